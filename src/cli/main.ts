@@ -1,0 +1,48 @@
+/**
+ * The `faresight` command. Each subcommand lives in its own file under src/cli/ and
+ * exports `register(program)`; this file only lists them and turns errors into one
+ * line on stderr and a non-zero exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { register as api } from './api.js';
+import { register as config } from './config.js';
+import { register as generate } from './generate.js';
+import { register as ingest } from './ingest.js';
+import { register as lake } from './lake.js';
+import { register as parse } from './parse.js';
+import { register as query } from './query.js';
+import { register as realtime } from './realtime.js';
+import { register as stream } from './stream.js';
+import { register as up } from './up.js';
+
+/** Builds the command tree; exported for tests. */
+export function buildProgram(): Command {
+  const program = new Command('faresight')
+    .description('Streaming platform for airline shopping data')
+    .option(
+      '-c, --config <file>',
+      'config file (default: faresight.config.json|yaml in the working directory)',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  for (const r of [up, ingest, lake, realtime, api, generate, query, parse, stream, config])
+    r(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv); never throws, exits non-zero on error. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const e = err as Error;
+    process.stderr.write(`faresight: ${e.message}\n`);
+    if (process.env.FARESIGHT_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 1;
+  }
+}

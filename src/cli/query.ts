@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Registers `faresight query`. (Placeholder until the command is written.) */
+export function register(_program: Command): void {}

@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { formatPath } from '../model/validate.js';
+import { type Config, configSchema } from './config.js';
+import { ConfigError } from './errors.js';
+
+/** Config files looked for in the working directory, in this order. */
+export const CONFIG_FILES = [
+  'faresight.config.json',
+  'faresight.config.yaml',
+  'faresight.config.yml',
+];
+const ENV_PREFIX = 'FARESIGHT_';
+
+function toEnvName(path: string[]): string {
+  return (
+    ENV_PREFIX + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')
+  );
+}
+
+/** Every leaf of the defaulted config with its environment variable name. */
+export function configEnvNames(): { path: string[]; env: string; example: unknown }[] {
+  const out: { path: string[]; env: string; example: unknown }[] = [];
+  const walk = (obj: Record<string, unknown>, path: string[]) => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v && typeof v === 'object' && !Array.isArray(v))
+        walk(v as Record<string, unknown>, [...path, k]);
+      else out.push({ path: [...path, k], env: toEnvName([...path, k]), example: v });
+    }
+  };
+  walk(configSchema.parse({}) as unknown as Record<string, unknown>, []);
+  return out;
+}
+
+function coerce(raw: string, example: unknown): unknown {
+  if (typeof example === 'number') {
+    const n = Number(raw);
+    return raw.trim() === '' || Number.isNaN(n) ? raw : n;
+  }
+  if (typeof example === 'boolean') {
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    return raw;
+  }
+  return raw;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
+  let obj = target;
+  for (const p of path.slice(0, -1)) {
+    if (!obj[p] || typeof obj[p] !== 'object') obj[p] = {};
+    obj = obj[p] as Record<string, unknown>;
+  }
+  obj[path[path.length - 1]!] = value;
+}
+
+function getPath(obj: unknown, path: PropertyKey[]): unknown {
+  let cur = obj;
+  for (const p of path)
+    cur = cur && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[p] : undefined;
+  return cur;
+}
+
+/** Where the effective config came from, for `faresight config`. */
+export interface LoadedConfig {
+  config: Config;
+  file: string | undefined;
+  env: string[];
+}
+
+/**
+ * Reads the config file (`file`, else `FARESIGHT_CONFIG`, else the first of CONFIG_FILES
+ * in `cwd`), overlays `FARESIGHT_*` variables, applies defaults and validates. Throws
+ * ConfigError naming the field and the bad value; an unknown FARESIGHT_ variable is an
+ * error too, so that a typo is not silently ignored.
+ */
+export function loadConfig(
+  opts: {
+    file?: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    overrides?: Record<string, unknown>;
+  } = {},
+): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  let file = opts.file ?? env.FARESIGHT_CONFIG;
+  if (!file) file = CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, file), 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    try {
+      const parsed = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+      raw = parsed ?? {};
+    } catch (err) {
+      throw new ConfigError(
+        `config file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+      );
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new ConfigError(`config file ${file} must hold an object`);
+  }
+  const known = configEnvNames();
+  const byEnv = new Map(known.map((k) => [k.env, k]));
+  const used: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || name === 'FARESIGHT_CONFIG' || value === undefined)
+      continue;
+    const k = byEnv.get(name);
+    if (!k)
+      throw new ConfigError(
+        `unknown environment variable ${name} (known: ${[...byEnv.keys()].join(', ')})`,
+      );
+    setPath(raw, k.path, coerce(value, k.example));
+    used.push(name);
+  }
+  for (const [path, value] of Object.entries(opts.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, path.split('.'), value);
+  }
+  const result = configSchema.strict().safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = formatPath(issue.path);
+    const bad =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.join(', ')
+        : JSON.stringify(getPath(raw, issue.path));
+    throw new ConfigError(`config ${where}: ${issue.message} (got ${bad})`);
+  }
+  return { config: Object.freeze(result.data), file, env: used };
+}

@@ -1,0 +1,21 @@
+/** The stream cannot take more right now; retry after `retryAfterMs`. Nothing of the append was stored. */
+export class BackpressureError extends Error {
+  override name = 'BackpressureError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The stream backend failed (disk, network); the append may be retried. */
+export class StreamUnavailableError extends Error {
+  override name = 'StreamUnavailableError';
+}
+
+/** An operation was called on a stream that is not connected or already closed. */
+export class NotConnectedError extends Error {
+  override name = 'NotConnectedError';
+}

@@ -1,0 +1,121 @@
+/**
+ * The stream contract: a durable, sharded, replayable buffer with consumer groups, the
+ * spine between ingest and every consumer. Implementations live in one folder each
+ * (`embedded/`, `jetstream/`, `kinesis/`) and all pass `runStreamSuite`.
+ *
+ * Semantics every implementation keeps:
+ * - A record goes to shard `shardFor(key, shards)`; records of one key keep their order.
+ * - `append` resolves only when every record is durable; it rejects with
+ *   BackpressureError instead of buffering without bound.
+ * - A record whose `id` was appended within the dedupe window is stored once.
+ * - Each consumer group has a durable checkpoint per shard. Batches are delivered
+ *   at-least-once: a batch that is not committed is delivered again after a restart.
+ * - `rewind` moves a group's checkpoints back (or forward) to a time or sequence;
+ *   re-reading a range returns the same records in the same per-shard order.
+ */
+import type { BatchPolicy } from '../config/config.js';
+
+export type { BatchPolicy };
+
+/** A record to append. `key` routes it to a shard; `id` is the dedupe key. */
+export interface AppendRecord {
+  key: string;
+  id: string;
+  data: Uint8Array;
+  /** Record time in epoch ms (ingest receive time); defaults to the append time. */
+  timestamp?: number;
+}
+
+/** A record as read back, with its position. `seq` is per shard, strictly increasing. */
+export interface StreamRecord {
+  shard: number;
+  seq: number;
+  key: string;
+  id: string;
+  data: Uint8Array;
+  timestamp: number;
+}
+
+/** What an append did: how many records were stored and how many were dropped as duplicates. */
+export interface AppendResult {
+  appended: number;
+  duplicates: number;
+}
+
+/** A batch handed to a consumer. Commit it (Consumer.commit) once its effects are durable. */
+export interface Batch {
+  readonly records: readonly StreamRecord[];
+  readonly bytes: number;
+  /** For each shard in the batch, the last sequence it holds (what a commit will checkpoint). */
+  readonly lastSeq: ReadonlyMap<number, number>;
+}
+
+/** A reader of one consumer group. Not safe for concurrent `read` calls. */
+export interface Consumer {
+  readonly group: string;
+  /**
+   * Waits until the batch policy closes a batch (count or bytes reached, or periodMs
+   * elapsed since the call) and returns it; the batch may be empty. Records after the
+   * last batch read (committed or not) are returned, so a consumer that reads ahead must
+   * commit in order.
+   */
+  read(signal?: AbortSignal): Promise<Batch>;
+  /** Durably moves the group's checkpoints to the end of `batch`. */
+  commit(batch: Batch): Promise<void>;
+  /** Forgets read-ahead state so the next read starts at the committed checkpoints. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Where to move a group to. */
+export type RewindTarget = { time: number } | { shard: number; seq: number };
+
+/** Lag of one group on one shard. */
+export interface ShardLag {
+  group: string;
+  shard: number;
+  /** Records appended after the group's checkpoint. */
+  records: number;
+  /** Age in ms of the oldest record not yet committed by the group, 0 when caught up. */
+  oldestAgeMs: number;
+}
+
+/** Static and dynamic facts about a stream, for `faresight stream status`. */
+export interface StreamInfo {
+  name: string;
+  backend: string;
+  shards: number;
+  retentionMs: number;
+  records: number;
+  oldestTimestamp: number | undefined;
+  newestTimestamp: number | undefined;
+  groups: string[];
+}
+
+export interface Stream {
+  readonly name: string;
+  readonly shards: number;
+  /** Opens or creates the stream. Must be called before anything else. */
+  connect(): Promise<void>;
+  append(records: readonly AppendRecord[]): Promise<AppendResult>;
+  /** Opens a reader for `group`, created at the start of retention when new. */
+  consumer(group: string, policy: BatchPolicy): Promise<Consumer>;
+  /** Rewinds `group`; a running consumer of the group picks the new position up on its next read. */
+  rewind(group: string, target: RewindTarget): Promise<void>;
+  /** Lag per shard for one group, or for every group when none is given. */
+  lag(group?: string): Promise<ShardLag[]>;
+  info(): Promise<StreamInfo>;
+  /** Removes records older than the retention; returns how many were removed. */
+  trim(now?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** FNV-1a hash of the key modulo the shard count: stable across processes and releases. */
+export function shardFor(key: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}
