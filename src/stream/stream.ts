@@ -26,7 +26,10 @@ export interface AppendRecord {
   timestamp?: number;
 }
 
-/** A record as read back, with its position. `seq` is per shard, strictly increasing. */
+/**
+ * A record as read back, with its position. `seq` is unique within its shard and strictly
+ * increasing in append order (not necessarily contiguous); it stays the same on re-reads.
+ */
 export interface StreamRecord {
   shard: number;
   seq: number;
@@ -67,7 +70,11 @@ export interface Consumer {
   close(): Promise<void>;
 }
 
-/** Where to move a group to. */
+/**
+ * Where to move a group to. `{ time }`: every shard restarts at its first record with
+ * timestamp >= time. `{ shard, seq }`: that shard restarts at its first record with
+ * sequence >= seq. Either way the next read of the group begins there.
+ */
 export type RewindTarget = { time: number } | { shard: number; seq: number };
 
 /** Lag of one group on one shard. */

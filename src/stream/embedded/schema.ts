@@ -1,0 +1,24 @@
+/** Tables of one embedded stream database. Sequences start at 1; checkpoint 0 means "from the start". */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+  shard INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  ts_min INTEGER NOT NULL,
+  ts_max INTEGER NOT NULL,
+  appended_at INTEGER NOT NULL,
+  payload BLOB NOT NULL,
+  PRIMARY KEY (shard, first_seq)
+);
+CREATE INDEX IF NOT EXISTS entries_last_seq ON entries (shard, last_seq);
+CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts_max);
+CREATE INDEX IF NOT EXISTS entries_appended ON entries (appended_at);
+CREATE TABLE IF NOT EXISTS groups (grp TEXT PRIMARY KEY, version INTEGER NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  grp TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (grp, shard)
+);
+`;
