@@ -1,4 +1,81 @@
 import type { Command } from 'commander';
+import { createLogger } from '../ops/logger.js';
+import type { Stream } from '../stream/stream.js';
+import { openStream } from './compose.js';
+import { configFrom } from './options.js';
 
-/** Registers `faresight stream`. (Placeholder until the command is written.) */
-export function register(_program: Command): void {}
+const iso = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString());
+
+/** Parses a time given as ISO 8601, epoch ms, or `-90m` / `-2h` relative to now. */
+export function parseTime(s: string, now = Date.now()): number {
+  const rel = /^-(\d+(?:\.\d+)?)(s|m|h)$/.exec(s);
+  if (rel) return now - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h'];
+  if (/^\d{12,}$/.test(s)) return Number(s);
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new Error(`"${s}" is not a time (use ISO 8601, epoch ms, or -30m / -2h)`);
+  return t;
+}
+
+async function withStream<T>(cmd: Command, fn: (s: Stream) => Promise<T>): Promise<T> {
+  const { config } = configFrom(cmd);
+  const stream = await openStream(config, createLogger(config.logLevel, 'stream'));
+  try {
+    return await fn(stream);
+  } finally {
+    await stream.close();
+  }
+}
+
+/** Registers `faresight stream status` and `faresight replay`. */
+export function register(program: Command): void {
+  const stream = program.command('stream').description('inspect the shopping stream');
+  stream
+    .command('status')
+    .description('shards, retention, oldest and newest record, lag per consumer group')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      await withStream(cmd, async (s) => {
+        const info = await s.info();
+        const lag = await s.lag();
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ ...info, lag }, null, 2)}\n`);
+          return;
+        }
+        const out = [
+          `stream     ${info.name} (${info.backend})`,
+          `shards     ${info.shards}`,
+          `retention  ${info.retentionMs / 3_600_000} h`,
+          `records    ${info.records}`,
+          `oldest     ${iso(info.oldestTimestamp)}`,
+          `newest     ${iso(info.newestTimestamp)}`,
+          '',
+          'group                shard   lag(records)   oldest unread age',
+        ];
+        for (const l of lag) {
+          out.push(
+            `${l.group.padEnd(20)} ${String(l.shard).padStart(5)}   ${String(l.records).padStart(12)}   ${(l.oldestAgeMs / 1000).toFixed(1)} s`,
+          );
+        }
+        process.stdout.write(`${out.join('\n')}\n`);
+      });
+    });
+
+  program
+    .command('replay')
+    .description('rewind a consumer group to a time within retention; its running consumer picks it up')
+    .requiredOption('-g, --group <name>', 'consumer group (lake, rt-serving, ...)')
+    .requiredOption('--from <time>', 'ISO 8601 time, epoch ms, or relative like -2h')
+    .option('--to <time>', 'end of the range (informational: the group reads on past it)')
+    .action(async (opts: { group: string; from: string; to?: string }, cmd: Command) => {
+      const from = parseTime(opts.from);
+      if (opts.to !== undefined && parseTime(opts.to) < from) throw new Error('--to is before --from');
+      await withStream(cmd, async (s) => {
+        const info = await s.info();
+        if (!info.groups.includes(opts.group)) {
+          throw new Error(`no consumer group "${opts.group}" (known: ${info.groups.join(', ') || 'none'})`);
+        }
+        await s.rewind(opts.group, { time: from });
+        process.stdout.write(`rewound ${opts.group} to ${new Date(from).toISOString()}\n`);
+      });
+    });
+}

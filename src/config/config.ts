@@ -30,7 +30,7 @@ export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   stream: z
-    .object({
+    .strictObject({
       backend: z.enum(['embedded', 'jetstream', 'kinesis']).default('embedded'),
       name: z
         .string()
@@ -50,7 +50,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   ingest: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: port.default(DEFAULT_INGEST_PORT),
       maxBodyBytes: z
@@ -62,7 +62,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   lake: z
-    .object({
+    .strictObject({
       rotateSeconds: z.number().int().positive().default(60),
       rotateBytes: z
         .number()
@@ -73,18 +73,18 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   realtime: z
-    .object({
+    .strictObject({
       batch: batchPolicySchema.prefault({ count: 2000, periodMs: 500 }),
     })
     .prefault({}),
   rowStore: z
-    .object({
+    .strictObject({
       backend: z.enum(['pglite', 'postgres']).default('pglite'),
       postgresUrl: z.string().default('postgres://127.0.0.1:5432/test'),
     })
     .prefault({}),
   api: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: port.default(DEFAULT_API_PORT),
     })

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Benchmarks: `npm run bench -- <area>` runs bench/<area>.bench.ts. Each prints its
+// figures beside a baseline measured in the same run; the ratios are what count.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const areas = readdirSync('bench')
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.replace('.bench.ts', ''));
+const [area, ...rest] = process.argv.slice(2);
+if (!area || !areas.includes(area)) {
+  console.error(`usage: npm run bench -- <area>   (areas: ${areas.join(', ')})`);
+  process.exit(2);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${area}.bench.ts`, ...rest], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,43 @@
+/**
+ * The composition root: the one place that turns configuration into concrete backends.
+ * Role commands and `faresight up` call these factories; nothing else constructs a
+ * backend. Scale-out backends are imported lazily so the embedded default never loads
+ * their client libraries.
+ */
+import { resolve } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../ops/logger.js';
+import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import type { Stream } from '../stream/stream.js';
+
+/** Directory of the embedded stream databases. */
+export function streamDir(config: Config): string {
+  return resolve(config.dataDir, 'stream');
+}
+
+/** Opens (connects) the configured stream `name` (default: the shopping stream). */
+export async function openStream(config: Config, logger: Logger, name = config.stream.name): Promise<Stream> {
+  const common = {
+    name,
+    shards: config.stream.shards,
+    retentionMs: config.stream.retentionHours * 3_600_000,
+    dedupeWindowMs: config.stream.dedupeWindowSeconds * 1000,
+    maxPendingRecords: config.stream.maxPendingRecords,
+  };
+  let stream: Stream;
+  switch (config.stream.backend) {
+    case 'embedded':
+      stream = new EmbeddedStream({ dir: streamDir(config), ...common });
+      break;
+    case 'jetstream': {
+      const { JetStreamStream } = await import('../stream/jetstream/jetstream-stream.js');
+      stream = new JetStreamStream({ servers: config.stream.jetstreamServers, ...common });
+      break;
+    }
+    case 'kinesis':
+      throw new Error('stream.backend "kinesis" is not available in this build yet');
+  }
+  await stream.connect();
+  logger.debug('stream open', { backend: config.stream.backend, name });
+  return stream;
+}

@@ -1,0 +1,27 @@
+import type { Rejection } from '../vendors/vendor-adapter.js';
+
+/** Nothing in the payload could be used; `rejected` says why, item by item. */
+export class PayloadRejectedError extends Error {
+  override name = 'PayloadRejectedError';
+  constructor(readonly rejected: Rejection[]) {
+    super(
+      rejected.length > 0
+        ? `no valid record in the payload: ${rejected
+            .slice(0, 3)
+            .map((r) => (r.index >= 0 ? `[${r.index}] ${r.reason}` : r.reason))
+            .join('; ')}${rejected.length > 3 ? ` (and ${rejected.length - 3} more)` : ''}`
+        : 'no record in the payload',
+    );
+  }
+}
+
+/** The payload holds more records than one request may carry. */
+export class TooManyRecordsError extends Error {
+  override name = 'TooManyRecordsError';
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    super(`payload holds ${count} records, the limit per request is ${limit}`);
+  }
+}
