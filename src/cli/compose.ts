@@ -6,6 +6,8 @@
  */
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
+import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
+import { STATS_STREAM } from '../ingest/ingest-stats.js';
 import type { Logger } from '../ops/logger.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream } from '../stream/stream.js';
@@ -15,11 +17,21 @@ export function streamDir(config: Config): string {
   return resolve(config.dataDir, 'stream');
 }
 
-/** Opens (connects) the configured stream `name` (default: the shopping stream). */
-export async function openStream(config: Config, logger: Logger, name = config.stream.name): Promise<Stream> {
+/** Side streams beside the shopping stream, and their shard counts. */
+export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as const;
+
+/**
+ * Opens (connects) the configured stream `name` (default: the shopping stream; the side
+ * streams of SIDE_STREAMS get their own shard count).
+ */
+export async function openStream(
+  config: Config,
+  logger: Logger,
+  name = config.stream.name,
+): Promise<Stream> {
   const common = {
     name,
-    shards: config.stream.shards,
+    shards: (SIDE_STREAMS as Record<string, number>)[name] ?? config.stream.shards,
     retentionMs: config.stream.retentionHours * 3_600_000,
     dedupeWindowMs: config.stream.dedupeWindowSeconds * 1000,
     maxPendingRecords: config.stream.maxPendingRecords,
@@ -40,4 +52,22 @@ export async function openStream(config: Config, logger: Logger, name = config.s
   await stream.connect();
   logger.debug('stream open', { backend: config.stream.backend, name });
   return stream;
+}
+
+/** The shopping stream with the dead-letter and statistics streams, as ingest needs them. */
+export async function openIngestStreams(
+  config: Config,
+  logger: Logger,
+): Promise<{ stream: Stream; deadLetters: Stream; statsStream: Stream; close(): Promise<void> }> {
+  const stream = await openStream(config, logger);
+  const deadLetters = await openStream(config, logger, DEAD_LETTER_STREAM);
+  const statsStream = await openStream(config, logger, STATS_STREAM);
+  return {
+    stream,
+    deadLetters,
+    statsStream,
+    close: async () => {
+      await Promise.all([stream.close(), deadLetters.close(), statsStream.close()]);
+    },
+  };
 }

@@ -1,22 +1,60 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { startIngest } from '../ingest/ingest-server.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { createAdapters } from '../vendors/adapters.js';
-import { openStream } from './compose.js';
+import { openIngestStreams } from './compose.js';
 import { configFrom, intOption } from './options.js';
 
-/** Registers `faresight ingest`: the ingest HTTP service alone. */
+/** Registers `faresight ingest`: the ingest HTTP service alone, optionally in N processes. */
 export function register(program: Command): void {
   program
     .command('ingest')
     .description('run the ingest service (POST /v1/ingest/:vendor) on the configured stream')
     .option('-p, --port <port>', 'port (config ingest.port, default 7070)', intOption('--port'))
-    .action(async (opts: { port?: number }, cmd: Command) => {
-      const { config } = configFrom(cmd, { 'ingest.port': opts.port });
-      const logger = createLogger(config.logLevel, 'ingest');
-      const stream = await openStream(config, logger);
-      const ingest = await startIngest(config, { stream, adapters: createAdapters(), logger });
-      await stopOnSignal(() => [ingest], logger, () => stream.close());
+    .option(
+      '-w, --workers <n>',
+      'processes sharing the port (config ingest.workers, default 1)',
+      intOption('--workers'),
+    )
+    .action(async (opts: { port?: number; workers?: number }, cmd: Command) => {
+      const { config } = configFrom(cmd, {
+        'ingest.port': opts.port,
+        'ingest.workers': opts.workers,
+      });
+      const logger = createLogger(
+        config.logLevel,
+        cluster.isWorker ? `ingest-${cluster.worker?.id}` : 'ingest',
+      );
+      if (cluster.isPrimary && config.ingest.workers > 1) {
+        // The primary only supervises; each worker opens the stream and serves the shared port.
+        for (let i = 0; i < config.ingest.workers; i++) cluster.fork();
+        let stopping = false;
+        cluster.on('exit', (w, code, signal) => {
+          if (stopping) return;
+          logger.error('ingest worker died, starting another', {
+            pid: w.process.pid,
+            code,
+            signal,
+          });
+          cluster.fork();
+        });
+        const stop = (sig: NodeJS.Signals) => {
+          stopping = true;
+          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        logger.info('ingest started', { workers: config.ingest.workers, port: config.ingest.port });
+        return;
+      }
+      const streams = await openIngestStreams(config, logger);
+      const ingest = await startIngest({ config, ...streams, adapters: createAdapters(), logger });
+      await stopOnSignal(
+        () => [ingest],
+        logger,
+        () => streams.close(),
+      );
     });
 }

@@ -53,12 +53,41 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('0.0.0.0'),
       port: port.default(DEFAULT_INGEST_PORT),
+      /** Largest request body as sent (compressed), bytes; larger gets 413. */
       maxBodyBytes: z
         .number()
         .int()
         .positive()
         .default(16 * 1024 * 1024),
+      /** Largest body after gzip decompression, bytes; a gzip bomb stops here with 413. */
+      maxDecompressedBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
       maxRecordsPerRequest: z.number().int().positive().default(10_000),
+      /** Requests per second each vendor may make (per ingest process); over it, 429. */
+      requestsPerSecondPerVendor: z.number().positive().default(2000),
+      /**
+       * Vendor secrets: `{ "amadeus": { "tokenSha256": "<hex>" } }`. When any vendor has
+       * one, every route requires a bearer token and a vendor may post only to its own
+       * route; when none has, ingest is open (a warning is logged).
+       */
+      vendors: z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
+          z.strictObject({
+            tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits (sha256)'),
+          }),
+        )
+        .default({}),
+      /** PEM certificate and key files; both set = HTTPS. */
+      tlsCert: z.string().default(''),
+      tlsKey: z.string().default(''),
+      /** Processes sharing the port (node:cluster); 1 = in-process. */
+      workers: z.number().int().min(1).max(64).default(1),
+      /** Period of the per-vendor statistics written to the ingest-stats stream, seconds. */
+      statsIntervalSeconds: z.number().int().positive().default(60),
     })
     .prefault({}),
   lake: z

@@ -25,3 +25,13 @@ export class TooManyRecordsError extends Error {
     super(`payload holds ${count} records, the limit per request is ${limit}`);
   }
 }
+
+/** The body, or its decompressed form, is over the configured limit. */
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+/** A Content-Encoding ingest does not speak, or compressed data that does not decompress. */
+export class UnsupportedEncodingError extends Error {
+  override name = 'UnsupportedEncodingError';
+}
