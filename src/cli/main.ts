@@ -14,6 +14,7 @@ import { register as query } from './query.js';
 import { register as realtime } from './realtime.js';
 import { register as stream } from './stream.js';
 import { register as up } from './up.js';
+import { register as vendorToken } from './vendor-token.js';
 
 /** Builds the command tree; exported for tests. */
 export function buildProgram(): Command {

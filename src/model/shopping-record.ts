@@ -45,7 +45,13 @@ const instant = z
     },
   )
   .transform((s) => new Date(s).toISOString());
-const amount = z.number().finite('must be a finite number').nonnegative('must not be negative');
+/** Largest amount accepted; also what the lake's DECIMAL(18,3) columns can hold. */
+export const MAX_AMOUNT = 1e12;
+const amount = z
+  .number()
+  .finite('must be a finite number')
+  .nonnegative('must not be negative')
+  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`);
 const count = z.number().int().nonnegative();
 
 export const segmentSchema = z.object({

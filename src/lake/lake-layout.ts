@@ -1,0 +1,60 @@
+/**
+ * Where a file lives in the lake:
+ * `<table>/vendor=<vendor>/dt=<YYYY-MM-DD>/hour=<HH>/<shard>-<firstSeq>-<lastSeq>.parquet`,
+ * relative to the lake root (`<dataDir>/lake`). Partitions come from `receivedAt` in UTC.
+ */
+import type { LakeTable } from './tables.js';
+
+/** The Hive partition of one record. */
+export interface Partition {
+  readonly vendor: string;
+  /** UTC date of receivedAt, `YYYY-MM-DD`. */
+  readonly dt: string;
+  /** UTC hour of receivedAt, two digits. */
+  readonly hour: string;
+}
+
+/** A seq range of one shard, both ends inclusive. */
+export interface SeqRange {
+  readonly shard: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Vendor names allowed in a path (the same rule as ShoppingRecord.vendor). */
+export const VENDOR_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Lake root under the data directory. */
+export function lakeRoot(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, '')}/lake`;
+}
+
+/** The partition of a record received at `receivedAtMs` (epoch ms) from `vendor`. */
+export function partitionOf(vendor: string, receivedAtMs: number): Partition {
+  const iso = new Date(receivedAtMs).toISOString();
+  return { vendor, dt: iso.slice(0, 10), hour: iso.slice(11, 13) };
+}
+
+/** Object-store prefix of a partition, ending in `/`. */
+export function partitionPrefix(table: LakeTable, p: Partition): string {
+  return `${table}/vendor=${p.vendor}/dt=${p.dt}/hour=${p.hour}/`;
+}
+
+/** File name of a range: `<shard>-<firstSeq>-<lastSeq>.parquet`. */
+export function fileName(r: SeqRange): string {
+  return `${r.shard}-${r.first}-${r.last}.parquet`;
+}
+
+/** Full object key of the file holding `range` of `partition` in `table`. */
+export function fileKey(table: LakeTable, p: Partition, r: SeqRange): string {
+  return partitionPrefix(table, p) + fileName(r);
+}
+
+const FILE_NAME = /(?:^|\/)(\d+)-(\d+)-(\d+)\.parquet$/;
+
+/** Parses a key or name ending in `<shard>-<first>-<last>.parquet`; undefined when it does not. */
+export function parseFileName(key: string): SeqRange | undefined {
+  const m = FILE_NAME.exec(key);
+  if (!m) return undefined;
+  return { shard: Number(m[1]), first: Number(m[2]), last: Number(m[3]) };
+}

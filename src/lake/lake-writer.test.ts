@@ -1,0 +1,296 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Config, configSchema } from '../config/config.js';
+import { encodeRecord } from '../model/codec.js';
+import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import { silentLogger } from '../ops/logger.js';
+import { openLakeQuery } from '../query/open-lake-query.js';
+import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import type { AppendRecord } from '../stream/stream.js';
+import { lakeRoot, parseFileName } from './lake-layout.js';
+import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
+import { LocalObjectStore } from './object-store/local/local-object-store.js';
+import { sampleRecord } from './testing/sample-record.js';
+
+const ROTATE_SECONDS = 10;
+const BASE = Date.parse('2026-11-26T05:59:00.000Z');
+
+/** 90 records over 90 s across an hour boundary (05 and 06), two vendors. */
+const RECORDS: ShoppingRecord[] = Array.from({ length: 90 }, (_, i) =>
+  sampleRecord(i, { receivedAtMs: BASE + i * 1000, vendor: i % 4 === 0 ? 'kiwi' : 'generic' }),
+);
+const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
+
+function toAppend(r: ShoppingRecord): AppendRecord {
+  return {
+    key: marketKey(r),
+    id: r.id,
+    data: encodeRecord(r),
+    timestamp: Date.parse(r.receivedAt),
+  };
+}
+
+function configFor(dataDir: string, batchCount: number): Config {
+  return configSchema.parse({
+    dataDir,
+    lake: { rotateSeconds: ROTATE_SECONDS, batch: { count: batchCount, periodMs: 50 } },
+  });
+}
+
+/** Runs a lake writer until it has read `expected` records, then stops it (flush + commit). */
+async function runWriter(stream: EmbeddedStream, config: Config, expected: number) {
+  const writer = await startLakeWriter({ stream, config, logger: silentLogger });
+  const deadline = Date.now() + 20_000;
+  while (writer.stats().read < expected) {
+    if (Date.now() > deadline) {
+      await writer.stop();
+      throw new Error(`writer read ${writer.stats().read} of ${expected} records`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await writer.stop();
+  return writer.stats();
+}
+
+/** Relative paths of every Parquet file under the lake of `dataDir`, sorted. */
+function lakeFiles(dataDir: string): string[] {
+  const root = lakeRoot(dataDir);
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.parquet'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+}
+
+async function counts(dataDir: string) {
+  const q = await openLakeQuery({ dataDir });
+  try {
+    const [s] = await q.all('select count(*) as n, count(distinct id) as ids from searches');
+    const [o] = await q.all('select count(*) as n from offers');
+    return { searches: s!.n, ids: s!.ids, offers: o!.n };
+  } finally {
+    await q.close();
+  }
+}
+
+describe('lake writer on an embedded stream', () => {
+  let tmp: string;
+  let stream: EmbeddedStream;
+  let firstRunFiles: string[];
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-lake-'));
+    stream = new EmbeddedStream({
+      dir: path.join(tmp, 'stream'),
+      name: 'shopping',
+      shards: 2,
+      retentionMs: 3_600_000 * 24 * 365 * 10,
+      dedupeWindowMs: 0,
+      trimIntervalMs: 0,
+    });
+    await stream.connect();
+    // A record that does not decode sits in the middle of the stream.
+    const all = RECORDS.map(toAppend);
+    all.splice(45, 0, {
+      key: 'JFK-LHR',
+      id: 'garbage',
+      data: new Uint8Array([1, 2, 3, 4]),
+      timestamp: BASE + 44_500,
+    });
+    for (let i = 0; i < all.length; i += 20) await stream.append(all.slice(i, i + 20));
+  });
+
+  after(async () => {
+    await stream.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('writes every record once in the Hive layout, skips an undecodable one, commits', async () => {
+    const dataDir = path.join(tmp, 'a');
+    const stats = await runWriter(stream, configFor(dataDir, 1000), RECORDS.length + 1);
+    assert.equal(stats.badRecords, 1);
+    assert.equal(stats.records, RECORDS.length);
+    assert.deepEqual(await counts(dataDir), {
+      searches: RECORDS.length,
+      ids: RECORDS.length,
+      offers: OFFERS,
+    });
+    const lag = await stream.lag(LAKE_GROUP);
+    assert.deepEqual(
+      lag.map((l) => l.records),
+      [0, 0],
+      'the group is committed to the end',
+    );
+
+    firstRunFiles = lakeFiles(dataDir);
+    assert.equal(stats.files, firstRunFiles.length);
+    const layout =
+      /^(searches|offers)\/vendor=(generic|kiwi)\/dt=2026-11-26\/hour=(05|06)\/\d+-\d+-\d+\.parquet$/;
+    for (const f of firstRunFiles) assert.match(f, layout);
+
+    // Each file holds exactly its partition's records of its shard in its seq range, and
+    // its records share one record-time window of ROTATE_SECONDS.
+    const q = await openLakeQuery({ dataDir });
+    try {
+      const rows = await q.all(
+        `select filename, vendor, dt, hour, stream_shard, min(stream_seq) lo, max(stream_seq) hi,
+                count(*) n, count(distinct epoch(received_at)::bigint // ${ROTATE_SECONDS}) n_windows,
+                count(distinct strftime(received_at, '%Y-%m-%d %H')) n_hours
+         from read_parquet('${lakeRoot(dataDir)}/searches/*/*/*/*.parquet', filename = true,
+                           hive_partitioning = true, hive_types = {'dt': DATE, 'hour': INTEGER})
+         group by all order by filename`,
+      );
+      const searchesFiles = firstRunFiles.filter((f) => f.startsWith('searches/'));
+      assert.equal(rows.length, searchesFiles.length);
+      const expectedCuts = new Set(
+        RECORDS.map((r) => {
+          const t = Date.parse(r.receivedAt);
+          return `${r.vendor}|${Math.floor(t / 3_600_000)}|${Math.floor(t / (ROTATE_SECONDS * 1000))}`;
+        }),
+      );
+      let cuts = 0;
+      for (const row of rows) {
+        const range = parseFileName(String(row.filename))!;
+        assert.equal(row.stream_shard, range.shard);
+        assert.equal(row.lo, range.first);
+        assert.equal(row.hi, range.last);
+        assert.equal(row.n_windows, 1, `${row.filename} spans one record-time window`);
+        assert.equal(row.n_hours, 1);
+        cuts++;
+      }
+      // Records arrive in time order, so there is one file per shard, partition and window.
+      const perShard = await q.all(
+        `select count(distinct (vendor, stream_shard, epoch(received_at)::bigint // ${ROTATE_SECONDS})) n from searches`,
+      );
+      assert.equal(cuts, perShard[0]!.n);
+      assert.ok(expectedCuts.size > 10, 'the test data spans many windows');
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('a replay from a rewound checkpoint leaves the same files and counts (exactly once)', async () => {
+    const dataDir = path.join(tmp, 'a');
+    const before = fs
+      .readdirSync(lakeRoot(dataDir), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.parquet'))
+      .map((f) => [f, fs.statSync(path.join(lakeRoot(dataDir), f)).mtimeMs] as const);
+    // A rewind into the middle, then a full rewind.
+    await stream.rewind(LAKE_GROUP, { time: BASE + 33_000 });
+    const partial = await runWriter(stream, configFor(dataDir, 13), RECORDS.length - 33);
+    assert.equal(partial.files, 0, 'no file is written again');
+    await stream.rewind(LAKE_GROUP, { time: 0 });
+    const full = await runWriter(stream, configFor(dataDir, 1000), RECORDS.length + 1);
+    assert.equal(full.files, 0);
+    assert.equal(full.records, RECORDS.length);
+    assert.deepEqual(lakeFiles(dataDir), firstRunFiles);
+    for (const [f, mtime] of before)
+      assert.equal(fs.statSync(path.join(lakeRoot(dataDir), f)).mtimeMs, mtime, `${f} untouched`);
+    assert.deepEqual(await counts(dataDir), {
+      searches: RECORDS.length,
+      ids: RECORDS.length,
+      offers: OFFERS,
+    });
+  });
+
+  test('record-time rotation cuts the same files whatever the batch size', async () => {
+    const dataDir = path.join(tmp, 'b');
+    await stream.rewind(LAKE_GROUP, { time: 0 });
+    await runWriter(stream, configFor(dataDir, 7), RECORDS.length + 1);
+    assert.deepEqual(lakeFiles(dataDir), firstRunFiles);
+  });
+
+  test('a crash after some files were written but before the commit stores nothing twice', async () => {
+    // Simulate: a lake holding only some of the files (as if the writer died mid-flush),
+    // with the checkpoint still at the start; the restarted writer fills in the rest.
+    const dataDir = path.join(tmp, 'c');
+    const src = lakeRoot(path.join(tmp, 'a'));
+    const kept = firstRunFiles.filter((_, i) => i % 3 === 0);
+    for (const f of kept) {
+      fs.mkdirSync(path.dirname(path.join(lakeRoot(dataDir), f)), { recursive: true });
+      fs.copyFileSync(path.join(src, f), path.join(lakeRoot(dataDir), f));
+    }
+    await stream.rewind(LAKE_GROUP, { time: 0 });
+    const stats = await runWriter(stream, configFor(dataDir, 1000), RECORDS.length + 1);
+    assert.equal(stats.files, firstRunFiles.length - kept.length);
+    assert.deepEqual(lakeFiles(dataDir), firstRunFiles);
+    assert.deepEqual(await counts(dataDir), {
+      searches: RECORDS.length,
+      ids: RECORDS.length,
+      offers: OFFERS,
+    });
+  });
+});
+
+describe('lake writer commits only what is durable', () => {
+  let tmp: string;
+  let stream: EmbeddedStream;
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-lake-commit-'));
+    stream = new EmbeddedStream({
+      dir: path.join(tmp, 'stream'),
+      name: 'shopping',
+      shards: 1,
+      retentionMs: 3_600_000 * 24 * 365 * 10,
+      dedupeWindowMs: 0,
+      trimIntervalMs: 0,
+    });
+    await stream.connect();
+    await stream.append(RECORDS.slice(0, 5).map(toAppend));
+  });
+
+  after(async () => {
+    await stream.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('when the object store fails, stop rejects and nothing is committed', async () => {
+    const failing = new LocalObjectStore(path.join(tmp, 'failing'));
+    failing.putFile = async () => {
+      throw new Error('disk full');
+    };
+    const writer = await startLakeWriter({
+      stream,
+      config: configFor(path.join(tmp, 'x'), 1000),
+      logger: silentLogger,
+      store: failing,
+    });
+    while (writer.stats().read < 5) await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(writer.stop(), /disk full/);
+    const lag = await stream.lag(LAKE_GROUP);
+    assert.equal(lag[0]!.records, 5);
+  });
+
+  test('a quiet stream flushes once the wall clock is rotateSeconds past the last arrival', async () => {
+    let clock = Date.now();
+    const dataDir = path.join(tmp, 'quiet');
+    const writer = await startLakeWriter({
+      stream,
+      config: configFor(dataDir, 1000),
+      logger: silentLogger,
+      now: () => clock,
+    });
+    try {
+      while (writer.stats().read < 5) await new Promise((r) => setTimeout(r, 20));
+      // Every record is in one open window: nothing is flushed while the clock stands still.
+      await new Promise((r) => setTimeout(r, 200));
+      const before = writer.stats().records;
+      clock += ROTATE_SECONDS * 1000 + 1;
+      const deadline = Date.now() + 10_000;
+      while (writer.stats().records < 5 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.ok(before < 5, 'the last window stays open before the idle flush');
+      assert.equal(writer.stats().records, 5);
+      while ((await stream.lag(LAKE_GROUP))[0]!.records > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await stream.lag(LAKE_GROUP))[0]!.records, 0, 'committed after the flush');
+    } finally {
+      await writer.stop();
+    }
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * Where lake files are kept: a flat namespace of keys (`a/b/c.parquet`), shaped like S3
+ * so that the local directory (`local/`) and S3 (issue 5) are interchangeable. A `put`
+ * resolves only once the object is durable; an object is visible whole or not at all.
+ */
+
+/** One stored object. */
+export interface ObjectInfo {
+  /** Key relative to the store root, `/`-separated. */
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface ObjectStore {
+  /** Where the store points, for logs and for engines reading it directly (a path or URL). */
+  readonly location: string;
+  /**
+   * Stores the local file at `localPath` under `key`, replacing any object there, and
+   * resolves once it is durable. Takes ownership of the file: on success it no longer
+   * exists at `localPath`; on failure the caller may remove what is left.
+   * Throws InvalidObjectKeyError for a malformed key.
+   */
+  putFile(key: string, localPath: string): Promise<void>;
+  /** Stores `body` under `key`, durably, replacing any object there. */
+  put(key: string, body: Uint8Array): Promise<void>;
+  /** The object's bytes, or undefined when there is no such object. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Every object whose key starts with `prefix` (in no particular order). */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  /** Removes the object; removing a missing object is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+/** True when `key` is a clean relative path: no empty, `.` or `..` segment, no leading `/`. */
+export function isValidKey(key: string): boolean {
+  if (key.length === 0 || key.length > 1024 || key.startsWith('/') || key.includes('\\'))
+    return false;
+  return key.split('/').every((s) => s.length > 0 && s !== '.' && s !== '..');
+}
