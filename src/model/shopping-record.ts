@@ -21,18 +21,25 @@ export type Cabin = (typeof CABINS)[number];
 export const PASSENGER_TYPES = ['adult', 'child', 'infant'] as const;
 export type PassengerType = (typeof PASSENGER_TYPES)[number];
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for a real calendar date `YYYY-MM-DD` (arithmetic, no Date: this is on the ingest hot path). */
 function isRealDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  if (s.length < 10 || !DATE.test(s.slice(0, 10))) return false;
+  const y = +s.slice(0, 4);
+  const m = +s.slice(5, 7);
+  const d = +s.slice(8, 10);
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
 const airport = z.string().regex(IATA_AIRPORT, 'must be a 3-letter IATA code');
 const carrier = z.string().regex(CARRIER_CODE, 'must be an IATA airline designator');
-const date = z.string().refine(isRealDate, 'must be a calendar date YYYY-MM-DD');
+const date = z.string().refine((s) => s.length === 10 && isRealDate(s), 'must be a calendar date YYYY-MM-DD');
 const localDateTime = z
   .string()
-  .refine((s) => LOCAL_DATE_TIME.test(s) && isRealDate(s.slice(0, 10)), {
+  .refine((s) => LOCAL_DATE_TIME.test(s) && isRealDate(s), {
     message: 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]',
   });
 /** An ISO 8601 instant with a zone; normalised to UTC with milliseconds (`...T05:00:00.000Z`). */

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { validateRecord } from '../model/validate.js';
+import { fixturePath } from '../vendors/testing/vendor-test-kit.js';
+
+function faresight(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, ['bin/faresight.mjs', ...args], {
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('faresight parse', () => {
+  it('prints records as NDJSON and rejections on stderr, exit 0', () => {
+    const file = fixturePath('amadeus', 'flight-offers-roundtrip.json');
+    const r = faresight(['parse', '--vendor', 'amadeus', file, '--header', 'X-Point-Of-Sale: ES']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1);
+    const rec = JSON.parse(lines[0]!);
+    assert.equal(validateRecord(rec).ok, true);
+    assert.deepEqual(
+      [rec.vendor, rec.pos, rec.origin, rec.destination],
+      ['amadeus', 'ES', 'MAD', 'JFK'],
+    );
+    assert.equal(rec.offers[0].totalAmount, 2413.47);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.match(
+      r.stderr,
+      /^rejected item 1: data\[1\]\.price\.grandTotal: .*more decimals than EUR/,
+    );
+  });
+
+  it('reads stdin with -, and exits 1 with a one-line error when nothing comes out', () => {
+    const body = readFileSync(fixturePath('kiwi', 'search-roundtrip.json'), 'utf8');
+    const ok = faresight(['parse', '--vendor', 'kiwi', '-'], body);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).id, 'kiwi-search-0001');
+    const bad = faresight(['parse', '--vendor', 'kiwi', '-'], 'not json');
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stdout, '');
+    assert.match(
+      bad.stderr,
+      /^rejected payload: not valid JSON: .*\nfaresight: no records in stdin as kiwi \(1 rejection\)\n$/,
+    );
+  });
+
+  it('names the known vendors when the vendor is unknown', () => {
+    const r = faresight(['parse', '--vendor', 'galileo', 'x.json']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'faresight: unknown vendor "galileo"; known: sabre, amadeus, travelport, duffel, kiwi, generic\n',
+    );
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Kiwi.com Tequila search responses (`GET /v2/search`): `data[]` of itineraries, each a
+ * flat `route[]` of flights split into outbound and inbound by `return` (0/1), priced in
+ * the top-level `currency`. Passengers come from `search_params.seats`. Local times are
+ * marked `Z` although they are local wall times; the marker is dropped. One response
+ * gives one record; offers are rejected by their index in `data`.
+ */
+import type { Offer, PassengerPrice, Passengers, Segment } from '../../model/shopping-record.js';
+import { AdapterBase } from '../adapter-base.js';
+import { multiplyAmount, parseAmount, parseCurrency } from '../amount.js';
+import { KIWI_CABIN_CODES, offerCabin } from '../cabin.js';
+import { localDateTime } from '../date-time.js';
+import { PayloadError } from '../errors.js';
+import { carriersOf, legOf, withOptionals } from '../offer-parts.js';
+import {
+  arr,
+  code,
+  flightNumber,
+  isObject,
+  type Json,
+  obj,
+  optInt,
+  optStr,
+  parseJson,
+} from '../read.js';
+import { collectOffers, finishRecord } from '../record-builder.js';
+import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter.js';
+
+/** Local departure/arrival: `local_*` text, else the older `dTime`/`aTime` local epoch seconds. */
+function localTimeOf(s: Json, text: string, epoch: string, path: string): string {
+  if (s[text] === undefined && typeof s[epoch] === 'number') {
+    return new Date((s[epoch] as number) * 1000).toISOString().slice(0, 19);
+  }
+  return localDateTime(s[text], `${path}.${text}`);
+}
+
+function parseOffer(raw: unknown, i: number, currency: string, pax: Passengers | undefined): Offer {
+  const p = `data[${i}]`;
+  const o = obj(raw, p);
+  const total = parseAmount(o.price, currency, `${p}.price`);
+  const byLeg: Segment[][] = [[], []];
+  arr(o.route, `${p}.route`).forEach((r, n) => {
+    const sp = `${p}.route[${n}]`;
+    const s = obj(r, sp);
+    const seg: Segment = {
+      carrier: code(s.airline, `${sp}.airline`),
+      flightNumber: flightNumber(s.flight_no, `${sp}.flight_no`),
+      origin: code(s.flyFrom, `${sp}.flyFrom`),
+      destination: code(s.flyTo, `${sp}.flyTo`),
+      departAt: localTimeOf(s, 'local_departure', 'dTime', sp),
+      arriveAt: localTimeOf(s, 'local_arrival', 'aTime', sp),
+    };
+    const leg = s.return === 1 || s.return === '1' ? 1 : 0;
+    byLeg[leg]!.push(
+      withOptionals(seg, {
+        operatingCarrier: s.operating_carrier,
+        bookingClass: s.fare_classes,
+        fareBasis: s.fare_basis,
+        cabin: typeof s.fare_category === 'string' ? KIWI_CABIN_CODES[s.fare_category] : undefined,
+      }),
+    );
+  });
+  if (byLeg[0]!.length === 0)
+    throw new PayloadError(`${p}.route`, 'no outbound flights (return: 0)');
+  const dur = isObject(o.duration) ? o.duration : {};
+  const minutes = (v: unknown) => {
+    const s = optInt(v);
+    return s ? Math.round(s / 60) : undefined;
+  };
+  const legs = [legOf(byLeg[0]!, minutes(dur.departure))];
+  if (byLeg[1]!.length > 0) legs.push(legOf(byLeg[1]!, minutes(dur.return)));
+  const offer: Offer = {
+    totalAmount: total,
+    currency,
+    validatingCarrier: legs[0]!.segments[0]!.carrier,
+    carriers: carriersOf(legs),
+    cabin: offerCabin(
+      legs.flatMap((l) => l.segments.map((s) => s.cabin)),
+      'economy',
+    ),
+    legs,
+  };
+  const fare = isObject(o.fare) ? o.fare : undefined;
+  if (fare && fare.adults !== undefined) {
+    offer.perAdultAmount = parseAmount(fare.adults, currency, `${p}.fare.adults`);
+    if (pax) {
+      const prices: PassengerPrice[] = [];
+      const kinds = [
+        ['adult', pax.adults, 'adults'],
+        ['child', pax.children, 'children'],
+        ['infant', pax.infants, 'infants'],
+      ] as const;
+      for (const [type, count, key] of kinds) {
+        if (count === 0 || fare[key] === undefined) continue;
+        const one = parseAmount(fare[key], currency, `${p}.fare.${key}`);
+        prices.push({ type, count, totalAmount: multiplyAmount(one, count, currency) });
+      }
+      if (prices.length > 0) offer.passengerPrices = prices;
+    }
+  } else if (pax && pax.adults === 1 && pax.children === 0 && pax.infants === 0) {
+    offer.perAdultAmount = total;
+  }
+  const avail = isObject(o.availability) ? optInt(o.availability.seats) : undefined;
+  if (avail !== undefined) offer.seatsRemaining = avail;
+  return offer;
+}
+
+function seatsOf(root: Json): Passengers | undefined {
+  const sp = isObject(root.search_params) ? root.search_params : undefined;
+  const seats = sp && isObject(sp.seats) ? sp.seats : undefined;
+  if (!seats) return undefined;
+  const adults = optInt(seats.adults);
+  if (adults === undefined) return undefined;
+  return { adults, children: optInt(seats.children) ?? 0, infants: optInt(seats.infants) ?? 0 };
+}
+
+/** Adapter for Kiwi.com Tequila search responses (JSON). */
+export class KiwiAdapter extends AdapterBase {
+  readonly name = 'kiwi' as const;
+  readonly contentTypes = ['application/json'];
+
+  protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
+    const root = obj(parseJson(body), 'payload');
+    const currency = parseCurrency(root.currency, 'currency');
+    const passengers = seatsOf(root);
+    const rejected: Rejection[] = [];
+    const items = arr(root.data, 'data');
+    const offers = collectOffers(items, (o, i) => parseOffer(o, i, currency, passengers), rejected);
+    const echo = { id: optStr(root.search_id), passengers };
+    return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
+  }
+}
