@@ -9,10 +9,12 @@ const iso = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toIS
 /** Parses a time given as ISO 8601, epoch ms, or `-90m` / `-2h` relative to now. */
 export function parseTime(s: string, now = Date.now()): number {
   const rel = /^-(\d+(?:\.\d+)?)(s|m|h)$/.exec(s);
-  if (rel) return now - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h'];
+  if (rel)
+    return now - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h'];
   if (/^\d{12,}$/.test(s)) return Number(s);
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new Error(`"${s}" is not a time (use ISO 8601, epoch ms, or -30m / -2h)`);
+  if (Number.isNaN(t))
+    throw new Error(`"${s}" is not a time (use ISO 8601, epoch ms, or -30m / -2h)`);
   return t;
 }
 
@@ -62,17 +64,22 @@ export function register(program: Command): void {
 
   program
     .command('replay')
-    .description('rewind a consumer group to a time within retention; its running consumer picks it up')
+    .description(
+      'rewind a consumer group to a time within retention; its running consumer picks it up',
+    )
     .requiredOption('-g, --group <name>', 'consumer group (lake, rt-serving, ...)')
     .requiredOption('--from <time>', 'ISO 8601 time, epoch ms, or relative like -2h')
     .option('--to <time>', 'end of the range (informational: the group reads on past it)')
     .action(async (opts: { group: string; from: string; to?: string }, cmd: Command) => {
       const from = parseTime(opts.from);
-      if (opts.to !== undefined && parseTime(opts.to) < from) throw new Error('--to is before --from');
+      if (opts.to !== undefined && parseTime(opts.to) < from)
+        throw new Error('--to is before --from');
       await withStream(cmd, async (s) => {
         const info = await s.info();
         if (!info.groups.includes(opts.group)) {
-          throw new Error(`no consumer group "${opts.group}" (known: ${info.groups.join(', ') || 'none'})`);
+          throw new Error(
+            `no consumer group "${opts.group}" (known: ${info.groups.join(', ') || 'none'})`,
+          );
         }
         await s.rewind(opts.group, { time: from });
         process.stdout.write(`rewound ${opts.group} to ${new Date(from).toISOString()}\n`);

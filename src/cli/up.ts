@@ -1,20 +1,14 @@
 import type { Command } from 'commander';
-import { startApi } from '../api/start-api.js';
 import { startFeed } from '../generator/run-feed.js';
-import { startIngest } from '../ingest/ingest-server.js';
-import { startLakeWriter } from '../lake/lake-writer.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import type { Service } from '../ops/service.js';
-import { startRealtime } from '../realtime/realtime-runner.js';
-import { openRowStore } from '../serving/open-row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
-import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams } from './compose.js';
 import { configFrom, intOption } from './options.js';
+import { startPlatform } from './platform.js';
 
 /** Default rate of the demo feed, records per second. */
 export const DEFAULT_DEMO_RATE = 50;
+/** How often `up` logs its progress line. */
+const PROGRESS_EVERY_MS = 10_000;
 
 /** Registers `faresight up`: every role in one process, optionally with the demo feed. */
 export function register(program: Command): void {
@@ -33,91 +27,56 @@ export function register(program: Command): void {
     .action(async (opts: { demo?: boolean; demoRate?: number; seed?: number }, cmd: Command) => {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'up');
-      const services: Service[] = [];
-      const streams = await openIngestStreams(config, logger);
-      const rowStore = await openRowStore(config, logger.child('rowstore'));
-      const closeBackends = async () => {
-        await streams.close();
-        await rowStore.close();
-      };
-      try {
-        const lake = await startLakeWriter({
-          stream: streams.stream,
-          config,
-          logger: logger.child('lake'),
-        });
-        services.push(lake);
-        const realtime = await startRealtime({
-          stream: streams.stream,
-          useCases: [createServingUseCase({ rowStore, logger: logger.child('serving') })],
-          policy: config.realtime.batch,
-          logger: logger.child('realtime'),
-        });
-        services.push(realtime);
-        const api = await startApi({ config, rowStore, logger: logger.child('api') });
-        services.push(api);
-        const ingest = await startIngest({
-          config,
-          ...streams,
-          adapters: createAdapters(),
-          logger: logger.child('ingest'),
-        });
-        services.push(ingest);
-        if (opts.demo) {
-          const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
-          services.push(
-            startFeed({
-              rate,
-              target: ingest.url,
-              vendor: 'generic',
-              seed: opts.seed,
-              logger: logger.child('demo'),
-            }),
-          );
-          logger.info('demo feed running', { rate });
-        }
-        process.stdout.write(
-          [
-            '',
-            'Faresight is up.',
-            `  ingest     ${ingest.url}/v1/ingest/:vendor`,
-            `  api        ${api.url}/v1/markets`,
-            `             ${api.url}/v1/fares/cheapest?origin=&destination=&departureDate=`,
-            `  lake       ${config.dataDir}/lake   (faresight query "select count(*) from searches")`,
-            '  Ctrl-C stops.',
-            '',
-          ].join('\n'),
+      const platform = await startPlatform(config, logger);
+      if (opts.demo) {
+        const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
+        if (rate <= 0) throw new Error(`--demo-rate must be positive (got ${rate})`);
+        platform.add(
+          startFeed({
+            rate,
+            target: platform.ingestUrl,
+            vendor: 'generic',
+            seed: opts.seed,
+            logger: logger.child('demo'),
+          }),
         );
-        const progress = setInterval(async () => {
-          try {
-            const lag = await streams.stream.lag();
-            const byGroup = new Map<string, number>();
-            for (const l of lag) byGroup.set(l.group, (byGroup.get(l.group) ?? 0) + l.records);
-            const t = ingest.stats.totals;
-            logger.info('progress', {
-              recordsIn: t.records,
-              rejected: t.rejected,
-              lakeFiles: lake.stats().files,
-              lakeRecords: lake.stats().records,
-              lag: Object.fromEntries(byGroup),
-            });
-          } catch {
-            // progress is best effort; a failing lag read shows up in the role's own logs
-          }
-        }, 10_000);
-        progress.unref();
-        await stopOnSignal(
-          () => services,
-          logger,
-          async () => {
-            clearInterval(progress);
-            await closeBackends();
-          },
-        );
-      } catch (err) {
-        for (const s of services.reverse()) await s.stop().catch(() => {});
-        await closeBackends().catch(() => {});
-        throw err;
+        logger.info('demo feed running', { rate });
       }
+      process.stdout.write(
+        [
+          '',
+          'Faresight is up.',
+          `  ingest  ${platform.ingestUrl}/v1/ingest/:vendor   (metrics: ${platform.ingestUrl}/metrics)`,
+          `  api     ${platform.apiUrl}/v1/markets`,
+          `          ${platform.apiUrl}/v1/fares/cheapest?origin=&destination=&departureDate=`,
+          `  lake    ${config.dataDir}/lake   (npx faresight query "select count(*) from searches")`,
+          '  Ctrl-C stops.',
+          '',
+        ].join('\n'),
+      );
+      const progress = setInterval(async () => {
+        try {
+          const lag = await platform.stream.lag();
+          const byGroup: Record<string, number> = {};
+          for (const l of lag) byGroup[l.group] = (byGroup[l.group] ?? 0) + l.records;
+          const t = platform.ingestStats.totals;
+          const lake = platform.lake.stats();
+          logger.info('progress', {
+            recordsIn: t.records,
+            rejected: t.rejected,
+            lakeFiles: lake.files,
+            lakeRecords: lake.records,
+            lag: byGroup,
+          });
+        } catch {
+          // progress is best effort; a failing lag read shows in the roles' own logs
+        }
+      }, PROGRESS_EVERY_MS);
+      progress.unref();
+      await stopOnSignal(
+        () => [{ name: 'platform', stop: () => platform.stop() }],
+        logger,
+        async () => clearInterval(progress),
+      );
     });
 }

@@ -1,0 +1,186 @@
+/**
+ * Major airports of the world, written for this project from public facts: IATA code,
+ * city, ISO 3166 country, coordinates, IANA time zone and annual passengers (millions,
+ * pre-pandemic operator reports, rounded). The passenger figure is the airport's weight
+ * in the demand model.
+ */
+
+/** One airport of the synthetic world. */
+export interface Airport {
+  readonly code: string;
+  readonly city: string;
+  readonly country: string;
+  readonly lat: number;
+  readonly lon: number;
+  readonly tz: string;
+  /** Annual passengers in millions: the size weight of the gravity model. */
+  readonly pax: number;
+}
+
+type Row = readonly [string, string, string, number, number, string, number];
+
+// code, city, country, lat, lon, time zone, passengers (millions/year)
+const ROWS: readonly Row[] = [
+  // United States
+  ['ATL', 'Atlanta', 'US', 33.6407, -84.4277, 'America/New_York', 110.5],
+  ['LAX', 'Los Angeles', 'US', 33.9416, -118.4085, 'America/Los_Angeles', 88.1],
+  ['ORD', 'Chicago', 'US', 41.9742, -87.9073, 'America/Chicago', 84.6],
+  ['DFW', 'Dallas', 'US', 32.8998, -97.0403, 'America/Chicago', 75.1],
+  ['DEN', 'Denver', 'US', 39.8561, -104.6737, 'America/Denver', 69.0],
+  ['JFK', 'New York', 'US', 40.6413, -73.7781, 'America/New_York', 62.6],
+  ['SFO', 'San Francisco', 'US', 37.6213, -122.379, 'America/Los_Angeles', 57.5],
+  ['SEA', 'Seattle', 'US', 47.4502, -122.3088, 'America/Los_Angeles', 51.8],
+  ['LAS', 'Las Vegas', 'US', 36.084, -115.1537, 'America/Los_Angeles', 51.5],
+  ['MCO', 'Orlando', 'US', 28.4312, -81.3081, 'America/New_York', 50.6],
+  ['CLT', 'Charlotte', 'US', 35.2144, -80.9473, 'America/New_York', 50.2],
+  ['EWR', 'Newark', 'US', 40.6895, -74.1745, 'America/New_York', 46.3],
+  ['PHX', 'Phoenix', 'US', 33.4342, -112.0116, 'America/Phoenix', 46.3],
+  ['MIA', 'Miami', 'US', 25.7959, -80.287, 'America/New_York', 45.9],
+  ['IAH', 'Houston', 'US', 29.9902, -95.3368, 'America/Chicago', 45.3],
+  ['BOS', 'Boston', 'US', 42.3656, -71.0096, 'America/New_York', 42.5],
+  ['MSP', 'Minneapolis', 'US', 44.8848, -93.2223, 'America/Chicago', 39.6],
+  ['DTW', 'Detroit', 'US', 42.2162, -83.3554, 'America/Detroit', 36.8],
+  ['FLL', 'Fort Lauderdale', 'US', 26.0742, -80.1506, 'America/New_York', 36.7],
+  ['PHL', 'Philadelphia', 'US', 39.8744, -75.2424, 'America/New_York', 33.0],
+  ['LGA', 'New York', 'US', 40.7769, -73.874, 'America/New_York', 31.1],
+  ['BWI', 'Baltimore', 'US', 39.1774, -76.6684, 'America/New_York', 27.0],
+  ['SLC', 'Salt Lake City', 'US', 40.7899, -111.9791, 'America/Denver', 26.8],
+  ['SAN', 'San Diego', 'US', 32.7338, -117.1933, 'America/Los_Angeles', 25.2],
+  ['IAD', 'Washington', 'US', 38.9531, -77.4565, 'America/New_York', 24.8],
+  ['DCA', 'Washington', 'US', 38.8512, -77.0402, 'America/New_York', 23.9],
+  ['TPA', 'Tampa', 'US', 27.9755, -82.5332, 'America/New_York', 22.5],
+  ['HNL', 'Honolulu', 'US', 21.3187, -157.9225, 'Pacific/Honolulu', 21.9],
+  ['MDW', 'Chicago', 'US', 41.7868, -87.7522, 'America/Chicago', 20.8],
+  ['PDX', 'Portland', 'US', 45.5898, -122.5951, 'America/Los_Angeles', 19.9],
+  ['BNA', 'Nashville', 'US', 36.1263, -86.6774, 'America/Chicago', 18.3],
+  ['AUS', 'Austin', 'US', 30.1975, -97.6664, 'America/Chicago', 17.3],
+  ['STL', 'St. Louis', 'US', 38.7487, -90.37, 'America/Chicago', 15.9],
+  ['MSY', 'New Orleans', 'US', 29.9934, -90.258, 'America/Chicago', 13.6],
+  ['SJU', 'San Juan', 'PR', 18.4394, -66.0018, 'America/Puerto_Rico', 9.4],
+  // Canada
+  ['YYZ', 'Toronto', 'CA', 43.6777, -79.6248, 'America/Toronto', 50.5],
+  ['YVR', 'Vancouver', 'CA', 49.1967, -123.1815, 'America/Vancouver', 26.4],
+  ['YUL', 'Montreal', 'CA', 45.4706, -73.7408, 'America/Toronto', 20.3],
+  ['YYC', 'Calgary', 'CA', 51.1215, -114.0076, 'America/Edmonton', 18.0],
+  // Mexico, Central America, South America
+  ['MEX', 'Mexico City', 'MX', 19.4361, -99.0719, 'America/Mexico_City', 50.3],
+  ['CUN', 'Cancun', 'MX', 21.0365, -86.8771, 'America/Cancun', 25.5],
+  ['GDL', 'Guadalajara', 'MX', 20.5218, -103.3112, 'America/Mexico_City', 14.8],
+  ['PTY', 'Panama City', 'PA', 9.0714, -79.3835, 'America/Panama', 16.6],
+  ['BOG', 'Bogota', 'CO', 4.7016, -74.1469, 'America/Bogota', 35.5],
+  ['LIM', 'Lima', 'PE', -12.0219, -77.1143, 'America/Lima', 23.6],
+  ['SCL', 'Santiago', 'CL', -33.393, -70.7858, 'America/Santiago', 24.6],
+  ['GRU', 'Sao Paulo', 'BR', -23.4356, -46.4731, 'America/Sao_Paulo', 43.0],
+  ['GIG', 'Rio de Janeiro', 'BR', -22.81, -43.2506, 'America/Sao_Paulo', 13.5],
+  ['BSB', 'Brasilia', 'BR', -15.8711, -47.9186, 'America/Sao_Paulo', 16.7],
+  ['EZE', 'Buenos Aires', 'AR', -34.8222, -58.5358, 'America/Argentina/Buenos_Aires', 11.0],
+  // United Kingdom and Ireland
+  ['LHR', 'London', 'GB', 51.47, -0.4543, 'Europe/London', 80.9],
+  ['LGW', 'London', 'GB', 51.1537, -0.1821, 'Europe/London', 46.6],
+  ['STN', 'London', 'GB', 51.886, 0.2389, 'Europe/London', 28.1],
+  ['MAN', 'Manchester', 'GB', 53.365, -2.2728, 'Europe/London', 29.4],
+  ['EDI', 'Edinburgh', 'GB', 55.9508, -3.3615, 'Europe/London', 14.7],
+  ['DUB', 'Dublin', 'IE', 53.4264, -6.2499, 'Europe/Dublin', 32.9],
+  // Continental Europe
+  ['CDG', 'Paris', 'FR', 49.0097, 2.5479, 'Europe/Paris', 76.2],
+  ['ORY', 'Paris', 'FR', 48.7262, 2.3652, 'Europe/Paris', 31.9],
+  ['NCE', 'Nice', 'FR', 43.6584, 7.2159, 'Europe/Paris', 14.5],
+  ['AMS', 'Amsterdam', 'NL', 52.3105, 4.7683, 'Europe/Amsterdam', 71.7],
+  ['FRA', 'Frankfurt', 'DE', 50.0379, 8.5622, 'Europe/Berlin', 70.6],
+  ['MUC', 'Munich', 'DE', 48.3537, 11.775, 'Europe/Berlin', 47.9],
+  ['BER', 'Berlin', 'DE', 52.3667, 13.5033, 'Europe/Berlin', 35.6],
+  ['DUS', 'Dusseldorf', 'DE', 51.2895, 6.7668, 'Europe/Berlin', 25.5],
+  ['HAM', 'Hamburg', 'DE', 53.6304, 9.9882, 'Europe/Berlin', 17.3],
+  ['MAD', 'Madrid', 'ES', 40.4983, -3.5676, 'Europe/Madrid', 61.7],
+  ['BCN', 'Barcelona', 'ES', 41.2974, 2.0833, 'Europe/Madrid', 52.7],
+  ['PMI', 'Palma de Mallorca', 'ES', 39.5517, 2.7388, 'Europe/Madrid', 29.7],
+  ['AGP', 'Malaga', 'ES', 36.6749, -4.4991, 'Europe/Madrid', 19.9],
+  ['LIS', 'Lisbon', 'PT', 38.7756, -9.1354, 'Europe/Lisbon', 31.2],
+  ['OPO', 'Porto', 'PT', 41.2481, -8.6814, 'Europe/Lisbon', 13.1],
+  ['FCO', 'Rome', 'IT', 41.8003, 12.2389, 'Europe/Rome', 43.5],
+  ['MXP', 'Milan', 'IT', 45.6306, 8.7281, 'Europe/Rome', 28.8],
+  ['VCE', 'Venice', 'IT', 45.5053, 12.3519, 'Europe/Rome', 11.6],
+  ['ZRH', 'Zurich', 'CH', 47.4582, 8.5555, 'Europe/Zurich', 31.5],
+  ['GVA', 'Geneva', 'CH', 46.2381, 6.109, 'Europe/Zurich', 17.9],
+  ['VIE', 'Vienna', 'AT', 48.1103, 16.5697, 'Europe/Vienna', 31.7],
+  ['BRU', 'Brussels', 'BE', 50.901, 4.4856, 'Europe/Brussels', 26.4],
+  ['CPH', 'Copenhagen', 'DK', 55.618, 12.656, 'Europe/Copenhagen', 30.3],
+  ['ARN', 'Stockholm', 'SE', 59.6498, 17.9238, 'Europe/Stockholm', 25.6],
+  ['OSL', 'Oslo', 'NO', 60.1976, 11.1004, 'Europe/Oslo', 28.6],
+  ['HEL', 'Helsinki', 'FI', 60.3172, 24.9633, 'Europe/Helsinki', 21.9],
+  ['WAW', 'Warsaw', 'PL', 52.1657, 20.9671, 'Europe/Warsaw', 18.9],
+  ['PRG', 'Prague', 'CZ', 50.1008, 14.26, 'Europe/Prague', 17.8],
+  ['BUD', 'Budapest', 'HU', 47.4394, 19.2556, 'Europe/Budapest', 16.2],
+  ['OTP', 'Bucharest', 'RO', 44.5711, 26.085, 'Europe/Bucharest', 14.7],
+  ['ATH', 'Athens', 'GR', 37.9364, 23.9445, 'Europe/Athens', 25.6],
+  ['IST', 'Istanbul', 'TR', 41.2753, 28.7519, 'Europe/Istanbul', 64.0],
+  ['SAW', 'Istanbul', 'TR', 40.8986, 29.3092, 'Europe/Istanbul', 35.5],
+  ['AYT', 'Antalya', 'TR', 36.8987, 30.8005, 'Europe/Istanbul', 35.0],
+  // Middle East and Africa
+  ['DXB', 'Dubai', 'AE', 25.2532, 55.3657, 'Asia/Dubai', 86.4],
+  ['AUH', 'Abu Dhabi', 'AE', 24.433, 54.6511, 'Asia/Dubai', 21.3],
+  ['DOH', 'Doha', 'QA', 25.2731, 51.6081, 'Asia/Qatar', 38.8],
+  ['RUH', 'Riyadh', 'SA', 24.9576, 46.6988, 'Asia/Riyadh', 28.0],
+  ['JED', 'Jeddah', 'SA', 21.6796, 39.1565, 'Asia/Riyadh', 42.0],
+  ['KWI', 'Kuwait City', 'KW', 29.2266, 47.9689, 'Asia/Kuwait', 15.0],
+  ['TLV', 'Tel Aviv', 'IL', 32.0055, 34.8854, 'Asia/Jerusalem', 24.8],
+  ['CAI', 'Cairo', 'EG', 30.1219, 31.4056, 'Africa/Cairo', 17.0],
+  ['CMN', 'Casablanca', 'MA', 33.3675, -7.59, 'Africa/Casablanca', 10.3],
+  ['ADD', 'Addis Ababa', 'ET', 8.9779, 38.7993, 'Africa/Addis_Ababa', 12.1],
+  ['NBO', 'Nairobi', 'KE', -1.3192, 36.9278, 'Africa/Nairobi', 7.8],
+  ['LOS', 'Lagos', 'NG', 6.5774, 3.3212, 'Africa/Lagos', 8.0],
+  ['JNB', 'Johannesburg', 'ZA', -26.1367, 28.2411, 'Africa/Johannesburg', 21.9],
+  ['CPT', 'Cape Town', 'ZA', -33.9715, 18.6021, 'Africa/Johannesburg', 10.8],
+  // South Asia
+  ['DEL', 'Delhi', 'IN', 28.5562, 77.1, 'Asia/Kolkata', 68.5],
+  ['BOM', 'Mumbai', 'IN', 19.0896, 72.8656, 'Asia/Kolkata', 48.8],
+  ['BLR', 'Bengaluru', 'IN', 13.1986, 77.7066, 'Asia/Kolkata', 33.3],
+  ['MAA', 'Chennai', 'IN', 12.9941, 80.1709, 'Asia/Kolkata', 22.5],
+  ['CCU', 'Kolkata', 'IN', 22.6547, 88.4467, 'Asia/Kolkata', 22.0],
+  ['HYD', 'Hyderabad', 'IN', 17.2403, 78.4294, 'Asia/Kolkata', 21.6],
+  // East Asia
+  ['PEK', 'Beijing', 'CN', 40.0801, 116.5846, 'Asia/Shanghai', 100.0],
+  ['PKX', 'Beijing', 'CN', 39.5098, 116.4105, 'Asia/Shanghai', 40.0],
+  ['PVG', 'Shanghai', 'CN', 31.1443, 121.8083, 'Asia/Shanghai', 76.2],
+  ['SHA', 'Shanghai', 'CN', 31.1979, 121.3363, 'Asia/Shanghai', 45.6],
+  ['CAN', 'Guangzhou', 'CN', 23.3924, 113.2988, 'Asia/Shanghai', 73.4],
+  ['SZX', 'Shenzhen', 'CN', 22.6393, 113.8107, 'Asia/Shanghai', 52.9],
+  ['CTU', 'Chengdu', 'CN', 30.5785, 103.9471, 'Asia/Shanghai', 55.9],
+  ['KMG', 'Kunming', 'CN', 25.1019, 102.9292, 'Asia/Shanghai', 48.1],
+  ['XIY', "Xi'an", 'CN', 34.4471, 108.7516, 'Asia/Shanghai', 47.2],
+  ['CKG', 'Chongqing', 'CN', 29.7192, 106.6417, 'Asia/Shanghai', 44.8],
+  ['HGH', 'Hangzhou', 'CN', 30.2295, 120.4344, 'Asia/Shanghai', 40.1],
+  ['HKG', 'Hong Kong', 'HK', 22.308, 113.9185, 'Asia/Hong_Kong', 71.5],
+  ['TPE', 'Taipei', 'TW', 25.0797, 121.2342, 'Asia/Taipei', 48.7],
+  ['HND', 'Tokyo', 'JP', 35.5494, 139.7798, 'Asia/Tokyo', 85.5],
+  ['NRT', 'Tokyo', 'JP', 35.772, 140.3929, 'Asia/Tokyo', 44.3],
+  ['KIX', 'Osaka', 'JP', 34.432, 135.2304, 'Asia/Tokyo', 31.8],
+  ['FUK', 'Fukuoka', 'JP', 33.5859, 130.451, 'Asia/Tokyo', 24.7],
+  ['CTS', 'Sapporo', 'JP', 42.7752, 141.6923, 'Asia/Tokyo', 24.6],
+  ['OKA', 'Okinawa', 'JP', 26.1958, 127.6459, 'Asia/Tokyo', 21.8],
+  ['ICN', 'Seoul', 'KR', 37.4602, 126.4407, 'Asia/Seoul', 71.2],
+  ['GMP', 'Seoul', 'KR', 37.5583, 126.7906, 'Asia/Seoul', 25.4],
+  ['CJU', 'Jeju', 'KR', 33.5104, 126.4914, 'Asia/Seoul', 31.4],
+  // Southeast Asia
+  ['SIN', 'Singapore', 'SG', 1.3644, 103.9915, 'Asia/Singapore', 68.3],
+  ['BKK', 'Bangkok', 'TH', 13.69, 100.7501, 'Asia/Bangkok', 65.4],
+  ['DMK', 'Bangkok', 'TH', 13.9126, 100.6068, 'Asia/Bangkok', 40.5],
+  ['HKT', 'Phuket', 'TH', 8.1132, 98.3169, 'Asia/Bangkok', 18.1],
+  ['KUL', 'Kuala Lumpur', 'MY', 2.7456, 101.7072, 'Asia/Kuala_Lumpur', 62.3],
+  ['CGK', 'Jakarta', 'ID', -6.1256, 106.6559, 'Asia/Jakarta', 54.5],
+  ['DPS', 'Denpasar', 'ID', -8.7482, 115.167, 'Asia/Makassar', 24.1],
+  ['MNL', 'Manila', 'PH', 14.5086, 121.0194, 'Asia/Manila', 47.9],
+  ['SGN', 'Ho Chi Minh City', 'VN', 10.8188, 106.652, 'Asia/Ho_Chi_Minh', 38.3],
+  ['HAN', 'Hanoi', 'VN', 21.2212, 105.8072, 'Asia/Ho_Chi_Minh', 29.3],
+  // Oceania
+  ['SYD', 'Sydney', 'AU', -33.9399, 151.1753, 'Australia/Sydney', 44.4],
+  ['MEL', 'Melbourne', 'AU', -37.669, 144.841, 'Australia/Melbourne', 37.4],
+  ['BNE', 'Brisbane', 'AU', -27.3842, 153.1175, 'Australia/Brisbane', 23.8],
+  ['PER', 'Perth', 'AU', -31.9385, 115.9672, 'Australia/Perth', 14.2],
+  ['AKL', 'Auckland', 'NZ', -37.0082, 174.785, 'Pacific/Auckland', 21.0],
+];
+
+/** Every airport of the synthetic world, in table order. */
+export const AIRPORTS: readonly Airport[] = ROWS.map(([code, city, country, lat, lon, tz, pax]) =>
+  Object.freeze({ code, city, country, lat, lon, tz, pax }),
+);

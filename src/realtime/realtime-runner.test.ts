@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { encodeRecord } from '../model/codec.js';
+import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import { silentLogger } from '../ops/logger.js';
+import { PGliteClient } from '../serving/pglite/pglite-client.js';
+import { RowStore } from '../serving/row-store.js';
+import { createServingUseCase } from '../serving/serving-use-case.js';
+import { searchRecord } from '../serving/testing/records.js';
+import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import type { Stream } from '../stream/stream.js';
+import { type RealtimeService, startRealtime } from './realtime-runner.js';
+import type { UseCase } from './use-case.js';
+
+const policy = { count: 50, bytes: 1 << 20, periodMs: 20 };
+const retry = { initialDelayMs: 2, maxDelayMs: 20 };
+
+let root: string;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'faresight-rt-'));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+/** A fresh embedded stream in its own directory; reopenable with the same dir. */
+async function openStream(dir = join(root, `s${n++}`)): Promise<EmbeddedStream> {
+  const s = new EmbeddedStream({
+    dir,
+    name: 'shopping',
+    shards: 2,
+    retentionMs: 86_400_000,
+    dedupeWindowMs: 60_000,
+    trimIntervalMs: 0,
+    pollIntervalMs: 5,
+  });
+  await s.connect();
+  return s;
+}
+
+function records(count: number, prefix = 'r'): ShoppingRecord[] {
+  return Array.from({ length: count }, (_, i) =>
+    searchRecord({
+      id: `${prefix}${i}`,
+      destination: ['LHR', 'CDG', 'AMS'][i % 3],
+      offers: [{ carrier: 'BA', amount: 100 + i }],
+    }),
+  );
+}
+
+async function append(stream: Stream, recs: ShoppingRecord[]): Promise<void> {
+  await stream.append(recs.map((r) => ({ key: marketKey(r), id: r.id, data: encodeRecord(r) })));
+}
+
+/** Polls `cond` every 10 ms; fails after 20 s so a broken runner cannot hang the suite. */
+async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function pending(stream: Stream, group: string): Promise<number> {
+  return (await stream.lag(group)).reduce((s, l) => s + l.records, 0);
+}
+
+/** A use case recording every record id it was given, failing while `fail()` says so. */
+function recorder(name: string, fail: () => boolean = () => false) {
+  const seen: string[] = [];
+  let attempts = 0;
+  const uc: UseCase = {
+    name,
+    async processBatch(recs) {
+      attempts++;
+      if (fail()) throw new Error(`${name} is down`);
+      seen.push(...recs.map((r) => r.id));
+    },
+  };
+  return { uc, seen, attempts: () => attempts };
+}
+
+describe('realtime runner', () => {
+  it('feeds the serving use case into the row store and commits', async () => {
+    const stream = await openStream();
+    const client = await PGliteClient.open();
+    const store = new RowStore(client);
+    await store.migrate();
+    let rt: RealtimeService | undefined;
+    try {
+      await append(stream, records(120));
+      rt = await startRealtime({
+        stream,
+        useCases: [createServingUseCase({ rowStore: store, logger: silentLogger })],
+        policy,
+        logger: silentLogger,
+        retry,
+      });
+      await until('all records committed', async () => (await pending(stream, 'rt-serving')) === 0);
+      const markets = await store.markets();
+      assert.deepEqual(
+        markets.map((m) => [m.destination, m.searches]),
+        // Equally busy: ordered by origin, then destination.
+        [
+          ['AMS', 40],
+          ['CDG', 40],
+          ['LHR', 40],
+        ],
+      );
+      const [cheapest] = await store.cheapest({
+        origin: 'JFK',
+        destination: 'AMS',
+        departureDate: '2030-03-01',
+      });
+      assert.equal(cheapest?.amount, 102);
+      assert.equal(rt.stats()[0]?.records, 120);
+    } finally {
+      await rt?.stop();
+      await client.close();
+      await stream.close();
+    }
+  });
+
+  it('retries a failing batch and commits it once it succeeds', async () => {
+    const dir = join(root, 'flaky');
+    let stream = await openStream(dir);
+    await append(stream, records(10));
+    let failures = 2;
+    const flaky = recorder('flaky', () => failures-- > 0);
+    const rt = await startRealtime({
+      stream,
+      useCases: [flaky.uc],
+      policy,
+      logger: silentLogger,
+      retry,
+    });
+    await until('committed', async () => (await pending(stream, 'rt-flaky')) === 0);
+    await rt.stop();
+    assert.equal(rt.stats()[0]?.failures, 2);
+    assert.ok(flaky.attempts() >= 3);
+    assert.deepEqual(
+      [...flaky.seen].sort(),
+      records(10)
+        .map((r) => r.id)
+        .sort(),
+    );
+    await stream.close();
+
+    // After a restart nothing is delivered again: the batch was committed.
+    stream = await openStream(dir);
+    const again = recorder('flaky');
+    const rt2 = await startRealtime({
+      stream,
+      useCases: [again.uc],
+      policy,
+      logger: silentLogger,
+      retry,
+    });
+    await append(stream, records(1, 'late'));
+    await until('the new record', () => again.seen.length > 0);
+    await rt2.stop();
+    await stream.close();
+    assert.deepEqual(again.seen, ['late0']);
+  });
+
+  it('never commits a batch that keeps failing; it is delivered again after a restart', async () => {
+    const dir = join(root, 'down');
+    let stream = await openStream(dir);
+    await append(stream, records(30));
+    const down = recorder('down', () => true);
+    const healthy = recorder('healthy');
+    const rt = await startRealtime({
+      stream,
+      useCases: [down.uc, healthy.uc],
+      policy,
+      logger: silentLogger,
+      retry,
+    });
+    await until('several retries', () => down.attempts() >= 4);
+    await until('the healthy use case caught up', () => healthy.seen.length === 30);
+    await rt.stop();
+    assert.equal(await pending(stream, 'rt-down'), 30);
+    assert.equal(await pending(stream, 'rt-healthy'), 0);
+    assert.equal(rt.stats()[0]?.batches, 0);
+    assert.match(rt.stats()[0]?.lastError ?? '', /down is down/);
+    await stream.close();
+
+    stream = await openStream(dir);
+    const back = recorder('down');
+    const rt2 = await startRealtime({
+      stream,
+      useCases: [back.uc],
+      policy,
+      logger: silentLogger,
+      retry,
+    });
+    await until('redelivery', async () => (await pending(stream, 'rt-down')) === 0);
+    await rt2.stop();
+    await stream.close();
+    assert.deepEqual(
+      [...back.seen].sort(),
+      records(30)
+        .map((r) => r.id)
+        .sort(),
+    );
+  });
+
+  it('skips and counts records that cannot be decoded', async () => {
+    const stream = await openStream();
+    const good = records(3);
+    await append(stream, good.slice(0, 2));
+    await stream.append([{ key: 'JFK-LHR', id: 'garbage', data: new Uint8Array([1, 2, 3, 4]) }]);
+    await append(stream, good.slice(2));
+    const rec = recorder('decode');
+    const rt = await startRealtime({
+      stream,
+      useCases: [rec.uc],
+      policy,
+      logger: silentLogger,
+      retry,
+    });
+    await until('committed', async () => (await pending(stream, 'rt-decode')) === 0);
+    await rt.stop();
+    await stream.close();
+    assert.equal(rt.stats()[0]?.decodeErrors, 1);
+    assert.deepEqual([...rec.seen].sort(), good.map((r) => r.id).sort());
+  });
+
+  it('rejects duplicate or malformed use case names', async () => {
+    const stream = await openStream();
+    try {
+      await assert.rejects(
+        startRealtime({
+          stream,
+          useCases: [recorder('x').uc, recorder('x').uc],
+          policy,
+          logger: silentLogger,
+        }),
+        /listed twice/,
+      );
+      await assert.rejects(
+        startRealtime({
+          stream,
+          useCases: [recorder('Bad Name').uc],
+          policy,
+          logger: silentLogger,
+        }),
+        /kebab/,
+      );
+    } finally {
+      await stream.close();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Turns records into the rows the row store upserts: pure functions, so the reduction
+ * rules (which fare wins, what counts as one search) are tested without a database.
+ */
+import type { ShoppingRecord } from '../model/shopping-record.js';
+import { ONE_WAY_RETURN_DATE } from './migrations.js';
+
+/** One candidate for `cheapest_fares`. */
+export interface FareRow {
+  origin: string;
+  destination: string;
+  departureDate: string;
+  /** ONE_WAY_RETURN_DATE for one-way. */
+  returnDate: string;
+  /** '' when unknown. */
+  pos: string;
+  cabin: string;
+  carrier: string;
+  stops: number;
+  currency: string;
+  amount: number;
+  /** ISO instant (the search's receivedAt). */
+  seenAt: string;
+  vendor: string;
+  searchId: string;
+}
+
+/** One search to count in `markets`. */
+export interface SearchRow {
+  origin: string;
+  destination: string;
+  searchId: string;
+  receivedAt: string;
+}
+
+const KEY_FIELDS = [
+  'origin',
+  'destination',
+  'departureDate',
+  'returnDate',
+  'pos',
+  'cabin',
+  'carrier',
+  'stops',
+  'currency',
+] as const;
+
+function fareKey(r: FareRow): string {
+  return KEY_FIELDS.map((k) => r[k]).join('\u0000');
+}
+
+/**
+ * The order that decides which fare is kept, the same as the SQL upsert's: lower amount,
+ * then earlier seenAt, then smaller search id. A total order, so the result does not
+ * depend on the order records arrive in. Negative when `a` wins.
+ */
+export function compareFares(a: FareRow, b: FareRow): number {
+  if (a.amount !== b.amount) return a.amount - b.amount;
+  const ta = Date.parse(a.seenAt);
+  const tb = Date.parse(b.seenAt);
+  if (ta !== tb) return ta - tb;
+  return byteOrder(a.searchId, b.searchId);
+}
+
+/** UTF-8 byte order, as PostgreSQL's `COLLATE "C"` compares text. */
+export function byteOrder(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function compareKeys(a: FareRow, b: FareRow): number {
+  for (const k of KEY_FIELDS) {
+    const x = a[k];
+    const y = b[k];
+    if (x !== y) return typeof x === 'number' ? x - (y as number) : byteOrder(x, y as string);
+  }
+  return 0;
+}
+
+/**
+ * The best fare per key among the records' offers, sorted by key (a stable lock order
+ * for concurrent writers). Multi-city searches are left out: their price is not that of
+ * a one-way or round trip between the first origin and destination.
+ */
+export function fareRows(records: readonly ShoppingRecord[]): FareRow[] {
+  const best = new Map<string, FareRow>();
+  for (const r of records) {
+    if (r.tripType === 'multicity') continue;
+    for (const o of r.offers) {
+      const row: FareRow = {
+        origin: r.origin,
+        destination: r.destination,
+        departureDate: r.departureDate,
+        returnDate: r.returnDate ?? ONE_WAY_RETURN_DATE,
+        pos: r.pos ?? '',
+        cabin: o.cabin,
+        carrier: o.validatingCarrier,
+        stops: o.legs.reduce((m, l) => Math.max(m, l.stops), 0),
+        currency: o.currency,
+        amount: o.totalAmount,
+        seenAt: r.receivedAt,
+        vendor: r.vendor,
+        searchId: r.id,
+      };
+      const key = fareKey(row);
+      const cur = best.get(key);
+      if (!cur || compareFares(row, cur) < 0) best.set(key, row);
+    }
+  }
+  return [...best.values()].sort(compareKeys);
+}
+
+/** One row per distinct (market, search id), the earliest receivedAt kept, sorted by key. */
+export function searchRows(records: readonly ShoppingRecord[]): SearchRow[] {
+  const seen = new Map<string, SearchRow>();
+  for (const r of records) {
+    const key = `${r.origin}-${r.destination}\u0000${r.id}`;
+    const cur = seen.get(key);
+    if (!cur || Date.parse(r.receivedAt) < Date.parse(cur.receivedAt)) {
+      seen.set(key, {
+        origin: r.origin,
+        destination: r.destination,
+        searchId: r.id,
+        receivedAt: r.receivedAt,
+      });
+    }
+  }
+  return [...seen.values()].sort(
+    (a, b) =>
+      byteOrder(a.origin, b.origin) ||
+      byteOrder(a.destination, b.destination) ||
+      byteOrder(a.searchId, b.searchId),
+  );
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RowStoreLockedError } from '../errors.js';
+import { RowStore } from '../row-store.js';
+import { searchRecord } from '../testing/records.js';
+import { PGliteClient } from './pglite-client.js';
+
+const root = mkdtempSync(join(tmpdir(), 'faresight-pglite-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('PGliteClient on disk', () => {
+  it('persists across reopen and lets one instance at a time open a directory', async () => {
+    const dir = join(root, 'rowstore');
+    const first = await PGliteClient.open({ dir });
+    const store = new RowStore(first);
+    await store.migrate();
+    await store.applyRecords([
+      searchRecord({ id: 'p1', offers: [{ carrier: 'BA', amount: 321 }] }),
+    ]);
+    await assert.rejects(PGliteClient.open({ dir }), (err: unknown) => {
+      assert.ok(err instanceof RowStoreLockedError);
+      assert.equal(err.pid, process.pid);
+      assert.match(err.message, /rowStore\.backend=postgres/);
+      return true;
+    });
+    await first.close();
+
+    // A lock left by a process that is gone is taken over.
+    writeFileSync(`${dir}.lock`, '2147483646');
+    const again = await PGliteClient.open({ dir });
+    try {
+      const reopened = new RowStore(again);
+      assert.deepEqual(await reopened.migrate(), []);
+      const [m] = await reopened.markets();
+      assert.equal(m?.searches, 1);
+      assert.deepEqual(m?.cheapest, [{ amount: 321, currency: 'USD' }]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('rolls a failed transaction back', async () => {
+    const client = await PGliteClient.open();
+    try {
+      await client.exec('CREATE TABLE t (n integer PRIMARY KEY)');
+      await assert.rejects(
+        client.transaction(async (tx) => {
+          await tx.query('INSERT INTO t VALUES ($1)', [1]);
+          await tx.query('INSERT INTO t VALUES ($1)', [1]);
+        }),
+      );
+      assert.deepEqual(await client.query('SELECT n FROM t'), []);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { SqlClient, SqlExecutor } from '../sql-client.js';
+
+/** Options of PostgresClient. */
+export interface PostgresClientOptions {
+  /** `postgres://user@host:port/db`; the user defaults to the OS user, as with psql. */
+  connectionString: string;
+  /** Schema to work in (`search_path`); it must exist. Default: the server's search_path. */
+  schema?: string;
+  /** Pool size. Default 10. */
+  max?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The scale-out row store: PostgreSQL (or Aurora PostgreSQL) through a `pg` pool.
+ * Connections are opened lazily; an unreachable server surfaces on the first query.
+ */
+export class PostgresClient implements SqlClient {
+  readonly backend = 'postgres';
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(opts: PostgresClientOptions) {
+    if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
+      throw new Error(`rowStore schema "${opts.schema}" is not a plain lower-case identifier`);
+    }
+    this.pool = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.max ?? 10,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => {});
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    const r = await this.pool.query(sql, params as unknown[] | undefined);
+    return r.rows as T[];
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+    const conn = await this.pool.connect();
+    const tx: SqlExecutor = {
+      async query<T>(sql: string, params?: readonly unknown[]) {
+        return (await conn.query(sql, params as unknown[] | undefined)).rows as T[];
+      },
+      async exec(sql: string) {
+        await conn.query(sql);
+      },
+    };
+    let broken: Error | undefined;
+    try {
+      await conn.query('BEGIN');
+      const out = await fn(tx);
+      await conn.query('COMMIT');
+      return out;
+    } catch (err) {
+      try {
+        await conn.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error;
+      }
+      throw err;
+    } finally {
+      conn.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

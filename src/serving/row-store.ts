@@ -1,0 +1,332 @@
+/**
+ * The serving row store: the cheapest current fare per trip and the search volume per
+ * market, kept by the realtime `serving` use case and read by the API. Runs on any
+ * SqlClient (PGlite embedded, PostgreSQL scaled out) with the same SQL.
+ *
+ * Idempotence, so that at-least-once delivery gives exactly-once state:
+ * - `cheapest_fares` is an upsert that only ever lowers a price (ties: earlier seenAt,
+ *   then smaller search id), so applying a record twice, or in another order, gives the
+ *   same rows.
+ * - `markets.searches` counts a search id once: new (market, search id) pairs go into
+ *   `market_searches` and only the pairs actually inserted increment the count, in the
+ *   same statement. Pairs older than the retention (default 48 h, twice the stream's
+ *   24 h) are pruned; a replay cannot reach further back than the stream retains.
+ */
+import type { ShoppingRecord } from '../model/shopping-record.js';
+import { type FareRow, fareRows, type SearchRow, searchRows } from './fare-rows.js';
+import { migrate } from './migrate.js';
+import { MIGRATIONS, ONE_WAY_RETURN_DATE } from './migrations.js';
+import type { SqlClient, SqlExecutor } from './sql-client.js';
+
+/** Default number of rows sent in one statement. */
+export const DEFAULT_CHUNK_ROWS = 5000;
+/** Default time a counted search id is remembered (must exceed the stream retention). */
+export const DEFAULT_SEARCH_RETENTION_MS = 48 * 3600_000;
+
+/** A market with data, as `GET /v1/markets` lists it. */
+export interface MarketSummary {
+  origin: string;
+  destination: string;
+  /** Distinct searches seen. */
+  searches: number;
+  /** Cheapest-fare rows currently kept for the market (all dates, carriers, currencies). */
+  offers: number;
+  /** ISO instant of the latest search. */
+  lastSeen: string;
+  /** Lowest kept fare in each currency, cheapest first within the list's currency order. */
+  cheapest: { amount: number; currency: string }[];
+}
+
+/** A trip to price. Without `returnDate` the trip is one-way; without pos/cabin, any. */
+export interface CheapestQuery {
+  origin: string;
+  destination: string;
+  departureDate: string;
+  returnDate?: string;
+  pos?: string;
+  cabin?: string;
+}
+
+/** The cheapest fare of one carrier, stop count and currency for a trip. */
+export interface CheapestFare {
+  carrier: string;
+  stops: number;
+  cabin: string;
+  /** Point of sale of that fare, null when the vendor did not give one. */
+  pos: string | null;
+  amount: number;
+  currency: string;
+  /** ISO instant the fare was received. */
+  seenAt: string;
+  vendor: string;
+  searchId: string;
+}
+
+/** What one `applyRecords` changed. */
+export interface ApplyResult {
+  /** Searches counted for the first time. */
+  newSearches: number;
+  /** Fare rows inserted or lowered. */
+  faresChanged: number;
+}
+
+/** What `prune` removed. */
+export interface PruneResult {
+  searchIds: number;
+  departedFares: number;
+}
+
+export interface RowStoreOptions {
+  /** Rows per statement. Default DEFAULT_CHUNK_ROWS. */
+  chunkRows?: number;
+}
+
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+function iso(v: unknown): string {
+  return (v instanceof Date ? v : new Date(String(v))).toISOString();
+}
+
+const COUNT_SEARCHES = `
+WITH fresh AS (
+  INSERT INTO market_searches (origin, destination, search_id, received_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+  ON CONFLICT DO NOTHING
+  RETURNING origin, destination, received_at
+), counted AS (
+  INSERT INTO markets (origin, destination, searches, first_seen, last_seen)
+  SELECT origin, destination, count(*), min(received_at), max(received_at)
+  FROM fresh GROUP BY origin, destination
+  ORDER BY origin, destination
+  ON CONFLICT (origin, destination) DO UPDATE SET
+    searches = markets.searches + excluded.searches,
+    first_seen = least(markets.first_seen, excluded.first_seen),
+    last_seen = greatest(markets.last_seen, excluded.last_seen)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM fresh) AS n, (SELECT count(*) FROM counted) AS markets`;
+
+const UPSERT_FARES = `
+WITH changed AS (
+  INSERT INTO cheapest_fares (origin, destination, departure_date, return_date, pos, cabin,
+    carrier, stops, currency, amount, seen_at, vendor, search_id)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::text[], $6::text[],
+    $7::text[], $8::smallint[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[], $13::text[])
+  ON CONFLICT (origin, destination, departure_date, return_date, pos, cabin, carrier, stops, currency)
+  DO UPDATE SET amount = excluded.amount, seen_at = excluded.seen_at, vendor = excluded.vendor,
+    search_id = excluded.search_id
+  WHERE excluded.amount < cheapest_fares.amount
+     OR (excluded.amount = cheapest_fares.amount AND excluded.seen_at < cheapest_fares.seen_at)
+     OR (excluded.amount = cheapest_fares.amount AND excluded.seen_at = cheapest_fares.seen_at
+         AND excluded.search_id COLLATE "C" < cheapest_fares.search_id COLLATE "C")
+  RETURNING 1
+)
+SELECT count(*) AS n FROM changed`;
+
+/** See the module comment. Holds no state besides the client; safe to share in a process. */
+export class RowStore {
+  private readonly chunkRows: number;
+
+  constructor(
+    readonly client: SqlClient,
+    opts: RowStoreOptions = {},
+  ) {
+    this.chunkRows = opts.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  }
+
+  /** Brings the schema up to date (see migrate()); returns the versions applied now. */
+  migrate(): Promise<number[]> {
+    return migrate(this.client, MIGRATIONS);
+  }
+
+  /**
+   * Applies a batch in one transaction: counts new searches per market and keeps the
+   * cheapest fare per key (see the module comment). Replaying a batch changes nothing.
+   * Rejects (and changes nothing) when the database fails; the caller retries.
+   */
+  async applyRecords(records: readonly ShoppingRecord[]): Promise<ApplyResult> {
+    const searches = searchRows(records);
+    const fares = fareRows(records);
+    if (searches.length === 0 && fares.length === 0) return { newSearches: 0, faresChanged: 0 };
+    return this.client.transaction(async (tx) => {
+      let newSearches = 0;
+      let faresChanged = 0;
+      for (const part of chunks(searches, this.chunkRows))
+        newSearches += await this.countSearches(tx, part);
+      for (const part of chunks(fares, this.chunkRows))
+        faresChanged += await this.upsertFares(tx, part);
+      return { newSearches, faresChanged };
+    });
+  }
+
+  private async countSearches(tx: SqlExecutor, rows: SearchRow[]): Promise<number> {
+    const [r] = await tx.query<{ n: number | string }>(COUNT_SEARCHES, [
+      rows.map((s) => s.origin),
+      rows.map((s) => s.destination),
+      rows.map((s) => s.searchId),
+      rows.map((s) => s.receivedAt),
+    ]);
+    return Number(r?.n ?? 0);
+  }
+
+  private async upsertFares(tx: SqlExecutor, rows: FareRow[]): Promise<number> {
+    const [r] = await tx.query<{ n: number | string }>(UPSERT_FARES, [
+      rows.map((f) => f.origin),
+      rows.map((f) => f.destination),
+      rows.map((f) => f.departureDate),
+      rows.map((f) => f.returnDate),
+      rows.map((f) => f.pos),
+      rows.map((f) => f.cabin),
+      rows.map((f) => f.carrier),
+      rows.map((f) => f.stops),
+      rows.map((f) => f.currency),
+      rows.map((f) => String(f.amount)),
+      rows.map((f) => f.seenAt),
+      rows.map((f) => f.vendor),
+      rows.map((f) => f.searchId),
+    ]);
+    return Number(r?.n ?? 0);
+  }
+
+  /**
+   * Markets with at least one search, busiest first (ties by origin, destination), at
+   * most `limit` (default 50).
+   */
+  async markets(opts: { limit?: number } = {}): Promise<MarketSummary[]> {
+    const rows = await this.client.query<{
+      origin: string;
+      destination: string;
+      searches: number | string;
+      last_seen: unknown;
+    }>(
+      `SELECT origin, destination, searches, last_seen FROM markets
+       ORDER BY searches DESC, origin, destination LIMIT $1`,
+      [opts.limit ?? 50],
+    );
+    if (rows.length === 0) return [];
+    const fares = await this.client.query<{
+      origin: string;
+      destination: string;
+      currency: string;
+      amount: string;
+      n: number | string;
+    }>(
+      `SELECT origin, destination, currency, min(amount)::text AS amount, count(*) AS n
+       FROM cheapest_fares
+       WHERE (origin, destination) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       GROUP BY origin, destination, currency`,
+      [rows.map((r) => r.origin), rows.map((r) => r.destination)],
+    );
+    const byMarket = new Map<string, { offers: number; cheapest: MarketSummary['cheapest'] }>();
+    for (const f of fares) {
+      const key = `${f.origin}-${f.destination}`;
+      const m = byMarket.get(key) ?? { offers: 0, cheapest: [] };
+      m.offers += Number(f.n);
+      m.cheapest.push({ amount: Number(f.amount), currency: f.currency });
+      byMarket.set(key, m);
+    }
+    return rows.map((r) => {
+      const m = byMarket.get(`${r.origin}-${r.destination}`);
+      return {
+        origin: r.origin,
+        destination: r.destination,
+        searches: Number(r.searches),
+        offers: m?.offers ?? 0,
+        lastSeen: iso(r.last_seen),
+        cheapest: (m?.cheapest ?? []).sort((a, b) =>
+          a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
+        ),
+      };
+    });
+  }
+
+  /**
+   * The cheapest kept fare for the trip per validating carrier, stop count and currency
+   * (across points of sale and cabins unless filtered), sorted by currency, amount,
+   * carrier, stops. Empty when nothing is known.
+   */
+  async cheapest(q: CheapestQuery): Promise<CheapestFare[]> {
+    const rows = await this.client.query<{
+      carrier: string;
+      stops: number;
+      cabin: string;
+      pos: string;
+      amount_text: string;
+      currency: string;
+      seen_at: unknown;
+      vendor: string;
+      search_id: string;
+    }>(
+      `SELECT DISTINCT ON (carrier, stops, currency)
+         carrier, stops, cabin, pos, amount::text AS amount_text, currency, seen_at, vendor, search_id
+       FROM cheapest_fares
+       WHERE origin = $1 AND destination = $2 AND departure_date = $3::date
+         AND return_date = $4::date
+         AND ($5::text IS NULL OR pos = $5::text) AND ($6::text IS NULL OR cabin = $6::text)
+       ORDER BY carrier, stops, currency, cheapest_fares.amount, seen_at, search_id COLLATE "C"`,
+      [
+        q.origin,
+        q.destination,
+        q.departureDate,
+        q.returnDate ?? ONE_WAY_RETURN_DATE,
+        q.pos ?? null,
+        q.cabin ?? null,
+      ],
+    );
+    return rows
+      .map((r) => ({
+        carrier: r.carrier,
+        stops: Number(r.stops),
+        cabin: r.cabin,
+        pos: r.pos === '' ? null : r.pos,
+        amount: Number(r.amount_text),
+        currency: r.currency,
+        seenAt: iso(r.seen_at),
+        vendor: r.vendor,
+        searchId: r.search_id,
+      }))
+      .sort(
+        (a, b) =>
+          (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0) ||
+          a.amount - b.amount ||
+          (a.carrier < b.carrier ? -1 : a.carrier > b.carrier ? 1 : 0) ||
+          a.stops - b.stops,
+      );
+  }
+
+  /**
+   * Housekeeping, safe to run at any time: forgets counted search ids received before
+   * `now - searchRetentionMs` and deletes fares whose departure date is more than a day
+   * before `now` (UTC), which no one can book any more.
+   */
+  async prune(opts: { now?: number; searchRetentionMs?: number } = {}): Promise<PruneResult> {
+    const now = opts.now ?? Date.now();
+    const cutoff = new Date(now - (opts.searchRetentionMs ?? DEFAULT_SEARCH_RETENTION_MS));
+    const departedBefore = new Date(now - 86_400_000).toISOString().slice(0, 10);
+    const [s] = await this.client.query<{ n: number | string }>(
+      `WITH d AS (DELETE FROM market_searches WHERE received_at < $1::timestamptz RETURNING 1)
+       SELECT count(*) AS n FROM d`,
+      [cutoff.toISOString()],
+    );
+    const [f] = await this.client.query<{ n: number | string }>(
+      `WITH d AS (DELETE FROM cheapest_fares WHERE departure_date < $1::date RETURNING 1)
+       SELECT count(*) AS n FROM d`,
+      [departedBefore],
+    );
+    return { searchIds: Number(s?.n ?? 0), departedFares: Number(f?.n ?? 0) };
+  }
+
+  /** Resolves when the database answers; rejects otherwise (for `/healthz`). */
+  async ping(): Promise<void> {
+    await this.client.query('SELECT 1');
+  }
+
+  /** Closes the underlying client. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * The row store contract as one suite, run against every SqlClient implementation
+ * (row-store.test.ts on PGlite, row-store.integration.test.ts on PostgreSQL).
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { ShoppingRecord } from '../../model/shopping-record.js';
+import { RowStore } from '../row-store.js';
+import type { SqlClient } from '../sql-client.js';
+import { searchRecord } from './records.js';
+
+export interface RowStoreSuiteOptions {
+  name: string;
+  /** Opens a client on an empty database or schema; undefined = skip with `skipReason`. */
+  open(): Promise<SqlClient | undefined>;
+  /** Why the suite is skipped when `open` returns undefined. */
+  skipReason?: () => string;
+  /** Called after the suite with the client (closed already), e.g. to drop a schema. */
+  cleanup?(): Promise<void>;
+}
+
+/** Every table as sorted plain rows, to compare whole states. */
+async function snapshot(client: SqlClient): Promise<unknown> {
+  const fares = await client.query(
+    `SELECT origin, destination, departure_date::text AS d, return_date::text AS r, pos, cabin,
+       carrier, stops, currency, amount::text AS amount, seen_at, vendor, search_id
+     FROM cheapest_fares ORDER BY 1,2,3,4,5,6,7,8,9`,
+  );
+  const markets = await client.query(
+    `SELECT origin, destination, searches::text AS searches, first_seen, last_seen
+     FROM markets ORDER BY 1,2`,
+  );
+  const searches = await client.query(
+    `SELECT origin, destination, search_id, received_at FROM market_searches ORDER BY 1,2,3`,
+  );
+  return JSON.parse(JSON.stringify({ fares, markets, searches }));
+}
+
+const T1 = '2030-01-01T10:00:00.000Z';
+const T2 = '2030-01-01T11:00:00.000Z';
+
+/** Registers the suite with node:test. */
+export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
+  describe(`RowStore on ${opts.name}`, () => {
+    let client: SqlClient | undefined;
+    let store: RowStore;
+
+    before(async () => {
+      client = await opts.open();
+      if (!client) return;
+      store = new RowStore(client, { chunkRows: 50 });
+      await store.migrate();
+    });
+    after(async () => {
+      await client?.close();
+      await opts.cleanup?.();
+    });
+    beforeEach(async () => {
+      await client?.exec('TRUNCATE cheapest_fares, markets, market_searches');
+    });
+
+    const test = (name: string, fn: () => Promise<void>) =>
+      it(name, async (t) => {
+        if (!client) {
+          t.skip(opts.skipReason?.() ?? 'no database');
+          return;
+        }
+        await fn();
+      });
+
+    test('migrate is idempotent and recorded', async () => {
+      assert.deepEqual(await store.migrate(), []);
+      const rows = await client!.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY version',
+      );
+      assert.deepEqual(
+        rows.map((r) => Number(r.version)),
+        [1],
+      );
+    });
+
+    test('keeps the lowest price per key, with the search that had it', async () => {
+      await store.applyRecords([
+        searchRecord({ id: 's1', offers: [{ carrier: 'BA', amount: 500 }] }),
+      ]);
+      await store.applyRecords([
+        searchRecord({
+          id: 's2',
+          receivedAt: T2,
+          vendor: 'kiwi',
+          offers: [{ carrier: 'BA', amount: 399.99 }],
+        }),
+      ]);
+      await store.applyRecords([
+        searchRecord({ id: 's3', offers: [{ carrier: 'BA', amount: 450 }] }),
+      ]);
+      const fares = await store.cheapest({
+        origin: 'JFK',
+        destination: 'LHR',
+        departureDate: '2030-03-01',
+      });
+      assert.deepEqual(fares, [
+        {
+          carrier: 'BA',
+          stops: 0,
+          cabin: 'economy',
+          pos: null,
+          amount: 399.99,
+          currency: 'USD',
+          seenAt: T2,
+          vendor: 'kiwi',
+          searchId: 's2',
+        },
+      ]);
+    });
+
+    test('on an equal price keeps the earlier sighting, whatever the arrival order', async () => {
+      const late = searchRecord({
+        id: 'late',
+        receivedAt: T2,
+        offers: [{ carrier: 'BA', amount: 300 }],
+      });
+      const early = searchRecord({
+        id: 'early',
+        receivedAt: T1,
+        offers: [{ carrier: 'BA', amount: 300 }],
+      });
+      await store.applyRecords([late]);
+      await store.applyRecords([early]);
+      const a = await snapshot(client!);
+      await client!.exec('TRUNCATE cheapest_fares, markets, market_searches');
+      await store.applyRecords([early, late]);
+      assert.deepEqual(await snapshot(client!), a);
+      const [fare] = await store.cheapest({
+        origin: 'JFK',
+        destination: 'LHR',
+        departureDate: '2030-03-01',
+      });
+      assert.equal(fare?.searchId, 'early');
+      assert.equal(fare?.seenAt, T1);
+    });
+
+    test('replaying a batch leaves the same state and the same search counts', async () => {
+      const batch: ShoppingRecord[] = [];
+      for (let i = 0; i < 120; i++) {
+        batch.push(
+          searchRecord({
+            id: `r${i}`,
+            destination: i % 3 === 0 ? 'CDG' : 'LHR',
+            departureDate: `2030-03-${String(1 + (i % 5)).padStart(2, '0')}`,
+            receivedAt: new Date(Date.parse(T1) + i * 1000).toISOString(),
+            offers: [
+              { carrier: 'BA', amount: 300 + ((i * 37) % 200) },
+              { carrier: 'AA', amount: 280 + ((i * 53) % 300), stops: i % 2 },
+            ],
+          }),
+        );
+      }
+      const first = await store.applyRecords(batch);
+      assert.equal(first.newSearches, 120);
+      const state = await snapshot(client!);
+      const again = await store.applyRecords(batch);
+      assert.deepEqual(again, { newSearches: 0, faresChanged: 0 });
+      await store.applyRecords([...batch].reverse().slice(0, 70));
+      assert.deepEqual(await snapshot(client!), state);
+      const markets = await store.markets();
+      assert.deepEqual(
+        markets.map((m) => [m.destination, m.searches]),
+        [
+          ['LHR', 80],
+          ['CDG', 40],
+        ],
+      );
+      // Applied in another order and split differently, the state is the same.
+      await client!.exec('TRUNCATE cheapest_fares, markets, market_searches');
+      await store.applyRecords(batch.slice(60).reverse());
+      await store.applyRecords(batch.slice(0, 60));
+      assert.deepEqual(await snapshot(client!), state);
+    });
+
+    test('never compares fares in different currencies', async () => {
+      await store.applyRecords([
+        searchRecord({
+          id: 'c1',
+          offers: [
+            { carrier: 'BA', amount: 500, currency: 'USD' },
+            { carrier: 'BA', amount: 100, currency: 'EUR' },
+            { carrier: 'BA', amount: 60000, currency: 'JPY' },
+          ],
+        }),
+        searchRecord({ id: 'c2', offers: [{ carrier: 'BA', amount: 450, currency: 'EUR' }] }),
+      ]);
+      const fares = await store.cheapest({
+        origin: 'JFK',
+        destination: 'LHR',
+        departureDate: '2030-03-01',
+      });
+      assert.deepEqual(
+        fares.map((f) => [f.currency, f.amount]),
+        [
+          ['EUR', 100],
+          ['JPY', 60000],
+          ['USD', 500],
+        ],
+      );
+      const [m] = await store.markets();
+      assert.deepEqual(m?.cheapest, [
+        { amount: 100, currency: 'EUR' },
+        { amount: 60000, currency: 'JPY' },
+        { amount: 500, currency: 'USD' },
+      ]);
+    });
+
+    test('cheapest is per carrier and stop count, filtered by trip, pos and cabin', async () => {
+      await store.applyRecords([
+        searchRecord({
+          id: 'a',
+          pos: 'US',
+          offers: [
+            { carrier: 'BA', amount: 500 },
+            { carrier: 'BA', amount: 350, stops: 1 },
+            { carrier: 'AA', amount: 420 },
+            { carrier: 'AA', amount: 2100, cabin: 'business' },
+          ],
+        }),
+        searchRecord({ id: 'b', pos: 'GB', offers: [{ carrier: 'BA', amount: 480 }] }),
+        searchRecord({
+          id: 'c',
+          returnDate: '2030-03-08',
+          offers: [{ carrier: 'BA', amount: 700 }],
+        }),
+        searchRecord({
+          id: 'd',
+          departureDate: '2030-03-02',
+          offers: [{ carrier: 'BA', amount: 90 }],
+        }),
+      ]);
+      const trip = { origin: 'JFK', destination: 'LHR', departureDate: '2030-03-01' };
+      const brief = (fs: Awaited<ReturnType<RowStore['cheapest']>>) =>
+        fs.map((f) => `${f.carrier}/${f.stops}/${f.cabin}/${f.pos}/${f.amount}`);
+      assert.deepEqual(brief(await store.cheapest(trip)), [
+        'BA/1/economy/US/350',
+        'AA/0/economy/US/420',
+        'BA/0/economy/GB/480',
+      ]);
+      assert.deepEqual(brief(await store.cheapest({ ...trip, pos: 'US' })), [
+        'BA/1/economy/US/350',
+        'AA/0/economy/US/420',
+        'BA/0/economy/US/500',
+      ]);
+      assert.deepEqual(brief(await store.cheapest({ ...trip, cabin: 'business' })), [
+        'AA/0/business/US/2100',
+      ]);
+      assert.deepEqual(brief(await store.cheapest({ ...trip, returnDate: '2030-03-08' })), [
+        'BA/0/economy/null/700',
+      ]);
+      assert.deepEqual(await store.cheapest({ ...trip, origin: 'LAX' }), []);
+    });
+
+    test('markets: busiest first, duplicates counted once, multi-city counted but not priced', async () => {
+      const recs: ShoppingRecord[] = [];
+      const add = (dest: string, n: number) => {
+        for (let i = 0; i < n; i++)
+          recs.push(
+            searchRecord({
+              id: `${dest}${i}`,
+              destination: dest,
+              offers: [{ carrier: 'BA', amount: 100 + i }],
+            }),
+          );
+      };
+      add('LHR', 2);
+      add('CDG', 3);
+      add('AMS', 1);
+      add('BCN', 2);
+      await store.applyRecords(recs.slice(0, 4));
+      await store.applyRecords(recs.slice(2));
+      await store.applyRecords([
+        searchRecord({
+          id: 'mc',
+          destination: 'FRA',
+          multicity: true,
+          offers: [{ carrier: 'LH', amount: 50 }],
+        }),
+      ]);
+      const markets = await store.markets();
+      assert.deepEqual(
+        markets.map((m) => `${m.destination}:${m.searches}:${m.offers}`),
+        ['CDG:3:1', 'BCN:2:1', 'LHR:2:1', 'AMS:1:1', 'FRA:1:0'],
+      );
+      assert.deepEqual(
+        (await store.markets({ limit: 2 })).map((m) => m.destination),
+        ['CDG', 'BCN'],
+      );
+      assert.equal(markets[0]?.lastSeen, T1);
+      assert.deepEqual(markets[0]?.cheapest, [{ amount: 100, currency: 'USD' }]);
+    });
+
+    test('prune forgets old search ids and departed fares, keeps the rest', async () => {
+      const now = Date.parse('2030-03-05T12:00:00.000Z');
+      await store.applyRecords([
+        searchRecord({
+          id: 'old',
+          receivedAt: '2030-03-01T00:00:00.000Z',
+          departureDate: '2030-03-03',
+          offers: [{ carrier: 'BA', amount: 1 }],
+        }),
+        searchRecord({
+          id: 'new',
+          receivedAt: '2030-03-05T11:00:00.000Z',
+          departureDate: '2030-03-04',
+          offers: [{ carrier: 'BA', amount: 2 }],
+        }),
+      ]);
+      assert.deepEqual(await store.prune({ now, searchRetentionMs: 48 * 3600_000 }), {
+        searchIds: 1,
+        departedFares: 1,
+      });
+      // A replay within the retention is still recognised.
+      await store.applyRecords([
+        searchRecord({
+          id: 'new',
+          receivedAt: '2030-03-05T11:00:00.000Z',
+          departureDate: '2030-03-04',
+          offers: [{ carrier: 'BA', amount: 2 }],
+        }),
+      ]);
+      const [m] = await store.markets();
+      assert.equal(m?.searches, 2);
+      assert.equal(m?.offers, 1);
+    });
+  });
+}
