@@ -9,8 +9,10 @@ import type { Config } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
 import { STATS_STREAM } from '../ingest/ingest-stats.js';
 import type { Logger } from '../ops/logger.js';
+import type { SqlClient } from '../serving/sql-client.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream } from '../stream/stream.js';
+import { withCleanup } from '../stream/with-cleanup.js';
 
 /** Directory of the embedded stream databases. */
 export function streamDir(config: Config): string {
@@ -46,8 +48,21 @@ export async function openStream(
       stream = new JetStreamStream({ servers: config.stream.jetstreamServers, ...common });
       break;
     }
-    case 'kinesis':
-      throw new Error('stream.backend "kinesis" is not available in this build yet');
+    case 'kinesis': {
+      // Kinesis keeps no checkpoints: they live in a SQL checkpoint store (as the KCL keeps
+      // its lease table), on PostgreSQL when the row store is, else a PGlite of their own.
+      const { KinesisStream } = await import('../stream/kinesis/kinesis-stream.js');
+      const { SqlCheckpointStore } = await import('../stream/kinesis/sql-checkpoint-store.js');
+      const client = await openCheckpointClient(config, name);
+      const kinesis = new KinesisStream({
+        ...common,
+        region: config.stream.kinesisRegion,
+        ...(config.stream.kinesisEndpoint ? { endpoint: config.stream.kinesisEndpoint } : {}),
+        checkpoints: new SqlCheckpointStore(client),
+      });
+      stream = withCleanup(kinesis, () => client.close());
+      break;
+    }
   }
   await stream.connect();
   logger.debug('stream open', { backend: config.stream.backend, name });
@@ -70,4 +85,14 @@ export async function openIngestStreams(
       await Promise.all([stream.close(), deadLetters.close(), statsStream.close()]);
     },
   };
+}
+
+/** The SQL database holding Kinesis checkpoints for stream `name`. */
+async function openCheckpointClient(config: Config, name: string): Promise<SqlClient> {
+  if (config.rowStore.backend === 'postgres') {
+    const { PostgresClient } = await import('../serving/postgres/postgres-client.js');
+    return new PostgresClient({ connectionString: config.rowStore.postgresUrl });
+  }
+  const { PGliteClient } = await import('../serving/pglite/pglite-client.js');
+  return PGliteClient.open({ dir: resolve(streamDir(config), `${name}-kinesis-checkpoints`) });
 }

@@ -1,4 +1,8 @@
-/** The stream cannot take more right now; retry after `retryAfterMs`. Nothing of the append was stored. */
+/**
+ * The stream cannot take more right now; retry the same append after `retryAfterMs`.
+ * Part of it may already be stored: records carry ids, so the retry stores only the rest
+ * (within the dedupe window).
+ */
 export class BackpressureError extends Error {
   override name = 'BackpressureError';
   constructor(

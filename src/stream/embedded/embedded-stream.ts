@@ -91,6 +91,7 @@ export class EmbeddedStream implements Stream {
     mkdirSync(this.opts.dir, { recursive: true });
     const db = new Database(this.file);
     try {
+      db.pragma('page_size = 65536');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 10000');

@@ -1,0 +1,483 @@
+/**
+ * The stream on NATS JetStream: one JetStream stream per Faresight stream, one subject per
+ * shard (`<name>.<shard>`), file storage, `max_age` = retention, `duplicate_window` = the
+ * dedupe window. Many records travel in one message (../aggregation.ts) up to the
+ * server's max payload; a record's sequence is `streamSequence * 65536 + index`.
+ *
+ * ## Durability: JetStream's fsync interval
+ *
+ * A PubAck from a file-backed stream means the server wrote the message to its files,
+ * not that it reached the disk: nats-server fsyncs its stream files only every
+ * `sync_interval` (2 minutes by default).
+ * - One server (this project's setup, replicas = 1): an acknowledged message survives a
+ *   crash of nats-server itself (even `kill -9`: the data is in the kernel's page cache)
+ *   but NOT a power cut, kernel panic or lost VM, which can take up to the last
+ *   `sync_interval` of acknowledged messages with it.
+ * - A cluster with replicas = 3: the PubAck waits for a quorum of servers, so losing one
+ *   machine loses nothing; losing power to all of them at once still can.
+ * - To fsync before every acknowledgement (slower: one disk flush per write), set in the
+ *   server configuration (nats-server 2.10 or newer):
+ *   ```
+ *   jetstream {
+ *     store_dir: /var/lib/nats-server
+ *     sync_interval: always    # or a shorter interval such as "1s"
+ *   }
+ *   ```
+ *   The Debian nats-server 2.9.x does not know the option (it refuses to start with
+ *   `unknown field "sync_interval"`, checked on 2.9.10) and always uses its built-in
+ *   interval: there, treat a PubAck as "safe from a server crash", and use replicas or a
+ *   newer server when a power cut must not lose acknowledged records.
+ * The embedded backend, by contrast, fsyncs (group commit) before an append resolves.
+ *
+ * ## Choices
+ *
+ * - Checkpoints live in the KV bucket `<name>-checkpoints` (one entry per group: an
+ *   epoch and the next record sequence per shard), and readers are ephemeral,
+ *   unacknowledged consumers started at those positions. Durable consumers with
+ *   explicit acks were not used: an ack covers a whole message, but a batch may end in
+ *   the middle of one (count and bytes limits), so only a record-level checkpoint makes
+ *   commit exact; a rewind is a compare-and-set of that entry instead of deleting and
+ *   re-creating consumers; and lag must count records, not messages.
+ * - Dedupe: `Nats-Msg-Id` works per message, so a message's id is a SHA-256 of the ids
+ *   of the records it packs, and packing is deterministic. A retried append of the same
+ *   records (the usual case: a client retrying a request) yields the same messages and
+ *   is stored once. A partially overlapping append packs differently, so its records are
+ *   stored again, except those that travel in a message identical to an earlier one
+ *   (e.g. a record appended alone both times). Consumers are idempotent, so this costs
+ *   duplicate work, not wrong results. With `dedupeWindowMs = 0` no msg id is sent.
+ * - Order: one shard's messages leave in order on one connection and are stored in that
+ *   order. When an append fails part-way and is retried, the messages stored the first
+ *   time stay where they are and the missing ones are stored after them, so records of
+ *   one key may then appear out of order across that retry.
+ * - Rewind by time and trim use the time the server stored each message (the append
+ *   time), found with DeliverPolicy.StartTime, not the record timestamps. For records
+ *   stamped at or before their append (ingest receive time, the default) a rewind to
+ *   `time` never misses a record stamped >= `time`; it may also replay records of the
+ *   appends that were in flight at `time`. A record stamped long before its append is
+ *   trimmed by append time (it stays until `max_age` after its append).
+ * - Retention: the server removes messages older than `max_age` by itself; `trim(now)`
+ *   additionally purges messages stored before `now - retentionMs` (useful with a `now`
+ *   in the future) and returns how many records that removed.
+ * - Lag and info count records by reading message headers only; past 20,000 messages the
+ *   rest is estimated from the average records per message.
+ */
+import {
+  connect,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  StorageType,
+} from 'nats';
+import { unpackEntry } from '../aggregation.js';
+import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
+import type {
+  AppendRecord,
+  AppendResult,
+  BatchPolicy,
+  Consumer,
+  RewindTarget,
+  ShardLag,
+  Stream,
+  StreamInfo,
+} from '../stream.js';
+import { assertGroupName, CheckpointStore } from './checkpoint-store.js';
+import { ensureStream, JetStreamConfigError } from './ensure-stream.js';
+import { JetStreamConsumer } from './jetstream-consumer.js';
+import { countRecords, firstSeqAtTime, nextMessage } from './message-scan.js';
+import { isNotFound, toStreamError } from './nats-errors.js';
+import { SEQ_SCALE } from './pack-messages.js';
+import { publishRecords } from './publish-records.js';
+import type { ShardReaderContext } from './shard-reader.js';
+
+/** Options of JetStreamStream; defaults in brackets. */
+export interface JetStreamStreamOptions {
+  /** NATS server URL(s), comma-separated, e.g. `127.0.0.1:4222`. */
+  servers: string;
+  /** Stream name: letters, digits, `_` and `-`. Also the subject prefix. */
+  name: string;
+  shards: number;
+  retentionMs: number;
+  dedupeWindowMs: number;
+  /** Records in flight (appended, not yet acknowledged) before BackpressureError [200,000]. */
+  maxPendingRecords?: number;
+  /** Upper bound of one message, capped by the server's max_payload [max_payload]. */
+  maxEntryBytes?: number;
+}
+
+export const DEFAULT_MAX_PENDING_RECORDS = 200_000;
+/** Room left in each message for headers (msg id, record count). */
+const HEADER_RESERVE_BYTES = 1024;
+const MIN_RETRY_AFTER_MS = 50;
+const SERVER_RETRY_AFTER_MS = 1000;
+const NAME = /^[A-Za-z0-9_-]{1,200}$/;
+
+export class JetStreamStream implements Stream {
+  readonly name: string;
+  readonly shards: number;
+  private nc: NatsConnection | undefined;
+  private js!: JetStreamClient;
+  private jsm!: JetStreamManager;
+  private store!: CheckpointStore;
+  private online = false;
+  private entryBytes = 0;
+  private pending = 0;
+  private latencyMs = MIN_RETRY_AFTER_MS;
+  private readonly appends = new Set<Promise<unknown>>();
+  private readonly consumers = new Set<JetStreamConsumer>();
+
+  /** Validates the options; throws RangeError naming the bad one. Connects nothing yet. */
+  constructor(private readonly opts: JetStreamStreamOptions) {
+    if (!NAME.test(opts.name)) {
+      throw new RangeError(
+        `jetstream stream name "${opts.name}" is not valid: use letters, digits, "_" or "-"`,
+      );
+    }
+    if (!Number.isInteger(opts.shards) || opts.shards < 1 || opts.shards > 1024) {
+      throw new RangeError(`shards must be an integer in 1..1024, got ${opts.shards}`);
+    }
+    if (!(opts.retentionMs > 0)) {
+      throw new RangeError(`retentionMs must be positive, got ${opts.retentionMs}`);
+    }
+    if (opts.maxEntryBytes !== undefined && !(opts.maxEntryBytes >= 4 * HEADER_RESERVE_BYTES)) {
+      throw new RangeError(
+        `maxEntryBytes must be at least ${4 * HEADER_RESERVE_BYTES}, got ${opts.maxEntryBytes}`,
+      );
+    }
+    if (!(opts.dedupeWindowMs >= 0)) {
+      throw new RangeError(`dedupeWindowMs must be >= 0, got ${opts.dedupeWindowMs}`);
+    }
+    this.name = opts.name;
+    this.shards = opts.shards;
+  }
+
+  /** Deletes the JetStream stream `name` and its checkpoint bucket (tests, `faresight` tooling). */
+  static async destroy(servers: string, name: string): Promise<void> {
+    const nc = await connect({ servers: servers.split(',') });
+    try {
+      const jsm = await nc.jetstreamManager();
+      for (const s of [name, `KV_${name}-checkpoints`]) {
+        await jsm.streams.delete(s).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }
+    } finally {
+      await nc.close();
+    }
+  }
+
+  async connect(): Promise<void> {
+    if (this.nc) return;
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: this.opts.servers.split(','),
+        name: `faresight-stream-${this.name}`,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+      });
+    } catch (err) {
+      throw new StreamUnavailableError(
+        `cannot connect to NATS at ${this.opts.servers}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    try {
+      this.jsm = await nc.jetstreamManager();
+      this.js = nc.jetstream();
+      await ensureStream(this.jsm, this.opts);
+      const kv = await this.js.views.kv(`${this.name}-checkpoints`, {
+        history: 1,
+        storage: StorageType.File,
+      });
+      this.store = new CheckpointStore(kv, this.shards);
+    } catch (err) {
+      await nc.close().catch(() => {});
+      if (err instanceof JetStreamConfigError) throw err;
+      throw toStreamError(err, `open jetstream stream ${this.name}`, {
+        online: true,
+        retryAfterMs: SERVER_RETRY_AFTER_MS,
+      });
+    }
+    const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+    this.entryBytes =
+      Math.min(this.opts.maxEntryBytes ?? maxPayload, maxPayload) - HEADER_RESERVE_BYTES;
+    this.nc = nc;
+    this.online = true;
+    void this.watchStatus(nc);
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.online = false;
+      else if (s.type === 'reconnect') this.online = true;
+    }
+  }
+
+  private assertConnected(): void {
+    if (!this.nc) throw new NotConnectedError(`jetstream stream ${this.name} is not connected`);
+  }
+
+  private retryAfterMs(): number {
+    return Math.max(MIN_RETRY_AFTER_MS, Math.ceil(this.latencyMs));
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.assertConnected();
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStreamError(err, `${what} (jetstream stream ${this.name})`, {
+        online: this.online,
+        retryAfterMs: SERVER_RETRY_AFTER_MS,
+      });
+    }
+  }
+
+  /**
+   * Publishes the records, packed per shard, with up to 256 messages in flight, and
+   * resolves once every PubAck is in. Rejects with BackpressureError when more than
+   * `maxPendingRecords` would be in flight (nothing was published) or when the server
+   * timed out or ran out of resources (part may be stored: retry the same records, the
+   * msg ids make the retry store only what is missing), StreamUnavailableError when the
+   * connection is down, RangeError for a record that cannot be stored.
+   */
+  append(records: readonly AppendRecord[]): Promise<AppendResult> {
+    if (!this.nc) {
+      return Promise.reject(
+        new NotConnectedError(`jetstream stream ${this.name} is not connected`),
+      );
+    }
+    if (records.length === 0) return Promise.resolve({ appended: 0, duplicates: 0 });
+    if (!this.online) {
+      return Promise.reject(
+        new StreamUnavailableError(`jetstream stream ${this.name}: not connected to NATS`),
+      );
+    }
+    const limit = this.opts.maxPendingRecords ?? DEFAULT_MAX_PENDING_RECORDS;
+    if (records.length > limit) {
+      return Promise.reject(
+        new BackpressureError(
+          `jetstream stream ${this.name}: an append of ${records.length} records exceeds maxPendingRecords ${limit}; split it`,
+          SERVER_RETRY_AFTER_MS,
+        ),
+      );
+    }
+    if (this.pending + records.length > limit) {
+      return Promise.reject(
+        new BackpressureError(
+          `jetstream stream ${this.name}: ${this.pending} records waiting for PubAcks`,
+          this.retryAfterMs(),
+        ),
+      );
+    }
+    this.pending += records.length;
+    const started = Date.now();
+    const p = this.publishAll(records).finally(() => {
+      this.pending -= records.length;
+      this.latencyMs = 0.8 * this.latencyMs + 0.2 * (Date.now() - started);
+      this.appends.delete(p);
+    });
+    this.appends.add(p);
+    return p;
+  }
+
+  private async publishAll(records: readonly AppendRecord[]): Promise<AppendResult> {
+    const target = {
+      stream: this.name,
+      shards: this.shards,
+      entryBytes: this.entryBytes,
+      msgIds: this.opts.dedupeWindowMs > 0,
+    };
+    try {
+      return await publishRecords(this.js, target, records);
+    } catch (err) {
+      throw toStreamError(err, `append to jetstream stream ${this.name}`, {
+        online: this.online,
+        retryAfterMs: Math.max(SERVER_RETRY_AFTER_MS, this.retryAfterMs()),
+      });
+    }
+  }
+
+  async consumer(group: string, policy: BatchPolicy): Promise<Consumer> {
+    this.assertConnected();
+    assertGroupName(group);
+    await this.call(`create group ${group}`, () => this.store.ensure(group));
+    const c = new JetStreamConsumer(
+      {
+        shards: this.shards,
+        store: this.store,
+        readerContext: (shard) => this.readerContext(shard),
+        call: (what, fn) => this.call(what, fn),
+        isOpen: () => this.nc !== undefined,
+        forget: (x) => this.consumers.delete(x),
+      },
+      group,
+      policy,
+    );
+    this.consumers.add(c);
+    return c;
+  }
+
+  private readerContext(shard: number): ShardReaderContext {
+    return {
+      js: this.js,
+      jsm: this.jsm,
+      stream: this.name,
+      subject: `${this.name}.${shard}`,
+      shard,
+      fetchBytes: Math.max(4 * 1024 * 1024, 2 * (this.entryBytes + HEADER_RESERVE_BYTES)),
+    };
+  }
+
+  async rewind(group: string, target: RewindTarget): Promise<void> {
+    this.assertConnected();
+    assertGroupName(group);
+    if ('time' in target) {
+      if (!Number.isFinite(target.time))
+        throw new RangeError(`rewind time ${target.time} is not a time`);
+      const seq = await this.call(`rewind group ${group}`, () =>
+        firstSeqAtTime(this.jsm, this.name, target.time),
+      );
+      await this.call(`rewind group ${group}`, () =>
+        this.store.rewind(group, (next) => next.fill(seq * SEQ_SCALE)),
+      );
+      return;
+    }
+    if (!Number.isInteger(target.shard) || target.shard < 0 || target.shard >= this.shards) {
+      throw new RangeError(`shard ${target.shard} is not in 0..${this.shards - 1}`);
+    }
+    if (!Number.isSafeInteger(target.seq) || target.seq < 0) {
+      throw new RangeError(`sequence ${target.seq} is not a non-negative integer`);
+    }
+    await this.call(`rewind group ${group}`, () =>
+      this.store.rewind(group, (next) => {
+        next[target.shard] = target.seq;
+      }),
+    );
+  }
+
+  async lag(group?: string): Promise<ShardLag[]> {
+    this.assertConnected();
+    if (group !== undefined) assertGroupName(group);
+    return this.call('lag', async () => {
+      const groups = group !== undefined ? [group] : await this.store.groups();
+      const now = Date.now();
+      const out: ShardLag[] = [];
+      for (const g of groups) {
+        const pos = await this.store.get(g);
+        const lags = await Promise.all(
+          Array.from({ length: this.shards }, (_, shard) =>
+            this.shardLag(g, shard, pos?.next[shard] ?? 0, now),
+          ),
+        );
+        out.push(...lags);
+      }
+      return out;
+    });
+  }
+
+  /** Records at or after `next` on the shard, and the age of the first of them. */
+  private async shardLag(
+    group: string,
+    shard: number,
+    next: number,
+    now: number,
+  ): Promise<ShardLag> {
+    const subject = `${this.name}.${shard}`;
+    let from = Math.floor(next / SEQ_SCALE);
+    for (;;) {
+      const m = await nextMessage(this.jsm, this.name, subject, from);
+      if (!m) return { group, shard, records: 0, oldestAgeMs: 0 };
+      const recs = unpackEntry(m.data);
+      const first = Math.max(0, next - m.seq * SEQ_SCALE);
+      if (first < recs.length) {
+        const rest = await countRecords(this.js, this.jsm, this.name, {
+          subject,
+          fromSeq: m.seq + 1,
+        });
+        return {
+          group,
+          shard,
+          records: recs.length - first + rest.records,
+          oldestAgeMs: Math.max(0, now - recs[first]!.timestamp),
+        };
+      }
+      from = m.seq + 1;
+    }
+  }
+
+  async info(): Promise<StreamInfo> {
+    this.assertConnected();
+    return this.call('info', async () => {
+      const { state } = await this.jsm.streams.info(this.name);
+      const base = {
+        name: this.name,
+        backend: 'jetstream',
+        shards: this.shards,
+        retentionMs: this.opts.retentionMs,
+        groups: await this.store.groups(),
+      };
+      if (state.messages === 0) {
+        return { ...base, records: 0, oldestTimestamp: undefined, newestTimestamp: undefined };
+      }
+      const all = `${this.name}.*`;
+      const subjects = Array.from({ length: this.shards }, (_, shard) => `${this.name}.${shard}`);
+      const [count, firsts, lasts] = await Promise.all([
+        countRecords(this.js, this.jsm, this.name, { subject: all, fromSeq: state.first_seq }),
+        Promise.all(subjects.map((s) => nextMessage(this.jsm, this.name, s, state.first_seq))),
+        Promise.all(
+          subjects.map((s) =>
+            this.jsm.streams.getMessage(this.name, { last_by_subj: s }).catch((err) => {
+              if (isNotFound(err)) return undefined;
+              throw err;
+            }),
+          ),
+        ),
+      ]);
+      // first and last message of each shard: exact when each shard's timestamps grow
+      const times = (ms: ({ data: Uint8Array } | undefined)[]) =>
+        ms.flatMap((m) => (m ? unpackEntry(m.data).map((r) => r.timestamp) : []));
+      const oldest = times(firsts);
+      const newest = times(lasts);
+      return {
+        ...base,
+        records: count.records,
+        oldestTimestamp: oldest.length > 0 ? oldest.reduce((a, b) => Math.min(a, b)) : undefined,
+        newestTimestamp: newest.length > 0 ? newest.reduce((a, b) => Math.max(a, b)) : undefined,
+      };
+    });
+  }
+
+  /**
+   * Purges the messages stored before `now - retentionMs` and returns how many records
+   * they held. The server also expires messages past `max_age` on its own, so this is
+   * only needed to trim ahead of time (a `now` in the future).
+   */
+  async trim(now: number = Date.now()): Promise<number> {
+    this.assertConnected();
+    return this.call('trim', async () => {
+      const { state } = await this.jsm.streams.info(this.name);
+      if (state.messages === 0) return 0;
+      const keepFrom = await firstSeqAtTime(this.jsm, this.name, now - this.opts.retentionMs);
+      if (keepFrom <= state.first_seq) return 0;
+      const count = await countRecords(this.js, this.jsm, this.name, {
+        subject: `${this.name}.*`,
+        fromSeq: state.first_seq,
+        maxMessages: keepFrom - state.first_seq,
+      });
+      await this.jsm.streams.purge(this.name, { seq: keepFrom });
+      return count.records;
+    });
+  }
+
+  /** Waits for appends in flight, stops every consumer, then closes the connection. */
+  async close(): Promise<void> {
+    const nc = this.nc;
+    if (!nc) return;
+    await Promise.allSettled([...this.appends]);
+    await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    this.nc = undefined;
+    this.online = false;
+    await nc.close();
+  }
+}
