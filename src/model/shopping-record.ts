@@ -24,7 +24,7 @@ export type PassengerType = (typeof PASSENGER_TYPES)[number];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** True for a real calendar date `YYYY-MM-DD` (arithmetic, no Date: this is on the ingest hot path). */
-function isRealDate(s: string): boolean {
+export function isRealDate(s: string): boolean {
   if (s.length < 10 || !DATE.test(s.slice(0, 10))) return false;
   const y = +s.slice(0, 4);
   const m = +s.slice(5, 7);
@@ -36,21 +36,25 @@ function isRealDate(s: string): boolean {
 
 const airport = z.string().regex(IATA_AIRPORT, 'must be a 3-letter IATA code');
 const carrier = z.string().regex(CARRIER_CODE, 'must be an IATA airline designator');
-const date = z.string().refine((s) => s.length === 10 && isRealDate(s), 'must be a calendar date YYYY-MM-DD');
-const localDateTime = z
+const date = z
   .string()
-  .refine((s) => LOCAL_DATE_TIME.test(s) && isRealDate(s), {
-    message: 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]',
-  });
+  .refine((s) => s.length === 10 && isRealDate(s), 'must be a calendar date YYYY-MM-DD');
+/** True for a local date-time `YYYY-MM-DDTHH:mm[:ss]` on a real calendar date. */
+export function isLocalDateTime(s: string): boolean {
+  return LOCAL_DATE_TIME.test(s) && isRealDate(s);
+}
+const localDateTime = z.string().refine(isLocalDateTime, {
+  message: 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]',
+});
+const INSTANT = /^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/;
+/** True for an ISO 8601 instant with a zone (`Z` or an offset). */
+export function isInstant(s: string): boolean {
+  return INSTANT.test(s) && !Number.isNaN(Date.parse(s));
+}
 /** An ISO 8601 instant with a zone; normalised to UTC with milliseconds (`...T05:00:00.000Z`). */
 const instant = z
   .string()
-  .refine(
-    (s) => /^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
-    {
-      message: 'must be an ISO 8601 instant with a zone',
-    },
-  )
+  .refine(isInstant, { message: 'must be an ISO 8601 instant with a zone' })
   .transform((s) => new Date(s).toISOString());
 /** Largest amount accepted; also what the lake's DECIMAL(18,3) columns can hold. */
 export const MAX_AMOUNT = 1e12;

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench -- ingest [seconds]`: the ingest service (`faresight ingest`, its own
+ * process, embedded stream) driven over loopback by wrk, beside a bare node:http server
+ * that only reads and JSON.parses the same bodies (the ceiling on this machine). Single
+ * ~4 KB records and batches of 100; then p99 acknowledgement latency at half the
+ * measured maximum rate (autocannon, fixed rate). Every request carries a unique
+ * X-Transaction-Id, so no record is a duplicate.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { createGenerator } from '../src/generator/generator.js';
+
+const SECONDS = Number(process.argv[2] ?? 8);
+const dir = mkdtempSync(join(tmpdir(), 'fs-bench-ingest-'));
+
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return (err as { status?: number }).status === 1;
+  }
+}
+
+/** Records of about 4 KB (JSON) without ids: ingest takes the id from X-Transaction-Id. */
+function bodies(): { single: string; batch: string; singleBytes: number } {
+  const g = createGenerator({ seed: 7 });
+  const picked: Record<string, unknown>[] = [];
+  while (picked.length < 100) {
+    const r = g.next() as unknown as Record<string, unknown>;
+    const size = JSON.stringify(r).length;
+    if (size >= 3500 && size <= 4500) {
+      delete r.id;
+      delete r.receivedAt;
+      picked.push(r);
+    }
+  }
+  const single = JSON.stringify(picked[0]);
+  return { single, batch: JSON.stringify(picked), singleBytes: single.length };
+}
+
+function start(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onLine = (line: string) => {
+      if (ready.test(line)) resolve(p);
+    };
+    createInterface({ input: p.stdout! }).on('line', onLine);
+    createInterface({ input: p.stderr! }).on('line', onLine);
+    p.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+    setTimeout(() => reject(new Error(`${cmd} did not start`)), 30_000).unref();
+  });
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  p.removeAllListeners('exit');
+  await new Promise((r) => {
+    p.on('exit', r);
+    p.kill('SIGTERM');
+  });
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+function wrk(url: string, bodyFile: string, connections: number): Result {
+  const lua = join(dir, 'post.lua');
+  writeFileSync(
+    lua,
+    `local f = io.open("${bodyFile}", "rb"); local body = f:read("*a"); f:close()
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", nil, { ["content-type"] = "application/json", ["x-transaction-id"] = "b" .. tostring(os.time()) .. "-" .. tostring(math.random(1, 2^30)) .. "-" .. counter }, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %f %f %f %d %d\\n", summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status, summary.requests))
+end
+`,
+  );
+  const out = execFileSync(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', '-s', lua, url],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const m = /RESULT (\S+) (\S+) (\S+) (\d+) (\d+)/.exec(out);
+  if (!m) throw new Error(`could not read wrk output:\n${out}`);
+  return { rps: Number(m[1]), p50: Number(m[2]), p99: Number(m[3]), non2xx: Number(m[4]) };
+}
+
+async function fixedRate(url: string, body: string, rate: number): Promise<Result> {
+  let n = 0;
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections: 16,
+    overallRate: Math.max(1, Math.round(rate)),
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (req: Record<string, unknown>) => ({
+          ...req,
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-transaction-id': `r${process.pid}-${Date.now()}-${n++}`,
+          },
+        }),
+      },
+    ],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
+}
+
+const line = (name: string, r: Result, recordsPerReq: number, note = '') =>
+  console.log(
+    `${name.padEnd(40)} ${Math.round(r.rps).toLocaleString('en').padStart(9)} req/s ${Math.round(
+      r.rps * recordsPerReq,
+    )
+      .toLocaleString('en')
+      .padStart(
+        10,
+      )} rec/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms${r.non2xx ? `  non-2xx ${r.non2xx}` : ''} ${note}`,
+  );
+
+if (!hasWrk()) {
+  console.error('wrk is not installed (apt-get install wrk): cannot run the ingest benchmark');
+  process.exit(2);
+}
+const b = bodies();
+const singleFile = join(dir, 'single.json');
+const batchFile = join(dir, 'batch.json');
+writeFileSync(singleFile, b.single);
+writeFileSync(batchFile, b.batch);
+console.log(
+  `ingest benchmark: ${SECONDS} s per figure, single record ${b.singleBytes} bytes, batch of 100 (${b.batch.length} bytes), wrk -t1\n`,
+);
+
+const bare = await start(process.execPath, ['bench/support/bare-server.mjs', '7181'], {}, /READY/);
+const bareSingle = wrk('http://127.0.0.1:7181/', singleFile, 32);
+line('bare node:http, single record', bareSingle, 1, '(ceiling)');
+const bareBatch = wrk('http://127.0.0.1:7181/', batchFile, 8);
+line('bare node:http, batch of 100', bareBatch, 100, '(ceiling)');
+await stop(bare);
+
+const env = {
+  FARESIGHT_DATA_DIR: join(dir, 'data'),
+  FARESIGHT_INGEST_PORT: '7182',
+  FARESIGHT_INGEST_HOST: '127.0.0.1',
+  FARESIGHT_INGEST_REQUESTS_PER_SECOND_PER_VENDOR: '1000000000',
+  FARESIGHT_LOG_LEVEL: 'warn',
+};
+const url = 'http://127.0.0.1:7182/v1/ingest/generic';
+for (const workers of [1, 2]) {
+  const ingest = await start(
+    process.execPath,
+    ['bin/faresight.mjs', 'ingest', '--workers', String(workers)],
+    { ...env, FARESIGHT_LOG_LEVEL: 'info' },
+    workers === 1 ? /ingest listening/ : /ingest-2\].*ingest listening/,
+  );
+  const single = wrk(url, singleFile, 32);
+  line(
+    `faresight ingest (${workers} proc), single`,
+    single,
+    1,
+    `${((100 * single.rps) / bareSingle.rps).toFixed(0)}% of bare`,
+  );
+  const batch = wrk(url, batchFile, 8);
+  line(
+    `faresight ingest (${workers} proc), batch 100`,
+    batch,
+    100,
+    `${((100 * batch.rps) / bareBatch.rps).toFixed(0)}% of bare`,
+  );
+  if (workers === 1) {
+    const half = await fixedRate(url, b.single, single.rps / 2);
+    line(`  at half max rate (${Math.round(single.rps / 2)}/s), single`, half, 1, '(autocannon)');
+    const halfBatch = await fixedRate(url, b.batch, batch.rps / 2);
+    line(
+      `  at half max rate (${Math.round(batch.rps / 2)}/s), batch`,
+      halfBatch,
+      100,
+      '(autocannon)',
+    );
+  }
+  await stop(ingest);
+}
+rmSync(dir, { recursive: true, force: true });
