@@ -116,7 +116,7 @@ async function fixedRate(url: string, body: string, rate: number): Promise<Resul
     duration: SECONDS,
     requests: [
       {
-        setupRequest: (req: Record<string, unknown>) => ({
+        setupRequest: (req: autocannon.Request) => ({
           ...req,
           body,
           headers: {
