@@ -4,11 +4,12 @@
  * backend. Scale-out backends are imported lazily so the embedded default never loads
  * their client libraries.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
 import { STATS_STREAM } from '../ingest/ingest-stats.js';
 import type { Logger } from '../ops/logger.js';
+import type { LakeQuery } from '../query/lake-query.js';
 import type { SqlClient } from '../serving/sql-client.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream } from '../stream/stream.js';
@@ -95,4 +96,32 @@ async function openCheckpointClient(config: Config, name: string): Promise<SqlCl
   }
   const { PGliteClient } = await import('../serving/pglite/pglite-client.js');
   return PGliteClient.open({ dir: resolve(streamDir(config), `${name}-kinesis-checkpoints`) });
+}
+
+/**
+ * SQL over the lake: DuckDB over the local files, or, for an S3 lake, over the files a
+ * query needs fetched into the bounded local cache. Closing it closes the store too.
+ */
+export async function openLake(config: Config): Promise<LakeQuery> {
+  if (config.lake.objectStore !== 's3') {
+    const { openLakeQuery } = await import('../query/open-lake-query.js');
+    return openLakeQuery({ dataDir: config.dataDir });
+  }
+  const { openObjectStore } = await import('../lake/object-store/open-object-store.js');
+  const { openRemoteLakeQuery } = await import('../query/remote/remote-lake-query.js');
+  const store = await openObjectStore(config);
+  const lake = await openRemoteLakeQuery({
+    store,
+    cacheDir: config.lake.cacheDir || join(config.dataDir, 'cache', 'lake'),
+    cacheMaxBytes: config.lake.cacheMaxBytes,
+  });
+  const close = lake.close.bind(lake);
+  lake.close = async () => {
+    try {
+      await close();
+    } finally {
+      await store.close();
+    }
+  };
+  return lake;
 }

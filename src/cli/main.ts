@@ -9,6 +9,7 @@ import { register as config } from './config.js';
 import { register as generate } from './generate.js';
 import { register as ingest } from './ingest.js';
 import { register as lake } from './lake.js';
+import { registerLifecycle } from './lake-lifecycle.js';
 import { register as parse } from './parse.js';
 import { register as query } from './query.js';
 import { register as realtime } from './realtime.js';

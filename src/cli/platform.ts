@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
+import type { openObjectStore } from '../lake/object-store/open-object-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import { type RealtimeService, startRealtime } from '../realtime/realtime-runner.js';
@@ -39,9 +40,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   const services: Service[] = [];
   const streams = await openIngestStreams(config, logger);
   let rowStore: RowStore | undefined;
+  let lakeStore: Awaited<ReturnType<typeof openObjectStore>> | undefined;
   const closeBackends = async () => {
     await streams.close();
     await rowStore?.close();
+    await lakeStore?.close();
   };
   const stopServices = async () => {
     for (const s of [...services].reverse()) {

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../query/format-rows.js';
-import { openLakeQuery } from '../query/open-lake-query.js';
+import { openLake } from './compose.js';
 import { configFrom } from './options.js';
 
 /** Thrown by the stdout sink once the reader has gone (`faresight query ... | head`). */
@@ -43,7 +43,7 @@ export function register(program: Command): void {
     )
     .action(async (sql: string, opts: { format: OutputFormat }, cmd: Command) => {
       const { config } = configFrom(cmd);
-      const lake = await openLakeQuery({ dataDir: config.dataDir });
+      const lake = await openLake(config);
       try {
         const result = await lake.open(sql);
         await formatRows(opts.format, result.columns, result.batches(), stdoutSink());

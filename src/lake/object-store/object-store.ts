@@ -9,6 +9,11 @@ export interface ObjectInfo {
   /** Key relative to the store root, `/`-separated. */
   readonly key: string;
   readonly size: number;
+  /**
+   * True when the object sits in an archive tier that cannot be read without a restore
+   * (S3 Glacier Flexible Retrieval, Deep Archive); queries skip it. Absent = readable.
+   */
+  readonly archived?: boolean;
 }
 
 export interface ObjectStore {
@@ -25,6 +30,12 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array): Promise<void>;
   /** The object's bytes, or undefined when there is no such object. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: streams the object into the file `localPath` (created or truncated) without
+   * holding it in memory; resolves false, writing nothing, when there is no such object.
+   * Readers fall back to `get` when a store lacks it.
+   */
+  getFile?(key: string, localPath: string): Promise<boolean>;
   exists(key: string): Promise<boolean>;
   /** Every object whose key starts with `prefix` (in no particular order). */
   list(prefix: string): Promise<ObjectInfo[]>;
