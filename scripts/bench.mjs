@@ -12,5 +12,7 @@ if (!area || !areas.includes(area)) {
   console.error(`usage: npm run bench -- <area>   (areas: ${areas.join(', ')})`);
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${area}.bench.ts`, ...rest], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${area}.bench.ts`, ...rest], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);
