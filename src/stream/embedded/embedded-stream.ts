@@ -26,7 +26,6 @@ import {
   type StreamRecord,
   shardFor,
 } from '../stream.js';
-import { DedupeWindow } from './dedupe-window.js';
 import { EmbeddedConsumer } from './embedded-consumer.js';
 import { SCHEMA_SQL } from './schema.js';
 
@@ -64,11 +63,11 @@ export class EmbeddedStream implements Stream {
   readonly name: string;
   readonly shards: number;
   private db: Database.Database | undefined;
-  private readonly dedupe: DedupeWindow;
   private pending: Pending[] = [];
   private pendingCount = 0;
   private flushScheduled = false;
   private trimTimer: NodeJS.Timeout | undefined;
+  private dedupeTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<() => void>();
   private readonly consumers = new Set<EmbeddedConsumer>();
   private readonly now: () => number;
@@ -77,7 +76,6 @@ export class EmbeddedStream implements Stream {
   constructor(private readonly opts: EmbeddedStreamOptions) {
     this.name = opts.name;
     this.shards = opts.shards;
-    this.dedupe = new DedupeWindow(opts.dedupeWindowMs);
     this.now = opts.now ?? Date.now;
   }
 
@@ -115,7 +113,15 @@ export class EmbeddedStream implements Stream {
     }
     this.db = db;
     this.stmts = this.prepare(db);
-    this.rebuildDedupe();
+    if (this.opts.dedupeWindowMs > 0) {
+      this.dedupeTimer = setInterval(
+        () => {
+          this.expireDedupe().catch(() => {});
+        },
+        Math.max(1000, Math.min(10_000, this.opts.dedupeWindowMs / 4)),
+      );
+      this.dedupeTimer.unref();
+    }
     const every = this.opts.trimIntervalMs ?? 60_000;
     if (every > 0) {
       this.trimTimer = setInterval(() => {
@@ -150,24 +156,19 @@ export class EmbeddedStream implements Stream {
       ),
       bumpGroup: db.prepare('UPDATE groups SET version = version + 1 WHERE grp = ?'),
       groups: db.prepare('SELECT grp FROM groups ORDER BY grp').pluck(),
+      // changes = 1: first sighting, or the earlier one is outside the window; 0: duplicate
+      claimId: db.prepare(
+        'INSERT INTO dedupe (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at WHERE dedupe.at < ?',
+      ),
+      expireIds: db.prepare(
+        'DELETE FROM dedupe WHERE id IN (SELECT id FROM dedupe WHERE at < ? LIMIT ?)',
+      ),
     };
   }
 
   private get conn(): Database.Database {
     if (!this.db) throw new NotConnectedError(`stream ${this.name} is not connected`);
     return this.db;
-  }
-
-  private rebuildDedupe(): void {
-    if (this.opts.dedupeWindowMs <= 0) return;
-    const since = this.now() - this.opts.dedupeWindowMs;
-    const rows = this.conn
-      .prepare(
-        'SELECT appended_at, payload FROM entries WHERE appended_at >= ? ORDER BY appended_at',
-      )
-      .all(since) as { appended_at: number; payload: Buffer }[];
-    for (const row of rows)
-      for (const r of unpackEntry(row.payload)) this.dedupe.add(r.id, row.appended_at);
   }
 
   append(records: readonly AppendRecord[]): Promise<AppendResult> {
@@ -219,6 +220,8 @@ export class EmbeddedStream implements Stream {
       return;
     }
     const now = this.now();
+    const dedupe = this.opts.dedupeWindowMs > 0;
+    const cutoff = now - this.opts.dedupeWindowMs;
     const results: AppendResult[] = [];
     const seen = new Set<string>();
     try {
@@ -227,7 +230,10 @@ export class EmbeddedStream implements Stream {
         for (const p of batch) {
           let dup = 0;
           for (const r of p.records) {
-            if (seen.has(r.id) || this.dedupe.has(r.id, now)) {
+            if (
+              seen.has(r.id) ||
+              (dedupe && this.stmts.claimId.run(r.id, now, cutoff).changes === 0)
+            ) {
               dup++;
               continue;
             }
@@ -272,7 +278,6 @@ export class EmbeddedStream implements Stream {
       for (const p of batch) p.reject(e);
       return;
     }
-    for (const id of seen) this.dedupe.add(id, now);
     batch.forEach((p, i) => {
       p.resolve(results[i]!);
     });
@@ -428,11 +433,22 @@ export class EmbeddedStream implements Stream {
     return removed;
   }
 
+  /** Forgets dedupe ids older than the window, a chunk per transaction. */
+  private async expireDedupe(): Promise<void> {
+    const cutoff = this.now() - this.opts.dedupeWindowMs;
+    for (;;) {
+      if (!this.db) return;
+      if (this.stmts.expireIds.run(cutoff, TRIM_CHUNK * 10).changes < TRIM_CHUNK * 10) return;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   async close(): Promise<void> {
     if (!this.db) return;
     if (this.pending.length > 0) this.flush();
     for (const c of [...this.consumers]) await c.close();
     if (this.trimTimer) clearInterval(this.trimTimer);
+    if (this.dedupeTimer) clearInterval(this.dedupeTimer);
     for (const w of this.waiters) w();
     this.db.close();
     this.db = undefined;

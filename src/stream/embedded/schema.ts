@@ -14,6 +14,8 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_last_seq ON entries (shard, last_seq);
 CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts_max);
 CREATE INDEX IF NOT EXISTS entries_appended ON entries (appended_at);
+CREATE TABLE IF NOT EXISTS dedupe (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dedupe_at ON dedupe (at);
 CREATE TABLE IF NOT EXISTS groups (grp TEXT PRIMARY KEY, version INTEGER NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (
   grp TEXT NOT NULL,
