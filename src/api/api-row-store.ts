@@ -1,4 +1,4 @@
-import type { RowStore } from '../serving/row-store.js';
+import type { ServingReads } from '../serving/serving-reads.js';
 
-/** What the API reads from the row store (so a caching wrapper can stand in for it). */
-export type ApiRowStore = Pick<RowStore, 'markets' | 'cheapest' | 'ping'>;
+/** What the API reads (kept for callers of the first API; same as ServingReads). */
+export type ApiRowStore = ServingReads;

@@ -218,6 +218,9 @@ describe('API', () => {
           throw new Error('secret connection string leaked');
         },
         cheapest: async () => [],
+        calendar: async () => [],
+        market: async () => undefined,
+        itineraries: async () => [],
         ping: async () => {
           throw new Error('connection refused');
         },

@@ -1,28 +1,88 @@
 /**
- * The customer API (Fastify): routes under `/v1`, JSON everywhere, errors mapped to
- * answers in one place (error-response.ts).
+ * The customer API (Fastify): routes under `/v1` described once as RouteSpecs (validation
+ * and the OpenAPI document come from the same zod schemas), JSON everywhere, errors
+ * mapped to answers in one place (error-response.ts), API keys with per-key rate limits,
+ * and ETag / Cache-Control on reads.
  */
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
-import type { ApiRowStore } from './api-row-store.js';
+import type { ServingReads } from '../serving/serving-reads.js';
+import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
+import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
+import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
+import { openApiDocument } from './openapi.js';
+import { type RouteSpec, RouteTable } from './route-spec.js';
 import { faresRoutes } from './routes/fares.js';
+import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
 import { marketsRoutes } from './routes/markets.js';
 
+/** Version reported in the OpenAPI document. */
+export const API_VERSION = '1.0.0';
+/** Default `Cache-Control: max-age` of read answers, seconds. */
+export const DEFAULT_MAX_AGE_SECONDS = 5;
+/** Default per-key rate limit, requests per second per API process. */
+export const DEFAULT_KEY_RATE_PER_SECOND = 100;
+
 export interface ApiOptions {
-  rowStore: ApiRowStore;
+  /** The serving reads: the row store, or a CachedReads in front of it. */
+  rowStore: ServingReads;
   logger: Logger;
+  /** `api.keys`; none = open API (a warning is logged). */
+  keys?: Readonly<Record<string, ApiKeyConfig>>;
+  /** Default per-key rate [DEFAULT_KEY_RATE_PER_SECOND]. */
+  ratePerSecondPerKey?: number;
+  /** `Cache-Control: max-age` of reads [DEFAULT_MAX_AGE_SECONDS]. */
+  maxAgeSeconds?: number;
+  /** Prometheus registry served at `GET /metrics` (e.g. the realtime runner's); none = no route. */
+  metrics?: Registry;
+  /** Customers and their sandboxed sessions for `POST /v1/sql`; none = no route. */
+  sql?: SqlRouteDeps;
+  /** More routes from other modules (analytics), registered on the app as it is built. */
+  extraRoutes?: readonly ((app: FastifyInstance) => void)[];
+  /** Today's date (YYYY-MM-DD) for date-relative reads; default the UTC date. */
+  today?: () => string;
+  /** Clock of the rate limiter, for tests. */
+  now?: () => number;
+}
+
+/** An API instance with the specs of its `/v1` routes (what the OpenAPI document lists). */
+export interface BuiltApi {
+  app: FastifyInstance;
+  specs: readonly RouteSpec[];
+}
+
+function specOf(config: unknown): RouteSpec | undefined {
+  return (config as { spec?: RouteSpec } | undefined)?.spec;
 }
 
 /**
  * Builds the API without listening (tests use `app.inject`). Routes: `GET /healthz`,
- * `GET /v1/markets`, `GET /v1/fares/cheapest`. Unknown routes answer 404 JSON; bad
- * parameters 400 JSON naming the field; unexpected errors 500 (logged).
+ * `/metrics` (with a registry), `/openapi.json`, `/docs`, and under `/v1`: markets,
+ * markets/{origin}-{destination}, fares/cheapest, fares/calendar, graph/routes,
+ * graph/explore. Unknown routes 404 JSON; bad parameters 400 JSON naming the field;
+ * 401/403/429 from API keys; unexpected errors 500 (logged, detail never sent).
  */
 export function createApi(opts: ApiOptions): FastifyInstance {
+  return buildApi(opts).app;
+}
+
+/** createApi, also returning the route specs. */
+export function buildApi(opts: ApiOptions): BuiltApi {
   const app = Fastify({ logger: false, return503OnClosing: true });
   const log = opts.logger;
+  const keys = new ApiKeys(
+    opts.keys ?? {},
+    opts.ratePerSecondPerKey ?? DEFAULT_KEY_RATE_PER_SECOND,
+    opts.now,
+  );
+  if (!keys.enabled) log.warn('no API keys configured (api.keys): the API is open to anyone');
+  const maxAge = opts.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+  const today = opts.today ?? (() => new Date().toISOString().slice(0, 10));
+
   app.setErrorHandler((err, req, reply) => {
     const r = errorResponse(err);
     if (!r.expose) log.error('request failed', { url: req.url, error: (err as Error).message });
@@ -33,11 +93,49 @@ export function createApi(opts: ApiOptions): FastifyInstance {
       .code(404)
       .send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
+  app.addHook('onRequest', async (req, reply) => {
+    const spec = specOf(req.routeOptions.config);
+    if (!spec?.secured) return;
+    const c = keys.check(req.headers, spec.path);
+    if (c.ok) return;
+    if (c.retryAfterMs !== undefined)
+      reply.header('retry-after', String(Math.max(1, Math.ceil(c.retryAfterMs / 1000))));
+    return reply.code(c.status).send({ error: c.error, message: c.message });
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    const spec = specOf(req.routeOptions.config);
+    if (!spec?.cacheable || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+    reply.header('etag', etag);
+    reply.header('cache-control', `${keys.enabled ? 'private' : 'public'}, max-age=${maxAge}`);
+    reply.header('vary', 'authorization, x-api-key');
+    const inm = req.headers['if-none-match'];
+    if (inm && (inm === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
+      reply.code(304);
+      reply.removeHeader('content-type');
+      reply.removeHeader('content-length');
+      return '';
+    }
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
     log.debug('request', { method: req.method, url: req.url, status: reply.statusCode });
   });
-  healthRoutes(app, opts.rowStore);
-  marketsRoutes(app, opts.rowStore);
-  faresRoutes(app, opts.rowStore);
-  return app;
+
+  const routes = new RouteTable(app);
+  healthRoutes(app, opts.rowStore, opts.metrics);
+  marketsRoutes(routes, opts.rowStore, today);
+  faresRoutes(routes, opts.rowStore);
+  graphRoutes(routes, opts.rowStore, today);
+  if (opts.sql) sqlRoutes(app, opts.sql);
+  for (const r of opts.extraRoutes ?? []) r(app);
+  let doc: string | undefined;
+  app.get('/openapi.json', async (_req, reply) => {
+    doc ??= JSON.stringify(
+      openApiDocument(routes.specs, { version: API_VERSION, keys: keys.enabled }),
+    );
+    return reply.type('application/json; charset=utf-8').send(doc);
+  });
+  app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML));
+  return { app, specs: routes.specs };
 }

@@ -1,4 +1,4 @@
-import { BadRequestError } from './errors.js';
+import { BadRequestError, NotFoundError } from './errors.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -12,6 +12,8 @@ export interface ErrorBody {
 
 const KIND_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
@@ -38,6 +40,9 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody; 
       },
       expose: true,
     };
+  }
+  if (err instanceof NotFoundError) {
+    return { status: 404, body: { error: 'not_found', message: err.message }, expose: true };
   }
   const status = (err as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

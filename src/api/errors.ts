@@ -9,3 +9,8 @@ export class BadRequestError extends Error {
     super(message);
   }
 }
+
+/** The resource asked for does not exist; answered 404. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}

@@ -1,27 +1,56 @@
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import { createApi } from './api.js';
-import type { ApiRowStore } from './api-row-store.js';
+import type { Cache } from '../serving/cache/cache.js';
+import { CachedReads } from '../serving/cache/cached-reads.js';
+import type { ServingReads } from '../serving/serving-reads.js';
+import { type ApiOptions, createApi } from './api.js';
 
 export interface StartApiOptions {
   config: Config;
-  rowStore: ApiRowStore;
+  rowStore: ServingReads;
   logger: Logger;
+  /** Cache in front of the reads (cache-aside, `cache.ttlSeconds`); none = every read hits the store. */
+  cache?: Cache;
+  /** Registry served at `/metrics`. */
+  metrics?: Registry;
+  /** `POST /v1/sql`, when given. */
+  sql?: ApiOptions['sql'];
+  /** Routes of other modules. */
+  extraRoutes?: ApiOptions['extraRoutes'];
 }
 
 /** The running API; `url` is where to reach it from this machine. */
 export interface ApiService extends Service {
   readonly url: string;
+  /** The cached reads, when a cache was given (hit/miss counters). */
+  readonly cached: CachedReads | undefined;
 }
 
 /**
- * Listens on `config.api.host:port` (port 0 picks a free one). `stop()` stops accepting,
- * lets requests in flight finish, and closes; it does not close the row store.
+ * Listens on `config.api.host:port` (port 0 picks a free one), with `config.api` keys,
+ * rate and max-age. `stop()` stops accepting, lets requests in flight finish, and
+ * closes; it closes neither the row store nor the cache.
  */
 export async function startApi(opts: StartApiOptions): Promise<ApiService> {
-  const app = createApi({ rowStore: opts.rowStore, logger: opts.logger });
+  const cached = opts.cache
+    ? new CachedReads(opts.rowStore, opts.cache, {
+        ttlSeconds: opts.config.cache.ttlSeconds,
+        logger: opts.logger,
+      })
+    : undefined;
+  const app = createApi({
+    rowStore: cached ?? opts.rowStore,
+    logger: opts.logger,
+    keys: opts.config.api.keys,
+    ratePerSecondPerKey: opts.config.api.ratePerSecondPerKey,
+    maxAgeSeconds: opts.config.api.maxAgeSeconds,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.sql ? { sql: opts.sql } : {}),
+    ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
+  });
   await app.listen({ host: opts.config.api.host, port: opts.config.api.port });
   const addr = app.server.address() as AddressInfo;
   const host = ['0.0.0.0', '::', ''].includes(opts.config.api.host)
@@ -30,11 +59,12 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
       ? `[${addr.address}]`
       : addr.address;
   const url = `http://${host}:${addr.port}`;
-  opts.logger.info('api listening', { url });
+  opts.logger.info('api listening', { url, cache: opts.cache?.backend ?? 'none' });
   let closing: Promise<void> | undefined;
   return {
     name: 'api',
     url,
+    cached,
     stop() {
       closing ??= app.close();
       return closing;

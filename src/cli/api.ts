@@ -1,22 +1,26 @@
 import type { Command } from 'commander';
-import { startApi } from '../api/start-api.js';
+import { type ApiService, startApi } from '../api/start-api.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
+import type { Cache } from '../serving/cache/cache.js';
+import { openCache } from '../serving/cache/open-cache.js';
 import { openRowStore } from '../serving/open-row-store.js';
 import { configFrom, intOption } from './options.js';
 
 /**
- * Registers `faresight api`: the API alone, on the configured row store, until SIGINT or
- * SIGTERM. On the embedded default (PGlite) it opens `<dataDir>/rowstore` itself, which
- * works only while no other process has it open (`faresight up` or `faresight realtime`
- * on the same data directory); to run roles as separate processes, set
- * rowStore.backend=postgres.
+ * Registers `faresight api`: the API alone, on the configured row store and cache, until
+ * SIGINT or SIGTERM. On the embedded default (PGlite) it opens `<dataDir>/rowstore`
+ * itself, which works only while no other process has it open (`faresight up` or
+ * `faresight realtime` on the same data directory); to run roles as separate processes,
+ * set rowStore.backend=postgres and cache.backend=redis (so invalidations reach every
+ * API process).
  */
 export function register(program: Command): void {
   program
     .command('api')
     .description(
-      'run the API (GET /v1/markets, /v1/fares/cheapest, /healthz) on the configured row store; ' +
+      'run the API (/v1/markets, /v1/markets/{o}-{d}, /v1/fares/cheapest, /v1/fares/calendar, /v1/graph/routes, ' +
+        '/v1/graph/explore, /openapi.json, /docs, /healthz) on the configured row store and cache; ' +
         'with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
     )
     .option('-p, --port <port>', 'port (config api.port, default 8080)', intOption('--port'))
@@ -25,18 +29,24 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd, { 'api.port': opts.port, 'api.host': opts.host });
       const logger = createLogger(config.logLevel, 'api');
       const rowStore = await openRowStore(config, logger);
-      let api: Awaited<ReturnType<typeof startApi>>;
+      let cache: Cache | undefined;
+      let api: ApiService;
       try {
-        api = await startApi({ config, rowStore, logger });
+        cache = await openCache(config, logger);
+        api = await startApi({ config, rowStore, logger, cache });
       } catch (err) {
+        await cache?.close();
         await rowStore.close();
         throw err;
       }
-      process.stdout.write(`API: ${api.url}/v1/markets\n`);
+      process.stdout.write(`API: ${api.url}/v1/markets  docs: ${api.url}/docs\n`);
       await stopOnSignal(
         () => [api],
         logger,
-        () => rowStore.close(),
+        async () => {
+          await cache?.close();
+          await rowStore.close();
+        },
       );
     });
 }

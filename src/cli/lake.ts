@@ -1,26 +1,60 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import {
+  compactLake,
+  DEFAULT_GRACE_MS,
+  DEFAULT_TARGET_BYTES,
+} from '../lake/compaction/compact-lake.js';
+import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { startLakeWriter } from '../lake/lake-writer.js';
+import { openObjectStore } from '../lake/object-store/open-object-store.js';
+import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { openStream } from './compose.js';
-import { configFrom } from './options.js';
+import { openIngestStreams } from './compose.js';
+import { registerLifecycle } from './lake-lifecycle.js';
+import { configFrom, intOption } from './options.js';
 
 /** How often `faresight lake` logs its progress. */
 const PROGRESS_MS = 10_000;
 
-/** Registers `faresight lake`: the lake writer alone, until SIGINT or SIGTERM. */
-export function register(program: Command): void {
-  program
+function tableOption(v: string): LakeTable {
+  if (!(LAKE_TABLES as readonly string[]).includes(v))
+    throw new Error(`--table must be one of ${LAKE_TABLES.join(', ')} (got "${v}")`);
+  return v as LakeTable;
+}
+
+/** `--before YYYY-MM-DD` (UTC midnight) or an ISO instant, as epoch ms. */
+export function beforeOption(v: string): number {
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00.000Z` : v);
+  if (Number.isNaN(t))
+    throw new Error(`--before must be a date YYYY-MM-DD or an ISO instant (got "${v}")`);
+  return t;
+}
+
+/**
+ * Registers `faresight lake` (the lake writer alone, until SIGINT or SIGTERM),
+ * `faresight lake compact` and `faresight lake lifecycle` (lake-lifecycle.ts). Returns the `lake` command so other lake subcommands can be added.
+ */
+export function register(program: Command): Command {
+  const lake = program
     .command('lake')
     .description(
-      'run the lake writer: consume the stream and write Parquet under <dataDir>/lake until Ctrl-C',
+      'run the lake writer: consume the shopping, ingest-stats and dead-letters streams and write Parquet until Ctrl-C',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'lake');
-      const stream = await openStream(config, logger);
-      const writer = await startLakeWriter({ stream, config, logger });
-      logger.info('lake writer running', { lake: `${config.dataDir}/lake` });
+      const streams = await openIngestStreams(config, logger);
+      const store = await openObjectStore(config);
+      const writer = await startLakeWriter({
+        stream: streams.stream,
+        sideStreams: { deadLetters: streams.deadLetters, stats: streams.statsStream },
+        store,
+        config,
+        logger,
+      });
+      logger.info('lake writer running', { lake: store.location });
       const progress = setInterval(() => {
         const s = writer.stats();
         logger.info('progress', { records: s.records, files: s.files, badRecords: s.badRecords });
@@ -31,8 +65,66 @@ export function register(program: Command): void {
         logger,
         async () => {
           clearInterval(progress);
-          await stream.close();
+          await streams.close();
+          await store.close();
         },
       );
     });
+  lake
+    .command('compact')
+    .description(
+      'merge the small files of closed hour partitions into large ones; readers see every row once throughout',
+    )
+    .option('--table <table>', `one table (${LAKE_TABLES.join(', ')}); default all`, tableOption)
+    .option(
+      '--before <date>',
+      'only partitions before this date (YYYY-MM-DD, UTC) or instant; never the current hour',
+      beforeOption,
+    )
+    .option(
+      '--target-mb <mb>',
+      `size a merged file aims at (default ${DEFAULT_TARGET_BYTES / 1024 / 1024})`,
+      intOption('--target-mb'),
+    )
+    .option(
+      '--grace-seconds <s>',
+      `wait before deleting merged files, so running queries finish (default ${DEFAULT_GRACE_MS / 1000})`,
+      intOption('--grace-seconds'),
+    )
+    .action(
+      async (
+        opts: { table?: LakeTable; before?: number; targetMb?: number; graceSeconds?: number },
+        cmd: Command,
+      ) => {
+        const { config } = configFrom(cmd);
+        const logger = createLogger(config.logLevel, 'compact');
+        if (opts.targetMb !== undefined && opts.targetMb <= 0)
+          throw new Error(`--target-mb must be positive (got ${opts.targetMb})`);
+        if (opts.graceSeconds !== undefined && opts.graceSeconds < 0)
+          throw new Error(`--grace-seconds must be 0 or more (got ${opts.graceSeconds})`);
+        const store = await openObjectStore(config);
+        const merger = await DuckDBParquetMerger.open();
+        try {
+          const report = await compactLake({
+            store,
+            merger,
+            stagingDir: path.join(config.dataDir, 'tmp', 'compact'),
+            logger,
+            ...(opts.table ? { tables: [opts.table] } : {}),
+            ...(opts.before !== undefined ? { before: opts.before } : {}),
+            ...(opts.targetMb !== undefined ? { targetBytes: opts.targetMb * 1024 * 1024 } : {}),
+            ...(opts.graceSeconds !== undefined ? { graceMs: opts.graceSeconds * 1000 } : {}),
+          });
+          process.stdout.write(
+            `compacted ${report.partitions} partitions: ${report.filesIn} files (${report.bytesIn} bytes) ` +
+              `into ${report.filesOut} (${report.bytesOut} bytes), ${report.rows} rows; deleted ${report.deleted} files\n`,
+          );
+        } finally {
+          await merger.close();
+          await store.close();
+        }
+      },
+    );
+  registerLifecycle(lake);
+  return lake;
 }

@@ -6,13 +6,17 @@
 import { Command, CommanderError } from 'commander';
 import { register as api } from './api.js';
 import { register as config } from './config.js';
+import { register as customers } from './customers.js';
+import { register as etl } from './etl.js';
 import { register as generate } from './generate.js';
+import { register as graph } from './graph.js';
 import { register as ingest } from './ingest.js';
 import { register as lake } from './lake.js';
 import { registerLifecycle } from './lake-lifecycle.js';
 import { register as parse } from './parse.js';
 import { register as query } from './query.js';
 import { register as realtime } from './realtime.js';
+import { register as sql } from './sql.js';
 import { register as stream } from './stream.js';
 import { register as up } from './up.js';
 import { register as vendorToken } from './vendor-token.js';

@@ -36,6 +36,7 @@ describe('the whole pipeline on embedded defaults', () => {
       dataDir,
       ingest: { host: '127.0.0.1', port: 0 },
       api: { host: '127.0.0.1', port: 0 },
+      sql: { host: '127.0.0.1', port: 0 },
       realtime: { batch: { periodMs: 100 } },
       lake: { batch: { periodMs: 200 } },
     });

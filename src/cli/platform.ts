@@ -1,29 +1,42 @@
 /**
  * Every role in one process, as `faresight up` runs it: the composition of the
- * embedded (or configured) backends with ingest, the lake writer, the real-time runner
- * and the API. Also what the end-to-end test starts.
+ * embedded (or configured) backends with ingest, the lake writer, the real-time runner,
+ * the API, the ETL scheduler and the SQL endpoint. Also what the end-to-end test starts.
  */
-
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { startApi } from '../api/start-api.js';
 import type { Config } from '../config/config.js';
+import { EtlStore } from '../etl/etl-store.js';
+import { startEtl } from '../etl/start-etl.js';
 import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
-import type { openObjectStore } from '../lake/object-store/open-object-store.js';
+import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import { type RealtimeService, startRealtime } from '../realtime/realtime-runner.js';
+import {
+  type RealtimeOptions,
+  type RealtimeService,
+  startRealtime,
+} from '../realtime/realtime-runner.js';
+import type { Cache } from '../serving/cache/cache.js';
+import { openCache } from '../serving/cache/open-cache.js';
 import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
+import { createSessionOpener } from '../sql-endpoint/session-opener.js';
+import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
+import { CustomerStore } from '../tenancy/customer-store.js';
 import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams } from './compose.js';
+import { openIngestStreams, openStream } from './compose.js';
+import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
 
 /** The running platform. `stop()` stops every role (last started first), then closes the backends. */
 export interface Platform {
   ingestUrl: string;
   apiUrl: string;
+  sqlPort: number;
   stream: Stream;
   rowStore: RowStore;
   lake: LakeWriter;
@@ -35,14 +48,26 @@ export interface Platform {
   services(): readonly Service[];
 }
 
+/** Hooks of modules that add use cases and routes to the platform (analytics). */
+export interface PlatformExtensions {
+  useCases?: (deps: { rowStore: RowStore; logger: Logger }) => Promise<RealtimeOptions['useCases']>;
+  routes?: (deps: { rowStore: RowStore }) => ((app: FastifyInstance) => void)[];
+}
+
 /** Starts every role on `config`; on failure stops what it started and rethrows. */
-export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+export async function startPlatform(
+  config: Config,
+  logger: Logger,
+  ext: PlatformExtensions = {},
+): Promise<Platform> {
   const services: Service[] = [];
   const streams = await openIngestStreams(config, logger);
   let rowStore: RowStore | undefined;
+  let cache: Cache | undefined;
   let lakeStore: Awaited<ReturnType<typeof openObjectStore>> | undefined;
   const closeBackends = async () => {
     await streams.close();
+    await cache?.close();
     await rowStore?.close();
     await lakeStore?.close();
   };
@@ -59,20 +84,60 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   };
   try {
     rowStore = await openRowStore(config, logger.child('rowstore'));
+    cache = await openCache(config, logger.child('cache'));
+    const registry = new Registry();
+    lakeStore = await openObjectStore(config);
     const lake = await startLakeWriter({
       stream: streams.stream,
+      sideStreams: { deadLetters: streams.deadLetters, stats: streams.statsStream },
       config,
       logger: logger.child('lake'),
+      store: lakeStore,
     });
     services.push(lake);
+    const store = rowStore;
+    const useCases: RealtimeOptions['useCases'] = [
+      ...buildUseCases(Object.keys(USE_CASES) as UseCaseName[], {
+        rowStore,
+        logger: logger.child('realtime'),
+        config,
+        cache,
+      }),
+      ...((await ext.useCases?.({ rowStore, logger: logger.child('realtime') })) ?? []),
+    ];
     const realtime = await startRealtime({
       stream: streams.stream,
-      useCases: [createServingUseCase({ rowStore, logger: logger.child('serving') })],
+      useCases,
       policy: config.realtime.batch,
+      attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
       logger: logger.child('realtime'),
+      deadLetters: streams.deadLetters,
+      openStream: (name) => openStream(config, logger, name),
+      registry,
     });
     services.push(realtime);
-    const api = await startApi({ config, rowStore, logger: logger.child('api') });
+    const customers = new CustomerStore(store.client);
+    const etlStore = new EtlStore(store.client);
+    await etlStore.migrate();
+    await customers.migrate();
+    services.push(
+      await startEtl({ config, sql: store.client, logger: logger.child('etl'), registry }),
+    );
+    const sqlEndpoint = await startSqlEndpoint({
+      config,
+      sql: store.client,
+      logger: logger.child('sql'),
+    });
+    services.push(sqlEndpoint);
+    const api = await startApi({
+      config,
+      rowStore,
+      logger: logger.child('api'),
+      cache,
+      metrics: registry,
+      sql: { customers, openSession: createSessionOpener({ config, customers, etlStore }) },
+      extraRoutes: ext.routes?.({ rowStore }) ?? [],
+    });
     services.push(api);
     const ingest = await startIngest({
       config,
@@ -81,10 +146,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       logger: logger.child('ingest'),
     });
     services.push(ingest);
-    const store = rowStore;
     return {
       ingestUrl: ingest.url,
       apiUrl: api.url,
+      sqlPort: sqlEndpoint.port,
       stream: streams.stream,
       rowStore: store,
       lake,

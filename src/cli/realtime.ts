@@ -1,25 +1,47 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import { createLogger } from '../ops/logger.js';
 import { startRealtime } from '../realtime/realtime-runner.js';
 import type { UseCase } from '../realtime/use-case.js';
+import { useCaseConfig } from '../realtime/use-case-config.js';
+import type { Cache } from '../serving/cache/cache.js';
+import { openCache } from '../serving/cache/open-cache.js';
 import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
+import { createServingUseCase, servingConfigSchema } from '../serving/serving-use-case.js';
+import type { Stream } from '../stream/stream.js';
 import { openStream } from './compose.js';
-import { configFrom } from './options.js';
+import { configFrom, intOption } from './options.js';
 
 /** What use cases are built from. */
 export interface UseCaseDeps {
   rowStore: RowStore;
   logger: Logger;
+  /** The effective configuration; a use case's own settings are `realtime.useCases.<name>` (see useCaseConfig). */
+  config?: Config;
+  /** The API cache, for use cases that must invalidate what they change. */
+  cache?: Cache;
 }
 
 /** Every real-time use case, by name: adding one is one line here. */
 export const USE_CASES = {
-  serving: (d: UseCaseDeps) => createServingUseCase({ rowStore: d.rowStore, logger: d.logger }),
-} satisfies Record<string, (d: UseCaseDeps) => UseCase>;
+  serving: (d: UseCaseDeps) =>
+    createServingUseCase({
+      rowStore: d.rowStore,
+      logger: d.logger,
+      ...(d.cache ? { cache: d.cache } : {}),
+      pruneEveryMs:
+        useCaseConfig('serving', servingConfigSchema, d.config?.realtime.useCases)
+          .pruneEveryMinutes * 60_000,
+    }),
+  // biome-ignore lint/suspicious/noExplicitAny: use cases of any source record type
+} satisfies Record<string, (d: UseCaseDeps) => UseCase<any>>;
 
 export type UseCaseName = keyof typeof USE_CASES;
 
@@ -41,42 +63,99 @@ export function parseUseCases(list: string): UseCaseName[] {
 }
 
 /** Builds the named use cases. */
-export function buildUseCases(names: readonly UseCaseName[], deps: UseCaseDeps): UseCase[] {
+// biome-ignore lint/suspicious/noExplicitAny: use cases of any source record type
+export function buildUseCases(names: readonly UseCaseName[], deps: UseCaseDeps): UseCase<any>[] {
   return names.map((n) => USE_CASES[n]({ ...deps, logger: deps.logger.child(`use-case:${n}`) }));
 }
 
 /** How often `faresight realtime` logs its progress. */
 const PROGRESS_MS = 10_000;
 
+/**
+ * Serves `registry` as Prometheus text on `GET /metrics` at `port` (0 = any free port);
+ * resolves with the URL and a close function.
+ */
+export async function serveMetrics(
+  registry: Registry,
+  host: string,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: Error) => res.writeHead(500).end(err.message),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}/metrics`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
 /** Registers `faresight realtime`: the micro-batch runner alone, until SIGINT or SIGTERM. */
 export function register(program: Command): void {
   program
     .command('realtime')
     .description(
-      'run the real-time use cases (consumer groups rt-<name>) on the configured stream and row store',
+      'run the real-time use cases (consumer groups rt-<name>) on the configured stream and row store; ' +
+        'records that keep failing go to the dead-letters stream',
     )
     .option(
       '--use-cases <list>',
       `comma-separated use cases to run (known: ${Object.keys(USE_CASES).join(', ')}; default all)`,
     )
-    .action(async (opts: { useCases?: string }, cmd: Command) => {
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics (lag per use case, batches, failures, dead letters) on this port at /metrics',
+      intOption('--metrics-port'),
+    )
+    .action(async (opts: { useCases?: string; metricsPort?: number }, cmd: Command) => {
       const names = parseUseCases(opts.useCases ?? Object.keys(USE_CASES).join(','));
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'realtime');
       const rowStore = await openRowStore(config, logger);
-      let stream: Awaited<ReturnType<typeof openStream>> | undefined;
+      const registry = new Registry();
+      const opened: Stream[] = [];
+      let cache: Cache | undefined;
+      let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
       let runner: Awaited<ReturnType<typeof startRealtime>>;
+      const closeAll = async () => {
+        await metrics?.close();
+        await Promise.allSettled(opened.map((s) => s.close()));
+        await cache?.close();
+        await rowStore.close();
+      };
       try {
-        stream = await openStream(config, logger);
+        cache = await openCache(config, logger);
+        const stream = await openStream(config, logger);
+        opened.push(stream);
+        const deadLetters = await openStream(config, logger, DEAD_LETTER_STREAM);
+        opened.push(deadLetters);
         runner = await startRealtime({
           stream,
-          useCases: buildUseCases(names, { rowStore, logger }),
+          useCases: buildUseCases(names, { rowStore, logger, config, cache }),
           policy: config.realtime.batch,
+          attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
           logger,
+          deadLetters,
+          openStream: (name) => openStream(config, logger, name),
+          registry,
         });
+        if (opts.metricsPort !== undefined) {
+          metrics = await serveMetrics(registry, config.api.host, opts.metricsPort);
+          process.stdout.write(`metrics: ${metrics.url}\n`);
+        }
       } catch (err) {
-        await stream?.close();
-        await rowStore.close();
+        await closeAll();
         throw err;
       }
       const progress = setInterval(() => {
@@ -90,6 +169,7 @@ export function register(program: Command): void {
                 records: s.records,
                 batches: s.batches,
                 decodeErrors: s.decodeErrors,
+                deadLetters: s.deadLetters,
                 failures: s.failures,
                 lagRecords: behind.reduce((n, l) => n + l.records, 0),
                 lagMs: behind.reduce((m, l) => Math.max(m, l.oldestAgeMs), 0),
@@ -104,8 +184,7 @@ export function register(program: Command): void {
         logger,
         async () => {
           clearInterval(progress);
-          await stream?.close();
-          await rowStore.close();
+          await closeAll();
         },
       );
     });

@@ -49,6 +49,8 @@ export function register(program: Command): void {
           `  ingest  ${platform.ingestUrl}/v1/ingest/:vendor   (metrics: ${platform.ingestUrl}/metrics)`,
           `  api     ${platform.apiUrl}/v1/markets`,
           `          ${platform.apiUrl}/v1/fares/cheapest?origin=&destination=&departureDate=`,
+          `          ${platform.apiUrl}/docs   (every endpoint; OpenAPI at /openapi.json)`,
+          `  sql     postgres://<customer>@127.0.0.1:${platform.sqlPort}/faresight   (faresight customers add NAME)`,
           `  lake    ${config.dataDir}/lake   (npx faresight query "select count(*) from searches")`,
           '  Ctrl-C stops.',
           '',

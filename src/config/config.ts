@@ -99,11 +99,42 @@ export const configSchema = z.strictObject({
         .positive()
         .default(128 * 1024 * 1024),
       batch: batchPolicySchema.prefault({ count: 20_000, periodMs: 5000 }),
+      /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<s3Bucket>/<s3Prefix>/`. */
+      objectStore: z.enum(['local', 's3']).default('local'),
+      /** Required when objectStore is `s3`. Credentials come from the AWS default chain (env, profile, role). */
+      s3Bucket: z.string().default(''),
+      s3Prefix: z
+        .string()
+        .regex(
+          /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/,
+          'must be a/b/c without slashes at the ends',
+        )
+        .default('lake'),
+      s3Region: z.string().min(1).default('us-east-1'),
+      /** Endpoint of an S3-compatible server (MinIO, s3rver); '' = AWS. */
+      s3Endpoint: z.string().default(''),
+      /** Path-style URLs, needed by most S3-compatible servers. */
+      s3ForcePathStyle: z.boolean().default(false),
+      /** Local cache of S3 lake files read by queries; '' = `<dataDir>/cache/lake`. */
+      cacheDir: z.string().default(''),
+      cacheMaxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(2 * 1024 * 1024 * 1024),
+      /** Partitions (dt) older than this many days move to the archive tier; 0 = never. */
+      archiveAfterDays: z.number().int().min(0).default(0),
+      /** Partitions (dt) older than this many days are deleted, archive included; 0 = never. */
+      deleteAfterDays: z.number().int().min(0).default(0),
     })
     .prefault({}),
   realtime: z
     .strictObject({
       batch: batchPolicySchema.prefault({ count: 2000, periodMs: 500 }),
+      /** Failed attempts of a batch before it is bisected to find a record that keeps failing. */
+      attemptsBeforeBisect: z.number().int().min(1).default(3),
+      /** Settings per use case, validated by each use case's own schema (`{ "serving": {...} }`). */
+      useCases: z.record(z.string(), z.unknown()).default({}),
     })
     .prefault({}),
   rowStore: z
@@ -116,6 +147,72 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('0.0.0.0'),
       port: port.default(DEFAULT_API_PORT),
+      /**
+       * Customer API keys: `{ "acme": { "keySha256": "<hex>", "ratePerSecond": 50 } }`.
+       * When any is configured every `/v1` route needs `Authorization: Bearer <key>` (or
+       * `X-Api-Key`); when none is, the API is open (a warning is logged).
+       */
+      keys: z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/),
+          z.strictObject({
+            keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits (sha256)'),
+            /** Requests per second for this key, per API process [api.ratePerSecondPerKey]. */
+            ratePerSecond: z.number().positive().optional(),
+            /** Path prefixes the key may use (`/v1/fares`); absent = every route; others get 403. */
+            allow: z.array(z.string().startsWith('/')).optional(),
+          }),
+        )
+        .default({}),
+      /** Default per-key rate limit, requests per second per API process. */
+      ratePerSecondPerKey: z.number().positive().default(100),
+      /** `Cache-Control: max-age` of read answers, seconds. */
+      maxAgeSeconds: z.number().int().min(0).default(5),
+    })
+    .prefault({}),
+  /** Cache-aside in front of the API's reads. */
+  cache: z
+    .strictObject({
+      backend: z.enum(['memory', 'redis']).default('memory'),
+      redisUrl: z.string().default('redis://127.0.0.1:6379'),
+      redisPrefix: z.string().default('faresight:'),
+      ttlSeconds: z.number().positive().default(30),
+      /** Entries of the in-process LRU. */
+      maxEntries: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  /** ETL jobs that build the data ponds and customer tables (src/etl). */
+  etl: z
+    .strictObject({
+      /** Who fires the schedules: `auto` = pg-boss when rowStore.backend=postgres, else in-process. */
+      scheduler: z.enum(['auto', 'embedded', 'pg-boss']).default('auto'),
+      /** PostgreSQL schema pg-boss keeps its queues in. */
+      pgBossSchema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+        .default('pgboss'),
+      /** Cron schedule per job name, overriding the job's own, e.g. fare_trends every 5 minutes. */
+      schedules: z.record(z.string(), z.string()).default({}),
+      /** Attempts of one scheduled run before it is recorded as failed for good. */
+      attempts: z.number().int().min(1).max(20).default(3),
+      /** First retry delay, ms; doubles per attempt up to 5 minutes. */
+      retryDelayMs: z.number().int().positive().default(5000),
+      /** DuckDB threads per job run. */
+      threads: z.number().int().min(1).max(64).default(2),
+    })
+    .prefault({}),
+  /** SQL access for BI tools: the Postgres wire endpoint and POST /v1/sql (src/sql-endpoint). */
+  sql: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: port.default(5439),
+      /** A statement running longer is interrupted with an error. */
+      statementTimeoutMs: z.number().int().positive().default(30_000),
+      /** Rows returned at most per statement; more is an error naming the limit. */
+      maxRows: z.number().int().positive().default(100_000),
+      /** PEM certificate and key files; both set = TLS offered to clients (sslmode=require). */
+      tlsCert: z.string().default(''),
+      tlsKey: z.string().default(''),
     })
     .prefault({}),
 });

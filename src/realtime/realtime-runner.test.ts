@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { DEAD_LETTER_STREAM, decodeDeadLetter } from '../ingest/dead-letter.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
 import { createServingUseCase } from '../serving/serving-use-case.js';
+import { NETWORK } from '../serving/testing/graph-suite.js';
 import { searchRecord } from '../serving/testing/records.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream } from '../stream/stream.js';
@@ -26,10 +29,10 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 /** A fresh embedded stream in its own directory; reopenable with the same dir. */
-async function openStream(dir = join(root, `s${n++}`)): Promise<EmbeddedStream> {
+async function openStream(dir = join(root, `s${n++}`), name = 'shopping'): Promise<EmbeddedStream> {
   const s = new EmbeddedStream({
     dir,
-    name: 'shopping',
+    name,
     shards: 2,
     retentionMs: 86_400_000,
     dedupeWindowMs: 60_000,
@@ -250,6 +253,169 @@ describe('realtime runner', () => {
         /kebab/,
       );
     } finally {
+      await stream.close();
+    }
+  });
+
+  it('bisects a batch to dead-letter the record that keeps failing; the rest moves on', async () => {
+    const dir = join(root, 'poison');
+    const stream = await openStream(dir);
+    const dl = await openStream(dir, DEAD_LETTER_STREAM);
+    await append(stream, records(20));
+    const seen = new Set<string>();
+    const poison: UseCase = {
+      name: 'poison',
+      async processBatch(recs) {
+        if (recs.some((r) => r.id === 'r7')) throw new Error('r7 breaks the use case');
+        for (const r of recs) seen.add(r.id);
+      },
+    };
+    const registry = new Registry();
+    const rt = await startRealtime({
+      stream,
+      useCases: [poison],
+      policy,
+      logger: silentLogger,
+      retry,
+      attemptsBeforeBisect: 2,
+      deadLetters: dl,
+      registry,
+    });
+    try {
+      await until('committed', async () => (await pending(stream, 'rt-poison')) === 0);
+      const s = rt.stats()[0]!;
+      assert.equal(s.deadLetters, 1);
+      assert.equal(s.records, 19);
+      assert.deepEqual(
+        [...seen].sort(),
+        records(20)
+          .map((r) => r.id)
+          .filter((id) => id !== 'r7')
+          .sort(),
+      );
+      const c = await dl.consumer('check', { count: 100, bytes: 1 << 20, periodMs: 20 });
+      const letters = (await c.read()).records.map((r) => decodeDeadLetter(r.data));
+      await c.close();
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0]!.stage, 'realtime:poison');
+      assert.match(letters[0]!.rejected[0]!.reason, /^r7: r7 breaks the use case/);
+      assert.equal(JSON.parse(letters[0]!.payload).id, 'r7');
+      const text = await registry.metrics();
+      assert.match(text, /faresight_realtime_dead_letters_total\{use_case="poison"\} 1/);
+      assert.match(text, /faresight_realtime_records_total\{use_case="poison"\} 19/);
+      assert.match(text, /faresight_realtime_lag_records\{use_case="poison"\} 0/);
+      assert.match(text, /faresight_realtime_lag_seconds\{use_case="poison"\} 0/);
+    } finally {
+      await rt.stop();
+      await dl.close();
+      await stream.close();
+    }
+  });
+
+  it('fans out: a use case publishes derived records that another consumes', async () => {
+    const dir = join(root, 'fanout');
+    const stream = await openStream(dir);
+    await append(stream, records(12));
+    const upstream: UseCase = {
+      name: 'upstream',
+      async processBatch(recs, ctx) {
+        await ctx.publish(
+          'cheap-offers',
+          recs
+            .filter((r) => (r.offers[0]?.totalAmount ?? 0) < 105)
+            .map((r) => ({ key: r.id, id: `cheap-${r.id}`, data: Buffer.from(r.id) })),
+        );
+      },
+    };
+    const got: string[] = [];
+    const downstream: UseCase<string> = {
+      name: 'downstream',
+      source: 'cheap-offers',
+      decode: (d) => Buffer.from(d).toString('utf8'),
+      async processBatch(ids) {
+        got.push(...ids);
+      },
+    };
+    const rt = await startRealtime({
+      stream,
+      useCases: [upstream, downstream],
+      policy,
+      logger: silentLogger,
+      retry,
+      openStream: (name) => openStream(dir, name),
+    });
+    try {
+      await until('derived records consumed', () => got.length === 5);
+      assert.deepEqual(got.sort(), ['r0', 'r1', 'r2', 'r3', 'r4']);
+      assert.deepEqual(
+        rt.stats().map((s) => [s.name, s.source]),
+        [
+          ['upstream', 'shopping'],
+          ['downstream', 'cheap-offers'],
+        ],
+      );
+    } finally {
+      await rt.stop();
+      await stream.close();
+    }
+  });
+
+  it('a replay of a time range leaves the row store and the route graph unchanged', async () => {
+    const stream = await openStream();
+    const client = await PGliteClient.open();
+    const store = new RowStore(client);
+    await store.migrate();
+    const snapshot = async () => ({
+      fares: await client.query(
+        `SELECT origin, destination, departure_date::text, return_date::text, pos, cabin, carrier,
+           stops, currency, amount::text, seen_at, vendor, search_id, depart_at::text, arrive_at::text
+         FROM cheapest_fares ORDER BY 1,2,3,4,5,6,7,8,9`,
+      ),
+      markets: await client.query('SELECT * FROM markets ORDER BY 1, 2'),
+      summary: await client.query('SELECT * FROM daily_price_summary ORDER BY 1,2,3,4,5,6'),
+      graph: await store.exportGraph(),
+      routes: await store.itineraries({
+        origin: 'JFK',
+        destination: 'LHR',
+        date: '2030-05-01',
+        maxStops: 2,
+        today: '2030-04-01',
+      }),
+    });
+    let rt: RealtimeService | undefined;
+    try {
+      const t0 = Date.now();
+      await append(stream, [...NETWORK, ...records(40)]);
+      const serving = createServingUseCase({ rowStore: store, logger: silentLogger });
+      rt = await startRealtime({
+        stream,
+        useCases: [serving],
+        policy,
+        logger: silentLogger,
+        retry,
+      });
+      await until('first pass', async () => (await pending(stream, 'rt-serving')) === 0);
+      const first = JSON.stringify(await snapshot());
+      assert.equal(
+        (
+          await store.itineraries({
+            origin: 'JFK',
+            destination: 'LHR',
+            date: '2030-05-01',
+            maxStops: 2,
+            today: '2030-04-01',
+          })
+        )[0]?.totalAmount,
+        155,
+      );
+      const before = rt.stats()[0]!.records;
+      await stream.rewind('rt-serving', { time: t0 - 1000 });
+      await until('replayed', () => rt!.stats()[0]!.records >= before + NETWORK.length + 40);
+      await until('caught up', async () => (await pending(stream, 'rt-serving')) === 0);
+      assert.equal(JSON.stringify(await snapshot()), first);
+    } finally {
+      await rt?.stop();
+      await client.close();
       await stream.close();
     }
   });

@@ -1,29 +1,50 @@
 /**
- * The micro-batch runner: each use case reads its own consumer group `rt-<name>`,
- * decodes each batch, hands it to `processBatch`, and commits only after that resolves.
- * Failures of reads, use cases and commits are retried with capped exponential backoff
- * (never a hot loop, never a commit of an unprocessed batch). Records that cannot be
- * decoded are logged and counted, and left out of the batch (a dead-letter table comes
- * with the dead-letter work).
+ * The micro-batch runner: each use case reads its own consumer group `rt-<name>` on its
+ * source stream (default the shopping stream), decodes each batch, hands it to
+ * `processBatch`, and commits only after that resolves. Reads and commits are retried with
+ * capped exponential backoff; a failing batch is retried, then bisected so that records
+ * that keep failing go to the dead-letter stream (stage `realtime:<name>`) and the rest
+ * moves on (see UseCase for the rules). Records that cannot be decoded are dead-lettered
+ * too. Never a hot loop, never a commit of an unprocessed batch.
  */
+import type { Registry } from 'prom-client';
+import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
 import { decodeRecord } from '../model/codec.js';
-import type { ShoppingRecord } from '../model/shopping-record.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import type { Batch, BatchPolicy, Consumer, ShardLag, Stream } from '../stream/stream.js';
+import type {
+  AppendRecord,
+  Batch,
+  BatchPolicy,
+  Consumer,
+  ShardLag,
+  Stream,
+  StreamRecord,
+} from '../stream/stream.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from './backoff.js';
-import type { UseCase } from './use-case.js';
+import { RecordRejectedError } from './errors.js';
+import { isolateFailures } from './isolate-failures.js';
+import { type RealtimeMetrics, registerRealtimeMetrics } from './realtime-metrics.js';
+import { StreamPool } from './stream-pool.js';
+import type { BatchContext, UseCase } from './use-case.js';
+
+/** Default failed attempts of a whole batch before it is bisected. */
+export const DEFAULT_ATTEMPTS_BEFORE_BISECT = 3;
 
 /** Counters of one use case since start. */
 export interface UseCaseStats {
   name: string;
   group: string;
+  /** Stream the use case reads. */
+  source: string;
   /** Batches processed and committed. */
   batches: number;
-  /** Records handed to processBatch in committed batches. */
+  /** Records handed to processBatch in committed batches (dead-lettered ones excluded). */
   records: number;
-  /** Records skipped because they could not be decoded. */
+  /** Records skipped because they could not be decoded (also dead-lettered). */
   decodeErrors: number;
+  /** Records sent to the dead-letter stream (undecodable or failing on their own). */
+  deadLetters: number;
   /** Failed attempts (read, process or commit) that were retried. */
   failures: number;
   /** Message of the latest failure, until the next success. */
@@ -40,13 +61,30 @@ export interface RealtimeService extends Service {
 }
 
 export interface RealtimeOptions {
+  /** The shopping stream: source of use cases without `source`. */
   stream: Stream;
-  useCases: readonly UseCase[];
+  // biome-ignore lint/suspicious/noExplicitAny: use cases of any record type run side by side
+  useCases: readonly UseCase<any>[];
   /** Batch policy of use cases that do not set their own. */
   policy: BatchPolicy;
   logger: Logger;
   /** Retry delays; default DEFAULT_RETRY_POLICY. */
   retry?: RetryPolicy;
+  /** Failed attempts before bisecting [DEFAULT_ATTEMPTS_BEFORE_BISECT]. */
+  attemptsBeforeBisect?: number;
+  /**
+   * Opens (connects) another stream by name: the sources of use cases with `source` and
+   * the targets of `ctx.publish`. The runner closes what it opened when it stops. Without
+   * it only the shopping stream can be read and publish rejects.
+   */
+  openStream?: (name: string) => Promise<Stream>;
+  /**
+   * The dead-letter stream (DEAD_LETTER_STREAM). Without it a record that would go there
+   * is logged (error) and counted, and the batch still moves on.
+   */
+  deadLetters?: Stream;
+  /** Where to register the Prometheus metrics (see registerRealtimeMetrics); none without. */
+  registry?: Registry;
 }
 
 /** The consumer group of a use case. */
@@ -68,29 +106,48 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   }
   const retry = opts.retry ?? DEFAULT_RETRY_POLICY;
   const abort = new AbortController();
+  const pool = new StreamPool(opts.stream, opts.openStream);
   const consumers: Consumer[] = [];
+  const sources: Stream[] = [];
   try {
-    for (const uc of opts.useCases)
-      consumers.push(await opts.stream.consumer(groupOf(uc), uc.policy ?? opts.policy));
+    for (const uc of opts.useCases) {
+      const source = await pool.get(uc.source ?? opts.stream.name);
+      sources.push(source);
+      consumers.push(await source.consumer(groupOf(uc), uc.policy ?? opts.policy));
+    }
   } catch (err) {
     await Promise.allSettled(consumers.map((c) => c.close()));
+    await pool.close();
     throw err;
   }
-  const stats: UseCaseStats[] = opts.useCases.map((uc) => ({
+  const stats: UseCaseStats[] = opts.useCases.map((uc, i) => ({
     name: uc.name,
     group: groupOf(uc),
+    source: sources[i]!.name,
     batches: 0,
     records: 0,
     decodeErrors: 0,
+    deadLetters: 0,
     failures: 0,
     lastError: undefined,
     lastCommitAt: undefined,
   }));
+  const lagOf = async () => {
+    const out: { useCase: string; lag: ShardLag[] }[] = [];
+    for (let i = 0; i < stats.length; i++)
+      out.push({ useCase: stats[i]!.name, lag: await sources[i]!.lag(stats[i]!.group) });
+    return out;
+  };
+  const metrics = opts.registry ? registerRealtimeMetrics(opts.registry, lagOf) : undefined;
   const loops = opts.useCases.map((uc, i) =>
     runLoop(uc, consumers[i]!, stats[i]!, {
       signal: abort.signal,
       retry,
+      attemptsBeforeBisect: opts.attemptsBeforeBisect ?? DEFAULT_ATTEMPTS_BEFORE_BISECT,
       logger: opts.logger.child(`realtime:${uc.name}`),
+      pool,
+      deadLetters: opts.deadLetters,
+      metrics,
     }),
   );
   opts.logger.info('realtime started', { useCases: opts.useCases.map((u) => u.name).join(',') });
@@ -99,14 +156,13 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     name: 'realtime',
     stats: () => stats.map((s) => ({ ...s })),
     async lag() {
-      const out: ShardLag[] = [];
-      for (const s of stats) out.push(...(await opts.stream.lag(s.group)));
-      return out;
+      return (await lagOf()).flatMap((l) => l.lag);
     },
     stop() {
       stopping ??= (async () => {
         abort.abort();
         await Promise.all(loops);
+        await pool.close();
         opts.logger.info('realtime stopped');
       })();
       return stopping;
@@ -117,25 +173,17 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
 interface LoopContext {
   signal: AbortSignal;
   retry: RetryPolicy;
+  attemptsBeforeBisect: number;
   logger: Logger;
+  pool: StreamPool;
+  deadLetters: Stream | undefined;
+  metrics: RealtimeMetrics | undefined;
 }
 
-function decode(batch: Batch, stats: UseCaseStats, logger: Logger): ShoppingRecord[] {
-  const out: ShoppingRecord[] = [];
-  for (const r of batch.records) {
-    try {
-      out.push(decodeRecord(r.data));
-    } catch (err) {
-      stats.decodeErrors++;
-      logger.warn('record skipped: cannot decode', {
-        shard: r.shard,
-        seq: r.seq,
-        id: r.id,
-        error: (err as Error).message,
-      });
-    }
-  }
-  return out;
+/** A decoded record with the stream record it came from. */
+interface Item<R> {
+  raw: StreamRecord;
+  value: R;
 }
 
 /**
@@ -155,26 +203,134 @@ async function retrying(
       return true;
     } catch (err) {
       if (ctx.signal.aborted && what === 'read') return false;
-      stats.failures++;
-      stats.lastError = `${what}: ${(err as Error).message}`;
-      const delayMs = backoffDelay(attempt, ctx.retry);
-      ctx.logger.warn(`${what} failed, retrying`, {
-        attempt,
-        delayMs,
-        error: (err as Error).message,
-      });
-      await sleep(delayMs, ctx.signal);
+      noteFailure(what, err, attempt, stats, ctx);
+      await sleep(backoffDelay(attempt, ctx.retry), ctx.signal);
       if (ctx.signal.aborted) return false;
     }
   }
 }
 
-async function runLoop(
-  uc: UseCase,
+function noteFailure(
+  what: string,
+  err: unknown,
+  attempt: number,
+  stats: UseCaseStats,
+  ctx: LoopContext,
+): void {
+  stats.failures++;
+  ctx.metrics?.failures.inc({ use_case: stats.name });
+  stats.lastError = `${what}: ${(err as Error).message}`;
+  ctx.logger.warn(`${what} failed, retrying`, { attempt, error: (err as Error).message });
+}
+
+/** Sends records to the dead-letter stream (retrying until durable), or logs them without one. */
+async function deadLetter(
+  entries: { raw: StreamRecord; decoded: unknown; reason: string }[],
+  stats: UseCaseStats,
+  ctx: LoopContext,
+): Promise<boolean> {
+  if (entries.length === 0) return true;
+  const stage = `realtime:${stats.name}`;
+  const records: AppendRecord[] = entries.map((e) => {
+    const vendor =
+      typeof (e.decoded as { vendor?: unknown } | undefined)?.vendor === 'string'
+        ? (e.decoded as { vendor: string }).vendor
+        : 'unknown';
+    const body =
+      e.decoded === undefined ? Buffer.from(e.raw.data) : Buffer.from(JSON.stringify(e.decoded));
+    const id = `${stats.group}:${e.raw.shard}:${e.raw.seq}`;
+    const letter = deadLetterOf(
+      id,
+      vendor,
+      new Date(),
+      [{ index: 0, reason: `${e.raw.id}: ${e.reason}` }],
+      body,
+      e.decoded === undefined ? 'application/octet-stream' : 'application/json',
+      stage,
+    );
+    return { key: vendor, id, data: encodeDeadLetter(letter) };
+  });
+  for (const e of entries)
+    ctx.logger.error('record dead-lettered', { id: e.raw.id, seq: e.raw.seq, reason: e.reason });
+  const dl = ctx.deadLetters;
+  if (dl) {
+    const ok = await retrying(
+      'dead-letter append',
+      () => dl.append(records).then(() => {}),
+      stats,
+      ctx,
+    );
+    if (!ok) return false;
+  }
+  stats.deadLetters += entries.length;
+  ctx.metrics?.deadLetters.inc({ use_case: stats.name }, entries.length);
+  return true;
+}
+
+/**
+ * Processes `items` to the end: every record either applied or dead-lettered. Resolves
+ * the number applied, or undefined when the runner stops first (nothing is committed).
+ */
+async function processAll<R>(
+  uc: UseCase<R>,
+  items: readonly Item<R>[],
+  batchCtx: BatchContext,
+  stats: UseCaseStats,
+  ctx: LoopContext,
+): Promise<number | undefined> {
+  const run = (part: readonly Item<R>[]) =>
+    uc.processBatch(
+      part.map((i) => i.value),
+      batchCtx,
+    );
+  for (let attempt = 1; ; attempt++) {
+    let error: unknown;
+    try {
+      await run(items);
+      stats.lastError = undefined;
+      return items.length;
+    } catch (err) {
+      error = err;
+      noteFailure('processBatch', err, attempt, stats, ctx);
+    }
+    if (ctx.signal.aborted) return undefined;
+    const permanent = error instanceof RecordRejectedError;
+    if (permanent || (attempt >= ctx.attemptsBeforeBisect && items.length > 1)) {
+      const found = await isolateFailures(items, run, ctx.signal);
+      if (ctx.signal.aborted) return undefined;
+      const poison = found.failed.filter(
+        (f) => found.succeeded > 0 || f.error instanceof RecordRejectedError,
+      );
+      if (poison.length === found.failed.length) {
+        const ok = await deadLetter(
+          poison.map((f) => ({
+            raw: f.item.raw,
+            decoded: f.item.value,
+            reason: (f.error as Error).message,
+          })),
+          stats,
+          ctx,
+        );
+        if (!ok) return undefined;
+        stats.lastError = undefined;
+        return found.succeeded;
+      }
+      // Nothing succeeded on its own: a systemic failure, not bad records. Retry all.
+    }
+    await sleep(backoffDelay(attempt, ctx.retry), ctx.signal);
+    if (ctx.signal.aborted) return undefined;
+  }
+}
+
+async function runLoop<R>(
+  uc: UseCase<R>,
   consumer: Consumer,
   stats: UseCaseStats,
   ctx: LoopContext,
 ): Promise<void> {
+  const decode = uc.decode
+    ? (d: Uint8Array) => uc.decode!(d)
+    : (d: Uint8Array) => decodeRecord(d) as R;
   try {
     while (!ctx.signal.aborted) {
       let batch: Batch | undefined;
@@ -189,24 +345,45 @@ async function runLoop(
       // Not processed yet: leave it uncommitted, it is delivered again after a restart.
       if (!read || !batch || ctx.signal.aborted) break;
       if (batch.records.length === 0) continue;
-      const records = decode(batch, stats, ctx.logger);
+      const items: Item<R>[] = [];
+      const undecodable: { raw: StreamRecord; decoded: undefined; reason: string }[] = [];
+      for (const raw of batch.records) {
+        try {
+          items.push({ raw, value: decode(raw.data) });
+        } catch (err) {
+          stats.decodeErrors++;
+          undecodable.push({
+            raw,
+            decoded: undefined,
+            reason: `cannot decode: ${(err as Error).message}`,
+          });
+        }
+      }
+      if (!(await deadLetter(undecodable, stats, ctx))) break;
       const current = batch;
-      if (records.length > 0) {
-        const processed = await retrying(
-          'processBatch',
-          () => uc.processBatch(records, { group: stats.group, lastSeq: current.lastSeq }),
-          stats,
-          ctx,
-        );
-        if (!processed) break;
+      let applied = 0;
+      if (items.length > 0) {
+        const batchCtx: BatchContext = {
+          group: stats.group,
+          lastSeq: current.lastSeq,
+          publish: async (name, records) => {
+            if (records.length === 0) return;
+            await (await ctx.pool.get(name)).append(records);
+          },
+        };
+        const n = await processAll(uc, items, batchCtx, stats, ctx);
+        if (n === undefined) break;
+        applied = n;
       }
       // Once processed, a batch is committed even while stopping (that is the drain).
       const committed = await retrying('commit', () => consumer.commit(current), stats, ctx);
       if (!committed) break;
       stats.batches++;
-      stats.records += records.length;
+      stats.records += applied;
       stats.lastCommitAt = Date.now();
-      ctx.logger.debug('batch committed', { records: records.length });
+      ctx.metrics?.batches.inc({ use_case: stats.name });
+      ctx.metrics?.records.inc({ use_case: stats.name }, applied);
+      ctx.logger.debug('batch committed', { records: applied });
     }
   } catch (err) {
     ctx.logger.error('use case loop crashed', { error: (err as Error).message });

@@ -23,6 +23,10 @@ export interface FareRow {
   seenAt: string;
   vendor: string;
   searchId: string;
+  /** Local date-time of the outbound leg's first departure (`YYYY-MM-DDTHH:mm[:ss]`). */
+  departAt: string;
+  /** Local date-time of the outbound leg's last arrival. */
+  arriveAt: string;
 }
 
 /** One search to count in `markets`. */
@@ -100,6 +104,8 @@ export function fareRows(records: readonly ShoppingRecord[]): FareRow[] {
         seenAt: r.receivedAt,
         vendor: r.vendor,
         searchId: r.id,
+        departAt: o.legs[0]!.segments[0]!.departAt,
+        arriveAt: o.legs[0]!.segments.at(-1)!.arriveAt,
       };
       const key = fareKey(row);
       const cur = best.get(key);

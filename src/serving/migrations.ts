@@ -66,4 +66,46 @@ CREATE TABLE market_searches (
 CREATE INDEX market_searches_received_at ON market_searches (received_at);
 `,
   },
+  {
+    version: 2,
+    name: 'leg times, daily price summary, route graph',
+    sql: `
+-- Local date-times of the outbound leg's first departure and last arrival of the kept
+-- fare (NULL for rows written before this migration). The route graph joins separately
+-- ticketed one-way fares on them: arrival and onward departure are at the same airport,
+-- so their local times compare without time zones.
+ALTER TABLE cheapest_fares ADD COLUMN depart_at timestamp, ADD COLUMN arrive_at timestamp;
+CREATE INDEX cheapest_fares_oneway ON cheapest_fares (origin, currency, departure_date)
+  WHERE return_date = '${ONE_WAY_RETURN_DATE}';
+
+-- Daily price summary per market, departure date, trip kind, cabin and currency, derived
+-- from the kept cheapest fares: a view, so it is as idempotent as the table it reads.
+CREATE VIEW daily_price_summary AS
+SELECT origin, destination, departure_date,
+       CASE WHEN return_date = '${ONE_WAY_RETURN_DATE}' THEN 'oneway' ELSE 'roundtrip' END AS trip_type,
+       cabin, currency, min(amount) AS min_amount, avg(amount) AS avg_amount,
+       max(amount) AS max_amount, count(*) AS fares, max(seen_at) AS last_seen
+FROM cheapest_fares
+GROUP BY origin, destination, departure_date, trip_type, cabin, currency;
+
+-- The route graph's edges: one per market and currency with the cheapest current one-way
+-- fare (and its date and carrier), the carriers seen, and the market's search volume.
+-- Vertices are the airports at either end of an edge or of a market.
+CREATE VIEW route_edges AS
+SELECT f.origin, f.destination, f.currency, f.amount, f.departure_date, f.carrier,
+       c.carriers, coalesce(m.searches, 0) AS searches, coalesce(m.last_seen, c.last_seen) AS last_seen
+FROM (
+  SELECT DISTINCT ON (origin, destination, currency) origin, destination, currency, amount,
+         departure_date, carrier
+  FROM cheapest_fares WHERE return_date = '${ONE_WAY_RETURN_DATE}'
+  ORDER BY origin, destination, currency, amount, departure_date, carrier COLLATE "C"
+) f
+JOIN (
+  SELECT origin, destination, string_agg(DISTINCT carrier, ';' ORDER BY carrier) AS carriers,
+         max(seen_at) AS last_seen
+  FROM cheapest_fares GROUP BY origin, destination
+) c ON c.origin = f.origin AND c.destination = f.destination
+LEFT JOIN markets m ON m.origin = f.origin AND m.destination = f.destination;
+`,
+  },
 ];

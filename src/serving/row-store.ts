@@ -14,8 +14,17 @@
  */
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { type FareRow, fareRows, type SearchRow, searchRows } from './fare-rows.js';
+import { exportGraphCsv, type GraphCsv } from './graph-export.js';
+import {
+  type CalendarDay,
+  type CalendarQuery,
+  fareCalendar,
+  type MarketDetail,
+  marketDetail,
+} from './market-reads.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS, ONE_WAY_RETURN_DATE } from './migrations.js';
+import { findItineraries, type Itinerary, type ItineraryQuery } from './route-graph.js';
 import type { SqlClient, SqlExecutor } from './sql-client.js';
 
 /** Default number of rows sent in one statement. */
@@ -68,6 +77,8 @@ export interface ApplyResult {
   newSearches: number;
   /** Fare rows inserted or lowered. */
   faresChanged: number;
+  /** Markets (`ORIGIN-DESTINATION`) whose searches or fares changed, sorted: what a cache must forget. */
+  changedMarkets: string[];
 }
 
 /** What `prune` removed. */
@@ -85,6 +96,21 @@ function chunks<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+interface MarketCount {
+  market: string;
+  n: number | string;
+}
+
+/** Adds each row's market to `into` and returns the sum of their counts. */
+function sumInto(into: Set<string>, rows: readonly MarketCount[]): number {
+  let n = 0;
+  for (const r of rows) {
+    into.add(r.market);
+    n += Number(r.n);
+  }
+  return n;
 }
 
 function iso(v: unknown): string {
@@ -108,24 +134,26 @@ WITH fresh AS (
     last_seen = greatest(markets.last_seen, excluded.last_seen)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM fresh) AS n, (SELECT count(*) FROM counted) AS markets`;
+SELECT origin || '-' || destination AS market, count(*) AS n, (SELECT count(*) FROM counted) AS markets
+FROM fresh GROUP BY origin, destination`;
 
 const UPSERT_FARES = `
 WITH changed AS (
   INSERT INTO cheapest_fares (origin, destination, departure_date, return_date, pos, cabin,
-    carrier, stops, currency, amount, seen_at, vendor, search_id)
+    carrier, stops, currency, amount, seen_at, vendor, search_id, depart_at, arrive_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::text[], $6::text[],
-    $7::text[], $8::smallint[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[], $13::text[])
+    $7::text[], $8::smallint[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[], $13::text[],
+    $14::timestamp[], $15::timestamp[])
   ON CONFLICT (origin, destination, departure_date, return_date, pos, cabin, carrier, stops, currency)
   DO UPDATE SET amount = excluded.amount, seen_at = excluded.seen_at, vendor = excluded.vendor,
-    search_id = excluded.search_id
+    search_id = excluded.search_id, depart_at = excluded.depart_at, arrive_at = excluded.arrive_at
   WHERE excluded.amount < cheapest_fares.amount
      OR (excluded.amount = cheapest_fares.amount AND excluded.seen_at < cheapest_fares.seen_at)
      OR (excluded.amount = cheapest_fares.amount AND excluded.seen_at = cheapest_fares.seen_at
          AND excluded.search_id COLLATE "C" < cheapest_fares.search_id COLLATE "C")
-  RETURNING 1
+  RETURNING origin, destination
 )
-SELECT count(*) AS n FROM changed`;
+SELECT origin || '-' || destination AS market, count(*) AS n FROM changed GROUP BY origin, destination`;
 
 /** See the module comment. Holds no state besides the client; safe to share in a process. */
 export class RowStore {
@@ -151,30 +179,31 @@ export class RowStore {
   async applyRecords(records: readonly ShoppingRecord[]): Promise<ApplyResult> {
     const searches = searchRows(records);
     const fares = fareRows(records);
-    if (searches.length === 0 && fares.length === 0) return { newSearches: 0, faresChanged: 0 };
+    if (searches.length === 0 && fares.length === 0)
+      return { newSearches: 0, faresChanged: 0, changedMarkets: [] };
     return this.client.transaction(async (tx) => {
+      const changed = new Set<string>();
       let newSearches = 0;
       let faresChanged = 0;
       for (const part of chunks(searches, this.chunkRows))
-        newSearches += await this.countSearches(tx, part);
+        newSearches += sumInto(changed, await this.countSearches(tx, part));
       for (const part of chunks(fares, this.chunkRows))
-        faresChanged += await this.upsertFares(tx, part);
-      return { newSearches, faresChanged };
+        faresChanged += sumInto(changed, await this.upsertFares(tx, part));
+      return { newSearches, faresChanged, changedMarkets: [...changed].sort() };
     });
   }
 
-  private async countSearches(tx: SqlExecutor, rows: SearchRow[]): Promise<number> {
-    const [r] = await tx.query<{ n: number | string }>(COUNT_SEARCHES, [
+  private countSearches(tx: SqlExecutor, rows: SearchRow[]): Promise<MarketCount[]> {
+    return tx.query<MarketCount>(COUNT_SEARCHES, [
       rows.map((s) => s.origin),
       rows.map((s) => s.destination),
       rows.map((s) => s.searchId),
       rows.map((s) => s.receivedAt),
     ]);
-    return Number(r?.n ?? 0);
   }
 
-  private async upsertFares(tx: SqlExecutor, rows: FareRow[]): Promise<number> {
-    const [r] = await tx.query<{ n: number | string }>(UPSERT_FARES, [
+  private upsertFares(tx: SqlExecutor, rows: FareRow[]): Promise<MarketCount[]> {
+    return tx.query<MarketCount>(UPSERT_FARES, [
       rows.map((f) => f.origin),
       rows.map((f) => f.destination),
       rows.map((f) => f.departureDate),
@@ -188,8 +217,9 @@ export class RowStore {
       rows.map((f) => f.seenAt),
       rows.map((f) => f.vendor),
       rows.map((f) => f.searchId),
+      rows.map((f) => f.departAt),
+      rows.map((f) => f.arriveAt),
     ]);
-    return Number(r?.n ?? 0);
   }
 
   /**
@@ -318,6 +348,35 @@ export class RowStore {
       [departedBefore],
     );
     return { searchIds: Number(s?.n ?? 0), departedFares: Number(f?.n ?? 0) };
+  }
+
+  /** The fare calendar of a market (see fareCalendar in market-reads.ts). */
+  calendar(q: CalendarQuery): Promise<CalendarDay[]> {
+    return fareCalendar(this.client, q);
+  }
+
+  /** One market's counts, cheapest fares and daily price summary; undefined when unknown. */
+  market(
+    origin: string,
+    destination: string,
+    opts: { today?: string } = {},
+  ): Promise<MarketDetail | undefined> {
+    return marketDetail(
+      this.client,
+      origin,
+      destination,
+      opts.today ?? new Date().toISOString().slice(0, 10),
+    );
+  }
+
+  /** Itineraries over the route graph (see route-graph.ts): routes with a destination, explore without. */
+  itineraries(q: ItineraryQuery): Promise<Itinerary[]> {
+    return findItineraries(this.client, q);
+  }
+
+  /** The route graph as openCypher load CSV (see graph-export.ts). */
+  exportGraph(currency?: string): Promise<GraphCsv> {
+    return exportGraphCsv(this.client, currency);
   }
 
   /** Resolves when the database answers; rejects otherwise (for `/healthz`). */

@@ -13,7 +13,7 @@ describe('serving use case', () => {
     const fake = {
       applyRecords: async (rs: unknown[]) => {
         calls.push(`apply ${rs.length}`);
-        return { newSearches: rs.length, faresChanged: 0 };
+        return { newSearches: rs.length, faresChanged: 0, changedMarkets: [] };
       },
       prune: async () => {
         calls.push('prune');
@@ -27,7 +27,11 @@ describe('serving use case', () => {
       pruneEveryMs: 1000,
       now: () => clock,
     });
-    const ctx = { group: 'rt-serving', lastSeq: new Map<number, number>() };
+    const ctx = {
+      group: 'rt-serving',
+      lastSeq: new Map<number, number>(),
+      publish: async () => {},
+    };
     const batch = [searchRecord({ id: 'a', offers: [{ carrier: 'BA', amount: 1 }] })];
     assert.equal(uc.name, 'serving');
     await uc.processBatch(batch, ctx);
@@ -52,8 +56,44 @@ describe('serving use case', () => {
       uc.processBatch([searchRecord({ id: 'a', offers: [{ carrier: 'BA', amount: 1 }] })], {
         group: 'rt-serving',
         lastSeq: new Map(),
+        publish: async () => {},
       }),
       /connection lost/,
     );
+  });
+
+  it('bumps the cache scopes of changed markets, retrying a failed bump with the next batch', async () => {
+    const bumps: string[][] = [];
+    let bumpFails = true;
+    let changed = ['JFK-LHR'];
+    const uc = createServingUseCase({
+      rowStore: {
+        applyRecords: async () => ({ newSearches: 1, faresChanged: 1, changedMarkets: changed }),
+        prune: async () => ({ searchIds: 0, departedFares: 0 }),
+      } as unknown as RowStore,
+      cache: {
+        bump: async (scopes) => {
+          bumps.push([...scopes]);
+          if (bumpFails) throw new Error('redis down');
+        },
+      },
+      logger: silentLogger,
+    });
+    const ctx = {
+      group: 'rt-serving',
+      lastSeq: new Map<number, number>(),
+      publish: async () => {},
+    };
+    const batch = [searchRecord({ id: 'a', offers: [{ carrier: 'BA', amount: 1 }] })];
+    await uc.processBatch(batch, ctx);
+    bumpFails = false;
+    changed = ['JFK-CDG'];
+    await uc.processBatch(batch, ctx);
+    changed = [];
+    await uc.processBatch(batch, ctx);
+    assert.deepEqual(bumps, [
+      ['all', 'm:JFK-LHR'],
+      ['all', 'm:JFK-LHR', 'm:JFK-CDG'],
+    ]);
   });
 });

@@ -1,13 +1,29 @@
+import { z } from 'zod';
 import type { Logger } from '../ops/logger.js';
 import type { UseCase } from '../realtime/use-case.js';
+import { type Cache, scopesOfChange } from './cache/cache.js';
 import type { RowStore } from './row-store.js';
 
 /** Default interval between row store housekeeping runs (RowStore.prune). */
 export const DEFAULT_PRUNE_EVERY_MS = 10 * 60_000;
 
+/** Settings of the serving use case (`realtime.useCases.serving`). */
+export const servingConfigSchema = z.strictObject({
+  /** Minutes between row store housekeeping runs (departed fares, old search ids). */
+  pruneEveryMinutes: z
+    .number()
+    .positive()
+    .default(DEFAULT_PRUNE_EVERY_MS / 60_000),
+});
+
 export interface ServingUseCaseOptions {
   rowStore: RowStore;
   logger: Logger;
+  /**
+   * The API's cache: after each batch the scopes of the markets it changed are bumped,
+   * so every API process sharing the cache stops serving the old answers. None = no cache.
+   */
+  cache?: Pick<Cache, 'bump'>;
   /** Minimum time between prune runs [DEFAULT_PRUNE_EVERY_MS]; the first batch runs one. */
   pruneEveryMs?: number;
   /** Clock, for tests. */
@@ -16,18 +32,43 @@ export interface ServingUseCaseOptions {
 
 /**
  * The default real-time use case `serving`: applies each batch to the row store
- * (cheapest fares and market counts, idempotently) and now and then prunes it. A prune
- * failure is logged, not thrown: the batch itself is already durable.
+ * (cheapest fares with their leg times, market counts: idempotently; the daily price
+ * summary and the route graph are views over them), invalidates the cache of the markets
+ * it changed, and now and then prunes. A prune or invalidation failure is logged, not
+ * thrown: the batch itself is durable. Scopes whose invalidation failed are retried with
+ * the next batch (a replay would not report them changed again); until then the cache
+ * TTL bounds how stale an answer can be.
  */
 export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
   const every = opts.pruneEveryMs ?? DEFAULT_PRUNE_EVERY_MS;
   const now = opts.now ?? Date.now;
   let lastPrune = Number.NEGATIVE_INFINITY;
+  const pending = new Set<string>();
   return {
     name: 'serving',
+    configSchema: servingConfigSchema,
     async processBatch(records) {
       const r = await opts.rowStore.applyRecords(records);
-      opts.logger.debug('applied', { records: records.length, ...r });
+      opts.logger.debug('applied', {
+        records: records.length,
+        newSearches: r.newSearches,
+        faresChanged: r.faresChanged,
+      });
+      if (opts.cache) {
+        for (const s of scopesOfChange(r.changedMarkets)) pending.add(s);
+        if (pending.size > 0) {
+          const scopes = [...pending];
+          try {
+            await opts.cache.bump(scopes);
+            for (const s of scopes) pending.delete(s);
+          } catch (err) {
+            opts.logger.warn('cache invalidation failed; retried with the next batch', {
+              scopes: scopes.length,
+              error: (err as Error).message,
+            });
+          }
+        }
+      }
       if (now() - lastPrune < every) return;
       lastPrune = now();
       try {

@@ -1,34 +1,68 @@
-import type { FastifyInstance } from 'fastify';
-import type { ApiRowStore } from '../api-row-store.js';
-import { parseQuery } from '../parse-query.js';
-import { cheapestQuerySchema } from '../query-schemas.js';
+import type { ServingReads } from '../../serving/serving-reads.js';
+import { calendarQuerySchema, cheapestQuerySchema } from '../query-schemas.js';
+import type { RouteTable } from '../route-spec.js';
 
 /**
- * `GET /v1/fares/cheapest?origin&destination&departureDate[&returnDate][&cabin][&pos]`:
- * the cheapest fare per validating carrier and stop count for the trip (one-way when no
- * returnDate), one entry per currency: prices in different currencies are not compared.
+ * `GET /v1/fares/cheapest`: the cheapest fare per validating carrier and stop count for
+ * a trip (one-way when no returnDate), one entry per currency: prices in different
+ * currencies are not compared. `GET /v1/fares/calendar`: the cheapest fare per departure
+ * date of a market.
  */
-export function faresRoutes(app: FastifyInstance, rowStore: ApiRowStore): void {
-  app.get('/v1/fares/cheapest', async (req) => {
-    const q = parseQuery(cheapestQuerySchema, req.query);
-    const fares = await rowStore.cheapest(q);
-    return {
+export function faresRoutes(routes: RouteTable, reads: ServingReads): void {
+  routes.get(
+    {
+      path: '/v1/fares/cheapest',
+      operationId: 'cheapestFares',
+      summary: 'Cheapest fare per carrier and stop count for a trip',
+      description:
+        'One-way unless returnDate is given. One entry per validating carrier, stop count and currency (currencies are never compared), cheapest first within a currency.',
+      tag: 'fares',
+      query: cheapestQuerySchema,
+      secured: true,
+      cacheable: true,
+    },
+    async ({ query: q }) => {
+      const fares = await reads.cheapest(q);
+      return {
+        origin: q.origin,
+        destination: q.destination,
+        departureDate: q.departureDate,
+        returnDate: q.returnDate ?? null,
+        pos: q.pos ?? null,
+        cabin: q.cabin ?? null,
+        fares: fares.map((f) => ({
+          carrier: f.carrier,
+          stops: f.stops,
+          cabin: f.cabin,
+          amount: f.amount,
+          currency: f.currency,
+          seenAt: f.seenAt,
+          vendor: f.vendor,
+          pos: f.pos,
+        })),
+      };
+    },
+  );
+  routes.get(
+    {
+      path: '/v1/fares/calendar',
+      operationId: 'fareCalendar',
+      summary: 'Cheapest fare per departure date of a market',
+      description:
+        'Departure dates from..to (inclusive, under 366 days). One-way by default; returnDate fixes the return date, stay returns that many days after each departure. One entry per date and currency.',
+      tag: 'fares',
+      query: calendarQuerySchema,
+      secured: true,
+      cacheable: true,
+    },
+    async ({ query: q }) => ({
       origin: q.origin,
       destination: q.destination,
-      departureDate: q.departureDate,
+      from: q.from,
+      to: q.to,
       returnDate: q.returnDate ?? null,
-      pos: q.pos ?? null,
-      cabin: q.cabin ?? null,
-      fares: fares.map((f) => ({
-        carrier: f.carrier,
-        stops: f.stops,
-        cabin: f.cabin,
-        amount: f.amount,
-        currency: f.currency,
-        seenAt: f.seenAt,
-        vendor: f.vendor,
-        pos: f.pos,
-      })),
-    };
-  });
+      stay: q.stay ?? null,
+      days: await reads.calendar(q),
+    }),
+  );
 }

@@ -1,13 +1,41 @@
-import type { FastifyInstance } from 'fastify';
-import type { ApiRowStore } from '../api-row-store.js';
-import { parseQuery } from '../parse-query.js';
-import { DEFAULT_MARKETS_LIMIT, marketsQuerySchema } from '../query-schemas.js';
+import type { ServingReads } from '../../serving/serving-reads.js';
+import { NotFoundError } from '../errors.js';
+import { DEFAULT_MARKETS_LIMIT, marketParamsSchema, marketsQuerySchema } from '../query-schemas.js';
+import type { RouteTable } from '../route-spec.js';
 
-/** `GET /v1/markets?limit=`: markets with data, busiest first. */
-export function marketsRoutes(app: FastifyInstance, rowStore: ApiRowStore): void {
-  app.get('/v1/markets', async (req) => {
-    const q = parseQuery(marketsQuerySchema, req.query);
-    const markets = await rowStore.markets({ limit: q.limit ?? DEFAULT_MARKETS_LIMIT });
-    return { markets };
-  });
+/** `GET /v1/markets?limit=` (busiest first) and `GET /v1/markets/{origin}-{destination}`. */
+export function marketsRoutes(routes: RouteTable, reads: ServingReads, today: () => string): void {
+  routes.get(
+    {
+      path: '/v1/markets',
+      operationId: 'listMarkets',
+      summary: 'Markets with data, busiest first',
+      description: 'Search volume, kept fares and the cheapest fare per currency of each market.',
+      tag: 'markets',
+      query: marketsQuerySchema,
+      secured: true,
+      cacheable: true,
+    },
+    async ({ query }) => ({
+      markets: await reads.markets({ limit: query.limit ?? DEFAULT_MARKETS_LIMIT }),
+    }),
+  );
+  routes.get(
+    {
+      path: '/v1/markets/{origin}-{destination}',
+      operationId: 'getMarket',
+      summary: 'One market: volume, cheapest fares and daily price summary',
+      description:
+        'Search volume, the cheapest fare per trip kind and currency from today, and per departure date the min, average and max of the kept fares by trip kind, cabin and currency. 404 when the market has no data.',
+      tag: 'markets',
+      params: marketParamsSchema,
+      secured: true,
+      cacheable: true,
+    },
+    async ({ params }) => {
+      const m = await reads.market(params.origin, params.destination, { today: today() });
+      if (!m) throw new NotFoundError(`no data for market ${params.origin}-${params.destination}`);
+      return m;
+    },
+  );
 }

@@ -23,7 +23,8 @@ export interface RowStoreSuiteOptions {
 async function snapshot(client: SqlClient): Promise<unknown> {
   const fares = await client.query(
     `SELECT origin, destination, departure_date::text AS d, return_date::text AS r, pos, cabin,
-       carrier, stops, currency, amount::text AS amount, seen_at, vendor, search_id
+       carrier, stops, currency, amount::text AS amount, seen_at, vendor, search_id,
+       depart_at::text AS depart_at, arrive_at::text AS arrive_at
      FROM cheapest_fares ORDER BY 1,2,3,4,5,6,7,8,9`,
   );
   const markets = await client.query(
@@ -75,7 +76,7 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       );
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1],
+        [1, 2],
       );
     });
 
@@ -160,7 +161,7 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       assert.equal(first.newSearches, 120);
       const state = await snapshot(client!);
       const again = await store.applyRecords(batch);
-      assert.deepEqual(again, { newSearches: 0, faresChanged: 0 });
+      assert.deepEqual(again, { newSearches: 0, faresChanged: 0, changedMarkets: [] });
       await store.applyRecords([...batch].reverse().slice(0, 70));
       assert.deepEqual(await snapshot(client!), state);
       const markets = await store.markets();

@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import type { z } from 'zod';
+import { hashToken } from '../ingest/vendor-auth.js';
+import { silentLogger } from '../ops/logger.js';
+import { PGliteClient } from '../serving/pglite/pglite-client.js';
+import { RowStore } from '../serving/row-store.js';
+import { NETWORK } from '../serving/testing/graph-suite.js';
+import { searchRecord } from '../serving/testing/records.js';
+import { buildApi, createApi } from './api.js';
+import { createLambdaHandler } from './lambda/lambda-handler.js';
+import type { RouteSpec } from './route-spec.js';
+
+let store: RowStore;
+let app: FastifyInstance;
+let specs: readonly RouteSpec[];
+const today = () => '2030-04-01';
+
+before(async () => {
+  store = new RowStore(await PGliteClient.open());
+  await store.migrate();
+  await store.applyRecords([
+    ...NETWORK,
+    searchRecord({
+      id: 'c1',
+      departureDate: '2030-06-01',
+      offers: [{ carrier: 'BA', amount: 300 }],
+    }),
+    searchRecord({
+      id: 'c2',
+      departureDate: '2030-06-02',
+      offers: [{ carrier: 'AA', amount: 280 }],
+    }),
+  ]);
+  const built = buildApi({ rowStore: store, logger: silentLogger, today });
+  app = built.app;
+  specs = built.specs;
+});
+after(async () => {
+  await app.close();
+  await store.close();
+});
+
+async function get(url: string, headers: Record<string, string> = {}, on = app) {
+  const r = await on.inject({ method: 'GET', url, headers });
+  return { status: r.statusCode, body: r.body ? r.json() : undefined, headers: r.headers };
+}
+
+describe('API v1 reads', () => {
+  it('GET /v1/fares/calendar: one-way by default, 400 for a stay and a returnDate together', async () => {
+    const r = await get(
+      '/v1/fares/calendar?origin=JFK&destination=LHR&from=2030-06-01&to=2030-06-30',
+    );
+    assert.equal(r.status, 200);
+    assert.deepEqual(
+      r.body.days.map((d: { departureDate: string; amount: number }) => [
+        d.departureDate,
+        d.amount,
+      ]),
+      [
+        ['2030-06-01', 300],
+        ['2030-06-02', 280],
+      ],
+    );
+    const bad = await get(
+      '/v1/fares/calendar?origin=JFK&destination=LHR&from=2030-06-01&to=2030-06-30&stay=7&returnDate=2030-07-09',
+    );
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'stay');
+    const long = await get(
+      '/v1/fares/calendar?origin=JFK&destination=LHR&from=2030-01-01&to=2031-06-30',
+    );
+    assert.equal(long.body.field, 'to');
+  });
+
+  it('GET /v1/markets/{origin}-{destination}: detail, 404 when unknown, 400 when malformed', async () => {
+    const r = await get('/v1/markets/jfk-LHR');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.origin, 'JFK');
+    assert.equal(r.body.searches, 3);
+    assert.deepEqual(
+      r.body.days.map((d: { departureDate: string; min: number }) => [d.departureDate, d.min]),
+      [
+        ['2030-05-01', 600],
+        ['2030-06-01', 300],
+        ['2030-06-02', 280],
+      ],
+    );
+    const none = await get('/v1/markets/JFK-SYD');
+    assert.deepEqual([none.status, none.body.error], [404, 'not_found']);
+    const bad = await get('/v1/markets/JFK-SYDX');
+    assert.deepEqual([bad.status, bad.body.field], [400, 'destination']);
+  });
+
+  it('GET /v1/graph/routes and /v1/graph/explore', async () => {
+    const r = await get('/v1/graph/routes?origin=JFK&destination=LHR&maxStops=2&date=2030-05-01');
+    assert.equal(r.status, 200);
+    const best = r.body.itineraries[0];
+    assert.equal(best.totalAmount, 155);
+    assert.equal(best.beatsThroughFare, true);
+    assert.equal(best.throughFare, 600);
+    const e = await get('/v1/graph/explore?origin=JFK&budget=160&date=2030-05-01');
+    assert.deepEqual(
+      e.body.destinations.map((d: { destination: string; totalAmount: number }) => [
+        d.destination,
+        d.totalAmount,
+      ]),
+      [
+        ['KEF', 100],
+        ['DUB', 130],
+      ],
+    );
+    const bad = await get('/v1/graph/routes?origin=JFK&destination=LHR&maxStops=4');
+    assert.deepEqual([bad.status, bad.body.field], [400, 'maxStops']);
+    const noBudget = await get('/v1/graph/explore?origin=JFK&budget=-3');
+    assert.deepEqual([noBudget.status, noBudget.body.field], [400, 'budget']);
+  });
+
+  it('ETag and Cache-Control on reads; 304 on If-None-Match', async () => {
+    const url = '/v1/fares/cheapest?origin=JFK&destination=LHR&departureDate=2030-06-01';
+    const r = await get(url);
+    assert.equal(r.status, 200);
+    const etag = r.headers.etag as string;
+    assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
+    assert.equal(r.headers['cache-control'], 'public, max-age=5');
+    const again = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.body, '');
+    const other = await get(url, { 'if-none-match': '"nope"' });
+    assert.equal(other.status, 200);
+    const miss = await get('/v1/markets/JFK-SYD');
+    assert.equal(miss.headers.etag, undefined);
+  });
+});
+
+describe('API keys', () => {
+  const secret = 'k-acme-secret';
+  let keyed: FastifyInstance;
+  let clock = 0;
+  before(() => {
+    keyed = createApi({
+      rowStore: store,
+      logger: silentLogger,
+      today,
+      keys: {
+        acme: { keySha256: hashToken(secret), ratePerSecond: 2 },
+        fares: { keySha256: hashToken('fares-only'), allow: ['/v1/fares'] },
+      },
+      now: () => clock,
+    });
+  });
+  after(() => keyed.close());
+
+  it('401 without or with an unknown key; health, docs and spec stay open', async () => {
+    const none = await get('/v1/markets', {}, keyed);
+    assert.deepEqual([none.status, none.body.error], [401, 'unauthorized']);
+    assert.match(none.body.message, /missing API key/);
+    const wrong = await get('/v1/markets', { authorization: 'Bearer nope' }, keyed);
+    assert.deepEqual([wrong.status, wrong.body.message], [401, 'unknown API key']);
+    for (const open of ['/healthz', '/openapi.json', '/docs'])
+      assert.equal((await keyed.inject({ method: 'GET', url: open })).statusCode, 200, open);
+  });
+
+  it('accepts Bearer and X-Api-Key, 429 with Retry-After over the rate, private caching', async () => {
+    const ok = await get('/v1/markets', { authorization: `Bearer ${secret}` }, keyed);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['cache-control'], 'private, max-age=5');
+    assert.equal((await get('/v1/markets', { 'x-api-key': secret }, keyed)).status, 200);
+    const over = await get('/v1/markets', { 'x-api-key': secret }, keyed);
+    assert.deepEqual([over.status, over.body.error], [429, 'too_many_requests']);
+    assert.equal(over.headers['retry-after'], '1');
+    clock += 1000;
+    assert.equal((await get('/v1/markets', { 'x-api-key': secret }, keyed)).status, 200);
+  });
+
+  it('403 when the key may not use the route', async () => {
+    const h = { authorization: 'Bearer fares-only' };
+    const r = await get('/v1/markets', h, keyed);
+    assert.deepEqual([r.status, r.body.error], [403, 'forbidden']);
+    const f = await get(
+      '/v1/fares/calendar?origin=JFK&destination=LHR&from=2030-06-01&to=2030-06-02',
+      h,
+      keyed,
+    );
+    assert.equal(f.status, 200);
+  });
+});
+
+describe('OpenAPI document and docs page', () => {
+  it('lists every /v1 route with the parameters its schema validates', async () => {
+    const doc = (await get('/openapi.json')).body;
+    assert.equal(doc.openapi, '3.1.0');
+    const v1 = app
+      .printRoutes({ commonPrefix: false })
+      .split('\n')
+      .filter((l) => l.includes('v1'));
+    assert.ok(v1.length > 0);
+    const documented = Object.keys(doc.paths).sort();
+    assert.deepEqual(documented, [
+      '/v1/fares/calendar',
+      '/v1/fares/cheapest',
+      '/v1/graph/explore',
+      '/v1/graph/routes',
+      '/v1/markets',
+      '/v1/markets/{origin}-{destination}',
+    ]);
+    assert.deepEqual(documented, specs.map((s) => s.path).sort());
+    for (const s of specs) {
+      const op = doc.paths[s.path].get;
+      assert.equal(op.operationId, s.operationId);
+      const expected = [
+        ...Object.keys((s.params as z.ZodObject | undefined)?.shape ?? {}).map((n) => `path:${n}`),
+        ...Object.keys((s.query as z.ZodObject | undefined)?.shape ?? {}).map((n) => `query:${n}`),
+      ].sort();
+      assert.deepEqual(
+        op.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`).sort(),
+        expected,
+        s.path,
+      );
+      for (const p of op.parameters) {
+        assert.equal(typeof p.schema, 'object', `${s.path} ${p.name}`);
+        assert.ok(op.responses['200'] && op.responses['400']);
+      }
+      for (const p of op.parameters.filter((x: { in: string }) => x.in === 'path'))
+        assert.ok(s.path.includes(`{${p.name}}`), `${s.path} has {${p.name}}`);
+    }
+    const cheapest = doc.paths['/v1/fares/cheapest'].get.parameters;
+    const req = cheapest
+      .filter((p: { required: boolean }) => p.required)
+      .map((p: { name: string }) => p.name)
+      .sort();
+    assert.deepEqual(req, ['departureDate', 'destination', 'origin']);
+    const cabin = cheapest.find((p: { name: string }) => p.name === 'cabin');
+    assert.ok(JSON.stringify(cabin.schema).length > 2);
+    // Every documented operation answers (not 404) on its real route.
+    for (const path of documented) {
+      const url = path.replace('{origin}', 'JFK').replace('{destination}', 'LHR');
+      assert.notEqual((await get(url)).status, 404, url);
+    }
+  });
+
+  it('serves a self-contained docs page', async () => {
+    const r = await app.inject({ method: 'GET', url: '/docs' });
+    assert.equal(r.statusCode, 200);
+    assert.match(r.headers['content-type'] as string, /text\/html/);
+    assert.match(r.body, /openapi\.json/);
+    assert.doesNotMatch(r.body, /https?:\/\//);
+  });
+
+  it('serves /metrics from the registry passed in', async () => {
+    const registry = new Registry();
+    new (await import('prom-client')).Counter({
+      name: 'x_total',
+      help: 'x',
+      registers: [registry],
+    }).inc(3);
+    const m = createApi({ rowStore: store, logger: silentLogger, metrics: registry });
+    const r = await m.inject({ method: 'GET', url: '/metrics' });
+    assert.match(r.body, /x_total 3/);
+    await m.close();
+  });
+});
+
+describe('Lambda handler', () => {
+  const handler = () => createLambdaHandler(async () => app);
+
+  it('serves a REST API (v1) proxy event, multi-value query included', async () => {
+    const r = await handler()({
+      httpMethod: 'GET',
+      path: '/v1/fares/cheapest',
+      headers: { Accept: 'application/json' },
+      multiValueHeaders: { Accept: ['application/json'] },
+      queryStringParameters: { origin: 'JFK', destination: 'LHR', departureDate: '2030-06-01' },
+      multiValueQueryStringParameters: {
+        origin: ['JFK'],
+        destination: ['LHR'],
+        departureDate: ['2030-06-01'],
+      },
+      body: null,
+      isBase64Encoded: false,
+    });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.isBase64Encoded, false);
+    assert.equal(JSON.parse(r.body).fares[0].amount, 300);
+    assert.ok(r.headers.etag);
+    assert.deepEqual(r.multiValueHeaders?.etag, [r.headers.etag]);
+    const twice = await handler()({
+      httpMethod: 'GET',
+      path: '/v1/markets',
+      multiValueQueryStringParameters: { limit: ['1', '2'] },
+    });
+    assert.equal(twice.statusCode, 400);
+    assert.equal(JSON.parse(twice.body).field, 'limit');
+  });
+
+  it('serves an HTTP API (v2) event with headers, and 404s JSON', async () => {
+    const h = handler();
+    const first = await h({
+      version: '2.0',
+      rawPath: '/v1/markets/JFK-LHR',
+      rawQueryString: '',
+      headers: { accept: 'application/json' },
+      requestContext: { http: { method: 'GET' } },
+    });
+    assert.equal(first.statusCode, 200);
+    assert.equal(JSON.parse(first.body).origin, 'JFK');
+    assert.equal(first.multiValueHeaders, undefined);
+    const cached = await h({
+      version: '2.0',
+      rawPath: '/v1/markets/JFK-LHR',
+      headers: { 'if-none-match': first.headers.etag! },
+      requestContext: { http: { method: 'GET' } },
+    });
+    assert.equal(cached.statusCode, 304);
+    const missing = await h({
+      version: '2.0',
+      rawPath: '/v2/nothing',
+      rawQueryString: 'a=1',
+      requestContext: { http: { method: 'GET' } },
+    });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(JSON.parse(missing.body).error, 'not_found');
+  });
+});

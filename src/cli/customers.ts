@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Config } from '../config/config.js';
+import { defaultPondJobs } from '../etl/default-ponds.js';
+import { createLogger } from '../ops/logger.js';
+import { openRowStore } from '../serving/open-row-store.js';
+import { CustomerStore } from '../tenancy/customer-store.js';
+import { configFrom } from './options.js';
+
+async function withCustomers<R>(config: Config, fn: (c: CustomerStore) => Promise<R>): Promise<R> {
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'customers');
+  const rowStore = await openRowStore(config, logger);
+  try {
+    const store = new CustomerStore(rowStore.client);
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await rowStore.close();
+  }
+}
+
+const list = (v: string | undefined) =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean);
+
+/** Registers `faresight customers add|remove|grant|revoke|list|job|drop-job`. */
+export function register(program: Command): void {
+  const customers = program
+    .command('customers')
+    .description('customers of the data ponds: API keys, grants and customer jobs');
+
+  customers
+    .command('add')
+    .description('create a customer and print its API key (shown once; only its sha256 is stored)')
+    .argument('<name>', 'customer name: lower-case letters, digits, _ (also its SQL user name)')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const key = await withCustomers(configFrom(cmd).config, (c) => c.add(name));
+      process.stdout.write(`${key}\n`);
+      process.stderr.write(
+        `customer ${name} created; keep the key above: it cannot be shown again\n`,
+      );
+    });
+
+  customers
+    .command('remove')
+    .description('delete a customer with its grants and jobs (its tables stay on disk)')
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ok = await withCustomers(configFrom(cmd).config, (c) => c.remove(name));
+      if (!ok) throw new Error(`no customer "${name}"`);
+    });
+
+  customers
+    .command('grant')
+    .description('grant a pond, optionally narrowed to markets and/or points of sale')
+    .argument('<name>', 'customer')
+    .argument(
+      '<pond>',
+      `pond (${defaultPondJobs()
+        .map((j) => j.pond)
+        .join(', ')})`,
+    )
+    .option('--markets <list>', 'only these markets, e.g. JFK-LAX,LHR-JFK')
+    .option('--pos <list>', 'only these points of sale, e.g. US,GB')
+    .action(
+      async (
+        name: string,
+        pond: string,
+        opts: { markets?: string; pos?: string },
+        cmd: Command,
+      ) => {
+        const { config } = configFrom(cmd);
+        const job = defaultPondJobs(config.etl.schedules).find((j) => j.pond === pond);
+        if (!job)
+          throw new Error(
+            `no pond "${pond}" (ponds: ${defaultPondJobs()
+              .map((j) => j.pond)
+              .join(', ')})`,
+          );
+        const markets = list(opts.markets);
+        const pos = list(opts.pos);
+        if (markets && !job.marketColumn)
+          throw new Error(`--markets: pond ${pond} has no market column to narrow by`);
+        if (pos && !job.posColumn)
+          throw new Error(`--pos: pond ${pond} has no point-of-sale column to narrow by`);
+        await withCustomers(config, (c) =>
+          c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) }),
+        );
+      },
+    );
+
+  customers
+    .command('revoke')
+    .description('revoke a pond from a customer (effective for new sessions)')
+    .argument('<name>')
+    .argument('<pond>')
+    .action(async (name: string, pond: string, _o: unknown, cmd: Command) => {
+      const ok = await withCustomers(configFrom(cmd).config, (c) => c.revoke(name, pond));
+      if (!ok) throw new Error(`customer "${name}" has no grant on "${pond}"`);
+    });
+
+  customers
+    .command('list')
+    .description('customers, their grants and their jobs')
+    .action(async (_o: unknown, cmd: Command) => {
+      const all = await withCustomers(configFrom(cmd).config, (c) => c.list());
+      for (const c of all) {
+        process.stdout.write(`${c.name}  (since ${c.createdAt.toISOString().slice(0, 10)})\n`);
+        for (const g of c.grants)
+          process.stdout.write(
+            `  grant ${g.pond}${g.markets ? ` markets=${g.markets.join(',')}` : ''}${g.pos ? ` pos=${g.pos.join(',')}` : ''}\n`,
+          );
+        for (const j of c.jobs) process.stdout.write(`  job   ${j.name}  "${j.schedule}"\n`);
+      }
+      if (all.length === 0) process.stdout.write('no customers\n');
+    });
+
+  customers
+    .command('job')
+    .description(
+      "add or replace a customer job: the customer's SQL over its ponds, materialized as table <table>",
+    )
+    .argument('<name>', 'customer')
+    .argument('<table>', 'table name')
+    .option('--sql <sql>', 'the SELECT')
+    .option('--file <file>', 'read the SELECT from a file')
+    .option('--schedule <cron>', 'cron schedule (UTC)', '0 * * * *')
+    .action(
+      async (
+        name: string,
+        table: string,
+        opts: { sql?: string; file?: string; schedule: string },
+        cmd: Command,
+      ) => {
+        const sql = opts.sql ?? (opts.file ? readFileSync(opts.file, 'utf8') : undefined);
+        if (!sql?.trim()) throw new Error('give the SELECT with --sql or --file');
+        await withCustomers(configFrom(cmd).config, (c) =>
+          c.putJob({ customer: name, name: table, sql, schedule: opts.schedule }),
+        );
+        process.stderr.write(
+          `job customer:${name}/${table} saved; run it now with: faresight etl run customer:${name}/${table}\n`,
+        );
+      },
+    );
+
+  customers
+    .command('drop-job')
+    .description('remove a customer job (its table stays until removed by hand)')
+    .argument('<name>')
+    .argument('<table>')
+    .action(async (name: string, table: string, _o: unknown, cmd: Command) => {
+      const ok = await withCustomers(configFrom(cmd).config, (c) => c.removeJob(name, table));
+      if (!ok) throw new Error(`customer "${name}" has no job "${table}"`);
+    });
+}

@@ -1,0 +1,194 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import { type EtlContext, openEtlContext } from '../etl/etl-context.js';
+import { keysInRange } from '../etl/job-runner.js';
+import { pondDdl } from '../etl/pond-ddl.js';
+import { startEtl } from '../etl/start-etl.js';
+import { stopOnSignal } from '../ops/lifecycle.js';
+import { createLogger, type Logger } from '../ops/logger.js';
+import { openRowStore } from '../serving/open-row-store.js';
+import { customerTaskName, runCustomerJob } from '../tenancy/customer-job-runner.js';
+import { configFrom } from './options.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+async function withContext<R>(
+  config: Config,
+  logger: Logger,
+  fn: (ctx: EtlContext) => Promise<R>,
+): Promise<R> {
+  const rowStore = await openRowStore(config, logger.child('rowstore'));
+  try {
+    const ctx = await openEtlContext({ config, sql: rowStore.client, logger });
+    try {
+      return await fn(ctx);
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    await rowStore.close();
+  }
+}
+
+function date(flag: string, v: string | undefined): string {
+  if (!v || !DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+    throw new Error(`${flag} must be a date YYYY-MM-DD (got "${v ?? ''}")`);
+  return v;
+}
+
+/**
+ * Registers `faresight etl` (the long-running scheduler), `etl run JOB`, `etl backfill JOB
+ * --from --to` and `etl status`. With the embedded row store (PGlite) these open
+ * `<dataDir>/rowstore` themselves, so they cannot run beside `faresight up` on the same
+ * data directory; use rowStore.backend=postgres for that.
+ */
+export function register(program: Command): void {
+  const etl = program
+    .command('etl')
+    .description(
+      'run the ETL scheduler (default ponds and customer jobs on their cron schedules); subcommands run one job, backfill or show status',
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { config } = configFrom(cmd);
+      const logger = createLogger(config.logLevel, 'etl');
+      const rowStore = await openRowStore(config, logger.child('rowstore'));
+      let svc: Awaited<ReturnType<typeof startEtl>>;
+      try {
+        svc = await startEtl({ config, sql: rowStore.client, logger, registry: new Registry() });
+      } catch (err) {
+        await rowStore.close();
+        throw err;
+      }
+      await stopOnSignal(
+        () => [svc],
+        logger,
+        () => rowStore.close(),
+      );
+    });
+
+  etl
+    .command('run')
+    .description('run one job now, incrementally (a pond name, or customer:<customer>/<table>)')
+    .argument('<job>', 'job name')
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const { config } = configFrom(cmd);
+      const logger = createLogger(config.logLevel, 'etl');
+      await withContext(config, logger, async (ctx) => {
+        if (name.startsWith('customer:')) {
+          const job = (await ctx.customers.jobs()).find((j) => customerTaskName(j) === name);
+          if (!job) throw new Error(`no customer job "${name}" (see faresight customers list)`);
+          const rows = await runCustomerJob(job, {
+            store: ctx.store,
+            openSession: ctx.openSession,
+            lakeRoot: ctx.lakeRoot,
+            logger,
+            runnerId: ctx.runner.runnerId,
+          });
+          process.stdout.write(`${name}: ${rows} rows\n`);
+          return;
+        }
+        const s = await ctx.runner.run(ctx.job(name));
+        process.stdout.write(
+          `${name}: run ${s.runId}, ${s.inputPartitions.length} changed input partitions, ` +
+            `${s.outputPartitions.length} output partitions rewritten, ${s.rows} rows, ${s.bytes} bytes\n`,
+        );
+      });
+    });
+
+  etl
+    .command('backfill')
+    .description('rebuild a pond for a range of days (inclusive), one output partition at a time')
+    .argument('<job>', 'pond job name')
+    .requiredOption('--from <date>', 'first day, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last day, YYYY-MM-DD')
+    .action(async (name: string, opts: { from: string; to: string }, cmd: Command) => {
+      const from = date('--from', opts.from);
+      const to = date('--to', opts.to);
+      if (from > to) throw new Error(`--from ${from} is after --to ${to}`);
+      const { config } = configFrom(cmd);
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
+      await withContext(config, logger, async (ctx) => {
+        const job = ctx.job(name);
+        const keys = keysInRange(from, to, job.grain);
+        const bar = new SingleBar({
+          format: `${name} [{bar}] {value}/{total} ${job.grain}s | {key} | {rows} rows | ETA {eta_formatted}`,
+          stream: process.stderr,
+        });
+        let rows = 0;
+        bar.start(keys.length, 0, { key: keys[0], rows });
+        try {
+          for (const k of keys) {
+            const s = await ctx.runner.run(job, { range: { from: k, to: k }, kind: 'backfill' });
+            rows += s.rows;
+            bar.increment(1, { key: k, rows });
+          }
+        } finally {
+          bar.stop();
+        }
+        process.stdout.write(
+          `${name}: ${keys.length} ${job.grain} partitions from ${from} to ${to}, ${rows} rows\n`,
+        );
+      });
+    });
+
+  etl
+    .command('ddl')
+    .description('Athena/Glue CREATE EXTERNAL TABLE of every pond and customer table built so far')
+    .option('--location <url>', 'lake root as the engine sees it (s3://bucket/prefix)', '')
+    .option('--database <name>', 'database', 'faresight')
+    .action(async (opts: { location: string; database: string }, cmd: Command) => {
+      const { config } = configFrom(cmd);
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
+      await withContext(config, logger, async (ctx) => {
+        const base = opts.location || `file://${ctx.lakeRoot}`;
+        for (const t of await ctx.store.tables())
+          process.stdout.write(`${pondDdl(t, base, opts.database)}\n\n`);
+      });
+    });
+
+  etl
+    .command('status')
+    .description('last run, last success and consecutive failures of every job')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { config } = configFrom(cmd);
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
+      await withContext(config, logger, async (ctx) => {
+        const tasks = await ctx.tasks();
+        const health = await ctx.store.health(tasks.map((t) => t.name));
+        const rows = tasks.map((t, i) => {
+          const h = health[i]!;
+          const last = h.lastRun;
+          return [
+            t.name,
+            t.schedule,
+            last ? last.status : 'never run',
+            last ? last.startedAt.toISOString().slice(0, 19) : '',
+            h.lastSuccessAt ? h.lastSuccessAt.toISOString().slice(0, 19) : '',
+            String(h.consecutiveFailures),
+            last ? String(last.rowsOut) : '',
+            h.consecutiveFailures >= config.etl.attempts ? `FAILING: ${last?.error ?? ''}` : '',
+          ];
+        });
+        const head = [
+          'job',
+          'schedule',
+          'last',
+          'last start (UTC)',
+          'last success',
+          'failures',
+          'rows',
+          '',
+        ];
+        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+        for (const r of [head, ...rows])
+          process.stdout.write(
+            `${r
+              .map((c, i) => c.padEnd(widths[i]!))
+              .join('  ')
+              .trimEnd()}\n`,
+          );
+      });
+    });
+}

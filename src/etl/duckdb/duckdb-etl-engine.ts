@@ -1,0 +1,126 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { PARTITION_COLUMNS, TABLE_COLUMNS } from '../../lake/tables.js';
+import type { BuildResult, EtlEngine, InputFiles, OutputColumn } from '../etl-engine.js';
+import { type JobDefinition, partitionKeyExpr } from '../job.js';
+
+/** A string as a SQL literal. */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
+
+/** First non-empty line of a DuckDB message (they span lines with a caret under the SQL). */
+export function firstLine(err: unknown): string {
+  const msg = (err as Error)?.message ?? String(err);
+  return msg.split('\n').find((l) => l.trim().length > 0) ?? 'query failed';
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.name.endsWith('.parquet')) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * EtlEngine on an in-memory DuckDB. Each call opens its own connection with temporary
+ * views named after the input tables: over `read_parquet` of the given files (Hive
+ * partition columns typed as in the lake), filtered to rows received within
+ * `[key - 1 day, key + lateDays]` of their incremental key, or typed and empty when there
+ * are no files.
+ */
+export class DuckDBEtlEngine implements EtlEngine {
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  /** Opens the engine; `threads` default 2. */
+  static async open(opts: { threads?: number } = {}): Promise<DuckDBEtlEngine> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(opts.threads ?? 2),
+    });
+    return new DuckDBEtlEngine(instance);
+  }
+
+  private async withInputs<R>(
+    job: JobDefinition,
+    files: InputFiles,
+    fn: (c: DuckDBConnection) => Promise<R>,
+  ): Promise<R> {
+    const conn = await this.instance.connect();
+    try {
+      for (const table of job.inputs) {
+        const list = files[table] ?? [];
+        if (list.length > 0) {
+          const key = `CAST(${job.incrementalKey} AS DATE)`;
+          await conn.run(
+            `CREATE OR REPLACE TEMP VIEW ${table} AS SELECT * FROM read_parquet([${list.map(sqlString).join(', ')}], ` +
+              `hive_partitioning = true, union_by_name = true, hive_types = ${HIVE_TYPES}) ` +
+              `WHERE dt BETWEEN ${key} - 1 AND ${key} + ${job.lateDays}`,
+          );
+        } else {
+          const cols = [...TABLE_COLUMNS[table], ...PARTITION_COLUMNS]
+            .map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`)
+            .join(', ');
+          await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${cols} WHERE false`);
+        }
+      }
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async affectedKeys(job: JobDefinition, files: InputFiles): Promise<string[]> {
+    return this.withInputs(job, files, async (conn) => {
+      const parts = job.inputs.map(
+        (t) => `SELECT DISTINCT CAST(${partitionKeyExpr(job)} AS VARCHAR) AS k FROM ${t}`,
+      );
+      const r = await conn.runAndReadAll(`${parts.join(' UNION ')} ORDER BY 1`);
+      return r.getRows().map((row) => String(row[0]));
+    });
+  }
+
+  async build(
+    job: JobDefinition,
+    files: InputFiles,
+    keys: readonly string[],
+    outDir: string,
+  ): Promise<BuildResult> {
+    if (keys.length === 0) return { rows: 0, bytes: 0, partitions: [] };
+    await fs.mkdir(outDir, { recursive: true });
+    const rows = await this.withInputs(job, files, async (conn) => {
+      const sql =
+        `COPY (SELECT * FROM (${job.sql.replace(/;\s*$/, '')}) AS job ` +
+        `WHERE ${job.partitionColumn} IN (${keys.map((k) => `DATE ${sqlString(k)}`).join(', ')})) ` +
+        `TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${job.partitionColumn}), OVERWRITE_OR_IGNORE)`;
+      const r = await conn.runAndReadAll(sql);
+      return Number(r.getRows()[0]?.[0] ?? 0);
+    });
+    let bytes = 0;
+    for (const f of await filesUnder(outDir)) bytes += (await fs.stat(f)).size;
+    const prefix = `${job.partitionColumn}=`;
+    const partitions = (await fs.readdir(outDir))
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => decodeURIComponent(n.slice(prefix.length)))
+      .sort();
+    return { rows, bytes, partitions };
+  }
+
+  async describe(job: JobDefinition): Promise<OutputColumn[]> {
+    return this.withInputs(job, {}, async (conn) => {
+      const r = await conn.runAndReadAll(`DESCRIBE (${job.sql.replace(/;\s*$/, '')})`);
+      return r
+        .getRowObjects()
+        .map((o) => ({ name: String(o.column_name), type: String(o.column_type) }));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,48 @@
+/** A job definition is invalid (bad name, cron, pond or partition column); `field` names what. */
+export class JobDefinitionError extends Error {
+  override name = 'JobDefinitionError';
+  constructor(
+    readonly job: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(`ETL job "${job}": ${field} ${message}`);
+  }
+}
+
+/** No job of that name is defined (default ponds and customer jobs alike). */
+export class UnknownJobError extends Error {
+  override name = 'UnknownJobError';
+  constructor(
+    readonly job: string,
+    readonly known: readonly string[],
+  ) {
+    super(`no ETL job "${job}" (known: ${known.join(', ') || 'none'})`);
+  }
+}
+
+/** A run of `job` failed; `cause` is the engine or file-system error. */
+export class JobRunError extends Error {
+  override name = 'JobRunError';
+  constructor(
+    readonly job: string,
+    readonly runId: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `ETL job ${job} run ${runId} failed: ${(options?.cause as Error | undefined)?.message ?? 'unknown error'}`,
+      options,
+    );
+  }
+}
+
+/** Another run of the same job holds its lease (in this or another process). */
+export class JobBusyError extends Error {
+  override name = 'JobBusyError';
+  constructor(
+    readonly job: string,
+    readonly owner: string,
+  ) {
+    super(`ETL job ${job} is already running (held by ${owner})`);
+  }
+}

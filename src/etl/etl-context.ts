@@ -1,0 +1,99 @@
+/**
+ * The ETL role's composition over a row store: stores, engine, runner, session opener
+ * and the task list (default ponds + customer jobs). Used by `faresight etl ...`,
+ * `faresight customers ...` and `startEtl` (the scheduler in `faresight up`).
+ */
+import * as path from 'node:path';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import { lakeRoot } from '../lake/lake-layout.js';
+import type { Logger } from '../ops/logger.js';
+import type { SqlClient } from '../serving/sql-client.js';
+import { createSessionOpener, type SessionOpener } from '../sql-endpoint/session-opener.js';
+import { customerJobTask } from '../tenancy/customer-job-runner.js';
+import { CustomerStore } from '../tenancy/customer-store.js';
+import { defaultPondJobs } from './default-ponds.js';
+import { DuckDBEtlEngine } from './duckdb/duckdb-etl-engine.js';
+import { UnknownJobError } from './errors.js';
+import { createEtlMetrics } from './etl-metrics.js';
+import { EtlStore } from './etl-store.js';
+import type { EtlTask } from './etl-task.js';
+import type { JobDefinition } from './job.js';
+import { JobRunner } from './job-runner.js';
+
+export interface EtlContext {
+  readonly store: EtlStore;
+  readonly customers: CustomerStore;
+  readonly runner: JobRunner;
+  readonly jobs: readonly JobDefinition[];
+  readonly openSession: SessionOpener;
+  readonly lakeRoot: string;
+  /** The job named `name`; throws UnknownJobError. */
+  job(name: string): JobDefinition;
+  /** Default pond jobs and every customer job, as scheduler tasks. */
+  tasks(): Promise<EtlTask[]>;
+  /** Closes the engine (not the SqlClient, which the caller owns). */
+  close(): Promise<void>;
+}
+
+/** Builds the context and creates the ETL and tenancy tables when missing. */
+export async function openEtlContext(deps: {
+  config: Config;
+  sql: SqlClient;
+  logger: Logger;
+  registry?: Registry;
+}): Promise<EtlContext> {
+  const store = new EtlStore(deps.sql);
+  const customers = new CustomerStore(deps.sql);
+  await store.migrate();
+  await customers.migrate();
+  const root = path.resolve(lakeRoot(deps.config.dataDir));
+  const engine = await DuckDBEtlEngine.open({ threads: deps.config.etl.threads });
+  const metrics = deps.registry ? createEtlMetrics(deps.registry) : undefined;
+  const runner = new JobRunner({
+    store,
+    engine,
+    lakeRoot: root,
+    logger: deps.logger,
+    ...(metrics ? { metrics } : {}),
+  });
+  const jobs = defaultPondJobs(deps.config.etl.schedules);
+  const openSession = createSessionOpener({ config: deps.config, customers, etlStore: store });
+  const job = (name: string) => {
+    const j = jobs.find((x) => x.name === name);
+    if (!j)
+      throw new UnknownJobError(
+        name,
+        jobs.map((x) => x.name),
+      );
+    return j;
+  };
+  return {
+    store,
+    customers,
+    runner,
+    jobs,
+    openSession,
+    lakeRoot: root,
+    job,
+    async tasks() {
+      const pondTasks: EtlTask[] = jobs.map((j) => ({
+        name: j.name,
+        schedule: j.schedule,
+        run: (opts) => runner.run(j, opts),
+      }));
+      const customerTasks = (await customers.jobs()).map((cj) =>
+        customerJobTask(cj, {
+          store,
+          openSession,
+          lakeRoot: root,
+          logger: deps.logger,
+          runnerId: runner.runnerId,
+          ...(metrics ? { metrics } : {}),
+        }),
+      );
+      return [...pondTasks, ...customerTasks];
+    },
+    close: () => engine.close(),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The engine that runs job SQL over lake files, as the runner needs it; the DuckDB
+ * implementation lives in `duckdb/` so the runner never imports the engine's SDK.
+ */
+import type { LakeTable } from '../lake/tables.js';
+import type { JobDefinition } from './job.js';
+
+/** Lake files per input table (absolute paths inside Hive partition directories). */
+export type InputFiles = Partial<Record<LakeTable, readonly string[]>>;
+
+/** What `build` wrote. */
+export interface BuildResult {
+  readonly rows: number;
+  readonly bytes: number;
+  /** Partition values (`YYYY-MM-DD`) that got at least one row. */
+  readonly partitions: readonly string[];
+}
+
+/** A described output column. */
+export interface OutputColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface EtlEngine {
+  /** Distinct output partition values (`YYYY-MM-DD`) of the rows in `files`. */
+  affectedKeys(job: JobDefinition, files: InputFiles): Promise<string[]>;
+  /**
+   * Runs the job over `files`, keeps the rows whose partition value is in `keys`, and
+   * writes them under `outDir` as `<partitionColumn>=<value>/data_0.parquet` (zstd).
+   */
+  build(
+    job: JobDefinition,
+    files: InputFiles,
+    keys: readonly string[],
+    outDir: string,
+  ): Promise<BuildResult>;
+  /** Output columns of the job's SQL (run over empty inputs). */
+  describe(job: JobDefinition): Promise<OutputColumn[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
+import { configSchema } from '../config/config.js';
+import { createGenerator } from '../generator/generator.js';
+import { silentLogger } from '../ops/logger.js';
+import type { Service } from '../ops/service.js';
+import { PostgresClient } from '../serving/postgres/postgres-client.js';
+import { createTestSchema, type TestSchema } from '../serving/testing/postgres-schema.js';
+import { startEtl } from './start-etl.js';
+import { writeLakeRecords } from './testing/lake-fixture.js';
+
+let schema: TestSchema | undefined;
+let skip: string | false = false;
+let dataDir = '';
+
+before(async () => {
+  const s = await createTestSchema();
+  if ('skip' in s) {
+    if (process.env.CI === 'true') throw new Error(`CI=true and ${s.skip}`);
+    skip = s.skip;
+    console.log(`# skipping the pg-boss scheduler test: ${skip}`);
+    return;
+  }
+  schema = s;
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-etl-pg-'));
+  const g = createGenerator({ seed: 11, start: new Date('2025-06-02T00:00:00Z') });
+  const t0 = Date.parse('2025-06-02T00:00:00Z');
+  await writeLakeRecords(
+    dataDir,
+    Array.from({ length: 60 }, (_, i) => g.next(new Date(t0 + i * 60_000))),
+  );
+});
+after(async () => {
+  if (schema) {
+    const c = new pg.Client({ connectionString: schema.url });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema.schema}_boss CASCADE`).finally(() => c.end());
+    await schema.drop();
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
+  it('share the cron slots and run none twice', async (t) => {
+    if (skip) return t.skip(skip);
+    const s = schema!;
+    const config = configSchema.parse({
+      dataDir,
+      rowStore: { backend: 'postgres', postgresUrl: s.url },
+      etl: {
+        schedules: {
+          market_demand_daily: '* * * * * *',
+          airport_demand_weekly: '0 0 1 1 *',
+          fare_trends: '0 0 1 1 *',
+          carrier_share: '0 0 1 1 *',
+        },
+        retryDelayMs: 100,
+      },
+    });
+    const clients = [0, 1].map(
+      () => new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 }),
+    );
+    const services: Service[] = [];
+    try {
+      for (const sql of clients)
+        services.push(
+          await startEtl({ config, sql, logger: silentLogger, pgBossSchema: `${s.schema}_boss` }),
+        );
+      await delay(7000);
+    } finally {
+      for (const svc of services) await svc.stop();
+    }
+    const runs = await clients[0]!.query<{ slot: string; runner: string; status: string }>(
+      `SELECT slot, runner, status FROM etl_runs WHERE job = 'market_demand_daily' AND kind = 'scheduled' AND attempt = 1`,
+    );
+    const slots = await clients[0]!.query<{ slot: string; claimed_by: string }>(
+      `SELECT slot, claimed_by FROM etl_slots WHERE job = 'market_demand_daily'`,
+    );
+    for (const c of clients) await c.close();
+    console.log(
+      `# ${slots.length} slots claimed, ${runs.length} runs, by runner: ${JSON.stringify(
+        Object.fromEntries(
+          [...new Set(runs.map((r) => r.runner))].map((r) => [
+            r,
+            runs.filter((x) => x.runner === r).length,
+          ]),
+        ),
+      )}`,
+    );
+    assert.ok(slots.length >= 3, `expected several slots in 7 s, got ${slots.length}`);
+    assert.equal(new Set(runs.map((r) => r.slot)).size, runs.length, 'a slot ran twice');
+    assert.ok(runs.length >= 1);
+    assert.ok(
+      runs.every((r) => r.status === 'succeeded'),
+      JSON.stringify(runs),
+    );
+  });
+});

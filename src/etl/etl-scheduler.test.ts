@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { silentLogger } from '../ops/logger.js';
+import { PGliteClient } from '../serving/pglite/pglite-client.js';
+import { cronSlot } from './cron-slot.js';
+import { startEtlScheduler } from './etl-scheduler.js';
+import { EtlStore } from './etl-store.js';
+import type { EtlTask } from './etl-task.js';
+
+let sql: PGliteClient;
+let store: EtlStore;
+before(async () => {
+  sql = await PGliteClient.open();
+  store = new EtlStore(sql);
+  await store.migrate();
+});
+after(() => sql?.close());
+
+describe('the embedded scheduler', () => {
+  it('gives each cron slot to one scheduler only, and retries a failing attempt', async () => {
+    const seen: { slot: string; attempt: number; by: string }[] = [];
+    const task = (by: string): EtlTask => ({
+      name: 'tick',
+      schedule: '* * * * * *',
+      async run({ slot, attempt }) {
+        seen.push({ slot: slot!, attempt, by });
+        if (attempt === 1 && seen.length === 1) throw new Error('first attempt fails');
+      },
+    });
+    const opts = { store, logger: silentLogger, attempts: 3, retryDelayMs: 10 };
+    const a = await startEtlScheduler({ ...opts, tasks: async () => [task('a')], owner: 'a' });
+    const b = await startEtlScheduler({ ...opts, tasks: async () => [task('b')], owner: 'b' });
+    await delay(3500);
+    await a.stop();
+    await b.stop();
+    const firsts = seen.filter((s) => s.attempt === 1);
+    assert.ok(firsts.length >= 2, `several slots fired (${firsts.length})`);
+    assert.equal(new Set(firsts.map((s) => s.slot)).size, firsts.length, 'a slot ran twice');
+    const retried = seen.find((s) => s.attempt === 2);
+    assert.equal(retried?.slot, seen[0]!.slot, 'the failed attempt was retried for the same slot');
+  });
+
+  it('names a fire by its scheduled time even when the timer is late', () => {
+    assert.equal(
+      cronSlot('*/5 * * * *', new Date('2025-01-01T10:07:59.900Z')),
+      '2025-01-01T10:05:00.000Z',
+    );
+    assert.equal(
+      cronSlot('* * * * * *', new Date('2025-01-01T10:07:59.900Z')),
+      '2025-01-01T10:07:59.000Z',
+    );
+  });
+});

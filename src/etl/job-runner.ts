@@ -1,0 +1,193 @@
+/**
+ * Runs pond jobs: works out which lake partitions changed since the job's watermark,
+ * which output partitions they touch, rebuilds exactly those into a staging directory
+ * and swaps them in, then moves the watermark, all recorded as a run in the row store.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { LakeTable } from '../lake/tables.js';
+import type { Logger } from '../ops/logger.js';
+import { JobBusyError, JobRunError } from './errors.js';
+import type { EtlEngine, InputFiles } from './etl-engine.js';
+import type { EtlMetrics } from './etl-metrics.js';
+import type { EtlStore, RunKind } from './etl-store.js';
+import { grainDays, type JobDefinition } from './job.js';
+import { type InputPartition, listInputPartitions } from './lake-inputs.js';
+import { removeStaleStaging, swapPartitions } from './partition-swap.js';
+
+const DAY_MS = 86_400_000;
+/** Longest a run may hold its job's lease before another process may take it over. */
+export const LEASE_MS = 2 * 3_600_000;
+
+/** Dependencies of JobRunner. */
+export interface JobRunnerOptions {
+  store: EtlStore;
+  engine: EtlEngine;
+  /** The lake root (`<dataDir>/lake`); ponds go to `<lakeRoot>/ponds/<pond>/`. */
+  lakeRoot: string;
+  logger: Logger;
+  metrics?: EtlMetrics;
+  /** Names this process in run history and leases; default host-pid-random. */
+  runnerId?: string;
+}
+
+/** What one attempt did. */
+export interface RunSummary {
+  runId: number;
+  job: string;
+  inputPartitions: string[];
+  outputPartitions: string[];
+  rows: number;
+  bytes: number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  kind?: RunKind;
+  slot?: string;
+  attempt?: number;
+  /** Rebuild every output partition from `from` to `to` (dates, inclusive) whatever the watermark. */
+  range?: { from: string; to: string };
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The grain start (`day` itself, or the Monday of its week) of a `YYYY-MM-DD`. */
+export function truncateDay(day: string, grain: JobDefinition['grain']): string {
+  if (grain === 'day') return day;
+  const dow = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return addDays(day, -((dow + 6) % 7));
+}
+
+/** Every grain start from `from` to `to`, inclusive. */
+export function keysInRange(from: string, to: string, grain: JobDefinition['grain']): string[] {
+  const out: string[] = [];
+  for (let k = truncateDay(from, grain); k <= to; k = addDays(k, grainDays(grain))) out.push(k);
+  return out;
+}
+
+export class JobRunner {
+  readonly runnerId: string;
+
+  constructor(private readonly opts: JobRunnerOptions) {
+    this.runnerId =
+      opts.runnerId ??
+      `${process.env.HOSTNAME ?? 'local'}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Directory of a pond. */
+  pondDir(pond: string): string {
+    return path.join(this.opts.lakeRoot, 'ponds', pond);
+  }
+
+  /**
+   * One attempt of `job`. Throws JobBusyError when another run holds the job (nothing
+   * recorded) and JobRunError when the attempt failed (recorded as failed; output
+   * partitions already swapped stay, which is harmless: a rerun rewrites them).
+   */
+  async run(job: JobDefinition, options: RunOptions = {}): Promise<RunSummary> {
+    const { store, engine, logger } = this.opts;
+    const holder = await store.acquireLease(job.name, this.runnerId, LEASE_MS);
+    if (holder !== this.runnerId) throw new JobBusyError(job.name, holder);
+    const runId = await store.startRun({
+      job: job.name,
+      kind: options.kind ?? (options.range ? 'backfill' : 'manual'),
+      ...(options.slot ? { slot: options.slot } : {}),
+      attempt: options.attempt ?? 1,
+      runner: this.runnerId,
+    });
+    let inputKeys: string[] = [];
+    try {
+      const all: InputPartition[] = [];
+      for (const t of job.inputs) all.push(...(await listInputPartitions(this.opts.lakeRoot, t)));
+      let keys: string[];
+      let watermarks: { set: [string, string][]; removed: string[] } | undefined;
+      if (options.range) {
+        keys = keysInRange(options.range.from, options.range.to, job.grain);
+      } else {
+        const wm = await store.watermarks(job.name);
+        const changed = all.filter((p) => wm.get(p.key) !== p.fingerprint);
+        const present = new Set(all.map((p) => p.key));
+        const removed = [...wm.keys()].filter((k) => !present.has(k));
+        inputKeys = [...changed.map((p) => p.key), ...removed];
+        const found = new Set(await engine.affectedKeys(job, filesOf(changed)));
+        for (const key of removed) {
+          const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(key)?.[1];
+          if (!dt) continue;
+          for (let d = addDays(dt, -job.lateDays); d <= addDays(dt, 1); d = addDays(d, 1))
+            found.add(truncateDay(d, job.grain));
+        }
+        keys = [...found].sort();
+        watermarks = { set: changed.map((p) => [p.key, p.fingerprint]), removed };
+      }
+      let result = { rows: 0, bytes: 0, partitions: [] as readonly string[] };
+      if (keys.length > 0) {
+        const lo = addDays(keys[0]!, -1);
+        const hi = addDays(keys[keys.length - 1]!, grainDays(job.grain) - 1 + job.lateDays);
+        const window = all.filter((p) => p.dt >= lo && p.dt <= hi);
+        const dir = this.pondDir(job.pond);
+        await removeStaleStaging(dir);
+        const staged = path.join(dir, `.tmp-${runId}`);
+        result = await engine.build(job, filesOf(window), keys, staged);
+        await swapPartitions(dir, job.partitionColumn, keys, staged, String(runId));
+        await store.upsertTable({
+          name: job.pond,
+          kind: 'pond',
+          location: `ponds/${job.pond}`,
+          partitionColumn: job.partitionColumn,
+          columns: await engine.describe(job),
+        });
+      }
+      await store.finishRun(
+        runId,
+        {
+          status: 'succeeded',
+          inputPartitions: inputKeys,
+          outputPartitions: keys,
+          rows: result.rows,
+          bytes: result.bytes,
+        },
+        watermarks && { job: job.name, ...watermarks },
+      );
+      this.opts.metrics?.observe(job.name, 'succeeded', result.rows, 0);
+      logger.info('job run done', {
+        job: job.name,
+        run: runId,
+        changed: inputKeys.length,
+        partitions: keys.length,
+        rows: result.rows,
+      });
+      return {
+        runId,
+        job: job.name,
+        inputPartitions: inputKeys,
+        outputPartitions: keys,
+        rows: result.rows,
+        bytes: result.bytes,
+      };
+    } catch (err) {
+      const error = (err as Error).message?.split('\n')[0] ?? String(err);
+      await store
+        .finishRun(runId, { status: 'failed', inputPartitions: inputKeys, error })
+        .catch(() => undefined);
+      const [h] = await store.health([job.name]).catch(() => []);
+      this.opts.metrics?.observe(job.name, 'failed', 0, h?.consecutiveFailures ?? 1);
+      logger.warn('job run failed', { job: job.name, run: runId, error });
+      throw new JobRunError(job.name, runId, { cause: err });
+    } finally {
+      await store.releaseLease(job.name, this.runnerId).catch(() => undefined);
+    }
+  }
+}
+
+function filesOf(parts: readonly InputPartition[]): InputFiles {
+  const out: Partial<Record<LakeTable, string[]>> = {};
+  for (const p of parts) {
+    const list = out[p.table] ?? [];
+    list.push(...p.files);
+    out[p.table] = list;
+  }
+  return out;
+}

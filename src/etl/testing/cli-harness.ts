@@ -1,0 +1,15 @@
+/** Test harness: the `faresight` CLI with only the ETL, customers and SQL commands (as main.ts will register them). */
+import { Command, CommanderError } from 'commander';
+import { register as customers } from '../../cli/customers.js';
+import { register as etl } from '../../cli/etl.js';
+import { register as sql } from '../../cli/sql.js';
+
+const program = new Command('faresight').option('-c, --config <file>').exitOverride();
+for (const r of [etl, customers, sql]) r(program);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError))
+    process.stderr.write(`faresight: ${(err as Error).message}\n`);
+  process.exitCode = err instanceof CommanderError ? err.exitCode : 1;
+}

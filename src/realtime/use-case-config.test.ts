@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { servingConfigSchema } from '../serving/serving-use-case.js';
+import { UseCaseConfigError } from './errors.js';
+import { useCaseConfig } from './use-case-config.js';
+
+describe('useCaseConfig', () => {
+  it('applies defaults when the use case has no settings', () => {
+    assert.deepEqual(useCaseConfig('serving', servingConfigSchema, {}), { pruneEveryMinutes: 10 });
+    assert.deepEqual(useCaseConfig('serving', servingConfigSchema, undefined), {
+      pruneEveryMinutes: 10,
+    });
+  });
+  it('names the use case and the field at fault', () => {
+    assert.throws(
+      () => useCaseConfig('serving', servingConfigSchema, { serving: { pruneEveryMinutes: -1 } }),
+      (err: unknown) =>
+        err instanceof UseCaseConfigError &&
+        /^realtime\.useCases\.serving\.pruneEveryMinutes: /.test(err.message),
+    );
+    assert.throws(
+      () => useCaseConfig('serving', servingConfigSchema, { serving: { prune: 1 } }),
+      /realtime\.useCases\.serving: .*prune/,
+    );
+  });
+});

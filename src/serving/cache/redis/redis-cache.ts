@@ -1,0 +1,69 @@
+import { Redis } from 'ioredis';
+import type { Cache } from '../cache.js';
+
+/** Options of RedisCache. */
+export interface RedisCacheOptions {
+  /** `redis://host:port/db`. */
+  url: string;
+  /** Prefix of every key [`faresight:`], so several deployments can share a server. */
+  prefix?: string;
+  /** Connect timeout [2000 ms]. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The scale-out cache: values with `SET EX`, versions with `INCR`, on one Redis server
+ * (ElastiCache in the reference system), shared by every API and realtime process. A
+ * command fails fast (no offline queue) while Redis is unreachable; callers treat a failure
+ * as a miss.
+ */
+export class RedisCache implements Cache {
+  readonly backend = 'redis';
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private closed = false;
+
+  constructor(opts: RedisCacheOptions) {
+    this.prefix = opts.prefix ?? 'faresight:';
+    this.redis = new Redis(opts.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: opts.connectTimeoutMs ?? 2000,
+    });
+    // Errors surface on the commands; without a listener ioredis would log them itself.
+    this.redis.on('error', () => {});
+  }
+
+  /** Connects; rejects when the server cannot be reached. */
+  async connect(): Promise<void> {
+    await this.redis.connect();
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}c:${key}`)) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(`${this.prefix}c:${key}`, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+  }
+
+  async versions(scopes: readonly string[]): Promise<number[]> {
+    if (scopes.length === 0) return [];
+    const v = await this.redis.mget(...scopes.map((s) => `${this.prefix}v:${s}`));
+    return v.map((x) => Number(x ?? 0));
+  }
+
+  async bump(scopes: readonly string[]): Promise<void> {
+    if (scopes.length === 0) return;
+    const p = this.redis.multi();
+    for (const s of scopes) p.incr(`${this.prefix}v:${s}`);
+    await p.exec();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * A customer's SQL session: a private catalog holding only views of the ponds granted to
+ * the customer (narrowed to its markets and points of sale) and of its own tables, read
+ * only. The wire endpoint, `POST /v1/sql` and customer jobs all run customer SQL through
+ * one. The DuckDB implementation is in `duckdb/`.
+ */
+import type { ResultColumn, Row } from '../query/lake-query.js';
+import type { Grant } from '../tenancy/customer-store.js';
+
+/** What the session needs to know about a pond to build its view. */
+export interface PondInfo {
+  readonly name: string;
+  /** Column a market grant filters on; absent = market grants make the view empty (fail closed). */
+  readonly marketColumn?: string;
+  readonly posColumn?: string;
+  /** Columns for the empty view of a pond with no files yet; absent = the pond is left out until it has files. */
+  readonly columns?: readonly { name: string; type: string }[];
+}
+
+/** What a session is opened for. */
+export interface SessionSpec {
+  /** `<dataDir>/lake`. */
+  readonly lakeRoot: string;
+  readonly customer: string;
+  readonly grants: readonly Grant[];
+  readonly ponds: readonly PondInfo[];
+  readonly statementTimeoutMs: number;
+  readonly maxRows: number;
+}
+
+/** A complete, bounded result. */
+export interface SessionResult {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly Row[];
+}
+
+export interface CustomerSession {
+  readonly customer: string;
+  /** Relations the customer may query (lower-case view names). */
+  readonly relations: readonly string[];
+  /**
+   * Checks and runs one read statement. Throws SqlRejectedError (not allowed),
+   * SqlExecutionError (bad SQL), SqlTimeoutError or RowLimitError.
+   */
+  query(sql: string): Promise<SessionResult>;
+  /**
+   * Checks `sql` like `query`, then writes its result as one Parquet file at `file`, which
+   * must lie in the customer's own area (`<lake>/customers/<customer>/`). Returns rows written.
+   */
+  materialize(sql: string, file: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens sessions; the composition root passes one to the endpoint and the routes. */
+export type SessionFactory = (spec: SessionSpec) => Promise<CustomerSession>;

@@ -1,0 +1,199 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { jsonValueConverter } from '../../query/duckdb/json-values.js';
+import type { ResultColumn, Row } from '../../query/lake-query.js';
+import type { CustomerSession, SessionResult, SessionSpec } from '../customer-session.js';
+import { RowLimitError, SqlExecutionError, SqlRejectedError, SqlTimeoutError } from '../errors.js';
+import { checkSerializedSql } from '../sql-guard.js';
+
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+const firstLine = (err: unknown) =>
+  ((err as Error)?.message ?? String(err)).split('\n').find((l) => l.trim()) ?? 'query failed';
+
+async function hasParquet(dir: string): Promise<boolean> {
+  for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isFile() && e.name.endsWith('.parquet')) return true;
+    if (e.isDirectory() && !e.name.startsWith('.') && (await hasParquet(path.join(dir, e.name))))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * A CustomerSession on its own in-memory DuckDB. Views are created first; then the
+ * instance is locked down: `allowed_directories` = the granted pond directories and the
+ * customer's area, `enable_external_access = false` (no other file, no network, no
+ * ATTACH), extension auto-install/auto-load off, `lock_configuration = true` (no SET can
+ * undo it). Every statement is also checked on DuckDB's parse tree (sql-guard.ts) before
+ * it runs, because the views themselves read the granted directories unnarrowed.
+ */
+export async function openDuckDBCustomerSession(spec: SessionSpec): Promise<CustomerSession> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const conn = await instance.connect();
+  const relations: string[] = [];
+  const allowed: string[] = [];
+  try {
+    const ponds = new Map(spec.ponds.map((p) => [p.name, p]));
+    for (const g of spec.grants) {
+      const pond = ponds.get(g.pond);
+      if (!pond) continue;
+      const dir = path.resolve(spec.lakeRoot, 'ponds', pond.name);
+      const where: string[] = [];
+      if (g.markets)
+        where.push(
+          pond.marketColumn
+            ? `${ident(pond.marketColumn)} IN (${g.markets.map(lit).join(', ') || 'NULL'})`
+            : 'false',
+        );
+      if (g.pos)
+        where.push(
+          pond.posColumn
+            ? `${ident(pond.posColumn)} IN (${g.pos.map(lit).join(', ') || 'NULL'})`
+            : 'false',
+        );
+      const filter = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+      if (await hasParquet(dir)) {
+        await conn.run(
+          `CREATE VIEW ${ident(pond.name)} AS SELECT * FROM read_parquet(${lit(`${dir}/*/*.parquet`)}, hive_partitioning = true)${filter}`,
+        );
+        allowed.push(`${dir}/`);
+      } else if (pond.columns?.length) {
+        const cols = pond.columns
+          .map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`)
+          .join(', ');
+        await conn.run(`CREATE VIEW ${ident(pond.name)} AS SELECT ${cols} WHERE false`);
+      } else continue;
+      relations.push(pond.name.toLowerCase());
+    }
+    const own = path.resolve(spec.lakeRoot, 'customers', spec.customer);
+    for (const e of await fs.readdir(own, { withFileTypes: true }).catch(() => [])) {
+      if (!e.isDirectory() || e.name.startsWith('.') || relations.includes(e.name.toLowerCase()))
+        continue;
+      const dir = path.join(own, e.name);
+      if (!(await hasParquet(dir))) continue;
+      await conn.run(
+        `CREATE VIEW ${ident(e.name)} AS SELECT * FROM read_parquet(${lit(`${dir}/*.parquet`)})`,
+      );
+      relations.push(e.name.toLowerCase());
+    }
+    allowed.push(`${own}/`);
+    await conn.run(`SET allowed_directories = [${allowed.map(lit).join(', ')}]`);
+    await conn.run(`SET temp_directory = ''`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET autoinstall_known_extensions = false');
+    await conn.run('SET autoload_known_extensions = false');
+    await conn.run(`SET memory_limit = '1GB'`);
+    await conn.run('SET lock_configuration = true');
+  } catch (err) {
+    conn.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return new DuckDBCustomerSession(
+    spec,
+    instance,
+    conn,
+    relations,
+    path.resolve(spec.lakeRoot, 'customers', spec.customer),
+  );
+}
+
+class DuckDBCustomerSession implements CustomerSession {
+  private readonly allowed: ReadonlySet<string>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly spec: SessionSpec,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly relations: readonly string[],
+    private readonly ownDir: string,
+  ) {
+    this.allowed = new Set(relations);
+  }
+
+  get customer(): string {
+    return this.spec.customer;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async check(sql: string): Promise<void> {
+    if (sql.includes('\0')) throw new SqlRejectedError('the statement contains a NUL character');
+    // json_serialize_sql wants a constant: the text goes in as a standard SQL string
+    // literal, in which only a doubled quote is special.
+    const r = await this.conn.runAndReadAll(`SELECT json_serialize_sql(${lit(sql)})`);
+    checkSerializedSql(String(r.getRows()[0]?.[0] ?? ''), this.allowed);
+    let count = 0;
+    try {
+      count = (await this.conn.extractStatements(sql)).count;
+    } catch (err) {
+      throw new SqlExecutionError(firstLine(err), { cause: err });
+    }
+    if (count !== 1) throw new SqlRejectedError('exactly one statement per query is allowed');
+  }
+
+  private async timed<T>(fn: () => Promise<T>): Promise<T> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.conn.interrupt();
+    }, this.spec.statementTimeoutMs);
+    try {
+      return await fn();
+    } catch (err) {
+      if (timedOut) throw new SqlTimeoutError(this.spec.statementTimeoutMs);
+      if (err instanceof RowLimitError || err instanceof SqlRejectedError) throw err;
+      throw new SqlExecutionError(firstLine(err), { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  query(sql: string): Promise<SessionResult> {
+    return this.serial(async () => {
+      await this.check(sql);
+      return this.timed(async () => {
+        const result = await this.conn.stream(sql);
+        const columns: ResultColumn[] = result
+          .deduplicatedColumnNames()
+          .map((name, i) => ({ name, type: result.columnType(i).toString() }));
+        const rows: Row[] = [];
+        for await (const batch of result.yieldConvertedRowObjects(jsonValueConverter)) {
+          if (rows.length + batch.length > this.spec.maxRows)
+            throw new RowLimitError(this.spec.maxRows);
+          for (const r of batch) rows.push(r as Row);
+        }
+        return { columns, rows };
+      });
+    });
+  }
+
+  materialize(sql: string, file: string): Promise<number> {
+    return this.serial(async () => {
+      const target = path.resolve(file);
+      if (!target.startsWith(`${this.ownDir}/`))
+        throw new SqlRejectedError(`${file} is outside the customer's area`);
+      await this.check(sql);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      return this.timed(async () => {
+        const r = await this.conn.runAndReadAll(
+          `COPY (\n${sql.replace(/;\s*$/, '')}\n) TO ${lit(target)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
+        return Number(r.getRows()[0]?.[0] ?? 0);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

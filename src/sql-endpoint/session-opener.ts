@@ -1,0 +1,47 @@
+import * as path from 'node:path';
+import type { Config } from '../config/config.js';
+import { defaultPondJobs } from '../etl/default-ponds.js';
+import type { EtlStore } from '../etl/etl-store.js';
+import { lakeRoot } from '../lake/lake-layout.js';
+import type { CustomerStore } from '../tenancy/customer-store.js';
+import type { CustomerSession, PondInfo } from './customer-session.js';
+import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
+
+/** Opens the session of a customer, with its current grants; the wire endpoint, `/v1/sql` and customer jobs share it. */
+export type SessionOpener = (customer: string) => Promise<CustomerSession>;
+
+/**
+ * A SessionOpener over the configured lake: the ponds are the default pond jobs (their
+ * narrowing columns) with the columns recorded in the pond catalog (for ponds with no
+ * files yet). Grants are read at each open, so a revoke applies to the next session.
+ */
+export function createSessionOpener(deps: {
+  config: Config;
+  customers: CustomerStore;
+  etlStore: EtlStore;
+  /** Limits; default config.sql.statementTimeoutMs / maxRows. */
+  statementTimeoutMs?: number;
+  maxRows?: number;
+}): SessionOpener {
+  const root = path.resolve(lakeRoot(deps.config.dataDir));
+  return async (customer) => {
+    const tables = await deps.etlStore.tables();
+    const ponds: PondInfo[] = defaultPondJobs(deps.config.etl.schedules).map((j) => {
+      const cols = tables.find((t) => t.kind === 'pond' && t.name === j.pond)?.columns;
+      return {
+        name: j.pond,
+        ...(j.marketColumn ? { marketColumn: j.marketColumn } : {}),
+        ...(j.posColumn ? { posColumn: j.posColumn } : {}),
+        ...(cols ? { columns: cols } : {}),
+      };
+    });
+    return openDuckDBCustomerSession({
+      lakeRoot: root,
+      customer,
+      grants: await deps.customers.grants(customer),
+      ponds,
+      statementTimeoutMs: deps.statementTimeoutMs ?? deps.config.sql.statementTimeoutMs,
+      maxRows: deps.maxRows ?? deps.config.sql.maxRows,
+    });
+  };
+}

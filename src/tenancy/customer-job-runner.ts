@@ -1,0 +1,107 @@
+/**
+ * Runs customer jobs: the customer's SQL, checked and run in the customer's own session
+ * (so it reads only its granted ponds and its own tables), written as one Parquet file
+ * and swapped in as `<lake>/customers/<customer>/<table>/data.parquet`. Each run rebuilds
+ * the whole table (customer tables are small aggregates of ponds).
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { JobBusyError, JobRunError } from '../etl/errors.js';
+import type { EtlMetrics } from '../etl/etl-metrics.js';
+import type { EtlStore, RunKind } from '../etl/etl-store.js';
+import type { EtlTask } from '../etl/etl-task.js';
+import { LEASE_MS } from '../etl/job-runner.js';
+import type { Logger } from '../ops/logger.js';
+import type { SessionOpener } from '../sql-endpoint/session-opener.js';
+import type { CustomerJob } from './customer-store.js';
+
+/** Run-history name of a customer job. */
+export function customerTaskName(job: Pick<CustomerJob, 'customer' | 'name'>): string {
+  return `customer:${job.customer}/${job.name}`;
+}
+
+/** Dependencies of runCustomerJob. */
+export interface CustomerJobDeps {
+  store: EtlStore;
+  openSession: SessionOpener;
+  lakeRoot: string;
+  logger: Logger;
+  runnerId: string;
+  metrics?: EtlMetrics;
+}
+
+/** One attempt of a customer job; throws JobBusyError or JobRunError (recorded). Returns rows written. */
+export async function runCustomerJob(
+  job: CustomerJob,
+  deps: CustomerJobDeps,
+  opts: { kind: RunKind; slot?: string; attempt: number } = { kind: 'manual', attempt: 1 },
+): Promise<number> {
+  const name = customerTaskName(job);
+  const holder = await deps.store.acquireLease(name, deps.runnerId, LEASE_MS);
+  if (holder !== deps.runnerId) throw new JobBusyError(name, holder);
+  const runId = await deps.store.startRun({
+    job: name,
+    kind: opts.kind,
+    ...(opts.slot ? { slot: opts.slot } : {}),
+    attempt: opts.attempt,
+    runner: deps.runnerId,
+  });
+  const area = path.resolve(deps.lakeRoot, 'customers', job.customer);
+  const staged = path.join(area, `.tmp-${job.name}-${runId}`);
+  const finalDir = path.join(area, job.name);
+  const aside = path.join(area, `.old-${job.name}-${runId}`);
+  try {
+    const session = await deps.openSession(job.customer);
+    let rows: number;
+    let columns: { name: string; type: string }[];
+    try {
+      rows = await session.materialize(job.sql, path.join(staged, 'data.parquet'));
+      columns = (
+        await session.query(`SELECT * FROM (\n${job.sql.replace(/;\s*$/, '')}\n) AS t LIMIT 0`)
+      ).columns.map((c) => ({ name: c.name, type: c.type }));
+    } finally {
+      await session.close();
+    }
+    const bytes = (await fs.stat(path.join(staged, 'data.parquet'))).size;
+    const hadOld = await fs.rename(finalDir, aside).then(
+      () => true,
+      () => false,
+    );
+    await fs.rename(staged, finalDir);
+    if (hadOld) await fs.rm(aside, { recursive: true, force: true });
+    await deps.store.upsertTable({
+      name: `customers/${job.customer}/${job.name}`,
+      kind: 'customer',
+      location: `customers/${job.customer}/${job.name}`,
+      partitionColumn: null,
+      columns,
+    });
+    await deps.store.finishRun(runId, {
+      status: 'succeeded',
+      rows,
+      bytes,
+      outputPartitions: [job.name],
+    });
+    deps.metrics?.observe(name, 'succeeded', rows, 0);
+    deps.logger.info('customer job done', { job: name, run: runId, rows });
+    return rows;
+  } catch (err) {
+    await fs.rm(staged, { recursive: true, force: true }).catch(() => undefined);
+    const error = (err as Error).message?.split('\n')[0] ?? String(err);
+    await deps.store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
+    const [h] = await deps.store.health([name]).catch(() => []);
+    deps.metrics?.observe(name, 'failed', 0, h?.consecutiveFailures ?? 1);
+    throw new JobRunError(name, runId, { cause: err });
+  } finally {
+    await deps.store.releaseLease(name, deps.runnerId).catch(() => undefined);
+  }
+}
+
+/** A customer job as a scheduler task. */
+export function customerJobTask(job: CustomerJob, deps: CustomerJobDeps): EtlTask {
+  return {
+    name: customerTaskName(job),
+    schedule: job.schedule,
+    run: (opts) => runCustomerJob(job, deps, opts),
+  };
+}
