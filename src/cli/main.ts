@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { register as api } from './api.js';
+import { register as catalog } from './catalog.js';
 import { register as config } from './config.js';
 import { register as customers } from './customers.js';
 import { register as etl } from './etl.js';
@@ -12,7 +13,6 @@ import { register as generate } from './generate.js';
 import { register as graph } from './graph.js';
 import { register as ingest } from './ingest.js';
 import { register as lake } from './lake.js';
-import { registerLifecycle } from './lake-lifecycle.js';
 import { register as parse } from './parse.js';
 import { register as query } from './query.js';
 import { register as realtime } from './realtime.js';

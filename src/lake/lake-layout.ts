@@ -58,3 +58,12 @@ export function parseFileName(key: string): SeqRange | undefined {
   if (!m) return undefined;
   return { shard: Number(m[1]), first: Number(m[2]), last: Number(m[3]) };
 }
+
+const PARTITION_KEY = /(?:^|\/)vendor=([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\//;
+
+/** The partition in a key such as `offers/vendor=kiwi/dt=2026-11-26/hour=05/0-1-9.parquet`; undefined when it has none. */
+export function parsePartitionKey(key: string): Partition | undefined {
+  const m = PARTITION_KEY.exec(key);
+  if (!m) return undefined;
+  return { vendor: m[1]!, dt: m[2]!, hour: m[3]! };
+}

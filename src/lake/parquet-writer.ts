@@ -3,14 +3,17 @@
  * that the engine (DuckDB today, anything that writes Parquet tomorrow) stays inside
  * its implementation folder (`duckdb/`).
  */
-import type { ShoppingRecord } from '../model/shopping-record.js';
-import type { LakeTable } from './tables.js';
+import type { LakeColumn, LakeTable } from './tables.js';
 
-/** A record with its stream position, as the lake writer hands it over. */
+/**
+ * A record with its stream position, as the lake writer hands it over. `record` is the
+ * decoded record of the table's source (a ShoppingRecord, an IngestStatsRow, a DeadLetter)
+ * as a JSON-serialisable object.
+ */
 export interface LakeInput {
   readonly shard: number;
   readonly seq: number;
-  readonly record: ShoppingRecord;
+  readonly record: object;
 }
 
 /** One file to produce: the rows of `table` built from the given records, at local `path`. */
@@ -21,10 +24,13 @@ export interface ParquetOutput {
 
 export interface ParquetWriter {
   /**
-   * Writes one zstd-compressed Parquet file per output from `records` (in seq order),
-   * with exactly the columns of TABLE_COLUMNS. Files are complete when it resolves; it
-   * does not fsync them (the object store does). Throws ParquetWriteError.
+   * Writes one zstd-compressed Parquet file per output from `records` (in seq order, all
+   * of the outputs' one source), with exactly the columns `columns(table)` gives. Files
+   * are complete when it resolves; it does not fsync them (the object store does).
+   * Throws ParquetWriteError.
    */
   write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]): Promise<void>;
+  /** The columns this writer puts in `table`'s files: TABLE_COLUMNS, plus any it was configured to add. */
+  columns(table: LakeTable): readonly LakeColumn[];
   close(): Promise<void>;
 }

@@ -5,9 +5,26 @@
  * and the query engine uses them to type a table that has no files yet.
  */
 
-/** Tables the lake writer produces from the shopping stream. */
-export const LAKE_TABLES = ['searches', 'offers'] as const;
+/** Every table of the lake. */
+export const LAKE_TABLES = ['searches', 'offers', 'ingest_stats', 'dead_letters'] as const;
 export type LakeTable = (typeof LAKE_TABLES)[number];
+
+/** Streams the lake writer consumes: the shopping stream and the two side streams of ingest. */
+export const LAKE_SOURCES = ['shopping', 'stats', 'deadLetters'] as const;
+export type LakeSource = (typeof LAKE_SOURCES)[number];
+
+/** Tables built from each source's records. */
+export const SOURCE_TABLES: Readonly<Record<LakeSource, readonly LakeTable[]>> = {
+  shopping: ['searches', 'offers'],
+  stats: ['ingest_stats'],
+  deadLetters: ['dead_letters'],
+};
+
+/** The source whose records build `table`. */
+export function sourceOf(table: LakeTable): LakeSource {
+  for (const s of LAKE_SOURCES) if (SOURCE_TABLES[s].includes(table)) return s;
+  throw new Error(`table ${table} has no source`);
+}
 
 /** One column: its name and its SQL type (DuckDB spelling, close to Hive/Athena). */
 export interface LakeColumn {
@@ -88,6 +105,37 @@ export const TABLE_COLUMNS: Readonly<Record<LakeTable, readonly LakeColumn[]>> =
     col('stops', 'INTEGER'),
     col('legs', `${LEG_TYPE}[]`),
     col('passenger_prices', `${PASSENGER_PRICE_TYPE}[]`),
+    col('stream_shard', 'INTEGER'),
+    col('stream_seq', 'BIGINT'),
+  ],
+  /** One row per IngestStatsRow; partitioned by its periodStart. */
+  ingest_stats: [
+    col('id', 'VARCHAR'),
+    col('period_start', 'TIMESTAMP'),
+    col('period_seconds', 'INTEGER'),
+    col('host', 'VARCHAR'),
+    col('pid', 'INTEGER'),
+    col('requests', 'BIGINT'),
+    col('records', 'BIGINT'),
+    col('offers', 'BIGINT'),
+    col('bytes_in', 'BIGINT'),
+    col('rejections', 'STRUCT(reason VARCHAR, count BIGINT)[]'),
+    col('latency_p50_ms', 'DOUBLE'),
+    col('latency_p99_ms', 'DOUBLE'),
+    col('stream_shard', 'INTEGER'),
+    col('stream_seq', 'BIGINT'),
+  ],
+  /** One row per DeadLetter, with its raw payload; partitioned by its receivedAt. */
+  dead_letters: [
+    col('id', 'VARCHAR'),
+    col('stage', 'VARCHAR'),
+    col('received_at', 'TIMESTAMP'),
+    col('rejected', 'STRUCT("index" INTEGER, reason VARCHAR)[]'),
+    col('content_type', 'VARCHAR'),
+    col('payload_sha256', 'VARCHAR'),
+    col('payload_bytes', 'BIGINT'),
+    col('payload', 'VARCHAR'),
+    col('payload_encoding', 'VARCHAR'),
     col('stream_shard', 'INTEGER'),
     col('stream_seq', 'BIGINT'),
   ],

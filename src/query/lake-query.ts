@@ -1,11 +1,14 @@
 /**
- * SQL over the lake. The tables of the lake (`searches`, `offers`) are views over their
- * Parquet files with the Hive partition columns `vendor`, `dt` (DATE) and `hour`
+ * SQL over the lake. The tables of the lake (`searches`, `offers`, `ingest_stats`,
+ * `dead_letters`) are views over their Parquet files (the files visible now: a
+ * compaction in progress never shows a row twice) with the Hive partition columns `vendor`, `dt` (DATE) and `hour`
  * (INTEGER), so a filter on them reads only the matching files. Values come back as
  * plain JSON-friendly values: numbers (or strings when a number would lose precision),
  * ISO strings for timestamps (`...Z`, UTC) and `YYYY-MM-DD` for dates, arrays and objects
  * for lists and structs.
  */
+
+import type { LakeFiles } from './lake-files.js';
 
 /** One result row, keyed by column name. */
 export type Row = Record<string, unknown>;
@@ -37,4 +40,6 @@ export interface LakeQuery {
 export interface LakeQueryOptions {
   /** The data directory; the lake is `<dataDir>/lake`. */
   dataDir: string;
+  /** Where table files are found; default LocalLakeFiles on `<dataDir>/lake`. */
+  files?: LakeFiles;
 }

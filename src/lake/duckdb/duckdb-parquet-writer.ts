@@ -4,30 +4,69 @@ import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ParquetWriteError } from '../errors.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
-import { AMOUNT_TYPE, type LakeTable, TABLE_COLUMNS } from '../tables.js';
+import {
+  AMOUNT_TYPE,
+  type LakeColumn,
+  type LakeSource,
+  type LakeTable,
+  sourceOf,
+  TABLE_COLUMNS,
+} from '../tables.js';
 
 const D = AMOUNT_TYPE;
-/** How read_json types one input line: the record as JSON plus its stream position. */
-const INPUT_COLUMNS: Record<string, string> = {
-  _shard: 'INTEGER',
-  _seq: 'BIGINT',
-  id: 'VARCHAR',
-  shoppedAt: 'VARCHAR',
-  receivedAt: 'VARCHAR',
-  pos: 'VARCHAR',
-  origin: 'VARCHAR',
-  destination: 'VARCHAR',
-  departureDate: 'DATE',
-  returnDate: 'DATE',
-  tripType: 'VARCHAR',
-  passengers: 'STRUCT(adults INTEGER, children INTEGER, infants INTEGER)',
-  offers:
-    `STRUCT(totalAmount ${D}, baseAmount ${D}, taxAmount ${D}, currency VARCHAR, perAdultAmount ${D}, ` +
-    `passengerPrices STRUCT(type VARCHAR, count INTEGER, totalAmount ${D}, baseAmount ${D}, taxAmount ${D})[], ` +
-    'validatingCarrier VARCHAR, carriers VARCHAR[], cabin VARCHAR, refundable BOOLEAN, seatsRemaining INTEGER, ' +
-    'legs STRUCT(stops INTEGER, durationMinutes INTEGER, segments STRUCT(carrier VARCHAR, flightNumber VARCHAR, ' +
-    'operatingCarrier VARCHAR, origin VARCHAR, destination VARCHAR, departAt VARCHAR, arriveAt VARCHAR, ' +
-    'bookingClass VARCHAR, fareBasis VARCHAR, cabin VARCHAR)[])[])[]',
+/** How read_json types one input line of each source: the record as JSON plus its stream position. */
+const INPUT_COLUMNS: Record<LakeSource, Record<string, string>> = {
+  shopping: {
+    _shard: 'INTEGER',
+    _seq: 'BIGINT',
+    id: 'VARCHAR',
+    shoppedAt: 'VARCHAR',
+    receivedAt: 'VARCHAR',
+    pos: 'VARCHAR',
+    origin: 'VARCHAR',
+    destination: 'VARCHAR',
+    departureDate: 'DATE',
+    returnDate: 'DATE',
+    tripType: 'VARCHAR',
+    passengers: 'STRUCT(adults INTEGER, children INTEGER, infants INTEGER)',
+    offers:
+      `STRUCT(totalAmount ${D}, baseAmount ${D}, taxAmount ${D}, currency VARCHAR, perAdultAmount ${D}, ` +
+      `passengerPrices STRUCT(type VARCHAR, count INTEGER, totalAmount ${D}, baseAmount ${D}, taxAmount ${D})[], ` +
+      'validatingCarrier VARCHAR, carriers VARCHAR[], cabin VARCHAR, refundable BOOLEAN, seatsRemaining INTEGER, ' +
+      'legs STRUCT(stops INTEGER, durationMinutes INTEGER, segments STRUCT(carrier VARCHAR, flightNumber VARCHAR, ' +
+      'operatingCarrier VARCHAR, origin VARCHAR, destination VARCHAR, departAt VARCHAR, arriveAt VARCHAR, ' +
+      'bookingClass VARCHAR, fareBasis VARCHAR, cabin VARCHAR)[])[])[]',
+  },
+  // The stats source hands rows over with `rejections` already a list of {reason, count}.
+  stats: {
+    _shard: 'INTEGER',
+    _seq: 'BIGINT',
+    id: 'VARCHAR',
+    periodStart: 'VARCHAR',
+    periodSeconds: 'INTEGER',
+    host: 'VARCHAR',
+    pid: 'INTEGER',
+    requests: 'BIGINT',
+    records: 'BIGINT',
+    offers: 'BIGINT',
+    bytesIn: 'BIGINT',
+    rejections: 'STRUCT(reason VARCHAR, count BIGINT)[]',
+    latencyP50Ms: 'DOUBLE',
+    latencyP99Ms: 'DOUBLE',
+  },
+  deadLetters: {
+    _shard: 'INTEGER',
+    _seq: 'BIGINT',
+    id: 'VARCHAR',
+    stage: 'VARCHAR',
+    receivedAt: 'VARCHAR',
+    rejected: 'STRUCT("index" INTEGER, reason VARCHAR)[]',
+    contentType: 'VARCHAR',
+    payloadSha256: 'VARCHAR',
+    payloadBytes: 'BIGINT',
+    payload: 'VARCHAR',
+    payloadEncoding: 'VARCHAR',
+  },
 };
 
 // Instants arrive as `...T05:00:00.000Z` (the record normalises them to UTC).
@@ -86,6 +125,35 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
       'list_transform(_o.passengerPrices, lambda p: struct_pack(type := p.type, count := p.count, ' +
       'total_amount := p.totalAmount, base_amount := p.baseAmount, tax_amount := p.taxAmount))',
   },
+  ingest_stats: {
+    id: 'id',
+    period_start: instant('periodStart'),
+    period_seconds: 'periodSeconds',
+    host: 'host',
+    pid: 'pid',
+    requests: 'requests',
+    records: 'records',
+    offers: 'offers',
+    bytes_in: 'bytesIn',
+    rejections: 'rejections',
+    latency_p50_ms: 'latencyP50Ms',
+    latency_p99_ms: 'latencyP99Ms',
+    stream_shard: '_shard',
+    stream_seq: '_seq',
+  },
+  dead_letters: {
+    id: 'id',
+    stage: 'stage',
+    received_at: instant('receivedAt'),
+    rejected: 'rejected',
+    content_type: 'contentType',
+    payload_sha256: 'payloadSha256',
+    payload_bytes: 'payloadBytes',
+    payload: 'payload',
+    payload_encoding: 'payloadEncoding',
+    stream_shard: '_shard',
+    stream_seq: '_seq',
+  },
 };
 
 const FROM: Record<LakeTable, string> = {
@@ -93,16 +161,29 @@ const FROM: Record<LakeTable, string> = {
   searches:
     "(SELECT *, list_sort(list_transform(offers, lambda o: {'a': o.totalAmount, 'c': o.currency}))[1] AS _min FROM src)",
   offers: 'src, unnest(offers) WITH ORDINALITY AS _t(_o, _i)',
+  ingest_stats: 'src',
+  dead_letters: 'src',
 };
-const ORDER: Record<LakeTable, string> = { searches: '_seq', offers: '_seq, _i' };
+const ORDER: Record<LakeTable, string> = {
+  searches: '_seq',
+  offers: '_seq, _i',
+  ingest_stats: '_seq',
+  dead_letters: '_seq',
+};
 
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
 
-function selectSql(table: LakeTable): string {
-  const exprs = COLUMN_EXPR[table];
-  const cols = TABLE_COLUMNS[table].map((c) => {
+/** A column beyond TABLE_COLUMNS, with the SQL expression (over the source's input columns) that fills it. */
+export interface ExtraColumn extends LakeColumn {
+  readonly expr: string;
+}
+
+function selectSql(table: LakeTable, extra: readonly ExtraColumn[] = []): string {
+  const exprs = { ...COLUMN_EXPR[table] };
+  for (const c of extra) exprs[c.name] = c.expr;
+  const cols = [...TABLE_COLUMNS[table], ...extra].map((c) => {
     const e = exprs[c.name];
     if (e === undefined) throw new Error(`no expression for ${table}.${c.name}`);
     return `CAST(${e} AS ${c.type}) AS ${c.name}`;
@@ -116,6 +197,11 @@ export interface DuckDBParquetWriterOptions {
   stagingDir: string;
   /** DuckDB worker threads; default 2. */
   threads?: number;
+  /**
+   * Columns to add after TABLE_COLUMNS, per table: how a new optional field of a record
+   * becomes a new column (and a new catalog schema version). Default none.
+   */
+  extraColumns?: Partial<Record<LakeTable, readonly ExtraColumn[]>>;
 }
 
 /**
@@ -128,6 +214,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly stagingDir: string,
+    private readonly extra: Partial<Record<LakeTable, readonly ExtraColumn[]>>,
   ) {}
 
   static async open(options: DuckDBParquetWriterOptions): Promise<DuckDBParquetWriter> {
@@ -136,12 +223,21 @@ export class DuckDBParquetWriter implements ParquetWriter {
       threads: String(options.threads ?? 2),
     });
     const conn = await instance.connect();
-    for (const t of Object.keys(COLUMN_EXPR) as LakeTable[]) selectSql(t);
-    return new DuckDBParquetWriter(instance, conn, options.stagingDir);
+    const extra = options.extraColumns ?? {};
+    for (const t of Object.keys(COLUMN_EXPR) as LakeTable[]) selectSql(t, extra[t]);
+    return new DuckDBParquetWriter(instance, conn, options.stagingDir, extra);
+  }
+
+  columns(table: LakeTable): readonly LakeColumn[] {
+    const extra = (this.extra[table] ?? []).map(({ name, type }) => ({ name, type }));
+    return [...TABLE_COLUMNS[table], ...extra];
   }
 
   async write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]): Promise<void> {
     if (outputs.length === 0) return;
+    const source = sourceOf(outputs[0]!.table);
+    if (outputs.some((o) => sourceOf(o.table) !== source))
+      throw new Error('one write builds tables of one source');
     const staging = path.join(this.stagingDir, `${randomBytes(8).toString('hex')}.ndjson`);
     const lines: string[] = [];
     for (const { shard, seq, record } of records) {
@@ -149,7 +245,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
     }
     try {
       await fs.writeFile(staging, lines.join(''));
-      const columns = Object.entries(INPUT_COLUMNS)
+      const columns = Object.entries(INPUT_COLUMNS[source])
         .map(([k, v]) => `${k}: ${sqlString(v)}`)
         .join(', ');
       await this.conn.run(
@@ -158,7 +254,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
       );
       for (const out of outputs) {
         await this.conn.run(
-          `COPY (${selectSql(out.table)}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (${selectSql(out.table, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
         );
       }
     } catch (err) {

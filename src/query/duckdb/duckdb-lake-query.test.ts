@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { DuckDBParquetWriter } from '../../lake/duckdb/duckdb-parquet-writer.js';
 import { fileKey, lakeRoot, partitionOf } from '../../lake/lake-layout.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
-import { LAKE_TABLES, PARTITION_COLUMNS, TABLE_COLUMNS } from '../../lake/tables.js';
+import { PARTITION_COLUMNS, SOURCE_TABLES, TABLE_COLUMNS } from '../../lake/tables.js';
 import { sampleRecord } from '../../lake/testing/sample-record.js';
 import { QueryError } from '../errors.js';
 import { openLakeQuery } from '../open-lake-query.js';
@@ -30,7 +30,7 @@ async function writeLake(dataDir: string, perHour: number): Promise<void> {
       });
       const part = partitionOf('generic', T0 + h * HOUR);
       const range = { shard: 0, first: inputs[0]!.seq, last: inputs[inputs.length - 1]!.seq };
-      for (const table of LAKE_TABLES) {
+      for (const table of SOURCE_TABLES.shopping) {
         const local = path.join(dataDir, 'tmp', `${table}-${h}.parquet`);
         await writer.write(inputs, [{ table, path: local }]);
         await store.putFile(fileKey(table, part, range), local);

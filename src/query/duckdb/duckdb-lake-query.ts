@@ -1,7 +1,10 @@
-import type { Dirent } from 'node:fs';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBResult } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBResult,
+} from '@duckdb/node-api';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import {
   LAKE_TABLES,
@@ -10,6 +13,7 @@ import {
   TABLE_COLUMNS,
 } from '../../lake/tables.js';
 import { QueryError } from '../errors.js';
+import { type LakeFiles, LocalLakeFiles } from '../lake-files.js';
 import type { LakeQuery, LakeQueryOptions, QueryResult, ResultColumn, Row } from '../lake-query.js';
 import { jsonValueConverter } from './json-values.js';
 
@@ -26,32 +30,26 @@ function toQueryError(err: unknown, sql: string): QueryError {
   });
 }
 
-/** True once `dir` holds a `.parquet` file anywhere below it; stops at the first. */
-async function hasParquet(dir: string): Promise<boolean> {
-  let entries: Dirent[];
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch {
-    return false;
-  }
-  for (const e of entries) if (e.isFile() && e.name.endsWith('.parquet')) return true;
-  for (const e of entries)
-    if (e.isDirectory() && (await hasParquet(path.join(dir, e.name)))) return true;
-  return false;
-}
-
 const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
 
+/** A file a view listed is gone (a compaction deleted it after its grace period). */
+function isVanishedFile(err: unknown): boolean {
+  const msg = (err as Error)?.message ?? '';
+  return /No files found|No such file|could not be opened|Cannot open file/i.test(msg);
+}
+
+/** Times a query is re-planned on a fresh file list when a listed file vanished. */
+const VANISHED_RETRIES = 3;
+
 /**
- * LakeQuery on an in-memory DuckDB. Each lake table is a view: once the table has files,
- * over `read_parquet` of its `vendor=/dt=/hour=` directories with hive_partitioning and
- * union_by_name; until then a typed empty SELECT with the same columns. Views of empty
- * tables are re-checked before every query, so files that land later are seen. Each
- * query runs on its own connection, so queries may overlap.
+ * LakeQuery on an in-memory DuckDB. Before every query, each lake table becomes a view
+ * over `read_parquet` of the files LakeFiles lists (hive_partitioning, union_by_name, so
+ * files of older schema versions read too), or, while it has none, a typed empty SELECT
+ * with the same columns. Reading the listed files rather than a glob is what keeps a
+ * compaction invisible. Each query runs on its own connection, so queries may overlap.
  */
 export class DuckDBLakeQuery implements LakeQuery {
-  private readonly live = new Set<LakeTable>();
-  private readonly created = new Set<LakeTable>();
+  private readonly viewSql = new Map<LakeTable, string>();
   private readonly connections = new Set<DuckDBConnection>();
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -59,58 +57,72 @@ export class DuckDBLakeQuery implements LakeQuery {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-    private readonly root: string,
+    private readonly lakeFiles: LakeFiles,
   ) {}
 
   /** Opens the engine and creates the table views. */
   static async open(options: LakeQueryOptions): Promise<DuckDBLakeQuery> {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
-    const q = new DuckDBLakeQuery(instance, conn, path.resolve(lakeRoot(options.dataDir)));
+    const files = options.files ?? new LocalLakeFiles(path.resolve(lakeRoot(options.dataDir)));
+    const q = new DuckDBLakeQuery(instance, conn, files);
     await q.refreshViews();
     return q;
   }
 
   private refreshViews(): Promise<void> {
-    this.refreshing = this.refreshing.then(async () => {
-      for (const table of LAKE_TABLES) {
-        if (this.live.has(table)) continue;
-        const dir = path.join(this.root, table);
-        if (await hasParquet(dir)) {
-          const glob = `${dir}/vendor=*/dt=*/hour=*/*.parquet`;
-          await this.conn.run(
-            `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet(${sqlString(glob)}, ` +
-              `hive_partitioning = true, union_by_name = true, hive_types = ${HIVE_TYPES})`,
-          );
-          this.live.add(table);
-          this.created.add(table);
-        } else if (!this.created.has(table)) {
-          const cols = [...TABLE_COLUMNS[table], ...PARTITION_COLUMNS]
-            .map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`)
-            .join(', ');
-          await this.conn.run(`CREATE OR REPLACE VIEW ${table} AS SELECT ${cols} WHERE false`);
-          this.created.add(table);
+    this.refreshing = this.refreshing
+      .catch(() => undefined)
+      .then(async () => {
+        for (const table of LAKE_TABLES) {
+          const files = await this.lakeFiles.files(table);
+          let sql: string;
+          if (files.length > 0) {
+            sql =
+              `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], ` +
+              `hive_partitioning = true, union_by_name = true, hive_types = ${HIVE_TYPES})`;
+          } else {
+            const cols = [...TABLE_COLUMNS[table], ...PARTITION_COLUMNS]
+              .map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`)
+              .join(', ');
+            sql = `CREATE OR REPLACE VIEW ${table} AS SELECT ${cols} WHERE false`;
+          }
+          if (this.viewSql.get(table) === sql) continue;
+          await this.conn.run(sql);
+          this.viewSql.set(table, sql);
         }
-      }
-    });
+      });
     return this.refreshing;
   }
 
   async open(sql: string): Promise<QueryResult> {
     if (this.closed) throw new QueryError('the lake query engine is closed', sql);
-    await this.refreshViews();
-    const conn = await this.instance.connect();
-    this.connections.add(conn);
+    for (let attempt = 0; ; attempt++) {
+      await this.refreshViews();
+      const conn = await this.instance.connect();
+      this.connections.add(conn);
+      try {
+        const result = await conn.stream(sql);
+        // Reading the first chunk opens the files: a vanished one fails here, and is retried.
+        const first = await result.fetchChunk();
+        return this.resultOf(sql, conn, result, first);
+      } catch (err) {
+        if (this.connections.delete(conn)) conn.closeSync();
+        if (attempt < VANISHED_RETRIES && isVanishedFile(err)) continue;
+        throw toQueryError(err, sql);
+      }
+    }
+  }
+
+  private resultOf(
+    sql: string,
+    conn: DuckDBConnection,
+    result: DuckDBResult,
+    first: DuckDBDataChunk | null,
+  ): QueryResult {
     const release = () => {
       if (this.connections.delete(conn)) conn.closeSync();
     };
-    let result: DuckDBResult;
-    try {
-      result = await conn.stream(sql);
-    } catch (err) {
-      release();
-      throw toQueryError(err, sql);
-    }
     const names = result.deduplicatedColumnNames();
     const columns: ResultColumn[] = names.map((name, i) => ({
       name,
@@ -124,9 +136,14 @@ export class DuckDBLakeQuery implements LakeQuery {
         iterated = true;
         return (async function* () {
           try {
-            for await (const rows of result.yieldConvertedRowObjects(jsonValueConverter)) {
-              if (rows.length > 0) yield rows as Row[];
-            }
+            if (first && first.rowCount > 0)
+              yield first
+                .convertRows(jsonValueConverter)
+                .map((vals) => Object.fromEntries(names.map((n, i) => [n, vals[i]]))) as Row[];
+            if (first && first.rowCount > 0)
+              for await (const rows of result.yieldConvertedRowObjects(jsonValueConverter)) {
+                if (rows.length > 0) yield rows as Row[];
+              }
           } catch (err) {
             throw toQueryError(err, sql);
           } finally {

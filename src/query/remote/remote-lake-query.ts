@@ -8,9 +8,11 @@
  * tier is.
  */
 import * as path from 'node:path';
+import { listPartitions } from '../../lake/compaction/visible-files.js';
 import type { ObjectInfo, ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
 import { QueryError } from '../errors.js';
+import { DirectoryLakeFiles } from '../lake-files.js';
 import type { LakeQuery, QueryResult, Row } from '../lake-query.js';
 import { openLakeQuery } from '../open-lake-query.js';
 import { DuckDBSqlParser } from './duckdb-sql-parser.js';
@@ -73,10 +75,11 @@ export class RemoteLakeQuery implements LakeQuery {
     );
     const files = new Map<string, ObjectInfo>();
     for (const scan of scans)
+      // only the files that hold the rows: a compacted partition's manifest hides its sources
       for (const prefix of scanPrefixes(scan))
-        for (const o of await this.store.list(prefix))
-          if (o.key.endsWith('.parquet') && !o.archived && keyMatches(o.key, scan.predicates))
-            files.set(o.key, o);
+        for (const part of await listPartitions(this.store, prefix))
+          for (const o of part.visible)
+            if (!o.archived && keyMatches(o.key, scan.predicates)) files.set(o.key, o);
     return { scans, files: [...files.values()] };
   }
 
@@ -100,7 +103,10 @@ export class RemoteLakeQuery implements LakeQuery {
     this.running.add(finish);
     let result: QueryResult;
     try {
-      engine = await openLakeQuery({ dataDir: path.dirname(held.root) });
+      engine = await openLakeQuery({
+        dataDir: path.dirname(held.root),
+        files: new DirectoryLakeFiles(held.root),
+      });
       result = await engine.open(sql);
     } catch (err) {
       await finish();

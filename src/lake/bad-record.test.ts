@@ -1,0 +1,144 @@
+/**
+ * A record the Parquet engine rejects must not stall the lake writer: the failing batch
+ * is halved until the record is found, the record goes to the dead-letter stream (and so
+ * to table dead_letters), and the rest is written. A failure of every write is not the
+ * records' fault: nothing is dead-lettered and nothing is committed.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { configSchema } from '../config/config.js';
+import { encodeRecord } from '../model/codec.js';
+import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import { silentLogger } from '../ops/logger.js';
+import { openLakeQuery } from '../query/open-lake-query.js';
+import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
+import { ParquetWriteError } from './errors.js';
+import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
+import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
+import { sampleRecord } from './testing/sample-record.js';
+
+const BASE = Date.parse('2026-11-26T05:00:00.000Z');
+const RECORDS: ShoppingRecord[] = Array.from({ length: 30 }, (_, i) =>
+  sampleRecord(i, { receivedAtMs: BASE + i * 1000, vendor: 'generic' }),
+);
+const POISON = RECORDS[17]!.id;
+
+/** A ParquetWriter that fails any write holding `poison` (or every write when `poison` is '*'). */
+function failing(inner: ParquetWriter, poison: string): ParquetWriter {
+  return {
+    columns: (t) => inner.columns(t),
+    close: () => inner.close(),
+    async write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]) {
+      if (poison === '*' || records.some((r) => (r.record as ShoppingRecord).id === poison))
+        throw new ParquetWriteError('Conversion Error: cannot write this value', []);
+      await inner.write(records, outputs);
+    },
+  };
+}
+
+describe('a record the lake cannot write', () => {
+  let tmp: string;
+  let shopping: EmbeddedStream;
+  let deadLetters: EmbeddedStream;
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-bad-record-'));
+    const open = async (name: string) => {
+      const s = new EmbeddedStream({
+        dir: path.join(tmp, 'stream'),
+        name,
+        shards: 1,
+        retentionMs: 10 * 365 * 86_400_000,
+        dedupeWindowMs: 60_000,
+        trimIntervalMs: 0,
+      });
+      await s.connect();
+      return s;
+    };
+    shopping = await open('shopping');
+    deadLetters = await open('dead-letters');
+    await shopping.append(
+      RECORDS.map((r) => ({
+        key: marketKey(r),
+        id: r.id,
+        data: encodeRecord(r),
+        timestamp: Date.parse(r.receivedAt),
+      })),
+    );
+  });
+  after(async () => {
+    await shopping.close();
+    await deadLetters.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('when every write fails, nothing is dead-lettered or committed', async () => {
+    const dataDir = path.join(tmp, 'broken');
+    const config = configSchema.parse({
+      dataDir,
+      lake: { rotateSeconds: 3600, batch: { count: 100, periodMs: 20 } },
+    });
+    const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
+    const writer = await startLakeWriter({
+      stream: shopping,
+      sideStreams: { deadLetters },
+      config,
+      logger: silentLogger,
+      parquet: failing(inner, '*'),
+    });
+    while (writer.stats().read < RECORDS.length) await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(writer.stop(), /cannot write this value/);
+    await inner.close();
+    assert.equal((await deadLetters.info()).records, 0);
+    assert.equal((await shopping.lag(LAKE_GROUP))[0]!.records, RECORDS.length);
+  });
+
+  test('is dead-lettered and skipped; every other record lands', async () => {
+    const dataDir = path.join(tmp, 'ok');
+    const config = configSchema.parse({
+      dataDir,
+      lake: { rotateSeconds: 5, batch: { count: 100, periodMs: 20 } },
+    });
+    const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
+    const writer = await startLakeWriter({
+      stream: shopping,
+      sideStreams: { deadLetters },
+      config,
+      logger: silentLogger,
+      parquet: failing(inner, POISON),
+    });
+    const deadline = Date.now() + 20_000;
+    // The dead letter comes back through the dead-letter stream: one more record read.
+    while (writer.stats().read < RECORDS.length + 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await writer.stop();
+    await inner.close();
+    assert.equal(writer.stats().badRecords, 1);
+    assert.equal(writer.stats().bySource.shopping?.records, RECORDS.length - 1);
+    assert.equal((await shopping.lag(LAKE_GROUP))[0]!.records, 0, 'committed past the bad record');
+    const q = await openLakeQuery({ dataDir });
+    try {
+      const [s] = await q.all(
+        `select count(*) n, count(*) filter (where id = $$${POISON}$$) poison from searches`,
+      );
+      assert.deepEqual(s, { n: RECORDS.length - 1, poison: 0 });
+      const d = await q.all(
+        'select id, vendor, stage, rejected, payload_encoding, payload from dead_letters',
+      );
+      assert.equal(d.length, 1);
+      assert.equal(d[0]!.stage, 'lake');
+      assert.equal(d[0]!.vendor, 'generic');
+      assert.match(
+        String((d[0]!.rejected as { reason: string }[])[0]!.reason),
+        /cannot write this value/,
+      );
+      assert.equal(JSON.parse(String(d[0]!.payload)).id, POISON);
+    } finally {
+      await q.close();
+    }
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * Compaction merges the small files of closed partitions while a reader loops over the
+ * lake: every query, before, during and after, sees each row exactly once. A replay
+ * afterwards writes nothing (the writer honours the manifest), and leftovers of a crashed
+ * compaction are ignored by readers and removed by the next run.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Config, configSchema } from '../../config/config.js';
+import { encodeRecord } from '../../model/codec.js';
+import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
+import { silentLogger } from '../../ops/logger.js';
+import type { LakeQuery } from '../../query/lake-query.js';
+import { openLakeQuery } from '../../query/open-lake-query.js';
+import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
+import { lakeRoot } from '../lake-layout.js';
+import { LAKE_GROUP, startLakeWriter } from '../lake-writer.js';
+import { LocalObjectStore } from '../object-store/local/local-object-store.js';
+import { sampleRecord } from '../testing/sample-record.js';
+import { compactLake } from './compact-lake.js';
+import { MANIFEST_NAME, readManifest } from './partition-manifest.js';
+
+const BASE = Date.parse('2026-11-26T04:40:00.000Z');
+const NOW = Date.parse('2026-11-26T07:10:00.000Z');
+/** 240 records, one every 20 s from 04:40 to 06:00: partitions 04 and 05 (and 06 for the last). */
+const RECORDS: ShoppingRecord[] = Array.from({ length: 240 }, (_, i) =>
+  sampleRecord(i, { receivedAtMs: BASE + i * 20_000, vendor: 'generic' }),
+);
+const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
+
+function toAppend(r: ShoppingRecord) {
+  return {
+    key: marketKey(r),
+    id: r.id,
+    data: encodeRecord(r),
+    timestamp: Date.parse(r.receivedAt),
+  };
+}
+
+/** Every file under the lake (relative, sorted), manifests included. */
+function lakeFiles(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.parquet') || f.endsWith('.json'))
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => !f.startsWith('_catalog'))
+    .sort();
+}
+
+describe('compaction', () => {
+  let tmp: string;
+  let stream: EmbeddedStream;
+  let config: Config;
+  let root: string;
+  let store: LocalObjectStore;
+  let merger: DuckDBParquetMerger;
+
+  async function runWriter(expected: number) {
+    const writer = await startLakeWriter({ stream, config, logger: silentLogger });
+    const deadline = Date.now() + 20_000;
+    while (writer.stats().read < expected && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await writer.stop();
+    assert.equal(writer.stats().read, expected);
+    return writer.stats();
+  }
+
+  async function counts(q: LakeQuery) {
+    const [s] = await q.all('select count(*) n, count(distinct id) ids from searches');
+    const [o] = await q.all(
+      'select count(*) n, count(distinct (search_id, offer_index)) k from offers',
+    );
+    return { searches: s!.n, ids: s!.ids, offers: o!.n, offerKeys: o!.k };
+  }
+  const expected = (n = RECORDS.length, offers = OFFERS) => ({
+    searches: n,
+    ids: n,
+    offers,
+    offerKeys: offers,
+  });
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-'));
+    config = configSchema.parse({
+      dataDir: path.join(tmp, 'data'),
+      lake: { rotateSeconds: 60, batch: { count: 17, periodMs: 20 } },
+    });
+    root = lakeRoot(config.dataDir);
+    store = new LocalObjectStore(root);
+    stream = new EmbeddedStream({
+      dir: path.join(tmp, 'stream'),
+      name: 'shopping',
+      shards: 2,
+      retentionMs: 10 * 365 * 86_400_000,
+      dedupeWindowMs: 0,
+      trimIntervalMs: 0,
+    });
+    await stream.connect();
+    await stream.append(RECORDS.map(toAppend));
+    await runWriter(RECORDS.length);
+    merger = await DuckDBParquetMerger.open();
+  });
+
+  after(async () => {
+    await merger.close();
+    await stream.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('a reader looping during compaction sees every row exactly once', async () => {
+    const hour04 = 'searches/vendor=generic/dt=2026-11-26/hour=04/';
+    const small04 = lakeFiles(root).filter((f) => f.startsWith(hour04));
+    assert.ok(small04.length > 10, `many small files to merge (${small04.length})`);
+    const q = await openLakeQuery({ dataDir: config.dataDir });
+    const reader = await openLakeQuery({ dataDir: config.dataDir });
+    try {
+      assert.deepEqual(await counts(q), expected());
+      let stop = false;
+      let reads = 0;
+      const loop = (async () => {
+        while (!stop) {
+          assert.deepEqual(await counts(reader), expected(), `read ${reads}`);
+          reads++;
+        }
+      })();
+      let swaps = 0;
+      const report = await compactLake({
+        store,
+        merger,
+        stagingDir: path.join(tmp, 'staging'),
+        logger: silentLogger,
+        now: () => NOW,
+        graceMs: 300,
+        onSwap: async () => {
+          swaps++;
+          // Manifest swapped, sources still there: the state a glob would double-count.
+          assert.deepEqual(await counts(q), expected(), 'right after a swap');
+        },
+      });
+      stop = true;
+      await loop;
+      assert.ok(reads > 0, 'the reader ran during compaction');
+      assert.ok(swaps >= 4, 'searches and offers, hours 04 and 05 (and 06)');
+      assert.equal(report.partitions, swaps);
+      assert.equal(report.deleted, report.filesIn);
+      assert.deepEqual(await counts(q), expected());
+      // Each compacted partition is now one merged file plus its manifest.
+      const after04 = lakeFiles(root).filter((f) => f.startsWith(hour04));
+      assert.equal(after04.length, 2);
+      assert.match(after04[0]!, /_manifest\.json$/);
+      assert.match(after04[1]!, /\/c-[0-9a-f]{16}\.parquet$/);
+      const m = (await readManifest(store, hour04))!;
+      assert.equal(m.files.length, 1);
+      assert.deepEqual(
+        [...new Set(m.files[0]!.ranges.map((r) => r.shard))].sort(),
+        [0, 1],
+        'the merged file holds both shards',
+      );
+      const [row] = await q.all(
+        "select count(*) n from searches where dt = '2026-11-26' and hour = 4",
+      );
+      assert.equal(m.files[0]!.rows, row!.n);
+    } finally {
+      await q.close();
+      await reader.close();
+    }
+  });
+
+  test('a replay after compaction writes no file and stores nothing twice', async () => {
+    const before = lakeFiles(root);
+    await stream.rewind(LAKE_GROUP, { time: 0 });
+    const stats = await runWriter(RECORDS.length);
+    assert.equal(stats.files, 0);
+    assert.deepEqual(lakeFiles(root), before);
+    const q = await openLakeQuery({ dataDir: config.dataDir });
+    try {
+      assert.deepEqual(await counts(q), expected());
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('late files and crash leftovers: readers ignore leftovers, the next run merges and cleans', async () => {
+    const hour04 = 'searches/vendor=generic/dt=2026-11-26/hour=04/';
+    // Leftovers of a crashed compaction: a merged file the manifest does not list, and a
+    // source the manifest covers that was never deleted.
+    const merged = lakeFiles(root).find((f) => f.startsWith(hour04) && f.includes('/c-'))!;
+    fs.copyFileSync(path.join(root, merged), path.join(root, hour04, 'c-0123456789abcdef.parquet'));
+    const m = (await readManifest(store, hour04))!;
+    const r = m.files[0]!.ranges[0]!;
+    const tmpCopy = path.join(tmp, 'source.parquet');
+    await merger.merge([path.join(root, merged)], tmpCopy, []);
+    fs.copyFileSync(tmpCopy, path.join(root, hour04, `${r.shard}-${r.first}-${r.last}.parquet`));
+    // A late record for hour 04 lands as a new small file next to the merged one.
+    const late = sampleRecord(999, {
+      receivedAtMs: Date.parse('2026-11-26T04:59:59.000Z'),
+      vendor: 'generic',
+    });
+    await stream.append([toAppend(late)]);
+    await runWriter(1);
+    const q = await openLakeQuery({ dataDir: config.dataDir });
+    try {
+      const n = RECORDS.length + 1;
+      assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));
+      const report = await compactLake({
+        store,
+        merger,
+        stagingDir: path.join(tmp, 'staging'),
+        logger: silentLogger,
+        now: () => NOW,
+        graceMs: 0,
+        tables: ['searches'],
+        before: Date.parse('2026-11-26T05:00:00.000Z'),
+      });
+      assert.equal(report.partitions, 1, 'only hour 04 of searches');
+      assert.equal(report.filesIn, 2, 'the merged file and the late file');
+      assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));
+      const files = lakeFiles(root).filter((f) => f.startsWith(hour04));
+      assert.equal(files.length, 2, `one merged file and the manifest: ${files.join(', ')}`);
+      assert.ok(files.includes(hour04 + MANIFEST_NAME));
+    } finally {
+      await q.close();
+    }
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * Compaction: merges the small files of closed partitions into files of about
+ * `targetBytes`, without a reader ever seeing a row twice or missing one.
+ *
+ * Per partition: (1) write each merged file `c-<hash of its ranges>.parquet` durably;
+ * (2) replace the partition's `_manifest.json` (one atomic put) listing the merged files
+ * and the stream ranges they hold, from which moment readers (visible-files.ts) read the
+ * merged files and ignore the sources; (3) after `graceMs`, so that queries planned on
+ * the old file list finish, delete the sources. A crash at any step leaves either the
+ * old or the new view; leftovers are deleted by the next run. The lake writer takes the
+ * manifest's ranges as already stored, so a replay never re-creates a merged record.
+ * Run one compaction at a time per lake.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Logger } from '../../ops/logger.js';
+import { parseFileName, type SeqRange } from '../lake-layout.js';
+import { LocalObjectStore } from '../object-store/local/local-object-store.js';
+import type { ObjectInfo, ObjectStore } from '../object-store/object-store.js';
+import { LAKE_TABLES, type LakeTable } from '../tables.js';
+import type { ParquetMerger } from './parquet-merger.js';
+import { type ManifestFile, mergeRanges, writeManifest } from './partition-manifest.js';
+import { shortHash } from './short-hash.js';
+import { listPartitions, type PartitionFiles } from './visible-files.js';
+
+/** Default size a merged file aims at. */
+export const DEFAULT_TARGET_BYTES = 128 * 1024 * 1024;
+/** Default wait between the manifest swap and deleting the merged sources. */
+export const DEFAULT_GRACE_MS = 30_000;
+
+/** Row order inside a merged file: stream order, as the writer wrote them. */
+const ORDER_BY: Record<LakeTable, readonly string[]> = {
+  searches: ['stream_shard', 'stream_seq'],
+  offers: ['stream_shard', 'stream_seq', 'offer_index'],
+  ingest_stats: ['stream_shard', 'stream_seq'],
+  dead_letters: ['stream_shard', 'stream_seq'],
+};
+
+export interface CompactOptions {
+  store: ObjectStore;
+  merger: ParquetMerger;
+  /** Local directory for merged files before they are stored (and S3 downloads). */
+  stagingDir: string;
+  logger: Logger;
+  /** Tables to compact; default all. */
+  tables?: readonly LakeTable[];
+  /**
+   * Only partitions whose hour ends at or before this instant (epoch ms) are compacted;
+   * never the current hour. Default the start of the current hour.
+   */
+  before?: number;
+  /** Default DEFAULT_TARGET_BYTES. Files of at least 3/4 of it are left alone. */
+  targetBytes?: number;
+  /** Default DEFAULT_GRACE_MS. */
+  graceMs?: number;
+  now?: () => number;
+  /** Called after every manifest swap, before the grace wait (tests use it to interleave). */
+  onSwap?: (prefix: string) => Promise<void> | void;
+}
+
+/** What a compaction did. */
+export interface CompactionReport {
+  partitions: number;
+  filesIn: number;
+  filesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  rows: number;
+  deleted: number;
+}
+
+/** End (epoch ms) of the hour partition at `prefix` (`.../dt=YYYY-MM-DD/hour=HH/`). */
+function partitionEnd(prefix: string): number | undefined {
+  const m = /dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/$/.exec(prefix);
+  if (!m) return undefined;
+  return Date.parse(`${m[1]}T${m[2]}:00:00.000Z`) + 3_600_000;
+}
+
+/** Packs files (in name order) into groups of at most `target` bytes; only groups of two or more are worth merging. */
+function pack(files: readonly ObjectInfo[], target: number): ObjectInfo[][] {
+  const groups: ObjectInfo[][] = [];
+  let current: ObjectInfo[] = [];
+  let bytes = 0;
+  for (const f of [...files].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    if (current.length > 0 && bytes + f.size > target) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(f);
+    bytes += f.size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups.filter((g) => g.length > 1);
+}
+
+/** Compacts the closed partitions of the lake in `options.store`. */
+export async function compactLake(options: CompactOptions): Promise<CompactionReport> {
+  const now = options.now ?? Date.now;
+  const target = options.targetBytes ?? DEFAULT_TARGET_BYTES;
+  const hourStart = Math.floor(now() / 3_600_000) * 3_600_000;
+  const cutoff = Math.min(options.before ?? hourStart, hourStart);
+  const report: CompactionReport = {
+    partitions: 0,
+    filesIn: 0,
+    filesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    rows: 0,
+    deleted: 0,
+  };
+  const toDelete: ObjectInfo[] = [];
+  await fs.mkdir(options.stagingDir, { recursive: true });
+  for (const table of options.tables ?? LAKE_TABLES) {
+    for (const part of await listPartitions(options.store, `${table}/`)) {
+      const end = partitionEnd(part.prefix);
+      if (end === undefined || end > cutoff) continue;
+      toDelete.push(...part.obsolete);
+      const merged = await compactPartition(options, table, part, target, report);
+      toDelete.push(...merged);
+    }
+  }
+  if (toDelete.length > 0) {
+    const grace = options.graceMs ?? DEFAULT_GRACE_MS;
+    if (grace > 0) await new Promise((r) => setTimeout(r, grace));
+    for (const o of toDelete) await options.store.delete(o.key);
+    report.deleted = toDelete.length;
+  }
+  return report;
+}
+
+/** Merges the small files of one partition and swaps its manifest; returns the sources to delete. */
+async function compactPartition(
+  options: CompactOptions,
+  table: LakeTable,
+  part: PartitionFiles,
+  target: number,
+  report: CompactionReport,
+): Promise<ObjectInfo[]> {
+  const { store } = options;
+  const small = part.visible.filter((f) => f.size < target * 0.75);
+  const groups = pack(small, target);
+  if (groups.length === 0) return [];
+  const compactedByName = new Map(part.compacted.map((f) => [f.name, f]));
+  const rangesOf = (o: ObjectInfo): readonly SeqRange[] => {
+    const name = o.key.slice(part.prefix.length);
+    const entry = compactedByName.get(name);
+    if (entry) return entry.ranges;
+    const r = parseFileName(name);
+    if (!r) throw new Error(`${o.key} is neither a writer file nor a listed compacted file`);
+    return [r];
+  };
+  const merged: ObjectInfo[] = [];
+  const entries: ManifestFile[] = [];
+  for (const group of groups) {
+    const ranges = mergeRanges(group.flatMap(rangesOf));
+    const name = `c-${shortHash(JSON.stringify(ranges))}.parquet`;
+    const local = path.join(options.stagingDir, `${process.pid}-${name}`);
+    const downloads: string[] = [];
+    try {
+      const sources: string[] = [];
+      for (const o of group) {
+        if (store instanceof LocalObjectStore) sources.push(path.join(store.location, o.key));
+        else {
+          const body = await store.get(o.key);
+          if (body === undefined) throw new Error(`${o.key} vanished during compaction`);
+          const p = path.join(options.stagingDir, `${process.pid}-src-${downloads.length}.parquet`);
+          await fs.writeFile(p, body);
+          downloads.push(p);
+          sources.push(p);
+        }
+      }
+      const { rows } = await options.merger.merge(sources, local, ORDER_BY[table]);
+      const bytes = (await fs.stat(local)).size;
+      await store.putFile(part.prefix + name, local);
+      entries.push({ name, ranges, rows, bytes });
+      merged.push(...group);
+      report.filesIn += group.length;
+      report.bytesIn += group.reduce((n, o) => n + o.size, 0);
+      report.filesOut++;
+      report.bytesOut += bytes;
+      report.rows += rows;
+    } finally {
+      await fs.rm(local, { force: true });
+      for (const d of downloads) await fs.rm(d, { force: true });
+    }
+  }
+  const mergedKeys = new Set(merged.map((o) => o.key));
+  const kept = part.compacted.filter((f) => !mergedKeys.has(part.prefix + f.name));
+  await writeManifest(store, part.prefix, [...kept, ...entries], (options.now ?? Date.now)());
+  report.partitions++;
+  options.logger.info('compacted partition', {
+    partition: part.prefix,
+    filesIn: merged.length,
+    filesOut: entries.length,
+  });
+  await options.onSwap?.(part.prefix);
+  return merged;
+}

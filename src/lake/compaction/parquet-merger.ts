@@ -1,0 +1,19 @@
+/**
+ * Merges Parquet files of one partition into one file, for compaction. The engine
+ * (DuckDB) stays in its implementation folder (`../duckdb/`).
+ */
+
+export interface ParquetMerger {
+  /**
+   * Writes every row of `sources` (local paths, read by column name so files of older
+   * schema versions merge with newer ones) to the local file `target`, zstd-compressed,
+   * sorted by `orderBy`. Resolves with the number of rows once the file is complete (not
+   * fsynced: the object store does that).
+   */
+  merge(
+    sources: readonly string[],
+    target: string,
+    orderBy: readonly string[],
+  ): Promise<{ rows: number }>;
+  close(): Promise<void>;
+}

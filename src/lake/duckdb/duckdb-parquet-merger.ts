@@ -1,0 +1,55 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ParquetMerger } from '../compaction/parquet-merger.js';
+import { ParquetWriteError } from '../errors.js';
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** ParquetMerger on an in-memory DuckDB: one `COPY (SELECT ... ORDER BY ...) TO ...` per merge. */
+export class DuckDBParquetMerger implements ParquetMerger {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** `threads`: DuckDB worker threads, default 2. */
+  static async open(options: { threads?: number } = {}): Promise<DuckDBParquetMerger> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads ?? 2),
+    });
+    return new DuckDBParquetMerger(instance, await instance.connect());
+  }
+
+  async merge(
+    sources: readonly string[],
+    target: string,
+    orderBy: readonly string[],
+  ): Promise<{ rows: number }> {
+    // The partition columns live in the path, never in the files: no hive_partitioning here.
+    const from =
+      `read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true, ` +
+      'hive_partitioning = false)';
+    const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.join(', ')}` : '';
+    try {
+      const r = await this.conn.runAndReadAll(
+        `COPY (SELECT * FROM ${from}${order}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const rows = Number(r.getRows()[0]?.[0] ?? 0);
+      return { rows };
+    } catch (err) {
+      throw new ParquetWriteError(
+        `merging into ${target} failed: ${(err as Error).message}`,
+        [target],
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
