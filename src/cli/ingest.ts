@@ -32,7 +32,10 @@ export function register(program: Command): void {
         for (let i = 0; i < config.ingest.workers; i++) cluster.fork();
         let stopping = false;
         cluster.on('exit', (w, code, signal) => {
-          if (stopping) return;
+          if (stopping) {
+            if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+            return;
+          }
           logger.error('ingest worker died, starting another', {
             pid: w.process.pid,
             code,
@@ -56,5 +59,7 @@ export function register(program: Command): void {
         logger,
         () => streams.close(),
       );
+      // a worker's IPC channel to the primary would keep it alive after a clean stop
+      if (cluster.isWorker) process.exit(0);
     });
 }
