@@ -62,6 +62,8 @@ describe('ingest processes', () => {
         '1',
         '-subj',
         '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
       ],
       { stdio: 'ignore' },
     );
