@@ -5,6 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { dealsRoutes } from '../analytics/api/deals-routes.js';
+import { demandRoutes } from '../analytics/api/demand-routes.js';
+import { DealsStore } from '../analytics/deals/deals-store.js';
+import { DemandStore } from '../analytics/forecast/demand-store.js';
+import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import { startApi } from '../api/start-api.js';
 import type { Config } from '../config/config.js';
 import { EtlStore } from '../etl/etl-store.js';
@@ -29,7 +34,7 @@ import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams, openStream } from './compose.js';
+import { openIngestStreams, openLake, openStream } from './compose.js';
 import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
 
 /** The running platform. `stop()` stops every role (last started first), then closes the backends. */
@@ -96,6 +101,8 @@ export async function startPlatform(
     });
     services.push(lake);
     const store = rowStore;
+    const demandStore = new DemandStore(store.client);
+    await demandStore.migrate();
     const useCases: RealtimeOptions['useCases'] = [
       ...buildUseCases(Object.keys(USE_CASES) as UseCaseName[], {
         rowStore,
@@ -123,6 +130,13 @@ export async function startPlatform(
     services.push(
       await startEtl({ config, sql: store.client, logger: logger.child('etl'), registry }),
     );
+    services.push(
+      startForecastJob({
+        openLake: () => openLake(config),
+        store: demandStore,
+        logger: logger.child('forecast'),
+      }),
+    );
     const sqlEndpoint = await startSqlEndpoint({
       config,
       sql: store.client,
@@ -136,7 +150,11 @@ export async function startPlatform(
       cache,
       metrics: registry,
       sql: { customers, openSession: createSessionOpener({ config, customers, etlStore }) },
-      extraRoutes: ext.routes?.({ rowStore }) ?? [],
+      extraRoutes: [
+        (app) => dealsRoutes(app, new DealsStore(store.client)),
+        (app) => demandRoutes(app, demandStore),
+        ...(ext.routes?.({ rowStore }) ?? []),
+      ],
     });
     services.push(api);
     const ingest = await startIngest({

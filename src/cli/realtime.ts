@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
+import { dealsConfigSchema, dealsUseCaseFromConfig } from '../analytics/deals/deals-config.js';
 import type { Config } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
@@ -39,6 +40,13 @@ export const USE_CASES = {
       pruneEveryMs:
         useCaseConfig('serving', servingConfigSchema, d.config?.realtime.useCases)
           .pruneEveryMinutes * 60_000,
+    }),
+  deals: (d: UseCaseDeps) =>
+    dealsUseCaseFromConfig({
+      client: d.rowStore.client,
+      logger: d.logger,
+      config: useCaseConfig('deals', dealsConfigSchema, d.config?.realtime.useCases),
+      ...(d.config ? { dataDir: d.config.dataDir } : {}),
     }),
   // biome-ignore lint/suspicious/noExplicitAny: use cases of any source record type
 } satisfies Record<string, (d: UseCaseDeps) => UseCase<any>>;

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench -- forecast [--no-r] [--quick]`: accuracy (MASE, sMAPE, 80% coverage)
+ * and fits per second of automatic ETS beside the seasonal naive on the evaluate
+ * protocol, on AirPassengers, SFO monthly passengers by airline and by region, and
+ * generated daily (weekly season) and weekly (yearly season) series; beside R's
+ * forecast::ets() on the same splits when Rscript with the forecast package is on PATH.
+ * Then the daily-365 selection rate and the deal labelling rate.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateDeals } from '../src/analytics/deals/evaluate-deals.js';
+import type { FareRow } from '../src/analytics/deals/fare-csv.js';
+import { SegmentSketches } from '../src/analytics/deals/segment-sketches.js';
+import { type AutoEtsOptions, autoEts } from '../src/analytics/forecast/auto-ets.js';
+import { evaluateForecasts } from '../src/analytics/forecast/evaluate-forecasts.js';
+import type { InputSeries } from '../src/analytics/forecast/series-csv.js';
+import { airPassengers, generated, rng, sfo } from './forecast-datasets.js';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const dir = mkdtempSync(join(tmpdir(), 'fs-bench-forecast-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+function rAvailable(): boolean {
+  if (args.includes('--no-r')) return false;
+  const r = spawnSync('Rscript', ['-e', 'suppressMessages(library(forecast))'], {
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+
+function writeCsv(file: string, series: readonly InputSeries[]): void {
+  const rows = ['series_id,date,value'];
+  for (const s of series)
+    for (let i = 0; i < s.values.length; i++)
+      rows.push(`${s.id},${String(i).padStart(6, '0')},${s.values[i]}`);
+  writeFileSync(file, `${rows.join('\n')}\n`);
+}
+
+const fmt = (v: number | null | undefined, d = 3) =>
+  v === null || v === undefined ? '-' : v.toFixed(d);
+function line(
+  dataset: string,
+  method: string,
+  mase: number | null,
+  smape: number | null,
+  cov: number | null | undefined,
+  fps?: number,
+) {
+  console.log(
+    `${dataset.padEnd(26)} ${method.padEnd(22)} MASE ${fmt(mase).padStart(7)}  sMAPE ${fmt(smape, 2).padStart(6)}  cov80 ${fmt(cov, 3).padStart(5)}  ${fps === undefined ? '' : `${fps.toFixed(1).padStart(7)} fits/s`}`,
+  );
+}
+
+interface Dataset {
+  name: string;
+  series: InputSeries[];
+  m: number;
+  h: number;
+  k: number;
+}
+
+const haveR = rAvailable();
+const datasets: Dataset[] = [
+  { name: 'AirPassengers (m=12)', series: airPassengers(), m: 12, h: 12, k: 3 },
+  { name: 'SFO airline+region (m=12)', series: sfo(), m: 12, h: 12, k: 2 },
+  {
+    name: 'daily generated (m=7)',
+    series: generated(QUICK ? 10 : 40, 365 + 28, 7, 7),
+    m: 7,
+    h: 28,
+    k: 1,
+  },
+  {
+    name: 'weekly generated (m=52)',
+    series: generated(QUICK ? 8 : 30, 5 * 52, 52, 9),
+    m: 52,
+    h: 13,
+    k: 1,
+  },
+];
+const configs: { name: string; ets?: Omit<AutoEtsOptions, 'm'> }[] = [
+  { name: 'auto-ETS (default)' },
+  {
+    name: 'auto-ETS (R stopping)',
+    ets: { reltol: 1e-8, abstol: 0, maxEvaluations: 2000, warmStart: false },
+  },
+];
+console.log(
+  `forecast accuracy on the evaluate protocol (R ${haveR ? 'found' : 'not found: R rows skipped'}; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores: rates are per process, shared with whatever else runs)`,
+);
+for (const d of datasets) {
+  if (d.series.length === 0) {
+    console.log(`${d.name}: data not present, skipped`);
+    continue;
+  }
+  const label = `${d.name} ${d.series.length}×K${d.k}`;
+  let first = true;
+  for (const c of configs) {
+    const r = evaluateForecasts(d.series, {
+      season: d.m,
+      horizon: d.h,
+      origins: d.k,
+      ...(c.ets ? { ets: c.ets } : {}),
+    });
+    if (first)
+      line(label, 'seasonal naive', r.overall.snaive.mase, r.overall.snaive.smape, undefined);
+    first = false;
+    line(
+      label,
+      c.name,
+      r.overall.auto.mase,
+      r.overall.auto.smape,
+      r.overall.auto.coverage80,
+      r.overall.fitsPerSecond,
+    );
+  }
+  if (haveR) {
+    const file = join(dir, `${d.name.replace(/\W+/g, '_')}.csv`);
+    writeCsv(file, d.series);
+    const r = spawnSync(
+      'Rscript',
+      [
+        new URL('forecast-r-protocol.R', import.meta.url).pathname,
+        file,
+        String(d.m),
+        String(d.h),
+        String(d.k),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) console.log(`${label} R failed: ${r.stderr.trim().split('\n').at(-1)}`);
+    else {
+      const j = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, number>;
+      line(
+        label,
+        'R forecast::ets()',
+        j.mase ?? null,
+        j.smape ?? null,
+        j.coverage80,
+        j.fitsPerSecond,
+      );
+    }
+  }
+}
+
+// Daily-365 selection rate (target ≥ 100 series/s on one core).
+{
+  const ys = generated(QUICK ? 20 : 100, 365, 7, 21).map((s) => s.values);
+  for (const c of configs) {
+    const t0 = performance.now();
+    for (const y of ys) autoEts(y, { m: 7, ...c.ets });
+    const rate = (ys.length / (performance.now() - t0)) * 1000;
+    console.log(
+      `daily 365 points, m=7: ${c.name.padEnd(24)} ${rate.toFixed(1)} series/s (automatic selection over 15 models)`,
+    );
+  }
+}
+
+// Deal labelling rate (target ≥ 200,000 offers/s on one core).
+{
+  const u = rng(5);
+  const gauss = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const markets = Array.from(
+    { length: 200 },
+    (_, i) => `A${String(i).padStart(2, '0')}-B${String(i % 37).padStart(2, '0')}`,
+  );
+  const fares = (n: number): FareRow[] =>
+    Array.from({ length: n }, () => {
+      const mi = Math.floor(u() * markets.length);
+      const stay = u() < 0.5 ? undefined : Math.floor(u() * 14);
+      return {
+        features: {
+          market: markets[mi] as string,
+          cabin: u() < 0.85 ? 'economy' : 'business',
+          tripType: stay === undefined ? 'oneway' : 'roundtrip',
+          leadDays: Math.floor(u() * 120),
+          stayDays: stay,
+          currency: 'USD',
+        },
+        price: (100 + mi) * Math.exp(0.3 * gauss()),
+      };
+    });
+  const history = fares(QUICK ? 100_000 : 500_000);
+  const probe = fares(QUICK ? 200_000 : 1_000_000);
+  const e = evaluateDeals(history, probe);
+  console.log(
+    `deals evaluate: ${Math.round(e.labelsPerSecond).toLocaleString('en')} labels/s; shares ${Object.entries(
+      e.labels,
+    )
+      .map(([k, v]) => `${k} ${(v.observed * 100).toFixed(1)}% (${(v.intended * 100).toFixed(0)}%)`)
+      .join(', ')}`,
+  );
+  const sk = new SegmentSketches();
+  for (const r of history) sk.add(r.features, r.price, 100);
+  const t0 = performance.now();
+  for (const r of probe) {
+    sk.classify(r.features, r.price, 100);
+    sk.add(r.features, r.price, 100);
+  }
+  const rate = (probe.length / (performance.now() - t0)) * 1000;
+  console.log(
+    `deals real-time path (label + add to sketches): ${Math.round(rate).toLocaleString('en')} offers/s`,
+  );
+  const t1 = performance.now();
+  let x = 0;
+  for (const r of probe) x += r.price > 150 ? 1 : 0;
+  const base = (probe.length / (performance.now() - t1)) * 1000;
+  console.log(
+    `baseline (one comparison per offer): ${Math.round(base).toLocaleString('en')} offers/s (${x > 0 ? 'ok' : ''})`,
+  );
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { Logger } from '../../ops/logger.js';
+import { openLakeQuery } from '../../query/open-lake-query.js';
+import type { UseCase } from '../../realtime/use-case.js';
+import type { SqlClient } from '../../serving/sql-client.js';
+import { DealsStore } from './deals-store.js';
+import { createDealsUseCase, DEFAULT_DEALS_PRUNE_EVERY_MS } from './deals-use-case.js';
+import {
+  DEFAULT_MIN_FARES,
+  DEFAULT_REFRESH_EVERY,
+  DEFAULT_RELATIVE_ACCURACY,
+  DEFAULT_WINDOW_DAYS,
+  type SegmentSketchesOptions,
+} from './segment-sketches.js';
+import { warmStartFromLake } from './warm-start-from-lake.js';
+
+/** Settings of the deals use case (`realtime.useCases.deals` in the config). */
+export const dealsConfigSchema = z
+  .strictObject({
+    /** Trailing days of fares a fare is compared with. */
+    windowDays: z.number().int().min(1).max(366).default(DEFAULT_WINDOW_DAYS),
+    /** Fares a segment needs before it is used instead of a coarser one. */
+    minFares: z.number().int().min(1).default(DEFAULT_MIN_FARES),
+    /** Percentile cut-offs: great below `great`, good below `good`, high above `high`. */
+    percentiles: z
+      .strictObject({
+        great: z.number().gt(0).lt(1).default(0.1),
+        good: z.number().gt(0).lt(1).default(0.25),
+        high: z.number().gt(0).lt(1).default(0.75),
+      })
+      .prefault({})
+      .refine((p) => p.great < p.good && p.good < p.high, 'must satisfy great < good < high'),
+    /** DDSketch relative accuracy. */
+    relativeAccuracy: z.number().gt(0).lt(0.5).default(DEFAULT_RELATIVE_ACCURACY),
+    /** New fares after which a segment's cached window is rebuilt. */
+    refreshEvery: z.number().int().min(1).default(DEFAULT_REFRESH_EVERY),
+    /** Stream the deals are published to; '' = not published. */
+    publishTo: z.string().default('deals'),
+    /** Warm-start the sketches from the lake when the checkpoint is empty. */
+    warmStart: z.boolean().default(true),
+    pruneEveryMinutes: z
+      .number()
+      .positive()
+      .default(DEFAULT_DEALS_PRUNE_EVERY_MS / 60_000),
+  })
+  .prefault({});
+
+export type DealsConfig = z.output<typeof dealsConfigSchema>;
+
+/** Sketch options of a parsed deals config. */
+export function sketchOptions(c: DealsConfig): SegmentSketchesOptions {
+  return {
+    windowDays: c.windowDays,
+    minFares: c.minFares,
+    percentiles: c.percentiles,
+    relativeAccuracy: c.relativeAccuracy,
+    refreshEvery: c.refreshEvery,
+  };
+}
+
+/**
+ * The deals use case as the realtime runner builds it: its tables on the row store's
+ * client, warm start from the lake under `dataDir` (when enabled), settings `c`.
+ */
+export function dealsUseCaseFromConfig(deps: {
+  client: SqlClient;
+  logger: Logger;
+  config: DealsConfig;
+  dataDir?: string;
+}): UseCase {
+  const c = deps.config;
+  const opts = sketchOptions(c);
+  const dataDir = deps.dataDir;
+  const useCase = createDealsUseCase({
+    store: new DealsStore(deps.client),
+    logger: deps.logger,
+    sketches: opts,
+    ...(c.publishTo ? { publishTo: c.publishTo } : {}),
+    pruneEveryMs: c.pruneEveryMinutes * 60_000,
+    ...(c.warmStart && dataDir
+      ? {
+          warmStart: async () => {
+            const lake = await openLakeQuery({ dataDir });
+            try {
+              return await warmStartFromLake(lake, opts);
+            } finally {
+              await lake.close();
+            }
+          },
+        }
+      : {}),
+  });
+  return { ...useCase, configSchema: dealsConfigSchema };
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { errorResponse } from '../../api/error-response.js';
+import { silentLogger } from '../../ops/logger.js';
+import type { BatchContext } from '../../realtime/use-case.js';
+import { PGliteClient } from '../../serving/pglite/pglite-client.js';
+import type { SqlClient } from '../../serving/sql-client.js';
+import { searchRecord } from '../../serving/testing/records.js';
+import type { AppendRecord } from '../../stream/stream.js';
+import { dealsRoutes } from '../api/deals-routes.js';
+import { DealsStore } from './deals-store.js';
+import { createDealsUseCase } from './deals-use-case.js';
+
+const NOW = Date.parse('2030-01-01T12:00:00Z');
+
+/** `n` searches JFK-LHR on 2030-01-01, one offer each, prices from `price(i)`. */
+function batch(prefix: string, n: number, price: (i: number) => number) {
+  return Array.from({ length: n }, (_, i) =>
+    searchRecord({ id: `${prefix}${i}`, offers: [{ carrier: 'BA', amount: price(i) }] }),
+  );
+}
+
+function ctx(lastSeq: [number, number][], published: AppendRecord[][]): BatchContext {
+  return {
+    group: 'rt-deals',
+    lastSeq: new Map(lastSeq),
+    publish: async (_stream, records) => {
+      published.push([...records]);
+    },
+  };
+}
+
+describe('deals use case', () => {
+  let client: SqlClient;
+  before(async () => {
+    client = await PGliteClient.open();
+  });
+  after(async () => {
+    await client.close();
+  });
+
+  const fares = async () => {
+    const [r] = await client.query<{ n: number | string }>(
+      'SELECT coalesce(sum(fares), 0) AS n FROM deal_sketches',
+    );
+    return Number(r?.n);
+  };
+
+  it('labels offers, writes and publishes deals, and never counts a replayed batch twice', async () => {
+    const store = new DealsStore(client);
+    const published: AppendRecord[][] = [];
+    const uc = createDealsUseCase({
+      store,
+      logger: silentLogger,
+      sketches: { minFares: 20 },
+      publishTo: 'deals',
+      now: () => NOW,
+    });
+    await uc.processBatch(
+      batch('h', 100, (i) => 400 + i),
+      ctx([[0, 100]], published),
+    );
+    assert.equal(await fares(), 100);
+    const probe = batch('p', 2, (i) => (i === 0 ? 300 : 460));
+    await uc.processBatch(probe, ctx([[0, 102]], published));
+    assert.equal(await fares(), 102);
+    // Replay of the same batch (same positions): labels again, counts nothing.
+    await uc.processBatch(probe, ctx([[0, 102]], published));
+    assert.equal(await fares(), 102);
+
+    const deals = await store.deals();
+    assert.equal(deals.length, 1);
+    const d = deals[0];
+    assert.equal(d?.searchId, 'p0');
+    assert.equal(d?.label, 'great');
+    assert.match(
+      d?.explanation ?? '',
+      /^\d+% below typical for JFK\u2013LHR economy, one-way, 46\u201360 days out, based on \d+ fares$/,
+    );
+    assert.equal(published.length, 2);
+    assert.equal(published[0]?.[0]?.id, 'deal:p0:0');
+
+    // A restart restores the sketches from the checkpoint: same segment counts.
+    const uc2 = createDealsUseCase({
+      store,
+      logger: silentLogger,
+      sketches: { minFares: 20 },
+      now: () => NOW,
+    });
+    await uc2.processBatch(
+      batch('q', 1, () => 350),
+      ctx([[0, 103]], []),
+    );
+    const q = (await store.deals()).find((x) => x.searchId === 'q0');
+    assert.match(q?.explanation ?? '', /based on 102 fares$/);
+    assert.equal(await fares(), 103);
+  });
+
+  it('serves deals over GET /v1/deals with filters', async () => {
+    const app = Fastify();
+    app.setErrorHandler((err, _req, reply) => {
+      const r = errorResponse(err);
+      reply.status(r.status).send(r.body);
+    });
+    dealsRoutes(app, new DealsStore(client));
+    const ok = await app.inject({ url: '/v1/deals?origin=jfk&label=great&minSavingsPct=5' });
+    assert.equal(ok.statusCode, 200);
+    const body = ok.json() as { deals: { searchId: string }[] };
+    assert.deepEqual(body.deals.map((d) => d.searchId).sort(), ['p0', 'q0']);
+    const none = await app.inject({ url: '/v1/deals?destination=CDG' });
+    assert.deepEqual(none.json(), { deals: [] });
+    const bad = await app.inject({ url: '/v1/deals?label=cheap' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /label/);
+    await app.close();
+  });
+});

@@ -1,0 +1,217 @@
+import { DDSketch } from '@datadog/sketches-js';
+import type { ShoppingRecord } from '../../model/shopping-record.js';
+import type { Logger } from '../../ops/logger.js';
+import type { BatchContext, UseCase } from '../../realtime/use-case.js';
+import type { AppendRecord } from '../../stream/stream.js';
+import type { Deal, DealsStore, StoredSketch } from './deals-store.js';
+import { dayDate, dayNumber, fareOfOffer } from './fare-of-offer.js';
+import { levelKeysOfFull, segmentKey } from './fare-segment.js';
+import {
+  DEFAULT_WINDOW_DAYS,
+  explain,
+  SegmentSketches,
+  type SegmentSketchesOptions,
+} from './segment-sketches.js';
+
+/** Default interval between deals/sketch pruning runs. */
+export const DEFAULT_DEALS_PRUNE_EVERY_MS = 10 * 60_000;
+
+/** What a warm start from the lake returns: finest-level day sketches and the positions they include. */
+export interface WarmStart {
+  sketches: StoredSketch[];
+  positions: Map<number, number>;
+}
+
+export interface DealsUseCaseOptions {
+  store: DealsStore;
+  logger: Logger;
+  sketches?: SegmentSketchesOptions;
+  /** Stream the deals are published to (via BatchContext.publish); none = not published. */
+  publishTo?: string;
+  /** Builds the sketches from history when the checkpoint is empty (see warmStartFromLake). */
+  warmStart?: () => Promise<WarmStart>;
+  /** Minimum time between prune runs [10 min]. */
+  pruneEveryMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+const encodeSketch = (sk: DDSketch): string => Buffer.from(sk.toProto()).toString('base64');
+const decodeSketch = (b64: string): DDSketch =>
+  DDSketch.fromProto(new Uint8Array(Buffer.from(b64, 'base64')));
+
+/**
+ * The real-time use case `deals`: labels every offer of each record against its segment
+ * (SegmentSketches over the trailing window, excluding the offer itself), writes the
+ * great and good ones to the `deals` table (upsert by search id and offer index) and
+ * optionally publishes them, then adds the offers to the day sketches.
+ *
+ * Exactly-once sketches: the finest-level day sketches a batch touched are saved with
+ * the batch's stream positions in the same transaction as its deals. A batch whose
+ * positions are all at or below the saved ones was already counted and only re-labels
+ * (so a replay is not counted twice). After a failed save the in-memory sketches are
+ * reloaded from the checkpoint before the retry. Limitation: a redelivered batch that
+ * only partly overlaps the saved positions is counted again for its overlapping records
+ * (the BatchContext has no per-record positions).
+ */
+export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
+  const now = opts.now ?? Date.now;
+  const windowDays = opts.sketches?.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const pruneEvery = opts.pruneEveryMs ?? DEFAULT_DEALS_PRUNE_EVERY_MS;
+  let sketches = new SegmentSketches(opts.sketches);
+  let positions = new Map<number, number>();
+  let ready = false;
+  let lastPrune = Number.NEGATIVE_INFINITY;
+  let maxDay = Number.NEGATIVE_INFINITY;
+
+  const restore = (rows: readonly StoredSketch[]): number => {
+    let n = 0;
+    for (const r of rows) {
+      const keys = levelKeysOfFull(r.segment);
+      if (!keys) continue;
+      let sk: DDSketch;
+      try {
+        sk = decodeSketch(r.sketch);
+      } catch (err) {
+        opts.logger.warn('unreadable deal sketch skipped', {
+          segment: r.segment,
+          day: r.day,
+          error: (err as Error).message,
+        });
+        continue;
+      }
+      const day = dayNumber(r.day);
+      maxDay = Math.max(maxDay, day);
+      try {
+        for (const k of keys) sketches.mergeDay(k, day, sk);
+        n++;
+      } catch (err) {
+        opts.logger.warn('deal sketch with another accuracy skipped', {
+          segment: r.segment,
+          error: (err as Error).message,
+        });
+      }
+    }
+    return n;
+  };
+
+  const init = async (): Promise<void> => {
+    await opts.store.migrate();
+    sketches = new SegmentSketches(opts.sketches);
+    maxDay = Number.NEGATIVE_INFINITY;
+    const fromDay = dayDate(Math.floor(now() / 86_400_000) - windowDays - 1);
+    const cp = await opts.store.loadCheckpoint(fromDay);
+    positions = cp.positions;
+    let n = restore(cp.sketches);
+    if (cp.sketches.length === 0 && cp.positions.size === 0 && opts.warmStart) {
+      const ws = await opts.warmStart();
+      n = restore(ws.sketches);
+      await opts.store.saveBatch([], ws.sketches, ws.positions);
+      positions = new Map(ws.positions);
+      opts.logger.info('deals warm-started from the lake', {
+        sketches: n,
+        segments: sketches.size,
+      });
+    } else opts.logger.info('deals sketches restored', { sketches: n, segments: sketches.size });
+    ready = true;
+  };
+
+  return {
+    name: 'deals',
+    async processBatch(records: readonly ShoppingRecord[], ctx: BatchContext): Promise<void> {
+      if (!ready) await init();
+      let counted = true;
+      for (const [shard, seq] of ctx.lastSeq)
+        if ((positions.get(shard) ?? -1) < seq) counted = false;
+      if (ctx.lastSeq.size === 0) counted = false;
+      const deals: Deal[] = [];
+      const touched = new Map<string, { key: string; day: number }>();
+      for (const r of records) {
+        const shopDay = dayNumber(r.shoppedAt);
+        for (let i = 0; i < r.offers.length; i++) {
+          const o = r.offers[i];
+          if (!o) continue;
+          const fare = fareOfOffer(r, o, shopDay);
+          const c = sketches.classify(fare.features, fare.price, fare.day);
+          if (c && (c.label === 'great' || c.label === 'good')) {
+            deals.push({
+              searchId: r.id,
+              offerIndex: i,
+              origin: r.origin,
+              destination: r.destination,
+              departureDate: r.departureDate,
+              returnDate: r.returnDate ?? null,
+              tripType: r.tripType,
+              cabin: o.cabin,
+              carrier: o.validatingCarrier,
+              stops: o.legs.reduce((m, l) => Math.max(m, l.stops), 0),
+              currency: o.currency,
+              price: Math.round(fare.price * 100) / 100,
+              typicalPrice: Math.round(c.typical * 100) / 100,
+              savingsPct: Math.round(c.savingsPct * 10) / 10,
+              label: c.label,
+              segment: c.segment,
+              fares: c.fares,
+              explanation: explain(c.savingsPct, c.segment, c.fares),
+              shoppedAt: r.shoppedAt,
+              vendor: r.vendor,
+            });
+          }
+          if (!counted) {
+            sketches.add(fare.features, fare.price, fare.day);
+            const key = segmentKey(fare.features, 0);
+            touched.set(`${key}\u0000${fare.day}`, { key, day: fare.day });
+            if (fare.day > maxDay) maxDay = fare.day;
+          }
+        }
+      }
+      const saved: StoredSketch[] = [];
+      for (const { key, day } of touched.values()) {
+        const sk = sketches.daySketch(key, day);
+        if (sk)
+          saved.push({
+            segment: key,
+            day: dayDate(day),
+            sketch: encodeSketch(sk),
+            fares: sk.count,
+          });
+      }
+      const next = new Map(positions);
+      for (const [shard, seq] of ctx.lastSeq) next.set(shard, Math.max(next.get(shard) ?? -1, seq));
+      try {
+        await opts.store.saveBatch(deals, saved, next);
+      } catch (err) {
+        ready = false; // memory holds uncommitted counts: reload before the retry
+        throw err;
+      }
+      positions = next;
+      if (opts.publishTo && deals.length > 0) {
+        const enc = new TextEncoder();
+        const out: AppendRecord[] = deals.map((d) => ({
+          key: `${d.origin}-${d.destination}`,
+          id: `deal:${d.searchId}:${d.offerIndex}`,
+          data: enc.encode(JSON.stringify(d)),
+        }));
+        await ctx.publish(opts.publishTo, out);
+      }
+      if (Number.isFinite(maxDay)) sketches.evict(maxDay);
+      const t = now();
+      if (t - lastPrune >= pruneEvery) {
+        lastPrune = t;
+        try {
+          await opts.store.prune(
+            new Date(t - windowDays * 86_400_000),
+            dayDate(Math.floor(t / 86_400_000) - windowDays),
+          );
+        } catch (err) {
+          opts.logger.warn('deals prune failed', { error: (err as Error).message });
+        }
+      }
+      opts.logger.debug('deals batch', {
+        records: records.length,
+        deals: deals.length,
+        counted: !counted,
+      });
+    },
+  };
+}

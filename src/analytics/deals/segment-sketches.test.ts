@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { splitCsvLine } from '../forecast/series-csv.js';
+import { DEAL_LABELS } from './deal-label.js';
+import { evaluateDeals } from './evaluate-deals.js';
+import type { FareRow } from './fare-csv.js';
+import { describeSegment, segmentKey } from './fare-segment.js';
+import { explain, SegmentSketches } from './segment-sketches.js';
+
+const EXPEDIA = new URL(
+  '../../../../shared/data/fares/expedia_itineraries_sample.csv',
+  import.meta.url,
+);
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s + 0.5) / 4294967296;
+  };
+}
+
+/** Fares from a lognormal per market × cabin × lead bucket, as generated history/probe. */
+function syntheticFares(n: number, seed: number): FareRow[] {
+  const u = rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const markets = ['JFK-LAX', 'LAX-JFK', 'SFO-ORD', 'BOS-MIA', 'SEA-DEN', 'ATL-DFW'];
+  const rows: FareRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const mi = Math.floor(u() * markets.length);
+    const cabin = u() < 0.8 ? 'economy' : 'business';
+    const lead = Math.floor(u() * 90);
+    const stay = u() < 0.5 ? undefined : Math.floor(u() * 14);
+    const base = 150 + 60 * mi + (cabin === 'business' ? 900 : 0) + (lead < 7 ? 120 : 0);
+    const price = Math.round(base * Math.exp(0.35 * gauss()) * 100) / 100;
+    rows.push({
+      features: {
+        market: markets[mi] as string,
+        cabin,
+        tripType: stay === undefined ? 'oneway' : 'roundtrip',
+        leadDays: lead,
+        stayDays: stay,
+        currency: '',
+      },
+      price,
+    });
+  }
+  return rows;
+}
+
+describe('deal labels', () => {
+  it('are calibrated on held-back fares from the same distribution (within 2 points)', () => {
+    const e = evaluateDeals(syntheticFares(40_000, 1), syntheticFares(40_000, 2));
+    for (const l of DEAL_LABELS) {
+      const { intended, observed } = e.labels[l];
+      assert.ok(
+        Math.abs(observed - intended) < 0.02,
+        `${l}: intended ${intended}, observed ${observed}`,
+      );
+    }
+    assert.deepEqual(
+      DEAL_LABELS.map((l) => e.labels[l].intended),
+      [0.1, 0.15, 0.5, 0.25],
+    );
+  });
+
+  it('are calibrated on a random split of the real Expedia fares', {
+    skip: existsSync(EXPEDIA)
+      ? false
+      : 'shared/data/fares/expedia_itineraries_sample.csv not present',
+  }, () => {
+    const lines = readFileSync(EXPEDIA, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    const h = splitCsvLine(lines[0] as string) as string[];
+    const ix = (n: string) => h.indexOf(n);
+    const rows: FareRow[] = lines.slice(1).map((l) => {
+      const c = splitCsvLine(l) as string[];
+      const lead =
+        (Date.parse(c[ix('flightDate')] as string) - Date.parse(c[ix('searchDate')] as string)) /
+        864e5;
+      return {
+        features: {
+          market: `${c[ix('startingAirport')]}-${c[ix('destinationAirport')]}`,
+          cabin: (c[ix('segmentsCabinCode')] as string).split('||')[0] as string,
+          tripType: 'oneway',
+          leadDays: lead,
+          currency: '',
+        },
+        price: Number(c[ix('totalFare')]),
+      };
+    });
+    const u = rng(7);
+    const hist: FareRow[] = [];
+    const probe: FareRow[] = [];
+    for (const r of rows) (u() < 0.5 ? hist : probe).push(r);
+    const e = evaluateDeals(hist, probe);
+    for (const l of DEAL_LABELS) {
+      const { intended, observed } = e.labels[l];
+      assert.ok(
+        Math.abs(observed - intended) < 0.02,
+        `${l}: intended ${intended}, observed ${observed}`,
+      );
+    }
+  });
+
+  it('falls back to a coarser segment when the fine one has too few fares', () => {
+    const s = new SegmentSketches({ minFares: 10 });
+    const f = {
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: 17,
+      currency: 'USD',
+    };
+    for (let i = 0; i < 20; i++) s.add({ ...f, leadDays: 40 }, 100 + i, 0);
+    const c = s.classify(f, 50, 0);
+    assert.equal(c?.level, 'trip');
+    assert.equal(c?.label, 'great');
+    for (let i = 0; i < 10; i++) s.add(f, 300 + i, 0);
+    assert.equal(s.classify(f, 50, 0)?.level, 'full');
+  });
+
+  it('compares only with the trailing window', () => {
+    const s = new SegmentSketches({ minFares: 5, windowDays: 28 });
+    const f = {
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: 17,
+      currency: 'USD',
+    };
+    for (let i = 0; i < 50; i++) s.add(f, 1000 + i, 100);
+    for (let i = 0; i < 50; i++) s.add(f, 100 + i, 120);
+    assert.equal(s.classify(f, 500, 120)?.label, 'typical');
+    // Day 128: the day-100 fares left the window, so 500 is high against the day-120 ones.
+    assert.equal(s.classify(f, 500, 128)?.label, 'high');
+    assert.equal(s.classify(f, 500, 128)?.fares, 50);
+  });
+
+  it('explains a label in words a traveller understands', () => {
+    const key = segmentKey(
+      { market: 'JFK-LAX', cabin: 'economy', tripType: 'oneway', leadDays: 17, currency: 'USD' },
+      1,
+    );
+    assert.equal(describeSegment(key), 'JFK\u2013LAX economy, one-way, 15\u201321 days out');
+    assert.equal(
+      explain(23.2, key, 1840),
+      '23% below typical for JFK\u2013LAX economy, one-way, 15\u201321 days out, based on 1,840 fares',
+    );
+    assert.match(explain(-12.6, key, 60), /^13% above typical/);
+  });
+});

@@ -1,0 +1,132 @@
+import type { LakeQuery } from '../../query/lake-query.js';
+import { autoEts } from './auto-ets.js';
+import type { DemandForecastWrite, DemandStore } from './demand-store.js';
+import { forecastEts } from './ets-forecast.js';
+
+/** Searches of one key (market `JFK-LAX`) on one UTC day. */
+export interface DailyCount {
+  key: string;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  count: number;
+}
+
+export interface DemandForecastOptions {
+  /** Days forecast [28]. */
+  horizon?: number;
+  /** Weekly seasonality [7]. */
+  season?: number;
+  /** Days of history fitted (the most recent) and stored for the API [365]. */
+  historyDays?: number;
+  /** Series with fewer days of history are not forecast [14]. */
+  minDays?: number;
+  /** First day not yet complete, `YYYY-MM-DD` [today, UTC]: history stops the day before. */
+  asOf?: string;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (d: string) => Math.floor(Date.parse(`${d}T00:00:00Z`) / DAY_MS);
+const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Daily search-demand forecasts per market and per airport (an airport's demand is the
+ * sum of the markets from or to it) from daily counts: missing days count 0, history
+ * ends the day before `asOf`, automatic ETS with weekly seasonality (non-seasonal when
+ * fewer than two weeks), `horizon` days ahead with 80% and 95% intervals, bounds clipped
+ * at 0. Series with fewer than `minDays` days (from their first search) are left out.
+ */
+export function forecastDemand(
+  rows: readonly DailyCount[],
+  options: DemandForecastOptions = {},
+): DemandForecastWrite[] {
+  const horizon = options.horizon ?? 28;
+  const season = options.season ?? 7;
+  const historyDays = options.historyDays ?? 365;
+  const minDays = options.minDays ?? 14;
+  const end = dayOf(options.asOf ?? new Date().toISOString().slice(0, 10)); // exclusive
+  const start = end - historyDays;
+  const series = new Map<
+    string,
+    { scope: 'market' | 'airport'; first: number; counts: Float64Array }
+  >();
+  const add = (scope: 'market' | 'airport', key: string, day: number, n: number) => {
+    const id = `${scope}\u0000${key}`;
+    let s = series.get(id);
+    if (!s) {
+      s = { scope, first: day, counts: new Float64Array(historyDays) };
+      series.set(id, s);
+    }
+    s.first = Math.min(s.first, day);
+    s.counts[day - start] = (s.counts[day - start] as number) + n;
+  };
+  for (const r of rows) {
+    const day = dayOf(r.date);
+    if (!(day >= start && day < end) || !(r.count > 0)) continue;
+    add('market', r.key, day, r.count);
+    const [o, d] = r.key.split('-');
+    if (o) add('airport', o, day, r.count);
+    if (d && d !== o) add('airport', d, day, r.count);
+  }
+  const out: DemandForecastWrite[] = [];
+  for (const [id, s] of series) {
+    const key = id.split('\u0000')[1] as string;
+    const y = s.counts.subarray(s.first - start);
+    if (y.length < minDays) continue;
+    const m = y.length >= 2 * season ? season : 1;
+    const fit = autoEts(Float64Array.from(y), { m });
+    const fc = forecastEts(fit.fit, horizon);
+    const clip = (v: number) => Math.max(0, v);
+    out.push({
+      scope: s.scope,
+      key,
+      model: fit.fit.name,
+      history: Array.from(y, (count, i) => ({ date: dateOf(s.first + i), count })),
+      forecast: Array.from(fc.mean, (mean, i) => ({
+        date: dateOf(end + i),
+        mean: clip(mean),
+        lower80: clip(fc.lower80[i] as number),
+        upper80: clip(fc.upper80[i] as number),
+        lower95: clip(fc.lower95[i] as number),
+        upper95: clip(fc.upper95[i] as number),
+      })),
+    });
+  }
+  return out;
+}
+
+/** SQL of the daily search counts per market over the last `days` days (lake `searches`). */
+export function dailySearchCountsSql(days: number): string {
+  return `SELECT origin || '-' || destination AS key, CAST(date_trunc('day', shopped_at) AS DATE)::VARCHAR AS date,
+  count(*) AS count
+FROM searches
+WHERE shopped_at >= CAST(now() AS TIMESTAMP) - INTERVAL ${Math.floor(days) + 1} DAY
+GROUP BY ALL`;
+}
+
+/** Daily search counts per market from the lake. */
+export async function dailySearchCounts(lake: LakeQuery, days: number): Promise<DailyCount[]> {
+  const rows = await lake.all(dailySearchCountsSql(days));
+  return rows.map((r) => ({
+    key: r.key as string,
+    date: r.date as string,
+    count: Number(r.count),
+  }));
+}
+
+/**
+ * The scheduled forecast job: daily counts from the lake, forecasts (forecastDemand),
+ * written to the row store (DemandStore.write). Returns the number of series written.
+ */
+export async function runDemandForecastJob(
+  lake: LakeQuery,
+  store: DemandStore,
+  options: DemandForecastOptions = {},
+  now: () => Date = () => new Date(),
+): Promise<{ series: number }> {
+  const t = now();
+  const rows = await dailySearchCounts(lake, options.historyDays ?? 365);
+  const out = forecastDemand(rows, { asOf: t.toISOString().slice(0, 10), ...options });
+  await store.migrate();
+  await store.write(out, t);
+  return { series: out.length };
+}

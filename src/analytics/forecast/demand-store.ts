@@ -1,0 +1,118 @@
+import { migrate } from '../../serving/migrate.js';
+import type { SqlClient } from '../../serving/sql-client.js';
+import { ANALYTICS_MIGRATIONS } from '../analytics-migrations.js';
+
+/** Whose demand: a market (`JFK-LAX`) or an airport (searches from or to it). */
+export type DemandScope = 'market' | 'airport';
+
+/** One forecast day. */
+export interface DemandForecastDay {
+  date: string;
+  mean: number;
+  lower80: number;
+  upper80: number;
+  lower95: number;
+  upper95: number;
+}
+
+/** What the demand endpoints return. */
+export interface DemandView {
+  scope: DemandScope;
+  key: string;
+  model: string;
+  generatedAt: string;
+  history: { date: string; count: number }[];
+  forecast: DemandForecastDay[];
+}
+
+/** A series' forecast as the job writes it. */
+export interface DemandForecastWrite {
+  scope: DemandScope;
+  key: string;
+  model: string;
+  history: { date: string; count: number }[];
+  forecast: DemandForecastDay[];
+}
+
+/** Demand history and forecasts in the row store (ANALYTICS_MIGRATIONS). */
+export class DemandStore {
+  constructor(readonly client: SqlClient) {}
+
+  /** Applies the analytics migrations (idempotent). */
+  migrate(): Promise<number[]> {
+    return migrate(this.client, ANALYTICS_MIGRATIONS);
+  }
+
+  /**
+   * Replaces the history and forecast of each series (one transaction per call), so a
+   * re-run of the job for the same day gives the same rows.
+   */
+  async write(series: readonly DemandForecastWrite[], generatedAt: Date): Promise<void> {
+    await this.client.transaction(async (tx) => {
+      for (const s of series) {
+        await tx.query('DELETE FROM demand_history WHERE scope = $1 AND key = $2', [
+          s.scope,
+          s.key,
+        ]);
+        await tx.query('DELETE FROM demand_forecasts WHERE scope = $1 AND key = $2', [
+          s.scope,
+          s.key,
+        ]);
+        if (s.history.length > 0)
+          await tx.query(
+            `INSERT INTO demand_history (scope, key, day, count)
+SELECT $1, $2, * FROM unnest($3::date[], $4::bigint[])`,
+            [s.scope, s.key, s.history.map((h) => h.date), s.history.map((h) => h.count)],
+          );
+        const f = s.forecast;
+        await tx.query(
+          `INSERT INTO demand_forecasts (scope, key, day, mean, lower80, upper80, lower95, upper95, model, generated_at)
+SELECT $1, $2, d, m, l8, u8, l9, u9, $9, $10
+FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t(d, m, l8, u8, l9, u9)`,
+          [
+            s.scope,
+            s.key,
+            f.map((x) => x.date),
+            f.map((x) => x.mean),
+            f.map((x) => x.lower80),
+            f.map((x) => x.upper80),
+            f.map((x) => x.lower95),
+            f.map((x) => x.upper95),
+            s.model,
+            generatedAt,
+          ],
+        );
+      }
+    });
+  }
+
+  /** History and forecast of one series; undefined when the job has not forecast it. */
+  async view(scope: DemandScope, key: string): Promise<DemandView | undefined> {
+    const fc = await this.client.query<Record<string, unknown>>(
+      `SELECT day::text AS day, mean, lower80, upper80, lower95, upper95, model, generated_at
+FROM demand_forecasts WHERE scope = $1 AND key = $2 ORDER BY day`,
+      [scope, key],
+    );
+    if (fc.length === 0) return undefined;
+    const hist = await this.client.query<{ day: string; count: number | string }>(
+      'SELECT day::text AS day, count FROM demand_history WHERE scope = $1 AND key = $2 ORDER BY day',
+      [scope, key],
+    );
+    const first = fc[0] as Record<string, unknown>;
+    return {
+      scope,
+      key,
+      model: first.model as string,
+      generatedAt: new Date(first.generated_at as string | Date).toISOString(),
+      history: hist.map((h) => ({ date: h.day, count: Number(h.count) })),
+      forecast: fc.map((r) => ({
+        date: r.day as string,
+        mean: Number(r.mean),
+        lower80: Number(r.lower80),
+        upper80: Number(r.upper80),
+        lower95: Number(r.lower95),
+        upper95: Number(r.upper95),
+      })),
+    };
+  }
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Command } from 'commander';
+import { register } from '../../cli/forecast.js';
+import { mase, maseScale, smape } from './accuracy.js';
+import { evaluateForecasts } from './evaluate-forecasts.js';
+import { parseSeriesCsv } from './series-csv.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'faresight-forecast-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** y = 10 + t + pattern[t mod 4], rows shuffled. */
+function trendSeasonCsv(id: string, n: number): string {
+  const p = [5, -3, 2, -4];
+  const rows = Array.from({ length: n }, (_, t) => {
+    const d = new Date(Date.UTC(2020, 0, 1 + t)).toISOString().slice(0, 10);
+    return `${id},${d},${10 + t + (p[t % 4] as number)}`;
+  });
+  return `series_id,date,value\n${rows.reverse().join('\n')}\n`;
+}
+
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command('faresight').exitOverride();
+  register(program);
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    out += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
+
+describe('accuracy measures', () => {
+  it('computes MASE, sMAPE (M4, percent) by their definitions', () => {
+    assert.equal(maseScale([1, 2, 4, 8], 1), 7 / 3);
+    assert.equal(mase([10, 20], [12, 17], 2.5), 1);
+    assert.ok(Math.abs(smape([100, 0], [50, 0]) - (200 / 2) * (50 / 150)) < 1e-12);
+    assert.ok(Number.isNaN(mase([1], [1], 0)));
+  });
+});
+
+describe('series CSV', () => {
+  it('sorts each series by date and rejects bad rows with their line', () => {
+    const s = parseSeriesCsv('series_id,date,value\na,1949-02,2\nb,2020-01-01,5\na,1949-01,1\n');
+    assert.deepEqual([...(s.find((x) => x.id === 'a')?.values ?? [])], [1, 2]);
+    assert.throws(
+      () => parseSeriesCsv('series_id,date,value\na,2020-01-01,1\na,2020-01-01,2\n', 'x.csv'),
+      /x\.csv:3: date 2020-01-01 repeated/,
+    );
+    assert.throws(
+      () => parseSeriesCsv('id,date,value\n', 'x.csv'),
+      /x\.csv:1: missing column "series_id"/,
+    );
+    assert.throws(
+      () => parseSeriesCsv('series_id,date,value\na,someday,1\n', 'x.csv'),
+      /x\.csv:2: date "someday"/,
+    );
+  });
+});
+
+describe('forecast evaluate', () => {
+  it('scores the rolling origins: seasonal naive MASE 1 on trend + season, ETS near 0', () => {
+    const series = parseSeriesCsv(trendSeasonCsv('ts', 60));
+    const skipped: string[] = [];
+    const r = evaluateForecasts(
+      [...series, { id: 'tiny', dates: ['1', '2'], values: Float64Array.from([1, 2]) }],
+      {
+        season: 4,
+        horizon: 4,
+        origins: 3,
+        onSkip: (id) => skipped.push(id),
+      },
+    );
+    assert.deepEqual(skipped, ['tiny']);
+    assert.equal(r.series.length, 1);
+    assert.ok(Math.abs((r.overall.snaive.mase ?? 0) - 1) < 1e-12);
+    assert.ok((r.overall.auto.mase ?? 1) < 0.05, `auto mase ${r.overall.auto.mase}`);
+    assert.match(r.series[0]?.model ?? '', /^ETS\(A,A,A\)$|^ETS\(A,Ad,A\)$|^ETS\(M,/);
+    assert.ok(r.overall.fitsPerSecond > 0);
+  });
+
+  it('runs as `faresight forecast evaluate` and prints one JSON object of the specified shape', async () => {
+    const file = join(dir, 'in.csv');
+    writeFileSync(
+      file,
+      trendSeasonCsv('a', 40) + trendSeasonCsv('b', 48).split('\n').slice(1).join('\n'),
+    );
+    const out = await runCli([
+      'forecast',
+      'evaluate',
+      '--input',
+      file,
+      '--season',
+      '4',
+      '--horizon',
+      '4',
+      '--origins',
+      '2',
+      '--window',
+      '24',
+    ]);
+    const j = JSON.parse(out) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(j), ['overall', 'series']);
+    const overall = j.overall as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(overall.auto ?? {}), ['mase', 'smape', 'coverage80']);
+    assert.deepEqual(Object.keys(overall.snaive ?? {}), ['mase', 'smape']);
+    assert.equal(typeof overall.fitsPerSecond, 'number');
+    const series = j.series as { id: string; model: string }[];
+    assert.deepEqual(
+      series.map((s) => s.id),
+      ['a', 'b'],
+    );
+    assert.deepEqual(Object.keys(series[0] ?? {}), ['id', 'model', 'auto', 'snaive']);
+  });
+
+  it('rejects a bad file with the line number', async () => {
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, 'series_id,date,value\na,2020-01-01,1\na,2020-01-02,n/a\n');
+    await assert.rejects(
+      runCli(['forecast', 'evaluate', '--input', file, '--season', '7', '--horizon', '7']),
+      /bad\.csv:3: value "n\/a" is not a number/,
+    );
+  });
+});

@@ -1,0 +1,54 @@
+import { Cron } from 'croner';
+import type { Logger } from '../../ops/logger.js';
+import type { Service } from '../../ops/service.js';
+import type { LakeQuery } from '../../query/lake-query.js';
+import { runDemandForecastJob } from './demand-forecast-job.js';
+import type { DemandStore } from './demand-store.js';
+
+/** Default schedule of the demand forecast job (UTC): daily at 00:15. */
+export const DEFAULT_FORECAST_SCHEDULE = '15 0 * * *';
+
+/**
+ * Runs the demand forecast job on a cron schedule, and once `firstRunAfterMs` after start
+ * (so a fresh platform shows forecasts without waiting a day). A failed run is logged and
+ * retried at the next tick; runs never overlap.
+ */
+export function startForecastJob(opts: {
+  openLake: () => Promise<LakeQuery>;
+  store: DemandStore;
+  logger: Logger;
+  schedule?: string;
+  firstRunAfterMs?: number;
+}): Service {
+  let running: Promise<void> | undefined;
+  const run = () => {
+    if (running) return;
+    running = (async () => {
+      const lake = await opts.openLake();
+      try {
+        const t0 = Date.now();
+        await runDemandForecastJob(lake, opts.store);
+        opts.logger.info('demand forecasts written', { ms: Date.now() - t0 });
+      } finally {
+        await lake.close();
+      }
+    })()
+      .catch((err) =>
+        opts.logger.warn('demand forecast job failed', { error: (err as Error).message }),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const cron = new Cron(opts.schedule ?? DEFAULT_FORECAST_SCHEDULE, { timezone: 'UTC' }, run);
+  const first = setTimeout(run, opts.firstRunAfterMs ?? 90_000);
+  first.unref();
+  return {
+    name: 'forecast',
+    stop: async () => {
+      cron.stop();
+      clearTimeout(first);
+      await running;
+    },
+  };
+}
