@@ -33,8 +33,27 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError()
     .exitOverride();
-  for (const r of [up, ingest, lake, realtime, api, generate, query, parse, stream, config])
-    r(program);
+  const commands = [
+    up,
+    ingest,
+    lake,
+    realtime,
+    api,
+    etl,
+    sql,
+    customers,
+    graph,
+    catalog,
+    forecast,
+    deals,
+    generate,
+    query,
+    parse,
+    stream,
+    config,
+    vendorToken,
+  ];
+  for (const r of commands) r(program);
   return program;
 }
 

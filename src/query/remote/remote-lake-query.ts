@@ -74,8 +74,8 @@ export class RemoteLakeQuery implements LakeQuery {
       (s) => TABLE_NAME.test(s.table) && s.table !== 'ponds',
     );
     const files = new Map<string, ObjectInfo>();
+    // only the files that hold the rows: a compacted partition's manifest hides its sources
     for (const scan of scans)
-      // only the files that hold the rows: a compacted partition's manifest hides its sources
       for (const prefix of scanPrefixes(scan))
         for (const part of await listPartitions(this.store, prefix))
           for (const o of part.visible)
