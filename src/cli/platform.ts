@@ -9,6 +9,7 @@ import { dealsRoutes } from '../analytics/api/deals-routes.js';
 import { demandRoutes } from '../analytics/api/demand-routes.js';
 import { DealsStore } from '../analytics/deals/deals-store.js';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
+import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
 import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import { startApi } from '../api/start-api.js';
 import type { Config } from '../config/config.js';

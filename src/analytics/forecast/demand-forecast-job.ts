@@ -115,18 +115,22 @@ export async function dailySearchCounts(lake: LakeQuery, days: number): Promise<
 
 /**
  * The scheduled forecast job: daily counts from the lake, forecasts (forecastDemand),
- * written to the row store (DemandStore.write). Returns the number of series written.
+ * written to the row store (DemandStore.write) and, with `writePond`, to a pond. Returns
+ * the number of series written.
  */
 export async function runDemandForecastJob(
   lake: LakeQuery,
   store: DemandStore,
   options: DemandForecastOptions = {},
   now: () => Date = () => new Date(),
+  /** Also writes the run to the `demand_forecasts` pond (see writeForecastPond). */
+  writePond?: (runDate: string, series: DemandForecastWrite[]) => Promise<unknown>,
 ): Promise<{ series: number }> {
   const t = now();
   const rows = await dailySearchCounts(lake, options.historyDays ?? 365);
   const out = forecastDemand(rows, { asOf: t.toISOString().slice(0, 10), ...options });
   await store.migrate();
   await store.write(out, t);
+  await writePond?.(t.toISOString().slice(0, 10), out);
   return { series: out.length };
 }

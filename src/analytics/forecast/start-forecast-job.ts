@@ -3,7 +3,7 @@ import type { Logger } from '../../ops/logger.js';
 import type { Service } from '../../ops/service.js';
 import type { LakeQuery } from '../../query/lake-query.js';
 import { runDemandForecastJob } from './demand-forecast-job.js';
-import type { DemandStore } from './demand-store.js';
+import type { DemandForecastWrite, DemandStore } from './demand-store.js';
 
 /** Default schedule of the demand forecast job (UTC): daily at 00:15. */
 export const DEFAULT_FORECAST_SCHEDULE = '15 0 * * *';
@@ -19,6 +19,8 @@ export function startForecastJob(opts: {
   logger: Logger;
   schedule?: string;
   firstRunAfterMs?: number;
+  /** Writes each run to the forecasts pond as well. */
+  writePond?: (runDate: string, series: DemandForecastWrite[]) => Promise<unknown>;
 }): Service {
   let running: Promise<void> | undefined;
   const run = () => {
@@ -27,7 +29,7 @@ export function startForecastJob(opts: {
       const lake = await opts.openLake();
       try {
         const t0 = Date.now();
-        await runDemandForecastJob(lake, opts.store);
+        await runDemandForecastJob(lake, opts.store, {}, undefined, opts.writePond);
         opts.logger.info('demand forecasts written', { ms: Date.now() - t0 });
       } finally {
         await lake.close();
