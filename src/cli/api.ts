@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { dealsRoutes } from '../analytics/api/deals-routes.js';
+import { demandRoutes } from '../analytics/api/demand-routes.js';
+import { DealsStore } from '../analytics/deals/deals-store.js';
+import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { type ApiService, startApi } from '../api/start-api.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
@@ -33,7 +37,18 @@ export function register(program: Command): void {
       let api: ApiService;
       try {
         cache = await openCache(config, logger);
-        api = await startApi({ config, rowStore, logger, cache });
+        const demandStore = new DemandStore(rowStore.client);
+        await demandStore.migrate();
+        api = await startApi({
+          config,
+          rowStore,
+          logger,
+          cache,
+          extraRoutes: [
+            (app) => dealsRoutes(app, new DealsStore(rowStore.client)),
+            (app) => demandRoutes(app, demandStore),
+          ],
+        });
       } catch (err) {
         await cache?.close();
         await rowStore.close();
