@@ -136,6 +136,7 @@ export async function startPlatform(
         openLake: () => openLake(config),
         store: demandStore,
         logger: logger.child('forecast'),
+        writePond: (day, series) => writeForecastPond(config.dataDir, day, series),
       }),
     );
     const sqlEndpoint = await startSqlEndpoint({

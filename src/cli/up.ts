@@ -7,6 +7,9 @@ import { startPlatform } from './platform.js';
 
 /** Default rate of the demo feed, records per second. */
 export const DEFAULT_DEMO_RATE = 50;
+/** Searches of the demo's backfilled history, spread over HISTORY_DAYS before now. */
+export const DEFAULT_DEMO_HISTORY = 30_000;
+const HISTORY_DAYS = 28;
 /** How often `up` logs its progress line. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -24,61 +27,87 @@ export function register(program: Command): void {
       intOption('--demo-rate'),
     )
     .option('--seed <n>', 'seed of the demo feed (default: random)', intOption('--seed'))
-    .action(async (opts: { demo?: boolean; demoRate?: number; seed?: number }, cmd: Command) => {
-      const { config } = configFrom(cmd);
-      const logger = createLogger(config.logLevel, 'up');
-      const platform = await startPlatform(config, logger);
-      if (opts.demo) {
-        const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
-        if (rate <= 0) throw new Error(`--demo-rate must be positive (got ${rate})`);
-        platform.add(
-          startFeed({
-            rate,
-            target: platform.ingestUrl,
-            vendor: 'generic',
-            seed: opts.seed,
-            logger: logger.child('demo'),
-          }),
-        );
-        logger.info('demo feed running', { rate });
-      }
-      process.stdout.write(
-        [
-          '',
-          'Faresight is up.',
-          `  ingest  ${platform.ingestUrl}/v1/ingest/:vendor   (metrics: ${platform.ingestUrl}/metrics)`,
-          `  api     ${platform.apiUrl}/v1/markets`,
-          `          ${platform.apiUrl}/v1/fares/cheapest?origin=&destination=&departureDate=`,
-          `          ${platform.apiUrl}/docs   (every endpoint; OpenAPI at /openapi.json)`,
-          `  sql     postgres://<customer>@127.0.0.1:${platform.sqlPort}/faresight   (faresight customers add NAME)`,
-          `  lake    ${config.dataDir}/lake   (npx faresight query "select count(*) from searches")`,
-          '  Ctrl-C stops.',
-          '',
-        ].join('\n'),
-      );
-      const progress = setInterval(async () => {
-        try {
-          const lag = await platform.stream.lag();
-          const byGroup: Record<string, number> = {};
-          for (const l of lag) byGroup[l.group] = (byGroup[l.group] ?? 0) + l.records;
-          const t = platform.ingestStats.totals;
-          const lake = platform.lake.stats();
-          logger.info('progress', {
-            recordsIn: t.records,
-            rejected: t.rejected,
-            lakeFiles: lake.files,
-            lakeRecords: lake.records,
-            lag: byGroup,
-          });
-        } catch {
-          // progress is best effort; a failing lag read shows in the roles' own logs
+    .option(
+      '--demo-history <n>',
+      `searches shopped over the past ${HISTORY_DAYS} days posted at start, for forecasts (default ${DEFAULT_DEMO_HISTORY}; 0 = none)`,
+      intOption('--demo-history'),
+    )
+    .action(
+      async (
+        opts: { demo?: boolean; demoRate?: number; seed?: number; demoHistory?: number },
+        cmd: Command,
+      ) => {
+        const { config } = configFrom(cmd);
+        const logger = createLogger(config.logLevel, 'up');
+        const platform = await startPlatform(config, logger);
+        if (opts.demo) {
+          const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
+          if (rate <= 0) throw new Error(`--demo-rate must be positive (got ${rate})`);
+          platform.add(
+            startFeed({
+              rate,
+              target: platform.ingestUrl,
+              vendor: 'generic',
+              seed: opts.seed,
+              logger: logger.child('demo'),
+            }),
+          );
+          // four weeks of searches shopped in the past, so demand forecasts have history
+          const count = opts.demoHistory ?? DEFAULT_DEMO_HISTORY;
+          if (count > 0) {
+            platform.add(
+              startFeed({
+                rate: count / (HISTORY_DAYS * 86_400),
+                count,
+                start: new Date(Date.now() - HISTORY_DAYS * 86_400_000),
+                receivedByIngest: true,
+                target: platform.ingestUrl,
+                vendor: 'generic',
+                seed: opts.seed === undefined ? undefined : opts.seed + 1,
+                logger: logger.child('demo-history'),
+              }),
+            );
+          }
+          logger.info('demo feed running', { rate, history: count });
         }
-      }, PROGRESS_EVERY_MS);
-      progress.unref();
-      await stopOnSignal(
-        () => [{ name: 'platform', stop: () => platform.stop() }],
-        logger,
-        async () => clearInterval(progress),
-      );
-    });
+        process.stdout.write(
+          [
+            '',
+            'Faresight is up.',
+            `  ingest  ${platform.ingestUrl}/v1/ingest/:vendor   (metrics: ${platform.ingestUrl}/metrics)`,
+            `  api     ${platform.apiUrl}/v1/markets`,
+            `          ${platform.apiUrl}/v1/fares/cheapest?origin=&destination=&departureDate=`,
+            `          ${platform.apiUrl}/docs   (every endpoint; OpenAPI at /openapi.json)`,
+            `  sql     postgres://<customer>@127.0.0.1:${platform.sqlPort}/faresight   (faresight customers add NAME)`,
+            `  lake    ${config.dataDir}/lake   (npx faresight query "select count(*) from searches")`,
+            '  Ctrl-C stops.',
+            '',
+          ].join('\n'),
+        );
+        const progress = setInterval(async () => {
+          try {
+            const lag = await platform.stream.lag();
+            const byGroup: Record<string, number> = {};
+            for (const l of lag) byGroup[l.group] = (byGroup[l.group] ?? 0) + l.records;
+            const t = platform.ingestStats.totals;
+            const lake = platform.lake.stats();
+            logger.info('progress', {
+              recordsIn: t.records,
+              rejected: t.rejected,
+              lakeFiles: lake.files,
+              lakeRecords: lake.records,
+              lag: byGroup,
+            });
+          } catch {
+            // progress is best effort; a failing lag read shows in the roles' own logs
+          }
+        }, PROGRESS_EVERY_MS);
+        progress.unref();
+        await stopOnSignal(
+          () => [{ name: 'platform', stop: () => platform.stop() }],
+          logger,
+          async () => clearInterval(progress),
+        );
+      },
+    );
 }

@@ -48,6 +48,11 @@ export interface FeedOptions {
   start?: Date;
   /** Price in the point of sale's currency where it has one (EUR, GBP, JPY). */
   localCurrency?: boolean;
+  /**
+   * Leave `receivedAt` out, so ingest stamps it: searches shopped in the (simulated) past
+   * but received now, e.g. a demo's backfill of history. Default false.
+   */
+  receivedByIngest?: boolean;
   /** Requests in flight at once when posting; default 4. */
   maxInFlight?: number;
   /** Stops the feed: no new records, in-flight batches drain (up to 10 s), pending retries count as failed. */
@@ -245,7 +250,11 @@ export async function runFeed(opts: FeedOptions): Promise<FeedResult> {
       if (now >= deadline) break;
       const want = Math.min(batchSize - batch.length, limit - generated);
       const n = bucket ? bucket.take(want) : want;
-      for (let i = 0; i < n; i++) batch.push(generator.next(simulated ? undefined : new Date()));
+      for (let i = 0; i < n; i++) {
+        const r = generator.next(simulated ? undefined : new Date());
+        if (opts.receivedByIngest) delete (r as Partial<ShoppingRecord>).receivedAt;
+        batch.push(r);
+      }
       generated += n;
       if (batch.length > 0 && batchStarted === 0) batchStarted = now;
       const full = batch.length >= batchSize || generated >= limit;

@@ -5,8 +5,8 @@ import type { LakeQuery } from '../../query/lake-query.js';
 import { runDemandForecastJob } from './demand-forecast-job.js';
 import type { DemandForecastWrite, DemandStore } from './demand-store.js';
 
-/** Default schedule of the demand forecast job (UTC): daily at 00:15. */
-export const DEFAULT_FORECAST_SCHEDULE = '15 0 * * *';
+/** Default schedule of the demand forecast job (UTC): hourly at :15, refreshing the daily forecasts. */
+export const DEFAULT_FORECAST_SCHEDULE = '15 * * * *';
 
 /**
  * Runs the demand forecast job on a cron schedule, and once `firstRunAfterMs` after start
@@ -43,7 +43,7 @@ export function startForecastJob(opts: {
       });
   };
   const cron = new Cron(opts.schedule ?? DEFAULT_FORECAST_SCHEDULE, { timezone: 'UTC' }, run);
-  const first = setTimeout(run, opts.firstRunAfterMs ?? 90_000);
+  const first = setTimeout(run, opts.firstRunAfterMs ?? 150_000);
   first.unref();
   return {
     name: 'forecast',

@@ -16,7 +16,6 @@ import { BackpressureError, NotConnectedError, StreamUnavailableError } from '..
 import {
   type AppendRecord,
   type AppendResult,
-  type Batch,
   type BatchPolicy,
   type Consumer,
   type RewindTarget,
