@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,7 +93,7 @@ describe('ingest processes', () => {
           `${svc.url}/v1/ingest/generic`,
           {
             method: 'POST',
-            ca: execFileSync('cat', [cert]),
+            ca: readFileSync(cert),
             headers: { 'content-type': 'application/json' },
           },
           (res) => {

@@ -1,5 +1,6 @@
 import { NotConnectedError } from '../errors.js';
 import type { Batch, BatchPolicy, Consumer, StreamRecord } from '../stream.js';
+import { waitForAppend } from '../wait-for-append.js';
 import type { EmbeddedStream } from './embedded-stream.js';
 
 interface EmbeddedBatch extends Batch {
@@ -80,18 +81,7 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   private waitForData(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      let off: () => void = () => {};
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      off = this.stream.onAppend(done) as () => void;
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return waitForAppend(ms, (wake) => this.stream.onAppend(wake) as () => void, signal);
   }
 
   async commit(batch: Batch): Promise<void> {

@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_last_seq ON entries (shard, last_seq);
 CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts_max);
-CREATE INDEX IF NOT EXISTS entries_appended ON entries (appended_at);
+-- the dedupe table replaced the scan of recent entries that this index served
+DROP INDEX IF EXISTS entries_appended;
 CREATE TABLE IF NOT EXISTS dedupe (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dedupe_at ON dedupe (at);
 CREATE TABLE IF NOT EXISTS groups (grp TEXT PRIMARY KEY, version INTEGER NOT NULL, created_at INTEGER NOT NULL);

@@ -1,5 +1,6 @@
 import { NotConnectedError } from '../errors.js';
 import type { Batch, BatchPolicy, Consumer, StreamRecord } from '../stream.js';
+import { waitForAppend } from '../wait-for-append.js';
 import type { CheckpointStore, ShardPosition } from './checkpoint-store.js';
 import type { SequenceIndex } from './sequence-index.js';
 import type { CursorStart, EntryCursor } from './shard-cursor.js';
@@ -187,18 +188,7 @@ export class KinesisConsumer implements Consumer {
   }
 
   private waitForData(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      let off: () => void = () => {};
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      off = this.host.onAppend(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return waitForAppend(ms, (wake) => this.host.onAppend(wake) as () => void, signal);
   }
 
   async commit(batch: Batch): Promise<void> {
