@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { configSchema } from '../config/config.js';
-import { encodeRecord } from '../model/codec.js';
+import { decodeRecord, encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
@@ -33,7 +33,7 @@ function failing(inner: ParquetWriter, poison: string): ParquetWriter {
     columns: (t) => inner.columns(t),
     close: () => inner.close(),
     async write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]) {
-      if (poison === '*' || records.some((r) => (r.record as ShoppingRecord).id === poison))
+      if (poison === '*' || records.some((r) => r.data && decodeRecord(r.data).id === poison))
         throw new ParquetWriteError('Conversion Error: cannot write this value', []);
       await inner.write(records, outputs);
     },
@@ -136,7 +136,9 @@ describe('a record the lake cannot write', () => {
         String((d[0]!.rejected as { reason: string }[])[0]!.reason),
         /cannot write this value/,
       );
-      assert.equal(JSON.parse(String(d[0]!.payload)).id, POISON);
+      // The dead letter keeps the record's own stream bytes.
+      assert.equal(d[0]!.payload_encoding, 'base64');
+      assert.equal(decodeRecord(Buffer.from(String(d[0]!.payload), 'base64')).id, POISON);
     } finally {
       await q.close();
     }

@@ -4,13 +4,13 @@
  */
 import { decodeDeadLetter } from '../ingest/dead-letter.js';
 import type { IngestStatsRow } from '../ingest/ingest-stats.js';
-import { decodeRecord } from '../model/codec.js';
+import { peekShopping } from './duckdb/shopping-staging.js';
 import type { LakeSource } from './tables.js';
 
 /** A decoded stream record, ready for a partition. */
 export interface DecodedInput {
-  /** What the Parquet writer turns into rows (JSON-serialisable). */
-  readonly record: object;
+  /** What the Parquet writer turns into rows: the stream bytes of a shopping record, else the decoded record. */
+  readonly input: { readonly data: Uint8Array } | { readonly record: object };
   readonly vendor: string;
   /** Epoch ms that picks the `dt`/`hour` partition (NaN when the record has no valid instant). */
   readonly timeMs: number;
@@ -18,9 +18,11 @@ export interface DecodedInput {
 
 /** Decoder of each source's stream bytes. Throws on bytes that are not such a record. */
 export const SOURCE_DECODERS: Readonly<Record<LakeSource, (data: Uint8Array) => DecodedInput>> = {
+  // Only the head is read here; the Parquet writer transcodes the whole record (and a
+  // record whose body is corrupt is found and dead-lettered when its write fails).
   shopping: (data) => {
-    const record = decodeRecord(data);
-    return { record, vendor: record.vendor, timeMs: Date.parse(record.receivedAt) };
+    const head = peekShopping(data);
+    return { input: { data }, vendor: head.vendor, timeMs: head.receivedAtMs };
   },
   stats: (data) => {
     const row = JSON.parse(Buffer.from(data).toString('utf8')) as IngestStatsRow;
@@ -31,7 +33,7 @@ export const SOURCE_DECODERS: Readonly<Record<LakeSource, (data: Uint8Array) => 
       count,
     }));
     return {
-      record: { ...row, rejections },
+      input: { record: { ...row, rejections } },
       vendor: row.vendor,
       timeMs: Date.parse(row.periodStart),
     };
@@ -40,6 +42,6 @@ export const SOURCE_DECODERS: Readonly<Record<LakeSource, (data: Uint8Array) => 
     const d = decodeDeadLetter(data);
     if (typeof d !== 'object' || d === null || typeof d.vendor !== 'string')
       throw new Error('not a dead letter');
-    return { record: d, vendor: d.vendor, timeMs: Date.parse(d.receivedAt) };
+    return { input: { record: d }, vendor: d.vendor, timeMs: Date.parse(d.receivedAt) };
   },
 };

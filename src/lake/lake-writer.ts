@@ -87,7 +87,6 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
   const group = options.group ?? LAKE_GROUP;
   try {
     const catalog = await Catalog.loadOrScan(store, now);
-    let lock: Promise<unknown> = Promise.resolve();
     let saving: Promise<void> = Promise.resolve();
     let staged = 0;
     const deadLetterStream = options.sideStreams?.deadLetters;
@@ -98,11 +97,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
       rotateMs: config.lake.rotateSeconds * 1000,
       rotateBytes: config.lake.rotateBytes,
       now,
-      exclusive: (fn) => {
-        const run = lock.then(() => fn(parquet));
-        lock = run.catch(() => undefined);
-        return run;
-      },
+      parquet,
       saveCatalog: () => {
         saving = saving.catch(() => undefined).then(() => catalog.save(store));
         return saving;

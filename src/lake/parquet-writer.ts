@@ -6,15 +6,24 @@
 import type { LakeColumn, LakeTable } from './tables.js';
 
 /**
- * A record with its stream position, as the lake writer hands it over. `record` is the
- * decoded record of the table's source (a ShoppingRecord, an IngestStatsRow, a DeadLetter)
- * as a JSON-serialisable object.
+ * A record with its stream position, as the lake writer hands it over. Shopping records
+ * come as their stream bytes (`data`, the codec's framed Avro: the writer transcodes them
+ * itself, which is much cheaper than decoding them into objects); the records of the side
+ * streams come decoded (`record`: an IngestStatsRow or a DeadLetter, JSON-serialisable).
  */
-export interface LakeInput {
-  readonly shard: number;
-  readonly seq: number;
-  readonly record: object;
-}
+export type LakeInput =
+  | {
+      readonly shard: number;
+      readonly seq: number;
+      readonly data: Uint8Array;
+      readonly record?: undefined;
+    }
+  | {
+      readonly shard: number;
+      readonly seq: number;
+      readonly record: object;
+      readonly data?: undefined;
+    };
 
 /** One file to produce: the rows of `table` built from the given records, at local `path`. */
 export interface ParquetOutput {
@@ -27,7 +36,7 @@ export interface ParquetWriter {
    * Writes one zstd-compressed Parquet file per output from `records` (in seq order, all
    * of the outputs' one source), with exactly the columns `columns(table)` gives. Files
    * are complete when it resolves; it does not fsync them (the object store does).
-   * Throws ParquetWriteError.
+   * Throws ParquetWriteError. Calls may overlap (with distinct output paths).
    */
   write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]): Promise<void>;
   /** The columns this writer puts in `table`'s files: TABLE_COLUMNS, plus any it was configured to add. */

@@ -10,6 +10,7 @@ import type { Logger } from '../ops/logger.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { listPartitions } from './compaction/visible-files.js';
+import { peekShopping } from './duckdb/shopping-staging.js';
 import { ParquetWriteError } from './errors.js';
 import {
   fileKey,
@@ -26,6 +27,8 @@ import { uncoveredRuns } from './uncovered-runs.js';
 
 /** Pause before retrying a failed read, write or commit. */
 const RETRY_MS = 1000;
+/** Closed files written at once. */
+const WRITE_AHEAD = 2;
 
 /** Counters of one source (and, summed, of the whole writer). */
 export interface SourceCounters {
@@ -49,8 +52,8 @@ export interface SharedLakeState {
   readonly rotateMs: number;
   readonly rotateBytes: number;
   readonly now: () => number;
-  /** Runs `fn` alone: the Parquet writer takes one call at a time. */
-  exclusive<T>(fn: (parquet: ParquetWriter) => Promise<T>): Promise<T>;
+  /** Shared by the loops; its calls may overlap. */
+  readonly parquet: ParquetWriter;
   /** Saves the catalog if it changed (serialised between loops). */
   saveCatalog(): Promise<void>;
   /** Appends dead letters (deduplicated by id); undefined when there is no dead-letter stream. */
@@ -180,7 +183,7 @@ export class SourceWriter {
         };
         st.open.set(key, file);
       }
-      file.inputs.push({ shard: rec.shard, seq: rec.seq, record: decoded.record });
+      file.inputs.push({ shard: rec.shard, seq: rec.seq, ...decoded.input });
       file.bytes += rec.data.length;
       file.lastArrival = now;
       if (file.bytes >= this.shared.rotateBytes) this.close(file);
@@ -236,20 +239,32 @@ export class SourceWriter {
         if (now - f.lastArrival > this.shared.rotateMs) this.close(f);
   }
 
+  /**
+   * Writes the closed files, WRITE_AHEAD at a time, so that one file's staging (in
+   * JavaScript) overlaps another's Parquet encoding (in DuckDB's threads). A file that
+   * fails stays closed and is retried after a pause; the commit waits for it.
+   */
   private async flushClosed(): Promise<void> {
     while (this.closed.length > 0) {
-      const file = this.closed[0]!;
-      try {
-        await this.write(file);
-        this.closed.shift();
-      } catch (err) {
+      const files = this.closed.slice(0, WRITE_AHEAD);
+      const results = await Promise.allSettled(files.map((f) => this.write(f)));
+      let failure: unknown;
+      results.forEach((res, i) => {
+        const file = files[i]!;
+        if (res.status === 'fulfilled') {
+          this.closed.splice(this.closed.indexOf(file), 1);
+          return;
+        }
+        failure ??= res.reason;
         this.log.error('writing lake file failed', {
           source: this.source,
           partition: file.key,
           shard: file.shard,
-          error: (err as Error).message,
+          error: (res.reason as Error).message,
         });
-        if (this.stopping) throw err;
+      });
+      if (failure !== undefined) {
+        if (this.stopping) throw failure;
         await this.sleep(RETRY_MS);
       }
     }
@@ -306,11 +321,11 @@ export class SourceWriter {
     inputs: LakeInput[],
     outputs: ParquetOutput[],
   ): Promise<{ columns: Map<LakeTable, readonly LakeColumn[]>; skipped: number }> {
-    const attempt = (items: readonly LakeInput[], outs: readonly ParquetOutput[]) =>
-      this.shared.exclusive(async (parquet) => {
-        await parquet.write(items, outs);
-        return new Map(outs.map((o) => [o.table, parquet.columns(o.table)] as const));
-      });
+    const attempt = async (items: readonly LakeInput[], outs: readonly ParquetOutput[]) => {
+      const { parquet } = this.shared;
+      await parquet.write(items, outs);
+      return new Map(outs.map((o) => [o.table, parquet.columns(o.table)] as const));
+    };
     const written = async (items: readonly LakeInput[], skipped: number) => ({
       columns: await attempt(items, outputs),
       skipped,
@@ -347,8 +362,8 @@ export class SourceWriter {
         this.reject(
           { shard: b.shard, seq: b.seq, timestamp: this.shared.now() },
           `the lake cannot write this record: ${(err as Error).message.split('\n')[0]}`,
-          Buffer.from(JSON.stringify(b.record)),
-          (b.record as { vendor?: string }).vendor,
+          b.data ?? Buffer.from(JSON.stringify(b.record)),
+          b.data ? vendorOf(b.data) : (b.record as { vendor?: string }).vendor,
         );
       return await written(
         inputs.filter((i) => !badSeqs.has(i.seq)),
@@ -415,6 +430,15 @@ export class SourceWriter {
       }
       signal.addEventListener('abort', done, { once: true });
     });
+  }
+}
+
+/** The vendor of shopping bytes, when their head can be read. */
+function vendorOf(data: Uint8Array): string | undefined {
+  try {
+    return peekShopping(data).vendor;
+  } catch {
+    return undefined;
   }
 }
 

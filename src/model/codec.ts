@@ -309,3 +309,14 @@ export function decodeRecord(buf: Uint8Array): ShoppingRecord {
     throw new CodecError(`corrupt record (schema v${version})`, { cause: err });
   }
 }
+
+/** The first byte of every encoded record; the second is the schema version. */
+export const RECORD_MAGIC = MAGIC;
+
+/**
+ * The writer schema of every version `decodeRecord` reads, for readers that walk the
+ * Avro bytes themselves (the lake's transcoder). A new version adds its entry here too.
+ */
+export const RECORD_AVRO_SCHEMAS: ReadonlyMap<number, object> = new Map([
+  [1, RECORD_AVRO_SCHEMA_V1],
+]);

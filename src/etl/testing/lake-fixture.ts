@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DuckDBParquetWriter } from '../../lake/duckdb/duckdb-parquet-writer.js';
 import { fileKey, lakeRoot, partitionOf } from '../../lake/lake-layout.js';
 import type { LakeInput } from '../../lake/parquet-writer.js';
+import { encodeRecord } from '../../model/codec.js';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
 
 /**
@@ -24,7 +25,7 @@ export async function writeLakeRecords(
     const p = partitionOf(record.vendor, Date.parse(record.receivedAt));
     const k = `${p.vendor}|${p.dt}|${p.hour}`;
     const list = groups.get(k) ?? [];
-    list.push({ shard: opts.shard ?? 0, seq: seq++, record });
+    list.push({ shard: opts.shard ?? 0, seq: seq++, data: encodeRecord(record) });
     groups.set(k, list);
   }
   try {

@@ -7,38 +7,63 @@ import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.
 import {
   AMOUNT_TYPE,
   type LakeColumn,
-  type LakeSource,
   type LakeTable,
   sourceOf,
   TABLE_COLUMNS,
 } from '../tables.js';
+import { ShoppingStager } from './shopping-staging.js';
 
 const D = AMOUNT_TYPE;
-/** How read_json types one input line of each source: the record as JSON plus its stream position. */
-const INPUT_COLUMNS: Record<LakeSource, Record<string, string>> = {
-  shopping: {
-    _shard: 'INTEGER',
-    _seq: 'BIGINT',
-    id: 'VARCHAR',
-    shoppedAt: 'VARCHAR',
-    receivedAt: 'VARCHAR',
-    pos: 'VARCHAR',
-    origin: 'VARCHAR',
-    destination: 'VARCHAR',
-    departureDate: 'DATE',
-    returnDate: 'DATE',
-    tripType: 'VARCHAR',
-    passengers: 'STRUCT(adults INTEGER, children INTEGER, infants INTEGER)',
-    offers:
-      `STRUCT(totalAmount ${D}, baseAmount ${D}, taxAmount ${D}, currency VARCHAR, perAdultAmount ${D}, ` +
-      `passengerPrices STRUCT(type VARCHAR, count INTEGER, totalAmount ${D}, baseAmount ${D}, taxAmount ${D})[], ` +
-      'validatingCarrier VARCHAR, carriers VARCHAR[], cabin VARCHAR, refundable BOOLEAN, seatsRemaining INTEGER, ' +
-      'legs STRUCT(stops INTEGER, durationMinutes INTEGER, segments STRUCT(carrier VARCHAR, flightNumber VARCHAR, ' +
-      'operatingCarrier VARCHAR, origin VARCHAR, destination VARCHAR, departAt VARCHAR, arriveAt VARCHAR, ' +
-      'bookingClass VARCHAR, fareBasis VARCHAR, cabin VARCHAR)[])[])[]',
+
+/** The search fields of a staged shopping line (see shopping-staging.ts), as read_json types them. */
+const STAGED_SEARCH: Record<string, string> = {
+  _shard: 'INTEGER',
+  _seq: 'BIGINT',
+  id: 'VARCHAR',
+  shopped_at: 'BIGINT',
+  received_at: 'BIGINT',
+  pos: 'VARCHAR',
+  origin: 'VARCHAR',
+  destination: 'VARCHAR',
+  departure_date: 'DATE',
+  return_date: 'DATE',
+  trip_type: 'VARCHAR',
+  passengers: 'STRUCT(adults INTEGER, children INTEGER, infants INTEGER)',
+};
+
+/** Type of a lake column, from TABLE_COLUMNS. */
+const lakeType = (table: LakeTable, name: string) =>
+  TABLE_COLUMNS[table].find((c) => c.name === name)!.type;
+
+/**
+ * How read_json types the staged lines of each table: per table, not per source, since a
+ * shopping record is staged as one line per search and one line per offer.
+ */
+const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
+  searches: {
+    ...STAGED_SEARCH,
+    offer_count: 'INTEGER',
+    min_total_amount: D,
+    currency: 'VARCHAR',
+  },
+  offers: {
+    ...STAGED_SEARCH,
+    offer_index: 'INTEGER',
+    total_amount: D,
+    base_amount: D,
+    tax_amount: D,
+    currency: 'VARCHAR',
+    per_adult_amount: D,
+    passenger_prices: lakeType('offers', 'passenger_prices'),
+    validating_carrier: 'VARCHAR',
+    carriers: 'VARCHAR[]',
+    cabin: 'VARCHAR',
+    refundable: 'BOOLEAN',
+    seats_remaining: 'INTEGER',
+    legs: lakeType('offers', 'legs'),
   },
   // The stats source hands rows over with `rejections` already a list of {reason, count}.
-  stats: {
+  ingest_stats: {
     _shard: 'INTEGER',
     _seq: 'BIGINT',
     id: 'VARCHAR',
@@ -54,7 +79,7 @@ const INPUT_COLUMNS: Record<LakeSource, Record<string, string>> = {
     latencyP50Ms: 'DOUBLE',
     latencyP99Ms: 'DOUBLE',
   },
-  deadLetters: {
+  dead_letters: {
     _shard: 'INTEGER',
     _seq: 'BIGINT',
     id: 'VARCHAR',
@@ -69,19 +94,19 @@ const INPUT_COLUMNS: Record<LakeSource, Record<string, string>> = {
   },
 };
 
-// Instants arrive as `...T05:00:00.000Z` (the record normalises them to UTC).
+// Side-stream instants arrive as `...T05:00:00.000Z`; shopping instants as epoch ms.
 const instant = (c: string) => `strptime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
 
 const SEARCH_KEY_EXPR: Record<string, string> = {
-  shopped_at: instant('shoppedAt'),
-  received_at: instant('receivedAt'),
+  shopped_at: 'epoch_ms(shopped_at)',
+  received_at: 'epoch_ms(received_at)',
   pos: 'pos',
   origin: 'origin',
   destination: 'destination',
   market: "origin || '-' || destination",
-  departure_date: 'departureDate',
-  return_date: 'returnDate',
-  trip_type: 'tripType',
+  departure_date: 'departure_date',
+  return_date: 'return_date',
+  trip_type: 'trip_type',
   adults: 'passengers.adults',
   children: 'passengers.children',
   infants: 'passengers.infants',
@@ -89,41 +114,38 @@ const SEARCH_KEY_EXPR: Record<string, string> = {
   stream_seq: '_seq',
 };
 
-/** SQL expression of every column, per table; checked against TABLE_COLUMNS when the writer opens. */
+/**
+ * SQL expression of every column over the staged lines, per table; checked against
+ * TABLE_COLUMNS when the writer opens. Staged shopping lines already have the lake's
+ * shape, so these are almost all plain column references.
+ */
 const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
   searches: {
     ...SEARCH_KEY_EXPR,
     id: 'id',
-    lead_days: `departureDate - CAST(${instant('receivedAt')} AS DATE)`,
-    stay_days: 'returnDate - departureDate',
-    offer_count: 'len(offers)',
-    min_total_amount: '_min.a',
-    currency: '_min.c',
+    lead_days: 'departure_date - CAST(epoch_ms(received_at) AS DATE)',
+    stay_days: 'return_date - departure_date',
+    offer_count: 'offer_count',
+    min_total_amount: 'min_total_amount',
+    currency: 'currency',
   },
   offers: {
     ...SEARCH_KEY_EXPR,
     search_id: 'id',
-    offer_index: '_i - 1',
-    total_amount: '_o.totalAmount',
-    base_amount: '_o.baseAmount',
-    tax_amount: '_o.taxAmount',
-    per_adult_amount: '_o.perAdultAmount',
-    currency: '_o.currency',
-    validating_carrier: '_o.validatingCarrier',
-    carriers: '_o.carriers',
-    cabin: '_o.cabin',
-    refundable: '_o.refundable',
-    seats_remaining: '_o.seatsRemaining',
-    stops: 'list_max(list_transform(_o.legs, lambda l: l.stops))',
-    legs:
-      'list_transform(_o.legs, lambda l: struct_pack(stops := l.stops, duration_minutes := l.durationMinutes, ' +
-      'segments := list_transform(l.segments, lambda s: struct_pack(carrier := s.carrier, ' +
-      'flight_number := s.flightNumber, operating_carrier := s.operatingCarrier, origin := s.origin, ' +
-      'destination := s.destination, depart_at := s.departAt, arrive_at := s.arriveAt, ' +
-      'booking_class := s.bookingClass, fare_basis := s.fareBasis, cabin := s.cabin))))',
-    passenger_prices:
-      'list_transform(_o.passengerPrices, lambda p: struct_pack(type := p.type, count := p.count, ' +
-      'total_amount := p.totalAmount, base_amount := p.baseAmount, tax_amount := p.taxAmount))',
+    offer_index: 'offer_index',
+    total_amount: 'total_amount',
+    base_amount: 'base_amount',
+    tax_amount: 'tax_amount',
+    per_adult_amount: 'per_adult_amount',
+    currency: 'currency',
+    validating_carrier: 'validating_carrier',
+    carriers: 'carriers',
+    cabin: 'cabin',
+    refundable: 'refundable',
+    seats_remaining: 'seats_remaining',
+    stops: 'list_max(list_transform(legs, lambda l: l.stops))',
+    legs: 'legs',
+    passenger_prices: 'passenger_prices',
   },
   ingest_stats: {
     id: 'id',
@@ -156,31 +178,28 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
   },
 };
 
-const FROM: Record<LakeTable, string> = {
-  // The cheapest offer of the search, with its currency (list_sort orders structs field by field).
-  searches:
-    "(SELECT *, list_sort(list_transform(offers, lambda o: {'a': o.totalAmount, 'c': o.currency}))[1] AS _min FROM src)",
-  offers: 'src, unnest(offers) WITH ORDINALITY AS _t(_o, _i)',
-  ingest_stats: 'src',
-  dead_letters: 'src',
-};
-const ORDER: Record<LakeTable, string> = {
-  searches: '_seq',
-  offers: '_seq, _i',
-  ingest_stats: '_seq',
-  dead_letters: '_seq',
-};
-
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
 
-/** A column beyond TABLE_COLUMNS, with the SQL expression (over the source's input columns) that fills it. */
+/** A column beyond TABLE_COLUMNS, with the SQL expression (over the table's staged columns) that fills it. */
 export interface ExtraColumn extends LakeColumn {
   readonly expr: string;
 }
 
-function selectSql(table: LakeTable, extra: readonly ExtraColumn[] = []): string {
+/** The staged-line reader of `table` from file `staging`. */
+function readSql(table: LakeTable, staging: string): string {
+  const columns = Object.entries(INPUT_COLUMNS[table])
+    .map(([k, v]) => `${k}: ${sqlString(v)}`)
+    .join(', ');
+  return `read_json(${sqlString(staging)}, format = 'newline_delimited', columns = {${columns}})`;
+}
+
+/**
+ * The query of one table's rows. Lines are staged in stream order and DuckDB keeps the
+ * insertion order, so the rows come out in (seq, offer_index) order without a sort.
+ */
+function selectSql(table: LakeTable, staging: string, extra: readonly ExtraColumn[] = []): string {
   const exprs = { ...COLUMN_EXPR[table] };
   for (const c of extra) exprs[c.name] = c.expr;
   const cols = [...TABLE_COLUMNS[table], ...extra].map((c) => {
@@ -188,12 +207,12 @@ function selectSql(table: LakeTable, extra: readonly ExtraColumn[] = []): string
     if (e === undefined) throw new Error(`no expression for ${table}.${c.name}`);
     return `CAST(${e} AS ${c.type}) AS ${c.name}`;
   });
-  return `SELECT ${cols.join(', ')} FROM ${FROM[table]} ORDER BY ${ORDER[table]}`;
+  return `SELECT ${cols.join(', ')} FROM ${readSql(table, staging)}`;
 }
 
 /** Options of DuckDBParquetWriter. */
 export interface DuckDBParquetWriterOptions {
-  /** Directory for the NDJSON staging file of each write; created if missing. */
+  /** Directory for the NDJSON staging files of each write; created if missing. */
   stagingDir: string;
   /** DuckDB worker threads; default 2. */
   threads?: number;
@@ -205,14 +224,18 @@ export interface DuckDBParquetWriterOptions {
 }
 
 /**
- * ParquetWriter on an in-memory DuckDB: each write stages the records as NDJSON, reads
- * them into a temporary table with an explicit schema and runs one `COPY (SELECT ...) TO ... (FORMAT
- * parquet, COMPRESSION zstd)` per table. Calls must not overlap.
+ * ParquetWriter on an in-memory DuckDB: each write stages each table's rows as NDJSON
+ * (shopping records transcoded from their Avro bytes straight into the lake's shape, see
+ * shopping-staging.ts) and runs one `COPY (SELECT ... FROM read_json(...)) TO ... (FORMAT
+ * parquet, COMPRESSION zstd)` per table, with an explicit schema. Calls may overlap: each
+ * runs on a connection of its own, so one call's staging (JavaScript, on the main thread)
+ * runs while another's COPY runs in DuckDB's threads.
  */
 export class DuckDBParquetWriter implements ParquetWriter {
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
+    /** Idle connections; each write takes one (or opens one), so writes may overlap. */
+    private readonly idle: DuckDBConnection[],
     private readonly stagingDir: string,
     private readonly extra: Partial<Record<LakeTable, readonly ExtraColumn[]>>,
   ) {}
@@ -224,8 +247,18 @@ export class DuckDBParquetWriter implements ParquetWriter {
     });
     const conn = await instance.connect();
     const extra = options.extraColumns ?? {};
-    for (const t of Object.keys(COLUMN_EXPR) as LakeTable[]) selectSql(t, extra[t]);
-    return new DuckDBParquetWriter(instance, conn, options.stagingDir, extra);
+    for (const t of Object.keys(COLUMN_EXPR) as LakeTable[]) selectSql(t, 'check', extra[t]);
+    return new DuckDBParquetWriter(instance, [conn], options.stagingDir, extra);
+  }
+
+  /** Runs one statement on an idle connection. */
+  private async run(sql: string): Promise<void> {
+    const conn = this.idle.pop() ?? (await this.instance.connect());
+    try {
+      await conn.run(sql);
+    } finally {
+      this.idle.push(conn);
+    }
   }
 
   columns(table: LakeTable): readonly LakeColumn[] {
@@ -238,23 +271,47 @@ export class DuckDBParquetWriter implements ParquetWriter {
     const source = sourceOf(outputs[0]!.table);
     if (outputs.some((o) => sourceOf(o.table) !== source))
       throw new Error('one write builds tables of one source');
-    const staging = path.join(this.stagingDir, `${randomBytes(8).toString('hex')}.ndjson`);
-    const lines: string[] = [];
-    for (const { shard, seq, record } of records) {
-      lines.push(`{"_shard":${shard},"_seq":${seq},${JSON.stringify(record).slice(1)}\n`);
-    }
+    const base = path.join(this.stagingDir, randomBytes(8).toString('hex'));
+    const staged: { out: ParquetOutput; staging: string; parts: Buffer[] }[] = [];
     try {
-      await fs.writeFile(staging, lines.join(''));
-      const columns = Object.entries(INPUT_COLUMNS[source])
-        .map(([k, v]) => `${k}: ${sqlString(v)}`)
-        .join(', ');
-      await this.conn.run(
-        `CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM read_json(${sqlString(staging)}, ` +
-          `format = 'newline_delimited', columns = {${columns}})`,
-      );
-      for (const out of outputs) {
-        await this.conn.run(
-          `COPY (${selectSql(out.table, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
+      if (source === 'shopping') {
+        const want = (t: LakeTable) => outputs.some((o) => o.table === t);
+        const stager = new ShoppingStager({ searches: want('searches'), offers: want('offers') });
+        for (const input of records) {
+          if (!input.data)
+            throw new Error(`shopping input ${input.shard}/${input.seq} has no data`);
+          try {
+            stager.add(input.shard, input.seq, input.data);
+          } catch (err) {
+            throw new Error(
+              `record at shard ${input.shard} seq ${input.seq}: ${(err as Error).message}`,
+              { cause: err },
+            );
+          }
+        }
+        for (const out of outputs) {
+          const text = out.table === 'searches' ? stager.searches : stager.offers;
+          staged.push({ out, staging: `${base}.${out.table}.ndjson`, parts: text.parts() });
+        }
+      } else {
+        const lines: string[] = [];
+        for (const { shard, seq, record } of records) {
+          if (!record) throw new Error(`${source} input ${shard}/${seq} has no record`);
+          lines.push(`{"_shard":${shard},"_seq":${seq},${JSON.stringify(record).slice(1)}\n`);
+        }
+        const parts = [Buffer.from(lines.join(''))];
+        for (const out of outputs)
+          staged.push({ out, staging: `${base}.${out.table}.ndjson`, parts });
+      }
+      for (const { out, staging, parts } of staged) {
+        const fh = await fs.open(staging, 'w');
+        try {
+          await fh.writev(parts);
+        } finally {
+          await fh.close();
+        }
+        await this.run(
+          `COPY (${selectSql(out.table, staging, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
         );
       }
     } catch (err) {
@@ -264,13 +321,12 @@ export class DuckDBParquetWriter implements ParquetWriter {
         { cause: err },
       );
     } finally {
-      await this.conn.run('DROP TABLE IF EXISTS src').catch(() => undefined);
-      await fs.rm(staging, { force: true });
+      for (const { staging } of staged) await fs.rm(staging, { force: true });
     }
   }
 
   async close(): Promise<void> {
-    this.conn.closeSync();
+    for (const c of this.idle.splice(0)) c.closeSync();
     this.instance.closeSync();
   }
 }

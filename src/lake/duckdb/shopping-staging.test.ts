@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import avro from 'avsc';
+import fc from 'fast-check';
+import { decodeRecord, encodeRecord } from '../../model/codec.js';
+import type { ShoppingRecord } from '../../model/shopping-record.js';
+import { shoppingRecordArb } from '../../model/testing/arbitraries.js';
+import { validateRecord } from '../../model/validate.js';
+import { sampleRecord } from '../testing/sample-record.js';
+import { AvroJsonError, AvroReader, snakeCase } from './avro-json.js';
+import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
+import { peekShopping, ShoppingStager } from './shopping-staging.js';
+
+/** A record as the lake stages it, worked out from the decoded record the slow, obvious way. */
+function snake(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snake);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [snakeCase(k), snake(x)]));
+  return v;
+}
+
+function expectedLines(r: ShoppingRecord, shard: number, seq: number) {
+  const { offers, shoppedAt, receivedAt, ...search } = r;
+  const prefix = {
+    _shard: shard,
+    _seq: seq,
+    ...(snake(search) as object),
+    shopped_at: Date.parse(shoppedAt),
+    received_at: Date.parse(receivedAt),
+  };
+  let min: (typeof offers)[number] | undefined;
+  for (const o of offers)
+    if (
+      !min ||
+      o.totalAmount < min.totalAmount ||
+      (o.totalAmount === min.totalAmount && o.currency < min.currency)
+    )
+      min = o;
+  return {
+    search: {
+      ...prefix,
+      offer_count: offers.length,
+      min_total_amount: min?.totalAmount ?? null,
+      currency: min?.currency ?? null,
+    },
+    offers: offers.map((o, i) => ({ ...prefix, offer_index: i, ...(snake(o) as object) })),
+  };
+}
+
+const lines = (b: Buffer) =>
+  b
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Keys sorted, so that objects compare regardless of field order. */
+const sorted = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(sorted)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
+const valid = shoppingRecordArb.map((r) => {
+  const v = validateRecord(r);
+  if (!v.ok) throw new Error(v.errors.join('; '));
+  return v.record;
+});
+
+describe('shopping staging (Avro bytes to NDJSON lines)', () => {
+  test('any valid record stages as the lake shape of its decoded self', () => {
+    fc.assert(
+      fc.property(fc.array(valid, { minLength: 1, maxLength: 4 }), (records) => {
+        const st = new ShoppingStager();
+        for (const [i, r] of records.entries()) st.add(i % 4, 100 + i, encodeRecord(r));
+        const searches = lines(st.searches.view());
+        const offers = lines(st.offers.view());
+        const want = records.map((r, i) =>
+          expectedLines(decodeRecord(encodeRecord(r)), i % 4, 100 + i),
+        );
+        assert.deepEqual(sorted(searches), sorted(want.map((w) => w.search)));
+        assert.deepEqual(sorted(offers), sorted(want.flatMap((w) => w.offers)));
+        assert.equal(st.records, records.length);
+        assert.equal(st.offerCount, offers.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('strings keep quotes, backslashes, control characters and non-ASCII text', () => {
+    const r = sampleRecord(1);
+    const odd = 'Q"uo\\te\n\t\u0001 é 東京 😀';
+    r.offers[0]!.legs[0]!.segments[0]!.fareBasis = odd;
+    r.pos = 'ü"';
+    const st = new ShoppingStager();
+    st.add(0, 1, encodeRecord(r));
+    const [o] = lines(st.offers.view()) as {
+      pos: string;
+      legs: { segments: { fare_basis: string }[] }[];
+    }[];
+    assert.equal(o!.legs[0]!.segments[0]!.fare_basis, odd);
+    assert.equal(o!.pos, 'ü"');
+  });
+
+  test('only the tables asked for are staged', () => {
+    const st = new ShoppingStager({ searches: false, offers: true });
+    st.add(0, 1, encodeRecord(sampleRecord(2, { offers: 3 })));
+    assert.equal(st.searches.length, 0);
+    assert.equal(lines(st.offers.view()).length, 3);
+  });
+
+  test('bad bytes throw AvroJsonError and leave both texts as they were', () => {
+    const st = new ShoppingStager();
+    st.add(0, 1, encodeRecord(sampleRecord(1)));
+    const before = [st.searches.view().toString(), st.offers.view().toString()];
+    const good = encodeRecord(sampleRecord(2, { offers: 2 }));
+    const bad: [string, Uint8Array][] = [
+      ['empty', new Uint8Array()],
+      ['bad magic', Buffer.concat([Buffer.from([0x00]), good.subarray(1)])],
+      ['unknown version', Buffer.concat([Buffer.from([good[0]!, 99]), good.subarray(2)])],
+      ['trailing byte', Buffer.concat([good, Buffer.from([0])])],
+    ];
+    // Every truncation: the record ends early somewhere in its fields.
+    for (let n = 2; n < good.length; n++) bad.push([`truncated to ${n}`, good.subarray(0, n)]);
+    for (const [what, bytes] of bad) {
+      assert.throws(() => st.add(0, 2, bytes), AvroJsonError, what);
+      assert.deepEqual(
+        [st.searches.view().toString(), st.offers.view().toString()],
+        before,
+        `${what}: nothing written`,
+      );
+    }
+    assert.equal(st.records, 1);
+  });
+
+  test('peekShopping reads vendor and receivedAt without the rest', () => {
+    fc.assert(
+      fc.property(valid, (r) => {
+        const head = peekShopping(encodeRecord(r));
+        assert.equal(head.vendor, r.vendor);
+        assert.equal(head.receivedAtMs, Date.parse(r.receivedAt));
+      }),
+      { numRuns: 100 },
+    );
+    assert.throws(() => peekShopping(Buffer.from([0xfa, 1, 3])), AvroJsonError);
+  });
+
+  test('varints decode as avsc decodes them, exactly up to 2^52 in magnitude', () => {
+    const long = avro.Type.forSchema('long');
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 52), max: 2 ** 52 }), (n) => {
+        const buf = long.toBuffer(n);
+        const r = new AvroReader(buf);
+        const got = r.long();
+        assert.equal(got, n);
+        assert.equal(got, long.fromBuffer(buf));
+        assert.equal(r.pos, buf.length);
+      }),
+      { numRuns: 2000 },
+    );
+    assert.throws(() => new AvroReader(Buffer.from([0x80, 0x80])).long(), AvroJsonError);
+  });
+});
+
+describe('DuckDBParquetWriter on staged shopping records', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-staging-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('Parquet rows hold every field of the records, exactly', async () => {
+    const records = [
+      ...fc.sample(valid, { numRuns: 60, seed: 7 }),
+      ...Array.from({ length: 6 }, (_, i) => sampleRecord(i)),
+    ];
+    const w = await DuckDBParquetWriter.open({ stagingDir: path.join(dir, 'staging') });
+    const out = (t: string) => path.join(dir, `${t}.parquet`);
+    try {
+      await w.write(
+        records.map((r, i) => ({ shard: 1, seq: i + 1, data: encodeRecord(r) })),
+        [
+          { table: 'searches', path: out('searches') },
+          { table: 'offers', path: out('offers') },
+        ],
+      );
+    } finally {
+      await w.close();
+    }
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      const read = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson();
+      const searches = await read(
+        `select id, epoch_ms(shopped_at) shopped, epoch_ms(received_at) received, market, adults,
+           offer_count, min_total_amount::double min, currency, stream_seq
+         from '${out('searches')}' order by stream_seq`,
+      );
+      const offers = await read(
+        `select search_id, offer_index, total_amount::double total, base_amount::double base,
+           currency, per_adult_amount::double per_adult, carriers, stops, refundable, seats_remaining,
+           to_json(legs)::varchar legs, to_json(passenger_prices)::varchar pp
+         from '${out('offers')}' order by stream_seq, offer_index`,
+      );
+      assert.equal(searches.length, records.length);
+      const decoded = records.map((r) => decodeRecord(encodeRecord(r)));
+      decoded.forEach((r, i) => {
+        const s = searches[i]!;
+        const min = Math.min(...r.offers.map((o) => o.totalAmount));
+        assert.deepEqual(
+          [s.id, Number(s.shopped), Number(s.received), s.market, s.adults, s.offer_count],
+          [
+            r.id,
+            Date.parse(r.shoppedAt),
+            Date.parse(r.receivedAt),
+            `${r.origin}-${r.destination}`,
+            r.passengers.adults,
+            r.offers.length,
+          ],
+        );
+        assert.equal(s.min, min);
+        assert.equal(Number(s.stream_seq), i + 1);
+      });
+      const flat = decoded.flatMap((r) => r.offers.map((o, k) => ({ r, o, k })));
+      assert.equal(offers.length, flat.length);
+      flat.forEach(({ r, o, k }, i) => {
+        const row = offers[i]!;
+        assert.equal(row.search_id, r.id);
+        assert.equal(row.offer_index, k);
+        assert.equal(row.total, o.totalAmount);
+        assert.equal(row.base, o.baseAmount ?? null);
+        assert.equal(row.per_adult, o.perAdultAmount ?? null);
+        assert.deepEqual(row.carriers, o.carriers);
+        assert.equal(row.stops, Math.max(...o.legs.map((l) => l.stops)));
+        assert.equal(row.refundable, o.refundable ?? null);
+        assert.equal(row.seats_remaining, o.seatsRemaining ?? null);
+        const legs = JSON.parse(String(row.legs)) as Record<string, unknown>[];
+        const want = o.legs.map((l) => ({
+          stops: l.stops,
+          duration_minutes: l.durationMinutes ?? null,
+          segments: l.segments.map((g) => ({
+            carrier: g.carrier,
+            flight_number: g.flightNumber,
+            operating_carrier: g.operatingCarrier ?? null,
+            origin: g.origin,
+            destination: g.destination,
+            depart_at: g.departAt,
+            arrive_at: g.arriveAt,
+            booking_class: g.bookingClass ?? null,
+            fare_basis: g.fareBasis ?? null,
+            cabin: g.cabin ?? null,
+          })),
+        }));
+        assert.deepEqual(legs, want);
+        const pp = JSON.parse(String(row.pp)) as { type: string; total_amount: number }[] | null;
+        assert.deepEqual(
+          pp?.map((p) => [p.type, Number(p.total_amount)]) ?? null,
+          o.passengerPrices?.map((p) => [p.type, p.totalAmount]) ?? null,
+        );
+      });
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+});
