@@ -99,14 +99,24 @@ async function openCheckpointClient(config: Config, name: string): Promise<SqlCl
 }
 
 /**
- * SQL over the lake: DuckDB over the local files, or, for an S3 lake, over the files a
- * query needs fetched into the bounded local cache. Closing it closes the store too.
+ * SQL over the lake: DuckDB over the local files (with `includeArchive`, the archive tier
+ * too), or, for an S3 lake, over the files a query needs fetched into the bounded local
+ * cache. Closing it closes the store too.
  */
-export async function openLake(config: Config): Promise<LakeQuery> {
+export async function openLake(
+  config: Config,
+  options: { includeArchive?: boolean } = {},
+): Promise<LakeQuery> {
   if (config.lake.objectStore !== 's3') {
     const { openLakeQuery } = await import('../query/open-lake-query.js');
-    return openLakeQuery({ dataDir: config.dataDir });
+    return openLakeQuery({ dataDir: config.dataDir, includeArchive: options.includeArchive });
   }
+  if (options.includeArchive)
+    throw new Error(
+      'an S3 lake has no archive tier of its own: its old objects change storage class in place ' +
+        '(Glacier Deep Archive objects must be restored before any engine can read them); ' +
+        '--include-archive applies to a local lake',
+    );
   const { openObjectStore } = await import('../lake/object-store/open-object-store.js');
   const { openRemoteLakeQuery } = await import('../query/remote/remote-lake-query.js');
   const store = await openObjectStore(config);

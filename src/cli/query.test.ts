@@ -50,3 +50,52 @@ test('a SQL error is one line on stderr and exit code 1', () => {
   const bad = faresight('query', 'select 1', '--format', 'xml');
   assert.notEqual(bad.status, 0);
 });
+
+test('--output writes a file whole, in any format; parquet needs it', async () => {
+  const out = path.join(tmp, 'out');
+  fs.mkdirSync(out);
+  const sql = "select i, 'v' || i as s, [i, i + 1] as l from range(2500) t(i)";
+  const pq = faresight('query', `${sql};`, '--format', 'parquet', '--output', `${out}/r.parquet`);
+  assert.equal(pq.status, 0, pq.stderr);
+  assert.match(pq.stderr, /2500 rows written to .*r\.parquet/);
+  // Read back by another reader (DuckDB on the file itself).
+  const back = faresight(
+    'query',
+    `select count(*) n, sum(i) s, max(l[2]) m from '${out}/r.parquet'`,
+    '--format',
+    'json',
+  );
+  assert.equal(back.status, 0, back.stderr);
+  assert.deepEqual(JSON.parse(back.stdout), [{ n: 2500, s: 3123750, m: 2500 }]);
+
+  const csv = faresight('query', sql, '--format', 'csv', '--output', `${out}/r.csv`);
+  assert.equal(csv.status, 0, csv.stderr);
+  const lines = fs.readFileSync(`${out}/r.csv`, 'utf8').trimEnd().split('\n');
+  assert.deepEqual([lines.length, lines[0], lines[1]], [2501, 'i,s,l', '0,v0,"[0,1]"']);
+
+  const none = faresight('query', 'select 1', '--format', 'parquet');
+  assert.notEqual(none.status, 0);
+  assert.match(none.stderr, /--output/);
+  // A failing query leaves no file, not even a partial one.
+  const bad = faresight(
+    'query',
+    'select nope',
+    '--format',
+    'parquet',
+    '--output',
+    `${out}/bad.parquet`,
+  );
+  assert.equal(bad.status, 1);
+  // The error comes after the first rows were written: the partial file is removed.
+  const badCsv = faresight(
+    'query',
+    "select case when i > 5000 then error('boom') else i end as i from range(9000) t(i)",
+    '--format',
+    'csv',
+    '--output',
+    `${out}/bad.csv`,
+  );
+  assert.equal(badCsv.status, 1);
+  assert.match(badCsv.stderr, /boom/);
+  assert.equal(fs.readdirSync(out).sort().join(','), 'r.csv,r.parquet', badCsv.stderr);
+});

@@ -34,6 +34,20 @@ export class LocalLakeFiles implements LakeFiles {
 }
 
 /**
+ * The files of several tiers of one lake (the lake and its archive), read as one table.
+ * A partition is in exactly one tier at a time (the lifecycle moves it by one rename), so
+ * no row is listed twice.
+ */
+export class TieredLakeFiles implements LakeFiles {
+  constructor(private readonly tiers: readonly LakeFiles[]) {}
+
+  async files(table: LakeTable): Promise<string[]> {
+    const all = await Promise.all(this.tiers.map((t) => t.files(table)));
+    return all.flat();
+  }
+}
+
+/**
  * LakeFiles of a directory that holds only files to read, such as a cache checkout of the
  * visible files of a remote lake: every `.parquet` under `<root>/<table>/`, no manifest
  * logic (a compacted file there is read even though no manifest sits beside it).

@@ -33,6 +33,12 @@ export interface LakeQuery {
   stream(sql: string): AsyncIterable<Row[]>;
   /** Every row of `sql`; for small results. Throws QueryError. */
   all(sql: string): Promise<Row[]>;
+  /**
+   * Writes the result of `sql` (one query, no trailing statements) to the Parquet file
+   * `file` (zstd), streaming; the file appears whole or not at all (it is written under a
+   * temporary name and renamed). Returns the number of rows. Throws QueryError.
+   */
+  toParquet(sql: string, file: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -42,4 +48,9 @@ export interface LakeQueryOptions {
   dataDir: string;
   /** Where table files are found; default LocalLakeFiles on `<dataDir>/lake`. */
   files?: LakeFiles;
+  /**
+   * Also read the archive tier of a local lake (`<dataDir>/archive`, where
+   * `faresight lake lifecycle` moves old partitions); default false. Ignored with `files`.
+   */
+  includeArchive?: boolean;
 }

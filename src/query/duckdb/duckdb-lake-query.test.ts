@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBParquetWriter } from '../../lake/duckdb/duckdb-parquet-writer.js';
 import { fileKey, lakeRoot, partitionOf } from '../../lake/lake-layout.js';
+import { applyLifecycleAction, planLocalLifecycle } from '../../lake/lifecycle/local-lifecycle.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
 import { PARTITION_COLUMNS, SOURCE_TABLES, TABLE_COLUMNS } from '../../lake/tables.js';
 import { sampleRecord } from '../../lake/testing/sample-record.js';
@@ -80,6 +81,34 @@ describe('lake query (DuckDB)', () => {
     } finally {
       await q.close();
     }
+  });
+
+  test('archived partitions are read only when asked, each row once', async () => {
+    const dataDir = path.join(tmp, 'archive');
+    await writeLake(dataDir, 4);
+    // All of 2026-11-26 goes to the archive, as the lifecycle moves it (one rename of the dt directory).
+    const plan = await planLocalLifecycle({
+      dataDir,
+      policy: { archiveAfterDays: 1, deleteAfterDays: 0 },
+      today: '2026-11-28',
+    });
+    assert.deepEqual(
+      plan.map((a) => `${a.kind} ${a.table}`),
+      ['archive offers', 'archive searches'],
+    );
+    for (const a of plan) await applyLifecycleAction(a);
+    const count = async (includeArchive?: boolean) => {
+      const q = await openLakeQuery({ dataDir, includeArchive });
+      try {
+        return await q.all(
+          'select count(*) n, count(distinct id) ids, max(hour) last_hour from searches',
+        );
+      } finally {
+        await q.close();
+      }
+    };
+    assert.deepEqual(await count(), [{ n: 0, ids: 0, last_hour: null }]);
+    assert.deepEqual(await count(true), [{ n: 12, ids: 12, last_hour: 6 }]);
   });
 
   test('values come back JSON-friendly', async () => {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import {
   type DuckDBConnection,
@@ -6,6 +8,7 @@ import {
   type DuckDBResult,
 } from '@duckdb/node-api';
 import { lakeRoot } from '../../lake/lake-layout.js';
+import { archiveRoot } from '../../lake/lifecycle/local-lifecycle.js';
 import {
   LAKE_TABLES,
   type LakeTable,
@@ -13,7 +16,7 @@ import {
   TABLE_COLUMNS,
 } from '../../lake/tables.js';
 import { QueryError } from '../errors.js';
-import { type LakeFiles, LocalLakeFiles } from '../lake-files.js';
+import { type LakeFiles, LocalLakeFiles, TieredLakeFiles } from '../lake-files.js';
 import type { LakeQuery, LakeQueryOptions, QueryResult, ResultColumn, Row } from '../lake-query.js';
 import { jsonValueConverter } from './json-values.js';
 
@@ -64,7 +67,15 @@ export class DuckDBLakeQuery implements LakeQuery {
   static async open(options: LakeQueryOptions): Promise<DuckDBLakeQuery> {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
-    const files = options.files ?? new LocalLakeFiles(path.resolve(lakeRoot(options.dataDir)));
+    const lake = new LocalLakeFiles(path.resolve(lakeRoot(options.dataDir)));
+    const files =
+      options.files ??
+      (options.includeArchive
+        ? new TieredLakeFiles([
+            lake,
+            new LocalLakeFiles(path.resolve(archiveRoot(options.dataDir))),
+          ])
+        : lake);
     const q = new DuckDBLakeQuery(instance, conn, files);
     await q.refreshViews();
     return q;
@@ -152,6 +163,37 @@ export class DuckDBLakeQuery implements LakeQuery {
         })();
       },
     };
+  }
+
+  async toParquet(sql: string, file: string): Promise<number> {
+    if (this.closed) throw new QueryError('the lake query engine is closed', sql);
+    const query = sql.trim().replace(/;+\s*$/, '');
+    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    for (let attempt = 0; ; attempt++) {
+      await this.refreshViews();
+      const conn = await this.instance.connect();
+      this.connections.add(conn);
+      let rows: number;
+      try {
+        const result = await conn.run(
+          `COPY (${query}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
+        rows = Number(result.rowsChanged);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        if (attempt < VANISHED_RETRIES && isVanishedFile(err)) continue;
+        throw toQueryError(err, sql);
+      } finally {
+        if (this.connections.delete(conn)) conn.closeSync();
+      }
+      try {
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+      return rows;
+    }
   }
 
   async *stream(sql: string): AsyncIterable<Row[]> {

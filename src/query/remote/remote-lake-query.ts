@@ -127,6 +127,25 @@ export class RemoteLakeQuery implements LakeQuery {
     };
   }
 
+  async toParquet(sql: string, file: string): Promise<number> {
+    if (this.closed) throw new QueryError('the lake query engine is closed', sql);
+    const { files } = await this.plan(sql);
+    const held = await this.cache.checkout(files);
+    try {
+      const engine = await openLakeQuery({
+        dataDir: path.dirname(held.root),
+        files: new DirectoryLakeFiles(held.root),
+      });
+      try {
+        return await engine.toParquet(sql, file);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await held.release();
+    }
+  }
+
   async *stream(sql: string): AsyncIterable<Row[]> {
     const result = await this.open(sql);
     yield* result.batches();
