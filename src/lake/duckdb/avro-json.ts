@@ -89,31 +89,27 @@ const BACKSLASH = 0x5c;
 const HEX = '0123456789abcdef';
 
 /**
- * An output buffer of JSON bytes. Contiguous by default (it doubles when full, so that
- * offsets into `buf` stay valid); in `chunked` mode a full buffer is set aside and a new
- * one started instead, which is cheaper for large outputs that are only written out.
+ * An output buffer of JSON bytes. Contiguous by default: it doubles when full, so that
+ * offsets into `buf` stay valid. Given a `spill` function, a full buffer is handed to it
+ * (to be written to a file) and reused instead, so a large output never sits in memory.
  */
 export class JsonOut {
   buf: Buffer;
   pos = 0;
-  private readonly done: Buffer[] = [];
-  private doneBytes = 0;
+  private spilled = 0;
 
   constructor(
-    private readonly initial = 1 << 20,
-    private readonly chunked = false,
+    initial = 1 << 20,
+    private readonly spill?: (bytes: Buffer) => void,
   ) {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    if (this.chunked) {
-      this.done.push(this.buf.subarray(0, this.pos));
-      this.doneBytes += this.pos;
-      this.buf = Buffer.allocUnsafe(Math.max(this.initial, n));
-      this.pos = 0;
-      return;
+    if (this.spill) {
+      this.flush();
+      if (n <= this.buf.length) return;
     }
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
@@ -122,14 +118,23 @@ export class JsonOut {
     this.buf = next;
   }
 
-  /** Bytes written in all. */
-  get length(): number {
-    return this.doneBytes + this.pos;
+  /** Hands what is buffered to `spill` (nothing without one). */
+  flush(): void {
+    if (!this.spill || this.pos === 0) return;
+    this.spill(this.buf.subarray(0, this.pos));
+    this.spilled += this.pos;
+    this.pos = 0;
   }
 
-  /** Everything written, as a list of buffers (views, valid until the next write). */
-  parts(): Buffer[] {
-    return [...this.done, this.buf.subarray(0, this.pos)];
+  /** Bytes written in all. */
+  get length(): number {
+    return this.spilled + this.pos;
+  }
+
+  /** Everything written, when nothing was spilled (a view, valid until the next write). */
+  view(): Buffer {
+    if (this.spilled > 0) throw new Error('this output was spilled; read it where it went');
+    return this.buf.subarray(0, this.pos);
   }
 
   byte(b: number): void {
@@ -186,11 +191,6 @@ export class JsonOut {
     }
     buf[p++] = QUOTE;
     this.pos = p;
-  }
-
-  /** Everything written, in one buffer. */
-  view(): Buffer {
-    return this.done.length === 0 ? this.buf.subarray(0, this.pos) : Buffer.concat(this.parts());
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -210,6 +211,15 @@ function selectSql(table: LakeTable, staging: string, extra: readonly ExtraColum
   return `SELECT ${cols.join(', ')} FROM ${readSql(table, staging)}`;
 }
 
+/** Records staged between two yields to the event loop. */
+const STAGE_SLICE = 2000;
+
+/** Writes all of `bytes` to `fd` (a write may take less than it was given). */
+function writeAll(fd: number, bytes: Buffer): void {
+  let off = 0;
+  while (off < bytes.length) off += fsSync.writeSync(fd, bytes, off, bytes.length - off);
+}
+
 /** Options of DuckDBParquetWriter. */
 export interface DuckDBParquetWriterOptions {
   /** Directory for the NDJSON staging files of each write; created if missing. */
@@ -272,48 +282,32 @@ export class DuckDBParquetWriter implements ParquetWriter {
     if (outputs.some((o) => sourceOf(o.table) !== source))
       throw new Error('one write builds tables of one source');
     const base = path.join(this.stagingDir, randomBytes(8).toString('hex'));
-    const staged: { out: ParquetOutput; staging: string; parts: Buffer[] }[] = [];
+    const staged = outputs.map((out) => ({ out, staging: `${base}.${out.table}.ndjson` }));
+    const fds = new Map<LakeTable, number>();
     try {
-      if (source === 'shopping') {
-        const want = (t: LakeTable) => outputs.some((o) => o.table === t);
-        const stager = new ShoppingStager({ searches: want('searches'), offers: want('offers') });
-        for (const input of records) {
-          if (!input.data)
-            throw new Error(`shopping input ${input.shard}/${input.seq} has no data`);
-          try {
-            stager.add(input.shard, input.seq, input.data);
-          } catch (err) {
-            throw new Error(
-              `record at shard ${input.shard} seq ${input.seq}: ${(err as Error).message}`,
-              { cause: err },
-            );
-          }
-        }
-        for (const out of outputs) {
-          const text = out.table === 'searches' ? stager.searches : stager.offers;
-          staged.push({ out, staging: `${base}.${out.table}.ndjson`, parts: text.parts() });
-        }
-      } else {
+      for (const { out, staging } of staged) fds.set(out.table, fsSync.openSync(staging, 'w'));
+      if (source === 'shopping') await this.stageShopping(records, fds);
+      else {
         const lines: string[] = [];
         for (const { shard, seq, record } of records) {
           if (!record) throw new Error(`${source} input ${shard}/${seq} has no record`);
           lines.push(`{"_shard":${shard},"_seq":${seq},${JSON.stringify(record).slice(1)}\n`);
         }
-        const parts = [Buffer.from(lines.join(''))];
-        for (const out of outputs)
-          staged.push({ out, staging: `${base}.${out.table}.ndjson`, parts });
+        const text = Buffer.from(lines.join(''));
+        for (const fd of fds.values()) writeAll(fd, text);
       }
-      for (const { out, staging, parts } of staged) {
-        const fh = await fs.open(staging, 'w');
-        try {
-          await fh.writev(parts);
-        } finally {
-          await fh.close();
-        }
-        await this.run(
-          `COPY (${selectSql(out.table, staging, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
-        );
+      for (const [table, fd] of fds) {
+        fds.delete(table);
+        fsSync.closeSync(fd);
       }
+      // The tables' COPYs run at once, each on a connection of its own.
+      await Promise.all(
+        staged.map(({ out, staging }) =>
+          this.run(
+            `COPY (${selectSql(out.table, staging, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
+          ),
+        ),
+      );
     } catch (err) {
       throw new ParquetWriteError(
         `writing ${outputs.map((o) => o.path).join(', ')} failed: ${(err as Error).message}`,
@@ -321,8 +315,42 @@ export class DuckDBParquetWriter implements ParquetWriter {
         { cause: err },
       );
     } finally {
+      for (const fd of fds.values()) fsSync.closeSync(fd);
       for (const { staging } of staged) await fs.rm(staging, { force: true });
     }
+  }
+
+  /**
+   * Transcodes shopping records into the staging files of the tables in `fds`, yielding
+   * to the event loop every STAGE_SLICE records so that a large file does not stall a
+   * process that also serves requests.
+   */
+  private async stageShopping(
+    records: readonly LakeInput[],
+    fds: ReadonlyMap<LakeTable, number>,
+  ): Promise<void> {
+    const spill = (t: LakeTable) => {
+      const fd = fds.get(t);
+      return fd === undefined ? undefined : (b: Buffer) => writeAll(fd, b);
+    };
+    const stager = new ShoppingStager(
+      { searches: fds.has('searches'), offers: fds.has('offers') },
+      { searches: spill('searches'), offers: spill('offers') },
+    );
+    for (let i = 0; i < records.length; i++) {
+      const input = records[i]!;
+      if (!input.data) throw new Error(`shopping input ${input.shard}/${input.seq} has no data`);
+      try {
+        stager.add(input.shard, input.seq, input.data);
+      } catch (err) {
+        throw new Error(
+          `record at shard ${input.shard} seq ${input.seq}: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      if ((i + 1) % STAGE_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
+    stager.flush();
   }
 
   async close(): Promise<void> {

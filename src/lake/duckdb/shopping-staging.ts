@@ -115,21 +115,36 @@ const NO_CAPTURE = {};
 /** Builds the two staging texts from encoded shopping records. */
 export class ShoppingStager {
   /** One line per search. */
-  readonly searches = new JsonOut(1 << 20, true);
+  readonly searches: JsonOut;
   /** One line per offer. */
-  readonly offers = new JsonOut(4 << 20, true);
+  readonly offers: JsonOut;
   private readonly prefix = new JsonOut(4096);
   private readonly scratch = new JsonOut(1 << 16);
   private spans: OfferSpan[] = [];
   records = 0;
   offerCount = 0;
 
+  /**
+   * `want`: the tables to stage. `spill`: where each table's text goes as it fills its
+   * buffer (written to a file, say; call `flush()` at the end); without it the text stays
+   * in memory (`searches.view()`, `offers.view()`).
+   */
   constructor(
     private readonly want: { searches: boolean; offers: boolean } = {
       searches: true,
       offers: true,
     },
-  ) {}
+    spill: { searches?: (b: Buffer) => void; offers?: (b: Buffer) => void } = {},
+  ) {
+    this.searches = new JsonOut(1 << 20, spill.searches);
+    this.offers = new JsonOut(4 << 20, spill.offers);
+  }
+
+  /** Spills what is buffered. */
+  flush(): void {
+    this.searches.flush();
+    this.offers.flush();
+  }
 
   /**
    * Adds one record at its stream position. On bad bytes throws AvroJsonError and
