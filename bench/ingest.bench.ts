@@ -3,11 +3,15 @@
  * process, embedded stream) driven over loopback by wrk, beside a bare node:http server
  * that only reads and JSON.parses the same bodies (the ceiling on this machine). Single
  * ~4 KB records and batches of 100; then p99 acknowledgement latency at half the
- * measured maximum rate (autocannon, fixed rate). Every request carries a unique
+ * measured maximum rate, with requests evenly spaced in time (an open-loop client whose
+ * latency counts from each request's scheduled send time, so a stalled server is not
+ * hidden), and beside it autocannon at the same `overallRate`, which sends each second's
+ * quota in a burst at the start of the second. Every request carries a unique
  * X-Transaction-Id, so no record is a duplicate.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -130,6 +134,71 @@ async function fixedRate(url: string, body: string, rate: number): Promise<Resul
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
 }
 
+/**
+ * Open-loop load at `rate` requests/s, evenly spaced, for SECONDS: request i is due at
+ * start + i / rate and its latency runs from that due time to the end of the answer.
+ */
+async function pacedRate(url: string, body: string, rate: number): Promise<Result> {
+  const payload = Buffer.from(body);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const total = Math.max(1, Math.round(rate * SECONDS));
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let sent = 0;
+  let done = 0;
+  const start = performance.now() + 50;
+  const send = (due: number) =>
+    new Promise<void>((resolve) => {
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': payload.length,
+            'x-transaction-id': `p${process.pid}-${Date.now()}-${sent}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - due);
+            if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        non2xx++;
+        resolve();
+      });
+      req.end(payload);
+    });
+  const all: Promise<void>[] = [];
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + (sent * 1000) / rate <= now) {
+        all.push(send(start + (sent * 1000) / rate).then(() => void done++));
+        sent++;
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, Math.max(0, Math.min(5, start + (sent * 1000) / rate - now)));
+    };
+    tick();
+  });
+  await Promise.all(all);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { rps: done / SECONDS, p50: q(0.5), p99: q(0.99), non2xx };
+}
+
 const line = (name: string, r: Result, recordsPerReq: number, note = '') =>
   console.log(
     `${name.padEnd(40)} ${Math.round(r.rps).toLocaleString('en').padStart(9)} req/s ${Math.round(
@@ -191,15 +260,14 @@ for (const workers of [1, 2]) {
     `${((100 * batch.rps) / bareBatch.rps).toFixed(0)}% of bare`,
   );
   if (workers === 1) {
-    const half = await fixedRate(url, b.single, single.rps / 2);
-    line(`  at half max rate (${Math.round(single.rps / 2)}/s), single`, half, 1, '(autocannon)');
-    const halfBatch = await fixedRate(url, b.batch, batch.rps / 2);
-    line(
-      `  at half max rate (${Math.round(batch.rps / 2)}/s), batch`,
-      halfBatch,
-      100,
-      '(autocannon)',
-    );
+    const half = await pacedRate(url, b.single, single.rps / 2);
+    line(`  at half max rate (${Math.round(single.rps / 2)}/s), single`, half, 1, '(paced)');
+    const halfBatch = await pacedRate(url, b.batch, batch.rps / 2);
+    line(`  at half max rate (${Math.round(batch.rps / 2)}/s), batch`, halfBatch, 100, '(paced)');
+    const burst = await fixedRate(url, b.single, single.rps / 2);
+    line(`  same, single`, burst, 1, '(autocannon, bursts)');
+    const burstBatch = await fixedRate(url, b.batch, batch.rps / 2);
+    line(`  same, batch`, burstBatch, 100, '(autocannon, bursts)');
   }
   await stop(ingest);
 }

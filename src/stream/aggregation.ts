@@ -57,11 +57,18 @@ export function packedSize(r: PackedRecord): number {
   );
 }
 
-/** Packs records into one entry. */
-export function packEntry(records: readonly PackedRecord[]): Buffer {
+/**
+ * Packs records into one entry. `alloc` gives the buffer [Buffer.allocUnsafe, which may
+ * hand out a view into a shared pool]; Buffer.allocUnsafeSlow gives one that can be
+ * transferred to another thread.
+ */
+export function packEntry(
+  records: readonly PackedRecord[],
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   let size = 2 + uvarintSize(records.length);
   for (const r of records) size += packedSize(r);
-  const buf = Buffer.allocUnsafe(size);
+  const buf = alloc(size);
   buf[0] = MAGIC;
   buf[1] = VERSION;
   let pos = writeUvarint(buf, 2, records.length);
