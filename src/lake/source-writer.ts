@@ -29,6 +29,8 @@ import { uncoveredRuns } from './uncovered-runs.js';
 const RETRY_MS = 1000;
 /** Closed files written at once. */
 const WRITE_AHEAD = 2;
+/** Closed files waiting (written or not) beyond which the loop stops reading. */
+const MAX_CLOSED = 8;
 
 /** Counters of one source (and, summed, of the whole writer). */
 export interface SourceCounters {
@@ -69,6 +71,9 @@ interface OpenFile {
   readonly inputs: LakeInput[];
   bytes: number;
   lastArrival: number;
+  /** After a failed write: when to try again, and why it failed. */
+  retryAt?: number;
+  failure?: unknown;
 }
 
 interface ShardState {
@@ -81,6 +86,8 @@ interface ShardState {
 export class SourceWriter {
   private readonly shards = new Map<number, ShardState>();
   private readonly closed: OpenFile[] = [];
+  /** Closed files being written, with the promise that settles when the attempt ends. */
+  private readonly writing = new Map<OpenFile, Promise<void>>();
   private readonly pending: Batch[] = [];
   private readonly deadLetters: AppendRecord[] = [];
   private readonly abort = new AbortController();
@@ -119,8 +126,11 @@ export class SourceWriter {
         }
         this.take(batch);
         this.closeIdle();
-        await this.flushClosed();
+        this.startWrites();
         await this.commitReady();
+        // Backpressure: reading on while files wait would buffer without bound.
+        while (this.closed.length > MAX_CLOSED && this.writing.size > 0 && !this.stopping)
+          await Promise.race(this.writing.values());
       }
       for (const st of this.shards.values()) for (const f of st.open.values()) this.close(f);
       await this.flushClosed();
@@ -240,33 +250,57 @@ export class SourceWriter {
   }
 
   /**
-   * Writes the closed files, WRITE_AHEAD at a time, so that one file's staging (in
-   * JavaScript) overlaps another's Parquet encoding (in DuckDB's threads). A file that
-   * fails stays closed and is retried after a pause; the commit waits for it.
+   * Starts writing closed files in the background, WRITE_AHEAD at a time: the loop goes
+   * on reading and staging while DuckDB encodes, and one file's staging (JavaScript)
+   * overlaps another's Parquet encoding (DuckDB's threads). A written file leaves
+   * `closed`; a failed one stays and is tried again after RETRY_MS. A batch is committed
+   * only once no closed file holds any of its records (commitReady), so the checkpoint
+   * still moves only past durable files.
+   */
+  private startWrites(): void {
+    const now = this.shared.now();
+    for (const file of this.closed) {
+      if (this.writing.size >= WRITE_AHEAD) return;
+      if (this.writing.has(file) || (!this.stopping && (file.retryAt ?? 0) > now)) continue;
+      file.failure = undefined;
+      const attempt = this.write(file).then(
+        () => {
+          this.closed.splice(this.closed.indexOf(file), 1);
+        },
+        (err: unknown) => {
+          file.failure = err;
+          file.retryAt = this.shared.now() + RETRY_MS;
+          this.log.error('writing lake file failed', {
+            source: this.source,
+            partition: file.key,
+            shard: file.shard,
+            error: (err as Error).message,
+          });
+        },
+      );
+      this.writing.set(
+        file,
+        attempt.finally(() => {
+          this.writing.delete(file);
+          // a slot is free: the next file need not wait for the next read
+          if (!this.stopping) this.startWrites();
+        }),
+      );
+    }
+  }
+
+  /**
+   * At stop: gives every closed file one more attempt (earlier failures included) and
+   * waits for all; a file that fails now is an error of the stop.
    */
   private async flushClosed(): Promise<void> {
+    await Promise.all(this.writing.values());
+    for (const f of this.closed) f.failure = undefined;
     while (this.closed.length > 0) {
-      const files = this.closed.slice(0, WRITE_AHEAD);
-      const results = await Promise.allSettled(files.map((f) => this.write(f)));
-      let failure: unknown;
-      results.forEach((res, i) => {
-        const file = files[i]!;
-        if (res.status === 'fulfilled') {
-          this.closed.splice(this.closed.indexOf(file), 1);
-          return;
-        }
-        failure ??= res.reason;
-        this.log.error('writing lake file failed', {
-          source: this.source,
-          partition: file.key,
-          shard: file.shard,
-          error: (res.reason as Error).message,
-        });
-      });
-      if (failure !== undefined) {
-        if (this.stopping) throw failure;
-        await this.sleep(RETRY_MS);
-      }
+      this.startWrites();
+      await Promise.all(this.writing.values());
+      const failed = this.closed.find((f) => f.failure !== undefined);
+      if (failed) throw failed.failure;
     }
   }
 
@@ -275,7 +309,6 @@ export class SourceWriter {
     // Per table, the records no visible file (small or compacted) holds, grouped by range.
     const groups = new Map<string, { inputs: LakeInput[]; tables: LakeTable[] }>();
     for (const table of SOURCE_TABLES[this.source]) {
-      catalog.notePartition(table, file.partition);
       const prefix = partitionPrefix(table, file.partition);
       const [part] = await listPartitions(store, prefix);
       const covered = (part?.covered ?? []).filter((r) => r.shard === file.shard);
@@ -308,6 +341,9 @@ export class SourceWriter {
         this.log.debug('wrote lake file', { key, records: inputs.length });
       }
     }
+    // Noted once the files are stored: a catalog saved meanwhile never names a partition
+    // whose file is not there yet.
+    for (const table of SOURCE_TABLES[this.source]) catalog.notePartition(table, file.partition);
     this.counters.records += file.inputs.length - skipped;
   }
 
