@@ -28,7 +28,7 @@ import { uncoveredRuns } from './uncovered-runs.js';
 /** Pause before retrying a failed read, write or commit. */
 const RETRY_MS = 1000;
 /** Closed files written at once. */
-const WRITE_AHEAD = 2;
+const WRITE_AHEAD = 3;
 /** Closed files waiting (written or not) beyond which the loop stops reading. */
 const MAX_CLOSED = 8;
 

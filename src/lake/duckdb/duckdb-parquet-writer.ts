@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -12,7 +11,8 @@ import {
   sourceOf,
   TABLE_COLUMNS,
 } from '../tables.js';
-import { ShoppingStager } from './shopping-staging.js';
+import { type StagedInput, stageShoppingSlices } from './shopping-staging.js';
+import { StagingThread } from './staging-thread.js';
 
 const D = AMOUNT_TYPE;
 
@@ -211,15 +211,6 @@ function selectSql(table: LakeTable, staging: string, extra: readonly ExtraColum
   return `SELECT ${cols.join(', ')} FROM ${readSql(table, staging)}`;
 }
 
-/** Records staged between two yields to the event loop. */
-const STAGE_SLICE = 2000;
-
-/** Writes all of `bytes` to `fd` (a write may take less than it was given). */
-function writeAll(fd: number, bytes: Buffer): void {
-  let off = 0;
-  while (off < bytes.length) off += fsSync.writeSync(fd, bytes, off, bytes.length - off);
-}
-
 /** Options of DuckDBParquetWriter. */
 export interface DuckDBParquetWriterOptions {
   /** Directory for the NDJSON staging files of each write; created if missing. */
@@ -231,6 +222,11 @@ export interface DuckDBParquetWriterOptions {
    * becomes a new column (and a new catalog schema version). Default none.
    */
   extraColumns?: Partial<Record<LakeTable, readonly ExtraColumn[]>>;
+  /**
+   * Transcode shopping records on a worker thread of their own; default true. False
+   * stages on the caller's thread (in slices, between which its event loop runs).
+   */
+  stagingThread?: boolean;
 }
 
 /**
@@ -248,6 +244,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
     private readonly idle: DuckDBConnection[],
     private readonly stagingDir: string,
     private readonly extra: Partial<Record<LakeTable, readonly ExtraColumn[]>>,
+    private readonly thread: StagingThread | undefined,
   ) {}
 
   static async open(options: DuckDBParquetWriterOptions): Promise<DuckDBParquetWriter> {
@@ -258,7 +255,8 @@ export class DuckDBParquetWriter implements ParquetWriter {
     const conn = await instance.connect();
     const extra = options.extraColumns ?? {};
     for (const t of Object.keys(COLUMN_EXPR) as LakeTable[]) selectSql(t, 'check', extra[t]);
-    return new DuckDBParquetWriter(instance, [conn], options.stagingDir, extra);
+    const thread = options.stagingThread === false ? undefined : new StagingThread();
+    return new DuckDBParquetWriter(instance, [conn], options.stagingDir, extra, thread);
   }
 
   /** Runs one statement on an idle connection. */
@@ -283,22 +281,16 @@ export class DuckDBParquetWriter implements ParquetWriter {
       throw new Error('one write builds tables of one source');
     const base = path.join(this.stagingDir, randomBytes(8).toString('hex'));
     const staged = outputs.map((out) => ({ out, staging: `${base}.${out.table}.ndjson` }));
-    const fds = new Map<LakeTable, number>();
     try {
-      for (const { out, staging } of staged) fds.set(out.table, fsSync.openSync(staging, 'w'));
-      if (source === 'shopping') await this.stageShopping(records, fds);
+      if (source === 'shopping') await this.stageShopping(records, staged);
       else {
         const lines: string[] = [];
         for (const { shard, seq, record } of records) {
           if (!record) throw new Error(`${source} input ${shard}/${seq} has no record`);
           lines.push(`{"_shard":${shard},"_seq":${seq},${JSON.stringify(record).slice(1)}\n`);
         }
-        const text = Buffer.from(lines.join(''));
-        for (const fd of fds.values()) writeAll(fd, text);
-      }
-      for (const [table, fd] of fds) {
-        fds.delete(table);
-        fsSync.closeSync(fd);
+        const text = lines.join('');
+        for (const { staging } of staged) await fs.writeFile(staging, text);
       }
       // The tables' COPYs run at once, each on a connection of its own.
       await Promise.all(
@@ -315,45 +307,32 @@ export class DuckDBParquetWriter implements ParquetWriter {
         { cause: err },
       );
     } finally {
-      for (const fd of fds.values()) fsSync.closeSync(fd);
       for (const { staging } of staged) await fs.rm(staging, { force: true });
     }
   }
 
   /**
-   * Transcodes shopping records into the staging files of the tables in `fds`, yielding
-   * to the event loop every STAGE_SLICE records so that a large file does not stall a
-   * process that also serves requests.
+   * Transcodes shopping records into the staging files of `staged`: on the staging thread
+   * when there is one, else here, yielding to the event loop every few thousand records
+   * so that a large file does not stall a process that also serves requests.
    */
   private async stageShopping(
     records: readonly LakeInput[],
-    fds: ReadonlyMap<LakeTable, number>,
+    staged: readonly { out: ParquetOutput; staging: string }[],
   ): Promise<void> {
-    const spill = (t: LakeTable) => {
-      const fd = fds.get(t);
-      return fd === undefined ? undefined : (b: Buffer) => writeAll(fd, b);
-    };
-    const stager = new ShoppingStager(
-      { searches: fds.has('searches'), offers: fds.has('offers') },
-      { searches: spill('searches'), offers: spill('offers') },
-    );
-    for (let i = 0; i < records.length; i++) {
-      const input = records[i]!;
-      if (!input.data) throw new Error(`shopping input ${input.shard}/${input.seq} has no data`);
-      try {
-        stager.add(input.shard, input.seq, input.data);
-      } catch (err) {
-        throw new Error(
-          `record at shard ${input.shard} seq ${input.seq}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-      if ((i + 1) % STAGE_SLICE === 0) await new Promise((r) => setImmediate(r));
-    }
-    stager.flush();
+    const files: { searches?: string; offers?: string } = {};
+    for (const { out, staging } of staged)
+      if (out.table === 'searches' || out.table === 'offers') files[out.table] = staging;
+    const inputs: StagedInput[] = records.map(({ shard, seq, data }) => {
+      if (!data) throw new Error(`shopping input ${shard}/${seq} has no data`);
+      return { shard, seq, data };
+    });
+    if (this.thread?.alive) return this.thread.stage(inputs, files);
+    for (const _ of stageShoppingSlices(inputs, files)) await new Promise((r) => setImmediate(r));
   }
 
   async close(): Promise<void> {
+    await this.thread?.close();
     for (const c of this.idle.splice(0)) c.closeSync();
     this.instance.closeSync();
   }

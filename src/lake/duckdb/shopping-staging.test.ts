@@ -10,6 +10,7 @@ import { decodeRecord, encodeRecord } from '../../model/codec.js';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
 import { shoppingRecordArb } from '../../model/testing/arbitraries.js';
 import { validateRecord } from '../../model/validate.js';
+import { ParquetWriteError } from '../errors.js';
 import { sampleRecord } from '../testing/sample-record.js';
 import { AvroJsonError, AvroReader, snakeCase } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
@@ -178,98 +179,130 @@ describe('DuckDBParquetWriter on staged shopping records', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('Parquet rows hold every field of the records, exactly', async () => {
-    const records = [
-      ...fc.sample(valid, { numRuns: 60, seed: 7 }),
-      ...Array.from({ length: 6 }, (_, i) => sampleRecord(i)),
-    ];
-    const w = await DuckDBParquetWriter.open({ stagingDir: path.join(dir, 'staging') });
-    const out = (t: string) => path.join(dir, `${t}.parquet`);
-    try {
-      await w.write(
-        records.map((r, i) => ({ shard: 1, seq: i + 1, data: encodeRecord(r) })),
-        [
-          { table: 'searches', path: out('searches') },
-          { table: 'offers', path: out('offers') },
-        ],
-      );
-    } finally {
-      await w.close();
+  test('a corrupt record fails the write with its position, on the thread and inline', async () => {
+    for (const stagingThread of [true, false]) {
+      const w = await DuckDBParquetWriter.open({
+        stagingDir: path.join(dir, 'bad'),
+        stagingThread,
+      });
+      try {
+        const good = encodeRecord(sampleRecord(1));
+        const bad = good.subarray(0, good.length - 3);
+        await assert.rejects(
+          w.write(
+            [
+              { shard: 2, seq: 10, data: good },
+              { shard: 2, seq: 11, data: bad },
+            ],
+            [{ table: 'offers', path: path.join(dir, 'bad.parquet') }],
+          ),
+          (err: Error) =>
+            err instanceof ParquetWriteError && /shard 2 seq 11: truncated/.test(err.message),
+        );
+        assert.equal(fs.existsSync(path.join(dir, 'bad.parquet')), false);
+        assert.deepEqual(fs.readdirSync(path.join(dir, 'bad')), [], 'no staging file left');
+      } finally {
+        await w.close();
+      }
     }
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    try {
-      const read = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson();
-      const searches = await read(
-        `select id, epoch_ms(shopped_at) shopped, epoch_ms(received_at) received, market, adults,
+  });
+
+  for (const stagingThread of [true, false])
+    test(`Parquet rows hold every field of the records, exactly (staging ${stagingThread ? 'on its thread' : 'inline'})`, async () => {
+      const records = [
+        ...fc.sample(valid, { numRuns: 60, seed: 7 }),
+        ...Array.from({ length: 6 }, (_, i) => sampleRecord(i)),
+      ];
+      const w = await DuckDBParquetWriter.open({
+        stagingDir: path.join(dir, 'staging'),
+        stagingThread,
+      });
+      const out = (t: string) => path.join(dir, `${t}-${stagingThread}.parquet`);
+      try {
+        await w.write(
+          records.map((r, i) => ({ shard: 1, seq: i + 1, data: encodeRecord(r) })),
+          [
+            { table: 'searches', path: out('searches') },
+            { table: 'offers', path: out('offers') },
+          ],
+        );
+      } finally {
+        await w.close();
+      }
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      try {
+        const read = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson();
+        const searches = await read(
+          `select id, epoch_ms(shopped_at) shopped, epoch_ms(received_at) received, market, adults,
            offer_count, min_total_amount::double min, currency, stream_seq
          from '${out('searches')}' order by stream_seq`,
-      );
-      const offers = await read(
-        `select search_id, offer_index, total_amount::double total, base_amount::double base,
+        );
+        const offers = await read(
+          `select search_id, offer_index, total_amount::double total, base_amount::double base,
            currency, per_adult_amount::double per_adult, carriers, stops, refundable, seats_remaining,
            to_json(legs)::varchar legs, to_json(passenger_prices)::varchar pp
          from '${out('offers')}' order by stream_seq, offer_index`,
-      );
-      assert.equal(searches.length, records.length);
-      const decoded = records.map((r) => decodeRecord(encodeRecord(r)));
-      decoded.forEach((r, i) => {
-        const s = searches[i]!;
-        const min = Math.min(...r.offers.map((o) => o.totalAmount));
-        assert.deepEqual(
-          [s.id, Number(s.shopped), Number(s.received), s.market, s.adults, s.offer_count],
-          [
-            r.id,
-            Date.parse(r.shoppedAt),
-            Date.parse(r.receivedAt),
-            `${r.origin}-${r.destination}`,
-            r.passengers.adults,
-            r.offers.length,
-          ],
         );
-        assert.equal(s.min, min);
-        assert.equal(Number(s.stream_seq), i + 1);
-      });
-      const flat = decoded.flatMap((r) => r.offers.map((o, k) => ({ r, o, k })));
-      assert.equal(offers.length, flat.length);
-      flat.forEach(({ r, o, k }, i) => {
-        const row = offers[i]!;
-        assert.equal(row.search_id, r.id);
-        assert.equal(row.offer_index, k);
-        assert.equal(row.total, o.totalAmount);
-        assert.equal(row.base, o.baseAmount ?? null);
-        assert.equal(row.per_adult, o.perAdultAmount ?? null);
-        assert.deepEqual(row.carriers, o.carriers);
-        assert.equal(row.stops, Math.max(...o.legs.map((l) => l.stops)));
-        assert.equal(row.refundable, o.refundable ?? null);
-        assert.equal(row.seats_remaining, o.seatsRemaining ?? null);
-        const legs = JSON.parse(String(row.legs)) as Record<string, unknown>[];
-        const want = o.legs.map((l) => ({
-          stops: l.stops,
-          duration_minutes: l.durationMinutes ?? null,
-          segments: l.segments.map((g) => ({
-            carrier: g.carrier,
-            flight_number: g.flightNumber,
-            operating_carrier: g.operatingCarrier ?? null,
-            origin: g.origin,
-            destination: g.destination,
-            depart_at: g.departAt,
-            arrive_at: g.arriveAt,
-            booking_class: g.bookingClass ?? null,
-            fare_basis: g.fareBasis ?? null,
-            cabin: g.cabin ?? null,
-          })),
-        }));
-        assert.deepEqual(legs, want);
-        const pp = JSON.parse(String(row.pp)) as { type: string; total_amount: number }[] | null;
-        assert.deepEqual(
-          pp?.map((p) => [p.type, Number(p.total_amount)]) ?? null,
-          o.passengerPrices?.map((p) => [p.type, p.totalAmount]) ?? null,
-        );
-      });
-    } finally {
-      conn.closeSync();
-      db.closeSync();
-    }
-  });
+        assert.equal(searches.length, records.length);
+        const decoded = records.map((r) => decodeRecord(encodeRecord(r)));
+        decoded.forEach((r, i) => {
+          const s = searches[i]!;
+          const min = Math.min(...r.offers.map((o) => o.totalAmount));
+          assert.deepEqual(
+            [s.id, Number(s.shopped), Number(s.received), s.market, s.adults, s.offer_count],
+            [
+              r.id,
+              Date.parse(r.shoppedAt),
+              Date.parse(r.receivedAt),
+              `${r.origin}-${r.destination}`,
+              r.passengers.adults,
+              r.offers.length,
+            ],
+          );
+          assert.equal(s.min, min);
+          assert.equal(Number(s.stream_seq), i + 1);
+        });
+        const flat = decoded.flatMap((r) => r.offers.map((o, k) => ({ r, o, k })));
+        assert.equal(offers.length, flat.length);
+        flat.forEach(({ r, o, k }, i) => {
+          const row = offers[i]!;
+          assert.equal(row.search_id, r.id);
+          assert.equal(row.offer_index, k);
+          assert.equal(row.total, o.totalAmount);
+          assert.equal(row.base, o.baseAmount ?? null);
+          assert.equal(row.per_adult, o.perAdultAmount ?? null);
+          assert.deepEqual(row.carriers, o.carriers);
+          assert.equal(row.stops, Math.max(...o.legs.map((l) => l.stops)));
+          assert.equal(row.refundable, o.refundable ?? null);
+          assert.equal(row.seats_remaining, o.seatsRemaining ?? null);
+          const legs = JSON.parse(String(row.legs)) as Record<string, unknown>[];
+          const want = o.legs.map((l) => ({
+            stops: l.stops,
+            duration_minutes: l.durationMinutes ?? null,
+            segments: l.segments.map((g) => ({
+              carrier: g.carrier,
+              flight_number: g.flightNumber,
+              operating_carrier: g.operatingCarrier ?? null,
+              origin: g.origin,
+              destination: g.destination,
+              depart_at: g.departAt,
+              arrive_at: g.arriveAt,
+              booking_class: g.bookingClass ?? null,
+              fare_basis: g.fareBasis ?? null,
+              cabin: g.cabin ?? null,
+            })),
+          }));
+          assert.deepEqual(legs, want);
+          const pp = JSON.parse(String(row.pp)) as { type: string; total_amount: number }[] | null;
+          assert.deepEqual(
+            pp?.map((p) => [p.type, Number(p.total_amount)]) ?? null,
+            o.passengerPrices?.map((p) => [p.type, p.totalAmount]) ?? null,
+          );
+        });
+      } finally {
+        conn.closeSync();
+        db.closeSync();
+      }
+    });
 });

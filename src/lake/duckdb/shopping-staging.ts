@@ -9,6 +9,7 @@
  * new schema version adds appears as a new key; DuckDB's reader ignores keys it is not
  * asked for and reads a missing key as NULL.
  */
+import * as fs from 'node:fs';
 import avro from 'avsc';
 import { RECORD_AVRO_SCHEMAS, RECORD_MAGIC } from '../../model/codec.js';
 import {
@@ -239,4 +240,74 @@ export class ShoppingStager {
     this.records++;
     this.offerCount += n;
   }
+}
+
+/** A shopping record to stage: its stream position and bytes. */
+export interface StagedInput {
+  readonly shard: number;
+  readonly seq: number;
+  readonly data: Uint8Array;
+}
+
+/** Staging file of each table to stage (a table without a path is not staged). */
+export interface ShoppingStagingFiles {
+  readonly searches?: string;
+  readonly offers?: string;
+}
+
+/** Records staged between two yields of stageShoppingSlices. */
+const STAGE_SLICE = 2000;
+
+/** Writes all of `bytes` to `fd` (a write may take less than it was given). */
+function writeAll(fd: number, bytes: Buffer): void {
+  let off = 0;
+  while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/**
+ * Stages `records` into `files`, text going to the files as buffers fill (memory stays
+ * bounded whatever the number of records). Yields every STAGE_SLICE records so that a
+ * caller on a busy event loop can let other work run; the files are complete and closed
+ * when it finishes. A bad record throws an Error naming its shard and seq.
+ */
+export function* stageShoppingSlices(
+  records: readonly StagedInput[],
+  files: ShoppingStagingFiles,
+): Generator<void, void, void> {
+  const fds: number[] = [];
+  try {
+    const open = (file: string | undefined) => {
+      if (file === undefined) return undefined;
+      const fd = fs.openSync(file, 'w');
+      fds.push(fd);
+      return (b: Buffer) => writeAll(fd, b);
+    };
+    const spill = { searches: open(files.searches), offers: open(files.offers) };
+    const stager = new ShoppingStager(
+      { searches: spill.searches !== undefined, offers: spill.offers !== undefined },
+      spill,
+    );
+    for (let i = 0; i < records.length; i++) {
+      const { shard, seq, data } = records[i]!;
+      try {
+        stager.add(shard, seq, data);
+      } catch (err) {
+        throw new Error(`record at shard ${shard} seq ${seq}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      if ((i + 1) % STAGE_SLICE === 0) yield;
+    }
+    stager.flush();
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
+}
+
+/** stageShoppingSlices run to the end. */
+export function stageShoppingFiles(
+  records: readonly StagedInput[],
+  files: ShoppingStagingFiles,
+): void {
+  for (const _ of stageShoppingSlices(records, files));
 }

@@ -3,7 +3,8 @@
  * fsync run there, so the event loop keeps parsing requests while the disk works. The
  * thread holds the process open only while a request is outstanding.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, spawnWorker } from '../../ops/spawn-worker.js';
 import type { StreamWriterOptions, WriteRequest, Writer } from './stream-writer.js';
 
 /** A message to the writer thread. */
@@ -25,19 +26,9 @@ export class WriterThreadError extends Error {
 
 type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-/**
- * Starts the thread. Under tsx (sources run as TypeScript) a worker does not inherit the
- * loader on Node 20, so the thread registers it before importing its entry.
- */
+/** Starts the thread (see spawn-worker.ts for how it loads under tsx). */
 function spawn(opts: StreamWriterOptions): Worker {
-  const entry = new URL(
-    import.meta.url.endsWith('.ts') ? './writer-thread-main.ts' : './writer-thread-main.js',
-    import.meta.url,
-  );
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: opts });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: opts });
+  return spawnWorker(siblingModule(import.meta.url, 'writer-thread-main'), opts);
 }
 
 export class WriterThread implements Writer {
