@@ -87,6 +87,10 @@ export class AvroReader {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HEX = '0123456789abcdef';
+/** 1 for the bytes a JSON string holds as they are: all but control characters, `"` and `\`. */
+const PLAIN = new Uint8Array(256).map((_, c) =>
+  c >= 0x20 && c !== QUOTE && c !== BACKSLASH ? 1 : 0,
+);
 
 /**
  * An output buffer of JSON bytes. Contiguous by default: it doubles when full, so that
@@ -157,6 +161,20 @@ export class JsonOut {
     }
   }
 
+  /** An integer in decimal (one- and two-digit ones, the common case, without a string). */
+  int(v: number): void {
+    if (v >= 0 && v < 100 && (v | 0) === v) {
+      this.ensure(2);
+      if (v < 10) this.buf[this.pos++] = 48 + v;
+      else {
+        this.buf[this.pos++] = 48 + ((v / 10) | 0);
+        this.buf[this.pos++] = 48 + (v % 10);
+      }
+      return;
+    }
+    this.ascii(String(v));
+  }
+
   /** An ASCII string (numbers, literals). */
   ascii(s: string): void {
     const n = s.length;
@@ -175,7 +193,7 @@ export class JsonOut {
     buf[p++] = QUOTE;
     for (let i = start; i < end; i++) {
       const c = src[i]!;
-      if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) {
+      if (PLAIN[c] === 1) {
         buf[p++] = c;
       } else if (c === QUOTE || c === BACKSLASH) {
         buf[p++] = BACKSLASH;
@@ -254,20 +272,26 @@ class CodeGen {
     return this.n++;
   }
 
+  /** Code writing constant ASCII bytes as unrolled stores (cheaper than a call and a loop). */
+  literal(bytes: Buffer): string {
+    const stores = [...bytes].map((b, i) => `B[P + ${i}] = ${b};`).join(' ');
+    return `{ out.ensure(${bytes.length}); const B = out.buf; const P = out.pos; ${stores} out.pos = P + ${bytes.length}; }`;
+  }
+
   value(type: avro.Type): string {
     const t = type as AvscType;
     switch (t.typeName) {
       case 'null':
-        return `out.raw(${this.constant(NULL)});`;
+        return this.literal(NULL);
       case 'boolean': {
         const v = `b${this.id()}`;
         return `{ if (r.pos >= r.end) throw new E('truncated boolean at byte ' + r.pos); const ${v} = r.buf[r.pos++];
-          if (${v} === 1) out.raw(${this.constant(TRUE)}); else if (${v} === 0) out.raw(${this.constant(FALSE)});
+          if (${v} === 1) ${this.literal(TRUE)} else if (${v} === 0) ${this.literal(FALSE)}
           else throw new E('bad boolean ' + ${v} + ' at byte ' + (r.pos - 1)); }`;
       }
       case 'int':
       case 'long':
-        return 'out.ascii(String(r.long()));';
+        return 'out.int(r.long());';
       case 'float':
         return 'num(out, r.float(), r.pos);';
       case 'double':
@@ -322,7 +346,7 @@ class CodeGen {
     let written = continued;
     for (const f of fields) {
       const comma = written ? ',' : '';
-      const key = this.constant(Buffer.from(`${comma}${JSON.stringify(this.rename(f.name))}:`));
+      const key = this.literal(Buffer.from(`${comma}${JSON.stringify(this.rename(f.name))}:`));
       const cap = captures.includes(f.name) ? `cap[${JSON.stringify(f.name)}]` : undefined;
       const t = f.type as AvscType;
       const optional =
@@ -335,12 +359,12 @@ class CodeGen {
           .types!.slice(1)
           .map(
             (b, i) =>
-              `case ${i + 1}: out.raw(${key}); ${cap ? `${cap}.start = out.pos;` : ''} ${this.value(b)} ${cap ? `${cap}.end = out.pos;` : ''} break;`,
+              `case ${i + 1}: ${key} ${cap ? `${cap}.start = out.pos;` : ''} ${this.value(b)} ${cap ? `${cap}.end = out.pos;` : ''} break;`,
           );
         code += `${before} { const at = r.pos; switch (r.long()) { case 0: break; ${branches.join('\n')}
           default: throw new E('union branch out of range at byte ' + at); } }\n`;
       } else {
-        code += `out.raw(${key}); ${before} ${cap ? `${cap}.start = out.pos;` : ''} ${this.value(t)} ${cap ? `${cap}.end = out.pos;` : ''}\n`;
+        code += `${key} ${before} ${cap ? `${cap}.start = out.pos;` : ''} ${this.value(t)} ${cap ? `${cap}.end = out.pos;` : ''}\n`;
         written = true;
       }
     }
