@@ -128,9 +128,14 @@ export class SourceWriter {
         this.closeIdle();
         this.startWrites();
         await this.commitReady();
-        // Backpressure: reading on while files wait would buffer without bound.
-        while (this.closed.length > MAX_CLOSED && this.writing.size > 0 && !this.stopping)
-          await Promise.race(this.writing.values());
+        // Backpressure: reading on while files wait (or keep failing) would buffer without bound.
+        while (this.closed.length > MAX_CLOSED && !this.stopping) {
+          if (this.writing.size > 0) await Promise.race(this.writing.values());
+          else {
+            await this.sleep(RETRY_MS);
+            this.startWrites();
+          }
+        }
       }
       for (const st of this.shards.values()) for (const f of st.open.values()) this.close(f);
       await this.flushClosed();
