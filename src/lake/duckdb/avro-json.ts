@@ -212,9 +212,6 @@ export class JsonOut {
   }
 }
 
-/** Writes one value of a type from `r` to `out` as JSON. */
-export type Transcode = (r: AvroReader, out: JsonOut) => void;
-
 /**
  * Where `compileFields` noted a captured field: `in` is the input offset of its value,
  * `start`/`end` the output span of its JSON value (equal when it was left out as null).
@@ -375,15 +372,6 @@ class CodeGen {
     const make = new Function('K', 'E', 'num', `return function (r, out, cap) {\n${body}\n};`);
     return make(this.K, AvroJsonError, writeNumber) as F;
   }
-}
-
-/** Compiles the transcoder of an avsc type; `rename` maps each record field name to its JSON key. */
-export function compileTranscoder(
-  type: avro.Type,
-  rename: (field: string) => string = (f) => f,
-): Transcode {
-  const g = new CodeGen(rename);
-  return g.build<Transcode>(g.value(type));
 }
 
 /**

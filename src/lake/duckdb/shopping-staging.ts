@@ -60,12 +60,11 @@ function plan(schema: object): VersionPlan {
 }
 
 const PLANS = new Map<number, VersionPlan>();
+/** The plan of a version checkHeader accepted. */
 function planOf(version: number): VersionPlan {
   let p = PLANS.get(version);
   if (!p) {
-    const schema = RECORD_AVRO_SCHEMAS.get(version);
-    if (!schema) throw new AvroJsonError(`unknown record schema version ${version}`);
-    p = plan(schema);
+    p = plan(RECORD_AVRO_SCHEMAS.get(version)!);
     PLANS.set(version, p);
   }
   return p;

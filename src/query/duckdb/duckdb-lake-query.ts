@@ -106,23 +106,37 @@ export class DuckDBLakeQuery implements LakeQuery {
     return this.refreshing;
   }
 
-  async open(sql: string): Promise<QueryResult> {
+  /**
+   * Runs `fn` on a new connection over views refreshed just before, and again (up to
+   * VANISHED_RETRIES times) when a file the views listed vanished meanwhile. A failed
+   * attempt's connection is closed; a successful one's belongs to `fn`'s result.
+   */
+  private async onFreshViews<T>(
+    sql: string,
+    fn: (conn: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
     if (this.closed) throw new QueryError('the lake query engine is closed', sql);
     for (let attempt = 0; ; attempt++) {
       await this.refreshViews();
       const conn = await this.instance.connect();
       this.connections.add(conn);
       try {
-        const result = await conn.stream(sql);
-        // Reading the first chunk opens the files: a vanished one fails here, and is retried.
-        const first = await result.fetchChunk();
-        return this.resultOf(sql, conn, result, first);
+        return await fn(conn);
       } catch (err) {
         if (this.connections.delete(conn)) conn.closeSync();
         if (attempt < VANISHED_RETRIES && isVanishedFile(err)) continue;
         throw toQueryError(err, sql);
       }
     }
+  }
+
+  open(sql: string): Promise<QueryResult> {
+    return this.onFreshViews(sql, async (conn) => {
+      const result = await conn.stream(sql);
+      // Reading the first chunk opens the files: a vanished one fails here, and is retried.
+      const first = await result.fetchChunk();
+      return this.resultOf(sql, conn, result, first);
+    });
   }
 
   private resultOf(
@@ -166,34 +180,28 @@ export class DuckDBLakeQuery implements LakeQuery {
   }
 
   async toParquet(sql: string, file: string): Promise<number> {
-    if (this.closed) throw new QueryError('the lake query engine is closed', sql);
     const query = sql.trim().replace(/;+\s*$/, '');
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    for (let attempt = 0; ; attempt++) {
-      await this.refreshViews();
-      const conn = await this.instance.connect();
-      this.connections.add(conn);
-      let rows: number;
+    const rows = await this.onFreshViews(sql, async (conn) => {
       try {
         const result = await conn.run(
           `COPY (${query}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
-        rows = Number(result.rowsChanged);
-      } catch (err) {
-        await fs.rm(tmp, { force: true });
-        if (attempt < VANISHED_RETRIES && isVanishedFile(err)) continue;
-        throw toQueryError(err, sql);
-      } finally {
-        if (this.connections.delete(conn)) conn.closeSync();
-      }
-      try {
-        await fs.rename(tmp, file);
+        return Number(result.rowsChanged);
       } catch (err) {
         await fs.rm(tmp, { force: true });
         throw err;
+      } finally {
+        if (this.connections.delete(conn)) conn.closeSync();
       }
-      return rows;
+    });
+    try {
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
     }
+    return rows;
   }
 
   async *stream(sql: string): AsyncIterable<Row[]> {
