@@ -97,6 +97,30 @@ describe('a record the lake cannot write', () => {
     assert.equal((await shopping.lag(LAKE_GROUP))[0]!.records, RECORDS.length);
   });
 
+  test('while every write fails, the writer stops reading once files pile up', async () => {
+    const dataDir = path.join(tmp, 'pile');
+    // Records are 1 s apart and files cut every second: each record closes the file before it.
+    const config = configSchema.parse({
+      dataDir,
+      lake: { rotateSeconds: 1, batch: { count: 2, periodMs: 20 } },
+    });
+    const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
+    const writer = await startLakeWriter({
+      stream: shopping,
+      config,
+      logger: silentLogger,
+      parquet: failing(inner, '*'),
+      group: 'lake-pile',
+    });
+    while (writer.stats().read < 9) await new Promise((r) => setTimeout(r, 20));
+    // Reading on would take all 30 records within milliseconds; retries come every second.
+    await new Promise((r) => setTimeout(r, 1500));
+    const read = writer.stats().read;
+    await assert.rejects(writer.stop(), /cannot write this value/);
+    await inner.close();
+    assert.ok(read <= 12, `read ${read} of ${RECORDS.length} records with every file failing`);
+  });
+
   test('is dead-lettered and skipped; every other record lands', async () => {
     const dataDir = path.join(tmp, 'ok');
     const config = configSchema.parse({

@@ -15,6 +15,7 @@ import { sampleRecord } from '../testing/sample-record.js';
 import { AvroJsonError, AvroReader, snakeCase } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { peekShopping, ShoppingStager } from './shopping-staging.js';
+import { StagingThread } from './staging-thread.js';
 
 /** A record as the lake stages it, worked out from the decoded record the slow, obvious way. */
 function snake(v: unknown): unknown {
@@ -170,6 +171,22 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
     );
     assert.throws(() => new AvroReader(Buffer.from([0x80, 0x80])).long(), AvroJsonError);
   });
+});
+
+test('a staging thread that is gone says so, and rejects what it is given', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-staging-thread-'));
+  try {
+    const t = new StagingThread();
+    const input = [{ shard: 0, seq: 1, data: encodeRecord(sampleRecord(1)) }];
+    await t.stage(input, { offers: path.join(dir, 'o.ndjson') });
+    assert.equal(lines(fs.readFileSync(path.join(dir, 'o.ndjson'))).length, 2);
+    assert.equal(t.alive, true);
+    await t.close();
+    assert.equal(t.alive, false, 'the writer stages inline from now on');
+    await assert.rejects(t.stage(input, { offers: path.join(dir, 'p.ndjson') }), /exited/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('DuckDBParquetWriter on staged shopping records', () => {
