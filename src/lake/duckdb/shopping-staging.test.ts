@@ -12,7 +12,7 @@ import { shoppingRecordArb } from '../../model/testing/arbitraries.js';
 import { validateRecord } from '../../model/validate.js';
 import { ParquetWriteError } from '../errors.js';
 import { sampleRecord } from '../testing/sample-record.js';
-import { AvroJsonError, AvroReader, snakeCase } from './avro-json.js';
+import { AvroJsonError, AvroReader, JsonOut, snakeCase, writeNumber } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { peekShopping, ShoppingStager } from './shopping-staging.js';
 import { StagingThread } from './staging-thread.js';
@@ -170,6 +170,56 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
       { numRuns: 2000 },
     );
     assert.throws(() => new AvroReader(Buffer.from([0x80, 0x80])).long(), AvroJsonError);
+  });
+
+  test('numbers are written as String writes them, amounts by the fast path too', () => {
+    const text = (v: number) => {
+      const out = new JsonOut(8);
+      writeNumber(out, v, 0);
+      return out.view().toString();
+    };
+    const edges = [
+      0,
+      -0,
+      0.01,
+      -0.01,
+      0.1,
+      0.5,
+      1,
+      9.99,
+      10,
+      100.1,
+      494.84,
+      1e-7,
+      0.3 + 0.6,
+      123456789.99,
+      -123456789.99,
+      999999999.99,
+      1e9,
+      1e9 + 0.5,
+      2 ** 53,
+      1e21,
+      1.5e300,
+      -2.5e-300,
+      Number.MIN_VALUE,
+      Number.MAX_VALUE,
+    ];
+    for (const v of edges) assert.equal(text(v), String(v), `for ${v}`);
+    fc.assert(
+      fc.property(fc.integer({ min: -(1e11 - 1), max: 1e11 - 1 }), (c) => {
+        const v = c / 100;
+        assert.equal(text(v), String(v));
+      }),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
+        assert.equal(text(v), String(v));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+      assert.throws(() => text(bad), AvroJsonError);
   });
 });
 
