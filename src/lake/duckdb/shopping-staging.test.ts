@@ -14,8 +14,8 @@ import { ParquetWriteError } from '../errors.js';
 import { sampleRecord } from '../testing/sample-record.js';
 import { AvroJsonError, AvroReader, JsonOut, snakeCase, writeNumber } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
-import { peekShopping, ShoppingStager } from './shopping-staging.js';
-import { StagingThread } from './staging-thread.js';
+import { peekShopping, ShoppingStager, type StagedInput } from './shopping-staging.js';
+import { packRecords, StagingThread, unpackRecords } from './staging-thread.js';
 
 /** A record as the lake stages it, worked out from the decoded record the slow, obvious way. */
 function snake(v: unknown): unknown {
@@ -221,6 +221,26 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
       assert.throws(() => text(bad), AvroJsonError);
   });
+});
+
+test('records packed for the staging thread unpack to the same records', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          shard: fc.integer({ min: 0, max: 1023 }),
+          seq: fc.integer({ min: 1, max: 2 ** 52 }),
+          data: fc.uint8Array({ maxLength: 64 }),
+        }),
+        { maxLength: 50 },
+      ),
+      (records) => {
+        const plain = (rs: readonly StagedInput[]) =>
+          rs.map(({ shard, seq, data }) => ({ shard, seq, data: [...data] }));
+        assert.deepEqual(plain(unpackRecords(packRecords(records))), plain(records));
+      },
+    ),
+  );
 });
 
 test('a staging thread that is gone says so, and rejects what it is given', async () => {

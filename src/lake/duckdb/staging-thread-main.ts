@@ -4,13 +4,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { stageShoppingFiles } from './shopping-staging.js';
-import type { StagingReply, StagingRequest } from './staging-thread.js';
+import { type StagingReply, type StagingRequest, unpackRecords } from './staging-thread.js';
 
 const port = parentPort!;
 port.on('message', (m: StagingRequest) => {
   let reply: StagingReply;
   try {
-    stageShoppingFiles(m.records, m.files);
+    stageShoppingFiles(unpackRecords(m.records), m.files);
     reply = { id: m.id, ok: true };
   } catch (err) {
     reply = { id: m.id, ok: false, error: (err as Error).message };
