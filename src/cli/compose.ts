@@ -42,7 +42,21 @@ export async function openStream(
   let stream: Stream;
   switch (config.stream.backend) {
     case 'embedded':
-      stream = new EmbeddedStream({ dir: streamDir(config), ...common });
+      stream = new EmbeddedStream({
+        dir: streamDir(config),
+        ...common,
+        onWriterEvent: (e) => {
+          if (e.type === 'failed')
+            logger.error('stream writer thread died; starting a new one', {
+              stream: name,
+              error: e.error.message,
+              attempt: e.attempt,
+              inMs: e.delayMs,
+            });
+          else
+            logger.info('stream writer thread restarted', { stream: name, restarts: e.restarts });
+        },
+      });
       break;
     case 'jetstream': {
       const { JetStreamStream } = await import('../stream/jetstream/jetstream-stream.js');

@@ -32,7 +32,7 @@ import type {
 import { EmbeddedConsumer } from './embedded-consumer.js';
 import { SCHEMA_SQL } from './schema.js';
 import { InlineWriter, type Writer } from './stream-writer.js';
-import { WriterThread } from './writer-thread.js';
+import { WriterThread, type WriterThreadEvent } from './writer-thread.js';
 
 /** Options of the embedded stream; defaults in brackets. */
 export interface EmbeddedStreamOptions {
@@ -55,6 +55,11 @@ export interface EmbeddedStreamOptions {
    * blocking its event loop for every transaction and fsync.
    */
   writerThread?: boolean;
+  /**
+   * Told when the writer thread dies and when a new one has taken over (the thread
+   * restarts itself, see writer-thread.ts); for logs. Must not throw.
+   */
+  onWriterEvent?: (e: WriterThreadEvent) => void;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -145,7 +150,7 @@ export class EmbeddedStream implements Stream {
       this.writer =
         this.opts.writerThread === false
           ? new InlineWriter(writerOpts)
-          : await WriterThread.start(writerOpts);
+          : await WriterThread.start(writerOpts, { onEvent: this.opts.onWriterEvent });
     } catch (err) {
       db.close();
       throw err;
