@@ -18,12 +18,12 @@ export function parseCurrency(raw: unknown, path: string): string {
   return raw.trim().toUpperCase();
 }
 
-/**
- * Reads a non-negative decimal amount (string "123.45" or JSON number) in `currency`.
- * Throws PayloadError naming `path` when it is not a plain decimal or has more
- * significant decimals than the currency's minor unit ("10.005" EUR).
- */
-export function parseAmount(raw: unknown, currency: string, path: string): number {
+/** Decimal text of an amount and whether it fits the currency's minor unit. */
+function readDecimal(
+  raw: unknown,
+  currency: string,
+  path: string,
+): { text: string; value: number; fits: boolean } {
   let text: string;
   if (typeof raw === 'string') text = raw.trim();
   else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw);
@@ -31,14 +31,42 @@ export function parseAmount(raw: unknown, currency: string, path: string): numbe
   const m = DECIMAL.exec(text);
   if (!m) throw new PayloadError(path, `"${text}" is not a non-negative decimal amount`);
   const fraction = (m[2] ?? '').replace(/0+$/, '');
-  const digits = minorUnits(currency);
-  if (fraction.length > digits) {
+  return {
+    text,
+    value: Number(fraction ? `${m[1]}.${fraction}` : m[1]),
+    fits: fraction.length <= minorUnits(currency),
+  };
+}
+
+/**
+ * Reads a non-negative decimal amount (string "123.45" or JSON number) in `currency`.
+ * Throws PayloadError naming `path` when it is not a plain decimal or has more
+ * significant decimals than the currency's minor unit ("10.005" EUR).
+ */
+export function parseAmount(raw: unknown, currency: string, path: string): number {
+  const d = readDecimal(raw, currency, path);
+  if (!d.fits) {
     throw new PayloadError(
       path,
-      `"${text}" has more decimals than ${currency}'s minor unit (${digits})`,
+      `"${d.text}" has more decimals than ${currency}'s minor unit (${minorUnits(currency)})`,
     );
   }
-  return Number(fraction ? `${m[1]}.${fraction}` : m[1]);
+  return d.value;
+}
+
+/**
+ * Like `parseAmount`, but undefined (instead of an error) for an amount finer than the
+ * currency's minor unit: for optional breakdowns a vendor computes by division (Kiwi's
+ * per-passenger `fare` of 100 EUR shared by three adults), which cannot be kept exactly
+ * and must not cost the offer. Still throws for what is not an amount at all.
+ */
+export function parseAmountIfExact(
+  raw: unknown,
+  currency: string,
+  path: string,
+): number | undefined {
+  const d = readDecimal(raw, currency, path);
+  return d.fits ? d.value : undefined;
 }
 
 /**

@@ -42,12 +42,14 @@ export function reasonOf(err: unknown): string {
 /**
  * Builds offers from payload items. Each item gives zero or more offers; an item that
  * throws, or gives an offer that fails the offer schema, adds a rejection at its index
- * (`indexOf(item, i)`, default `i`) and the others go on.
+ * and the others go on. `itemPath(i)` names item `i` in a schema failure's reason (whose
+ * field paths are relative to the offer built), e.g. `data[3]: offer legs[0]...`.
  */
 export function collectOffers<T>(
   items: readonly T[],
   build: (item: T, index: number) => Offer | Offer[],
   rejected: Rejection[],
+  itemPath?: (index: number) => string,
 ): Offer[] {
   const offers: Offer[] = [];
   items.forEach((item, i) => {
@@ -61,7 +63,10 @@ export function collectOffers<T>(
     for (const o of Array.isArray(built) ? built : [built]) {
       const r = offerSchema.safeParse(o);
       if (r.success) offers.push(o);
-      else rejected.push({ index: i, reason: describeIssues(r.error).join('; ') });
+      else {
+        const issues = describeIssues(r.error).join('; ');
+        rejected.push({ index: i, reason: itemPath ? `${itemPath(i)}: offer ${issues}` : issues });
+      }
     }
   });
   return offers;

@@ -137,6 +137,83 @@ describe('AmadeusAdapter', () => {
   });
 });
 
+describe('AmadeusAdapter, a one-way POST response with every traveler type, fees and warnings', () => {
+  const { records, rejected } = adapter.parse(
+    fixture('amadeus', 'flight-offers-oneway-traveler-types.json'),
+    context(),
+  );
+
+  it('derives the search and passengers from the first offer when there is no self link', () => {
+    assert.equal(records.length, 1);
+    const r = records[0]!;
+    assert.deepEqual(
+      [r.origin, r.destination, r.departureDate, r.returnDate, r.tripType],
+      ['EWR', 'HNL', '2025-09-03', undefined, 'oneway'],
+    );
+    assert.deepEqual(r.passengers, { adults: 3, children: 1, infants: 2 });
+  });
+
+  it('keeps grandTotal as the total, tax without fees, and the ADULT price per adult', () => {
+    const o = records[0]!.offers[0]!;
+    assert.deepEqual(
+      [o.currency, o.totalAmount, o.baseAmount, o.taxAmount, o.perAdultAmount],
+      ['USD', 2023.78, 1724, 292.28, 455.8],
+    );
+    assert.deepEqual(o.passengerPrices, [
+      { type: 'adult', count: 3, totalAmount: 1286, baseAmount: 1100, taxAmount: 186 },
+      { type: 'child', count: 1, totalAmount: 342.35, baseAmount: 292.5, taxAmount: 49.85 },
+      { type: 'infant', count: 2, totalAmount: 387.93, baseAmount: 331.5, taxAmount: 56.43 },
+    ]);
+    assert.deepEqual([o.validatingCarrier, o.cabin, o.seatsRemaining], ['UA', 'economy', 7]);
+  });
+
+  it('counts technical stops and leaves out an operating carrier given only by name', () => {
+    const leg = records[0]!.offers[0]!.legs[0]!;
+    assert.deepEqual([leg.stops, leg.durationMinutes], [2, 845]);
+    assert.deepEqual(leg.segments[1], {
+      carrier: 'UA',
+      flightNumber: '1175',
+      origin: 'LAX',
+      destination: 'HNL',
+      departAt: '2025-09-03T11:15:00',
+      arriveAt: '2025-09-03T14:05:00',
+      bookingClass: 'K',
+      fareBasis: 'KAA7AFEN',
+      cabin: 'economy',
+    });
+  });
+
+  it('rejects the offer with an unknown traveler type, naming it', () => {
+    assert.deepEqual(rejected, [
+      {
+        index: 1,
+        reason: 'data[1].travelerPricings[0].travelerType: unknown traveler type "CHAPERONE"',
+      },
+    ]);
+  });
+
+  it('rejects a search that found nothing with its warnings', () => {
+    const r = adapter.parse(
+      JSON.stringify({
+        meta: { count: 0 },
+        data: [],
+        warnings: [{ status: 200, code: 4926, title: 'NO FARE FOUND FOR REQUESTED ITINERARY' }],
+      }),
+      context(),
+    );
+    assert.deepEqual(r, {
+      records: [],
+      rejected: [
+        {
+          index: -1,
+          reason:
+            'data: no flight offers (the search found none); warnings: NO FARE FOUND FOR REQUESTED ITINERARY',
+        },
+      ],
+    });
+  });
+});
+
 describe('AmadeusAdapter over the shared examples', () => {
   const ex = sharedExamples('amadeus');
   if ('skip' in ex) {

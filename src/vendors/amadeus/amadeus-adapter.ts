@@ -27,12 +27,14 @@ import {
   list,
   obj,
   optInt,
+  optStr,
   parseJson,
   str,
 } from '../read.js';
 import { collectOffers, finishRecord, type SearchEcho } from '../record-builder.js';
 import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter.js';
 
+/** Amadeus `travelerType`s and the record's passenger types. */
 const TRAVELER_TYPES: Record<string, PassengerType> = {
   ADULT: 'adult',
   SENIOR: 'adult',
@@ -86,12 +88,14 @@ function parseOffer(raw: unknown, i: number): Offer {
   const o = obj(raw, p);
   const price = obj(o.price, `${p}.price`);
   const currency = parseCurrency(price.currency, `${p}.price.currency`);
-  const totalRaw = price.grandTotal ?? price.total;
-  const total = parseAmount(
-    totalRaw,
-    currency,
-    `${p}.price.${price.grandTotal !== undefined ? 'grandTotal' : 'total'}`,
-  );
+  // grandTotal is what the traveller pays (fees and chosen services included); total is
+  // base plus taxes, so the tax is total - base.
+  const totalKey = price.grandTotal !== undefined ? 'grandTotal' : 'total';
+  const total = parseAmount(price[totalKey], currency, `${p}.price.${totalKey}`);
+  const fareTotal =
+    totalKey === 'grandTotal' && price.total !== undefined
+      ? parseAmount(price.total, currency, `${p}.price.total`)
+      : total;
   const base =
     price.base === undefined ? undefined : parseAmount(price.base, currency, `${p}.price.base`);
 
@@ -104,7 +108,9 @@ function parseOffer(raw: unknown, i: number): Offer {
     }
   }
   const prices: PassengerPrice[] = [];
+  // The price of one ADULT; a SENIOR, YOUNG or STUDENT fare only when there is none.
   let perAdult: number | undefined;
+  let perOtherAdult: number | undefined;
   travelers.forEach((t, j) => {
     const tp = `${p}.travelerPricings[${j}]`;
     const tr = obj(t, tp);
@@ -126,7 +132,8 @@ function parseOffer(raw: unknown, i: number): Offer {
       tprice.base === undefined
         ? undefined
         : parseAmount(tprice.base, currency, `${tp}.price.base`);
-    if (type === 'adult' && perAdult === undefined) perAdult = ttotal;
+    if (tr.travelerType === 'ADULT') perAdult ??= ttotal;
+    else if (type === 'adult') perOtherAdult ??= ttotal;
     const pp: PassengerPrice = { type, count: 1, totalAmount: ttotal };
     if (tbase !== undefined) {
       pp.baseAmount = tbase;
@@ -179,10 +186,11 @@ function parseOffer(raw: unknown, i: number): Offer {
   };
   if (base !== undefined) {
     offer.baseAmount = base;
-    const tax = taxOf(total, base, currency);
+    const tax = taxOf(fareTotal, base, currency);
     if (tax !== undefined) offer.taxAmount = tax;
   }
-  if (perAdult !== undefined) offer.perAdultAmount = perAdult;
+  const oneAdult = perAdult ?? perOtherAdult;
+  if (oneAdult !== undefined) offer.perAdultAmount = oneAdult;
   if (prices.length > 0) offer.passengerPrices = prices;
   const seats = optInt(o.numberOfBookableSeats);
   if (seats !== undefined) offer.seatsRemaining = seats;
@@ -195,7 +203,7 @@ export class AmadeusAdapter extends AdapterBase {
   readonly contentTypes = ['application/vnd.amadeus+json', 'application/json'];
 
   protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
-    const root = obj(parseJson(body), 'payload');
+    const root = obj(parseJson(body, ctx), 'payload');
     if (root.data === undefined && Array.isArray(root.errors)) {
       const e = isObject(root.errors[0]) ? root.errors[0] : {};
       throw new PayloadError(
@@ -203,8 +211,23 @@ export class AmadeusAdapter extends AdapterBase {
         `Amadeus error response: ${str(e.title ?? e.detail ?? 'unknown', 'errors[0].title')}`,
       );
     }
+    const items = arr(root.data, 'data');
+    if (items.length === 0) {
+      const warnings = list(root.warnings).flatMap((w) => {
+        const text = isObject(w)
+          ? (optStr(w.title) ?? optStr(w.detail) ?? optStr(w.code))
+          : undefined;
+        return text ? [text] : [];
+      });
+      throw new PayloadError(
+        'data',
+        `no flight offers (the search found none)${
+          warnings.length > 0 ? `; warnings: ${warnings.join('; ')}` : ''
+        }`,
+      );
+    }
     const rejected: Rejection[] = [];
-    const offers = collectOffers(arr(root.data, 'data'), parseOffer, rejected);
+    const offers = collectOffers(items, parseOffer, rejected, (i) => `data[${i}]`);
     return finishRecord({
       vendor: this.name,
       body,

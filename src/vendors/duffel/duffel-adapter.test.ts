@@ -79,6 +79,73 @@ describe('DuffelAdapter', () => {
   });
 });
 
+describe('DuffelAdapter, one offer (GET /air/offers/:id) and empty searches', () => {
+  it('reads a single offer: passengers by type or age, a zero-decimal currency, stops', () => {
+    const { records, rejected } = adapter.parse(
+      fixture('duffel', 'offer-single-oneway.json'),
+      context({ 'x-transaction-id': 'duffel-offer-1', 'x-point-of-sale': 'jp' }),
+    );
+    assert.deepEqual(rejected, []);
+    const r = records[0]!;
+    assert.deepEqual(
+      [r.id, r.pos, r.origin, r.destination, r.departureDate, r.returnDate, r.tripType],
+      ['duffel-offer-1', 'JP', 'HND', 'SFO', '2025-07-21', undefined, 'oneway'],
+    );
+    assert.deepEqual(r.passengers, { adults: 1, children: 1, infants: 1 });
+    const o = r.offers[0]!;
+    assert.deepEqual(
+      [o.currency, o.totalAmount, o.baseAmount, o.taxAmount, o.perAdultAmount, o.refundable],
+      ['JPY', 45230, 39800, 5430, undefined, undefined],
+    );
+    assert.deepEqual([o.validatingCarrier, o.carriers, o.cabin], ['NH', ['NH'], 'premium']);
+    assert.deepEqual([o.legs[0]!.stops, o.legs[0]!.durationMinutes], [2, 785]);
+    assert.deepEqual(o.legs[0]!.segments, [
+      {
+        carrier: 'NH',
+        flightNumber: '186',
+        operatingCarrier: 'NH',
+        origin: 'HND',
+        destination: 'HNL',
+        departAt: '2025-07-21T21:55:00',
+        arriveAt: '2025-07-21T09:35:00',
+        fareBasis: 'EPX7JP',
+        cabin: 'premium',
+      },
+      {
+        carrier: 'NH',
+        flightNumber: '7016',
+        operatingCarrier: 'UA',
+        origin: 'HNL',
+        destination: 'SFO',
+        departAt: '2025-07-21T11:20:00',
+        arriveAt: '2025-07-21T19:40:00',
+        fareBasis: 'EPX7JP',
+        cabin: 'premium',
+      },
+    ]);
+  });
+
+  it('rejects an offer request without offers, and searches that found none, saying why', () => {
+    const doc = JSON.parse(body.toString());
+    const reasons = [
+      { data: { ...doc.data, offers: undefined } },
+      { data: { ...doc.data, offers: [] } },
+      { data: [], meta: { limit: 50, after: null } },
+    ].map((d) => adapter.parse(JSON.stringify(d), context()).rejected);
+    assert.deepEqual(reasons, [
+      [
+        {
+          index: -1,
+          reason:
+            'data.offers: missing: an offer request created with return_offers=false carries no offers (post the GET /air/offers list instead)',
+        },
+      ],
+      [{ index: -1, reason: 'data.offers: no offers (the search found none)' }],
+      [{ index: -1, reason: 'data: no offers (the list is empty)' }],
+    ]);
+  });
+});
+
 describe('DuffelAdapter over the shared examples', () => {
   const ex = sharedExamples('duffel');
   if ('skip' in ex) {

@@ -1,7 +1,9 @@
 /**
- * Duffel Flights API responses: a list of offers (`GET /air/offers`, `data: [offer]`)
- * or an offer request (`POST /air/offer_requests`, `data: { slices, passengers,
- * offers }`), whose slices, passengers, id and creation time describe the search.
+ * Duffel Flights API responses: a list of offers (`GET /air/offers`, `data: [offer]`),
+ * one offer (`GET /air/offers/:id`, `data: offer`) or an offer request
+ * (`POST /air/offer_requests`, `data: { slices, passengers, offers }`), whose slices,
+ * passengers, id and creation time describe the search. Passengers are counted by
+ * `type`, else by `age` (under 2 infant, under 12 child).
  * One response gives one record; offers are rejected by their index in the offer list.
  */
 import type { Offer, Passengers, Segment } from '../../model/shopping-record.js';
@@ -57,8 +59,7 @@ function sameCurrencyAmount(
   return parseAmount(o[`${field}_amount`], currency, `${p}.${field}_amount`);
 }
 
-function parseOffer(raw: unknown, i: number, listPath: string, defaultCabin: unknown): Offer {
-  const p = `${listPath}[${i}]`;
+function parseOffer(raw: unknown, p: string, defaultCabin: unknown): Offer {
   const o = obj(raw, p);
   const currency = parseCurrency(o.total_currency, `${p}.total_currency`);
   const total = parseAmount(o.total_amount, currency, `${p}.total_amount`);
@@ -144,7 +145,7 @@ export class DuffelAdapter extends AdapterBase {
   readonly contentTypes = ['application/json'];
 
   protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
-    const root = obj(parseJson(body), 'payload');
+    const root = obj(parseJson(body, ctx), 'payload');
     if (root.data === undefined && Array.isArray(root.errors)) {
       const e = isObject(root.errors[0]) ? root.errors[0] : {};
       throw new PayloadError(
@@ -154,27 +155,50 @@ export class DuffelAdapter extends AdapterBase {
     }
     const rejected: Rejection[] = [];
     if (Array.isArray(root.data)) {
+      if (root.data.length === 0) throw new PayloadError('data', 'no offers (the list is empty)');
       const offers = collectOffers(
         root.data,
-        (o, i) => parseOffer(o, i, 'data', undefined),
+        (o, i) => parseOffer(o, `data[${i}]`, undefined),
         rejected,
+        (i) => `data[${i}]`,
       );
       const first = isObject(root.data[0]) ? root.data[0] : {};
       const echo: SearchEcho = { passengers: countPassengers(first.passengers) };
       return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
     }
-    const req = obj(root.data, 'data');
-    const items = arr(req.offers, 'data.offers');
+    const data = obj(root.data, 'data');
+    if (data.offers === undefined && data.total_amount !== undefined) {
+      // One offer (`GET /air/offers/:id`): the offer is the search's only result.
+      const offers = collectOffers(
+        [data],
+        (o) => parseOffer(o, 'data', undefined),
+        rejected,
+        () => 'data',
+      );
+      const echo: SearchEcho = { passengers: countPassengers(data.passengers) };
+      return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
+    }
+    if (data.offers === undefined || data.offers === null) {
+      throw new PayloadError(
+        'data.offers',
+        'missing: an offer request created with return_offers=false carries no offers (post the GET /air/offers list instead)',
+      );
+    }
+    const items = arr(data.offers, 'data.offers');
+    if (items.length === 0) {
+      throw new PayloadError('data.offers', 'no offers (the search found none)');
+    }
     const offers = collectOffers(
       items,
-      (o, i) => parseOffer(o, i, 'data.offers', req.cabin_class),
+      (o, i) => parseOffer(o, `data.offers[${i}]`, data.cabin_class),
       rejected,
+      (i) => `data.offers[${i}]`,
     );
     return finishRecord({
       vendor: this.name,
       body,
       ctx,
-      echo: echoOfRequest(req),
+      echo: echoOfRequest(data),
       offers,
       rejected,
     });

@@ -41,7 +41,7 @@ export class GenericAdapter extends AdapterBase {
   readonly contentTypes = ['application/json', 'application/x-ndjson'];
 
   protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
-    const text = bodyText(body);
+    const text = bodyText(body, ctx);
     const out: AdapterResult = { records: [], rejected: [] };
     const start = text.trimStart()[0];
     let items: unknown[];

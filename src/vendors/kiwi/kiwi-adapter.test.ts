@@ -81,6 +81,103 @@ describe('KiwiAdapter', () => {
   });
 });
 
+describe('KiwiAdapter, three adults, values as text, older and newer route shapes', () => {
+  const { records, rejected } = adapter.parse(
+    fixture('kiwi', 'search-v2-three-adults-text-values.json'),
+    context(),
+  );
+
+  it('reads the search with passengers given as text and a lower-case currency', () => {
+    const r = records[0]!;
+    assert.equal(r.id, 'kiwi-search-usd-3adt');
+    assert.deepEqual(
+      [r.origin, r.destination, r.departureDate, r.returnDate, r.tripType],
+      ['JFK', 'MIA', '2025-10-10', '2025-10-15', 'roundtrip'],
+    );
+    assert.deepEqual(r.passengers, { adults: 3, children: 1, infants: 0 });
+    assert.equal(r.offers.length, 3);
+  });
+
+  it('keeps per-passenger fares when they are exact, with return and flight_no as text', () => {
+    const o = records[0]!.offers[0]!;
+    assert.deepEqual([o.currency, o.totalAmount, o.perAdultAmount], ['USD', 412, 103]);
+    assert.deepEqual(o.passengerPrices, [
+      { type: 'adult', count: 3, totalAmount: 309 },
+      { type: 'child', count: 1, totalAmount: 103 },
+    ]);
+    assert.deepEqual([o.validatingCarrier, o.cabin, o.seatsRemaining], ['AA', 'business', 4]);
+    assert.deepEqual(o.legs[0], {
+      stops: 0,
+      durationMinutes: 190,
+      segments: [
+        {
+          carrier: 'AA',
+          flightNumber: '123',
+          operatingCarrier: 'AA',
+          origin: 'JFK',
+          destination: 'MIA',
+          departAt: '2025-10-10T07:00:00',
+          arriveAt: '2025-10-10T10:10:00',
+          bookingClass: 'J',
+          fareBasis: 'JOWAA',
+          cabin: 'business',
+        },
+      ],
+    });
+    assert.deepEqual(
+      o.legs[1]!.segments.map((s) => [s.flightNumber, s.origin, s.destination, s.departAt]),
+      [['456', 'MIA', 'JFK', '2025-10-15T18:00:00']],
+    );
+  });
+
+  it('keeps the offer but leaves out per-passenger fares finer than the minor unit', () => {
+    const o = records[0]!.offers[1]!;
+    assert.deepEqual(
+      [o.totalAmount, o.perAdultAmount, o.passengerPrices, o.legs.length],
+      [100.5, undefined, undefined, 1],
+    );
+    assert.equal(o.legs[0]!.segments[0]!.operatingCarrier, undefined);
+  });
+
+  it('takes the price from conversion and times from the older dTime/aTime epochs', () => {
+    const o = records[0]!.offers[2]!;
+    assert.deepEqual([o.currency, o.totalAmount], ['USD', 250]);
+    assert.deepEqual(
+      o.legs[0]!.segments.map((s) => [
+        s.carrier,
+        s.flightNumber,
+        s.origin,
+        s.destination,
+        s.departAt,
+        s.arriveAt,
+      ]),
+      [['NK', '611', 'EWR', 'FLL', '2025-10-10T06:00:00', '2025-10-10T09:02:00']],
+    );
+  });
+
+  it('rejects an itinerary without outbound flights and a bus, naming the fields', () => {
+    assert.deepEqual(rejected, [
+      { index: 3, reason: 'data[3].route: no outbound flights (return: 0)' },
+      {
+        index: 4,
+        reason:
+          'data[4]: offer validatingCarrier: must be an IATA airline designator; carriers[0]: must be an IATA airline designator; legs[0].segments[0].carrier: must be an IATA airline designator',
+      },
+    ]);
+  });
+
+  it('rejects a search that found nothing', () => {
+    const r = adapter.parse(
+      JSON.stringify({ search_id: 's0', currency: 'EUR', _results: 0, data: [] }),
+      context(),
+    );
+    assert.deepEqual(r, {
+      records: [],
+      rejected: [{ index: -1, reason: 'data: no itineraries (the search found none)' }],
+    });
+  });
+});
+
 describe('KiwiAdapter over the shared examples', () => {
   const ex = sharedExamples('kiwi');
   if ('skip' in ex) {

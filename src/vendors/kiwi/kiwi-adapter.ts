@@ -1,13 +1,14 @@
 /**
  * Kiwi.com Tequila search responses (`GET /v2/search`): `data[]` of itineraries, each a
  * flat `route[]` of flights split into outbound and inbound by `return` (0/1), priced in
- * the top-level `currency`. Passengers come from `search_params.seats`. Local times are
- * marked `Z` although they are local wall times; the marker is dropped. One response
- * gives one record; offers are rejected by their index in `data`.
+ * the top-level `currency` (`price`, else `conversion[currency]`); `fare`, when given,
+ * prices one passenger of each type. Passengers come from `search_params.seats`. Local
+ * times are marked `Z` although they are local wall times; the marker is dropped. One
+ * response gives one record; offers are rejected by their index in `data`.
  */
 import type { Offer, PassengerPrice, Passengers, Segment } from '../../model/shopping-record.js';
 import { AdapterBase } from '../adapter-base.js';
-import { multiplyAmount, parseAmount, parseCurrency } from '../amount.js';
+import { multiplyAmount, parseAmount, parseAmountIfExact, parseCurrency } from '../amount.js';
 import { KIWI_CABIN_CODES, offerCabin } from '../cabin.js';
 import { localDateTime } from '../date-time.js';
 import { PayloadError } from '../errors.js';
@@ -28,8 +29,9 @@ import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter
 
 /** Local departure/arrival: `local_*` text, else the older `dTime`/`aTime` local epoch seconds. */
 function localTimeOf(s: Json, text: string, epoch: string, path: string): string {
-  if (s[text] === undefined && typeof s[epoch] === 'number') {
-    return new Date((s[epoch] as number) * 1000).toISOString().slice(0, 19);
+  const seconds = optInt(s[epoch]);
+  if (s[text] === undefined && seconds !== undefined) {
+    return new Date(seconds * 1000).toISOString().slice(0, 19);
   }
   return localDateTime(s[text], `${path}.${text}`);
 }
@@ -37,7 +39,12 @@ function localTimeOf(s: Json, text: string, epoch: string, path: string): string
 function parseOffer(raw: unknown, i: number, currency: string, pax: Passengers | undefined): Offer {
   const p = `data[${i}]`;
   const o = obj(raw, p);
-  const total = parseAmount(o.price, currency, `${p}.price`);
+  // `price` is in the response currency; `conversion` repeats it keyed by currency.
+  const conversion = isObject(o.conversion) ? o.conversion : {};
+  const total =
+    o.price === undefined && conversion[currency] !== undefined
+      ? parseAmount(conversion[currency], currency, `${p}.conversion.${currency}`)
+      : parseAmount(o.price, currency, `${p}.price`);
   const byLeg: Segment[][] = [[], []];
   arr(o.route, `${p}.route`).forEach((r, n) => {
     const sp = `${p}.route[${n}]`;
@@ -80,25 +87,34 @@ function parseOffer(raw: unknown, i: number, currency: string, pax: Passengers |
     ),
     legs,
   };
+  // `fare` is the price of one passenger of each type (present even for types not
+  // searched); divided prices finer than the minor unit are left out, not rejected.
   const fare = isObject(o.fare) ? o.fare : undefined;
-  if (fare && fare.adults !== undefined) {
-    offer.perAdultAmount = parseAmount(fare.adults, currency, `${p}.fare.adults`);
-    if (pax) {
-      const prices: PassengerPrice[] = [];
-      const kinds = [
-        ['adult', pax.adults, 'adults'],
-        ['child', pax.children, 'children'],
-        ['infant', pax.infants, 'infants'],
-      ] as const;
-      for (const [type, count, key] of kinds) {
-        if (count === 0 || fare[key] === undefined) continue;
-        const one = parseAmount(fare[key], currency, `${p}.fare.${key}`);
-        prices.push({ type, count, totalAmount: multiplyAmount(one, count, currency) });
-      }
-      if (prices.length > 0) offer.passengerPrices = prices;
+  const perAdult =
+    fare?.adults === undefined
+      ? undefined
+      : parseAmountIfExact(fare.adults, currency, `${p}.fare.adults`);
+  const onlyOneAdult = pax?.adults === 1 && pax.children + pax.infants === 0;
+  if (perAdult !== undefined) offer.perAdultAmount = perAdult;
+  else if (fare?.adults === undefined && onlyOneAdult) offer.perAdultAmount = total;
+  if (fare && pax) {
+    const prices: PassengerPrice[] = [];
+    const kinds = [
+      ['adult', pax.adults, 'adults'],
+      ['child', pax.children, 'children'],
+      ['infant', pax.infants, 'infants'],
+    ] as const;
+    let complete = true;
+    for (const [type, count, key] of kinds) {
+      if (count === 0) continue;
+      const one =
+        fare[key] === undefined
+          ? undefined
+          : parseAmountIfExact(fare[key], currency, `${p}.fare.${key}`);
+      if (one === undefined) complete = false;
+      else prices.push({ type, count, totalAmount: multiplyAmount(one, count, currency) });
     }
-  } else if (pax && pax.adults === 1 && pax.children === 0 && pax.infants === 0) {
-    offer.perAdultAmount = total;
+    if (complete && prices.length > 0) offer.passengerPrices = prices;
   }
   const avail = isObject(o.availability) ? optInt(o.availability.seats) : undefined;
   if (avail !== undefined) offer.seatsRemaining = avail;
@@ -120,12 +136,19 @@ export class KiwiAdapter extends AdapterBase {
   readonly contentTypes = ['application/json'];
 
   protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
-    const root = obj(parseJson(body), 'payload');
+    const root = obj(parseJson(body, ctx), 'payload');
     const currency = parseCurrency(root.currency, 'currency');
     const passengers = seatsOf(root);
     const rejected: Rejection[] = [];
     const items = arr(root.data, 'data');
-    const offers = collectOffers(items, (o, i) => parseOffer(o, i, currency, passengers), rejected);
+    if (items.length === 0)
+      throw new PayloadError('data', 'no itineraries (the search found none)');
+    const offers = collectOffers(
+      items,
+      (o, i) => parseOffer(o, i, currency, passengers),
+      rejected,
+      (i) => `data[${i}]`,
+    );
     const echo = { id: optStr(root.search_id), passengers };
     return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
   }

@@ -13,7 +13,19 @@ import { addDays, localTime } from '../date-time.js';
 import { PayloadError } from '../errors.js';
 import { addPassengerPrice, carriersOf, legOf, optCarrier, withOptionals } from '../offer-parts.js';
 import { passengerTypeOfCode } from '../passenger-type-code.js';
-import { arr, code, flightNumber, isObject, type Json, list, obj, optInt, str } from '../read.js';
+import {
+  arr,
+  code,
+  flightNumber,
+  isObject,
+  type Json,
+  list,
+  obj,
+  optBool,
+  optInt,
+  optSignedInt,
+  str,
+} from '../read.js';
 import { collectOffers, finishRecord, type SliceEcho } from '../record-builder.js';
 import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter.js';
 import { sabreError, sabreTransactionId } from './sabre-common.js';
@@ -25,6 +37,15 @@ function byId(items: unknown, path: string): Map<string, Json> {
     else if (x !== undefined) throw new PayloadError(`${path}[${i}]`, 'description without id');
   });
   return m;
+}
+
+/** A day adjustment (may be negative, e.g. an arrival across the date line); 0 when absent. */
+function dayAdjustment(v: unknown, path: string): number {
+  if (v === undefined || v === null) return 0;
+  const n = optSignedInt(v);
+  if (n === undefined)
+    throw new PayloadError(path, `${JSON.stringify(v)} is not a whole number of days`);
+  return n;
 }
 
 function lookup(m: Map<string, Json>, ref: unknown, path: string): Json {
@@ -49,11 +70,14 @@ interface SegmentFare {
 
 function parseItinerary(descs: Descs, legDates: string[], raw: unknown, p: string): Offer {
   const it = obj(raw, p);
-  const fare = obj(
-    obj(list(it.pricingInformation)[0], `${p}.pricingInformation[0]`).fare,
-    `${p}.pricingInformation[0].fare`,
+  // Several pricing entries (brands, NDC and ATPCO sources): the first with a fare.
+  const pricings = list(it.pricingInformation);
+  const pi = Math.max(
+    0,
+    pricings.findIndex((x) => isObject(x) && isObject(x.fare)),
   );
-  const fp = `${p}.pricingInformation[0].fare`;
+  const fp = `${p}.pricingInformation[${pi}].fare`;
+  const fare = obj(obj(pricings[pi], `${p}.pricingInformation[${pi}]`).fare, fp);
   const tf = obj(fare.totalFare, `${fp}.totalFare`);
   const currency = parseCurrency(tf.currency, `${fp}.totalFare.currency`);
   const total = parseAmount(tf.totalPrice, currency, `${fp}.totalFare.totalPrice`);
@@ -99,13 +123,13 @@ function parseItinerary(descs: Descs, legDates: string[], raw: unknown, p: strin
       const carrier = obj(sched.carrier, `${dp}.carrier`);
       const depDate = addDays(
         legDate,
-        optInt(sref.departureDateAdjustment) ?? 0,
-        `${sp}.departureDateAdjustment`,
+        dayAdjustment(sref.departureDateAdjustment, `${sp}.departureDateAdjustment`),
+        `groupDescription.legDescriptions[${k}].departureDate`,
       );
       const arrDate = addDays(
         depDate,
-        Number(arrv.dateAdjustment ?? 0) || 0,
-        `${dp}.arrival.dateAdjustment`,
+        dayAdjustment(arrv.dateAdjustment, `${dp}.arrival.dateAdjustment`),
+        `${dp}.arrival`,
       );
       technical += optInt(sched.stopCount) ?? 0;
       const f = segFares[segIndex++] ?? {};
@@ -160,8 +184,8 @@ function parseItinerary(descs: Descs, legDates: string[], raw: unknown, p: strin
       price.taxAmount = multiplyAmount(tax, count, currency);
     }
     addPassengerPrice(prices, currency, price);
-    if (refundable === undefined && typeof pi.nonRefundable === 'boolean')
-      refundable = !pi.nonRefundable;
+    const nonRefundable = optBool(pi.nonRefundable);
+    if (refundable === undefined && nonRefundable !== undefined) refundable = !nonRefundable;
   });
 
   const vref = list(fare.validatingCarriers)[0];
@@ -245,7 +269,12 @@ export function readGroupedItineraryResponse(
       return {
         origin: code(ld.departureLocation, `${lp}.departureLocation`),
         destination: code(ld.arrivalLocation, `${lp}.arrivalLocation`),
-        departureDate: str(ld.departureDate, `${lp}.departureDate`),
+        // addDays(…, 0) checks it is a calendar date, naming the field.
+        departureDate: addDays(
+          str(ld.departureDate, `${lp}.departureDate`),
+          0,
+          `${lp}.departureDate`,
+        ),
       };
     });
     const dates = slices.map((s) => s.departureDate!);
@@ -255,6 +284,7 @@ export function readGroupedItineraryResponse(
       itins,
       (it, i) => parseItinerary(descs, dates, it, `${gp}.itineraries[${i}]`),
       local,
+      (i) => `${gp}.itineraries[${i}]`,
     );
     const rejected = local.map((r) => ({ index: r.index + offset, reason: r.reason }));
     offset += itins.length;
@@ -269,8 +299,9 @@ export function readGroupedItineraryResponse(
       rejected,
       recordIndex: gi,
     });
-    result.records.push(...one.records);
-    result.rejected.push(...one.rejected);
+    // A loop, not push(...xs): a huge response can have more rejections than call arguments.
+    for (const r of one.records) result.records.push(r);
+    for (const r of one.rejected) result.rejected.push(r);
   });
   return result;
 }

@@ -5,13 +5,13 @@
  * converted from XML, single children may be objects rather than arrays.
  */
 import type { Offer, PassengerPrice, Segment } from '../../model/shopping-record.js';
-import { multiplyAmount, parseAmount, parseCurrency } from '../amount.js';
+import { multiplyAmount, parseAmount, parseCurrency, sumAmounts } from '../amount.js';
 import { offerCabin, SABRE_CABIN_CODES } from '../cabin.js';
 import { localDateTime } from '../date-time.js';
 import { PayloadError } from '../errors.js';
 import { addPassengerPrice, carriersOf, legOf, optCarrier, withOptionals } from '../offer-parts.js';
 import { passengerTypeOfCode } from '../passenger-type-code.js';
-import { code, flightNumber, isObject, type Json, list, obj, optInt } from '../read.js';
+import { code, flightNumber, isObject, type Json, list, obj, optBool, optInt } from '../read.js';
 import { collectOffers, finishRecord } from '../record-builder.js';
 import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter.js';
 import { sabreError, sabreTransactionId } from './sabre-common.js';
@@ -41,7 +41,10 @@ function taxOfFare(fare: Json, currency: string, path: string): number | undefin
   const t =
     all.find((x) => isObject(x) && x.TaxCode === 'TOTALTAX') ??
     (all.length === 1 ? all[0] : undefined);
-  return amountIn(t, currency, `${path}.Taxes.Tax`);
+  if (t !== undefined || all.length === 0) return amountIn(t, currency, `${path}.Taxes.Tax`);
+  // Only the individual taxes: their sum, when every one is in the selling currency.
+  const each = all.map((x, k) => amountIn(x, currency, `${path}.Taxes.Tax[${k}]`));
+  return each.every((a) => a !== undefined) ? sumAmounts(each as number[], currency) : undefined;
 }
 
 function parseItinerary(raw: unknown, i: number): Offer {
@@ -136,13 +139,10 @@ function parseItinerary(raw: unknown, i: number): Offer {
     const tax = taxOfFare(fare, currency, `${bp}.PassengerFare`);
     if (tax !== undefined) price.taxAmount = multiplyAmount(tax, count, currency);
     addPassengerPrice(prices, currency, price);
-    if (
-      refundable === undefined &&
-      isObject(bd.Endorsements) &&
-      typeof bd.Endorsements.NonRefundableIndicator === 'boolean'
-    ) {
-      refundable = !bd.Endorsements.NonRefundableIndicator;
-    }
+    const nonRefundable = isObject(bd.Endorsements)
+      ? optBool(bd.Endorsements.NonRefundableIndicator)
+      : undefined;
+    if (refundable === undefined && nonRefundable !== undefined) refundable = !nonRefundable;
   });
 
   const ext = isObject(it.TPA_Extensions) ? it.TPA_Extensions : {};
@@ -190,7 +190,12 @@ export function readOtaLowFareSearch(
     );
   }
   const rejected: Rejection[] = [];
-  const offers = collectOffers(priced, parseItinerary, rejected);
+  const offers = collectOffers(
+    priced,
+    parseItinerary,
+    rejected,
+    (i) => `PricedItineraries.PricedItinerary[${i}]`,
+  );
   const id = sabreTransactionId(isObject(rs.Warnings) ? rs.Warnings.Warning : undefined);
   return finishRecord({ vendor: 'sabre', body, ctx, echo: { id }, offers, rejected });
 }

@@ -167,6 +167,186 @@ describe('SabreAdapter, groupedItineraryResponse (BFM v5/v6)', () => {
   });
 });
 
+describe('SabreAdapter, OTA_AirLowFareSearchRS v3 with single children and text values', () => {
+  const { records, rejected } = adapter.parse(
+    fixture('sabre', 'bfm-v3-ota-oneway-single-children.json'),
+    context(),
+  );
+
+  it('reads one itinerary given as an object, field by field', () => {
+    assert.deepEqual(rejected, []);
+    const r = records[0]!;
+    assert.equal(r.id, '3310998877');
+    assert.deepEqual(
+      [r.origin, r.destination, r.departureDate, r.returnDate, r.tripType],
+      ['JNB', 'CPT', '2025-08-20', undefined, 'oneway'],
+    );
+    assert.deepEqual(r.passengers, { adults: 2, children: 0, infants: 0 });
+    const o = r.offers[0]!;
+    assert.deepEqual(o.legs, [
+      {
+        stops: 0,
+        durationMinutes: 125,
+        segments: [
+          {
+            carrier: 'SA',
+            flightNumber: '331',
+            operatingCarrier: 'SA',
+            origin: 'JNB',
+            destination: 'CPT',
+            departAt: '2025-08-20T06:00:00',
+            arriveAt: '2025-08-20T08:05:00',
+            bookingClass: 'W',
+            fareBasis: 'WLOWZA',
+            cabin: 'economy',
+          },
+        ],
+      },
+    ]);
+    assert.equal(o.validatingCarrier, 'SA');
+    assert.equal(o.seatsRemaining, 2);
+    assert.equal(o.refundable, false, 'NonRefundableIndicator "true" as text');
+  });
+
+  it('reads amounts given as text and sums taxes given only one by one', () => {
+    const o = records[0]!.offers[0]!;
+    assert.deepEqual(
+      [o.currency, o.totalAmount, o.baseAmount, o.taxAmount, o.perAdultAmount],
+      ['ZAR', 2980.6, 2400, 580.6, 1490.3],
+    );
+    assert.deepEqual(o.passengerPrices, [
+      { type: 'adult', count: 2, totalAmount: 2980.6, baseAmount: 2400, taxAmount: 580.6 },
+    ]);
+  });
+});
+
+describe('SabreAdapter, groupedItineraryResponse v5 across the date line, alternate dates', () => {
+  const body = fixture('sabre', 'bfm-v5-grouped-roundtrip-alternate-dates.json');
+  const { records, rejected } = adapter.parse(body, context());
+
+  it('gives one record per itinerary group, ids suffixed by the group', () => {
+    assert.deepEqual(
+      records.map((r) => [
+        r.id,
+        r.origin,
+        r.destination,
+        r.departureDate,
+        r.returnDate,
+        r.tripType,
+      ]),
+      [
+        ['7700123456789-0', 'SYD', 'HNL', '2025-12-01', '2025-12-09', 'roundtrip'],
+        ['7700123456789-1', 'SYD', 'HNL', '2025-12-02', '2025-12-10', 'roundtrip'],
+      ],
+    );
+    for (const r of records) assert.deepEqual(r.passengers, { adults: 2, children: 1, infants: 1 });
+  });
+
+  it('applies departureDateAdjustment and a negative arrival dateAdjustment, given as text', () => {
+    const [out, back] = records[0]!.offers[0]!.legs;
+    assert.deepEqual(
+      out!.segments.map((s) => [
+        s.carrier,
+        s.flightNumber,
+        s.origin,
+        s.destination,
+        s.departAt,
+        s.arriveAt,
+      ]),
+      [
+        ['NZ', '104', 'SYD', 'AKL', '2025-12-01T18:00:00', '2025-12-01T23:05:00'],
+        ['NZ', '10', 'AKL', 'HNL', '2025-12-02T00:15:00', '2025-12-01T10:05:00'],
+      ],
+    );
+    assert.deepEqual([out!.stops, out!.durationMinutes], [1, 825]);
+    assert.deepEqual(
+      back!.segments.map((s) => [
+        s.carrier,
+        s.flightNumber,
+        s.operatingCarrier,
+        s.departAt,
+        s.arriveAt,
+      ]),
+      [
+        ['NZ', '9', 'TN', '2025-12-09T14:10:00', '2025-12-10T21:25:00'],
+        ['QF', '144', 'QF', '2025-12-11T09:00:00', '2025-12-11T10:45:00'],
+      ],
+    );
+    assert.equal(back!.stops, 2, 'a connection and a hidden stop');
+    assert.equal(records[1]!.offers[0]!.legs[0]!.segments[1]!.arriveAt, '2025-12-02T10:05:00');
+  });
+
+  it('reads prices per passenger type, base in the selling currency, fare details per segment', () => {
+    const o = records[0]!.offers[0]!;
+    assert.deepEqual(
+      [o.currency, o.totalAmount, o.baseAmount, o.taxAmount, o.perAdultAmount],
+      ['AUD', 3996.76, 3135, 861.76, 1402.37],
+    );
+    assert.deepEqual(o.passengerPrices, [
+      { type: 'adult', count: 2, totalAmount: 2804.74, baseAmount: 2200, taxAmount: 604.74 },
+      { type: 'child', count: 1, totalAmount: 1051.78, baseAmount: 825, taxAmount: 226.78 },
+      { type: 'infant', count: 1, totalAmount: 140.24, baseAmount: 110, taxAmount: 30.24 },
+    ]);
+    assert.deepEqual(
+      o.legs.flatMap((l) => l.segments.map((s) => [s.bookingClass, s.fareBasis, s.cabin])),
+      [
+        ['K', 'KLNZ0SA', 'economy'],
+        ['K', 'KLNZ0SA', 'economy'],
+        ['K', 'KLNZ0SB', 'economy'],
+        ['S', 'KLNZ0SB', 'premium'],
+      ],
+    );
+    assert.deepEqual(
+      [o.validatingCarrier, o.cabin, o.refundable, o.seatsRemaining],
+      ['NZ', 'premium', false, 3],
+    );
+    const alt = records[1]!.offers[0]!;
+    assert.deepEqual(
+      [alt.totalAmount, alt.baseAmount, alt.taxAmount, alt.perAdultAmount, alt.refundable],
+      [4601, 2400, 601, 1500.5, true],
+    );
+    assert.deepEqual(
+      alt.passengerPrices?.map((p) => [p.type, p.count, p.totalAmount]),
+      [
+        ['adult', 2, 3001],
+        ['child', 1, 1000],
+        ['infant', 1, 600],
+      ],
+    );
+  });
+
+  it('counts rejected itineraries across groups', () => {
+    assert.deepEqual(rejected, [
+      {
+        index: 1,
+        reason:
+          'itineraryGroups[0].itineraries[1].pricingInformation[0].fare.totalFare.totalPrice: "99.999" has more decimals than AUD\'s minor unit (2)',
+      },
+    ]);
+  });
+
+  it('takes the first pricing entry that has a fare', () => {
+    const doc = JSON.parse(body.toString());
+    doc.groupedItineraryResponse.itineraryGroups[0].itineraries[0].pricingInformation.unshift({
+      pricingSubsource: 'NDC',
+      offer: { offerId: 'ndc-1' },
+    });
+    const r = adapter.parse(JSON.stringify(doc), context());
+    assert.deepEqual(r.records[0]!.offers[0], records[0]!.offers[0]);
+  });
+
+  it('rejects a day adjustment that is not a whole number, naming it', () => {
+    const doc = JSON.parse(body.toString());
+    doc.groupedItineraryResponse.scheduleDescs[1].arrival.dateAdjustment = 'next';
+    const r = adapter.parse(JSON.stringify(doc), context());
+    assert.equal(r.rejected[0]!.index, 0);
+    assert.equal(
+      r.rejected[0]!.reason,
+      'scheduleDescs[id=2].arrival.dateAdjustment: "next" is not a whole number of days',
+    );
+  });
+});
+
 describe('SabreAdapter, other payloads', () => {
   it('rejects a payload of neither shape', () => {
     const r = adapter.parse('{"hello":"world"}', context());

@@ -16,7 +16,7 @@ export class SabreAdapter extends AdapterBase {
   readonly contentTypes = ['application/json'];
 
   protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
-    const root = obj(parseJson(body), 'payload');
+    const root = obj(parseJson(body, ctx), 'payload');
     if (isObject(root.groupedItineraryResponse)) {
       return readGroupedItineraryResponse(root.groupedItineraryResponse, body, ctx);
     }
