@@ -12,7 +12,7 @@
  * cuts of 60 s would give files of a dozen records that measure per-file overhead only.
  */
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { configSchema } from '../src/config/config.js';
@@ -95,16 +95,21 @@ try {
     lake: { rotateSeconds: ROTATE, batch: { periodMs: 200 } },
   });
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const writer = await startLakeWriter({ stream, config, logger: silentLogger });
   while (writer.stats().read < N) await new Promise((r) => setTimeout(r, 20));
   await writer.stop();
   const writerSec = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await stream.close();
   const s = writer.stats();
+  // CPU of the whole process (every thread) over the writer's run: how well the staging
+  // thread, the main thread and DuckDB's threads fill the machine's cores.
+  const cores = (cpu.user + cpu.system) / 1e6 / writerSec;
   line(
     'lake writer (stream -> Parquet, durable)',
     `${fmt(offers / writerSec)} offers/s`,
-    `${s.files} files, ${writerSec.toFixed(1)} s, ${fmt(N / writerSec)} searches/s`,
+    `${s.files} files, ${writerSec.toFixed(1)} s, ${fmt(N / writerSec)} searches/s, CPU ${cores.toFixed(2)} of ${availableParallelism()} cores`,
   );
 
   // DuckDB on its own: the same NDJSON -> COPY path in one call.
