@@ -3,8 +3,9 @@
  * process, embedded stream) driven over loopback by wrk, beside a bare node:http server
  * that only reads and JSON.parses the same bodies (the ceiling on this machine) and a
  * Fastify server that does the same (the framework's share of the gap). Single ~4 KB
- * records and batches of 100, each maximum the best over a few connection counts; then p99 acknowledgement latency at half the
- * measured maximum rate, with requests evenly spaced in time (an open-loop client whose
+ * records and batches of 100, each maximum the best over a few connection counts; then
+ * p99 acknowledgement latency at half the measured maximum rate, with requests evenly
+ * spaced in time (an open-loop client on raw sockets, support/paced-client.ts, whose
  * latency counts from each request's scheduled send time, so a stalled server is not
  * hidden), and beside it autocannon at the same `overallRate`, which sends each second's
  * quota in a burst at the start of the second. Every request carries a unique
@@ -12,12 +13,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createGenerator } from '../src/generator/generator.js';
+import { pacedLoad } from './support/paced-client.js';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-ingest-'));
@@ -164,68 +165,19 @@ async function fixedRate(url: string, body: string, rate: number): Promise<Resul
 }
 
 /**
- * Open-loop load at `rate` requests/s, evenly spaced, for SECONDS: request i is due at
- * start + i / rate and its latency runs from that due time to the end of the answer.
+ * Open-loop load at `rate` requests/s, evenly spaced, for SECONDS over `connections`
+ * keep-alive connections (support/paced-client.ts): request i is due at start + i / rate
+ * and its latency runs from that due time to the end of the answer.
  */
-async function pacedRate(url: string, body: string, rate: number): Promise<Result> {
-  const payload = Buffer.from(body);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const target = new URL(url);
-  const total = Math.max(1, Math.round(rate * SECONDS));
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let sent = 0;
-  let done = 0;
-  const start = performance.now() + 50;
-  const send = (due: number) =>
-    new Promise<void>((resolve) => {
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': payload.length,
-            'x-transaction-id': `p${process.pid}-${Date.now()}-${sent}`,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - due);
-            if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) non2xx++;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        non2xx++;
-        resolve();
-      });
-      req.end(payload);
-    });
-  const all: Promise<void>[] = [];
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (sent < total && start + (sent * 1000) / rate <= now) {
-        all.push(send(start + (sent * 1000) / rate).then(() => void done++));
-        sent++;
-      }
-      if (sent >= total) resolve();
-      else setTimeout(tick, Math.max(0, Math.min(5, start + (sent * 1000) / rate - now)));
-    };
-    tick();
+function pacedRate(url: string, body: string, rate: number, connections: number) {
+  return pacedLoad({
+    url,
+    body: Buffer.from(body),
+    rate,
+    seconds: SECONDS,
+    connections,
+    header: (i) => `x-transaction-id: p${process.pid}-${Date.now()}-${i}\r\n`,
   });
-  await Promise.all(all);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { rps: done / SECONDS, p50: q(0.5), p99: q(0.99), non2xx };
 }
 
 const line = (name: string, r: Result, recordsPerReq: number, note = '') =>
@@ -313,9 +265,9 @@ for (const workers of [1, 2]) {
     `${((100 * batch.rps) / bareBatch.rps).toFixed(0)}% of bare`,
   );
   if (workers === 1) {
-    const half = await pacedRate(url, b.single, single.rps / 2);
+    const half = await pacedRate(url, b.single, single.rps / 2, 64);
     line(`  at half max rate (${Math.round(single.rps / 2)}/s), single`, half, 1, '(paced)');
-    const halfBatch = await pacedRate(url, b.batch, batch.rps / 2);
+    const halfBatch = await pacedRate(url, b.batch, batch.rps / 2, 16);
     line(`  at half max rate (${Math.round(batch.rps / 2)}/s), batch`, halfBatch, 100, '(paced)');
     const burst = await fixedRate(url, b.single, single.rps / 2);
     line(`  same, single`, burst, 1, '(autocannon, bursts)');
