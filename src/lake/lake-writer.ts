@@ -82,7 +82,20 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
   const store = options.store ?? new LocalObjectStore(lakeRoot(config.dataDir));
   const stagingDir = path.join(config.dataDir, 'tmp', 'lake');
   await fs.mkdir(stagingDir, { recursive: true });
-  const parquet = options.parquet ?? (await DuckDBParquetWriter.open({ stagingDir }));
+  const parquet =
+    options.parquet ??
+    (await DuckDBParquetWriter.open({
+      stagingDir,
+      onStagingThreadEvent: (e) => {
+        if (e.type === 'failed')
+          log.error('staging thread died; staging inline until a new one is up', {
+            error: e.error.message,
+            attempt: e.attempt,
+            inMs: e.delayMs,
+          });
+        else log.info('staging thread restarted', { restarts: e.restarts });
+      },
+    }));
   const ownsParquet = options.parquet === undefined;
   const group = options.group ?? LAKE_GROUP;
   try {

@@ -36,7 +36,10 @@ export interface ParquetWriter {
    * Writes one zstd-compressed Parquet file per output from `records` (in seq order, all
    * of the outputs' one source), with exactly the columns `columns(table)` gives. Files
    * are complete when it resolves; it does not fsync them (the object store does).
-   * Throws ParquetWriteError. Calls may overlap (with distinct output paths).
+   * Throws ParquetWriteError when the records could not be written (the lake writer then
+   * looks for a bad record among them); any other error (a helper thread that died, say)
+   * is no record's fault, and the caller retries the write as it is. Calls may overlap
+   * (with distinct output paths).
    */
   write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]): Promise<void>;
   /** The columns this writer puts in `table`'s files: TABLE_COLUMNS, plus any it was configured to add. */

@@ -13,7 +13,12 @@ import {
   TABLE_COLUMNS,
 } from '../tables.js';
 import { type StagedInput, stageShoppingSlices } from './shopping-staging.js';
-import { StagingThread } from './staging-thread.js';
+import {
+  type StagingCrashMode,
+  StagingThread,
+  StagingThreadError,
+  type StagingThreadEvent,
+} from './staging-thread.js';
 
 const D = AMOUNT_TYPE;
 
@@ -235,9 +240,16 @@ export interface DuckDBParquetWriterOptions {
   extraColumns?: Partial<Record<LakeTable, readonly ExtraColumn[]>>;
   /**
    * Transcode shopping records on a worker thread of their own; default true. False
-   * stages on the caller's thread (in slices, between which its event loop runs).
+   * stages on the caller's thread (in slices, between which its event loop runs). A
+   * thread that dies is restarted after a back-off (see staging-thread.ts); meanwhile
+   * records are staged on the caller's thread.
    */
   stagingThread?: boolean;
+  /**
+   * Told when the staging thread dies and when a new one has taken over; for logs. Must
+   * not throw. Default none.
+   */
+  onStagingThreadEvent?: (e: StagingThreadEvent) => void;
 }
 
 /**
@@ -266,7 +278,10 @@ export class DuckDBParquetWriter implements ParquetWriter {
     const conn = await instance.connect();
     const extra = options.extraColumns ?? {};
     for (const t of Object.keys(COLUMN_EXPR) as LakeTable[]) selectSql(t, 'check', extra[t]);
-    const thread = options.stagingThread === false ? undefined : new StagingThread();
+    const thread =
+      options.stagingThread === false
+        ? undefined
+        : await StagingThread.start({ onEvent: options.onStagingThreadEvent });
     return new DuckDBParquetWriter(instance, [conn], options.stagingDir, extra, thread);
   }
 
@@ -280,11 +295,27 @@ export class DuckDBParquetWriter implements ParquetWriter {
     }
   }
 
+  /** Staging threads started after a failure so far (0 without a staging thread). */
+  get stagingThreadRestarts(): number {
+    return this.thread?.restarts ?? 0;
+  }
+
+  /** Test hook, never for production: makes the staging thread die (see StagingThread.crashForTesting). */
+  crashStagingThreadForTesting(mode: StagingCrashMode): void {
+    if (!this.thread) throw new Error('this writer has no staging thread');
+    this.thread.crashForTesting(mode);
+  }
+
   columns(table: LakeTable): readonly LakeColumn[] {
     const extra = (this.extra[table] ?? []).map(({ name, type }) => ({ name, type }));
     return [...TABLE_COLUMNS[table], ...extra];
   }
 
+  /**
+   * See ParquetWriter.write. Also rejects with StagingThreadError (not a ParquetWriteError)
+   * when the staging thread died before staging the records: no record is at fault, and
+   * the write may simply be retried.
+   */
   async write(records: readonly LakeInput[], outputs: readonly ParquetOutput[]): Promise<void> {
     if (outputs.length === 0) return;
     const source = sourceOf(outputs[0]!.table);
@@ -312,6 +343,8 @@ export class DuckDBParquetWriter implements ParquetWriter {
         ),
       );
     } catch (err) {
+      // kept apart so that the lake writer retries the file instead of hunting a bad record
+      if (err instanceof StagingThreadError) throw err;
       throw new ParquetWriteError(
         `writing ${outputs.map((o) => o.path).join(', ')} failed: ${(err as Error).message}`,
         outputs.map((o) => o.path),
@@ -324,7 +357,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
 
   /**
    * Transcodes shopping records into the staging files of `staged`: on the staging thread
-   * when there is one, else here, yielding to the event loop every few thousand records
+   * when one is up, else here, yielding to the event loop every few thousand records
    * so that a large file does not stall a process that also serves requests.
    */
   private async stageShopping(
@@ -338,7 +371,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
       if (!data) throw new Error(`shopping input ${shard}/${seq} has no data`);
       return { shard, seq, data };
     });
-    if (this.thread?.alive) return this.thread.stage(inputs, files);
+    if (this.thread?.up) return this.thread.stage(inputs, files);
     for (const _ of stageShoppingSlices(inputs, files)) await new Promise((r) => setImmediate(r));
   }
 

@@ -15,7 +15,7 @@ import { sampleRecord } from '../testing/sample-record.js';
 import { AvroJsonError, AvroReader, JsonOut, snakeCase, writeNumber } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { peekShopping, ShoppingStager, type StagedInput } from './shopping-staging.js';
-import { packRecords, StagingThread, unpackRecords } from './staging-thread.js';
+import { packRecords, StagingThread, StagingThreadError, unpackRecords } from './staging-thread.js';
 
 /** A record as the lake stages it, worked out from the decoded record the slow, obvious way. */
 function snake(v: unknown): unknown {
@@ -243,17 +243,20 @@ test('records packed for the staging thread unpack to the same records', () => {
   );
 });
 
-test('a staging thread that is gone says so, and rejects what it is given', async () => {
+test('a closed staging thread says so, and rejects what it is given', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-staging-thread-'));
   try {
-    const t = new StagingThread();
+    const t = await StagingThread.start();
     const input = [{ shard: 0, seq: 1, data: encodeRecord(sampleRecord(1)) }];
     await t.stage(input, { offers: path.join(dir, 'o.ndjson') });
     assert.equal(lines(fs.readFileSync(path.join(dir, 'o.ndjson'))).length, 2);
-    assert.equal(t.alive, true);
+    assert.equal(t.up, true);
     await t.close();
-    assert.equal(t.alive, false, 'the writer stages inline from now on');
-    await assert.rejects(t.stage(input, { offers: path.join(dir, 'p.ndjson') }), /exited/);
+    assert.equal(t.up, false, 'the writer stages inline from now on');
+    await assert.rejects(
+      t.stage(input, { offers: path.join(dir, 'p.ndjson') }),
+      (err: Error) => err instanceof StagingThreadError && /closed/.test(err.message),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

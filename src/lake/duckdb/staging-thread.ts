@@ -2,9 +2,20 @@
  * Shopping staging on a worker thread: the transcoding (the lake writer's main CPU cost
  * in JavaScript) runs beside the thread that reads the stream and drives DuckDB, so on a
  * machine with more than one core the three overlap. Requests are answered in order.
+ *
+ * The thread heals itself: when it dies other than through close() (a crash, an uncaught
+ * error, an exit, a terminate), the requests it had not answered reject with
+ * StagingThreadError and a new thread is started after a back-off that doubles with each
+ * consecutive failure (100 ms to 5 s by default). While no thread is up, `up` is false and
+ * the caller stages inline; a new thread counts as up once it has said it is ready.
  */
-import type { Worker } from 'node:worker_threads';
-import { siblingModule, spawnWorker } from '../../ops/spawn-worker.js';
+import {
+  RestartingWorker,
+  type RestartOptions,
+  type WorkerEvent,
+  type WorkerReply,
+} from '../../ops/restarting-worker.js';
+import { siblingModule } from '../../ops/spawn-worker.js';
 import type { ShoppingStagingFiles, StagedInput } from './shopping-staging.js';
 
 /**
@@ -19,12 +30,6 @@ export interface PackedRecords {
   ends: Uint32Array;
   shards: Int32Array;
   seqs: Float64Array;
-}
-
-export interface StagingRequest {
-  id: number;
-  records: PackedRecords;
-  files: ShoppingStagingFiles;
 }
 
 /** Packs `records` for the thread (see PackedRecords). */
@@ -64,59 +69,94 @@ export function unpackRecords(p: PackedRecords): StagedInput[] {
   return out;
 }
 
-export type StagingReply = { id: number; ok: true } | { id: number; ok: false; error: string };
+/** How the test hook makes the thread die: `exit` calls process.exit in it, `throw` raises an uncaught error there, `terminate` ends it from this thread. */
+export type StagingCrashMode = 'exit' | 'throw' | 'terminate';
 
-type Waiter = { resolve: () => void; reject: (e: Error) => void };
+/** A message to the staging thread. */
+export type StagingRequest =
+  | { op: 'stage'; id: number; records: PackedRecords; files: ShoppingStagingFiles }
+  /** Test hook only (StagingThread.crashForTesting); never answered. */
+  | { op: 'crash'; id: number; mode: Exclude<StagingCrashMode, 'terminate'> };
 
+/** The thread's answer to request `id`; id 0 (always ok) says the thread is ready. */
+export type StagingReply = WorkerReply;
+
+/**
+ * The staging thread died before answering (or there is none up, or it is closed). Not
+ * the records' fault: the request may be retried, inline or once a new thread is up.
+ */
+export class StagingThreadError extends Error {
+  override name = 'StagingThreadError';
+}
+
+/** What happened to the staging thread, for logs and tests. */
+export type StagingThreadEvent = WorkerEvent<StagingThreadError>;
+
+/** Options of the staging thread; defaults in brackets (see restarting-worker.ts). */
+export type StagingThreadOptions = RestartOptions<StagingThreadError>;
+
+/**
+ * The staging thread, restarted after every failure until close() (see the top of this
+ * file). Callers check `up` before each request and stage inline while it is false.
+ */
 export class StagingThread {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, Waiter>();
-  private nextId = 1;
-  private failure: Error | undefined;
+  private constructor(private readonly worker: RestartingWorker<StagingThreadError>) {}
 
-  constructor() {
-    this.worker = spawnWorker(siblingModule(import.meta.url, 'staging-thread-main'), undefined);
-    this.worker.unref();
-    this.worker.on('message', (m: StagingReply) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      if (this.waiting.size === 0) this.worker.unref();
-      if (m.ok) w.resolve();
-      else w.reject(new Error(m.error));
-    });
-    const fail = (err: Error) => {
-      this.failure ??= err;
-      for (const w of this.waiting.values()) w.reject(this.failure);
-      this.waiting.clear();
-    };
-    this.worker.on('error', (err) => fail(new Error(`the staging thread failed: ${err.message}`)));
-    this.worker.on('exit', (code) => fail(new Error(`the staging thread exited (code ${code})`)));
+  /**
+   * Starts the thread and waits until it is ready. Never rejects for the thread's sake: a
+   * thread that fails to start is reported through `onEvent` and restarted like any other.
+   */
+  static async start(options: StagingThreadOptions = {}): Promise<StagingThread> {
+    const worker = await RestartingWorker.start(
+      {
+        ...options,
+        entry: siblingModule(import.meta.url, 'staging-thread-main'),
+        label: 'the staging thread',
+        error: StagingThreadError,
+      },
+      false,
+    );
+    return new StagingThread(worker);
   }
 
-  /** True until the thread has failed or exited; then callers stage inline. */
-  get alive(): boolean {
-    return this.failure === undefined;
+  /** Threads started after a failure so far (attempts, whether or not they became ready). */
+  get restarts(): number {
+    return this.worker.restarts;
   }
 
-  /** Stages `records` into `files` on the thread. Rejects with the thread's error. */
-  stage(records: readonly StagedInput[], files: ShoppingStagingFiles): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
+  /** A thread is up and takes requests; while false, callers stage inline. */
+  get up(): boolean {
+    return this.worker.up;
+  }
+
+  /**
+   * Stages `records` into `files` on the thread. Rejects with StagingThreadError when the
+   * thread dies first or none is up, and with an Error naming the record when one is bad.
+   */
+  async stage(records: readonly StagedInput[], files: ShoppingStagingFiles): Promise<void> {
     const packed = packRecords(records);
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, records: packed, files } satisfies StagingRequest, [
-        packed.bytes,
-        packed.ends.buffer as ArrayBuffer,
-        packed.shards.buffer as ArrayBuffer,
-        packed.seqs.buffer as ArrayBuffer,
-      ]);
-    });
+    const msg: StagingRequest = { op: 'stage', id: this.worker.id(), records: packed, files };
+    await this.worker.request(msg, [
+      packed.bytes,
+      packed.ends.buffer as ArrayBuffer,
+      packed.shards.buffer as ArrayBuffer,
+      packed.seqs.buffer as ArrayBuffer,
+    ]);
   }
 
-  async close(): Promise<void> {
-    await this.worker.terminate();
+  /**
+   * Test hook, never for production: makes the current thread die as a crash would. Requests
+   * sent after it (before the death is seen) reject too. The thread then restarts as after
+   * any failure.
+   */
+  crashForTesting(mode: StagingCrashMode): void {
+    const msg: StagingRequest | 'terminate' =
+      mode === 'terminate' ? mode : { op: 'crash', id: this.worker.id(), mode };
+    this.worker.crashForTesting(msg);
+  }
+
+  /** Ends the thread (requests it had not answered reject); no restart follows. */
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }

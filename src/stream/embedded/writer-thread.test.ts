@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { workerEventLog } from '../../ops/testing/worker-event-log.js';
 import { packEntry } from '../aggregation.js';
 import { sleep } from '../testing/stream-fixtures.js';
 import { SCHEMA_SQL } from './schema.js';
 import type { WriteRequest } from './stream-writer.js';
-import { WriterThread, WriterThreadError, type WriterThreadEvent } from './writer-thread.js';
+import { WriterThread, WriterThreadError } from './writer-thread.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-writer-thread-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -42,33 +43,7 @@ function writeOf(n: number): WriteRequest {
   return { records: packEntry(records), counts: [n], now: 1, dedupeCutoff: undefined };
 }
 
-/** The events of a writer, and a way to wait for the next ones. */
-function eventLog() {
-  const events: (WriterThreadEvent & { restartsThen: number })[] = [];
-  let wake: (() => void) | undefined;
-  let writer: WriterThread | undefined;
-  return {
-    events,
-    bind: (w: WriterThread) => {
-      writer = w;
-    },
-    onEvent: (e: WriterThreadEvent) => {
-      events.push({ ...e, restartsThen: writer?.restarts ?? 0 });
-      wake?.();
-    },
-    /** Waits until `count` events of `type` were logged from index `from` on. */
-    async until(type: WriterThreadEvent['type'], count: number, from = 0) {
-      // a restarting writer does not hold the process open; this wait must
-      const keepAlive = setInterval(() => {}, 1000);
-      try {
-        while (events.slice(from).filter((e) => e.type === type).length < count)
-          await new Promise<void>((r) => (wake = r));
-      } finally {
-        clearInterval(keepAlive);
-      }
-    },
-  };
-}
+const eventLog = () => workerEventLog<WriterThreadError>();
 
 describe('writer thread restarts', () => {
   it('backs off while every new thread fails to open, resets once one works, and close() stops it', {
