@@ -14,12 +14,13 @@ import { decodeRecord, encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
 import { ParquetWriteError } from './errors.js';
 import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
 import { sampleRecord } from './testing/sample-record.js';
+import { openTestStream } from './testing/test-stream.js';
 
 const BASE = Date.parse('2026-11-26T05:00:00.000Z');
 const RECORDS: ShoppingRecord[] = Array.from({ length: 30 }, (_, i) =>
@@ -47,18 +48,8 @@ describe('a record the lake cannot write', () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-bad-record-'));
-    const open = async (name: string) => {
-      const s = new EmbeddedStream({
-        dir: path.join(tmp, 'stream'),
-        name,
-        shards: 1,
-        retentionMs: 10 * 365 * 86_400_000,
-        dedupeWindowMs: 60_000,
-        trimIntervalMs: 0,
-      });
-      await s.connect();
-      return s;
-    };
+    const open = (name: string) =>
+      openTestStream(path.join(tmp, 'stream'), name, { dedupeWindowMs: 60_000 });
     shopping = await open('shopping');
     deadLetters = await open('dead-letters');
     await shopping.append(

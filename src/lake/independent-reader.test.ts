@@ -17,10 +17,10 @@ import { createGenerator } from '../generator/generator.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { lakeRoot, partitionOf } from './lake-layout.js';
 import { startLakeWriter } from './lake-writer.js';
 import { TABLE_COLUMNS } from './tables.js';
+import { openTestStream } from './testing/test-stream.js';
 
 let tmp: string;
 before(() => {
@@ -61,15 +61,7 @@ const ms = (v: unknown) => (v instanceof Date ? v.getTime() : Number.NaN);
 
 test('every lake file reads with an independent Parquet reader and holds exactly the records', async () => {
   const dataDir = path.join(tmp, 'data');
-  const stream = new EmbeddedStream({
-    dir: path.join(tmp, 'stream'),
-    name: 'shopping',
-    shards: 2,
-    retentionMs: 10 * 365 * 86_400_000,
-    dedupeWindowMs: 0,
-    trimIntervalMs: 0,
-  });
-  await stream.connect();
+  const stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 2 });
   const start = Date.parse('2026-11-26T05:40:00.000Z');
   const gen = createGenerator({ seed: 11, start: new Date(start) });
   const records: ShoppingRecord[] = [];

@@ -14,9 +14,9 @@ import { after, describe, it } from 'node:test';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey } from '../model/shopping-record.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { sampleRecord } from './testing/sample-record.js';
 import { sampleStatsRow, statsAppend } from './testing/side-records.js';
+import { openTestStream } from './testing/test-stream.js';
 
 const KILLS = Number(process.env.STRESS_KILLS ?? 3);
 const PER_ROUND = 400;
@@ -49,18 +49,7 @@ function runChild(killAfterMs: number | undefined): Promise<'killed' | 'done'> {
 
 describe(`lake writer survives SIGKILL (${KILLS} kills)`, () => {
   it('holds each appended record exactly once', { timeout: 120_000 + KILLS * 10_000 }, async () => {
-    const open = async (name: string, shards: number) => {
-      const s = new EmbeddedStream({
-        dir: streamDir,
-        name,
-        shards,
-        retentionMs: 10 * 365 * 86_400_000,
-        dedupeWindowMs: 0,
-        trimIntervalMs: 0,
-      });
-      await s.connect();
-      return s;
-    };
+    const open = (name: string, shards: number) => openTestStream(streamDir, name, { shards });
     const stream = await open('shopping', 2);
     const stats = await open('ingest-stats', 1);
     const ids = new Set<string>();

@@ -15,12 +15,13 @@ import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { LakeQuery } from '../../query/lake-query.js';
 import { openLakeQuery } from '../../query/open-lake-query.js';
-import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
 import { lakeRoot } from '../lake-layout.js';
 import { LAKE_GROUP, startLakeWriter } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { sampleRecord } from '../testing/sample-record.js';
+import { openTestStream } from '../testing/test-stream.js';
 import { compactLake } from './compact-lake.js';
 import { MANIFEST_NAME, readManifest } from './partition-manifest.js';
 
@@ -90,15 +91,7 @@ describe('compaction', () => {
     });
     root = lakeRoot(config.dataDir);
     store = new LocalObjectStore(root);
-    stream = new EmbeddedStream({
-      dir: path.join(tmp, 'stream'),
-      name: 'shopping',
-      shards: 2,
-      retentionMs: 10 * 365 * 86_400_000,
-      dedupeWindowMs: 0,
-      trimIntervalMs: 0,
-    });
-    await stream.connect();
+    stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 2 });
     await stream.append(RECORDS.map(toAppend));
     await runWriter(RECORDS.length);
     merger = await DuckDBParquetMerger.open();

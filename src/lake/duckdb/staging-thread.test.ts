@@ -17,11 +17,11 @@ import { marketKey } from '../../model/shopping-record.js';
 import { silentLogger } from '../../ops/logger.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
 import { openLakeQuery } from '../../query/open-lake-query.js';
-import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { ParquetWriteError } from '../errors.js';
 import { startLakeWriter } from '../lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
 import { sampleRecord } from '../testing/sample-record.js';
+import { openTestStream } from '../testing/test-stream.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { StagingThread, StagingThreadError } from './staging-thread.js';
 
@@ -173,18 +173,8 @@ describe('staging thread restarts', () => {
     timeout: 60_000,
   }, async () => {
     const dir = path.join(root, 'lake');
-    const open = async (name: string) => {
-      const s = new EmbeddedStream({
-        dir: path.join(dir, 'stream'),
-        name,
-        shards: 1,
-        retentionMs: 10 * 365 * 86_400_000,
-        dedupeWindowMs: 60_000,
-        trimIntervalMs: 0,
-      });
-      await s.connect();
-      return s;
-    };
+    const open = (name: string) =>
+      openTestStream(path.join(dir, 'stream'), name, { dedupeWindowMs: 60_000 });
     const shopping = await open('shopping');
     const deadLetters = await open('dead-letters');
     const base = Date.parse('2026-11-26T05:00:00.000Z');
