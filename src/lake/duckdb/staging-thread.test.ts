@@ -4,7 +4,6 @@
  * thread is up after the back-off, and close() ends it all.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import { configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey } from '../../model/shopping-record.js';
 import { silentLogger } from '../../ops/logger.js';
+import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
 import { openLakeQuery } from '../../query/open-lake-query.js';
 import { ParquetWriteError } from '../errors.js';
@@ -286,22 +286,9 @@ describe('staging thread restarts', () => {
       await new Promise((r) => setImmediate(r));
       console.log('closed restarts=' + w.stagingThreadRestarts + ' workers=' + workers.size);
     `;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', script],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    try {
-      const code = await new Promise((resolve) => child.on('exit', resolve));
-      assert.equal(out.trim(), 'closed restarts=1 workers=0');
-      assert.equal(code, 0);
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const { code, out } = await runScript(script);
+    assert.equal(out, 'closed restarts=1 workers=0');
+    assert.equal(code, 0);
     assert.ok(fs.existsSync(path.join(dir, '2.parquet')));
   });
 });

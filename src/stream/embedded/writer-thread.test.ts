@@ -3,13 +3,13 @@
  * to open the database, its reset once a thread works again, and close() ending it all.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
 import { packEntry } from '../aggregation.js';
 import { sleep } from '../testing/stream-fixtures.js';
@@ -133,22 +133,9 @@ describe('writer thread restarts', () => {
       await w.close();
       console.log('closed restarts=' + w.restarts);
     `;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', script],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    try {
-      const code = await new Promise((resolve) => child.on('exit', resolve));
-      assert.equal(code, 0);
-      assert.equal(out.trim(), 'closed restarts=1');
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const { code, out } = await runScript(script);
+    assert.equal(code, 0);
+    assert.equal(out, 'closed restarts=1');
     const db = new Database(file, { readonly: true });
     try {
       assert.equal(db.prepare('SELECT COUNT(*) FROM entries').pluck().get(), 2);
