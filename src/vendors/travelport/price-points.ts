@@ -6,10 +6,9 @@
  * `MAX_COMBINATIONS` per price point) is one offer at that price.
  */
 import type { Leg, Offer } from '../../model/shopping-record.js';
-import { offerCabin } from '../cabin.js';
 import { isoDurationMinutes } from '../date-time.js';
 import { PayloadError } from '../errors.js';
-import { carriersOf, legOf, optCarrier } from '../offer-parts.js';
+import { legOf } from '../offer-parts.js';
 import { isObject, type Json, list, obj } from '../read.js';
 import {
   BASE_KEYS,
@@ -17,6 +16,7 @@ import {
   firstIn,
   type Lists,
   passengerPricing,
+  pricedOffer,
   refundableOf,
   segmentByRef,
   TAX_KEYS,
@@ -82,29 +82,18 @@ export function parsePricePoint(lists: Lists, raw: unknown, i: number): Offer[] 
     return legOf(segments, isoDurationMinutes(option.TravelTime), technical);
   };
 
-  const refundable = refundableOf(first);
-  const base = firstIn(pp, BASE_KEYS, currency, p);
-  const tax = firstIn(pp, TAX_KEYS, currency, p);
+  const price = {
+    currency,
+    total,
+    base: firstIn(pp, BASE_KEYS, currency, p),
+    tax: firstIn(pp, TAX_KEYS, currency, p),
+    perAdult,
+    prices,
+    refundable: refundableOf(first),
+  };
   return combinations(legChoices).map((combo) => {
     seatCounts.length = 0;
     const legs = combo.map(toLeg);
-    const offer: Offer = {
-      totalAmount: total,
-      currency,
-      validatingCarrier: optCarrier(first.PlatingCarrier) ?? legs[0]!.segments[0]!.carrier,
-      carriers: carriersOf(legs),
-      cabin: offerCabin(
-        legs.flatMap((l) => l.segments.map((s) => s.cabin)),
-        'economy',
-      ),
-      legs,
-    };
-    if (base !== undefined) offer.baseAmount = base;
-    if (tax !== undefined) offer.taxAmount = tax;
-    if (perAdult !== undefined) offer.perAdultAmount = perAdult;
-    if (prices.length > 0) offer.passengerPrices = prices.map((x) => ({ ...x }));
-    if (refundable !== undefined) offer.refundable = refundable;
-    if (seatCounts.length > 0) offer.seatsRemaining = Math.min(...seatCounts);
-    return offer;
+    return pricedOffer(legs, first.PlatingCarrier, price, seatCounts);
   });
 }

@@ -7,10 +7,9 @@
  * `AirPricingInfo`'s `BookingInfo` for each segment.
  */
 import type { Leg, Offer } from '../../model/shopping-record.js';
-import { offerCabin } from '../cabin.js';
 import { isoDurationMinutes } from '../date-time.js';
 import { PayloadError } from '../errors.js';
-import { carriersOf, legOf, optCarrier } from '../offer-parts.js';
+import { legOf } from '../offer-parts.js';
 import { type Json, list, obj, optInt, optStr } from '../read.js';
 import {
   BASE_KEYS,
@@ -19,6 +18,7 @@ import {
   keyed,
   type Lists,
   passengerPricing,
+  pricedOffer,
   refundableOf,
   segmentByRef,
   TAX_KEYS,
@@ -105,25 +105,8 @@ export function parsePricingSolution(lists: Lists, raw: unknown, i: number): Off
   });
 
   const { prices, perAdult } = passengerPricing(infos, currency, total, p);
-  const offer: Offer = {
-    totalAmount: total,
-    currency,
-    validatingCarrier: optCarrier(first?.PlatingCarrier) ?? legs[0]!.segments[0]!.carrier,
-    carriers: carriersOf(legs),
-    cabin: offerCabin(
-      legs.flatMap((l) => l.segments.map((s) => s.cabin)),
-      'economy',
-    ),
-    legs,
-  };
   const base = firstIn(sol, BASE_KEYS, currency, p);
-  if (base !== undefined) offer.baseAmount = base;
   const tax = firstIn(sol, TAX_KEYS, currency, p);
-  if (tax !== undefined) offer.taxAmount = tax;
-  if (perAdult !== undefined) offer.perAdultAmount = perAdult;
-  if (prices.length > 0) offer.passengerPrices = prices;
-  const refundable = refundableOf(first);
-  if (refundable !== undefined) offer.refundable = refundable;
-  if (seats.length > 0) offer.seatsRemaining = Math.min(...seats);
-  return offer;
+  const price = { currency, total, base, tax, perAdult, prices, refundable: refundableOf(first) };
+  return pricedOffer(legs, first?.PlatingCarrier, price, seats);
 }

@@ -3,12 +3,12 @@
  * `AirPricingSolution`): keyed lists, prefixed amounts, passenger prices from
  * `AirPricingInfo`, and segments from `BookingInfo` references.
  */
-import type { PassengerPrice, Segment } from '../../model/shopping-record.js';
+import type { Leg, Offer, PassengerPrice, Segment } from '../../model/shopping-record.js';
 import { fromMinor, multiplyAmount, parsePrefixedAmount, sumAmounts, toMinor } from '../amount.js';
-import { cabinFromName } from '../cabin.js';
+import { cabinFromName, offerCabin } from '../cabin.js';
 import { localDateTime } from '../date-time.js';
 import { PayloadError } from '../errors.js';
-import { addPassengerPrice, withOptionals } from '../offer-parts.js';
+import { addPassengerPrice, carriersOf, optCarrier, withOptionals } from '../offer-parts.js';
 import { passengerTypeOfCode } from '../passenger-type-code.js';
 import { code, flightNumber, isObject, type Json, list, obj, optInt, optStr } from '../read.js';
 
@@ -203,4 +203,46 @@ export function passengerPricing(
 export function refundableOf(info: Json | undefined): boolean | undefined {
   const r = info?.Refundable;
   return r === 'true' ? true : r === 'false' ? false : undefined;
+}
+
+/** The prices of one price point or solution, as its offers carry them. */
+export interface OfferPrices {
+  currency: string;
+  total: number;
+  base?: number;
+  tax?: number;
+  perAdult?: number;
+  prices: readonly PassengerPrice[];
+  refundable?: boolean;
+}
+
+/**
+ * An offer of `legs` at `price`: the validating carrier is `plating` (the pricing's
+ * `PlatingCarrier`) or else the first segment's, and seats remaining the fewest of
+ * `seats` (the segments' booking counts).
+ */
+export function pricedOffer(
+  legs: Leg[],
+  plating: unknown,
+  price: OfferPrices,
+  seats: readonly number[],
+): Offer {
+  const offer: Offer = {
+    totalAmount: price.total,
+    currency: price.currency,
+    validatingCarrier: optCarrier(plating) ?? legs[0]!.segments[0]!.carrier,
+    carriers: carriersOf(legs),
+    cabin: offerCabin(
+      legs.flatMap((l) => l.segments.map((s) => s.cabin)),
+      'economy',
+    ),
+    legs,
+  };
+  if (price.base !== undefined) offer.baseAmount = price.base;
+  if (price.tax !== undefined) offer.taxAmount = price.tax;
+  if (price.perAdult !== undefined) offer.perAdultAmount = price.perAdult;
+  if (price.prices.length > 0) offer.passengerPrices = price.prices.map((x) => ({ ...x }));
+  if (price.refundable !== undefined) offer.refundable = price.refundable;
+  if (seats.length > 0) offer.seatsRemaining = Math.min(...seats);
+  return offer;
 }
