@@ -103,7 +103,9 @@ export function register(program: Command): Command {
         if (opts.graceSeconds !== undefined && opts.graceSeconds < 0)
           throw new Error(`--grace-seconds must be 0 or more (got ${opts.graceSeconds})`);
         const store = await openObjectStore(config);
-        const merger = await DuckDBParquetMerger.open();
+        const merger = await DuckDBParquetMerger.open({
+          compressionLevel: config.lake.compactCompressionLevel,
+        });
         try {
           const report = await compactLake({
             store,

@@ -99,6 +99,14 @@ export const configSchema = z.strictObject({
         .positive()
         .default(128 * 1024 * 1024),
       batch: batchPolicySchema.prefault({ count: 20_000, periodMs: 5000 }),
+      /**
+       * zstd level of the files the lake writer writes (1-22). Low by default: encoding is
+       * a large share of the writer's CPU, and compaction rewrites closed partitions at
+       * `compactCompressionLevel` anyway.
+       */
+      compressionLevel: z.number().int().min(1).max(22).default(1),
+      /** zstd level of the files `lake compact` writes (1-22): cold data, written once. */
+      compactCompressionLevel: z.number().int().min(1).max(22).default(9),
       /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<s3Bucket>/<s3Prefix>/`. */
       objectStore: z.enum(['local', 's3']).default('local'),
       /** Required when objectStore is `s3`. Credentials come from the AWS default chain (env, profile, role). */

@@ -86,6 +86,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
     options.parquet ??
     (await DuckDBParquetWriter.open({
       stagingDir,
+      compressionLevel: config.lake.compressionLevel,
       onStagingThreadEvent: (e) => {
         if (e.type === 'failed')
           log.error('staging thread died; staging inline until a new one is up', {

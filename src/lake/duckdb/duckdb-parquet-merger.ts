@@ -1,6 +1,7 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ParquetMerger } from '../compaction/parquet-merger.js';
 import { ParquetWriteError } from '../errors.js';
+import { compressionLevelOf } from './duckdb-parquet-writer.js';
 
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
@@ -11,14 +12,22 @@ export class DuckDBParquetMerger implements ParquetMerger {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly compressionLevel: number,
   ) {}
 
-  /** `threads`: DuckDB worker threads, default 2. */
-  static async open(options: { threads?: number } = {}): Promise<DuckDBParquetMerger> {
+  /**
+   * `threads`: DuckDB worker threads, default 2. `compressionLevel`: zstd level of the
+   * merged files, 1-22, default 9 (merged files are cold and written once: level 9 makes
+   * them about 8% smaller than DuckDB's default 3).
+   */
+  static async open(
+    options: { threads?: number; compressionLevel?: number } = {},
+  ): Promise<DuckDBParquetMerger> {
+    const level = compressionLevelOf(options.compressionLevel ?? 9);
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? 2),
     });
-    return new DuckDBParquetMerger(instance, await instance.connect());
+    return new DuckDBParquetMerger(instance, await instance.connect(), level);
   }
 
   async merge(
@@ -33,7 +42,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
     const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.join(', ')}` : '';
     try {
       const r = await this.conn.runAndReadAll(
-        `COPY (SELECT * FROM ${from}${order}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (SELECT * FROM ${from}${order}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${this.compressionLevel})`,
       );
       const rows = Number(r.getRows()[0]?.[0] ?? 0);
       return { rows };

@@ -217,6 +217,13 @@ function selectSql(table: LakeTable, staging: string, extra: readonly ExtraColum
   return `SELECT ${cols.join(', ')} FROM ${readSql(table, staging)}`;
 }
 
+/** `level` if it is a zstd level (an integer 1-22); throws a RangeError otherwise. */
+export function compressionLevelOf(level: number): number {
+  if (!Number.isInteger(level) || level < 1 || level > 22)
+    throw new RangeError(`zstd compression level must be an integer 1-22, not ${level}`);
+  return level;
+}
+
 /**
  * DuckDB threads by default: one core fewer than the machine has, at least one. The
  * staging thread transcodes on the core left over; on 2 cores, 2 DuckDB threads beside
@@ -233,6 +240,11 @@ export interface DuckDBParquetWriterOptions {
   stagingDir: string;
   /** DuckDB worker threads; default one fewer than the machine's cores, at least 1. */
   threads?: number;
+  /**
+   * zstd level of the Parquet files, 1-22; default 1. Level 1 against DuckDB's default 3:
+   * about 10% less encoding CPU for files about 3% bigger (`lake compact` recompresses).
+   */
+  compressionLevel?: number;
   /**
    * Columns to add after TABLE_COLUMNS, per table: how a new optional field of a record
    * becomes a new column (and a new catalog schema version). Default none.
@@ -268,9 +280,11 @@ export class DuckDBParquetWriter implements ParquetWriter {
     private readonly stagingDir: string,
     private readonly extra: Partial<Record<LakeTable, readonly ExtraColumn[]>>,
     private readonly thread: StagingThread | undefined,
+    private readonly compressionLevel: number,
   ) {}
 
   static async open(options: DuckDBParquetWriterOptions): Promise<DuckDBParquetWriter> {
+    const level = compressionLevelOf(options.compressionLevel ?? 1);
     await fs.mkdir(options.stagingDir, { recursive: true });
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? defaultThreads()),
@@ -282,7 +296,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
       options.stagingThread === false
         ? undefined
         : await StagingThread.start({ onEvent: options.onStagingThreadEvent });
-    return new DuckDBParquetWriter(instance, [conn], options.stagingDir, extra, thread);
+    return new DuckDBParquetWriter(instance, [conn], options.stagingDir, extra, thread, level);
   }
 
   /** Runs one statement on an idle connection. */
@@ -338,7 +352,7 @@ export class DuckDBParquetWriter implements ParquetWriter {
       await Promise.all(
         staged.map(({ out, staging }) =>
           this.run(
-            `COPY (${selectSql(out.table, staging, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd)`,
+            `COPY (${selectSql(out.table, staging, this.extra[out.table])}) TO ${sqlString(out.path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${this.compressionLevel})`,
           ),
         ),
       );
