@@ -104,9 +104,19 @@ export class JsonOut {
 
   constructor(
     initial = 1 << 20,
-    private readonly spill?: (bytes: Buffer) => void,
+    private spill?: (bytes: Buffer) => void,
   ) {
     this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  /**
+   * Empties the output (what was not spilled is dropped) and sets where it spills from
+   * now on, keeping its buffer: one output serves many texts without allocating.
+   */
+  reset(spill?: (bytes: Buffer) => void): void {
+    this.pos = 0;
+    this.spilled = 0;
+    this.spill = spill;
   }
 
   ensure(n: number): void {

@@ -14,7 +14,12 @@ import { ParquetWriteError } from '../errors.js';
 import { sampleRecord } from '../testing/sample-record.js';
 import { AvroJsonError, AvroReader, JsonOut, snakeCase, writeNumber } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
-import { peekShopping, ShoppingStager, type StagedInput } from './shopping-staging.js';
+import {
+  peekShopping,
+  ShoppingStager,
+  type StagedInput,
+  stageShoppingFiles,
+} from './shopping-staging.js';
 import { packRecords, StagingThread, StagingThreadError, unpackRecords } from './staging-thread.js';
 
 /** A record as the lake stages it, worked out from the decoded record the slow, obvious way. */
@@ -118,6 +123,46 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
     st.add(0, 1, encodeRecord(sampleRecord(2, { offers: 3 })));
     assert.equal(st.searches.length, 0);
     assert.equal(lines(st.offers.view()).length, 3);
+  });
+
+  test('files staged one after another, one failing halfway, are each as staged alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-stage-reuse-'));
+    try {
+      const batch = (from: number, n: number): StagedInput[] =>
+        Array.from({ length: n }, (_, i) => ({
+          shard: 1,
+          seq: from + i,
+          data: encodeRecord(sampleRecord(from + i, { offers: 1 + (i % 4) })),
+        }));
+      const files = (name: string) => ({
+        searches: path.join(dir, `${name}.s`),
+        offers: path.join(dir, `${name}.o`),
+      });
+      const read = (f: { searches: string; offers: string }) => [
+        fs.readFileSync(f.searches, 'utf8'),
+        fs.readFileSync(f.offers, 'utf8'),
+      ];
+      const big = batch(1, 3000); // spills: more than the buffers hold
+      const small = batch(5000, 7);
+      // What a stager built for each file writes.
+      const fresh = (records: StagedInput[]) => {
+        const st = new ShoppingStager();
+        for (const r of records) st.add(r.shard, r.seq, r.data);
+        return [st.searches.view().toString(), st.offers.view().toString()];
+      };
+      stageShoppingFiles(big, files('big'));
+      assert.deepEqual(read(files('big')), fresh(big));
+      // A file that fails halfway leaves nothing behind for the next one.
+      const broken = [...batch(9000, 50), { shard: 1, seq: 9050, data: new Uint8Array([1]) }];
+      assert.throws(() => stageShoppingFiles(broken, files('broken')), /shard 1 seq 9050/);
+      stageShoppingFiles(small, { offers: files('small').offers });
+      assert.equal(fs.readFileSync(files('small').offers, 'utf8'), fresh(small)[1]);
+      assert.equal(fs.existsSync(files('small').searches), false);
+      stageShoppingFiles(small, files('again'));
+      assert.deepEqual(read(files('again')), fresh(small));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('bad bytes throw AvroJsonError and leave both texts as they were', () => {
