@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
 import { createGenerator } from '../src/generator/generator.js';
 import { pacedLoad } from './support/paced-client.js';
 
@@ -246,7 +247,7 @@ const url = 'http://127.0.0.1:7182/v1/ingest/generic';
 for (const workers of [1, 2]) {
   const ingest = await start(
     process.execPath,
-    ['bin/faresight.mjs', 'ingest', '--workers', String(workers)],
+    [...NODE_FLAGS, 'bin/faresight.mjs', 'ingest', '--workers', String(workers)],
     { ...env, FARESIGHT_LOG_LEVEL: 'info' },
     workers === 1 ? /ingest listening/ : /ingest-2\].*ingest listening/,
   );

@@ -2,7 +2,7 @@
 // Benchmarks: `npm run bench -- <area>` runs bench/<area>.bench.ts. Each prints its
 // figures beside a baseline measured in the same run; the ratios are what count.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const areas = readdirSync('bench')
   .filter((f) => f.endsWith('.bench.ts'))
@@ -12,7 +12,14 @@ if (!area || !areas.includes(area)) {
   console.error(`usage: npm run bench -- <area>   (areas: ${areas.join(', ')})`);
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${area}.bench.ts`, ...rest], {
-  stdio: 'inherit',
-});
+// The V8 flags Faresight's processes start with (see bin/node-flags.json): benches measure
+// the product as it runs.
+const nodeFlags = JSON.parse(readFileSync('bin/node-flags.json', 'utf8'));
+const r = spawnSync(
+  process.execPath,
+  [...nodeFlags, '--import', 'tsx', `bench/${area}.bench.ts`, ...rest],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(r.status ?? 1);
