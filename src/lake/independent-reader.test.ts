@@ -3,7 +3,8 @@
  * Parquet reader written from the format specification in plain JavaScript, sharing no
  * code with DuckDB: every file the lake writer makes is read with it (zstd, DECIMAL,
  * TIMESTAMP, nested lists of structs) and checked against the records appended, and the
- * Hive path of each file against its rows.
+ * Hive path of each file against its rows; then again after `lake compact` has merged
+ * them (at its own zstd level).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -17,8 +18,11 @@ import { createGenerator } from '../generator/generator.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
+import { compactLake } from './compaction/compact-lake.js';
+import { DuckDBParquetMerger } from './duckdb/duckdb-parquet-merger.js';
 import { lakeRoot, partitionOf } from './lake-layout.js';
 import { startLakeWriter } from './lake-writer.js';
+import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { TABLE_COLUMNS } from './tables.js';
 import { openTestStream } from './testing/test-stream.js';
 
@@ -59,7 +63,7 @@ async function readTable(root: string, table: string): Promise<Row[]> {
 const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
 const ms = (v: unknown) => (v instanceof Date ? v.getTime() : Number.NaN);
 
-test('every lake file reads with an independent Parquet reader and holds exactly the records', async () => {
+test('every lake file reads with an independent Parquet reader and holds exactly the records, before and after compaction', async () => {
   const dataDir = path.join(tmp, 'data');
   const stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 2 });
   const start = Date.parse('2026-11-26T05:40:00.000Z');
@@ -84,6 +88,37 @@ test('every lake file reads with an independent Parquet reader and holds exactly
   await stream.close();
 
   const root = lakeRoot(dataDir);
+  await checkLake(root, records);
+  // Compaction rewrites the files (zstd level 9); the merged files must read the same.
+  const files = () =>
+    (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
+  const before = files();
+  const merger = await DuckDBParquetMerger.open({
+    compressionLevel: config.lake.compactCompressionLevel,
+  });
+  try {
+    const report = await compactLake({
+      store: new LocalObjectStore(root),
+      merger,
+      stagingDir: path.join(tmp, 'compact'),
+      logger: silentLogger,
+      graceMs: 0,
+      now: () => start + 86_400_000,
+    });
+    assert.ok(report.filesOut > 0 && report.filesIn > report.filesOut, JSON.stringify(report));
+  } finally {
+    await merger.close();
+  }
+  assert.ok(
+    files().length < before.length,
+    `${before.length} files before, ${files().length} after`,
+  );
+  assert.ok(files().some((f) => path.basename(f).startsWith('c-')));
+  await checkLake(root, records);
+});
+
+/** Reads every file of the lake at `root` with hyparquet and checks it holds exactly `records`. */
+async function checkLake(root: string, records: readonly ShoppingRecord[]): Promise<void> {
   const byId = new Map(records.map((r) => [r.id, r]));
   const searches = await readTable(root, 'searches');
   assert.equal(searches.length, records.length);
@@ -139,4 +174,4 @@ test('every lake file reads with an independent Parquet reader and holds exactly
     );
   }
   assert.equal(seen.size, offers.length, 'each offer once');
-});
+}
