@@ -340,13 +340,18 @@ export class EmbeddedStream implements Stream {
       .immediate();
   }
 
-  /** @internal Records of `shard` after `afterSeq`, at most about `max` of them. */
+  /**
+   * @internal Records of `shard` after `afterSeq`, at most about `max` of them (whole
+   * entries). Rows are fetched one at a time and the fetching stops once `max` records
+   * are in: fetching all 64 the LIMIT allows (`all()`) copied up to 64 entries of up to
+   * 1 MB out of SQLite to use the first few, which was most of a reader's time.
+   */
   readAfter(shard: number, afterSeq: number, max: number): StreamRecord[] {
-    const rows = this.stmts.after.all(shard, afterSeq, Math.max(1, Math.min(64, max))) as {
-      first_seq: number;
-      last_seq: number;
-      payload: Buffer;
-    }[];
+    const rows = this.stmts.after.iterate(
+      shard,
+      afterSeq,
+      Math.max(1, Math.min(64, max)),
+    ) as IterableIterator<{ first_seq: number; last_seq: number; payload: Buffer }>;
     const out: StreamRecord[] = [];
     for (const row of rows) {
       const recs = unpackEntry(row.payload);
