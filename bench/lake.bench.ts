@@ -17,8 +17,6 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { configSchema } from '../src/config/config.js';
 import { createGenerator } from '../src/generator/generator.js';
-import { compactLake } from '../src/lake/compaction/compact-lake.js';
-import { DuckDBParquetMerger } from '../src/lake/duckdb/duckdb-parquet-merger.js';
 import { DuckDBParquetWriter } from '../src/lake/duckdb/duckdb-parquet-writer.js';
 import {
   type PackedRecords,
@@ -27,8 +25,8 @@ import {
 } from '../src/lake/duckdb/staging-thread.js';
 import { lakeRoot } from '../src/lake/lake-layout.js';
 import { startLakeWriter } from '../src/lake/lake-writer.js';
-import { LocalObjectStore } from '../src/lake/object-store/local/local-object-store.js';
 import type { LakeInput } from '../src/lake/parquet-writer.js';
+import { compactLocalLake } from '../src/lake/testing/compact-local-lake.js';
 import { encodeRecord } from '../src/model/codec.js';
 import { marketKey } from '../src/model/shopping-record.js';
 import { silentLogger } from '../src/ops/logger.js';
@@ -226,27 +224,17 @@ try {
 
   console.log('');
   // What stays in the lake: compaction rewrites closed partitions at its own zstd level.
-  const merger = await DuckDBParquetMerger.open({
+  const report = await compactLocalLake(root, {
     compressionLevel: config.lake.compactCompressionLevel,
+    stagingDir: join(dir, 'compact'),
+    now: DAY + 2 * 86_400_000,
   });
-  try {
-    const report = await compactLake({
-      store: new LocalObjectStore(root),
-      merger,
-      stagingDir: join(dir, 'compact'),
-      logger: silentLogger,
-      graceMs: 0,
-      now: () => DAY + 2 * 86_400_000,
-    });
-    const after = walk(root, () => true);
-    line(
-      `  after lake compact (zstd ${config.lake.compactCompressionLevel})`,
-      mb(after.bytes),
-      `1/${(jsonBytes / after.bytes).toFixed(1)} of the JSON; ${report.filesIn} files merged into ${report.filesOut}`,
-    );
-  } finally {
-    await merger.close();
-  }
+  const after = walk(root, () => true);
+  line(
+    `  after lake compact (zstd ${config.lake.compactCompressionLevel})`,
+    mb(after.bytes),
+    `1/${(jsonBytes / after.bytes).toFixed(1)} of the JSON; ${report.filesIn} files merged into ${report.filesOut}`,
+  );
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -18,12 +18,10 @@ import { createGenerator } from '../generator/generator.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
-import { compactLake } from './compaction/compact-lake.js';
-import { DuckDBParquetMerger } from './duckdb/duckdb-parquet-merger.js';
 import { lakeRoot, partitionOf } from './lake-layout.js';
 import { startLakeWriter } from './lake-writer.js';
-import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { TABLE_COLUMNS } from './tables.js';
+import { compactLocalLake } from './testing/compact-local-lake.js';
 import { openTestStream } from './testing/test-stream.js';
 
 let tmp: string;
@@ -93,22 +91,12 @@ test('every lake file reads with an independent Parquet reader and holds exactly
   const files = () =>
     (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
   const before = files();
-  const merger = await DuckDBParquetMerger.open({
+  const report = await compactLocalLake(root, {
     compressionLevel: config.lake.compactCompressionLevel,
+    stagingDir: path.join(tmp, 'compact'),
+    now: start + 86_400_000,
   });
-  try {
-    const report = await compactLake({
-      store: new LocalObjectStore(root),
-      merger,
-      stagingDir: path.join(tmp, 'compact'),
-      logger: silentLogger,
-      graceMs: 0,
-      now: () => start + 86_400_000,
-    });
-    assert.ok(report.filesOut > 0 && report.filesIn > report.filesOut, JSON.stringify(report));
-  } finally {
-    await merger.close();
-  }
+  assert.ok(report.filesOut > 0 && report.filesIn > report.filesOut, JSON.stringify(report));
   assert.ok(
     files().length < before.length,
     `${before.length} files before, ${files().length} after`,
