@@ -85,7 +85,6 @@ async function appendDay(stream: EmbeddedStream) {
 }
 
 try {
-  // A day of traffic.
   // A day of traffic, generated and appended in chunks. The bench keeps no record objects
   // once they are in the stream, only their bytes packed in a few buffers (for the
   // one-call row below): the writer then runs in a heap as small as a lake writer
