@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import { runStreamSuite } from '../stream-suite.js';
 import { EmbeddedStream } from './embedded-stream.js';
 
@@ -31,4 +32,51 @@ runStreamSuite({
       writerThread: false,
     }),
   destroy: destroy('inline'),
+});
+
+// readAfter stops fetching entries once it has `max` records: the entries it leaves
+// unread must come in order on the next read, and the connection must be free again
+// for the writes a consumer makes between reads (a commit).
+test('a read that stops before its last entry leaves the rest, in order, to the next', async () => {
+  const stream = new EmbeddedStream({
+    dir: join(dir, 'partial'),
+    name: 'partial',
+    shards: 1,
+    retentionMs: 86_400_000,
+    trimIntervalMs: 0,
+    dedupeWindowMs: 0,
+  });
+  await stream.connect();
+  try {
+    // five appends of ten records: five entries on the one shard
+    for (let a = 0; a < 5; a++)
+      await stream.append(
+        Array.from({ length: 10 }, (_, i) => ({
+          key: 'k',
+          id: `r${a * 10 + i}`,
+          data: Buffer.from(`record ${a * 10 + i}`),
+        })),
+      );
+    const ids = (recs: readonly { id: string }[]) => recs.map((r) => r.id);
+    const first = stream.readAfter(0, 0, 15);
+    assert.deepEqual(
+      ids(first),
+      Array.from({ length: 20 }, (_, i) => `r${i}`),
+      'whole entries, up to the one that reaches 15',
+    );
+    const c = await stream.consumer('g', { count: 7, bytes: 1 << 20, periodMs: 10 });
+    const batch = await c.read();
+    assert.deepEqual(ids(batch.records), ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    await c.commit(batch);
+    const rest = stream.readAfter(0, 20, 100);
+    assert.deepEqual(
+      ids(rest),
+      Array.from({ length: 30 }, (_, i) => `r${i + 20}`),
+    );
+    const again = await c.read();
+    assert.deepEqual(ids(again.records), ['r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13']);
+    await c.close();
+  } finally {
+    await stream.close();
+  }
 });
