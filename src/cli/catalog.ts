@@ -27,6 +27,17 @@ export function defaultLakeLocation(config: Config): string {
   return `file://${path.resolve(lakeRoot(config.dataDir))}`;
 }
 
+/**
+ * Warns on stderr when DDL would point an engine at a `file://` location: Athena and Glue
+ * read only S3, so such DDL is good for a local engine alone.
+ */
+export function warnIfLocal(location: string): void {
+  if (location.startsWith('file:'))
+    process.stderr.write(
+      `warning: LOCATION is a local path (${location}); Athena and Glue read only S3: pass --location s3://bucket/prefix where the lake is copied or kept\n`,
+    );
+}
+
 function tableOption(v: string): LakeTable {
   if (!(LAKE_TABLES as readonly string[]).includes(v))
     throw new Error(`--table must be one of ${LAKE_TABLES.join(', ')} (got "${v}")`);
@@ -106,6 +117,7 @@ export function register(program: Command): void {
             `--location must be a URL such as s3://bucket/prefix (got "${opts.location}")`,
           );
         const cat = await loadCatalog(config);
+        warnIfLocal(opts.location ?? defaultLakeLocation(config));
         const ddlOptions = {
           baseLocation: (opts.location ?? defaultLakeLocation(config)).replace(/\/+$/, ''),
           database: opts.database,

@@ -109,6 +109,16 @@ describe('faresight etl and customers', () => {
     assert.equal(evil.code, 1);
     assert.match(evil.err, /table function read_parquet\(\) is not allowed/);
 
+    // sum() of integers is HUGEINT, which `etl ddl` could not map to Hive.
+    const ddl = await cli('etl', 'ddl', '--location', 's3://bucket/lake');
+    assert.equal(ddl.code, 0, ddl.err);
+    assert.match(ddl.out, /`faresight`.`customer_acme_by_cabin` \([\s\S]*`searches` double/);
+    assert.match(ddl.out, /`faresight`.`market_demand_daily`/);
+    assert.doesNotMatch(ddl.err, /warning/);
+    const local = await cli('etl', 'ddl');
+    assert.equal(local.code, 0, local.err);
+    assert.match(local.err, /warning: LOCATION is a local path/);
+
     const list = await cli('customers', 'list');
     assert.match(list.out, /acme[\s\S]*grant market_demand_daily pos=US,GB[\s\S]*job {3}by_cabin/);
     const status = await cli('etl', 'status');

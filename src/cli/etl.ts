@@ -6,10 +6,12 @@ import { type EtlContext, openEtlContext } from '../etl/etl-context.js';
 import { keysInRange } from '../etl/job-runner.js';
 import { pondDdl } from '../etl/pond-ddl.js';
 import { startEtl } from '../etl/start-etl.js';
+import { UnsupportedTypeError } from '../lake/errors.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { openRowStore } from '../serving/open-row-store.js';
 import { customerTaskName, runCustomerJob } from '../tenancy/customer-job-runner.js';
+import { warnIfLocal } from './catalog.js';
 import { configFrom } from './options.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -143,8 +145,18 @@ export function register(program: Command): void {
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
       await withContext(config, logger, async (ctx) => {
         const base = opts.location || `file://${ctx.lakeRoot}`;
-        for (const t of await ctx.store.tables())
-          process.stdout.write(`${pondDdl(t, base, opts.database)}\n\n`);
+        warnIfLocal(base);
+        const failed: string[] = [];
+        for (const t of await ctx.store.tables()) {
+          try {
+            process.stdout.write(`${pondDdl(t, base, opts.database)}\n\n`);
+          } catch (err) {
+            if (!(err instanceof UnsupportedTypeError)) throw err;
+            failed.push(`${t.location}: ${err.message}`);
+          }
+        }
+        if (failed.length > 0)
+          throw new Error(`no DDL for ${failed.length} table(s):\n  ${failed.join('\n  ')}`);
       });
     });
 

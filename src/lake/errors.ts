@@ -42,12 +42,17 @@ export class ManifestFormatError extends Error {
   }
 }
 
-/** A DuckDB type this mapping does not know (or a malformed type string). */
+/**
+ * A DuckDB type this mapping does not know (or a malformed type string). `castable` is
+ * true when the type is known but Hive cannot read DuckDB's Parquet encoding of it, so a
+ * cast to VARCHAR before writing makes the column readable.
+ */
 export class UnsupportedTypeError extends Error {
   override name = 'UnsupportedTypeError';
   constructor(
     readonly type: string,
     reason: string,
+    readonly castable = false,
   ) {
     super(`cannot map column type "${type}" to Hive: ${reason}`);
   }

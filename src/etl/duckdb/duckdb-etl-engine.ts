@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { needsVarcharForHive } from '../../lake/catalog/hive-type.js';
 import { PARTITION_COLUMNS, TABLE_COLUMNS } from '../../lake/tables.js';
 import type { BuildResult, EtlEngine, InputFiles, OutputColumn } from '../etl-engine.js';
 import { type JobDefinition, partitionKeyExpr } from '../job.js';
@@ -16,6 +17,24 @@ const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sql
 export function firstLine(err: unknown): string {
   const msg = (err as Error)?.message ?? String(err);
   return msg.split('\n').find((l) => l.trim().length > 0) ?? 'query failed';
+}
+
+const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/**
+ * The job's SQL with every column that Hive cannot read as DuckDB writes it (TIME,
+ * INTERVAL, UUID, UNION: hive-type.ts) cast to VARCHAR, so `etl ddl` can describe every
+ * pond and Athena can read its files.
+ */
+async function hiveReadableSql(conn: DuckDBConnection, sql: string): Promise<string> {
+  const r = await conn.runAndReadAll(`DESCRIBE (${sql})`);
+  const casts = r
+    .getRowObjects()
+    .filter((o) => needsVarcharForHive(String(o.column_type)))
+    .map(
+      (o) => `CAST(${ident(String(o.column_name))} AS VARCHAR) AS ${ident(String(o.column_name))}`,
+    );
+  return casts.length === 0 ? sql : `SELECT * REPLACE (${casts.join(', ')}) FROM (${sql}) AS raw`;
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -95,7 +114,7 @@ export class DuckDBEtlEngine implements EtlEngine {
     await fs.mkdir(outDir, { recursive: true });
     const rows = await this.withInputs(job, files, async (conn) => {
       const sql =
-        `COPY (SELECT * FROM (${job.sql.replace(/;\s*$/, '')}) AS job ` +
+        `COPY (SELECT * FROM (${await hiveReadableSql(conn, job.sql.replace(/;\s*$/, ''))}) AS job ` +
         `WHERE ${job.partitionColumn} IN (${keys.map((k) => `DATE ${sqlString(k)}`).join(', ')})) ` +
         `TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${job.partitionColumn}), OVERWRITE_OR_IGNORE)`;
       const r = await conn.runAndReadAll(sql);
@@ -113,7 +132,8 @@ export class DuckDBEtlEngine implements EtlEngine {
 
   async describe(job: JobDefinition): Promise<OutputColumn[]> {
     return this.withInputs(job, {}, async (conn) => {
-      const r = await conn.runAndReadAll(`DESCRIBE (${job.sql.replace(/;\s*$/, '')})`);
+      const sql = await hiveReadableSql(conn, job.sql.replace(/;\s*$/, ''));
+      const r = await conn.runAndReadAll(`DESCRIBE (${sql})`);
       return r
         .getRowObjects()
         .map((o) => ({ name: String(o.column_name), type: String(o.column_type) }));

@@ -449,6 +449,7 @@ describe('lake tables, catalog and DDL', () => {
     assert.equal(athena.status, 0, athena.stderr);
     assert.equal(athena.stdout.match(/CREATE EXTERNAL TABLE/g)?.length, LAKE_TABLES.length);
     assert.match(athena.stdout, /LOCATION 'file:\/\/.*\/lake\/dead_letters\/'/);
+    assert.match(athena.stderr, /warning: LOCATION is a local path .* pass --location s3:\/\//);
     const bad = run('catalog', 'ddl', '--table', 'nope');
     assert.notEqual(bad.status, 0);
     assert.match(
