@@ -66,6 +66,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('names the closest variables for a typo instead of every known one', () => {
+    let msg = '';
+    try {
+      loadConfig({ env: { FARESIGHT_INGEST_PROT: '1' }, cwd: dir });
+    } catch (err) {
+      msg = (err as Error).message;
+    }
+    assert.match(msg, /did you mean FARESIGHT_INGEST_PORT\b/);
+    assert.match(msg, /`faresight config --env` lists all \d+/);
+    assert.ok(msg.length < 300, msg);
+    let far = '';
+    try {
+      loadConfig({ env: { FARESIGHT_COMPLETELY_DIFFERENT_THING: '1' }, cwd: dir });
+    } catch (err) {
+      far = (err as Error).message;
+    }
+    assert.doesNotMatch(far, /did you mean/);
+  });
+
   it('reports a file that is not valid JSON or cannot be read', () => {
     writeFileSync(join(dir, 'broken.json'), '{ nope');
     assert.throws(

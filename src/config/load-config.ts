@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { distance } from 'fastest-levenshtein';
 import YAML from 'yaml';
 import { formatPath } from '../model/validate.js';
 import { type Config, configSchema } from './config.js';
@@ -62,6 +63,21 @@ function getPath(obj: unknown, path: PropertyKey[]): unknown {
   return cur;
 }
 
+/**
+ * The error for an unknown FARESIGHT_ variable: the closest known names (by edit
+ * distance) rather than all of them, and where the full list is.
+ */
+function unknownEnvMessage(name: string, known: readonly string[]): string {
+  const ranked = known
+    .map((k) => ({ k, d: distance(name, k) }))
+    .filter((x) => x.d <= Math.max(3, Math.floor(name.length / 4)))
+    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))
+    .slice(0, 3)
+    .map((x) => x.k);
+  const hint = ranked.length > 0 ? `did you mean ${ranked.join(' or ')}? ` : '';
+  return `unknown environment variable ${name}: ${hint}\`faresight config --env\` lists all ${known.length}`;
+}
+
 /** Where the effective config came from, for `faresight config`. */
 export interface LoadedConfig {
   config: Config;
@@ -113,10 +129,7 @@ export function loadConfig(
     if (!name.startsWith(ENV_PREFIX) || name === 'FARESIGHT_CONFIG' || value === undefined)
       continue;
     const k = byEnv.get(name);
-    if (!k)
-      throw new ConfigError(
-        `unknown environment variable ${name} (known: ${[...byEnv.keys()].join(', ')})`,
-      );
+    if (!k) throw new ConfigError(unknownEnvMessage(name, [...byEnv.keys()]));
     setPath(raw, k.path, coerce(value, k.example));
     used.push(name);
   }
