@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Compiles src/ to dist/ once (npm's `prepare`, so `npm ci` and `npm pack` run it), copies
+// the files modules read beside themselves (pond SQL, vendor fixtures), and writes
+// dist/.build-stamp last: bin/faresight.mjs runs dist/ only when the stamp is there and no
+// source is newer, so a half-written or stale build is never run.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+const dist = join(root, 'dist');
+const t0 = performance.now();
+
+rmSync(join(dist, '.build-stamp'), { force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+});
+if (r.status !== 0) {
+  console.error('build: tsc failed; bin/faresight.mjs will run the sources through tsx');
+  process.exit(r.status ?? 1);
+}
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+let assets = 0;
+for (const f of walk(src)) {
+  if (f.endsWith('.ts')) continue;
+  cpSync(f, join(dist, relative(src, f)));
+  assets++;
+}
+if (!existsSync(join(dist, 'cli', 'main.js'))) {
+  console.error('build: dist/cli/main.js is missing after tsc');
+  process.exit(1);
+}
+writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
+const files = walk(dist).filter((f) => f.endsWith('.js')).length;
+const size = walk(dist).reduce((n, f) => n + statSync(f).size, 0);
+console.log(
+  `build: ${files} modules and ${assets} assets in dist/ (${(size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
