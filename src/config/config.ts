@@ -148,7 +148,7 @@ export const configSchema = z.strictObject({
   rowStore: z
     .strictObject({
       backend: z.enum(['pglite', 'postgres']).default('pglite'),
-      postgresUrl: z.string().default('postgres://127.0.0.1:5432/test'),
+      postgresUrl: z.string().default('postgres://127.0.0.1:5432/faresight'),
     })
     .prefault({}),
   api: z

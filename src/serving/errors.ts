@@ -26,3 +26,18 @@ export class MigrationError extends Error {
     );
   }
 }
+
+/**
+ * PostgreSQL could not be reached or refused the connection: the message names the
+ * server, the database and what to check; `cause` is the driver's error.
+ */
+export class PostgresUnavailableError extends Error {
+  override name = 'PostgresUnavailableError';
+  constructor(
+    readonly address: string,
+    hint: string,
+    options: ErrorOptions & { cause: Error },
+  ) {
+    super(`PostgreSQL at ${address}: ${options.cause.message}: ${hint}`, options);
+  }
+}

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PostgresUnavailableError } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 
 /** Options of PostgresClient. */
@@ -13,6 +14,37 @@ export interface PostgresClientOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** What to check for each way a connection fails, by Node error code or SQLSTATE. */
+const CONNECT_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens there: is the server running, and is rowStore.postgresUrl right?',
+  ENOTFOUND: 'the host name does not resolve: check rowStore.postgresUrl',
+  ETIMEDOUT: 'the connection timed out: check the address, the network and the firewall',
+  EHOSTUNREACH: 'the host is unreachable: check the address and the network',
+  '3D000': 'the database does not exist: create it (createdb <name>) or set rowStore.postgresUrl',
+  '28P01': 'the password was refused: check the user and password in rowStore.postgresUrl',
+  '28000': 'the server refused this user: check pg_hba.conf and the user in rowStore.postgresUrl',
+  '57P03': 'the server is starting up or shutting down: retry shortly',
+};
+
+/** `host:port/database` of a connection string, without credentials. */
+function addressOf(connectionString: string): string {
+  try {
+    const u = new URL(connectionString);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;
+  } catch {
+    return '(unparsable rowStore.postgresUrl)';
+  }
+}
+
+/** A connection failure as a PostgresUnavailableError naming the server; anything else as is. */
+function explain(err: unknown, address: string): unknown {
+  const code = (err as { code?: string })?.code;
+  const hint = code ? CONNECT_HINTS[code] : undefined;
+  return hint && err instanceof Error
+    ? new PostgresUnavailableError(address, hint, { cause: err })
+    : err;
+}
+
 /**
  * The scale-out row store: PostgreSQL (or Aurora PostgreSQL) through a `pg` pool.
  * Connections are opened lazily; an unreachable server surfaces on the first query.
@@ -20,9 +52,11 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresClient implements SqlClient {
   readonly backend = 'postgres';
   private readonly pool: pg.Pool;
+  private readonly address: string;
   private closed = false;
 
   constructor(opts: PostgresClientOptions) {
+    this.address = addressOf(opts.connectionString);
     if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
       throw new Error(`rowStore schema "${opts.schema}" is not a plain lower-case identifier`);
     }
@@ -36,16 +70,25 @@ export class PostgresClient implements SqlClient {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    const r = await this.pool.query(sql, params as unknown[] | undefined);
-    return r.rows as T[];
+    try {
+      const r = await this.pool.query(sql, params as unknown[] | undefined);
+      return r.rows as T[];
+    } catch (err) {
+      throw explain(err, this.address);
+    }
   }
 
   async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    await this.query(sql);
   }
 
   async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
-    const conn = await this.pool.connect();
+    let conn: pg.PoolClient;
+    try {
+      conn = await this.pool.connect();
+    } catch (err) {
+      throw explain(err, this.address);
+    }
     const tx: SqlExecutor = {
       async query<T>(sql: string, params?: readonly unknown[]) {
         return (await conn.query(sql, params as unknown[] | undefined)).rows as T[];
