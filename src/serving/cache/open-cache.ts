@@ -18,14 +18,10 @@ export async function openCache(config: Config, logger: Logger): Promise<Cache> 
         url: config.cache.redisUrl,
         prefix: config.cache.redisPrefix,
       });
-      try {
-        await cache.connect();
-      } catch (err) {
+      await cache.connect().catch(async (err) => {
         await cache.close();
-        throw new Error(`cache.redisUrl ${config.cache.redisUrl}: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
+        throw err;
+      });
       logger.info('cache open', { backend: 'redis', url: config.cache.redisUrl });
       return cache;
     }

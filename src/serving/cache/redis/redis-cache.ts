@@ -22,6 +22,10 @@ export class RedisCache implements Cache {
   private readonly redis: Redis;
   private readonly prefix: string;
   private closed = false;
+  /** The last connection error ioredis reported: what `connect()` names when it fails. */
+  private lastError: Error | undefined;
+  /** `host:port` of the server, for error messages. */
+  private readonly address: string;
 
   constructor(opts: RedisCacheOptions) {
     this.prefix = opts.prefix ?? 'faresight:';
@@ -32,12 +36,33 @@ export class RedisCache implements Cache {
       connectTimeout: opts.connectTimeoutMs ?? 2000,
     });
     // Errors surface on the commands; without a listener ioredis would log them itself.
-    this.redis.on('error', () => {});
+    this.redis.on('error', (err: Error) => {
+      this.lastError = err;
+    });
+    this.address = (() => {
+      try {
+        const u = new URL(opts.url);
+        return `${u.hostname}:${u.port || '6379'}`;
+      } catch {
+        return opts.url;
+      }
+    })();
   }
 
-  /** Connects; rejects when the server cannot be reached. */
+  /**
+   * Connects; rejects when the server cannot be reached, with a message that names the
+   * address, the cause (ioredis itself says only "Connection is closed.") and what to check.
+   */
   async connect(): Promise<void> {
-    await this.redis.connect();
+    try {
+      await this.redis.connect();
+    } catch (err) {
+      const cause = this.lastError ?? (err as Error);
+      throw new Error(
+        `Redis at ${this.address} is not answering (${cause.message}): is the server running, and is cache.redisUrl right?`,
+        { cause },
+      );
+    }
   }
 
   async get(key: string): Promise<string | undefined> {

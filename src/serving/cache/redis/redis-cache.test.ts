@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { RedisCache } from './redis-cache.js';
+
+test('a Redis that is down is named with its address, the cause and what to check', async () => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  const cache = new RedisCache({ url: `redis://127.0.0.1:${port}` });
+  try {
+    await assert.rejects(
+      cache.connect(),
+      new RegExp(
+        `^Error: Redis at 127\\.0\\.0\\.1:${port} is not answering \\(connect ECONNREFUSED [^)]+\\): is the server running, and is cache\\.redisUrl right\\?$`,
+      ),
+    );
+  } finally {
+    await cache.close();
+  }
+});
