@@ -261,6 +261,40 @@ describe('OpenAPI document and docs page', () => {
     assert.match(r.body, /x_total 3/);
     await m.close();
   });
+
+  it('counts and times each request by route pattern and status, with process metrics', async () => {
+    const m = createApi({ rowStore: store, logger: silentLogger });
+    for (let i = 0; i < 3; i++) await m.inject({ method: 'GET', url: '/v1/markets' });
+    await m.inject({ method: 'GET', url: '/v1/fares/cheapest?origin=JFK' });
+    await m.inject({ method: 'GET', url: '/random/scan/1' });
+    await m.inject({ method: 'GET', url: '/random/scan/2' });
+    const r = await m.inject({ method: 'GET', url: '/metrics' });
+    await m.close();
+    const line = (re: RegExp) => r.body.split('\n').find((l) => re.test(l));
+    assert.match(
+      line(/^faresight_http_requests_total\{.*route="\/v1\/markets"/) ?? '',
+      /service="api",method="GET",route="\/v1\/markets",status="200"\} 3$/,
+    );
+    assert.match(
+      line(/^faresight_http_requests_total\{.*route="\/v1\/fares\/cheapest"/) ?? '',
+      /status="400"\} 1$/,
+    );
+    assert.match(
+      line(/^faresight_http_requests_total\{.*route="unmatched"/) ?? '',
+      /status="404"\} 2$/,
+    );
+    assert.doesNotMatch(r.body, /random\/scan/);
+    assert.match(
+      r.body,
+      /faresight_http_request_duration_seconds_count\{service="api",method="GET",route="\/v1\/markets",status="200"\} 3/,
+    );
+    for (const m of [
+      'faresight_process_cpu_seconds_total',
+      'faresight_nodejs_eventloop_lag_seconds',
+      'faresight_process_resident_memory_bytes',
+    ])
+      assert.match(r.body, new RegExp(`^${m} `, 'm'), m);
+  });
 });
 
 describe('Lambda handler', () => {

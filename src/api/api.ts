@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { instrumentHttp } from '../ops/http-metrics.js';
 import type { Logger } from '../ops/logger.js';
 import type { ServingReads } from '../serving/serving-reads.js';
 import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
@@ -37,7 +38,10 @@ export interface ApiOptions {
   ratePerSecondPerKey?: number;
   /** `Cache-Control: max-age` of reads [DEFAULT_MAX_AGE_SECONDS]. */
   maxAgeSeconds?: number;
-  /** Prometheus registry served at `GET /metrics` (e.g. the realtime runner's); none = no route. */
+  /**
+   * Prometheus registry served at `GET /metrics` (e.g. the realtime runner's), with the
+   * API's request metrics and the process metrics added; none = a registry of its own.
+   */
   metrics?: Registry;
   /** Customers and their sandboxed sessions for `POST /v1/sql`; none = no route. */
   sql?: SqlRouteDeps;
@@ -122,8 +126,10 @@ export function buildApi(opts: ApiOptions): BuiltApi {
     log.debug('request', { method: req.method, url: req.url, status: reply.statusCode });
   });
 
+  const registry = opts.metrics ?? new Registry();
+  instrumentHttp(app, registry, 'api');
   const routes = new RouteTable(app);
-  healthRoutes(app, opts.rowStore, opts.metrics);
+  healthRoutes(app, opts.rowStore, registry);
   marketsRoutes(routes, opts.rowStore, today);
   faresRoutes(routes, opts.rowStore);
   graphRoutes(routes, opts.rowStore, today);
