@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Checks the package as a user gets it: `npm pack`, install the tarball into an empty
+// folder (dependencies from npm's cache when it has them), then run `faresight
+// --version` and `faresight up --demo` there until ingest, the API and the lake answer.
+// Exits non-zero with the reason on the first failure. Used by .ci/run.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'faresight-pack-'));
+const t0 = performance.now();
+const step = (s) =>
+  console.log(`pack-check: ${s} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+const npm = (args, cwd) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+
+function newerThan(d, since) {
+  return readdirSync(d, { withFileTypes: true }).some((e) =>
+    e.isDirectory() ? newerThan(join(d, e.name), since) : statSync(join(d, e.name)).mtimeMs > since,
+  );
+}
+
+let child;
+try {
+  const stamp = join(root, 'dist/.build-stamp');
+  if (!existsSync(stamp) || newerThan(join(root, 'src'), statSync(stamp).mtimeMs)) {
+    step('dist/ is missing or stale: building');
+    npm(['run', 'build'], root);
+  }
+  const [packed] = JSON.parse(
+    npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root),
+  );
+  const tarball = packed.filename;
+  if (packed.files.some((f) => /\/testing\/|\/fixtures\/|^src\//.test(f.path)))
+    throw new Error('the package ships test code or sources');
+  step(`packed ${tarball}`);
+  const app = join(dir, 'app');
+  execFileSync('mkdir', [app]);
+  // A user's npm 11 runs no install script it was not told to: the native modules the
+  // embedded backends need are approved as the README says.
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'faresight-pack-check',
+      private: true,
+      allowScripts: { 'better-sqlite3': true, esbuild: true, protobufjs: false, faresight: false },
+    }),
+  );
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)], app);
+  step('installed the tarball into an empty folder');
+  const bin = join(app, 'node_modules/.bin/faresight');
+  const version = execFileSync(bin, ['--version'], { cwd: app, encoding: 'utf8' }).trim();
+  const expected = JSON.parse(npm(['pkg', 'get', 'version'], root));
+  if (version !== expected)
+    throw new Error(`faresight --version said "${version}", expected ${expected}`);
+  if (existsSync(join(app, 'node_modules/faresight/src')))
+    throw new Error('the package ships src/: it should run from dist/');
+  step(`faresight --version = ${version}`);
+
+  const cfg = join(app, 'faresight.config.json');
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      dataDir: join(app, 'data'),
+      ingest: { port: 0 },
+      api: { port: 0 },
+      sql: { port: 0 },
+    }),
+  );
+  child = spawn(bin, ['up', '--demo', '--demo-history', '200'], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + 180_000;
+  let api;
+  while (!api) {
+    if (Date.now() > deadline) throw new Error(`up --demo printed no API address:\n${out}`);
+    if (child.exitCode !== null) throw new Error(`up --demo exited ${child.exitCode}:\n${out}`);
+    api = /api\s+(http:\/\/\S+?)\/v1\/markets/.exec(out)?.[1];
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  step(`up --demo serves ${api}`);
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`the demo's markets stayed empty:\n${out}`);
+    const r = await fetch(`${api}/v1/markets`)
+      .then((x) => x.json())
+      .catch(() => undefined);
+    const n = Array.isArray(r) ? r.length : Array.isArray(r?.markets) ? r.markets.length : 0;
+    if (n > 0) {
+      step(`the API lists ${n} markets from the demo feed`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  child.kill('SIGTERM');
+  const code = await new Promise((r) => child.on('exit', (c, s) => r(c ?? s)));
+  if (code !== 0) throw new Error(`up --demo exited ${code} on SIGTERM:\n${out.slice(-2000)}`);
+  step('up --demo stopped cleanly on SIGTERM');
+} catch (err) {
+  console.error(`pack-check FAILED: ${err.message}`);
+  child?.kill('SIGKILL');
+  process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
