@@ -34,7 +34,14 @@ before(async () => {
       offers: [{ carrier: 'AA', amount: 280 }],
     }),
   ]);
-  const built = buildApi({ rowStore: store, logger: silentLogger, today });
+  const built = buildApi({
+    rowStore: store,
+    logger: silentLogger,
+    today,
+    // The stores' own tests cover their reads; here they only need to answer.
+    deals: { deals: async () => [] },
+    demand: { view: async (kind, key) => ({ kind, key }) as never },
+  });
   app = built.app;
   specs = built.specs;
 });
@@ -153,6 +160,24 @@ describe('API keys', () => {
   });
   after(() => keyed.close());
 
+  it('deals and demand are behind the keys like every /v1 read', async () => {
+    const api = createApi({
+      rowStore: store,
+      logger: silentLogger,
+      keys: { acme: { keySha256: hashToken(secret) } },
+      deals: { deals: async () => [] },
+      demand: { view: async (kind, key) => ({ kind, key }) as never },
+    });
+    try {
+      for (const url of ['/v1/deals', '/v1/markets/JFK-LAX/demand', '/v1/airports/JFK/demand']) {
+        assert.equal((await get(url, {}, api)).status, 401, url);
+        assert.equal((await get(url, { authorization: `Bearer ${secret}` }, api)).status, 200, url);
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
   it('401 without or with an unknown key; health, docs and spec stay open', async () => {
     const none = await get('/v1/markets', {}, keyed);
     assert.deepEqual([none.status, none.body.error], [401, 'unauthorized']);
@@ -199,12 +224,15 @@ describe('OpenAPI document and docs page', () => {
     assert.ok(v1.length > 0);
     const documented = Object.keys(doc.paths).sort();
     assert.deepEqual(documented, [
+      '/v1/airports/{code}/demand',
+      '/v1/deals',
       '/v1/fares/calendar',
       '/v1/fares/cheapest',
       '/v1/graph/explore',
       '/v1/graph/routes',
       '/v1/markets',
       '/v1/markets/{origin}-{destination}',
+      '/v1/markets/{origin}-{destination}/demand',
     ]);
     assert.deepEqual(documented, specs.map((s) => s.path).sort());
     for (const s of specs) {
@@ -236,7 +264,10 @@ describe('OpenAPI document and docs page', () => {
     assert.ok(JSON.stringify(cabin.schema).length > 2);
     // Every documented operation answers (not 404) on its real route.
     for (const path of documented) {
-      const url = path.replace('{origin}', 'JFK').replace('{destination}', 'LHR');
+      const url = path
+        .replace('{origin}', 'JFK')
+        .replace('{destination}', 'LHR')
+        .replace('{code}', 'JFK');
       assert.notEqual((await get(url)).status, 404, url);
     }
   });

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import type { DealsStore } from '../analytics/deals/deals-store.js';
+import type { DemandStore } from '../analytics/forecast/demand-store.js';
 import { instrumentHttp } from '../ops/http-metrics.js';
 import type { Logger } from '../ops/logger.js';
 import type { ServingReads } from '../serving/serving-reads.js';
@@ -16,6 +18,8 @@ import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
 import { openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
+import { dealsRoutes } from './routes/deals.js';
+import { demandRoutes } from './routes/demand.js';
 import { faresRoutes } from './routes/fares.js';
 import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
@@ -45,7 +49,11 @@ export interface ApiOptions {
   metrics?: Registry;
   /** Customers and their sandboxed sessions for `POST /v1/sql`; none = no route. */
   sql?: SqlRouteDeps;
-  /** More routes from other modules (analytics), registered on the app as it is built. */
+  /** Deals of the real-time classifier for `GET /v1/deals`; none = no route. */
+  deals?: Pick<DealsStore, 'deals'>;
+  /** Demand history and forecasts for the `.../demand` routes; none = no routes. */
+  demand?: Pick<DemandStore, 'view'>;
+  /** More routes, registered on the app as it is built (undocumented in OpenAPI). */
   extraRoutes?: readonly ((app: FastifyInstance) => void)[];
   /** Today's date (YYYY-MM-DD) for date-relative reads; default the UTC date. */
   today?: () => string;
@@ -134,6 +142,8 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   faresRoutes(routes, opts.rowStore);
   graphRoutes(routes, opts.rowStore, today);
   if (opts.sql) sqlRoutes(app, opts.sql);
+  if (opts.deals) dealsRoutes(routes, opts.deals);
+  if (opts.demand) demandRoutes(routes, opts.demand);
   for (const r of opts.extraRoutes ?? []) r(app);
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {

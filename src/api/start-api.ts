@@ -18,6 +18,10 @@ export interface StartApiOptions {
   metrics?: Registry;
   /** `POST /v1/sql`, when given. */
   sql?: ApiOptions['sql'];
+  /** `GET /v1/deals`, when given. */
+  deals?: ApiOptions['deals'];
+  /** The demand routes, when given. */
+  demand?: ApiOptions['demand'];
   /** Routes of other modules. */
   extraRoutes?: ApiOptions['extraRoutes'];
 }
@@ -49,6 +53,8 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     maxAgeSeconds: opts.config.api.maxAgeSeconds,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.sql ? { sql: opts.sql } : {}),
+    ...(opts.deals ? { deals: opts.deals } : {}),
+    ...(opts.demand ? { demand: opts.demand } : {}),
     ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
   });
   await app.listen({ host: opts.config.api.host, port: opts.config.api.port });

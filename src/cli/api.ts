@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { dealsRoutes } from '../analytics/api/deals-routes.js';
-import { demandRoutes } from '../analytics/api/demand-routes.js';
 import { DealsStore } from '../analytics/deals/deals-store.js';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { type ApiService, startApi } from '../api/start-api.js';
@@ -44,10 +42,8 @@ export function register(program: Command): void {
           rowStore,
           logger,
           cache,
-          extraRoutes: [
-            (app) => dealsRoutes(app, new DealsStore(rowStore.client)),
-            (app) => demandRoutes(app, demandStore),
-          ],
+          deals: new DealsStore(rowStore.client),
+          demand: demandStore,
         });
       } catch (err) {
         await cache?.close();

@@ -5,8 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { dealsRoutes } from '../analytics/api/deals-routes.js';
-import { demandRoutes } from '../analytics/api/demand-routes.js';
 import { DealsStore } from '../analytics/deals/deals-store.js';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
@@ -152,11 +150,9 @@ export async function startPlatform(
       cache,
       metrics: registry,
       sql: { customers, openSession: createSessionOpener({ config, customers, etlStore }) },
-      extraRoutes: [
-        (app) => dealsRoutes(app, new DealsStore(store.client)),
-        (app) => demandRoutes(app, demandStore),
-        ...(ext.routes?.({ rowStore }) ?? []),
-      ],
+      deals: new DealsStore(store.client),
+      demand: demandStore,
+      extraRoutes: ext.routes?.({ rowStore }) ?? [],
     });
     services.push(api);
     const ingest = await startIngest({

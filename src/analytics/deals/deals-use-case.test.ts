@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { errorResponse } from '../../api/error-response.js';
+import { RouteTable } from '../../api/route-spec.js';
+import { dealsRoutes } from '../../api/routes/deals.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { BatchContext } from '../../realtime/use-case.js';
 import { PGliteClient } from '../../serving/pglite/pglite-client.js';
 import type { SqlClient } from '../../serving/sql-client.js';
 import { searchRecord } from '../../serving/testing/records.js';
 import type { AppendRecord } from '../../stream/stream.js';
-import { dealsRoutes } from '../api/deals-routes.js';
 import { DealsStore } from './deals-store.js';
 import { createDealsUseCase } from './deals-use-case.js';
 
@@ -103,7 +104,7 @@ describe('deals use case', () => {
       const r = errorResponse(err);
       reply.status(r.status).send(r.body);
     });
-    dealsRoutes(app, new DealsStore(client));
+    dealsRoutes(new RouteTable(app), new DealsStore(client));
     const ok = await app.inject({ url: '/v1/deals?origin=jfk&label=great&minSavingsPct=5' });
     assert.equal(ok.statusCode, 200);
     const body = ok.json() as { deals: { searchId: string }[] };

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { errorResponse } from '../../api/error-response.js';
+import { RouteTable } from '../../api/route-spec.js';
+import { demandRoutes } from '../../api/routes/demand.js';
 import { PGliteClient } from '../../serving/pglite/pglite-client.js';
 import type { SqlClient } from '../../serving/sql-client.js';
-import { demandRoutes } from '../api/demand-routes.js';
 import { type DailyCount, forecastDemand } from './demand-forecast-job.js';
 import { DemandStore } from './demand-store.js';
 
@@ -71,7 +72,7 @@ describe('demand forecast job', () => {
       const r = errorResponse(err);
       reply.status(r.status).send(r.body);
     });
-    demandRoutes(app, store);
+    demandRoutes(new RouteTable(app), store);
     const m = await app.inject({ url: '/v1/markets/jfk-lax/demand' });
     assert.equal(m.statusCode, 200);
     const body = m.json() as {
@@ -86,7 +87,9 @@ describe('demand forecast job', () => {
     assert.equal(body.generatedAt, '2030-03-12T03:00:00.000Z');
     assert.equal((await app.inject({ url: '/v1/airports/SFO/demand' })).statusCode, 200);
     assert.equal((await app.inject({ url: '/v1/airports/CDG/demand' })).statusCode, 404);
-    assert.equal((await app.inject({ url: '/v1/markets/JFKLAX/demand' })).statusCode, 400);
+    // Not ORIGIN-DESTINATION: no route matches, as for /v1/markets/JFKLAX.
+    assert.equal((await app.inject({ url: '/v1/markets/JFKLAX/demand' })).statusCode, 404);
+    assert.equal((await app.inject({ url: '/v1/markets/JFK-JF1/demand' })).statusCode, 400);
     await app.close();
   });
 });
