@@ -15,6 +15,7 @@ import type { Service } from '../ops/service.js';
 import { parseScramVerifier } from '../tenancy/scram-verifier.js';
 import type { CatalogFactory } from './catalog-session.js';
 import type { CustomerSession } from './customer-session.js';
+import { MAX_MESSAGE_BYTES, readMessages } from './pg-framing.js';
 import { PgQueryHandler } from './pg-query-handler.js';
 import { decoyVerifier, ScramError, ScramExchange } from './scram-exchange.js';
 import { SERVER_VERSION, SessionSettings } from './session-commands.js';
@@ -87,7 +88,6 @@ export async function startPgWireServer(opts: PgWireOptions): Promise<Service & 
       | { mode: 'scram'; exchange: ScramExchange; known: boolean; step: number }
       | { mode: 'password' }
       | undefined;
-    let busy: Promise<unknown> = Promise.resolve();
     const user = () => connection.clientInfo?.parameters.user ?? '';
 
     const refuse = (message = `password authentication failed for user "${user()}"`) => {
@@ -125,6 +125,23 @@ export async function startPgWireServer(opts: PgWireOptions): Promise<Service & 
       for (const [k, v] of status) connection.sendParameterStatus(k, v);
       connection.sendData(backendKeyData());
       connection.sendReadyForQuery('idle');
+      const h = handler;
+      const sock = connection.detach();
+      readMessages(
+        sock,
+        async (message) => {
+          if (message[0] === TERMINATE) sock.end();
+          else await h.handle(message);
+        },
+        (bytes) => {
+          connection.sendError({
+            severity: 'FATAL',
+            code: '54000',
+            message: `a message of ${bytes} bytes is over the limit of ${MAX_MESSAGE_BYTES}`,
+          });
+          sock.end();
+        },
+      );
       opts.logger.debug('sql session', { customer: params.user, database });
     };
 
@@ -184,22 +201,16 @@ export async function startPgWireServer(opts: PgWireOptions): Promise<Service & 
         if (!state.hasStarted) return false;
         const code = data[0];
         if (code === TERMINATE) return false;
-        if (!handler) {
-          if (code !== PASSWORD) {
-            refuse('authentication is not complete');
-            return true;
-          }
-          try {
-            await password(data);
-          } catch (err) {
-            refuse(err instanceof ScramError ? err.message : 'authentication failed');
-          }
+        // Only authentication messages arrive here: readMessages takes over once it is done.
+        if (code !== PASSWORD) {
+          refuse('authentication is not complete');
           return true;
         }
-        const h = handler;
-        const done = busy.then(() => h.handle(data));
-        busy = done.catch(() => undefined);
-        await done;
+        try {
+          await password(Buffer.from(data));
+        } catch (err) {
+          refuse(err instanceof ScramError ? err.message : 'authentication failed');
+        }
         return true;
       },
     });
