@@ -72,6 +72,19 @@ export function rewriteCatalogSql(
     if (alias && !KEYWORDS.has(alias.toLowerCase()) && !at(skip(k + 1), 'other', '('))
       t.splice(k + 1, 0, { kind: 'other', text: `(${alias})` });
   }
+  // OPERATOR(pg_catalog.~) -> ~ (as separate tokens, so the regex rewrite below applies)
+  for (let i = 0; i < t.length; i++) {
+    if (t[i]!.kind !== 'word' || t[i]!.text.toLowerCase() !== 'operator') continue;
+    const open = skip(i + 1);
+    if (!at(open, 'other', '(')) continue;
+    let j = open + 1;
+    const op: SqlToken[] = [];
+    while (t[j] && !at(j, 'other', ')')) {
+      if (t[j]!.kind === 'other' && t[j]!.text !== '.') op.push(t[j]!);
+      j++;
+    }
+    t.splice(i, j - i + 1, { kind: 'space', text: ' ' }, ...op, { kind: 'space', text: ' ' });
+  }
   for (let i = 0; i < t.length; i++) {
     const tok = t[i]!;
     const name = identifierOf(tok);
@@ -87,26 +100,6 @@ export function rewriteCatalogSql(
         i += 2;
         continue;
       }
-    }
-    // OPERATOR(pg_catalog.~) -> ~
-    if (
-      tok.kind === 'word' &&
-      tok.text.toLowerCase() === 'operator' &&
-      at(skip(i + 1), 'other', '(')
-    ) {
-      let j = skip(i + 1) + 1;
-      const op: string[] = [];
-      while (t[j] && !(t[j]!.kind === 'other' && t[j]!.text === ')')) {
-        const id = identifierOf(t[j]!);
-        if (id === 'pg_catalog' && at(j + 1, 'other', '.')) j += 2;
-        else {
-          if (t[j]!.kind === 'other') op.push(t[j]!.text);
-          j++;
-        }
-      }
-      out.push(` ${op.join('')} `);
-      i = j;
-      continue;
     }
     // COLLATE pg_catalog.default / "default" / "C" -> nothing
     if (tok.kind === 'word' && tok.text.toLowerCase() === 'collate') {
