@@ -115,6 +115,27 @@ describe('the catalog', () => {
         "SELECT c.relname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS t FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid WHERE c.relname ~ 'min'",
       );
       assert.deepEqual(r.rows, [{ relname: 'mine', t: 'numeric(18,2)' }]);
+      // The shape of the queries BI tools (Metabase) sync with: quoted catalog names,
+      // regclass, privileges, statistics, information_schema joins.
+      const tables =
+        await c.query(`SELECT "n"."nspname" AS "schema", "c"."relname" AS "name", "d"."description", "stat"."n_live_tup"
+        FROM "pg_catalog"."pg_class" AS "c" INNER JOIN "pg_catalog"."pg_namespace" AS "n" ON "c"."relnamespace" = "n"."oid"
+        LEFT JOIN "pg_catalog"."pg_description" AS "d" ON "c"."oid" = "d"."objoid" AND "d"."objsubid" = 0 AND "d"."classoid" = 'pg_class'::regclass
+        LEFT JOIN "pg_stat_user_tables" AS "stat" ON "n"."nspname" = "stat"."schemaname" AND "c"."relname" = "stat"."relname"
+        WHERE "n"."nspname" !~ '^pg_' AND "n"."nspname" <> 'information_schema' AND "c"."relkind" IN ('r', 'p', 'v', 'f', 'm')
+          AND has_schema_privilege("n"."nspname", 'USAGE') AND has_table_privilege("c"."oid", 'SELECT')`);
+      assert.deepEqual(tables.rows, [
+        { schema: 'main', name: 'mine', description: null, n_live_tup: null },
+      ]);
+      const fields =
+        await c.query(`SELECT c.column_name AS name, c.udt_name, c.ordinal_position - 1 AS position, pk.column_name IS NOT NULL AS pk
+        FROM information_schema.columns c LEFT JOIN (SELECT tc.table_schema, tc.table_name, kc.column_name FROM information_schema.table_constraints tc
+        JOIN information_schema.key_column_usage kc ON tc.constraint_name = kc.constraint_name AND tc.table_schema = kc.table_schema AND tc.table_name = kc.table_name
+        WHERE tc.constraint_type = 'PRIMARY KEY') pk ON c.table_schema = pk.table_schema AND c.table_name = pk.table_name AND c.column_name = pk.column_name
+        WHERE c.table_schema !~ '^information_schema|catalog_history|pg_'`);
+      assert.deepEqual(fields.rows, [
+        { name: 'price', udt_name: 'numeric', position: 0, pk: false },
+      ]);
       const v = await c.query('SELECT version(), current_database(), current_user');
       assert.match(String(v.rows[0]?.version), /^PostgreSQL 16\.0 /);
       assert.equal(v.rows[0]?.current_database, 'analytics');

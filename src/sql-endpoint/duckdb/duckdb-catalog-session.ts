@@ -86,6 +86,16 @@ const EMPTY_TABLES: Readonly<Record<string, string>> = {
   pg_trigger:
     'oid INTEGER, tgrelid INTEGER, tgname VARCHAR, tgisinternal BOOLEAN, tgenabled VARCHAR',
   pg_rewrite: 'oid INTEGER, rulename VARCHAR, ev_class INTEGER, ev_type VARCHAR',
+  pg_stat_user_tables:
+    'relid INTEGER, schemaname VARCHAR, relname VARCHAR, n_live_tup BIGINT, n_dead_tup BIGINT, seq_scan BIGINT',
+  information_schema_table_constraints:
+    'constraint_catalog VARCHAR, constraint_schema VARCHAR, constraint_name VARCHAR, table_catalog VARCHAR, table_schema VARCHAR, table_name VARCHAR, constraint_type VARCHAR',
+  information_schema_key_column_usage:
+    'constraint_catalog VARCHAR, constraint_schema VARCHAR, constraint_name VARCHAR, table_catalog VARCHAR, table_schema VARCHAR, table_name VARCHAR, column_name VARCHAR, ordinal_position INTEGER',
+  information_schema_constraint_column_usage:
+    'table_catalog VARCHAR, table_schema VARCHAR, table_name VARCHAR, column_name VARCHAR, constraint_catalog VARCHAR, constraint_schema VARCHAR, constraint_name VARCHAR',
+  information_schema_referential_constraints:
+    'constraint_catalog VARCHAR, constraint_schema VARCHAR, constraint_name VARCHAR, unique_constraint_schema VARCHAR, unique_constraint_name VARCHAR, update_rule VARCHAR, delete_rule VARCHAR',
   pg_depend:
     'classid INTEGER, objid INTEGER, objsubid INTEGER, refclassid INTEGER, refobjid INTEGER, refobjsubid INTEGER, deptype VARCHAR',
 };
@@ -277,7 +287,7 @@ export function catalogStatements(spec: CatalogSpec): string[] {
     `CREATE VIEW pg_settings AS SELECT * FROM (VALUES ('server_version', ${lit(SERVER_VERSION)}), ('max_identifier_length', '63'), ('standard_conforming_strings', 'on')) t(name, setting)`,
     `CREATE VIEW information_schema_schemata AS SELECT ${lit(spec.database)} AS catalog_name, nspname AS schema_name, ${lit(spec.user)} AS schema_owner FROM pg_namespace WHERE nspname = 'main'`,
     `CREATE VIEW information_schema_tables AS SELECT ${lit(spec.database)} AS table_catalog, 'main' AS table_schema, relname AS table_name, 'BASE TABLE' AS table_type, 'NO' AS is_insertable_into FROM pg_class`,
-    `CREATE VIEW information_schema_columns AS SELECT ${lit(spec.database)} AS table_catalog, 'main' AS table_schema, c.relname AS table_name, a.attname AS column_name, a.attnum AS ordinal_position, CAST(NULL AS VARCHAR) AS column_default, 'YES' AS is_nullable, format_type(a.atttypid, a.atttypmod) AS data_type, t.typname AS udt_name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid`,
+    `CREATE VIEW information_schema_columns AS SELECT ${lit(spec.database)} AS table_catalog, 'main' AS table_schema, c.relname AS table_name, a.attname AS column_name, a.attnum AS ordinal_position, CAST(NULL AS VARCHAR) AS column_default, 'YES' AS is_nullable, format_type(a.atttypid, 0) AS data_type, CASE WHEN a.atttypid = 1700 AND a.atttypmod >= 4 THEN (a.atttypmod - 4) >> 16 END AS numeric_precision, CASE WHEN a.atttypid = 1700 AND a.atttypmod >= 4 THEN (a.atttypmod - 4) & 65535 END AS numeric_scale, CAST(NULL AS INTEGER) AS character_maximum_length, ${lit(spec.database)} AS udt_catalog, 'pg_catalog' AS udt_schema, t.typname AS udt_name, 'NO' AS is_identity, CAST(NULL AS VARCHAR) AS identity_generation, 'NEVER' AS is_generated, CAST(NULL AS VARCHAR) AS generation_expression, 'NO' AS is_updatable FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid`,
     `CREATE VIEW information_schema_views AS SELECT * FROM pg_views WHERE false`,
   );
   out.push(...macros(spec));
