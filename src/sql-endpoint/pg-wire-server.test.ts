@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
-import { startPgWireServer } from './pg-wire-server.js';
 import { openSqlFixture, type SqlFixture } from './testing/sql-fixture.js';
+import { startWireEndpoint } from './testing/wire-fixture.js';
 
 const hasPsql = spawnSync('psql', ['--version']).status === 0;
 if (!hasPsql)
@@ -62,21 +60,7 @@ describe('the Postgres wire endpoint, through psql', {
 }, () => {
   before(async () => {
     fx = await openSqlFixture();
-    server = await startPgWireServer({
-      host: '127.0.0.1',
-      port: 0,
-      verify: (u, p) => fx.customers.verify(u, p),
-      openSession: async (customer) =>
-        openDuckDBCustomerSession({
-          lakeRoot: fx.etl.lakeRoot,
-          customer,
-          grants: await fx.customers.grants(customer),
-          ponds: fx.ponds,
-          statementTimeoutMs: 5000,
-          maxRows: 1000,
-        }),
-      logger: silentLogger,
-    });
+    server = await startWireEndpoint(fx);
   });
   after(async () => {
     await server?.stop();

@@ -1,116 +1,223 @@
 /**
- * The Postgres wire protocol endpoint for BI tools (psql, Metabase, Superset, any
- * Postgres driver). pg-gateway does the protocol start-up and authentication; this file
- * answers simple-protocol queries from a CustomerSession. User = customer name, password
- * = the customer's API key (cleartext password exchange: offer TLS with sql.tlsCert/tlsKey).
- * The extended protocol (Parse/Bind/Execute) is answered with a clear error: drivers
- * must use simple query mode (JDBC `preferQueryMode=simple`).
+ * The Postgres wire protocol endpoint for BI tools (psql, JDBC tools, Metabase, any
+ * Postgres driver). pg-gateway reads the messages and does TLS; this file does the
+ * authentication and hands queries to a PgQueryHandler (simple and extended protocol).
+ * User = customer name, password = the customer's API key, checked by SCRAM-SHA-256
+ * against the verifier stored with the key; a customer whose key predates verifiers is
+ * asked for the key in clear text once (use TLS), after which a verifier is stored.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { type BackendError, PostgresConnection } from 'pg-gateway';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
+import { parseScramVerifier } from '../tenancy/scram-verifier.js';
+import type { CatalogFactory } from './catalog-session.js';
 import type { CustomerSession } from './customer-session.js';
-import { commandComplete, dataRow, emptyQueryResponse, rowDescription } from './pg-messages.js';
+import { MAX_MESSAGE_BYTES, readMessages } from './pg-framing.js';
+import { PgQueryHandler } from './pg-query-handler.js';
+import { decoyVerifier, ScramError, ScramExchange } from './scram-exchange.js';
+import { SERVER_VERSION, SessionSettings } from './session-commands.js';
 
 /** Dependencies of the endpoint. */
 export interface PgWireOptions {
   host: string;
   /** 0 = any free port. */
   port: number;
-  /** True when `password` is `user`'s API key. */
+  /**
+   * How `user` signs in: its SCRAM-SHA-256 verifier; 'password' when the customer exists
+   * but has no verifier yet; undefined for no such customer.
+   */
+  credentials(user: string): Promise<string | 'password' | undefined>;
+  /** True when `password` is `user`'s API key (the clear-text fallback). */
   verify(user: string, password: string): Promise<boolean>;
+  /** Stores a verifier after a clear-text sign-in succeeded; later sign-ins use SCRAM. */
+  rememberKey?(user: string, password: string): Promise<void>;
   /** Opens the session of an authenticated customer. */
   openSession(customer: string): Promise<CustomerSession>;
+  /** Opens the catalog a connection's catalog queries read (one per connection, on first use). */
+  openCatalog: CatalogFactory;
   logger: Logger;
   tlsCert?: string;
   tlsKey?: string;
 }
 
-const Q = 0x51;
-const SYNC = 0x53;
+const PASSWORD = 0x70;
 const TERMINATE = 0x58;
-const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48, 0x46]); // P B D E C H F
 
 function toBackendError(err: unknown): BackendError {
   const e = err as Error & { sqlState?: string };
   return { severity: 'ERROR', code: e.sqlState ?? 'XX000', message: e.message };
 }
 
+/** An Authentication message (`R`) with its code and payload. */
+function authMessage(code: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const b = Buffer.alloc(9 + payload.length);
+  b.write('R', 0, 'ascii');
+  b.writeInt32BE(8 + payload.length, 1);
+  b.writeInt32BE(code, 5);
+  payload.copy(b, 9);
+  return b;
+}
+
+function backendKeyData(): Buffer {
+  const b = Buffer.alloc(13);
+  b.write('K', 0, 'ascii');
+  b.writeInt32BE(12, 1);
+  randomBytes(8).copy(b, 5);
+  return b;
+}
+
+/** Body of a PasswordMessage/SASL message (after type and length). */
+const body = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset + 5, data.length - 5);
+
 /** Starts listening; resolves once bound, with the port in use. */
 export async function startPgWireServer(opts: PgWireOptions): Promise<Service & { port: number }> {
   const sockets = new Set<net.Socket>();
+  const decoySecret = randomBytes(32);
   const tls =
     opts.tlsCert && opts.tlsKey
       ? { cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) }
       : undefined;
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    let handler: PgQueryHandler | undefined;
     let session: Promise<CustomerSession> | undefined;
-    let failedExtended = false;
-    let busy: Promise<void> = Promise.resolve();
+    let auth:
+      | { mode: 'scram'; exchange: ScramExchange; known: boolean; step: number }
+      | { mode: 'password' }
+      | undefined;
+    const user = () => connection.clientInfo?.parameters.user ?? '';
+
+    const refuse = (message = `password authentication failed for user "${user()}"`) => {
+      connection.sendError({ severity: 'FATAL', code: '28P01', message });
+      connection.socket.end();
+    };
+
+    const authenticated = () => {
+      const params = connection.clientInfo?.parameters ?? { user: '' };
+      const settings = new SessionSettings(params);
+      const database = params.database || params.user;
+      session = opts.openSession(params.user);
+      session.catch(() => undefined);
+      handler = new PgQueryHandler(session, opts.openCatalog, settings, database, {
+        send: (b) => connection.sendData(b),
+        sendError: (err) => connection.sendError(toBackendError(err)),
+        sendReady: (s) => connection.sendReadyForQuery(s),
+      });
+      const status: [string, string][] = [
+        ['server_version', SERVER_VERSION],
+        ['server_encoding', 'UTF8'],
+        ['client_encoding', 'UTF8'],
+        ['DateStyle', settings.get('datestyle') ?? 'ISO, MDY'],
+        ['TimeZone', 'UTC'],
+        ['IntervalStyle', 'postgres'],
+        ['integer_datetimes', 'on'],
+        ['standard_conforming_strings', 'on'],
+        ['is_superuser', 'off'],
+        ['session_authorization', params.user],
+        ['application_name', settings.get('application_name') ?? ''],
+        ['default_transaction_read_only', 'on'],
+        ['in_hot_standby', 'off'],
+      ];
+      connection.sendData(authMessage(0));
+      for (const [k, v] of status) connection.sendParameterStatus(k, v);
+      connection.sendData(backendKeyData());
+      connection.sendReadyForQuery('idle');
+      const h = handler;
+      const sock = connection.detach();
+      readMessages(
+        sock,
+        async (message) => {
+          if (message[0] === TERMINATE) sock.end();
+          else await h.handle(message);
+        },
+        (bytes) => {
+          connection.sendError({
+            severity: 'FATAL',
+            code: '54000',
+            message: `a message of ${bytes} bytes is over the limit of ${MAX_MESSAGE_BYTES}`,
+          });
+          sock.end();
+        },
+      );
+      opts.logger.debug('sql session', { customer: params.user, database });
+    };
+
+    const password = async (data: Uint8Array) => {
+      if (!auth) return refuse();
+      if (auth.mode === 'password') {
+        const key = body(data).toString('utf8').replace(/\0$/, '');
+        if (!(await opts.verify(user(), key))) return refuse();
+        await opts.rememberKey?.(user(), key).catch((err) =>
+          opts.logger.warn('could not store the SCRAM verifier', {
+            customer: user(),
+            error: String(err),
+          }),
+        );
+        return authenticated();
+      }
+      const b = body(data);
+      if (auth.step === 0) {
+        const end = b.indexOf(0);
+        const mechanism = b.toString('utf8', 0, end);
+        const len = b.readInt32BE(end + 1);
+        const first = b.toString('utf8', end + 5, end + 5 + len);
+        const serverFirst = auth.exchange.first(mechanism, first);
+        auth.step = 1;
+        connection.sendData(authMessage(11, Buffer.from(serverFirst, 'utf8')));
+        return;
+      }
+      const serverFinal = auth.exchange.final(b.toString('utf8'));
+      if (!serverFinal || !auth.known) return refuse();
+      connection.sendData(authMessage(12, Buffer.from(serverFinal, 'utf8')));
+      authenticated();
+    };
+
     const connection: PostgresConnection = new PostgresConnection(socket, {
-      serverVersion: '16.0 (faresight)',
-      authMode: 'cleartextPassword',
+      serverVersion: SERVER_VERSION,
+      authMode: 'none',
       ...(tls ? { tls } : {}),
-      validateCredentials: async (creds) =>
-        creds.authMode === 'cleartextPassword' && (await opts.verify(creds.user, creds.password)),
-      onAuthenticated: async (state) => {
-        const user = state.clientInfo?.parameters.user ?? '';
-        session = opts.openSession(user);
-        session.catch(() => undefined);
-        opts.logger.debug('sql session', { customer: user });
+      onStartup: async () => {
+        const how = await opts.credentials(user()).catch(() => undefined);
+        if (how === 'password') {
+          auth = { mode: 'password' };
+          connection.sendAuthenticationCleartextPassword();
+          return true;
+        }
+        const verifier = how ? parseScramVerifier(how) : undefined;
+        auth = {
+          mode: 'scram',
+          exchange: new ScramExchange(verifier ?? decoyVerifier(user(), decoySecret)),
+          known: verifier !== undefined,
+          step: 0,
+        };
+        const mechanisms = Buffer.from('SCRAM-SHA-256\0\0', 'utf8');
+        connection.sendData(authMessage(10, mechanisms));
+        return true;
       },
       onMessage: async (data, state) => {
-        if (!state.isAuthenticated) return false;
-        const code = data[0]!;
+        if (!state.hasStarted) return false;
+        const code = data[0];
         if (code === TERMINATE) return false;
-        if (EXTENDED.has(code)) {
-          if (!failedExtended) {
-            failedExtended = true;
-            connection.sendError({
-              severity: 'ERROR',
-              code: '0A000',
-              message:
-                'the extended query protocol is not supported; use simple query mode (e.g. JDBC preferQueryMode=simple)',
-            });
-          }
+        // Only authentication messages arrive here: readMessages takes over once it is done.
+        if (code !== PASSWORD) {
+          refuse('authentication is not complete');
           return true;
         }
-        if (code === SYNC) {
-          failedExtended = false;
-          connection.sendReadyForQuery('idle');
-          return true;
+        try {
+          await password(Buffer.from(data));
+        } catch (err) {
+          refuse(err instanceof ScramError ? err.message : 'authentication failed');
         }
-        if (code !== Q) return false;
-        const sql = Buffer.from(data.buffer, data.byteOffset + 5, data.length - 6).toString('utf8');
-        busy = busy.then(() => answer(sql));
-        await busy;
         return true;
       },
     });
-    const answer = async (sql: string) => {
-      try {
-        if (!session) throw new Error('not authenticated');
-        const s = await session;
-        if (/^[\s;]*$/.test(sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ''))) {
-          connection.sendData(emptyQueryResponse());
-        } else {
-          const r = await s.query(sql);
-          const out: Buffer[] = [rowDescription(r.columns)];
-          for (const row of r.rows) out.push(dataRow(r.columns, row));
-          out.push(commandComplete(`SELECT ${r.rows.length}`));
-          connection.sendData(Buffer.concat(out));
-        }
-      } catch (err) {
-        connection.sendError(toBackendError(err));
-      }
-      connection.sendReadyForQuery('idle');
-    };
     socket.on('error', () => undefined);
     socket.on('close', () => {
       sockets.delete(socket);
+      void handler?.close().catch(() => undefined);
       session?.then((s) => s.close()).catch(() => undefined);
     });
   });

@@ -4,6 +4,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { SqlClient } from '../serving/sql-client.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
+import { openDuckDBCatalogSession } from './duckdb/duckdb-catalog-session.js';
 import { startPgWireServer } from './pg-wire-server.js';
 import { createSessionOpener } from './session-opener.js';
 
@@ -27,7 +28,13 @@ export async function startSqlEndpoint(deps: {
   return startPgWireServer({
     host: deps.config.sql.host,
     port: deps.port ?? deps.config.sql.port,
+    credentials: async (user) => {
+      const verifier = await customers.scramVerifier(user);
+      return verifier === null ? 'password' : verifier;
+    },
     verify: (user, password) => customers.verify(user, password),
+    rememberKey: (user, password) => customers.setScramVerifier(user, password),
+    openCatalog: openDuckDBCatalogSession,
     openSession,
     logger: deps.logger,
     tlsCert: deps.config.sql.tlsCert,

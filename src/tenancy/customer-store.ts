@@ -7,6 +7,7 @@ import { Cron } from 'croner';
 import { migrate } from '../serving/migrate.js';
 import type { SqlClient } from '../serving/sql-client.js';
 import { TenancyError } from './errors.js';
+import { makeScramVerifier } from './scram-verifier.js';
 import { TENANCY_MIGRATIONS } from './tenancy-migrations.js';
 
 /** What a customer name (also its SQL user name and directory) may look like. */
@@ -60,8 +61,8 @@ export class CustomerStore {
       );
     const key = `fsk_${randomBytes(24).toString('base64url')}`;
     const rows = await this.sql.query(
-      'INSERT INTO customers (name, key_sha256) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name',
-      [name, hashKey(key)],
+      'INSERT INTO customers (name, key_sha256, scram_verifier) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING name',
+      [name, hashKey(key), makeScramVerifier(key)],
     );
     if (rows.length === 0) throw new TenancyError('name', `customer "${name}" already exists`);
     return key;
@@ -93,6 +94,28 @@ export class CustomerStore {
     const want = Buffer.from(row?.key_sha256 ?? '0'.repeat(64), 'hex');
     const ok = timingSafeEqual(want, Buffer.from(hashKey(key), 'hex'));
     return ok && row !== undefined;
+  }
+
+  /**
+   * The SCRAM-SHA-256 verifier of `name`'s key; null for a key made before verifiers were
+   * stored (the SQL endpoint then asks for the key itself once, checks it against the hash
+   * and stores a verifier with setScramVerifier); undefined for no such customer.
+   */
+  async scramVerifier(name: string): Promise<string | null | undefined> {
+    const [row] = await this.sql.query<{ scram_verifier: string | null }>(
+      'SELECT scram_verifier FROM customers WHERE name = $1',
+      [name],
+    );
+    return row ? row.scram_verifier : undefined;
+  }
+
+  /** Stores the verifier of `key` for `name`, only if `key` is `name`'s key. */
+  async setScramVerifier(name: string, key: string): Promise<void> {
+    if (!(await this.verify(name, key))) return;
+    await this.sql.query('UPDATE customers SET scram_verifier = $2 WHERE name = $1', [
+      name,
+      makeScramVerifier(key),
+    ]);
   }
 
   private async mustExist(name: string): Promise<void> {
