@@ -273,3 +273,129 @@ describe('without the statement check, on the session database itself', () => {
     await assert.rejects(run(`ATTACH '${fx.etl.lakeRoot}/x.duckdb' AS x`), /disabled|Permission/i);
   });
 });
+
+describe('the scoped statement check', () => {
+  let acme: CustomerSession;
+  before(async () => {
+    acme = await open('acme');
+  });
+  after(async () => {
+    await acme?.close();
+  });
+
+  const accepted: [string, string][] = [
+    [
+      'a CTE read by a later CTE and by a nested subquery',
+      `WITH a AS (SELECT market FROM market_demand_daily), b AS (SELECT market FROM a)
+       SELECT DISTINCT market FROM (SELECT market FROM b WHERE market IN (SELECT market FROM a))`,
+    ],
+    [
+      'a recursive CTE',
+      `WITH RECURSIVE r(market, n) AS (SELECT DISTINCT market, 1 FROM market_demand_daily
+       UNION ALL SELECT market, n + 1 FROM r WHERE n < 3) SELECT DISTINCT market FROM r`,
+    ],
+    [
+      'a WITH over a set operation',
+      `WITH a AS (SELECT market FROM market_demand_daily)
+       SELECT market FROM a UNION SELECT market FROM a`,
+    ],
+    [
+      'a lateral join and unnest',
+      `SELECT DISTINCT m.market FROM market_demand_daily m,
+       LATERAL (SELECT x FROM unnest([1, 2]) AS u(x) WHERE x <= m.searches) l`,
+    ],
+    ['FROM-first', 'FROM market_demand_daily SELECT DISTINCT market'],
+    [
+      'PIVOT of its own relation',
+      `SELECT market FROM market_demand_daily PIVOT (sum(searches) FOR cabin IN ('economy') GROUP BY market)`,
+    ],
+    [
+      'a CTE shadowing another relation, read where it is in scope',
+      'WITH fare_trends AS (SELECT market FROM market_demand_daily) SELECT DISTINCT market FROM fare_trends',
+    ],
+  ];
+  for (const [what, sql] of accepted) {
+    it(`runs ${what}`, async () => {
+      const r = await acme.query(sql);
+      assert.deepEqual(
+        [...new Set(r.rows.map((row) => row.market))],
+        [fx.market],
+        JSON.stringify(r.rows.slice(0, 3)),
+      );
+    });
+  }
+
+  it('lets BI tools read the catalog views, which list only its relations', async () => {
+    const t = await acme.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1",
+    );
+    assert.deepEqual(t.rows, [{ table_name: 'market_demand_daily' }]);
+    const c = await acme.query(
+      "SELECT relname FROM pg_catalog.pg_class WHERE relname IN ('market_demand_daily', 'fare_trends', 'secret_table')",
+    );
+    assert.deepEqual(c.rows, [{ relname: 'market_demand_daily' }]);
+  });
+
+  const refused: [string, string, RegExp][] = [
+    [
+      'a CTE used before it is defined',
+      'WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a',
+      /relation "b" does not exist/,
+    ],
+    [
+      'a CTE of an inner query used outside it',
+      'SELECT * FROM (WITH fare_trends AS (SELECT 1) SELECT 1) a, fare_trends',
+      /"fare_trends" does not exist or is not granted/,
+    ],
+    [
+      'a CTE of one set-operation branch used in the other',
+      '(WITH secret_table AS (SELECT 1) SELECT 1) UNION ALL (SELECT 1 FROM secret_table)',
+      /"secret_table" does not exist or is not granted/,
+    ],
+    [
+      "a recursive CTE's own name in its non-recursive part",
+      'WITH RECURSIVE fare_trends AS (SELECT 1 FROM fare_trends UNION ALL SELECT 1 FROM fare_trends) SELECT 1',
+      /"fare_trends" does not exist or is not granted/,
+    ],
+    [
+      'a CTE named like a path',
+      `WITH "/etc/passwd" AS (SELECT 1) SELECT * FROM "/etc/passwd"`,
+      /looks like a file path/,
+    ],
+    ['a quoted path', `SELECT * FROM "data.parquet"`, /looks like a file path/],
+    [
+      'a unicode-escaped path',
+      `SELECT * FROM U&'\\002Fetc\\002Fpasswd'`,
+      /NOT IMPLEMENTED|looks like a file path/,
+    ],
+    ['pg_settings', 'SELECT * FROM pg_settings', /"pg_settings" does not exist or is not granted/],
+    ['duckdb_views', 'SELECT * FROM duckdb_views', /not granted/],
+    [
+      'information_schema outside the list',
+      'SELECT * FROM system.information_schema.tables',
+      /not granted/,
+    ],
+    [
+      'a table function behind an alias',
+      `SELECT * FROM read_parquet('x') AS market_demand_daily`,
+      /read_parquet/,
+    ],
+    [
+      'PIVOT of another relation',
+      "SELECT * FROM fare_trends PIVOT (count(*) FOR market IN ('X'))",
+      /fare_trends/,
+    ],
+    ['a macro', 'CREATE MACRO m() AS TABLE SELECT 1', /only read queries/],
+    ['time travel', 'SELECT * FROM market_demand_daily AT (VERSION => 1)', /time travel/],
+    ['SHOW', 'SHOW TABLES', /not allowed|only read/],
+  ];
+  for (const [what, sql, message] of refused) {
+    it(`refuses ${what}`, async () => {
+      await assert.rejects(acme.query(sql), (err: unknown) => {
+        assert.ok(err instanceof SqlRejectedError, String(err));
+        assert.match(err.message, message);
+        return true;
+      });
+    });
+  }
+});
