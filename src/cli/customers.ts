@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { defaultPondJobs } from '../etl/default-ponds.js';
 import { createLogger } from '../ops/logger.js';
 import { openRowStore } from '../serving/open-row-store.js';
+import { createCustomerSlices } from '../sql-endpoint/session-opener.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { configFrom } from './options.js';
 
@@ -50,8 +51,10 @@ export function register(program: Command): void {
     .description('delete a customer with its grants and jobs (its tables stay on disk)')
     .argument('<name>')
     .action(async (name: string, _o: unknown, cmd: Command) => {
-      const ok = await withCustomers(configFrom(cmd).config, (c) => c.remove(name));
+      const { config } = configFrom(cmd);
+      const ok = await withCustomers(config, (c) => c.remove(name));
       if (!ok) throw new Error(`no customer "${name}"`);
+      await createCustomerSlices(config).removeAll(name);
     });
 
   customers
@@ -87,19 +90,26 @@ export function register(program: Command): void {
           throw new Error(`--markets: pond ${pond} has no market column to narrow by`);
         if (pos && !job.posColumn)
           throw new Error(`--pos: pond ${pond} has no point-of-sale column to narrow by`);
-        await withCustomers(config, (c) =>
-          c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) }),
-        );
+        await withCustomers(config, async (c) => {
+          await c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) });
+          // The customer's slice of the pond is (re)written now, narrowed to the new grant.
+          await createCustomerSlices(config).sync(name, await c.grants(name), pond);
+        });
       },
     );
 
   customers
     .command('revoke')
-    .description('revoke a pond from a customer (effective for new sessions)')
+    .description('revoke a pond from a customer (its slice of the pond is deleted)')
     .argument('<name>')
     .argument('<pond>')
     .action(async (name: string, pond: string, _o: unknown, cmd: Command) => {
-      const ok = await withCustomers(configFrom(cmd).config, (c) => c.revoke(name, pond));
+      const { config } = configFrom(cmd);
+      const ok = await withCustomers(config, async (c) => {
+        const revoked = await c.revoke(name, pond);
+        await createCustomerSlices(config).sync(name, await c.grants(name), pond);
+        return revoked;
+      });
       if (!ok) throw new Error(`customer "${name}" has no grant on "${pond}"`);
     });
 

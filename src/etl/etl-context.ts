@@ -9,7 +9,11 @@ import type { Config } from '../config/config.js';
 import { lakeRoot } from '../lake/lake-layout.js';
 import type { Logger } from '../ops/logger.js';
 import type { SqlClient } from '../serving/sql-client.js';
-import { createSessionOpener, type SessionOpener } from '../sql-endpoint/session-opener.js';
+import {
+  createCustomerSlices,
+  createSessionOpener,
+  type SessionOpener,
+} from '../sql-endpoint/session-opener.js';
 import { customerJobTask } from '../tenancy/customer-job-runner.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { defaultPondJobs } from './default-ponds.js';
@@ -50,15 +54,22 @@ export async function openEtlContext(deps: {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
   const engine = await DuckDBEtlEngine.open({ threads: deps.config.etl.threads });
   const metrics = deps.registry ? createEtlMetrics(deps.registry) : undefined;
+  const slices = createCustomerSlices(deps.config);
   const runner = new JobRunner({
     store,
     engine,
     lakeRoot: root,
     logger: deps.logger,
     ...(metrics ? { metrics } : {}),
+    onPublished: (job) => slices.refreshPond(job.pond, customers),
   });
   const jobs = defaultPondJobs(deps.config.etl.schedules);
-  const openSession = createSessionOpener({ config: deps.config, customers, etlStore: store });
+  const openSession = createSessionOpener({
+    config: deps.config,
+    customers,
+    etlStore: store,
+    slices,
+  });
   const job = (name: string) => {
     const j = jobs.find((x) => x.name === name);
     if (!j)

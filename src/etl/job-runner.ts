@@ -29,6 +29,12 @@ export interface JobRunnerOptions {
   metrics?: EtlMetrics;
   /** Names this process in run history and leases; default host-pid-random. */
   runnerId?: string;
+  /**
+   * Called after a run swapped new partitions into `job.pond`, before the run is recorded
+   * as succeeded (customer slices are refreshed here); when it throws, the run fails and
+   * its watermark stays, so the retry redoes both.
+   */
+  onPublished?: (job: JobDefinition) => Promise<void>;
 }
 
 /** What one attempt did. */
@@ -139,6 +145,7 @@ export class JobRunner {
           partitionColumn: job.partitionColumn,
           columns: await engine.describe(job),
         });
+        await this.opts.onPublished?.(job);
       }
       await store.finishRun(
         runId,

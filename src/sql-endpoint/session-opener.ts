@@ -3,17 +3,31 @@ import type { Config } from '../config/config.js';
 import { defaultPondJobs } from '../etl/default-ponds.js';
 import type { EtlStore } from '../etl/etl-store.js';
 import { lakeRoot } from '../lake/lake-layout.js';
+import { CustomerSlices, slicedPonds } from '../tenancy/customer-slices.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
+import { DuckDBSliceWriter } from '../tenancy/duckdb/duckdb-slice-writer.js';
 import type { CustomerSession, PondInfo } from './customer-session.js';
 import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
 
 /** Opens the session of a customer, with its current grants; the wire endpoint, `/v1/sql` and customer jobs share it. */
 export type SessionOpener = (customer: string) => Promise<CustomerSession>;
 
+/** The CustomerSlices of the configured lake and default ponds (DuckDB writer). */
+export function createCustomerSlices(config: Config): CustomerSlices {
+  return new CustomerSlices({
+    lakeRoot: path.resolve(lakeRoot(config.dataDir)),
+    writer: new DuckDBSliceWriter(),
+    ponds: slicedPonds(defaultPondJobs(config.etl.schedules)),
+  });
+}
+
 /**
  * A SessionOpener over the configured lake: the ponds are the default pond jobs (their
  * narrowing columns) with the columns recorded in the pond catalog (for ponds with no
- * files yet). Grants are read at each open, so a revoke applies to the next session.
+ * files yet). Grants are read at each open, and the customer's slices are brought in
+ * line with them and with the ponds before the session opens (a slice is rebuilt only
+ * when its pond or its grant changed), so a grant or revoke applies to the next session
+ * even when nothing refreshed the slices yet. Throws when a slice cannot be written.
  */
 export function createSessionOpener(deps: {
   config: Config;
@@ -22,9 +36,14 @@ export function createSessionOpener(deps: {
   /** Limits; default config.sql.statementTimeoutMs / maxRows. */
   statementTimeoutMs?: number;
   maxRows?: number;
+  /** Default: createCustomerSlices(config). */
+  slices?: CustomerSlices;
 }): SessionOpener {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
+  const slices = deps.slices ?? createCustomerSlices(deps.config);
   return async (customer) => {
+    const grants = await deps.customers.grants(customer);
+    await slices.sync(customer, grants);
     const tables = await deps.etlStore.tables();
     const ponds: PondInfo[] = defaultPondJobs(deps.config.etl.schedules).map((j) => {
       const cols = tables.find((t) => t.kind === 'pond' && t.name === j.pond)?.columns;
@@ -38,7 +57,7 @@ export function createSessionOpener(deps: {
     return openDuckDBCustomerSession({
       lakeRoot: root,
       customer,
-      grants: await deps.customers.grants(customer),
+      grants,
       ponds,
       statementTimeoutMs: deps.statementTimeoutMs ?? deps.config.sql.statementTimeoutMs,
       maxRows: deps.maxRows ?? deps.config.sql.maxRows,

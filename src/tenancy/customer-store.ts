@@ -12,6 +12,8 @@ import { TENANCY_MIGRATIONS } from './tenancy-migrations.js';
 
 /** What a customer name (also its SQL user name and directory) may look like. */
 export const CUSTOMER_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+/** Customer table names taken by the customer's area layout (`<area>/ponds/` holds its slices). */
+export const RESERVED_TABLE_NAMES: readonly string[] = ['ponds'];
 /** A market as granted: `JFK-LAX`. */
 export const MARKET = /^[A-Z]{3}-[A-Z]{3}$/;
 /** A point of sale as granted: `US`. */
@@ -169,6 +171,15 @@ export class CustomerStore {
     }));
   }
 
+  /** Customers holding a grant on `pond`, by name. */
+  async grantees(pond: string): Promise<string[]> {
+    const rows = await this.sql.query<{ customer: string }>(
+      'SELECT customer FROM customer_grants WHERE pond = $1 ORDER BY customer',
+      [pond],
+    );
+    return rows.map((r) => r.customer);
+  }
+
   /** Adds or replaces a customer job. Throws TenancyError for a bad name or schedule. */
   async putJob(job: CustomerJob): Promise<void> {
     await this.mustExist(job.customer);
@@ -176,6 +187,11 @@ export class CustomerStore {
       throw new TenancyError(
         'table',
         `table name "${job.name}" must be lower-case letters, digits and _`,
+      );
+    if (RESERVED_TABLE_NAMES.includes(job.name))
+      throw new TenancyError(
+        'table',
+        `table name "${job.name}" is reserved (the customer's pond slices live there)`,
       );
     try {
       new Cron(job.schedule, { paused: true, timezone: 'UTC' }).stop();

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { jsonValueConverter } from '../../query/duckdb/json-values.js';
 import type { ResultColumn, Row } from '../../query/lake-query.js';
+import { customerArea, SLICES_DIR, sliceFile } from '../../tenancy/customer-slices.js';
 import type { CustomerSession, SessionResult, SessionSpec } from '../customer-session.js';
 import { RowLimitError, SqlExecutionError, SqlRejectedError, SqlTimeoutError } from '../errors.js';
 import { checkSerializedSql } from '../sql-guard.js';
@@ -15,50 +16,50 @@ const firstLine = (err: unknown) =>
 async function hasParquet(dir: string): Promise<boolean> {
   for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (e.isFile() && e.name.endsWith('.parquet')) return true;
-    if (e.isDirectory() && !e.name.startsWith('.') && (await hasParquet(path.join(dir, e.name))))
-      return true;
   }
   return false;
 }
 
+/** The DuckDB database of a customer session, locked down, before any statement check. */
+export interface CustomerDatabase {
+  readonly instance: DuckDBInstance;
+  readonly conn: DuckDBConnection;
+  /** Lower-case names of the views: granted ponds, then the customer's own tables. */
+  readonly relations: readonly string[];
+  /** The customer's area, the only directory the database may read or write. */
+  readonly area: string;
+}
+
 /**
- * A CustomerSession on its own in-memory DuckDB. Views are created first; then the
- * instance is locked down: `allowed_directories` = the granted pond directories and the
- * customer's area, `enable_external_access = false` (no other file, no network, no
- * ATTACH), extension auto-install/auto-load off, `lock_configuration = true` (no SET can
- * undo it). Every statement is also checked on DuckDB's parse tree (sql-guard.ts) before
- * it runs, because the views themselves read the granted directories unnarrowed.
+ * Opens the in-memory DuckDB of a customer session: one view per granted pond over the
+ * customer's slice of it (`<area>/ponds/<pond>/data.parquet`, written by CustomerSlices;
+ * a typed empty view when there is no slice), one per own table (`<area>/<table>/`);
+ * then locks it down: `allowed_directories` = the customer's area alone,
+ * `enable_external_access = false` (no other file, no network, no ATTACH), no extension
+ * auto-install/auto-load, `lock_configuration = true` (no SET can undo it). Whatever SQL
+ * then runs on it can reach no row outside the customer's grant: the statement check of
+ * the session is a second line of defence. Exported for the tests that prove it.
  */
-export async function openDuckDBCustomerSession(spec: SessionSpec): Promise<CustomerSession> {
+export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerDatabase> {
+  const area = customerArea(spec.lakeRoot, spec.customer);
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const conn = await instance.connect();
   const relations: string[] = [];
-  const allowed: string[] = [];
   try {
     const ponds = new Map(spec.ponds.map((p) => [p.name, p]));
     for (const g of spec.grants) {
       const pond = ponds.get(g.pond);
-      if (!pond) continue;
-      const dir = path.resolve(spec.lakeRoot, 'ponds', pond.name);
-      const where: string[] = [];
-      if (g.markets)
-        where.push(
-          pond.marketColumn
-            ? `${ident(pond.marketColumn)} IN (${g.markets.map(lit).join(', ') || 'NULL'})`
-            : 'false',
-        );
-      if (g.pos)
-        where.push(
-          pond.posColumn
-            ? `${ident(pond.posColumn)} IN (${g.pos.map(lit).join(', ') || 'NULL'})`
-            : 'false',
-        );
-      const filter = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-      if (await hasParquet(dir)) {
+      if (!pond || relations.includes(pond.name.toLowerCase())) continue;
+      const file = sliceFile(spec.lakeRoot, spec.customer, pond.name);
+      if (
+        await fs.stat(file).then(
+          (st) => st.isFile(),
+          () => false,
+        )
+      ) {
         await conn.run(
-          `CREATE VIEW ${ident(pond.name)} AS SELECT * FROM read_parquet(${lit(`${dir}/*/*.parquet`)}, hive_partitioning = true)${filter}`,
+          `CREATE VIEW ${ident(pond.name)} AS SELECT * FROM read_parquet(${lit(file)})`,
         );
-        allowed.push(`${dir}/`);
       } else if (pond.columns?.length) {
         const cols = pond.columns
           .map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`)
@@ -67,19 +68,22 @@ export async function openDuckDBCustomerSession(spec: SessionSpec): Promise<Cust
       } else continue;
       relations.push(pond.name.toLowerCase());
     }
-    const own = path.resolve(spec.lakeRoot, 'customers', spec.customer);
-    for (const e of await fs.readdir(own, { withFileTypes: true }).catch(() => [])) {
-      if (!e.isDirectory() || e.name.startsWith('.') || relations.includes(e.name.toLowerCase()))
+    for (const e of await fs.readdir(area, { withFileTypes: true }).catch(() => [])) {
+      if (
+        !e.isDirectory() ||
+        e.name.startsWith('.') ||
+        e.name === SLICES_DIR ||
+        relations.includes(e.name.toLowerCase())
+      )
         continue;
-      const dir = path.join(own, e.name);
+      const dir = path.join(area, e.name);
       if (!(await hasParquet(dir))) continue;
       await conn.run(
         `CREATE VIEW ${ident(e.name)} AS SELECT * FROM read_parquet(${lit(`${dir}/*.parquet`)})`,
       );
       relations.push(e.name.toLowerCase());
     }
-    allowed.push(`${own}/`);
-    await conn.run(`SET allowed_directories = [${allowed.map(lit).join(', ')}]`);
+    await conn.run(`SET allowed_directories = [${lit(`${area}/`)}]`);
     await conn.run(`SET temp_directory = ''`);
     await conn.run('SET enable_external_access = false');
     await conn.run('SET autoinstall_known_extensions = false');
@@ -91,13 +95,16 @@ export async function openDuckDBCustomerSession(spec: SessionSpec): Promise<Cust
     instance.closeSync();
     throw err;
   }
-  return new DuckDBCustomerSession(
-    spec,
-    instance,
-    conn,
-    relations,
-    path.resolve(spec.lakeRoot, 'customers', spec.customer),
-  );
+  return { instance, conn, relations, area };
+}
+
+/**
+ * A CustomerSession on the database of openCustomerDatabase. Every statement is also
+ * checked on DuckDB's parse tree (sql-guard.ts) before it runs.
+ */
+export async function openDuckDBCustomerSession(spec: SessionSpec): Promise<CustomerSession> {
+  const db = await openCustomerDatabase(spec);
+  return new DuckDBCustomerSession(spec, db.instance, db.conn, db.relations, db.area);
 }
 
 class DuckDBCustomerSession implements CustomerSession {

@@ -5,12 +5,16 @@ import { defaultPondJobs } from '../../etl/default-ponds.js';
 import { type EtlFixture, openEtlFixture } from '../../etl/testing/etl-fixture.js';
 import { writeLakeRecords } from '../../etl/testing/lake-fixture.js';
 import { createGenerator } from '../../generator/generator.js';
+import { CustomerSlices, slicedPonds } from '../../tenancy/customer-slices.js';
 import { CustomerStore } from '../../tenancy/customer-store.js';
+import { DuckDBSliceWriter } from '../../tenancy/duckdb/duckdb-slice-writer.js';
 import type { PondInfo } from '../customer-session.js';
 
 export interface SqlFixture {
   etl: EtlFixture;
   customers: CustomerStore;
+  /** Writes the customers' pond slices (done for the grants below). */
+  slices: CustomerSlices;
   ponds: PondInfo[];
   keys: { acme: string; globex: string };
   /** The market acme is narrowed to. */
@@ -47,6 +51,12 @@ export async function openSqlFixture(): Promise<SqlFixture> {
       .map((e) => path.join(e.parentPath, e.name))[0]!,
     path.join(own, 'data.parquet'),
   );
+  const slices = new CustomerSlices({
+    lakeRoot: etl.lakeRoot,
+    writer: new DuckDBSliceWriter(),
+    ponds: slicedPonds(jobs),
+  });
+  for (const c of ['acme', 'globex']) await slices.sync(c, await customers.grants(c));
   const tables = await etl.store.tables();
   const ponds: PondInfo[] = jobs.map((j) => ({
     name: j.pond,
@@ -54,5 +64,13 @@ export async function openSqlFixture(): Promise<SqlFixture> {
     ...(j.posColumn ? { posColumn: j.posColumn } : {}),
     columns: tables.find((t) => t.name === j.pond)?.columns ?? [],
   }));
-  return { etl, customers, ponds, keys: { acme, globex }, market, close: () => etl.close() };
+  return {
+    etl,
+    customers,
+    slices,
+    ponds,
+    keys: { acme, globex },
+    market,
+    close: () => etl.close(),
+  };
 }
