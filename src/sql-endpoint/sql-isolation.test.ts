@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { silentLogger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { CustomerSession } from './customer-session.js';
 import {
@@ -19,9 +18,9 @@ import {
   openDuckDBCustomerSession,
 } from './duckdb/duckdb-customer-session.js';
 import { SqlRejectedError } from './errors.js';
-import { startPgWireServer } from './pg-wire-server.js';
 import { sqlRoutes } from './sql-routes.js';
 import { openSqlFixture, type SqlFixture } from './testing/sql-fixture.js';
+import { startWireEndpoint } from './testing/wire-fixture.js';
 
 let fx: SqlFixture;
 let app: FastifyInstance;
@@ -45,13 +44,7 @@ before(async () => {
   app = Fastify();
   sqlRoutes(app, { customers: fx.customers, openSession: open });
   await app.ready();
-  wire = await startPgWireServer({
-    host: '127.0.0.1',
-    port: 0,
-    verify: (u, p) => fx.customers.verify(u, p),
-    openSession: open,
-    logger: silentLogger,
-  });
+  wire = await startWireEndpoint(fx, { openSession: open });
 });
 after(async () => {
   await wire?.stop();
