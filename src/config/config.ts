@@ -12,6 +12,10 @@ export const DEFAULT_API_PORT = 8080;
 export const DEFAULT_SHARDS = 8;
 export const DEFAULT_RETENTION_HOURS = 24;
 export const DEFAULT_DEDUPE_WINDOW_SECONDS = 120;
+/** Largest rejected payload carried inside its dead letter; larger ones become objects. */
+export const DEFAULT_DEAD_LETTER_INLINE_BYTES = 256 * 1024;
+/** Deepest JSON nesting ingest parses; vendor payloads nest about 10 levels. */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
 
 const port = z.number().int().min(0).max(65535);
 
@@ -66,6 +70,14 @@ export const configSchema = z.strictObject({
         .positive()
         .default(64 * 1024 * 1024),
       maxRecordsPerRequest: z.number().int().positive().default(10_000),
+      /** Deepest nesting of JSON arrays and objects; deeper payloads get 400 without being parsed. */
+      maxJsonDepth: z.number().int().min(2).max(10_000).default(DEFAULT_MAX_JSON_DEPTH),
+      /**
+       * Largest rejected payload (decompressed) carried inside its dead letter on the
+       * stream; a larger one is stored whole as an object in the lake's object store
+       * (`dead_letter_payloads/...`) and its dead letter names it.
+       */
+      deadLetterInlineBytes: z.number().int().min(0).default(DEFAULT_DEAD_LETTER_INLINE_BYTES),
       /** Requests per second each vendor may make (per ingest process); over it, 429. */
       requestsPerSecondPerVendor: z.number().positive().default(2000),
       /**
