@@ -15,6 +15,8 @@ import { createIngestApp, type IngestServerOptions } from '../ingest-server.js';
 
 /** What a test gets from `withIngest`. */
 export interface IngestEnv {
+  /** The temporary directory: a data directory whose `lake/` is `payloads`. */
+  dir: string;
   stream: EmbeddedStream;
   deadLetters: EmbeddedStream;
   statsStream: EmbeddedStream;
@@ -58,7 +60,7 @@ export async function withIngest(
     ...extra,
   });
   try {
-    await fn({ stream, deadLetters, statsStream, payloads, app, stats, registry });
+    await fn({ dir, stream, deadLetters, statsStream, payloads, app, stats, registry });
   } finally {
     await app.close();
     await Promise.all([stream.close(), deadLetters.close(), statsStream.close()]);
