@@ -65,7 +65,9 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
       ? `[${addr.address}]`
       : addr.address;
   const url = `http://${host}:${addr.port}`;
-  opts.logger.info('api listening', { url, cache: opts.cache?.backend ?? 'none' });
+  // the address actually bound (0.0.0.0 = every interface), not only the one to dial locally
+  const on = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  opts.logger.info('api listening', { on, cache: opts.cache?.backend ?? 'none' });
   let closing: Promise<void> | undefined;
   return {
     name: 'api',

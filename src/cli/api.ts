@@ -7,7 +7,7 @@ import { createLogger } from '../ops/logger.js';
 import type { Cache } from '../serving/cache/cache.js';
 import { openCache } from '../serving/cache/open-cache.js';
 import { openRowStore } from '../serving/open-row-store.js';
-import { configFrom, intOption } from './options.js';
+import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 
 /**
  * Registers `faresight api`: the API alone, on the configured row store and cache, until
@@ -26,10 +26,12 @@ export function register(program: Command): void {
         'with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
     )
     .option('-p, --port <port>', 'port (config api.port, default 8080)', intOption('--port'))
-    .option('--host <host>', 'interface to listen on (config api.host, default 0.0.0.0)')
-    .action(async (opts: { port?: number; host?: string }, cmd: Command) => {
+    .option('--host <host>', 'interface to listen on (config api.host, default 127.0.0.1)')
+    .option('--insecure', INSECURE_HELP)
+    .action(async (opts: { port?: number; host?: string; insecure?: boolean }, cmd: Command) => {
       const { config } = configFrom(cmd, { 'api.port': opts.port, 'api.host': opts.host });
       const logger = createLogger(config.logLevel, 'api');
+      guardExposure(config, ['api'], opts.insecure, logger);
       const rowStore = await openRowStore(config, logger);
       let cache: Cache | undefined;
       let api: ApiService;

@@ -9,6 +9,12 @@ import { GeneratorOptionError } from '../generator/errors.js';
 import { DEFAULT_VENDOR } from '../generator/generator.js';
 import { checkFeedOptions, type FeedOptions, runFeed } from '../generator/run-feed.js';
 import { createLogger } from '../ops/logger.js';
+import {
+  readSecretFile,
+  refusedTokenOption,
+  tokenOnArgvError,
+  VENDOR_TOKEN_ENV,
+} from './read-secret.js';
 
 /** Default records per second of `faresight generate`. */
 export const DEFAULT_GENERATE_RATE = 100;
@@ -24,6 +30,7 @@ interface GenerateFlags {
   target?: string;
   out?: string;
   token?: string;
+  tokenFile?: string;
   batchSize?: number;
   start?: Date;
   localCurrency?: boolean;
@@ -98,7 +105,11 @@ export function register(program: Command): void {
     .option('--vendor <name>', 'vendor name on the records and in the ingest route', DEFAULT_VENDOR)
     .option('--target <url>', 'post to ingest at this base URL, e.g. http://127.0.0.1:7070')
     .option('--out <file>', 'write NDJSON to this file (- for stdout)')
-    .option('--token <t>', 'vendor secret, sent as Authorization: Bearer <t>')
+    .option(
+      '--token-file <file>',
+      `file holding the vendor secret, sent as Authorization: Bearer <secret> (- = stdin; default: the ${VENDOR_TOKEN_ENV} environment variable)`,
+    )
+    .addOption(refusedTokenOption())
     .option(
       '--batch-size <n>',
       'records per POST or write (default 50)',
@@ -119,7 +130,13 @@ export function register(program: Command): void {
       if (flags.target !== undefined && flags.out !== undefined) {
         throw new Error('--target and --out cannot be used together (choose one destination)');
       }
-      await generate(flags);
+      if (flags.token !== undefined)
+        throw tokenOnArgvError(`--token-file FILE or the ${VENDOR_TOKEN_ENV} environment variable`);
+      const token =
+        flags.tokenFile !== undefined
+          ? readSecretFile('--token-file', flags.tokenFile)
+          : process.env[VENDOR_TOKEN_ENV]?.trim() || undefined;
+      await generate({ ...flags, token });
     });
 }
 

@@ -1,11 +1,12 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { startIngest } from '../ingest/ingest-server.js';
+import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { openIngestStreams } from './compose.js';
-import { configFrom, intOption } from './options.js';
+import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 
 /** Registers `faresight ingest`: the ingest HTTP service alone, optionally in N processes. */
 export function register(program: Command): void {
@@ -18,7 +19,8 @@ export function register(program: Command): void {
       'processes sharing the port (config ingest.workers, default 1)',
       intOption('--workers'),
     )
-    .action(async (opts: { port?: number; workers?: number }, cmd: Command) => {
+    .option('--insecure', INSECURE_HELP)
+    .action(async (opts: { port?: number; workers?: number; insecure?: boolean }, cmd: Command) => {
       const { config } = configFrom(cmd, {
         'ingest.port': opts.port,
         'ingest.workers': opts.workers,
@@ -27,6 +29,7 @@ export function register(program: Command): void {
         config.logLevel,
         cluster.isWorker ? `ingest-${cluster.worker?.id}` : 'ingest',
       );
+      guardExposure(config, ['ingest'], opts.insecure, logger);
       if (cluster.isPrimary && config.ingest.workers > 1) {
         // The primary only supervises; each worker opens the stream and serves the shared port.
         for (let i = 0; i < config.ingest.workers; i++) cluster.fork();
@@ -53,11 +56,32 @@ export function register(program: Command): void {
         return;
       }
       const streams = await openIngestStreams(config, logger);
-      const ingest = await startIngest({ config, ...streams, adapters: createAdapters(), logger });
+      let ingest: Awaited<ReturnType<typeof startIngest>>;
+      // large rejected payloads are kept whole in the lake's object store
+      const payloadStore = await openObjectStore(config).catch(async (err) => {
+        await streams.close();
+        throw err;
+      });
+      try {
+        ingest = await startIngest({
+          config,
+          ...streams,
+          payloadStore,
+          adapters: createAdapters(),
+          logger,
+        });
+      } catch (err) {
+        await streams.close();
+        await payloadStore.close();
+        throw err;
+      }
       await stopOnSignal(
         () => [ingest],
         logger,
-        () => streams.close(),
+        async () => {
+          await streams.close();
+          await payloadStore.close();
+        },
       );
       // a worker's IPC channel to the primary would keep it alive after a clean stop
       if (cluster.isWorker) process.exit(0);

@@ -15,6 +15,7 @@ import { EtlStore } from '../etl/etl-store.js';
 import { startEtl } from '../etl/start-etl.js';
 import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
+import type { VendorToken } from '../ingest/vendor-auth.js';
 import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
 import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import type { Logger } from '../ops/logger.js';
@@ -58,11 +59,18 @@ export interface PlatformExtensions {
   routes?: (deps: { rowStore: RowStore }) => ((app: FastifyInstance) => void)[];
 }
 
+/** How `up` starts the platform beyond its config. */
+export interface PlatformOptions {
+  /** Ingest tokens accepted beside the configured ones (the demo feed's, made at start). */
+  internalTokens?: readonly VendorToken[];
+}
+
 /** Starts every role on `config`; on failure stops what it started and rethrows. */
 export async function startPlatform(
   config: Config,
   logger: Logger,
   ext: PlatformExtensions = {},
+  opts: PlatformOptions = {},
 ): Promise<Platform> {
   const services: Service[] = [];
   const streams = await openIngestStreams(config, logger);
@@ -158,7 +166,9 @@ export async function startPlatform(
     const ingest = await startIngest({
       config,
       ...streams,
+      payloadStore: lakeStore,
       adapters: createAdapters(),
+      ...(opts.internalTokens ? { internalTokens: opts.internalTokens } : {}),
       logger: logger.child('ingest'),
     });
     services.push(ingest);

@@ -16,7 +16,7 @@ export function register(program: Command): void {
       'serve the ponds to BI tools over the Postgres wire protocol (user = customer, password = API key)',
     )
     .option('-p, --port <port>', 'port (config sql.port, default 5439)', intOption('--port'))
-    .option('--host <host>', 'interface (config sql.host, default 0.0.0.0)')
+    .option('--host <host>', 'interface (config sql.host, default 127.0.0.1)')
     .action(async (opts: { port?: number; host?: string }, cmd: Command) => {
       const { config } = configFrom(cmd, { 'sql.port': opts.port, 'sql.host': opts.host });
       const logger = createLogger(config.logLevel, 'sql');

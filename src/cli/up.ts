@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { startFeed } from '../generator/run-feed.js';
+import { hashToken } from '../ingest/vendor-auth.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { configFrom, intOption } from './options.js';
+import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 import { startPlatform } from './platform.js';
 
 /** Default rate of the demo feed, records per second. */
@@ -20,7 +22,11 @@ export function register(program: Command): void {
     .description(
       'run every role in one process: ingest, stream, lake writer, real-time pipeline, API',
     )
-    .option('--demo', 'also run the synthetic feed into ingest')
+    .option(
+      '--demo',
+      'also run the synthetic feed into ingest (with a token of its own, made at start, when vendor secrets are configured)',
+    )
+    .option('--insecure', INSECURE_HELP)
     .option(
       '--demo-rate <n>',
       `records per second of the demo feed (default ${DEFAULT_DEMO_RATE})`,
@@ -34,12 +40,32 @@ export function register(program: Command): void {
     )
     .action(
       async (
-        opts: { demo?: boolean; demoRate?: number; seed?: number; demoHistory?: number },
+        opts: {
+          demo?: boolean;
+          demoRate?: number;
+          seed?: number;
+          demoHistory?: number;
+          insecure?: boolean;
+        },
         cmd: Command,
       ) => {
         const { config } = configFrom(cmd);
         const logger = createLogger(config.logLevel, 'up');
-        const platform = await startPlatform(config, logger);
+        guardExposure(config, ['ingest', 'api'], opts.insecure, logger);
+        // With vendor secrets on, the demo feed posts as vendor generic with a token made
+        // here, held only in this process (never in config, argv or logs).
+        const demoToken =
+          opts.demo && Object.keys(config.ingest.vendors).length > 0
+            ? randomBytes(32).toString('base64url')
+            : undefined;
+        const platform = await startPlatform(
+          config,
+          logger,
+          {},
+          demoToken
+            ? { internalTokens: [{ vendor: 'generic', tokenSha256: hashToken(demoToken) }] }
+            : {},
+        );
         if (opts.demo) {
           const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
           if (rate <= 0) throw new Error(`--demo-rate must be positive (got ${rate})`);
@@ -48,6 +74,7 @@ export function register(program: Command): void {
               rate,
               target: platform.ingestUrl,
               vendor: 'generic',
+              token: demoToken,
               seed: opts.seed,
               logger: logger.child('demo'),
             }),
@@ -63,6 +90,7 @@ export function register(program: Command): void {
                 receivedByIngest: true,
                 target: platform.ingestUrl,
                 vendor: 'generic',
+                token: demoToken,
                 seed: opts.seed === undefined ? undefined : opts.seed + 1,
                 logger: logger.child('demo-history'),
               }),

@@ -12,6 +12,15 @@ export const DEFAULT_API_PORT = 8080;
 export const DEFAULT_SHARDS = 8;
 export const DEFAULT_RETENTION_HOURS = 24;
 export const DEFAULT_DEDUPE_WINDOW_SECONDS = 120;
+/**
+ * Interface every service listens on unless configured: loopback. Any other address
+ * needs vendor secrets (ingest) or API keys (API), or `--insecure` (see check-exposure.ts).
+ */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Largest rejected payload carried inside its dead letter; larger ones become objects. */
+export const DEFAULT_DEAD_LETTER_INLINE_BYTES = 256 * 1024;
+/** Deepest JSON nesting ingest parses; vendor payloads nest about 10 levels. */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
 
 const port = z.number().int().min(0).max(65535);
 
@@ -51,7 +60,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   ingest: z
     .strictObject({
-      host: z.string().default('0.0.0.0'),
+      /** Interface to listen on; anything but loopback needs vendor secrets or --insecure. */
+      host: z.string().min(1).default(DEFAULT_HOST),
       port: port.default(DEFAULT_INGEST_PORT),
       /** Largest request body as sent (compressed), bytes; larger gets 413. */
       maxBodyBytes: z
@@ -66,6 +76,14 @@ export const configSchema = z.strictObject({
         .positive()
         .default(64 * 1024 * 1024),
       maxRecordsPerRequest: z.number().int().positive().default(10_000),
+      /** Deepest nesting of JSON arrays and objects; deeper payloads get 400 without being parsed. */
+      maxJsonDepth: z.number().int().min(2).max(10_000).default(DEFAULT_MAX_JSON_DEPTH),
+      /**
+       * Largest rejected payload (decompressed) carried inside its dead letter on the
+       * stream; a larger one is stored whole as an object in the lake's object store
+       * (`dead_letter_payloads/...`) and its dead letter names it.
+       */
+      deadLetterInlineBytes: z.number().int().min(0).default(DEFAULT_DEAD_LETTER_INLINE_BYTES),
       /** Requests per second each vendor may make (per ingest process); over it, 429. */
       requestsPerSecondPerVendor: z.number().positive().default(2000),
       /**
@@ -153,7 +171,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   api: z
     .strictObject({
-      host: z.string().default('0.0.0.0'),
+      /** Interface to listen on; anything but loopback needs API keys or --insecure. */
+      host: z.string().min(1).default(DEFAULT_HOST),
       port: port.default(DEFAULT_API_PORT),
       /**
        * Customer API keys: `{ "acme": { "keySha256": "<hex>", "ratePerSecond": 50 } }`.
@@ -212,7 +231,8 @@ export const configSchema = z.strictObject({
   /** SQL access for BI tools: the Postgres wire endpoint and POST /v1/sql (src/sql-endpoint). */
   sql: z
     .strictObject({
-      host: z.string().default('0.0.0.0'),
+      /** Interface to listen on (customers always authenticate with their API key). */
+      host: z.string().min(1).default(DEFAULT_HOST),
       port: port.default(5439),
       /** A statement running longer is interrupted with an error. */
       statementTimeoutMs: z.number().int().positive().default(30_000),

@@ -13,6 +13,12 @@ export const CONFIG_FILES = [
   'faresight.config.yml',
 ];
 const ENV_PREFIX = 'FARESIGHT_';
+/**
+ * Variables with the prefix that are not config keys: the config file's path, and the
+ * vendor secret `faresight generate` and `faresight vendor-token` read (secrets never go
+ * on the command line, where `ps` shows them).
+ */
+export const NON_CONFIG_ENV = ['FARESIGHT_CONFIG', 'FARESIGHT_VENDOR_TOKEN'] as const;
 
 function toEnvName(path: string[]): string {
   return (
@@ -25,7 +31,8 @@ export function configEnvNames(): { path: string[]; env: string; example: unknow
   const out: { path: string[]; env: string; example: unknown }[] = [];
   const walk = (obj: Record<string, unknown>, path: string[]) => {
     for (const [k, v] of Object.entries(obj)) {
-      if (v && typeof v === 'object' && !Array.isArray(v))
+      // a map defaulting to {} (ingest.vendors, api.keys) is one variable holding JSON
+      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0)
         walk(v as Record<string, unknown>, [...path, k]);
       else out.push({ path: [...path, k], env: toEnvName([...path, k]), example: v });
     }
@@ -34,7 +41,14 @@ export function configEnvNames(): { path: string[]; env: string; example: unknow
   return out;
 }
 
-function coerce(raw: string, example: unknown): unknown {
+function coerce(name: string, raw: string, example: unknown): unknown {
+  if (example && typeof example === 'object') {
+    try {
+      return JSON.parse(raw);
+    } catch (err) {
+      throw new ConfigError(`${name} must hold JSON: ${(err as Error).message}`);
+    }
+  }
   if (typeof example === 'number') {
     const n = Number(raw);
     return raw.trim() === '' || Number.isNaN(n) ? raw : n;
@@ -126,11 +140,15 @@ export function loadConfig(
   const byEnv = new Map(known.map((k) => [k.env, k]));
   const used: string[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || name === 'FARESIGHT_CONFIG' || value === undefined)
+    if (
+      !name.startsWith(ENV_PREFIX) ||
+      (NON_CONFIG_ENV as readonly string[]).includes(name) ||
+      value === undefined
+    )
       continue;
     const k = byEnv.get(name);
     if (!k) throw new ConfigError(unknownEnvMessage(name, [...byEnv.keys()]));
-    setPath(raw, k.path, coerce(value, k.example));
+    setPath(raw, k.path, coerce(name, value, k.example));
     used.push(name);
   }
   for (const [path, value] of Object.entries(opts.overrides ?? {})) {

@@ -1,16 +1,26 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { partitionOf } from '../lake/lake-layout.js';
 import type { Rejection } from '../vendors/vendor-adapter.js';
 
 /** Name of the stream that carries dead letters (beside the shopping stream). */
 export const DEAD_LETTER_STREAM = 'dead-letters';
+
+/** Top-level prefix, in the lake's object store, of payloads kept as objects of their own. */
+export const DEAD_LETTER_PAYLOADS = 'dead_letter_payloads';
 
 /**
  * Something Faresight received but could not use, with the whole raw payload, so that
  * nothing a vendor sent is lost. The lake stores these as table `dead_letters`.
  */
 export interface DeadLetter {
-  /** Ingest request id; also the dedupe key on the stream. */
+  /**
+   * Identity of the dead letter, also its dedupe key on the stream: its content and its
+   * arrival, never a caller-chosen header. At ingest `<sha256 prefix>-<receivedAt ms>-<random>`
+   * (arrivalId); in a consumer stage the stream position of the record it stands for.
+   */
   id: string;
+  /** The caller's `X-Request-Id`, for correlation only (absent when none was sent). */
+  requestId?: string;
   vendor: string;
   /** Where it was rejected: `ingest` (adapter/validation) or a consumer stage. */
   stage: string;
@@ -19,9 +29,38 @@ export interface DeadLetter {
   contentType: string | undefined;
   payloadSha256: string;
   payloadBytes: number;
-  /** The raw payload (after decompression): UTF-8 text when it is valid UTF-8, else base64. */
+  /**
+   * The raw payload (after decompression): UTF-8 text when it is valid UTF-8, else base64;
+   * empty when `payloadEncoding` is `object`.
+   */
   payload: string;
-  payloadEncoding: 'utf8' | 'base64';
+  /** `object`: the payload is too large to travel inline and is the object `payloadObject`. */
+  payloadEncoding: 'utf8' | 'base64' | 'object';
+  /** Key, in the lake's object store, of the whole raw payload (with `payloadEncoding` `object`). */
+  payloadObject?: string;
+}
+
+/** sha256 hex of a payload. */
+export function payloadSha256(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/**
+ * The identity of one arrival of `body` at `receivedAt`: a prefix of its content hash, the
+ * arrival time and 48 random bits, so that two arrivals never share an id (even of the
+ * same bytes in the same millisecond) and the id still says what it holds.
+ */
+export function arrivalId(sha256: string, receivedAt: Date): string {
+  return `${sha256.slice(0, 32)}-${receivedAt.getTime()}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Object key of a payload kept on its own, partitioned like the lake's tables
+ * (`dead_letter_payloads/vendor=<v>/dt=<d>/hour=<h>/<id>.bin`) so lifecycle rules apply.
+ */
+export function payloadObjectKey(id: string, vendor: string, receivedAt: Date): string {
+  const p = partitionOf(vendor, receivedAt.getTime());
+  return `${DEAD_LETTER_PAYLOADS}/vendor=${p.vendor}/dt=${p.dt}/hour=${p.hour}/${id}.bin`;
 }
 
 /** Builds the dead letter of a request body. */
@@ -33,17 +72,19 @@ export function deadLetterOf(
   body: Buffer,
   contentType: string | undefined,
   stage = 'ingest',
+  requestId?: string,
 ): DeadLetter {
   const text = body.toString('utf8');
   const utf8 = Buffer.byteLength(text) === body.length && !text.includes('\uFFFD');
   return {
     id,
+    ...(requestId === undefined ? {} : { requestId }),
     vendor,
     stage,
     receivedAt: receivedAt.toISOString(),
     rejected,
     contentType,
-    payloadSha256: createHash('sha256').update(body).digest('hex'),
+    payloadSha256: payloadSha256(body),
     payloadBytes: body.length,
     payload: utf8 ? text : body.toString('base64'),
     payloadEncoding: utf8 ? 'utf8' : 'base64',

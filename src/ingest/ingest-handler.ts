@@ -3,12 +3,21 @@
  * and whatever could not be used kept as a dead letter. The HTTP layer
  * (ingest-server.ts) only maps the outcome or the error to a response.
  */
+import type { ObjectStore } from '../lake/object-store/object-store.js';
 import { encodeRecord } from '../model/codec.js';
-import { marketKey } from '../model/shopping-record.js';
+import { marketKey, recordKey } from '../model/shopping-record.js';
 import type { AppendRecord, Stream } from '../stream/stream.js';
 import type { Rejection, RequestContext, VendorAdapter } from '../vendors/vendor-adapter.js';
-import { deadLetterOf, encodeDeadLetter } from './dead-letter.js';
+import {
+  arrivalId,
+  type DeadLetter,
+  deadLetterOf,
+  encodeDeadLetter,
+  payloadObjectKey,
+  payloadSha256,
+} from './dead-letter.js';
 import { PayloadRejectedError, TooManyRecordsError } from './errors.js';
+import { jsonDepthExceeds } from './json-depth.js';
 
 /** What a successful ingest of one payload did. */
 export interface IngestOutcome {
@@ -22,45 +31,61 @@ export interface IngestOutcome {
 export interface IngestRequest {
   adapter: VendorAdapter;
   body: Buffer;
-  ctx: RequestContext & { ingestId: string };
+  /** `requestId`: the caller's X-Request-Id, kept on dead letters for correlation only. */
+  ctx: RequestContext & { requestId?: string };
   contentType: string | undefined;
   stream: Stream;
   /** Where rejections go; without it they are only reported to the caller. */
   deadLetters: Stream | undefined;
+  /**
+   * Where a rejected payload larger than `deadLetterInlineBytes` is kept whole, as an
+   * object of its own that its dead letter names; without it every payload travels inline.
+   */
+  payloadStore?: ObjectStore;
+  /** Largest payload carried inside its dead letter on the stream. */
+  deadLetterInlineBytes: number;
   maxRecords: number;
+  /** Deepest JSON nesting parsed; deeper payloads are refused before parsing. */
+  maxJsonDepth: number;
 }
 
 /**
  * Parses the body with the vendor's adapter, appends every valid record to the stream
- * and, when anything was rejected, the raw payload with the reasons to the dead-letter
- * stream; resolves once both appends are durable. Throws PayloadRejectedError when
- * nothing in the payload is usable and TooManyRecordsError over the limit (both after
- * the dead letter is durable), and passes the stream's BackpressureError /
- * StreamUnavailableError through: then nothing was acknowledged and the vendor retries
- * (records that did get stored are deduplicated by id on the retry).
+ * (deduplicated on its identity, vendor and id: see recordKey) and, when anything was
+ * rejected, the raw payload with the reasons to the dead-letter stream; resolves once
+ * both appends are durable. A payload over `deadLetterInlineBytes` is first stored
+ * whole in `payloadStore` and its dead letter names it. Throws PayloadRejectedError when
+ * nothing in the payload is usable (JSON nested deeper than `maxJsonDepth` included, then
+ * without parsing it) and TooManyRecordsError over the limit (both after the dead letter
+ * is durable), and passes the stream's and the store's errors through: then nothing was
+ * acknowledged and the vendor retries (records that did get stored are deduplicated on
+ * the retry).
  */
 export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> {
+  const keepDeadLetter = async (reasons: Rejection[]) => {
+    if (!req.deadLetters) return;
+    const letter = await deadLetterFor(req, reasons);
+    await req.deadLetters.append([
+      {
+        key: req.adapter.name,
+        id: letter.id,
+        data: encodeDeadLetter(letter),
+        timestamp: req.ctx.receivedAt.getTime(),
+      },
+    ]);
+  };
+  const first = firstNonSpace(req.body);
+  if ((first === 0x5b || first === 0x7b) && jsonDepthExceeds(req.body, req.maxJsonDepth)) {
+    const reasons = [
+      {
+        index: -1,
+        reason: `JSON nested deeper than ${req.maxJsonDepth} levels (ingest.maxJsonDepth); not parsed`,
+      },
+    ];
+    await keepDeadLetter(reasons);
+    throw new PayloadRejectedError(reasons);
+  }
   const { records, rejected } = req.adapter.parse(req.body, req.ctx);
-  const keepDeadLetter = (reasons: Rejection[]) =>
-    req.deadLetters
-      ? req.deadLetters.append([
-          {
-            key: req.adapter.name,
-            id: req.ctx.ingestId,
-            data: encodeDeadLetter(
-              deadLetterOf(
-                req.ctx.ingestId,
-                req.adapter.name,
-                req.ctx.receivedAt,
-                reasons,
-                req.body,
-                req.contentType,
-              ),
-            ),
-            timestamp: req.ctx.receivedAt.getTime(),
-          },
-        ])
-      : Promise.resolve();
   if (records.length === 0) {
     const reasons =
       rejected.length > 0 ? rejected : [{ index: -1, reason: 'no record in the payload' }];
@@ -79,7 +104,7 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     offers += r.offers.length;
     entries[i] = {
       key: marketKey(r),
-      id: r.id,
+      id: recordKey(r),
       data: encodeRecord(r),
       timestamp: Date.parse(r.receivedAt),
     };
@@ -89,4 +114,60 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     rejected.length > 0 ? keepDeadLetter(rejected) : undefined,
   ]);
   return { accepted: res.appended, duplicates: res.duplicates, offers, rejected };
+}
+
+/**
+ * The dead letter of this arrival of the payload. A payload over the inline limit is
+ * stored first (so no dead letter ever names a missing object) and left out of the letter.
+ */
+async function deadLetterFor(req: IngestRequest, reasons: Rejection[]): Promise<DeadLetter> {
+  const { body, ctx } = req;
+  const sha = payloadSha256(body);
+  const id = arrivalId(sha, ctx.receivedAt);
+  if (body.length <= req.deadLetterInlineBytes || !req.payloadStore) {
+    return deadLetterOf(
+      id,
+      req.adapter.name,
+      ctx.receivedAt,
+      reasons,
+      body,
+      req.contentType,
+      'ingest',
+      ctx.requestId,
+    );
+  }
+  const key = payloadObjectKey(id, req.adapter.name, ctx.receivedAt);
+  await req.payloadStore.put(key, body);
+  return {
+    id,
+    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+    vendor: req.adapter.name,
+    stage: 'ingest',
+    receivedAt: ctx.receivedAt.toISOString(),
+    rejected: reasons,
+    contentType: req.contentType,
+    payloadSha256: sha,
+    payloadBytes: body.length,
+    payload: '',
+    payloadEncoding: 'object',
+    payloadObject: key,
+  };
+}
+
+function firstNonSpace(b: Uint8Array): number | undefined {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    // space, tab, CR, LF, and a UTF-8 byte-order mark
+    if (
+      c !== 0x20 &&
+      c !== 0x09 &&
+      c !== 0x0d &&
+      c !== 0x0a &&
+      c !== 0xef &&
+      c !== 0xbb &&
+      c !== 0xbf
+    )
+      return c;
+  }
+  return undefined;
 }

@@ -160,7 +160,7 @@ describe('ingest processes', () => {
     try {
       const c = await stream.consumer('check', { count: 1000, bytes: 1 << 30, periodMs: 20 });
       const ids = (await c.read()).records.map((r) => r.id).sort();
-      assert.deepEqual(ids, Array.from({ length: 20 }, (_, i) => `rec-${i}`).sort());
+      assert.deepEqual(ids, Array.from({ length: 20 }, (_, i) => `generic:rec-${i}`).sort());
     } finally {
       await stream.close();
     }

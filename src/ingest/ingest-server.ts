@@ -3,11 +3,12 @@
  * 202 only after the accepted records are durable in the stream, plus `/healthz`,
  * `/readyz` and `/metrics`. Errors map to responses in one place (`errorResponse`).
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import type { ObjectStore } from '../lake/object-store/object-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../stream/errors.js';
@@ -23,7 +24,7 @@ import {
 import { ingestPayload } from './ingest-handler.js';
 import { IngestStats } from './ingest-stats.js';
 import { RateLimiter } from './rate-limiter.js';
-import { VendorAuth } from './vendor-auth.js';
+import { VendorAuth, type VendorToken } from './vendor-auth.js';
 
 export interface IngestServerOptions {
   config: Config;
@@ -32,7 +33,14 @@ export interface IngestServerOptions {
   deadLetters?: Stream;
   /** Statistics stream (table ingest_stats); statistics are only metrics without it. */
   statsStream?: Stream;
+  /**
+   * The lake's object store: a rejected payload over `ingest.deadLetterInlineBytes` is
+   * kept there whole. Without it every rejected payload travels inline on the stream.
+   */
+  payloadStore?: ObjectStore;
   adapters: Readonly<Record<string, VendorAdapter>>;
+  /** Tokens accepted beside the configured ones (the demo feed's, made at start). */
+  internalTokens?: readonly VendorToken[];
   logger: Logger;
 }
 
@@ -94,7 +102,29 @@ function errorResponse(err: unknown): ErrorBody | undefined {
   return undefined;
 }
 
-/** Builds the Fastify app (not listening); used by `startIngest` and by tests through inject(). */
+/** True when ingest serves HTTPS (certificate and key configured). */
+function tls(config: Config): boolean {
+  return config.ingest.tlsCert !== '' && config.ingest.tlsKey !== '';
+}
+
+/** `host:port`, with an IPv6 host in brackets. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Media type of a Content-Type header value: lower case, without parameters. */
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Builds the Fastify app (not listening); used by `startIngest` and by tests through
+ * inject(). Every request to `POST /v1/ingest/:vendor` is decided from its headers before
+ * its body is read, in this order: credentials (401), route (404, naming no other route),
+ * the token's vendor (403), rate (429), content type (415); then the body limit (413).
+ * Every refusal is counted per vendor (`unknown` for a route that does not exist) and
+ * reason, in metrics and in ingest_stats.
+ */
 export function createIngestApp(opts: IngestServerOptions): {
   app: FastifyInstance;
   stats: IngestStats;
@@ -108,18 +138,19 @@ export function createIngestApp(opts: IngestServerOptions): {
     stream: opts.statsStream,
     logger,
   });
-  const auth = new VendorAuth(config.ingest.vendors);
+  // a Map: a route named after an Object.prototype member (__proto__, constructor) is unknown
+  const adapters = new Map(Object.entries(opts.adapters));
+  const auth = new VendorAuth(config.ingest.vendors, opts.internalTokens);
   const limiter = new RateLimiter(config.ingest.requestsPerSecondPerVendor);
   let ready = true;
-  const tls =
-    config.ingest.tlsCert && config.ingest.tlsKey
-      ? { key: readFileSync(config.ingest.tlsKey), cert: readFileSync(config.ingest.tlsCert) }
-      : undefined;
+  const https = tls(config)
+    ? { key: readFileSync(config.ingest.tlsKey), cert: readFileSync(config.ingest.tlsCert) }
+    : undefined;
   const app = Fastify({
     logger: false,
     bodyLimit: config.ingest.maxBodyBytes,
     return503OnClosing: true,
-    ...(tls ? { https: tls } : {}),
+    ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -135,118 +166,187 @@ export function createIngestApp(opts: IngestServerOptions): {
     reply.header('content-type', registry.contentType).send(await registry.metrics()),
   );
 
-  app.post<{ Params: { vendor: string } }>('/v1/ingest/:vendor', async (req, reply) => {
-    const t0 = performance.now();
-    const vendor = req.params.vendor;
-    const raw = req.body as Buffer | undefined;
-    const bytesIn = raw?.length ?? 0;
-    const finish = (
-      status: number,
-      body: unknown,
-      rejections: readonly string[],
-      records = 0,
-      offers = 0,
-      headers?: Record<string, string>,
-    ) => {
-      stats.observe({
-        vendor: opts.adapters[vendor] ? vendor : 'unknown',
-        status,
-        bytesIn,
-        records,
-        offers,
-        rejections,
-        latencyMs: performance.now() - t0,
-      });
-      if (headers) reply.headers(headers);
-      return reply.code(status).send(body);
-    };
-    const adapter = opts.adapters[vendor];
-    if (!adapter) {
-      return finish(
-        404,
-        {
-          error: 'unknown_vendor',
-          message: `no ingest route for vendor "${vendor}"; known: ${Object.keys(opts.adapters).join(', ')}`,
-        },
-        ['unknown_vendor'],
-      );
-    }
-    const a = auth.check(vendor, req.headers.authorization);
-    if (!a.ok) {
-      const code = a.status === 401 ? 'unauthorized' : 'forbidden';
-      return finish(
-        a.status,
-        { error: code, message: a.message },
-        [code],
-        0,
-        0,
-        a.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined,
-      );
-    }
-    const wait = limiter.take(vendor);
-    if (wait > 0) {
-      const secs = Math.max(1, Math.ceil(wait / 1000));
-      return finish(
-        429,
-        {
-          error: 'rate_limited',
-          message: `more than ${config.ingest.requestsPerSecondPerVendor} requests/s for vendor ${vendor}`,
-          retryAfterSeconds: secs,
-        },
-        ['rate_limited'],
-        0,
-        0,
-        { 'retry-after': String(secs) },
-      );
-    }
-    if (!raw || raw.length === 0)
-      return finish(400, { error: 'empty_body', message: 'the request body is empty' }, [
-        'empty_body',
-      ]);
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
-    try {
-      const body = await decodeBody(
-        raw,
-        headers['content-encoding'],
-        config.ingest.maxDecompressedBytes,
-      );
-      const out = await ingestPayload({
-        adapter,
-        body,
-        ctx: { headers, receivedAt: new Date(), ingestId: headers['x-request-id'] ?? randomUUID() },
-        contentType: headers['content-type'],
-        stream: opts.stream,
-        deadLetters: opts.deadLetters,
-        maxRecords: config.ingest.maxRecordsPerRequest,
-      });
-      return finish(
-        202,
-        out,
-        out.rejected.map((r) => r.reason),
-        out.accepted,
-        out.offers,
-      );
-    } catch (err) {
-      const e = errorResponse(err);
-      if (!e) throw err;
-      const reasons =
-        err instanceof PayloadRejectedError ? err.rejected.map((r) => r.reason) : [e.reason];
-      return finish(e.status, e.body, reasons, 0, 0, e.headers);
-    }
-  });
+  /** The statistics label of a route: the vendor when the route exists, else `unknown`. */
+  const labelOf = (route: string | undefined) =>
+    route !== undefined && adapters.has(route) ? route : 'unknown';
+  const finish = (
+    reply: FastifyReply,
+    route: string | undefined,
+    status: number,
+    body: unknown,
+    rejections: readonly string[],
+    extra: {
+      records?: number;
+      offers?: number;
+      bytesIn?: number;
+      headers?: Record<string, string>;
+    } = {},
+  ) => {
+    stats.observe({
+      vendor: labelOf(route),
+      status,
+      bytesIn: extra.bytesIn ?? 0,
+      records: extra.records ?? 0,
+      offers: extra.offers ?? 0,
+      rejections,
+      latencyMs: reply.elapsedTime,
+    });
+    if (extra.headers) reply.headers(extra.headers);
+    return reply.code(status).send(body);
+  };
+
+  app.post<{ Params: { vendor: string } }>(
+    '/v1/ingest/:vendor',
+    {
+      // Decided from the headers alone: a refused request's body is never read.
+      onRequest: async (req, reply) => {
+        const route = req.params.vendor;
+        const who = auth.authenticate(req.headers.authorization);
+        if (!who.ok) {
+          return finish(
+            reply,
+            route,
+            401,
+            { error: 'unauthorized', message: who.message },
+            ['unauthorized'],
+            { headers: { 'www-authenticate': 'Bearer' } },
+          );
+        }
+        const adapter = adapters.get(route);
+        if (!adapter) {
+          return finish(
+            reply,
+            route,
+            404,
+            { error: 'unknown_vendor', message: 'no ingest route for this vendor' },
+            ['unknown_vendor'],
+          );
+        }
+        if (who.vendor !== undefined && who.vendor !== route) {
+          return finish(
+            reply,
+            route,
+            403,
+            {
+              error: 'forbidden',
+              message: `this token belongs to vendor "${who.vendor}" and may post only to /v1/ingest/${who.vendor}`,
+            },
+            ['forbidden'],
+          );
+        }
+        const wait = limiter.take(route);
+        if (wait > 0) {
+          const secs = Math.max(1, Math.ceil(wait / 1000));
+          return finish(
+            reply,
+            route,
+            429,
+            {
+              error: 'rate_limited',
+              message: `more than ${config.ingest.requestsPerSecondPerVendor} requests/s for vendor ${route}`,
+              retryAfterSeconds: secs,
+            },
+            ['rate_limited'],
+            { headers: { 'retry-after': String(secs) } },
+          );
+        }
+        const type = mediaType(req.headers['content-type']);
+        if (type !== '' && !adapter.contentTypes.includes(type)) {
+          return finish(
+            reply,
+            route,
+            415,
+            {
+              error: 'unsupported_media_type',
+              message: `content-type "${type}" is not accepted on /v1/ingest/${route}; send one of: ${adapter.contentTypes.join(', ')}`,
+              accepted: adapter.contentTypes,
+            },
+            ['unsupported_media_type'],
+          );
+        }
+      },
+    },
+    async (req, reply) => {
+      const route = req.params.vendor;
+      const adapter = adapters.get(route)!;
+      const raw = req.body as Buffer | undefined;
+      const bytesIn = raw?.length ?? 0;
+      if (!raw || raw.length === 0)
+        return finish(
+          reply,
+          route,
+          400,
+          { error: 'empty_body', message: 'the request body is empty' },
+          ['empty_body'],
+        );
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
+      try {
+        const body = await decodeBody(
+          raw,
+          headers['content-encoding'],
+          config.ingest.maxDecompressedBytes,
+        );
+        const out = await ingestPayload({
+          adapter,
+          body,
+          ctx: { headers, receivedAt: new Date(), requestId: headers['x-request-id'] },
+          contentType: headers['content-type'],
+          stream: opts.stream,
+          deadLetters: opts.deadLetters,
+          payloadStore: opts.payloadStore,
+          deadLetterInlineBytes: config.ingest.deadLetterInlineBytes,
+          maxRecords: config.ingest.maxRecordsPerRequest,
+          maxJsonDepth: config.ingest.maxJsonDepth,
+        });
+        return finish(
+          reply,
+          route,
+          202,
+          out,
+          out.rejected.map((r) => r.reason),
+          { records: out.accepted, offers: out.offers, bytesIn },
+        );
+      } catch (err) {
+        const e = errorResponse(err);
+        if (!e) throw err;
+        const reasons =
+          err instanceof PayloadRejectedError ? err.rejected.map((r) => r.reason) : [e.reason];
+        return finish(reply, route, e.status, e.body, reasons, { bytesIn, headers: e.headers });
+      }
+    },
+  );
 
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url}` }),
+    finish(
+      reply,
+      undefined,
+      404,
+      { error: 'not_found', message: `no route ${req.method} ${req.url}` },
+      ['not_found'],
+    ),
   );
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status =
       err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) logger.error('ingest request failed', { error: err.message });
-    return reply.code(status).send({
-      error: status === 413 ? 'body_too_large' : status === 500 ? 'internal' : 'bad_request',
-      message: status === 500 ? 'internal error' : err.message,
-    });
+    const error = status === 413 ? 'body_too_large' : status === 500 ? 'internal' : 'bad_request';
+    const route = (req.params as { vendor?: string } | undefined)?.vendor;
+    return finish(
+      reply,
+      route,
+      status,
+      {
+        error,
+        message:
+          status === 500
+            ? 'internal error'
+            : status === 413
+              ? `the request body exceeds ingest.maxBodyBytes (${config.ingest.maxBodyBytes} bytes)`
+              : err.message,
+      },
+      [error],
+    );
   });
   return { app, stats, registry };
 }
@@ -261,12 +361,15 @@ export async function startIngest(
       'no vendor secrets configured (ingest.vendors): ingest accepts posts without authentication',
     );
   }
-  const address = await app.listen({
-    host: opts.config.ingest.host,
-    port: opts.config.ingest.port,
-  });
-  const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
-  opts.logger.info('ingest listening', { url });
+  await app.listen({ host: opts.config.ingest.host, port: opts.config.ingest.port });
+  const scheme = tls(opts.config) ? 'https' : 'http';
+  const addresses = app.addresses() as AddressInfo[];
+  const bound = addresses.map((a) => `${scheme}://${hostPort(a.address, a.port)}`);
+  const first = addresses[0]!;
+  // where a client on this machine reaches it (an unspecified address is not one to dial)
+  const local = ['0.0.0.0', '::'].includes(first.address) ? '127.0.0.1' : first.address;
+  const url = `${scheme}://${hostPort(local, first.port)}`;
+  opts.logger.info('ingest listening', { on: bound.join(', ') });
   stats.start();
   return {
     name: 'ingest',

@@ -136,6 +136,8 @@ export const TABLE_COLUMNS: Readonly<Record<LakeTable, readonly LakeColumn[]>> =
     col('payload_bytes', 'BIGINT'),
     col('payload', 'VARCHAR'),
     col('payload_encoding', 'VARCHAR'),
+    col('payload_object', 'VARCHAR'),
+    col('request_id', 'VARCHAR'),
     col('stream_shard', 'INTEGER'),
     col('stream_seq', 'BIGINT'),
   ],

@@ -177,3 +177,12 @@ export type ShoppingRecord = z.infer<typeof shoppingRecordSchema>;
 export function marketKey(r: Pick<ShoppingRecord, 'origin' | 'destination'>): string {
   return `${r.origin}-${r.destination}`;
 }
+
+/**
+ * The identity of a record, and its dedupe key: (vendor, id), as `<vendor>:<id>`. A vendor
+ * name never holds `:`, so two different pairs never give the same key; two vendors may
+ * use the same id without either record being taken for a duplicate of the other.
+ */
+export function recordKey(r: Pick<ShoppingRecord, 'vendor' | 'id'>): string {
+  return `${r.vendor}:${r.id}`;
+}

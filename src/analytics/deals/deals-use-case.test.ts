@@ -80,7 +80,7 @@ describe('deals use case', () => {
       /^\d+% below typical for JFK\u2013LHR economy, one-way, 46\u201360 days out, based on \d+ fares$/,
     );
     assert.equal(published.length, 2);
-    assert.equal(published[0]?.[0]?.id, 'deal:p0:0');
+    assert.equal(published[0]?.[0]?.id, 'deal:generic:p0:0');
 
     // A restart restores the sketches from the checkpoint: same segment counts.
     const uc2 = createDealsUseCase({

@@ -1,5 +1,5 @@
 import { DDSketch } from '@datadog/sketches-js';
-import type { ShoppingRecord } from '../../model/shopping-record.js';
+import { recordKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import type { Logger } from '../../ops/logger.js';
 import type { BatchContext, UseCase } from '../../realtime/use-case.js';
 import type { AppendRecord } from '../../stream/stream.js';
@@ -189,7 +189,8 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         const enc = new TextEncoder();
         const out: AppendRecord[] = deals.map((d) => ({
           key: `${d.origin}-${d.destination}`,
-          id: `deal:${d.searchId}:${d.offerIndex}`,
+          // a deal is identified by its search's identity, (vendor, id), and the offer
+          id: `deal:${recordKey({ vendor: d.vendor, id: d.searchId })}:${d.offerIndex}`,
           data: enc.encode(JSON.stringify(d)),
         }));
         await ctx.publish(opts.publishTo, out);

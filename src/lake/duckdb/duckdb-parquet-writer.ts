@@ -98,6 +98,8 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     payloadBytes: 'BIGINT',
     payload: 'VARCHAR',
     payloadEncoding: 'VARCHAR',
+    payloadObject: 'VARCHAR',
+    requestId: 'VARCHAR',
   },
 };
 
@@ -180,6 +182,8 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     payload_bytes: 'payloadBytes',
     payload: 'payload',
     payload_encoding: 'payloadEncoding',
+    payload_object: 'payloadObject',
+    request_id: 'requestId',
     stream_shard: '_shard',
     stream_seq: '_seq',
   },

@@ -1,0 +1,84 @@
+/**
+ * `withIngest(config, fn)`: an ingest app (not listening; use `app.inject`) on fresh
+ * embedded streams and a local object store in a temporary directory, removed after `fn`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema } from '../../config/config.js';
+import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
+import { silentLogger } from '../../ops/logger.js';
+import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import type { Stream, StreamRecord } from '../../stream/stream.js';
+import { createAdapters } from '../../vendors/adapters.js';
+import { createIngestApp, type IngestServerOptions } from '../ingest-server.js';
+
+/** What a test gets from `withIngest`. */
+export interface IngestEnv {
+  /** The temporary directory: a data directory whose `lake/` is `payloads`. */
+  dir: string;
+  stream: EmbeddedStream;
+  deadLetters: EmbeddedStream;
+  statsStream: EmbeddedStream;
+  payloads: LocalObjectStore;
+  app: ReturnType<typeof createIngestApp>['app'];
+  stats: ReturnType<typeof createIngestApp>['stats'];
+  registry: ReturnType<typeof createIngestApp>['registry'];
+}
+
+/** Runs `fn` against an ingest app configured with `ingest` (the `ingest` section of the config). */
+export async function withIngest(
+  ingest: Record<string, unknown>,
+  fn: (e: IngestEnv) => Promise<void>,
+  extra: Partial<IngestServerOptions> = {},
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-env-'));
+  const open = async (name: string) => {
+    const s = new EmbeddedStream({
+      dir,
+      name,
+      shards: 2,
+      retentionMs: 86_400_000,
+      dedupeWindowMs: 120_000,
+      trimIntervalMs: 0,
+    });
+    await s.connect();
+    return s;
+  };
+  const stream = await open('shopping');
+  const deadLetters = await open('dead-letters');
+  const statsStream = await open('stats');
+  const payloads = new LocalObjectStore(join(dir, 'lake'));
+  const { app, stats, registry } = createIngestApp({
+    config: configSchema.parse({ ingest }),
+    stream,
+    deadLetters,
+    statsStream,
+    payloadStore: payloads,
+    adapters: createAdapters(),
+    logger: silentLogger,
+    ...extra,
+  });
+  try {
+    await fn({ dir, stream, deadLetters, statsStream, payloads, app, stats, registry });
+  } finally {
+    await app.close();
+    await Promise.all([stream.close(), deadLetters.close(), statsStream.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let group = 0;
+/** Every record of `s` (one read of a fresh consumer group). */
+export async function readAll(s: Stream): Promise<StreamRecord[]> {
+  const c = await s.consumer(`read-all-${group++}`, {
+    count: 100_000,
+    bytes: 1 << 30,
+    periodMs: 10,
+  });
+  try {
+    return [...(await c.read()).records];
+  } finally {
+    await c.close();
+  }
+}
