@@ -1,9 +1,12 @@
 /**
  * The `faresight` command. Each subcommand lives in its own file under src/cli/ and
  * exports `register(program)`; this file only lists them and turns errors into one
- * line on stderr and a non-zero exit code.
+ * line on stderr and a non-zero exit code. A bug that escapes as an unhandled rejection or
+ * an uncaught exception meets the process guard (src/ops/process-guard.ts).
  */
 import { Command, CommanderError } from 'commander';
+import { createLogger } from '../ops/logger.js';
+import { installProcessGuard } from '../ops/process-guard.js';
 import { register as api } from './api.js';
 import { register as catalog } from './catalog.js';
 import { register as config } from './config.js';
@@ -59,6 +62,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI with `argv` (as process.argv); never throws, exits non-zero on error. */
 export async function main(argv: string[]): Promise<void> {
+  installProcessGuard({ logger: createLogger('info', 'process') });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
