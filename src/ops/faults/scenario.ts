@@ -74,6 +74,8 @@ export async function runScenario(
 export interface LakeCount {
   /** Acknowledged ids missing from table `searches`. */
   missing: number;
+  /** A few of the missing ids, for the report. */
+  missingSample: string[];
   /** Rows beyond the first of an id. */
   duplicates: number;
   rows: number;
@@ -90,9 +92,13 @@ export async function countLake(config: Config, acked: ReadonlySet<string>): Pro
       if (seen.has(r.id)) duplicates++;
       seen.add(r.id);
     }
-    let missing = 0;
-    for (const id of acked) if (!seen.has(id)) missing++;
-    return { missing, duplicates, rows: rows.length };
+    const missed = [...acked].filter((id) => !seen.has(id));
+    return {
+      missing: missed.length,
+      missingSample: missed.slice(0, 5),
+      duplicates,
+      rows: rows.length,
+    };
   } finally {
     await q.close();
   }
