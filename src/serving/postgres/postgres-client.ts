@@ -46,6 +46,14 @@ export class PostgresClient implements SqlClient {
 
   async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
     const conn = await this.pool.connect();
+    let broken: Error | undefined;
+    // A checked-out client reports a cut connection (server restart, failover) as an
+    // 'error' event, which uncaught would end the process; the statement in flight
+    // rejects anyway, and the broken client is discarded on release.
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    conn.on('error', onError);
     const tx: SqlExecutor = {
       async query<T>(sql: string, params?: readonly unknown[]) {
         return (await conn.query(sql, params as unknown[] | undefined)).rows as T[];
@@ -54,7 +62,6 @@ export class PostgresClient implements SqlClient {
         await conn.query(sql);
       },
     };
-    let broken: Error | undefined;
     try {
       await conn.query('BEGIN');
       const out = await fn(tx);
@@ -68,6 +75,7 @@ export class PostgresClient implements SqlClient {
       }
       throw err;
     } finally {
+      conn.off('error', onError);
       conn.release(broken);
     }
   }
