@@ -26,3 +26,13 @@ export class MigrationError extends Error {
     );
   }
 }
+
+/**
+ * The row store's server cannot be reached or cut the connection (restart, failover,
+ * network). Nothing of the statement was committed; retry after `retryAfterSeconds`.
+ * The API answers 503 with Retry-After.
+ */
+export class RowStoreUnavailableError extends Error {
+  override name = 'RowStoreUnavailableError';
+  readonly retryAfterSeconds = 5;
+}

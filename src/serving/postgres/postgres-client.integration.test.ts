@@ -5,8 +5,10 @@
  * our own backend, so the shared server is untouched.
  */
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { RowStoreUnavailableError } from '../errors.js';
 import { createTestSchema, type TestSchema } from '../testing/postgres-schema.js';
 import { PostgresClient } from './postgres-client.js';
 
@@ -51,7 +53,11 @@ describe('PostgresClient when the server cuts its connection', () => {
         await new Promise((r) => setTimeout(r, 300));
         await q.exec('INSERT INTO t VALUES (2)');
       });
-      await assert.rejects(tx, 'the transaction whose connection was cut rejects');
+      await assert.rejects(
+        tx,
+        RowStoreUnavailableError,
+        'the transaction whose connection was cut rejects, saying the server is gone',
+      );
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(uncaught, [], 'nothing thrown outside the caller');
       await client.transaction((q) => q.exec('INSERT INTO t VALUES (3)'));
@@ -61,8 +67,34 @@ describe('PostgresClient when the server cuts its connection', () => {
         [3],
         'the cut transaction left nothing; the next one committed',
       );
+      await assert.rejects(
+        client.query('SELECT nope'),
+        (e) => !(e instanceof RowStoreUnavailableError),
+        'a wrong statement is not an outage',
+      );
     } finally {
       await admin.end();
+      await client.close();
+    }
+  });
+});
+
+describe('PostgresClient with no server', () => {
+  it('rejects with RowStoreUnavailableError, naming the cause', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address() as AddressInfo;
+        srv.close(() => resolve(p));
+      });
+    });
+    const client = new PostgresClient({ connectionString: `postgres://u@127.0.0.1:${port}/db` });
+    try {
+      await assert.rejects(client.query('SELECT 1'), (e) => {
+        assert.ok(e instanceof RowStoreUnavailableError);
+        assert.match(e.message, /ECONNREFUSED/);
+        return true;
+      });
+    } finally {
       await client.close();
     }
   });

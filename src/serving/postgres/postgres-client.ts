@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { RowStoreUnavailableError } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 
 /** Options of PostgresClient. */
@@ -12,6 +13,30 @@ export interface PostgresClientOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Socket errors and SQLSTATEs (class 08, 57P01-03) that mean the server is gone, not the statement wrong. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Turns a lost or refused connection into RowStoreUnavailableError; other errors pass. */
+function classify(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  const message = (err as Error).message ?? '';
+  const lost =
+    (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
+    /Connection terminated|timeout exceeded when trying to connect|not queryable/i.test(message);
+  return lost
+    ? new RowStoreUnavailableError(`PostgreSQL unavailable: ${message}`, { cause: err })
+    : err;
+}
 
 /**
  * The scale-out row store: PostgreSQL (or Aurora PostgreSQL) through a `pg` pool.
@@ -36,15 +61,32 @@ export class PostgresClient implements SqlClient {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    const r = await this.pool.query(sql, params as unknown[] | undefined);
-    return r.rows as T[];
+    try {
+      const r = await this.pool.query(sql, params as unknown[] | undefined);
+      return r.rows as T[];
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
   async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    try {
+      await this.pool.query(sql);
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
+  /** Runs `fn` in one transaction; a lost connection rejects with RowStoreUnavailableError. */
   async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+    try {
+      return await this.inTransaction(fn);
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  private async inTransaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
     const conn = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out client reports a cut connection (server restart, failover) as an
