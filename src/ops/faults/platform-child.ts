@@ -13,7 +13,7 @@ import { FATAL_MESSAGE } from '../process-guard.js';
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** Longest `up` may take to print its addresses (the machine may be busy). */
-const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 240_000;
 
 /** A running `faresight up`. */
 export interface PlatformChild {
