@@ -98,6 +98,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   app.setErrorHandler((err, req, reply) => {
     const r = errorResponse(err);
     if (!r.expose) log.error('request failed', { url: req.url, error: (err as Error).message });
+    if (r.headers) reply.headers(r.headers);
     return reply.code(r.status).send(r.body);
   });
   app.setNotFoundHandler((req, reply) =>

@@ -1,3 +1,4 @@
+import { RowStoreUnavailableError } from '../serving/errors.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 
 /** The JSON body of every error answer. */
@@ -26,9 +27,23 @@ const KIND_BY_STATUS: Record<number, string> = {
 /**
  * Maps any error thrown while handling a request to a status and JSON body: the one
  * place the HTTP layer turns errors into answers. Unexpected errors are 500 with a
- * generic message (`expose` false: the caller logs the detail, the client never sees it).
+ * generic message (`expose` false: the caller logs the detail, the client never sees it);
+ * a row store that cannot be reached is 503 with Retry-After.
  */
-export function errorResponse(err: unknown): { status: number; body: ErrorBody; expose: boolean } {
+export function errorResponse(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  expose: boolean;
+  headers?: Record<string, string>;
+} {
+  if (err instanceof RowStoreUnavailableError) {
+    return {
+      status: 503,
+      body: { error: 'unavailable', message: 'the row store is unavailable; retry later' },
+      headers: { 'retry-after': String(err.retryAfterSeconds) },
+      expose: false,
+    };
+  }
   if (err instanceof BadRequestError) {
     return {
       status: 400,

@@ -5,10 +5,14 @@
  *
  * A command loads only its own module: the others appear as stubs named and described
  * from COMMANDS, so `faresight help` imports no backend at all (a test checks that each
- * stub's description is its module's). The full tree is `buildProgram()`.
+ * stub's description is its module's). The full tree is `buildProgram()`. A bug that
+ * escapes as an unhandled rejection or an uncaught exception meets the process guard
+ * (src/ops/process-guard.ts).
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { createLogger } from '../ops/logger.js';
+import { installProcessGuard } from '../ops/process-guard.js';
 
 /** A module under src/cli/ that registers top-level commands. */
 type Register = (program: Command) => void;
@@ -184,6 +188,7 @@ export function invokedCommand(argv: readonly string[]): string | undefined {
 
 /** Runs the CLI with `argv` (as process.argv); never throws, exits non-zero on error. */
 export async function main(argv: string[]): Promise<void> {
+  installProcessGuard({ logger: createLogger('info', 'process') });
   try {
     const name = invokedCommand(argv);
     const program = await programFor(new Set(name ? [name] : []));

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { DDSketch } from '@datadog/sketches-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { BackgroundAppender } from '../ops/background-appender.js';
 import type { Logger } from '../ops/logger.js';
 import type { Stream } from '../stream/stream.js';
 import { reasonClass } from './dead-letter.js';
@@ -55,6 +56,8 @@ export class IngestStats {
   private period: number;
   private buckets = new Map<string, Bucket>();
   private timer: NodeJS.Timeout | undefined;
+  /** Sends rows in the background, keeping them while the stats stream fails (disk full, NATS down). */
+  private readonly out: BackgroundAppender | undefined;
   private readonly requests: Counter<'vendor' | 'status'>;
   private readonly records: Counter<'vendor'>;
   private readonly offers: Counter<'vendor'>;
@@ -73,6 +76,9 @@ export class IngestStats {
     },
   ) {
     this.period = this.periodStart(Date.now());
+    this.out = opts.stream
+      ? new BackgroundAppender({ stream: opts.stream, logger: opts.logger, what: 'ingest stats' })
+      : undefined;
     const registers = [opts.registry];
     this.requests = new Counter({
       name: 'faresight_ingest_requests_total',
@@ -120,13 +126,21 @@ export class IngestStats {
 
   /** Starts writing a stats row per vendor at the end of each period. */
   start(): void {
-    const tick = () => {
-      this.flush().catch((err) =>
-        this.opts.logger.warn('ingest stats flush failed', { error: (err as Error).message }),
-      );
-    };
-    this.timer = setInterval(tick, Math.min(this.opts.periodSeconds * 1000, 10_000));
+    this.timer = setInterval(() => this.roll(), Math.min(this.opts.periodSeconds * 1000, 10_000));
     this.timer.unref();
+  }
+
+  /**
+   * Queues the rows of a finished period (with `force`, of the current one); never throws:
+   * the appender keeps and retries what the stream refuses.
+   */
+  private roll(force = false): void {
+    const now = this.periodStart(Date.now());
+    if (!force && now === this.period) return;
+    const rows = this.rows();
+    this.buckets = new Map();
+    this.period = now;
+    this.out?.push(rows.map(statsAppend));
   }
 
   observe(o: RequestObservation): void {
@@ -136,7 +150,7 @@ export class IngestStats {
     this.totals.rejected += o.rejections.length;
     if (o.status >= 400) this.totals.failedRequests++;
     const now = Date.now();
-    if (this.periodStart(now) !== this.period) void this.flush();
+    if (this.periodStart(now) !== this.period) this.roll();
     let b = this.buckets.get(o.vendor);
     if (!b) {
       b = {
@@ -186,28 +200,32 @@ export class IngestStats {
     }));
   }
 
-  /** Writes the rows of a finished period (or, with `force`, the current one) to the stats stream. */
+  /**
+   * Writes the rows of a finished period (or, with `force`, the current one) and any rows
+   * still waiting from earlier failures to the stats stream. Rejects when the stream fails;
+   * the rows stay queued and are retried in the background.
+   */
   async flush(force = false): Promise<void> {
-    const now = this.periodStart(Date.now());
-    if (!force && now === this.period) return;
-    const rows = this.rows();
-    this.buckets = new Map();
-    this.period = now;
-    if (!this.opts.stream || rows.length === 0) return;
-    await this.opts.stream.append(
-      rows.map((r) => ({
-        key: r.vendor,
-        id: r.id,
-        data: Buffer.from(JSON.stringify(r)),
-        timestamp: Date.parse(r.periodStart),
-      })),
-    );
+    this.roll(force);
+    await this.out?.flush();
   }
 
+  /** Stops the timer and writes what is left; logs, never rejects, when the stream fails. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.flush(true);
+    this.timer = undefined;
+    this.roll(true);
+    await this.out?.close();
   }
+}
+
+function statsAppend(r: IngestStatsRow) {
+  return {
+    key: r.vendor,
+    id: r.id,
+    data: Buffer.from(JSON.stringify(r)),
+    timestamp: Date.parse(r.periodStart),
+  };
 }
 
 function round(x: number): number {

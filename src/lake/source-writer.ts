@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
 import type { Logger } from '../ops/logger.js';
+import { backoffDelay, type RetryPolicy } from '../realtime/backoff.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { listPartitions } from './compaction/visible-files.js';
@@ -27,6 +28,10 @@ import { uncoveredRuns } from './uncovered-runs.js';
 
 /** Pause before retrying a failed read, write or commit. */
 const RETRY_MS = 1000;
+/** Delays between attempts of a failing file or read: from RETRY_MS, doubling to 10 s. */
+const RETRY: RetryPolicy = { initialDelayMs: RETRY_MS, maxDelayMs: 10_000 };
+/** While a failure persists, one log line per this many attempts (and the first). */
+const LOG_EVERY = 10;
 /** Closed files written at once. */
 const WRITE_AHEAD = 3;
 /** Closed files waiting (written or not) beyond which the loop stops reading. */
@@ -74,6 +79,8 @@ interface OpenFile {
   /** After a failed write: when to try again, and why it failed. */
   retryAt?: number;
   failure?: unknown;
+  /** Consecutive failed writes. */
+  attempts?: number;
 }
 
 interface ShardState {
@@ -113,15 +120,26 @@ export class SourceWriter {
   }
 
   private async run(): Promise<void> {
+    let readFailures = 0;
     try {
       while (!this.stopping) {
         let batch: Batch;
         try {
           batch = await this.consumer.read(this.abort.signal);
+          if (readFailures > 0)
+            this.log.info('stream readable again', { failedAttempts: readFailures });
+          readFailures = 0;
         } catch (err) {
           if (this.stopping) break;
-          this.log.error('stream read failed', { error: (err as Error).message });
-          await this.sleep(RETRY_MS);
+          readFailures++;
+          const inMs = backoffDelay(readFailures, RETRY);
+          if (readFailures === 1 || readFailures % LOG_EVERY === 0)
+            this.log.error('stream read failed, retrying', {
+              attempt: readFailures,
+              inMs,
+              error: (err as Error).message,
+            });
+          await this.sleep(inMs);
           continue;
         }
         this.take(batch);
@@ -258,7 +276,7 @@ export class SourceWriter {
    * Starts writing closed files in the background, WRITE_AHEAD at a time: the loop goes
    * on reading and staging while DuckDB encodes, and one file's staging (JavaScript)
    * overlaps another's Parquet encoding (DuckDB's threads). A written file leaves
-   * `closed`; a failed one stays and is tried again after RETRY_MS. A batch is committed
+   * `closed`; a failed one stays and is tried again after a backoff (RETRY). A batch is committed
    * only once no closed file holds any of its records (commitReady), so the checkpoint
    * still moves only past durable files.
    */
@@ -271,16 +289,27 @@ export class SourceWriter {
       const attempt = this.write(file).then(
         () => {
           this.closed.splice(this.closed.indexOf(file), 1);
+          if (file.attempts)
+            this.log.info('lake file written after failures', {
+              partition: file.key,
+              shard: file.shard,
+              failedAttempts: file.attempts,
+            });
         },
         (err: unknown) => {
           file.failure = err;
-          file.retryAt = this.shared.now() + RETRY_MS;
-          this.log.error('writing lake file failed', {
-            source: this.source,
-            partition: file.key,
-            shard: file.shard,
-            error: (err as Error).message,
-          });
+          file.attempts = (file.attempts ?? 0) + 1;
+          const inMs = backoffDelay(file.attempts, RETRY);
+          file.retryAt = this.shared.now() + inMs;
+          if (file.attempts === 1 || file.attempts % LOG_EVERY === 0)
+            this.log.error('writing lake file failed, retrying', {
+              source: this.source,
+              partition: file.key,
+              shard: file.shard,
+              attempt: file.attempts,
+              inMs,
+              error: (err as Error).message,
+            });
         },
       );
       this.writing.set(

@@ -28,16 +28,11 @@ export class MigrationError extends Error {
 }
 
 /**
- * PostgreSQL could not be reached or refused the connection: the message names the
- * server, the database and what to check; `cause` is the driver's error.
+ * The row store's server cannot be reached or cut the connection (restart, failover,
+ * network). Nothing of the statement was committed; retry after `retryAfterSeconds`.
+ * The API answers 503 with Retry-After.
  */
-export class PostgresUnavailableError extends Error {
-  override name = 'PostgresUnavailableError';
-  constructor(
-    readonly address: string,
-    hint: string,
-    options: ErrorOptions & { cause: Error },
-  ) {
-    super(`PostgreSQL at ${address}: ${options.cause.message}: ${hint}`, options);
-  }
+export class RowStoreUnavailableError extends Error {
+  override name = 'RowStoreUnavailableError';
+  readonly retryAfterSeconds = 5;
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { PostgresUnavailableError } from '../errors.js';
+import { RowStoreUnavailableError } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 
 /** Options of PostgresClient. */
@@ -14,8 +14,20 @@ export interface PostgresClientOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Socket errors and SQLSTATEs (class 08, 57P01-03) that mean the server is gone, not the statement wrong. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
 /** What to check for each way a connection fails, by Node error code or SQLSTATE. */
-const CONNECT_HINTS: Record<string, string> = {
+const HINTS: Record<string, string> = {
   ECONNREFUSED: 'nothing listens there: is the server running, and is rowStore.postgresUrl right?',
   ENOTFOUND: 'the host name does not resolve: check rowStore.postgresUrl',
   ETIMEDOUT: 'the connection timed out: check the address, the network and the firewall',
@@ -36,12 +48,23 @@ function addressOf(connectionString: string): string {
   }
 }
 
-/** A connection failure as a PostgresUnavailableError naming the server; anything else as is. */
-function explain(err: unknown, address: string): unknown {
-  const code = (err as { code?: string })?.code;
-  const hint = code ? CONNECT_HINTS[code] : undefined;
-  return hint && err instanceof Error
-    ? new PostgresUnavailableError(address, hint, { cause: err })
+/**
+ * Turns a lost, refused or misdirected connection into RowStoreUnavailableError naming
+ * the server, the database and what to check; other errors pass.
+ */
+function classify(err: unknown, address: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  const message = (err as Error).message ?? '';
+  const hint = typeof code === 'string' ? HINTS[code] : undefined;
+  const lost =
+    hint !== undefined ||
+    (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
+    /Connection terminated|timeout exceeded when trying to connect|not queryable/i.test(message);
+  return lost
+    ? new RowStoreUnavailableError(
+        `PostgreSQL at ${address}: ${message}: ${hint ?? 'the connection was lost; retrying will reconnect'}`,
+        { cause: err },
+      )
     : err;
 }
 
@@ -74,21 +97,37 @@ export class PostgresClient implements SqlClient {
       const r = await this.pool.query(sql, params as unknown[] | undefined);
       return r.rows as T[];
     } catch (err) {
-      throw explain(err, this.address);
+      throw classify(err, this.address);
     }
   }
 
   async exec(sql: string): Promise<void> {
-    await this.query(sql);
+    try {
+      await this.pool.query(sql);
+    } catch (err) {
+      throw classify(err, this.address);
+    }
   }
 
+  /** Runs `fn` in one transaction; a lost connection rejects with RowStoreUnavailableError. */
   async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
-    let conn: pg.PoolClient;
     try {
-      conn = await this.pool.connect();
+      return await this.inTransaction(fn);
     } catch (err) {
-      throw explain(err, this.address);
+      throw classify(err, this.address);
     }
+  }
+
+  private async inTransaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+    const conn = await this.pool.connect();
+    let broken: Error | undefined;
+    // A checked-out client reports a cut connection (server restart, failover) as an
+    // 'error' event, which uncaught would end the process; the statement in flight
+    // rejects anyway, and the broken client is discarded on release.
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    conn.on('error', onError);
     const tx: SqlExecutor = {
       async query<T>(sql: string, params?: readonly unknown[]) {
         return (await conn.query(sql, params as unknown[] | undefined)).rows as T[];
@@ -97,7 +136,6 @@ export class PostgresClient implements SqlClient {
         await conn.query(sql);
       },
     };
-    let broken: Error | undefined;
     try {
       await conn.query('BEGIN');
       const out = await fn(tx);
@@ -111,6 +149,7 @@ export class PostgresClient implements SqlClient {
       }
       throw err;
     } finally {
+      conn.off('error', onError);
       conn.release(broken);
     }
   }
