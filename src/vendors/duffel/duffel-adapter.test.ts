@@ -15,7 +15,7 @@ describe('DuffelAdapter', () => {
     assert.equal(records.length, 1);
     const r = records[0]!;
     assert.equal(r.id, 'orq_0000TestFaresight01');
-    assert.equal(r.shoppedAt, '2025-04-30T09:12:44.120Z', 'the payload wins over the header');
+    assert.equal(r.shoppedAt, '2020-01-01T00:00:00.000Z', 'X-Shopped-At wins over the payload');
     assert.equal(r.origin, 'CDG');
     assert.equal(r.destination, 'YUL');
     assert.equal(r.departureDate, '2025-07-04');

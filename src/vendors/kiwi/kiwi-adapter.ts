@@ -149,7 +149,9 @@ export class KiwiAdapter extends AdapterBase {
       rejected,
       (i) => `data[${i}]`,
     );
-    const echo = { id: optStr(root.search_id), passengers };
+    // An itinerary with inbound flights (`return: 1`) answers a round-trip search, even
+    // when it comes back to another airport of the city; the dates are each offer's own.
+    const echo = { id: optStr(root.search_id), passengers, tripType: 'roundtrip' as const };
     return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
   }
 }
