@@ -159,18 +159,32 @@ function searchOf(o: Offer, routes: readonly SliceEcho[] | undefined, echo: Sear
     destination: slices[0]!.destination,
     departureDate: own[0]!.departureDate!,
     returnDate: tripType === 'roundtrip' ? own[own.length - 1]!.departureDate : undefined,
+    // Routes of different searches in one payload (Sabre's one-way itineraries per leg)
+    // stay apart; offers without routes group by dates alone (a city search's airports).
+    routeKey: fits ? slices.map((r) => `${r.origin}-${r.destination}`).join(',') : '',
   };
 }
 
-/** Offers grouped by (trip type, departure date, return date), in order of first offer. */
+/**
+ * Offers grouped by (trip type, departure date, return date, and the request routes they
+ * answer when the payload has several), in order of first offer.
+ */
 function groupByDates(d: RecordDraft): DateGroup[] {
   const groups = new Map<string, DateGroup>();
   d.offers.forEach((o, i) => {
     const s = searchOf(o, d.routes?.[i] ?? d.echo.slices, d.echo);
-    const key = `${s.tripType}|${s.departureDate}|${s.returnDate ?? ''}`;
+    const key = `${s.tripType}|${s.departureDate}|${s.returnDate ?? ''}|${s.routeKey}`;
     const g = groups.get(key);
     if (g) g.offers.push(o);
-    else groups.set(key, { ...s, offers: [o] });
+    else
+      groups.set(key, {
+        tripType: s.tripType,
+        origin: s.origin,
+        destination: s.destination,
+        departureDate: s.departureDate,
+        returnDate: s.returnDate,
+        offers: [o],
+      });
   });
   return [...groups.values()];
 }
@@ -178,7 +192,7 @@ function groupByDates(d: RecordDraft): DateGroup[] {
 /**
  * Record ids of the groups, derived from the payload's id: the plain id for a payload of
  * one group (so a retry dedupes as before), else `<id>~<departureDate>[~<returnDate>]`,
- * with `~<tripType>` added where two groups share dates.
+ * with `~<tripType>~<origin>-<destination>` added where two groups share dates.
  */
 function groupIds(base: string, groups: readonly DateGroup[]): string[] {
   if (groups.length === 1) return [base];
@@ -186,7 +200,9 @@ function groupIds(base: string, groups: readonly DateGroup[]): string[] {
     (g) => `${base}~${g.departureDate}${g.returnDate ? `~${g.returnDate}` : ''}`,
   );
   return byDates.map((id, i) =>
-    byDates.indexOf(id) === byDates.lastIndexOf(id) ? id : `${id}~${groups[i]!.tripType}`,
+    byDates.indexOf(id) === byDates.lastIndexOf(id)
+      ? id
+      : `${id}~${groups[i]!.tripType}~${groups[i]!.origin}-${groups[i]!.destination}`,
   );
 }
 
