@@ -70,7 +70,7 @@ describe('DuffelAdapter', () => {
     assert.deepEqual(rejected, []);
     const r = records[0]!;
     assert.equal(r.id, 'duffel-list-1');
-    assert.equal(r.shoppedAt, '2025-05-01T12:00:00.000Z');
+    assert.equal(r.shoppedAt, '2025-04-30T09:12:45.001Z', "the offer's created_at");
     assert.deepEqual(
       [r.origin, r.destination, r.tripType, r.returnDate],
       ['CDG', 'YUL', 'roundtrip', '2025-07-18'],
