@@ -103,6 +103,7 @@ export const TABLE_COLUMNS: Readonly<Record<LakeTable, readonly LakeColumn[]>> =
     col('refundable', 'BOOLEAN'),
     col('seats_remaining', 'INTEGER'),
     col('stops', 'INTEGER'),
+    col('amounts_inconsistent', 'BOOLEAN'),
     col('legs', `${LEG_TYPE}[]`),
     col('passenger_prices', `${PASSENGER_PRICE_TYPE}[]`),
     col('stream_shard', 'INTEGER'),

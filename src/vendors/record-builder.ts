@@ -14,6 +14,7 @@ import {
   type TripType,
 } from '../model/shopping-record.js';
 import { describeIssues, validateRecord } from '../model/validate.js';
+import { toMinor } from './amount.js';
 import { PayloadError } from './errors.js';
 import { type PayloadContext, resolveSearchContext } from './search-context.js';
 import type { AdapterResult, Rejection, RequestContext, VendorName } from './vendor-adapter.js';
@@ -44,9 +45,21 @@ export function reasonOf(err: unknown): string {
 }
 
 /**
+ * Marks an offer whose base plus taxes, both given, differ from its total by a minor unit
+ * or more (`amountsInconsistent`); the total is kept as the vendor's truth. Returns it.
+ */
+export function flagAmounts(o: Offer): Offer {
+  if (o.baseAmount === undefined || o.taxAmount === undefined) return o;
+  const sum = toMinor(o.baseAmount, o.currency) + toMinor(o.taxAmount, o.currency);
+  if (sum !== toMinor(o.totalAmount, o.currency)) o.amountsInconsistent = true;
+  return o;
+}
+
+/**
  * Builds offers from payload items. Each item gives zero or more offers; an item that
  * throws, or gives an offer that fails the offer schema, adds a rejection at its index
- * and the others go on. `itemPath(i)` names item `i` in a schema failure's reason (whose
+ * and the others go on; offers whose amounts do not add up are flagged (`flagAmounts`).
+ * `itemPath(i)` names item `i` in a schema failure's reason (whose
  * field paths are relative to the offer built), e.g. `data[3]: offer legs[0]...`.
  */
 export function collectOffers<T>(
@@ -66,7 +79,7 @@ export function collectOffers<T>(
     }
     for (const o of Array.isArray(built) ? built : [built]) {
       const r = offerSchema.safeParse(o);
-      if (r.success) offers.push(o);
+      if (r.success) offers.push(flagAmounts(o));
       else {
         const issues = describeIssues(r.error).join('; ');
         rejected.push({ index: i, reason: itemPath ? `${itemPath(i)}: offer ${issues}` : issues });

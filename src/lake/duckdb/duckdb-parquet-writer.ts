@@ -67,6 +67,7 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     cabin: 'VARCHAR',
     refundable: 'BOOLEAN',
     seats_remaining: 'INTEGER',
+    amounts_inconsistent: 'BOOLEAN',
     legs: lakeType('offers', 'legs'),
   },
   // The stats source hands rows over with `rejections` already a list of {reason, count}.
@@ -151,6 +152,8 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     refundable: 'refundable',
     seats_remaining: 'seats_remaining',
     stops: 'list_max(list_transform(legs, lambda l: l.stops))',
+    // Records of schema v1 have no flag: their offers count as consistent.
+    amounts_inconsistent: 'coalesce(amounts_inconsistent, false)',
     legs: 'legs',
     passenger_prices: 'passenger_prices',
   },
