@@ -67,6 +67,8 @@ export function collectOffers<T>(
   build: (item: T, index: number) => Offer | Offer[],
   rejected: Rejection[],
   itemPath?: (index: number) => string,
+  /** False where the tax is derived from the total, so the sum cannot disagree; default true. */
+  checkAmounts = true,
 ): Offer[] {
   const offers: Offer[] = [];
   items.forEach((item, i) => {
@@ -79,7 +81,7 @@ export function collectOffers<T>(
     }
     for (const o of Array.isArray(built) ? built : [built]) {
       const r = offerSchema.safeParse(o);
-      if (r.success) offers.push(flagAmounts(o));
+      if (r.success) offers.push(checkAmounts ? flagAmounts(o) : o);
       else {
         const issues = describeIssues(r.error).join('; ');
         rejected.push({ index: i, reason: itemPath ? `${itemPath(i)}: offer ${issues}` : issues });

@@ -243,6 +243,8 @@ export class AmadeusAdapter extends AdapterBase {
       (o, i) => parseOffer(o, `${where}[${i}]`),
       rejected,
       (i) => `${where}[${i}]`,
+      // The tax is total - base and grandTotal adds fees: base + tax cannot disagree.
+      false,
     );
     return finishRecord({
       vendor: this.name,
