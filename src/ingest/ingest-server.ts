@@ -147,6 +147,7 @@ export function createIngestApp(opts: IngestServerOptions): {
       records = 0,
       offers = 0,
       headers?: Record<string, string>,
+      inconsistentOffers = 0,
     ) => {
       stats.observe({
         vendor: opts.adapters[vendor] ? vendor : 'unknown',
@@ -154,6 +155,7 @@ export function createIngestApp(opts: IngestServerOptions): {
         bytesIn,
         records,
         offers,
+        inconsistentOffers,
         rejections,
         latencyMs: performance.now() - t0,
       });
@@ -220,12 +222,16 @@ export function createIngestApp(opts: IngestServerOptions): {
         deadLetters: opts.deadLetters,
         maxRecords: config.ingest.maxRecordsPerRequest,
       });
+      // The count of inconsistent offers is for ingest_stats, not the vendor's answer.
+      const { inconsistentOffers, ...answer } = out;
       return finish(
         202,
-        out,
+        answer,
         out.rejected.map((r) => r.reason),
         out.accepted,
         out.offers,
+        undefined,
+        inconsistentOffers,
       );
     } catch (err) {
       const e = errorResponse(err);

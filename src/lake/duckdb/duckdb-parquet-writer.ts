@@ -83,6 +83,7 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     records: 'BIGINT',
     offers: 'BIGINT',
     bytesIn: 'BIGINT',
+    inconsistentOffers: 'BIGINT',
     rejections: 'STRUCT(reason VARCHAR, count BIGINT)[]',
     latencyP50Ms: 'DOUBLE',
     latencyP99Ms: 'DOUBLE',
@@ -167,6 +168,8 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     records: 'records',
     offers: 'offers',
     bytes_in: 'bytesIn',
+    // Rows written before the count existed have none: read as 0.
+    inconsistent_offers: 'coalesce(inconsistentOffers, 0)',
     rejections: 'rejections',
     latency_p50_ms: 'latencyP50Ms',
     latency_p99_ms: 'latencyP99Ms',
