@@ -57,4 +57,46 @@ describe('faresight parse', () => {
       'faresight: unknown vendor "galileo"; known: sabre, amadeus, travelport, duffel, kiwi, generic\n',
     );
   });
+
+  it('takes the search context ingest takes from headers as flags', () => {
+    const file = fixturePath('duffel', 'offer-request-roundtrip.json');
+    const r = faresight([
+      'parse',
+      '--vendor',
+      'duffel',
+      file,
+      '--pos',
+      'fr',
+      '--shopped-at',
+      '2024-02-03T04:05:06+01:00',
+      '--transaction-id',
+      'replayed-7',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const rec = JSON.parse(r.stdout.trim().split('\n')[0]!);
+    assert.deepEqual(
+      [rec.id, rec.pos, rec.shoppedAt],
+      ['orq_0000TestFaresight01', 'FR', '2024-02-03T03:05:06.000Z'],
+      "the payload's own id stays the key; the shop time is the one given",
+    );
+    const amadeus = faresight([
+      'parse',
+      '--vendor',
+      'amadeus',
+      fixturePath('amadeus', 'flight-offers-roundtrip.json'),
+      '--transaction-id',
+      'replayed-8',
+    ]);
+    assert.equal(JSON.parse(amadeus.stdout).id, 'replayed-8', 'a payload without an id takes it');
+  });
+
+  it('names the flag at fault', () => {
+    const file = fixturePath('duffel', 'offer-request-roundtrip.json');
+    const bad = faresight(['parse', '--vendor', 'duffel', file, '--shopped-at', 'yesterday']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--shopped-at must be an ISO 8601 instant with a zone .*"yesterday"/);
+    const pos = faresight(['parse', '--vendor', 'duffel', file, '--pos', 'France']);
+    assert.equal(pos.code, 1);
+    assert.match(pos.stderr, /--pos must be an ISO 3166 country code .*"France"/);
+  });
 });

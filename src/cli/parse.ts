@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createAdapters } from '../vendors/adapters.js';
+import { toInstant } from '../vendors/search-context.js';
 import { isVendorName, VENDOR_NAMES } from '../vendors/vendor-adapter.js';
 
 function collectHeader(value: string, previous: string[]): string[] {
@@ -19,6 +20,44 @@ export function parseHeaderFlags(flags: readonly string[]): Record<string, strin
   return headers;
 }
 
+/** Options of `faresight parse` that stand for the ingest context headers. */
+export interface SearchContextFlags {
+  pos?: string;
+  shoppedAt?: string;
+  transactionId?: string;
+}
+
+/**
+ * The headers ingest would have received for the context flags, merged over `headers`
+ * (a flag wins over the same `--header`). Throws naming the flag when `--pos` is not a
+ * two-letter country code or `--shopped-at` not an ISO 8601 instant with a zone.
+ */
+export function contextHeaders(
+  headers: Record<string, string>,
+  flags: SearchContextFlags,
+): Record<string, string> {
+  const out = { ...headers };
+  if (flags.pos !== undefined) {
+    if (!/^[A-Za-z]{2}$/.test(flags.pos.trim())) {
+      throw new Error(`--pos must be an ISO 3166 country code like US (got "${flags.pos}")`);
+    }
+    out['x-point-of-sale'] = flags.pos.trim().toUpperCase();
+  }
+  if (flags.shoppedAt !== undefined) {
+    if (!toInstant(flags.shoppedAt)) {
+      throw new Error(
+        `--shopped-at must be an ISO 8601 instant with a zone like 2025-03-01T10:00:00Z (got "${flags.shoppedAt}")`,
+      );
+    }
+    out['x-shopped-at'] = flags.shoppedAt.trim();
+  }
+  if (flags.transactionId !== undefined) {
+    if (flags.transactionId.trim() === '') throw new Error('--transaction-id must not be empty');
+    out['x-transaction-id'] = flags.transactionId.trim();
+  }
+  return out;
+}
+
 function readPayload(file: string): Buffer {
   try {
     return readFileSync(file === '-' ? 0 : file);
@@ -31,6 +70,8 @@ function readPayload(file: string): Buffer {
  * Registers `faresight parse --vendor NAME FILE`: runs a vendor adapter over a payload
  * file (or stdin with `-`), prints the normalized records as NDJSON on stdout and one
  * line per rejection on stderr. Exits 0 when at least one record came out, else 1.
+ * `--pos`, `--shopped-at` and `--transaction-id` give the search context ingest takes
+ * from headers, so a payload from the past reads as it would be ingested.
  */
 export function register(program: Command): void {
   program
@@ -43,12 +84,18 @@ export function register(program: Command): void {
       collectHeader,
       [],
     )
+    .option('--pos <country>', 'point of sale, as X-Point-Of-Sale (ISO country, e.g. GB)')
+    .option(
+      '--shopped-at <instant>',
+      'when the search ran, as X-Shopped-At (ISO 8601 instant with a zone)',
+    )
+    .option('--transaction-id <id>', 'record id (the dedupe key), as X-Transaction-Id')
     .argument('<file>', "payload file, or '-' for stdin")
-    .action((file: string, opts: { vendor: string; header: string[] }) => {
+    .action((file: string, opts: { vendor: string; header: string[] } & SearchContextFlags) => {
       if (!isVendorName(opts.vendor)) {
         throw new Error(`unknown vendor "${opts.vendor}"; known: ${VENDOR_NAMES.join(', ')}`);
       }
-      const headers = parseHeaderFlags(opts.header);
+      const headers = contextHeaders(parseHeaderFlags(opts.header), opts);
       const body = readPayload(file);
       const adapter = createAdapters()[opts.vendor];
       const { records, rejected } = adapter.parse(body, { headers, receivedAt: new Date() });

@@ -24,6 +24,8 @@ export interface IngestOutcome {
   accepted: number;
   duplicates: number;
   offers: number;
+  /** Offers flagged `amountsInconsistent` (base plus taxes differ from the total). */
+  inconsistentOffers: number;
   rejected: Rejection[];
 }
 
@@ -99,9 +101,11 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
   }
   const entries: AppendRecord[] = new Array(records.length);
   let offers = 0;
+  let inconsistentOffers = 0;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     offers += r.offers.length;
+    for (const o of r.offers) if (o.amountsInconsistent) inconsistentOffers++;
     entries[i] = {
       key: marketKey(r),
       id: recordKey(r),
@@ -113,7 +117,13 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     req.stream.append(entries),
     rejected.length > 0 ? keepDeadLetter(rejected) : undefined,
   ]);
-  return { accepted: res.appended, duplicates: res.duplicates, offers, rejected };
+  return {
+    accepted: res.appended,
+    duplicates: res.duplicates,
+    offers,
+    inconsistentOffers,
+    rejected,
+  };
 }
 
 /**

@@ -178,6 +178,7 @@ export function createIngestApp(opts: IngestServerOptions): {
     extra: {
       records?: number;
       offers?: number;
+      inconsistentOffers?: number;
       bytesIn?: number;
       headers?: Record<string, string>;
     } = {},
@@ -188,6 +189,7 @@ export function createIngestApp(opts: IngestServerOptions): {
       bytesIn: extra.bytesIn ?? 0,
       records: extra.records ?? 0,
       offers: extra.offers ?? 0,
+      inconsistentOffers: extra.inconsistentOffers ?? 0,
       rejections,
       latencyMs: reply.elapsedTime,
     });
@@ -299,13 +301,15 @@ export function createIngestApp(opts: IngestServerOptions): {
           maxRecords: config.ingest.maxRecordsPerRequest,
           maxJsonDepth: config.ingest.maxJsonDepth,
         });
+        // The count of inconsistent offers is for ingest_stats, not the vendor's answer.
+        const { inconsistentOffers, ...answer } = out;
         return finish(
           reply,
           route,
           202,
-          out,
+          answer,
           out.rejected.map((r) => r.reason),
-          { records: out.accepted, offers: out.offers, bytesIn },
+          { records: out.accepted, offers: out.offers, inconsistentOffers, bytesIn },
         );
       } catch (err) {
         const e = errorResponse(err);

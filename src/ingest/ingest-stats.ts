@@ -25,6 +25,8 @@ export interface IngestStatsRow {
   requests: number;
   records: number;
   offers: number;
+  /** Offers whose base plus taxes differ from their total (`amountsInconsistent`); absent in rows of older releases. */
+  inconsistentOffers?: number;
   bytesIn: number;
   rejections: Record<string, number>;
   latencyP50Ms: number | null;
@@ -35,6 +37,7 @@ interface Bucket {
   requests: number;
   records: number;
   offers: number;
+  inconsistentOffers: number;
   bytesIn: number;
   rejections: Map<string, number>;
   latency: DDSketch;
@@ -47,6 +50,8 @@ export interface RequestObservation {
   bytesIn: number;
   records: number;
   offers: number;
+  /** Offers flagged `amountsInconsistent` among `offers`; default 0. */
+  inconsistentOffers?: number;
   /** Reasons of rejected items, or the request-level reason (`unauthorized`, `backpressure`, ...). */
   rejections: readonly string[];
   latencyMs: number;
@@ -157,6 +162,7 @@ export class IngestStats {
         requests: 0,
         records: 0,
         offers: 0,
+        inconsistentOffers: 0,
         bytesIn: 0,
         rejections: new Map(),
         latency: new DDSketch({ relativeAccuracy: 0.01 }),
@@ -166,6 +172,7 @@ export class IngestStats {
     b.requests++;
     b.records += o.records;
     b.offers += o.offers;
+    b.inconsistentOffers += o.inconsistentOffers ?? 0;
     b.bytesIn += o.bytesIn;
     b.latency.accept(Math.max(o.latencyMs, 0.001));
     this.requests.inc({ vendor: o.vendor, status: String(o.status) });
@@ -193,6 +200,7 @@ export class IngestStats {
       requests: b.requests,
       records: b.records,
       offers: b.offers,
+      inconsistentOffers: b.inconsistentOffers,
       bytesIn: b.bytesIn,
       rejections: Object.fromEntries(b.rejections),
       latencyP50Ms: b.latency.count ? round(b.latency.getValueAtQuantile(0.5)) : null,

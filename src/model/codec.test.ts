@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeRecord, encodeRecord } from './codec.js';
+import { decodeRecord, encodeRecord, RECORD_SCHEMA_VERSION } from './codec.js';
 import { CodecError } from './errors.js';
 import { shoppingRecordArb } from './testing/arbitraries.js';
 import { validateRecord } from './validate.js';
@@ -25,7 +25,7 @@ describe('record codec', () => {
     const r = fc.sample(shoppingRecordArb, 1)[0]!;
     const buf = encodeRecord(validateRecord(r).ok ? r : r);
     assert.equal(buf[0], 0xfa);
-    assert.equal(buf[1], 1);
+    assert.equal(buf[1], RECORD_SCHEMA_VERSION);
   });
 
   it('rejects foreign, truncated and unknown-version bytes with CodecError', () => {

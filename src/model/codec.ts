@@ -10,7 +10,7 @@ import type { Leg, Offer, Segment, ShoppingRecord } from './shopping-record.js';
 
 const MAGIC = 0xfa;
 /** Current schema version written by `encodeRecord`. */
-export const RECORD_SCHEMA_VERSION = 1;
+export const RECORD_SCHEMA_VERSION = 2;
 
 const opt = (type: unknown) => ({ type: ['null', type], default: null });
 const cabin = { type: 'enum', name: 'Cabin', symbols: ['economy', 'premium', 'business', 'first'] };
@@ -131,14 +131,34 @@ export const RECORD_AVRO_SCHEMA_V1 = {
   ],
 } as const;
 
-const CURRENT = avro.Type.forSchema(RECORD_AVRO_SCHEMA_V1 as unknown as avro.Schema, {
+/**
+ * Avro schema of version 2: version 1 plus the offer's `amountsInconsistent` (a boolean
+ * defaulting to false, so version 1 entries read as consistent), written last in Offer.
+ */
+export const RECORD_AVRO_SCHEMA_V2 = (() => {
+  const v2 = structuredClone(RECORD_AVRO_SCHEMA_V1) as unknown as {
+    fields: { name: string; type: { items: { fields: object[] } } }[];
+  };
+  const offers = v2.fields.find((f) => f.name === 'offers')!;
+  offers.type.items.fields.push({ name: 'amountsInconsistent', type: 'boolean', default: false });
+  return v2 as object;
+})();
+
+const V1 = avro.Type.forSchema(RECORD_AVRO_SCHEMA_V1 as unknown as avro.Schema, {
+  wrapUnions: false,
+});
+const CURRENT = avro.Type.forSchema(RECORD_AVRO_SCHEMA_V2 as unknown as avro.Schema, {
   wrapUnions: false,
 });
 /**
  * Readers for every known version, each giving the current shape. A new version adds
  * `[n, (b) => CURRENT.fromBuffer(b, CURRENT.createResolver(OLD))]` for the old one.
  */
-const READERS = new Map<number, (body: Buffer) => unknown>([[1, (b) => CURRENT.fromBuffer(b)]]);
+const FROM_V1 = CURRENT.createResolver(V1);
+const READERS = new Map<number, (body: Buffer) => unknown>([
+  [1, (b) => CURRENT.fromBuffer(b, FROM_V1)],
+  [2, (b) => CURRENT.fromBuffer(b)],
+]);
 
 // Optional fields are absent (not null) in the record; avro needs explicit nulls.
 function n<T>(v: T | undefined): T | null {
@@ -187,6 +207,7 @@ function toAvro(r: ShoppingRecord): AvroObj {
       cabin: o.cabin,
       refundable: n(o.refundable),
       seatsRemaining: n(o.seatsRemaining),
+      amountsInconsistent: o.amountsInconsistent === true,
       legs: o.legs.map((l) => ({
         stops: l.stops,
         durationMinutes: n(l.durationMinutes),
@@ -251,6 +272,7 @@ function fromAvro(a: any): ShoppingRecord {
     }
     put(o, 'refundable', ao.refundable);
     put(o, 'seatsRemaining', ao.seatsRemaining);
+    if (ao.amountsInconsistent === true) o.amountsInconsistent = true;
     // biome-ignore lint/suspicious/noExplicitAny: see above
     o.legs = ao.legs.map((al: any) => {
       const l: Leg = { stops: al.stops, segments: [] };
@@ -490,6 +512,11 @@ function writeOffer(o: Offer): void {
   }
   if (present(o.seatsRemaining)) writeInt(o.seatsRemaining);
   writeArray(o.legs, writeLeg);
+  if (o.amountsInconsistent !== undefined && typeof o.amountsInconsistent !== 'boolean') {
+    throw MISMATCH;
+  }
+  ensure(1);
+  buf[pos++] = o.amountsInconsistent === true ? 1 : 0;
 }
 
 function writeRecord(r: ShoppingRecord): void {
@@ -556,4 +583,5 @@ export const RECORD_MAGIC = MAGIC;
  */
 export const RECORD_AVRO_SCHEMAS: ReadonlyMap<number, object> = new Map([
   [1, RECORD_AVRO_SCHEMA_V1],
+  [2, RECORD_AVRO_SCHEMA_V2],
 ]);

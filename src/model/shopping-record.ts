@@ -109,6 +109,11 @@ export const offerSchema = z
     cabin: z.enum(CABINS),
     refundable: z.boolean().optional(),
     seatsRemaining: count.optional(),
+    /**
+     * True when the vendor's base plus taxes differ from its total (the total stays the
+     * truth); absent means false. Set by the adapters, counted in ingest_stats.
+     */
+    amountsInconsistent: z.boolean().optional(),
     legs: z.array(legSchema).min(1, 'an offer needs at least one leg'),
   })
   .superRefine((o, ctx) => {

@@ -1,8 +1,9 @@
 /**
  * The search context of a record that payloads often leave out: transaction id,
- * shopping time and point of sale. Each comes from the payload when present, else from
- * the request headers `x-transaction-id`, `x-shopped-at`, `x-point-of-sale`, else from
- * the receive time or a deterministic id, so re-posting the same payload dedupes.
+ * shopping time and point of sale. Id and point of sale come from the payload when
+ * present, else from the request headers `x-transaction-id`, `x-point-of-sale`; the shop
+ * time from `x-shopped-at`, else the payload; else the receive time or a deterministic
+ * id, so re-posting the same payload dedupes.
  */
 import { createHash } from 'node:crypto';
 import { PayloadError } from './errors.js';
@@ -64,8 +65,10 @@ export function headerContext(ctx: RequestContext): PayloadContext {
 }
 
 /**
- * Context of record `n` of a payload: payload values first, then headers, then the
- * receive time and an assigned id. Throws PayloadError on a malformed `x-shopped-at`.
+ * Context of record `n` of a payload: id and point of sale from the payload first, then
+ * the headers; shop time from `x-shopped-at` first, then the payload's own creation or
+ * shopping time; else the receive time and an assigned id. Throws PayloadError on a
+ * malformed `x-shopped-at`.
  */
 export function resolveSearchContext(
   vendor: VendorName,
@@ -78,7 +81,8 @@ export function resolveSearchContext(
   const receivedAt = ctx.receivedAt.toISOString();
   const out: SearchContext = {
     id: payload.id || headers.id || assignedId(vendor, body, n),
-    shoppedAt: toInstant(payload.shoppedAt) ?? headers.shoppedAt ?? receivedAt,
+    // The sender's X-Shopped-At overrides: it may post a payload long after the search.
+    shoppedAt: headers.shoppedAt ?? toInstant(payload.shoppedAt) ?? receivedAt,
     receivedAt,
   };
   const pos = payload.pos?.trim().toUpperCase() || headers.pos;

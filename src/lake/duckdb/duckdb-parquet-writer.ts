@@ -67,6 +67,7 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     cabin: 'VARCHAR',
     refundable: 'BOOLEAN',
     seats_remaining: 'INTEGER',
+    amounts_inconsistent: 'BOOLEAN',
     legs: lakeType('offers', 'legs'),
   },
   // The stats source hands rows over with `rejections` already a list of {reason, count}.
@@ -82,6 +83,7 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     records: 'BIGINT',
     offers: 'BIGINT',
     bytesIn: 'BIGINT',
+    inconsistentOffers: 'BIGINT',
     rejections: 'STRUCT(reason VARCHAR, count BIGINT)[]',
     latencyP50Ms: 'DOUBLE',
     latencyP99Ms: 'DOUBLE',
@@ -153,6 +155,8 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     refundable: 'refundable',
     seats_remaining: 'seats_remaining',
     stops: 'list_max(list_transform(legs, lambda l: l.stops))',
+    // Records of schema v1 have no flag: their offers count as consistent.
+    amounts_inconsistent: 'coalesce(amounts_inconsistent, false)',
     legs: 'legs',
     passenger_prices: 'passenger_prices',
   },
@@ -166,6 +170,8 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     records: 'records',
     offers: 'offers',
     bytes_in: 'bytesIn',
+    // Rows written before the count existed have none: read as 0.
+    inconsistent_offers: 'coalesce(inconsistentOffers, 0)',
     rejections: 'rejections',
     latency_p50_ms: 'latencyP50Ms',
     latency_p99_ms: 'latencyP99Ms',

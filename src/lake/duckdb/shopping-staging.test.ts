@@ -54,7 +54,13 @@ function expectedLines(r: ShoppingRecord, shard: number, seq: number) {
       min_total_amount: min?.totalAmount ?? null,
       currency: min?.currency ?? null,
     },
-    offers: offers.map((o, i) => ({ ...prefix, offer_index: i, ...(snake(o) as object) })),
+    // Schema v2 writes the flag of every offer; absent in the record means false.
+    offers: offers.map((o, i) => ({
+      ...prefix,
+      offer_index: i,
+      amounts_inconsistent: false,
+      ...(snake(o) as object),
+    })),
   };
 }
 

@@ -2,7 +2,10 @@
  * Amadeus Self-Service Flight Offers Search v2 (`GET|POST /v2/shopping/flight-offers`):
  * `data[]` of flight offers, each with itineraries of segments, `price` and
  * `travelerPricings`. The search itself is read back from `meta.links.self` when present.
- * One response gives one record; offers are rejected by their index in `data`.
+ * Flight Offers Price (`POST /v1/shopping/flight-offers/pricing`) answers the same offers
+ * under `data.flightOffers`. A search over a date window (`dateWindow`, the alternate
+ * dates of the POST form) answers offers on several dates: they become one record per
+ * date pair. Offers are rejected by their index in `data` (or `data.flightOffers`).
  */
 import type { Offer, PassengerPrice, PassengerType, Segment } from '../../model/shopping-record.js';
 import { AdapterBase } from '../adapter-base.js';
@@ -83,8 +86,7 @@ interface FareDetail {
   fareBasis?: unknown;
 }
 
-function parseOffer(raw: unknown, i: number): Offer {
-  const p = `data[${i}]`;
+function parseOffer(raw: unknown, p: string): Offer {
   const o = obj(raw, p);
   const price = obj(o.price, `${p}.price`);
   const currency = parseCurrency(price.currency, `${p}.price.currency`);
@@ -197,7 +199,7 @@ function parseOffer(raw: unknown, i: number): Offer {
   return offer;
 }
 
-/** Adapter for Amadeus Flight Offers Search v2 JSON responses. */
+/** Adapter for Amadeus Flight Offers Search v2 and Flight Offers Price JSON responses. */
 export class AmadeusAdapter extends AdapterBase {
   readonly name = 'amadeus' as const;
   readonly contentTypes = ['application/vnd.amadeus+json', 'application/json'];
@@ -211,7 +213,16 @@ export class AmadeusAdapter extends AdapterBase {
         `Amadeus error response: ${str(e.title ?? e.detail ?? 'unknown', 'errors[0].title')}`,
       );
     }
-    const items = arr(root.data, 'data');
+    // Flight Offers Price answers `data.flightOffers`; Flight Offers Search `data`.
+    const priced = isObject(root.data) && root.data.flightOffers !== undefined;
+    const where = priced ? 'data.flightOffers' : 'data';
+    const items = priced ? arr((root.data as Json).flightOffers, where) : arr(root.data, 'data');
+    if (isObject(items[0]) && items[0].type === 'flight-date') {
+      throw new PayloadError(
+        'data[0].type',
+        '"flight-date": a Flight Cheapest Date Search names no flights; post the Flight Offers Search response of the date instead',
+      );
+    }
     if (items.length === 0) {
       const warnings = list(root.warnings).flatMap((w) => {
         const text = isObject(w)
@@ -220,14 +231,21 @@ export class AmadeusAdapter extends AdapterBase {
         return text ? [text] : [];
       });
       throw new PayloadError(
-        'data',
+        where,
         `no flight offers (the search found none)${
           warnings.length > 0 ? `; warnings: ${warnings.join('; ')}` : ''
         }`,
       );
     }
     const rejected: Rejection[] = [];
-    const offers = collectOffers(items, parseOffer, rejected, (i) => `data[${i}]`);
+    const offers = collectOffers(
+      items,
+      (o, i) => parseOffer(o, `${where}[${i}]`),
+      rejected,
+      (i) => `${where}[${i}]`,
+      // The tax is total - base and grandTotal adds fees: base + tax cannot disagree.
+      false,
+    );
     return finishRecord({
       vendor: this.name,
       body,

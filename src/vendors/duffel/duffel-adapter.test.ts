@@ -15,7 +15,7 @@ describe('DuffelAdapter', () => {
     assert.equal(records.length, 1);
     const r = records[0]!;
     assert.equal(r.id, 'orq_0000TestFaresight01');
-    assert.equal(r.shoppedAt, '2025-04-30T09:12:44.120Z', 'the payload wins over the header');
+    assert.equal(r.shoppedAt, '2020-01-01T00:00:00.000Z', 'X-Shopped-At wins over the payload');
     assert.equal(r.origin, 'CDG');
     assert.equal(r.destination, 'YUL');
     assert.equal(r.departureDate, '2025-07-04');
@@ -70,7 +70,7 @@ describe('DuffelAdapter', () => {
     assert.deepEqual(rejected, []);
     const r = records[0]!;
     assert.equal(r.id, 'duffel-list-1');
-    assert.equal(r.shoppedAt, '2025-05-01T12:00:00.000Z');
+    assert.equal(r.shoppedAt, '2025-04-30T09:12:45.001Z', "the offer's created_at");
     assert.deepEqual(
       [r.origin, r.destination, r.tripType, r.returnDate],
       ['CDG', 'YUL', 'roundtrip', '2025-07-18'],

@@ -3,7 +3,8 @@
  * one offer (`GET /air/offers/:id`, `data: offer`) or an offer request
  * (`POST /air/offer_requests`, `data: { slices, passengers, offers }`), whose slices,
  * passengers, id and creation time describe the search. Passengers are counted by
- * `type`, else by `age` (under 2 infant, under 12 child).
+ * `type`, else by `age` (under 2 infant, under 12 child). The shop time is the offer
+ * request's `created_at`, else the earliest offer's.
  * One response gives one record; offers are rejected by their index in the offer list.
  */
 import type { Offer, Passengers, Segment } from '../../model/shopping-record.js';
@@ -26,6 +27,7 @@ import {
   parseJson,
 } from '../read.js';
 import { collectOffers, finishRecord, type SearchEcho, type SliceEcho } from '../record-builder.js';
+import { toInstant } from '../search-context.js';
 import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter.js';
 
 /** Counts Duffel passengers by `type` (adult, child, infant_without_seat) or else `age`. */
@@ -119,6 +121,16 @@ function parseOffer(raw: unknown, p: string, defaultCabin: unknown): Offer {
   return offer;
 }
 
+/** The earliest `created_at` of the offers: when the search that made them ran. */
+function earliestCreation(offers: readonly unknown[]): string | undefined {
+  let first: string | undefined;
+  for (const o of offers) {
+    const at = isObject(o) ? toInstant(o.created_at) : undefined;
+    if (at && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}
+
 function echoOfRequest(req: Json): SearchEcho {
   const slices: SliceEcho[] = list(req.slices).map((s, k) => {
     const sp = `data.slices[${k}]`;
@@ -163,7 +175,10 @@ export class DuffelAdapter extends AdapterBase {
         (i) => `data[${i}]`,
       );
       const first = isObject(root.data[0]) ? root.data[0] : {};
-      const echo: SearchEcho = { passengers: countPassengers(first.passengers) };
+      const echo: SearchEcho = {
+        passengers: countPassengers(first.passengers),
+        shoppedAt: earliestCreation(root.data),
+      };
       return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
     }
     const data = obj(root.data, 'data');
@@ -175,7 +190,10 @@ export class DuffelAdapter extends AdapterBase {
         rejected,
         () => 'data',
       );
-      const echo: SearchEcho = { passengers: countPassengers(data.passengers) };
+      const echo: SearchEcho = {
+        passengers: countPassengers(data.passengers),
+        shoppedAt: earliestCreation([data]),
+      };
       return finishRecord({ vendor: this.name, body, ctx, echo, offers, rejected });
     }
     if (data.offers === undefined || data.offers === null) {

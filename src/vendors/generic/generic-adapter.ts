@@ -12,6 +12,7 @@ import { validateRecord } from '../../model/validate.js';
 import { AdapterBase } from '../adapter-base.js';
 import { PayloadError } from '../errors.js';
 import { bodyText, isObject } from '../read.js';
+import { flagAmounts } from '../record-builder.js';
 import { assignedId, headerContext } from '../search-context.js';
 import type { AdapterResult, RequestContext } from '../vendor-adapter.js';
 
@@ -95,8 +96,10 @@ export class GenericAdapter extends AdapterBase {
           : assignedId('generic', body, i);
       }
       const v = validateRecord(item);
-      if (v.ok) out.records.push(v.record);
-      else out.rejected.push({ index: i, reason: v.errors.join('; ') });
+      if (v.ok) {
+        for (const o of v.record.offers) flagAmounts(o);
+        out.records.push(v.record);
+      } else out.rejected.push({ index: i, reason: v.errors.join('; ') });
     }
     return out;
   }

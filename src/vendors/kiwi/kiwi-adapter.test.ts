@@ -89,13 +89,42 @@ describe('KiwiAdapter, three adults, values as text, older and newer route shape
 
   it('reads the search with passengers given as text and a lower-case currency', () => {
     const r = records[0]!;
-    assert.equal(r.id, 'kiwi-search-usd-3adt');
-    assert.deepEqual(
-      [r.origin, r.destination, r.departureDate, r.returnDate, r.tripType],
-      ['JFK', 'MIA', '2025-10-10', '2025-10-15', 'roundtrip'],
-    );
     assert.deepEqual(r.passengers, { adults: 3, children: 1, infants: 0 });
-    assert.equal(r.offers.length, 3);
+    assert.deepEqual(records[1]!.passengers, { adults: 3, children: 1, infants: 0 });
+  });
+
+  it('gives round-trip and one-way itineraries each their own record and id', () => {
+    assert.deepEqual(
+      records.map((r) => [
+        r.id,
+        r.origin,
+        r.destination,
+        r.departureDate,
+        r.returnDate,
+        r.tripType,
+        r.offers.map((o) => o.totalAmount),
+      ]),
+      [
+        [
+          'kiwi-search-usd-3adt~2025-10-10~2025-10-15',
+          'JFK',
+          'MIA',
+          '2025-10-10',
+          '2025-10-15',
+          'roundtrip',
+          [412],
+        ],
+        [
+          'kiwi-search-usd-3adt~2025-10-10',
+          'LGA',
+          'MIA',
+          '2025-10-10',
+          undefined,
+          'oneway',
+          [100.5, 250],
+        ],
+      ],
+    );
   });
 
   it('keeps per-passenger fares when they are exact, with return and flight_no as text', () => {
@@ -131,7 +160,7 @@ describe('KiwiAdapter, three adults, values as text, older and newer route shape
   });
 
   it('keeps the offer but leaves out per-passenger fares finer than the minor unit', () => {
-    const o = records[0]!.offers[1]!;
+    const o = records[1]!.offers[0]!;
     assert.deepEqual(
       [o.totalAmount, o.perAdultAmount, o.passengerPrices, o.legs.length],
       [100.5, undefined, undefined, 1],
@@ -140,7 +169,7 @@ describe('KiwiAdapter, three adults, values as text, older and newer route shape
   });
 
   it('takes the price from conversion and times from the older dTime/aTime epochs', () => {
-    const o = records[0]!.offers[2]!;
+    const o = records[1]!.offers[1]!;
     assert.deepEqual([o.currency, o.totalAmount], ['USD', 250]);
     assert.deepEqual(
       o.legs[0]!.segments.map((s) => [

@@ -1,8 +1,9 @@
 /**
  * Sabre BFM v5/v6 `groupedItineraryResponse` JSON. Flights are described once
  * (`scheduleDescs`, `legDescs`, `fareComponentDescs`) and referenced by id. Each
- * `itineraryGroups[]` entry is one search (its `legDescriptions` give the requested
- * legs with departure dates) and becomes one record. A segment's dates are rebuilt
+ * `itineraryGroups[]` entry is one searched date combination (its `legDescriptions`
+ * give the requested legs with departure dates; an alternate-dates or calendar search
+ * has several); offers become one record per date pair they fly on. A segment's dates are rebuilt
  * from its leg's departure date plus `departureDateAdjustment`, and the arrival's
  * `dateAdjustment`. Rejection indexes count itineraries across all groups.
  */
@@ -254,7 +255,11 @@ export function readGroupedItineraryResponse(
     validating: byId(rs.validatingCarrierDescs, 'validatingCarrierDescs'),
   };
   const id = sabreTransactionId(rs.messages);
-  const result: AdapterResult = { records: [], rejected: [] };
+  // Every group's offers go to one draft: the shared builder splits them by the dates
+  // they fly on, so an alternate-dates (calendar) response gives one record per date pair.
+  const offers: Offer[] = [];
+  const routes: SliceEcho[][] = [];
+  const rejected: Rejection[] = [];
   let offset = 0;
   groups.forEach((g, gi) => {
     const gp = `itineraryGroups[${gi}]`;
@@ -280,28 +285,19 @@ export function readGroupedItineraryResponse(
     const dates = slices.map((s) => s.departureDate!);
     const itins = list(group.itineraries);
     const local: Rejection[] = [];
-    const offers = collectOffers(
+    const built = collectOffers(
       itins,
       (it, i) => parseItinerary(descs, dates, it, `${gp}.itineraries[${i}]`),
       local,
       (i) => `${gp}.itineraries[${i}]`,
     );
-    const rejected = local.map((r) => ({ index: r.index + offset, reason: r.reason }));
+    // Loops, not push(...xs): a huge response can have more items than call arguments.
+    for (const r of local) rejected.push({ index: r.index + offset, reason: r.reason });
+    for (const o of built) {
+      offers.push(o);
+      routes.push(slices);
+    }
     offset += itins.length;
-    const groupId = id && groups.length > 1 ? `${id}-${gi}` : id;
-    const echo = { id: groupId, slices };
-    const one = finishRecord({
-      vendor: 'sabre',
-      body,
-      ctx,
-      echo,
-      offers,
-      rejected,
-      recordIndex: gi,
-    });
-    // A loop, not push(...xs): a huge response can have more rejections than call arguments.
-    for (const r of one.records) result.records.push(r);
-    for (const r of one.rejected) result.rejected.push(r);
   });
-  return result;
+  return finishRecord({ vendor: 'sabre', body, ctx, echo: { id }, offers, routes, rejected });
 }

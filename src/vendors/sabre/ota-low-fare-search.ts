@@ -11,8 +11,18 @@ import { localDateTime } from '../date-time.js';
 import { PayloadError } from '../errors.js';
 import { addPassengerPrice, carriersOf, legOf, optCarrier, withOptionals } from '../offer-parts.js';
 import { passengerTypeOfCode } from '../passenger-type-code.js';
-import { code, flightNumber, isObject, type Json, list, obj, optBool, optInt } from '../read.js';
-import { collectOffers, finishRecord } from '../record-builder.js';
+import {
+  code,
+  flightNumber,
+  isObject,
+  type Json,
+  list,
+  obj,
+  optBool,
+  optInt,
+  optStr,
+} from '../read.js';
+import { collectOffers, finishRecord, slicesOfOffer } from '../record-builder.js';
 import type { AdapterResult, Rejection, RequestContext } from '../vendor-adapter.js';
 import { sabreError, sabreTransactionId } from './sabre-common.js';
 
@@ -47,8 +57,7 @@ function taxOfFare(fare: Json, currency: string, path: string): number | undefin
   return each.every((a) => a !== undefined) ? sumAmounts(each as number[], currency) : undefined;
 }
 
-function parseItinerary(raw: unknown, i: number): Offer {
-  const p = `PricedItineraries.PricedItinerary[${i}]`;
+function parseItinerary(raw: unknown, p: string): Offer {
   const it = obj(raw, p);
   const air = obj(it.AirItinerary, `${p}.AirItinerary`);
   const odos = obj(air.OriginDestinationOptions, `${p}.AirItinerary.OriginDestinationOptions`);
@@ -175,14 +184,37 @@ function parseItinerary(raw: unknown, i: number): Offer {
   return offer;
 }
 
-/** Reads an `OTA_AirLowFareSearchRS` object into one record. */
+/**
+ * Reads an `OTA_AirLowFareSearchRS` object: `PricedItineraries` and, for a multi-ticket
+ * search, `OneWayItineraries.SimpleOneWayItineraries[]` (one-way itineraries per
+ * requested leg, its `RPH`), each one-way a search of its own leg. Offers become one
+ * record per date pair and route; the shop time is the response's `TimeStamp`.
+ * Rejection indexes count `PricedItineraries` first, then the one-way itineraries.
+ */
 export function readOtaLowFareSearch(
   rs: Json,
   body: string | Buffer,
   ctx: RequestContext,
 ): AdapterResult {
+  const items: { raw: unknown; path: string; oneWay: boolean }[] = [];
   const priced = isObject(rs.PricedItineraries) ? list(rs.PricedItineraries.PricedItinerary) : [];
-  if (priced.length === 0) {
+  priced.forEach((raw, i) => {
+    items.push({ raw, path: `PricedItineraries.PricedItinerary[${i}]`, oneWay: false });
+  });
+  const oneWays = isObject(rs.OneWayItineraries)
+    ? list(rs.OneWayItineraries.SimpleOneWayItineraries)
+    : [];
+  oneWays.forEach((g, k) => {
+    const group = isObject(g) ? list(g.PricedItinerary) : [];
+    group.forEach((raw, i) => {
+      items.push({
+        raw,
+        path: `OneWayItineraries.SimpleOneWayItineraries[${k}].PricedItinerary[${i}]`,
+        oneWay: true,
+      });
+    });
+  });
+  if (items.length === 0) {
     const err = sabreError(isObject(rs.Errors) ? rs.Errors.Error : undefined);
     throw new PayloadError(
       'OTA_AirLowFareSearchRS.PricedItineraries',
@@ -190,12 +222,20 @@ export function readOtaLowFareSearch(
     );
   }
   const rejected: Rejection[] = [];
+  const oneWay = new Set<Offer>();
   const offers = collectOffers(
-    priced,
-    parseItinerary,
+    items,
+    (item) => {
+      const offer = parseItinerary(item.raw, item.path);
+      if (item.oneWay) oneWay.add(offer);
+      return offer;
+    },
     rejected,
-    (i) => `PricedItineraries.PricedItinerary[${i}]`,
+    (i) => items[i]!.path,
   );
+  // A one-way of a multi-ticket answer is a search of its own leg alone.
+  const routes = offers.map((o) => (oneWay.has(o) ? slicesOfOffer(o) : undefined));
   const id = sabreTransactionId(isObject(rs.Warnings) ? rs.Warnings.Warning : undefined);
-  return finishRecord({ vendor: 'sabre', body, ctx, echo: { id }, offers, rejected });
+  const echo = { id, shoppedAt: optStr(rs.TimeStamp) };
+  return finishRecord({ vendor: 'sabre', body, ctx, echo, offers, routes, rejected });
 }

@@ -224,7 +224,7 @@ describe('SabreAdapter, groupedItineraryResponse v5 across the date line, altern
   const body = fixture('sabre', 'bfm-v5-grouped-roundtrip-alternate-dates.json');
   const { records, rejected } = adapter.parse(body, context());
 
-  it('gives one record per itinerary group, ids suffixed by the group', () => {
+  it('gives one record per searched date pair, ids suffixed by the dates', () => {
     assert.deepEqual(
       records.map((r) => [
         r.id,
@@ -235,8 +235,22 @@ describe('SabreAdapter, groupedItineraryResponse v5 across the date line, altern
         r.tripType,
       ]),
       [
-        ['7700123456789-0', 'SYD', 'HNL', '2025-12-01', '2025-12-09', 'roundtrip'],
-        ['7700123456789-1', 'SYD', 'HNL', '2025-12-02', '2025-12-10', 'roundtrip'],
+        [
+          '7700123456789~2025-12-01~2025-12-09',
+          'SYD',
+          'HNL',
+          '2025-12-01',
+          '2025-12-09',
+          'roundtrip',
+        ],
+        [
+          '7700123456789~2025-12-02~2025-12-10',
+          'SYD',
+          'HNL',
+          '2025-12-02',
+          '2025-12-10',
+          'roundtrip',
+        ],
       ],
     );
     for (const r of records) assert.deepEqual(r.passengers, { adults: 2, children: 1, infants: 1 });

@@ -5,8 +5,10 @@
  * (`air:`, `air52:`, a default namespace). Segments and fares are listed once
  * (`AirSegmentList`, `FareInfoList`) and referenced by `Key`. Results are either
  * `AirPricePoint`s (price-points.ts) or `AirPricingSolution`s (pricing-solutions.ts);
- * amounts carry their currency in front ("EUR178.74"). One response gives one record;
- * offers are rejected by the index of their price point or solution.
+ * amounts carry their currency in front ("EUR178.74"). The legs of all `Route`s of the
+ * `RouteList` are the request's routes. The response carries no time of its own
+ * (`ResponseTime` is a duration), so the shop time is `X-Shopped-At` or the receipt.
+ * Offers are rejected by the index of their price point or solution.
  */
 import { XMLParser } from 'fast-xml-parser';
 import { AdapterBase } from '../adapter-base.js';
@@ -106,14 +108,17 @@ export class TravelportAdapter extends AdapterBase {
         }`,
       );
     }
-    const route = isObject(rsp.RouteList) ? list(rsp.RouteList.Route)[0] : undefined;
+    // Every leg of every Route: a request of two routes is a round trip or multi-city.
     const slices: SliceEcho[] = [];
-    for (const leg of list(isObject(route) ? route.Leg : undefined)) {
-      if (!isObject(leg)) continue;
-      const origin = optStr(leg.Origin);
-      const destination = optStr(leg.Destination);
-      if (origin && destination)
-        slices.push({ origin: origin.toUpperCase(), destination: destination.toUpperCase() });
+    const routes = isObject(rsp.RouteList) ? list(rsp.RouteList.Route) : [];
+    for (const route of routes) {
+      for (const leg of list(isObject(route) ? route.Leg : undefined)) {
+        if (!isObject(leg)) continue;
+        const origin = optStr(leg.Origin);
+        const destination = optStr(leg.Destination);
+        if (origin && destination)
+          slices.push({ origin: origin.toUpperCase(), destination: destination.toUpperCase() });
+      }
     }
     const rejected: Rejection[] = [];
     const offers =

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { configSchema } from '../config/config.js';
+import { silentLogger } from '../ops/logger.js';
+import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { createAdapters } from '../vendors/adapters.js';
+import { startIngest } from './ingest-server.js';
+import { sampleRecord } from './testing/sample-record.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-inconsistent-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function openStream(name: string): Promise<EmbeddedStream> {
+  const s = new EmbeddedStream({
+    dir,
+    name,
+    shards: 1,
+    retentionMs: 86_400_000,
+    dedupeWindowMs: 120_000,
+    trimIntervalMs: 0,
+  });
+  await s.connect();
+  return s;
+}
+
+describe('ingest_stats counts offers whose amounts do not add up, per vendor', () => {
+  it('counts the flagged offers of accepted records in the stats row', async () => {
+    const stream = await openStream('shop');
+    const statsStream = await openStream('stats');
+    const svc = await startIngest({
+      config: configSchema.parse({ ingest: { host: '127.0.0.1', port: 0 } }),
+      stream,
+      statsStream,
+      adapters: createAdapters(),
+      logger: silentLogger,
+    });
+    const bad = sampleRecord(1);
+    const o = bad.offers[0]!;
+    o.baseAmount = o.totalAmount;
+    o.taxAmount = 5;
+    const body = JSON.stringify([bad, sampleRecord(2)]);
+    const res = await fetch(`${svc.url}/v1/ingest/generic`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(res.status, 202, await res.text());
+    await svc.stop();
+    const c = await statsStream.consumer('t', { count: 100, bytes: 1 << 20, periodMs: 10 });
+    const rows = (await c.read()).records.map((r) => JSON.parse(Buffer.from(r.data).toString()));
+    await c.close();
+    assert.deepEqual(
+      rows.map((r) => [r.vendor, r.offers, r.inconsistentOffers]),
+      [['generic', 2, 1]],
+    );
+    await stream.close();
+    await statsStream.close();
+  });
+});

@@ -1,0 +1,267 @@
+/**
+ * The findings of issue 16, each as a payload the project writes itself: date-range
+ * searches, multi-route requests, the payload's own shop time, amounts that do not add
+ * up, and the formats that were not read.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createAdapters } from './adapters.js';
+import {
+  type GenFlight,
+  type GenSearch,
+  toDuffel,
+  toKiwi,
+  toSabreOta,
+  toTravelport,
+} from './testing/generated-payloads.js';
+import { assertContract, context, fixture, RECEIVED_AT } from './testing/vendor-test-kit.js';
+
+const adapters = createAdapters();
+
+function flight(origin: string, destination: string, day: string, n = 1): GenFlight {
+  return {
+    carrier: 'IB',
+    flightNumber: String(n),
+    origin,
+    destination,
+    departAt: `${day}T09:00:00`,
+    arriveAt: `${day}T13:00:00`,
+  };
+}
+
+describe('a date-range search gives one record per date its offers fly on', () => {
+  const days = ['2026-03-01', '2026-03-02', '2026-03-04'];
+  const search: GenSearch = {
+    id: 'range1',
+    tripType: 'oneway',
+    routes: [{ origin: 'MAD', destination: 'LHR' }],
+    offers: [0, 1, 2, 0, 2, 2].map((d, i) => ({
+      cents: 10_000 + i,
+      legs: [[flight('MAD', 'LHR', days[d]!, i + 1)]],
+    })),
+  };
+
+  it('Kiwi: offers on three dates are three records, none under a date it does not fly', () => {
+    const { records, rejected } = adapters.kiwi.parse(toKiwi(search), context());
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(
+      records.map((r) => [r.id, r.departureDate, r.offers.length]),
+      [
+        ['range1~2026-03-01', '2026-03-01', 2],
+        ['range1~2026-03-02', '2026-03-02', 1],
+        ['range1~2026-03-04', '2026-03-04', 3],
+      ],
+    );
+  });
+
+  it('a search on one date keeps the plain id, so a retry still dedupes', () => {
+    const one = { ...search, offers: search.offers.filter((_, i) => i === 0 || i === 3) };
+    const { records } = adapters.kiwi.parse(toKiwi(one), context());
+    assert.deepEqual(
+      records.map((r) => r.id),
+      ['range1'],
+    );
+  });
+});
+
+describe('the trip type follows every route of the request', () => {
+  const roundTrip: GenSearch = {
+    id: 'TP2ROUTES',
+    tripType: 'roundtrip',
+    routes: [
+      { origin: 'IEV', destination: 'PAR' },
+      { origin: 'PAR', destination: 'IEV' },
+    ],
+    offers: [
+      {
+        cents: 30_000,
+        legs: [[flight('IEV', 'CDG', '2026-05-02')], [flight('ORY', 'IEV', '2026-05-09', 2)]],
+      },
+    ],
+  };
+
+  it('Travelport: a RouteList of two Routes is a round trip with its return date', () => {
+    const { records, rejected } = adapters.travelport.parse(toTravelport(roundTrip), context());
+    assert.deepEqual(rejected, []);
+    const r = records[0]!;
+    assert.deepEqual(
+      [
+        r.tripType,
+        r.origin,
+        r.destination,
+        r.departureDate,
+        r.returnDate,
+        r.offers[0]!.legs.length,
+      ],
+      ['roundtrip', 'IEV', 'PAR', '2026-05-02', '2026-05-09', 2],
+    );
+  });
+
+  it('an open jaw (back from another city) is multi-city and keeps both legs', () => {
+    const openJaw: GenSearch = {
+      ...roundTrip,
+      tripType: 'multicity',
+      routes: [
+        { origin: 'IEV', destination: 'PAR' },
+        { origin: 'MIL', destination: 'IEV' },
+      ],
+      offers: [
+        {
+          cents: 30_000,
+          legs: [[flight('IEV', 'CDG', '2026-05-02')], [flight('MXP', 'IEV', '2026-05-09', 2)]],
+        },
+      ],
+    };
+    for (const [vendor, body] of [
+      ['travelport', toTravelport(openJaw)],
+      ['duffel', toDuffel(openJaw)],
+      ['sabre', toSabreOta(openJaw)],
+    ] as const) {
+      const { records, rejected } = adapters[vendor].parse(body, context());
+      assert.deepEqual(rejected, [], vendor);
+      const r = records[0]!;
+      assert.deepEqual(
+        [r.tripType, r.returnDate, r.offers[0]!.legs.length],
+        ['multicity', undefined, 2],
+        vendor,
+      );
+    }
+  });
+});
+
+describe("the payload's own shop time, unless X-Shopped-At is sent", () => {
+  const search: GenSearch = {
+    id: 'shop1',
+    tripType: 'oneway',
+    routes: [{ origin: 'MAD', destination: 'LHR' }],
+    offers: [{ cents: 10_000, legs: [[flight('MAD', 'LHR', '2026-03-01')]] }],
+  };
+  const header = { 'x-shopped-at': '2025-11-30T08:00:00+02:00' };
+
+  it('Duffel created_at and the Sabre OTA TimeStamp are the shop time', () => {
+    for (const [vendor, body] of [
+      ['duffel', toDuffel(search)],
+      ['sabre', toSabreOta(search)],
+    ] as const) {
+      const [r] = adapters[vendor].parse(body, context()).records;
+      assert.equal(r!.shoppedAt, '2025-12-01T10:00:00.000Z', vendor);
+      assert.equal(r!.receivedAt, RECEIVED_AT.toISOString());
+      const [h] = adapters[vendor].parse(body, context(header)).records;
+      assert.equal(h!.shoppedAt, '2025-11-30T06:00:00.000Z', `${vendor}: the header wins`);
+    }
+  });
+
+  it('a Duffel offer list takes its earliest created_at', () => {
+    const doc = JSON.parse(fixture('duffel', 'offer-request-roundtrip.json').toString());
+    const [a, b] = doc.data.offers;
+    a.created_at = '2025-04-30T09:13:00Z';
+    b.created_at = '2025-04-30T09:12:00Z';
+    const [r] = adapters.duffel.parse(JSON.stringify({ data: [a, b] }), context()).records;
+    assert.equal(r!.shoppedAt, '2025-04-30T09:12:00.000Z');
+  });
+});
+
+describe('amounts that do not add up are kept and flagged', () => {
+  it('Duffel: base plus taxes other than the total flags that offer only', () => {
+    const doc = JSON.parse(fixture('duffel', 'offer-request-roundtrip.json').toString());
+    const [good] = doc.data.offers;
+    doc.data.offers = [good, { ...good, id: 'off_bad', tax_amount: '10.00' }];
+    const result = adapters.duffel.parse(JSON.stringify(doc), context());
+    assert.equal(assertContract(result), undefined);
+    const offers = result.records.flatMap((r) => r.offers);
+    const bad = offers.filter((o) => o.amountsInconsistent === true);
+    assert.equal(bad.length, 1);
+    assert.equal(bad[0]!.taxAmount, 10, 'the vendor amounts are kept as sent');
+    assert.notEqual(bad[0]!.totalAmount, bad[0]!.baseAmount! + 10);
+    const consistent = offers.find((o) => o !== bad[0])!;
+    assert.equal(consistent.amountsInconsistent, undefined);
+    assert.equal(consistent.totalAmount, 5012.6);
+  });
+
+  it('generic records are flagged the same way', () => {
+    const rec = JSON.parse(fixture('generic', 'record.json').toString());
+    const one = Array.isArray(rec) ? rec[0] : rec;
+    const o = one.offers[0];
+    o.baseAmount = o.totalAmount;
+    o.taxAmount = 1;
+    const [r] = adapters.generic.parse(JSON.stringify(one), context()).records;
+    assert.equal(r!.offers[0]!.amountsInconsistent, true);
+  });
+});
+
+describe('formats that were not read', () => {
+  it('Sabre OneWayItineraries: each leg of a multi-ticket answer is a one-way search', () => {
+    const out = JSON.parse(
+      toSabreOta({
+        id: 'x',
+        tripType: 'oneway',
+        routes: [{ origin: 'MAD', destination: 'LHR' }],
+        offers: [{ cents: 10_000, legs: [[flight('MAD', 'LHR', '2026-03-01')]] }],
+      }),
+    );
+    const back = JSON.parse(
+      toSabreOta({
+        id: 'x',
+        tripType: 'oneway',
+        routes: [{ origin: 'LHR', destination: 'MAD' }],
+        offers: [{ cents: 9_000, legs: [[flight('LHR', 'MAD', '2026-03-01', 2)]] }],
+      }),
+    );
+    const rs = {
+      OTA_AirLowFareSearchRS: {
+        TimeStamp: '2025-12-01T10:00:00Z',
+        OneWayItineraries: {
+          SimpleOneWayItineraries: [
+            {
+              RPH: 1,
+              PricedItinerary: out.OTA_AirLowFareSearchRS.PricedItineraries.PricedItinerary,
+            },
+            {
+              RPH: 2,
+              PricedItinerary: back.OTA_AirLowFareSearchRS.PricedItineraries.PricedItinerary,
+            },
+          ],
+        },
+      },
+    };
+    const { records, rejected } = adapters.sabre.parse(JSON.stringify(rs), context());
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(
+      records.map((r) => [r.tripType, r.origin, r.destination, r.departureDate, r.offers.length]),
+      [
+        ['oneway', 'MAD', 'LHR', '2026-03-01', 1],
+        ['oneway', 'LHR', 'MAD', '2026-03-01', 1],
+      ],
+      'same date, other route: two records',
+    );
+    assert.equal(new Set(records.map((r) => r.id)).size, 2);
+  });
+
+  it('Amadeus Flight Cheapest Date Search is refused by name: it lists no flights', () => {
+    const body = JSON.stringify({
+      data: [
+        {
+          type: 'flight-date',
+          origin: 'MAD',
+          destination: 'MUC',
+          departureDate: '2026-08-01',
+          returnDate: '2026-08-05',
+          price: { total: '97.20' },
+        },
+      ],
+      meta: { currency: 'EUR' },
+    });
+    const { records, rejected } = adapters.amadeus.parse(body, context());
+    assert.equal(records.length, 0);
+    assert.match(
+      rejected[0]!.reason,
+      /^data\[0\]\.type: "flight-date": a Flight Cheapest Date Search/,
+    );
+  });
+
+  it('Kiwi multi-city without a currency names the field', () => {
+    const body = JSON.stringify([{ price: 10, conversion: { GBP: 9, USD: 11 }, route: [] }]);
+    const { rejected } = adapters.kiwi.parse(body, context());
+    assert.match(rejected[0]!.reason, /^\[0\]\.currency: missing/);
+  });
+});
