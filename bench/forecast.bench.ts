@@ -101,7 +101,7 @@ for (const d of datasets) {
   const label = `${d.name} ${d.series.length}×K${d.k}`;
   let first = true;
   for (const c of configs) {
-    const r = evaluateForecasts(d.series, {
+    const r = await evaluateForecasts(d.series, {
       season: d.m,
       horizon: d.h,
       origins: d.k,
