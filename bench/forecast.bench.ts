@@ -4,7 +4,9 @@
  * protocol, on AirPassengers, SFO monthly passengers by airline and by region, and
  * generated daily (weekly season) and weekly (yearly season) series; beside R's
  * forecast::ets() on the same splits when Rscript with the forecast package is on PATH.
- * Then the daily-365 selection rate and the deal labelling rate.
+ * Then fits per CPU-second on 365-point daily series (one thread and the pool, beside the
+ * full search), serving p99 during a demand-forecast run beside idle (forecast-serving.ts),
+ * and the deal labelling rate. `--only=speed,serving` runs just those parts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,13 +15,17 @@ import { join } from 'node:path';
 import { evaluateDeals } from '../src/analytics/deals/evaluate-deals.js';
 import type { FareRow } from '../src/analytics/deals/fare-csv.js';
 import { SegmentSketches } from '../src/analytics/deals/segment-sketches.js';
-import { type AutoEtsOptions, autoEts } from '../src/analytics/forecast/auto-ets.js';
+import type { AutoEtsOptions } from '../src/analytics/forecast/auto-ets.js';
 import { evaluateForecasts } from '../src/analytics/forecast/evaluate-forecasts.js';
 import type { InputSeries } from '../src/analytics/forecast/series-csv.js';
 import { airPassengers, generated, rng, sfo } from './forecast-datasets.js';
+import { fitSpeed, servingDuringForecast } from './forecast-serving.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
+/** `--only speed,serving` runs just those parts (accuracy, speed, serving, deals). */
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const parts = new Set(onlyArg ? onlyArg.split(',') : ['accuracy', 'speed', 'serving', 'deals']);
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-forecast-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
@@ -93,7 +99,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} on ${cpus().length} cores: rates are per process, shared with whatever else runs)`,
 );
-for (const d of datasets) {
+for (const d of parts.has('accuracy') ? datasets : []) {
   if (d.series.length === 0) {
     console.log(`${d.name}: data not present, skipped`);
     continue;
@@ -101,7 +107,7 @@ for (const d of datasets) {
   const label = `${d.name} ${d.series.length}×K${d.k}`;
   let first = true;
   for (const c of configs) {
-    const r = evaluateForecasts(d.series, {
+    const r = await evaluateForecasts(d.series, {
       season: d.m,
       horizon: d.h,
       origins: d.k,
@@ -148,21 +154,12 @@ for (const d of datasets) {
   }
 }
 
-// Daily-365 selection rate (target ≥ 100 series/s on one core).
-{
-  const ys = generated(QUICK ? 20 : 100, 365, 7, 21).map((s) => s.values);
-  for (const c of configs) {
-    const t0 = performance.now();
-    for (const y of ys) autoEts(y, { m: 7, ...c.ets });
-    const rate = (ys.length / (performance.now() - t0)) * 1000;
-    console.log(
-      `daily 365 points, m=7: ${c.name.padEnd(24)} ${rate.toFixed(1)} series/s (automatic selection over 15 models)`,
-    );
-  }
-}
+// Fits per CPU-second (target ≥ 100 on one core), inline and on the pool; then serving p99.
+if (parts.has('speed')) await fitSpeed(QUICK ? 20 : 60);
+if (parts.has('serving')) await servingDuringForecast(QUICK ? 40 : 100);
 
 // Deal labelling rate (target ≥ 200,000 offers/s on one core).
-{
+if (parts.has('deals')) {
   const u = rng(5);
   const gauss = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
   const markets = Array.from(

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { evaluateForecasts } from '../analytics/forecast/evaluate-forecasts.js';
+import { ForecastPool } from '../analytics/forecast/forecast-pool.js';
 import { parseSeriesCsv } from '../analytics/forecast/series-csv.js';
 import { intOption } from './options.js';
 
@@ -11,6 +13,7 @@ interface EvaluateFlags {
   horizon: number;
   origins: number;
   window?: number;
+  threads: number;
 }
 
 function atLeast(name: string, v: number, min: number): void {
@@ -38,11 +41,18 @@ export function register(program: Command): void {
       'fit on the last W observations before each origin',
       intOption('--window'),
     )
-    .action((opts: EvaluateFlags) => {
+    .option(
+      '--threads <n>',
+      'worker threads that fit the series (default: one per core)',
+      intOption('--threads'),
+      availableParallelism(),
+    )
+    .action(async (opts: EvaluateFlags) => {
       atLeast('--season', opts.season, 1);
       atLeast('--horizon', opts.horizon, 1);
       atLeast('--origins', opts.origins, 1);
       if (opts.window !== undefined) atLeast('--window', opts.window, 3);
+      atLeast('--threads', opts.threads, 1);
       let text: string;
       try {
         text = readFileSync(opts.input, 'utf8');
@@ -50,14 +60,21 @@ export function register(program: Command): void {
         throw new Error(`cannot read --input ${opts.input}: ${(err as Error).message}`);
       }
       const series = parseSeriesCsv(text, opts.input);
-      const report = evaluateForecasts(series, {
-        season: opts.season,
-        horizon: opts.horizon,
-        origins: opts.origins,
-        window: opts.window,
-        onSkip: (id, reason) =>
-          process.stderr.write(`faresight: skipping series "${id}": ${reason}\n`),
-      });
+      const pool = await ForecastPool.start({ threads: opts.threads });
+      let report: Awaited<ReturnType<typeof evaluateForecasts>>;
+      try {
+        report = await evaluateForecasts(series, {
+          season: opts.season,
+          horizon: opts.horizon,
+          origins: opts.origins,
+          window: opts.window,
+          fit: (req) => pool.fit(req),
+          onSkip: (id, reason) =>
+            process.stderr.write(`faresight: skipping series "${id}": ${reason}\n`),
+        });
+      } finally {
+        await pool.close();
+      }
       process.stdout.write(`${JSON.stringify(report)}\n`);
     });
 }

@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DDSketch } from '@datadog/sketches-js';
 import Fastify from 'fastify';
 import { errorResponse } from '../../api/error-response.js';
 import { RouteTable } from '../../api/route-spec.js';
 import { dealsRoutes } from '../../api/routes/deals.js';
+import type { Logger } from '../../ops/logger.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { BatchContext } from '../../realtime/use-case.js';
 import { PGliteClient } from '../../serving/pglite/pglite-client.js';
 import type { SqlClient } from '../../serving/sql-client.js';
 import { searchRecord } from '../../serving/testing/records.js';
 import type { AppendRecord } from '../../stream/stream.js';
-import { DealsStore } from './deals-store.js';
+import { DealsStore, type StoredSketch } from './deals-store.js';
 import { createDealsUseCase } from './deals-use-case.js';
+import { segmentKey } from './fare-segment.js';
+import { DEFAULT_RELATIVE_ACCURACY } from './segment-sketches.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 
@@ -96,6 +100,75 @@ describe('deals use case', () => {
     const q = (await store.deals()).find((x) => x.searchId === 'q0');
     assert.match(q?.explanation ?? '', /based on 102 fares$/);
     assert.equal(await fares(), 103);
+  });
+
+  it('restores a month of sketches in slices, answering the event loop meanwhile', async () => {
+    // A fresh schema's worth of checkpoint: 150 segments x 28 days of day sketches.
+    const db = await PGliteClient.open();
+    try {
+      const store = new DealsStore(db);
+      await store.migrate();
+      const rows: StoredSketch[] = [];
+      for (let s = 0; s < 150; s++)
+        for (let d = 1; d <= 28; d++) {
+          const sk = new DDSketch({ relativeAccuracy: DEFAULT_RELATIVE_ACCURACY });
+          for (let i = 0; i < 40; i++) sk.accept(100 + ((i * 37 + s) % 400));
+          rows.push({
+            segment: segmentKey(
+              {
+                market: `A${s}-B${s}`,
+                cabin: 'economy',
+                tripType: 'oneway',
+                currency: 'USD',
+                leadDays: 30,
+                stayDays: undefined,
+              },
+              0,
+            ),
+            day: new Date(NOW - d * 86_400_000).toISOString().slice(0, 10),
+            sketch: Buffer.from(sk.toProto()).toString('base64'),
+            fares: 40,
+          });
+        }
+      await store.saveBatch([], rows, new Map([[0, 10]]));
+      // Event-loop turns counted from the moment the checkpoint is loaded until the
+      // use case says it is restored: the restore itself, nothing else.
+      let phase: 'before' | 'restoring' | 'after' = 'before';
+      let turns = 0;
+      let restored: Record<string, unknown> | undefined;
+      const timed = new (class extends DealsStore {
+        override async loadCheckpoint(fromDay: string) {
+          const cp = await super.loadCheckpoint(fromDay);
+          phase = 'restoring';
+          return cp;
+        }
+      })(db);
+      const logger: Logger = {
+        ...silentLogger,
+        info(msg: string, fields?: Record<string, unknown>) {
+          if (msg === 'deals sketches restored') {
+            phase = 'after';
+            restored = fields;
+          }
+        },
+      };
+      const heartbeat = setInterval(() => {
+        if (phase === 'restoring') turns++;
+      }, 1);
+      try {
+        const uc = createDealsUseCase({ store: timed, logger, now: () => NOW });
+        await uc.processBatch(
+          batch('r', 1, () => 300),
+          ctx([[0, 11]], []),
+        );
+      } finally {
+        clearInterval(heartbeat);
+      }
+      assert.equal(restored?.sketches, rows.length);
+      assert.ok(turns > 0, 'the event loop did not turn while the sketches were restored');
+    } finally {
+      await db.close();
+    }
   });
 
   it('serves deals over GET /v1/deals with filters', async () => {

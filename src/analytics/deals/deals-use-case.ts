@@ -1,6 +1,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { recordKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import type { Logger } from '../../ops/logger.js';
+import { TimeSlice } from '../../ops/time-slice.js';
 import type { BatchContext, UseCase } from '../../realtime/use-case.js';
 import type { AppendRecord } from '../../stream/stream.js';
 import type { Deal, DealsStore, StoredSketch } from './deals-store.js';
@@ -64,9 +65,13 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
   let lastPrune = Number.NEGATIVE_INFINITY;
   let maxDay = Number.NEGATIVE_INFINITY;
 
-  const restore = (rows: readonly StoredSketch[]): number => {
+  // Sliced (TimeSlice): a month of sketches took seconds to decode and merge, all of it
+  // on the event loop of the serving process.
+  const restore = async (rows: readonly StoredSketch[]): Promise<number> => {
     let n = 0;
+    const slice = new TimeSlice();
     for (const r of rows) {
+      if (slice.due()) await slice.pause();
       const keys = levelKeysOfFull(r.segment);
       if (!keys) continue;
       let sk: DDSketch;
@@ -102,10 +107,10 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     const fromDay = dayDate(Math.floor(now() / 86_400_000) - windowDays - 1);
     const cp = await opts.store.loadCheckpoint(fromDay);
     positions = cp.positions;
-    let n = restore(cp.sketches);
+    let n = await restore(cp.sketches);
     if (cp.sketches.length === 0 && cp.positions.size === 0 && opts.warmStart) {
       const ws = await opts.warmStart();
-      n = restore(ws.sketches);
+      n = await restore(ws.sketches);
       await opts.store.saveBatch([], ws.sketches, ws.positions);
       positions = new Map(ws.positions);
       opts.logger.info('deals warm-started from the lake', {

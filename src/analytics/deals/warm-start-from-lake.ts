@@ -1,3 +1,4 @@
+import { TimeSlice } from '../../ops/time-slice.js';
 import type { LakeQuery } from '../../query/lake-query.js';
 import type { WarmStart } from './deals-use-case.js';
 import { dayDate } from './fare-of-offer.js';
@@ -38,11 +39,14 @@ export async function warmStartFromLake(
   const days = options.windowDays ?? DEFAULT_WINDOW_DAYS;
   const sk = new SegmentSketches(options);
   const touched = new Map<string, { key: string; day: number }>();
+  // It runs inside the serving process: slices of the event loop, not the whole of it.
+  const slice = new TimeSlice();
   let rows: AsyncIterable<Record<string, unknown>[]>;
   try {
     rows = lake.stream(warmStartSql(days));
     for await (const batch of rows) {
       for (const r of batch) {
+        if (slice.due()) await slice.pause();
         const price = Number(r.price);
         const n = Number(r.n);
         if (!(price > 0) || !(n > 0)) continue;
@@ -70,6 +74,7 @@ export async function warmStartFromLake(
   }
   const sketches = [];
   for (const { key, day } of touched.values()) {
+    if (slice.due()) await slice.pause();
     const d = sk.daySketch(key, day);
     if (d)
       sketches.push({

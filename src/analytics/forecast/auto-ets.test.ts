@@ -161,3 +161,32 @@ describe('automatic ETS', () => {
     assert.ok(auto.fit.aicc <= 1400.64, `aicc ${auto.fit.aicc}`);
   });
 });
+
+describe('automatic selection with early pruning', () => {
+  it('chooses as well as fitting every candidate fully, with fewer evaluations', () => {
+    const z = normals(11);
+    let prunedEvals = 0;
+    let fullEvals = 0;
+    for (let k = 0; k < 6; k++) {
+      // A year of daily demand: level walk, weekly pattern (multiplicative for odd k), noise.
+      const y = new Float64Array(365);
+      let level = 200 + 40 * k;
+      for (let t = 0; t < 365; t++) {
+        level += 2 * z();
+        const week = 1 + 0.3 * Math.sin((2 * Math.PI * t) / 7 + k);
+        y[t] = k % 2 ? level * week * (1 + 0.05 * z()) : level + 60 * (week - 1) + 8 * z();
+      }
+      const pruned = autoEts(y, { m: 7 });
+      const full = autoEts(y, { m: 7, pruneMargin: Number.POSITIVE_INFINITY });
+      prunedEvals += pruned.evaluations;
+      fullEvals += full.evaluations;
+      // AICc differences below 2 are "substantial support" for both (Burnham and Anderson).
+      assert.ok(
+        pruned.fit.aicc <= full.fit.aicc + 2,
+        `series ${k}: pruned ${pruned.fit.name} AICc ${pruned.fit.aicc} vs full ${full.fit.name} ${full.fit.aicc}`,
+      );
+      assert.equal(pruned.candidates.length, full.candidates.length);
+    }
+    assert.ok(prunedEvals < fullEvals, `pruned ${prunedEvals} vs full ${fullEvals} evaluations`);
+  });
+});

@@ -1,4 +1,10 @@
-import type { EtsFit, EtsSpec, SeasonType, TrendType } from './ets-model.js';
+import {
+  type EtsFit,
+  type EtsSpec,
+  etsName,
+  type SeasonType,
+  type TrendType,
+} from './ets-model.js';
 import { type FitEtsOptions, fitEts } from './fit-ets.js';
 
 /** Default absolute optimiser tolerance of autoEts (see AutoEtsOptions.abstol). */
@@ -11,6 +17,13 @@ export const DEFAULT_ABSTOL = 1;
 export const MAX_OPTIMISED_SEASON = 24;
 /** Default longest seasonal period of autoEts (see AutoEtsOptions.maxSeasonalPeriod). */
 export const DEFAULT_MAX_SEASONAL_PERIOD = 52;
+/**
+ * Default AICc margin of autoEts's pruning (see AutoEtsOptions.pruneMargin): AICc
+ * differences of 10 and more are what Burnham and Anderson call "essentially no support".
+ */
+export const DEFAULT_PRUNE_MARGIN = 10;
+/** Absolute optimiser tolerance of the coarse stage when pruning (objective units). */
+export const COARSE_ABSTOL = 8;
 /** Default optimiser restarts per candidate of autoEts. */
 export const DEFAULT_RESTARTS = 1;
 
@@ -47,6 +60,13 @@ export interface AutoEtsOptions {
   readonly abstol?: number;
   /** Optimiser restarts per candidate after convergence (see nelderMead); default DEFAULT_RESTARTS = 1. */
   readonly restarts?: number;
+  /**
+   * Early pruning: every candidate is first fitted coarsely (absolute tolerance
+   * COARSE_ABSTOL, no restart) and only those whose AICc is within this margin of the
+   * best coarse one are refined to the full tolerance; default DEFAULT_PRUNE_MARGIN.
+   * Infinity fits every candidate to the full tolerance at once (the slower old way).
+   */
+  readonly pruneMargin?: number;
   /** Start each candidate from a fitted relative (see fitEts `start`); default true. */
   readonly warmStart?: boolean;
 }
@@ -89,7 +109,8 @@ export function candidateSpecs(
 }
 
 /**
- * Fits every candidate by maximum likelihood and returns the one with the lowest AICc,
+ * Fits every candidate by maximum likelihood (pruned early: see pruneMargin) and returns
+ * the one with the lowest AICc,
  * as R's `ets(y)`. A constant series gets ETS(A,N,N) with α ≈ 1 and σ = 0 (as R's
  * special case). Throws RangeError when the series has fewer than 3 observations or
  * holds a non-finite value.
@@ -137,26 +158,42 @@ export function autoEts(y: Float64Array, options: AutoEtsOptions): AutoEtsResult
   let best: EtsFit | undefined;
   let evaluations = 0;
   const warm = options.warmStart ?? true;
+  const margin = options.pruneMargin ?? DEFAULT_PRUNE_MARGIN;
+  // Stage 1 (only when pruning): every candidate to a coarse optimum. Stage 2: the
+  // candidates within `margin` of the best coarse AICc, refined from their coarse
+  // optimum to the full tolerance; the others cannot catch up and keep their coarse AICc.
+  const coarse: FitEtsOptions | undefined = Number.isFinite(margin)
+    ? { ...base, abstol: Math.max(base.abstol ?? 0, COARSE_ABSTOL), restarts: 0 }
+    : undefined;
   const fitted = new Map<string, EtsFit>();
+  const stage1: { spec: EtsSpec; fit: EtsFit | undefined; optSeason: boolean }[] = [];
   for (const spec of candidateSpecs(y, n, options.m, options.maxSeasonalPeriod)) {
     // Warm start: M-error from the A-error fit of the same components, damped from undamped.
     const start = warm
       ? (fitted.get(`A${spec.trend}${spec.season}`) ??
         (spec.trend === 'Ad' ? fitted.get(`${spec.error}A${spec.season}`) : undefined))
       : undefined;
-    const fit = fitEts(y, spec, {
-      ...base,
-      optimizeSeasonStates: mode === 'all' && spec.m <= MAX_OPTIMISED_SEASON,
-      start,
-    });
-    if (fit) fitted.set(`${spec.error}${spec.trend}${spec.season}`, fit);
-    candidates.push({
-      name: `ETS(${spec.error},${spec.trend},${spec.season})`,
-      aicc: fit?.aicc ?? Infinity,
-    });
-    if (!fit) continue;
-    evaluations += fit.evaluations;
-    if (!best || fit.aicc < best.aicc) best = fit;
+    const optSeason = mode === 'all' && spec.m <= MAX_OPTIMISED_SEASON;
+    const fit = fitEts(y, spec, { ...(coarse ?? base), optimizeSeasonStates: optSeason, start });
+    if (fit) {
+      fitted.set(`${spec.error}${spec.trend}${spec.season}`, fit);
+      evaluations += fit.evaluations;
+    }
+    stage1.push({ spec, fit, optSeason });
+  }
+  let bestCoarse = Infinity;
+  for (const c of stage1) if (c.fit && c.fit.aicc < bestCoarse) bestCoarse = c.fit.aicc;
+  for (const c of stage1) {
+    let fit = c.fit;
+    if (fit && coarse && fit.aicc <= bestCoarse + margin) {
+      const refined = fitEts(y, c.spec, { ...base, optimizeSeasonStates: c.optSeason, start: fit });
+      if (refined) {
+        evaluations += refined.evaluations;
+        if (refined.lik <= fit.lik) fit = refined;
+      }
+    }
+    candidates.push({ name: etsName(c.spec), aicc: fit?.aicc ?? Infinity });
+    if (fit && (!best || fit.aicc < best.aicc)) best = fit;
   }
   if (
     best &&

@@ -8,6 +8,7 @@ import { PGliteClient } from '../../serving/pglite/pglite-client.js';
 import type { SqlClient } from '../../serving/sql-client.js';
 import { type DailyCount, forecastDemand } from './demand-forecast-job.js';
 import { DemandStore } from './demand-store.js';
+import { fitInline } from './fit-series.js';
 
 /** 70 days before 2030-03-12 of weekly-patterned counts for JFK-LAX and JFK-SFO (none on Sundays for SFO). */
 function counts(): DailyCount[] {
@@ -30,8 +31,8 @@ describe('demand forecast job', () => {
     await client.close();
   });
 
-  it('forecasts 28 days per market and per airport with ordered intervals', () => {
-    const out = forecastDemand(counts(), { asOf: '2030-03-12' });
+  it('forecasts 28 days per market and per airport with ordered intervals', async () => {
+    const out = await forecastDemand(counts(), { asOf: '2030-03-12' }, fitInline);
     assert.deepEqual(out.map((s) => `${s.scope}:${s.key}`).sort(), [
       'airport:JFK',
       'airport:LAX',
@@ -64,7 +65,7 @@ describe('demand forecast job', () => {
   it('stores forecasts and serves them on the demand endpoints', async () => {
     const store = new DemandStore(client);
     await store.migrate();
-    const out = forecastDemand(counts(), { asOf: '2030-03-12' });
+    const out = await forecastDemand(counts(), { asOf: '2030-03-12' }, fitInline);
     await store.write(out, new Date('2030-03-12T03:00:00Z'));
     await store.write(out, new Date('2030-03-12T03:00:00Z')); // a re-run replaces
     const app = Fastify();

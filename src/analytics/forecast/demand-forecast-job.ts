@@ -1,7 +1,6 @@
 import type { LakeQuery } from '../../query/lake-query.js';
-import { autoEts } from './auto-ets.js';
 import type { DemandForecastWrite, DemandStore } from './demand-store.js';
-import { forecastEts } from './ets-forecast.js';
+import type { Fitter } from './fit-series.js';
 
 /** Searches of one key (market `JFK-LAX`) on one UTC day. */
 export interface DailyCount {
@@ -34,11 +33,14 @@ const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
  * ends the day before `asOf`, automatic ETS with weekly seasonality (non-seasonal when
  * fewer than two weeks), `horizon` days ahead with 80% and 95% intervals, bounds clipped
  * at 0. Series with fewer than `minDays` days (from their first search) are left out.
+ * The fits go to `fit` all at once (a ForecastPool spreads them over its threads; the
+ * event loop only builds the series and the rows).
  */
-export function forecastDemand(
+export async function forecastDemand(
   rows: readonly DailyCount[],
-  options: DemandForecastOptions = {},
-): DemandForecastWrite[] {
+  options: DemandForecastOptions,
+  fit: Fitter,
+): Promise<DemandForecastWrite[]> {
   const horizon = options.horizon ?? 28;
   const season = options.season ?? 7;
   const historyDays = options.historyDays ?? 365;
@@ -67,31 +69,34 @@ export function forecastDemand(
     if (o) add('airport', o, day, r.count);
     if (d && d !== o) add('airport', d, day, r.count);
   }
-  const out: DemandForecastWrite[] = [];
+  const clip = (v: number) => Math.max(0, v);
+  const jobs: Promise<DemandForecastWrite>[] = [];
   for (const [id, s] of series) {
     const key = id.split('\u0000')[1] as string;
     const y = s.counts.subarray(s.first - start);
     if (y.length < minDays) continue;
     const m = y.length >= 2 * season ? season : 1;
-    const fit = autoEts(Float64Array.from(y), { m });
-    const fc = forecastEts(fit.fit, horizon);
-    const clip = (v: number) => Math.max(0, v);
-    out.push({
-      scope: s.scope,
-      key,
-      model: fit.fit.name,
-      history: Array.from(y, (count, i) => ({ date: dateOf(s.first + i), count })),
-      forecast: Array.from(fc.mean, (mean, i) => ({
-        date: dateOf(end + i),
-        mean: clip(mean),
-        lower80: clip(fc.lower80[i] as number),
-        upper80: clip(fc.upper80[i] as number),
-        lower95: clip(fc.lower95[i] as number),
-        upper95: clip(fc.upper95[i] as number),
-      })),
-    });
+    jobs.push(
+      fit({ y: Float64Array.from(y), m, h: horizon }).then((r) => {
+        const fc = r.forecast;
+        return {
+          scope: s.scope,
+          key,
+          model: r.model,
+          history: Array.from(y, (count, i) => ({ date: dateOf(s.first + i), count })),
+          forecast: Array.from(fc.mean, (mean, i) => ({
+            date: dateOf(end + i),
+            mean: clip(mean),
+            lower80: clip(fc.lower80[i] as number),
+            upper80: clip(fc.upper80[i] as number),
+            lower95: clip(fc.lower95[i] as number),
+            upper95: clip(fc.upper95[i] as number),
+          })),
+        };
+      }),
+    );
   }
-  return out;
+  return Promise.all(jobs);
 }
 
 /** SQL of the daily search counts per market over the last `days` days (lake `searches`). */
@@ -114,13 +119,14 @@ export async function dailySearchCounts(lake: LakeQuery, days: number): Promise<
 }
 
 /**
- * The scheduled forecast job: daily counts from the lake, forecasts (forecastDemand),
- * written to the row store (DemandStore.write) and, with `writePond`, to a pond. Returns
- * the number of series written.
+ * The scheduled forecast job: daily counts from the lake, forecasts (forecastDemand,
+ * fitted by `fit`: a ForecastPool in a serving process), written to the row store
+ * (DemandStore.write) and, with `writePond`, to a pond. Returns the number of series written.
  */
 export async function runDemandForecastJob(
   lake: LakeQuery,
   store: DemandStore,
+  fit: Fitter,
   options: DemandForecastOptions = {},
   now: () => Date = () => new Date(),
   /** Also writes the run to the `demand_forecasts` pond (see writeForecastPond). */
@@ -128,7 +134,7 @@ export async function runDemandForecastJob(
 ): Promise<{ series: number }> {
   const t = now();
   const rows = await dailySearchCounts(lake, options.historyDays ?? 365);
-  const out = forecastDemand(rows, { asOf: t.toISOString().slice(0, 10), ...options });
+  const out = await forecastDemand(rows, { asOf: t.toISOString().slice(0, 10), ...options }, fit);
   await store.migrate();
   await store.write(out, t);
   await writePond?.(t.toISOString().slice(0, 10), out);

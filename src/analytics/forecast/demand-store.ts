@@ -1,3 +1,4 @@
+import { TimeSlice } from '../../ops/time-slice.js';
 import { migrate } from '../../serving/migrate.js';
 import type { SqlClient } from '../../serving/sql-client.js';
 import { ANALYTICS_MIGRATIONS } from '../analytics-migrations.js';
@@ -49,7 +50,10 @@ export class DemandStore {
    */
   async write(series: readonly DemandForecastWrite[], generatedAt: Date): Promise<void> {
     await this.client.transaction(async (tx) => {
+      // An embedded row store (PGlite) runs each statement on this thread: let requests in.
+      const slice = new TimeSlice();
       for (const s of series) {
+        if (slice.due()) await slice.pause();
         await tx.query('DELETE FROM demand_history WHERE scope = $1 AND key = $2', [
           s.scope,
           s.key,

@@ -9,3 +9,11 @@ export class CsvInputError extends Error {
     super(`${file}:${line}: ${problem}`);
   }
 }
+
+/**
+ * A forecast thread died before answering, none is up, or the pool is closed. Not the
+ * series' fault: the fit may be retried (the scheduled job retries at its next run).
+ */
+export class ForecastThreadError extends Error {
+  override name = 'ForecastThreadError';
+}

@@ -21,6 +21,9 @@ export interface RecursionOut {
   sse: number;
 }
 
+/** Final states of a pass whose caller did not ask for them (no allocation per pass). */
+const scratch: RecursionOut = { level: 0, trend: 0, pos: 0, sse: 0 };
+
 /**
  * Runs the recursion over `y[0..n)` from the initial level `l0`, trend `b0` and seasonal
  * indices `seas[0..m)` (seas[k] = index of cycle position k; `seas` is overwritten with
@@ -49,7 +52,7 @@ export function etsObjective(
   const phiB = hasTrend ? phi : 0;
   const bo = hasTrend ? beta / alpha : 0;
   const b = hasTrend ? b0 : 0;
-  const o = out ?? { level: 0, trend: 0, pos: 0, sse: 0 };
+  const o = out ?? scratch;
   let logf: number;
   if (season === SEASON_NONE) logf = loopNone(y, n, multErr, alpha, bo, phiB, l0, b, o);
   else if (season === SEASON_ADD)

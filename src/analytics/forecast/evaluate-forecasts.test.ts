@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { threadId } from 'node:worker_threads';
 import { Command } from 'commander';
 import { register } from '../../cli/forecast.js';
 import { mase, maseScale, smape } from './accuracy.js';
 import { evaluateForecasts } from './evaluate-forecasts.js';
+import { ForecastPool } from './forecast-pool.js';
 import { parseSeriesCsv } from './series-csv.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faresight-forecast-'));
@@ -27,7 +29,10 @@ async function runCli(args: string[]): Promise<string> {
   register(program);
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
+  // The CLI writes a string; the test runner's own messages (bytes) pass through, as the
+  // pool's threads let them interleave.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk !== 'string') return write(chunk, ...rest);
     out += chunk;
     return true;
   }) as typeof process.stdout.write;
@@ -68,10 +73,10 @@ describe('series CSV', () => {
 });
 
 describe('forecast evaluate', () => {
-  it('scores the rolling origins: seasonal naive MASE 1 on trend + season, ETS near 0', () => {
+  it('scores the rolling origins: seasonal naive MASE 1 on trend + season, ETS near 0', async () => {
     const series = parseSeriesCsv(trendSeasonCsv('ts', 60));
     const skipped: string[] = [];
-    const r = evaluateForecasts(
+    const r = await evaluateForecasts(
       [...series, { id: 'tiny', dates: ['1', '2'], values: Float64Array.from([1, 2]) }],
       {
         season: 4,
@@ -86,6 +91,44 @@ describe('forecast evaluate', () => {
     assert.ok((r.overall.auto.mase ?? 1) < 0.05, `auto mase ${r.overall.auto.mase}`);
     assert.match(r.series[0]?.model ?? '', /^ETS\(A,A,A\)$|^ETS\(A,Ad,A\)$|^ETS\(M,/);
     assert.ok(r.overall.fitsPerSecond > 0);
+  });
+
+  it('gives the same report on worker threads as on this thread, with no fit on this thread', async () => {
+    const series = [
+      ...parseSeriesCsv(trendSeasonCsv('a', 60)),
+      ...parseSeriesCsv(trendSeasonCsv('b', 52)),
+    ];
+    const options = { season: 4, horizon: 4, origins: 3 };
+    const inline = await evaluateForecasts(series, options);
+    const pool = await ForecastPool.start({ threads: 2 });
+    try {
+      const threads = new Set<number>();
+      const pooled = await evaluateForecasts(series, {
+        ...options,
+        fit: async (req) => {
+          const r = await pool.fit(req);
+          threads.add(r.threadId);
+          return r;
+        },
+      });
+      assert.deepEqual(pooled.series, inline.series);
+      assert.deepEqual(pooled.overall.auto, inline.overall.auto);
+      assert.equal(threads.has(threadId), false, 'a fit ran on the main thread');
+      // A bad series is refused with its reason, and the threads go on fitting.
+      await assert.rejects(
+        pool.fit({ y: Float64Array.from([1, 2, Number.NaN, 4]), m: 1, h: 2 }),
+        (err: Error) =>
+          err instanceof RangeError && /observation 2 is not a finite number/.test(err.message),
+      );
+      const again = await pool.fit({ y: series[0]!.values, m: 4, h: 4 });
+      assert.equal(again.forecast.mean.length, 4);
+    } finally {
+      await pool.close();
+    }
+    await assert.rejects(
+      pool.fit({ y: series[0]!.values, m: 4, h: 4 }),
+      /the forecast pool is closed/,
+    );
   });
 
   it('runs as `faresight forecast evaluate` and prints one JSON object of the specified shape', async () => {

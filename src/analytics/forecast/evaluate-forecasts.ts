@@ -1,6 +1,6 @@
 import { coverage, mase, maseScale, smape } from './accuracy.js';
-import { type AutoEtsOptions, autoEts } from './auto-ets.js';
-import { forecastEts } from './ets-forecast.js';
+import type { AutoEtsOptions } from './auto-ets.js';
+import { type FitOutcome, type Fitter, fitInline } from './fit-series.js';
 import { seasonalNaive } from './seasonal-naive.js';
 import type { InputSeries } from './series-csv.js';
 
@@ -16,6 +16,11 @@ export interface EvaluateOptions {
   readonly window?: number;
   /** Overrides of the automatic ETS selection. */
   readonly ets?: Omit<AutoEtsOptions, 'm'>;
+  /**
+   * Runs the automatic fits; default fitInline (on this thread). The CLI passes a
+   * ForecastPool over every core; all fits are handed over at once.
+   */
+  readonly fit?: Fitter;
   /** Called for each series left out, with the reason (the CLI prints it to stderr). */
   readonly onSkip?: (id: string, reason: string) => void;
 }
@@ -59,18 +64,19 @@ const mean = (v: number[]): number | null => {
  * naive has zero error) is left out of the means, and is null when nothing is left.
  * A series whose first training window is shorter than max(3, M+1) is skipped (onSkip).
  * `fitsPerSecond` counts automatic ETS fits (selection + interval computation) per
- * second of time spent in them.
+ * second of time spent in them, timed on the threads that ran them (so per thread).
  */
-export function evaluateForecasts(
+export async function evaluateForecasts(
   series: readonly InputSeries[],
   options: EvaluateOptions,
-): EvaluateReport {
+): Promise<EvaluateReport> {
   const { season: m, horizon: h } = options;
   const k = options.origins ?? 1;
   const minTrain = Math.max(3, m + 1);
-  const out: SeriesReport[] = [];
-  let fits = 0;
-  let fitMs = 0;
+  const fitter = options.fit ?? fitInline;
+  const ets = options.ets;
+  // Every fit is handed over first, so a pool has them all to spread; scored in order after.
+  const planned: { s: InputSeries; fits: Promise<FitOutcome>[] }[] = [];
   for (const s of series) {
     const n = s.values.length;
     const firstOrigin = n - h * k;
@@ -82,6 +88,22 @@ export function evaluateForecasts(
       );
       continue;
     }
+    const fits: Promise<FitOutcome>[] = [];
+    for (let j = k; j >= 1; j--) {
+      const o = n - h * j;
+      const from = options.window ? Math.max(0, o - options.window) : 0;
+      const fit = fitter({ y: s.values.slice(from, o), m, h, ...(ets ? { ets } : {}) });
+      fit.catch(() => {}); // awaited below in order; a later failure must not go unhandled first
+      fits.push(fit);
+    }
+    planned.push({ s, fits });
+  }
+  const out: SeriesReport[] = [];
+  let fits = 0;
+  let fitMs = 0;
+  for (const { s, fits: pending } of planned) {
+    const n = s.values.length;
+    const outcomes = await Promise.all(pending);
     const a = { mase: [] as number[], smape: [] as number[], cov: [] as number[] };
     const b = { mase: [] as number[], smape: [] as number[] };
     let model = '';
@@ -91,12 +113,11 @@ export function evaluateForecasts(
       const train = s.values.subarray(from, o);
       const test = s.values.subarray(o, o + h);
       const scale = maseScale(train, m);
-      const t0 = performance.now();
-      const fit = autoEts(train, { ...options.ets, m });
-      const fc = forecastEts(fit.fit, h);
-      fitMs += performance.now() - t0;
+      const fit = outcomes[k - j] as FitOutcome;
+      const fc = fit.forecast;
+      fitMs += fit.ms;
       fits++;
-      model = fit.fit.name;
+      model = fit.model;
       a.mase.push(mase(test, fc.mean, scale));
       a.smape.push(smape(test, fc.mean));
       a.cov.push(coverage(test, fc.lower80, fc.upper80));

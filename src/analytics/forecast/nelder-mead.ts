@@ -69,13 +69,21 @@ export function nelderMead(
   const xr = new Float64Array(d);
   const xe = new Float64Array(d);
   const xc = new Float64Array(d);
-  const order = new Int32Array(d + 1);
   while (evals < maxEval) {
-    for (let i = 0; i <= d; i++) order[i] = i;
-    order.sort((a, b) => (vals[a] as number) - (vals[b] as number) || a - b);
-    const best = order[0] as number;
-    const worst = order[d] as number;
-    const second = order[d - 1] as number;
+    // Best, worst and second worst in one pass (no sort: this ran once per iteration). Ties
+    // go as a stable sort by value would order them: best lowest index, worst highest.
+    let best = 0;
+    let worst = 0;
+    for (let i = 1; i <= d; i++) {
+      const v = vals[i] as number;
+      if (v < (vals[best] as number)) best = i;
+      if (v >= (vals[worst] as number)) worst = i;
+    }
+    let second = -1;
+    for (let i = 0; i <= d; i++) {
+      if (i === worst) continue;
+      if (second < 0 || (vals[i] as number) >= (vals[second] as number)) second = i;
+    }
     const fb = vals[best] as number;
     const fw = vals[worst] as number;
     const tol = Math.max(abstol, reltol * (Math.abs(fb) + reltol));

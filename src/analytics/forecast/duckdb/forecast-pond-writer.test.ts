@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type DailyCount, forecastDemand } from '../demand-forecast-job.js';
+import { fitInline } from '../fit-series.js';
 import { forecastPondPartition, writeForecastPond } from './forecast-pond-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-forecast-pond-'));
@@ -23,7 +24,7 @@ function counts(): DailyCount[] {
 
 describe('demand forecasts pond', () => {
   it('writes one Parquet partition per run date, replaced by a re-run, readable by DuckDB', async () => {
-    const series = forecastDemand(counts(), { asOf: '2030-02-12' });
+    const series = await forecastDemand(counts(), { asOf: '2030-02-12' }, fitInline);
     const n = await writeForecastPond(dir, '2030-02-12', series);
     assert.equal(n, series.length * 28);
     assert.equal(await writeForecastPond(dir, '2030-02-12', series), n);

@@ -1,0 +1,162 @@
+/**
+ * The speed and serving parts of `npm run bench -- forecast`: automatic fits per
+ * CPU-second on 365-point daily series (inline and on a ForecastPool, beside the full
+ * search without pruning), and the p99 latency of requests to a server in the same
+ * process (a /healthz route and the demand API read from the row store) while the demand
+ * job fits, beside idle and beside fitting inline on the event loop (the old way).
+ */
+import { availableParallelism } from 'node:os';
+import Fastify from 'fastify';
+import { autoEts } from '../src/analytics/forecast/auto-ets.js';
+import { type DailyCount, forecastDemand } from '../src/analytics/forecast/demand-forecast-job.js';
+import { DemandStore } from '../src/analytics/forecast/demand-store.js';
+import { type Fitter, fitInline } from '../src/analytics/forecast/fit-series.js';
+import { defaultForecastThreads, ForecastPool } from '../src/analytics/forecast/forecast-pool.js';
+import { RouteTable } from '../src/api/route-spec.js';
+import { demandRoutes } from '../src/api/routes/demand.js';
+import { PGliteClient } from '../src/serving/pglite/pglite-client.js';
+import { generated } from './forecast-datasets.js';
+
+const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
+
+/** Fits per CPU-second (whole process: every thread) of automatic selection on 365-point daily series. */
+export async function fitSpeed(count: number): Promise<void> {
+  const ys = generated(count, 365, 7, 21).map((s) => s.values);
+  for (const y of ys.slice(0, 5)) autoEts(y, { m: 7 }); // warm the JIT for both rows
+  for (const [name, pruneMargin] of [
+    ['full search (no pruning, the old way)', Number.POSITIVE_INFINITY],
+    ['automatic (default)', undefined],
+  ] as const) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const y of ys) autoEts(y, { m: 7, ...(pruneMargin === undefined ? {} : { pruneMargin }) });
+    const cpu = cpuSeconds(process.cpuUsage(c0));
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `daily 365 points, m=7, one thread: ${name.padEnd(38)} ${(ys.length / cpu).toFixed(1)} fits per CPU-second (${(ys.length / wall).toFixed(1)} per wall second)`,
+    );
+  }
+  const threads = availableParallelism();
+  const pool = await ForecastPool.start({ threads });
+  try {
+    // warm each thread's JIT as the one-thread rows are warm
+    await Promise.all(ys.slice(0, 10 * threads).map((y) => pool.fit({ y, m: 7, h: 28 })));
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(ys.map((y) => pool.fit({ y, m: 7, h: 28 })));
+    const cpu = cpuSeconds(process.cpuUsage(c0));
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `daily 365 points, m=7, pool of ${threads} threads: automatic (default)${' '.repeat(13)} ${(ys.length / cpu).toFixed(1)} fits per CPU-second (${(ys.length / wall).toFixed(1)} per wall second, fit + forecast)`,
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+/** A year of daily counts for `markets` markets with distinct airports (3 series per market). */
+function yearOfCounts(markets: number, asOf: string): DailyCount[] {
+  const rows: DailyCount[] = [];
+  const start = Date.parse(`${asOf}T00:00:00Z`) - 365 * 86_400_000;
+  for (let k = 0; k < markets; k++) {
+    const key = `A${String(k).padStart(3, '0')}-B${String(k).padStart(3, '0')}`;
+    for (let i = 0; i < 365; i++) {
+      const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+      const noise = ((i * 7919 + k * 104729) % 97) / 97;
+      rows.push({ key, date, count: Math.round(80 + 3 * k + 25 * ((i + k) % 7) + 30 * noise) });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Open-loop GETs at `rate` per second until `done()`; each latency counted from the
+ * request's scheduled time, so a stalled event loop shows in full.
+ */
+async function pacedGets(urls: string[], rate: number, done: () => boolean) {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  let i = 0;
+  const inflight: Promise<void>[] = [];
+  while (!done()) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const url = urls[i % urls.length] as string;
+    i++;
+    inflight.push(
+      fetch(url).then(async (res) => {
+        await res.arrayBuffer();
+        lat.push(performance.now() - due);
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? Number.NaN;
+  return { n: lat.length, p50: q(0.5), p99: q(0.99), max: lat.at(-1) ?? Number.NaN };
+}
+
+/**
+ * Serving p99 beside idle: a Fastify server (GET /healthz as ingest answers it, GET
+ * /v1/markets/{m}/demand from the PGlite row store) in this process while the demand job
+ * fits `markets` markets (3 series each) with the pool, and inline (the old way).
+ */
+export async function servingDuringForecast(markets: number): Promise<void> {
+  const asOf = '2031-01-01';
+  const rows = yearOfCounts(markets, asOf);
+  const client = await PGliteClient.open();
+  const store = new DemandStore(client);
+  await store.migrate();
+  const app = Fastify();
+  app.get('/healthz', async () => ({ ok: true }));
+  demandRoutes(new RouteTable(app), store);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await store.write(
+      await forecastDemand(rows.slice(0, 365 * 5), { asOf }, fitInline),
+      new Date(),
+    );
+    const urls = [`${base}/healthz`, `${base}/v1/markets/A000-B000/demand`];
+    const rate = 50;
+    const idleEnd = performance.now() + 3000;
+    const idle = await pacedGets(urls, rate, () => performance.now() > idleEnd);
+    const fmt = (name: string, r: Awaited<ReturnType<typeof pacedGets>>, extra = '') =>
+      console.log(
+        `serving ${name.padEnd(44)} p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  max ${r.max.toFixed(0).padStart(6)} ms  (${r.n} requests${extra})`,
+      );
+    fmt('idle', idle);
+    const during = async (name: string, fit: Fitter) => {
+      let finished = false;
+      // The client starts first: an inline fit holds the loop from the job's first call on.
+      const load = pacedGets(urls, rate, () => finished);
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      const out = await forecastDemand(rows, { asOf }, fit);
+      await store.write(out, new Date());
+      finished = true;
+      const r = await load;
+      fmt(
+        name,
+        r,
+        `; job ${out.length} series in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      return r;
+    };
+    const threads = defaultForecastThreads();
+    const pool = await ForecastPool.start({ threads });
+    let pooled: Awaited<ReturnType<typeof pacedGets>>;
+    try {
+      pooled = await during(`during the job, pool of ${threads} thread(s)`, (r) => pool.fit(r));
+    } finally {
+      await pool.close();
+    }
+    await during('during the job, fitting inline (old way)', fitInline);
+    console.log(
+      `serving p99 during the job on the pool / idle: ${(pooled.p99 / idle.p99).toFixed(2)}x (goal within 2x)`,
+    );
+  } finally {
+    await app.close();
+    await client.close();
+  }
+}
