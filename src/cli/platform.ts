@@ -30,7 +30,6 @@ import type { Cache } from '../serving/cache/cache.js';
 import { openCache } from '../serving/cache/open-cache.js';
 import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
-import { createSessionOpener } from '../sql-endpoint/session-opener.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
@@ -151,7 +150,11 @@ export async function startPlatform(
       logger: logger.child('api'),
       cache,
       metrics: registry,
-      sql: { customers, openSession: createSessionOpener({ config, customers, etlStore }) },
+      sql: {
+        customers,
+        openSession: sqlEndpoint.openSession,
+        requestsPerSecondPerCustomer: config.sql.requestsPerSecondPerCustomer,
+      },
       extraRoutes: [
         (app) => dealsRoutes(app, new DealsStore(store.client)),
         (app) => demandRoutes(app, demandStore),

@@ -12,6 +12,7 @@ import { type BackendError, PostgresConnection } from 'pg-gateway';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { CustomerSession } from './customer-session.js';
+import { TooManyConnectionsError } from './errors.js';
 import { commandComplete, dataRow, emptyQueryResponse, rowDescription } from './pg-messages.js';
 
 /** Dependencies of the endpoint. */
@@ -26,6 +27,8 @@ export interface PgWireOptions {
   logger: Logger;
   tlsCert?: string;
   tlsKey?: string;
+  /** Open connections at most; one more is refused at start-up with 53300 (default: no cap). */
+  maxConnections?: number;
 }
 
 const Q = 0x51;
@@ -54,6 +57,15 @@ export async function startPgWireServer(opts: PgWireOptions): Promise<Service & 
       serverVersion: '16.0 (faresight)',
       authMode: 'cleartextPassword',
       ...(tls ? { tls } : {}),
+      onStartup: () => {
+        if (opts.maxConnections === undefined || sockets.size <= opts.maxConnections) return false;
+        connection.sendError({
+          ...toBackendError(new TooManyConnectionsError(opts.maxConnections)),
+          severity: 'FATAL',
+        });
+        socket.end();
+        return true;
+      },
       validateCredentials: async (creds) =>
         creds.authMode === 'cleartextPassword' && (await opts.verify(creds.user, creds.password)),
       onAuthenticated: async (state) => {

@@ -6,6 +6,8 @@ import { lakeRoot } from '../lake/lake-layout.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
 import type { CustomerSession, PondInfo } from './customer-session.js';
 import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
+import type { SessionHost } from './session-host/session-host.js';
+import { limitedSessions, type StatementLimiter } from './statement-limiter.js';
 
 /** Opens the session of a customer, with its current grants; the wire endpoint, `/v1/sql` and customer jobs share it. */
 export type SessionOpener = (customer: string) => Promise<CustomerSession>;
@@ -14,6 +16,8 @@ export type SessionOpener = (customer: string) => Promise<CustomerSession>;
  * A SessionOpener over the configured lake: the ponds are the default pond jobs (their
  * narrowing columns) with the columns recorded in the pond catalog (for ponds with no
  * files yet). Grants are read at each open, so a revoke applies to the next session.
+ * With `host`, sessions run in its child processes (else in this process); with
+ * `limiter`, each statement takes one of the customer's slots first.
  */
 export function createSessionOpener(deps: {
   config: Config;
@@ -22,9 +26,11 @@ export function createSessionOpener(deps: {
   /** Limits; default config.sql.statementTimeoutMs / maxRows. */
   statementTimeoutMs?: number;
   maxRows?: number;
+  host?: SessionHost;
+  limiter?: StatementLimiter;
 }): SessionOpener {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
-  return async (customer) => {
+  const open: SessionOpener = async (customer) => {
     const tables = await deps.etlStore.tables();
     const ponds: PondInfo[] = defaultPondJobs(deps.config.etl.schedules).map((j) => {
       const cols = tables.find((t) => t.kind === 'pond' && t.name === j.pond)?.columns;
@@ -35,13 +41,17 @@ export function createSessionOpener(deps: {
         ...(cols ? { columns: cols } : {}),
       };
     });
-    return openDuckDBCustomerSession({
+    const spec = {
       lakeRoot: root,
       customer,
       grants: await deps.customers.grants(customer),
       ponds,
       statementTimeoutMs: deps.statementTimeoutMs ?? deps.config.sql.statementTimeoutMs,
       maxRows: deps.maxRows ?? deps.config.sql.maxRows,
-    });
+      maxResultBytes: deps.config.sql.maxResultBytes,
+      memoryLimit: deps.config.sql.memoryLimit,
+    };
+    return deps.host ? deps.host.open(spec) : openDuckDBCustomerSession(spec);
   };
+  return deps.limiter ? limitedSessions(open, deps.limiter) : open;
 }
