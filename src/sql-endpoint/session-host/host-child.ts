@@ -4,10 +4,23 @@
  * requests over IPC (host-messages.ts). DuckDB's async work runs on this process's libuv
  * pool, never on the serving process's, where ingest gunzips request bodies.
  */
+import { setPriority } from 'node:os';
 import type { CustomerSession } from '../customer-session.js';
 import { openDuckDBCustomerSession } from '../duckdb/duckdb-customer-session.js';
 import { SqlExecutionError } from '../errors.js';
 import { type HostReply, type HostRequest, toWireError } from './host-messages.js';
+
+/**
+ * Niceness of this process: customer SQL yields the CPU to ingest and the API. Threads
+ * inherit it from the thread that creates them, so it is set before any DuckDB instance
+ * or libuv worker exists.
+ */
+const CUSTOMER_SQL_NICENESS = 10;
+try {
+  setPriority(CUSTOMER_SQL_NICENESS);
+} catch {
+  // A platform that refuses leaves the default priority; the isolation still holds.
+}
 
 const sessions = new Map<number, CustomerSession>();
 

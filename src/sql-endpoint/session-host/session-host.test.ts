@@ -5,6 +5,7 @@
  * statement took is back after its session closes.
  */
 import assert from 'node:assert/strict';
+import { getPriority } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
@@ -52,6 +53,8 @@ describe('a session host', () => {
       const [child] = host.processes();
       assert.ok(child?.pid && child.pid !== process.pid);
       assert.equal(child.sessions, 1);
+      // It yields the CPU to the serving process.
+      assert.ok(getPriority(child.pid) > getPriority(), 'the child runs at a lower priority');
       await s.close();
       assert.equal(host.processes()[0]?.sessions, 0);
     } finally {
