@@ -109,8 +109,11 @@ function ingestBody(): Buffer {
 }
 
 /** 4 customers, each running HEAVY one after another until `stop()`. */
-function sqlLoad(ready: Ready): { stop(): Promise<{ ok: number; failed: number }> } {
+function sqlLoad(ready: Ready): {
+  stop(): Promise<{ ok: number; failed: number; firstError: string | undefined }>;
+} {
   let running = true;
+  let firstError: string | undefined;
   let ok = 0;
   let failed = 0;
   const loops = ['c1', 'c2', 'c3', 'c4'].map(async (user) => {
@@ -127,8 +130,9 @@ function sqlLoad(ready: Ready): { stop(): Promise<{ ok: number; failed: number }
       try {
         await c.query(HEAVY);
         ok++;
-      } catch {
+      } catch (err) {
         failed++;
+        firstError ??= `${(err as { code?: string }).code}: ${(err as Error).message}`;
       }
     }
     await c.end();
@@ -137,7 +141,7 @@ function sqlLoad(ready: Ready): { stop(): Promise<{ ok: number; failed: number }
     async stop() {
       running = false;
       await Promise.all(loops);
-      return { ok, failed };
+      return { ok, failed, firstError };
     },
   };
 }
@@ -240,7 +244,9 @@ for (const mode of ['host', 'inprocess'] as const) {
     console.log(
       `  peak RSS    no SQL ${mb(base.peak)}   with SQL ${mb(loaded.peak)}   2 s after the SQL load ${mb(afterRss)}  (server + its children)`,
     );
-    console.log(`  heavy statements done ${loaded.sql?.ok}, failed ${loaded.sql?.failed}`);
+    console.log(
+      `  heavy statements done ${loaded.sql?.ok}, failed ${loaded.sql?.failed}${loaded.sql?.firstError ? ` (first: ${loaded.sql.firstError})` : ''}`,
+    );
     if (mode === 'host') sps = await statementsPerSecond(ready);
   } finally {
     p.removeAllListeners('exit');

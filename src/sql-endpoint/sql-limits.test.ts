@@ -164,7 +164,12 @@ describe('per-customer statement limits', () => {
 describe('connection cap and request rate', () => {
   let ep: SqlEndpoints;
   before(async () => {
-    ep = await startSqlEndpoints(fx, { maxConnections: 2, requestsPerSecondPerCustomer: 2 });
+    // The rate limiter's clock stands still: no token comes back during the test, however slow the machine.
+    ep = await startSqlEndpoints(
+      fx,
+      { maxConnections: 2, requestsPerSecondPerCustomer: 2 },
+      { now: () => 1_000_000 },
+    );
   });
   after(() => ep?.close());
 
@@ -188,8 +193,8 @@ describe('connection cap and request rate', () => {
 
   it('answers 429 with Retry-After over a customer’s request rate, not another’s', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 4; i++) codes.push((await ep.post('acme', 'SELECT 1 AS one')).statusCode);
-    assert.equal(codes.at(-1), 429, codes.join(','));
+    for (let i = 0; i < 3; i++) codes.push((await ep.post('acme', 'SELECT 1 AS one')).statusCode);
+    assert.deepEqual(codes, [200, 200, 429]);
     const limited = await ep.post('acme', 'SELECT 1 AS one');
     assert.equal(limited.statusCode, 429);
     assert.ok(Number(limited.headers['retry-after']) >= 1);

@@ -31,6 +31,8 @@ export interface SqlRouteDeps {
   openSession: SessionOpener;
   /** Requests per second per customer, bursts of one second [DEFAULT_SQL_REQUESTS_PER_SECOND]. */
   requestsPerSecondPerCustomer?: number;
+  /** Clock of the rate limiter, ms (tests); default performance.now. */
+  now?: () => number;
 }
 
 function csvField(v: unknown): string {
@@ -54,6 +56,7 @@ const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
 export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
   const limiter = new RateLimiter(
     deps.requestsPerSecondPerCustomer ?? DEFAULT_SQL_REQUESTS_PER_SECOND,
+    deps.now,
   );
   app.register(async (scope) => {
     scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) =>

@@ -44,10 +44,10 @@ export interface SqlEndpoints {
 export async function startSqlEndpoints(
   fx: SqlFixture,
   sql: Partial<Config['sql']>,
-  hostOptions: SessionHostOptions = {},
+  opts: { host?: SessionHostOptions; now?: () => number } = {},
 ): Promise<SqlEndpoints> {
   const config = configSchema.parse({ dataDir: fx.etl.dataDir, sql });
-  const host = new SessionHost({ processes: config.sql.processes, ...hostOptions });
+  const host = new SessionHost({ processes: config.sql.processes, ...opts.host });
   const limiter = new StatementLimiter({
     maxConcurrent: config.sql.maxConcurrentPerCustomer,
     maxQueued: config.sql.maxQueuedPerCustomer,
@@ -65,6 +65,7 @@ export async function startSqlEndpoints(
     customers: fx.customers,
     openSession,
     requestsPerSecondPerCustomer: config.sql.requestsPerSecondPerCustomer,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   await app.ready();
   const wire = await startPgWireServer({
