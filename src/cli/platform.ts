@@ -29,7 +29,6 @@ import type { Cache } from '../serving/cache/cache.js';
 import { openCache } from '../serving/cache/open-cache.js';
 import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
-import { createSessionOpener } from '../sql-endpoint/session-opener.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
@@ -157,7 +156,11 @@ export async function startPlatform(
       logger: logger.child('api'),
       cache,
       metrics: registry,
-      sql: { customers, openSession: createSessionOpener({ config, customers, etlStore }) },
+      sql: {
+        customers,
+        openSession: sqlEndpoint.openSession,
+        requestsPerSecondPerCustomer: config.sql.requestsPerSecondPerCustomer,
+      },
       deals: new DealsStore(store.client),
       demand: demandStore,
       extraRoutes: ext.routes?.({ rowStore }) ?? [],

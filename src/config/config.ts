@@ -238,6 +238,29 @@ export const configSchema = z.strictObject({
       statementTimeoutMs: z.number().int().positive().default(30_000),
       /** Rows returned at most per statement; more is an error naming the limit. */
       maxRows: z.number().int().positive().default(100_000),
+      /** Bytes of result (as JSON text) at most per statement; more is an error naming the limit. */
+      maxResultBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+      /** DuckDB memory_limit of each session (DuckDB size syntax); past it a statement fails or spills. */
+      memoryLimit: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i)
+        .default('512MB'),
+      /** Child processes that run customer sessions (off the serving processes' event loop and libuv pool). */
+      processes: z.number().int().min(1).max(64).default(2),
+      /** Statements one customer may run at once, over the wire and /v1/sql together. */
+      maxConcurrentPerCustomer: z.number().int().positive().default(2),
+      /** Statements of one customer that may wait for a turn; beyond that, an error at once. */
+      maxQueuedPerCustomer: z.number().int().min(0).default(4),
+      /** Longest wait in that queue before the statement fails with 53300 / 429. */
+      queueWaitMs: z.number().int().positive().default(5000),
+      /** Open wire connections at most, all customers together; beyond that 53300 at start-up. */
+      maxConnections: z.number().int().positive().default(64),
+      /** POST /v1/sql requests per second per customer (token bucket, bursts of one second). */
+      requestsPerSecondPerCustomer: z.number().positive().default(10),
       /** PEM certificate and key files; both set = TLS offered to clients (sslmode=require). */
       tlsCert: z.string().default(''),
       tlsKey: z.string().default(''),

@@ -16,7 +16,9 @@ before(async () => {
     customer: 'acme',
     grants: await fx.customers.grants('acme'),
     ponds: fx.ponds,
-    statementTimeoutMs: 300,
+    // Short enough for the timeout test, long enough for a loaded CI machine: a statement
+    // the timer fired on is now always an error, even if its rows had all arrived.
+    statementTimeoutMs: 5000,
     maxRows: 50,
   });
 });

@@ -26,12 +26,23 @@ export interface SessionSpec {
   readonly ponds: readonly PondInfo[];
   readonly statementTimeoutMs: number;
   readonly maxRows: number;
+  /** Result size cap, bytes of JSON text; default DEFAULT_MAX_RESULT_BYTES. */
+  readonly maxResultBytes?: number;
+  /** DuckDB memory_limit of the session; default DEFAULT_SESSION_MEMORY_LIMIT. */
+  readonly memoryLimit?: string;
 }
+
+/** Default result size cap of a session: 64 MiB (config sql.maxResultBytes). */
+export const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
+/** Default DuckDB memory_limit of a session (config sql.memoryLimit). */
+export const DEFAULT_SESSION_MEMORY_LIMIT = '512MB';
 
 /** A complete, bounded result. */
 export interface SessionResult {
   readonly columns: readonly ResultColumn[];
   readonly rows: readonly Row[];
+  /** Size of the rows as JSON text, as counted against the byte cap. */
+  readonly bytes?: number;
 }
 
 export interface CustomerSession {
@@ -39,8 +50,10 @@ export interface CustomerSession {
   /** Relations the customer may query (lower-case view names). */
   readonly relations: readonly string[];
   /**
-   * Checks and runs one read statement. Throws SqlRejectedError (not allowed),
-   * SqlExecutionError (bad SQL), SqlTimeoutError or RowLimitError.
+   * Checks and runs one read statement; resolves only with the whole result. Throws
+   * SqlRejectedError (not allowed), SqlExecutionError (bad SQL), SqlTimeoutError,
+   * RowLimitError or ResultTooLargeError (limits: never a partial result), and, for
+   * sessions in a session host, TooManyStatementsError or SqlHostError.
    */
   query(sql: string): Promise<SessionResult>;
   /**

@@ -34,3 +34,54 @@ export class SqlAuthError extends Error {
   override name = 'SqlAuthError';
   readonly sqlState = '28P01';
 }
+
+/** The result is larger than the result-bytes cap (sql.maxResultBytes). */
+export class ResultTooLargeError extends Error {
+  override name = 'ResultTooLargeError';
+  /** SQLSTATE sent over the wire: program_limit_exceeded, as for the row limit. */
+  readonly sqlState = '54000';
+  constructor(readonly maxBytes: number) {
+    super(
+      `the result is larger than ${maxBytes} bytes (the result size limit); select fewer columns, add a LIMIT or aggregate`,
+    );
+  }
+}
+
+/**
+ * The customer already runs as many statements as it may and its queue is full, or the
+ * statement waited in the queue longer than allowed. Retry after `retryAfterMs`.
+ */
+export class TooManyStatementsError extends Error {
+  override name = 'TooManyStatementsError';
+  /** SQLSTATE sent over the wire: too_many_connections (the class PostgreSQL uses for "too many"). */
+  readonly sqlState = '53300';
+  constructor(
+    readonly customer: string,
+    readonly maxConcurrent: number,
+    readonly retryAfterMs: number,
+    reason: string,
+  ) {
+    super(
+      `too many statements at once for customer ${customer}: ${maxConcurrent} run at a time and ${reason}; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+    );
+  }
+}
+
+/** The endpoint already has `max` open connections (sql.maxConnections). */
+export class TooManyConnectionsError extends Error {
+  override name = 'TooManyConnectionsError';
+  readonly sqlState = '53300';
+  constructor(readonly max: number) {
+    super(`sorry, too many connections: the SQL endpoint allows ${max} at once; retry later`);
+  }
+}
+
+/**
+ * The process that runs customer SQL died (or was stopped) while the statement ran. The
+ * statement produced no result; the next statement runs in a new process.
+ */
+export class SqlHostError extends Error {
+  override name = 'SqlHostError';
+  /** SQLSTATE sent over the wire: system_error. */
+  readonly sqlState = '58000';
+}

@@ -15,6 +15,7 @@ import type { Service } from '../ops/service.js';
 import { parseScramVerifier } from '../tenancy/scram-verifier.js';
 import type { CatalogFactory } from './catalog-session.js';
 import type { CustomerSession } from './customer-session.js';
+import { TooManyConnectionsError } from './errors.js';
 import { MAX_MESSAGE_BYTES, readMessages } from './pg-framing.js';
 import { PgQueryHandler } from './pg-query-handler.js';
 import { decoyVerifier, ScramError, ScramExchange } from './scram-exchange.js';
@@ -41,6 +42,8 @@ export interface PgWireOptions {
   logger: Logger;
   tlsCert?: string;
   tlsKey?: string;
+  /** Open connections at most; one more is refused at start-up with 53300 (default: no cap). */
+  maxConnections?: number;
 }
 
 const PASSWORD = 0x70;
@@ -180,6 +183,14 @@ export async function startPgWireServer(opts: PgWireOptions): Promise<Service & 
       authMode: 'none',
       ...(tls ? { tls } : {}),
       onStartup: async () => {
+        if (opts.maxConnections !== undefined && sockets.size > opts.maxConnections) {
+          connection.sendError({
+            ...toBackendError(new TooManyConnectionsError(opts.maxConnections)),
+            severity: 'FATAL',
+          });
+          socket.end();
+          return true;
+        }
         const how = await opts.credentials(user()).catch(() => undefined);
         if (how === 'password') {
           auth = { mode: 'password' };

@@ -8,6 +8,8 @@ import type { CustomerStore } from '../tenancy/customer-store.js';
 import { DuckDBSliceWriter } from '../tenancy/duckdb/duckdb-slice-writer.js';
 import type { CustomerSession, PondInfo } from './customer-session.js';
 import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
+import type { SessionHost } from './session-host/session-host.js';
+import { limitedSessions, type StatementLimiter } from './statement-limiter.js';
 
 /** Opens the session of a customer, with its current grants; the wire endpoint, `/v1/sql` and customer jobs share it. */
 export type SessionOpener = (customer: string) => Promise<CustomerSession>;
@@ -28,6 +30,8 @@ export function createCustomerSlices(config: Config): CustomerSlices {
  * line with them and with the ponds before the session opens (a slice is rebuilt only
  * when its pond or its grant changed), so a grant or revoke applies to the next session
  * even when nothing refreshed the slices yet. Throws when a slice cannot be written.
+ * With `host`, sessions run in its child processes (else in this process); with
+ * `limiter`, each statement takes one of the customer's slots first.
  */
 export function createSessionOpener(deps: {
   config: Config;
@@ -38,10 +42,12 @@ export function createSessionOpener(deps: {
   maxRows?: number;
   /** Default: createCustomerSlices(config). */
   slices?: CustomerSlices;
+  host?: SessionHost;
+  limiter?: StatementLimiter;
 }): SessionOpener {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
   const slices = deps.slices ?? createCustomerSlices(deps.config);
-  return async (customer) => {
+  const open: SessionOpener = async (customer) => {
     const grants = await deps.customers.grants(customer);
     await slices.sync(customer, grants);
     const tables = await deps.etlStore.tables();
@@ -54,13 +60,17 @@ export function createSessionOpener(deps: {
         ...(cols ? { columns: cols } : {}),
       };
     });
-    return openDuckDBCustomerSession({
+    const spec = {
       lakeRoot: root,
       customer,
       grants,
       ponds,
       statementTimeoutMs: deps.statementTimeoutMs ?? deps.config.sql.statementTimeoutMs,
       maxRows: deps.maxRows ?? deps.config.sql.maxRows,
-    });
+      maxResultBytes: deps.config.sql.maxResultBytes,
+      memoryLimit: deps.config.sql.memoryLimit,
+    };
+    return deps.host ? deps.host.open(spec) : openDuckDBCustomerSession(spec);
   };
+  return deps.limiter ? limitedSessions(open, deps.limiter) : open;
 }

@@ -2,18 +2,37 @@
  * `POST /v1/sql`: customer SQL over HTTP, with the same session and checks as the wire
  * endpoint. Auth: `Authorization: Bearer <customer API key>`. Body: JSON `{ "sql": "..." }`
  * or the SQL as text/plain. Output: JSON `{ columns, rows }`, or CSV when `?format=csv` or
- * `Accept: text/csv`. Errors: 401 without a valid key, 400 for refused or failing SQL,
- * 408 on statement timeout, 413 over the row limit.
+ * `Accept: text/csv`. A result is sent whole or not at all. Errors: 401 without a valid
+ * key, 400 for refused or failing SQL, 408 on statement timeout, 413 over the row or
+ * result-size limit, 429 with `Retry-After` over the customer's request rate or its
+ * concurrent-statement limit, 503 with `Retry-After` when the process running the
+ * statement died.
  */
 import type { FastifyInstance } from 'fastify';
+import { RateLimiter } from '../ingest/rate-limiter.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
-import { RowLimitError, SqlExecutionError, SqlRejectedError, SqlTimeoutError } from './errors.js';
+import {
+  ResultTooLargeError,
+  RowLimitError,
+  SqlExecutionError,
+  SqlHostError,
+  SqlRejectedError,
+  SqlTimeoutError,
+  TooManyStatementsError,
+} from './errors.js';
 import type { SessionOpener } from './session-opener.js';
+
+/** Default of `requestsPerSecondPerCustomer` (config sql.requestsPerSecondPerCustomer). */
+export const DEFAULT_SQL_REQUESTS_PER_SECOND = 10;
 
 /** What the route needs. */
 export interface SqlRouteDeps {
   customers: Pick<CustomerStore, 'byKey'>;
   openSession: SessionOpener;
+  /** Requests per second per customer, bursts of one second [DEFAULT_SQL_REQUESTS_PER_SECOND]. */
+  requestsPerSecondPerCustomer?: number;
+  /** Clock of the rate limiter, ms (tests); default performance.now. */
+  now?: () => number;
 }
 
 function csvField(v: unknown): string {
@@ -22,15 +41,23 @@ function csvField(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function statusOf(err: unknown): number | undefined {
-  if (err instanceof SqlRejectedError || err instanceof SqlExecutionError) return 400;
-  if (err instanceof SqlTimeoutError) return 408;
-  if (err instanceof RowLimitError) return 413;
+function statusOf(err: unknown): { status: number; retryAfterMs?: number } | undefined {
+  if (err instanceof SqlRejectedError || err instanceof SqlExecutionError) return { status: 400 };
+  if (err instanceof SqlTimeoutError) return { status: 408 };
+  if (err instanceof RowLimitError || err instanceof ResultTooLargeError) return { status: 413 };
+  if (err instanceof TooManyStatementsError) return { status: 429, retryAfterMs: err.retryAfterMs };
+  if (err instanceof SqlHostError) return { status: 503, retryAfterMs: 1000 };
   return undefined;
 }
 
+const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
+
 /** Registers `POST /v1/sql` on `app`. */
 export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
+  const limiter = new RateLimiter(
+    deps.requestsPerSecondPerCustomer ?? DEFAULT_SQL_REQUESTS_PER_SECOND,
+    deps.now,
+  );
   app.register(async (scope) => {
     scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),
@@ -44,6 +71,15 @@ export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
           error: 'unauthorized',
           message: 'a valid customer API key is required (Authorization: Bearer <key>)',
         });
+      const waitMs = limiter.take(customer);
+      if (waitMs > 0)
+        return reply
+          .code(429)
+          .header('retry-after', retryAfter(waitMs))
+          .send({
+            error: 'rate_limited',
+            message: `customer ${customer} is over its rate of ${deps.requestsPerSecondPerCustomer ?? DEFAULT_SQL_REQUESTS_PER_SECOND} SQL requests per second; retry in ${retryAfter(waitMs)} s`,
+          });
       const body = req.body as unknown;
       const sql = typeof body === 'string' ? body : (body as { sql?: unknown } | undefined)?.sql;
       if (typeof sql !== 'string' || sql.trim() === '')
@@ -55,8 +91,9 @@ export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
       const format = (req.query as { format?: string }).format;
       const csv =
         format === 'csv' || (format === undefined && /text\/csv/.test(req.headers.accept ?? ''));
-      const session = await deps.openSession(customer);
+      let session: Awaited<ReturnType<SessionOpener>> | undefined;
       try {
+        session = await deps.openSession(customer);
         const r = await session.query(sql);
         if (csv) {
           const names = r.columns.map((c) => c.name);
@@ -68,13 +105,15 @@ export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
         }
         return { columns: r.columns, rows: r.rows };
       } catch (err) {
-        const status = statusOf(err);
-        if (status === undefined) throw err;
+        const mapped = statusOf(err);
+        if (mapped === undefined) throw err;
+        if (mapped.retryAfterMs !== undefined)
+          reply.header('retry-after', retryAfter(mapped.retryAfterMs));
         return reply
-          .code(status)
+          .code(mapped.status)
           .send({ error: (err as Error).name, message: (err as Error).message });
       } finally {
-        await session.close();
+        await session?.close();
       }
     });
   });

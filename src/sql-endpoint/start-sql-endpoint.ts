@@ -6,12 +6,17 @@ import type { SqlClient } from '../serving/sql-client.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { openDuckDBCatalogSession } from './duckdb/duckdb-catalog-session.js';
 import { startPgWireServer } from './pg-wire-server.js';
-import { createSessionOpener } from './session-opener.js';
+import { SessionHost } from './session-host/session-host.js';
+import { createSessionOpener, type SessionOpener } from './session-opener.js';
+import { StatementLimiter } from './statement-limiter.js';
 
 /**
  * Starts the Postgres wire endpoint on config.sql.host:port (default 0.0.0.0:5439; 0 =
  * any free port) over the row store `sql` (customers, grants, pond catalog; their tables
- * are created when missing). Stop it with `stop()`.
+ * are created when missing), with the session host that runs customer SQL in child
+ * processes (config sql.processes) and the per-customer statement limits. `openSession`
+ * opens sessions on that same host and limits, for `POST /v1/sql`. Stop it with `stop()`
+ * (connections first, then the host).
  */
 export async function startSqlEndpoint(deps: {
   config: Config;
@@ -19,25 +24,54 @@ export async function startSqlEndpoint(deps: {
   logger: Logger;
   /** Overrides config.sql.port (tests). */
   port?: number;
-}): Promise<Service & { port: number }> {
+}): Promise<Service & { port: number; openSession: SessionOpener }> {
   const customers = new CustomerStore(deps.sql);
   const etlStore = new EtlStore(deps.sql);
   await etlStore.migrate();
   await customers.migrate();
-  const openSession = createSessionOpener({ config: deps.config, customers, etlStore });
-  return startPgWireServer({
-    host: deps.config.sql.host,
-    port: deps.port ?? deps.config.sql.port,
-    credentials: async (user) => {
-      const verifier = await customers.scramVerifier(user);
-      return verifier === null ? 'password' : verifier;
-    },
-    verify: (user, password) => customers.verify(user, password),
-    rememberKey: (user, password) => customers.setScramVerifier(user, password),
-    openCatalog: openDuckDBCatalogSession,
-    openSession,
-    logger: deps.logger,
-    tlsCert: deps.config.sql.tlsCert,
-    tlsKey: deps.config.sql.tlsKey,
+  const sqlc = deps.config.sql;
+  const host = new SessionHost({ processes: sqlc.processes });
+  const limiter = new StatementLimiter({
+    maxConcurrent: sqlc.maxConcurrentPerCustomer,
+    maxQueued: sqlc.maxQueuedPerCustomer,
+    queueWaitMs: sqlc.queueWaitMs,
   });
+  const openSession = createSessionOpener({
+    config: deps.config,
+    customers,
+    etlStore,
+    host,
+    limiter,
+  });
+  let wire: Service & { port: number };
+  try {
+    wire = await startPgWireServer({
+      host: sqlc.host,
+      port: deps.port ?? sqlc.port,
+      credentials: async (user) => {
+        const verifier = await customers.scramVerifier(user);
+        return verifier === null ? 'password' : verifier;
+      },
+      verify: (user, password) => customers.verify(user, password),
+      rememberKey: (user, password) => customers.setScramVerifier(user, password),
+      openCatalog: openDuckDBCatalogSession,
+      openSession,
+      logger: deps.logger,
+      tlsCert: sqlc.tlsCert,
+      tlsKey: sqlc.tlsKey,
+      maxConnections: sqlc.maxConnections,
+    });
+  } catch (err) {
+    await host.stop();
+    throw err;
+  }
+  return {
+    name: 'sql',
+    port: wire.port,
+    openSession,
+    async stop() {
+      await wire.stop();
+      await host.stop();
+    },
+  };
 }

@@ -4,8 +4,20 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { jsonValueConverter } from '../../query/duckdb/json-values.js';
 import type { ResultColumn, Row } from '../../query/lake-query.js';
 import { customerArea, SLICES_DIR, sliceFile } from '../../tenancy/customer-slices.js';
-import type { CustomerSession, SessionResult, SessionSpec } from '../customer-session.js';
-import { RowLimitError, SqlExecutionError, SqlRejectedError, SqlTimeoutError } from '../errors.js';
+import {
+  type CustomerSession,
+  DEFAULT_MAX_RESULT_BYTES,
+  DEFAULT_SESSION_MEMORY_LIMIT,
+  type SessionResult,
+  type SessionSpec,
+} from '../customer-session.js';
+import {
+  ResultTooLargeError,
+  RowLimitError,
+  SqlExecutionError,
+  SqlRejectedError,
+  SqlTimeoutError,
+} from '../errors.js';
 import { checkSerializedSql } from '../sql-guard.js';
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -88,7 +100,7 @@ export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerD
     await conn.run('SET enable_external_access = false');
     await conn.run('SET autoinstall_known_extensions = false');
     await conn.run('SET autoload_known_extensions = false');
-    await conn.run(`SET memory_limit = '1GB'`);
+    await conn.run(`SET memory_limit = ${lit(spec.memoryLimit ?? DEFAULT_SESSION_MEMORY_LIMIT)}`);
     await conn.run('SET lock_configuration = true');
   } catch (err) {
     conn.closeSync();
@@ -146,6 +158,11 @@ class DuckDBCustomerSession implements CustomerSession {
     if (count !== 1) throw new SqlRejectedError('exactly one statement per query is allowed');
   }
 
+  /**
+   * Runs `fn` under the statement timeout. An interrupted DuckDB stream can simply end (no
+   * error, fewer rows), so the timeout is checked after `fn` returns too: a statement the
+   * timer fired on never counts as a success, whatever `fn` returned.
+   */
   private async timed<T>(fn: () => Promise<T>): Promise<T> {
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -153,10 +170,20 @@ class DuckDBCustomerSession implements CustomerSession {
       this.conn.interrupt();
     }, this.spec.statementTimeoutMs);
     try {
-      return await fn();
+      const value = await fn();
+      if (timedOut) throw new SqlTimeoutError(this.spec.statementTimeoutMs);
+      return value;
     } catch (err) {
       if (timedOut) throw new SqlTimeoutError(this.spec.statementTimeoutMs);
-      if (err instanceof RowLimitError || err instanceof SqlRejectedError) throw err;
+      if (
+        err instanceof RowLimitError ||
+        err instanceof ResultTooLargeError ||
+        err instanceof SqlRejectedError
+      ) {
+        // The stream was abandoned mid-way: stop the work behind it too.
+        this.conn.interrupt();
+        throw err;
+      }
       throw new SqlExecutionError(firstLine(err), { cause: err });
     } finally {
       clearTimeout(timer);
@@ -172,12 +199,19 @@ class DuckDBCustomerSession implements CustomerSession {
           .deduplicatedColumnNames()
           .map((name, i) => ({ name, type: result.columnType(i).toString() }));
         const rows: Row[] = [];
+        const maxBytes = this.spec.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
+        let bytes = 0;
         for await (const batch of result.yieldConvertedRowObjects(jsonValueConverter)) {
           if (rows.length + batch.length > this.spec.maxRows)
             throw new RowLimitError(this.spec.maxRows);
-          for (const r of batch) rows.push(r as Row);
+          for (const r of batch) {
+            // The row's JSON text: close to what either output (JSON, pg text rows) sends.
+            bytes += JSON.stringify(r).length;
+            if (bytes > maxBytes) throw new ResultTooLargeError(maxBytes);
+            rows.push(r as Row);
+          }
         }
-        return { columns, rows };
+        return { columns, rows, bytes };
       });
     });
   }

@@ -1,0 +1,67 @@
+/**
+ * Entry of a session host's child process: keeps the customer sessions it is told to
+ * open (each its own DuckDB instance, with its own threads) and answers the host's
+ * requests over IPC (host-messages.ts). DuckDB's async work runs on this process's libuv
+ * pool, never on the serving process's, where ingest gunzips request bodies.
+ */
+import { setPriority } from 'node:os';
+import type { CustomerSession } from '../customer-session.js';
+import { openDuckDBCustomerSession } from '../duckdb/duckdb-customer-session.js';
+import { SqlExecutionError } from '../errors.js';
+import { type HostReply, type HostRequest, toWireError } from './host-messages.js';
+
+/**
+ * Niceness of this process: customer SQL yields the CPU to ingest and the API. Threads
+ * inherit it from the thread that creates them, so it is set before any DuckDB instance
+ * or libuv worker exists.
+ */
+const CUSTOMER_SQL_NICENESS = 10;
+try {
+  setPriority(CUSTOMER_SQL_NICENESS);
+} catch {
+  // A platform that refuses leaves the default priority; the isolation still holds.
+}
+
+const sessions = new Map<number, CustomerSession>();
+
+type Unsized = HostReply extends infer R ? (R extends HostReply ? Omit<R, 'rss'> : never) : never;
+
+function reply(r: Unsized): void {
+  process.send?.({ ...r, rss: process.memoryUsage.rss() } as HostReply);
+}
+
+function session(id: number): CustomerSession {
+  const s = sessions.get(id);
+  if (!s) throw new SqlExecutionError(`session ${id} is not open in this process`);
+  return s;
+}
+
+async function handle(req: HostRequest): Promise<unknown> {
+  switch (req.op) {
+    case 'open': {
+      const s = await openDuckDBCustomerSession(req.spec);
+      sessions.set(req.session, s);
+      return { relations: s.relations };
+    }
+    case 'query':
+      return session(req.session).query(req.sql);
+    case 'materialize':
+      return session(req.session).materialize(req.sql, req.file);
+    case 'close': {
+      const s = sessions.get(req.session);
+      sessions.delete(req.session);
+      await s?.close();
+      return undefined;
+    }
+  }
+}
+
+process.on('message', (req: HostRequest) => {
+  handle(req).then(
+    (value) =>
+      reply({ id: req.id, ok: true, ...(value === undefined ? {} : { value }) } as Unsized),
+    (err) => reply({ id: req.id, ok: false, error: toWireError(err) }),
+  );
+});
+// The host going away (its IPC channel closing) ends this process.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,178 @@
+/**
+ * The session host: customer statements run in its child processes, never on this
+ * process's libuv pool; a child that dies fails its in-flight statements clearly and
+ * the session goes on in a new child; a session's DuckDB memory_limit holds; memory a
+ * statement took is back after its session closes.
+ */
+import assert from 'node:assert/strict';
+import { getPriority } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { SessionSpec } from '../customer-session.js';
+import { SqlExecutionError, SqlHostError, SqlTimeoutError } from '../errors.js';
+import { openSqlFixture, type SqlFixture } from '../testing/sql-fixture.js';
+import { SessionHost } from './session-host.js';
+
+const SLOW =
+  'WITH t AS (SELECT unnest(generate_series(1, 20000)) AS i) ' +
+  'SELECT a.i AS a, b.i AS b, md5(repeat(a.i::varchar || b.i::varchar, 500)) AS h FROM t a, t b';
+/** A hash aggregate over a million distinct 100-byte strings: a few hundred MB in DuckDB. */
+const HEAVY = `SELECT count(DISTINCT s) AS n FROM (SELECT repeat('x', 100) || i::varchar AS s FROM (SELECT unnest(generate_series(1, 1000000)) AS i))`;
+
+let fx: SqlFixture;
+const spec = async (over: Partial<SessionSpec> = {}): Promise<SessionSpec> => ({
+  lakeRoot: fx.etl.lakeRoot,
+  customer: 'globex',
+  grants: await fx.customers.grants('globex'),
+  ponds: fx.ponds,
+  statementTimeoutMs: 60_000,
+  maxRows: 1000,
+  ...over,
+});
+
+before(async () => {
+  fx = await openSqlFixture();
+});
+after(async () => {
+  await fx?.close();
+});
+
+describe('a session host', () => {
+  it('runs statements in a child process, with the customer’s views', async () => {
+    const host = new SessionHost({ processes: 1 });
+    try {
+      const s = await host.open(await spec());
+      assert.deepEqual([...s.relations].sort(), [
+        'fare_trends',
+        'market_demand_daily',
+        'secret_table',
+      ]);
+      const r = await s.query('SELECT count(DISTINCT market) > 1 AS many FROM market_demand_daily');
+      assert.deepEqual(r.rows, [{ many: true }]);
+      const [child] = host.processes();
+      assert.ok(child?.pid && child.pid !== process.pid);
+      assert.equal(child.sessions, 1);
+      // It yields the CPU to the serving process.
+      assert.ok(getPriority(child.pid) > getPriority(), 'the child runs at a lower priority');
+      await s.close();
+      assert.equal(host.processes()[0]?.sessions, 0);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('leaves this process’s libuv pool free while four customers run slow statements', async () => {
+    const host = new SessionHost({ processes: 2 });
+    try {
+      const sessions = await Promise.all(
+        [1, 2, 3, 4].map(async () => host.open(await spec({ statementTimeoutMs: 4000 }))),
+      );
+      const order: string[] = [];
+      const slow = sessions.map((s) =>
+        s.query(SLOW).then(
+          () => order.push('statement ok'),
+          (e: Error) => order.push(e.name),
+        ),
+      );
+      // ingest's gunzip runs on the libuv pool: it must not wait for customer SQL.
+      const body = await promisify(gzip)(Buffer.alloc(4 * 1024 * 1024, 'x'));
+      const out = await promisify(gunzip)(body);
+      order.push('gunzip');
+      await Promise.all(slow);
+      assert.equal(out.length, 4 * 1024 * 1024);
+      assert.equal(order[0], 'gunzip', order.join(', '));
+      assert.deepEqual(order.slice(1), Array(4).fill('SqlTimeoutError'));
+      await Promise.all(sessions.map((s) => s.close()));
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('fails the statements of a child that died with SqlHostError, then goes on in a new child', async () => {
+    const host = new SessionHost({ processes: 1 });
+    try {
+      const s = await host.open(await spec());
+      const pid = host.processes()[0]!.pid!;
+      const running = s.query(SLOW);
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(pid, 'SIGKILL');
+      await assert.rejects(running, (err: Error) => {
+        assert.ok(err instanceof SqlHostError, `${err.name}: ${err.message}`);
+        assert.equal(err.sqlState, '58000');
+        assert.match(err.message, new RegExp(`pid ${pid}.*killed by SIGKILL`));
+        return true;
+      });
+      const r = await s.query('SELECT count(*) > 0 AS rows FROM secret_table');
+      assert.deepEqual(r.rows, [{ rows: true }]);
+      const now = host.processes();
+      assert.equal(now.length, 1);
+      assert.notEqual(now[0]!.pid, pid);
+      await s.close();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('holds the session’s memory_limit: a statement over it fails clearly', async () => {
+    const host = new SessionHost({ processes: 1 });
+    try {
+      const s = await host.open(await spec({ memoryLimit: '32MB' }));
+      await assert.rejects(s.query(HEAVY), (err: Error) => {
+        assert.ok(err instanceof SqlExecutionError, `${err.name}: ${err.message}`);
+        assert.match(err.message, /memory/i);
+        return true;
+      });
+      assert.deepEqual((await s.query('SELECT 1 AS one')).rows, [{ one: 1 }]);
+      await s.close();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('is back near its baseline memory once a heavy session closes', async () => {
+    const growth = 128 * 1024 * 1024;
+    const host = new SessionHost({ processes: 1, recycleAboveBytes: growth });
+    try {
+      const s = await host.open(await spec({ memoryLimit: '1GB' }));
+      const base = host.processes()[0]!.rssBytes;
+      assert.deepEqual((await s.query(HEAVY)).rows, [{ n: 1_000_000 }]);
+      const peak = host.processes()[0]!.rssBytes;
+      console.log(`# child RSS: ${base >> 20} MB open, ${peak >> 20} MB after the statement`);
+      assert.ok(peak > base + growth, 'the statement should have taken memory');
+      await s.close();
+      const left = host.processes().reduce((sum, p) => sum + p.rssBytes, 0);
+      console.log(`# after close: ${left >> 20} MB in live children`);
+      assert.ok(left <= base + growth, `${left >> 20} MB left, baseline ${base >> 20} MB`);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('recycles a child whose memory stands over its baseline when its last session closes', async () => {
+    const host = new SessionHost({ processes: 1, recycleAboveBytes: 1 });
+    try {
+      const s = await host.open(await spec());
+      const pid = host.processes()[0]!.pid;
+      await s.query('SELECT unnest(generate_series(1, 900)) AS i');
+      await s.close();
+      assert.deepEqual(host.processes(), []);
+      const again = await host.open(await spec());
+      assert.notEqual(host.processes()[0]!.pid, pid);
+      await again.close();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('keeps a statement timeout an error in the child too', async () => {
+    const host = new SessionHost({ processes: 1 });
+    try {
+      const s = await host.open(await spec({ statementTimeoutMs: 500 }));
+      await assert.rejects(s.query(SLOW), SqlTimeoutError);
+      await s.close();
+    } finally {
+      await host.stop();
+    }
+  });
+});
