@@ -223,7 +223,8 @@ export function unknownLocations(
 ): RuleIssue[] {
   const out: RuleIssue[] = [];
   const check = (code: string, path: (string | number)[]) => {
-    if (!isIataLocation(code))
+    // A code of the wrong shape already has its own issue.
+    if (IATA_AIRPORT.test(code) && !isIataLocation(code))
       out.push({ path, message: `${code} is not a known IATA airport or city code` });
   };
   check(r.origin, ['origin']);
