@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { fitsMinorUnit, isCurrency } from './money.js';
+import { isCountryCode, isIataLocation } from './reference/reference-data.js';
+import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-policy.js';
 
 /** Three-letter IATA airport or city code. */
 export const IATA_AIRPORT = /^[A-Z]{3}$/;
@@ -33,6 +35,21 @@ export function isRealDate(s: string): boolean {
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
+
+/**
+ * True when `s` holds a control character (C0, DEL or C1, NUL included): never part of
+ * an identifier or code, and PostgreSQL cannot store a NUL at all.
+ */
+export function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+const NO_CONTROL_CHARS = 'must not contain control characters';
+/** A free-form code or identifier: any text but control characters. */
+const text = () => z.string().refine((s) => !hasControlChar(s), NO_CONTROL_CHARS);
 
 const airport = z.string().regex(IATA_AIRPORT, 'must be a 3-letter IATA code');
 const carrier = z.string().regex(CARRIER_CODE, 'must be an IATA airline designator');
@@ -64,6 +81,12 @@ const amount = z
   .nonnegative('must not be negative')
   .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`);
 const count = z.number().int().nonnegative();
+/** An offer's total: a fare of zero or less is a vendor error, never the cheapest fare. */
+const total = z
+  .number()
+  .finite('must be a finite number')
+  .positive('must be positive')
+  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`);
 
 export const segmentSchema = z.object({
   carrier,
@@ -73,8 +96,8 @@ export const segmentSchema = z.object({
   destination: airport,
   departAt: localDateTime,
   arriveAt: localDateTime,
-  bookingClass: z.string().max(2).optional(),
-  fareBasis: z.string().max(20).optional(),
+  bookingClass: text().max(2).optional(),
+  fareBasis: text().max(20).optional(),
   cabin: z.enum(CABINS).optional(),
 });
 export type Segment = z.infer<typeof segmentSchema>;
@@ -98,7 +121,7 @@ export type PassengerPrice = z.infer<typeof passengerPriceSchema>;
 
 export const offerSchema = z
   .object({
-    totalAmount: amount,
+    totalAmount: total,
     baseAmount: amount.optional(),
     taxAmount: amount.optional(),
     currency: z.string().refine(isCurrency, 'must be an ISO 4217 currency code'),
@@ -131,49 +154,154 @@ export const offerSchema = z
   });
 export type Offer = z.infer<typeof offerSchema>;
 
-export const passengersSchema = z.object({
-  adults: count,
-  children: count,
-  infants: count,
-});
-export type Passengers = z.infer<typeof passengersSchema>;
+/** Most passengers of one type in one search (what booking systems allow). */
+export const MAX_PASSENGERS_PER_TYPE = 9;
+const passengerCount = (min: number) =>
+  z
+    .number()
+    .int('must be a whole number')
+    .min(min, `must be ${min}-${MAX_PASSENGERS_PER_TYPE}`)
+    .max(MAX_PASSENGERS_PER_TYPE, `must be ${min}-${MAX_PASSENGERS_PER_TYPE}`);
 
-export const shoppingRecordSchema = z
+export const passengersSchema = z
   .object({
-    id: z.string().min(1).max(128),
-    vendor: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a vendor name'),
-    shoppedAt: instant,
-    receivedAt: instant,
-    pos: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code')
-      .optional(),
-    origin: airport,
-    destination: airport,
-    departureDate: date,
-    returnDate: date.optional(),
-    tripType: z.enum(TRIP_TYPES),
-    passengers: passengersSchema,
-    offers: z.array(offerSchema).min(1, 'a search record needs at least one offer'),
+    adults: passengerCount(1),
+    children: passengerCount(0),
+    infants: passengerCount(0),
   })
-  .superRefine((r, ctx) => {
-    if (r.tripType === 'roundtrip' && !r.returnDate) {
-      ctx.addIssue({ code: 'custom', path: ['returnDate'], message: 'required for a round trip' });
-    }
-    if (r.returnDate && r.returnDate < r.departureDate) {
+  .superRefine((p, ctx) => {
+    if (p.infants > p.adults)
       ctx.addIssue({
         code: 'custom',
-        path: ['returnDate'],
-        message: `${r.returnDate} is before departureDate ${r.departureDate}`,
+        path: ['infants'],
+        message: `${p.infants} infants with ${p.adults} adults: each infant needs an adult`,
       });
+  });
+export type Passengers = z.infer<typeof passengersSchema>;
+
+const recordObject = z.object({
+  id: text().min(1).max(128),
+  vendor: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a vendor name'),
+  shoppedAt: instant,
+  receivedAt: instant,
+  pos: z
+    .string()
+    .refine(isCountryCode, { error: (i) => `${i.input} is not an ISO 3166 country code` })
+    .optional(),
+  origin: airport,
+  destination: airport,
+  departureDate: date,
+  returnDate: date.optional(),
+  tripType: z.enum(TRIP_TYPES),
+  passengers: passengersSchema,
+  offers: z.array(offerSchema).min(1, 'a search record needs at least one offer'),
+});
+
+/** A record as the object schema gives it to the cross-field rules. */
+type RecordFields = z.infer<typeof recordObject>;
+/** One problem the cross-field rules found: where, and what. */
+export interface RuleIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Legs an offer of each trip type has: [fewest, most]. */
+const LEGS_OF: Record<TripType, readonly [number, number]> = {
+  oneway: [1, 1],
+  roundtrip: [2, 2],
+  multicity: [2, Number.POSITIVE_INFINITY],
+};
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` one day before the UTC date of `instant`: the earliest plausible departure. */
+function dayBefore(instant: string): string {
+  const t = Date.parse(instant);
+  return Number.isNaN(t) ? '' : new Date(t - DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * Every airport code of the record that is not an IATA airport or city: the record's
+ * origin and destination and each segment's, with their paths.
+ */
+export function unknownLocations(
+  r: Pick<RecordFields, 'origin' | 'destination' | 'offers'>,
+): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const check = (code: string, path: (string | number)[]) => {
+    // A code of the wrong shape already has its own issue.
+    if (IATA_AIRPORT.test(code) && !isIataLocation(code))
+      out.push({ path, message: `${code} is not a known IATA airport or city code` });
+  };
+  check(r.origin, ['origin']);
+  check(r.destination, ['destination']);
+  r.offers.forEach((o, i) => {
+    o.legs.forEach((l, j) => {
+      l.segments.forEach((s, k) => {
+        check(s.origin, ['offers', i, 'legs', j, 'segments', k, 'origin']);
+        check(s.destination, ['offers', i, 'legs', j, 'segments', k, 'destination']);
+      });
+    });
+  });
+  return out;
+}
+
+/**
+ * The rules across fields, under `policy`: dates in order and plausible, offers that
+ * fit the search (trip type, departure and return dates), known airports (when the
+ * policy rejects unknown ones). Safe on fields that failed their own checks (zod runs
+ * this even then); the issues come in record order.
+ */
+export function crossFieldIssues(r: RecordFields, policy: ValidationPolicy): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const add = (path: (string | number)[], message: string) => out.push({ path, message });
+  if (Date.parse(r.shoppedAt) - Date.parse(r.receivedAt) > policy.maxClockSkewMs)
+    add(
+      ['shoppedAt'],
+      `${r.shoppedAt} is in the future: more than ${policy.maxClockSkewMs / 1000} s after receivedAt ${r.receivedAt}`,
+    );
+  if (r.tripType === 'roundtrip' && !r.returnDate) add(['returnDate'], 'required for a round trip');
+  if (r.returnDate && r.returnDate < r.departureDate)
+    add(['returnDate'], `${r.returnDate} is before departureDate ${r.departureDate}`);
+  const earliest = dayBefore(r.shoppedAt);
+  if (r.departureDate < earliest)
+    add(['departureDate'], `${r.departureDate} is before the search (shoppedAt ${r.shoppedAt})`);
+  if (r.origin === r.destination) add(['destination'], 'same as origin');
+  if (policy.unknownAirports === 'reject') for (const u of unknownLocations(r)) out.push(u);
+  const [fewest, most] = LEGS_OF[r.tripType];
+  r.offers.forEach((o, i) => {
+    const legs = o.legs.length;
+    if (legs < fewest || legs > most) {
+      const want = most === fewest ? `${fewest}` : `at least ${fewest}`;
+      add(['offers', i, 'legs'], `a ${r.tripType} offer has ${want} leg(s), this one ${legs}`);
     }
-    if (r.origin === r.destination) {
-      ctx.addIssue({ code: 'custom', path: ['destination'], message: 'same as origin' });
-    }
-    if (r.passengers.adults + r.passengers.children + r.passengers.infants === 0) {
-      ctx.addIssue({ code: 'custom', path: ['passengers'], message: 'no passengers' });
+    const leaves = o.legs[0]?.segments[0]?.departAt.slice(0, 10);
+    if (leaves !== undefined && leaves !== r.departureDate)
+      add(
+        ['offers', i, 'legs', 0, 'segments', 0, 'departAt'],
+        `leaves on ${leaves}, not on departureDate ${r.departureDate}`,
+      );
+    if (r.tripType === 'roundtrip' && r.returnDate && legs > 1) {
+      const back = o.legs[legs - 1]!.segments[0]?.departAt.slice(0, 10);
+      if (back !== undefined && back !== r.returnDate)
+        add(
+          ['offers', i, 'legs', legs - 1, 'segments', 0, 'departAt'],
+          `leaves on ${back}, not on returnDate ${r.returnDate}`,
+        );
     }
   });
+  return out;
+}
+
+/** The record schema under `policy`: its field rules and its cross-field rules. */
+export function recordSchemaFor(policy: ValidationPolicy) {
+  return recordObject.superRefine((r, ctx) => {
+    for (const i of crossFieldIssues(r, policy))
+      ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+  });
+}
+
+/** The record schema under DEFAULT_VALIDATION_POLICY. */
+export const shoppingRecordSchema = recordSchemaFor(DEFAULT_VALIDATION_POLICY);
 
 /** One search and its offers, as every part of Faresight sees it. */
 export type ShoppingRecord = z.infer<typeof shoppingRecordSchema>;

@@ -37,6 +37,19 @@ function sample(): ShoppingRecord {
               },
             ],
           },
+          {
+            stops: 0,
+            segments: [
+              {
+                carrier: 'AA',
+                flightNumber: '2',
+                origin: 'LAX',
+                destination: 'JFK',
+                departAt: '2026-12-27T13:00',
+                arriveAt: '2026-12-27T21:30',
+              },
+            ],
+          },
         ],
       },
     ],
@@ -86,7 +99,7 @@ describe('validateRecord', () => {
       (r) => {
         r.offers[0]!.totalAmount = -1;
       },
-      /^offers\[0\]\.totalAmount: must not be negative/,
+      /^offers\[0\]\.totalAmount: must be positive/,
     ],
     [
       'infinite amount',
@@ -157,7 +170,7 @@ describe('validateRecord', () => {
       (r) => {
         r.passengers = { adults: 0, children: 0, infants: 0 };
       },
-      /^passengers: no passengers/,
+      /^passengers\.adults: must be 1-9/,
     ],
   ];
   for (const [name, mutate, expected] of cases) {

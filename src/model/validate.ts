@@ -6,20 +6,31 @@
  * the few rules JSON Schema cannot say (calendar dates, currencies and their minor
  * units, cross-field rules). Anything the fast path does not accept goes to zod, which
  * decides and words the errors; so the fast path can only ever be slower, never wrong.
+ * The operator's choices (unknown airports, clock skew) come as a ValidationPolicy.
  */
 import { Ajv } from 'ajv';
 import { z } from 'zod';
 import { fitsMinorUnit, isCurrency } from './money.js';
+import { isCountryCode, isIataLocation } from './reference/reference-data.js';
 import {
+  hasControlChar,
   isInstant,
   isLocalDateTime,
   isRealDate,
+  recordSchemaFor,
   type ShoppingRecord,
   shoppingRecordSchema,
+  unknownLocations,
 } from './shopping-record.js';
+import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-policy.js';
 
-/** Outcome of validating one candidate record. */
-export type Validation = { ok: true; record: ShoppingRecord } | { ok: false; errors: string[] };
+/**
+ * Outcome of validating one candidate record. `flags` lists what the policy lets pass
+ * but marks (unknown airports under `flag`), as `path: problem`; absent when none.
+ */
+export type Validation =
+  | { ok: true; record: ShoppingRecord; flags?: string[] }
+  | { ok: false; errors: string[] };
 
 /** Formats a zod issue path as `offers[0].legs[1].segments[0].origin`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -114,16 +125,49 @@ function canonicalInstant(s: string): boolean {
 const instant = (s: string) => canonicalInstant(s) || isInstant(s);
 const date = (s: string) => s.length === 10 && (realDateAtStart(s) || isRealDate(s));
 
-/** The rules of shoppingRecordSchema that JSON Schema cannot express; false = ask zod. */
-function passesRefinements(r: ShoppingRecord): boolean {
+const DAY_MS = 86_400_000;
+
+/** Legs an offer of each trip type has: [fewest, most] (as LEGS_OF in shopping-record.ts). */
+function legsFit(tripType: ShoppingRecord['tripType'], legs: number): boolean {
+  return tripType === 'oneway' ? legs === 1 : tripType === 'roundtrip' ? legs === 2 : legs >= 2;
+}
+
+/** The leg's first flight leaves on `date` (`YYYY-MM-DD`, checked as a date before). */
+function leavesOn(leg: ShoppingRecord['offers'][number]['legs'][number], date: string): boolean {
+  const departAt = leg.segments[0]!.departAt;
+  return departAt.charCodeAt(10) === 84 && departAt.startsWith(date);
+}
+
+// Segments repeat a few codes: the last one found known is remembered.
+let lastKnown = '';
+function knownLocation(code: string): boolean {
+  if (code === lastKnown) return true;
+  if (!isIataLocation(code)) return false;
+  lastKnown = code;
+  return true;
+}
+
+/** The rules of the record schema that JSON Schema cannot express; false = ask zod. */
+function passesRefinements(r: ShoppingRecord, policy: ValidationPolicy): boolean {
   if (!instant(r.shoppedAt) || !instant(r.receivedAt)) return false;
+  if (hasControlChar(r.id)) return false;
+  if (r.pos !== undefined && !isCountryCode(r.pos)) return false;
   if (!date(r.departureDate)) return false;
   if (r.returnDate !== undefined) {
     if (!date(r.returnDate) || r.returnDate < r.departureDate) return false;
   } else if (r.tripType === 'roundtrip') return false;
   if (r.origin === r.destination) return false;
-  if (r.passengers.adults + r.passengers.children + r.passengers.infants === 0) return false;
+  if (r.passengers.infants > r.passengers.adults) return false;
+  const shopped = Date.parse(r.shoppedAt);
+  if (shopped - Date.parse(r.receivedAt) > policy.maxClockSkewMs) return false;
+  if (r.departureDate < new Date(shopped - DAY_MS).toISOString().slice(0, 10)) return false;
+  const rejectUnknown = policy.unknownAirports === 'reject';
+  if (rejectUnknown && !(isIataLocation(r.origin) && isIataLocation(r.destination))) return false;
   for (const o of r.offers) {
+    const legs = o.legs.length;
+    if (!legsFit(r.tripType, legs)) return false;
+    if (!leavesOn(o.legs[0]!, r.departureDate)) return false;
+    if (r.tripType === 'roundtrip' && !leavesOn(o.legs[legs - 1]!, r.returnDate!)) return false;
     if (!isCurrency(o.currency)) return false;
     for (const k of AMOUNTS) {
       const v = o[k];
@@ -137,8 +181,13 @@ function passesRefinements(r: ShoppingRecord): boolean {
       }
     }
     for (const l of o.legs) {
-      for (const s of l.segments)
+      for (const s of l.segments) {
         if (!localDateTime(s.departAt) || !localDateTime(s.arriveAt)) return false;
+        if (rejectUnknown && !(knownLocation(s.origin) && knownLocation(s.destination)))
+          return false;
+        if (s.bookingClass !== undefined && hasControlChar(s.bookingClass)) return false;
+        if (s.fareBasis !== undefined && hasControlChar(s.fareBasis)) return false;
+      }
     }
   }
   return true;
@@ -154,21 +203,53 @@ function normalised(r: ShoppingRecord): ShoppingRecord {
     : { ...r, shoppedAt, receivedAt };
 }
 
-/**
- * Validates an untrusted value as a ShoppingRecord. Never throws; on failure every
- * problem is listed with the path of the field at fault. Unknown keys of a valid value
- * may be removed from it in place.
- */
-export function validateRecord(value: unknown): Validation {
-  if (structure(value) && passesRefinements(value as ShoppingRecord)) {
-    return { ok: true, record: normalised(value as ShoppingRecord) };
+const schemas = new Map<string, ReturnType<typeof recordSchemaFor>>();
+
+/** The zod schema of `policy`, built once per distinct policy. */
+function schemaOf(policy: ValidationPolicy): ReturnType<typeof recordSchemaFor> {
+  if (policy === DEFAULT_VALIDATION_POLICY) return shoppingRecordSchema;
+  const key = `${policy.unknownAirports}|${policy.maxClockSkewMs}`;
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = recordSchemaFor(policy);
+    schemas.set(key, schema);
   }
-  const r = shoppingRecordSchema.safeParse(value);
-  return r.success ? { ok: true, record: r.data } : { ok: false, errors: describeIssues(r.error) };
+  return schema;
+}
+
+/** Adds the flags `policy` asks for to a valid record's outcome. */
+function flagged(record: ShoppingRecord, policy: ValidationPolicy): Validation {
+  if (policy.unknownAirports !== 'flag') return { ok: true, record };
+  const unknown = unknownLocations(record);
+  if (unknown.length === 0) return { ok: true, record };
+  return {
+    ok: true,
+    record,
+    flags: unknown.map((u) => `${formatPath(u.path)}: ${u.message}`),
+  };
+}
+
+/**
+ * Validates an untrusted value as a ShoppingRecord under `policy` (default
+ * DEFAULT_VALIDATION_POLICY). Never throws; on failure every problem is listed with the
+ * path of the field at fault. Unknown keys of a valid value may be removed from it in
+ * place.
+ */
+export function validateRecord(
+  value: unknown,
+  policy: ValidationPolicy = DEFAULT_VALIDATION_POLICY,
+): Validation {
+  if (structure(value) && passesRefinements(value as ShoppingRecord, policy)) {
+    return flagged(normalised(value as ShoppingRecord), policy);
+  }
+  return validateRecordStrictly(value, policy);
 }
 
 /** The zod-only path, for tests that check the fast path agrees with it. */
-export function validateRecordStrictly(value: unknown): Validation {
-  const r = shoppingRecordSchema.safeParse(value);
-  return r.success ? { ok: true, record: r.data } : { ok: false, errors: describeIssues(r.error) };
+export function validateRecordStrictly(
+  value: unknown,
+  policy: ValidationPolicy = DEFAULT_VALIDATION_POLICY,
+): Validation {
+  const r = schemaOf(policy).safeParse(value);
+  return r.success ? flagged(r.data, policy) : { ok: false, errors: describeIssues(r.error) };
 }

@@ -1,4 +1,6 @@
 /** Minimal leveled logger writing one line per event to stderr; passed in, never global. */
+import { escapeControl } from './escape-control.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -10,7 +12,11 @@ export interface Logger {
   child(component: string): Logger;
 }
 
-/** A logger printing `HH:MM:SS level [component] message k=v ...` at or above `level`. */
+/**
+ * A logger printing `HH:MM:SS level [component] message k=v ...` at or above `level`.
+ * Control characters in the message and values are escaped (`\u0000`, `\n`), so one
+ * event is always one line and record text cannot forge another.
+ */
 export function createLogger(
   level: LogLevel = 'info',
   component = 'faresight',
@@ -20,10 +26,15 @@ export function createLogger(
     if (RANK[l] < RANK[level]) return;
     const kv = fields
       ? Object.entries(fields)
-          .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .map(
+            ([k, v]) =>
+              ` ${k}=${escapeControl(typeof v === 'string' ? v : String(JSON.stringify(v)))}`,
+          )
           .join('')
       : '';
-    out(`${new Date().toISOString().slice(11, 19)} ${l.padEnd(5)} [${component}] ${msg}${kv}\n`);
+    out(
+      `${new Date().toISOString().slice(11, 19)} ${l.padEnd(5)} [${component}] ${escapeControl(msg)}${kv}\n`,
+    );
   };
   return {
     debug: emit('debug'),

@@ -3,6 +3,7 @@
  * are written batch by batch, never collected whole (the table format sizes its columns
  * from the first batch only).
  */
+import { escapeControl } from '../ops/escape-control.js';
 import type { ResultColumn, Row } from './lake-query.js';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
@@ -16,15 +17,26 @@ const TABLE_SAMPLE_ROWS = 1000;
 /** Widest a table cell is sized to; longer values overflow their column. */
 const TABLE_MAX_WIDTH = 60;
 
-/** A value as one line of text: null empty, objects and arrays as JSON. */
-function cellText(v: unknown): string {
+/** A value as text: null empty, objects and arrays as JSON. */
+function valueText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
 
+/** A value as one line of a table: control characters (line breaks too) escaped. */
+function cellText(v: unknown): string {
+  return escapeControl(valueText(v));
+}
+
+/** A row as JSON with DEL and C1 escaped too (JSON.stringify escapes only C0). */
+function jsonText(r: Row): string {
+  return escapeControl(JSON.stringify(r));
+}
+
+/** A CSV field: quoted when needed; control characters but line breaks and tabs escaped. */
 function csvField(v: unknown): string {
-  const s = cellText(v);
+  const s = escapeControl(valueText(v), { keepLineBreaks: true });
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -41,13 +53,13 @@ export async function formatRows(
     case 'ndjson':
       for await (const rows of batches) {
         count += rows.length;
-        await sink(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        await sink(rows.map((r) => `${jsonText(r)}\n`).join(''));
       }
       return count;
     case 'json': {
       await sink('[');
       for await (const rows of batches) {
-        const body = rows.map((r) => JSON.stringify(r)).join(',\n');
+        const body = rows.map(jsonText).join(',\n');
         await sink(`${count > 0 ? ',\n' : '\n'}${body}`);
         count += rows.length;
       }

@@ -5,11 +5,16 @@
  * capped exponential backoff; a failing batch is retried, then bisected so that records
  * that keep failing go to the dead-letter stream (stage `realtime:<name>`) and the rest
  * moves on (see UseCase for the rules). Records that cannot be decoded are dead-lettered
- * too. Never a hot loop, never a commit of an unprocessed batch.
+ * too, and so are shopping records that fail validation (a record on the stream from
+ * before the rules were tightened, or written past ingest): at once, with the fields at
+ * fault, before any use case sees them, so they cost no retries. Never a hot loop, never
+ * a commit of an unprocessed batch.
  */
 import type { Registry } from 'prom-client';
 import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
 import { decodeRecord } from '../model/codec.js';
+import { validateRecord } from '../model/validate.js';
+import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type {
@@ -85,6 +90,11 @@ export interface RealtimeOptions {
   deadLetters?: Stream;
   /** Where to register the Prometheus metrics (see registerRealtimeMetrics); none without. */
   registry?: Registry;
+  /**
+   * Rules shopping records (use cases without their own `decode`) must pass before any
+   * use case sees them; the same policy ingest validates with [DEFAULT_VALIDATION_POLICY].
+   */
+  validation?: ValidationPolicy;
 }
 
 /** The consumer group of a use case. */
@@ -148,6 +158,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       pool,
       deadLetters: opts.deadLetters,
       metrics,
+      validation: opts.validation ?? DEFAULT_VALIDATION_POLICY,
     }),
   );
   opts.logger.info('realtime started', { useCases: opts.useCases.map((u) => u.name).join(',') });
@@ -178,6 +189,7 @@ interface LoopContext {
   pool: StreamPool;
   deadLetters: Stream | undefined;
   metrics: RealtimeMetrics | undefined;
+  validation: ValidationPolicy;
 }
 
 /** A decoded record with the stream record it came from. */
@@ -322,6 +334,25 @@ async function processAll<R>(
   }
 }
 
+/** A decoded shopping record that fails validation; `message` lists the fields at fault. */
+class InvalidRecordError extends Error {
+  override name = 'InvalidRecordError';
+  constructor(
+    readonly record: unknown,
+    errors: readonly string[],
+  ) {
+    super(`invalid record: ${errors.join('; ')}`);
+  }
+}
+
+/** Decodes a shopping record and validates it; throws CodecError or InvalidRecordError. */
+function validShoppingRecord(data: Uint8Array, policy: ValidationPolicy) {
+  const decoded = decodeRecord(data);
+  const v = validateRecord(decoded, policy);
+  if (!v.ok) throw new InvalidRecordError(decoded, v.errors);
+  return v.record;
+}
+
 async function runLoop<R>(
   uc: UseCase<R>,
   consumer: Consumer,
@@ -330,7 +361,7 @@ async function runLoop<R>(
 ): Promise<void> {
   const decode = uc.decode
     ? (d: Uint8Array) => uc.decode!(d)
-    : (d: Uint8Array) => decodeRecord(d) as R;
+    : (d: Uint8Array) => validShoppingRecord(d, ctx.validation) as R;
   try {
     while (!ctx.signal.aborted) {
       let batch: Batch | undefined;
@@ -346,11 +377,15 @@ async function runLoop<R>(
       if (!read || !batch || ctx.signal.aborted) break;
       if (batch.records.length === 0) continue;
       const items: Item<R>[] = [];
-      const undecodable: { raw: StreamRecord; decoded: undefined; reason: string }[] = [];
+      const undecodable: { raw: StreamRecord; decoded: unknown; reason: string }[] = [];
       for (const raw of batch.records) {
         try {
           items.push({ raw, value: decode(raw.data) });
         } catch (err) {
+          if (err instanceof InvalidRecordError) {
+            undecodable.push({ raw, decoded: err.record, reason: err.message });
+            continue;
+          }
           stats.decodeErrors++;
           undecodable.push({
             raw,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../ops/logger.js';
+import { RecordRejectedError } from '../realtime/errors.js';
 import type { RowStore } from './row-store.js';
 import { createServingUseCase } from './serving-use-case.js';
 import { searchRecord } from './testing/records.js';
@@ -60,6 +61,40 @@ describe('serving use case', () => {
       }),
       /connection lost/,
     );
+  });
+
+  it('refuses invalid records before writing, and data the database refuses, as RecordRejectedError', async () => {
+    let writes = 0;
+    const failWith = (err: Error | undefined) =>
+      createServingUseCase({
+        rowStore: {
+          applyRecords: async () => {
+            writes++;
+            if (err) throw err;
+            return { newSearches: 0, faresChanged: 0, changedMarkets: [] };
+          },
+        } as unknown as RowStore,
+        logger: silentLogger,
+      });
+    const ctx = { group: 'rt-serving', lastSeq: new Map(), publish: async () => {} };
+    const bad = searchRecord({ id: 'nul\u0000', offers: [{ carrier: 'BA', amount: 0 }] });
+    await assert.rejects(failWith(undefined).processBatch([bad], ctx), (err: Error) => {
+      assert.ok(err instanceof RecordRejectedError);
+      assert.match(err.message, /id: must not contain control characters/);
+      assert.match(err.message, /offers\[0\]\.totalAmount: must be positive/);
+      return true;
+    });
+    assert.equal(writes, 0, 'an invalid record reached the row store');
+    const pgError = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: '22021',
+    });
+    const good = searchRecord({ id: 'a', offers: [{ carrier: 'BA', amount: 1 }] });
+    await assert.rejects(failWith(pgError).processBatch([good], ctx), RecordRejectedError);
+    const outage = Object.assign(new Error('connection refused'), { code: '08006' });
+    await assert.rejects(failWith(outage).processBatch([good], ctx), (err: Error) => {
+      assert.equal(err instanceof RecordRejectedError, false, 'an outage must be retried');
+      return true;
+    });
   });
 
   it('bumps the cache scopes of changed markets, retrying a failed bump with the next batch', async () => {

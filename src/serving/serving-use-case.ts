@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import type { ShoppingRecord } from '../model/shopping-record.js';
+import { validateRecord } from '../model/validate.js';
+import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
+import { RecordRejectedError } from '../realtime/errors.js';
 import type { UseCase } from '../realtime/use-case.js';
 import { type Cache, scopesOfChange } from './cache/cache.js';
 import type { RowStore } from './row-store.js';
@@ -28,10 +32,38 @@ export interface ServingUseCaseOptions {
   pruneEveryMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** Rules a record must pass before it is written [DEFAULT_VALIDATION_POLICY]. */
+  validation?: ValidationPolicy;
 }
 
 /**
- * The default real-time use case `serving`: applies each batch to the row store
+ * Refuses, before any write, records that validation refuses (the runner dead-letters
+ * them at once): what reaches the row store is what ingest would have accepted.
+ */
+function refuseInvalid(records: readonly ShoppingRecord[], policy: ValidationPolicy): void {
+  const reasons: string[] = [];
+  for (const r of records) {
+    const v = validateRecord(r, policy);
+    if (!v.ok) reasons.push(`${JSON.stringify(r.id)}: ${v.errors.join('; ')}`);
+  }
+  if (reasons.length > 0)
+    throw new RecordRejectedError(`invalid record(s) for the row store: ${reasons.join(' | ')}`);
+}
+
+/**
+ * True for a database error caused by the data written, not by the database: SQLSTATE
+ * class 22 (data exception, e.g. `invalid byte sequence for encoding "UTF8": 0x00`) or
+ * 23 (integrity constraint). Retrying cannot help; bisecting finds the record.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
+ * The default real-time use case `serving`: refuses invalid records up front and data
+ * the database refuses as RecordRejectedError (dead-lettered without retries), applies
+ * each batch to the row store
  * (cheapest fares with their leg times, market counts: idempotently; the daily price
  * summary and the route graph are views over them), invalidates the cache of the markets
  * it changed, and now and then prunes. A prune or invalidation failure is logged, not
@@ -48,7 +80,17 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
     name: 'serving',
     configSchema: servingConfigSchema,
     async processBatch(records) {
-      const r = await opts.rowStore.applyRecords(records);
+      refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
+      let r: Awaited<ReturnType<RowStore['applyRecords']>>;
+      try {
+        r = await opts.rowStore.applyRecords(records);
+      } catch (err) {
+        if (isDataError(err))
+          throw new RecordRejectedError(`row store refused the data: ${(err as Error).message}`, {
+            cause: err,
+          });
+        throw err;
+      }
       opts.logger.debug('applied', {
         records: records.length,
         newSearches: r.newSearches,
