@@ -2,7 +2,7 @@
  * Turns records into the rows the row store upserts: pure functions, so the reduction
  * rules (which fare wins, what counts as one search) are tested without a database.
  */
-import type { ShoppingRecord } from '../model/shopping-record.js';
+import { recordKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { ONE_WAY_RETURN_DATE } from './migrations.js';
 
 /** One candidate for `cheapest_fares`. */
@@ -115,17 +115,22 @@ export function fareRows(records: readonly ShoppingRecord[]): FareRow[] {
   return [...best.values()].sort(compareKeys);
 }
 
-/** One row per distinct (market, search id), the earliest receivedAt kept, sorted by key. */
+/**
+ * One row per distinct (market, record), the earliest receivedAt kept, sorted by key.
+ * A record is (vendor, id): `searchId` is its recordKey, so two vendors' searches that
+ * share an id are both counted.
+ */
 export function searchRows(records: readonly ShoppingRecord[]): SearchRow[] {
   const seen = new Map<string, SearchRow>();
   for (const r of records) {
-    const key = `${r.origin}-${r.destination}\u0000${r.id}`;
+    const id = recordKey(r);
+    const key = `${r.origin}-${r.destination}\u0000${id}`;
     const cur = seen.get(key);
     if (!cur || Date.parse(r.receivedAt) < Date.parse(cur.receivedAt)) {
       seen.set(key, {
         origin: r.origin,
         destination: r.destination,
-        searchId: r.id,
+        searchId: id,
         receivedAt: r.receivedAt,
       });
     }

@@ -179,6 +179,20 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       assert.deepEqual(await snapshot(client!), state);
     });
 
+    test("counts two vendors' searches that share an id as two (a record is vendor and id)", async () => {
+      await client!.exec('TRUNCATE cheapest_fares, markets, market_searches');
+      const offers = [{ carrier: 'IB', amount: 120 }];
+      const a = searchRecord({ id: 'same-id', destination: 'MAD', offers });
+      const b = {
+        ...searchRecord({ id: 'same-id', destination: 'MAD', offers }),
+        vendor: 'duffel',
+      };
+      assert.equal((await store.applyRecords([a, b])).newSearches, 2);
+      assert.equal((await store.applyRecords([b])).newSearches, 0, 'a re-delivery is not counted');
+      const m = (await store.markets()).find((x) => x.destination === 'MAD');
+      assert.equal(m?.searches, 2);
+    });
+
     test('never compares fares in different currencies', async () => {
       await store.applyRecords([
         searchRecord({
