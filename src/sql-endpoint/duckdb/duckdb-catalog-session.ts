@@ -15,6 +15,7 @@ import { rewriteCatalogSql } from '../catalog-rewrite.js';
 import type { CatalogSession, CatalogSpec } from '../catalog-session.js';
 import type { SessionResult } from '../customer-session.js';
 import { SqlExecutionError, SqlRejectedError } from '../errors.js';
+import { checkSerializedSql } from '../sql-guard.js';
 import {
   CATALOG_RELATIONS,
   catalogStatements,
@@ -31,6 +32,10 @@ const CATALOG_TABLE_FUNCTIONS = new Set(['generate_series', 'range', 'unnest']);
 /** Scalar functions that would reveal the engine's configuration or files. */
 const DENIED =
   /^(current_setting|getenv|which_secret|query|query_table|glob|sniff_csv|read_.*|parquet_.*|duckdb_.*|pragma_.*|.*_scan)$/i;
+
+/** Names of DuckDB's own views and table functions, which a CTE name must not shadow. */
+const SHADOWABLE = /^(duckdb_|sqlite_|pragma_|information_schema$|pg_catalog$)/;
+const PLAIN_NAME = /^[a-z_][a-z0-9_$]*$/;
 
 type Node = Record<string, unknown>;
 
@@ -56,11 +61,22 @@ export function checkCatalogQuery(serialized: string): void {
   }
   if ((tree.statements ?? []).length !== 1)
     throw new SqlRejectedError('exactly one statement per query is allowed');
+  // The customer session's scoped check first, with the catalog's own tables as the
+  // readable relations: a CTE name then counts only where SQL makes it visible.
+  checkSerializedSql(serialized, CATALOG_RELATIONS);
   const ctes = new Set<string>();
   walk(tree.statements, (n) => {
     for (const e of (n.cte_map as { map?: { key: string }[] } | undefined)?.map ?? [])
       ctes.add(String(e.key).toLowerCase());
   });
+  // CTE names count here for the whole statement, whatever their scope; so a CTE may not
+  // shadow anything a scan could reach (a catalog relation, DuckDB's own views, a path),
+  // or it would let a reference elsewhere in the statement through to the real one.
+  for (const name of ctes)
+    if (CATALOG_RELATIONS.has(name) || SHADOWABLE.test(name) || !PLAIN_NAME.test(name))
+      throw new SqlRejectedError(
+        `a CTE may not be named "${name}": the name of a catalog relation, a DuckDB view or a file`,
+      );
   walk(tree.statements, (n) => {
     if (n.type === 'TABLE_FUNCTION') {
       const fn = String((n.function as Node | undefined)?.function_name ?? '');
