@@ -55,6 +55,38 @@ export interface WireOutput {
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
+/**
+ * Names that only the catalog answers: its relations (pg_class, information_schema, ...)
+ * and the PostgreSQL functions drivers call (version(), current_database(), ...).
+ */
+const CATALOG_NAMES = new Set([
+  'information_schema',
+  'pg_catalog',
+  'version',
+  'current_database',
+  'current_catalog',
+  'current_schema',
+  'current_schemas',
+  'current_user',
+  'session_user',
+  'format_type',
+  'obj_description',
+  'col_description',
+  'shobj_description',
+]);
+
+/** True when `sql` names the catalog: one of CATALOG_NAMES, or a `pg_`/`has_..._privilege` name. */
+export function namesCatalog(sql: string): boolean {
+  for (const t of tokenize(sql)) {
+    const id = identifierOf(t);
+    if (id === undefined) continue;
+    const name = t.kind === 'quoted' ? id.toLowerCase() : id;
+    if (CATALOG_NAMES.has(name) || name.startsWith('pg_') || /^has_\w+_privilege$/.test(name))
+      return true;
+  }
+  return false;
+}
+
 /** True when `sql` names one of `relations` as an identifier (never inside a string or comment). */
 export function namesRelation(sql: string, relations: ReadonlySet<string>): boolean {
   for (const t of tokenize(sql)) {
@@ -302,10 +334,15 @@ export class PgQueryHandler {
     return { kind: 'rows', columns: r.columns, rows: r.rows, tag: `SELECT ${r.rows.length}` };
   }
 
-  /** Runs a query where it belongs: the customer session or the catalog. */
+  /**
+   * Runs a query where it belongs: a statement that names one of the customer's
+   * relations, or names nothing of the catalog (`SELECT 1`, a computation), runs in the
+   * customer's session with its limits; any other in the catalog.
+   */
   private async query(sql: string): Promise<SessionResult> {
     const session = await this.session;
-    if (namesRelation(sql, new Set(session.relations))) return session.query(sql);
+    if (namesRelation(sql, new Set(session.relations)) || !namesCatalog(sql))
+      return session.query(sql);
     if (!this.catalog) {
       this.catalog = this.openCatalogOf(session);
       this.catalog.catch(() => {
