@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import { validateRecord } from '../model/validate.js';
 import { fixturePath } from '../vendors/testing/vendor-test-kit.js';
 
+/** When the 2025 fixtures below (flights from June 2025) were shopped. */
+const SHOPPED_AT = '2025-05-01T12:00:00Z';
+
 function faresight(args: string[], input?: string) {
   const r = spawnSync(process.execPath, ['bin/faresight.mjs', ...args], {
     encoding: 'utf8',
@@ -17,7 +20,17 @@ function faresight(args: string[], input?: string) {
 describe('faresight parse', () => {
   it('prints records as NDJSON and rejections on stderr, exit 0', () => {
     const file = fixturePath('amadeus', 'flight-offers-roundtrip.json');
-    const r = faresight(['parse', '--vendor', 'amadeus', file, '--header', 'X-Point-Of-Sale: ES']);
+    // The fixture's flights leave in June 2025: replayed now, it needs its shop time.
+    const r = faresight([
+      'parse',
+      '--vendor',
+      'amadeus',
+      file,
+      '--header',
+      'X-Point-Of-Sale: ES',
+      '--shopped-at',
+      SHOPPED_AT,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1);
@@ -37,7 +50,7 @@ describe('faresight parse', () => {
 
   it('reads stdin with -, and exits 1 with a one-line error when nothing comes out', () => {
     const body = readFileSync(fixturePath('kiwi', 'search-roundtrip.json'), 'utf8');
-    const ok = faresight(['parse', '--vendor', 'kiwi', '-'], body);
+    const ok = faresight(['parse', '--vendor', 'kiwi', '-', '--shopped-at', SHOPPED_AT], body);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(JSON.parse(ok.stdout).id, 'kiwi-search-0001');
     const bad = faresight(['parse', '--vendor', 'kiwi', '-'], 'not json');
@@ -86,7 +99,10 @@ describe('faresight parse', () => {
       fixturePath('amadeus', 'flight-offers-roundtrip.json'),
       '--transaction-id',
       'replayed-8',
+      '--shopped-at',
+      SHOPPED_AT,
     ]);
+    assert.equal(amadeus.code, 0, amadeus.stderr);
     assert.equal(JSON.parse(amadeus.stdout).id, 'replayed-8', 'a payload without an id takes it');
   });
 

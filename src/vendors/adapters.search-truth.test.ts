@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAdapters } from './adapters.js';
 import {
+  GENERATED_SHOPPED_AT,
   type GenFlight,
   type GenSearch,
   toDuffel,
@@ -14,9 +15,18 @@ import {
   toSabreOta,
   toTravelport,
 } from './testing/generated-payloads.js';
-import { assertContract, context, fixture, RECEIVED_AT } from './testing/vendor-test-kit.js';
+import {
+  assertContract,
+  context,
+  contextAt,
+  fixture,
+  shortlyAfter,
+} from './testing/vendor-test-kit.js';
 
 const adapters = createAdapters();
+/** When the generated payloads (flights in 2026, shopped GENERATED_SHOPPED_AT) arrive. */
+const RECEIVED = shortlyAfter(GENERATED_SHOPPED_AT);
+const received = (headers: Record<string, string> = {}) => contextAt(RECEIVED, headers);
 
 function flight(origin: string, destination: string, day: string, n = 1): GenFlight {
   return {
@@ -42,7 +52,7 @@ describe('a date-range search gives one record per date its offers fly on', () =
   };
 
   it('Kiwi: offers on three dates are three records, none under a date it does not fly', () => {
-    const { records, rejected } = adapters.kiwi.parse(toKiwi(search), context());
+    const { records, rejected } = adapters.kiwi.parse(toKiwi(search), received());
     assert.deepEqual(rejected, []);
     assert.deepEqual(
       records.map((r) => [r.id, r.departureDate, r.offers.length]),
@@ -56,7 +66,7 @@ describe('a date-range search gives one record per date its offers fly on', () =
 
   it('a search on one date keeps the plain id, so a retry still dedupes', () => {
     const one = { ...search, offers: search.offers.filter((_, i) => i === 0 || i === 3) };
-    const { records } = adapters.kiwi.parse(toKiwi(one), context());
+    const { records } = adapters.kiwi.parse(toKiwi(one), received());
     assert.deepEqual(
       records.map((r) => r.id),
       ['range1'],
@@ -81,7 +91,7 @@ describe('the trip type follows every route of the request', () => {
   };
 
   it('Travelport: a RouteList of two Routes is a round trip with its return date', () => {
-    const { records, rejected } = adapters.travelport.parse(toTravelport(roundTrip), context());
+    const { records, rejected } = adapters.travelport.parse(toTravelport(roundTrip), received());
     assert.deepEqual(rejected, []);
     const r = records[0]!;
     assert.deepEqual(
@@ -117,7 +127,7 @@ describe('the trip type follows every route of the request', () => {
       ['duffel', toDuffel(openJaw)],
       ['sabre', toSabreOta(openJaw)],
     ] as const) {
-      const { records, rejected } = adapters[vendor].parse(body, context());
+      const { records, rejected } = adapters[vendor].parse(body, received());
       assert.deepEqual(rejected, [], vendor);
       const r = records[0]!;
       assert.deepEqual(
@@ -143,10 +153,10 @@ describe("the payload's own shop time, unless X-Shopped-At is sent", () => {
       ['duffel', toDuffel(search)],
       ['sabre', toSabreOta(search)],
     ] as const) {
-      const [r] = adapters[vendor].parse(body, context()).records;
+      const [r] = adapters[vendor].parse(body, received()).records;
       assert.equal(r!.shoppedAt, '2025-12-01T10:00:00.000Z', vendor);
-      assert.equal(r!.receivedAt, RECEIVED_AT.toISOString());
-      const [h] = adapters[vendor].parse(body, context(header)).records;
+      assert.equal(r!.receivedAt, RECEIVED.toISOString());
+      const [h] = adapters[vendor].parse(body, received(header)).records;
       assert.equal(h!.shoppedAt, '2025-11-30T06:00:00.000Z', `${vendor}: the header wins`);
     }
   });
@@ -209,7 +219,7 @@ describe('formats that were not read', () => {
     );
     const rs = {
       OTA_AirLowFareSearchRS: {
-        TimeStamp: '2025-12-01T10:00:00Z',
+        TimeStamp: GENERATED_SHOPPED_AT,
         OneWayItineraries: {
           SimpleOneWayItineraries: [
             {
@@ -224,7 +234,7 @@ describe('formats that were not read', () => {
         },
       },
     };
-    const { records, rejected } = adapters.sabre.parse(JSON.stringify(rs), context());
+    const { records, rejected } = adapters.sabre.parse(JSON.stringify(rs), received());
     assert.deepEqual(rejected, []);
     assert.deepEqual(
       records.map((r) => [r.tripType, r.origin, r.destination, r.departureDate, r.offers.length]),

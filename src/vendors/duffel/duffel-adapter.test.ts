@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertContract, context, fixture, sharedExamples } from '../testing/vendor-test-kit.js';
+import {
+  assertContract,
+  context,
+  contextAt,
+  fixture,
+  receivedAtFor,
+  sharedExamples,
+  shortlyAfter,
+} from '../testing/vendor-test-kit.js';
 import { DuffelAdapter } from './duffel-adapter.js';
 
 const adapter = new DuffelAdapter();
@@ -83,7 +91,11 @@ describe('DuffelAdapter, one offer (GET /air/offers/:id) and empty searches', ()
   it('reads a single offer: passengers by type or age, a zero-decimal currency, stops', () => {
     const { records, rejected } = adapter.parse(
       fixture('duffel', 'offer-single-oneway.json'),
-      context({ 'x-transaction-id': 'duffel-offer-1', 'x-point-of-sale': 'jp' }),
+      // Received just after the offer's created_at (2025-06-02T01:15:09.112Z).
+      contextAt(shortlyAfter('2025-06-02T01:15:09.112Z'), {
+        'x-transaction-id': 'duffel-offer-1',
+        'x-point-of-sale': 'jp',
+      }),
     );
     assert.deepEqual(rejected, []);
     const r = records[0]!;
@@ -91,6 +103,7 @@ describe('DuffelAdapter, one offer (GET /air/offers/:id) and empty searches', ()
       [r.id, r.pos, r.origin, r.destination, r.departureDate, r.returnDate, r.tripType],
       ['duffel-offer-1', 'JP', 'HND', 'SFO', '2025-07-21', undefined, 'oneway'],
     );
+    assert.equal(r.shoppedAt, '2025-06-02T01:15:09.112Z', "the offer's created_at");
     assert.deepEqual(r.passengers, { adults: 1, children: 1, infants: 1 });
     const o = r.offers[0]!;
     assert.deepEqual(
@@ -157,7 +170,8 @@ describe('DuffelAdapter over the shared examples', () => {
   }
   for (const { name, body: b } of ex.files) {
     it(`reads ${name}`, () => {
-      const r = adapter.parse(b, context());
+      // Received when a payload of its age would have been, not on RECEIVED_AT.
+      const r = adapter.parse(b, contextAt(receivedAtFor(adapter, b)));
       assert.equal(assertContract(r), undefined);
       assert.deepEqual(r.rejected, []);
       const rec = r.records[0]!;

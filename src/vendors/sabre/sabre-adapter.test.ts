@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertContract, context, fixture, sharedExamples } from '../testing/vendor-test-kit.js';
+import {
+  assertContract,
+  context,
+  contextAt,
+  fixture,
+  receivedAtFor,
+  sharedExamples,
+} from '../testing/vendor-test-kit.js';
 import { SabreAdapter } from './sabre-adapter.js';
 
 const adapter = new SabreAdapter();
@@ -380,7 +387,8 @@ describe('SabreAdapter over the shared examples', () => {
   }
   for (const { name, body } of ex.files) {
     it(`reads ${name}`, () => {
-      const r = adapter.parse(body, context());
+      // Received when a payload of its age would have been, not on RECEIVED_AT.
+      const r = adapter.parse(body, contextAt(receivedAtFor(adapter, body)));
       assert.equal(assertContract(r), undefined);
       assert.deepEqual(r.rejected, []);
       assert.equal(r.records.length, 1);

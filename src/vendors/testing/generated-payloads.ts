@@ -31,6 +31,12 @@ export interface GenSearch {
   offers: GenOffer[];
 }
 
+/**
+ * When the generated searches ran: Duffel's `created_at` and Sabre's `TimeStamp`, a month
+ * before the first generated flight (2026-01-01). Tests receive the payloads shortly after.
+ */
+export const GENERATED_SHOPPED_AT = '2025-12-01T10:00:00.000Z';
+
 const AIRPORTS = ['MAD', 'JFK', 'LHR', 'CDG', 'NRT', 'SYD', 'GRU', 'DXB'];
 const HUBS = ['FRA', 'AMS', 'IST'];
 
@@ -166,7 +172,7 @@ export function toDuffel(s: GenSearch): string {
   return JSON.stringify({
     data: {
       id: `orq_${s.id}`,
-      created_at: '2025-12-01T10:00:00.000Z',
+      created_at: GENERATED_SHOPPED_AT,
       passengers: [{ type: 'adult' }],
       slices: s.routes.map((r, k) => ({
         origin: { iata_code: r.origin },
@@ -262,7 +268,7 @@ export function toSabreOta(s: GenSearch): string {
   return JSON.stringify({
     OTA_AirLowFareSearchRS: {
       Version: '4.3.0',
-      TimeStamp: '2025-12-01T10:00:00Z',
+      TimeStamp: GENERATED_SHOPPED_AT,
       PricedItineraries: { PricedItinerary: s.offers.map(otaItinerary) },
     },
   });

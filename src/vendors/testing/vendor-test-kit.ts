@@ -3,7 +3,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateRecord } from '../../model/validate.js';
-import type { AdapterResult, RequestContext, VendorName } from '../vendor-adapter.js';
+import type {
+  AdapterResult,
+  RequestContext,
+  VendorAdapter,
+  VendorName,
+} from '../vendor-adapter.js';
 
 const VENDORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,6 +23,48 @@ export const RECEIVED_AT = new Date('2025-05-01T12:00:00.000Z');
 /** A request context with the given (lower-case) headers and `RECEIVED_AT`. */
 export function context(headers: Record<string, string> = {}): RequestContext {
   return { headers, receivedAt: RECEIVED_AT };
+}
+
+/** A request context received at `receivedAt`, with the given (lower-case) headers. */
+export function contextAt(
+  receivedAt: Date | string,
+  headers: Record<string, string> = {},
+): RequestContext {
+  return { headers, receivedAt: new Date(receivedAt) };
+}
+
+/** `seconds` after `instant`: when ingest gets a payload its vendor created at `instant`. */
+export function shortlyAfter(instant: string, seconds = 30): Date {
+  return new Date(Date.parse(instant) + seconds * 1000);
+}
+
+/** Noon UTC `days` before `date` (`YYYY-MM-DD`): when a search for flights that day ran. */
+export function daysBefore(date: string, days = 7): Date {
+  return new Date(Date.parse(`${date}T12:00:00Z`) - days * 86_400_000);
+}
+
+const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
+
+/**
+ * The receive time consistent with a payload of unknown age (the shared examples date
+ * from 2016 on): shortly after its own shop time when it carries one (Duffel
+ * `created_at`, Sabre `TimeStamp`), else a week before the earliest departure date in
+ * it. Both are read through `adapter`: received in the far future, only records with a
+ * shop time of their own pass; with a shop time before any flight stated, every record
+ * passes and shows its dates. RECEIVED_AT when neither gives a record, so the test
+ * shows the adapter's own rejections.
+ */
+export function receivedAtFor(adapter: VendorAdapter, body: string | Buffer): Date {
+  const own = adapter
+    .parse(body, { headers: {}, receivedAt: FAR_FUTURE })
+    .records.map((r) => r.shoppedAt)
+    .sort();
+  if (own.length > 0) return shortlyAfter(own[own.length - 1]!);
+  const departures = adapter
+    .parse(body, { headers: { 'x-shopped-at': '1970-01-01T00:00:00Z' }, receivedAt: RECEIVED_AT })
+    .records.map((r) => r.departureDate)
+    .sort();
+  return departures.length > 0 ? daysBefore(departures[0]!) : RECEIVED_AT;
 }
 
 /** Path of one of the project's own fixtures: `src/vendors/<vendor>/fixtures/<name>`. */

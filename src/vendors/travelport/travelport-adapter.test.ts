@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertContract, context, fixture, sharedExamples } from '../testing/vendor-test-kit.js';
+import {
+  assertContract,
+  context,
+  contextAt,
+  fixture,
+  receivedAtFor,
+  sharedExamples,
+} from '../testing/vendor-test-kit.js';
 import { TravelportAdapter } from './travelport-adapter.js';
 
 const adapter = new TravelportAdapter();
@@ -319,7 +326,8 @@ describe('TravelportAdapter over the shared examples', () => {
   }
   for (const { name, body } of ex.files.filter((f) => f.name.endsWith('.xml'))) {
     it(`reads ${name}`, () => {
-      const r = adapter.parse(body, context());
+      // Received when a payload of its age would have been, not on RECEIVED_AT.
+      const r = adapter.parse(body, contextAt(receivedAtFor(adapter, body)));
       assert.equal(assertContract(r), undefined);
       assert.deepEqual(r.rejected, []);
       const rec = r.records[0]!;
