@@ -10,24 +10,13 @@ import { gzipSync } from 'node:zlib';
 import { decodeRecord } from '../model/codec.js';
 import { decodeDeadLetter } from './dead-letter.js';
 import { sampleRecord } from './testing/sample-record.js';
-import { type IngestEnv, readAll, withIngest } from './testing/with-ingest.js';
+import { postIngest, readAll, withIngest } from './testing/with-ingest.js';
 
 const duffelOffer = readFileSync(
   join(import.meta.dirname, '..', 'vendors', 'duffel', 'fixtures', 'offer-single-oneway.json'),
 );
 
-const post = (
-  app: IngestEnv['app'],
-  body: string | Buffer,
-  headers: Record<string, string> = {},
-  vendor = 'generic',
-) =>
-  app.inject({
-    method: 'POST',
-    url: `/v1/ingest/${vendor}`,
-    payload: body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+const post = postIngest;
 
 describe('record identity at ingest', () => {
   it('keeps records of two vendors whose ids collide, in either order', async () => {

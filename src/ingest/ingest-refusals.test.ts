@@ -17,7 +17,7 @@ import { createAdapters } from '../vendors/adapters.js';
 import { decodeDeadLetter } from './dead-letter.js';
 import { startIngest } from './ingest-server.js';
 import { sampleRecord } from './testing/sample-record.js';
-import { type IngestEnv, readAll, withIngest } from './testing/with-ingest.js';
+import { type IngestEnv, postIngest, readAll, withIngest } from './testing/with-ingest.js';
 import { hashToken } from './vendor-auth.js';
 
 const vendors = {
@@ -25,18 +25,7 @@ const vendors = {
   amadeus: { tokenSha256: hashToken('ama-secret') },
 };
 
-const post = (
-  app: IngestEnv['app'],
-  body: string | Buffer,
-  headers: Record<string, string> = {},
-  vendor = 'generic',
-) =>
-  app.inject({
-    method: 'POST',
-    url: `/v1/ingest/${vendor}`,
-    payload: body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+const post = postIngest;
 
 /** Refusal counts of the current stats period, per vendor. */
 function refusals(stats: IngestEnv['stats']): Record<string, Record<string, number>> {

@@ -14,6 +14,7 @@ import { createAdapters } from '../vendors/adapters.js';
 import { decodeDeadLetter } from './dead-letter.js';
 import { createIngestApp, startIngest } from './ingest-server.js';
 import { sampleRecord } from './testing/sample-record.js';
+import { postIngest } from './testing/with-ingest.js';
 import { hashToken } from './vendor-auth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-'));
@@ -76,18 +77,7 @@ async function withIngest(
   }
 }
 
-const post = (
-  app: Env['app'],
-  body: string | Buffer,
-  headers: Record<string, string> = {},
-  vendor = 'generic',
-) =>
-  app.inject({
-    method: 'POST',
-    url: `/v1/ingest/${vendor}`,
-    payload: body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+const post = postIngest;
 
 describe('ingest service', () => {
   it('accepts a JSON array, answers 202 with the count, and the records are in the stream', async () => {

@@ -82,3 +82,18 @@ export async function readAll(s: Stream): Promise<StreamRecord[]> {
     await c.close();
   }
 }
+
+/** POSTs `body` to `/v1/ingest/<vendor>` of `app` as JSON unless `headers` say otherwise. */
+export function postIngest(
+  app: IngestEnv['app'],
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  vendor = 'generic',
+) {
+  return app.inject({
+    method: 'POST',
+    url: `/v1/ingest/${vendor}`,
+    payload: body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
