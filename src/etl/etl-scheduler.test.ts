@@ -31,7 +31,14 @@ describe('the embedded scheduler', () => {
     const opts = { store, logger: silentLogger, attempts: 3, retryDelayMs: 10 };
     const a = await startEtlScheduler({ ...opts, tasks: async () => [task('a')], owner: 'a' });
     const b = await startEtlScheduler({ ...opts, tasks: async () => [task('b')], owner: 'b' });
-    await delay(3500);
+    // Wait for two first attempts and the retry, not for a fixed time: a loaded
+    // machine fires late, and the deadline only stops a broken scheduler.
+    const deadline = Date.now() + 60_000;
+    while (
+      Date.now() < deadline &&
+      (seen.filter((s) => s.attempt === 1).length < 2 || !seen.some((s) => s.attempt === 2))
+    )
+      await delay(100);
     await a.stop();
     await b.stop();
     const firsts = seen.filter((s) => s.attempt === 1);
