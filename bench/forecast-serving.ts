@@ -73,7 +73,7 @@ function yearOfCounts(markets: number, asOf: string): DailyCount[] {
  * Open-loop GETs at `rate` per second until `done()`; each latency counted from the
  * request's scheduled time, so a stalled event loop shows in full.
  */
-async function pacedGets(urls: string[], rate: number, done: () => boolean) {
+export async function pacedGets(urls: string[], rate: number, done: () => boolean) {
   const lat: number[] = [];
   const t0 = performance.now();
   let i = 0;

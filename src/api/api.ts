@@ -59,6 +59,11 @@ export interface ApiOptions {
   today?: () => string;
   /** Clock of the rate limiter, for tests. */
   now?: () => number;
+  /**
+   * Why the cache in front of the reads is not working (Cache.degraded), for `/healthz`
+   * and the `faresight_cache_up` gauge; none = no cache to report on.
+   */
+  cacheDegraded?: () => string | undefined;
 }
 
 /** An API instance with the specs of its `/v1` routes (what the OpenAPI document lists). */
@@ -138,7 +143,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   const registry = opts.metrics ?? new Registry();
   instrumentHttp(app, registry, 'api');
   const routes = new RouteTable(app);
-  healthRoutes(app, opts.rowStore, registry);
+  healthRoutes(app, opts.rowStore, registry, opts.cacheDegraded);
   marketsRoutes(routes, opts.rowStore, today);
   faresRoutes(routes, opts.rowStore);
   graphRoutes(routes, opts.rowStore, today);

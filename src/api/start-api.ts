@@ -52,6 +52,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     ratePerSecondPerKey: opts.config.api.ratePerSecondPerKey,
     maxAgeSeconds: opts.config.api.maxAgeSeconds,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.cache ? { cacheDegraded: () => opts.cache?.degraded() } : {}),
     ...(opts.sql ? { sql: opts.sql } : {}),
     ...(opts.deals ? { deals: opts.deals } : {}),
     ...(opts.demand ? { demand: opts.demand } : {}),

@@ -3,6 +3,7 @@
  * defaults and validation; `loadConfig` (load-config.ts) reads it from a file and the
  * environment once at the edge and hands the rest of the code a readonly value.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Default data directory, relative to the working directory. */
@@ -10,6 +11,11 @@ export const DEFAULT_DATA_DIR = './faresight-data';
 export const DEFAULT_INGEST_PORT = 7070;
 export const DEFAULT_API_PORT = 8080;
 export const DEFAULT_SHARDS = 8;
+/**
+ * DuckDB threads per ETL run: one per core less one (at least one), so that the event
+ * loop of a process running ETL beside ingest and the API keeps a core (`npm run bench -- etl`).
+ */
+export const DEFAULT_ETL_THREADS = Math.max(1, availableParallelism() - 1);
 export const DEFAULT_RETENTION_HOURS = 24;
 export const DEFAULT_DEDUPE_WINDOW_SECONDS = 120;
 /**
@@ -224,8 +230,8 @@ export const configSchema = z.strictObject({
       attempts: z.number().int().min(1).max(20).default(3),
       /** First retry delay, ms; doubles per attempt up to 5 minutes. */
       retryDelayMs: z.number().int().positive().default(5000),
-      /** DuckDB threads per job run. */
-      threads: z.number().int().min(1).max(64).default(2),
+      /** DuckDB threads per job run [DEFAULT_ETL_THREADS: cores less one, at least one]. */
+      threads: z.number().int().min(1).max(64).default(DEFAULT_ETL_THREADS),
     })
     .prefault({}),
   /** SQL access for BI tools: the Postgres wire endpoint and POST /v1/sql (src/sql-endpoint). */

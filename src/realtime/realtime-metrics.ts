@@ -7,11 +7,12 @@ export interface RealtimeMetrics {
   records: Counter<'use_case'>;
   failures: Counter<'use_case'>;
   deadLetters: Counter<'use_case'>;
+  restarts: Counter<'use_case'>;
 }
 
 /**
  * Registers the runner's metrics on `registry`: counters of committed batches and
- * records, failed attempts and dead-lettered records, and two gauges read at scrape
+ * records, failed attempts, dead-lettered records and loop restarts, and two gauges read at scrape
  * time from `lag()`: `faresight_realtime_lag_records` (records not yet committed) and
  * `faresight_realtime_lag_seconds` (age of the oldest), per use case. Throws when the
  * registry already holds them (one runner per registry).
@@ -61,6 +62,10 @@ export function registerRealtimeMetrics(
     deadLetters: counter(
       'faresight_realtime_dead_letters_total',
       'Records sent to the dead-letter stream',
+    ),
+    restarts: counter(
+      'faresight_realtime_restarts_total',
+      'Times a use case loop crashed and was restarted from its last committed checkpoint',
     ),
   };
 }

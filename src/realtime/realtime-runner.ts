@@ -8,7 +8,9 @@
  * too, and so are shopping records that fail validation (a record on the stream from
  * before the rules were tightened, or written past ingest): at once, with the fields at
  * fault, before any use case sees them, so they cost no retries. Never a hot loop, never
- * a commit of an unprocessed batch.
+ * a commit of an unprocessed batch. A loop that throws outside that handling (a bug, a
+ * stream handing out garbage) is logged, backed off and restarted on a fresh consumer,
+ * so it resumes from its last committed checkpoint while the other use cases keep going.
  */
 import type { Registry } from 'prom-client';
 import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
@@ -52,6 +54,8 @@ export interface UseCaseStats {
   deadLetters: number;
   /** Failed attempts (read, process or commit) that were retried. */
   failures: number;
+  /** Times the loop crashed and was restarted from the last committed checkpoint. */
+  restarts: number;
   /** Message of the latest failure, until the next success. */
   lastError: string | undefined;
   /** Epoch ms of the latest commit. */
@@ -139,6 +143,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     decodeErrors: 0,
     deadLetters: 0,
     failures: 0,
+    restarts: 0,
     lastError: undefined,
     lastCommitAt: undefined,
   }));
@@ -150,7 +155,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   };
   const metrics = opts.registry ? registerRealtimeMetrics(opts.registry, lagOf) : undefined;
   const loops = opts.useCases.map((uc, i) =>
-    runLoop(uc, consumers[i]!, stats[i]!, {
+    superviseLoop(uc, consumers[i]!, sources[i]!, uc.policy ?? opts.policy, stats[i]!, {
       signal: abort.signal,
       retry,
       attemptsBeforeBisect: opts.attemptsBeforeBisect ?? DEFAULT_ATTEMPTS_BEFORE_BISECT,
@@ -231,8 +236,61 @@ function noteFailure(
 ): void {
   stats.failures++;
   ctx.metrics?.failures.inc({ use_case: stats.name });
-  stats.lastError = `${what}: ${(err as Error).message}`;
-  ctx.logger.warn(`${what} failed, retrying`, { attempt, error: (err as Error).message });
+  stats.lastError = `${what}: ${messageOf(err)}`;
+  ctx.logger.warn(`${what} failed, retrying`, { attempt, error: messageOf(err) });
+}
+
+/** The message of anything thrown: use cases may throw null, strings or plain objects. */
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return `non-error thrown: ${typeof err === 'string' ? err : JSON.stringify(err)}`;
+  } catch {
+    return `non-error thrown: ${String(err)}`;
+  }
+}
+
+/**
+ * Runs the loop of one use case until the runner stops. When the loop crashes, its
+ * consumer is closed, the crash is logged and counted, and after a backoff (growing while
+ * the loop crashes without committing) a new consumer of the same group starts at the
+ * last committed checkpoint: the batch in flight is delivered again, nothing is skipped.
+ */
+async function superviseLoop<R>(
+  uc: UseCase<R>,
+  first: Consumer,
+  source: Stream,
+  policy: BatchPolicy,
+  stats: UseCaseStats,
+  ctx: LoopContext,
+): Promise<void> {
+  let consumer: Consumer | undefined = first;
+  let crashes = 0;
+  while (!ctx.signal.aborted) {
+    if (!consumer) {
+      try {
+        consumer = await source.consumer(stats.group, policy);
+      } catch (err) {
+        noteFailure('consumer open', err, ++crashes, stats, ctx);
+        await sleep(backoffDelay(crashes, ctx.retry), ctx.signal);
+        continue;
+      }
+    }
+    const committed = stats.batches;
+    const crash = await runLoop(uc, consumer, stats, ctx);
+    consumer = undefined;
+    if (!crash || ctx.signal.aborted) return;
+    crashes = stats.batches > committed ? 1 : crashes + 1;
+    stats.restarts++;
+    ctx.metrics?.restarts.inc({ use_case: stats.name });
+    const delayMs = backoffDelay(crashes, ctx.retry);
+    ctx.logger.error('use case loop crashed; restarting from the last committed checkpoint', {
+      error: messageOf(crash.error),
+      crashes,
+      restartInMs: delayMs,
+    });
+    await sleep(delayMs, ctx.signal);
+  }
 }
 
 /** Sends records to the dead-letter stream (retrying until durable), or logs them without one. */
@@ -318,7 +376,7 @@ async function processAll<R>(
           poison.map((f) => ({
             raw: f.item.raw,
             decoded: f.item.value,
-            reason: (f.error as Error).message,
+            reason: messageOf(f.error),
           })),
           stats,
           ctx,
@@ -353,12 +411,17 @@ function validShoppingRecord(data: Uint8Array, policy: ValidationPolicy) {
   return v.record;
 }
 
+/**
+ * Reads, processes and commits batches until the runner stops (resolves undefined) or
+ * something throws outside the record-level handling (resolves the error). Closes the
+ * consumer either way.
+ */
 async function runLoop<R>(
   uc: UseCase<R>,
   consumer: Consumer,
   stats: UseCaseStats,
   ctx: LoopContext,
-): Promise<void> {
+): Promise<{ error: unknown } | undefined> {
   const decode = uc.decode
     ? (d: Uint8Array) => uc.decode!(d)
     : (d: Uint8Array) => validShoppingRecord(d, ctx.validation) as R;
@@ -390,7 +453,7 @@ async function runLoop<R>(
           undecodable.push({
             raw,
             decoded: undefined,
-            reason: `cannot decode: ${(err as Error).message}`,
+            reason: `cannot decode: ${messageOf(err)}`,
           });
         }
       }
@@ -420,8 +483,10 @@ async function runLoop<R>(
       ctx.metrics?.records.inc({ use_case: stats.name }, applied);
       ctx.logger.debug('batch committed', { records: applied });
     }
-  } catch (err) {
-    ctx.logger.error('use case loop crashed', { error: (err as Error).message });
+    return undefined;
+  } catch (error) {
+    stats.lastError = `loop crashed: ${messageOf(error)}`;
+    return { error };
   } finally {
     await consumer
       .close()

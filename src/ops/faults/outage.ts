@@ -19,6 +19,8 @@ export interface OutageOptions {
   configure(base: Record<string, unknown>): Record<string, unknown>;
   /** How long the backend stays down [8 s]. */
   downMs?: number;
+  /** The platform starts while the backend is down (it must start anyway) [false]. */
+  downAtStart?: boolean;
   /** Whether ingest depends on the backend (then 503s are expected while it is down). */
   ingestDependsOnIt: boolean;
   /** Runs while the backend is down (probe the API, ...). */
@@ -30,13 +32,15 @@ export interface OutageOptions {
 export async function runOutage(o: OutageOptions): Promise<void> {
   const { ctx } = o;
   const { check, measure } = ctx;
-  await o.server.start();
+  if (!o.downAtStart) await o.server.start();
   let p: PlatformChild | undefined;
   try {
     p = await startPlatformChild(ctx.dir, o.configure(baseConfig(`${ctx.dir}/data`)));
     const load = new Load(p.ingestUrl, 'outage').start();
-    await delay(3000);
-    await o.server.stop();
+    if (!o.downAtStart) {
+      await delay(3000);
+      await o.server.stop();
+    }
     const downAt = Date.now();
     const whileDown = o.whileDown?.(p, load);
     await delay(o.downMs ?? 8000);

@@ -18,6 +18,11 @@ export interface Cache {
   versions(scopes: readonly string[]): Promise<number[]>;
   /** Increments the version of each scope (no-op for an empty list). */
   bump(scopes: readonly string[]): Promise<void>;
+  /**
+   * Why the cache is not working right now (its server unreachable), undefined while it
+   * works. Callers read through meanwhile; /healthz reports it as degraded.
+   */
+  degraded(): string | undefined;
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
 }

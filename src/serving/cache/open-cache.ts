@@ -5,8 +5,10 @@ import { MemoryCache } from './memory/memory-cache.js';
 
 /**
  * Opens the configured cache: `cache.backend` memory (default, in-process LRU of
- * `cache.maxEntries`) or redis (`cache.redisUrl`, connected before returning; rejects when
- * Redis cannot be reached). ioredis is loaded only for redis.
+ * `cache.maxEntries`) or redis (`cache.redisUrl`). When Redis cannot be reached it still
+ * resolves: the cache is degraded (reads go to the row store, `degraded()` says why, a
+ * warning is logged) and reconnects in the background; losses and recoveries are logged.
+ * ioredis is loaded only for redis.
  */
 export async function openCache(config: Config, logger: Logger): Promise<Cache> {
   switch (config.cache.backend) {
@@ -17,12 +19,22 @@ export async function openCache(config: Config, logger: Logger): Promise<Cache> 
       const cache = new RedisCache({
         url: config.cache.redisUrl,
         prefix: config.cache.redisPrefix,
+        onStatusChange: (degraded) => {
+          if (degraded)
+            logger.warn('cache degraded: reading through the row store, reconnecting', {
+              reason: degraded,
+            });
+          else logger.info('cache reconnected', { backend: 'redis' });
+        },
       });
-      await cache.connect().catch(async (err) => {
-        await cache.close();
-        throw err;
-      });
-      logger.info('cache open', { backend: 'redis', url: config.cache.redisUrl });
+      try {
+        await cache.connect();
+        logger.info('cache open', { backend: 'redis', url: config.cache.redisUrl });
+      } catch {
+        logger.warn('cache degraded: reading through the row store, reconnecting', {
+          reason: cache.degraded(),
+        });
+      }
       return cache;
     }
   }

@@ -11,6 +11,11 @@ export const DEFAULT_MEMORY_CACHE_ENTRIES = 10_000;
  */
 export class MemoryCache implements Cache {
   readonly backend = 'memory';
+
+  /** Always undefined: an in-process map does not go away. */
+  degraded(): string | undefined {
+    return undefined;
+  }
   private readonly lru: LRUCache<string, string>;
   private readonly scopes = new Map<string, number>();
 

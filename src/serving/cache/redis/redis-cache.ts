@@ -9,13 +9,19 @@ export interface RedisCacheOptions {
   prefix?: string;
   /** Connect timeout [2000 ms]. */
   connectTimeoutMs?: number;
+  /**
+   * Called when the connection is lost (with the reason, as `degraded()` gives it) and when
+   * it is back after a loss (undefined). Not called for the first successful connect.
+   */
+  onStatusChange?: (degraded: string | undefined) => void;
 }
 
 /**
  * The scale-out cache: values with `SET EX`, versions with `INCR`, on one Redis server
  * (ElastiCache in the reference system), shared by every API and realtime process. A
  * command fails fast (no offline queue) while Redis is unreachable; callers treat a failure
- * as a miss.
+ * as a miss. A lost connection (or one never made) is retried in the background by ioredis
+ * (backoff up to 2 s) until `close()`.
  */
 export class RedisCache implements Cache {
   readonly backend = 'redis';
@@ -26,6 +32,10 @@ export class RedisCache implements Cache {
   private lastError: Error | undefined;
   /** `host:port` of the server, for error messages. */
   private readonly address: string;
+  /** Why the cache is unusable, undefined while connected. */
+  private down: string | undefined = 'not connected yet';
+  /** Whether the connection was ever lost (or never made): a later `ready` is a recovery. */
+  private lost = false;
 
   constructor(opts: RedisCacheOptions) {
     this.prefix = opts.prefix ?? 'faresight:';
@@ -38,6 +48,17 @@ export class RedisCache implements Cache {
     // Errors surface on the commands; without a listener ioredis would log them itself.
     this.redis.on('error', (err: Error) => {
       this.lastError = err;
+      if (this.down !== undefined && this.lost) this.down = this.notAnswering(err);
+    });
+    this.redis.on('ready', () => {
+      this.down = undefined;
+      if (this.lost) opts.onStatusChange?.(undefined);
+    });
+    this.redis.on('close', () => {
+      if (this.closed || this.down !== undefined) return;
+      this.lost = true;
+      this.down = this.notAnswering(this.lastError ?? new Error('connection closed'));
+      opts.onStatusChange?.(this.down);
     });
     this.address = (() => {
       try {
@@ -58,11 +79,20 @@ export class RedisCache implements Cache {
       await this.redis.connect();
     } catch (err) {
       const cause = this.lastError ?? (err as Error);
-      throw new Error(
-        `Redis at ${this.address} is not answering (${cause.message}): is the server running, and is cache.redisUrl right?`,
-        { cause },
-      );
+      this.lost = true;
+      this.down = this.notAnswering(cause);
+      throw new Error(`${this.down}: is the server running, and is cache.redisUrl right?`, {
+        cause,
+      });
     }
+  }
+
+  degraded(): string | undefined {
+    return this.down;
+  }
+
+  private notAnswering(cause: Error): string {
+    return `Redis at ${this.address} is not answering (${cause.message})`;
   }
 
   async get(key: string): Promise<string | undefined> {
