@@ -4,6 +4,12 @@
  * environment once at the edge and hands the rest of the code a readonly value.
  */
 import { z } from 'zod';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_VALIDATION_POLICY,
+  UNKNOWN_AIRPORT_POLICIES,
+  type ValidationPolicy,
+} from '../model/validation-policy.js';
 
 /** Default data directory, relative to the working directory. */
 export const DEFAULT_DATA_DIR = './faresight-data';
@@ -106,6 +112,23 @@ export const configSchema = z.strictObject({
       workers: z.number().int().min(1).max(64).default(1),
       /** Period of the per-vendor statistics written to the ingest-stats stream, seconds. */
       statsIntervalSeconds: z.number().int().positive().default(60),
+    })
+    .prefault({}),
+  /**
+   * The choices of record validation, the same for ingest (every adapter) and for every
+   * real-time use case, so a record ingest kept is never refused downstream.
+   */
+  validation: z
+    .strictObject({
+      /** Airport or city codes not in the IATA reference list: `reject` the record or keep it and `flag` it. */
+      unknownAirports: z.enum(UNKNOWN_AIRPORT_POLICIES).default('reject'),
+      /** Largest lead of `shoppedAt` over `receivedAt` accepted (vendor clocks run fast), seconds. */
+      maxClockSkewSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(86_400)
+        .default(DEFAULT_MAX_CLOCK_SKEW_MS / 1000),
     })
     .prefault({}),
   lake: z
@@ -271,3 +294,15 @@ export const configSchema = z.strictObject({
 /** Validated, defaulted configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>>;
 export type BatchPolicy = z.infer<typeof batchPolicySchema>;
+
+/** The validation policy of `config` (section `validation`), for ingest and the real-time runner. */
+export function validationPolicyOf(config: Pick<Config, 'validation'>): ValidationPolicy {
+  const { unknownAirports, maxClockSkewSeconds } = config.validation;
+  const maxClockSkewMs = maxClockSkewSeconds * 1000;
+  if (
+    unknownAirports === DEFAULT_VALIDATION_POLICY.unknownAirports &&
+    maxClockSkewMs === DEFAULT_VALIDATION_POLICY.maxClockSkewMs
+  )
+    return DEFAULT_VALIDATION_POLICY;
+  return Object.freeze({ unknownAirports, maxClockSkewMs });
+}

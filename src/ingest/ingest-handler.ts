@@ -6,6 +6,8 @@
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, recordKey } from '../model/shopping-record.js';
+import { recordFlags } from '../model/validate.js';
+import { DEFAULT_VALIDATION_POLICY, type RecordFlag } from '../model/validation-policy.js';
 import type { AppendRecord, Stream } from '../stream/stream.js';
 import type { Rejection, RequestContext, VendorAdapter } from '../vendors/vendor-adapter.js';
 import {
@@ -26,6 +28,8 @@ export interface IngestOutcome {
   offers: number;
   /** Offers flagged `amountsInconsistent` (base plus taxes differ from the total). */
   inconsistentOffers: number;
+  /** Accepted records kept with a mark, per flag (see recordFlags); a record may have several. */
+  flaggedRecords: Partial<Record<RecordFlag, number>>;
   rejected: Rejection[];
 }
 
@@ -33,7 +37,10 @@ export interface IngestOutcome {
 export interface IngestRequest {
   adapter: VendorAdapter;
   body: Buffer;
-  /** `requestId`: the caller's X-Request-Id, kept on dead letters for correlation only. */
+  /**
+   * `requestId`: the caller's X-Request-Id, kept on dead letters for correlation only;
+   * `validation`: the policy adapters validate with, and flags are counted under.
+   */
   ctx: RequestContext & { requestId?: string };
   contentType: string | undefined;
   stream: Stream;
@@ -102,10 +109,13 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
   const entries: AppendRecord[] = new Array(records.length);
   let offers = 0;
   let inconsistentOffers = 0;
+  const flaggedRecords: Partial<Record<RecordFlag, number>> = {};
+  const policy = req.ctx.validation ?? DEFAULT_VALIDATION_POLICY;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     offers += r.offers.length;
     for (const o of r.offers) if (o.amountsInconsistent) inconsistentOffers++;
+    for (const f of recordFlags(r, policy)) flaggedRecords[f] = (flaggedRecords[f] ?? 0) + 1;
     entries[i] = {
       key: marketKey(r),
       id: recordKey(r),
@@ -122,6 +132,7 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     duplicates: res.duplicates,
     offers,
     inconsistentOffers,
+    flaggedRecords,
     rejected,
   };
 }
