@@ -27,6 +27,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DEAD_LETTER_INLINE_BYTES = 256 * 1024;
 /** Deepest JSON nesting ingest parses; vendor payloads nest about 10 levels. */
 export const DEFAULT_MAX_JSON_DEPTH = 64;
+/** Deepest XML element nesting ingest parses; Travelport SOAP payloads nest about 12 levels. */
+export const DEFAULT_MAX_XML_DEPTH = 64;
 
 const port = z.number().int().min(0).max(65535);
 
@@ -84,6 +86,8 @@ export const configSchema = z.strictObject({
       maxRecordsPerRequest: z.number().int().positive().default(10_000),
       /** Deepest nesting of JSON arrays and objects; deeper payloads get 400 without being parsed. */
       maxJsonDepth: z.number().int().min(2).max(10_000).default(DEFAULT_MAX_JSON_DEPTH),
+      /** Deepest nesting of XML elements; deeper payloads get 400 without being parsed. */
+      maxXmlDepth: z.number().int().min(2).max(10_000).default(DEFAULT_MAX_XML_DEPTH),
       /**
        * Largest rejected payload (decompressed) carried inside its dead letter on the
        * stream; a larger one is stored whole as an object in the lake's object store

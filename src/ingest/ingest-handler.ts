@@ -20,6 +20,7 @@ import {
 } from './dead-letter.js';
 import { PayloadRejectedError, TooManyRecordsError } from './errors.js';
 import { jsonDepthExceeds } from './json-depth.js';
+import { xmlDepthExceeds } from './xml-depth.js';
 
 /** What a successful ingest of one payload did. */
 export interface IngestOutcome {
@@ -56,6 +57,8 @@ export interface IngestRequest {
   maxRecords: number;
   /** Deepest JSON nesting parsed; deeper payloads are refused before parsing. */
   maxJsonDepth: number;
+  /** Deepest XML element nesting parsed; deeper payloads are refused before parsing. */
+  maxXmlDepth: number;
 }
 
 /**
@@ -64,9 +67,9 @@ export interface IngestRequest {
  * rejected, the raw payload with the reasons to the dead-letter stream; resolves once
  * both appends are durable. A payload over `deadLetterInlineBytes` is first stored
  * whole in `payloadStore` and its dead letter names it. Throws PayloadRejectedError when
- * nothing in the payload is usable (JSON nested deeper than `maxJsonDepth` included, then
- * without parsing it) and TooManyRecordsError over the limit (both after the dead letter
- * is durable), and passes the stream's and the store's errors through: then nothing was
+ * nothing in the payload is usable (JSON nested deeper than `maxJsonDepth` or XML deeper
+ * than `maxXmlDepth` included, then without parsing it) and TooManyRecordsError over the
+ * limit (both after the dead letter is durable), and passes the stream's and the store's errors through: then nothing was
  * acknowledged and the vendor retries (records that did get stored are deduplicated on
  * the retry).
  */
@@ -83,14 +86,9 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
       },
     ]);
   };
-  const first = firstNonSpace(req.body);
-  if ((first === 0x5b || first === 0x7b) && jsonDepthExceeds(req.body, req.maxJsonDepth)) {
-    const reasons = [
-      {
-        index: -1,
-        reason: `JSON nested deeper than ${req.maxJsonDepth} levels (ingest.maxJsonDepth); not parsed`,
-      },
-    ];
+  const tooDeep = nestedTooDeep(req);
+  if (tooDeep) {
+    const reasons = [{ index: -1, reason: tooDeep }];
     await keepDeadLetter(reasons);
     throw new PayloadRejectedError(reasons);
   }
@@ -173,6 +171,22 @@ async function deadLetterFor(req: IngestRequest, reasons: Rejection[]): Promise<
     payloadEncoding: 'object',
     payloadObject: key,
   };
+}
+
+/**
+ * Why the body is refused unparsed for its nesting (JSON past `maxJsonDepth`, XML past
+ * `maxXmlDepth`), or undefined. XML is recognised by its first `<` or a UTF-16 start.
+ */
+function nestedTooDeep(req: IngestRequest): string | undefined {
+  const first = firstNonSpace(req.body);
+  if ((first === 0x5b || first === 0x7b) && jsonDepthExceeds(req.body, req.maxJsonDepth))
+    return `JSON nested deeper than ${req.maxJsonDepth} levels (ingest.maxJsonDepth); not parsed`;
+  if (
+    (first === 0x3c || first === 0xff || first === 0xfe || first === 0x00) &&
+    xmlDepthExceeds(req.body, req.maxXmlDepth)
+  )
+    return `XML nested deeper than ${req.maxXmlDepth} elements (ingest.maxXmlDepth); not parsed`;
+  return undefined;
 }
 
 function firstNonSpace(b: Uint8Array): number | undefined {

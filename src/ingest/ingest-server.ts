@@ -309,6 +309,7 @@ export function createIngestApp(opts: IngestServerOptions): {
           deadLetterInlineBytes: config.ingest.deadLetterInlineBytes,
           maxRecords: config.ingest.maxRecordsPerRequest,
           maxJsonDepth: config.ingest.maxJsonDepth,
+          maxXmlDepth: config.ingest.maxXmlDepth,
         });
         // The counts of inconsistent offers and flagged records are for ingest_stats, not the vendor's answer.
         const { inconsistentOffers, flaggedRecords, ...answer } = out;
