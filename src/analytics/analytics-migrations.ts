@@ -81,4 +81,14 @@ CREATE TABLE demand_forecasts (
 );
 `,
   },
+  {
+    version: 8003,
+    name: 'deals keyed by vendor',
+    sql: `
+-- A record is (vendor, id): two vendors' searches with the same id are two searches, so
+-- their deals must not overwrite each other (8001 keyed deals on the id alone).
+ALTER TABLE deals DROP CONSTRAINT deals_pkey;
+ALTER TABLE deals ADD PRIMARY KEY (vendor, search_id, offer_index);
+`,
+  },
 ];

@@ -10,7 +10,7 @@ import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
 import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import { startApi } from '../api/start-api.js';
-import type { Config } from '../config/config.js';
+import { type Config, validationPolicyOf } from '../config/config.js';
 import { EtlStore } from '../etl/etl-store.js';
 import { startEtl } from '../etl/start-etl.js';
 import { startIngest } from '../ingest/ingest-server.js';
@@ -127,6 +127,7 @@ export async function startPlatform(
       deadLetters: streams.deadLetters,
       openStream: (name) => openStream(config, logger, name),
       registry,
+      validation: validationPolicyOf(config),
     });
     services.push(realtime);
     const customers = new CustomerStore(store.client);

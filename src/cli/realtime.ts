@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { dealsConfigSchema, dealsUseCaseFromConfig } from '../analytics/deals/deals-config.js';
-import type { Config } from '../config/config.js';
+import { type Config, validationPolicyOf } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
@@ -37,6 +37,7 @@ export const USE_CASES = {
       rowStore: d.rowStore,
       logger: d.logger,
       ...(d.cache ? { cache: d.cache } : {}),
+      ...(d.config ? { validation: validationPolicyOf(d.config) } : {}),
       pruneEveryMs:
         useCaseConfig('serving', servingConfigSchema, d.config?.realtime.useCases)
           .pruneEveryMinutes * 60_000,
@@ -157,6 +158,7 @@ export function register(program: Command): void {
           deadLetters,
           openStream: (name) => openStream(config, logger, name),
           registry,
+          validation: validationPolicyOf(config),
         });
         if (opts.metricsPort !== undefined) {
           metrics = await serveMetrics(registry, config.api.host, opts.metricsPort);

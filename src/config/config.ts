@@ -5,6 +5,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_VALIDATION_POLICY,
+  UNKNOWN_AIRPORT_POLICIES,
+  type ValidationPolicy,
+} from '../model/validation-policy.js';
 
 /** Default data directory, relative to the working directory. */
 export const DEFAULT_DATA_DIR = './faresight-data';
@@ -27,6 +33,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DEAD_LETTER_INLINE_BYTES = 256 * 1024;
 /** Deepest JSON nesting ingest parses; vendor payloads nest about 10 levels. */
 export const DEFAULT_MAX_JSON_DEPTH = 64;
+/** Deepest XML element nesting ingest parses; Travelport SOAP payloads nest about 12 levels. */
+export const DEFAULT_MAX_XML_DEPTH = 64;
 
 const port = z.number().int().min(0).max(65535);
 
@@ -84,6 +92,8 @@ export const configSchema = z.strictObject({
       maxRecordsPerRequest: z.number().int().positive().default(10_000),
       /** Deepest nesting of JSON arrays and objects; deeper payloads get 400 without being parsed. */
       maxJsonDepth: z.number().int().min(2).max(10_000).default(DEFAULT_MAX_JSON_DEPTH),
+      /** Deepest nesting of XML elements; deeper payloads get 400 without being parsed. */
+      maxXmlDepth: z.number().int().min(2).max(10_000).default(DEFAULT_MAX_XML_DEPTH),
       /**
        * Largest rejected payload (decompressed) carried inside its dead letter on the
        * stream; a larger one is stored whole as an object in the lake's object store
@@ -112,6 +122,23 @@ export const configSchema = z.strictObject({
       workers: z.number().int().min(1).max(64).default(1),
       /** Period of the per-vendor statistics written to the ingest-stats stream, seconds. */
       statsIntervalSeconds: z.number().int().positive().default(60),
+    })
+    .prefault({}),
+  /**
+   * The choices of record validation, the same for ingest (every adapter) and for every
+   * real-time use case, so a record ingest kept is never refused downstream.
+   */
+  validation: z
+    .strictObject({
+      /** Airport or city codes not in the IATA reference list: `reject` the record or keep it and `flag` it. */
+      unknownAirports: z.enum(UNKNOWN_AIRPORT_POLICIES).default('reject'),
+      /** Largest lead of `shoppedAt` over `receivedAt` accepted (vendor clocks run fast), seconds. */
+      maxClockSkewSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(86_400)
+        .default(DEFAULT_MAX_CLOCK_SKEW_MS / 1000),
     })
     .prefault({}),
   lake: z
@@ -277,3 +304,15 @@ export const configSchema = z.strictObject({
 /** Validated, defaulted configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>>;
 export type BatchPolicy = z.infer<typeof batchPolicySchema>;
+
+/** The validation policy of `config` (section `validation`), for ingest and the real-time runner. */
+export function validationPolicyOf(config: Pick<Config, 'validation'>): ValidationPolicy {
+  const { unknownAirports, maxClockSkewSeconds } = config.validation;
+  const maxClockSkewMs = maxClockSkewSeconds * 1000;
+  if (
+    unknownAirports === DEFAULT_VALIDATION_POLICY.unknownAirports &&
+    maxClockSkewMs === DEFAULT_VALIDATION_POLICY.maxClockSkewMs
+  )
+    return DEFAULT_VALIDATION_POLICY;
+  return Object.freeze({ unknownAirports, maxClockSkewMs });
+}

@@ -6,6 +6,8 @@
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, recordKey } from '../model/shopping-record.js';
+import { recordFlags } from '../model/validate.js';
+import { DEFAULT_VALIDATION_POLICY, type RecordFlag } from '../model/validation-policy.js';
 import type { AppendRecord, Stream } from '../stream/stream.js';
 import type { Rejection, RequestContext, VendorAdapter } from '../vendors/vendor-adapter.js';
 import {
@@ -18,6 +20,7 @@ import {
 } from './dead-letter.js';
 import { PayloadRejectedError, TooManyRecordsError } from './errors.js';
 import { jsonDepthExceeds } from './json-depth.js';
+import { xmlDepthExceeds } from './xml-depth.js';
 
 /** What a successful ingest of one payload did. */
 export interface IngestOutcome {
@@ -26,6 +29,8 @@ export interface IngestOutcome {
   offers: number;
   /** Offers flagged `amountsInconsistent` (base plus taxes differ from the total). */
   inconsistentOffers: number;
+  /** Accepted records kept with a mark, per flag (see recordFlags); a record may have several. */
+  flaggedRecords: Partial<Record<RecordFlag, number>>;
   rejected: Rejection[];
 }
 
@@ -33,7 +38,10 @@ export interface IngestOutcome {
 export interface IngestRequest {
   adapter: VendorAdapter;
   body: Buffer;
-  /** `requestId`: the caller's X-Request-Id, kept on dead letters for correlation only. */
+  /**
+   * `requestId`: the caller's X-Request-Id, kept on dead letters for correlation only;
+   * `validation`: the policy adapters validate with, and flags are counted under.
+   */
   ctx: RequestContext & { requestId?: string };
   contentType: string | undefined;
   stream: Stream;
@@ -49,6 +57,8 @@ export interface IngestRequest {
   maxRecords: number;
   /** Deepest JSON nesting parsed; deeper payloads are refused before parsing. */
   maxJsonDepth: number;
+  /** Deepest XML element nesting parsed; deeper payloads are refused before parsing. */
+  maxXmlDepth: number;
 }
 
 /**
@@ -57,9 +67,9 @@ export interface IngestRequest {
  * rejected, the raw payload with the reasons to the dead-letter stream; resolves once
  * both appends are durable. A payload over `deadLetterInlineBytes` is first stored
  * whole in `payloadStore` and its dead letter names it. Throws PayloadRejectedError when
- * nothing in the payload is usable (JSON nested deeper than `maxJsonDepth` included, then
- * without parsing it) and TooManyRecordsError over the limit (both after the dead letter
- * is durable), and passes the stream's and the store's errors through: then nothing was
+ * nothing in the payload is usable (JSON nested deeper than `maxJsonDepth` or XML deeper
+ * than `maxXmlDepth` included, then without parsing it) and TooManyRecordsError over the
+ * limit (both after the dead letter is durable), and passes the stream's and the store's errors through: then nothing was
  * acknowledged and the vendor retries (records that did get stored are deduplicated on
  * the retry).
  */
@@ -76,14 +86,9 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
       },
     ]);
   };
-  const first = firstNonSpace(req.body);
-  if ((first === 0x5b || first === 0x7b) && jsonDepthExceeds(req.body, req.maxJsonDepth)) {
-    const reasons = [
-      {
-        index: -1,
-        reason: `JSON nested deeper than ${req.maxJsonDepth} levels (ingest.maxJsonDepth); not parsed`,
-      },
-    ];
+  const tooDeep = nestedTooDeep(req);
+  if (tooDeep) {
+    const reasons = [{ index: -1, reason: tooDeep }];
     await keepDeadLetter(reasons);
     throw new PayloadRejectedError(reasons);
   }
@@ -102,10 +107,13 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
   const entries: AppendRecord[] = new Array(records.length);
   let offers = 0;
   let inconsistentOffers = 0;
+  const flaggedRecords: Partial<Record<RecordFlag, number>> = {};
+  const policy = req.ctx.validation ?? DEFAULT_VALIDATION_POLICY;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     offers += r.offers.length;
     for (const o of r.offers) if (o.amountsInconsistent) inconsistentOffers++;
+    for (const f of recordFlags(r, policy)) flaggedRecords[f] = (flaggedRecords[f] ?? 0) + 1;
     entries[i] = {
       key: marketKey(r),
       id: recordKey(r),
@@ -122,6 +130,7 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     duplicates: res.duplicates,
     offers,
     inconsistentOffers,
+    flaggedRecords,
     rejected,
   };
 }
@@ -162,6 +171,22 @@ async function deadLetterFor(req: IngestRequest, reasons: Rejection[]): Promise<
     payloadEncoding: 'object',
     payloadObject: key,
   };
+}
+
+/**
+ * Why the body is refused unparsed for its nesting (JSON past `maxJsonDepth`, XML past
+ * `maxXmlDepth`), or undefined. XML is recognised by its first `<` or a UTF-16 start.
+ */
+function nestedTooDeep(req: IngestRequest): string | undefined {
+  const first = firstNonSpace(req.body);
+  if ((first === 0x5b || first === 0x7b) && jsonDepthExceeds(req.body, req.maxJsonDepth))
+    return `JSON nested deeper than ${req.maxJsonDepth} levels (ingest.maxJsonDepth); not parsed`;
+  if (
+    (first === 0x3c || first === 0xff || first === 0xfe || first === 0x00) &&
+    xmlDepthExceeds(req.body, req.maxXmlDepth)
+  )
+    return `XML nested deeper than ${req.maxXmlDepth} elements (ingest.maxXmlDepth); not parsed`;
+  return undefined;
 }
 
 function firstNonSpace(b: Uint8Array): number | undefined {

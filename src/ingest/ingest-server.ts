@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
-import type { Config } from '../config/config.js';
+import { type Config, validationPolicyOf } from '../config/config.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
+import type { RecordFlag } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../stream/errors.js';
@@ -142,6 +143,7 @@ export function createIngestApp(opts: IngestServerOptions): {
   const adapters = new Map(Object.entries(opts.adapters));
   const auth = new VendorAuth(config.ingest.vendors, opts.internalTokens);
   const limiter = new RateLimiter(config.ingest.requestsPerSecondPerVendor);
+  const validation = validationPolicyOf(config);
   let ready = true;
   const https = tls(config)
     ? { key: readFileSync(config.ingest.tlsKey), cert: readFileSync(config.ingest.tlsCert) }
@@ -179,6 +181,7 @@ export function createIngestApp(opts: IngestServerOptions): {
       records?: number;
       offers?: number;
       inconsistentOffers?: number;
+      flaggedRecords?: Partial<Record<RecordFlag, number>>;
       bytesIn?: number;
       headers?: Record<string, string>;
     } = {},
@@ -190,6 +193,7 @@ export function createIngestApp(opts: IngestServerOptions): {
       records: extra.records ?? 0,
       offers: extra.offers ?? 0,
       inconsistentOffers: extra.inconsistentOffers ?? 0,
+      flaggedRecords: extra.flaggedRecords ?? {},
       rejections,
       latencyMs: reply.elapsedTime,
     });
@@ -292,7 +296,12 @@ export function createIngestApp(opts: IngestServerOptions): {
         const out = await ingestPayload({
           adapter,
           body,
-          ctx: { headers, receivedAt: new Date(), requestId: headers['x-request-id'] },
+          ctx: {
+            headers,
+            receivedAt: new Date(),
+            requestId: headers['x-request-id'],
+            validation,
+          },
           contentType: headers['content-type'],
           stream: opts.stream,
           deadLetters: opts.deadLetters,
@@ -300,16 +309,23 @@ export function createIngestApp(opts: IngestServerOptions): {
           deadLetterInlineBytes: config.ingest.deadLetterInlineBytes,
           maxRecords: config.ingest.maxRecordsPerRequest,
           maxJsonDepth: config.ingest.maxJsonDepth,
+          maxXmlDepth: config.ingest.maxXmlDepth,
         });
-        // The count of inconsistent offers is for ingest_stats, not the vendor's answer.
-        const { inconsistentOffers, ...answer } = out;
+        // The counts of inconsistent offers and flagged records are for ingest_stats, not the vendor's answer.
+        const { inconsistentOffers, flaggedRecords, ...answer } = out;
         return finish(
           reply,
           route,
           202,
           answer,
           out.rejected.map((r) => r.reason),
-          { records: out.accepted, offers: out.offers, inconsistentOffers, bytesIn },
+          {
+            records: out.accepted,
+            offers: out.offers,
+            inconsistentOffers,
+            flaggedRecords,
+            bytesIn,
+          },
         );
       } catch (err) {
         const e = errorResponse(err);

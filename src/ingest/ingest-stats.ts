@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { DDSketch } from '@datadog/sketches-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { RecordFlag } from '../model/validation-policy.js';
 import { BackgroundAppender } from '../ops/background-appender.js';
 import type { Logger } from '../ops/logger.js';
 import type { Stream } from '../stream/stream.js';
@@ -27,6 +28,8 @@ export interface IngestStatsRow {
   offers: number;
   /** Offers whose base plus taxes differ from their total (`amountsInconsistent`); absent in rows of older releases. */
   inconsistentOffers?: number;
+  /** Accepted records kept with a flag, per flag (`unknownAirport`, `amountsInconsistent`); absent in rows of older releases. */
+  flaggedRecords?: Record<string, number>;
   bytesIn: number;
   rejections: Record<string, number>;
   latencyP50Ms: number | null;
@@ -38,6 +41,7 @@ interface Bucket {
   records: number;
   offers: number;
   inconsistentOffers: number;
+  flaggedRecords: Map<string, number>;
   bytesIn: number;
   rejections: Map<string, number>;
   latency: DDSketch;
@@ -52,6 +56,8 @@ export interface RequestObservation {
   offers: number;
   /** Offers flagged `amountsInconsistent` among `offers`; default 0. */
   inconsistentOffers?: number;
+  /** Accepted records kept with a flag, per flag; default none. */
+  flaggedRecords?: Readonly<Partial<Record<RecordFlag, number>>>;
   /** Reasons of rejected items, or the request-level reason (`unauthorized`, `backpressure`, ...). */
   rejections: readonly string[];
   latencyMs: number;
@@ -68,6 +74,7 @@ export class IngestStats {
   private readonly offers: Counter<'vendor'>;
   private readonly bytes: Counter<'vendor'>;
   private readonly rejections: Counter<'vendor' | 'reason'>;
+  private readonly flagged: Counter<'vendor' | 'flag'>;
   private readonly latency: Histogram<'vendor'>;
   /** Totals since start, for logs. */
   readonly totals = { requests: 0, records: 0, offers: 0, rejected: 0, failedRequests: 0 };
@@ -113,6 +120,12 @@ export class IngestStats {
       name: 'faresight_ingest_rejections_total',
       help: 'Rejected items and requests by reason',
       labelNames: ['vendor', 'reason'],
+      registers,
+    });
+    this.flagged = new Counter({
+      name: 'faresight_ingest_flagged_records_total',
+      help: 'Records accepted with a flag (unknownAirport, amountsInconsistent) by vendor and flag',
+      labelNames: ['vendor', 'flag'],
       registers,
     });
     this.latency = new Histogram({
@@ -163,6 +176,7 @@ export class IngestStats {
         records: 0,
         offers: 0,
         inconsistentOffers: 0,
+        flaggedRecords: new Map(),
         bytesIn: 0,
         rejections: new Map(),
         latency: new DDSketch({ relativeAccuracy: 0.01 }),
@@ -179,6 +193,11 @@ export class IngestStats {
     if (o.records) this.records.inc({ vendor: o.vendor }, o.records);
     if (o.offers) this.offers.inc({ vendor: o.vendor }, o.offers);
     this.bytes.inc({ vendor: o.vendor }, o.bytesIn);
+    for (const [flag, n] of Object.entries(o.flaggedRecords ?? {})) {
+      if (!n) continue;
+      b.flaggedRecords.set(flag, (b.flaggedRecords.get(flag) ?? 0) + n);
+      this.flagged.inc({ vendor: o.vendor, flag }, n);
+    }
     for (const r of o.rejections) {
       const cls = reasonClass(r);
       b.rejections.set(cls, (b.rejections.get(cls) ?? 0) + 1);
@@ -201,6 +220,7 @@ export class IngestStats {
       records: b.records,
       offers: b.offers,
       inconsistentOffers: b.inconsistentOffers,
+      flaggedRecords: Object.fromEntries(b.flaggedRecords),
       bytesIn: b.bytesIn,
       rejections: Object.fromEntries(b.rejections),
       latencyP50Ms: b.latency.count ? round(b.latency.getValueAtQuantile(0.5)) : null,

@@ -32,8 +32,13 @@ export const SOURCE_DECODERS: Readonly<Record<LakeSource, (data: Uint8Array) => 
       reason,
       count,
     }));
+    // rows of older releases have no flags: an empty list, as for a period without any
+    const flaggedRecords = Object.entries(row.flaggedRecords ?? {}).map(([flag, count]) => ({
+      flag,
+      count,
+    }));
     return {
-      input: { record: { ...row, rejections } },
+      input: { record: { ...row, rejections, flaggedRecords } },
       vendor: row.vendor,
       timeMs: Date.parse(row.periodStart),
     };

@@ -121,6 +121,7 @@ export const TABLE_COLUMNS: Readonly<Record<LakeTable, readonly LakeColumn[]>> =
     col('offers', 'BIGINT'),
     col('bytes_in', 'BIGINT'),
     col('inconsistent_offers', 'BIGINT'),
+    col('flagged_records', 'STRUCT(flag VARCHAR, count BIGINT)[]'),
     col('rejections', 'STRUCT(reason VARCHAR, count BIGINT)[]'),
     col('latency_p50_ms', 'DOUBLE'),
     col('latency_p99_ms', 'DOUBLE'),

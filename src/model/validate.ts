@@ -22,7 +22,11 @@ import {
   shoppingRecordSchema,
   unknownLocations,
 } from './shopping-record.js';
-import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-policy.js';
+import {
+  DEFAULT_VALIDATION_POLICY,
+  type RecordFlag,
+  type ValidationPolicy,
+} from './validation-policy.js';
 
 /**
  * Outcome of validating one candidate record. `flags` lists what the policy lets pass
@@ -252,4 +256,16 @@ export function validateRecordStrictly(
 ): Validation {
   const r = schemaOf(policy).safeParse(value);
   return r.success ? flagged(r.data, policy) : { ok: false, errors: describeIssues(r.error) };
+}
+
+/**
+ * The flags of a record that passed validation under `policy`, in RECORD_FLAGS order:
+ * what ingest counts per vendor and flag. Empty for a record kept without a mark.
+ */
+export function recordFlags(r: ShoppingRecord, policy: ValidationPolicy): RecordFlag[] {
+  const out: RecordFlag[] = [];
+  if (policy.unknownAirports === 'flag' && unknownLocations(r).length > 0)
+    out.push('unknownAirport');
+  if (r.offers.some((o) => o.amountsInconsistent === true)) out.push('amountsInconsistent');
+  return out;
 }

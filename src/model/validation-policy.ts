@@ -24,3 +24,12 @@ export const DEFAULT_VALIDATION_POLICY: ValidationPolicy = Object.freeze({
   unknownAirports: 'reject',
   maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS,
 });
+
+/**
+ * Why a valid record was kept with a mark: `unknownAirport` (an airport or city code not
+ * in the reference list, under `unknownAirports: 'flag'`), `amountsInconsistent` (an
+ * offer whose base plus taxes differ from its total).
+ */
+export const RECORD_FLAGS = ['unknownAirport', 'amountsInconsistent'] as const;
+/** One of RECORD_FLAGS. */
+export type RecordFlag = (typeof RECORD_FLAGS)[number];

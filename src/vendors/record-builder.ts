@@ -257,7 +257,7 @@ export function finishRecord(d: RecordDraft): AdapterResult {
       offers: g.offers,
     };
     if (g.returnDate !== undefined) candidate.returnDate = g.returnDate;
-    const v = validateRecord(candidate);
+    const v = validateRecord(candidate, d.ctx.validation);
     if (v.ok) records.push(v.record as ShoppingRecord);
     else {
       const what = groups.length === 1 ? 'search' : `search ${ids[i]}`;

@@ -4,6 +4,7 @@
  * calls it once per request body; `faresight parse` calls it on a file.
  */
 import type { ShoppingRecord } from '../model/shopping-record.js';
+import type { ValidationPolicy } from '../model/validation-policy.js';
 
 /** Names of the adapters Faresight ships; each is also an ingest route. */
 export const VENDOR_NAMES = [
@@ -30,6 +31,8 @@ export interface RequestContext {
   readonly receivedAt: Date;
   /** Ingest's reference to the raw payload (for dead letters); adapters do not need it. */
   readonly ingestId?: string;
+  /** The operator's validation choices (config `validation`) [DEFAULT_VALIDATION_POLICY]. */
+  readonly validation?: ValidationPolicy;
 }
 
 /**

@@ -84,7 +84,7 @@ export class DealsStore {
   }
 
   /**
-   * In one transaction: upserts `deals` (by search id and offer index), replaces the
+   * In one transaction: upserts `deals` (by vendor, search id and offer index), replaces the
    * given day sketches and raises the stored positions to `positions`.
    */
   async saveBatch(
@@ -102,7 +102,7 @@ export class DealsStore {
 SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::date[], $6::date[],
   $7::text[], $8::text[], $9::text[], $10::smallint[], $11::text[], $12::numeric[], $13::numeric[],
   $14::float8[], $15::text[], $16::text[], $17::int[], $18::text[], $19::timestamptz[], $20::text[])
-ON CONFLICT (search_id, offer_index) DO UPDATE SET label = EXCLUDED.label,
+ON CONFLICT (vendor, search_id, offer_index) DO UPDATE SET label = EXCLUDED.label,
   savings_pct = EXCLUDED.savings_pct, typical_price = EXCLUDED.typical_price,
   segment = EXCLUDED.segment, fares = EXCLUDED.fares, explanation = EXCLUDED.explanation`,
           [

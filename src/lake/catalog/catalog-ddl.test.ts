@@ -273,7 +273,7 @@ describe('lake tables, catalog and DDL', () => {
         { n: RECORDS.length, ids: RECORDS.length },
       ]);
       const s = await q.all(
-        'select vendor, dt, hour, period_start, requests, rejections, latency_p99_ms from ingest_stats order by period_start, vendor',
+        'select vendor, dt, hour, period_start, requests, rejections, flagged_records, latency_p99_ms from ingest_stats order by period_start, vendor',
       );
       assert.deepEqual(
         s.map((r) => [r.vendor, r.dt, r.hour, r.period_start, r.requests, r.latency_p99_ms]),
@@ -287,6 +287,12 @@ describe('lake tables, catalog and DDL', () => {
         { reason: 'offers[].currency: not ISO 4217', count: 2 },
         { reason: 'unauthorized', count: 1 },
       ]);
+      // records accepted with a flag, per flag; a row without flags has an empty list
+      assert.deepEqual(s[0]!.flagged_records, [
+        { flag: 'unknownAirport', count: 3 },
+        { flag: 'amountsInconsistent', count: 1 },
+      ]);
+      assert.deepEqual(s[1]!.flagged_records, []);
       const d = await q.all(
         'select id, vendor, hour, stage, received_at, rejected, content_type, payload_sha256, payload_bytes, payload, payload_encoding from dead_letters order by id',
       );

@@ -70,7 +70,8 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     amounts_inconsistent: 'BOOLEAN',
     legs: lakeType('offers', 'legs'),
   },
-  // The stats source hands rows over with `rejections` already a list of {reason, count}.
+  // The stats source hands rows over with `rejections` and `flaggedRecords` already lists
+  // of {reason, count} and {flag, count}.
   ingest_stats: {
     _shard: 'INTEGER',
     _seq: 'BIGINT',
@@ -84,6 +85,7 @@ const INPUT_COLUMNS: Record<LakeTable, Record<string, string>> = {
     offers: 'BIGINT',
     bytesIn: 'BIGINT',
     inconsistentOffers: 'BIGINT',
+    flaggedRecords: 'STRUCT(flag VARCHAR, count BIGINT)[]',
     rejections: 'STRUCT(reason VARCHAR, count BIGINT)[]',
     latencyP50Ms: 'DOUBLE',
     latencyP99Ms: 'DOUBLE',
@@ -172,6 +174,7 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     bytes_in: 'bytesIn',
     // Rows written before the count existed have none: read as 0.
     inconsistent_offers: 'coalesce(inconsistentOffers, 0)',
+    flagged_records: 'flaggedRecords',
     rejections: 'rejections',
     latency_p50_ms: 'latencyP50Ms',
     latency_p99_ms: 'latencyP99Ms',

@@ -17,6 +17,7 @@ export function sampleStatsRow(i: number, vendor: string, periodStartMs: number)
     offers: 700 + i,
     bytesIn: 123_456 + i,
     rejections: i % 2 === 0 ? { 'offers[].currency: not ISO 4217': 2, unauthorized: 1 } : {},
+    ...(i % 2 === 0 ? { flaggedRecords: { unknownAirport: 3, amountsInconsistent: 1 } } : {}),
     latencyP50Ms: 1.5,
     latencyP99Ms: i % 2 === 0 ? 12.25 : null,
   };

@@ -95,7 +95,7 @@ export class GenericAdapter extends AdapterBase {
             : headers.id
           : assignedId('generic', body, i);
       }
-      const v = validateRecord(item);
+      const v = validateRecord(item, ctx.validation);
       if (v.ok) {
         for (const o of v.record.offers) flagAmounts(o);
         out.records.push(v.record);
