@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { mase, maseScale } from './accuracy.js';
 import { fitSeries } from './fit-series.js';
 import { fourierSeason, seasonallyAdjust } from './fourier-season.js';
-import { longSeasonCandidates, longSeasonForecast } from './long-season.js';
+import { calibrateIntervals, longSeasonCandidates, longSeasonForecast } from './long-season.js';
 import { seasonalNaive } from './seasonal-naive.js';
 import { thetaForecast } from './theta.js';
 
@@ -117,5 +117,28 @@ describe('longSeasonForecast', () => {
       assert.ok((out.forecast.mean[i] as number) <= (out.forecast.upper80[i] as number));
       assert.ok((out.forecast.upper80[i] as number) <= (out.forecast.upper95[i] as number));
     }
+  });
+});
+
+describe('calibrateIntervals', () => {
+  const f = {
+    mean: Float64Array.from([10, 20]),
+    lower80: Float64Array.from([8, 17]),
+    upper80: Float64Array.from([12, 23]),
+    lower95: Float64Array.from([6, 14]),
+    upper95: Float64Array.from([14, 26]),
+  };
+  it('widens intervals whose validation errors fell outside them, narrows those that were too wide', () => {
+    // 80% of the errors within 1.5 half-widths of the 80% interval (the rest at 1.5), 95% within 0.6 of the 95%
+    const rel80 = Array.from({ length: 100 }, (_, i) => (i < 80 ? 1.5 * (i / 79) : 1.5));
+    const rel95 = Array.from({ length: 100 }, (_, i) => (i < 95 ? 0.6 * (i / 94) : 0.6));
+    const c = calibrateIntervals(f, rel80, rel95);
+    assert.deepEqual([...c.mean], [10, 20]);
+    assert.ok(Math.abs((c.upper80[0] as number) - 13) < 0.05, `${c.upper80[0]}`);
+    assert.ok(Math.abs((c.lower80[1] as number) - 15.5) < 0.1, `${c.lower80[1]}`);
+    assert.ok(Math.abs((c.upper95[1] as number) - 23.6) < 0.1, `${c.upper95[1]}`);
+  });
+  it('keeps the model intervals with fewer than 20 validation errors', () => {
+    assert.equal(calibrateIntervals(f, [5, 5], [5, 5]), f);
   });
 });

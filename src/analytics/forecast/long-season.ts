@@ -181,6 +181,9 @@ export function longSeasonForecast(
   const hv = Math.max(1, Math.min(h, m));
   const origins = options.origins ?? DEFAULT_VALIDATION_ORIGINS;
   const err = new Map<LongSeasonFamily, { sum: number; count: number }>();
+  // Validation errors as multiples of the half-width of the 80% and 95% intervals.
+  const rel80 = new Map<LongSeasonFamily, number[]>();
+  const rel95 = new Map<LongSeasonFamily, number[]>();
   let evaluations = 0;
   for (let j = 1; j <= origins; j++) {
     const o = n - j * hv;
@@ -198,8 +201,22 @@ export function longSeasonForecast(
       if (!c) e.sum = Number.POSITIVE_INFINITY;
       else
         for (let i = 0; i < hv; i++) {
-          e.sum += Math.abs((y[o + i] as number) - (c.forecast.mean[i] as number));
+          const f = c.forecast;
+          const d = (y[o + i] as number) - (f.mean[i] as number);
+          e.sum += Math.abs(d);
           e.count++;
+          const w80 =
+            d > 0
+              ? (f.upper80[i] as number) - (f.mean[i] as number)
+              : (f.mean[i] as number) - (f.lower80[i] as number);
+          const w95 =
+            d > 0
+              ? (f.upper95[i] as number) - (f.mean[i] as number)
+              : (f.mean[i] as number) - (f.lower95[i] as number);
+          if (w80 > 0 && w95 > 0) {
+            rel80.set(fam, [...(rel80.get(fam) ?? []), Math.abs(d) / w80]);
+            rel95.set(fam, [...(rel95.get(fam) ?? []), Math.abs(d) / w95]);
+          }
         }
       err.set(fam, e);
     }
@@ -225,5 +242,44 @@ export function longSeasonForecast(
     family = 'SNaive';
     c = { forecast: seasonalNaive(y, m, h), model: `SNaive(${m})` };
   }
-  return { model: c.model, family, forecast: c.forecast, validation, evaluations };
+  const forecast = calibrateIntervals(c.forecast, rel80.get(family) ?? [], rel95.get(family) ?? []);
+  return { model: c.model, family, forecast, validation, evaluations };
+}
+
+/** Fewest validation errors from which interval widths are calibrated. */
+export const MIN_CALIBRATION_ERRORS = 20;
+
+function quantile(v: number[], p: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return (s[lo] as number) + (h - lo) * ((s[hi] as number) - (s[lo] as number));
+}
+
+/**
+ * Rescales the 80% and 95% intervals of `f` around its mean so that, on the rolling-origin
+ * validation, 80% (95%) of the errors would have fallen inside (`rel80`, `rel95`: each
+ * validation error as a multiple of its interval's half-width on its side): each half-width is
+ * multiplied by that quantile of |error| / half-width, bounded to [0.5, 2]. Unchanged
+ * with fewer than MIN_CALIBRATION_ERRORS errors.
+ */
+export function calibrateIntervals(f: Forecast, rel80: number[], rel95: number[]): Forecast {
+  if (rel80.length < MIN_CALIBRATION_ERRORS) return f;
+  const c80 = Math.min(2, Math.max(0.5, quantile(rel80, 0.8)));
+  const c95 = Math.min(2, Math.max(0.5, quantile(rel95, 0.95)));
+  const h = f.mean.length;
+  const scale = (bound: Float64Array, c: number) => {
+    const out = new Float64Array(h);
+    for (let i = 0; i < h; i++)
+      out[i] = (f.mean[i] as number) + c * ((bound[i] as number) - (f.mean[i] as number));
+    return out;
+  };
+  return {
+    mean: f.mean,
+    lower80: scale(f.lower80, c80),
+    upper80: scale(f.upper80, c80),
+    lower95: scale(f.lower95, c95),
+    upper95: scale(f.upper95, c95),
+  };
 }
