@@ -97,3 +97,45 @@ export function generated(count: number, n: number, m: number, seed: number): In
   }
   return out;
 }
+
+/**
+ * US gasoline supplied, weekly 1991–2017 (yearly season, m = 52): cut from the end into
+ * `count` consecutive slices of `length` weeks each (a few years of history per series,
+ * as a weekly demand series usually has); empty when the shared folder lacks it.
+ */
+export function gasoline(count: number, length: number): InputSeries[] {
+  const f = new URL('gasoline/gasoline.csv', SHARED);
+  if (!existsSync(f)) return [];
+  const v = readFileSync(f, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => Number(l.split(',')[2]));
+  const out: InputSeries[] = [];
+  for (let s = 0; s < count && v.length - (s + 1) * length >= 0; s++) {
+    const end = v.length - s * length;
+    const values = Float64Array.from(v.slice(end - length, end));
+    out.push({
+      id: `gasoline-${s}`,
+      dates: Array.from({ length }, (_, i) => String(i + 1)),
+      values,
+    });
+  }
+  return out;
+}
+
+/** Monthly departures from Australia 1976– by traveller type (5 series, m = 12); empty when absent. */
+export function departures(): InputSeries[] {
+  const f = new URL('departures/departures.csv', SHARED);
+  if (!existsSync(f)) return [];
+  const lines = readFileSync(f, 'utf8').trim().split(/\r?\n/);
+  const header = (lines[0] as string).split(',');
+  return header.slice(1).map((name, j) => {
+    const values = Float64Array.from(lines.slice(1), (l) => Number(l.split(',')[j + 1]));
+    return {
+      id: `departures:${name}`,
+      dates: Array.from({ length: values.length }, (_, i) => String(i + 1)),
+      values,
+    };
+  });
+}

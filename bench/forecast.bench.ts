@@ -18,7 +18,7 @@ import { SegmentSketches } from '../src/analytics/deals/segment-sketches.js';
 import type { AutoEtsOptions } from '../src/analytics/forecast/auto-ets.js';
 import { evaluateForecasts } from '../src/analytics/forecast/evaluate-forecasts.js';
 import type { InputSeries } from '../src/analytics/forecast/series-csv.js';
-import { airPassengers, generated, rng, sfo } from './forecast-datasets.js';
+import { airPassengers, departures, gasoline, generated, rng, sfo } from './forecast-datasets.js';
 import { fitSpeed, servingDuringForecast } from './forecast-serving.js';
 
 const args = process.argv.slice(2);
@@ -54,9 +54,10 @@ function line(
   smape: number | null,
   cov: number | null | undefined,
   fps?: number,
+  intervals?: { coverage95: number | null; msis: number | null },
 ) {
   console.log(
-    `${dataset.padEnd(26)} ${method.padEnd(22)} MASE ${fmt(mase).padStart(7)}  sMAPE ${fmt(smape, 2).padStart(6)}  cov80 ${fmt(cov, 3).padStart(5)}  ${fps === undefined ? '' : `${fps.toFixed(1).padStart(7)} fits/s`}`,
+    `${dataset.padEnd(26)} ${method.padEnd(22)} MASE ${fmt(mase).padStart(7)}  sMAPE ${fmt(smape, 2).padStart(6)}  cov80 ${fmt(cov, 3).padStart(5)}${intervals ? `  cov95 ${fmt(intervals.coverage95).padStart(5)}  MSIS ${fmt(intervals.msis, 2).padStart(6)}` : ''}  ${fps === undefined ? '' : `${fps.toFixed(1).padStart(7)} fits/s`}`,
   );
 }
 
@@ -72,6 +73,9 @@ const haveR = rAvailable();
 const datasets: Dataset[] = [
   { name: 'AirPassengers (m=12)', series: airPassengers(), m: 12, h: 12, k: 3 },
   { name: 'SFO airline+region (m=12)', series: sfo(), m: 12, h: 12, k: 2 },
+  { name: 'departures by type (m=12)', series: departures(), m: 12, h: 12, k: 3 },
+  // four consecutive 6-year slices: five years of weekly history at the first origin
+  { name: 'gasoline weekly (m=52)', series: gasoline(4, 312), m: 52, h: 13, k: 4 },
   {
     name: 'daily generated (m=7)',
     series: generated(QUICK ? 10 : 40, 365 + 28, 7, 7),
@@ -123,6 +127,7 @@ for (const d of parts.has('accuracy') ? datasets : []) {
       r.overall.auto.smape,
       r.overall.auto.coverage80,
       r.overall.fitsPerSecond,
+      r.overall.auto,
     );
   }
   if (haveR) {
@@ -149,7 +154,10 @@ for (const d of parts.has('accuracy') ? datasets : []) {
         j.smape ?? null,
         j.coverage80,
         j.fitsPerSecond,
+        { coverage95: j.coverage95 ?? null, msis: j.msis ?? null },
       );
+      line(label, 'R stlf() (anchor)', j.stlfMase ?? null, null, undefined);
+      line(label, 'R thetaf() (anchor)', j.thetafMase ?? null, null, undefined);
     }
   }
 }

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     )
     .requiredOption(
       '--history <file>',
-      'CSV market,cabin,lead_days,price[,stay_days,trip_type,carrier,stops]',
+      'CSV market,cabin,lead_days,price[,stay_days,trip_type,carrier,stops,shopped_at]',
     )
     .requiredOption('--probe <file>', 'CSV with the same columns, the fares to label')
     .option(

@@ -22,6 +22,22 @@ describe('parseFareCsv', () => {
     assert.equal(rows[1]?.features.tripType, 'oneway');
   });
 
+  it('reads an optional shopped_at time as epoch milliseconds', () => {
+    const rows = parseFareCsv(
+      'market,cabin,lead_days,price,shopped_at\nA-B,economy,3,10,2025-03-01T10:00:00Z\nA-B,economy,3,10,\n',
+    );
+    assert.equal(rows[0]?.shoppedAt, Date.UTC(2025, 2, 1, 10));
+    assert.equal(rows[1]?.shoppedAt, undefined);
+    assert.throws(
+      () =>
+        parseFareCsv(
+          'market,cabin,lead_days,price,shopped_at\nA-B,economy,3,10,yesterday',
+          'p.csv',
+        ),
+      /p\.csv:2: shopped_at "yesterday" is not an ISO 8601 time/,
+    );
+  });
+
   it('names the line and the problem of bad input', () => {
     assert.throws(
       () => parseFareCsv('market,cabin,price\nA-B,economy,1', 'h.csv'),

@@ -6,16 +6,19 @@ import type { FareFeatures } from './fare-segment.js';
 export interface FareRow {
   readonly features: FareFeatures;
   readonly price: number;
+  /** When the fare was shopped (epoch ms), from the optional `shopped_at` column. */
+  readonly shoppedAt?: number;
 }
 
 /**
  * Parses a fares CSV with columns `market,cabin,lead_days,price` and optionally
- * `stay_days,trip_type,carrier,stops` (any order, extra columns ignored; carrier and
+ * `stay_days,trip_type,carrier,stops,shopped_at` (any order, extra columns ignored; carrier and
  * stops are read for compatibility but do not define segments). Without `trip_type`, a
  * row with `stay_days` is a round trip, else one-way. Throws CsvInputError naming the
  * line for a missing column, an empty market or cabin, a lead_days that is not a
  * non-negative number, a stay_days that is neither empty nor a non-negative number, or a
- * price that is not a positive number.
+ * price that is not a positive number, or a shopped_at that is neither empty nor an ISO
+ * 8601 time.
  */
 export function parseFareCsv(text: string, file = 'input'): FareRow[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -37,6 +40,7 @@ export function parseFareCsv(text: string, file = 'input'): FareRow[] {
   const iPrice = need('price');
   const iStay = header.indexOf('stay_days');
   const iTrip = header.indexOf('trip_type');
+  const iShop = header.indexOf('shopped_at');
   const rows: FareRow[] = [];
   for (let ln = 1; ln < lines.length; ln++) {
     const raw = lines[ln] as string;
@@ -70,6 +74,15 @@ export function parseFareCsv(text: string, file = 'input'): FareRow[] {
           throw new CsvInputError(file, line, `stay_days "${s}" is not a non-negative number`);
       }
     }
+    let shoppedAt: number | undefined;
+    if (iShop >= 0) {
+      const s = (c[iShop] as string).trim();
+      if (s !== '') {
+        shoppedAt = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : Number.NaN;
+        if (!Number.isFinite(shoppedAt))
+          throw new CsvInputError(file, line, `shopped_at "${s}" is not an ISO 8601 time`);
+      }
+    }
     const trip =
       iTrip >= 0 && (c[iTrip] as string).trim() !== ''
         ? (c[iTrip] as string)
@@ -89,6 +102,7 @@ export function parseFareCsv(text: string, file = 'input'): FareRow[] {
         currency: '',
       },
       price,
+      ...(shoppedAt === undefined ? {} : { shoppedAt }),
     });
   }
   return rows;

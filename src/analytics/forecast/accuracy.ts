@@ -55,3 +55,28 @@ export function coverage(
   }
   return c / actual.length;
 }
+
+/**
+ * Mean scaled interval score of M4 for a central (1 − alpha) interval (default alpha 0.05,
+ * the 95% interval): mean of (U − L) + (2/alpha)·(L − y)·[y < L] + (2/alpha)·(y − U)·[y > U],
+ * divided by `scale` (the MASE scale). Lower is better; NaN when the scale is 0 or NaN.
+ */
+export function msis(
+  actual: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+  scale: number,
+  alpha = 0.05,
+): number {
+  if (!(scale > 0)) return Number.NaN;
+  let s = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const y = actual[i] as number;
+    const l = lower[i] as number;
+    const u = upper[i] as number;
+    s += u - l;
+    if (y < l) s += (2 / alpha) * (l - y);
+    if (y > u) s += (2 / alpha) * (y - u);
+  }
+  return s / actual.length / scale;
+}

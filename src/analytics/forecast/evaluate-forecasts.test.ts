@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { Command } from 'commander';
 import { register } from '../../cli/forecast.js';
-import { mase, maseScale, smape } from './accuracy.js';
+import { mase, maseScale, msis, smape } from './accuracy.js';
 import { evaluateForecasts } from './evaluate-forecasts.js';
 import { ForecastPool } from './forecast-pool.js';
 import { parseSeriesCsv } from './series-csv.js';
@@ -45,6 +45,12 @@ async function runCli(args: string[]): Promise<string> {
 }
 
 describe('accuracy measures', () => {
+  it('computes the M4 interval score (MSIS at 95%): width plus 40× each miss, scaled', () => {
+    // widths 2, 2, 2; misses: 1 below (y = 0 under 1) and 2 above (y = 7 over 5)
+    const v = msis([2, 0, 7], [1, 1, 3], [3, 3, 5], 2);
+    assert.equal(v, (2 + (2 + 40 * 1) + (2 + 40 * 2)) / 3 / 2);
+    assert.ok(Number.isNaN(msis([1], [0], [2], 0)));
+  });
   it('computes MASE, sMAPE (M4, percent) by their definitions', () => {
     assert.equal(maseScale([1, 2, 4, 8], 1), 7 / 3);
     assert.equal(mase([10, 20], [12, 17], 2.5), 1);
@@ -154,7 +160,13 @@ describe('forecast evaluate', () => {
     const j = JSON.parse(out) as Record<string, unknown>;
     assert.deepEqual(Object.keys(j), ['overall', 'series']);
     const overall = j.overall as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.keys(overall.auto ?? {}), ['mase', 'smape', 'coverage80']);
+    assert.deepEqual(Object.keys(overall.auto ?? {}), [
+      'mase',
+      'smape',
+      'coverage80',
+      'coverage95',
+      'msis',
+    ]);
     assert.deepEqual(Object.keys(overall.snaive ?? {}), ['mase', 'smape']);
     assert.equal(typeof overall.fitsPerSecond, 'number');
     const series = j.series as { id: string; model: string }[];

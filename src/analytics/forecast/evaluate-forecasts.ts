@@ -1,4 +1,4 @@
-import { coverage, mase, maseScale, smape } from './accuracy.js';
+import { coverage, mase, maseScale, msis, smape } from './accuracy.js';
 import type { AutoEtsOptions } from './auto-ets.js';
 import { type FitOutcome, type Fitter, fitInline } from './fit-series.js';
 import { seasonalNaive } from './seasonal-naive.js';
@@ -32,7 +32,12 @@ export interface MethodScore {
 }
 
 export interface AutoScore extends MethodScore {
+  /** Share of actuals inside the 80% interval (0 … 1). */
   coverage80: number | null;
+  /** Share of actuals inside the 95% interval (0 … 1). */
+  coverage95: number | null;
+  /** M4's mean scaled interval score of the 95% interval (see accuracy `msis`). */
+  msis: number | null;
 }
 
 export interface SeriesReport {
@@ -62,6 +67,8 @@ const mean = (v: number[]): number | null => {
  * interval. Per series, each figure is the mean over origins; overall figures are means
  * over series. A figure that is undefined (MASE of a training window whose seasonal
  * naive has zero error) is left out of the means, and is null when nothing is left.
+ * The automatic model's intervals are scored by their coverage at 80% and 95% and by
+ * M4's MSIS of the 95% interval (same scale as MASE).
  * A series whose first training window is shorter than max(3, M+1) is skipped (onSkip).
  * `fitsPerSecond` counts automatic ETS fits (selection + interval computation) per
  * second of time spent in them, timed on the threads that ran them (so per thread).
@@ -104,7 +111,13 @@ export async function evaluateForecasts(
   for (const { s, fits: pending } of planned) {
     const n = s.values.length;
     const outcomes = await Promise.all(pending);
-    const a = { mase: [] as number[], smape: [] as number[], cov: [] as number[] };
+    const a = {
+      mase: [] as number[],
+      smape: [] as number[],
+      cov: [] as number[],
+      cov95: [] as number[],
+      msis: [] as number[],
+    };
     const b = { mase: [] as number[], smape: [] as number[] };
     let model = '';
     for (let j = k; j >= 1; j--) {
@@ -121,6 +134,8 @@ export async function evaluateForecasts(
       a.mase.push(mase(test, fc.mean, scale));
       a.smape.push(smape(test, fc.mean));
       a.cov.push(coverage(test, fc.lower80, fc.upper80));
+      a.cov95.push(coverage(test, fc.lower95, fc.upper95));
+      a.msis.push(msis(test, fc.lower95, fc.upper95, scale));
       const sn = seasonalNaive(train, m, h);
       b.mase.push(mase(test, sn.mean, scale));
       b.smape.push(smape(test, sn.mean));
@@ -128,7 +143,13 @@ export async function evaluateForecasts(
     out.push({
       id: s.id,
       model,
-      auto: { mase: mean(a.mase), smape: mean(a.smape), coverage80: mean(a.cov) },
+      auto: {
+        mase: mean(a.mase),
+        smape: mean(a.smape),
+        coverage80: mean(a.cov),
+        coverage95: mean(a.cov95),
+        msis: mean(a.msis),
+      },
       snaive: { mase: mean(b.mase), smape: mean(b.smape) },
     });
   }
@@ -139,6 +160,8 @@ export async function evaluateForecasts(
         mase: pick((r) => r.auto.mase),
         smape: pick((r) => r.auto.smape),
         coverage80: pick((r) => r.auto.coverage80),
+        coverage95: pick((r) => r.auto.coverage95),
+        msis: pick((r) => r.auto.msis),
       },
       snaive: { mase: pick((r) => r.snaive.mase), smape: pick((r) => r.snaive.smape) },
       fitsPerSecond: fitMs > 0 ? (fits / fitMs) * 1000 : 0,

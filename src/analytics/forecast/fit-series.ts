@@ -1,7 +1,8 @@
 import { threadId } from 'node:worker_threads';
-import { type AutoEtsOptions, autoEts } from './auto-ets.js';
+import { type AutoEtsOptions, autoEts, MAX_OPTIMISED_SEASON } from './auto-ets.js';
 import { forecastEts } from './ets-forecast.js';
 import type { Forecast } from './forecast-result.js';
+import { longSeasonForecast } from './long-season.js';
 
 /** One automatic fit and forecast: what the demand job and `forecast evaluate` ask for. */
 export interface FitRequest {
@@ -33,10 +34,25 @@ export type Fitter = (request: FitRequest) => Promise<FitOutcome>;
 
 /**
  * Fits `request` on the calling thread: automatic ETS selection, then the forecast with
- * intervals. Throws RangeError as autoEts does (too short, non-finite values).
+ * intervals; for seasons longer than MAX_OPTIMISED_SEASON (24), the family chosen by
+ * rolling-origin validation among seasonal naive, non-seasonal ETS, damped trend and
+ * Fourier-adjusted ETS / Theta / damped / their combination (longSeasonForecast).
+ * Throws RangeError as autoEts does (too short, non-finite values).
  */
 export function fitSeries(request: FitRequest, thread: number): FitOutcome {
   const t0 = performance.now();
+  if (request.m > MAX_OPTIMISED_SEASON) {
+    const r = longSeasonForecast(request.y, request.m, request.h, {
+      ...(request.ets ? { ets: request.ets } : {}),
+    });
+    return {
+      model: r.model,
+      forecast: r.forecast,
+      evaluations: r.evaluations,
+      ms: performance.now() - t0,
+      threadId: thread,
+    };
+  }
   const fit = autoEts(request.y, { ...request.ets, m: request.m });
   const forecast = forecastEts(fit.fit, request.h);
   return {
