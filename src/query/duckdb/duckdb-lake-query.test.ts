@@ -8,8 +8,8 @@ import { fileKey, lakeRoot, partitionOf } from '../../lake/lake-layout.js';
 import { applyLifecycleAction, planLocalLifecycle } from '../../lake/lifecycle/local-lifecycle.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
 import { PARTITION_COLUMNS, SOURCE_TABLES, TABLE_COLUMNS } from '../../lake/tables.js';
-import { sampleRecord } from '../../lake/testing/sample-record.js';
 import { encodeRecord } from '../../model/codec.js';
+import { variedRecord } from '../../model/testing/records.js';
 import { QueryError } from '../errors.js';
 import { openLakeQuery } from '../open-lake-query.js';
 
@@ -27,7 +27,7 @@ async function writeLake(dataDir: string, perHour: number): Promise<void> {
         return {
           shard: 0,
           seq,
-          data: encodeRecord(sampleRecord(seq, { receivedAtMs: T0 + h * HOUR + i * 1000 })),
+          data: encodeRecord(variedRecord(seq, { receivedAtMs: T0 + h * HOUR + i * 1000 })),
         };
       });
       const part = partitionOf('generic', T0 + h * HOUR);
