@@ -20,12 +20,12 @@ import { openIngestStreams, openStream } from '../src/cli/compose.js';
 import { configSchema } from '../src/config/config.js';
 import { createGenerator } from '../src/generator/generator.js';
 import { startIngest } from '../src/ingest/ingest-server.js';
+import { searchRecord } from '../src/model/testing/records.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { startRealtime } from '../src/realtime/realtime-runner.js';
 import { MemoryCache } from '../src/serving/cache/memory/memory-cache.js';
 import { openRowStore } from '../src/serving/open-row-store.js';
 import { createServingUseCase } from '../src/serving/serving-use-case.js';
-import { searchRecord } from '../src/serving/testing/records.js';
 import { createAdapters } from '../src/vendors/adapters.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);

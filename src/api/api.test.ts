@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { configSchema } from '../config/config.js';
+import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
-import { searchRecord } from '../serving/testing/records.js';
 import { createApi } from './api.js';
 import { startApi } from './start-api.js';
 

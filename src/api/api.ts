@@ -53,8 +53,6 @@ export interface ApiOptions {
   deals?: Pick<DealsStore, 'deals'>;
   /** Demand history and forecasts for the `.../demand` routes; none = no routes. */
   demand?: Pick<DemandStore, 'view'>;
-  /** More routes, registered on the app as it is built (undocumented in OpenAPI). */
-  extraRoutes?: readonly ((app: FastifyInstance) => void)[];
   /** Today's date (YYYY-MM-DD) for date-relative reads; default the UTC date. */
   today?: () => string;
   /** Clock of the rate limiter, for tests. */
@@ -150,7 +148,6 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   if (opts.sql) sqlRoutes(app, opts.sql);
   if (opts.deals) dealsRoutes(routes, opts.deals);
   if (opts.demand) demandRoutes(routes, opts.demand);
-  for (const r of opts.extraRoutes ?? []) r(app);
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
     doc ??= JSON.stringify(

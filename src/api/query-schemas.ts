@@ -63,7 +63,6 @@ export const cheapestQuerySchema = z
       ctx.addIssue({ code: 'custom', path: ['destination'], message: 'must differ from origin' });
     }
   });
-export type CheapestQueryParams = z.output<typeof cheapestQuerySchema>;
 
 /** `GET /v1/markets` */
 export const marketsQuerySchema = z.strictObject({

@@ -22,8 +22,6 @@ export interface StartApiOptions {
   deals?: ApiOptions['deals'];
   /** The demand routes, when given. */
   demand?: ApiOptions['demand'];
-  /** Routes of other modules. */
-  extraRoutes?: ApiOptions['extraRoutes'];
 }
 
 /** The running API; `url` is where to reach it from this machine. */
@@ -56,7 +54,6 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     ...(opts.sql ? { sql: opts.sql } : {}),
     ...(opts.deals ? { deals: opts.deals } : {}),
     ...(opts.demand ? { demand: opts.demand } : {}),
-    ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
   });
   await app.listen({ host: opts.config.api.host, port: opts.config.api.port });
   const addr = app.server.address() as AddressInfo;

@@ -3,7 +3,6 @@
  * embedded (or configured) backends with ingest, the lake writer, the real-time runner,
  * the API, the ETL scheduler and the SQL endpoint. Also what the end-to-end test starts.
  */
-import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { DealsStore } from '../analytics/deals/deals-store.js';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
@@ -52,12 +51,6 @@ export interface Platform {
   services(): readonly Service[];
 }
 
-/** Hooks of modules that add use cases and routes to the platform (analytics). */
-export interface PlatformExtensions {
-  useCases?: (deps: { rowStore: RowStore; logger: Logger }) => Promise<RealtimeOptions['useCases']>;
-  routes?: (deps: { rowStore: RowStore }) => ((app: FastifyInstance) => void)[];
-}
-
 /** How `up` starts the platform beyond its config. */
 export interface PlatformOptions {
   /** Ingest tokens accepted beside the configured ones (the demo feed's, made at start). */
@@ -68,7 +61,6 @@ export interface PlatformOptions {
 export async function startPlatform(
   config: Config,
   logger: Logger,
-  ext: PlatformExtensions = {},
   opts: PlatformOptions = {},
 ): Promise<Platform> {
   const services: Service[] = [];
@@ -116,7 +108,6 @@ export async function startPlatform(
         config,
         cache,
       }),
-      ...((await ext.useCases?.({ rowStore, logger: logger.child('realtime') })) ?? []),
     ];
     const realtime = await startRealtime({
       stream: streams.stream,
@@ -164,7 +155,6 @@ export async function startPlatform(
       },
       deals: new DealsStore(store.client),
       demand: demandStore,
-      extraRoutes: ext.routes?.({ rowStore }) ?? [],
     });
     services.push(api);
     const ingest = await startIngest({

@@ -61,7 +61,6 @@ export function register(program: Command): void {
         const platform = await startPlatform(
           config,
           logger,
-          {},
           demoToken
             ? { internalTokens: [{ vendor: 'generic', tokenSha256: hashToken(demoToken) }] }
             : {},

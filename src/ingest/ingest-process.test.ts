@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
+import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
-import { sampleRecord } from './testing/sample-record.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-proc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { configSchema } from '../config/config.js';
+import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { decodeDeadLetter } from './dead-letter.js';
 import { startIngest } from './ingest-server.js';
-import { sampleRecord } from './testing/sample-record.js';
 import { type IngestEnv, postIngest, readAll, withIngest } from './testing/with-ingest.js';
 import { hashToken } from './vendor-auth.js';
 

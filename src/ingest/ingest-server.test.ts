@@ -7,13 +7,13 @@ import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { configSchema } from '../config/config.js';
 import { decodeRecord } from '../model/codec.js';
+import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream, StreamRecord } from '../stream/stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { decodeDeadLetter } from './dead-letter.js';
 import { createIngestApp, startIngest } from './ingest-server.js';
-import { sampleRecord } from './testing/sample-record.js';
 import { postIngest } from './testing/with-ingest.js';
 import { hashToken } from './vendor-auth.js';
 

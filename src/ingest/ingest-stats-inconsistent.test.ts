@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
+import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
-import { sampleRecord } from './testing/sample-record.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-inconsistent-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

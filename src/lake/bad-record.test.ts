@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { decodeRecord, encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
@@ -19,12 +20,11 @@ import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
 import { ParquetWriteError } from './errors.js';
 import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
-import { sampleRecord } from './testing/sample-record.js';
 import { openTestStream } from './testing/test-stream.js';
 
 const BASE = Date.parse('2026-11-26T05:00:00.000Z');
 const RECORDS: ShoppingRecord[] = Array.from({ length: 30 }, (_, i) =>
-  sampleRecord(i, { receivedAtMs: BASE + i * 1000, vendor: 'generic' }),
+  variedRecord(i, { receivedAtMs: BASE + i * 1000, vendor: 'generic' }),
 );
 const POISON = RECORDS[17]!.id;
 

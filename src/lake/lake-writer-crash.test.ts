@@ -13,8 +13,8 @@ import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey } from '../model/shopping-record.js';
+import { variedRecord } from '../model/testing/records.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
-import { sampleRecord } from './testing/sample-record.js';
 import { sampleStatsRow, statsAppend } from './testing/side-records.js';
 import { openTestStream } from './testing/test-stream.js';
 
@@ -59,7 +59,7 @@ describe(`lake writer survives SIGKILL (${KILLS} kills)`, () => {
     const appendRound = async (round: number) => {
       const recs = Array.from({ length: PER_ROUND }, (_, i) => {
         t += 3000;
-        const r = sampleRecord(round * PER_ROUND + i, {
+        const r = variedRecord(round * PER_ROUND + i, {
           receivedAtMs: t,
           vendor: i % 5 === 0 ? 'kiwi' : 'generic',
         });

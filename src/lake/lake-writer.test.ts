@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Config, configSchema } from '../config/config.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
@@ -13,14 +14,13 @@ import type { AppendRecord } from '../stream/stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
 import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
-import { sampleRecord } from './testing/sample-record.js';
 
 const ROTATE_SECONDS = 10;
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
 
 /** 90 records over 90 s across an hour boundary (05 and 06), two vendors. */
 const RECORDS: ShoppingRecord[] = Array.from({ length: 90 }, (_, i) =>
-  sampleRecord(i, { receivedAtMs: BASE + i * 1000, vendor: i % 4 === 0 ? 'kiwi' : 'generic' }),
+  variedRecord(i, { receivedAtMs: BASE + i * 1000, vendor: i % 4 === 0 ? 'kiwi' : 'generic' }),
 );
 const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
 

@@ -3,28 +3,20 @@
  * records per partition and shard, writes the tables of its source as Parquet, and
  * commits a batch once every record of it is durable. See lake-writer.ts for the rules.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
 import type { Logger } from '../ops/logger.js';
 import { backoffDelay, type RetryPolicy } from '../realtime/backoff.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
-import { listPartitions } from './compaction/visible-files.js';
-import { peekShopping } from './duckdb/shopping-staging.js';
-import { ParquetWriteError } from './errors.js';
-import {
-  fileKey,
-  type Partition,
-  partitionOf,
-  partitionPrefix,
-  VENDOR_NAME,
-} from './lake-layout.js';
+import { lakeDeadLetter } from './lake-dead-letter.js';
+import { fileKey, VENDOR_NAME } from './lake-layout.js';
 import { SOURCE_DECODERS } from './lake-sources.js';
 import type { ObjectStore } from './object-store/object-store.js';
-import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
-import { type LakeColumn, type LakeSource, type LakeTable, SOURCE_TABLES } from './tables.js';
-import { uncoveredRuns } from './uncovered-runs.js';
+import type { ParquetOutput, ParquetWriter } from './parquet-writer.js';
+import { type OpenFile, PartitionBuffers } from './partition-buffers.js';
+import { type LakeSource, type LakeTable, SOURCE_TABLES } from './tables.js';
+import { unstoredGroups } from './unstored-groups.js';
+import { writeSkippingBad } from './write-skipping-bad.js';
 
 /** Pause before retrying a failed read, write or commit. */
 const RETRY_MS = 1000;
@@ -68,31 +60,9 @@ export interface SharedLakeState {
   nextStagingName(table: LakeTable): string;
 }
 
-interface OpenFile {
-  readonly shard: number;
-  readonly partition: Partition;
-  readonly key: string;
-  readonly window: number;
-  readonly inputs: LakeInput[];
-  bytes: number;
-  lastArrival: number;
-  /** After a failed write: when to try again, and why it failed. */
-  retryAt?: number;
-  failure?: unknown;
-  /** Consecutive failed writes. */
-  attempts?: number;
-}
-
-interface ShardState {
-  lastSeq: number;
-  watermark: number;
-  readonly open: Map<string, OpenFile>;
-}
-
 /** The consumer loop of one source. `stop()` flushes every buffer, commits, and resolves. */
 export class SourceWriter {
-  private readonly shards = new Map<number, ShardState>();
-  private readonly closed: OpenFile[] = [];
+  private readonly buffers: PartitionBuffers;
   /** Closed files being written, with the promise that settles when the attempt ends. */
   private readonly writing = new Map<OpenFile, Promise<void>>();
   private readonly pending: Batch[] = [];
@@ -107,7 +77,9 @@ export class SourceWriter {
     private readonly consumer: Consumer,
     private readonly shared: SharedLakeState,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.buffers = new PartitionBuffers(shared.rotateMs, shared.rotateBytes);
+  }
 
   start(): void {
     this.done = this.run();
@@ -143,11 +115,11 @@ export class SourceWriter {
           continue;
         }
         this.take(batch);
-        this.closeIdle();
+        this.buffers.closeIdle(this.shared.now());
         this.startWrites();
         await this.commitReady();
         // Backpressure: reading on while files wait (or keep failing) would buffer without bound.
-        while (this.closed.length > MAX_CLOSED && !this.stopping) {
+        while (this.buffers.closed.length > MAX_CLOSED && !this.stopping) {
           if (this.writing.size > 0) await Promise.race(this.writing.values());
           else {
             await this.sleep(RETRY_MS);
@@ -155,7 +127,7 @@ export class SourceWriter {
           }
         }
       }
-      for (const st of this.shards.values()) for (const f of st.open.values()) this.close(f);
+      this.buffers.closeAll();
       await this.flushClosed();
       await this.commitReady();
     } finally {
@@ -163,23 +135,12 @@ export class SourceWriter {
     }
   }
 
-  private shard(shard: number): ShardState {
-    let st = this.shards.get(shard);
-    if (!st) {
-      st = { lastSeq: -1, watermark: Number.NEGATIVE_INFINITY, open: new Map() };
-      this.shards.set(shard, st);
-    }
-    return st;
-  }
-
   private take(batch: Batch): void {
     if (batch.records.length === 0) return;
     this.pending.push(batch);
     const now = this.shared.now();
     for (const rec of batch.records) {
-      const st = this.shard(rec.shard);
-      if (rec.seq <= st.lastSeq) continue;
-      st.lastSeq = rec.seq;
+      if (!this.buffers.firstDelivery(rec.shard, rec.seq)) continue;
       this.counters.read++;
       let decoded: ReturnType<(typeof SOURCE_DECODERS)[LakeSource]>;
       try {
@@ -196,30 +157,13 @@ export class SourceWriter {
         this.reject(rec, 'the record has no valid instant to partition it by', rec.data);
         continue;
       }
-      const window = Math.floor(decoded.timeMs / this.shared.rotateMs);
-      if (window > st.watermark) {
-        st.watermark = window;
-        for (const f of st.open.values()) if (f.window < window) this.close(f);
-      }
-      const partition = partitionOf(decoded.vendor, decoded.timeMs);
-      const key = `${partition.vendor}/${partition.dt}/${partition.hour}`;
-      let file = st.open.get(key);
-      if (!file) {
-        file = {
-          shard: rec.shard,
-          partition,
-          key,
-          window: st.watermark,
-          inputs: [],
-          bytes: 0,
-          lastArrival: now,
-        };
-        st.open.set(key, file);
-      }
-      file.inputs.push({ shard: rec.shard, seq: rec.seq, ...decoded.input });
-      file.bytes += rec.data.length;
-      file.lastArrival = now;
-      if (file.bytes >= this.shared.rotateBytes) this.close(file);
+      this.buffers.add(
+        { shard: rec.shard, seq: rec.seq, ...decoded.input },
+        decoded.vendor,
+        decoded.timeMs,
+        rec.data.length,
+        now,
+      );
     }
   }
 
@@ -241,35 +185,8 @@ export class SourceWriter {
       reason,
     });
     if (this.source === 'deadLetters' || !this.shared.appendDeadLetters) return;
-    const id = `lake-${this.source}-${rec.shard}-${rec.seq}`;
     const at = new Date(rec.timestamp ?? this.shared.now());
-    const letter = deadLetterOf(
-      id,
-      VENDOR_NAME.test(vendor) ? vendor : 'unknown',
-      at,
-      [{ index: -1, reason }],
-      Buffer.from(body),
-      this.source === 'shopping' ? 'application/avro' : 'application/json',
-      'lake',
-    );
-    this.deadLetters.push({
-      key: letter.vendor,
-      id,
-      data: encodeDeadLetter(letter),
-      timestamp: at.getTime(),
-    });
-  }
-
-  private close(file: OpenFile): void {
-    this.shard(file.shard).open.delete(file.key);
-    this.closed.push(file);
-  }
-
-  private closeIdle(): void {
-    const now = this.shared.now();
-    for (const st of this.shards.values())
-      for (const f of st.open.values())
-        if (now - f.lastArrival > this.shared.rotateMs) this.close(f);
+    this.deadLetters.push(lakeDeadLetter(this.source, rec, at, reason, body, vendor));
   }
 
   /**
@@ -282,13 +199,13 @@ export class SourceWriter {
    */
   private startWrites(): void {
     const now = this.shared.now();
-    for (const file of this.closed) {
+    for (const file of this.buffers.closed) {
       if (this.writing.size >= WRITE_AHEAD) return;
       if (this.writing.has(file) || (!this.stopping && (file.retryAt ?? 0) > now)) continue;
       file.failure = undefined;
       const attempt = this.write(file).then(
         () => {
-          this.closed.splice(this.closed.indexOf(file), 1);
+          this.buffers.written(file);
           if (file.attempts)
             this.log.info('lake file written after failures', {
               partition: file.key,
@@ -329,32 +246,24 @@ export class SourceWriter {
    */
   private async flushClosed(): Promise<void> {
     await Promise.all(this.writing.values());
-    for (const f of this.closed) f.failure = undefined;
-    while (this.closed.length > 0) {
+    const { closed } = this.buffers;
+    for (const f of closed) f.failure = undefined;
+    while (closed.length > 0) {
       this.startWrites();
       await Promise.all(this.writing.values());
-      const failed = this.closed.find((f) => f.failure !== undefined);
+      const failed = closed.find((f) => f.failure !== undefined);
       if (failed) throw failed.failure;
     }
   }
 
   private async write(file: OpenFile): Promise<void> {
     const { catalog, store } = this.shared;
-    // Per table, the records no visible file (small or compacted) holds, grouped by range.
-    const groups = new Map<string, { inputs: LakeInput[]; tables: LakeTable[] }>();
-    for (const table of SOURCE_TABLES[this.source]) {
-      const prefix = partitionPrefix(table, file.partition);
-      const [part] = await listPartitions(store, prefix);
-      const covered = (part?.covered ?? []).filter((r) => r.shard === file.shard);
-      for (const run of uncoveredRuns(file.inputs, covered)) {
-        const id = `${run[0]!.seq}-${run[run.length - 1]!.seq}`;
-        const g = groups.get(id) ?? { inputs: run, tables: [] };
-        g.tables.push(table);
-        groups.set(id, g);
-      }
-    }
     let skipped = 0;
-    for (const { inputs, tables } of groups.values()) {
+    for (const { inputs, tables } of await unstoredGroups(
+      store,
+      SOURCE_TABLES[this.source],
+      file,
+    )) {
       const range = {
         shard: file.shard,
         first: inputs[0]!.seq,
@@ -364,7 +273,12 @@ export class SourceWriter {
         table,
         path: this.shared.nextStagingName(table),
       }));
-      const { columns, skipped: bad } = await this.writeSkippingBad(inputs, outputs);
+      const { columns, skipped: bad } = await writeSkippingBad(
+        this.shared.parquet,
+        inputs,
+        outputs,
+        (b) => this.reject({ ...b, timestamp: this.shared.now() }, b.reason, b.body, b.vendor),
+      );
       skipped += bad;
       for (const out of outputs) {
         const key = fileKey(out.table, file.partition, range);
@@ -379,67 +293,6 @@ export class SourceWriter {
     // whose file is not there yet.
     for (const table of SOURCE_TABLES[this.source]) catalog.notePartition(table, file.partition);
     this.counters.records += file.inputs.length - skipped;
-  }
-
-  /**
-   * Writes `inputs`; when the engine rejects the batch, finds the records it rejects on
-   * their own (by halving), skips them (dead-lettered) and writes the rest under the same
-   * outputs. When every record fails alone the failure is not theirs: it is rethrown
-   * (and retried by the caller). Returns the columns written per table.
-   */
-  private async writeSkippingBad(
-    inputs: LakeInput[],
-    outputs: ParquetOutput[],
-  ): Promise<{ columns: Map<LakeTable, readonly LakeColumn[]>; skipped: number }> {
-    const attempt = async (items: readonly LakeInput[], outs: readonly ParquetOutput[]) => {
-      const { parquet } = this.shared;
-      await parquet.write(items, outs);
-      return new Map(outs.map((o) => [o.table, parquet.columns(o.table)] as const));
-    };
-    const written = async (items: readonly LakeInput[], skipped: number) => ({
-      columns: await attempt(items, outputs),
-      skipped,
-    });
-    try {
-      return await written(inputs, 0);
-    } catch (err) {
-      if (!(err instanceof ParquetWriteError)) throw err;
-      const scratch = (): ParquetOutput[] =>
-        outputs.map((o) => ({ table: o.table, path: `${o.path}.probe` }));
-      const works = async (items: readonly LakeInput[]) => {
-        const outs = scratch();
-        try {
-          await attempt(items, outs);
-          return true;
-        } catch (e) {
-          if (!(e instanceof ParquetWriteError)) throw e;
-          return false;
-        } finally {
-          for (const o of outs) await fs.rm(o.path, { force: true });
-        }
-      };
-      const findBad = async (items: LakeInput[]): Promise<LakeInput[]> => {
-        if (await works(items)) return [];
-        if (items.length === 1) return items;
-        const mid = items.length >> 1;
-        return [...(await findBad(items.slice(0, mid))), ...(await findBad(items.slice(mid)))];
-      };
-      const bad = await findBad(inputs);
-      if (bad.length === 0) return await written(inputs, 0);
-      if (bad.length === inputs.length && (inputs.length > 1 || !(await works([])))) throw err;
-      const badSeqs = new Set(bad.map((b) => b.seq));
-      for (const b of bad)
-        this.reject(
-          { shard: b.shard, seq: b.seq, timestamp: this.shared.now() },
-          `the lake cannot write this record: ${(err as Error).message.split('\n')[0]}`,
-          b.data ?? Buffer.from(JSON.stringify(b.record)),
-          b.data ? vendorOf(b.data) : (b.record as { vendor?: string }).vendor,
-        );
-      return await written(
-        inputs.filter((i) => !badSeqs.has(i.seq)),
-        bad.length,
-      );
-    }
   }
 
   private async commitReady(): Promise<void> {
@@ -464,7 +317,7 @@ export class SourceWriter {
     while (this.pending.length > 0) {
       const batch = this.pending[0]!;
       for (const [shard, last] of batch.lastSeq) {
-        const first = this.firstBuffered(shard);
+        const first = this.buffers.firstBuffered(shard);
         if (first !== undefined && first <= last) return;
       }
       try {
@@ -478,17 +331,6 @@ export class SourceWriter {
     }
   }
 
-  private firstBuffered(shard: number): number | undefined {
-    let min: number | undefined;
-    const consider = (f: OpenFile) => {
-      const s = f.inputs[0]?.seq;
-      if (s !== undefined && (min === undefined || s < min)) min = s;
-    };
-    for (const f of this.shards.get(shard)?.open.values() ?? []) consider(f);
-    for (const f of this.closed) if (f.shard === shard) consider(f);
-    return min;
-  }
-
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
@@ -500,15 +342,6 @@ export class SourceWriter {
       }
       signal.addEventListener('abort', done, { once: true });
     });
-  }
-}
-
-/** The vendor of shopping bytes, when their head can be read. */
-function vendorOf(data: Uint8Array): string | undefined {
-  try {
-    return peekShopping(data).vendor;
-  } catch {
-    return undefined;
   }
 }
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { shoppingRecordArb } from '../model/testing/arbitraries.js';
+import { searchRecord } from '../model/testing/records.js';
 import { fareRows, searchRows } from './fare-rows.js';
 import { ONE_WAY_RETURN_DATE } from './migrations.js';
-import { searchRecord } from './testing/records.js';
 
 describe('fareRows', () => {
   it('does not depend on the order or repetition of records', () => {

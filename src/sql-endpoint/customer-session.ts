@@ -63,6 +63,3 @@ export interface CustomerSession {
   materialize(sql: string, file: string): Promise<number>;
   close(): Promise<void>;
 }
-
-/** Opens sessions; the composition root passes one to the endpoint and the routes. */
-export type SessionFactory = (spec: SessionSpec) => Promise<CustomerSession>;

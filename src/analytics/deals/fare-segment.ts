@@ -147,11 +147,6 @@ export function segmentKey(f: FareFeatures, i: number): string {
   }
 }
 
-/** The segment keys of a fare, finest first (one per SEGMENT_LEVELS entry). */
-export function segmentKeys(f: FareFeatures): string[] {
-  return SEGMENT_LEVELS.map((_, i) => segmentKey(f, i));
-}
-
 const DASH = '\u2013';
 
 /** Words for a segment key: `JFK–LAX economy, round trips, 15–21 days out, 3–5-day stays`. */

@@ -13,12 +13,6 @@ export function sqlString(s: string): string {
 
 const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
 
-/** First non-empty line of a DuckDB message (they span lines with a caret under the SQL). */
-export function firstLine(err: unknown): string {
-  const msg = (err as Error)?.message ?? String(err);
-  return msg.split('\n').find((l) => l.trim().length > 0) ?? 'query failed';
-}
-
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /**

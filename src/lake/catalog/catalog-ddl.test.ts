@@ -13,6 +13,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type Config, configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
+import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { openLakeQuery } from '../../query/open-lake-query.js';
 import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
@@ -22,7 +23,6 @@ import { lakeRoot } from '../lake-layout.js';
 import { startLakeWriter } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../tables.js';
-import { sampleRecord } from '../testing/sample-record.js';
 import {
   deadLetterAppend,
   sampleDeadLetter,
@@ -227,7 +227,7 @@ describe('lake tables, catalog and DDL', () => {
   let dataDir: string;
   let config: Config;
   const RECORDS = Array.from({ length: 40 }, (_, i) =>
-    sampleRecord(i, { receivedAtMs: BASE + i * 6000, vendor: i % 3 === 0 ? 'kiwi' : 'generic' }),
+    variedRecord(i, { receivedAtMs: BASE + i * 6000, vendor: i % 3 === 0 ? 'kiwi' : 'generic' }),
   );
   const STATS = [
     sampleStatsRow(0, 'generic', BASE - 58_000),
@@ -368,7 +368,7 @@ describe('lake tables, catalog and DDL', () => {
 
   test('a new column adds a schema version; old and new files read together', async () => {
     const more = Array.from({ length: 10 }, (_, i) =>
-      sampleRecord(100 + i, { receivedAtMs: BASE + 3_600_000 + i * 1000, vendor: 'generic' }),
+      variedRecord(100 + i, { receivedAtMs: BASE + 3_600_000 + i * 1000, vendor: 'generic' }),
     );
     await streams.stream.append(more.map(recordAppend));
     const parquet = await DuckDBParquetWriter.open({

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Config, configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
+import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { LakeQuery } from '../../query/lake-query.js';
 import { openLakeQuery } from '../../query/open-lake-query.js';
@@ -20,7 +21,6 @@ import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
 import { lakeRoot } from '../lake-layout.js';
 import { LAKE_GROUP, startLakeWriter } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
-import { sampleRecord } from '../testing/sample-record.js';
 import { openTestStream } from '../testing/test-stream.js';
 import { compactLake } from './compact-lake.js';
 import { MANIFEST_NAME, readManifest } from './partition-manifest.js';
@@ -29,7 +29,7 @@ const BASE = Date.parse('2026-11-26T04:40:00.000Z');
 const NOW = Date.parse('2026-11-26T07:10:00.000Z');
 /** 240 records, one every 20 s from 04:40 to 06:00: partitions 04 and 05 (and 06 for the last). */
 const RECORDS: ShoppingRecord[] = Array.from({ length: 240 }, (_, i) =>
-  sampleRecord(i, { receivedAtMs: BASE + i * 20_000, vendor: 'generic' }),
+  variedRecord(i, { receivedAtMs: BASE + i * 20_000, vendor: 'generic' }),
 );
 const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
 
@@ -188,7 +188,7 @@ describe('compaction', () => {
     await merger.merge([path.join(root, merged)], tmpCopy, []);
     fs.copyFileSync(tmpCopy, path.join(root, hour04, `${r.shard}-${r.first}-${r.last}.parquet`));
     // A late record for hour 04 lands as a new small file next to the merged one.
-    const late = sampleRecord(999, {
+    const late = variedRecord(999, {
       receivedAtMs: Date.parse('2026-11-26T04:59:59.000Z'),
       vendor: 'generic',
     });

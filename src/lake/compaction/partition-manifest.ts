@@ -30,13 +30,6 @@ export interface PartitionManifest {
   readonly files: readonly ManifestFile[];
 }
 
-const COMPACTED_NAME = /^c-[0-9a-f]{16}\.parquet$/;
-
-/** True for the name of a compacted file. */
-export function isCompactedName(name: string): boolean {
-  return COMPACTED_NAME.test(name);
-}
-
 /** The manifest of the partition at `prefix` (ending in `/`), or undefined when it has none. */
 export async function readManifest(
   store: ObjectStore,

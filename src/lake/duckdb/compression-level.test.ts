@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
-import { sampleRecord } from '../testing/sample-record.js';
+import { variedRecord } from '../../model/testing/records.js';
 import { DuckDBParquetMerger } from './duckdb-parquet-merger.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 
@@ -21,7 +21,7 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 const inputs = Array.from({ length: 400 }, (_, i) => ({
   shard: 0,
   seq: i + 1,
-  data: encodeRecord(sampleRecord(i + 1)),
+  data: encodeRecord(variedRecord(i + 1)),
 }));
 
 /** Rows of a Parquet file, in file order, as text (exact comparison of every value). */

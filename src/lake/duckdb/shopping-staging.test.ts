@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { decodeRecord, encodeRecord } from '../../model/codec.js';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
 import { shoppingRecordArb } from '../../model/testing/arbitraries.js';
+import { variedRecord } from '../../model/testing/records.js';
 import { validateRecord } from '../../model/validate.js';
 import { ParquetWriteError } from '../errors.js';
-import { sampleRecord } from '../testing/sample-record.js';
 import { AvroJsonError, AvroReader, JsonOut, snakeCase, writeNumber } from './avro-json.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import {
@@ -110,7 +110,7 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
   });
 
   test('strings keep quotes, backslashes, control characters and non-ASCII text', () => {
-    const r = sampleRecord(1);
+    const r = variedRecord(1);
     const odd = 'Q"uo\\te\n\t\u0001 é 東京 😀';
     r.offers[0]!.legs[0]!.segments[0]!.fareBasis = odd;
     r.pos = 'ü"';
@@ -126,7 +126,7 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
 
   test('only the tables asked for are staged', () => {
     const st = new ShoppingStager({ searches: false, offers: true });
-    st.add(0, 1, encodeRecord(sampleRecord(2, { offers: 3 })));
+    st.add(0, 1, encodeRecord(variedRecord(2, { offers: 3 })));
     assert.equal(st.searches.length, 0);
     assert.equal(lines(st.offers.view()).length, 3);
   });
@@ -138,7 +138,7 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
         Array.from({ length: n }, (_, i) => ({
           shard: 1,
           seq: from + i,
-          data: encodeRecord(sampleRecord(from + i, { offers: 1 + (i % 4) })),
+          data: encodeRecord(variedRecord(from + i, { offers: 1 + (i % 4) })),
         }));
       const files = (name: string) => ({
         searches: path.join(dir, `${name}.s`),
@@ -173,9 +173,9 @@ describe('shopping staging (Avro bytes to NDJSON lines)', () => {
 
   test('bad bytes throw AvroJsonError and leave both texts as they were', () => {
     const st = new ShoppingStager();
-    st.add(0, 1, encodeRecord(sampleRecord(1)));
+    st.add(0, 1, encodeRecord(variedRecord(1)));
     const before = [st.searches.view().toString(), st.offers.view().toString()];
-    const good = encodeRecord(sampleRecord(2, { offers: 2 }));
+    const good = encodeRecord(variedRecord(2, { offers: 2 }));
     const bad: [string, Uint8Array][] = [
       ['empty', new Uint8Array()],
       ['bad magic', Buffer.concat([Buffer.from([0x00]), good.subarray(1)])],
@@ -298,7 +298,7 @@ test('a closed staging thread says so, and rejects what it is given', async () =
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-staging-thread-'));
   try {
     const t = await StagingThread.start();
-    const input = [{ shard: 0, seq: 1, data: encodeRecord(sampleRecord(1)) }];
+    const input = [{ shard: 0, seq: 1, data: encodeRecord(variedRecord(1)) }];
     await t.stage(input, { offers: path.join(dir, 'o.ndjson') });
     assert.equal(lines(fs.readFileSync(path.join(dir, 'o.ndjson'))).length, 2);
     assert.equal(t.up, true);
@@ -327,7 +327,7 @@ describe('DuckDBParquetWriter on staged shopping records', () => {
         stagingThread,
       });
       try {
-        const good = encodeRecord(sampleRecord(1));
+        const good = encodeRecord(variedRecord(1));
         const bad = good.subarray(0, good.length - 3);
         await assert.rejects(
           w.write(
@@ -352,7 +352,7 @@ describe('DuckDBParquetWriter on staged shopping records', () => {
     test(`Parquet rows hold every field of the records, exactly (staging ${stagingThread ? 'on its thread' : 'inline'})`, async () => {
       const records = [
         ...fc.sample(valid, { numRuns: 60, seed: 7 }),
-        ...Array.from({ length: 6 }, (_, i) => sampleRecord(i)),
+        ...Array.from({ length: 6 }, (_, i) => variedRecord(i)),
       ];
       const w = await DuckDBParquetWriter.open({
         stagingDir: path.join(dir, 'staging'),

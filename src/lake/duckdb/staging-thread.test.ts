@@ -13,6 +13,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey } from '../../model/shopping-record.js';
+import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
@@ -20,7 +21,6 @@ import { openLakeQuery } from '../../query/open-lake-query.js';
 import { ParquetWriteError } from '../errors.js';
 import { startLakeWriter } from '../lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
-import { sampleRecord } from '../testing/sample-record.js';
 import { openTestStream } from '../testing/test-stream.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { StagingThread, StagingThreadError } from './staging-thread.js';
@@ -28,7 +28,7 @@ import { StagingThread, StagingThreadError } from './staging-thread.js';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-staging-restart-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const input = (seq: number) => ({ shard: 0, seq, data: encodeRecord(sampleRecord(seq)) });
+const input = (seq: number) => ({ shard: 0, seq, data: encodeRecord(variedRecord(seq)) });
 /** Lines of a staged NDJSON file. */
 const lineCount = (file: string) =>
   fs
@@ -69,7 +69,7 @@ describe('staging thread restarts', () => {
       assert.equal(t.restarts, 1);
       assert.equal(t.up, true);
       await t.stage([input(6)], { offers: file('d') });
-      assert.equal(lineCount(file('d')), sampleRecord(6).offers.length);
+      assert.equal(lineCount(file('d')), variedRecord(6).offers.length);
       // a bad record is the record's fault: rejected, the thread lives on
       await assert.rejects(
         t.stage([{ shard: 0, seq: 7, data: new Uint8Array([1, 2]) }], { offers: file('e') }),
@@ -161,7 +161,7 @@ describe('staging thread restarts', () => {
         const read = await conn.runAndReadAll(
           `select count(*)::int n, min(stream_seq)::int seq from '${out(n)}'`,
         );
-        assert.deepEqual(read.getRowObjects(), [{ n: sampleRecord(seq).offers.length, seq }]);
+        assert.deepEqual(read.getRowObjects(), [{ n: variedRecord(seq).offers.length, seq }]);
       }
     } finally {
       conn.closeSync();
@@ -179,7 +179,7 @@ describe('staging thread restarts', () => {
     const deadLetters = await open('dead-letters');
     const base = Date.parse('2026-11-26T05:00:00.000Z');
     const records = [0, 1].map((i) =>
-      sampleRecord(i, { receivedAtMs: base + i * 1000, vendor: 'generic' }),
+      variedRecord(i, { receivedAtMs: base + i * 1000, vendor: 'generic' }),
     );
     await shopping.append(
       records.map((r) => ({
@@ -267,7 +267,7 @@ describe('staging thread restarts', () => {
       createHook({ init: (id, type) => type === 'WORKER' && workers.add(id), destroy: (id) => workers.delete(id) }).enable();
       const { DuckDBParquetWriter } = await import(${JSON.stringify(url('duckdb-parquet-writer.ts'))});
       const { encodeRecord } = await import(${JSON.stringify(url('..', '..', 'model', 'codec.ts'))});
-      const { sampleRecord } = await import(${JSON.stringify(url('..', 'testing', 'sample-record.ts'))});
+      const { variedRecord } = await import(${JSON.stringify(url('..', '..', 'model', 'testing', 'records.ts'))});
       const dir = ${JSON.stringify(dir)};
       let restarted;
       const up = new Promise((r) => (restarted = r));
@@ -275,7 +275,7 @@ describe('staging thread restarts', () => {
         stagingDir: join(dir, 'tmp'),
         onStagingThreadEvent: (e) => e.type === 'restarted' && restarted(),
       });
-      const write = (seq) => w.write([{ shard: 0, seq, data: encodeRecord(sampleRecord(seq)) }], [{ table: 'offers', path: join(dir, seq + '.parquet') }]);
+      const write = (seq) => w.write([{ shard: 0, seq, data: encodeRecord(variedRecord(seq)) }], [{ table: 'offers', path: join(dir, seq + '.parquet') }]);
       await write(1);
       w.crashStagingThreadForTesting('terminate');
       const keepAlive = setInterval(() => {}, 1000); // a restart does not hold the process

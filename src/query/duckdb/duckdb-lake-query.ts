@@ -17,7 +17,8 @@ import {
 } from '../../lake/tables.js';
 import { QueryError } from '../errors.js';
 import { type LakeFiles, LocalLakeFiles, TieredLakeFiles } from '../lake-files.js';
-import type { LakeQuery, LakeQueryOptions, QueryResult, ResultColumn, Row } from '../lake-query.js';
+import type { LakeQueryOptions, QueryResult, ResultColumn, Row } from '../lake-query.js';
+import { LakeQueryBase } from '../lake-query-base.js';
 import { jsonValueConverter } from './json-values.js';
 
 function sqlString(s: string): string {
@@ -51,7 +52,7 @@ const VANISHED_RETRIES = 3;
  * with the same columns. Reading the listed files rather than a glob is what keeps a
  * compaction invisible. Each query runs on its own connection, so queries may overlap.
  */
-export class DuckDBLakeQuery implements LakeQuery {
+export class DuckDBLakeQuery extends LakeQueryBase {
   private readonly viewSql = new Map<LakeTable, string>();
   private readonly connections = new Set<DuckDBConnection>();
   private refreshing: Promise<void> = Promise.resolve();
@@ -61,7 +62,9 @@ export class DuckDBLakeQuery implements LakeQuery {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly lakeFiles: LakeFiles,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Opens the engine and creates the table views. */
   static async open(options: LakeQueryOptions): Promise<DuckDBLakeQuery> {
@@ -202,17 +205,6 @@ export class DuckDBLakeQuery implements LakeQuery {
       throw err;
     }
     return rows;
-  }
-
-  async *stream(sql: string): AsyncIterable<Row[]> {
-    const result = await this.open(sql);
-    yield* result.batches();
-  }
-
-  async all(sql: string): Promise<Row[]> {
-    const out: Row[] = [];
-    for await (const rows of this.stream(sql)) for (const r of rows) out.push(r);
-    return out;
   }
 
   async close(): Promise<void> {

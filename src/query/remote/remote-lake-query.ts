@@ -13,7 +13,8 @@ import type { ObjectInfo, ObjectStore } from '../../lake/object-store/object-sto
 import { LAKE_TABLES } from '../../lake/tables.js';
 import { QueryError } from '../errors.js';
 import { DirectoryLakeFiles } from '../lake-files.js';
-import type { LakeQuery, QueryResult, Row } from '../lake-query.js';
+import type { LakeQuery, QueryResult } from '../lake-query.js';
+import { LakeQueryBase } from '../lake-query-base.js';
 import { openLakeQuery } from '../open-lake-query.js';
 import { DuckDBSqlParser } from './duckdb-sql-parser.js';
 import { LakeFileCache, type LakeFileCacheStats } from './lake-file-cache.js';
@@ -42,7 +43,7 @@ const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
  * A LakeQuery over a remote store. `open` may throw CacheTooSmallError (the query needs
  * more than the cache bound) or the store's errors, besides QueryError.
  */
-export class RemoteLakeQuery implements LakeQuery {
+export class RemoteLakeQuery extends LakeQueryBase {
   readonly cache: LakeFileCache;
   private readonly running = new Set<() => Promise<void>>();
   private closed = false;
@@ -52,6 +53,7 @@ export class RemoteLakeQuery implements LakeQuery {
     private readonly parser: DuckDBSqlParser,
     options: RemoteLakeQueryOptions,
   ) {
+    super();
     this.cache = new LakeFileCache({
       store,
       dir: options.cacheDir,
@@ -144,17 +146,6 @@ export class RemoteLakeQuery implements LakeQuery {
     } finally {
       await held.release();
     }
-  }
-
-  async *stream(sql: string): AsyncIterable<Row[]> {
-    const result = await this.open(sql);
-    yield* result.batches();
-  }
-
-  async all(sql: string): Promise<Row[]> {
-    const out: Row[] = [];
-    for await (const rows of this.stream(sql)) for (const r of rows) out.push(r);
-    return out;
   }
 
   /** Ends running queries, releases their files and the parser; does not close the store. */

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { searchRecord } from '../../model/testing/records.js';
 import { RowStoreLockedError } from '../errors.js';
 import { RowStore } from '../row-store.js';
-import { searchRecord } from '../testing/records.js';
 import { PGliteClient } from './pglite-client.js';
 
 const root = mkdtempSync(join(tmpdir(), 'faresight-pglite-'));

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
+import { searchRecord } from '../../model/testing/records.js';
 import { RowStore } from '../row-store.js';
 import type { SqlClient } from '../sql-client.js';
-import { searchRecord } from './records.js';
 
 export interface RowStoreSuiteOptions {
   name: string;

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { configSchema } from '../../config/config.js';
 import { createIngestApp } from '../../ingest/ingest-server.js';
-import { sampleRecord } from '../../ingest/testing/sample-record.js';
+import { sampleRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { createAdapters } from '../../vendors/adapters.js';
 import { StreamUnavailableError } from '../errors.js';

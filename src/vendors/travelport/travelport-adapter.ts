@@ -20,8 +20,6 @@ import { parsePricePoint } from './price-points.js';
 import { parsePricingSolution } from './pricing-solutions.js';
 import { keyed, type Lists } from './travelport-common.js';
 
-export { MAX_COMBINATIONS } from './price-points.js';
-
 /** Response elements that carry low fare search results, in the order looked for. */
 const RESPONSE_ELEMENTS = ['LowFareSearchRsp', 'LowFareSearchAsyncRsp', 'RetrieveLowFareSearchRsp'];
 

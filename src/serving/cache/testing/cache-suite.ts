@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../../api/api.js';
+import { searchRecord } from '../../../model/testing/records.js';
 import { silentLogger } from '../../../ops/logger.js';
 import { PGliteClient } from '../../pglite/pglite-client.js';
 import { RowStore } from '../../row-store.js';
 import { createServingUseCase } from '../../serving-use-case.js';
-import { searchRecord } from '../../testing/records.js';
 import type { Cache } from '../cache.js';
 import { CachedReads } from '../cached-reads.js';
 

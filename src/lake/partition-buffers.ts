@@ -1,0 +1,127 @@
+/**
+ * Buffering and rotation of one lake source: per stream shard, one open file per
+ * partition; files close on a later rotation window, on size, or when idle, and wait in
+ * `closed` until they are written.
+ */
+import { type Partition, partitionOf } from './lake-layout.js';
+import type { LakeInput } from './parquet-writer.js';
+
+/** The buffered records of one shard for one partition: one future file per table. */
+export interface OpenFile {
+  readonly shard: number;
+  readonly partition: Partition;
+  readonly key: string;
+  readonly window: number;
+  readonly inputs: LakeInput[];
+  bytes: number;
+  lastArrival: number;
+  /** After a failed write: when to try again, and why it failed. */
+  retryAt?: number;
+  failure?: unknown;
+  /** Consecutive failed writes. */
+  attempts?: number;
+}
+
+interface ShardState {
+  lastSeq: number;
+  watermark: number;
+  readonly open: Map<string, OpenFile>;
+}
+
+/**
+ * The open and closed files of one source. A file closes when a record of a later
+ * rotation window (`rotateMs` wide) arrives on its shard, when it holds `rotateBytes` of
+ * stream bytes, or when nothing arrived for it for `rotateMs` (closeIdle).
+ */
+export class PartitionBuffers {
+  /** Closed files, oldest first, until `written` removes them. */
+  readonly closed: OpenFile[] = [];
+  private readonly shards = new Map<number, ShardState>();
+
+  constructor(
+    private readonly rotateMs: number,
+    private readonly rotateBytes: number,
+  ) {}
+
+  /** True the first time `seq` (or a later one) is seen on `shard`: a redelivery is false. */
+  firstDelivery(shard: number, seq: number): boolean {
+    const st = this.shard(shard);
+    if (seq <= st.lastSeq) return false;
+    st.lastSeq = seq;
+    return true;
+  }
+
+  /**
+   * Buffers `input` (of `size` stream bytes) in the partition of `vendor` at `timeMs`,
+   * closing what the record's window or the file's size closes.
+   */
+  add(input: LakeInput, vendor: string, timeMs: number, size: number, now: number): void {
+    const st = this.shard(input.shard);
+    const window = Math.floor(timeMs / this.rotateMs);
+    if (window > st.watermark) {
+      st.watermark = window;
+      for (const f of st.open.values()) if (f.window < window) this.close(f);
+    }
+    const partition = partitionOf(vendor, timeMs);
+    const key = `${partition.vendor}/${partition.dt}/${partition.hour}`;
+    let file = st.open.get(key);
+    if (!file) {
+      file = {
+        shard: input.shard,
+        partition,
+        key,
+        window: st.watermark,
+        inputs: [],
+        bytes: 0,
+        lastArrival: now,
+      };
+      st.open.set(key, file);
+    }
+    file.inputs.push(input);
+    file.bytes += size;
+    file.lastArrival = now;
+    if (file.bytes >= this.rotateBytes) this.close(file);
+  }
+
+  /** Closes the files nothing arrived for in the last `rotateMs`. */
+  closeIdle(now: number): void {
+    for (const st of this.shards.values())
+      for (const f of st.open.values()) if (now - f.lastArrival > this.rotateMs) this.close(f);
+  }
+
+  /** Closes every open file (at stop). */
+  closeAll(): void {
+    for (const st of this.shards.values()) for (const f of st.open.values()) this.close(f);
+  }
+
+  /** Forgets a closed file once it is written. */
+  written(file: OpenFile): void {
+    this.closed.splice(this.closed.indexOf(file), 1);
+  }
+
+  /** The lowest seq of `shard` still buffered (open or closed), or undefined. */
+  firstBuffered(shard: number): number | undefined {
+    let min: number | undefined;
+    const consider = (f: OpenFile) => {
+      const s = f.inputs[0]?.seq;
+      if (s !== undefined && (min === undefined || s < min)) min = s;
+    };
+    for (const f of this.shards.get(shard)?.open.values() ?? []) consider(f);
+    for (const f of this.closed) if (f.shard === shard) consider(f);
+    return min;
+  }
+
+  private shard(shard: number): ShardState {
+    let st = this.shards.get(shard);
+    if (!st) {
+      st = { lastSeq: -1, watermark: Number.NEGATIVE_INFINITY, open: new Map() };
+      this.shards.set(shard, st);
+    }
+    return st;
+  }
+
+  private close(file: OpenFile): void {
+    this.shard(file.shard).open.delete(file.key);
+    this.closed.push(file);
+  }
+}
