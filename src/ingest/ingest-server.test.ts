@@ -262,22 +262,37 @@ describe('ingest service', () => {
       adapters: createAdapters(),
       logger: silentLogger,
     });
-    // a request whose body is still arriving when stop() begins
+    // a request whose body is still arriving when stop() begins. `Expect:
+    // 100-continue` makes the server say when it has the request's headers, so
+    // stop() starts while the request is surely in flight (a fixed sleep was
+    // not enough on a loaded machine).
     const body = JSON.stringify(sampleRecord(9));
+    let received!: () => void;
+    const serverHasIt = new Promise<void>((r) => {
+      received = r;
+    });
     const inflight = new Promise<number>((resolve, reject) => {
       const req = request(`${svc.url}/v1/ingest/generic`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          expect: '100-continue',
+        },
       });
       req.on('response', (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('error', reject);
-      req.write(body.slice(0, 10));
-      setTimeout(() => req.end(body.slice(10)), 100);
+      req.on('continue', () => {
+        req.write(body.slice(0, 10));
+        received();
+        setTimeout(() => req.end(body.slice(10)), 100);
+      });
+      req.flushHeaders();
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await serverHasIt;
     await svc.stop();
     assert.equal(await inflight, 202);
     await assert.rejects(fetch(`${svc.url}/healthz`));
