@@ -15,6 +15,7 @@ import {
   ResultTooLargeError,
   RowLimitError,
   SqlExecutionError,
+  SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
 } from '../errors.js';
@@ -184,6 +185,10 @@ class DuckDBCustomerSession implements CustomerSession {
         this.conn.interrupt();
         throw err;
       }
+      if (/^Out of Memory Error/i.test(firstLine(err)))
+        throw new SqlMemoryLimitError(this.spec.memoryLimit ?? DEFAULT_SESSION_MEMORY_LIMIT, {
+          cause: err,
+        });
       throw new SqlExecutionError(firstLine(err), { cause: err });
     } finally {
       clearTimeout(timer);

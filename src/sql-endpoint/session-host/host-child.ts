@@ -27,7 +27,10 @@ const sessions = new Map<number, CustomerSession>();
 type Unsized = HostReply extends infer R ? (R extends HostReply ? Omit<R, 'rss'> : never) : never;
 
 function reply(r: Unsized): void {
-  process.send?.({ ...r, rss: process.memoryUsage.rss() } as HostReply);
+  // A host that went away mid-statement is no error here ('disconnect' below ends this
+  // process); without the callback a failed send would crash it with EPIPE.
+  if (!process.connected) return;
+  process.send?.({ ...r, rss: process.memoryUsage.rss() } as HostReply, () => undefined);
 }
 
 function session(id: number): CustomerSession {

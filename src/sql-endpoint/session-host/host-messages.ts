@@ -9,6 +9,7 @@ import {
   RowLimitError,
   SqlExecutionError,
   SqlHostError,
+  SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
 } from '../errors.js';
@@ -27,6 +28,7 @@ export interface WireError {
   timeoutMs?: number;
   maxRows?: number;
   maxBytes?: number;
+  memoryLimit?: string;
 }
 
 /** A child's answer to request `id`, with the child's resident set size after it. */
@@ -41,13 +43,15 @@ export type HostReply =
 
 /** An error as sent by the child. */
 export function toWireError(err: unknown): WireError {
-  const e = err as Error & Partial<Record<'timeoutMs' | 'maxRows' | 'maxBytes', number>>;
+  const e = err as Error &
+    Partial<Record<'timeoutMs' | 'maxRows' | 'maxBytes', number>> & { memoryLimit?: string };
   return {
     name: e?.name ?? 'Error',
     message: e?.message ?? String(err),
     ...(e.timeoutMs !== undefined ? { timeoutMs: e.timeoutMs } : {}),
     ...(e.maxRows !== undefined ? { maxRows: e.maxRows } : {}),
     ...(e.maxBytes !== undefined ? { maxBytes: e.maxBytes } : {}),
+    ...(e.memoryLimit !== undefined ? { memoryLimit: e.memoryLimit } : {}),
   };
 }
 
@@ -62,6 +66,8 @@ export function fromWireError(e: WireError): Error {
       return new RowLimitError(e.maxRows ?? 0);
     case 'ResultTooLargeError':
       return new ResultTooLargeError(e.maxBytes ?? 0);
+    case 'SqlMemoryLimitError':
+      return new SqlMemoryLimitError(e.memoryLimit ?? '?');
     case 'SqlHostError':
       return new SqlHostError(e.message);
     default:
