@@ -8,6 +8,7 @@ import {
   type CustomerSession,
   DEFAULT_MAX_RESULT_BYTES,
   DEFAULT_SESSION_MEMORY_LIMIT,
+  DEFAULT_SESSION_THREADS,
   type SessionResult,
   type SessionSpec,
 } from '../customer-session.js';
@@ -55,7 +56,9 @@ export interface CustomerDatabase {
  */
 export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerDatabase> {
   const area = customerArea(spec.lakeRoot, spec.customer);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(spec.threads ?? DEFAULT_SESSION_THREADS),
+  });
   const conn = await instance.connect();
   const relations: string[] = [];
   try {

@@ -5,7 +5,7 @@
  * statement took is back after its session closes.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -35,6 +35,29 @@ function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** Name and niceness of each thread of `pid` (Linux /proc); [] once it is gone. */
+function threadNiceness(pid: number): { tid: string; comm: string; nice: number }[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      return { tid, comm, nice: Number(fields[16]) };
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until `ok()` holds, checking every 50 ms; fails after a generous deadline. */
+async function waitFor(ok: () => boolean, what: string, deadlineMs = 60_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`waited ${deadlineMs} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 let fx: SqlFixture;
 const spec = async (over: Partial<SessionSpec> = {}): Promise<SessionSpec> => ({
   lakeRoot: fx.etl.lakeRoot,
@@ -57,7 +80,7 @@ describe('a session host', () => {
   it('runs statements in a child process, with the customer’s views', async () => {
     const host = new SessionHost({ processes: 1 });
     try {
-      const s = await host.open(await spec());
+      const s = await host.open(await spec({ statementTimeoutMs: 10_000 }));
       assert.deepEqual([...s.relations].sort(), [
         'fare_trends',
         'market_demand_daily',
@@ -68,8 +91,20 @@ describe('a session host', () => {
       const [child] = host.processes();
       assert.ok(child?.pid && child.pid !== process.pid);
       assert.equal(child.sessions, 1);
-      // It yields the CPU to the serving process.
+      // It yields the CPU to the serving process: every thread of it, DuckDB's workers
+      // and its libuv pool too, not only the main thread (which is all getPriority sees).
       assert.ok(getPriority(child.pid) > getPriority(), 'the child runs at a lower priority');
+      const running = s.query(SLOW_ONE_ROW).catch((e: Error) => e);
+      await waitFor(() => threadNiceness(child.pid!).length > 3, 'the statement’s threads');
+      const nices = threadNiceness(child.pid!);
+      const mine = getPriority();
+      const eager = nices.filter((t) => t.nice <= mine);
+      assert.deepEqual(
+        eager,
+        [],
+        `${eager.length} of ${nices.length} threads at niceness ≤ ${mine}`,
+      );
+      await running;
       await s.close();
       assert.equal(host.processes()[0]?.sessions, 0);
     } finally {
