@@ -9,10 +9,12 @@ import { setPriority } from 'node:os';
 import type { CustomerSession } from '../customer-session.js';
 import { openDuckDBCustomerSession } from '../duckdb/duckdb-customer-session.js';
 import { SqlExecutionError } from '../errors.js';
-import { type HostReply, type HostRequest, toWireError } from './host-messages.js';
-
-/** Niceness of every thread of this process: customer SQL yields the CPU to ingest and the API. */
-const CUSTOMER_SQL_NICENESS = 10;
+import {
+  CUSTOMER_SQL_NICENESS,
+  type HostReply,
+  type HostRequest,
+  toWireError,
+} from './host-messages.js';
 
 /**
  * Sets every thread of this process to CUSTOMER_SQL_NICENESS. On Linux a priority is a

@@ -14,6 +14,13 @@ import {
   SqlTimeoutError,
 } from '../errors.js';
 
+/**
+ * Niceness of every thread of a child: customer SQL yields the CPU to ingest and the API.
+ * The host sets it on the child as soon as it is forked (so the threads Node starts
+ * inherit it) and the child on each of its threads (host-child.ts).
+ */
+export const CUSTOMER_SQL_NICENESS = 10;
+
 /** A request from the host to a child; `id` is unique per child. */
 export type HostRequest =
   | { id: number; op: 'open'; session: number; spec: SessionSpec }
