@@ -127,6 +127,7 @@ export class HostProcess {
   /** Ends the process: its channel closes (it exits by itself), then SIGKILL after a grace period. */
   async stop(): Promise<void> {
     if (this.alive) {
+      this.child.ref(); // until its exit is seen
       if (this.child.connected) this.child.disconnect();
       const t = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
       await this.exited;
@@ -146,12 +147,16 @@ export class HostProcess {
     else w.reject(fromWireError(m.error));
   }
 
-  // The channel keeps the serving process alive only while a request is outstanding.
+  // The channel and the process keep the serving process alive only while a request is
+  // outstanding. The process too: a child that dies closes its channel before its exit is
+  // seen, and that exit is what answers the outstanding requests (with SqlHostError).
   private busy(): void {
+    this.child.ref();
     (this.child.channel as { ref?: () => void } | undefined)?.ref?.();
   }
 
   private idle(): void {
+    this.child.unref();
     (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 }
