@@ -113,16 +113,29 @@ function ingestBody(): Buffer {
   return gzipSync(JSON.stringify(r));
 }
 
-/** 4 customers, each running HEAVY one after another until `stop()`. */
+/**
+ * 4 customers, each running HEAVY one after another until `stop()`. `connected` resolves
+ * once every customer's session is open and has answered (its slices built, its child
+ * started): a one-off cost of a customer's first session after a grant change, not of
+ * the statements measured here.
+ */
 function sqlLoad(ready: Ready): {
+  connected: Promise<unknown>;
   stop(): Promise<{ ok: number; failed: number; errors: Map<string, number> }>;
 } {
+  const opened: Promise<void>[] = [];
   let running = true;
   /** Failures by SQLSTATE and the first line of their message (digits folded). */
   const errors = new Map<string, number>();
   let ok = 0;
   let failed = 0;
   const loops = ['c1', 'c2', 'c3', 'c4'].map(async (user) => {
+    let open: (() => void) | undefined;
+    opened.push(
+      new Promise<void>((r) => {
+        open = r;
+      }),
+    );
     const c = new pg.Client({
       host: '127.0.0.1',
       port: ready.sqlPort,
@@ -132,6 +145,8 @@ function sqlLoad(ready: Ready): {
     });
     c.on('error', () => undefined);
     await c.connect();
+    await c.query('SELECT 1 AS warm');
+    open?.();
     while (running) {
       try {
         const r = await c.query(HEAVY);
@@ -149,6 +164,7 @@ function sqlLoad(ready: Ready): {
     await c.end();
   });
   return {
+    connected: Promise.all(opened),
     async stop() {
       running = false;
       await Promise.all(loops);
@@ -159,6 +175,7 @@ function sqlLoad(ready: Ready): {
 
 async function phase(ready: Ready, pid: number, withSql: boolean, seconds = SECONDS) {
   const load = withSql ? sqlLoad(ready) : undefined;
+  await load?.connected;
   if (load) await new Promise((r) => setTimeout(r, 1000)); // statements under way
   let peak = 0;
   const sampler = setInterval(() => {
