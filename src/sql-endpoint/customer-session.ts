@@ -30,12 +30,21 @@ export interface SessionSpec {
   readonly maxResultBytes?: number;
   /** DuckDB memory_limit of the session; default DEFAULT_SESSION_MEMORY_LIMIT. */
   readonly memoryLimit?: string;
+  /** DuckDB worker threads of the session; default DEFAULT_SESSION_THREADS. */
+  readonly threads?: number;
 }
 
 /** Default result size cap of a session: 64 MiB (config sql.maxResultBytes). */
 export const DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024;
 /** Default DuckDB memory_limit of a session (config sql.memoryLimit). */
 export const DEFAULT_SESSION_MEMORY_LIMIT = '512MB';
+
+/**
+ * Default DuckDB threads of a session: 1. Customers' sessions run side by side, so one
+ * thread each already keeps the cores busy; two let four heavy statements hold eight
+ * runnable threads on a 2-core machine, each a scheduling delay for ingest and the API.
+ */
+export const DEFAULT_SESSION_THREADS = 1;
 
 /** A complete, bounded result. */
 export interface SessionResult {

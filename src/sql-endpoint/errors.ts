@@ -29,6 +29,25 @@ export class RowLimitError extends Error {
   }
 }
 
+/**
+ * The statement needed more memory than the session's DuckDB memory_limit
+ * (sql.memoryLimit). Nothing spills to disk: a customer session has no temp directory.
+ */
+export class SqlMemoryLimitError extends Error {
+  override name = 'SqlMemoryLimitError';
+  /** SQLSTATE sent over the wire: out_of_memory. */
+  readonly sqlState = '53200';
+  constructor(
+    readonly memoryLimit: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the statement needs more memory than the session's memory limit of ${memoryLimit} (sql.memoryLimit); aggregate or filter earlier, or select fewer columns`,
+      options,
+    );
+  }
+}
+
 /** Customer credentials were missing or wrong. */
 export class SqlAuthError extends Error {
   override name = 'SqlAuthError';

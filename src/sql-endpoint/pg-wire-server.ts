@@ -85,6 +85,10 @@ export async function startPgWireServer(opts: PgWireOptions): Promise<Service & 
       : undefined;
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    // A response is several small writes (RowDescription, DataRow, CommandComplete,
+    // ReadyForQuery): with Nagle's algorithm the later ones wait for the client's delayed
+    // ACK, about 40 ms a statement (17 statements/s over loopback, 139 without).
+    socket.setNoDelay(true);
     let handler: PgQueryHandler | undefined;
     let session: Promise<CustomerSession> | undefined;
     let auth:

@@ -23,6 +23,12 @@ const SLOW =
 const SLOW_ONE_ROW = `SELECT count(*) AS n FROM (${SLOW}) WHERE h <> ''`;
 /** About 3 MB of text in 300 rows. */
 const WIDE = `SELECT i, repeat('x', 10000) AS pad FROM (SELECT unnest(generate_series(1, 300)) AS i)`;
+/**
+ * A hash aggregate over a million distinct 100-byte strings: a few hundred MB of DuckDB
+ * memory and one row out. It names no relation, as a customer's computation may not.
+ */
+const HEAVY_N = 1_000_000;
+const HEAVY = `SELECT count(DISTINCT s) AS n FROM (SELECT repeat('x', 100) || i::varchar AS s FROM (SELECT unnest(generate_series(1, ${HEAVY_N})) AS i))`;
 /** 4,001 narrow rows, one more than the row cap below. */
 const MANY = 'SELECT unnest(generate_series(1, 4001)) AS i';
 
@@ -106,6 +112,44 @@ describe('a result over the row or byte cap is an error, never a partial result'
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().rows.length, 4000);
     assert.deepEqual(await ep.viaPg('globex', all), { rows: 4000 });
+  });
+});
+
+describe('a heavy statement naming no relation runs in the customer’s session, under its memory limit', () => {
+  // `npm run bench -- sql` once saw all four customers' heavy statements fail: a statement
+  // naming none of the customer's relations went to the connection's catalog (64 MB,
+  // in the serving process) instead of the session host.
+  it('completes over the wire and over HTTP with the session’s memory limit', async () => {
+    const ep = await startSqlEndpoints(fx, { memoryLimit: '1GB' });
+    try {
+      const c = await ep.connect('globex');
+      try {
+        assert.deepEqual((await c.query(HEAVY)).rows, [{ n: String(HEAVY_N) }]);
+      } finally {
+        await c.end();
+      }
+      const r = await ep.post('globex', HEAVY);
+      assert.equal(r.statusCode, 200, r.body.slice(0, 300));
+      assert.deepEqual(r.json().rows, [{ n: HEAVY_N }]);
+    } finally {
+      await ep.close();
+    }
+  });
+
+  it('over the session’s memory limit: 53200 naming the limit over the wire, 413 over HTTP', async () => {
+    const ep = await startSqlEndpoints(fx, { memoryLimit: '32MB' });
+    try {
+      const w = await ep.viaPg('globex', HEAVY);
+      assert.equal(w.code, '53200', JSON.stringify(w));
+      assert.match(w.message ?? '', /memory limit of 32MB/);
+      const r = await ep.post('globex', HEAVY);
+      assert.equal(r.statusCode, 413, r.body.slice(0, 300));
+      assert.equal(r.json().error, 'SqlMemoryLimitError');
+      // The session goes on after it.
+      assert.deepEqual(await ep.viaPg('globex', 'SELECT 1 AS one'), { rows: 1 });
+    } finally {
+      await ep.close();
+    }
   });
 });
 

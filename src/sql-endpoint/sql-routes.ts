@@ -16,6 +16,7 @@ import {
   RowLimitError,
   SqlExecutionError,
   SqlHostError,
+  SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
   TooManyStatementsError,
@@ -44,7 +45,12 @@ function csvField(v: unknown): string {
 function statusOf(err: unknown): { status: number; retryAfterMs?: number } | undefined {
   if (err instanceof SqlRejectedError || err instanceof SqlExecutionError) return { status: 400 };
   if (err instanceof SqlTimeoutError) return { status: 408 };
-  if (err instanceof RowLimitError || err instanceof ResultTooLargeError) return { status: 413 };
+  if (
+    err instanceof RowLimitError ||
+    err instanceof ResultTooLargeError ||
+    err instanceof SqlMemoryLimitError
+  )
+    return { status: 413 };
   if (err instanceof TooManyStatementsError) return { status: 429, retryAfterMs: err.retryAfterMs };
   if (err instanceof SqlHostError) return { status: 503, retryAfterMs: 1000 };
   return undefined;

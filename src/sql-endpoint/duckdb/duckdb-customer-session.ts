@@ -8,6 +8,7 @@ import {
   type CustomerSession,
   DEFAULT_MAX_RESULT_BYTES,
   DEFAULT_SESSION_MEMORY_LIMIT,
+  DEFAULT_SESSION_THREADS,
   type SessionResult,
   type SessionSpec,
 } from '../customer-session.js';
@@ -15,6 +16,7 @@ import {
   ResultTooLargeError,
   RowLimitError,
   SqlExecutionError,
+  SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
 } from '../errors.js';
@@ -54,7 +56,9 @@ export interface CustomerDatabase {
  */
 export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerDatabase> {
   const area = customerArea(spec.lakeRoot, spec.customer);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(spec.threads ?? DEFAULT_SESSION_THREADS),
+  });
   const conn = await instance.connect();
   const relations: string[] = [];
   try {
@@ -184,6 +188,10 @@ class DuckDBCustomerSession implements CustomerSession {
         this.conn.interrupt();
         throw err;
       }
+      if (/^Out of Memory Error/i.test(firstLine(err)))
+        throw new SqlMemoryLimitError(this.spec.memoryLimit ?? DEFAULT_SESSION_MEMORY_LIMIT, {
+          cause: err,
+        });
       throw new SqlExecutionError(firstLine(err), { cause: err });
     } finally {
       clearTimeout(timer);

@@ -4,30 +4,51 @@
  * requests over IPC (host-messages.ts). DuckDB's async work runs on this process's libuv
  * pool, never on the serving process's, where ingest gunzips request bodies.
  */
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { CustomerSession } from '../customer-session.js';
 import { openDuckDBCustomerSession } from '../duckdb/duckdb-customer-session.js';
 import { SqlExecutionError } from '../errors.js';
-import { type HostReply, type HostRequest, toWireError } from './host-messages.js';
+import {
+  CUSTOMER_SQL_NICENESS,
+  type HostReply,
+  type HostRequest,
+  toWireError,
+} from './host-messages.js';
 
 /**
- * Niceness of this process: customer SQL yields the CPU to ingest and the API. Threads
- * inherit it from the thread that creates them, so it is set before any DuckDB instance
- * or libuv worker exists.
+ * Sets every thread of this process to CUSTOMER_SQL_NICENESS. On Linux a priority is a
+ * thread's own: setting the process's changes the main thread alone, and the threads
+ * started before this module ran (libuv's pool, which loading the modules already used,
+ * and so the DuckDB work it runs) keep theirs. A thread started later inherits the
+ * niceness of the thread that starts it. Called at start and after each session opens.
  */
-const CUSTOMER_SQL_NICENESS = 10;
-try {
-  setPriority(CUSTOMER_SQL_NICENESS);
-} catch {
-  // A platform that refuses leaves the default priority; the isolation still holds.
+function deprioritise(): void {
+  let tids: number[] = [0];
+  try {
+    tids = readdirSync('/proc/self/task').map(Number);
+  } catch {
+    // No /proc: the process's priority is all there is to set.
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(tid, CUSTOMER_SQL_NICENESS);
+    } catch {
+      // A platform (or a thread gone meanwhile) that refuses keeps its priority; isolation still holds.
+    }
+  }
 }
+deprioritise();
 
 const sessions = new Map<number, CustomerSession>();
 
 type Unsized = HostReply extends infer R ? (R extends HostReply ? Omit<R, 'rss'> : never) : never;
 
 function reply(r: Unsized): void {
-  process.send?.({ ...r, rss: process.memoryUsage.rss() } as HostReply);
+  // A host that went away mid-statement is no error here ('disconnect' below ends this
+  // process); without the callback a failed send would crash it with EPIPE.
+  if (!process.connected) return;
+  process.send?.({ ...r, rss: process.memoryUsage.rss() } as HostReply, () => undefined);
 }
 
 function session(id: number): CustomerSession {
@@ -41,6 +62,7 @@ async function handle(req: HostRequest): Promise<unknown> {
     case 'open': {
       const s = await openDuckDBCustomerSession(req.spec);
       sessions.set(req.session, s);
+      deprioritise();
       return { relations: s.relations };
     }
     case 'query':

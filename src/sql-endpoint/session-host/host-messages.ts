@@ -9,9 +9,17 @@ import {
   RowLimitError,
   SqlExecutionError,
   SqlHostError,
+  SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
 } from '../errors.js';
+
+/**
+ * Niceness of every thread of a child: customer SQL yields the CPU to ingest and the API.
+ * The host sets it on the child as soon as it is forked (so the threads Node starts
+ * inherit it) and the child on each of its threads (host-child.ts).
+ */
+export const CUSTOMER_SQL_NICENESS = 10;
 
 /** A request from the host to a child; `id` is unique per child. */
 export type HostRequest =
@@ -27,6 +35,7 @@ export interface WireError {
   timeoutMs?: number;
   maxRows?: number;
   maxBytes?: number;
+  memoryLimit?: string;
 }
 
 /** A child's answer to request `id`, with the child's resident set size after it. */
@@ -41,13 +50,15 @@ export type HostReply =
 
 /** An error as sent by the child. */
 export function toWireError(err: unknown): WireError {
-  const e = err as Error & Partial<Record<'timeoutMs' | 'maxRows' | 'maxBytes', number>>;
+  const e = err as Error &
+    Partial<Record<'timeoutMs' | 'maxRows' | 'maxBytes', number>> & { memoryLimit?: string };
   return {
     name: e?.name ?? 'Error',
     message: e?.message ?? String(err),
     ...(e.timeoutMs !== undefined ? { timeoutMs: e.timeoutMs } : {}),
     ...(e.maxRows !== undefined ? { maxRows: e.maxRows } : {}),
     ...(e.maxBytes !== undefined ? { maxBytes: e.maxBytes } : {}),
+    ...(e.memoryLimit !== undefined ? { memoryLimit: e.memoryLimit } : {}),
   };
 }
 
@@ -62,6 +73,8 @@ export function fromWireError(e: WireError): Error {
       return new RowLimitError(e.maxRows ?? 0);
     case 'ResultTooLargeError':
       return new ResultTooLargeError(e.maxBytes ?? 0);
+    case 'SqlMemoryLimitError':
+      return new SqlMemoryLimitError(e.memoryLimit ?? '?');
     case 'SqlHostError':
       return new SqlHostError(e.message);
     default:

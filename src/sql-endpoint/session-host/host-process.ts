@@ -5,9 +5,15 @@
  * starts another for the next statement.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SqlHostError } from '../errors.js';
-import { fromWireError, type HostReply, type HostRequest } from './host-messages.js';
+import {
+  CUSTOMER_SQL_NICENESS,
+  fromWireError,
+  type HostReply,
+  type HostRequest,
+} from './host-messages.js';
 
 type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout };
 
@@ -45,6 +51,14 @@ export class HostProcess {
       env: { ...process.env, UV_THREADPOOL_SIZE: CHILD_UV_THREADPOOL_SIZE },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // Before Node in the child starts its threads, where possible: they inherit this, and
+    // loading its modules is already customer-SQL work, not the serving process's.
+    if (this.child.pid !== undefined)
+      try {
+        setPriority(this.child.pid, CUSTOMER_SQL_NICENESS);
+      } catch {
+        // Gone already, or refused: the child lowers its own threads' priority anyway.
+      }
     this.child.unref();
     this.idle();
     this.child.on('message', (m: HostReply) => this.answer(m));
@@ -113,6 +127,7 @@ export class HostProcess {
   /** Ends the process: its channel closes (it exits by itself), then SIGKILL after a grace period. */
   async stop(): Promise<void> {
     if (this.alive) {
+      this.child.ref(); // until its exit is seen
       if (this.child.connected) this.child.disconnect();
       const t = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
       await this.exited;
@@ -132,12 +147,16 @@ export class HostProcess {
     else w.reject(fromWireError(m.error));
   }
 
-  // The channel keeps the serving process alive only while a request is outstanding.
+  // The channel and the process keep the serving process alive only while a request is
+  // outstanding. The process too: a child that dies closes its channel before its exit is
+  // seen, and that exit is what answers the outstanding requests (with SqlHostError).
   private busy(): void {
+    this.child.ref();
     (this.child.channel as { ref?: () => void } | undefined)?.ref?.();
   }
 
   private idle(): void {
+    this.child.unref();
     (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 }
