@@ -5,8 +5,8 @@ import { type ApiService, startApi } from '../api/start-api.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import type { Cache } from '../serving/cache/cache.js';
-import { openCache } from '../serving/cache/open-cache.js';
-import { openRowStore } from '../serving/open-row-store.js';
+import { openCache } from './compose/cache.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configEnvNames } from '../config/load-config.js';
+import { configKeys } from '../config/config-keys.js';
 import { configFrom } from './options.js';
 
 /** Registers `faresight config`: prints the effective configuration as JSON. */
@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--env', 'list every FARESIGHT_* variable and the key it sets')
     .action((opts: { env?: boolean }, cmd: Command) => {
       if (opts.env) {
-        for (const e of configEnvNames()) process.stdout.write(`${e.env}\t${e.path.join('.')}\n`);
+        for (const e of configKeys()) process.stdout.write(`${e.env}\t${e.path.join('.')}\n`);
         return;
       }
       const loaded = configFrom(cmd);

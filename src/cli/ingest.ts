@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { startIngest } from '../ingest/ingest-server.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams } from './compose.js';
+import { openObjectStore } from './compose/object-store.js';
+import { openIngestStreams } from './compose/stream.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 
 /** Registers `faresight ingest`: the ingest HTTP service alone, optionally in N processes. */

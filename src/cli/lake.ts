@@ -7,11 +7,11 @@ import {
 } from '../lake/compaction/compact-lake.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { startLakeWriter } from '../lake/lake-writer.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { openIngestStreams } from './compose.js';
+import { openObjectStore } from './compose/object-store.js';
+import { openIngestStreams } from './compose/stream.js';
 import { registerLifecycle } from './lake-lifecycle.js';
 import { configFrom, intOption } from './options.js';
 

@@ -12,12 +12,10 @@ import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import { startApi } from '../api/start-api.js';
 import type { Config } from '../config/config.js';
 import { EtlStore } from '../etl/etl-store.js';
-import { startEtl } from '../etl/start-etl.js';
 import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { VendorToken } from '../ingest/vendor-auth.js';
 import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import {
@@ -26,14 +24,17 @@ import {
   startRealtime,
 } from '../realtime/realtime-runner.js';
 import type { Cache } from '../serving/cache/cache.js';
-import { openCache } from '../serving/cache/open-cache.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams, openLake, openStream } from './compose.js';
+import { openCache } from './compose/cache.js';
+import { startEtlRole } from './compose/etl-context.js';
+import { openLake } from './compose/lake.js';
+import { openObjectStore } from './compose/object-store.js';
+import { openRowStore } from './compose/row-store.js';
+import { openIngestStreams, openStream } from './compose/stream.js';
 import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
 
 /** The running platform. `stop()` stops every role (last started first), then closes the backends. */
@@ -134,7 +135,7 @@ export async function startPlatform(
     await etlStore.migrate();
     await customers.migrate();
     services.push(
-      await startEtl({ config, sql: store.client, logger: logger.child('etl'), registry }),
+      await startEtlRole({ config, sql: store.client, logger: logger.child('etl'), registry }),
     );
     services.push(
       startForecastJob({

@@ -12,12 +12,12 @@ import { startRealtime } from '../realtime/realtime-runner.js';
 import type { UseCase } from '../realtime/use-case.js';
 import { useCaseConfig } from '../realtime/use-case-config.js';
 import type { Cache } from '../serving/cache/cache.js';
-import { openCache } from '../serving/cache/open-cache.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
 import { createServingUseCase, servingConfigSchema } from '../serving/serving-use-case.js';
 import type { Stream } from '../stream/stream.js';
-import { openStream } from './compose.js';
+import { openCache } from './compose/cache.js';
+import { openRowStore } from './compose/row-store.js';
+import { openStream } from './compose/stream.js';
 import { configFrom, intOption } from './options.js';
 
 /** What use cases are built from. */

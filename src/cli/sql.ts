@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom, intOption } from './options.js';
 
 /**

@@ -59,7 +59,7 @@ export class RedisCache implements Cache {
     } catch (err) {
       const cause = this.lastError ?? (err as Error);
       throw new Error(
-        `Redis at ${this.address} is not answering (${cause.message}): is the server running, and is cache.redisUrl right?`,
+        `Redis at ${this.address} is not answering (${cause.message}): is the server running, and is cache.url right?`,
         { cause },
       );
     }
