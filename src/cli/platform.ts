@@ -5,17 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { DealsStore } from '../analytics/deals/deals-store.js';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
 import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
-import { startApi } from '../api/start-api.js';
 import type { Config } from '../config/config.js';
 import { EtlStore } from '../etl/etl-store.js';
-import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { VendorToken } from '../ingest/vendor-auth.js';
-import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
+import type { LakeWriter } from '../lake/lake-writer.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import {
@@ -28,11 +25,11 @@ import type { RowStore } from '../serving/row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
-import { createAdapters } from '../vendors/adapters.js';
 import { openCache } from './compose/cache.js';
 import { startEtlRole } from './compose/etl-context.js';
 import { openLake } from './compose/lake.js';
 import { openObjectStore } from './compose/object-store.js';
+import { startApiRole, startIngestRole, startLakeRole } from './compose/roles.js';
 import { openRowStore } from './compose/row-store.js';
 import { openIngestStreams, openStream } from './compose/stream.js';
 import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
@@ -99,12 +96,11 @@ export async function startPlatform(
     cache = await openCache(config, logger.child('cache'));
     const registry = new Registry();
     lakeStore = await openObjectStore(config);
-    const lake = await startLakeWriter({
-      stream: streams.stream,
-      sideStreams: { deadLetters: streams.deadLetters, stats: streams.statsStream },
+    const lake = await startLakeRole({
       config,
-      logger: logger.child('lake'),
+      streams,
       store: lakeStore,
+      logger: logger.child('lake'),
     });
     services.push(lake);
     const store = rowStore;
@@ -151,29 +147,27 @@ export async function startPlatform(
       logger: logger.child('sql'),
     });
     services.push(sqlEndpoint);
-    const api = await startApi({
+    const api = await startApiRole({
       config,
       rowStore,
-      logger: logger.child('api'),
       cache,
+      logger: logger.child('api'),
       metrics: registry,
+      demand: demandStore,
       sql: {
         customers,
         openSession: sqlEndpoint.openSession,
         requestsPerSecondPerCustomer: config.sql.requestsPerSecondPerCustomer,
       },
-      deals: new DealsStore(store.client),
-      demand: demandStore,
       extraRoutes: ext.routes?.({ rowStore }) ?? [],
     });
     services.push(api);
-    const ingest = await startIngest({
+    const ingest = await startIngestRole({
       config,
-      ...streams,
+      streams,
       payloadStore: lakeStore,
-      adapters: createAdapters(),
-      ...(opts.internalTokens ? { internalTokens: opts.internalTokens } : {}),
       logger: logger.child('ingest'),
+      ...(opts.internalTokens ? { internalTokens: opts.internalTokens } : {}),
     });
     services.push(ingest);
     return {
