@@ -15,11 +15,7 @@ import type { VendorToken } from '../ingest/vendor-auth.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import {
-  type RealtimeOptions,
-  type RealtimeService,
-  startRealtime,
-} from '../realtime/realtime-runner.js';
+import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
 import type { Cache } from '../serving/cache/cache.js';
 import type { RowStore } from '../serving/row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
@@ -29,9 +25,14 @@ import { openCache } from './compose/cache.js';
 import { startEtlRole } from './compose/etl-context.js';
 import { openLake } from './compose/lake.js';
 import { openObjectStore } from './compose/object-store.js';
-import { startApiRole, startIngestRole, startLakeRole } from './compose/roles.js';
+import {
+  startApiRole,
+  startIngestRole,
+  startLakeRole,
+  startRealtimeRole,
+} from './compose/roles.js';
 import { openRowStore } from './compose/row-store.js';
-import { openIngestStreams, openStream } from './compose/stream.js';
+import { openIngestStreams } from './compose/stream.js';
 import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
 
 /** The running platform. `stop()` stops every role (last started first), then closes the backends. */
@@ -115,14 +116,12 @@ export async function startPlatform(
       }),
       ...((await ext.useCases?.({ rowStore, logger: logger.child('realtime') })) ?? []),
     ];
-    const realtime = await startRealtime({
+    const realtime = await startRealtimeRole({
+      config,
       stream: streams.stream,
-      useCases,
-      policy: config.realtime.batch,
-      attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
-      logger: logger.child('realtime'),
       deadLetters: streams.deadLetters,
-      openStream: (name) => openStream(config, logger, name),
+      useCases,
+      logger: logger.child('realtime'),
       registry,
     });
     services.push(realtime);

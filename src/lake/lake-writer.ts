@@ -28,8 +28,6 @@ import type { Service } from '../ops/service.js';
 import type { Stream } from '../stream/stream.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
-import { lakeRoot } from './lake-layout.js';
-import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetWriter } from './parquet-writer.js';
 import {
@@ -64,8 +62,8 @@ export interface LakeWriterOptions {
   sideStreams?: { deadLetters?: Stream; stats?: Stream };
   config: Config;
   logger: Logger;
-  /** Where files go; default a LocalObjectStore at `<dataDir>/lake`. */
-  store?: ObjectStore;
+  /** Where files go (the composition root opens the configured one). */
+  store: ObjectStore;
   /** Default a DuckDBParquetWriter staging under `<dataDir>/tmp/lake`. */
   parquet?: ParquetWriter;
   /** Consumer group; default LAKE_GROUP. */
@@ -79,7 +77,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
   const { config } = options;
   const now = options.now ?? Date.now;
   const log = options.logger.child('lake');
-  const store = options.store ?? new LocalObjectStore(lakeRoot(config.dataDir));
+  const { store } = options;
   const stagingDir = path.join(config.dataDir, 'tmp', 'lake');
   await fs.mkdir(stagingDir, { recursive: true });
   const parquet =

@@ -13,10 +13,16 @@ import type { VendorToken } from '../../ingest/vendor-auth.js';
 import { type LakeWriter, startLakeWriter } from '../../lake/lake-writer.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import type { Logger } from '../../ops/logger.js';
+import {
+  type RealtimeOptions,
+  type RealtimeService,
+  startRealtime,
+} from '../../realtime/realtime-runner.js';
 import type { Cache } from '../../serving/cache/cache.js';
 import type { RowStore } from '../../serving/row-store.js';
 import type { Stream } from '../../stream/stream.js';
 import { createAdapters } from '../../vendors/adapters.js';
+import { openStream } from './stream.js';
 
 /** The shopping stream and ingest's side streams, connected (see openIngestStreams). */
 export interface IngestStreams {
@@ -93,5 +99,31 @@ export function startIngestRole(deps: {
     adapters: createAdapters(),
     ...(deps.internalTokens ? { internalTokens: deps.internalTokens } : {}),
     logger: deps.logger,
+  });
+}
+
+/**
+ * The real-time runner: `useCases` on the shopping stream with the `realtime` batch
+ * policy; records that keep failing go to `deadLetters`; use cases that write to a
+ * stream of their own open it through the composition root.
+ */
+export function startRealtimeRole(deps: {
+  config: Config;
+  stream: Stream;
+  deadLetters: Stream;
+  useCases: RealtimeOptions['useCases'];
+  logger: Logger;
+  registry: Registry;
+}): Promise<RealtimeService> {
+  const { config, logger } = deps;
+  return startRealtime({
+    stream: deps.stream,
+    useCases: deps.useCases,
+    policy: config.realtime.batch,
+    attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
+    logger,
+    deadLetters: deps.deadLetters,
+    openStream: (name) => openStream(config, logger, name),
+    registry: deps.registry,
   });
 }
