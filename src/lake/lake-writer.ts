@@ -60,7 +60,8 @@ export interface LakeWriterOptions {
    * Default none (only `searches` and `offers` are written).
    */
   sideStreams?: { deadLetters?: Stream; stats?: Stream };
-  config: Config;
+  /** Only `dataDir` and the `lake` section are read. */
+  config: Pick<Config, 'dataDir' | 'lake'>;
   logger: Logger;
   /** Where files go (the composition root opens the configured one). */
   store: ObjectStore;
