@@ -22,9 +22,9 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Config } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
+import type { BatchPolicy } from '../stream/batch-policy.js';
 import type { Stream } from '../stream/stream.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
@@ -51,6 +51,17 @@ export interface LakeWriter extends Service {
   stats(): LakeWriterStats;
 }
 
+/** The writer's slice of the configuration (declared here so that lake imports no config). */
+export interface LakeWriterConfig {
+  readonly dataDir: string;
+  readonly lake: {
+    readonly rotateSeconds: number;
+    readonly rotateBytes: number;
+    readonly batch: BatchPolicy;
+    readonly compressionLevel: number;
+  };
+}
+
 export interface LakeWriterOptions {
   /** The connected shopping stream; the writer opens its own consumer and never closes the stream. */
   stream: Stream;
@@ -60,8 +71,8 @@ export interface LakeWriterOptions {
    * Default none (only `searches` and `offers` are written).
    */
   sideStreams?: { deadLetters?: Stream; stats?: Stream };
-  /** Only `dataDir` and the `lake` section are read. */
-  config: Pick<Config, 'dataDir' | 'lake'>;
+  /** What the writer reads of the configuration: `dataDir` and part of `lake` (a Config fits). */
+  config: LakeWriterConfig;
   logger: Logger;
   /** Where files go (the composition root opens the configured one). */
   store: ObjectStore;
