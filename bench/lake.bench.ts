@@ -24,9 +24,9 @@ import {
   unpackRecords,
 } from '../src/lake/duckdb/staging-thread.js';
 import { lakeRoot } from '../src/lake/lake-layout.js';
-import { startLakeWriter } from '../src/lake/lake-writer.js';
 import type { LakeInput } from '../src/lake/parquet-writer.js';
 import { compactLocalLake } from '../src/lake/testing/compact-local-lake.js';
+import { startLocalLakeWriter } from '../src/lake/testing/start-local-lake-writer.js';
 import { encodeRecord } from '../src/model/codec.js';
 import { marketKey } from '../src/model/shopping-record.js';
 import { silentLogger } from '../src/ops/logger.js';
@@ -117,7 +117,7 @@ try {
   // (about 0.2 s) happen once per process, not per record, and the ceiling below does not
   // count opening its DuckDB either. The end-to-end figure is printed beside it.
   const tOpen = performance.now();
-  const writer = await startLakeWriter({ stream, config, logger: silentLogger });
+  const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   let t0 = performance.now();
   const cpu0 = process.cpuUsage();
   while (writer.stats().read < N) await new Promise((r) => setTimeout(r, 20));

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { startApi } from '../src/api/start-api.js';
-import { openIngestStreams, openStream } from '../src/cli/compose.js';
+import { openRowStore } from '../src/cli/compose/row-store.js';
+import { openIngestStreams, openStream } from '../src/cli/compose/stream.js';
 import { configSchema } from '../src/config/config.js';
 import { createGenerator } from '../src/generator/generator.js';
 import { startIngest } from '../src/ingest/ingest-server.js';
@@ -24,7 +25,6 @@ import { searchRecord } from '../src/model/testing/records.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { startRealtime } from '../src/realtime/realtime-runner.js';
 import { MemoryCache } from '../src/serving/cache/memory/memory-cache.js';
-import { openRowStore } from '../src/serving/open-row-store.js';
 import { createServingUseCase } from '../src/serving/serving-use-case.js';
 import { createAdapters } from '../src/vendors/adapters.js';
 

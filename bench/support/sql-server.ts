@@ -7,11 +7,11 @@
  */
 
 import { startApi } from '../../src/api/start-api.js';
-import { openIngestStreams } from '../../src/cli/compose.js';
+import { openRowStore } from '../../src/cli/compose/row-store.js';
+import { openIngestStreams } from '../../src/cli/compose/stream.js';
 import { configSchema } from '../../src/config/config.js';
 import { startIngest } from '../../src/ingest/ingest-server.js';
 import { createLogger } from '../../src/ops/logger.js';
-import { openRowStore } from '../../src/serving/open-row-store.js';
 import { createSessionOpener } from '../../src/sql-endpoint/session-opener.js';
 import { startSqlEndpoint } from '../../src/sql-endpoint/start-sql-endpoint.js';
 import { openSqlFixture } from '../../src/sql-endpoint/testing/sql-fixture.js';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { DealsStore } from '../analytics/deals/deals-store.js';
-import { DemandStore } from '../analytics/forecast/demand-store.js';
-import { type ApiService, startApi } from '../api/start-api.js';
+import type { ApiService } from '../api/start-api.js';
+import { configHelp } from '../config/config-reference.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import type { Cache } from '../serving/cache/cache.js';
-import { openCache } from '../serving/cache/open-cache.js';
-import { openRowStore } from '../serving/open-row-store.js';
+import { openCache } from './compose/cache.js';
+import { startApiRole } from './compose/roles.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 
 /**
@@ -25,8 +25,8 @@ export function register(program: Command): void {
         '/v1/graph/explore, /openapi.json, /docs, /healthz) on the configured row store and cache; ' +
         'with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
     )
-    .option('-p, --port <port>', 'port (config api.port, default 8080)', intOption('--port'))
-    .option('--host <host>', 'interface to listen on (config api.host, default 127.0.0.1)')
+    .option('-p, --port <port>', `port (${configHelp('api.port')})`, intOption('--port'))
+    .option('--host <host>', `interface to listen on (${configHelp('api.host')})`)
     .option('--insecure', INSECURE_HELP)
     .action(async (opts: { port?: number; host?: string; insecure?: boolean }, cmd: Command) => {
       const { config } = configFrom(cmd, { 'api.port': opts.port, 'api.host': opts.host });
@@ -37,16 +37,7 @@ export function register(program: Command): void {
       let api: ApiService;
       try {
         cache = await openCache(config, logger);
-        const demandStore = new DemandStore(rowStore.client);
-        await demandStore.migrate();
-        api = await startApi({
-          config,
-          rowStore,
-          logger,
-          cache,
-          deals: new DealsStore(rowStore.client),
-          demand: demandStore,
-        });
+        api = await startApiRole({ config, rowStore, cache, logger });
       } catch (err) {
         await cache?.close();
         await rowStore.close();

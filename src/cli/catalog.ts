@@ -4,25 +4,21 @@ import type { Config } from '../config/config.js';
 import { Catalog } from '../lake/catalog/catalog.js';
 import { athenaDdl, glueTableInput } from '../lake/catalog/table-ddl.js';
 import { lakeRoot } from '../lake/lake-layout.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
+import { openObjectStore } from './compose/object-store.js';
 import { configFrom } from './options.js';
 
 const ENGINES = ['athena', 'glue'] as const;
 
 /**
- * Where engines find the lake: `s3://<bucket>/<prefix>` when `lake.objectStore` is `s3`,
- * else the `file://` URL of `<dataDir>/lake`.
+ * Where engines find the lake: `s3://<bucket>/<prefix>` when `lake.objectStore.backend`
+ * is `s3`, else the `file://` URL of `<dataDir>/lake`.
  */
-export function defaultLakeLocation(config: Config): string {
-  const lake = config.lake as Config['lake'] & {
-    objectStore?: string;
-    s3Bucket?: string;
-    s3Prefix?: string;
-  };
-  if (lake.objectStore === 's3') {
-    const prefix = (lake.s3Prefix ?? '').replace(/^\/+|\/+$/g, '');
-    return `s3://${lake.s3Bucket}${prefix ? `/${prefix}` : ''}`;
+export function defaultLakeLocation(config: Pick<Config, 'dataDir' | 'lake'>): string {
+  const os = config.lake.objectStore;
+  if (os.backend === 's3') {
+    const prefix = os.prefix.replace(/^\/+|\/+$/g, '');
+    return `s3://${os.bucket}${prefix ? `/${prefix}` : ''}`;
   }
   return `file://${path.resolve(lakeRoot(config.dataDir))}`;
 }

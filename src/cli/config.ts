@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { configEnvNames } from '../config/load-config.js';
+import { configKeys } from '../config/config-keys.js';
+import { renderConfigReference } from '../config/config-reference.js';
 import { configFrom } from './options.js';
 
 /** Registers `faresight config`: prints the effective configuration as JSON. */
@@ -8,9 +9,14 @@ export function register(program: Command): void {
     .command('config')
     .description('print the effective configuration (file + FARESIGHT_* environment + defaults)')
     .option('--env', 'list every FARESIGHT_* variable and the key it sets')
-    .action((opts: { env?: boolean }, cmd: Command) => {
+    .option('--reference', 'print the configuration reference (docs/configuration.md) as Markdown')
+    .action((opts: { env?: boolean; reference?: boolean }, cmd: Command) => {
+      if (opts.reference) {
+        process.stdout.write(renderConfigReference());
+        return;
+      }
       if (opts.env) {
-        for (const e of configEnvNames()) process.stdout.write(`${e.env}\t${e.path.join('.')}\n`);
+        for (const e of configKeys()) process.stdout.write(`${e.env}\t${e.path.join('.')}\n`);
         return;
       }
       const loaded = configFrom(cmd);

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { defaultPondJobs } from '../etl/default-ponds.js';
 import { createLogger } from '../ops/logger.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import { createCustomerSlices } from '../sql-endpoint/session-opener.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom } from './options.js';
 
 async function withCustomers<R>(config: Config, fn: (c: CustomerStore) => Promise<R>): Promise<R> {

@@ -2,16 +2,15 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
-import { type EtlContext, openEtlContext } from '../etl/etl-context.js';
 import { keysInRange } from '../etl/job-runner.js';
 import { pondDdl } from '../etl/pond-ddl.js';
-import { startEtl } from '../etl/start-etl.js';
 import { UnsupportedTypeError } from '../lake/errors.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger, type Logger } from '../ops/logger.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import { customerTaskName, runCustomerJob } from '../tenancy/customer-job-runner.js';
 import { warnIfLocal } from './catalog.js';
+import { type EtlContext, openEtlContext, startEtlRole } from './compose/etl-context.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom } from './options.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -56,9 +55,14 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'etl');
       const rowStore = await openRowStore(config, logger.child('rowstore'));
-      let svc: Awaited<ReturnType<typeof startEtl>>;
+      let svc: Awaited<ReturnType<typeof startEtlRole>>;
       try {
-        svc = await startEtl({ config, sql: rowStore.client, logger, registry: new Registry() });
+        svc = await startEtlRole({
+          config,
+          sql: rowStore.client,
+          logger,
+          registry: new Registry(),
+        });
       } catch (err) {
         await rowStore.close();
         throw err;

@@ -7,8 +7,8 @@ import { Command } from 'commander';
 import { configSchema } from '../config/config.js';
 import { silentLogger } from '../ops/logger.js';
 import { EDGE_HEADER, NODE_HEADER } from '../serving/graph-export.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import { NETWORK } from '../serving/testing/graph-suite.js';
+import { openRowStore } from './compose/row-store.js';
 import { register } from './graph.js';
 import { parseUseCases } from './realtime.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../ops/logger.js';
-import { openRowStore } from '../serving/open-row-store.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom } from './options.js';
 
 /** File names `faresight graph export` writes. */

@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { startIngest } from '../ingest/ingest-server.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
+import { configHelp } from '../config/config-reference.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams } from './compose.js';
+import { openObjectStore } from './compose/object-store.js';
+import { startIngestRole } from './compose/roles.js';
+import { openIngestStreams } from './compose/stream.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 
 /** Registers `faresight ingest`: the ingest HTTP service alone, optionally in N processes. */
@@ -13,10 +13,10 @@ export function register(program: Command): void {
   program
     .command('ingest')
     .description('run the ingest service (POST /v1/ingest/:vendor) on the configured stream')
-    .option('-p, --port <port>', 'port (config ingest.port, default 7070)', intOption('--port'))
+    .option('-p, --port <port>', `port (${configHelp('ingest.port')})`, intOption('--port'))
     .option(
       '-w, --workers <n>',
-      'processes sharing the port (config ingest.workers, default 1)',
+      `processes sharing the port (${configHelp('ingest.workers')})`,
       intOption('--workers'),
     )
     .option('--insecure', INSECURE_HELP)
@@ -56,20 +56,14 @@ export function register(program: Command): void {
         return;
       }
       const streams = await openIngestStreams(config, logger);
-      let ingest: Awaited<ReturnType<typeof startIngest>>;
+      let ingest: Awaited<ReturnType<typeof startIngestRole>>;
       // large rejected payloads are kept whole in the lake's object store
       const payloadStore = await openObjectStore(config).catch(async (err) => {
         await streams.close();
         throw err;
       });
       try {
-        ingest = await startIngest({
-          config,
-          ...streams,
-          payloadStore,
-          adapters: createAdapters(),
-          logger,
-        });
+        ingest = await startIngestRole({ config, streams, payloadStore, logger });
       } catch (err) {
         await streams.close();
         await payloadStore.close();

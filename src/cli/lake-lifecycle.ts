@@ -58,9 +58,9 @@ async function runLocal(config: Config, apply: boolean, out: LineSink): Promise<
 
 async function runS3(config: Config, apply: boolean, out: LineSink): Promise<void> {
   const { lake } = config;
-  if (lake.s3Bucket === '')
-    throw new LifecycleConfigError('lake.s3Bucket must be set when lake.objectStore is "s3"');
-  const input = s3LifecycleConfiguration(lake.s3Bucket, lake.s3Prefix, {
+  const os = lake.objectStore;
+  if (os.backend !== 's3') throw new Error('lake.objectStore.backend is not "s3"');
+  const input = s3LifecycleConfiguration(os.bucket, os.prefix, {
     archiveAfterDays: lake.archiveAfterDays,
     deleteAfterDays: lake.deleteAfterDays,
   });
@@ -68,23 +68,23 @@ async function runS3(config: Config, apply: boolean, out: LineSink): Promise<voi
     out(`${JSON.stringify(input, null, 2)}\n`);
     return;
   }
-  const { openObjectStore } = await import('../lake/object-store/open-object-store.js');
+  const { openObjectStore } = await import('./compose/object-store.js');
   const { S3ObjectStore } = await import('../lake/object-store/s3/s3-object-store.js');
   const store = await openObjectStore(config);
   try {
-    if (!(store instanceof S3ObjectStore)) throw new Error('lake.objectStore is not "s3"');
+    if (!(store instanceof S3ObjectStore)) throw new Error('lake.objectStore.backend is not "s3"');
     let sent: unknown;
     try {
       sent = await store.applyLifecycleRules(input.LifecycleConfiguration.Rules);
     } catch (err) {
       const e = err as Error;
       throw new LifecycleConfigError(
-        `could not apply the lifecycle configuration to bucket "${lake.s3Bucket}": ${e.name}: ${e.message}`,
+        `could not apply the lifecycle configuration to bucket "${os.bucket}": ${e.name}: ${e.message}`,
         { cause: err },
       );
     }
     out(`${JSON.stringify(sent, null, 2)}\n`);
-    out(`applied lifecycle rules to s3://${lake.s3Bucket}/\n`);
+    out(`applied lifecycle rules to s3://${os.bucket}/\n`);
   } finally {
     await store.close();
   }
@@ -134,7 +134,7 @@ export function registerLifecycle(
           'lake.deleteAfterDays': opts.deleteAfterDays,
         });
         const apply = opts.apply === true;
-        if (config.lake.objectStore === 's3') await runS3(config, apply, out);
+        if (config.lake.objectStore.backend === 's3') await runS3(config, apply, out);
         else await runLocal(config, apply, out);
       },
     );

@@ -6,12 +6,12 @@ import {
   DEFAULT_TARGET_BYTES,
 } from '../lake/compaction/compact-lake.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
-import { startLakeWriter } from '../lake/lake-writer.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { openIngestStreams } from './compose.js';
+import { openObjectStore } from './compose/object-store.js';
+import { startLakeRole } from './compose/roles.js';
+import { openIngestStreams } from './compose/stream.js';
 import { registerLifecycle } from './lake-lifecycle.js';
 import { configFrom, intOption } from './options.js';
 
@@ -47,13 +47,7 @@ export function register(program: Command): Command {
       const logger = createLogger(config.logLevel, 'lake');
       const streams = await openIngestStreams(config, logger);
       const store = await openObjectStore(config);
-      const writer = await startLakeWriter({
-        stream: streams.stream,
-        sideStreams: { deadLetters: streams.deadLetters, stats: streams.statsStream },
-        store,
-        config,
-        logger,
-      });
+      const writer = await startLakeRole({ config, streams, store, logger });
       logger.info('lake writer running', { lake: store.location });
       const progress = setInterval(() => {
         const s = writer.stats();

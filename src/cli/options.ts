@@ -6,11 +6,14 @@ import type { Logger } from '../ops/logger.js';
 
 /**
  * Loads the config for a subcommand, honouring the global `--config` option and
- * `overrides` (dotted keys such as `ingest.port`) from the subcommand's own flags.
+ * `overrides` (dotted keys such as `ingest.port`) from the subcommand's own flags. Each
+ * deprecated key or variable found is reported on stderr (`warning: ...`).
  */
 export function configFrom(cmd: Command, overrides: Record<string, unknown> = {}): LoadedConfig {
   const globals = cmd.optsWithGlobals() as { config?: string };
-  return loadConfig({ file: globals.config, overrides });
+  const loaded = loadConfig({ file: globals.config, overrides });
+  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  return loaded;
 }
 
 /** Parses an integer flag, naming the flag in the error. */

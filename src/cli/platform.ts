@@ -4,35 +4,34 @@
  * the API, the ETL scheduler and the SQL endpoint. Also what the end-to-end test starts.
  */
 import { Registry } from 'prom-client';
-import { DealsStore } from '../analytics/deals/deals-store.js';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
 import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
-import { startApi } from '../api/start-api.js';
-import { type Config, validationPolicyOf } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { EtlStore } from '../etl/etl-store.js';
-import { startEtl } from '../etl/start-etl.js';
-import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { VendorToken } from '../ingest/vendor-auth.js';
-import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
-import { openObjectStore } from '../lake/object-store/open-object-store.js';
+import type { LakeWriter } from '../lake/lake-writer.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import {
-  type RealtimeOptions,
-  type RealtimeService,
-  startRealtime,
-} from '../realtime/realtime-runner.js';
+import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
 import type { Cache } from '../serving/cache/cache.js';
-import { openCache } from '../serving/cache/open-cache.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
-import { createAdapters } from '../vendors/adapters.js';
-import { openIngestStreams, openLake, openStream } from './compose.js';
+import { openCache } from './compose/cache.js';
+import { startEtlRole } from './compose/etl-context.js';
+import { openLake } from './compose/lake.js';
+import { openObjectStore } from './compose/object-store.js';
+import {
+  startApiRole,
+  startIngestRole,
+  startLakeRole,
+  startRealtimeRole,
+} from './compose/roles.js';
+import { openRowStore } from './compose/row-store.js';
+import { openIngestStreams } from './compose/stream.js';
 import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
 
 /** The running platform. `stop()` stops every role (last started first), then closes the backends. */
@@ -90,12 +89,11 @@ export async function startPlatform(
     cache = await openCache(config, logger.child('cache'));
     const registry = new Registry();
     lakeStore = await openObjectStore(config);
-    const lake = await startLakeWriter({
-      stream: streams.stream,
-      sideStreams: { deadLetters: streams.deadLetters, stats: streams.statsStream },
+    const lake = await startLakeRole({
       config,
-      logger: logger.child('lake'),
+      streams,
       store: lakeStore,
+      logger: logger.child('lake'),
     });
     services.push(lake);
     const store = rowStore;
@@ -109,16 +107,13 @@ export async function startPlatform(
         cache,
       }),
     ];
-    const realtime = await startRealtime({
+    const realtime = await startRealtimeRole({
+      config,
       stream: streams.stream,
-      useCases,
-      policy: config.realtime.batch,
-      attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
-      logger: logger.child('realtime'),
       deadLetters: streams.deadLetters,
-      openStream: (name) => openStream(config, logger, name),
+      useCases,
+      logger: logger.child('realtime'),
       registry,
-      validation: validationPolicyOf(config),
     });
     services.push(realtime);
     const customers = new CustomerStore(store.client);
@@ -126,7 +121,7 @@ export async function startPlatform(
     await etlStore.migrate();
     await customers.migrate();
     services.push(
-      await startEtl({ config, sql: store.client, logger: logger.child('etl'), registry }),
+      await startEtlRole({ config, sql: store.client, logger: logger.child('etl'), registry }),
     );
     services.push(
       startForecastJob({
@@ -142,28 +137,26 @@ export async function startPlatform(
       logger: logger.child('sql'),
     });
     services.push(sqlEndpoint);
-    const api = await startApi({
+    const api = await startApiRole({
       config,
       rowStore,
-      logger: logger.child('api'),
       cache,
+      logger: logger.child('api'),
       metrics: registry,
+      demand: demandStore,
       sql: {
         customers,
         openSession: sqlEndpoint.openSession,
         requestsPerSecondPerCustomer: config.sql.requestsPerSecondPerCustomer,
       },
-      deals: new DealsStore(store.client),
-      demand: demandStore,
     });
     services.push(api);
-    const ingest = await startIngest({
+    const ingest = await startIngestRole({
       config,
-      ...streams,
+      streams,
       payloadStore: lakeStore,
-      adapters: createAdapters(),
-      ...(opts.internalTokens ? { internalTokens: opts.internalTokens } : {}),
       logger: logger.child('ingest'),
+      ...(opts.internalTokens ? { internalTokens: opts.internalTokens } : {}),
     });
     services.push(ingest);
     return {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { formatRows, OUTPUT_FORMATS, type TextSink } from '../query/format-rows.js';
-import { openLake } from './compose.js';
+import { openLake } from './compose/lake.js';
 import { configFrom } from './options.js';
 
 /** Thrown by the stdout sink once the reader has gone (`faresight query ... | head`). */

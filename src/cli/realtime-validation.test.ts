@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
+import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { RecordRejectedError } from '../realtime/errors.js';
 import type { RowStore } from '../serving/row-store.js';
-import { searchRecord } from '../serving/testing/records.js';
 import { USE_CASES } from './realtime.js';
 
 describe('serving use case built from configuration', () => {

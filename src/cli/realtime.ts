@@ -8,16 +8,16 @@ import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import { createLogger } from '../ops/logger.js';
-import { startRealtime } from '../realtime/realtime-runner.js';
 import type { UseCase } from '../realtime/use-case.js';
 import { useCaseConfig } from '../realtime/use-case-config.js';
 import type { Cache } from '../serving/cache/cache.js';
-import { openCache } from '../serving/cache/open-cache.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import type { RowStore } from '../serving/row-store.js';
 import { createServingUseCase, servingConfigSchema } from '../serving/serving-use-case.js';
 import type { Stream } from '../stream/stream.js';
-import { openStream } from './compose.js';
+import { openCache } from './compose/cache.js';
+import { startRealtimeRole } from './compose/roles.js';
+import { openRowStore } from './compose/row-store.js';
+import { openStream } from './compose/stream.js';
 import { configFrom, intOption } from './options.js';
 
 /** What use cases are built from. */
@@ -136,7 +136,7 @@ export function register(program: Command): void {
       const opened: Stream[] = [];
       let cache: Cache | undefined;
       let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
-      let runner: Awaited<ReturnType<typeof startRealtime>>;
+      let runner: Awaited<ReturnType<typeof startRealtimeRole>>;
       const closeAll = async () => {
         await metrics?.close();
         await Promise.allSettled(opened.map((s) => s.close()));
@@ -149,16 +149,13 @@ export function register(program: Command): void {
         opened.push(stream);
         const deadLetters = await openStream(config, logger, DEAD_LETTER_STREAM);
         opened.push(deadLetters);
-        runner = await startRealtime({
+        runner = await startRealtimeRole({
+          config,
           stream,
-          useCases: buildUseCases(names, { rowStore, logger, config, cache }),
-          policy: config.realtime.batch,
-          attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
-          logger,
           deadLetters,
-          openStream: (name) => openStream(config, logger, name),
+          useCases: buildUseCases(names, { rowStore, logger, config, cache }),
+          logger,
           registry,
-          validation: validationPolicyOf(config),
         });
         if (opts.metricsPort !== undefined) {
           metrics = await serveMetrics(registry, config.api.host, opts.metricsPort);

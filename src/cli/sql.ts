@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { configHelp } from '../config/config-reference.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
-import { openRowStore } from '../serving/open-row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
+import { openRowStore } from './compose/row-store.js';
 import { configFrom, intOption } from './options.js';
 
 /**
@@ -15,8 +16,8 @@ export function register(program: Command): void {
     .description(
       'serve the ponds to BI tools over the Postgres wire protocol (user = customer, password = API key)',
     )
-    .option('-p, --port <port>', 'port (config sql.port, default 5439)', intOption('--port'))
-    .option('--host <host>', 'interface (config sql.host, default 127.0.0.1)')
+    .option('-p, --port <port>', `port (${configHelp('sql.port')})`, intOption('--port'))
+    .option('--host <host>', `interface (${configHelp('sql.host')})`)
     .action(async (opts: { port?: number; host?: string }, cmd: Command) => {
       const { config } = configFrom(cmd, { 'sql.port': opts.port, 'sql.host': opts.host });
       const logger = createLogger(config.logLevel, 'sql');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../ops/logger.js';
 import type { Stream } from '../stream/stream.js';
-import { openStream } from './compose.js';
+import { openStream } from './compose/stream.js';
 import { configFrom } from './options.js';
 
 const iso = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString());

@@ -5,12 +5,22 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { localObjectStoreBackend } from '../lake/object-store/local/local-backend.js';
+import { s3ObjectStoreBackend } from '../lake/object-store/s3/s3-backend.js';
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_VALIDATION_POLICY,
   UNKNOWN_AIRPORT_POLICIES,
   type ValidationPolicy,
 } from '../model/validation-policy.js';
+import { memoryCacheBackend } from '../serving/cache/memory/memory-backend.js';
+import { redisCacheBackend } from '../serving/cache/redis/redis-backend.js';
+import { pgliteBackend } from '../serving/pglite/pglite-backend.js';
+import { postgresBackend } from '../serving/postgres/postgres-backend.js';
+import { batchPolicySchema } from '../stream/batch-policy.js';
+import { embeddedStreamBackend } from '../stream/embedded/embedded-backend.js';
+import { jetstreamStreamBackend } from '../stream/jetstream/jetstream-backend.js';
+import { kinesisStreamBackend } from '../stream/kinesis/kinesis-backend.js';
 
 /** Default data directory, relative to the working directory. */
 export const DEFAULT_DATA_DIR = './faresight-data';
@@ -38,39 +48,60 @@ export const DEFAULT_MAX_XML_DEPTH = 64;
 
 const port = z.number().int().min(0).max(65535);
 
-/** Micro-batch shape shared by every consumer: whichever limit is reached first closes a batch. */
-export const batchPolicySchema = z.strictObject({
-  count: z.number().int().positive().default(1000),
-  bytes: z
+/**
+ * One backend's variant of a config section that names its implementation in `backend`:
+ * a strict object of the `common` keys and the backend's own `configSchema`, so a key of
+ * another backend is an error.
+ */
+function variant<N extends string, S extends z.ZodRawShape, C extends z.ZodRawShape>(
+  backend: { name: N; configSchema: z.ZodObject<S> },
+  common: C,
+) {
+  return z.strictObject({
+    backend: z.literal(backend.name),
+    ...common,
+    ...backend.configSchema.shape,
+  });
+}
+
+/** The variant of the backend chosen when a section names none. */
+function defaultVariant<N extends string, S extends z.ZodRawShape, C extends z.ZodRawShape>(
+  backend: { name: N; configSchema: z.ZodObject<S> },
+  common: C,
+) {
+  return z.strictObject({
+    backend: z.literal(backend.name).default(backend.name),
+    ...common,
+    ...backend.configSchema.shape,
+  });
+}
+
+const streamCommon = {
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default('shopping'),
+  shards: z.number().int().min(1).max(1024).default(DEFAULT_SHARDS),
+  retentionHours: z
     .number()
-    .int()
     .positive()
-    .default(4 * 1024 * 1024),
-  periodMs: z.number().int().positive().default(1000),
-});
+    .max(24 * 365)
+    .default(DEFAULT_RETENTION_HOURS),
+  dedupeWindowSeconds: z.number().int().min(0).default(DEFAULT_DEDUPE_WINDOW_SECONDS),
+  maxPendingRecords: z.number().int().positive().default(200_000),
+};
+const cacheCommon = { ttlSeconds: z.number().positive().default(30) };
 
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The stream between ingest and every consumer; `backend` picks the implementation. */
   stream: z
-    .strictObject({
-      backend: z.enum(['embedded', 'jetstream', 'kinesis']).default('embedded'),
-      name: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]*$/)
-        .default('shopping'),
-      shards: z.number().int().min(1).max(1024).default(DEFAULT_SHARDS),
-      retentionHours: z
-        .number()
-        .positive()
-        .max(24 * 365)
-        .default(DEFAULT_RETENTION_HOURS),
-      dedupeWindowSeconds: z.number().int().min(0).default(DEFAULT_DEDUPE_WINDOW_SECONDS),
-      maxPendingRecords: z.number().int().positive().default(200_000),
-      jetstreamServers: z.string().default('127.0.0.1:4222'),
-      kinesisEndpoint: z.string().default(''),
-      kinesisRegion: z.string().default('us-east-1'),
-    })
+    .discriminatedUnion('backend', [
+      defaultVariant(embeddedStreamBackend, streamCommon),
+      variant(jetstreamStreamBackend, streamCommon),
+      variant(kinesisStreamBackend, streamCommon),
+    ])
     .prefault({}),
   ingest: z
     .strictObject({
@@ -158,22 +189,13 @@ export const configSchema = z.strictObject({
       compressionLevel: z.number().int().min(1).max(22).default(1),
       /** zstd level of the files `lake compact` writes (1-22): cold data, written once. */
       compactCompressionLevel: z.number().int().min(1).max(22).default(9),
-      /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<s3Bucket>/<s3Prefix>/`. */
-      objectStore: z.enum(['local', 's3']).default('local'),
-      /** Required when objectStore is `s3`. Credentials come from the AWS default chain (env, profile, role). */
-      s3Bucket: z.string().default(''),
-      s3Prefix: z
-        .string()
-        .regex(
-          /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/,
-          'must be a/b/c without slashes at the ends',
-        )
-        .default('lake'),
-      s3Region: z.string().min(1).default('us-east-1'),
-      /** Endpoint of an S3-compatible server (MinIO, s3rver); '' = AWS. */
-      s3Endpoint: z.string().default(''),
-      /** Path-style URLs, needed by most S3-compatible servers. */
-      s3ForcePathStyle: z.boolean().default(false),
+      /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<bucket>/<prefix>/`. */
+      objectStore: z
+        .discriminatedUnion('backend', [
+          defaultVariant(localObjectStoreBackend, {}),
+          variant(s3ObjectStoreBackend, {}),
+        ])
+        .prefault({}),
       /** Local cache of S3 lake files read by queries; '' = `<dataDir>/cache/lake`. */
       cacheDir: z.string().default(''),
       cacheMaxBytes: z
@@ -196,11 +218,12 @@ export const configSchema = z.strictObject({
       useCases: z.record(z.string(), z.unknown()).default({}),
     })
     .prefault({}),
+  /** The serving row store (and the SQL database of ETL, tenancy and analytics). */
   rowStore: z
-    .strictObject({
-      backend: z.enum(['pglite', 'postgres']).default('pglite'),
-      postgresUrl: z.string().default('postgres://127.0.0.1:5432/faresight'),
-    })
+    .discriminatedUnion('backend', [
+      defaultVariant(pgliteBackend, {}),
+      variant(postgresBackend, {}),
+    ])
     .prefault({}),
   api: z
     .strictObject({
@@ -232,14 +255,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Cache-aside in front of the API's reads. */
   cache: z
-    .strictObject({
-      backend: z.enum(['memory', 'redis']).default('memory'),
-      redisUrl: z.string().default('redis://127.0.0.1:6379'),
-      redisPrefix: z.string().default('faresight:'),
-      ttlSeconds: z.number().positive().default(30),
-      /** Entries of the in-process LRU. */
-      maxEntries: z.number().int().positive().default(10_000),
-    })
+    .discriminatedUnion('backend', [
+      defaultVariant(memoryCacheBackend, cacheCommon),
+      variant(redisCacheBackend, cacheCommon),
+    ])
     .prefault({}),
   /** ETL jobs that build the data ponds and customer tables (src/etl). */
   etl: z
@@ -303,8 +322,6 @@ export const configSchema = z.strictObject({
 
 /** Validated, defaulted configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>>;
-export type BatchPolicy = z.infer<typeof batchPolicySchema>;
-
 /** The validation policy of `config` (section `validation`), for ingest and the real-time runner. */
 export function validationPolicyOf(config: Pick<Config, 'validation'>): ValidationPolicy {
   const { unknownAirports, maxClockSkewSeconds } = config.validation;
@@ -316,3 +333,11 @@ export function validationPolicyOf(config: Pick<Config, 'validation'>): Validati
     return DEFAULT_VALIDATION_POLICY;
   return Object.freeze({ unknownAirports, maxClockSkewMs });
 }
+/** The `stream` section: common keys plus those of the chosen backend. */
+export type StreamConfig = Config['stream'];
+/** The `rowStore` section. */
+export type RowStoreConfig = Config['rowStore'];
+/** The `cache` section. */
+export type CacheConfig = Config['cache'];
+/** The `lake.objectStore` section. */
+export type ObjectStoreConfig = Config['lake']['objectStore'];

@@ -4,7 +4,9 @@ import { distance } from 'fastest-levenshtein';
 import YAML from 'yaml';
 import { formatPath } from '../model/validate.js';
 import { type Config, configSchema } from './config.js';
+import { configKeys, toEnvName } from './config-keys.js';
 import { ConfigError } from './errors.js';
+import { LEGACY_ENV, migrateLegacyKeys } from './legacy-keys.js';
 
 /** Config files looked for in the working directory, in this order. */
 export const CONFIG_FILES = [
@@ -20,40 +22,20 @@ const ENV_PREFIX = 'FARESIGHT_';
  */
 export const NON_CONFIG_ENV = ['FARESIGHT_CONFIG', 'FARESIGHT_VENDOR_TOKEN'] as const;
 
-function toEnvName(path: string[]): string {
-  return (
-    ENV_PREFIX + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')
-  );
-}
-
-/** Every leaf of the defaulted config with its environment variable name. */
-export function configEnvNames(): { path: string[]; env: string; example: unknown }[] {
-  const out: { path: string[]; env: string; example: unknown }[] = [];
-  const walk = (obj: Record<string, unknown>, path: string[]) => {
-    for (const [k, v] of Object.entries(obj)) {
-      // a map defaulting to {} (ingest.vendors, api.keys) is one variable holding JSON
-      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0)
-        walk(v as Record<string, unknown>, [...path, k]);
-      else out.push({ path: [...path, k], env: toEnvName([...path, k]), example: v });
-    }
-  };
-  walk(configSchema.parse({}) as unknown as Record<string, unknown>, []);
-  return out;
-}
-
-function coerce(name: string, raw: string, example: unknown): unknown {
-  if (example && typeof example === 'object') {
+/** Turns a variable's text into the key's type; what does not fit is left to the schema to reject. */
+function coerce(name: string, raw: string, type: string): unknown {
+  if (type === 'JSON') {
     try {
       return JSON.parse(raw);
     } catch (err) {
       throw new ConfigError(`${name} must hold JSON: ${(err as Error).message}`);
     }
   }
-  if (typeof example === 'number') {
+  if (type === 'number' || type === 'integer') {
     const n = Number(raw);
     return raw.trim() === '' || Number.isNaN(n) ? raw : n;
   }
-  if (typeof example === 'boolean') {
+  if (type === 'boolean') {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;
     return raw;
@@ -97,6 +79,8 @@ export interface LoadedConfig {
   config: Config;
   file: string | undefined;
   env: string[];
+  /** One line per deprecated key or variable found, naming the key to use instead. */
+  warnings: string[];
 }
 
 /**
@@ -136,9 +120,10 @@ export function loadConfig(
     if (typeof raw !== 'object' || Array.isArray(raw))
       throw new ConfigError(`config file ${file} must hold an object`);
   }
-  const known = configEnvNames();
-  const byEnv = new Map(known.map((k) => [k.env, k]));
+  const byEnv = new Map(configKeys().map((k) => [k.env, k]));
   const used: string[] = [];
+  const legacyFromEnv = new Map<string, string>();
+  const warnings: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (
       !name.startsWith(ENV_PREFIX) ||
@@ -147,13 +132,22 @@ export function loadConfig(
     )
       continue;
     const k = byEnv.get(name);
-    if (!k) throw new ConfigError(unknownEnvMessage(name, [...byEnv.keys()]));
-    setPath(raw, k.path, coerce(name, value, k.example));
+    const legacy = LEGACY_ENV.get(name);
+    if (legacy) {
+      const type = byEnv.get(toEnvName(legacy.to.split('.')))?.type ?? 'string';
+      setPath(raw, legacy.path, coerce(name, value, type));
+      const from = legacy.path.join('.');
+      if (from === legacy.to)
+        warnings.push(`${name} is deprecated: use ${toEnvName(legacy.path)} (${legacy.to})`);
+      else legacyFromEnv.set(from, name);
+    } else if (k) setPath(raw, k.path, coerce(name, value, k.type));
+    else throw new ConfigError(unknownEnvMessage(name, [...byEnv.keys()]));
     used.push(name);
   }
   for (const [path, value] of Object.entries(opts.overrides ?? {})) {
     if (value !== undefined) setPath(raw, path.split('.'), value);
   }
+  warnings.push(...migrateLegacyKeys(raw, legacyFromEnv));
   const result = configSchema.strict().safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -164,5 +158,5 @@ export function loadConfig(
         : JSON.stringify(getPath(raw, issue.path));
     throw new ConfigError(`config ${where}: ${issue.message} (got ${bad})`);
   }
-  return { config: Object.freeze(result.data), file, env: used };
+  return { config: Object.freeze(result.data), file, env: used, warnings };
 }

@@ -2,62 +2,72 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import type { SqlClient } from '../serving/sql-client.js';
-import { openEtlContext } from './etl-context.js';
 import { type SlotDispatcher, startEtlScheduler } from './etl-scheduler.js';
+import type { EtlStore } from './etl-store.js';
+import type { EtlTask } from './etl-task.js';
+
+/** What the scheduler needs of the ETL composition (built by the composition root). */
+export interface EtlJobs {
+  readonly store: EtlStore;
+  readonly runner: { readonly runnerId: string };
+  /** Default pond jobs and every customer job, as scheduler tasks. */
+  tasks(): Promise<EtlTask[]>;
+  /** Releases the engine; called by the service's `stop()`. */
+  close(): Promise<void>;
+}
 
 /**
- * Starts the ETL scheduler on the row store `sql`: the default ponds and customer jobs on
- * their cron schedules. Mode (config etl.scheduler): `auto` = pg-boss when
- * rowStore.backend=postgres (several `faresight etl` processes share the work), else
- * in-process. Metrics go to `registry` when given. `stop()` waits for running jobs.
+ * Starts the ETL scheduler over `jobs`: the default ponds and customer jobs on their cron
+ * schedules. Mode (`etl.scheduler`): `auto` = pg-boss when `postgresUrl` is given (the
+ * row store is PostgreSQL, so several `faresight etl` processes share the work), else
+ * in-process; `pg-boss` without `postgresUrl` is an error. Metrics go to `registry` when
+ * given. `stop()` waits for running jobs, then closes `jobs`; a failed start closes it too.
  */
 export async function startEtl(deps: {
-  config: Config;
-  sql: SqlClient;
+  jobs: EtlJobs;
+  etl: Config['etl'];
+  /** The row store's PostgreSQL, where pg-boss keeps its queues; undefined on PGlite. */
+  postgresUrl: string | undefined;
   logger: Logger;
   registry?: Registry;
-  /** pg-boss schema override (tests); default config.etl.pgBossSchema. */
+  /** pg-boss schema override (tests); default etl.pgBossSchema. */
   pgBossSchema?: string;
 }): Promise<Service> {
-  const { config, logger } = deps;
-  const ctx = await openEtlContext(deps);
+  const { etl, logger, jobs } = deps;
   const mode =
-    config.etl.scheduler === 'auto'
-      ? config.rowStore.backend === 'postgres'
-        ? 'pg-boss'
-        : 'embedded'
-      : config.etl.scheduler;
+    etl.scheduler === 'auto' ? (deps.postgresUrl ? 'pg-boss' : 'embedded') : etl.scheduler;
   let dispatcher: SlotDispatcher | undefined;
   try {
     if (mode === 'pg-boss') {
+      if (!deps.postgresUrl)
+        throw new Error('etl.scheduler "pg-boss" needs rowStore.backend "postgres"');
       const { openPgBossDispatcher } = await import('./pg-boss/pg-boss-dispatcher.js');
       dispatcher = await openPgBossDispatcher({
-        connectionString: config.rowStore.postgresUrl,
-        schema: deps.pgBossSchema ?? config.etl.pgBossSchema,
+        connectionString: deps.postgresUrl,
+        schema: deps.pgBossSchema ?? etl.pgBossSchema,
         logger: logger.child('pg-boss'),
       });
     }
     const scheduler = await startEtlScheduler({
-      tasks: () => ctx.tasks(),
-      store: ctx.store,
+      tasks: () => jobs.tasks(),
+      store: jobs.store,
       logger,
       ...(dispatcher ? { dispatcher } : {}),
-      attempts: config.etl.attempts,
-      retryDelayMs: config.etl.retryDelayMs,
-      owner: ctx.runner.runnerId,
+      attempts: etl.attempts,
+      retryDelayMs: etl.retryDelayMs,
+      owner: jobs.runner.runnerId,
     });
     logger.info('ETL scheduler started', { mode });
     return {
       name: 'etl',
       async stop() {
         await scheduler.stop();
-        await ctx.close();
+        await jobs.close();
       },
     };
   } catch (err) {
     await dispatcher?.stop().catch(() => undefined);
-    await ctx.close();
+    await jobs.close();
     throw err;
   }
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { configSchema } from '../config/config.js';
-import { startLakeWriter } from '../lake/lake-writer.js';
+import { startLocalLakeWriter } from '../lake/testing/start-local-lake-writer.js';
 import { silentLogger } from '../ops/logger.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
 import { withIngest } from './testing/with-ingest.js';
@@ -33,7 +33,7 @@ describe('dead letters in the lake', () => {
         headers: { 'content-type': 'application/json' },
       });
       assert.equal(small.statusCode, 400);
-      const writer = await startLakeWriter({
+      const writer = await startLocalLakeWriter({
         stream,
         sideStreams: { deadLetters, stats: statsStream },
         config: configSchema.parse({

@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
+import { sampleRecord } from '../model/testing/records.js';
 import { type GenSearch, toAmadeus } from '../vendors/testing/generated-payloads.js';
-import { sampleRecord } from './testing/sample-record.js';
 import { type IngestEnv, postIngest, readAll, withIngest } from './testing/with-ingest.js';
 
 /** A valid record whose market's origin, QQQ, is no IATA airport or city. */

@@ -18,8 +18,9 @@ import { openLakeQuery } from '../query/open-lake-query.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
 import { ParquetWriteError } from './errors.js';
-import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
+import { LAKE_GROUP } from './lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
+import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 import { openTestStream } from './testing/test-stream.js';
 
 const BASE = Date.parse('2026-11-26T05:00:00.000Z');
@@ -74,7 +75,7 @@ describe('a record the lake cannot write', () => {
       lake: { rotateSeconds: 3600, batch: { count: 100, periodMs: 20 } },
     });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
-    const writer = await startLakeWriter({
+    const writer = await startLocalLakeWriter({
       stream: shopping,
       sideStreams: { deadLetters },
       config,
@@ -96,7 +97,7 @@ describe('a record the lake cannot write', () => {
       lake: { rotateSeconds: 1, batch: { count: 2, periodMs: 20 } },
     });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
-    const writer = await startLakeWriter({
+    const writer = await startLocalLakeWriter({
       stream: shopping,
       config,
       logger: silentLogger,
@@ -119,7 +120,7 @@ describe('a record the lake cannot write', () => {
       lake: { rotateSeconds: 5, batch: { count: 100, periodMs: 20 } },
     });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
-    const writer = await startLakeWriter({
+    const writer = await startLocalLakeWriter({
       stream: shopping,
       sideStreams: { deadLetters },
       config,

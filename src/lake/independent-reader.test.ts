@@ -19,9 +19,9 @@ import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { lakeRoot, partitionOf } from './lake-layout.js';
-import { startLakeWriter } from './lake-writer.js';
 import { TABLE_COLUMNS } from './tables.js';
 import { compactLocalLake } from './testing/compact-local-lake.js';
+import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 import { openTestStream } from './testing/test-stream.js';
 
 let tmp: string;
@@ -80,7 +80,7 @@ test('every lake file reads with an independent Parquet reader and holds exactly
     dataDir,
     lake: { rotateSeconds: 600, batch: { count: 150, periodMs: 50 } },
   });
-  const writer = await startLakeWriter({ stream, config, logger: silentLogger });
+  const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   while (writer.stats().read < records.length) await new Promise((r) => setTimeout(r, 20));
   await writer.stop();
   await stream.close();

@@ -12,8 +12,9 @@ import { openLakeQuery } from '../query/open-lake-query.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { AppendRecord } from '../stream/stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
-import { LAKE_GROUP, startLakeWriter } from './lake-writer.js';
+import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
+import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 
 const ROTATE_SECONDS = 10;
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
@@ -42,7 +43,7 @@ function configFor(dataDir: string, batchCount: number): Config {
 
 /** Runs a lake writer until it has read `expected` records, then stops it (flush + commit). */
 async function runWriter(stream: EmbeddedStream, config: Config, expected: number) {
-  const writer = await startLakeWriter({ stream, config, logger: silentLogger });
+  const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   const deadline = Date.now() + 20_000;
   while (writer.stats().read < expected) {
     if (Date.now() > deadline) {
@@ -254,7 +255,7 @@ describe('lake writer commits only what is durable', () => {
     failing.putFile = async () => {
       throw new Error('disk full');
     };
-    const writer = await startLakeWriter({
+    const writer = await startLocalLakeWriter({
       stream,
       config: configFor(path.join(tmp, 'x'), 1000),
       logger: silentLogger,
@@ -269,7 +270,7 @@ describe('lake writer commits only what is durable', () => {
   test('a quiet stream flushes once the wall clock is rotateSeconds past the last arrival', async () => {
     let clock = Date.now();
     const dataDir = path.join(tmp, 'quiet');
-    const writer = await startLakeWriter({
+    const writer = await startLocalLakeWriter({
       stream,
       config: configFor(dataDir, 1000),
       logger: silentLogger,

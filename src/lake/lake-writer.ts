@@ -22,14 +22,12 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Config } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
+import type { BatchPolicy } from '../stream/batch-policy.js';
 import type { Stream } from '../stream/stream.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
-import { lakeRoot } from './lake-layout.js';
-import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetWriter } from './parquet-writer.js';
 import {
@@ -53,6 +51,17 @@ export interface LakeWriter extends Service {
   stats(): LakeWriterStats;
 }
 
+/** The writer's slice of the configuration (declared here so that lake imports no config). */
+export interface LakeWriterConfig {
+  readonly dataDir: string;
+  readonly lake: {
+    readonly rotateSeconds: number;
+    readonly rotateBytes: number;
+    readonly batch: BatchPolicy;
+    readonly compressionLevel: number;
+  };
+}
+
 export interface LakeWriterOptions {
   /** The connected shopping stream; the writer opens its own consumer and never closes the stream. */
   stream: Stream;
@@ -62,10 +71,11 @@ export interface LakeWriterOptions {
    * Default none (only `searches` and `offers` are written).
    */
   sideStreams?: { deadLetters?: Stream; stats?: Stream };
-  config: Config;
+  /** What the writer reads of the configuration: `dataDir` and part of `lake` (a Config fits). */
+  config: LakeWriterConfig;
   logger: Logger;
-  /** Where files go; default a LocalObjectStore at `<dataDir>/lake`. */
-  store?: ObjectStore;
+  /** Where files go (the composition root opens the configured one). */
+  store: ObjectStore;
   /** Default a DuckDBParquetWriter staging under `<dataDir>/tmp/lake`. */
   parquet?: ParquetWriter;
   /** Consumer group; default LAKE_GROUP. */
@@ -79,7 +89,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
   const { config } = options;
   const now = options.now ?? Date.now;
   const log = options.logger.child('lake');
-  const store = options.store ?? new LocalObjectStore(lakeRoot(config.dataDir));
+  const { store } = options;
   const stagingDir = path.join(config.dataDir, 'tmp', 'lake');
   await fs.mkdir(stagingDir, { recursive: true });
   const parquet =

@@ -13,7 +13,7 @@
  * - `rewind` moves a group's checkpoints back (or forward) to a time or sequence;
  *   re-reading a range returns the same records in the same per-shard order.
  */
-import type { BatchPolicy } from '../config/config.js';
+import type { BatchPolicy } from './batch-policy.js';
 
 export type { BatchPolicy };
 

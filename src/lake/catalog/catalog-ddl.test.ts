@@ -20,7 +20,6 @@ import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import type { AppendRecord, Stream } from '../../stream/stream.js';
 import { DuckDBParquetWriter } from '../duckdb/duckdb-parquet-writer.js';
 import { lakeRoot } from '../lake-layout.js';
-import { startLakeWriter } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../tables.js';
 import {
@@ -29,6 +28,7 @@ import {
   sampleStatsRow,
   statsAppend,
 } from '../testing/side-records.js';
+import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { Catalog } from './catalog.js';
 import { athenaDdl, glueTableInput } from './table-ddl.js';
 
@@ -62,7 +62,7 @@ async function runWriter(
   expected: number,
   parquet?: DuckDBParquetWriter,
 ) {
-  const writer = await startLakeWriter({
+  const writer = await startLocalLakeWriter({
     stream: streams.stream,
     sideStreams: { deadLetters: streams.deadLetters, stats: streams.stats },
     config,

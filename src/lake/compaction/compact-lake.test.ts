@@ -19,8 +19,9 @@ import { openLakeQuery } from '../../query/open-lake-query.js';
 import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
 import { lakeRoot } from '../lake-layout.js';
-import { LAKE_GROUP, startLakeWriter } from '../lake-writer.js';
+import { LAKE_GROUP } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
+import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream } from '../testing/test-stream.js';
 import { compactLake } from './compact-lake.js';
 import { MANIFEST_NAME, readManifest } from './partition-manifest.js';
@@ -60,7 +61,7 @@ describe('compaction', () => {
   let merger: DuckDBParquetMerger;
 
   async function runWriter(expected: number) {
-    const writer = await startLakeWriter({ stream, config, logger: silentLogger });
+    const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
     const deadline = Date.now() + 20_000;
     while (writer.stats().read < expected && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));

@@ -19,8 +19,8 @@ import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
 import { openLakeQuery } from '../../query/open-lake-query.js';
 import { ParquetWriteError } from '../errors.js';
-import { startLakeWriter } from '../lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
+import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream } from '../testing/test-stream.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { StagingThread, StagingThreadError } from './staging-thread.js';
@@ -214,7 +214,7 @@ describe('staging thread restarts', () => {
         await inner.write(items, outputs);
       },
     };
-    const writer = await startLakeWriter({
+    const writer = await startLocalLakeWriter({
       stream: shopping,
       sideStreams: { deadLetters },
       config: configSchema.parse({

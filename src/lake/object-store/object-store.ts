@@ -49,3 +49,8 @@ export function isValidKey(key: string): boolean {
     return false;
   return key.split('/').every((s) => s.length > 0 && s !== '.' && s !== '..');
 }
+
+/** An ObjectStore that may hold connections; `close` releases them (a no-op for local). */
+export interface ClosableObjectStore extends ObjectStore {
+  close(): Promise<void>;
+}

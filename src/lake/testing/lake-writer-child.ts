@@ -7,7 +7,8 @@
 import { configSchema } from '../../config/config.js';
 import { silentLogger } from '../../ops/logger.js';
 import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
-import { LAKE_GROUP, startLakeWriter } from '../lake-writer.js';
+import { LAKE_GROUP } from '../lake-writer.js';
+import { startLocalLakeWriter } from './start-local-lake-writer.js';
 
 const [dataDir, streamDir, mode] = process.argv.slice(2);
 if (!dataDir || !streamDir)
@@ -32,7 +33,7 @@ const config = configSchema.parse({
   lake: { rotateSeconds: 60, batch: { count: 50, periodMs: 20 } },
 });
 const start = () =>
-  startLakeWriter({ stream, sideStreams: { stats }, config, logger: silentLogger });
+  startLocalLakeWriter({ stream, sideStreams: { stats }, config, logger: silentLogger });
 let writer = await start();
 process.stdout.write('READY\n');
 if (mode === '--finish') {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLake } from '../../cli/compose.js';
+import { openLake } from '../../cli/compose/lake.js';
 import type { Config } from '../../config/config.js';
 
 /** The line prefix the runner looks for. */

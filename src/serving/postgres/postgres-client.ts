@@ -28,13 +28,13 @@ const UNAVAILABLE_CODES = new Set([
 
 /** What to check for each way a connection fails, by Node error code or SQLSTATE. */
 const HINTS: Record<string, string> = {
-  ECONNREFUSED: 'nothing listens there: is the server running, and is rowStore.postgresUrl right?',
-  ENOTFOUND: 'the host name does not resolve: check rowStore.postgresUrl',
+  ECONNREFUSED: 'nothing listens there: is the server running, and is rowStore.url right?',
+  ENOTFOUND: 'the host name does not resolve: check rowStore.url',
   ETIMEDOUT: 'the connection timed out: check the address, the network and the firewall',
   EHOSTUNREACH: 'the host is unreachable: check the address and the network',
-  '3D000': 'the database does not exist: create it (createdb <name>) or set rowStore.postgresUrl',
-  '28P01': 'the password was refused: check the user and password in rowStore.postgresUrl',
-  '28000': 'the server refused this user: check pg_hba.conf and the user in rowStore.postgresUrl',
+  '3D000': 'the database does not exist: create it (createdb <name>) or set rowStore.url',
+  '28P01': 'the password was refused: check the user and password in rowStore.url',
+  '28000': 'the server refused this user: check pg_hba.conf and the user in rowStore.url',
   '57P03': 'the server is starting up or shutting down: retry shortly',
 };
 
@@ -44,7 +44,7 @@ function addressOf(connectionString: string): string {
     const u = new URL(connectionString);
     return `${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;
   } catch {
-    return '(unparsable rowStore.postgresUrl)';
+    return '(unparsable rowStore.url)';
   }
 }
 

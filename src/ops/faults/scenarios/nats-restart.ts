@@ -20,7 +20,7 @@ await runScenario(
       ingestDependsOnIt: true,
       configure: (base) => ({
         ...base,
-        stream: { ...(base.stream as object), backend: 'jetstream', jetstreamServers: nats.url },
+        stream: { ...(base.stream as object), backend: 'jetstream', servers: nats.url },
       }),
     });
   },

@@ -20,7 +20,7 @@ await runScenario(
       ctx,
       server: pg,
       ingestDependsOnIt: false,
-      configure: (base) => ({ ...base, rowStore: { backend: 'postgres', postgresUrl: pg.url } }),
+      configure: (base) => ({ ...base, rowStore: { backend: 'postgres', url: pg.url } }),
       whileDown: async (p) => {
         const answers = await probeApi(p.apiUrl, 6000);
         ctx.measure('API while down', JSON.stringify(answers));

@@ -35,8 +35,8 @@ await runScenario(
         ...base,
         cache: {
           backend: 'redis',
-          redisUrl: redis.url,
-          redisPrefix: `faults-${randomBytes(4).toString('hex')}:`,
+          url: redis.url,
+          prefix: `faults-${randomBytes(4).toString('hex')}:`,
         },
       }),
       whileDown: async (p) => {

@@ -56,10 +56,7 @@ await runScenario(
         ...base,
         lake: {
           ...(base.lake as object),
-          objectStore: 's3',
-          s3Bucket: BUCKET,
-          s3Endpoint: s3.url,
-          s3ForcePathStyle: true,
+          objectStore: { backend: 's3', bucket: BUCKET, endpoint: s3.url, forcePathStyle: true },
         },
       }),
     });

@@ -13,7 +13,7 @@ test('a Redis that is down is named with its address, the cause and what to chec
     await assert.rejects(
       cache.connect(),
       new RegExp(
-        `^Error: Redis at 127\\.0\\.0\\.1:${port} is not answering \\(connect ECONNREFUSED [^)]+\\): is the server running, and is cache\\.redisUrl right\\?$`,
+        `^Error: Redis at 127\\.0\\.0\\.1:${port} is not answering \\(connect ECONNREFUSED [^)]+\\): is the server running, and is cache\\.url right\\?$`,
       ),
     );
   } finally {

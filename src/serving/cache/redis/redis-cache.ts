@@ -81,7 +81,7 @@ export class RedisCache implements Cache {
       const cause = this.lastError ?? (err as Error);
       this.lost = true;
       this.down = this.notAnswering(cause);
-      throw new Error(`${this.down}: is the server running, and is cache.redisUrl right?`, {
+      throw new Error(`${this.down}: is the server running, and is cache.url right?`, {
         cause,
       });
     }

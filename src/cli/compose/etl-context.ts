@@ -1,31 +1,35 @@
 /**
  * The ETL role's composition over a row store: stores, engine, runner, session opener
  * and the task list (default ponds + customer jobs). Used by `faresight etl ...`,
- * `faresight customers ...` and `startEtl` (the scheduler in `faresight up`).
+ * `faresight customers ...` and `startEtlRole` (the scheduler of `faresight etl run` and
+ * `faresight up`). It lives in the composition root because it joins etl, tenancy and
+ * the SQL endpoint, which must not import each other in a circle.
  */
 import * as path from 'node:path';
 import type { Registry } from 'prom-client';
-import type { Config } from '../config/config.js';
-import { lakeRoot } from '../lake/lake-layout.js';
-import type { Logger } from '../ops/logger.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import type { Config } from '../../config/config.js';
+import { defaultPondJobs } from '../../etl/default-ponds.js';
+import { DuckDBEtlEngine } from '../../etl/duckdb/duckdb-etl-engine.js';
+import { UnknownJobError } from '../../etl/errors.js';
+import { createEtlMetrics } from '../../etl/etl-metrics.js';
+import { EtlStore } from '../../etl/etl-store.js';
+import type { EtlTask } from '../../etl/etl-task.js';
+import type { JobDefinition } from '../../etl/job.js';
+import { JobRunner } from '../../etl/job-runner.js';
+import { type EtlJobs, startEtl } from '../../etl/start-etl.js';
+import { lakeRoot } from '../../lake/lake-layout.js';
+import type { Logger } from '../../ops/logger.js';
+import type { Service } from '../../ops/service.js';
+import type { SqlClient } from '../../serving/sql-client.js';
 import {
   createCustomerSlices,
   createSessionOpener,
   type SessionOpener,
-} from '../sql-endpoint/session-opener.js';
-import { customerJobTask } from '../tenancy/customer-job-runner.js';
-import { CustomerStore } from '../tenancy/customer-store.js';
-import { defaultPondJobs } from './default-ponds.js';
-import { DuckDBEtlEngine } from './duckdb/duckdb-etl-engine.js';
-import { UnknownJobError } from './errors.js';
-import { createEtlMetrics } from './etl-metrics.js';
-import { EtlStore } from './etl-store.js';
-import type { EtlTask } from './etl-task.js';
-import type { JobDefinition } from './job.js';
-import { JobRunner } from './job-runner.js';
+} from '../../sql-endpoint/session-opener.js';
+import { customerJobTask } from '../../tenancy/customer-job-runner.js';
+import { CustomerStore } from '../../tenancy/customer-store.js';
 
-export interface EtlContext {
+export interface EtlContext extends EtlJobs {
   readonly store: EtlStore;
   readonly customers: CustomerStore;
   readonly runner: JobRunner;
@@ -107,4 +111,27 @@ export async function openEtlContext(deps: {
     },
     close: () => engine.close(),
   };
+}
+
+/**
+ * The ETL role as `faresight etl run` and `faresight up` start it: the context over `sql`
+ * and the scheduler over it (pg-boss when the row store is PostgreSQL). Stopping the
+ * service closes the context.
+ */
+export async function startEtlRole(deps: {
+  config: Config;
+  sql: SqlClient;
+  logger: Logger;
+  registry?: Registry;
+  pgBossSchema?: string;
+}): Promise<Service> {
+  const jobs = await openEtlContext(deps);
+  return startEtl({
+    jobs,
+    etl: deps.config.etl,
+    postgresUrl: deps.config.rowStore.backend === 'postgres' ? deps.config.rowStore.url : undefined,
+    logger: deps.logger,
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.pgBossSchema ? { pgBossSchema: deps.pgBossSchema } : {}),
+  });
 }

@@ -5,14 +5,14 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { configSchema } from '../config/config.js';
-import { createGenerator } from '../generator/generator.js';
-import { silentLogger } from '../ops/logger.js';
-import type { Service } from '../ops/service.js';
-import { PostgresClient } from '../serving/postgres/postgres-client.js';
-import { createTestSchema, type TestSchema } from '../serving/testing/postgres-schema.js';
-import { startEtl } from './start-etl.js';
-import { writeLakeRecords } from './testing/lake-fixture.js';
+import { configSchema } from '../../config/config.js';
+import { writeLakeRecords } from '../../etl/testing/lake-fixture.js';
+import { createGenerator } from '../../generator/generator.js';
+import { silentLogger } from '../../ops/logger.js';
+import type { Service } from '../../ops/service.js';
+import { PostgresClient } from '../../serving/postgres/postgres-client.js';
+import { createTestSchema, type TestSchema } from '../../serving/testing/postgres-schema.js';
+import { startEtlRole } from './etl-context.js';
 
 let schema: TestSchema | undefined;
 let skip: string | false = false;
@@ -51,7 +51,7 @@ describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
     const s = schema!;
     const config = configSchema.parse({
       dataDir,
-      rowStore: { backend: 'postgres', postgresUrl: s.url },
+      rowStore: { backend: 'postgres', url: s.url },
       etl: {
         schedules: {
           market_demand_daily: '* * * * * *',
@@ -69,7 +69,12 @@ describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
     try {
       for (const sql of clients)
         services.push(
-          await startEtl({ config, sql, logger: silentLogger, pgBossSchema: `${s.schema}_boss` }),
+          await startEtlRole({
+            config,
+            sql,
+            logger: silentLogger,
+            pgBossSchema: `${s.schema}_boss`,
+          }),
         );
       // Wait for three claimed slots rather than for a fixed time: on a loaded
       // machine pg-boss's cron tick can be late, and the test is about

@@ -5,11 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { configSchema } from '../../config/config.js';
-import { ObjectStoreUnavailableError } from './errors.js';
-import { LocalObjectStore } from './local/local-object-store.js';
-import { openObjectStore } from './open-object-store.js';
-import { S3ObjectStore } from './s3/s3-object-store.js';
-import { type RunningS3rver, startS3rver } from './testing/with-s3rver.js';
+import { ObjectStoreUnavailableError } from '../../lake/object-store/errors.js';
+import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
+import { S3ObjectStore } from '../../lake/object-store/s3/s3-object-store.js';
+import { type RunningS3rver, startS3rver } from '../../lake/object-store/testing/with-s3rver.js';
+import { openObjectStore } from './object-store.js';
 
 let s3: RunningS3rver;
 let tmp: string;
@@ -32,12 +32,13 @@ test('the default is the local lake under the data directory', async () => {
 });
 
 test('objectStore s3 opens the bucket under the prefix, and checks it', async () => {
-  const lake = {
-    objectStore: 's3',
-    s3Bucket: 'open-test',
-    s3Endpoint: s3.options.endpoint,
-    s3ForcePathStyle: true,
+  const objectStore = {
+    backend: 's3',
+    bucket: 'open-test',
+    endpoint: s3.options.endpoint,
+    forcePathStyle: true,
   };
+  const lake = { objectStore };
   const store = await openObjectStore(configSchema.parse({ dataDir: tmp, lake }));
   assert.ok(store instanceof S3ObjectStore);
   assert.equal(store.location, 's3://open-test/lake/');
@@ -45,12 +46,11 @@ test('objectStore s3 opens the bucket under the prefix, and checks it', async ()
   assert.deepEqual(await store.list('t/'), [{ key: 't/a.bin', size: 1 }]);
   await store.close();
   await assert.rejects(
-    openObjectStore(configSchema.parse({ lake: { ...lake, s3Bucket: 'missing-bucket' } })),
+    openObjectStore(
+      configSchema.parse({ lake: { objectStore: { ...objectStore, bucket: 'missing-bucket' } } }),
+    ),
     (err: Error) =>
       err instanceof ObjectStoreUnavailableError && /missing-bucket/.test(err.message),
   );
-  await assert.rejects(
-    openObjectStore(configSchema.parse({ lake: { objectStore: 's3' } })),
-    /lake\.s3Bucket must be set/,
-  );
+  assert.throws(() => configSchema.parse({ lake: { objectStore: { backend: 's3' } } }), /bucket/);
 });

@@ -1,0 +1,128 @@
+/**
+ * One `startX(deps)` per serving role, used by the role's own command and by `faresight
+ * up` alike, so the wiring of a role is written once. Each takes the backends it runs on
+ * (opened by the caller, which closes them) and the configuration.
+ */
+import type { Registry } from 'prom-client';
+import { DealsStore } from '../../analytics/deals/deals-store.js';
+import { DemandStore } from '../../analytics/forecast/demand-store.js';
+import { type ApiService, type StartApiOptions, startApi } from '../../api/start-api.js';
+import { type Config, validationPolicyOf } from '../../config/config.js';
+import { startIngest } from '../../ingest/ingest-server.js';
+import type { VendorToken } from '../../ingest/vendor-auth.js';
+import { type LakeWriter, startLakeWriter } from '../../lake/lake-writer.js';
+import type { ObjectStore } from '../../lake/object-store/object-store.js';
+import type { Logger } from '../../ops/logger.js';
+import {
+  type RealtimeOptions,
+  type RealtimeService,
+  startRealtime,
+} from '../../realtime/realtime-runner.js';
+import type { Cache } from '../../serving/cache/cache.js';
+import type { RowStore } from '../../serving/row-store.js';
+import type { Stream } from '../../stream/stream.js';
+import { createAdapters } from '../../vendors/adapters.js';
+import { openStream } from './stream.js';
+
+/** The shopping stream and ingest's side streams, connected (see openIngestStreams). */
+export interface IngestStreams {
+  stream: Stream;
+  deadLetters: Stream;
+  statsStream: Stream;
+}
+
+/**
+ * The API over `rowStore` with its deals and demand routes (`demand` is created and
+ * migrated when not given); `sql` adds `POST /v1/sql`.
+ */
+export async function startApiRole(deps: {
+  config: Config;
+  rowStore: RowStore;
+  cache: Cache;
+  logger: Logger;
+  metrics?: Registry;
+  demand?: DemandStore;
+  sql?: StartApiOptions['sql'];
+}): Promise<ApiService> {
+  let demand = deps.demand;
+  if (!demand) {
+    demand = new DemandStore(deps.rowStore.client);
+    await demand.migrate();
+  }
+  return startApi({
+    config: deps.config,
+    rowStore: deps.rowStore,
+    logger: deps.logger,
+    cache: deps.cache,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.sql ? { sql: deps.sql } : {}),
+    deals: new DealsStore(deps.rowStore.client),
+    demand,
+  });
+}
+
+/** The lake writer: the shopping stream and the side streams into the lake's `store`. */
+export function startLakeRole(deps: {
+  config: Config;
+  streams: IngestStreams;
+  store: ObjectStore;
+  logger: Logger;
+}): Promise<LakeWriter> {
+  return startLakeWriter({
+    stream: deps.streams.stream,
+    sideStreams: { deadLetters: deps.streams.deadLetters, stats: deps.streams.statsStream },
+    config: deps.config,
+    logger: deps.logger,
+    store: deps.store,
+  });
+}
+
+/**
+ * Ingest with every vendor adapter; `payloadStore` keeps rejected payloads too large to
+ * travel in their dead letter; `internalTokens` are accepted beside the configured ones.
+ */
+export function startIngestRole(deps: {
+  config: Config;
+  streams: IngestStreams;
+  payloadStore: ObjectStore;
+  logger: Logger;
+  internalTokens?: readonly VendorToken[];
+}): ReturnType<typeof startIngest> {
+  return startIngest({
+    config: deps.config,
+    stream: deps.streams.stream,
+    deadLetters: deps.streams.deadLetters,
+    statsStream: deps.streams.statsStream,
+    payloadStore: deps.payloadStore,
+    adapters: createAdapters(),
+    ...(deps.internalTokens ? { internalTokens: deps.internalTokens } : {}),
+    logger: deps.logger,
+  });
+}
+
+/**
+ * The real-time runner: `useCases` on the shopping stream with the `realtime` batch
+ * policy; records that keep failing go to `deadLetters`; use cases that write to a
+ * stream of their own open it through the composition root.
+ */
+export function startRealtimeRole(deps: {
+  config: Config;
+  stream: Stream;
+  deadLetters: Stream;
+  useCases: RealtimeOptions['useCases'];
+  logger: Logger;
+  registry: Registry;
+}): Promise<RealtimeService> {
+  const { config, logger } = deps;
+  return startRealtime({
+    stream: deps.stream,
+    useCases: deps.useCases,
+    policy: config.realtime.batch,
+    attemptsBeforeBisect: config.realtime.attemptsBeforeBisect,
+    logger,
+    deadLetters: deps.deadLetters,
+    openStream: (name) => openStream(config, logger, name),
+    registry: deps.registry,
+    validation: validationPolicyOf(config),
+  });
+}

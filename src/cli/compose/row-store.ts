@@ -1,0 +1,52 @@
+/**
+ * The composition root of SQL access: the `rowStore` config section picks the database
+ * that holds the serving row store, the ETL and tenancy tables, analytics state and the
+ * Kinesis checkpoints.
+ */
+import { resolve } from 'node:path';
+import type { Config, RowStoreConfig } from '../../config/config.js';
+import type { Logger } from '../../ops/logger.js';
+import { pgliteBackend } from '../../serving/pglite/pglite-backend.js';
+import { postgresBackend } from '../../serving/postgres/postgres-backend.js';
+import { RowStore } from '../../serving/row-store.js';
+import type { SqlClient } from '../../serving/sql-client.js';
+
+/** Directory of the embedded (PGlite) row store: `<dataDir>/rowstore`. */
+export function rowStoreDir(config: Pick<Config, 'dataDir'>): string {
+  return resolve(config.dataDir, 'rowstore');
+}
+
+/**
+ * A SqlClient on the configured database: PostgreSQL at `rowStore.url`, or a PGlite in
+ * `pgliteDir`. The driver of the backend not chosen is never loaded.
+ */
+export function openSqlClient(rowStore: RowStoreConfig, pgliteDir: string): Promise<SqlClient> {
+  switch (rowStore.backend) {
+    case 'pglite':
+      return pgliteBackend.create({}, { dir: pgliteDir });
+    case 'postgres':
+      return postgresBackend.create(rowStore);
+  }
+}
+
+/**
+ * Opens the configured row store and brings its schema up to date. With PGlite only one
+ * process may open the data directory (RowStoreLockedError otherwise); with PostgreSQL
+ * any number may.
+ */
+export async function openRowStore(config: Config, logger: Logger): Promise<RowStore> {
+  const client = await openSqlClient(config.rowStore, rowStoreDir(config));
+  const store = new RowStore(client);
+  try {
+    const applied = await store.migrate();
+    logger.info('row store open', {
+      backend: config.rowStore.backend,
+      ...(config.rowStore.backend === 'pglite' ? { dir: rowStoreDir(config) } : {}),
+      ...(applied.length ? { migrated: applied.join(',') } : {}),
+    });
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw err;
+  }
+  return store;
+}

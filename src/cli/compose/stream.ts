@@ -1,0 +1,106 @@
+/**
+ * The composition root of the stream: turns the `stream` config section into a connected
+ * Stream of the chosen backend. Role commands and `faresight up` call these; nothing
+ * below `cli/` constructs a backend. Backends load their client libraries lazily, so the
+ * embedded default never loads nats or the AWS SDK.
+ */
+import { resolve } from 'node:path';
+import type { Config } from '../../config/config.js';
+import { DEAD_LETTER_STREAM } from '../../ingest/dead-letter.js';
+import { STATS_STREAM } from '../../ingest/ingest-stats.js';
+import type { Logger } from '../../ops/logger.js';
+import { embeddedStreamBackend } from '../../stream/embedded/embedded-backend.js';
+import { jetstreamStreamBackend } from '../../stream/jetstream/jetstream-backend.js';
+import { kinesisStreamBackend } from '../../stream/kinesis/kinesis-backend.js';
+import type { Stream } from '../../stream/stream.js';
+import type { StreamSettings } from '../../stream/stream-backend.js';
+import { withCleanup } from '../../stream/with-cleanup.js';
+import { openSqlClient } from './row-store.js';
+
+/** Directory of the embedded stream databases. */
+export function streamDir(config: Pick<Config, 'dataDir'>): string {
+  return resolve(config.dataDir, 'stream');
+}
+
+/** Side streams beside the shopping stream, and their shard counts. */
+export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as const;
+
+/**
+ * Opens (connects) the configured stream `name` (default: the shopping stream; the side
+ * streams of SIDE_STREAMS get their own shard count).
+ */
+export async function openStream(
+  config: Config,
+  logger: Logger,
+  name = config.stream.name,
+): Promise<Stream> {
+  const s = config.stream;
+  const common: StreamSettings = {
+    name,
+    shards: (SIDE_STREAMS as Record<string, number>)[name] ?? s.shards,
+    retentionMs: s.retentionHours * 3_600_000,
+    dedupeWindowMs: s.dedupeWindowSeconds * 1000,
+    maxPendingRecords: s.maxPendingRecords,
+  };
+  let stream: Stream;
+  switch (s.backend) {
+    case 'embedded':
+      stream = await embeddedStreamBackend.create(
+        common,
+        {},
+        {
+          dir: streamDir(config),
+          onWriterEvent: (e) => {
+            if (e.type === 'failed')
+              logger.error('stream writer thread died; starting a new one', {
+                stream: name,
+                error: e.error.message,
+                attempt: e.attempt,
+                inMs: e.delayMs,
+              });
+            else
+              logger.info('stream writer thread restarted', { stream: name, restarts: e.restarts });
+          },
+        },
+      );
+      break;
+    case 'jetstream':
+      stream = await jetstreamStreamBackend.create(common, s, {});
+      break;
+    case 'kinesis': {
+      // Kinesis keeps no checkpoints: they live in a SQL checkpoint store (as the KCL keeps
+      // its lease table), on PostgreSQL when the row store is, else a PGlite of their own.
+      const { SqlCheckpointStore } = await import('../../stream/kinesis/sql-checkpoint-store.js');
+      const client = await openSqlClient(
+        config.rowStore,
+        resolve(streamDir(config), `${name}-kinesis-checkpoints`),
+      );
+      const kinesis = await kinesisStreamBackend.create(common, s, {
+        checkpoints: new SqlCheckpointStore(client),
+      });
+      stream = withCleanup(kinesis, () => client.close());
+      break;
+    }
+  }
+  await stream.connect();
+  logger.debug('stream open', { backend: s.backend, name });
+  return stream;
+}
+
+/** The shopping stream with the dead-letter and statistics streams, as ingest needs them. */
+export async function openIngestStreams(
+  config: Config,
+  logger: Logger,
+): Promise<{ stream: Stream; deadLetters: Stream; statsStream: Stream; close(): Promise<void> }> {
+  const stream = await openStream(config, logger);
+  const deadLetters = await openStream(config, logger, DEAD_LETTER_STREAM);
+  const statsStream = await openStream(config, logger, STATS_STREAM);
+  return {
+    stream,
+    deadLetters,
+    statsStream,
+    close: async () => {
+      await Promise.all([stream.close(), deadLetters.close(), statsStream.close()]);
+    },
+  };
+}
