@@ -6,8 +6,8 @@
  */
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
-import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
-import { STATS_STREAM } from '../ingest/ingest-stats.js';
+import { DEAD_LETTER_STREAM } from '../model/dead-letter.js';
+import { STATS_STREAM } from '../model/ingest-stats-row.js';
 import type { Logger } from '../ops/logger.js';
 import type { LakeQuery } from '../query/lake-query.js';
 import type { SqlClient } from '../serving/sql-client.js';

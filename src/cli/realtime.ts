@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { dealsConfigSchema, dealsUseCaseFromConfig } from '../analytics/deals/deals-config.js';
 import type { Config } from '../config/config.js';
-import { DEAD_LETTER_STREAM } from '../ingest/dead-letter.js';
+import { DEAD_LETTER_STREAM } from '../model/dead-letter.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import { createLogger } from '../ops/logger.js';

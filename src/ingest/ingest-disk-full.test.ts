@@ -9,13 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { configSchema } from '../config/config.js';
 import { decodeRecord } from '../model/codec.js';
+import type { IngestStatsRow } from '../model/ingest-stats-row.js';
 import { silentLogger } from '../ops/logger.js';
 import { mountSmallDisk, type SmallDisk } from '../ops/testing/small-disk.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream, StreamRecord } from '../stream/stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
-import type { IngestStatsRow } from './ingest-stats.js';
 import { sampleRecord } from './testing/sample-record.js';
 
 const disk = mountSmallDisk(16);

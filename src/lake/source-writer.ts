@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
+import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import type { Logger } from '../ops/logger.js';
 import { backoffDelay, type RetryPolicy } from '../realtime/backoff.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';

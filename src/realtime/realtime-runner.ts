@@ -11,8 +11,8 @@
  * a commit of an unprocessed batch.
  */
 import type { Registry } from 'prom-client';
-import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
 import { decodeRecord } from '../model/codec.js';
+import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';

@@ -3,7 +3,11 @@
  * context) to common records and the reasons for whatever could not be used. Ingest
  * calls it once per request body; `faresight parse` calls it on a file.
  */
+
+import type { Rejection } from '../model/rejection.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
+
+export type { Rejection };
 
 /** Names of the adapters Faresight ships; each is also an ingest route. */
 export const VENDOR_NAMES = [
@@ -30,16 +34,6 @@ export interface RequestContext {
   readonly receivedAt: Date;
   /** Ingest's reference to the raw payload (for dead letters); adapters do not need it. */
   readonly ingestId?: string;
-}
-
-/**
- * Something in the payload that produced no record. `index` is the position of the
- * offending item in the payload (offer, itinerary, price point or generic record), or
- * -1 when the whole payload is at fault. `reason` names the field and the problem.
- */
-export interface Rejection {
-  index: number;
-  reason: string;
 }
 
 /** Outcome of one payload: valid records and the rejections, in payload order. */
