@@ -6,8 +6,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
+import { backoffDelay, type RetryPolicy } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
-import { backoffDelay, type RetryPolicy } from '../realtime/backoff.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { listPartitions } from './compaction/visible-files.js';
