@@ -22,9 +22,9 @@ import { createGenerator } from '../src/generator/generator.js';
 import { startIngest } from '../src/ingest/ingest-server.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { startRealtime } from '../src/realtime/realtime-runner.js';
+import { createServingUseCase } from '../src/realtime/serving-use-case.js';
 import { MemoryCache } from '../src/serving/cache/memory/memory-cache.js';
 import { openRowStore } from '../src/serving/open-row-store.js';
-import { createServingUseCase } from '../src/serving/serving-use-case.js';
 import { searchRecord } from '../src/serving/testing/records.js';
 import { createAdapters } from '../src/vendors/adapters.js';
 

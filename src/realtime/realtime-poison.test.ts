@@ -9,10 +9,10 @@ import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
 import { searchRecord } from '../serving/testing/records.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { startRealtime } from './realtime-runner.js';
+import { createServingUseCase } from './serving-use-case.js';
 
 let root: string;
 before(() => {

@@ -10,12 +10,12 @@ import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
 import { NETWORK } from '../serving/testing/graph-suite.js';
 import { searchRecord } from '../serving/testing/records.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
+import { createServingUseCase } from './serving-use-case.js';
 import type { UseCase } from './use-case.js';
 
 const policy = { count: 50, bytes: 1 << 20, periodMs: 20 };

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../ops/logger.js';
-import { RecordRejectedError } from '../realtime/errors.js';
-import type { RowStore } from './row-store.js';
+import type { RowStore } from '../serving/row-store.js';
+import { searchRecord } from '../serving/testing/records.js';
+import { RecordRejectedError } from './errors.js';
 import { createServingUseCase } from './serving-use-case.js';
-import { searchRecord } from './testing/records.js';
 
 describe('serving use case', () => {
   it('applies every batch, prunes at most once per interval, and survives a failed prune', async () => {
