@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { configSchema } from '../config/config.js';
 import { silentLogger } from '../ops/logger.js';
-import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
 import { searchRecord } from '../serving/testing/records.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { createApi } from './api.js';
 import { startApi } from './start-api.js';
 

@@ -10,7 +10,7 @@ import { DEAD_LETTER_STREAM } from '../model/dead-letter.js';
 import { STATS_STREAM } from '../model/ingest-stats-row.js';
 import type { Logger } from '../ops/logger.js';
 import type { LakeQuery } from '../query/lake-query.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream } from '../stream/stream.js';
 import { withCleanup } from '../stream/with-cleanup.js';
@@ -105,10 +105,10 @@ export async function openIngestStreams(
 /** The SQL database holding Kinesis checkpoints for stream `name`. */
 async function openCheckpointClient(config: Config, name: string): Promise<SqlClient> {
   if (config.rowStore.backend === 'postgres') {
-    const { PostgresClient } = await import('../serving/postgres/postgres-client.js');
+    const { PostgresClient } = await import('../sql/postgres/postgres-client.js');
     return new PostgresClient({ connectionString: config.rowStore.postgresUrl });
   }
-  const { PGliteClient } = await import('../serving/pglite/pglite-client.js');
+  const { PGliteClient } = await import('../sql/pglite/pglite-client.js');
   return PGliteClient.open({ dir: resolve(streamDir(config), `${name}-kinesis-checkpoints`) });
 }
 

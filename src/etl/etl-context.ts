@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { lakeRoot } from '../lake/lake-layout.js';
 import type { Logger } from '../ops/logger.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import {
   createCustomerSlices,
   createSessionOpener,

@@ -9,8 +9,8 @@ import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import { PostgresClient } from '../serving/postgres/postgres-client.js';
-import { createTestSchema, type TestSchema } from '../serving/testing/postgres-schema.js';
+import { PostgresClient } from '../sql/postgres/postgres-client.js';
+import { createTestSchema, type TestSchema } from '../sql/testing/postgres-schema.js';
 import { startEtl } from './start-etl.js';
 import { writeLakeRecords } from './testing/lake-fixture.js';
 

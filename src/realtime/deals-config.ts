@@ -10,7 +10,7 @@ import {
 import { warmStartFromLake } from '../analytics/deals/warm-start-from-lake.js';
 import type { Logger } from '../ops/logger.js';
 import { openLakeQuery } from '../query/open-lake-query.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { createDealsUseCase, DEFAULT_DEALS_PRUNE_EVERY_MS } from './deals-use-case.js';
 import type { UseCase } from './use-case.js';
 

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { RowStore } from './row-store.js';
-import type { SqlClient } from './sql-client.js';
 
 /** Directory of the embedded (PGlite) row store: `<dataDir>/rowstore`. */
 export function rowStoreDir(config: Config): string {
@@ -18,12 +18,12 @@ export async function openRowStore(config: Config, logger: Logger): Promise<RowS
   let client: SqlClient;
   switch (config.rowStore.backend) {
     case 'pglite': {
-      const { PGliteClient } = await import('./pglite/pglite-client.js');
+      const { PGliteClient } = await import('../sql/pglite/pglite-client.js');
       client = await PGliteClient.open({ dir: rowStoreDir(config) });
       break;
     }
     case 'postgres': {
-      const { PostgresClient } = await import('./postgres/postgres-client.js');
+      const { PostgresClient } = await import('../sql/postgres/postgres-client.js');
       client = new PostgresClient({ connectionString: config.rowStore.postgresUrl });
       break;
     }

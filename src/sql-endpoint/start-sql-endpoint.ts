@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import { EtlStore } from '../etl/etl-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { openDuckDBCatalogSession } from './duckdb/duckdb-catalog-session.js';
 import { startPgWireServer } from './pg-wire-server.js';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import { RowStore } from '../row-store.js';
-import type { SqlClient } from '../sql-client.js';
 import { searchRecord } from './records.js';
 
 export interface RowStoreSuiteOptions {

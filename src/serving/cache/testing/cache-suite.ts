@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../../api/api.js';
 import { silentLogger } from '../../../ops/logger.js';
 import { createServingUseCase } from '../../../realtime/serving-use-case.js';
-import { PGliteClient } from '../../pglite/pglite-client.js';
+import { PGliteClient } from '../../../sql/pglite/pglite-client.js';
 import { RowStore } from '../../row-store.js';
 import { searchRecord } from '../../testing/records.js';
 import type { Cache } from '../cache.js';
