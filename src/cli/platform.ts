@@ -11,6 +11,7 @@ import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-wr
 import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import { startApi } from '../api/start-api.js';
 import type { Config } from '../config/config.js';
+import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
 import { startEtl } from '../etl/start-etl.js';
 import { startIngest } from '../ingest/ingest-server.js';
@@ -148,6 +149,7 @@ export async function startPlatform(
       config,
       sql: store.client,
       logger: logger.child('sql'),
+      ponds: new EtlPondCatalog(etlStore, config.etl.schedules),
     });
     services.push(sqlEndpoint);
     const api = await startApi({

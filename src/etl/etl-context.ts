@@ -20,6 +20,7 @@ import { defaultPondJobs } from './default-ponds.js';
 import { DuckDBEtlEngine } from './duckdb/duckdb-etl-engine.js';
 import { UnknownJobError } from './errors.js';
 import { createEtlMetrics } from './etl-metrics.js';
+import { EtlPondCatalog } from './etl-pond-catalog.js';
 import { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
 import type { JobDefinition } from './job.js';
@@ -54,7 +55,8 @@ export async function openEtlContext(deps: {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
   const engine = await DuckDBEtlEngine.open({ threads: deps.config.etl.threads });
   const metrics = deps.registry ? createEtlMetrics(deps.registry) : undefined;
-  const slices = createCustomerSlices(deps.config);
+  const ponds = new EtlPondCatalog(store, deps.config.etl.schedules);
+  const slices = createCustomerSlices(deps.config, ponds.configured());
   const runner = new JobRunner({
     store,
     engine,
@@ -67,7 +69,7 @@ export async function openEtlContext(deps: {
   const openSession = createSessionOpener({
     config: deps.config,
     customers,
-    etlStore: store,
+    ponds,
     slices,
   });
   const job = (name: string) => {
