@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import { customerTaskName, runCustomerJob } from '../etl/customer-job-runner.js';
 import { type EtlContext, openEtlContext } from '../etl/etl-context.js';
 import { keysInRange } from '../etl/job-runner.js';
 import { pondDdl } from '../etl/pond-ddl.js';
@@ -10,7 +11,6 @@ import { UnsupportedTypeError } from '../lake/errors.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { openRowStore } from '../serving/open-row-store.js';
-import { customerTaskName, runCustomerJob } from '../tenancy/customer-job-runner.js';
 import { warnIfLocal } from './catalog.js';
 import { configFrom } from './options.js';
 

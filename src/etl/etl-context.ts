@@ -14,8 +14,8 @@ import {
   createSessionOpener,
   type SessionOpener,
 } from '../sql-endpoint/session-opener.js';
-import { customerJobTask } from '../tenancy/customer-job-runner.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
+import { customerJobTask } from './customer-job-runner.js';
 import { defaultPondJobs } from './default-ponds.js';
 import { DuckDBEtlEngine } from './duckdb/duckdb-etl-engine.js';
 import { UnknownJobError } from './errors.js';
