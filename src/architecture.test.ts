@@ -236,7 +236,6 @@ const ALLOWED_EDGES: Readonly<Record<string, string>> = {
   'ops -> config': 'ops/faults scenarios read the whole configuration (composition root work)',
   'ops -> lake': 'ops/faults/scenarios/slow-consumer uses lake/testing/test-stream',
   'ops -> query': 'test only: escape-control.test prints through query/format-rows',
-  'ops -> stream': 'ops/background-appender appends to a Stream; its room is stream/ or ingest/',
   'serving -> api': 'test only: serving/cache/testing/cache-suite drives the API over the cache',
   'serving -> realtime': 'test only: cache-suite feeds the serving use case',
   'sql-endpoint -> etl':
@@ -251,8 +250,6 @@ const ALLOWED_EDGES: Readonly<Record<string, string>> = {
  * removes it (issue 17). Remove an entry when its import is gone; the test fails on a stale one.
  */
 const ALLOWED_IMPORTS: Readonly<Record<string, string>> = {
-  'analytics/deals/deals-cli.test.ts -> ../../cli/deals.js':
-    'test drives the `faresight deals` command; belongs in cli/',
   'analytics/forecast/demand-forecast-job.test.ts -> fastify':
     'its demand-endpoint case belongs in api/routes/',
   'analytics/forecast/evaluate-forecasts.test.ts -> ../../cli/forecast.js':
@@ -271,8 +268,6 @@ const ALLOWED_IMPORTS: Readonly<Record<string, string>> = {
     'test harness of the CLI; belongs in cli/testing/',
   'model/reference/reference-data.test.ts -> ../../generator/airports.js':
     'checks generator airports against the reference; belongs in generator/',
-  'ops/background-appender.ts -> ../stream/stream.js':
-    'appends to a Stream; belongs in stream/ (or ingest/)',
   'ops/escape-control.test.ts -> ../query/format-rows.js':
     'checks the query printer escapes control characters',
   'ops/faults/load.ts -> ../../model/shopping-record.js':

@@ -8,8 +8,8 @@ import { DDSketch } from '@datadog/sketches-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { reasonClass } from '../model/dead-letter.js';
 import { encodeIngestStatsRow, type IngestStatsRow } from '../model/ingest-stats-row.js';
-import { BackgroundAppender } from '../ops/background-appender.js';
 import type { Logger } from '../ops/logger.js';
+import { BackgroundAppender } from '../stream/background-appender.js';
 import type { Stream } from '../stream/stream.js';
 
 interface Bucket {
