@@ -224,8 +224,6 @@ function violations(sources: readonly SourceFile[], rules: readonly Rule[] = RUL
  * (issue 17). Remove an entry when its imports are gone; the test fails on a stale one.
  */
 const ALLOWED_EDGES: Readonly<Record<string, string>> = {
-  'analytics -> api':
-    'test only: demand-forecast-job.test serves the demand routes; move that case to api/routes/',
   'analytics -> cli': 'test only: deals-cli.test and evaluate-forecasts.test drive cli/ commands',
   'etl -> cli': 'test only: etl/testing/cli-harness runs cli/ commands',
   'lake -> cli': 'test only: lake/testing/cli-harness runs cli/ commands',
@@ -250,8 +248,6 @@ const ALLOWED_EDGES: Readonly<Record<string, string>> = {
  * removes it (issue 17). Remove an entry when its import is gone; the test fails on a stale one.
  */
 const ALLOWED_IMPORTS: Readonly<Record<string, string>> = {
-  'analytics/forecast/demand-forecast-job.test.ts -> fastify':
-    'its demand-endpoint case belongs in api/routes/',
   'analytics/forecast/evaluate-forecasts.test.ts -> ../../cli/forecast.js':
     'test drives the `faresight forecast` command; belongs in cli/',
   'analytics/forecast/forecast-off-loop.test.ts -> fastify':
