@@ -14,7 +14,7 @@ import { type Fitter, fitInline } from '../src/analytics/forecast/fit-series.js'
 import { defaultForecastThreads, ForecastPool } from '../src/analytics/forecast/forecast-pool.js';
 import { RouteTable } from '../src/api/route-spec.js';
 import { demandRoutes } from '../src/api/routes/demand.js';
-import { PGliteClient } from '../src/serving/pglite/pglite-client.js';
+import { PGliteClient } from '../src/sql/pglite/pglite-client.js';
 import { generated } from './forecast-datasets.js';
 
 const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;

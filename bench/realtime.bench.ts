@@ -24,8 +24,8 @@ import { startIngest } from '../src/ingest/ingest-server.js';
 import { searchRecord } from '../src/model/testing/records.js';
 import { silentLogger } from '../src/ops/logger.js';
 import { startRealtime } from '../src/realtime/realtime-runner.js';
+import { createServingUseCase } from '../src/realtime/serving-use-case.js';
 import { MemoryCache } from '../src/serving/cache/memory/memory-cache.js';
-import { createServingUseCase } from '../src/serving/serving-use-case.js';
 import { createAdapters } from '../src/vendors/adapters.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);

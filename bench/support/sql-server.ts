@@ -10,6 +10,7 @@ import { startApi } from '../../src/api/start-api.js';
 import { openRowStore } from '../../src/cli/compose/row-store.js';
 import { openIngestStreams } from '../../src/cli/compose/stream.js';
 import { configSchema } from '../../src/config/config.js';
+import { EtlPondCatalog } from '../../src/etl/etl-pond-catalog.js';
 import { startIngest } from '../../src/ingest/ingest-server.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createSessionOpener } from '../../src/sql-endpoint/session-opener.js';
@@ -39,11 +40,20 @@ const rowStore = await openRowStore(config, logger);
 let sqlPort: number;
 let openSession: ReturnType<typeof createSessionOpener>;
 if (mode === 'host') {
-  const ep = await startSqlEndpoint({ config, sql: fx.etl.sql, logger });
+  const ep = await startSqlEndpoint({
+    config,
+    sql: fx.etl.sql,
+    logger,
+    ponds: new EtlPondCatalog(fx.etl.store, config.etl.schedules),
+  });
   sqlPort = ep.port;
   openSession = ep.openSession;
 } else {
-  openSession = createSessionOpener({ config, customers: fx.customers, etlStore: fx.etl.store });
+  openSession = createSessionOpener({
+    config,
+    customers: fx.customers,
+    ponds: new EtlPondCatalog(fx.etl.store, config.etl.schedules),
+  });
   const ep = await startWireEndpoint(fx, { openSession, logger });
   sqlPort = ep.port;
 }

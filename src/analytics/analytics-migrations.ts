@@ -1,4 +1,4 @@
-import type { Migration } from '../serving/migrations.js';
+import type { Migration } from '../sql/migration.js';
 
 /**
  * Row store tables of the analytics use cases (deals, demand forecasts), applied with

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RateLimiter } from '../ingest/rate-limiter.js';
+import { RateLimiter } from '../ops/rate-limiter.js';
 
 /** A customer key as configured (`api.keys.<name>`): only the sha256 of the secret. */
 export interface ApiKeyConfig {

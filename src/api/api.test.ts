@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { configSchema } from '../config/config.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { createApi } from './api.js';
 import { startApi } from './start-api.js';
 

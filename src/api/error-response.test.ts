@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RowStoreUnavailableError } from '../serving/errors.js';
+import { RowStoreUnavailableError } from '../sql/errors.js';
 import { errorResponse } from './error-response.js';
 
 describe('errorResponse', () => {

@@ -1,4 +1,4 @@
-import { RowStoreUnavailableError } from '../serving/errors.js';
+import { RowStoreUnavailableError } from '../sql/errors.js';
 import { BadRequestError, NotFoundError } from './errors.js';
 
 /** The JSON body of every error answer. */

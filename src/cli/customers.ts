@@ -4,9 +4,15 @@ import type { Config } from '../config/config.js';
 import { defaultPondJobs } from '../etl/default-ponds.js';
 import { createLogger } from '../ops/logger.js';
 import { createCustomerSlices } from '../sql-endpoint/session-opener.js';
+import { slicedPonds } from '../tenancy/customer-slices.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { openRowStore } from './compose/row-store.js';
 import { configFrom } from './options.js';
+
+/** The customer slices of the configured default ponds. */
+function customerSlices(config: Config) {
+  return createCustomerSlices(config, slicedPonds(defaultPondJobs(config.etl.schedules)));
+}
 
 async function withCustomers<R>(config: Config, fn: (c: CustomerStore) => Promise<R>): Promise<R> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'customers');
@@ -54,7 +60,7 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd);
       const ok = await withCustomers(config, (c) => c.remove(name));
       if (!ok) throw new Error(`no customer "${name}"`);
-      await createCustomerSlices(config).removeAll(name);
+      await customerSlices(config).removeAll(name);
     });
 
   customers
@@ -93,7 +99,7 @@ export function register(program: Command): void {
         await withCustomers(config, async (c) => {
           await c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) });
           // The customer's slice of the pond is (re)written now, narrowed to the new grant.
-          await createCustomerSlices(config).sync(name, await c.grants(name), pond);
+          await customerSlices(config).sync(name, await c.grants(name), pond);
         });
       },
     );
@@ -107,7 +113,7 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd);
       const ok = await withCustomers(config, async (c) => {
         const revoked = await c.revoke(name, pond);
-        await createCustomerSlices(config).sync(name, await c.grants(name), pond);
+        await customerSlices(config).sync(name, await c.grants(name), pond);
         return revoked;
       });
       if (!ok) throw new Error(`customer "${name}" has no grant on "${pond}"`);

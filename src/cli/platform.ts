@@ -8,6 +8,7 @@ import { DemandStore } from '../analytics/forecast/demand-store.js';
 import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
 import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import type { Config } from '../config/config.js';
+import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { VendorToken } from '../ingest/vendor-auth.js';
@@ -135,6 +136,7 @@ export async function startPlatform(
       config,
       sql: store.client,
       logger: logger.child('sql'),
+      ponds: new EtlPondCatalog(etlStore, config.etl.schedules),
     });
     services.push(sqlEndpoint);
     const api = await startApiRole({

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { configHelp } from '../config/config-reference.js';
+import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
+import { EtlStore } from '../etl/etl-store.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
@@ -24,7 +26,14 @@ export function register(program: Command): void {
       const rowStore = await openRowStore(config, logger.child('rowstore'));
       let svc: Awaited<ReturnType<typeof startSqlEndpoint>>;
       try {
-        svc = await startSqlEndpoint({ config, sql: rowStore.client, logger });
+        const etlStore = new EtlStore(rowStore.client);
+        await etlStore.migrate();
+        svc = await startSqlEndpoint({
+          config,
+          sql: rowStore.client,
+          logger,
+          ponds: new EtlPondCatalog(etlStore, config.etl.schedules),
+        });
       } catch (err) {
         await rowStore.close();
         throw err;

@@ -15,8 +15,8 @@ import {
 } from '../model/validation-policy.js';
 import { memoryCacheBackend } from '../serving/cache/memory/memory-backend.js';
 import { redisCacheBackend } from '../serving/cache/redis/redis-backend.js';
-import { pgliteBackend } from '../serving/pglite/pglite-backend.js';
-import { postgresBackend } from '../serving/postgres/postgres-backend.js';
+import { pgliteBackend } from '../sql/pglite/pglite-backend.js';
+import { postgresBackend } from '../sql/postgres/postgres-backend.js';
 import { batchPolicySchema } from '../stream/batch-policy.js';
 import { embeddedStreamBackend } from '../stream/embedded/embedded-backend.js';
 import { jetstreamStreamBackend } from '../stream/jetstream/jetstream-backend.js';

@@ -2,7 +2,7 @@
  * Row-store tables of the ETL jobs, applied by the serving `migrate()` helper. Versions
  * 7001+ are reserved for ETL so they never collide with other modules' migrations.
  */
-import type { Migration } from '../serving/migrations.js';
+import type { Migration } from '../sql/migration.js';
 
 export const ETL_MIGRATIONS: readonly Migration[] = [
   {

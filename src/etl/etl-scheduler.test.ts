@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger } from '../ops/logger.js';
-import { PGliteClient } from '../serving/pglite/pglite-client.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { cronSlot } from './cron-slot.js';
 import { startEtlScheduler } from './etl-scheduler.js';
 import { EtlStore } from './etl-store.js';

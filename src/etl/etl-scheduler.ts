@@ -9,12 +9,12 @@
  */
 import { Cron } from 'croner';
 import type { Logger } from '../ops/logger.js';
+import { runWithRetry } from '../ops/retry.js';
 import type { Service } from '../ops/service.js';
 import { cronSlot } from './cron-slot.js';
 import { JobBusyError } from './errors.js';
 import type { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
-import { runWithRetry } from './retry.js';
 
 /** Hands fired slots to a worker; the pg-boss one lives in `pg-boss/`. */
 export interface SlotDispatcher {
@@ -59,6 +59,8 @@ export async function startEtlScheduler(opts: EtlSchedulerOptions): Promise<Serv
         attempts: opts.attempts,
         retryDelayMs: opts.retryDelayMs,
         signal: abort.signal,
+        // Another run holds the job: the holder is doing the work.
+        retryable: (err) => !(err instanceof JobBusyError),
       });
     } catch (err) {
       if (err instanceof JobBusyError)

@@ -2,8 +2,8 @@
  * ETL bookkeeping in the row store (PGlite or PostgreSQL): run history, per-job
  * watermarks, claimed cron slots, run leases and the pond catalog.
  */
-import { migrate } from '../serving/migrate.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import { migrate } from '../sql/migrate.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { ETL_MIGRATIONS } from './etl-migrations.js';
 
 export const RUN_KINDS = ['manual', 'scheduled', 'backfill'] as const;

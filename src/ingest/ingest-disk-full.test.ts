@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { configSchema } from '../config/config.js';
 import { decodeRecord } from '../model/codec.js';
+import type { IngestStatsRow } from '../model/ingest-stats-row.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { mountSmallDisk, type SmallDisk } from '../ops/testing/small-disk.js';
@@ -16,7 +17,6 @@ import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream, StreamRecord } from '../stream/stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
-import type { IngestStatsRow } from './ingest-stats.js';
 
 const disk = mountSmallDisk(16);
 const skip = typeof disk === 'string' ? disk : false;

@@ -3,21 +3,21 @@
  * and whatever could not be used kept as a dead letter. The HTTP layer
  * (ingest-server.ts) only maps the outcome or the error to a response.
  */
+import { payloadObjectKey } from '../lake/lake-layout.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import { encodeRecord } from '../model/codec.js';
-import { marketKey, recordKey } from '../model/shopping-record.js';
-import { recordFlags } from '../model/validate.js';
-import { DEFAULT_VALIDATION_POLICY, type RecordFlag } from '../model/validation-policy.js';
-import type { AppendRecord, Stream } from '../stream/stream.js';
-import type { Rejection, RequestContext, VendorAdapter } from '../vendors/vendor-adapter.js';
 import {
   arrivalId,
   type DeadLetter,
   deadLetterOf,
   encodeDeadLetter,
-  payloadObjectKey,
   payloadSha256,
-} from './dead-letter.js';
+} from '../model/dead-letter.js';
+import { marketKey, recordKey } from '../model/shopping-record.js';
+import { recordFlags } from '../model/validate.js';
+import { DEFAULT_VALIDATION_POLICY, type RecordFlag } from '../model/validation-policy.js';
+import type { AppendRecord, Stream } from '../stream/stream.js';
+import type { Rejection, RequestContext, VendorAdapter } from '../vendors/vendor-adapter.js';
 import { PayloadRejectedError, TooManyRecordsError } from './errors.js';
 import { jsonDepthExceeds } from './json-depth.js';
 import { xmlDepthExceeds } from './xml-depth.js';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { decodeRecord } from '../model/codec.js';
+import { decodeDeadLetter } from '../model/dead-letter.js';
 import { sampleRecord } from '../model/testing/records.js';
-import { decodeDeadLetter } from './dead-letter.js';
 import { postIngest, readAll, withIngest } from './testing/with-ingest.js';
 
 const duffelOffer = readFileSync(

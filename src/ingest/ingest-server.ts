@@ -11,6 +11,7 @@ import { type Config, validationPolicyOf } from '../config/config.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import type { RecordFlag } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
+import { RateLimiter } from '../ops/rate-limiter.js';
 import type { Service } from '../ops/service.js';
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../stream/errors.js';
 import type { Stream } from '../stream/stream.js';
@@ -24,7 +25,6 @@ import {
 } from './errors.js';
 import { ingestPayload } from './ingest-handler.js';
 import { IngestStats } from './ingest-stats.js';
-import { RateLimiter } from './rate-limiter.js';
 import { VendorAuth, type VendorToken } from './vendor-auth.js';
 
 export interface IngestServerOptions {

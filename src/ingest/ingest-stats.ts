@@ -6,35 +6,12 @@
 import { hostname } from 'node:os';
 import { DDSketch } from '@datadog/sketches-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { reasonClass } from '../model/dead-letter.js';
+import { encodeIngestStatsRow, type IngestStatsRow } from '../model/ingest-stats-row.js';
 import type { RecordFlag } from '../model/validation-policy.js';
-import { BackgroundAppender } from '../ops/background-appender.js';
 import type { Logger } from '../ops/logger.js';
+import { BackgroundAppender } from '../stream/background-appender.js';
 import type { Stream } from '../stream/stream.js';
-import { reasonClass } from './dead-letter.js';
-
-/** Name of the stream that carries ingest statistics. */
-export const STATS_STREAM = 'ingest-stats';
-
-/** One row of table `ingest_stats`. */
-export interface IngestStatsRow {
-  id: string;
-  vendor: string;
-  periodStart: string;
-  periodSeconds: number;
-  host: string;
-  pid: number;
-  requests: number;
-  records: number;
-  offers: number;
-  /** Offers whose base plus taxes differ from their total (`amountsInconsistent`); absent in rows of older releases. */
-  inconsistentOffers?: number;
-  /** Accepted records kept with a flag, per flag (`unknownAirport`, `amountsInconsistent`); absent in rows of older releases. */
-  flaggedRecords?: Record<string, number>;
-  bytesIn: number;
-  rejections: Record<string, number>;
-  latencyP50Ms: number | null;
-  latencyP99Ms: number | null;
-}
 
 interface Bucket {
   requests: number;
@@ -251,7 +228,7 @@ function statsAppend(r: IngestStatsRow) {
   return {
     key: r.vendor,
     id: r.id,
-    data: Buffer.from(JSON.stringify(r)),
+    data: encodeIngestStatsRow(r),
     timestamp: Date.parse(r.periodStart),
   };
 }

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decodeDeadLetter } from '../model/dead-letter.js';
 import { type GenSearch, toTravelport } from '../vendors/testing/generated-payloads.js';
-import { decodeDeadLetter } from './dead-letter.js';
 import { postIngest, readAll, withIngest } from './testing/with-ingest.js';
 
 const xml = { 'content-type': 'text/xml' };

@@ -1,4 +1,4 @@
-import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
+import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import type { AppendRecord } from '../stream/stream.js';
 import { VENDOR_NAME } from './lake-layout.js';
 import type { LakeSource } from './tables.js';

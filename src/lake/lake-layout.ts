@@ -67,3 +67,15 @@ export function parsePartitionKey(key: string): Partition | undefined {
   if (!m) return undefined;
   return { vendor: m[1]!, dt: m[2]!, hour: m[3]! };
 }
+
+/** Top-level prefix, in the lake's object store, of dead-letter payloads kept as objects of their own. */
+export const DEAD_LETTER_PAYLOADS = 'dead_letter_payloads';
+
+/**
+ * Object key of a payload kept on its own, partitioned like the lake's tables
+ * (`dead_letter_payloads/vendor=<v>/dt=<d>/hour=<h>/<id>.bin`) so lifecycle rules apply.
+ */
+export function payloadObjectKey(id: string, vendor: string, receivedAt: Date): string {
+  const p = partitionOf(vendor, receivedAt.getTime());
+  return `${DEAD_LETTER_PAYLOADS}/vendor=${p.vendor}/dt=${p.dt}/hour=${p.hour}/${id}.bin`;
+}

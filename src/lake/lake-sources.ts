@@ -2,8 +2,8 @@
  * How the lake writer reads each stream it consumes: stream bytes to the record the
  * Parquet writer gets, plus the vendor and instant that place it in a partition.
  */
-import { decodeDeadLetter } from '../ingest/dead-letter.js';
-import type { IngestStatsRow } from '../ingest/ingest-stats.js';
+import { decodeDeadLetter } from '../model/dead-letter.js';
+import { decodeIngestStatsRow } from '../model/ingest-stats-row.js';
 import { peekShopping } from './duckdb/shopping-staging.js';
 import type { LakeSource } from './tables.js';
 
@@ -25,7 +25,7 @@ export const SOURCE_DECODERS: Readonly<Record<LakeSource, (data: Uint8Array) => 
     return { input: { data }, vendor: head.vendor, timeMs: head.receivedAtMs };
   },
   stats: (data) => {
-    const row = JSON.parse(Buffer.from(data).toString('utf8')) as IngestStatsRow;
+    const row = decodeIngestStatsRow(data);
     if (typeof row !== 'object' || row === null || typeof row.vendor !== 'string')
       throw new Error('not an ingest stats row');
     const rejections = Object.entries(row.rejections ?? {}).map(([reason, count]) => ({

@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeDeadLetter } from '../ingest/dead-letter.js';
 import { encodeRecord } from '../model/codec.js';
+import { decodeDeadLetter } from '../model/dead-letter.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { startRealtime } from './realtime-runner.js';
+import { createServingUseCase } from './serving-use-case.js';
 
 let root: string;
 before(() => {

@@ -13,10 +13,11 @@
  * so it resumes from its last committed checkpoint while the other use cases keep going.
  */
 import type { Registry } from 'prom-client';
-import { deadLetterOf, encodeDeadLetter } from '../ingest/dead-letter.js';
 import { decodeRecord } from '../model/codec.js';
+import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type {
@@ -28,7 +29,6 @@ import type {
   Stream,
   StreamRecord,
 } from '../stream/stream.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from './backoff.js';
 import { RecordRejectedError } from './errors.js';
 import { isolateFailures } from './isolate-failures.js';
 import { type RealtimeMetrics, registerRealtimeMetrics } from './realtime-metrics.js';

@@ -14,21 +14,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DealsStore } from '../analytics/deals/deals-store.js';
-import { createDealsUseCase } from '../analytics/deals/deals-use-case.js';
-import { decodeDeadLetter } from '../ingest/dead-letter.js';
 import { encodeRecord } from '../model/codec.js';
+import { decodeDeadLetter } from '../model/dead-letter.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
 import { REJECTION_CASES } from '../model/testing/rejection-cases.js';
 import { validateRecord } from '../model/validate.js';
 import { silentLogger } from '../ops/logger.js';
 import { MemoryCache } from '../serving/cache/memory/memory-cache.js';
-import { PGliteClient } from '../serving/pglite/pglite-client.js';
 import { RowStore } from '../serving/row-store.js';
-import { createServingUseCase } from '../serving/serving-use-case.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { createDealsUseCase } from './deals-use-case.js';
 import { RecordRejectedError } from './errors.js';
 import { startRealtime } from './realtime-runner.js';
+import { createServingUseCase } from './serving-use-case.js';
 
 let root: string;
 before(() => {

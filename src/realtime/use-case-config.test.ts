@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { servingConfigSchema } from '../serving/serving-use-case.js';
 import { UseCaseConfigError } from './errors.js';
+import { servingConfigSchema } from './serving-use-case.js';
 import { useCaseConfig } from './use-case-config.js';
 
 describe('useCaseConfig', () => {

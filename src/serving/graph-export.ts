@@ -6,7 +6,7 @@
  * its departure date and carrier, the carriers seen, the search volume and last-seen time.
  * Array values are `;`-separated, as Neptune reads `String[]`.
  */
-import type { SqlExecutor } from './sql-client.js';
+import type { SqlExecutor } from '../sql/sql-client.js';
 
 /** Header of the nodes file. */
 export const NODE_HEADER = '~id,~label,code:String,routesOut:Int,routesIn:Int,searchesOut:Long';

@@ -1,6 +1,6 @@
-import { PostgresClient } from './postgres/postgres-client.js';
+import { PostgresClient } from '../sql/postgres/postgres-client.js';
+import { createTestSchema, type TestSchema } from '../sql/testing/postgres-schema.js';
 import { runGraphSuite } from './testing/graph-suite.js';
-import { createTestSchema, type TestSchema } from './testing/postgres-schema.js';
 
 let schema: TestSchema | undefined;
 let skip = '';

@@ -1,4 +1,4 @@
-import { PGliteClient } from './pglite/pglite-client.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { runGraphSuite } from './testing/graph-suite.js';
 
 runGraphSuite({ name: 'PGlite (in memory)', open: () => PGliteClient.open() });

@@ -4,8 +4,9 @@
  * `cheapest_fares`, `markets` and the `daily_price_summary` view, so they are as
  * idempotent as the tables (a replay changes nothing they return).
  */
+
+import type { SqlExecutor } from '../sql/sql-client.js';
 import { ONE_WAY_RETURN_DATE } from './migrations.js';
-import type { SqlExecutor } from './sql-client.js';
 
 /** Most days of price summary `marketDetail` returns. */
 export const MARKET_SUMMARY_DAYS = 120;

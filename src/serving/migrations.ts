@@ -3,13 +3,7 @@
  * `schema_migrations`. One dialect for PGlite and PostgreSQL. Never edit a released
  * migration: add the next number.
  */
-
-/** One schema change. `sql` may hold several statements. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+import type { Migration } from '../sql/migration.js';
 
 /**
  * Stored in `return_date` for one-way fares, so that the date can be part of the

@@ -20,8 +20,9 @@
  *   single one-way fare (any carrier, any stops) from the first origin to the final
  *   destination on the same departure date, in the same currency.
  */
+
+import type { SqlExecutor } from '../sql/sql-client.js';
 import { ONE_WAY_RETURN_DATE } from './migrations.js';
-import type { SqlExecutor } from './sql-client.js';
 
 /** Default minimum time between a self-transfer's arrival and the next departure. */
 export const DEFAULT_MIN_CONNECTION_MINUTES = 180;

@@ -1,5 +1,5 @@
-import { PostgresClient } from './postgres/postgres-client.js';
-import { createTestSchema, type TestSchema } from './testing/postgres-schema.js';
+import { PostgresClient } from '../sql/postgres/postgres-client.js';
+import { createTestSchema, type TestSchema } from '../sql/testing/postgres-schema.js';
 import { runRowStoreSuite } from './testing/row-store-suite.js';
 
 let schema: TestSchema | undefined;

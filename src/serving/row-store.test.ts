@@ -1,4 +1,4 @@
-import { PGliteClient } from './pglite/pglite-client.js';
+import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { runRowStoreSuite } from './testing/row-store-suite.js';
 
 runRowStoreSuite({ name: 'PGlite (in memory)', open: () => PGliteClient.open() });

@@ -13,6 +13,8 @@
  *   24 h) are pruned; a replay cannot reach further back than the stream retains.
  */
 import type { ShoppingRecord } from '../model/shopping-record.js';
+import { migrate } from '../sql/migrate.js';
+import type { SqlClient, SqlExecutor } from '../sql/sql-client.js';
 import { type FareRow, fareRows, type SearchRow, searchRows } from './fare-rows.js';
 import { exportGraphCsv, type GraphCsv } from './graph-export.js';
 import {
@@ -22,10 +24,8 @@ import {
   type MarketDetail,
   marketDetail,
 } from './market-reads.js';
-import { migrate } from './migrate.js';
 import { MIGRATIONS, ONE_WAY_RETURN_DATE } from './migrations.js';
 import { findItineraries, type Itinerary, type ItineraryQuery } from './route-graph.js';
-import type { SqlClient, SqlExecutor } from './sql-client.js';
 
 /** Default number of rows sent in one statement. */
 export const DEFAULT_CHUNK_ROWS = 5000;

@@ -1,32 +1,31 @@
 import * as path from 'node:path';
 import type { Config } from '../config/config.js';
-import { defaultPondJobs } from '../etl/default-ponds.js';
-import type { EtlStore } from '../etl/etl-store.js';
 import { lakeRoot } from '../lake/lake-layout.js';
-import { CustomerSlices, slicedPonds } from '../tenancy/customer-slices.js';
+import { CustomerSlices, type SlicedPond } from '../tenancy/customer-slices.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
 import { DuckDBSliceWriter } from '../tenancy/duckdb/duckdb-slice-writer.js';
-import type { CustomerSession, PondInfo } from './customer-session.js';
+import type { CustomerSession } from './customer-session.js';
 import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
+import type { PondCatalog } from './pond-catalog.js';
 import type { SessionHost } from './session-host/session-host.js';
 import { limitedSessions, type StatementLimiter } from './statement-limiter.js';
 
 /** Opens the session of a customer, with its current grants; the wire endpoint, `/v1/sql` and customer jobs share it. */
 export type SessionOpener = (customer: string) => Promise<CustomerSession>;
 
-/** The CustomerSlices of the configured lake and default ponds (DuckDB writer). */
-export function createCustomerSlices(config: Config): CustomerSlices {
+/** The CustomerSlices of the configured lake and of `ponds` (DuckDB writer). */
+export function createCustomerSlices(config: Config, ponds: readonly SlicedPond[]): CustomerSlices {
   return new CustomerSlices({
     lakeRoot: path.resolve(lakeRoot(config.dataDir)),
     writer: new DuckDBSliceWriter(),
-    ponds: slicedPonds(defaultPondJobs(config.etl.schedules)),
+    ponds: [...ponds],
   });
 }
 
 /**
- * A SessionOpener over the configured lake: the ponds are the default pond jobs (their
- * narrowing columns) with the columns recorded in the pond catalog (for ponds with no
- * files yet). Grants are read at each open, and the customer's slices are brought in
+ * A SessionOpener over the configured lake: the ponds are those of `ponds`, the pond
+ * catalog (their narrowing columns, and the recorded columns for ponds with no files
+ * yet). Grants are read at each open, and the customer's slices are brought in
  * line with them and with the ponds before the session opens (a slice is rebuilt only
  * when its pond or its grant changed), so a grant or revoke applies to the next session
  * even when nothing refreshed the slices yet. Throws when a slice cannot be written.
@@ -36,30 +35,21 @@ export function createCustomerSlices(config: Config): CustomerSlices {
 export function createSessionOpener(deps: {
   config: Config;
   customers: CustomerStore;
-  etlStore: EtlStore;
+  ponds: PondCatalog;
   /** Limits; default config.sql.statementTimeoutMs / maxRows. */
   statementTimeoutMs?: number;
   maxRows?: number;
-  /** Default: createCustomerSlices(config). */
+  /** Default: createCustomerSlices(config, ponds.configured()). */
   slices?: CustomerSlices;
   host?: SessionHost;
   limiter?: StatementLimiter;
 }): SessionOpener {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
-  const slices = deps.slices ?? createCustomerSlices(deps.config);
+  const slices = deps.slices ?? createCustomerSlices(deps.config, deps.ponds.configured());
   const open: SessionOpener = async (customer) => {
     const grants = await deps.customers.grants(customer);
     await slices.sync(customer, grants);
-    const tables = await deps.etlStore.tables();
-    const ponds: PondInfo[] = defaultPondJobs(deps.config.etl.schedules).map((j) => {
-      const cols = tables.find((t) => t.kind === 'pond' && t.name === j.pond)?.columns;
-      return {
-        name: j.pond,
-        ...(j.marketColumn ? { marketColumn: j.marketColumn } : {}),
-        ...(j.posColumn ? { posColumn: j.posColumn } : {}),
-        ...(cols ? { columns: cols } : {}),
-      };
-    });
+    const ponds = await deps.ponds.ponds();
     const spec = {
       lakeRoot: root,
       customer,

@@ -9,7 +9,7 @@
  * statement died.
  */
 import type { FastifyInstance } from 'fastify';
-import { RateLimiter } from '../ingest/rate-limiter.js';
+import { RateLimiter } from '../ops/rate-limiter.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
 import {
   ResultTooLargeError,

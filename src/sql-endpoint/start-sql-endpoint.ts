@@ -1,19 +1,19 @@
 import type { Config } from '../config/config.js';
-import { EtlStore } from '../etl/etl-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { openDuckDBCatalogSession } from './duckdb/duckdb-catalog-session.js';
 import { startPgWireServer } from './pg-wire-server.js';
+import type { PondCatalog } from './pond-catalog.js';
 import { SessionHost } from './session-host/session-host.js';
 import { createSessionOpener, type SessionOpener } from './session-opener.js';
 import { StatementLimiter } from './statement-limiter.js';
 
 /**
  * Starts the Postgres wire endpoint on config.sql.host:port (default 0.0.0.0:5439; 0 =
- * any free port) over the row store `sql` (customers, grants, pond catalog; their tables
- * are created when missing), with the session host that runs customer SQL in child
+ * any free port) over the row store `sql` (customers and grants; their tables are
+ * created when missing) and the pond catalog `ponds`, with the session host that runs customer SQL in child
  * processes (config sql.processes) and the per-customer statement limits. `openSession`
  * opens sessions on that same host and limits, for `POST /v1/sql`. Stop it with `stop()`
  * (connections first, then the host).
@@ -22,12 +22,12 @@ export async function startSqlEndpoint(deps: {
   config: Config;
   sql: SqlClient;
   logger: Logger;
+  /** The ponds customers may query (the ETL store's catalog, wired by cli/). */
+  ponds: PondCatalog;
   /** Overrides config.sql.port (tests). */
   port?: number;
 }): Promise<Service & { port: number; openSession: SessionOpener }> {
   const customers = new CustomerStore(deps.sql);
-  const etlStore = new EtlStore(deps.sql);
-  await etlStore.migrate();
   await customers.migrate();
   const sqlc = deps.config.sql;
   const host = new SessionHost({ processes: sqlc.processes });
@@ -39,7 +39,7 @@ export async function startSqlEndpoint(deps: {
   const openSession = createSessionOpener({
     config: deps.config,
     customers,
-    etlStore,
+    ponds: deps.ponds,
     host,
     limiter,
   });

@@ -12,7 +12,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { JobDefinition } from '../etl/job.js';
 import { CUSTOMER_NAME, type CustomerStore, type Grant } from './customer-store.js';
 import { TenancyError } from './errors.js';
 
@@ -32,8 +31,14 @@ export interface SlicedPond {
   readonly posColumn?: string;
 }
 
-/** The sliced ponds of pond job definitions. */
-export function slicedPonds(jobs: readonly JobDefinition[]): SlicedPond[] {
+/** The sliced ponds of pond job definitions (any object with their `pond` and narrowing columns). */
+export function slicedPonds(
+  jobs: readonly {
+    pond: string;
+    marketColumn?: string | undefined;
+    posColumn?: string | undefined;
+  }[],
+): SlicedPond[] {
   return jobs.map((j) => ({
     name: j.pond,
     ...(j.marketColumn ? { marketColumn: j.marketColumn } : {}),

@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Cron } from 'croner';
-import { migrate } from '../serving/migrate.js';
-import type { SqlClient } from '../serving/sql-client.js';
+import { migrate } from '../sql/migrate.js';
+import type { SqlClient } from '../sql/sql-client.js';
 import { TenancyError } from './errors.js';
 import { makeScramVerifier } from './scram-verifier.js';
 import { TENANCY_MIGRATIONS } from './tenancy-migrations.js';

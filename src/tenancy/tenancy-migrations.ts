@@ -1,5 +1,5 @@
 /** Row-store tables of customers, grants and customer jobs (versions 7101+, run by `migrate()`). */
-import type { Migration } from '../serving/migrations.js';
+import type { Migration } from '../sql/migration.js';
 
 export const TENANCY_MIGRATIONS: readonly Migration[] = [
   {

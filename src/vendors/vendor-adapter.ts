@@ -3,8 +3,12 @@
  * context) to common records and the reasons for whatever could not be used. Ingest
  * calls it once per request body; `faresight parse` calls it on a file.
  */
+
+import type { Rejection } from '../model/rejection.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import type { ValidationPolicy } from '../model/validation-policy.js';
+
+export type { Rejection };
 
 /** Names of the adapters Faresight ships; each is also an ingest route. */
 export const VENDOR_NAMES = [
@@ -33,16 +37,6 @@ export interface RequestContext {
   readonly ingestId?: string;
   /** The operator's validation choices (config `validation`) [DEFAULT_VALIDATION_POLICY]. */
   readonly validation?: ValidationPolicy;
-}
-
-/**
- * Something in the payload that produced no record. `index` is the position of the
- * offending item in the payload (offer, itinerary, price point or generic record), or
- * -1 when the whole payload is at fault. `reason` names the field and the problem.
- */
-export interface Rejection {
-  index: number;
-  reason: string;
 }
 
 /** Outcome of one payload: valid records and the rejections, in payload order. */

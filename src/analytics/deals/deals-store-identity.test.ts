@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PGliteClient } from '../../serving/pglite/pglite-client.js';
-import type { SqlClient } from '../../serving/sql-client.js';
+import { PGliteClient } from '../../sql/pglite/pglite-client.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import { type Deal, DealsStore } from './deals-store.js';
 
 function deal(vendor: string, price: number): Deal {

@@ -1,5 +1,5 @@
-import { migrate } from '../../serving/migrate.js';
-import type { SqlClient } from '../../serving/sql-client.js';
+import { migrate } from '../../sql/migrate.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import { ANALYTICS_MIGRATIONS } from '../analytics-migrations.js';
 import type { DealLabel } from './deal-label.js';
 

@@ -1,6 +1,6 @@
 import { TimeSlice } from '../../ops/time-slice.js';
 import type { LakeQuery } from '../../query/lake-query.js';
-import type { WarmStart } from './deals-use-case.js';
+import type { StoredSketch } from './deals-store.js';
 import { dayDate } from './fare-of-offer.js';
 import { segmentKey } from './fare-segment.js';
 import {
@@ -8,6 +8,12 @@ import {
   SegmentSketches,
   type SegmentSketchesOptions,
 } from './segment-sketches.js';
+
+/** What a warm start from the lake returns: finest-level day sketches and the positions they include. */
+export interface WarmStart {
+  sketches: StoredSketch[];
+  positions: Map<number, number>;
+}
 
 /**
  * SQL of the warm start: offers of the last `days` days grouped by what segments and

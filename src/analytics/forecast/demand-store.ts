@@ -1,6 +1,6 @@
 import { TimeSlice } from '../../ops/time-slice.js';
-import { migrate } from '../../serving/migrate.js';
-import type { SqlClient } from '../../serving/sql-client.js';
+import { migrate } from '../../sql/migrate.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import { ANALYTICS_MIGRATIONS } from '../analytics-migrations.js';
 
 /** Whose demand: a market (`JFK-LAX`) or an airport (searches from or to it). */

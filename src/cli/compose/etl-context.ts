@@ -8,10 +8,12 @@
 import * as path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config/config.js';
+import { customerJobTask } from '../../etl/customer-job-runner.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
 import { DuckDBEtlEngine } from '../../etl/duckdb/duckdb-etl-engine.js';
 import { UnknownJobError } from '../../etl/errors.js';
 import { createEtlMetrics } from '../../etl/etl-metrics.js';
+import { EtlPondCatalog } from '../../etl/etl-pond-catalog.js';
 import { EtlStore } from '../../etl/etl-store.js';
 import type { EtlTask } from '../../etl/etl-task.js';
 import type { JobDefinition } from '../../etl/job.js';
@@ -20,13 +22,12 @@ import { type EtlJobs, startEtl } from '../../etl/start-etl.js';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Service } from '../../ops/service.js';
-import type { SqlClient } from '../../serving/sql-client.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import {
   createCustomerSlices,
   createSessionOpener,
   type SessionOpener,
 } from '../../sql-endpoint/session-opener.js';
-import { customerJobTask } from '../../tenancy/customer-job-runner.js';
 import { CustomerStore } from '../../tenancy/customer-store.js';
 
 export interface EtlContext extends EtlJobs {
@@ -58,7 +59,8 @@ export async function openEtlContext(deps: {
   const root = path.resolve(lakeRoot(deps.config.dataDir));
   const engine = await DuckDBEtlEngine.open({ threads: deps.config.etl.threads });
   const metrics = deps.registry ? createEtlMetrics(deps.registry) : undefined;
-  const slices = createCustomerSlices(deps.config);
+  const ponds = new EtlPondCatalog(store, deps.config.etl.schedules);
+  const slices = createCustomerSlices(deps.config, ponds.configured());
   const runner = new JobRunner({
     store,
     engine,
@@ -71,7 +73,7 @@ export async function openEtlContext(deps: {
   const openSession = createSessionOpener({
     config: deps.config,
     customers,
-    etlStore: store,
+    ponds,
     slices,
   });
   const job = (name: string) => {

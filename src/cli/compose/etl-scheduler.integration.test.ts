@@ -10,8 +10,8 @@ import { writeLakeRecords } from '../../etl/testing/lake-fixture.js';
 import { createGenerator } from '../../generator/generator.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { Service } from '../../ops/service.js';
-import { PostgresClient } from '../../serving/postgres/postgres-client.js';
-import { createTestSchema, type TestSchema } from '../../serving/testing/postgres-schema.js';
+import { PostgresClient } from '../../sql/postgres/postgres-client.js';
+import { createTestSchema, type TestSchema } from '../../sql/testing/postgres-schema.js';
 import { startEtlRole } from './etl-context.js';
 
 let schema: TestSchema | undefined;

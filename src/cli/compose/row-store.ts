@@ -6,10 +6,10 @@
 import { resolve } from 'node:path';
 import type { Config, RowStoreConfig } from '../../config/config.js';
 import type { Logger } from '../../ops/logger.js';
-import { pgliteBackend } from '../../serving/pglite/pglite-backend.js';
-import { postgresBackend } from '../../serving/postgres/postgres-backend.js';
 import { RowStore } from '../../serving/row-store.js';
-import type { SqlClient } from '../../serving/sql-client.js';
+import { pgliteBackend } from '../../sql/pglite/pglite-backend.js';
+import { postgresBackend } from '../../sql/postgres/postgres-backend.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 
 /** Directory of the embedded (PGlite) row store: `<dataDir>/rowstore`. */
 export function rowStoreDir(config: Pick<Config, 'dataDir'>): string {

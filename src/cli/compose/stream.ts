@@ -6,8 +6,8 @@
  */
 import { resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
-import { DEAD_LETTER_STREAM } from '../../ingest/dead-letter.js';
-import { STATS_STREAM } from '../../ingest/ingest-stats.js';
+import { DEAD_LETTER_STREAM } from '../../model/dead-letter.js';
+import { STATS_STREAM } from '../../model/ingest-stats-row.js';
 import type { Logger } from '../../ops/logger.js';
 import { embeddedStreamBackend } from '../../stream/embedded/embedded-backend.js';
 import { jetstreamStreamBackend } from '../../stream/jetstream/jetstream-backend.js';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { silentLogger } from '../../ops/logger.js';
-import { PGliteClient } from '../../serving/pglite/pglite-client.js';
+import { PGliteClient } from '../../sql/pglite/pglite-client.js';
 import { DuckDBEtlEngine } from '../duckdb/duckdb-etl-engine.js';
 import { EtlStore } from '../etl-store.js';
 import { JobRunner } from '../job-runner.js';

@@ -1,6 +1,6 @@
 /** Sample rows of ingest's side streams (statistics and dead letters) for lake tests. */
-import { type DeadLetter, deadLetterOf, encodeDeadLetter } from '../../ingest/dead-letter.js';
-import type { IngestStatsRow } from '../../ingest/ingest-stats.js';
+import { type DeadLetter, deadLetterOf, encodeDeadLetter } from '../../model/dead-letter.js';
+import type { IngestStatsRow } from '../../model/ingest-stats-row.js';
 import type { AppendRecord } from '../../stream/stream.js';
 
 /** The `i`-th stats row, for `vendor`, period starting at `periodStartMs`. */

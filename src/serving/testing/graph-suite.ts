@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
 import { searchRecord } from '../../model/testing/records.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import { EDGE_HEADER, NODE_HEADER } from '../graph-export.js';
 import { RowStore } from '../row-store.js';
-import type { SqlClient } from '../sql-client.js';
 
 export interface GraphSuiteOptions {
   name: string;

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
 import { searchRecord } from '../../model/testing/records.js';
+import type { SqlClient } from '../../sql/sql-client.js';
 import { RowStore } from '../row-store.js';
-import type { SqlClient } from '../sql-client.js';
 
 export interface RowStoreSuiteOptions {
   name: string;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import Fastify, { type LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { type Config, configSchema } from '../../config/config.js';
+import { EtlPondCatalog } from '../../etl/etl-pond-catalog.js';
 import { SessionHost, type SessionHostOptions } from '../session-host/session-host.js';
 import { createSessionOpener } from '../session-opener.js';
 import { sqlRoutes } from '../sql-routes.js';
@@ -55,7 +56,7 @@ export async function startSqlEndpoints(
   const openSession = createSessionOpener({
     config,
     customers: fx.customers,
-    etlStore: fx.etl.store,
+    ponds: new EtlPondCatalog(fx.etl.store),
     host,
     limiter,
   });

@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../../api/api.js';
 import { searchRecord } from '../../../model/testing/records.js';
 import { silentLogger } from '../../../ops/logger.js';
-import { PGliteClient } from '../../pglite/pglite-client.js';
+import { createServingUseCase } from '../../../realtime/serving-use-case.js';
+import { PGliteClient } from '../../../sql/pglite/pglite-client.js';
 import { RowStore } from '../../row-store.js';
-import { createServingUseCase } from '../../serving-use-case.js';
 import type { Cache } from '../cache.js';
 import { CachedReads } from '../cached-reads.js';
 

@@ -1,5 +1,4 @@
-import { backoffDelay, sleep } from '../realtime/backoff.js';
-import { JobBusyError } from './errors.js';
+import { backoffDelay, sleep } from './backoff.js';
 
 /** Options of runWithRetry. */
 export interface RetryOptions {
@@ -9,12 +8,13 @@ export interface RetryOptions {
   retryDelayMs: number;
   /** Aborting stops waiting and gives up after the current attempt. */
   signal?: AbortSignal;
+  /** False for an error that must not be retried (it is rethrown at once); default: every error is retried. */
+  retryable?: (err: unknown) => boolean;
 }
 
 /**
  * Calls `attempt(n)` for n = 1.. until it resolves, waiting with exponential backoff in
- * between; rethrows the last error. A JobBusyError (another run holds the job) is not
- * retried: the holder is doing the work.
+ * between; rethrows the last error, or at once an error `retryable` refuses.
  */
 export async function runWithRetry<T>(
   attempt: (n: number) => Promise<T>,
@@ -24,7 +24,7 @@ export async function runWithRetry<T>(
     try {
       return await attempt(n);
     } catch (err) {
-      if (err instanceof JobBusyError || n >= opts.attempts || opts.signal?.aborted) throw err;
+      if (opts.retryable?.(err) === false || n >= opts.attempts || opts.signal?.aborted) throw err;
       await sleep(
         backoffDelay(n, { initialDelayMs: opts.retryDelayMs, maxDelayMs: 300_000 }),
         opts.signal,

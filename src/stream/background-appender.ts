@@ -6,9 +6,10 @@
  * never throws and nothing is left as an unhandled rejection. Records carry ids, so a
  * send that partly landed before failing is deduplicated by the stream on the retry.
  */
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../realtime/backoff.js';
-import type { AppendRecord, Stream } from '../stream/stream.js';
-import type { Logger } from './logger.js';
+
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../ops/backoff.js';
+import type { Logger } from '../ops/logger.js';
+import type { AppendRecord, Stream } from './stream.js';
 
 /** Records kept while the stream fails before the oldest are dropped (and counted) [100,000]. */
 export const DEFAULT_MAX_QUEUED = 100_000;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { RecordRejectedError } from '../realtime/errors.js';
-import type { RowStore } from './row-store.js';
+import type { RowStore } from '../serving/row-store.js';
+import { RecordRejectedError } from './errors.js';
 import { createServingUseCase } from './serving-use-case.js';
 
 describe('serving use case', () => {

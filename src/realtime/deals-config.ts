@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import type { Logger } from '../../ops/logger.js';
-import { openLakeQuery } from '../../query/open-lake-query.js';
-import type { UseCase } from '../../realtime/use-case.js';
-import type { SqlClient } from '../../serving/sql-client.js';
-import { DealsStore } from './deals-store.js';
-import { createDealsUseCase, DEFAULT_DEALS_PRUNE_EVERY_MS } from './deals-use-case.js';
+import { DealsStore } from '../analytics/deals/deals-store.js';
 import {
   DEFAULT_MIN_FARES,
   DEFAULT_REFRESH_EVERY,
   DEFAULT_RELATIVE_ACCURACY,
   DEFAULT_WINDOW_DAYS,
   type SegmentSketchesOptions,
-} from './segment-sketches.js';
-import { warmStartFromLake } from './warm-start-from-lake.js';
+} from '../analytics/deals/segment-sketches.js';
+import { warmStartFromLake } from '../analytics/deals/warm-start-from-lake.js';
+import type { Logger } from '../ops/logger.js';
+import { openLakeQuery } from '../query/open-lake-query.js';
+import type { SqlClient } from '../sql/sql-client.js';
+import { createDealsUseCase, DEFAULT_DEALS_PRUNE_EVERY_MS } from './deals-use-case.js';
+import type { UseCase } from './use-case.js';
 
 /** Settings of the deals use case (`realtime.useCases.deals` in the config). */
 export const dealsConfigSchema = z

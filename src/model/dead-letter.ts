@@ -1,12 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { partitionOf } from '../lake/lake-layout.js';
-import type { Rejection } from '../vendors/vendor-adapter.js';
+import type { Rejection } from './rejection.js';
 
 /** Name of the stream that carries dead letters (beside the shopping stream). */
 export const DEAD_LETTER_STREAM = 'dead-letters';
-
-/** Top-level prefix, in the lake's object store, of payloads kept as objects of their own. */
-export const DEAD_LETTER_PAYLOADS = 'dead_letter_payloads';
 
 /**
  * Something Faresight received but could not use, with the whole raw payload, so that
@@ -52,15 +48,6 @@ export function payloadSha256(body: Uint8Array): string {
  */
 export function arrivalId(sha256: string, receivedAt: Date): string {
   return `${sha256.slice(0, 32)}-${receivedAt.getTime()}-${randomBytes(6).toString('hex')}`;
-}
-
-/**
- * Object key of a payload kept on its own, partitioned like the lake's tables
- * (`dead_letter_payloads/vendor=<v>/dt=<d>/hour=<h>/<id>.bin`) so lifecycle rules apply.
- */
-export function payloadObjectKey(id: string, vendor: string, receivedAt: Date): string {
-  const p = partitionOf(vendor, receivedAt.getTime());
-  return `${DEAD_LETTER_PAYLOADS}/vendor=${p.vendor}/dt=${p.dt}/hour=${p.hour}/${id}.bin`;
 }
 
 /** Builds the dead letter of a request body. */

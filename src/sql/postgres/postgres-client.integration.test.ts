@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { RowStoreUnavailableError } from '../errors.js';
 import { createTestSchema, type TestSchema } from '../testing/postgres-schema.js';
+import { runSqlClientSuite } from '../testing/sql-client-suite.js';
 import { PostgresClient } from './postgres-client.js';
 
 let schema: TestSchema | undefined;
@@ -128,4 +129,21 @@ describe('PostgresClient errors name the server and what to check', () => {
       await client.close();
     }
   });
+});
+
+let suiteSchema: TestSchema | undefined;
+runSqlClientSuite({
+  name: 'PostgreSQL',
+  open: async () => {
+    const s = await createTestSchema();
+    if ('skip' in s) {
+      if (process.env.CI === 'true') throw new Error(`CI=true and ${s.skip}`);
+      return s;
+    }
+    suiteSchema = s;
+    return new PostgresClient({ connectionString: s.url, schema: s.schema });
+  },
+  cleanup: async () => {
+    await suiteSchema?.drop();
+  },
 });

@@ -3,10 +3,10 @@ import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
-import { RecordRejectedError } from '../realtime/errors.js';
-import type { UseCase } from '../realtime/use-case.js';
-import { type Cache, scopesOfChange } from './cache/cache.js';
-import type { RowStore } from './row-store.js';
+import { type Cache, scopesOfChange } from '../serving/cache/cache.js';
+import type { RowStore } from '../serving/row-store.js';
+import { RecordRejectedError } from './errors.js';
+import type { UseCase } from './use-case.js';
 
 /** Default interval between row store housekeeping runs (RowStore.prune). */
 export const DEFAULT_PRUNE_EVERY_MS = 10 * 60_000;

@@ -1,5 +1,5 @@
 import { MigrationError } from './errors.js';
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 import type { SqlClient } from './sql-client.js';
 
 /** Arbitrary constant naming the migration lock (pg_advisory_xact_lock key). */

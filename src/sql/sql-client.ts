@@ -1,6 +1,7 @@
 /**
- * The minimal SQL client the row store needs, so that serving code never imports a
- * database driver (as Kysely's `PostgresPool`). Implementations: `pglite/` (embedded,
+ * The minimal SQL client of every room that keeps rows (serving's row store, etl's
+ * state, tenancy, analytics, the Kinesis checkpoints), so that none imports a database
+ * driver (as Kysely's `PostgresPool`). The contract suite is `testing/sql-client-suite.ts`. Implementations: `pglite/` (embedded,
  * PostgreSQL compiled to WASM, one process per data directory) and `postgres/` (a `pg`
  * pool). Both speak the same PostgreSQL dialect, so one set of SQL runs on either.
  *

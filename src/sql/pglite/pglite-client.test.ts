@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { searchRecord } from '../../model/testing/records.js';
 import { RowStoreLockedError } from '../errors.js';
-import { RowStore } from '../row-store.js';
+import { migrate } from '../migrate.js';
+import { runSqlClientSuite } from '../testing/sql-client-suite.js';
 import { PGliteClient } from './pglite-client.js';
 
 const root = mkdtempSync(join(tmpdir(), 'faresight-pglite-'));
@@ -15,11 +16,9 @@ describe('PGliteClient on disk', () => {
   it('persists across reopen and lets one instance at a time open a directory', async () => {
     const dir = join(root, 'rowstore');
     const first = await PGliteClient.open({ dir });
-    const store = new RowStore(first);
-    await store.migrate();
-    await store.applyRecords([
-      searchRecord({ id: 'p1', offers: [{ carrier: 'BA', amount: 321 }] }),
-    ]);
+    const migrations = [{ version: 1, name: 't', sql: 'CREATE TABLE t (n integer PRIMARY KEY)' }];
+    assert.deepEqual(await migrate(first, migrations), [1]);
+    await first.query('INSERT INTO t VALUES ($1)', [321]);
     await assert.rejects(PGliteClient.open({ dir }), (err: unknown) => {
       assert.ok(err instanceof RowStoreLockedError);
       assert.equal(err.pid, process.pid);
@@ -32,11 +31,8 @@ describe('PGliteClient on disk', () => {
     writeFileSync(`${dir}.lock`, '2147483646');
     const again = await PGliteClient.open({ dir });
     try {
-      const reopened = new RowStore(again);
-      assert.deepEqual(await reopened.migrate(), []);
-      const [m] = await reopened.markets();
-      assert.equal(m?.searches, 1);
-      assert.deepEqual(m?.cheapest, [{ amount: 321, currency: 'USD' }]);
+      assert.deepEqual(await migrate(again, migrations), []);
+      assert.deepEqual(await again.query('SELECT n FROM t'), [{ n: 321 }]);
     } finally {
       await again.close();
     }
@@ -58,3 +54,5 @@ describe('PGliteClient on disk', () => {
     }
   });
 });
+
+runSqlClientSuite({ name: 'PGlite', open: () => PGliteClient.open() });

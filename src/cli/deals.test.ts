@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { register } from '../../cli/deals.js';
+import { register } from './deals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faresight-deals-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

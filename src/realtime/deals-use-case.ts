@@ -1,27 +1,22 @@
 import { DDSketch } from '@datadog/sketches-js';
-import { recordKey, type ShoppingRecord } from '../../model/shopping-record.js';
-import type { Logger } from '../../ops/logger.js';
-import { TimeSlice } from '../../ops/time-slice.js';
-import type { BatchContext, UseCase } from '../../realtime/use-case.js';
-import type { AppendRecord } from '../../stream/stream.js';
-import type { Deal, DealsStore, StoredSketch } from './deals-store.js';
-import { dayDate, dayNumber, fareOfOffer } from './fare-of-offer.js';
-import { levelKeysOfFull, segmentKey } from './fare-segment.js';
+import type { Deal, DealsStore, StoredSketch } from '../analytics/deals/deals-store.js';
+import { dayDate, dayNumber, fareOfOffer } from '../analytics/deals/fare-of-offer.js';
+import { levelKeysOfFull, segmentKey } from '../analytics/deals/fare-segment.js';
 import {
   DEFAULT_WINDOW_DAYS,
   explain,
   SegmentSketches,
   type SegmentSketchesOptions,
-} from './segment-sketches.js';
+} from '../analytics/deals/segment-sketches.js';
+import type { WarmStart } from '../analytics/deals/warm-start-from-lake.js';
+import { recordKey, type ShoppingRecord } from '../model/shopping-record.js';
+import type { Logger } from '../ops/logger.js';
+import { TimeSlice } from '../ops/time-slice.js';
+import type { AppendRecord } from '../stream/stream.js';
+import type { BatchContext, UseCase } from './use-case.js';
 
 /** Default interval between deals/sketch pruning runs. */
 export const DEFAULT_DEALS_PRUNE_EVERY_MS = 10 * 60_000;
-
-/** What a warm start from the lake returns: finest-level day sketches and the positions they include. */
-export interface WarmStart {
-  sketches: StoredSketch[];
-  positions: Map<number, number>;
-}
 
 export interface DealsUseCaseOptions {
   store: DealsStore;

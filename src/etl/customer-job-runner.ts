@@ -6,14 +6,14 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { JobBusyError, JobRunError } from '../etl/errors.js';
-import type { EtlMetrics } from '../etl/etl-metrics.js';
-import type { EtlStore, RunKind } from '../etl/etl-store.js';
-import type { EtlTask } from '../etl/etl-task.js';
-import { LEASE_MS } from '../etl/job-runner.js';
 import type { Logger } from '../ops/logger.js';
 import type { SessionOpener } from '../sql-endpoint/session-opener.js';
-import type { CustomerJob } from './customer-store.js';
+import type { CustomerJob } from '../tenancy/customer-store.js';
+import { JobBusyError, JobRunError } from './errors.js';
+import type { EtlMetrics } from './etl-metrics.js';
+import type { EtlStore, RunKind } from './etl-store.js';
+import type { EtlTask } from './etl-task.js';
+import { LEASE_MS } from './job-runner.js';
 
 /** Run-history name of a customer job. */
 export function customerTaskName(job: Pick<CustomerJob, 'customer' | 'name'>): string {
