@@ -280,6 +280,14 @@ describe('OpenAPI document and docs page', () => {
     assert.doesNotMatch(r.body, /https?:\/\//);
   });
 
+  it('sends /docs/ (trailing slash) to the docs page, whose openapi.json link then resolves', async () => {
+    const r = await app.inject({ method: 'GET', url: '/docs/' });
+    assert.equal(r.statusCode, 301, r.body);
+    const to = new URL(r.headers.location as string, 'http://h/docs/');
+    assert.equal(to.pathname, '/docs');
+    assert.equal(new URL('openapi.json', to).pathname, '/openapi.json');
+  });
+
   it('serves /metrics from the registry passed in', async () => {
     const registry = new Registry();
     new (await import('prom-client')).Counter({

@@ -154,5 +154,8 @@ export function buildApi(opts: ApiOptions): BuiltApi {
     return reply.type('application/json; charset=utf-8').send(doc);
   });
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML));
+  // The page loads `openapi.json` relative to itself (so it works behind a path prefix);
+  // from `/docs/` that would be `/docs/openapi.json`, hence a redirect, relative too.
+  app.get('/docs/', async (_req, reply) => reply.redirect('../docs', 301));
   return { app, specs: routes.specs };
 }
