@@ -4,6 +4,7 @@ import {
   compactLake,
   DEFAULT_GRACE_MS,
   DEFAULT_TARGET_BYTES,
+  type LeftPartition,
 } from '../lake/compaction/compact-lake.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { startLakeWriter } from '../lake/lake-writer.js';
@@ -119,7 +120,8 @@ export function register(program: Command): Command {
           });
           process.stdout.write(
             `compacted ${report.partitions} partitions: ${report.filesIn} files (${report.bytesIn} bytes) ` +
-              `into ${report.filesOut} (${report.bytesOut} bytes), ${report.rows} rows; deleted ${report.deleted} files\n`,
+              `into ${report.filesOut} (${report.bytesOut} bytes), ${report.rows} rows; deleted ${report.deleted} files\n` +
+              describeLeft(report.left),
           );
         } finally {
           await merger.close();
@@ -129,4 +131,16 @@ export function register(program: Command): Command {
     );
   registerLifecycle(lake);
   return lake;
+}
+
+/** One line per reason compaction left partitions: how many, and up to three of them. */
+export function describeLeft(left: readonly LeftPartition[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const l of left) byReason.set(l.reason, [...(byReason.get(l.reason) ?? []), l.partition]);
+  return [...byReason]
+    .map(([reason, parts]) => {
+      const more = parts.length > 3 ? `, and ${parts.length - 3} more` : '';
+      return `left ${parts.length} partitions: ${reason} (${parts.slice(0, 3).join(', ')}${more})\n`;
+    })
+    .join('');
 }
