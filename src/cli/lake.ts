@@ -6,6 +6,7 @@ import {
   DEFAULT_TARGET_BYTES,
   type LeftPartition,
 } from '../lake/compaction/compact-lake.js';
+import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { startLakeWriter } from '../lake/lake-writer.js';
 import { openObjectStore } from '../lake/object-store/open-object-store.js';
@@ -55,14 +56,26 @@ export function register(program: Command): Command {
         config,
         logger,
       });
-      logger.info('lake writer running', { lake: store.location });
+      const compaction =
+        config.lake.compactEveryMinutes > 0
+          ? startCompactionSchedule({
+              store,
+              config,
+              logger: logger.child('compact'),
+              everyMs: config.lake.compactEveryMinutes * 60_000,
+            })
+          : undefined;
+      logger.info('lake writer running', {
+        lake: store.location,
+        compactEveryMinutes: config.lake.compactEveryMinutes,
+      });
       const progress = setInterval(() => {
         const s = writer.stats();
         logger.info('progress', { records: s.records, files: s.files, badRecords: s.badRecords });
       }, PROGRESS_MS);
       progress.unref();
       await stopOnSignal(
-        () => [writer],
+        () => (compaction ? [writer, compaction] : [writer]),
         logger,
         async () => {
           clearInterval(progress);

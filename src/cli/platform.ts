@@ -16,6 +16,7 @@ import { startEtl } from '../etl/start-etl.js';
 import { startIngest } from '../ingest/ingest-server.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { VendorToken } from '../ingest/vendor-auth.js';
+import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import { type LakeWriter, startLakeWriter } from '../lake/lake-writer.js';
 import { openObjectStore } from '../lake/object-store/open-object-store.js';
 import type { Logger } from '../ops/logger.js';
@@ -106,6 +107,15 @@ export async function startPlatform(
       store: lakeStore,
     });
     services.push(lake);
+    if (config.lake.compactEveryMinutes > 0)
+      services.push(
+        startCompactionSchedule({
+          store: lakeStore,
+          config,
+          logger: logger.child('compact'),
+          everyMs: config.lake.compactEveryMinutes * 60_000,
+        }),
+      );
     const store = rowStore;
     const demandStore = new DemandStore(store.client);
     await demandStore.migrate();

@@ -125,6 +125,11 @@ export const configSchema = z.strictObject({
       compressionLevel: z.number().int().min(1).max(22).default(1),
       /** zstd level of the files `lake compact` writes (1-22): cold data, written once. */
       compactCompressionLevel: z.number().int().min(1).max(22).default(9),
+      /**
+       * Minutes between the compactions `up` and the lake role run of closed partitions
+       * (never the current hour); 0 = never (run `lake compact` yourself). One process per lake.
+       */
+      compactEveryMinutes: z.number().int().min(0).default(10),
       /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<s3Bucket>/<s3Prefix>/`. */
       objectStore: z.enum(['local', 's3']).default('local'),
       /** Required when objectStore is `s3`. Credentials come from the AWS default chain (env, profile, role). */
