@@ -25,7 +25,8 @@ export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as co
 
 /**
  * Opens (connects) the configured stream `name` (default: the shopping stream; the side
- * streams of SIDE_STREAMS get their own shard count).
+ * streams of SIDE_STREAMS get their own shard count), stored as
+ * `<stream.deploymentPrefix><name>`.
  */
 export async function openStream(
   config: Config,
@@ -33,7 +34,7 @@ export async function openStream(
   name = config.stream.name,
 ): Promise<Stream> {
   const common = {
-    name,
+    name: config.stream.deploymentPrefix + name,
     shards: (SIDE_STREAMS as Record<string, number>)[name] ?? config.stream.shards,
     retentionMs: config.stream.retentionHours * 3_600_000,
     dedupeWindowMs: config.stream.dedupeWindowSeconds * 1000,

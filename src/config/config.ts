@@ -46,6 +46,15 @@ export const configSchema = z.strictObject({
         .regex(/^[a-z][a-z0-9-]*$/)
         .default('shopping'),
       shards: z.number().int().min(1).max(1024).default(DEFAULT_SHARDS),
+      /**
+       * Put before the name of every stream (shopping, dead-letters, ingest-stats, deals)
+       * and so of its checkpoint bucket, so deployments sharing one NATS or AWS account do
+       * not meet (`prod-`, `staging-`). '' = today's names.
+       */
+      deploymentPrefix: z
+        .string()
+        .regex(/^([a-z0-9][a-z0-9_-]{0,31})?$/, 'must be up to 32 of a-z, 0-9, _ and -')
+        .default(''),
       retentionHours: z
         .number()
         .positive()
