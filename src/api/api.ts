@@ -12,11 +12,11 @@ import type { DemandStore } from '../analytics/forecast/demand-store.js';
 import { instrumentHttp } from '../ops/http-metrics.js';
 import type { Logger } from '../ops/logger.js';
 import type { ServingReads } from '../serving/serving-reads.js';
-import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
+import { SQL_OPERATION, type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
 import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
 import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
-import { openApiDocument } from './openapi.js';
+import { OPS_OPERATIONS, openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
 import { dealsRoutes } from './routes/deals.js';
 import { demandRoutes } from './routes/demand.js';
@@ -149,7 +149,11 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
     doc ??= JSON.stringify(
-      openApiDocument(routes.specs, { version: API_VERSION, keys: keys.enabled }),
+      openApiDocument(routes.specs, {
+        version: API_VERSION,
+        keys: keys.enabled,
+        extra: [...OPS_OPERATIONS, ...(opts.sql ? [SQL_OPERATION] : [])],
+      }),
     );
     return reply.type('application/json; charset=utf-8').send(doc);
   });
