@@ -213,7 +213,55 @@ describe('API keys', () => {
   });
 });
 
+/** Every (method, path) Fastify serves, from its route tree, in OpenAPI path form. */
+function servedRoutes(api: FastifyInstance): string[] {
+  const stack: string[] = [];
+  const out: string[] = [];
+  for (const line of api.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^(.*?)(?:├── |└── )(\S+) \(([^)]+)\)/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    const path = (depth > 0 ? stack[depth - 1]! : '') + m[2]!;
+    stack[depth] = path;
+    for (const method of m[3]!.split(', '))
+      if (method !== 'HEAD') out.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+  }
+  return out.sort();
+}
+
 describe('OpenAPI document and docs page', () => {
+  it('documents every route the API process serves, POST /v1/sql with an example', async () => {
+    const api = createApi({
+      rowStore: store,
+      logger: silentLogger,
+      deals: { deals: async () => [] },
+      demand: { view: async (kind, key) => ({ kind, key }) as never },
+      // registered, never called here: the document is what is checked
+      sql: {
+        customers: { byKey: async () => undefined },
+        openSession: async () => assert.fail('no session in this test'),
+      },
+    });
+    try {
+      await api.ready();
+      const doc = (await get('/openapi.json', {}, api)).body;
+      const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+        .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+        .sort();
+      // the /docs/ redirect is the same page
+      assert.deepEqual(
+        documented,
+        servedRoutes(api).filter((r) => r !== 'GET /docs/'),
+      );
+      const sql = doc.paths['/v1/sql'].post;
+      const body = sql.requestBody.content['application/json'];
+      assert.ok(body.example.sql, 'an example statement');
+      assert.ok(sql.responses['200'].content['application/json'].example.rows);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('lists every /v1 route with the parameters its schema validates', async () => {
     const doc = (await get('/openapi.json')).body;
     assert.equal(doc.openapi, '3.1.0');
@@ -222,7 +270,9 @@ describe('OpenAPI document and docs page', () => {
       .split('\n')
       .filter((l) => l.includes('v1'));
     assert.ok(v1.length > 0);
-    const documented = Object.keys(doc.paths).sort();
+    const documented = Object.keys(doc.paths)
+      .filter((p) => p.startsWith('/v1/'))
+      .sort();
     assert.deepEqual(documented, [
       '/v1/airports/{code}/demand',
       '/v1/deals',
@@ -278,6 +328,14 @@ describe('OpenAPI document and docs page', () => {
     assert.match(r.headers['content-type'] as string, /text\/html/);
     assert.match(r.body, /openapi\.json/);
     assert.doesNotMatch(r.body, /https?:\/\//);
+  });
+
+  it('sends /docs/ (trailing slash) to the docs page, whose openapi.json link then resolves', async () => {
+    const r = await app.inject({ method: 'GET', url: '/docs/' });
+    assert.equal(r.statusCode, 301, r.body);
+    const to = new URL(r.headers.location as string, 'http://h/docs/');
+    assert.equal(to.pathname, '/docs');
+    assert.equal(new URL('openapi.json', to).pathname, '/openapi.json');
   });
 
   it('serves /metrics from the registry passed in', async () => {

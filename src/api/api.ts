@@ -16,7 +16,7 @@ import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
 import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
 import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
-import { openApiDocument } from './openapi.js';
+import { OPS_OPERATIONS, openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
 import { dealsRoutes } from './routes/deals.js';
 import { demandRoutes } from './routes/demand.js';
@@ -24,6 +24,7 @@ import { faresRoutes } from './routes/fares.js';
 import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
 import { marketsRoutes } from './routes/markets.js';
+import { SQL_OPERATION } from './sql-operation.js';
 
 /** Version reported in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -151,10 +152,17 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
     doc ??= JSON.stringify(
-      openApiDocument(routes.specs, { version: API_VERSION, keys: keys.enabled }),
+      openApiDocument(routes.specs, {
+        version: API_VERSION,
+        keys: keys.enabled,
+        extra: [...OPS_OPERATIONS, ...(opts.sql ? [SQL_OPERATION] : [])],
+      }),
     );
     return reply.type('application/json; charset=utf-8').send(doc);
   });
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML));
+  // The page loads `openapi.json` relative to itself (so it works behind a path prefix);
+  // from `/docs/` that would be `/docs/openapi.json`, hence a redirect, relative too.
+  app.get('/docs/', async (_req, reply) => reply.redirect('../docs', 301));
   return { app, specs: routes.specs };
 }

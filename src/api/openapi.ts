@@ -36,12 +36,82 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-/** Builds the document for `specs`; `keys` says whether API keys are enforced. */
+/**
+ * A route served outside the RouteTable (POST /v1/sql, health, metrics, the document
+ * itself), described by hand next to its registration.
+ */
+export interface ExtraOperation {
+  path: string;
+  method: 'get' | 'post';
+  operation: Record<string, unknown>;
+}
+
+const text = (description: string, type: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string' } } },
+});
+
+/** The process's own routes beside the /v1 reads. */
+export const OPS_OPERATIONS: readonly ExtraOperation[] = [
+  {
+    path: '/healthz',
+    method: 'get',
+    operation: {
+      operationId: 'health',
+      summary: 'Liveness and row-store reachability',
+      tags: ['operations'],
+      responses: {
+        '200': {
+          description: 'Up',
+          content: { 'application/json': { example: { status: 'ok' } } },
+        },
+        '503': errorResponse('The row store cannot be reached'),
+      },
+    },
+  },
+  {
+    path: '/metrics',
+    method: 'get',
+    operation: {
+      operationId: 'metrics',
+      summary: 'Prometheus metrics (HTTP requests by route and status, process, event loop)',
+      tags: ['operations'],
+      responses: { '200': text('Prometheus text format', 'text/plain') },
+    },
+  },
+  {
+    path: '/openapi.json',
+    method: 'get',
+    operation: {
+      operationId: 'openapi',
+      summary: 'This document',
+      tags: ['operations'],
+      responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+    },
+  },
+  {
+    path: '/docs',
+    method: 'get',
+    operation: {
+      operationId: 'docs',
+      summary:
+        'A browsable page of this document (self-contained, works offline); /docs/ redirects here',
+      tags: ['operations'],
+      responses: { '200': text('HTML', 'text/html') },
+    },
+  },
+];
+
+/**
+ * Builds the document for `specs` and `extra` operations; `keys` says whether API keys
+ * are enforced.
+ */
 export function openApiDocument(
   specs: readonly RouteSpec[],
-  opts: { version: string; keys: boolean },
+  opts: { version: string; keys: boolean; extra?: readonly ExtraOperation[] },
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  for (const e of opts.extra ?? []) paths[e.path] = { ...paths[e.path], [e.method]: e.operation };
   for (const s of specs) {
     const responses: Record<string, unknown> = {
       '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },

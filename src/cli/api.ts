@@ -17,14 +17,33 @@ import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.j
  * set rowStore.backend=postgres and cache.backend=redis (so invalidations reach every
  * API process).
  */
+/** The routes `faresight help api` lists; a test checks it against the OpenAPI document. */
+export const API_ROUTES_HELP = `
+Routes (OpenAPI at /openapi.json, a page at /docs):
+  GET  /v1/markets                                  markets with data, busiest first
+  GET  /v1/markets/{origin}-{destination}           one market: volume, cheapest fares, daily prices
+  GET  /v1/fares/cheapest                           cheapest fare per carrier and stops for a trip
+  GET  /v1/fares/calendar                           cheapest fare per departure date
+  GET  /v1/graph/routes                             self-transfer combinations A->B
+  GET  /v1/graph/explore                            destinations within a budget
+  GET  /v1/deals                                    fares well below their market's usual price
+  GET  /v1/markets/{origin}-{destination}/demand    search demand and its forecast of a market
+  GET  /v1/airports/{code}/demand                   search demand and its forecast from an airport
+  POST /v1/sql                                      SQL over a customer's ponds (customer key)
+  GET  /healthz                                     liveness and row-store reachability
+  GET  /metrics                                     Prometheus metrics
+  GET  /openapi.json                                the OpenAPI 3.1 document
+  GET  /docs                                        a browsable page of it
+`;
+
 export function register(program: Command): void {
   program
     .command('api')
     .description(
-      'run the API (/v1/markets, /v1/markets/{o}-{d}, /v1/fares/cheapest, /v1/fares/calendar, /v1/graph/routes, ' +
-        '/v1/graph/explore, /openapi.json, /docs, /healthz) on the configured row store and cache; ' +
+      'run the API (every route below) on the configured row store and cache; ' +
         'with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
     )
+    .addHelpText('after', API_ROUTES_HELP)
     .option('-p, --port <port>', `port (${configHelp('api.port')})`, intOption('--port'))
     .option('--host <host>', `interface to listen on (${configHelp('api.host')})`)
     .option('--insecure', INSECURE_HELP)

@@ -4,7 +4,9 @@ import {
   compactLake,
   DEFAULT_GRACE_MS,
   DEFAULT_TARGET_BYTES,
+  type LeftPartition,
 } from '../lake/compaction/compact-lake.js';
+import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
@@ -48,14 +50,26 @@ export function register(program: Command): Command {
       const streams = await openIngestStreams(config, logger);
       const store = await openObjectStore(config);
       const writer = await startLakeRole({ config, streams, store, logger });
-      logger.info('lake writer running', { lake: store.location });
+      const compaction =
+        config.lake.compactEveryMinutes > 0
+          ? startCompactionSchedule({
+              store,
+              config,
+              logger: logger.child('compact'),
+              everyMs: config.lake.compactEveryMinutes * 60_000,
+            })
+          : undefined;
+      logger.info('lake writer running', {
+        lake: store.location,
+        compactEveryMinutes: config.lake.compactEveryMinutes,
+      });
       const progress = setInterval(() => {
         const s = writer.stats();
         logger.info('progress', { records: s.records, files: s.files, badRecords: s.badRecords });
       }, PROGRESS_MS);
       progress.unref();
       await stopOnSignal(
-        () => [writer],
+        () => (compaction ? [writer, compaction] : [writer]),
         logger,
         async () => {
           clearInterval(progress);
@@ -113,7 +127,8 @@ export function register(program: Command): Command {
           });
           process.stdout.write(
             `compacted ${report.partitions} partitions: ${report.filesIn} files (${report.bytesIn} bytes) ` +
-              `into ${report.filesOut} (${report.bytesOut} bytes), ${report.rows} rows; deleted ${report.deleted} files\n`,
+              `into ${report.filesOut} (${report.bytesOut} bytes), ${report.rows} rows; deleted ${report.deleted} files\n` +
+              describeLeft(report.left),
           );
         } finally {
           await merger.close();
@@ -123,4 +138,16 @@ export function register(program: Command): Command {
     );
   registerLifecycle(lake);
   return lake;
+}
+
+/** One line per reason compaction left partitions: how many, and up to three of them. */
+export function describeLeft(left: readonly LeftPartition[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const l of left) byReason.set(l.reason, [...(byReason.get(l.reason) ?? []), l.partition]);
+  return [...byReason]
+    .map(([reason, parts]) => {
+      const more = parts.length > 3 ? `, and ${parts.length - 3} more` : '';
+      return `left ${parts.length} partitions: ${reason} (${parts.slice(0, 3).join(', ')}${more})\n`;
+    })
+    .join('');
 }

@@ -12,6 +12,7 @@ import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { VendorToken } from '../ingest/vendor-auth.js';
+import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
@@ -97,6 +98,15 @@ export async function startPlatform(
       logger: logger.child('lake'),
     });
     services.push(lake);
+    if (config.lake.compactEveryMinutes > 0)
+      services.push(
+        startCompactionSchedule({
+          store: lakeStore,
+          config,
+          logger: logger.child('compact'),
+          everyMs: config.lake.compactEveryMinutes * 60_000,
+        }),
+      );
     const store = rowStore;
     const demandStore = new DemandStore(store.client);
     await demandStore.migrate();

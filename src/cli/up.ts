@@ -4,14 +4,18 @@ import { startFeed } from '../generator/run-feed.js';
 import { hashToken } from '../ingest/vendor-auth.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
+import {
+  DEFAULT_DEMO_HISTORY,
+  DEFAULT_DEMO_RATE,
+  DEMO_HISTORY_DAYS,
+  DEMO_ROTATE_SECONDS,
+  demoConfig,
+  historyFeedOptions,
+  liveFeedOptions,
+} from './demo-feeds.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 import { startPlatform } from './platform.js';
 
-/** Default rate of the demo feed, records per second. */
-export const DEFAULT_DEMO_RATE = 50;
-/** Searches of the demo's backfilled history, spread over HISTORY_DAYS before now. */
-export const DEFAULT_DEMO_HISTORY = 30_000;
-const HISTORY_DAYS = 28;
 /** How often `up` logs its progress line. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -24,7 +28,7 @@ export function register(program: Command): void {
     )
     .option(
       '--demo',
-      'also run the synthetic feed into ingest (with a token of its own, made at start, when vendor secrets are configured)',
+      `also run the synthetic feed into ingest (with a token of its own, made at start, when vendor secrets are configured); lake files rotate every ${DEMO_ROTATE_SECONDS} s unless lake.rotateSeconds is set`,
     )
     .option('--insecure', INSECURE_HELP)
     .option(
@@ -35,7 +39,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the demo feed (default: random)', intOption('--seed'))
     .option(
       '--demo-history <n>',
-      `searches shopped over the past ${HISTORY_DAYS} days posted at start, for forecasts (default ${DEFAULT_DEMO_HISTORY}; 0 = none)`,
+      `searches shopped over the past ${DEMO_HISTORY_DAYS} days, each received when shopped, posted at start, for forecasts (default ${DEFAULT_DEMO_HISTORY}; 0 = none)`,
       intOption('--demo-history'),
     )
     .action(
@@ -49,7 +53,8 @@ export function register(program: Command): void {
         },
         cmd: Command,
       ) => {
-        const { config } = configFrom(cmd);
+        const loaded = configFrom(cmd).config;
+        const config = opts.demo ? demoConfig(loaded) : loaded;
         const logger = createLogger(config.logLevel, 'up');
         guardExposure(config, ['ingest', 'api'], opts.insecure, logger);
         // With vendor secrets on, the demo feed posts as vendor generic with a token made
@@ -68,29 +73,17 @@ export function register(program: Command): void {
         if (opts.demo) {
           const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
           if (rate <= 0) throw new Error(`--demo-rate must be positive (got ${rate})`);
+          const target = { target: platform.ingestUrl, token: demoToken, seed: opts.seed };
           platform.add(
-            startFeed({
-              rate,
-              target: platform.ingestUrl,
-              vendor: 'generic',
-              token: demoToken,
-              seed: opts.seed,
-              logger: logger.child('demo'),
-            }),
+            startFeed({ ...liveFeedOptions(rate, target), logger: logger.child('demo') }),
           );
-          // four weeks of searches shopped in the past, so demand forecasts have history
+          // four weeks of searches, each received when it was shopped, so ponds and
+          // forecasts have history from the first minutes
           const count = opts.demoHistory ?? DEFAULT_DEMO_HISTORY;
           if (count > 0) {
             platform.add(
               startFeed({
-                rate: count / (HISTORY_DAYS * 86_400),
-                count,
-                start: new Date(Date.now() - HISTORY_DAYS * 86_400_000),
-                receivedByIngest: true,
-                target: platform.ingestUrl,
-                vendor: 'generic',
-                token: demoToken,
-                seed: opts.seed === undefined ? undefined : opts.seed + 1,
+                ...historyFeedOptions(count, target),
                 logger: logger.child('demo-history'),
               }),
             );

@@ -82,6 +82,15 @@ const streamCommon = {
     .regex(/^[a-z][a-z0-9-]*$/)
     .default('shopping'),
   shards: z.number().int().min(1).max(1024).default(DEFAULT_SHARDS),
+  /**
+   * Put before the name of every stream (shopping, dead-letters, ingest-stats, deals)
+   * and so of its checkpoint bucket, so deployments sharing one NATS or AWS account do
+   * not meet (`prod-`, `staging-`). '' = today's names.
+   */
+  deploymentPrefix: z
+    .string()
+    .regex(/^([a-z0-9][a-z0-9_-]{0,31})?$/, 'must be up to 32 of a-z, 0-9, _ and -')
+    .default(''),
   retentionHours: z
     .number()
     .positive()
@@ -189,6 +198,11 @@ export const configSchema = z.strictObject({
       compressionLevel: z.number().int().min(1).max(22).default(1),
       /** zstd level of the files `lake compact` writes (1-22): cold data, written once. */
       compactCompressionLevel: z.number().int().min(1).max(22).default(9),
+      /**
+       * Minutes between the compactions `up` and the lake role run of closed partitions
+       * (never the current hour); 0 = never (run `lake compact` yourself). One process per lake.
+       */
+      compactEveryMinutes: z.number().int().min(0).default(10),
       /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<bucket>/<prefix>/`. */
       objectStore: z
         .discriminatedUnion('backend', [

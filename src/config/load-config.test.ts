@@ -119,6 +119,7 @@ describe('loadConfig', () => {
         backend: 'kinesis',
         name: 'shopping',
         shards: 8,
+        deploymentPrefix: '',
         retentionHours: 24,
         dedupeWindowSeconds: 120,
         maxPendingRecords: 200_000,

@@ -46,6 +46,11 @@ export interface FeedOptions {
   batchSize?: number;
   /** Simulated clock start (implies the simulated clock); default: start of the current UTC day with `count`. */
   start?: Date;
+  /**
+   * Stop before the first record received after this instant (with the simulated clock:
+   * a backfill that must not reach into the future), even short of `count`. Default: none.
+   */
+  end?: Date;
   /** Price in the point of sale's currency where it has one (EUR, GBP, JPY). */
   localCurrency?: boolean;
   /**
@@ -242,22 +247,29 @@ export async function runFeed(opts: FeedOptions): Promise<FeedResult> {
   };
 
   let generated = 0;
+  // ISO instants of one format compare as strings; '~' sorts after any of them
+  const endIso = opts.end?.toISOString() ?? '~';
+  let ended = false;
   let batch: ShoppingRecord[] = [];
   let batchStarted = 0;
   try {
-    while (!stopping.signal.aborted && generated < limit) {
+    while (!stopping.signal.aborted && !ended && generated < limit) {
       const now = performance.now();
       if (now >= deadline) break;
       const want = Math.min(batchSize - batch.length, limit - generated);
       const n = bucket ? bucket.take(want) : want;
       for (let i = 0; i < n; i++) {
         const r = generator.next(simulated ? undefined : new Date());
+        if (r.receivedAt > endIso) {
+          ended = true;
+          break;
+        }
         if (opts.receivedByIngest) delete (r as Partial<ShoppingRecord>).receivedAt;
         batch.push(r);
+        generated++;
       }
-      generated += n;
       if (batch.length > 0 && batchStarted === 0) batchStarted = now;
-      const full = batch.length >= batchSize || generated >= limit;
+      const full = batch.length >= batchSize || generated >= limit || ended;
       if (batch.length > 0 && (full || now - batchStarted >= LINGER_MS)) {
         const b = batch;
         batch = [];

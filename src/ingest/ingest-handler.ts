@@ -105,6 +105,10 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     throw err;
   }
   const entries: AppendRecord[] = new Array(records.length);
+  // The stream's clock is the arrival here, not the record's own receivedAt: retention
+  // counts from it, and a record received (by its vendor) days ago, e.g. a replay or the
+  // demo's history, must not be trimmed before the lake and the pipeline have read it.
+  const arrivedAt = req.ctx.receivedAt.getTime();
   let offers = 0;
   let inconsistentOffers = 0;
   const flaggedRecords: Partial<Record<RecordFlag, number>> = {};
@@ -118,7 +122,7 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
       key: marketKey(r),
       id: recordKey(r),
       data: encodeRecord(r),
-      timestamp: Date.parse(r.receivedAt),
+      timestamp: arrivedAt,
     };
   }
   const [res] = await Promise.all([

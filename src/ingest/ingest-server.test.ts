@@ -99,6 +99,23 @@ describe('ingest service', () => {
     });
   });
 
+  it('keeps a record received days ago for the stream retention from its arrival, so trimming loses nothing acknowledged', async () => {
+    await withIngest({}, async ({ app, stream }) => {
+      // received (by the vendor) a week ago, older than the 24 h retention; arrives now
+      const old = sampleRecord(1, {
+        shoppedAt: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+        receivedAt: new Date(Date.now() - 7 * 86_400_000 + 1000).toISOString(),
+      });
+      const before = Date.now();
+      assert.equal((await post(app, JSON.stringify(old))).json().accepted, 1);
+      await stream.trim();
+      const stored = await readAll(stream);
+      assert.equal(stored.length, 1, 'an acknowledged record was trimmed before anyone read it');
+      assert.ok(stored[0]!.timestamp >= before, 'the stream timestamp is the arrival');
+      assert.equal(decodeRecord(stored[0]!.data).receivedAt, old.receivedAt);
+    });
+  });
+
   it('accepts NDJSON and a single object; a re-post is stored once', async () => {
     await withIngest({}, async ({ app, stream }) => {
       const nd = `${JSON.stringify(sampleRecord(1))}\n${JSON.stringify(sampleRecord(2))}\n`;

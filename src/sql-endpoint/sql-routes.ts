@@ -8,6 +8,7 @@
  * concurrent-statement limit, 503 with `Retry-After` when the process running the
  * statement died.
  */
+
 import type { FastifyInstance } from 'fastify';
 import { RateLimiter } from '../ops/rate-limiter.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';

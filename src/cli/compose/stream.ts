@@ -27,7 +27,8 @@ export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as co
 
 /**
  * Opens (connects) the configured stream `name` (default: the shopping stream; the side
- * streams of SIDE_STREAMS get their own shard count).
+ * streams of SIDE_STREAMS get their own shard count), stored as
+ * `<stream.deploymentPrefix><name>`.
  */
 export async function openStream(
   config: Config,
@@ -36,7 +37,7 @@ export async function openStream(
 ): Promise<Stream> {
   const s = config.stream;
   const common: StreamSettings = {
-    name,
+    name: s.deploymentPrefix + name,
     shards: (SIDE_STREAMS as Record<string, number>)[name] ?? s.shards,
     retentionMs: s.retentionHours * 3_600_000,
     dedupeWindowMs: s.dedupeWindowSeconds * 1000,

@@ -104,6 +104,25 @@ describe('compaction', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
+  test('says why it left each partition: the current hour, or after --before', async () => {
+    const during = await compactLake({
+      store,
+      merger,
+      stagingDir: path.join(tmp, 'staging'),
+      logger: silentLogger,
+      now: () => Date.parse('2026-11-26T05:30:00.000Z'),
+      before: Date.parse('2026-11-26T04:00:00.000Z'),
+      tables: ['searches'],
+      graceMs: 0,
+    });
+    assert.equal(during.partitions, 0);
+    const why = Object.fromEntries(during.left.map((l) => [l.partition, l.reason]));
+    assert.deepEqual(why, {
+      'searches/vendor=generic/dt=2026-11-26/hour=04/': 'not before --before',
+      'searches/vendor=generic/dt=2026-11-26/hour=05/': 'current hour, still being written',
+    });
+  });
+
   test('a reader looping during compaction sees every row exactly once', async () => {
     const hour04 = 'searches/vendor=generic/dt=2026-11-26/hour=04/';
     const small04 = lakeFiles(root).filter((f) => f.startsWith(hour04));

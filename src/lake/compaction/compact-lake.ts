@@ -67,6 +67,20 @@ export interface CompactionReport {
   bytesOut: number;
   rows: number;
   deleted: number;
+  /** Partitions left as they were, each with why (partition = its prefix, e.g. `offers/vendor=v/dt=d/hour=h/`). */
+  left: LeftPartition[];
+}
+
+/** Why compaction left a partition alone. */
+export type LeaveReason =
+  | 'current hour, still being written'
+  | 'not before --before'
+  | 'nothing to merge (one small file, or already compacted)';
+
+/** A partition compaction left, and why. */
+export interface LeftPartition {
+  partition: string;
+  reason: LeaveReason;
 }
 
 /** End (epoch ms) of the hour partition at `prefix` (`.../dt=YYYY-MM-DD/hour=HH/`). */
@@ -108,15 +122,29 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
     bytesOut: 0,
     rows: 0,
     deleted: 0,
+    left: [],
   };
   const toDelete: ObjectInfo[] = [];
   await fs.mkdir(options.stagingDir, { recursive: true });
   for (const table of options.tables ?? LAKE_TABLES) {
     for (const part of await listPartitions(options.store, `${table}/`)) {
       const end = partitionEnd(part.prefix);
-      if (end === undefined || end > cutoff) continue;
+      if (end === undefined) continue;
+      if (end > hourStart) {
+        report.left.push({ partition: part.prefix, reason: 'current hour, still being written' });
+        continue;
+      }
+      if (end > cutoff) {
+        report.left.push({ partition: part.prefix, reason: 'not before --before' });
+        continue;
+      }
       toDelete.push(...part.obsolete);
       const merged = await compactPartition(options, table, part, target, report);
+      if (merged.length === 0)
+        report.left.push({
+          partition: part.prefix,
+          reason: 'nothing to merge (one small file, or already compacted)',
+        });
       toDelete.push(...merged);
     }
   }

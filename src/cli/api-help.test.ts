@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createApi } from '../api/api.js';
+import { silentLogger } from '../ops/logger.js';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'faresight.mjs');
+
+describe('faresight help api', () => {
+  it('lists every route of the OpenAPI document, with its method', async () => {
+    const api = createApi({
+      rowStore: {} as never,
+      logger: silentLogger,
+      deals: { deals: async () => [] },
+      demand: { view: async () => ({}) as never },
+      sql: {
+        customers: { byKey: async () => undefined },
+        openSession: async () => assert.fail('not called'),
+      },
+    });
+    try {
+      const doc = (await api.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const help = execFileSync(process.execPath, [bin, 'help', 'api'], { encoding: 'utf8' });
+      for (const [path, ops] of Object.entries(doc.paths as Record<string, object>))
+        for (const method of Object.keys(ops)) {
+          const line = new RegExp(
+            `^\\s+${method.toUpperCase()}\\s+${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`,
+            'm',
+          );
+          assert.match(
+            help,
+            line,
+            `${method.toUpperCase()} ${path} missing from faresight help api`,
+          );
+        }
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { configSchema } from '../config/config.js';
+import { runFeed } from '../generator/run-feed.js';
+import type { ShoppingRecord } from '../model/shopping-record.js';
+import { DEMO_ROTATE_SECONDS, demoConfig, historyFeedOptions } from './demo-feeds.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fs-demo-feeds-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the demo feeds of up --demo', () => {
+  it('post a history received when it was shopped, over the past four weeks', async () => {
+    const out = join(dir, 'history.ndjson');
+    const { target: _, ...opts } = historyFeedOptions(500, {
+      target: 'http://127.0.0.1:1',
+      seed: 1,
+    });
+    await runFeed({ ...opts, out });
+    const recs = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ShoppingRecord);
+    assert.ok(recs.length > 400, `only ${recs.length} of 500 records`);
+    for (const r of recs) {
+      assert.ok(r.receivedAt, `record ${r.id} has no receivedAt: ingest would stamp it now`);
+      const lag = Date.parse(r.receivedAt) - Date.parse(r.shoppedAt);
+      assert.ok(lag >= 0 && lag < 60_000, `record ${r.id} received ${lag} ms after shopping`);
+    }
+    const days = new Set(recs.map((r) => r.receivedAt.slice(0, 10)));
+    assert.ok(days.size >= 20, `history spans ${days.size} days, not four weeks`);
+    assert.ok(recs.every((r) => Date.parse(r.receivedAt) <= Date.now()));
+  });
+
+  it('rotate lake files sooner by default, and keep a rotation the user set', () => {
+    const byDefault = configSchema.parse({});
+    assert.equal(demoConfig(byDefault).lake.rotateSeconds, DEMO_ROTATE_SECONDS);
+    assert.ok(DEMO_ROTATE_SECONDS <= 30);
+    const set = configSchema.parse({ lake: { rotateSeconds: 300 } });
+    assert.equal(demoConfig(set).lake.rotateSeconds, 300);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * What `faresight up --demo` runs beside the platform: a live feed, and a backfill of
+ * searches shopped over the past four weeks, each received when it was shopped (as a
+ * vendor's own history would be), so ponds, trends and forecasts fill from the first
+ * minutes. Also the lake rotation the demo uses, so its first files land within a minute.
+ */
+import { type Config, configSchema } from '../config/config.js';
+import type { FeedOptions } from '../generator/run-feed.js';
+
+/** Default rate of the demo feed, records per second. */
+export const DEFAULT_DEMO_RATE = 50;
+/** Searches of the demo's backfilled history, spread over DEMO_HISTORY_DAYS before now. */
+export const DEFAULT_DEMO_HISTORY = 30_000;
+/** Days of the demo's backfilled history. */
+export const DEMO_HISTORY_DAYS = 28;
+/**
+ * Lake rotation of the demo when `lake.rotateSeconds` is left at its default: a file
+ * closes at the end of its window, so the first files land about this long after the
+ * first records instead of up to a minute later. Compaction merges the small files.
+ */
+export const DEMO_ROTATE_SECONDS = 15;
+
+/** `config` with the demo's lake rotation, unless `lake.rotateSeconds` was changed from its default. */
+export function demoConfig(config: Config): Config {
+  const byDefault = configSchema.parse({}).lake.rotateSeconds;
+  if (config.lake.rotateSeconds !== byDefault) return config;
+  return { ...config, lake: { ...config.lake, rotateSeconds: DEMO_ROTATE_SECONDS } };
+}
+
+/** What the demo's feeds share: where they post and as whom. */
+export interface DemoFeedTarget {
+  target: string;
+  token?: string;
+  seed?: number;
+}
+
+/** The live feed: `rate` records per second, stamped as received now. */
+export function liveFeedOptions(rate: number, t: DemoFeedTarget): FeedOptions {
+  return { rate, target: t.target, vendor: 'generic', token: t.token, seed: t.seed };
+}
+
+/**
+ * The history: `count` searches on a simulated clock from DEMO_HISTORY_DAYS ago, posted
+ * as fast as ingest takes them, each received a few hundred ms after it was shopped, so
+ * jobs that leave out records received long after shopping (ponds) keep them. Ends at
+ * `now` even short of `count` (the simulated clock follows the daily search pattern).
+ */
+export function historyFeedOptions(
+  count: number,
+  t: DemoFeedTarget,
+  now = Date.now(),
+): FeedOptions {
+  return {
+    rate: count / (DEMO_HISTORY_DAYS * 86_400),
+    count,
+    start: new Date(now - DEMO_HISTORY_DAYS * 86_400_000),
+    end: new Date(now),
+    target: t.target,
+    vendor: 'generic',
+    token: t.token,
+    seed: t.seed === undefined ? undefined : t.seed + 1,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * `up` and the lake role compact on a timer: closed partitions get merged without anyone
+ * running `lake compact`, and the current hour is left to the writer.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { configSchema } from '../../config/config.js';
+import { encodeRecord } from '../../model/codec.js';
+import { marketKey } from '../../model/shopping-record.js';
+import { variedRecord } from '../../model/testing/records.js';
+import { silentLogger } from '../../ops/logger.js';
+import { lakeRoot } from '../lake-layout.js';
+import { LocalObjectStore } from '../object-store/local/local-object-store.js';
+import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
+import { openTestStream } from '../testing/test-stream.js';
+import type { CompactionReport } from './compact-lake.js';
+import { startCompactionSchedule } from './compaction-schedule.js';
+import { MANIFEST_NAME } from './partition-manifest.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-schedule-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('scheduled compaction', () => {
+  test('merges the closed partitions on its own, and leaves the current hour', async () => {
+    const config = configSchema.parse({
+      dataDir: path.join(tmp, 'data'),
+      lake: { rotateSeconds: 60, batch: { count: 7, periodMs: 20 } },
+    });
+    const now = Date.now();
+    const closedHour = Math.floor(now / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    // 60 records over two minutes of an hour that is over: several small files
+    const records = Array.from({ length: 60 }, (_, i) =>
+      variedRecord(i, { receivedAtMs: closedHour + i * 2_000, vendor: 'generic' }),
+    );
+    const current = variedRecord(100, { receivedAtMs: now, vendor: 'generic' });
+    const stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 1 });
+    await stream.append(
+      [...records, current].map((r) => ({
+        key: marketKey(r),
+        id: r.id,
+        data: encodeRecord(r),
+        timestamp: now,
+      })),
+    );
+    const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
+    const deadline = Date.now() + 60_000;
+    while (writer.stats().read < records.length + 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await writer.stop();
+    await stream.close();
+    const root = lakeRoot(config.dataDir);
+    const hourDir = (t: number) => {
+      const iso = new Date(t).toISOString();
+      return path.join(
+        root,
+        'searches',
+        'vendor=generic',
+        `dt=${iso.slice(0, 10)}`,
+        `hour=${iso.slice(11, 13)}`,
+      );
+    };
+    const files = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith('.parquet'));
+    assert.ok(files(hourDir(closedHour)).length > 1, 'small files to merge');
+
+    const reports: CompactionReport[] = [];
+    const schedule = startCompactionSchedule({
+      store: new LocalObjectStore(root),
+      config,
+      logger: silentLogger,
+      everyMs: 50,
+      graceMs: 0,
+      onRun: (r) => reports.push(r),
+    });
+    try {
+      const until = Date.now() + 120_000;
+      while (!reports.some((r) => r.partitions > 0) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await schedule.stop();
+    }
+    const merged = reports.find((r) => r.partitions > 0);
+    assert.ok(merged, 'a scheduled run compacted something');
+    assert.ok(fs.existsSync(path.join(hourDir(closedHour), MANIFEST_NAME)));
+    assert.equal(files(hourDir(closedHour)).length, 1, 'one merged file left');
+    // (unless the test straddled the end of the hour, which closes it)
+    if (Math.floor(Date.now() / 3_600_000) === Math.floor(now / 3_600_000)) {
+      assert.ok(
+        merged.left.some(
+          (l) =>
+            l.reason === 'current hour, still being written' && l.partition.startsWith('searches/'),
+        ),
+      );
+      assert.ok(!fs.existsSync(path.join(hourDir(now), MANIFEST_NAME)), 'current hour untouched');
+    }
+  });
+});

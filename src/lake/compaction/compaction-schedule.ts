@@ -1,0 +1,92 @@
+/**
+ * Compaction on a timer, as `faresight up` and the lake role run it: every `everyMs`,
+ * the closed partitions of the lake are compacted (never the current hour), so the small
+ * files the writer leaves do not pile up until someone runs `lake compact`.
+ */
+import * as path from 'node:path';
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../ops/logger.js';
+import type { Service } from '../../ops/service.js';
+import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
+import type { ObjectStore } from '../object-store/object-store.js';
+import { type CompactionReport, compactLake } from './compact-lake.js';
+
+/**
+ * Longest `stop()` waits for a run in progress, ms: a run cut short leaves files readers
+ * ignore and the next run removes, and shutdown has a deadline of its own.
+ */
+export const STOP_WAIT_MS = 10_000;
+
+export interface CompactionScheduleOptions {
+  store: ObjectStore;
+  config: Config;
+  logger: Logger;
+  /** Period between the end of one run and the start of the next, ms (> 0). */
+  everyMs: number;
+  /** Wait before merged sources are deleted; default compactLake's DEFAULT_GRACE_MS. */
+  graceMs?: number;
+  /** Called after each run (tests wait on it). */
+  onRun?: (report: CompactionReport) => void;
+}
+
+/**
+ * Starts the timer; the first run is `everyMs` after the start. Runs never overlap; a
+ * failed run is logged and the next one tries again. `stop()` cancels the timer and
+ * waits for a run in progress (its grace wait included) up to STOP_WAIT_MS.
+ */
+export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const run = async () => {
+    const merger = await DuckDBParquetMerger.open({
+      compressionLevel: o.config.lake.compactCompressionLevel,
+    });
+    try {
+      const report = await compactLake({
+        store: o.store,
+        merger,
+        stagingDir: path.join(o.config.dataDir, 'tmp', 'compact'),
+        logger: o.logger,
+        ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
+      });
+      if (report.partitions > 0)
+        o.logger.info('compaction run', {
+          partitions: report.partitions,
+          filesIn: report.filesIn,
+          filesOut: report.filesOut,
+          deleted: report.deleted,
+        });
+      o.onRun?.(report);
+    } finally {
+      await merger.close();
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = run()
+        .catch((err: Error) =>
+          o.logger.error('compaction run failed, next run retries', { error: err.message }),
+        )
+        .finally(schedule);
+    }, o.everyMs);
+  };
+  schedule();
+  return {
+    name: 'compaction',
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      let cap: NodeJS.Timeout | undefined;
+      const capped = new Promise<void>((r) => {
+        cap = setTimeout(() => {
+          o.logger.warn('stopping during a compaction run; the next run cleans up after it');
+          r();
+        }, STOP_WAIT_MS);
+      });
+      await Promise.race([running, capped]);
+      clearTimeout(cap);
+    },
+  };
+}
