@@ -40,7 +40,7 @@ export function register(program: Command): void {
   program
     .command('api')
     .description(
-      'run the API (every route below) on the configured row store and cache; ' +
+      'run the API (its routes: faresight help api) on the configured row store and cache; ' +
         'with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
     )
     .addHelpText('after', API_ROUTES_HELP)

@@ -32,7 +32,7 @@ function reachable(): Promise<boolean> {
 
 const configOf = (deploymentPrefix: string) =>
   configSchema.parse({
-    stream: { backend: 'jetstream', jetstreamServers: servers, shards: 1, deploymentPrefix },
+    stream: { backend: 'jetstream', servers, shards: 1, deploymentPrefix },
   });
 
 if ((await reachable()) || process.env.CI === 'true') {

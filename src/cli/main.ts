@@ -56,7 +56,7 @@ export const COMMANDS: readonly {
     name: 'api',
     load: () => import('./api.js'),
     description:
-      'run the API (/v1/markets, /v1/markets/{o}-{d}, /v1/fares/cheapest, /v1/fares/calendar, /v1/graph/routes, /v1/graph/explore, /openapi.json, /docs, /healthz) on the configured row store and cache; with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
+      'run the API (its routes: faresight help api) on the configured row store and cache; with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
   },
   {
     name: 'etl',
