@@ -10,11 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { configSchema } from '../../config/config.js';
-import { createIngestApp } from '../../ingest/ingest-server.js';
-import { sampleRecord } from '../../model/testing/records.js';
-import { silentLogger } from '../../ops/logger.js';
-import { createAdapters } from '../../vendors/adapters.js';
 import { StreamUnavailableError } from '../errors.js';
 import type { AppendRecord, AppendResult, StreamRecord } from '../stream.js';
 import { makeRecords, sleep } from '../testing/stream-fixtures.js';
@@ -248,38 +243,6 @@ describe('embedded stream: the writer thread restarts after it dies', () => {
       // the write whose reply was lost committed: its retry found every record a duplicate
       assert.ok(duplicates > 0, 'no retried record was found a duplicate');
       assertExactlyOnce(await readAll(s), ids);
-    });
-  });
-
-  it('the ingest service answers 503 with Retry-After while the writer cannot restart', async () => {
-    await withStream(async (s, dir) => {
-      const { app } = createIngestApp({
-        config: configSchema.parse({ ingest: {} }),
-        stream: s,
-        adapters: createAdapters(),
-        logger: silentLogger,
-      });
-      const post = (i: number) =>
-        app.inject({
-          method: 'POST',
-          url: '/v1/ingest/generic',
-          payload: JSON.stringify([sampleRecord(i)]),
-          headers: { 'content-type': 'application/json' },
-        });
-      try {
-        assert.equal((await post(1)).statusCode, 202);
-        // the database's directory is gone: every new thread fails to open it
-        rmSync(dir, { recursive: true, force: true });
-        writerOf(s).crashForTesting('exit');
-        for (const i of [2, 3]) {
-          const res = await post(i);
-          assert.equal(res.statusCode, 503, res.body);
-          assert.equal(res.headers['retry-after'], '5');
-          assert.equal(res.json().error, 'stream_unavailable');
-        }
-      } finally {
-        await app.close();
-      }
     });
   });
 });
