@@ -12,33 +12,17 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
-import { WriterThread } from '../stream/embedded/writer-thread.js';
+import { openRespawnStream, writerOf } from '../stream/embedded/testing/test-streams.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { createIngestApp } from './ingest-server.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-ingest-down-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** The stream's writer thread (a private field: the kill switch is a test hook). */
-function writerOf(s: EmbeddedStream): WriterThread {
-  const w = (s as unknown as { writer: unknown }).writer;
-  assert.ok(w instanceof WriterThread, 'the stream does not write on a WriterThread');
-  return w;
-}
-
 describe('ingest: the stream writer is down', () => {
   it('the ingest service answers 503 with Retry-After while the writer cannot restart', async () => {
     const dir = join(root, 's');
-    const s = new EmbeddedStream({
-      dir,
-      name: 'respawn',
-      shards: 4,
-      retentionMs: 86_400_000,
-      dedupeWindowMs: 120_000,
-      trimIntervalMs: 0,
-    });
-    await s.connect();
+    const s = await openRespawnStream(dir);
     const { app } = createIngestApp({
       config: configSchema.parse({ ingest: {} }),
       stream: s,

@@ -10,7 +10,7 @@ import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { RowStore } from '../serving/row-store.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import { startRealtime } from './realtime-runner.js';
 import { createServingUseCase } from './serving-use-case.js';
 
@@ -21,19 +21,7 @@ before(() => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
-async function openStream(name: string): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir: join(root, `s${n++}`),
-    name,
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 60_000,
-    trimIntervalMs: 0,
-    pollIntervalMs: 5,
-  });
-  await s.connect();
-  return s;
-}
+const openStream = (name: string) => openTestStream(join(root, `s${n++}`), name);
 
 /** Polls `cond` every 10 ms; fails after 60 s so a stalled runner cannot hang the suite. */
 async function until(what: string, cond: () => Promise<boolean>): Promise<void> {

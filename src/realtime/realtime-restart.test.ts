@@ -13,7 +13,7 @@ import { encodeRecord } from '../model/codec.js';
 import { marketKey } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Batch, Consumer, Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
 import type { UseCase } from './use-case.js';
@@ -27,19 +27,7 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function openStream(dir: string): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name: 'shopping',
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 60_000,
-    trimIntervalMs: 0,
-    pollIntervalMs: 5,
-  });
-  await s.connect();
-  return s;
-}
+const openStream = (dir: string) => openTestStream(dir);
 
 function ids(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);

@@ -12,7 +12,7 @@ import { silentLogger } from '../ops/logger.js';
 import { RowStore } from '../serving/row-store.js';
 import { NETWORK } from '../serving/testing/graph-suite.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
 import { createServingUseCase } from './serving-use-case.js';
@@ -29,19 +29,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 /** A fresh embedded stream in its own directory; reopenable with the same dir. */
-async function openStream(dir = join(root, `s${n++}`), name = 'shopping'): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name,
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 60_000,
-    trimIntervalMs: 0,
-    pollIntervalMs: 5,
-  });
-  await s.connect();
-  return s;
-}
+const openStream = (dir = join(root, `s${n++}`), name = 'shopping') => openTestStream(dir, name);
 
 function records(count: number, prefix = 'r'): ShoppingRecord[] {
   return Array.from({ length: count }, (_, i) =>

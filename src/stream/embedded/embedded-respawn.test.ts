@@ -13,8 +13,9 @@ import Database from 'better-sqlite3';
 import { StreamUnavailableError } from '../errors.js';
 import type { AppendRecord, AppendResult, StreamRecord } from '../stream.js';
 import { makeRecords, sleep } from '../testing/stream-fixtures.js';
-import { EmbeddedStream } from './embedded-stream.js';
-import { WriterThread, WriterThreadError } from './writer-thread.js';
+import type { EmbeddedStream } from './embedded-stream.js';
+import { openRespawnStream, writerOf } from './testing/test-streams.js';
+import { WriterThreadError } from './writer-thread.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-respawn-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -22,27 +23,12 @@ let n = 0;
 
 async function withStream(fn: (s: EmbeddedStream, dir: string) => Promise<void>): Promise<void> {
   const dir = join(root, `s${n++}`);
-  const s = new EmbeddedStream({
-    dir,
-    name: 'respawn',
-    shards: 4,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 120_000,
-    trimIntervalMs: 0,
-  });
-  await s.connect();
+  const s = await openRespawnStream(dir);
   try {
     await fn(s, dir);
   } finally {
     await s.close();
   }
-}
-
-/** The stream's writer thread (a private field: the kill switch is a test hook). */
-function writerOf(s: EmbeddedStream): WriterThread {
-  const w = (s as unknown as { writer: unknown }).writer;
-  assert.ok(w instanceof WriterThread, 'the stream does not write on a WriterThread');
-  return w;
 }
 
 /** An unavailable stream's rejection, as the ingest service sees it. */
