@@ -16,6 +16,7 @@ import { silentLogger } from '../ops/logger.js';
 import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Batch, Consumer, Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
+import { pending, until } from './testing/runner-fixtures.js';
 import type { UseCase } from './use-case.js';
 
 const policy = { count: 7, bytes: 1 << 20, periodMs: 20 };
@@ -44,19 +45,6 @@ async function append(stream: Stream, recordIds: string[]): Promise<void> {
       return { key: marketKey(r), id: r.id, data: encodeRecord(r) };
     }),
   );
-}
-
-/** Polls `cond` every 10 ms; fails after 20 s so a broken runner cannot hang the suite. */
-async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function pending(stream: Stream, group: string): Promise<number> {
-  return (await stream.lag(group)).reduce((s, l) => s + l.records, 0);
 }
 
 function recorder(name: string, process: (ids: string[]) => void = () => {}) {

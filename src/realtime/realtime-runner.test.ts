@@ -16,6 +16,7 @@ import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
 import { createServingUseCase } from './serving-use-case.js';
+import { pending, until } from './testing/runner-fixtures.js';
 import type { UseCase } from './use-case.js';
 
 const policy = { count: 50, bytes: 1 << 20, periodMs: 20 };
@@ -43,19 +44,6 @@ function records(count: number, prefix = 'r'): ShoppingRecord[] {
 
 async function append(stream: Stream, recs: ShoppingRecord[]): Promise<void> {
   await stream.append(recs.map((r) => ({ key: marketKey(r), id: r.id, data: encodeRecord(r) })));
-}
-
-/** Polls `cond` every 10 ms; fails after 20 s so a broken runner cannot hang the suite. */
-async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function pending(stream: Stream, group: string): Promise<number> {
-  return (await stream.lag(group)).reduce((s, l) => s + l.records, 0);
 }
 
 /** A use case recording every record id it was given, failing while `fail()` says so. */
