@@ -240,9 +240,6 @@ const ALLOWED_EDGES: Readonly<Record<string, string>> = {
   'serving -> realtime': 'test only: cache-suite feeds the serving use case',
   'sql-endpoint -> etl':
     'test only: sql-endpoint/testing fixtures build ponds with the ETL job runner',
-  'stream -> config':
-    'test only: embedded-respawn.test parses a whole configuration for the platform it runs',
-  'stream -> ingest': 'test only: embedded-respawn.test runs ingest on the embedded stream',
   'tenancy -> etl': 'test only: customer-slices.test builds ponds with the ETL job runner',
   'tenancy -> sql-endpoint': 'test only: customer-slices.test opens customer sessions',
 };

@@ -10,9 +10,10 @@ import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { RowStore } from '../serving/row-store.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import { startRealtime } from './realtime-runner.js';
 import { createServingUseCase } from './serving-use-case.js';
+import { pending, until } from './testing/runner-fixtures.js';
 
 let root: string;
 before(() => {
@@ -21,28 +22,7 @@ before(() => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
-async function openStream(name: string): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir: join(root, `s${n++}`),
-    name,
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 60_000,
-    trimIntervalMs: 0,
-    pollIntervalMs: 5,
-  });
-  await s.connect();
-  return s;
-}
-
-/** Polls `cond` every 10 ms; fails after 60 s so a stalled runner cannot hang the suite. */
-async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const openStream = (name: string) => openTestStream(join(root, `s${n++}`), name);
 
 const good = (i: number) =>
   searchRecord({
@@ -123,7 +103,8 @@ describe('poison records in the real-time runner', () => {
     try {
       await until(
         'everything committed',
-        async () => (await stream.lag('rt-serving')).reduce((s, l) => s + l.records, 0) === 0,
+        async () => (await pending(stream, 'rt-serving')) === 0,
+        60_000,
       );
       const s = rt.stats()[0]!;
       assert.equal(s.failures, 0, `a poison record cost retries: ${s.lastError}`);

@@ -13,9 +13,10 @@ import { encodeRecord } from '../model/codec.js';
 import { marketKey } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Batch, Consumer, Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
+import { pending, until } from './testing/runner-fixtures.js';
 import type { UseCase } from './use-case.js';
 
 const policy = { count: 7, bytes: 1 << 20, periodMs: 20 };
@@ -27,19 +28,7 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function openStream(dir: string): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name: 'shopping',
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 60_000,
-    trimIntervalMs: 0,
-    pollIntervalMs: 5,
-  });
-  await s.connect();
-  return s;
-}
+const openStream = (dir: string) => openTestStream(dir);
 
 function ids(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -56,19 +45,6 @@ async function append(stream: Stream, recordIds: string[]): Promise<void> {
       return { key: marketKey(r), id: r.id, data: encodeRecord(r) };
     }),
   );
-}
-
-/** Polls `cond` every 10 ms; fails after 20 s so a broken runner cannot hang the suite. */
-async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function pending(stream: Stream, group: string): Promise<number> {
-  return (await stream.lag(group)).reduce((s, l) => s + l.records, 0);
 }
 
 function recorder(name: string, process: (ids: string[]) => void = () => {}) {

@@ -12,10 +12,11 @@ import { silentLogger } from '../ops/logger.js';
 import { RowStore } from '../serving/row-store.js';
 import { NETWORK } from '../serving/testing/graph-suite.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Stream } from '../stream/stream.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
 import { createServingUseCase } from './serving-use-case.js';
+import { pending, until } from './testing/runner-fixtures.js';
 import type { UseCase } from './use-case.js';
 
 const policy = { count: 50, bytes: 1 << 20, periodMs: 20 };
@@ -29,19 +30,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
 /** A fresh embedded stream in its own directory; reopenable with the same dir. */
-async function openStream(dir = join(root, `s${n++}`), name = 'shopping'): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name,
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 60_000,
-    trimIntervalMs: 0,
-    pollIntervalMs: 5,
-  });
-  await s.connect();
-  return s;
-}
+const openStream = (dir = join(root, `s${n++}`), name = 'shopping') => openTestStream(dir, name);
 
 function records(count: number, prefix = 'r'): ShoppingRecord[] {
   return Array.from({ length: count }, (_, i) =>
@@ -55,19 +44,6 @@ function records(count: number, prefix = 'r'): ShoppingRecord[] {
 
 async function append(stream: Stream, recs: ShoppingRecord[]): Promise<void> {
   await stream.append(recs.map((r) => ({ key: marketKey(r), id: r.id, data: encodeRecord(r) })));
-}
-
-/** Polls `cond` every 10 ms; fails after 20 s so a broken runner cannot hang the suite. */
-async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function pending(stream: Stream, group: string): Promise<number> {
-  return (await stream.lag(group)).reduce((s, l) => s + l.records, 0);
 }
 
 /** A use case recording every record id it was given, failing while `fail()` says so. */

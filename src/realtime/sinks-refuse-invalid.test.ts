@@ -24,7 +24,7 @@ import { silentLogger } from '../ops/logger.js';
 import { MemoryCache } from '../serving/cache/memory/memory-cache.js';
 import { RowStore } from '../serving/row-store.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import { createDealsUseCase } from './deals-use-case.js';
 import { RecordRejectedError } from './errors.js';
 import { startRealtime } from './realtime-runner.js';
@@ -102,19 +102,7 @@ describe('every sink refuses what the validator refuses', () => {
   });
 
   it('the real-time runner dead-letters each at once, in front of every use case', async () => {
-    const open = async (name: string) => {
-      const s = new EmbeddedStream({
-        dir: join(root, name),
-        name,
-        shards: 2,
-        retentionMs: 86_400_000,
-        dedupeWindowMs: 60_000,
-        trimIntervalMs: 0,
-        pollIntervalMs: 5,
-      });
-      await s.connect();
-      return s;
-    };
+    const open = (name: string) => openTestStream(join(root, name), name);
     const stream = await open('shopping');
     const dl = await open('dead-letters');
     const client = await PGliteClient.open();

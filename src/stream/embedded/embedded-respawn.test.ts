@@ -10,16 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { configSchema } from '../../config/config.js';
-import { createIngestApp } from '../../ingest/ingest-server.js';
-import { sampleRecord } from '../../model/testing/records.js';
-import { silentLogger } from '../../ops/logger.js';
-import { createAdapters } from '../../vendors/adapters.js';
 import { StreamUnavailableError } from '../errors.js';
 import type { AppendRecord, AppendResult, StreamRecord } from '../stream.js';
 import { makeRecords, sleep } from '../testing/stream-fixtures.js';
-import { EmbeddedStream } from './embedded-stream.js';
-import { WriterThread, WriterThreadError } from './writer-thread.js';
+import type { EmbeddedStream } from './embedded-stream.js';
+import { openRespawnStream, writerOf } from './testing/test-streams.js';
+import { WriterThreadError } from './writer-thread.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-respawn-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -27,27 +23,12 @@ let n = 0;
 
 async function withStream(fn: (s: EmbeddedStream, dir: string) => Promise<void>): Promise<void> {
   const dir = join(root, `s${n++}`);
-  const s = new EmbeddedStream({
-    dir,
-    name: 'respawn',
-    shards: 4,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 120_000,
-    trimIntervalMs: 0,
-  });
-  await s.connect();
+  const s = await openRespawnStream(dir);
   try {
     await fn(s, dir);
   } finally {
     await s.close();
   }
-}
-
-/** The stream's writer thread (a private field: the kill switch is a test hook). */
-function writerOf(s: EmbeddedStream): WriterThread {
-  const w = (s as unknown as { writer: unknown }).writer;
-  assert.ok(w instanceof WriterThread, 'the stream does not write on a WriterThread');
-  return w;
 }
 
 /** An unavailable stream's rejection, as the ingest service sees it. */
@@ -248,38 +229,6 @@ describe('embedded stream: the writer thread restarts after it dies', () => {
       // the write whose reply was lost committed: its retry found every record a duplicate
       assert.ok(duplicates > 0, 'no retried record was found a duplicate');
       assertExactlyOnce(await readAll(s), ids);
-    });
-  });
-
-  it('the ingest service answers 503 with Retry-After while the writer cannot restart', async () => {
-    await withStream(async (s, dir) => {
-      const { app } = createIngestApp({
-        config: configSchema.parse({ ingest: {} }),
-        stream: s,
-        adapters: createAdapters(),
-        logger: silentLogger,
-      });
-      const post = (i: number) =>
-        app.inject({
-          method: 'POST',
-          url: '/v1/ingest/generic',
-          payload: JSON.stringify([sampleRecord(i)]),
-          headers: { 'content-type': 'application/json' },
-        });
-      try {
-        assert.equal((await post(1)).statusCode, 202);
-        // the database's directory is gone: every new thread fails to open it
-        rmSync(dir, { recursive: true, force: true });
-        writerOf(s).crashForTesting('exit');
-        for (const i of [2, 3]) {
-          const res = await post(i);
-          assert.equal(res.statusCode, 503, res.body);
-          assert.equal(res.headers['retry-after'], '5');
-          assert.equal(res.json().error, 'stream_unavailable');
-        }
-      } finally {
-        await app.close();
-      }
     });
   });
 });
