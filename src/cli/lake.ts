@@ -54,7 +54,8 @@ export function register(program: Command): Command {
         config.lake.compactEveryMinutes > 0
           ? startCompactionSchedule({
               store,
-              config,
+              dataDir: config.dataDir,
+              compressionLevel: config.lake.compactCompressionLevel,
               logger: logger.child('compact'),
               everyMs: config.lake.compactEveryMinutes * 60_000,
             })

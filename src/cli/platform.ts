@@ -102,7 +102,8 @@ export async function startPlatform(
       services.push(
         startCompactionSchedule({
           store: lakeStore,
-          config,
+          dataDir: config.dataDir,
+          compressionLevel: config.lake.compactCompressionLevel,
           logger: logger.child('compact'),
           everyMs: config.lake.compactEveryMinutes * 60_000,
         }),

@@ -8,7 +8,6 @@ import { stopOnSignal } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import { createLogger } from '../ops/logger.js';
 import { dealsConfigSchema, dealsUseCaseFromConfig } from '../realtime/deals-config.js';
-import { startRealtime } from '../realtime/realtime-runner.js';
 import { createServingUseCase, servingConfigSchema } from '../realtime/serving-use-case.js';
 import type { UseCase } from '../realtime/use-case.js';
 import { useCaseConfig } from '../realtime/use-case-config.js';

@@ -2,7 +2,6 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import type { SqlClient } from '../sql/sql-client.js';
 import { type SlotDispatcher, startEtlScheduler } from './etl-scheduler.js';
 import type { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';

@@ -4,7 +4,6 @@
  * commits a batch once every record of it is durable. See lake-writer.ts for the rules.
  */
 import * as path from 'node:path';
-import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import { backoffDelay, type RetryPolicy } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';

@@ -68,7 +68,8 @@ describe('scheduled compaction', () => {
     const reports: CompactionReport[] = [];
     const schedule = startCompactionSchedule({
       store: new LocalObjectStore(root),
-      config,
+      dataDir: config.dataDir,
+      compressionLevel: config.lake.compactCompressionLevel,
       logger: silentLogger,
       everyMs: 50,
       graceMs: 0,

@@ -4,7 +4,6 @@
  * files the writer leaves do not pile up until someone runs `lake compact`.
  */
 import * as path from 'node:path';
-import type { Config } from '../../config/config.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Service } from '../../ops/service.js';
 import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
@@ -19,7 +18,10 @@ export const STOP_WAIT_MS = 10_000;
 
 export interface CompactionScheduleOptions {
   store: ObjectStore;
-  config: Config;
+  /** Data directory: merges are staged under `<dataDir>/tmp/compact`. */
+  dataDir: string;
+  /** zstd level of merged files (`lake.compactCompressionLevel`). */
+  compressionLevel: number;
   logger: Logger;
   /** Period between the end of one run and the start of the next, ms (> 0). */
   everyMs: number;
@@ -40,13 +42,13 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
     const merger = await DuckDBParquetMerger.open({
-      compressionLevel: o.config.lake.compactCompressionLevel,
+      compressionLevel: o.compressionLevel,
     });
     try {
       const report = await compactLake({
         store: o.store,
         merger,
-        stagingDir: path.join(o.config.dataDir, 'tmp', 'compact'),
+        stagingDir: path.join(o.dataDir, 'tmp', 'compact'),
         logger: o.logger,
         ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
       });

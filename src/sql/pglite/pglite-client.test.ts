@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { searchRecord } from '../../model/testing/records.js';
 import { RowStoreLockedError } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { runSqlClientSuite } from '../testing/sql-client-suite.js';
