@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { configHelp } from '../config/config-reference.js';
+import { servePrimaryMetrics } from '../ops/cluster-metrics.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { openObjectStore } from './compose/object-store.js';
@@ -32,6 +33,7 @@ export function register(program: Command): void {
       guardExposure(config, ['ingest'], opts.insecure, logger);
       if (cluster.isPrimary && config.ingest.workers > 1) {
         // The primary only supervises; each worker opens the stream and serves the shared port.
+        servePrimaryMetrics();
         for (let i = 0; i < config.ingest.workers; i++) cluster.fork();
         let stopping = false;
         cluster.on('exit', (w, code, signal) => {

@@ -144,6 +144,15 @@ describe('ingest processes', () => {
       statuses.every((s) => s === 202),
       statuses.join(','),
     );
+    // /metrics answers for all workers, whichever one the request lands on
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const requests = text
+        .split('\n')
+        .filter((l) => l.startsWith('faresight_ingest_requests_total{'))
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      assert.equal(requests, 40, text);
+    }
     await new Promise((resolve) => {
       p.on('exit', resolve);
       p.kill('SIGTERM');

@@ -3,6 +3,7 @@
  * 202 only after the accepted records are durable in the stream, plus `/healthz`,
  * `/readyz` and `/metrics`. Errors map to responses in one place (`errorResponse`).
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -10,6 +11,7 @@ import { Registry } from 'prom-client';
 import { type Config, validationPolicyOf } from '../config/config.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import type { RecordFlag } from '../model/validation-policy.js';
+import { clusterMetrics } from '../ops/cluster-metrics.js';
 import type { Logger } from '../ops/logger.js';
 import { RateLimiter } from '../ops/rate-limiter.js';
 import type { Service } from '../ops/service.js';
@@ -164,8 +166,10 @@ export function createIngestApp(opts: IngestServerOptions): {
   app.get('/readyz', async (_req, reply) =>
     ready ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' }),
   );
+  // under --workers N, every worker answers with all workers' metrics (via the primary)
+  const metrics = cluster.isWorker ? clusterMetrics(registry) : () => registry.metrics();
   app.get('/metrics', async (_req, reply) =>
-    reply.header('content-type', registry.contentType).send(await registry.metrics()),
+    reply.header('content-type', registry.contentType).send(await metrics()),
   );
 
   /** The statistics label of a route: the vendor when the route exists, else `unknown`. */
