@@ -5,6 +5,7 @@
  * `start()` brings it back on the same port and data.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -146,4 +147,9 @@ export async function privatePostgres(dir: string): Promise<PrivateServer | unde
     'SIGINT',
   );
   return server;
+}
+
+/** The `cache` section for a private Redis at `url`, under a key prefix of its own. */
+export function redisCacheConfig(url: string): Record<string, unknown> {
+  return { backend: 'redis', url, prefix: `faults-${randomBytes(4).toString('hex')}:` };
 }

@@ -4,10 +4,9 @@
  * through), ingest is unaffected, the serving use case keeps writing, and the lake holds
  * every acknowledged record once.
  */
-import { randomBytes } from 'node:crypto';
-import { probeApi, waitForMarket } from '../api-probe.js';
+import { checkApiAnswersWhileDown, waitForMarket } from '../api-probe.js';
 import { runOutage } from '../outage.js';
-import { privateRedis } from '../private-services.js';
+import { privateRedis, redisCacheConfig } from '../private-services.js';
 import { runScenario, secs } from '../scenario.js';
 
 await runScenario(
@@ -22,19 +21,10 @@ await runScenario(
       ingestDependsOnIt: false,
       configure: (base) => ({
         ...base,
-        cache: {
-          backend: 'redis',
-          url: redis.url,
-          prefix: `faults-${randomBytes(4).toString('hex')}:`,
-        },
+        cache: redisCacheConfig(redis.url),
       }),
       whileDown: async (p, load) => {
-        const answers = await probeApi(p.apiUrl, 6000);
-        ctx.measure('API while down', JSON.stringify(answers));
-        ctx.check(
-          Object.keys(answers).every((s) => s === '200'),
-          'the API answered 200 while Redis was down',
-        );
+        await checkApiAnswersWhileDown(ctx, p.apiUrl, 6000);
         const since = Date.now();
         load.market = ['ORD', 'DEN'];
         const seen = await waitForMarket(p.apiUrl, load.market, 60_000);
