@@ -69,11 +69,8 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
   const waiting = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
   process.on('message', (msg: Message) => {
     if (msg?.type === COLLECT) {
-      // A registry that fails to collect answers with nothing: the primary leaves this
-      // worker out, as it does one that does not answer, and nothing is left unhandled.
       registry
         .getMetricsAsJSON()
-        .catch(() => undefined)
         .then((metrics) => process.send?.({ type: JSON_REPLY, id: msg.id, metrics }));
     } else if (msg?.type === ANSWER && typeof msg.id === 'number') {
       const w = waiting.get(msg.id);
@@ -86,21 +83,7 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
   return () =>
     new Promise<string>((resolve, reject) => {
       const id = next++;
-      // The primary answers within COLLECT_TIMEOUT_MS; past twice that it is gone.
-      const timer = setTimeout(() => {
-        waiting.delete(id);
-        reject(new Error('metrics aggregation: the primary process did not answer'));
-      }, 2 * COLLECT_TIMEOUT_MS);
-      waiting.set(id, {
-        resolve: (t) => {
-          clearTimeout(timer);
-          resolve(t);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
+      waiting.set(id, { resolve, reject });
       process.send?.({ type: REQUEST, id });
     });
 }
