@@ -120,6 +120,11 @@ describe('ingest processes', () => {
       env: { ...process.env, FARESIGHT_DATA_DIR: dataDir, FARESIGHT_INGEST_HOST: '127.0.0.1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    // Whatever this test waits on, the child must not outlive it: a stuck child would
+    // keep the test file, and so the whole suite, running after the test times out.
+    const guard = setTimeout(() => p.kill('SIGKILL'), 85_000);
+    guard.unref();
+    p.on('exit', () => clearTimeout(guard));
     const listening = new Set<string>();
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: p.stderr! }).on('line', (line) => {
