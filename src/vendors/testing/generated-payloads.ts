@@ -234,6 +234,15 @@ export function toAmadeus(s: GenSearch): string {
   });
 }
 
+/**
+ * Amadeus Flight Offers Search by POST with a `dateWindow` on its origin-destinations
+ * (`I3D`: three days either side, Amadeus's flexible-date search): the answer has no
+ * `self` link, so the offers' legs are all it says about the search.
+ */
+export function toAmadeusDateWindow(s: GenSearch): string {
+  return JSON.stringify({ meta: { count: s.offers.length }, data: s.offers.map(amadeusOffer) });
+}
+
 /** Amadeus Flight Offers Price (`POST /v1/shopping/flight-offers/pricing`). */
 export function toAmadeusPrice(s: GenSearch): string {
   return JSON.stringify({
