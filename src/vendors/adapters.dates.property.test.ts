@@ -12,6 +12,7 @@ import {
   toAmadeusDateWindow,
   toAmadeusPrice,
   toDuffel,
+  toDuffelOfferList,
   toGeneric,
   toKiwi,
   toKiwiMulti,
@@ -40,6 +41,7 @@ const CASES: Case[] = [
   { vendor: 'kiwi', format: 'search', write: toKiwi, tripTypes: ['oneway', 'roundtrip'] },
   { vendor: 'kiwi', format: 'multi-city array', write: toKiwiMulti, tripTypes: ALL },
   { vendor: 'duffel', format: 'offer request', write: toDuffel, tripTypes: ALL },
+  { vendor: 'duffel', format: 'offer list', write: toDuffelOfferList, tripTypes: ALL },
   { vendor: 'amadeus', format: 'flight offers search', write: toAmadeus, tripTypes: ALL },
   {
     vendor: 'amadeus',

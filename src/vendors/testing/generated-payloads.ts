@@ -197,6 +197,23 @@ export function toDuffel(s: GenSearch): string {
   });
 }
 
+/**
+ * Duffel offer list (`GET /air/offers?offer_request_id=...`): the offers alone, each with
+ * its `created_at`, no slices of the request; the offers' legs say the rest.
+ */
+export function toDuffelOfferList(s: GenSearch): string {
+  const request = JSON.parse(toDuffel(s)).data as { offers: Record<string, unknown>[] };
+  return JSON.stringify({
+    data: request.offers.map((o, i) => ({
+      id: `off_${s.id}_${i}`,
+      created_at: GENERATED_SHOPPED_AT,
+      passengers: [{ type: 'adult' }],
+      ...o,
+    })),
+    meta: { limit: 50, after: null, before: null },
+  });
+}
+
 function amadeusOffer(o: GenOffer, id: number) {
   return {
     type: 'flight-offer',
