@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { decodeRecord } from '../model/codec.js';
 import { decodeDeadLetter } from '../model/dead-letter.js';
 import { sampleRecord } from '../model/testing/records.js';
+import { GENERATED_SHOPPED_AT, toKiwi } from '../vendors/testing/generated-payloads.js';
 import { postIngest, readAll, withIngest } from './testing/with-ingest.js';
 
 const duffelOffer = readFileSync(
@@ -61,6 +62,42 @@ describe('record identity at ingest', () => {
         },
       );
       assert.equal((await readAll(stream)).length, 1);
+    });
+  });
+});
+
+describe('a search over several dates at ingest', () => {
+  it('stores one record per date pair, and a retry of the payload is all duplicates', async () => {
+    const flight = (day: string, n: number) => ({
+      carrier: 'IB',
+      flightNumber: String(n),
+      origin: 'MAD',
+      destination: 'LHR',
+      departAt: `${day}T09:00:00`,
+      arriveAt: `${day}T10:30:00`,
+    });
+    const days = ['2026-03-01', '2026-03-02', '2026-03-04', '2026-03-02'];
+    const body = toKiwi({
+      id: 'range-retry',
+      tripType: 'oneway',
+      routes: [{ origin: 'MAD', destination: 'LHR' }],
+      offers: days.map((d, i) => ({ cents: 9_000 + i, legs: [[flight(d, i + 1)]] })),
+    });
+    // Shopped when the search ran, long before this test's clock.
+    const shopped = { 'x-shopped-at': GENERATED_SHOPPED_AT };
+    await withIngest({}, async ({ app, stream }) => {
+      const first = await post(app, body, shopped, 'kiwi');
+      assert.equal(first.statusCode, 202, first.body);
+      assert.deepEqual([first.json().accepted, first.json().duplicates], [3, 0]);
+      const again = await post(app, body, shopped, 'kiwi');
+      assert.equal(again.statusCode, 202, again.body);
+      assert.deepEqual([again.json().accepted, again.json().duplicates], [0, 3]);
+      const stored = (await readAll(stream)).map((r) => decodeRecord(r.data));
+      assert.deepEqual(stored.map((r) => [r.id, r.departureDate, r.offers.length]).sort(), [
+        ['range-retry~2026-03-01', '2026-03-01', 1],
+        ['range-retry~2026-03-02', '2026-03-02', 2],
+        ['range-retry~2026-03-04', '2026-03-04', 1],
+      ]);
     });
   });
 });

@@ -19,11 +19,20 @@ import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 const ROTATE_SECONDS = 10;
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
 
-/** 90 records over 90 s across an hour boundary (05 and 06), two vendors. */
-const RECORDS: ShoppingRecord[] = Array.from({ length: 90 }, (_, i) =>
-  variedRecord(i, { receivedAtMs: BASE + i * 1000, vendor: i % 4 === 0 ? 'kiwi' : 'generic' }),
-);
+/**
+ * 90 records over 90 s across an hour boundary (05 and 06), two vendors; the first offer
+ * of every tenth record is flagged `amountsInconsistent`, as an adapter flags it.
+ */
+const RECORDS: ShoppingRecord[] = Array.from({ length: 90 }, (_, i) => {
+  const r = variedRecord(i, {
+    receivedAtMs: BASE + i * 1000,
+    vendor: i % 4 === 0 ? 'kiwi' : 'generic',
+  });
+  if (i % 10 === 3) r.offers[0]!.amountsInconsistent = true;
+  return r;
+});
 const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
+const INCONSISTENT = RECORDS.filter((r) => r.offers[0]!.amountsInconsistent).length;
 
 function toAppend(r: ShoppingRecord): AppendRecord {
   return {
@@ -70,8 +79,10 @@ async function counts(dataDir: string) {
   const q = await openLakeQuery({ dataDir });
   try {
     const [s] = await q.all('select count(*) as n, count(distinct id) as ids from searches');
-    const [o] = await q.all('select count(*) as n from offers');
-    return { searches: s!.n, ids: s!.ids, offers: o!.n };
+    const [o] = await q.all(
+      'select count(*) as n, count(*) filter (where amounts_inconsistent) as flagged from offers',
+    );
+    return { searches: s!.n, ids: s!.ids, offers: o!.n, inconsistent: o!.flagged };
   } finally {
     await q.close();
   }
@@ -118,6 +129,7 @@ describe('lake writer on an embedded stream', () => {
       searches: RECORDS.length,
       ids: RECORDS.length,
       offers: OFFERS,
+      inconsistent: INCONSISTENT,
     });
     const lag = await stream.lag(LAKE_GROUP);
     assert.deepEqual(
@@ -195,6 +207,7 @@ describe('lake writer on an embedded stream', () => {
       searches: RECORDS.length,
       ids: RECORDS.length,
       offers: OFFERS,
+      inconsistent: INCONSISTENT,
     });
   });
 
@@ -223,6 +236,7 @@ describe('lake writer on an embedded stream', () => {
       searches: RECORDS.length,
       ids: RECORDS.length,
       offers: OFFERS,
+      inconsistent: INCONSISTENT,
     });
   });
 });

@@ -247,6 +247,115 @@ describe('formats that were not read', () => {
     assert.equal(new Set(records.map((r) => r.id)).size, 2);
   });
 
+  it('Kiwi multi-city fixture: a record per first date, every leg kept field by field', () => {
+    const body = fixture('kiwi', 'multi-city-three-legs.json');
+    const { records, rejected } = adapters.kiwi.parse(body, contextAt('2026-03-01T00:00:00Z'));
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(
+      records.map((r) => [r.tripType, r.origin, r.destination, r.departureDate, r.returnDate]),
+      [
+        ['multicity', 'MAD', 'PRG', '2026-04-10', undefined],
+        ['multicity', 'MAD', 'PRG', '2026-04-11', undefined],
+      ],
+    );
+    assert.match(records[0]!.id, /^kiwi-[0-9a-f]{16}-0~2026-04-10$/);
+    const o = records[0]!.offers[0]!;
+    assert.deepEqual(
+      [o.totalAmount, o.currency, o.validatingCarrier, o.carriers],
+      [287.41, 'EUR', 'IB', ['IB', 'OS', 'LH']],
+    );
+    assert.deepEqual(
+      o.legs.map((l) => [
+        l.stops,
+        l.durationMinutes,
+        l.segments.map(
+          (g) => `${g.carrier}${g.flightNumber} ${g.origin}-${g.destination} ${g.departAt}`,
+        ),
+      ]),
+      [
+        [0, 180, ['IB3160 MAD-PRG 2026-04-10T07:05:00']],
+        [0, 55, ['OS704 PRG-VIE 2026-04-14T18:20:00']],
+        [1, 335, ['LH1239 VIE-FRA 2026-04-18T06:10:00', 'LH1112 FRA-MAD 2026-04-18T09:05:00']],
+      ],
+    );
+  });
+
+  it('Sabre OneWayItineraries fixture: a record per leg and date, shopped at the TimeStamp', () => {
+    const body = fixture('sabre', 'bfm-v4-ota-one-way-itineraries.json');
+    const { records, rejected } = adapters.sabre.parse(body, contextAt('2025-08-01T15:00:00Z'));
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(
+      records.map((r) => [
+        r.id,
+        r.tripType,
+        r.origin,
+        r.destination,
+        r.departureDate,
+        r.shoppedAt,
+        r.offers.map((o) => [o.totalAmount, o.baseAmount, o.taxAmount, o.currency]),
+      ]),
+      [
+        [
+          '7702215520114538777~2025-09-12',
+          'oneway',
+          'LHR',
+          'ORD',
+          '2025-09-12',
+          '2025-08-01T14:30:12.512Z',
+          [[430.45, 310, 120.45, 'GBP']],
+        ],
+        [
+          '7702215520114538777~2025-09-13',
+          'oneway',
+          'LHR',
+          'ORD',
+          '2025-09-13',
+          '2025-08-01T14:30:12.512Z',
+          [[398.2, 280, 118.2, 'GBP']],
+        ],
+        [
+          '7702215520114538777~2025-09-19',
+          'oneway',
+          'ORD',
+          'LHR',
+          '2025-09-19',
+          '2025-08-01T14:30:12.512Z',
+          [[383.6, 295.5, 88.1, 'GBP']],
+        ],
+      ],
+    );
+    const seg = records[2]!.offers[0]!.legs[0]!.segments[0]!;
+    assert.deepEqual(
+      [seg.flightNumber, seg.departAt, seg.arriveAt, seg.bookingClass, seg.fareBasis],
+      ['296', '2025-09-19T20:40:00', '2025-09-20T10:20:00', 'O', 'OLOWUS'],
+    );
+  });
+
+  it('Amadeus Flight Offers Price fixture: the priced offer reads as the same offer searched', () => {
+    const search = adapters.amadeus.parse(
+      fixture('amadeus', 'flight-offers-roundtrip.json'),
+      context(),
+    );
+    const price = adapters.amadeus.parse(
+      fixture('amadeus', 'flight-offers-price-roundtrip.json'),
+      context(),
+    );
+    assert.deepEqual(price.rejected, []);
+    const [r] = price.records;
+    assert.deepEqual(
+      [r!.tripType, r!.origin, r!.destination, r!.departureDate, r!.returnDate, r!.passengers],
+      [
+        'roundtrip',
+        'MAD',
+        'JFK',
+        '2025-06-10',
+        '2025-06-24',
+        { adults: 2, children: 1, infants: 1 },
+      ],
+    );
+    assert.deepEqual(r!.offers, [search.records[0]!.offers[0]]);
+  });
+
   it('Amadeus Flight Cheapest Date Search is refused by name: it lists no flights', () => {
     const body = JSON.stringify({
       data: [

@@ -369,6 +369,24 @@ describe('SabreAdapter, groupedItineraryResponse v5 across the date line, altern
 });
 
 describe('SabreAdapter, other payloads', () => {
+  it('refuses a Lead Price Calendar by name: a lowest fare per date, no flights', () => {
+    const body = JSON.stringify({
+      OriginLocation: 'JFK',
+      DestinationLocation: 'LAX',
+      FareInfo: [
+        {
+          LowestFare: { AirlineCodes: ['AA'], Fare: 225.2 },
+          CurrencyCode: 'USD',
+          DepartureDateTime: '2026-03-01T00:00:00',
+          ReturnDateTime: '2026-03-08T00:00:00',
+        },
+      ],
+    });
+    const r = adapter.parse(body, context());
+    assert.equal(r.records.length, 0);
+    assert.match(r.rejected[0]!.reason, /^FareInfo: a Lead Price Calendar .*no flights/);
+  });
+
   it('rejects a payload of neither shape', () => {
     const r = adapter.parse('{"hello":"world"}', context());
     assert.equal(r.records.length, 0);

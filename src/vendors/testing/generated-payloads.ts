@@ -197,6 +197,23 @@ export function toDuffel(s: GenSearch): string {
   });
 }
 
+/**
+ * Duffel offer list (`GET /air/offers?offer_request_id=...`): the offers alone, each with
+ * its `created_at`, no slices of the request; the offers' legs say the rest.
+ */
+export function toDuffelOfferList(s: GenSearch): string {
+  const request = JSON.parse(toDuffel(s)).data as { offers: Record<string, unknown>[] };
+  return JSON.stringify({
+    data: request.offers.map((o, i) => ({
+      id: `off_${s.id}_${i}`,
+      created_at: GENERATED_SHOPPED_AT,
+      passengers: [{ type: 'adult' }],
+      ...o,
+    })),
+    meta: { limit: 50, after: null, before: null },
+  });
+}
+
 function amadeusOffer(o: GenOffer, id: number) {
   return {
     type: 'flight-offer',
@@ -232,6 +249,15 @@ export function toAmadeus(s: GenSearch): string {
     },
     data: s.offers.map(amadeusOffer),
   });
+}
+
+/**
+ * Amadeus Flight Offers Search by POST with a `dateWindow` on its origin-destinations
+ * (`I3D`: three days either side, Amadeus's flexible-date search): the answer has no
+ * `self` link, so the offers' legs are all it says about the search.
+ */
+export function toAmadeusDateWindow(s: GenSearch): string {
+  return JSON.stringify({ meta: { count: s.offers.length }, data: s.offers.map(amadeusOffer) });
 }
 
 /** Amadeus Flight Offers Price (`POST /v1/shopping/flight-offers/pricing`). */
@@ -356,4 +382,117 @@ export function toTravelport(s: GenSearch): string {
 <air:RouteList>${routes.join('')}</air:RouteList>
 ${sols.join('\n')}
 </air:LowFareSearchRsp></SOAP:Body></SOAP:Envelope>`;
+}
+
+/**
+ * Travelport uAPI `LowFareSearchRsp` of `AirPricePoint`s (`SolutionResult="false"`, the
+ * default) in the default namespace, without a SOAP envelope: one price point per offer
+ * with one `Option` per leg, the request's routes as `Leg`s of one `Route`.
+ */
+export function toTravelportPricePoints(s: GenSearch): string {
+  const segs: string[] = [];
+  const points = s.offers.map((o, i) => {
+    const options = o.legs.map((leg, k) => {
+      const infos = leg.map((f) => {
+        const key = `S${segs.length}`;
+        segs.push(
+          `<AirSegment Key="${key}" Group="${k}" Carrier="${f.carrier}" FlightNumber="${f.flightNumber}" Origin="${f.origin}" Destination="${f.destination}" DepartureTime="${f.departAt}.000-05:00" ArrivalTime="${f.arriveAt}.000-05:00"/>`,
+        );
+        return `<BookingInfo BookingCode="Y" CabinClass="Economy" SegmentRef="${key}"/>`;
+      });
+      return `<FlightOption LegRef="L${k}"><Option Key="O${i}-${k}">${infos.join('')}</Option></FlightOption>`;
+    });
+    return `<AirPricePoint Key="PP${i}" TotalPrice="USD${money(o.cents)}"><AirPricingInfo Key="API${i}" TotalPrice="USD${money(o.cents)}" PlatingCarrier="${o.legs[0]![0]!.carrier}"><PassengerType Code="ADT"/><FlightOptionsList>${options.join('')}</FlightOptionsList></AirPricingInfo></AirPricePoint>`;
+  });
+  const legs = s.routes.map(
+    (r, k) => `<Leg Key="L${k}" Group="${k}" Origin="${r.origin}" Destination="${r.destination}"/>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<LowFareSearchRsp xmlns="http://www.travelport.com/schema/air_v52_0" TransactionId="${s.id}" ResponseTime="812" CurrencyType="USD">
+<AirSegmentList>${segs.join('')}</AirSegmentList>
+<RouteList><Route Key="R0">${legs.join('')}</Route></RouteList>
+<AirPricePointList>${points.join('\n')}</AirPricePointList>
+</LowFareSearchRsp>`;
+}
+
+/**
+ * Sabre BFM `OTA_AirLowFareSearchRS` of a multi-ticket search: no round-trip or
+ * multi-city itineraries, only `OneWayItineraries.SimpleOneWayItineraries[]`, one per
+ * requested leg (`RPH`), each a list of one-way itineraries. Leg `k` of every generated
+ * offer becomes a one-way itinerary of group `k`, priced `cents + k`; so the payload
+ * holds `offers x routes` one-way offers, over several routes and dates.
+ */
+export function toSabreOneWay(s: GenSearch): string {
+  return JSON.stringify({
+    OTA_AirLowFareSearchRS: {
+      Version: '4.3.0',
+      TimeStamp: GENERATED_SHOPPED_AT,
+      OneWayItineraries: {
+        SimpleOneWayItineraries: s.routes.map((_, k) => ({
+          RPH: k + 1,
+          PricedItinerary: s.offers.map((o) =>
+            otaItinerary({ cents: o.cents + k, legs: [o.legs[k]!] }),
+          ),
+        })),
+      },
+    },
+  });
+}
+
+/** The one-way offers `toSabreOneWay` writes for `s`: leg `k` of each offer at `cents + k`. */
+export function oneWayPieces(s: GenSearch): GenOffer[] {
+  return s.routes.flatMap((_, k) =>
+    s.offers.map((o) => ({ cents: o.cents + k, legs: [o.legs[k]!] })),
+  );
+}
+
+function genericSegment(f: GenFlight) {
+  return {
+    carrier: f.carrier,
+    flightNumber: f.flightNumber,
+    origin: f.origin,
+    destination: f.destination,
+    departAt: f.departAt,
+    arriveAt: f.arriveAt,
+  };
+}
+
+/**
+ * The generic format (the record itself) as a sender that does the grouping writes it:
+ * an array of one record per date pair of the search's offers, ids `<id>-<n>`.
+ */
+export function toGeneric(s: GenSearch): string {
+  const groups = new Map<string, GenOffer[]>();
+  for (const o of s.offers) {
+    const dep = o.legs[0]![0]!.departAt.slice(0, 10);
+    const ret = s.tripType === 'roundtrip' ? o.legs[1]![0]!.departAt.slice(0, 10) : '';
+    const key = `${dep}|${ret}`;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return JSON.stringify(
+    [...groups].map(([key, offers], n) => {
+      const [dep, ret] = key.split('|') as [string, string];
+      return {
+        id: `${s.id}-${n}`,
+        shoppedAt: GENERATED_SHOPPED_AT,
+        origin: s.routes[0]!.origin,
+        destination: s.routes[0]!.destination,
+        departureDate: dep,
+        ...(ret ? { returnDate: ret } : {}),
+        tripType: s.tripType,
+        passengers: { adults: 1, children: 0, infants: 0 },
+        offers: offers.map((o) => ({
+          totalAmount: o.cents / 100,
+          currency: 'EUR',
+          validatingCarrier: o.legs[0]![0]!.carrier,
+          carriers: [...new Set(o.legs.flat().map((f) => f.carrier))],
+          cabin: 'economy',
+          legs: o.legs.map((leg) => ({
+            stops: leg.length - 1,
+            segments: leg.map(genericSegment),
+          })),
+        })),
+      };
+    }),
+  );
 }
