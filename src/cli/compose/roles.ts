@@ -67,8 +67,11 @@ export function startLakeRole(deps: {
   streams: IngestStreams;
   store: ObjectStore;
   logger: Logger;
+  /** Where the writer's metrics and every group's lag are registered; none without. */
+  registry?: Registry;
 }): Promise<LakeWriter> {
   return startLakeWriter({
+    ...(deps.registry ? { registry: deps.registry } : {}),
     stream: deps.streams.stream,
     sideStreams: { deadLetters: deps.streams.deadLetters, stats: deps.streams.statsStream },
     config: deps.config,
