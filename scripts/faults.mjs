@@ -13,7 +13,7 @@ const dir = join('src', 'ops', 'faults', 'scenarios');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const filters = args.filter((a) => a !== '--quick');
-// Cheapest first; the list is the order of the README table.
+// Cheapest first; the list is the order of the table in docs/testing.md.
 const ORDER = [
   'disk-full',
   'sigkill',

@@ -40,7 +40,7 @@ try {
   const app = join(dir, 'app');
   execFileSync('mkdir', [app]);
   // A user's npm 11 runs no install script it was not told to: the native modules the
-  // embedded backends need are approved as the README says.
+  // embedded backends need are approved as docs/packaging.md says.
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({

@@ -16,7 +16,7 @@ import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
 import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
 import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
-import { OPS_OPERATIONS, openApiDocument } from './openapi.js';
+import { type ExtraOperation, OPS_OPERATIONS, openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
 import { dealsRoutes } from './routes/deals.js';
 import { demandRoutes } from './routes/demand.js';
@@ -63,6 +63,11 @@ export interface ApiOptions {
    * and the `faresight_cache_up` gauge; none = no cache to report on.
    */
   cacheDegraded?: () => string | undefined;
+  /**
+   * Operations other processes serve (ingest's POST, with `servers` pointing at its port),
+   * listed in this API's OpenAPI document so one document covers every route; default none.
+   */
+  otherOperations?: readonly ExtraOperation[];
 }
 
 /** An API instance with the specs of its `/v1` routes (what the OpenAPI document lists). */
@@ -155,7 +160,11 @@ export function buildApi(opts: ApiOptions): BuiltApi {
       openApiDocument(routes.specs, {
         version: API_VERSION,
         keys: keys.enabled,
-        extra: [...OPS_OPERATIONS, ...(opts.sql ? [SQL_OPERATION] : [])],
+        extra: [
+          ...OPS_OPERATIONS,
+          ...(opts.sql ? [SQL_OPERATION] : []),
+          ...(opts.otherOperations ?? []),
+        ],
       }),
     );
     return reply.type('application/json; charset=utf-8').send(doc);

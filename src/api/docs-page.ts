@@ -28,10 +28,15 @@ fetch('openapi.json').then((r) => r.json()).then((doc) => {
       (p.required ? ' <span class="req">*</span>' : '') + '</td><td>' + esc(p.in) + '</td><td><code>' +
       esc(JSON.stringify(p.schema)) + '</code></td><td><input data-in="' + esc(p.in) + '" name="' + esc(p.name) + '"></td></tr>').join('');
     div.innerHTML = '<div><span class="m">' + method.toUpperCase() + '</span><code>' + esc(path) + '</code></div>' +
-      '<p><b>' + esc(op.summary) + '</b><br>' + esc(op.description) + '</p>' +
+      '<p><b>' + esc(op.summary) + '</b><br>' + esc(op.description || '') + '</p>' +
+      (op.servers ? '<p>Served by another process: <code>' + esc(op.servers[0].url) + '</code></p>' : '') +
       (rows ? '<table><tr><th>parameter</th><th>in</th><th>schema</th><th>value</th></tr>' + rows + '</table>' : '') +
-      '<p><button>Send</button> <code class="url"></code></p><pre hidden></pre>';
-    div.querySelector('button').onclick = async () => {
+      Object.entries((op.requestBody || {}).content || {}).filter(([, c]) => c.example !== undefined).map(([t, c]) =>
+        '<p>Example body (<code>' + esc(t) + '</code>):</p><pre>' + esc(JSON.stringify(c.example, null, 2)) + '</pre>').join('') +
+      Object.entries(op.responses || {}).flatMap(([code, r]) => Object.values(r.content || {}).filter((c) => c.example !== undefined).map((c) =>
+        '<details><summary>' + esc(code) + ' ' + esc(r.description) + '</summary><pre>' + esc(JSON.stringify(c.example, null, 2)) + '</pre></details>')).join('') +
+      (method === 'get' && !op.servers ? '<p><button>Send</button> <code class="url"></code></p><pre hidden></pre>' : '');
+    if (div.querySelector('button')) div.querySelector('button').onclick = async () => {
       let url = path; const qs = new URLSearchParams();
       for (const i of div.querySelectorAll('input')) if (i.value) {
         if (i.dataset.in === 'path') url = url.replace('{' + i.name + '}', encodeURIComponent(i.value)); else qs.set(i.name, i.value);

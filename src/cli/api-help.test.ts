@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createApi } from '../api/api.js';
+import { INGEST_PATH, ingestOperations } from '../ingest/ingest-openapi.js';
 import { silentLogger } from '../ops/logger.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'faresight.mjs');
@@ -18,6 +19,7 @@ describe('faresight help api', () => {
         customers: { byKey: async () => undefined },
         openSession: async () => assert.fail('not called'),
       },
+      otherOperations: ingestOperations().filter((o) => o.path === INGEST_PATH),
     });
     try {
       const doc = (await api.inject({ method: 'GET', url: '/openapi.json' })).json();

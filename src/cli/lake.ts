@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { Registry } from 'prom-client';
 import {
   compactLake,
   DEFAULT_GRACE_MS,
@@ -16,6 +17,7 @@ import { startLakeRole } from './compose/roles.js';
 import { openIngestStreams } from './compose/stream.js';
 import { registerLifecycle } from './lake-lifecycle.js';
 import { configFrom, intOption } from './options.js';
+import { serveMetrics } from './serve-metrics.js';
 
 /** How often `faresight lake` logs its progress. */
 const PROGRESS_MS = 10_000;
@@ -44,12 +46,23 @@ export function register(program: Command): Command {
     .description(
       'run the lake writer: consume the shopping, ingest-stats and dead-letters streams and write Parquet until Ctrl-C',
     )
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics (records, files, bytes, write and commit latency, failures, lag of every consumer group) on this port at /metrics',
+      intOption('--metrics-port'),
+    )
+    .action(async (opts: { metricsPort?: number }, cmd: Command) => {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'lake');
       const streams = await openIngestStreams(config, logger);
       const store = await openObjectStore(config);
-      const writer = await startLakeRole({ config, streams, store, logger });
+      const registry = new Registry();
+      const writer = await startLakeRole({ config, streams, store, logger, registry });
+      const metrics =
+        opts.metricsPort !== undefined
+          ? await serveMetrics(registry, config.api.host, opts.metricsPort)
+          : undefined;
+      if (metrics) process.stdout.write(`metrics: ${metrics.url}\n`);
       const compaction =
         config.lake.compactEveryMinutes > 0
           ? startCompactionSchedule({
@@ -74,6 +87,7 @@ export function register(program: Command): Command {
         logger,
         async () => {
           clearInterval(progress);
+          await metrics?.close();
           await streams.close();
           await store.close();
         },

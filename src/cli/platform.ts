@@ -96,6 +96,7 @@ export async function startPlatform(
       streams,
       store: lakeStore,
       logger: logger.child('lake'),
+      registry,
     });
     services.push(lake);
     if (config.lake.compactEveryMinutes > 0)

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { type Config, validationPolicyOf } from '../config/config.js';
@@ -19,6 +17,7 @@ import { startRealtimeRole } from './compose/roles.js';
 import { openRowStore } from './compose/row-store.js';
 import { openStream } from './compose/stream.js';
 import { configFrom, intOption } from './options.js';
+import { serveMetrics } from './serve-metrics.js';
 
 /** What use cases are built from. */
 export interface UseCaseDeps {
@@ -79,36 +78,6 @@ export function buildUseCases(names: readonly UseCaseName[], deps: UseCaseDeps):
 
 /** How often `faresight realtime` logs its progress. */
 const PROGRESS_MS = 10_000;
-
-/**
- * Serves `registry` as Prometheus text on `GET /metrics` at `port` (0 = any free port);
- * resolves with the URL and a close function.
- */
-export async function serveMetrics(
-  registry: Registry,
-  host: string,
-  port: number,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (err: Error) => res.writeHead(500).end(err.message),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}/metrics`,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 /** Registers `faresight realtime`: the micro-batch runner alone, until SIGINT or SIGTERM. */
 export function register(program: Command): void {

@@ -125,43 +125,49 @@ describe('ingest processes', () => {
     const guard = setTimeout(() => p.kill('SIGKILL'), 85_000);
     guard.unref();
     p.on('exit', () => clearTimeout(guard));
-    const listening = new Set<string>();
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: p.stderr! }).on('line', (line) => {
-        const m = /\[(ingest-\d+)\] ingest listening/.exec(line);
-        if (m) listening.add(m[1]!);
-        if (listening.size === 2) resolve();
+    try {
+      const listening = new Set<string>();
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: p.stderr! }).on('line', (line) => {
+          const m = /\[(ingest-\d+)\] ingest listening/.exec(line);
+          if (m) listening.add(m[1]!);
+          if (listening.size === 2) resolve();
+        });
+        p.on('exit', (code) => reject(new Error(`ingest exited early with ${code}`)));
       });
-      p.on('exit', (code) => reject(new Error(`ingest exited early with ${code}`)));
-    });
-    p.removeAllListeners('exit');
-    const statuses = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        fetch(`http://127.0.0.1:${port}/v1/ingest/generic`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          // every request twice: a retry that may land on the other worker
-          body: JSON.stringify(sampleRecord(i % 20)),
-        }).then((r) => r.status),
-      ),
-    );
-    assert.ok(
-      statuses.every((s) => s === 202),
-      statuses.join(','),
-    );
-    // /metrics answers for all workers, whichever one the request lands on
-    for (let i = 0; i < 4; i++) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const requests = text
-        .split('\n')
-        .filter((l) => l.startsWith('faresight_ingest_requests_total{'))
-        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-      assert.equal(requests, 40, text);
+      p.removeAllListeners('exit');
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`http://127.0.0.1:${port}/v1/ingest/generic`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            // every request twice: a retry that may land on the other worker
+            body: JSON.stringify(sampleRecord(i % 20)),
+          }).then((r) => r.status),
+        ),
+      );
+      assert.ok(
+        statuses.every((s) => s === 202),
+        statuses.join(','),
+      );
+      // /metrics answers for all workers, whichever one the request lands on
+      for (let i = 0; i < 4; i++) {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const requests = text
+          .split('\n')
+          .filter((l) => l.startsWith('faresight_ingest_requests_total{'))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+        assert.equal(requests, 40, text);
+      }
+      await new Promise((resolve) => {
+        p.on('exit', resolve);
+        p.kill('SIGTERM');
+      });
+    } finally {
+      // a failed assertion must not leave the cluster running: it would keep this test
+      // file, and so the whole suite, alive (how the suite hung at 91dfed7)
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }
-    await new Promise((resolve) => {
-      p.on('exit', resolve);
-      p.kill('SIGTERM');
-    });
     const stream = new EmbeddedStream({
       dir: join(dataDir, 'stream'),
       name: 'shopping',

@@ -26,6 +26,7 @@ import {
   UnsupportedEncodingError,
 } from './errors.js';
 import { ingestPayload } from './ingest-handler.js';
+import { ingestOpenApiDocument } from './ingest-openapi.js';
 import { IngestStats } from './ingest-stats.js';
 import { VendorAuth, type VendorToken } from './vendor-auth.js';
 
@@ -132,6 +133,8 @@ export function createIngestApp(opts: IngestServerOptions): {
   app: FastifyInstance;
   stats: IngestStats;
   registry: Registry;
+  /** Every method and URL the app serves (HEAD included), as Fastify registered them. */
+  routes: readonly { method: string; url: string }[];
 } {
   const { config, logger } = opts;
   const registry = new Registry();
@@ -162,7 +165,17 @@ export function createIngestApp(opts: IngestServerOptions): {
     ready = false;
   });
 
+  // every route this app serves, for the test that holds the OpenAPI document to them
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  let doc: string | undefined;
+  app.get('/openapi.json', async (_req, reply) => {
+    doc ??= JSON.stringify(ingestOpenApiDocument(INGEST_API_VERSION));
+    return reply.type('application/json; charset=utf-8').send(doc);
+  });
   app.get('/readyz', async (_req, reply) =>
     ready ? { status: 'ready' } : reply.code(503).send({ status: 'stopping' }),
   );
@@ -372,8 +385,11 @@ export function createIngestApp(opts: IngestServerOptions): {
       [error],
     );
   });
-  return { app, stats, registry };
+  return { app, stats, registry, routes };
 }
+
+/** Version of the ingest HTTP interface in its OpenAPI document. */
+export const INGEST_API_VERSION = '1.0.0';
 
 /** Starts the ingest service on `config.ingest.host:port`. */
 export async function startIngest(

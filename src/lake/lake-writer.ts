@@ -22,12 +22,15 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { BatchPolicy } from '../stream/batch-policy.js';
 import type { Stream } from '../stream/stream.js';
+import { registerStreamLagMetrics } from '../stream/stream-lag-metrics.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
+import { registerLakeMetrics } from './lake-metrics.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetWriter } from './parquet-writer.js';
 import {
@@ -82,6 +85,11 @@ export interface LakeWriterOptions {
   group?: string;
   /** Wall clock, for the idle flush and the catalog; default Date.now. */
   now?: () => number;
+  /**
+   * Where to register the writer's Prometheus metrics (registerLakeMetrics) and the lag of
+   * every consumer group of its streams (registerStreamLagMetrics); none without.
+   */
+  registry?: Registry;
 }
 
 /** Starts a lake writer; resolves once its consumers are open. */
@@ -132,6 +140,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
           }
         : undefined,
       nextStagingName: (table) => stagingName(stagingDir, ++staged, table),
+      ...(options.registry ? { metrics: registerLakeMetrics(options.registry) } : {}),
     };
     const sources: [LakeSource, Stream | undefined][] = [
       ['shopping', options.stream],
@@ -144,6 +153,11 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
       const consumer = await stream.consumer(group, config.lake.batch);
       loops.push(new SourceWriter(source, consumer, shared, log.child(source)));
     }
+    if (options.registry)
+      registerStreamLagMetrics(
+        options.registry,
+        sources.flatMap(([, stream]) => (stream ? [stream] : [])),
+      );
     for (const l of loops) l.start();
     return new CompositeLakeWriter(loops, ownsParquet ? parquet : undefined);
   } catch (err) {

@@ -3,6 +3,7 @@
  * records per partition and shard, writes the tables of its source as Parquet, and
  * commits a batch once every record of it is durable. See lake-writer.ts for the rules.
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { backoffDelay, type RetryPolicy } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
@@ -10,6 +11,7 @@ import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { lakeDeadLetter } from './lake-dead-letter.js';
 import { fileKey, VENDOR_NAME } from './lake-layout.js';
+import type { LakeMetrics } from './lake-metrics.js';
 import { SOURCE_DECODERS } from './lake-sources.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetOutput, ParquetWriter } from './parquet-writer.js';
@@ -58,6 +60,8 @@ export interface SharedLakeState {
   /** Appends dead letters (deduplicated by id); undefined when there is no dead-letter stream. */
   readonly appendDeadLetters: ((records: AppendRecord[]) => Promise<void>) | undefined;
   nextStagingName(table: LakeTable): string;
+  /** Prometheus metrics; none when undefined. */
+  readonly metrics?: LakeMetrics;
 }
 
 /** The consumer loop of one source. `stop()` flushes every buffer, commits, and resolves. */
@@ -104,6 +108,7 @@ export class SourceWriter {
         } catch (err) {
           if (this.stopping) break;
           readFailures++;
+          this.shared.metrics?.failures.inc({ source: this.source, stage: 'read' });
           const inMs = backoffDelay(readFailures, RETRY);
           if (readFailures === 1 || readFailures % LOG_EVERY === 0)
             this.log.error('stream read failed, retrying', {
@@ -178,6 +183,7 @@ export class SourceWriter {
     vendor = 'unknown',
   ): void {
     this.counters.badRecords++;
+    this.shared.metrics?.badRecords.inc({ source: this.source });
     this.log.warn('skipping a record the lake cannot store', {
       source: this.source,
       shard: rec.shard,
@@ -214,6 +220,7 @@ export class SourceWriter {
             });
         },
         (err: unknown) => {
+          this.shared.metrics?.failures.inc({ source: this.source, stage: 'write' });
           file.failure = err;
           file.attempts = (file.attempts ?? 0) + 1;
           const inMs = backoffDelay(file.attempts, RETRY);
@@ -257,7 +264,8 @@ export class SourceWriter {
   }
 
   private async write(file: OpenFile): Promise<void> {
-    const { catalog, store } = this.shared;
+    const { catalog, store, metrics } = this.shared;
+    const endTimer = metrics?.writeSeconds.startTimer({ source: this.source });
     let skipped = 0;
     for (const { inputs, tables } of await unstoredGroups(
       store,
@@ -282,7 +290,10 @@ export class SourceWriter {
       skipped += bad;
       for (const out of outputs) {
         const key = fileKey(out.table, file.partition, range);
+        const bytes = metrics ? (await fs.stat(out.path)).size : 0;
         await store.putFile(key, out.path);
+        metrics?.files.inc({ source: this.source, table: out.table });
+        metrics?.bytes.inc({ source: this.source, table: out.table }, bytes);
         catalog.noteSchema(out.table, columns.get(out.table)!);
         this.counters.files++;
         this.counters.lastFileAt = this.shared.now();
@@ -293,6 +304,8 @@ export class SourceWriter {
     // whose file is not there yet.
     for (const table of SOURCE_TABLES[this.source]) catalog.notePartition(table, file.partition);
     this.counters.records += file.inputs.length - skipped;
+    metrics?.records.inc({ source: this.source }, file.inputs.length - skipped);
+    endTimer?.();
   }
 
   private async commitReady(): Promise<void> {
@@ -302,6 +315,7 @@ export class SourceWriter {
         await this.shared.appendDeadLetters(this.deadLetters);
         this.deadLetters.length = 0;
       } catch (err) {
+        this.shared.metrics?.failures.inc({ source: this.source, stage: 'dead_letters' });
         this.log.error('appending dead letters failed', { error: (err as Error).message });
         if (this.stopping) throw err;
         return;
@@ -310,6 +324,7 @@ export class SourceWriter {
     try {
       await this.shared.saveCatalog();
     } catch (err) {
+      this.shared.metrics?.failures.inc({ source: this.source, stage: 'catalog' });
       this.log.error('saving the catalog failed', { error: (err as Error).message });
       if (this.stopping) throw err;
       return;
@@ -320,9 +335,12 @@ export class SourceWriter {
         const first = this.buffers.firstBuffered(shard);
         if (first !== undefined && first <= last) return;
       }
+      const endTimer = this.shared.metrics?.commitSeconds.startTimer({ source: this.source });
       try {
         await this.consumer.commit(batch);
+        endTimer?.();
       } catch (err) {
+        this.shared.metrics?.failures.inc({ source: this.source, stage: 'commit' });
         this.log.error('stream commit failed', { error: (err as Error).message });
         if (this.stopping) throw err;
         return;

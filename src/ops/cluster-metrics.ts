@@ -63,15 +63,30 @@ export function servePrimaryMetrics(): void {
   });
 }
 
-/** In a worker: lets the primary collect this registry; returns the cluster-wide text. */
-export function clusterMetrics(registry: Registry): () => Promise<string> {
+/** How long a worker waits for the primary's aggregate before /metrics fails. */
+export const ANSWER_TIMEOUT_MS = 2 * COLLECT_TIMEOUT_MS;
+
+/**
+ * In a worker: lets the primary collect this registry; returns the cluster-wide text.
+ * A registry that fails to collect answers the primary with nothing (the primary leaves
+ * this worker out, as it does one that does not answer) rather than leaving a rejection
+ * unhandled. The returned function rejects when the primary has not answered within
+ * `answerTimeoutMs` (default ANSWER_TIMEOUT_MS: the primary's own wait for its workers,
+ * twice over).
+ */
+export function clusterMetrics(
+  registry: Registry,
+  options: { answerTimeoutMs?: number } = {},
+): () => Promise<string> {
+  const answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
   let next = 0;
   const waiting = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
   process.on('message', (msg: Message) => {
     if (msg?.type === COLLECT) {
-      registry
-        .getMetricsAsJSON()
-        .then((metrics) => process.send?.({ type: JSON_REPLY, id: msg.id, metrics }));
+      registry.getMetricsAsJSON().then(
+        (metrics) => process.send?.({ type: JSON_REPLY, id: msg.id, metrics }),
+        () => process.send?.({ type: JSON_REPLY, id: msg.id, metrics: undefined }),
+      );
     } else if (msg?.type === ANSWER && typeof msg.id === 'number') {
       const w = waiting.get(msg.id);
       waiting.delete(msg.id);
@@ -83,7 +98,26 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
   return () =>
     new Promise<string>((resolve, reject) => {
       const id = next++;
-      waiting.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(
+          new Error(
+            `metrics aggregation: the primary process did not answer within ${answerTimeoutMs} ms`,
+          ),
+        );
+      }, answerTimeoutMs);
+      // the IPC channel already keeps a worker alive; the timer must not keep it alive on its own
+      timer.unref();
+      waiting.set(id, {
+        resolve: (t) => {
+          clearTimeout(timer);
+          resolve(t);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       process.send?.({ type: REQUEST, id });
     });
 }

@@ -4,7 +4,7 @@
  * and every kept cheapest one-way fare is a dated edge instance with the local
  * departure and arrival of its outbound leg.
  *
- * Heuristics of the itinerary search (documented in the README):
+ * Heuristics of the itinerary search (documented in docs/api.md):
  * - Only one-way fares in one currency (default USD) are combined; fares in different
  *   currencies are never added up. Amounts are the fares' totals as shopped (all
  *   passengers of that search).

@@ -8,6 +8,7 @@ import { DealsStore } from '../../analytics/deals/deals-store.js';
 import { DemandStore } from '../../analytics/forecast/demand-store.js';
 import { type ApiService, type StartApiOptions, startApi } from '../../api/start-api.js';
 import { type Config, validationPolicyOf } from '../../config/config.js';
+import { INGEST_PATH, ingestOperations } from '../../ingest/ingest-openapi.js';
 import { startIngest } from '../../ingest/ingest-server.js';
 import type { VendorToken } from '../../ingest/vendor-auth.js';
 import { type LakeWriter, startLakeWriter } from '../../lake/lake-writer.js';
@@ -58,7 +59,23 @@ export async function startApiRole(deps: {
     ...(deps.sql ? { sql: deps.sql } : {}),
     deals: new DealsStore(deps.rowStore.client),
     demand,
+    otherOperations: ingestOperations({
+      servers: [
+        {
+          url: `${deps.config.ingest.tlsCert ? 'https' : 'http'}://${loopbackOr(deps.config.ingest.host)}:${deps.config.ingest.port}`,
+        },
+      ],
+    }).filter((o) => o.path === INGEST_PATH),
   });
+}
+
+/** Where a client reaches a host that may be an unspecified address. */
+function loopbackOr(host: string): string {
+  return ['0.0.0.0', '::', ''].includes(host)
+    ? 'localhost'
+    : host.includes(':')
+      ? `[${host}]`
+      : host;
 }
 
 /** The lake writer: the shopping stream and the side streams into the lake's `store`. */
@@ -67,8 +84,11 @@ export function startLakeRole(deps: {
   streams: IngestStreams;
   store: ObjectStore;
   logger: Logger;
+  /** Where the writer's metrics and every group's lag are registered; none without. */
+  registry?: Registry;
 }): Promise<LakeWriter> {
   return startLakeWriter({
+    ...(deps.registry ? { registry: deps.registry } : {}),
     stream: deps.streams.stream,
     sideStreams: { deadLetters: deps.streams.deadLetters, stats: deps.streams.statsStream },
     config: deps.config,

@@ -17,7 +17,7 @@ export interface RejectionCase {
 
 const seg = (r: ShoppingRecord) => r.offers[0]!.legs[0]!.segments[0]!;
 
-/** Every rule of the validation rules table in the README, broken once. */
+/** Every rule of the validation rules table in docs/vendors.md, broken once. */
 export const REJECTION_CASES: readonly RejectionCase[] = [
   {
     name: 'nul-in-id',
