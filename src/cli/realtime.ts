@@ -25,7 +25,7 @@ export interface UseCaseDeps {
   rowStore: RowStore;
   logger: Logger;
   /** The effective configuration; a use case's own settings are `realtime.useCases.<name>` (see useCaseConfig). */
-  config?: Config;
+  config?: Pick<Config, 'dataDir' | 'realtime' | 'validation'>;
   /** The API cache, for use cases that must invalidate what they change. */
   cache?: Cache;
 }
