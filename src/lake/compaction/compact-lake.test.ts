@@ -14,8 +14,8 @@ import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
+import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import type { LakeQuery } from '../../query/lake-query.js';
-import { openLakeQuery } from '../../query/open-lake-query.js';
 import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
 import { lakeRoot } from '../lake-layout.js';
@@ -127,8 +127,8 @@ describe('compaction', () => {
     const hour04 = 'searches/vendor=generic/dt=2026-11-26/hour=04/';
     const small04 = lakeFiles(root).filter((f) => f.startsWith(hour04));
     assert.ok(small04.length > 10, `many small files to merge (${small04.length})`);
-    const q = await openLakeQuery({ dataDir: config.dataDir });
-    const reader = await openLakeQuery({ dataDir: config.dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
+    const reader = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
       assert.deepEqual(await counts(q), expected());
       let stop = false;
@@ -188,7 +188,7 @@ describe('compaction', () => {
     const stats = await runWriter(RECORDS.length);
     assert.equal(stats.files, 0);
     assert.deepEqual(lakeFiles(root), before);
-    const q = await openLakeQuery({ dataDir: config.dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
       assert.deepEqual(await counts(q), expected());
     } finally {
@@ -214,7 +214,7 @@ describe('compaction', () => {
     });
     await stream.append([toAppend(late)]);
     await runWriter(1);
-    const q = await openLakeQuery({ dataDir: config.dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
       const n = RECORDS.length + 1;
       assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));

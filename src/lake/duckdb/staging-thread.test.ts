@@ -17,7 +17,7 @@ import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
-import { openLakeQuery } from '../../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import { ParquetWriteError } from '../errors.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
@@ -243,7 +243,7 @@ describe('staging thread restarts', () => {
       assert.equal(writer.stats().badRecords, 0);
       assert.equal((await deadLetters.info()).records, 0, 'a good record was dead-lettered');
       assert.equal(crashes, 0);
-      const q = await openLakeQuery({ dataDir });
+      const q = await DuckDBLakeQuery.open({ dataDir });
       try {
         assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: records.length }]);
       } finally {
