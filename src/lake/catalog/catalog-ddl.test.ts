@@ -420,11 +420,15 @@ describe('lake tables, catalog and DDL', () => {
 
   test('faresight catalog show and ddl print from the stored catalog', () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/lake/testing/cli-harness.ts', ...args], {
-        cwd: REPO,
-        encoding: 'utf8',
-        env: { ...process.env, FARESIGHT_DATA_DIR: dataDir },
-      });
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/testing/lake-cli-harness.ts', ...args],
+        {
+          cwd: REPO,
+          encoding: 'utf8',
+          env: { ...process.env, FARESIGHT_DATA_DIR: dataDir },
+        },
+      );
     const show = run('catalog', 'show');
     assert.equal(show.status, 0, show.stderr);
     assert.match(
