@@ -3,32 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Command } from 'commander';
 import { trendSeasonCsv } from '../analytics/forecast/testing/series-fixtures.js';
 import { register } from './forecast.js';
+import { runCommand } from './testing/run-command.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faresight-forecast-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command('faresight').exitOverride();
-  register(program);
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  // The CLI writes a string; the test runner's own messages (bytes) pass through, as the
-  // pool's threads let them interleave.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    if (typeof chunk !== 'string') return write(chunk, ...rest);
-    out += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
+const runCli = (args: string[]) => runCommand(register, args);
 
 describe('faresight forecast evaluate', () => {
   it('runs as `faresight forecast evaluate` and prints one JSON object of the specified shape', async () => {
