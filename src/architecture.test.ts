@@ -224,8 +224,6 @@ function violations(sources: readonly SourceFile[], rules: readonly Rule[] = RUL
  * (issue 17). Remove an entry when its imports are gone; the test fails on a stale one.
  */
 const ALLOWED_EDGES: Readonly<Record<string, string>> = {
-  'lake -> config':
-    'test only: lake tests build the writer from configSchema; give them the writer slice (config imports the backend schemas, so this closes a cycle)',
   'lake -> query': 'test only: lake tests read back what they wrote through the query engine',
   'serving -> api': 'test only: serving/cache/testing/cache-suite drives the API over the cache',
   'serving -> realtime': 'test only: cache-suite feeds the serving use case',

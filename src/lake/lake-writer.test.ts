@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Config, configSchema } from '../config/config.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
@@ -12,9 +11,11 @@ import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { AppendRecord } from '../stream/stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
+import type { LakeWriterConfig } from './lake-writer.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
+import { writerConfig } from './testing/writer-config.js';
 
 const ROTATE_SECONDS = 10;
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
@@ -34,15 +35,15 @@ function toAppend(r: ShoppingRecord): AppendRecord {
   };
 }
 
-function configFor(dataDir: string, batchCount: number): Config {
-  return configSchema.parse({
-    dataDir,
-    lake: { rotateSeconds: ROTATE_SECONDS, batch: { count: batchCount, periodMs: 50 } },
+function configFor(dataDir: string, batchCount: number): LakeWriterConfig {
+  return writerConfig(dataDir, {
+    rotateSeconds: ROTATE_SECONDS,
+    batch: { count: batchCount, periodMs: 50 },
   });
 }
 
 /** Runs a lake writer until it has read `expected` records, then stops it (flush + commit). */
-async function runWriter(stream: EmbeddedStream, config: Config, expected: number) {
+async function runWriter(stream: EmbeddedStream, config: LakeWriterConfig, expected: number) {
   const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   const deadline = Date.now() + 20_000;
   while (writer.stats().read < expected) {
