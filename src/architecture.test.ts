@@ -225,8 +225,6 @@ function violations(sources: readonly SourceFile[], rules: readonly Rule[] = RUL
  */
 const ALLOWED_EDGES: Readonly<Record<string, string>> = {
   'lake -> query': 'test only: lake tests read back what they wrote through the query engine',
-  'serving -> api': 'test only: serving/cache/testing/cache-suite drives the API over the cache',
-  'serving -> realtime': 'test only: cache-suite feeds the serving use case',
   'sql-endpoint -> etl':
     'test only: sql-endpoint/testing fixtures and customer-slices.test build ponds with the ETL job runner',
 };
