@@ -4,14 +4,14 @@
  * change. Run on every Cache with the options of its contract suite (runCacheSuite).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../api/api.js';
 import { searchRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { Cache } from '../../serving/cache/cache.js';
 import { CachedReads } from '../../serving/cache/cached-reads.js';
-import type { CacheSuiteOptions } from '../../serving/cache/testing/cache-suite.js';
+import { type CacheSuiteOptions, pairTest } from '../../serving/cache/testing/cache-suite.js';
 import { RowStore } from '../../serving/row-store.js';
 import { PGliteClient } from '../../sql/pglite/pglite-client.js';
 import { createServingUseCase } from '../serving-use-case.js';
@@ -19,14 +19,7 @@ import { createServingUseCase } from '../serving-use-case.js';
 /** Registers the suite with node:test. */
 export function runSharedCacheSuite(opts: CacheSuiteOptions): void {
   let pair: [Cache, Cache] | undefined;
-  const test = (name: string, fn: (a: Cache, b: Cache) => Promise<void>) =>
-    it(name, async (t) => {
-      if (!pair) {
-        t.skip(opts.skipReason?.() ?? 'no cache');
-        return;
-      }
-      await fn(pair[0], pair[1]);
-    });
+  const test = pairTest(() => pair, opts);
   describe(`two API instances sharing the cache on ${opts.name}`, () => {
     let store: RowStore;
     let apis: FastifyInstance[] = [];

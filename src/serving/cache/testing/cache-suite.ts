@@ -16,6 +16,25 @@ export interface CacheSuiteOptions {
   cleanup?(): Promise<void>;
 }
 
+/**
+ * A test over the two handles `pair()` holds when it runs; skipped with the suite's
+ * reason when the cache could not be opened.
+ */
+export function pairTest(
+  pair: () => [Cache, Cache] | undefined,
+  opts: Pick<CacheSuiteOptions, 'skipReason'>,
+): (name: string, fn: (a: Cache, b: Cache) => Promise<void>) => void {
+  return (name, fn) =>
+    it(name, async (t) => {
+      const p = pair();
+      if (!p) {
+        t.skip(opts.skipReason?.() ?? 'no cache');
+        return;
+      }
+      await fn(p[0], p[1]);
+    });
+}
+
 /** Registers the suite with node:test. */
 export function runCacheSuite(opts: CacheSuiteOptions): void {
   describe(`cache on ${opts.name}`, () => {
@@ -28,14 +47,7 @@ export function runCacheSuite(opts: CacheSuiteOptions): void {
       await pair?.[1].close();
       await opts.cleanup?.();
     });
-    const test = (name: string, fn: (a: Cache, b: Cache) => Promise<void>) =>
-      it(name, async (t) => {
-        if (!pair) {
-          t.skip(opts.skipReason?.() ?? 'no cache');
-          return;
-        }
-        await fn(pair[0], pair[1]);
-      });
+    const test = pairTest(() => pair, opts);
 
     test('get, set and expiry after the TTL', async (a, b) => {
       assert.equal(await a.get('nothing'), undefined);
