@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The fault suite (issue 15): runs each scenario under src/ops/faults/scenarios/ in its
+// The fault suite (issue 15): runs each scenario under src/cli/faults/scenarios/ in its
 // own process, bounded in time, and prints a table of what must hold and what was
 // measured. Usage: npm run faults [-- --quick] [-- <name-substring> ...]. `--quick` runs
 // QUICK only (the CI stage). Exits 1 when a scenario fails, times out, or (with CI=true)
@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SCENARIO_TIMEOUT_MS = Number(process.env.FAULTS_TIMEOUT_MS ?? 240_000);
-const dir = join('src', 'ops', 'faults', 'scenarios');
+const dir = join('src', 'cli', 'faults', 'scenarios');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const filters = args.filter((a) => a !== '--quick');

@@ -9,7 +9,8 @@ import type { ServingReads } from '../serving/serving-reads.js';
 import { type ApiOptions, createApi } from './api.js';
 
 export interface StartApiOptions {
-  config: Config;
+  /** The `api` section and the cache's `ttlSeconds`. */
+  config: Pick<Config, 'api' | 'cache'>;
   rowStore: ServingReads;
   logger: Logger;
   /** Cache in front of the reads (cache-aside, `cache.ttlSeconds`); none = every read hits the store. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
-import { privateRedis } from '../ops/faults/private-services.js';
+import { privateRedis } from './faults/private-services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-cache-degraded-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

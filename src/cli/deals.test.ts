@@ -3,28 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Command } from 'commander';
 import { register } from './deals.js';
+import { runCommand } from './testing/run-command.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faresight-deals-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command('faresight').exitOverride();
-  register(program);
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    out += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
+const runCli = (args: string[]) => runCommand(register, args);
 
 /** Prices 1..n of one market, shuffled deterministically. */
 function csv(n: number, offset: number): string {

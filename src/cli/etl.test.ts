@@ -15,7 +15,7 @@ function cli(...args: string[]): Promise<{ code: number; out: string; err: strin
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/etl/testing/cli-harness.ts', '-c', cfg, ...args],
+      ['--import', 'tsx', 'src/cli/testing/etl-cli-harness.ts', '-c', cfg, ...args],
       { encoding: 'utf8', timeout: 60_000 },
       (err, out, errOut) => resolve({ code: err ? Number(err.code) || 1 : 0, out, err: errOut }),
     );

@@ -12,7 +12,7 @@ import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
-import { openLakeQuery } from '../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { JetStreamStream } from '../stream/jetstream/jetstream-stream.js';
 import { startPlatform } from './platform.js';
 
@@ -157,7 +157,7 @@ for (const backend of ['embedded', 'jetstream'] as const) {
           ),
           parquet.join(', '),
         );
-        const q = await openLakeQuery({ dataDir: join(dataDir, backend) });
+        const q = await DuckDBLakeQuery.open({ dataDir: join(dataDir, backend) });
         try {
           const [s] = await q.all(
             "select count(*) as n, count(distinct id) as ids from searches where vendor = 'generic'",

@@ -13,6 +13,7 @@ import type { Cache } from '../serving/cache/cache.js';
 import type { RowStore } from '../serving/row-store.js';
 import type { Stream } from '../stream/stream.js';
 import { openCache } from './compose/cache.js';
+import { openLocalLake } from './compose/lake.js';
 import { startRealtimeRole } from './compose/roles.js';
 import { openRowStore } from './compose/row-store.js';
 import { openStream } from './compose/stream.js';
@@ -24,7 +25,7 @@ export interface UseCaseDeps {
   rowStore: RowStore;
   logger: Logger;
   /** The effective configuration; a use case's own settings are `realtime.useCases.<name>` (see useCaseConfig). */
-  config?: Config;
+  config?: Pick<Config, 'dataDir' | 'realtime' | 'validation'>;
   /** The API cache, for use cases that must invalidate what they change. */
   cache?: Cache;
 }
@@ -41,13 +42,16 @@ export const USE_CASES = {
         useCaseConfig('serving', servingConfigSchema, d.config?.realtime.useCases)
           .pruneEveryMinutes * 60_000,
     }),
-  deals: (d: UseCaseDeps) =>
-    dealsUseCaseFromConfig({
+  deals: (d: UseCaseDeps) => {
+    const dataDir = d.config?.dataDir;
+    return dealsUseCaseFromConfig({
       client: d.rowStore.client,
       logger: d.logger,
       config: useCaseConfig('deals', dealsConfigSchema, d.config?.realtime.useCases),
-      ...(d.config ? { dataDir: d.config.dataDir } : {}),
-    }),
+      // warm start reads the local lake under dataDir (an S3 lake is not read for it)
+      ...(dataDir !== undefined ? { openLake: () => openLocalLake({ dataDir }) } : {}),
+    });
+  },
   // biome-ignore lint/suspicious/noExplicitAny: use cases of any source record type
 } satisfies Record<string, (d: UseCaseDeps) => UseCase<any>>;
 

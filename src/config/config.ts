@@ -5,6 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import {
+  DEFAULT_COMPACT_COMPRESSION_LEVEL,
+  DEFAULT_COMPRESSION_LEVEL,
+  DEFAULT_ROTATE_BYTES,
+} from '../lake/lake-defaults.js';
 import { localObjectStoreBackend } from '../lake/object-store/local/local-backend.js';
 import { s3ObjectStoreBackend } from '../lake/object-store/s3/s3-backend.js';
 import {
@@ -184,20 +189,21 @@ export const configSchema = z.strictObject({
   lake: z
     .strictObject({
       rotateSeconds: z.number().int().positive().default(60),
-      rotateBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(128 * 1024 * 1024),
+      rotateBytes: z.number().int().positive().default(DEFAULT_ROTATE_BYTES),
       batch: batchPolicySchema.prefault({ count: 20_000, periodMs: 5000 }),
       /**
        * zstd level of the files the lake writer writes (1-22). Low by default: encoding is
        * a large share of the writer's CPU, and compaction rewrites closed partitions at
        * `compactCompressionLevel` anyway.
        */
-      compressionLevel: z.number().int().min(1).max(22).default(1),
+      compressionLevel: z.number().int().min(1).max(22).default(DEFAULT_COMPRESSION_LEVEL),
       /** zstd level of the files `lake compact` writes (1-22): cold data, written once. */
-      compactCompressionLevel: z.number().int().min(1).max(22).default(9),
+      compactCompressionLevel: z
+        .number()
+        .int()
+        .min(1)
+        .max(22)
+        .default(DEFAULT_COMPACT_COMPRESSION_LEVEL),
       /**
        * Minutes between the compactions `up` and the lake role run of closed partitions
        * (never the current hour); 0 = never (run `lake compact` yourself). One process per lake.

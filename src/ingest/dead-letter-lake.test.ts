@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { configSchema } from '../config/config.js';
 import { startLocalLakeWriter } from '../lake/testing/start-local-lake-writer.js';
 import { silentLogger } from '../ops/logger.js';
-import { openLakeQuery } from '../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { withIngest } from './testing/with-ingest.js';
 
 describe('dead letters in the lake', () => {
@@ -46,7 +46,7 @@ describe('dead letters in the lake', () => {
       while (writer.stats().records < 2 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
       await writer.stop();
-      const q = await openLakeQuery({ dataDir: dir });
+      const q = await DuckDBLakeQuery.open({ dataDir: dir });
       try {
         const rows = await q.all(
           'select payload, payload_encoding, payload_object, payload_bytes, payload_sha256 from dead_letters order by payload_bytes',

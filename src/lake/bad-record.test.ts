@@ -4,17 +4,17 @@
  * to table dead_letters), and the rest is written. A failure of every write is not the
  * records' fault: nothing is dead-lettered and nothing is committed.
  */
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { configSchema } from '../config/config.js';
 import { decodeRecord, encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { openLakeQuery } from '../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
 import { ParquetWriteError } from './errors.js';
@@ -22,6 +22,7 @@ import { LAKE_GROUP } from './lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 import { openTestStream } from './testing/test-stream.js';
+import { writerConfig } from './testing/writer-config.js';
 
 const BASE = Date.parse('2026-11-26T05:00:00.000Z');
 const RECORDS: ShoppingRecord[] = Array.from({ length: 30 }, (_, i) =>
@@ -70,9 +71,9 @@ describe('a record the lake cannot write', () => {
 
   test('when every write fails, nothing is dead-lettered or committed', async () => {
     const dataDir = path.join(tmp, 'broken');
-    const config = configSchema.parse({
-      dataDir,
-      lake: { rotateSeconds: 3600, batch: { count: 100, periodMs: 20 } },
+    const config = writerConfig(dataDir, {
+      rotateSeconds: 3600,
+      batch: { count: 100, periodMs: 20 },
     });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
     const writer = await startLocalLakeWriter({
@@ -92,10 +93,7 @@ describe('a record the lake cannot write', () => {
   test('while every write fails, the writer stops reading once files pile up', async () => {
     const dataDir = path.join(tmp, 'pile');
     // Records are 1 s apart and files cut every second: each record closes the file before it.
-    const config = configSchema.parse({
-      dataDir,
-      lake: { rotateSeconds: 1, batch: { count: 2, periodMs: 20 } },
-    });
+    const config = writerConfig(dataDir, { rotateSeconds: 1, batch: { count: 2, periodMs: 20 } });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
     const writer = await startLocalLakeWriter({
       stream: shopping,
@@ -115,10 +113,7 @@ describe('a record the lake cannot write', () => {
 
   test('is dead-lettered and skipped; every other record lands', async () => {
     const dataDir = path.join(tmp, 'ok');
-    const config = configSchema.parse({
-      dataDir,
-      lake: { rotateSeconds: 5, batch: { count: 100, periodMs: 20 } },
-    });
+    const config = writerConfig(dataDir, { rotateSeconds: 5, batch: { count: 100, periodMs: 20 } });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
     const writer = await startLocalLakeWriter({
       stream: shopping,
@@ -136,7 +131,7 @@ describe('a record the lake cannot write', () => {
     assert.equal(writer.stats().badRecords, 1);
     assert.equal(writer.stats().bySource.shopping?.records, RECORDS.length - 1);
     assert.equal((await shopping.lag(LAKE_GROUP))[0]!.records, 0, 'committed past the bad record');
-    const q = await openLakeQuery({ dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir });
     try {
       const [s] = await q.all(
         `select count(*) n, count(*) filter (where id = $$${POISON}$$) poison from searches`,

@@ -6,6 +6,7 @@
  * Hive path of each file against its rows; then again after `lake compact` has merged
  * them (at its own zstd level).
  */
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,16 +14,17 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
+import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from './lake-defaults.js';
 import { lakeRoot, partitionOf } from './lake-layout.js';
 import { TABLE_COLUMNS } from './tables.js';
 import { compactLocalLake } from './testing/compact-local-lake.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 import { openTestStream } from './testing/test-stream.js';
+import { writerConfig } from './testing/writer-config.js';
 
 let tmp: string;
 before(() => {
@@ -76,10 +78,7 @@ test('every lake file reads with an independent Parquet reader and holds exactly
       timestamp: Date.parse(r.receivedAt),
     })),
   );
-  const config = configSchema.parse({
-    dataDir,
-    lake: { rotateSeconds: 600, batch: { count: 150, periodMs: 50 } },
-  });
+  const config = writerConfig(dataDir, { rotateSeconds: 600, batch: { count: 150, periodMs: 50 } });
   const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   while (writer.stats().read < records.length) await new Promise((r) => setTimeout(r, 20));
   await writer.stop();
@@ -92,7 +91,7 @@ test('every lake file reads with an independent Parquet reader and holds exactly
     (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet'));
   const before = files();
   const report = await compactLocalLake(root, {
-    compressionLevel: config.lake.compactCompressionLevel,
+    compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
     stagingDir: path.join(tmp, 'compact'),
     now: start + 86_400_000,
   });

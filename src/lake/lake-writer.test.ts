@@ -3,18 +3,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Config, configSchema } from '../config/config.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { openLakeQuery } from '../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { AppendRecord } from '../stream/stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
+import type { LakeWriterConfig } from './lake-writer.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
+import { writerConfig } from './testing/writer-config.js';
 
 const ROTATE_SECONDS = 10;
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
@@ -43,15 +44,15 @@ function toAppend(r: ShoppingRecord): AppendRecord {
   };
 }
 
-function configFor(dataDir: string, batchCount: number): Config {
-  return configSchema.parse({
-    dataDir,
-    lake: { rotateSeconds: ROTATE_SECONDS, batch: { count: batchCount, periodMs: 50 } },
+function configFor(dataDir: string, batchCount: number): LakeWriterConfig {
+  return writerConfig(dataDir, {
+    rotateSeconds: ROTATE_SECONDS,
+    batch: { count: batchCount, periodMs: 50 },
   });
 }
 
 /** Runs a lake writer until it has read `expected` records, then stops it (flush + commit). */
-async function runWriter(stream: EmbeddedStream, config: Config, expected: number) {
+async function runWriter(stream: EmbeddedStream, config: LakeWriterConfig, expected: number) {
   const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   const deadline = Date.now() + 20_000;
   while (writer.stats().read < expected) {
@@ -76,7 +77,7 @@ function lakeFiles(dataDir: string): string[] {
 }
 
 async function counts(dataDir: string) {
-  const q = await openLakeQuery({ dataDir });
+  const q = await DuckDBLakeQuery.open({ dataDir });
   try {
     const [s] = await q.all('select count(*) as n, count(distinct id) as ids from searches');
     const [o] = await q.all(
@@ -146,7 +147,7 @@ describe('lake writer on an embedded stream', () => {
 
     // Each file holds exactly its partition's records of its shard in its seq range, and
     // its records share one record-time window of ROTATE_SECONDS.
-    const q = await openLakeQuery({ dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir });
     try {
       const rows = await q.all(
         `select filename, vendor, dt, hour, stream_shard, min(stream_seq) lo, max(stream_seq) hi,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { formatRows, type OutputFormat } from './format-rows.js';
 import type { Row } from './lake-query.js';
 
@@ -59,4 +59,39 @@ test('table aligns columns, numbers to the right, and counts rows', async () => 
   assert.equal(lines[3], 'a "quoted", value   3');
   assert.equal(lines[4], '(2 rows)');
   assert.equal(await render('table', []), 'market  n  legs\n------  -  ----\n(0 rows)\n');
+});
+
+// Every control character a record id may have carried past an older validator.
+const NASTY = 'a\u0000b\nc\rd\te\u001b[31mf\u007fg\u009bh';
+const RAW_CONTROL = /\p{Cc}/u;
+
+describe('control characters never reach a terminal raw', () => {
+  for (const format of ['table', 'csv', 'json', 'ndjson'] as OutputFormat[]) {
+    it(`faresight query --format ${format} prints them escaped`, async () => {
+      let text = '';
+      async function* batches() {
+        yield [{ id: NASTY, n: 1 }];
+      }
+      await formatRows(
+        format,
+        [
+          { name: 'id', type: 'VARCHAR' },
+          { name: 'n', type: 'INTEGER' },
+        ],
+        batches(),
+        async (chunk) => {
+          text += chunk;
+        },
+      );
+      // Line breaks between rows are the format's own; quoted CSV fields may keep theirs.
+      const stripped = text.replace(format === 'csv' ? /[\n\r\t]/g : /\n/g, '');
+      assert.doesNotMatch(stripped, RAW_CONTROL);
+      if (format !== 'csv') assert.ok(text.includes('b\\nc'), text);
+      assert.ok(text.includes('\\u0000'), text);
+      if (format === 'json' || format === 'ndjson') {
+        const first = format === 'json' ? JSON.parse(text)[0] : JSON.parse(text.split('\n')[0]!);
+        assert.equal(first.id, NASTY, 'JSON output must still decode to the stored value');
+      }
+    });
+  }
 });

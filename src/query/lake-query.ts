@@ -42,7 +42,7 @@ export interface LakeQuery {
   close(): Promise<void>;
 }
 
-/** Options of `openLakeQuery`. */
+/** Options of `DuckDBLakeQuery.open` (the composition root's `openLocalLake`). */
 export interface LakeQueryOptions {
   /** The data directory; the lake is `<dataDir>/lake`. */
   dataDir: string;

@@ -9,7 +9,7 @@ import {
 } from '../analytics/deals/segment-sketches.js';
 import { warmStartFromLake } from '../analytics/deals/warm-start-from-lake.js';
 import type { Logger } from '../ops/logger.js';
-import { openLakeQuery } from '../query/open-lake-query.js';
+import type { LakeQuery } from '../query/lake-query.js';
 import type { SqlClient } from '../sql/sql-client.js';
 import { createDealsUseCase, DEFAULT_DEALS_PRUNE_EVERY_MS } from './deals-use-case.js';
 import type { UseCase } from './use-case.js';
@@ -60,27 +60,29 @@ export function sketchOptions(c: DealsConfig): SegmentSketchesOptions {
 
 /**
  * The deals use case as the realtime runner builds it: its tables on the row store's
- * client, warm start from the lake under `dataDir` (when enabled), settings `c`.
+ * client, warm start from the lake `openLake` opens (when enabled and given; the
+ * composition root chooses the engine), settings `c`.
  */
 export function dealsUseCaseFromConfig(deps: {
   client: SqlClient;
   logger: Logger;
   config: DealsConfig;
-  dataDir?: string;
+  /** Opens SQL over the lake for the warm start; the use case closes what it opened. */
+  openLake?: () => Promise<LakeQuery>;
 }): UseCase {
   const c = deps.config;
   const opts = sketchOptions(c);
-  const dataDir = deps.dataDir;
+  const openLake = deps.openLake;
   const useCase = createDealsUseCase({
     store: new DealsStore(deps.client),
     logger: deps.logger,
     sketches: opts,
     ...(c.publishTo ? { publishTo: c.publishTo } : {}),
     pruneEveryMs: c.pruneEveryMinutes * 60_000,
-    ...(c.warmStart && dataDir
+    ...(c.warmStart && openLake
       ? {
           warmStart: async () => {
-            const lake = await openLakeQuery({ dataDir });
+            const lake = await openLake();
             try {
               return await warmStartFromLake(lake, opts);
             } finally {

@@ -14,7 +14,10 @@ import { limitedSessions, type StatementLimiter } from './statement-limiter.js';
 export type SessionOpener = (customer: string) => Promise<CustomerSession>;
 
 /** The CustomerSlices of the configured lake and of `ponds` (DuckDB writer). */
-export function createCustomerSlices(config: Config, ponds: readonly SlicedPond[]): CustomerSlices {
+export function createCustomerSlices(
+  config: Pick<Config, 'dataDir'>,
+  ponds: readonly SlicedPond[],
+): CustomerSlices {
   return new CustomerSlices({
     lakeRoot: path.resolve(lakeRoot(config.dataDir)),
     writer: new DuckDBSliceWriter(),
@@ -33,7 +36,8 @@ export function createCustomerSlices(config: Config, ponds: readonly SlicedPond[
  * `limiter`, each statement takes one of the customer's slots first.
  */
 export function createSessionOpener(deps: {
-  config: Config;
+  /** The lake under `dataDir` and the `sql` limits. */
+  config: Pick<Config, 'dataDir' | 'sql'>;
   customers: CustomerStore;
   ponds: PondCatalog;
   /** Limits; default config.sql.statementTimeoutMs / maxRows. */

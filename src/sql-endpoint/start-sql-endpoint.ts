@@ -19,7 +19,8 @@ import { StatementLimiter } from './statement-limiter.js';
  * (connections first, then the host).
  */
 export async function startSqlEndpoint(deps: {
-  config: Config;
+  /** The lake under `dataDir` and the `sql` section. */
+  config: Pick<Config, 'dataDir' | 'sql'>;
   sql: SqlClient;
   logger: Logger;
   /** The ponds customers may query (the ETL store's catalog, wired by cli/). */

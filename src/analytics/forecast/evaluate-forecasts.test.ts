@@ -1,48 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { Command } from 'commander';
-import { register } from '../../cli/forecast.js';
 import { mase, maseScale, msis, smape } from './accuracy.js';
 import { evaluateForecasts } from './evaluate-forecasts.js';
 import { ForecastPool } from './forecast-pool.js';
 import { parseSeriesCsv } from './series-csv.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'faresight-forecast-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** y = 10 + t + pattern[t mod 4], rows shuffled. */
-function trendSeasonCsv(id: string, n: number): string {
-  const p = [5, -3, 2, -4];
-  const rows = Array.from({ length: n }, (_, t) => {
-    const d = new Date(Date.UTC(2020, 0, 1 + t)).toISOString().slice(0, 10);
-    return `${id},${d},${10 + t + (p[t % 4] as number)}`;
-  });
-  return `series_id,date,value\n${rows.reverse().join('\n')}\n`;
-}
-
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command('faresight').exitOverride();
-  register(program);
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  // The CLI writes a string; the test runner's own messages (bytes) pass through, as the
-  // pool's threads let them interleave.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    if (typeof chunk !== 'string') return write(chunk, ...rest);
-    out += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
+import { trendSeasonCsv } from './testing/series-fixtures.js';
 
 describe('accuracy measures', () => {
   it('computes the M4 interval score (MSIS at 95%): width plus 40× each miss, scaled', () => {
@@ -134,55 +97,6 @@ describe('forecast evaluate', () => {
     await assert.rejects(
       pool.fit({ y: series[0]!.values, m: 4, h: 4 }),
       /the forecast pool is closed/,
-    );
-  });
-
-  it('runs as `faresight forecast evaluate` and prints one JSON object of the specified shape', async () => {
-    const file = join(dir, 'in.csv');
-    writeFileSync(
-      file,
-      trendSeasonCsv('a', 40) + trendSeasonCsv('b', 48).split('\n').slice(1).join('\n'),
-    );
-    const out = await runCli([
-      'forecast',
-      'evaluate',
-      '--input',
-      file,
-      '--season',
-      '4',
-      '--horizon',
-      '4',
-      '--origins',
-      '2',
-      '--window',
-      '24',
-    ]);
-    const j = JSON.parse(out) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(j), ['overall', 'series']);
-    const overall = j.overall as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.keys(overall.auto ?? {}), [
-      'mase',
-      'smape',
-      'coverage80',
-      'coverage95',
-      'msis',
-    ]);
-    assert.deepEqual(Object.keys(overall.snaive ?? {}), ['mase', 'smape']);
-    assert.equal(typeof overall.fitsPerSecond, 'number');
-    const series = j.series as { id: string; model: string }[];
-    assert.deepEqual(
-      series.map((s) => s.id),
-      ['a', 'b'],
-    );
-    assert.deepEqual(Object.keys(series[0] ?? {}), ['id', 'model', 'auto', 'snaive']);
-  });
-
-  it('rejects a bad file with the line number', async () => {
-    const file = join(dir, 'bad.csv');
-    writeFileSync(file, 'series_id,date,value\na,2020-01-01,1\na,2020-01-02,n/a\n');
-    await assert.rejects(
-      runCli(['forecast', 'evaluate', '--input', file, '--season', '7', '--horizon', '7']),
-      /bad\.csv:3: value "n\/a" is not a number/,
     );
   });
 });

@@ -47,7 +47,8 @@ export interface EtlContext extends EtlJobs {
 
 /** Builds the context and creates the ETL and tenancy tables when missing. */
 export async function openEtlContext(deps: {
-  config: Config;
+  /** The lake under `dataDir`, the `etl` section and the `sql` limits of customer sessions. */
+  config: Pick<Config, 'dataDir' | 'etl' | 'sql'>;
   sql: SqlClient;
   logger: Logger;
   registry?: Registry;
@@ -121,7 +122,8 @@ export async function openEtlContext(deps: {
  * service closes the context.
  */
 export async function startEtlRole(deps: {
-  config: Config;
+  /** As openEtlContext's, and `rowStore` (pg-boss schedules on PostgreSQL). */
+  config: Pick<Config, 'dataDir' | 'etl' | 'sql' | 'rowStore'>;
   sql: SqlClient;
   logger: Logger;
   registry?: Registry;

@@ -1,7 +1,17 @@
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
-import type { LakeQuery } from '../../query/lake-query.js';
+import type { LakeQuery, LakeQueryOptions } from '../../query/lake-query.js';
 import { openObjectStore } from './object-store.js';
+
+/**
+ * SQL over the local lake under `dataDir` with the default engine (in-memory DuckDB,
+ * reading the Parquet files read-only, so it runs beside a live lake writer); with
+ * `includeArchive`, the archive tier too.
+ */
+export async function openLocalLake(options: LakeQueryOptions): Promise<LakeQuery> {
+  const { DuckDBLakeQuery } = await import('../../query/duckdb/duckdb-lake-query.js');
+  return DuckDBLakeQuery.open(options);
+}
 
 /**
  * SQL over the lake: DuckDB over the local files (with `includeArchive`, the archive tier
@@ -12,10 +22,8 @@ export async function openLake(
   config: Pick<Config, 'dataDir' | 'lake'>,
   options: { includeArchive?: boolean } = {},
 ): Promise<LakeQuery> {
-  if (config.lake.objectStore.backend !== 's3') {
-    const { openLakeQuery } = await import('../../query/open-lake-query.js');
-    return openLakeQuery({ dataDir: config.dataDir, includeArchive: options.includeArchive });
-  }
+  if (config.lake.objectStore.backend !== 's3')
+    return openLocalLake({ dataDir: config.dataDir, includeArchive: options.includeArchive });
   if (options.includeArchive)
     throw new Error(
       'an S3 lake has no archive tier of its own: its old objects change storage class in place ' +

@@ -1,7 +1,7 @@
 /**
  * One `startX(deps)` per serving role, used by the role's own command and by `faresight
  * up` alike, so the wiring of a role is written once. Each takes the backends it runs on
- * (opened by the caller, which closes them) and the configuration.
+ * (opened by the caller, which closes them) and only its slice of the configuration.
  */
 import type { Registry } from 'prom-client';
 import { DealsStore } from '../../analytics/deals/deals-store.js';
@@ -11,7 +11,7 @@ import { type Config, validationPolicyOf } from '../../config/config.js';
 import { INGEST_PATH, ingestOperations } from '../../ingest/ingest-openapi.js';
 import { startIngest } from '../../ingest/ingest-server.js';
 import type { VendorToken } from '../../ingest/vendor-auth.js';
-import { type LakeWriter, startLakeWriter } from '../../lake/lake-writer.js';
+import { type LakeWriter, type LakeWriterConfig, startLakeWriter } from '../../lake/lake-writer.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import type { Logger } from '../../ops/logger.js';
 import {
@@ -23,7 +23,7 @@ import type { Cache } from '../../serving/cache/cache.js';
 import type { RowStore } from '../../serving/row-store.js';
 import type { Stream } from '../../stream/stream.js';
 import { createAdapters } from '../../vendors/adapters.js';
-import { openStream } from './stream.js';
+import { openStream, type StreamRoomConfig } from './stream.js';
 
 /** The shopping stream and ingest's side streams, connected (see openIngestStreams). */
 export interface IngestStreams {
@@ -37,7 +37,7 @@ export interface IngestStreams {
  * migrated when not given); `sql` adds `POST /v1/sql`.
  */
 export async function startApiRole(deps: {
-  config: Config;
+  config: StartApiOptions['config'];
   rowStore: RowStore;
   cache: Cache;
   logger: Logger;
@@ -80,7 +80,7 @@ function loopbackOr(host: string): string {
 
 /** The lake writer: the shopping stream and the side streams into the lake's `store`. */
 export function startLakeRole(deps: {
-  config: Config;
+  config: LakeWriterConfig;
   streams: IngestStreams;
   store: ObjectStore;
   logger: Logger;
@@ -102,6 +102,10 @@ export function startLakeRole(deps: {
  * travel in their dead letter; `internalTokens` are accepted beside the configured ones.
  */
 export function startIngestRole(deps: {
+  /**
+   * Still the whole configuration: startIngest takes it, and ingest-server.ts is being
+   * rewritten by the ingest hot-path work; it reads `ingest` and `validation`.
+   */
   config: Config;
   streams: IngestStreams;
   payloadStore: ObjectStore;
@@ -126,7 +130,8 @@ export function startIngestRole(deps: {
  * stream of their own open it through the composition root.
  */
 export function startRealtimeRole(deps: {
-  config: Config;
+  /** The `realtime` and `validation` sections, and what opening a use case's stream reads. */
+  config: Pick<Config, 'realtime' | 'validation'> & StreamRoomConfig;
   stream: Stream;
   deadLetters: Stream;
   useCases: RealtimeOptions['useCases'];

@@ -34,7 +34,10 @@ export function openSqlClient(rowStore: RowStoreConfig, pgliteDir: string): Prom
  * process may open the data directory (RowStoreLockedError otherwise); with PostgreSQL
  * any number may.
  */
-export async function openRowStore(config: Config, logger: Logger): Promise<RowStore> {
+export async function openRowStore(
+  config: Pick<Config, 'dataDir' | 'rowStore'>,
+  logger: Logger,
+): Promise<RowStore> {
   const client = await openSqlClient(config.rowStore, rowStoreDir(config));
   const store = new RowStore(client);
   try {

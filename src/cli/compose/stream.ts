@@ -17,6 +17,12 @@ import type { StreamSettings } from '../../stream/stream-backend.js';
 import { withCleanup } from '../../stream/with-cleanup.js';
 import { openSqlClient } from './row-store.js';
 
+/**
+ * What opening a stream reads of the configuration: the `stream` section, `dataDir` (the
+ * embedded databases) and `rowStore` (where Kinesis keeps its checkpoints).
+ */
+export type StreamRoomConfig = Pick<Config, 'dataDir' | 'stream' | 'rowStore'>;
+
 /** Directory of the embedded stream databases. */
 export function streamDir(config: Pick<Config, 'dataDir'>): string {
   return resolve(config.dataDir, 'stream');
@@ -31,7 +37,7 @@ export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as co
  * `<stream.deploymentPrefix><name>`.
  */
 export async function openStream(
-  config: Config,
+  config: StreamRoomConfig,
   logger: Logger,
   name = config.stream.name,
 ): Promise<Stream> {
@@ -90,7 +96,7 @@ export async function openStream(
 
 /** The shopping stream with the dead-letter and statistics streams, as ingest needs them. */
 export async function openIngestStreams(
-  config: Config,
+  config: StreamRoomConfig,
   logger: Logger,
 ): Promise<{ stream: Stream; deadLetters: Stream; statsStream: Stream; close(): Promise<void> }> {
   const stream = await openStream(config, logger);

@@ -3,6 +3,7 @@
  * checked against the Parquet files actually written, and a schema change (a new column)
  * that adds a catalog version while old files still read.
  */
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,16 +11,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type Config, configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
-import { openLakeQuery } from '../../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import type { AppendRecord, Stream } from '../../stream/stream.js';
 import { DuckDBParquetWriter } from '../duckdb/duckdb-parquet-writer.js';
 import { lakeRoot } from '../lake-layout.js';
+import type { LakeWriterConfig } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../tables.js';
 import {
@@ -29,6 +30,7 @@ import {
   statsAppend,
 } from '../testing/side-records.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
+import { writerConfig } from '../testing/writer-config.js';
 import { Catalog } from './catalog.js';
 import { athenaDdl, glueTableInput } from './table-ddl.js';
 
@@ -57,7 +59,7 @@ function embedded(dir: string, name: string, shards: number): EmbeddedStream {
 
 /** Runs the writer until it has read `expected` records over all streams, then stops it. */
 async function runWriter(
-  config: Config,
+  config: LakeWriterConfig,
   streams: { stream: Stream; deadLetters: Stream; stats: Stream },
   expected: number,
   parquet?: DuckDBParquetWriter,
@@ -225,7 +227,7 @@ describe('lake tables, catalog and DDL', () => {
   let tmp: string;
   let streams: { stream: EmbeddedStream; deadLetters: EmbeddedStream; stats: EmbeddedStream };
   let dataDir: string;
-  let config: Config;
+  let config: LakeWriterConfig;
   const RECORDS = Array.from({ length: 40 }, (_, i) =>
     variedRecord(i, { receivedAtMs: BASE + i * 6000, vendor: i % 3 === 0 ? 'kiwi' : 'generic' }),
   );
@@ -242,10 +244,7 @@ describe('lake tables, catalog and DDL', () => {
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-catalog-'));
     dataDir = path.join(tmp, 'data');
-    config = configSchema.parse({
-      dataDir,
-      lake: { rotateSeconds: 60, batch: { count: 1000, periodMs: 50 } },
-    });
+    config = writerConfig(dataDir, { rotateSeconds: 60, batch: { count: 1000, periodMs: 50 } });
     const sdir = path.join(tmp, 'stream');
     streams = {
       stream: embedded(sdir, 'shopping', 2),
@@ -267,7 +266,7 @@ describe('lake tables, catalog and DDL', () => {
     const stats = await runWriter(config, streams, RECORDS.length + STATS.length + LETTERS.length);
     assert.equal(stats.badRecords, 0);
     assert.equal(stats.bySource.stats?.records, STATS.length);
-    const q = await openLakeQuery({ dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir });
     try {
       assert.deepEqual(await q.all('select count(*) n, count(distinct id) ids from searches'), [
         { n: RECORDS.length, ids: RECORDS.length },
@@ -388,7 +387,7 @@ describe('lake tables, catalog and DDL', () => {
     assert.equal(versions.length, 2);
     assert.deepEqual(versions[1]!.columns.at(-1), { name: 'route_key', type: 'VARCHAR' });
     assert.equal(catalog.table('offers').versions.length, 1, 'offers did not change');
-    const q = await openLakeQuery({ dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir });
     try {
       assert.deepEqual(
         await q.all(
@@ -420,11 +419,15 @@ describe('lake tables, catalog and DDL', () => {
 
   test('faresight catalog show and ddl print from the stored catalog', () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/lake/testing/cli-harness.ts', ...args], {
-        cwd: REPO,
-        encoding: 'utf8',
-        env: { ...process.env, FARESIGHT_DATA_DIR: dataDir },
-      });
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/testing/lake-cli-harness.ts', ...args],
+        {
+          cwd: REPO,
+          encoding: 'utf8',
+          env: { ...process.env, FARESIGHT_DATA_DIR: dataDir },
+        },
+      );
     const show = run('catalog', 'show');
     assert.equal(show.status, 0, show.stderr);
     assert.match(

@@ -4,25 +4,27 @@
  * afterwards writes nothing (the writer honours the manifest), and leftovers of a crashed
  * compaction are ignored by readers and removed by the next run.
  */
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Config, configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
+import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import type { LakeQuery } from '../../query/lake-query.js';
-import { openLakeQuery } from '../../query/open-lake-query.js';
 import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
 import { lakeRoot } from '../lake-layout.js';
+import type { LakeWriterConfig } from '../lake-writer.js';
 import { LAKE_GROUP } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream } from '../testing/test-stream.js';
+import { writerConfig } from '../testing/writer-config.js';
 import { compactLake } from './compact-lake.js';
 import { MANIFEST_NAME, readManifest } from './partition-manifest.js';
 
@@ -55,7 +57,7 @@ function lakeFiles(root: string): string[] {
 describe('compaction', () => {
   let tmp: string;
   let stream: EmbeddedStream;
-  let config: Config;
+  let config: LakeWriterConfig;
   let root: string;
   let store: LocalObjectStore;
   let merger: DuckDBParquetMerger;
@@ -86,9 +88,9 @@ describe('compaction', () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-'));
-    config = configSchema.parse({
-      dataDir: path.join(tmp, 'data'),
-      lake: { rotateSeconds: 60, batch: { count: 17, periodMs: 20 } },
+    config = writerConfig(path.join(tmp, 'data'), {
+      rotateSeconds: 60,
+      batch: { count: 17, periodMs: 20 },
     });
     root = lakeRoot(config.dataDir);
     store = new LocalObjectStore(root);
@@ -127,8 +129,8 @@ describe('compaction', () => {
     const hour04 = 'searches/vendor=generic/dt=2026-11-26/hour=04/';
     const small04 = lakeFiles(root).filter((f) => f.startsWith(hour04));
     assert.ok(small04.length > 10, `many small files to merge (${small04.length})`);
-    const q = await openLakeQuery({ dataDir: config.dataDir });
-    const reader = await openLakeQuery({ dataDir: config.dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
+    const reader = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
       assert.deepEqual(await counts(q), expected());
       let stop = false;
@@ -188,7 +190,7 @@ describe('compaction', () => {
     const stats = await runWriter(RECORDS.length);
     assert.equal(stats.files, 0);
     assert.deepEqual(lakeFiles(root), before);
-    const q = await openLakeQuery({ dataDir: config.dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
       assert.deepEqual(await counts(q), expected());
     } finally {
@@ -214,7 +216,7 @@ describe('compaction', () => {
     });
     await stream.append([toAppend(late)]);
     await runWriter(1);
-    const q = await openLakeQuery({ dataDir: config.dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
       const n = RECORDS.length + 1;
       assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));

@@ -2,20 +2,22 @@
  * `up` and the lake role compact on a timer: closed partitions get merged without anyone
  * running `lake compact`, and the current hour is left to the writer.
  */
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
+import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from '../lake-defaults.js';
 import { lakeRoot } from '../lake-layout.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream } from '../testing/test-stream.js';
+import { writerConfig } from '../testing/writer-config.js';
 import type { CompactionReport } from './compact-lake.js';
 import { startCompactionSchedule } from './compaction-schedule.js';
 import { MANIFEST_NAME } from './partition-manifest.js';
@@ -25,9 +27,9 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('scheduled compaction', () => {
   test('merges the closed partitions on its own, and leaves the current hour', async () => {
-    const config = configSchema.parse({
-      dataDir: path.join(tmp, 'data'),
-      lake: { rotateSeconds: 60, batch: { count: 7, periodMs: 20 } },
+    const config = writerConfig(path.join(tmp, 'data'), {
+      rotateSeconds: 60,
+      batch: { count: 7, periodMs: 20 },
     });
     const now = Date.now();
     const closedHour = Math.floor(now / 3_600_000) * 3_600_000 - 2 * 3_600_000;
@@ -69,7 +71,7 @@ describe('scheduled compaction', () => {
     const schedule = startCompactionSchedule({
       store: new LocalObjectStore(root),
       dataDir: config.dataDir,
-      compressionLevel: config.lake.compactCompressionLevel,
+      compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
       logger: silentLogger,
       everyMs: 50,
       graceMs: 0,

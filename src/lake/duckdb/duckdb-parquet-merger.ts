@@ -1,6 +1,7 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ParquetMerger } from '../compaction/parquet-merger.js';
 import { ParquetWriteError } from '../errors.js';
+import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from '../lake-defaults.js';
 import { compressionLevelOf } from './duckdb-parquet-writer.js';
 
 function sqlString(s: string): string {
@@ -23,7 +24,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
   static async open(
     options: { threads?: number; compressionLevel?: number } = {},
   ): Promise<DuckDBParquetMerger> {
-    const level = compressionLevelOf(options.compressionLevel ?? 9);
+    const level = compressionLevelOf(options.compressionLevel ?? DEFAULT_COMPACT_COMPRESSION_LEVEL);
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? 2),
     });

@@ -3,6 +3,7 @@
  * StagingThreadError (never taken for a bad record), the writer stages inline until a new
  * thread is up after the back-off, and close() ends it all.
  */
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,18 +11,18 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { configSchema } from '../../config/config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
-import { openLakeQuery } from '../../query/open-lake-query.js';
+import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import { ParquetWriteError } from '../errors.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream } from '../testing/test-stream.js';
+import { writerConfig } from '../testing/writer-config.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { StagingThread, StagingThreadError } from './staging-thread.js';
 
@@ -217,14 +218,11 @@ describe('staging thread restarts', () => {
     const writer = await startLocalLakeWriter({
       stream: shopping,
       sideStreams: { deadLetters },
-      config: configSchema.parse({
-        dataDir,
+      config: writerConfig(dataDir, {
         // one file of both records, closed as the second arrives
-        lake: {
-          rotateSeconds: 3600,
-          rotateBytes: encodeRecord(records[0]!).length + 1,
-          batch: { count: 100, periodMs: 20 },
-        },
+        rotateSeconds: 3600,
+        rotateBytes: encodeRecord(records[0]!).length + 1,
+        batch: { count: 100, periodMs: 20 },
       }),
       logger: silentLogger,
       parquet,
@@ -243,7 +241,7 @@ describe('staging thread restarts', () => {
       assert.equal(writer.stats().badRecords, 0);
       assert.equal((await deadLetters.info()).records, 0, 'a good record was dead-lettered');
       assert.equal(crashes, 0);
-      const q = await openLakeQuery({ dataDir });
+      const q = await DuckDBLakeQuery.open({ dataDir });
       try {
         assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: records.length }]);
       } finally {

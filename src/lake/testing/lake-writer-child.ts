@@ -4,11 +4,12 @@
  * the writer runs. With `--finish` it exits (printing DONE) once both streams are fully
  * committed; otherwise it runs until killed.
  */
-import { configSchema } from '../../config/config.js';
+
 import { silentLogger } from '../../ops/logger.js';
 import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { LAKE_GROUP } from '../lake-writer.js';
 import { startLocalLakeWriter } from './start-local-lake-writer.js';
+import { writerConfig } from './writer-config.js';
 
 const [dataDir, streamDir, mode] = process.argv.slice(2);
 if (!dataDir || !streamDir)
@@ -28,10 +29,7 @@ const open = async (name: string, shards: number) => {
 };
 const stream = await open('shopping', 2);
 const stats = await open('ingest-stats', 1);
-const config = configSchema.parse({
-  dataDir,
-  lake: { rotateSeconds: 60, batch: { count: 50, periodMs: 20 } },
-});
+const config = writerConfig(dataDir, { rotateSeconds: 60, batch: { count: 50, periodMs: 20 } });
 const start = () =>
   startLocalLakeWriter({ stream, sideStreams: { stats }, config, logger: silentLogger });
 let writer = await start();

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { applyLifecycleAction, planLocalLifecycle } from '../../lake/lifecycle/local-lifecycle.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
-import { openLakeQuery } from '../open-lake-query.js';
 import { runLakeQuerySuite, writeLake as writeLakeFiles } from '../testing/lake-query-suite.js';
+import { DuckDBLakeQuery } from './duckdb-lake-query.js';
 
 /** Writes `perHour` records into each of hours 04, 05 and 06 of 2026-11-26, one file per hour. */
 const writeLake = (dataDir: string, perHour: number) =>
@@ -22,7 +22,7 @@ const stagingDir = (dataDir: string) => {
 runLakeQuerySuite({
   name: 'DuckDB',
   create: async (dir) => ({
-    query: await openLakeQuery({ dataDir: dir }),
+    query: await DuckDBLakeQuery.open({ dataDir: dir }),
     store: new LocalObjectStore(lakeRoot(dir)),
   }),
 });
@@ -49,7 +49,7 @@ describe('lake query (DuckDB)', () => {
     );
     for (const a of plan) await applyLifecycleAction(a);
     const count = async (includeArchive?: boolean) => {
-      const q = await openLakeQuery({ dataDir, includeArchive });
+      const q = await DuckDBLakeQuery.open({ dataDir, includeArchive });
       try {
         return await q.all(
           'select count(*) n, count(distinct id) ids, max(hour) last_hour from searches',
@@ -65,7 +65,7 @@ describe('lake query (DuckDB)', () => {
   test("a filter on dt and hour reads only that hour's files", async () => {
     const dataDir = path.join(tmp, 'prune');
     await writeLake(dataDir, 5);
-    const q = await openLakeQuery({ dataDir });
+    const q = await DuckDBLakeQuery.open({ dataDir });
     try {
       const filesRead = async (sql: string) => {
         const rows = await q.all(`explain analyze ${sql}`);

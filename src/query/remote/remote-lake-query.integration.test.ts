@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { S3ObjectStore } from '../../lake/object-store/s3/s3-object-store.js';
 import { type RunningS3rver, startS3rver } from '../../lake/object-store/testing/with-s3rver.js';
+import { DuckDBLakeQuery } from '../duckdb/duckdb-lake-query.js';
 import type { LakeQuery } from '../lake-query.js';
-import { openLakeQuery } from '../open-lake-query.js';
 import { CacheTooSmallError } from './errors.js';
 import { openRemoteLakeQuery } from './remote-lake-query.js';
 
@@ -49,7 +49,7 @@ before(async () => {
       }
   conn.closeSync();
   db.closeSync();
-  local = await openLakeQuery({ dataDir: path.join(tmp, 'data') });
+  local = await DuckDBLakeQuery.open({ dataDir: path.join(tmp, 'data') });
 });
 
 after(async () => {

@@ -11,11 +11,11 @@ import * as path from 'node:path';
 import { listPartitions } from '../../lake/compaction/visible-files.js';
 import type { ObjectInfo, ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
+import { DuckDBLakeQuery } from '../duckdb/duckdb-lake-query.js';
 import { QueryError } from '../errors.js';
 import { DirectoryLakeFiles } from '../lake-files.js';
 import type { LakeQuery, QueryResult } from '../lake-query.js';
 import { LakeQueryBase } from '../lake-query-base.js';
-import { openLakeQuery } from '../open-lake-query.js';
 import { DuckDBSqlParser } from './duckdb-sql-parser.js';
 import { LakeFileCache, type LakeFileCacheStats } from './lake-file-cache.js';
 import { keyMatches, scanPrefixes, type TableScan, tableScans } from './partition-pruning.js';
@@ -105,7 +105,7 @@ export class RemoteLakeQuery extends LakeQueryBase {
     this.running.add(finish);
     let result: QueryResult;
     try {
-      engine = await openLakeQuery({
+      engine = await DuckDBLakeQuery.open({
         dataDir: path.dirname(held.root),
         files: new DirectoryLakeFiles(held.root),
       });
@@ -134,7 +134,7 @@ export class RemoteLakeQuery extends LakeQueryBase {
     const { files } = await this.plan(sql);
     const held = await this.cache.checkout(files);
     try {
-      const engine = await openLakeQuery({
+      const engine = await DuckDBLakeQuery.open({
         dataDir: path.dirname(held.root),
         files: new DirectoryLakeFiles(held.root),
       });

@@ -15,8 +15,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { type PackedRecord, packEntry, unpackEntry } from '../aggregation.js';
+import type Database from 'better-sqlite3';
+import { type PackedRecord, packEntry } from '../aggregation.js';
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
 import type {
   AppendRecord,
@@ -30,7 +30,7 @@ import type {
   StreamRecord,
 } from '../stream.js';
 import { EmbeddedConsumer } from './embedded-consumer.js';
-import { SCHEMA_SQL } from './schema.js';
+import { EmbeddedLog, openLogDatabase } from './embedded-log.js';
 import { InlineWriter, type Writer } from './stream-writer.js';
 import { WriterThread, type WriterThreadEvent } from './writer-thread.js';
 
@@ -97,7 +97,7 @@ export class EmbeddedStream implements Stream {
   private readonly waiters = new Set<() => void>();
   private readonly consumers = new Set<EmbeddedConsumer>();
   private readonly now: () => number;
-  private stmts!: ReturnType<EmbeddedStream['prepare']>;
+  private log!: EmbeddedLog;
 
   constructor(private readonly opts: EmbeddedStreamOptions) {
     this.name = opts.name;
@@ -120,28 +120,8 @@ export class EmbeddedStream implements Stream {
 
   private async open(): Promise<void> {
     mkdirSync(this.opts.dir, { recursive: true });
-    const db = new Database(this.file);
+    const db = openLogDatabase(this.file, this.name, this.shards);
     try {
-      // 16 KiB pages (new databases only): small group commits write less WAL than with
-      // 64 KiB, checkpoints are shorter, and entries waste less of their last page
-      db.pragma('page_size = 16384');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 10000');
-      db.exec(SCHEMA_SQL);
-      const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('shards') as
-        | { value: string }
-        | undefined;
-      if (!row)
-        db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(
-          'shards',
-          String(this.shards),
-        );
-      else if (Number(row.value) !== this.shards) {
-        throw new Error(
-          `stream ${this.name} was created with ${row.value} shards, config says ${this.shards}; resharding is not supported`,
-        );
-      }
       const writerOpts = {
         file: this.file,
         shards: this.shards,
@@ -156,7 +136,7 @@ export class EmbeddedStream implements Stream {
       throw err;
     }
     this.db = db;
-    this.stmts = this.prepare(db);
+    this.log = new EmbeddedLog(db, this.shards);
     if (this.opts.dedupeWindowMs > 0) {
       this.dedupeTimer = setInterval(
         () => {
@@ -175,34 +155,9 @@ export class EmbeddedStream implements Stream {
     }
   }
 
-  private prepare(db: Database.Database) {
-    return {
-      maxSeq: db
-        .prepare('SELECT COALESCE(MAX(last_seq), 0) AS seq FROM entries WHERE shard = ?')
-        .pluck(),
-      after: db.prepare(
-        'SELECT first_seq, last_seq, payload FROM entries WHERE shard = ? AND last_seq > ? ORDER BY last_seq LIMIT ?',
-      ),
-      firstAtTime: db.prepare(
-        'SELECT first_seq, payload FROM entries WHERE shard = ? AND ts_max >= ? ORDER BY first_seq LIMIT 1',
-      ),
-      minSeq: db.prepare('SELECT MIN(first_seq) FROM entries WHERE shard = ?').pluck(),
-      checkpoint: db.prepare('SELECT seq FROM checkpoints WHERE grp = ? AND shard = ?').pluck(),
-      setCheckpoint: db.prepare(
-        'INSERT INTO checkpoints (grp, shard, seq) VALUES (?, ?, ?) ON CONFLICT (grp, shard) DO UPDATE SET seq = excluded.seq',
-      ),
-      groupVersion: db.prepare('SELECT version FROM groups WHERE grp = ?').pluck(),
-      createGroup: db.prepare(
-        'INSERT OR IGNORE INTO groups (grp, version, created_at) VALUES (?, 0, ?)',
-      ),
-      bumpGroup: db.prepare('UPDATE groups SET version = version + 1 WHERE grp = ?'),
-      groups: db.prepare('SELECT grp FROM groups ORDER BY grp').pluck(),
-    };
-  }
-
-  private get conn(): Database.Database {
+  private get conn(): EmbeddedLog {
     if (!this.db) throw new NotConnectedError(`stream ${this.name} is not connected`);
-    return this.db;
+    return this.log;
   }
 
   append(records: readonly AppendRecord[]): Promise<AppendResult> {
@@ -301,8 +256,7 @@ export class EmbeddedStream implements Stream {
   }
 
   async consumer(group: string, policy: BatchPolicy): Promise<Consumer> {
-    this.conn;
-    this.stmts.createGroup.run(group, this.now());
+    this.conn.ensureGroup(group, this.now());
     const c = new EmbeddedConsumer(this, group, policy, this.opts.pollIntervalMs ?? 100);
     this.consumers.add(c);
     return c;
@@ -321,116 +275,39 @@ export class EmbeddedStream implements Stream {
 
   /** @internal Version of the group's position; bumped by every rewind. */
   groupVersion(group: string): number {
-    return (this.stmts.groupVersion.get(group) as number | undefined) ?? 0;
+    return this.log.groupVersion(group);
   }
 
   /** @internal Last committed sequence of the group on the shard (0 = none). */
   checkpoint(group: string, shard: number): number {
-    return (this.stmts.checkpoint.get(group, shard) as number | undefined) ?? 0;
+    return this.log.checkpoint(group, shard);
   }
 
   /** @internal Commits checkpoints unless the group was rewound since the batch was read. */
   commitCheckpoints(group: string, version: number, lastSeq: ReadonlyMap<number, number>): boolean {
-    return this.conn
-      .transaction(() => {
-        if (this.groupVersion(group) !== version) return false;
-        for (const [shard, seq] of lastSeq) this.stmts.setCheckpoint.run(group, shard, seq);
-        return true;
-      })
-      .immediate();
+    return this.conn.commitCheckpoints(group, version, lastSeq);
   }
 
-  /**
-   * @internal Records of `shard` after `afterSeq`, at most about `max` of them (whole
-   * entries). Rows are fetched one at a time and the fetching stops once `max` records
-   * are in: fetching all 64 the LIMIT allows (`all()`) copied up to 64 entries of up to
-   * 1 MB out of SQLite to use the first few, which was most of a reader's time.
-   */
+  /** @internal Records of `shard` after `afterSeq`, at most about `max` (see EmbeddedLog). */
   readAfter(shard: number, afterSeq: number, max: number): StreamRecord[] {
-    const rows = this.stmts.after.iterate(
-      shard,
-      afterSeq,
-      Math.max(1, Math.min(64, max)),
-    ) as IterableIterator<{ first_seq: number; last_seq: number; payload: Buffer }>;
-    const out: StreamRecord[] = [];
-    for (const row of rows) {
-      const recs = unpackEntry(row.payload);
-      for (let i = 0; i < recs.length; i++) {
-        const seq = row.first_seq + i;
-        if (seq <= afterSeq) continue;
-        const r = recs[i]!;
-        out.push({ shard, seq, key: r.key, id: r.id, data: r.data, timestamp: r.timestamp });
-      }
-      if (out.length >= max) break;
-    }
-    return out;
+    return this.log.readAfter(shard, afterSeq, max);
   }
 
   async rewind(group: string, target: RewindTarget): Promise<void> {
-    const db = this.conn;
-    this.stmts.createGroup.run(group, this.now());
-    db.transaction(() => {
-      if ('time' in target) {
-        for (let shard = 0; shard < this.shards; shard++) {
-          this.stmts.setCheckpoint.run(group, shard, this.firstSeqAtTime(shard, target.time) - 1);
-        }
-      } else {
-        if (!Number.isInteger(target.shard) || target.shard < 0 || target.shard >= this.shards) {
-          throw new RangeError(`shard ${target.shard} is not in 0..${this.shards - 1}`);
-        }
-        this.stmts.setCheckpoint.run(group, target.shard, Math.max(0, target.seq - 1));
-      }
-      this.stmts.bumpGroup.run(group);
-    }).immediate();
-  }
-
-  /** First sequence of the shard whose record time is >= time (or the next sequence to be written). */
-  private firstSeqAtTime(shard: number, time: number): number {
-    const row = this.stmts.firstAtTime.get(shard, time) as
-      | { first_seq: number; payload: Buffer }
-      | undefined;
-    if (!row) return (this.stmts.maxSeq.get(shard) as number) + 1;
-    const recs = unpackEntry(row.payload);
-    const i = recs.findIndex((r) => r.timestamp >= time);
-    return row.first_seq + Math.max(0, i);
+    this.conn.rewind(group, target, this.now());
   }
 
   async lag(group?: string): Promise<ShardLag[]> {
-    const groups = group ? [group] : (this.stmts.groups.all() as string[]);
-    const now = this.now();
-    const out: ShardLag[] = [];
-    for (const g of groups) {
-      for (let shard = 0; shard < this.shards; shard++) {
-        const ckpt = this.checkpoint(g, shard);
-        const max = this.stmts.maxSeq.get(shard) as number;
-        const min = (this.stmts.minSeq.get(shard) as number | null) ?? max + 1;
-        const records = Math.max(0, max - Math.max(ckpt, min - 1));
-        let oldestAgeMs = 0;
-        if (records > 0) {
-          const next = this.readAfter(shard, ckpt, 1)[0];
-          if (next) oldestAgeMs = Math.max(0, now - next.timestamp);
-        }
-        out.push({ group: g, shard, records, oldestAgeMs });
-      }
-    }
-    return out;
+    return this.log.lag(group, this.now());
   }
 
   async info(): Promise<StreamInfo> {
-    const row = this.conn
-      .prepare(
-        'SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) AS records, MIN(ts_min) AS oldest, MAX(ts_max) AS newest FROM entries',
-      )
-      .get() as { records: number; oldest: number | null; newest: number | null };
     return {
       name: this.name,
       backend: 'embedded',
       shards: this.shards,
       retentionMs: this.opts.retentionMs,
-      records: row.records,
-      oldestTimestamp: row.oldest ?? undefined,
-      newestTimestamp: row.newest ?? undefined,
-      groups: this.stmts.groups.all() as string[],
+      ...this.conn.totals(),
     };
   }
 

@@ -68,7 +68,6 @@ import {
   type NatsConnection,
   StorageType,
 } from 'nats';
-import { unpackEntry } from '../aggregation.js';
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
 import type {
   AppendRecord,
@@ -83,33 +82,21 @@ import type {
 import { assertGroupName, CheckpointStore } from './checkpoint-store.js';
 import { ensureStream, JetStreamConfigError } from './ensure-stream.js';
 import { JetStreamConsumer } from './jetstream-consumer.js';
-import { countRecords, firstSeqAtTime, nextMessage } from './message-scan.js';
+import {
+  DEFAULT_MAX_PENDING_RECORDS,
+  HEADER_RESERVE_BYTES,
+  type JetStreamStreamOptions,
+  validateOptions,
+} from './jetstream-options.js';
+import { type JetStreamTarget, purgeBefore, shardLag, streamTotals } from './jetstream-stats.js';
+import { firstSeqAtTime } from './message-scan.js';
 import { isNotFound, toStreamError } from './nats-errors.js';
 import { SEQ_SCALE } from './pack-messages.js';
 import { publishRecords } from './publish-records.js';
 import type { ShardReaderContext } from './shard-reader.js';
 
-/** Options of JetStreamStream; defaults in brackets. */
-export interface JetStreamStreamOptions {
-  /** NATS server URL(s), comma-separated, e.g. `127.0.0.1:4222`. */
-  servers: string;
-  /** Stream name: letters, digits, `_` and `-`. Also the subject prefix. */
-  name: string;
-  shards: number;
-  retentionMs: number;
-  dedupeWindowMs: number;
-  /** Records in flight (appended, not yet acknowledged) before BackpressureError [200,000]. */
-  maxPendingRecords?: number;
-  /** Upper bound of one message, capped by the server's max_payload [max_payload]. */
-  maxEntryBytes?: number;
-}
-
-export const DEFAULT_MAX_PENDING_RECORDS = 200_000;
-/** Room left in each message for headers (msg id, record count). */
-const HEADER_RESERVE_BYTES = 1024;
 const MIN_RETRY_AFTER_MS = 50;
 const SERVER_RETRY_AFTER_MS = 1000;
-const NAME = /^[A-Za-z0-9_-]{1,200}$/;
 
 export class JetStreamStream implements Stream {
   readonly name: string;
@@ -127,25 +114,7 @@ export class JetStreamStream implements Stream {
 
   /** Validates the options; throws RangeError naming the bad one. Connects nothing yet. */
   constructor(private readonly opts: JetStreamStreamOptions) {
-    if (!NAME.test(opts.name)) {
-      throw new RangeError(
-        `jetstream stream name "${opts.name}" is not valid: use letters, digits, "_" or "-"`,
-      );
-    }
-    if (!Number.isInteger(opts.shards) || opts.shards < 1 || opts.shards > 1024) {
-      throw new RangeError(`shards must be an integer in 1..1024, got ${opts.shards}`);
-    }
-    if (!(opts.retentionMs > 0)) {
-      throw new RangeError(`retentionMs must be positive, got ${opts.retentionMs}`);
-    }
-    if (opts.maxEntryBytes !== undefined && !(opts.maxEntryBytes >= 4 * HEADER_RESERVE_BYTES)) {
-      throw new RangeError(
-        `maxEntryBytes must be at least ${4 * HEADER_RESERVE_BYTES}, got ${opts.maxEntryBytes}`,
-      );
-    }
-    if (!(opts.dedupeWindowMs >= 0)) {
-      throw new RangeError(`dedupeWindowMs must be >= 0, got ${opts.dedupeWindowMs}`);
-    }
+    validateOptions(opts);
     this.name = opts.name;
     this.shards = opts.shards;
   }
@@ -367,7 +336,7 @@ export class JetStreamStream implements Stream {
         const pos = await this.store.get(g);
         const lags = await Promise.all(
           Array.from({ length: this.shards }, (_, shard) =>
-            this.shardLag(g, shard, pos?.next[shard] ?? 0, now),
+            shardLag(this.target(), g, shard, pos?.next[shard] ?? 0, now),
           ),
         );
         out.push(...lags);
@@ -376,76 +345,24 @@ export class JetStreamStream implements Stream {
     });
   }
 
-  /** Records at or after `next` on the shard, and the age of the first of them. */
-  private async shardLag(
-    group: string,
-    shard: number,
-    next: number,
-    now: number,
-  ): Promise<ShardLag> {
-    const subject = `${this.name}.${shard}`;
-    let from = Math.floor(next / SEQ_SCALE);
-    for (;;) {
-      const m = await nextMessage(this.jsm, this.name, subject, from);
-      if (!m) return { group, shard, records: 0, oldestAgeMs: 0 };
-      const recs = unpackEntry(m.data);
-      const first = Math.max(0, next - m.seq * SEQ_SCALE);
-      if (first < recs.length) {
-        const rest = await countRecords(this.js, this.jsm, this.name, {
-          subject,
-          fromSeq: m.seq + 1,
-        });
-        return {
-          group,
-          shard,
-          records: recs.length - first + rest.records,
-          oldestAgeMs: Math.max(0, now - recs[first]!.timestamp),
-        };
-      }
-      from = m.seq + 1;
-    }
-  }
-
   async info(): Promise<StreamInfo> {
     this.assertConnected();
     return this.call('info', async () => {
-      const { state } = await this.jsm.streams.info(this.name);
-      const base = {
+      const groups = await this.store.groups();
+      return {
         name: this.name,
         backend: 'jetstream',
         shards: this.shards,
         retentionMs: this.opts.retentionMs,
-        groups: await this.store.groups(),
-      };
-      if (state.messages === 0) {
-        return { ...base, records: 0, oldestTimestamp: undefined, newestTimestamp: undefined };
-      }
-      const all = `${this.name}.*`;
-      const subjects = Array.from({ length: this.shards }, (_, shard) => `${this.name}.${shard}`);
-      const [count, firsts, lasts] = await Promise.all([
-        countRecords(this.js, this.jsm, this.name, { subject: all, fromSeq: state.first_seq }),
-        Promise.all(subjects.map((s) => nextMessage(this.jsm, this.name, s, state.first_seq))),
-        Promise.all(
-          subjects.map((s) =>
-            this.jsm.streams.getMessage(this.name, { last_by_subj: s }).catch((err) => {
-              if (isNotFound(err)) return undefined;
-              throw err;
-            }),
-          ),
-        ),
-      ]);
-      // first and last message of each shard: exact when each shard's timestamps grow
-      const times = (ms: ({ data: Uint8Array } | undefined)[]) =>
-        ms.flatMap((m) => (m ? unpackEntry(m.data).map((r) => r.timestamp) : []));
-      const oldest = times(firsts);
-      const newest = times(lasts);
-      return {
-        ...base,
-        records: count.records,
-        oldestTimestamp: oldest.length > 0 ? oldest.reduce((a, b) => Math.min(a, b)) : undefined,
-        newestTimestamp: newest.length > 0 ? newest.reduce((a, b) => Math.max(a, b)) : undefined,
+        groups,
+        ...(await streamTotals(this.target())),
       };
     });
+  }
+
+  /** The connected stream, for the reads of jetstream-stats.ts. */
+  private target(): JetStreamTarget {
+    return { js: this.js, jsm: this.jsm, name: this.name, shards: this.shards };
   }
 
   /**
@@ -455,19 +372,7 @@ export class JetStreamStream implements Stream {
    */
   async trim(now: number = Date.now()): Promise<number> {
     this.assertConnected();
-    return this.call('trim', async () => {
-      const { state } = await this.jsm.streams.info(this.name);
-      if (state.messages === 0) return 0;
-      const keepFrom = await firstSeqAtTime(this.jsm, this.name, now - this.opts.retentionMs);
-      if (keepFrom <= state.first_seq) return 0;
-      const count = await countRecords(this.js, this.jsm, this.name, {
-        subject: `${this.name}.*`,
-        fromSeq: state.first_seq,
-        maxMessages: keepFrom - state.first_seq,
-      });
-      await this.jsm.streams.purge(this.name, { seq: keepFrom });
-      return count.records;
-    });
+    return this.call('trim', () => purgeBefore(this.target(), now - this.opts.retentionMs));
   }
 
   /** Waits for appends in flight, stops every consumer, then closes the connection. */

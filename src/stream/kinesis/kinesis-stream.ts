@@ -36,7 +36,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { packEntry, packedSize, splitIntoEntries, withTimestamps } from '../aggregation.js';
-import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
+import { BackpressureError, NotConnectedError } from '../errors.js';
 import {
   type AppendRecord,
   type AppendResult,
@@ -48,10 +48,11 @@ import {
   type StreamInfo,
   shardFor,
 } from '../stream.js';
-import type { CheckpointStore, ShardPosition } from './checkpoint-store.js';
+import type { CheckpointStore } from './checkpoint-store.js';
 import { CLAIM_TIMEOUT_MS, claimIds } from './claim-ids.js';
 import { createKinesisClient, isNotFound, type KinesisConnection } from './kinesis-client.js';
 import { KinesisConsumer } from './kinesis-consumer.js';
+import { catchUpAll, rewindPositions, shardLags, streamTotals } from './kinesis-positions.js';
 import { KinesisProducer, type PutEntry } from './kinesis-producer.js';
 import { prepareKinesisStream } from './prepare-kinesis-stream.js';
 import { SequenceIndex } from './sequence-index.js';
@@ -328,121 +329,23 @@ export class KinesisStream implements Stream {
 
   async rewind(group: string, target: RewindTarget): Promise<void> {
     this.conn;
-    const positions = new Map<number, ShardPosition>();
-    if ('time' in target) {
-      await this.catchUpAll();
-      for (let shard = 0; shard < this.shards; shard++) {
-        positions.set(shard, await this.positionAtTime(shard, target.time));
-      }
-    } else {
-      if (!Number.isInteger(target.shard) || target.shard < 0 || target.shard >= this.shards) {
-        throw new RangeError(`shard ${target.shard} is not in 0..${this.shards - 1}`);
-      }
-      positions.set(target.shard, await this.positionAtSeq(target.shard, target.seq));
-    }
+    const positions = await rewindPositions(this, target);
     await this.opts.checkpoints.rewind(this.id, group, positions, this.now());
-  }
-
-  /** The position just before the shard's first record with timestamp >= time (or its end). */
-  private async positionAtTime(shard: number, time: number): Promise<ShardPosition> {
-    const e = await this.opts.checkpoints.entryForTime(this.id, shard, time);
-    if (!e) return this.endPosition(shard);
-    const entry = await this.readEntry(shard, e.kseq);
-    const i = Math.max(
-      0,
-      entry.records.findIndex((r) => r.timestamp >= time),
-    );
-    return { seq: e.firstSeq + i - 1, kseq: e.kseq, afterEntry: false };
-  }
-
-  /** The position just before the shard's first record with sequence >= seq. */
-  private async positionAtSeq(shard: number, seq: number): Promise<ShardPosition> {
-    const store = this.opts.checkpoints;
-    let e = await store.entryForSeq(this.id, shard, seq);
-    if (!e) {
-      await this.index.catchUp(shard);
-      e = await store.entryForSeq(this.id, shard, seq);
-    }
-    if (!e) {
-      const end = await this.endPosition(shard);
-      return { ...end, seq: Math.max(end.seq, seq - 1) };
-    }
-    return { seq: Math.max(seq, e.firstSeq) - 1, kseq: e.kseq, afterEntry: false };
-  }
-
-  /** The position after the last indexed entry of the shard. */
-  private async endPosition(shard: number): Promise<ShardPosition> {
-    const tail = await this.opts.checkpoints.tail(this.id, shard);
-    return { seq: tail.nextSeq - 1, kseq: tail.kseq, afterEntry: tail.kseq !== null };
-  }
-
-  /** Reads the one entry `kseq` of the shard. */
-  private async readEntry(shard: number, kseq: string) {
-    const page = await this.openCursor(shard, { type: 'AT_SEQUENCE_NUMBER', kseq }).next(1);
-    const entry = page.entries[0];
-    if (!entry || entry.kseq !== kseq) {
-      throw new StreamUnavailableError(
-        `stream ${this.name}: entry ${kseq} of shard ${shard} is no longer in Kinesis`,
-      );
-    }
-    return entry;
-  }
-
-  /** Indexes every shard to its end. */
-  private async catchUpAll(): Promise<void> {
-    const index = this.index;
-    await Promise.all(Array.from({ length: this.shards }, (_, s) => index.catchUp(s)));
   }
 
   async lag(group?: string): Promise<ShardLag[]> {
     this.conn;
-    const store = this.opts.checkpoints;
-    await this.catchUpAll();
-    const groups = group !== undefined ? [group] : await store.groups(this.id);
-    const now = this.now();
-    const out: ShardLag[] = [];
-    for (const g of groups) {
-      const positions = await store.loadAll(this.id, g);
-      for (let shard = 0; shard < this.shards; shard++) {
-        const after = positions.get(shard)?.seq ?? 0;
-        const records = await store.countAfter(this.id, shard, after);
-        let oldestAgeMs = 0;
-        if (records > 0) {
-          const e = await store.entryForSeq(this.id, shard, after + 1);
-          if (e) {
-            const entry = await this.readEntry(shard, e.kseq);
-            const r = entry.records[Math.max(0, after + 1 - e.firstSeq)];
-            if (r) oldestAgeMs = Math.max(0, now - r.timestamp);
-          }
-        }
-        out.push({ group: g, shard, records, oldestAgeMs });
-      }
-    }
-    return out;
+    return shardLags(this, group, this.now);
   }
 
   async info(): Promise<StreamInfo> {
     this.conn;
-    const store = this.opts.checkpoints;
-    await this.catchUpAll();
-    let records = 0;
-    let oldest: number | undefined;
-    let newest: number | undefined;
-    for (let shard = 0; shard < this.shards; shard++) {
-      const s = await store.summary(this.id, shard);
-      records += s.records;
-      if (s.tsMin !== undefined && (oldest === undefined || s.tsMin < oldest)) oldest = s.tsMin;
-      if (s.tsMax !== undefined && (newest === undefined || s.tsMax > newest)) newest = s.tsMax;
-    }
     return {
       name: this.name,
       backend: 'kinesis',
       shards: this.shards,
       retentionMs: this.opts.retentionMs,
-      records,
-      oldestTimestamp: oldest,
-      newestTimestamp: newest,
-      groups: await store.groups(this.id),
+      ...(await streamTotals(this)),
     };
   }
 
@@ -454,7 +357,7 @@ export class KinesisStream implements Stream {
   async trim(now: number = this.now()): Promise<number> {
     if (!this.client) return 0;
     const store = this.opts.checkpoints;
-    await this.catchUpAll();
+    await catchUpAll(this);
     const removed = await store.trimBefore(this.id, now - this.opts.retentionMs);
     const wall = this.now();
     await store.prune(

@@ -1,36 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { runCacheSuite } from '../testing/cache-suite.js';
-import { RedisCache } from './redis-cache.js';
+import { redisCachePair } from './testing/redis-cache-pair.js';
 
-const url = process.env.FARESIGHT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `faresight-test-${randomBytes(6).toString('hex')}:`;
-let skip = '';
-
-runCacheSuite({
-  name: 'Redis',
-  async open() {
-    const handles = [new RedisCache({ url, prefix }), new RedisCache({ url, prefix })] as const;
-    try {
-      for (const h of handles) await h.connect();
-      return [handles[0], handles[1]];
-    } catch (err) {
-      for (const h of handles) await h.close();
-      skip = `Redis not reachable at ${url} (${(err as Error).message})`;
-      if (process.env.CI === 'true') throw new Error(`CI=true and ${skip}`);
-      console.log(`# skipping the cache on Redis: ${skip}`);
-      return undefined;
-    }
-  },
-  skipReason: () => skip,
-  async cleanup() {
-    if (skip) return;
-    const r = new Redis(url);
-    try {
-      const keys = await r.keys(`${prefix}*`);
-      if (keys.length > 0) await r.del(...keys);
-    } finally {
-      r.disconnect();
-    }
-  },
-});
+runCacheSuite(redisCachePair());

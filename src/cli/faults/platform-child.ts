@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Config, configSchema } from '../../config/config.js';
-import { FATAL_MESSAGE } from '../process-guard.js';
+import { FATAL_MESSAGE } from '../../ops/process-guard.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 

@@ -1,10 +1,10 @@
 /**
  * Runs the lake's CLI commands (`catalog`, `lake`) on a bare commander program, as main.ts
- * will once they are registered: `node --import tsx cli-harness.ts catalog ddl ...`.
+ * will once they are registered: `node --import tsx src/cli/testing/lake-cli-harness.ts catalog ddl ...`.
  */
 import { Command } from 'commander';
-import { register as registerCatalog } from '../../cli/catalog.js';
-import { register as registerLake } from '../../cli/lake.js';
+import { register as registerCatalog } from '../catalog.js';
+import { register as registerLake } from '../lake.js';
 
 const program = new Command('faresight').option('-c, --config <file>', 'config file');
 program.exitOverride();

@@ -2,13 +2,13 @@
  * What every fault scenario shares: a temporary directory, the checks that must hold, the
  * figures it measured, and one `FAULT-RESULT <json>` line on stdout that the runner
  * (scripts/faults.mjs) turns into the table. A scenario is a script:
- * `node --import tsx src/ops/faults/scenarios/<name>.ts`.
+ * `node --import tsx src/cli/faults/scenarios/<name>.ts`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLake } from '../../cli/compose/lake.js';
 import type { Config } from '../../config/config.js';
+import { openLake } from '../compose/lake.js';
 
 /** The line prefix the runner looks for. */
 export const RESULT_PREFIX = 'FAULT-RESULT ';

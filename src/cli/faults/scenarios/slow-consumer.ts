@@ -5,8 +5,8 @@
  * every post is accepted, a new market is served as usual, and the lake catches up.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { streamDir } from '../../../cli/compose/stream.js';
 import { openTestStream } from '../../../lake/testing/test-stream.js';
+import { streamDir } from '../../compose/stream.js';
 import { waitForMarket } from '../api-probe.js';
 import { Load } from '../load.js';
 import { baseConfig, startPlatformChild } from '../platform-child.js';

@@ -5,7 +5,7 @@
  * holds every acknowledged record exactly once after a clean stop.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { mountSmallDisk } from '../../testing/small-disk.js';
+import { mountSmallDisk } from '../../../ops/testing/small-disk.js';
 import { Load } from '../load.js';
 import { baseConfig, startPlatformChild } from '../platform-child.js';
 import { countLake, runScenario, secs } from '../scenario.js';

@@ -7,10 +7,15 @@ import { JobRunner } from '../etl/job-runner.js';
 import { writeLakeRecords } from '../etl/testing/lake-fixture.js';
 import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
-import { openDuckDBCustomerSession } from '../sql-endpoint/duckdb/duckdb-customer-session.js';
-import { openSqlFixture, type SqlFixture } from '../sql-endpoint/testing/sql-fixture.js';
-import { CustomerSlices, type SliceWriter, slicedPonds, sliceFile } from './customer-slices.js';
-import { DuckDBSliceWriter } from './duckdb/duckdb-slice-writer.js';
+import {
+  CustomerSlices,
+  type SliceWriter,
+  slicedPonds,
+  sliceFile,
+} from '../tenancy/customer-slices.js';
+import { DuckDBSliceWriter } from '../tenancy/duckdb/duckdb-slice-writer.js';
+import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
+import { openSqlFixture, type SqlFixture } from './testing/sql-fixture.js';
 
 let fx: SqlFixture;
 

@@ -1,8 +1,8 @@
 /** Test harness: the `faresight` CLI with only the ETL, customers and SQL commands (as main.ts will register them). */
 import { Command, CommanderError } from 'commander';
-import { register as customers } from '../../cli/customers.js';
-import { register as etl } from '../../cli/etl.js';
-import { register as sql } from '../../cli/sql.js';
+import { register as customers } from '../customers.js';
+import { register as etl } from '../etl.js';
+import { register as sql } from '../sql.js';
 
 const program = new Command('faresight').option('-c, --config <file>').exitOverride();
 for (const r of [etl, customers, sql]) r(program);

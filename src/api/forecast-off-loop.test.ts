@@ -9,8 +9,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type DailyCount, forecastDemand } from './demand-forecast-job.js';
-import { ForecastPool } from './forecast-pool.js';
+import { type DailyCount, forecastDemand } from '../analytics/forecast/demand-forecast-job.js';
+import { ForecastPool } from '../analytics/forecast/forecast-pool.js';
 
 const AS_OF = '2031-01-01';
 

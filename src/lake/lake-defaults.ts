@@ -1,0 +1,14 @@
+/**
+ * Defaults of the lake's configuration keys, in a module of their own so that the
+ * configuration schema reads them without loading the writer and its engine.
+ */
+
+/** Default of `lake.rotateBytes`: a file is closed past this many bytes (128 MiB). */
+export const DEFAULT_ROTATE_BYTES = 128 * 1024 * 1024;
+/**
+ * Default of `lake.compressionLevel`, the zstd level the writer writes: low, since encoding
+ * is a large share of the writer's CPU and compaction rewrites closed partitions anyway.
+ */
+export const DEFAULT_COMPRESSION_LEVEL = 1;
+/** Default of `lake.compactCompressionLevel` and of the merger: compacted files are cold and written once. */
+export const DEFAULT_COMPACT_COMPRESSION_LEVEL = 9;
