@@ -18,11 +18,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type PackedRecord, packEntry, unpackEntry } from '../aggregation.js';
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
+import { FencedError } from '../lease/lease-store.js';
+import { LEASE_SCHEMA } from '../lease/sql-lease-store.js';
 import type {
   AppendRecord,
   AppendResult,
   BatchPolicy,
   Consumer,
+  ConsumerOptions,
   RewindTarget,
   ShardLag,
   Stream,
@@ -129,6 +132,7 @@ export class EmbeddedStream implements Stream {
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 10000');
       db.exec(SCHEMA_SQL);
+      for (const ddl of LEASE_SCHEMA) db.exec(ddl);
       const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('shards') as
         | { value: string }
         | undefined;
@@ -197,6 +201,9 @@ export class EmbeddedStream implements Stream {
       ),
       bumpGroup: db.prepare('UPDATE groups SET version = version + 1 WHERE grp = ?'),
       groups: db.prepare('SELECT grp FROM groups ORDER BY grp').pluck(),
+      lease: db.prepare(
+        'SELECT owner, epoch FROM stream_leases WHERE stream = ? AND grp = ? AND shard = ?',
+      ),
     };
   }
 
@@ -300,10 +307,17 @@ export class EmbeddedStream implements Stream {
     this.flush();
   }
 
-  async consumer(group: string, policy: BatchPolicy): Promise<Consumer> {
+  async consumer(
+    group: string,
+    policy: BatchPolicy,
+    options: ConsumerOptions = {},
+  ): Promise<Consumer> {
     this.conn;
+    for (const s of options.shards ?? [])
+      if (!Number.isInteger(s) || s < 0 || s >= this.shards)
+        throw new RangeError(`stream ${this.name} has no shard ${s} (0..${this.shards - 1})`);
     this.stmts.createGroup.run(group, this.now());
-    const c = new EmbeddedConsumer(this, group, policy, this.opts.pollIntervalMs ?? 100);
+    const c = new EmbeddedConsumer(this, group, policy, this.opts.pollIntervalMs ?? 100, options);
     this.consumers.add(c);
     return c;
   }
@@ -329,10 +343,34 @@ export class EmbeddedStream implements Stream {
     return (this.stmts.checkpoint.get(group, shard) as number | undefined) ?? 0;
   }
 
-  /** @internal Commits checkpoints unless the group was rewound since the batch was read. */
-  commitCheckpoints(group: string, version: number, lastSeq: ReadonlyMap<number, number>): boolean {
+  /**
+   * @internal Commits checkpoints unless the group was rewound since the batch was read.
+   * With a fence, throws FencedError (moving nothing) unless its owner still holds every
+   * shard of the batch at its epoch: checked in the same transaction as the write.
+   */
+  commitCheckpoints(
+    group: string,
+    version: number,
+    lastSeq: ReadonlyMap<number, number>,
+    fence?: ConsumerOptions['fence'],
+  ): boolean {
     return this.conn
       .transaction(() => {
+        if (fence) {
+          const lost: number[] = [];
+          for (const shard of lastSeq.keys()) {
+            const l = this.stmts.lease.get(this.name, group, shard) as
+              | { owner: string | null; epoch: number }
+              | undefined;
+            if (!l || l.owner !== fence.owner || l.epoch !== fence.epochs.get(shard))
+              lost.push(shard);
+          }
+          if (lost.length > 0)
+            throw new FencedError(
+              `group ${group} of stream ${this.name}: ${fence.owner} no longer holds shard(s) ${lost.join(', ')}; commit refused`,
+              lost,
+            );
+        }
         if (this.groupVersion(group) !== version) return false;
         for (const [shard, seq] of lastSeq) this.stmts.setCheckpoint.run(group, shard, seq);
         return true;
