@@ -20,6 +20,7 @@ import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/valid
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
+import { FencedError } from '../stream/lease/lease-store.js';
 import type {
   AppendRecord,
   Batch,
@@ -95,6 +96,13 @@ export interface RealtimeOptions {
   /** Where to register the Prometheus metrics (see registerRealtimeMetrics); none without. */
   registry?: Registry;
   /**
+   * Opens the consumer of a use case's group on its source [source.consumer(group,
+   * policy)]: scale-out passes one that reads only the shards this process leases
+   * (LeasedConsumer). A commit it refuses with FencedError (the shards moved to another
+   * process) leaves the batch to the new owner and the loop reads on.
+   */
+  openConsumer?: (source: Stream, group: string, policy: BatchPolicy) => Promise<Consumer>;
+  /**
    * Rules shopping records (use cases without their own `decode`) must pass before any
    * use case sees them; the same policy ingest validates with [DEFAULT_VALIDATION_POLICY].
    */
@@ -119,6 +127,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     names.add(uc.name);
   }
   const retry = opts.retry ?? DEFAULT_RETRY_POLICY;
+  const openConsumer =
+    opts.openConsumer ??
+    ((source: Stream, group: string, policy: BatchPolicy) => source.consumer(group, policy));
   const abort = new AbortController();
   const pool = new StreamPool(opts.stream, opts.openStream);
   const consumers: Consumer[] = [];
@@ -127,7 +138,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     for (const uc of opts.useCases) {
       const source = await pool.get(uc.source ?? opts.stream.name);
       sources.push(source);
-      consumers.push(await source.consumer(groupOf(uc), uc.policy ?? opts.policy));
+      consumers.push(await openConsumer(source, groupOf(uc), uc.policy ?? opts.policy));
     }
   } catch (err) {
     await Promise.allSettled(consumers.map((c) => c.close()));
@@ -164,6 +175,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       deadLetters: opts.deadLetters,
       metrics,
       validation: opts.validation ?? DEFAULT_VALIDATION_POLICY,
+      openConsumer,
     }),
   );
   opts.logger.info('realtime started', { useCases: opts.useCases.map((u) => u.name).join(',') });
@@ -195,6 +207,7 @@ interface LoopContext {
   deadLetters: Stream | undefined;
   metrics: RealtimeMetrics | undefined;
   validation: ValidationPolicy;
+  openConsumer: (source: Stream, group: string, policy: BatchPolicy) => Promise<Consumer>;
 }
 
 /** A decoded record with the stream record it came from. */
@@ -269,7 +282,7 @@ async function superviseLoop<R>(
   while (!ctx.signal.aborted) {
     if (!consumer) {
       try {
-        consumer = await source.consumer(stats.group, policy);
+        consumer = await ctx.openConsumer(source, stats.group, policy);
       } catch (err) {
         noteFailure('consumer open', err, ++crashes, stats, ctx);
         await sleep(backoffDelay(crashes, ctx.retry), ctx.signal);
@@ -474,8 +487,31 @@ async function runLoop<R>(
         applied = n;
       }
       // Once processed, a batch is committed even while stopping (that is the drain).
-      const committed = await retrying('commit', () => consumer.commit(current), stats, ctx);
+      let fenced: FencedError | undefined;
+      const committed = await retrying(
+        'commit',
+        async () => {
+          try {
+            await consumer.commit(current);
+          } catch (err) {
+            if (!(err instanceof FencedError)) throw err;
+            fenced = err;
+          }
+        },
+        stats,
+        ctx,
+      );
       if (!committed) break;
+      if (fenced) {
+        // Another process holds these shards now: it delivers the batch again from the
+        // checkpoint (sinks are idempotent), so it is not ours to count or to retry.
+        ctx.logger.warn('commit fenced: the shards moved to another process', {
+          shards: fenced.shards.join(','),
+          records: applied,
+        });
+        consumer.reset();
+        continue;
+      }
       stats.batches++;
       stats.records += applied;
       stats.lastCommitAt = Date.now();

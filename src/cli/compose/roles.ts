@@ -22,6 +22,7 @@ import type { Cache } from '../../serving/cache/cache.js';
 import type { RowStore } from '../../serving/row-store.js';
 import type { Stream } from '../../stream/stream.js';
 import { createAdapters } from '../../vendors/adapters.js';
+import { leasedConsumers } from './leases.js';
 import { openStream } from './stream.js';
 
 /** The shopping stream and ingest's side streams, connected (see openIngestStreams). */
@@ -114,7 +115,8 @@ export function startRealtimeRole(deps: {
   registry: Registry;
 }): Promise<RealtimeService> {
   const { config, logger } = deps;
-  return startRealtime({
+  const leases = config.consumers.leases ? leasedConsumers(config, logger) : undefined;
+  const started = startRealtime({
     stream: deps.stream,
     useCases: deps.useCases,
     policy: config.realtime.batch,
@@ -124,5 +126,18 @@ export function startRealtimeRole(deps: {
     openStream: (name) => openStream(config, logger, name),
     registry: deps.registry,
     validation: validationPolicyOf(config),
+    ...(leases ? { openConsumer: leases.open } : {}),
   });
+  if (!leases) return started;
+  // The lease stores outlive the consumers: a stop hands the shards off through them.
+  return started.then(
+    (runner) => ({
+      ...runner,
+      stop: () => runner.stop().finally(() => leases.close()),
+    }),
+    async (err) => {
+      await leases.close();
+      throw err;
+    },
+  );
 }
