@@ -77,6 +77,11 @@ export class SqlLeaseStore implements LeaseStore {
        ON CONFLICT (stream, grp, owner) DO UPDATE SET expires_at = excluded.expires_at`,
       [stream, group, owner, now + ttlMs],
     );
+    // members killed long ago: their rows would otherwise stay forever
+    await this.sql.query(
+      'DELETE FROM stream_lease_members WHERE stream = $1 AND grp = $2 AND expires_at < $3',
+      [stream, group, now - 3_600_000],
+    );
   }
 
   async leave(stream: string, group: string, owner: string): Promise<void> {
