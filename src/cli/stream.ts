@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import type { Config } from '../config/config.js';
 import { createLogger } from '../ops/logger.js';
+import type { Lease } from '../stream/lease/lease-store.js';
 import type { Stream } from '../stream/stream.js';
+import { openLeaseStore } from './compose/leases.js';
 import { openStream } from './compose/stream.js';
 import { configFrom } from './options.js';
 
@@ -28,6 +31,40 @@ async function withStream<T>(cmd: Command, fn: (s: Stream) => Promise<T>): Promi
   }
 }
 
+/**
+ * The shard leases of every group of the stream: always for the embedded stream (they
+ * live in its database), for the others only with consumers.leases on. Undefined when
+ * the group's shards are not leased.
+ */
+async function leasesOf(config: Config, name: string): Promise<Lease[] | undefined> {
+  if (config.stream.backend !== 'embedded' && !config.consumers.leases) return undefined;
+  const store = await openLeaseStore(config, name);
+  try {
+    return await store.leases(name);
+  } finally {
+    await store.close();
+  }
+}
+
+function leaseLines(leases: Lease[] | undefined, now = Date.now()): string[] {
+  if (!leases?.length) return ['leases     none (each group is read by one process)'];
+  const out = [
+    'group                shard   held by                               epoch   expires in',
+  ];
+  for (const l of leases) {
+    const left =
+      l.owner === undefined
+        ? '-'
+        : l.expiresAt <= now
+          ? 'expired'
+          : `${((l.expiresAt - now) / 1000).toFixed(1)} s`;
+    out.push(
+      `${l.group.padEnd(20)} ${String(l.shard).padStart(5)}   ${(l.owner ?? '(free)').padEnd(36)}  ${String(l.epoch).padStart(5)}   ${left}`,
+    );
+  }
+  return out;
+}
+
 /** Registers `faresight stream status` and `faresight replay`. */
 export function register(program: Command): void {
   const stream = program.command('stream').description('inspect the shopping stream');
@@ -39,8 +76,10 @@ export function register(program: Command): void {
       await withStream(cmd, async (s) => {
         const info = await s.info();
         const lag = await s.lag();
+        const { config } = configFrom(cmd);
+        const leases = await leasesOf(config, s.name);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...info, lag }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ ...info, lag, leases }, null, 2)}\n`);
           return;
         }
         const out = [
@@ -58,6 +97,7 @@ export function register(program: Command): void {
             `${l.group.padEnd(20)} ${String(l.shard).padStart(5)}   ${String(l.records).padStart(12)}   ${(l.oldestAgeMs / 1000).toFixed(1)} s`,
           );
         }
+        out.push('', ...leaseLines(leases));
         process.stdout.write(`${out.join('\n')}\n`);
       });
     });

@@ -1,6 +1,7 @@
 /**
  * The micro-batch runner: each use case reads its own consumer group `rt-<name>` on its
- * source stream (default the shopping stream), decodes each batch, hands it to
+ * source stream (default the shopping stream) on the shared consumer loop
+ * (stream/consumer/consumer-loop.ts), which decodes each batch, hands it to
  * `processBatch`, and commits only after that resolves. Reads and commits are retried with
  * capped exponential backoff; a failing batch is retried, then bisected so that records
  * that keep failing go to the dead-letter stream (stage `realtime:<name>`) and the rest
@@ -17,23 +18,20 @@ import { decodeRecord } from '../model/codec.js';
 import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from '../ops/backoff.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
-import type {
-  AppendRecord,
-  Batch,
-  BatchPolicy,
-  Consumer,
-  ShardLag,
-  Stream,
-  StreamRecord,
-} from '../stream/stream.js';
+import {
+  type ConsumerSink,
+  InvalidRecordError,
+  type Rejected,
+  runConsumerLoop,
+} from '../stream/consumer/consumer-loop.js';
+import type { AppendRecord, BatchPolicy, Consumer, ShardLag, Stream } from '../stream/stream.js';
 import { RecordRejectedError } from './errors.js';
-import { isolateFailures } from './isolate-failures.js';
-import { type RealtimeMetrics, registerRealtimeMetrics } from './realtime-metrics.js';
+import { registerRealtimeMetrics } from './realtime-metrics.js';
 import { StreamPool } from './stream-pool.js';
-import type { BatchContext, UseCase } from './use-case.js';
+import type { UseCase } from './use-case.js';
 
 /** Default failed attempts of a whole batch before it is bisected. */
 export const DEFAULT_ATTEMPTS_BEFORE_BISECT = 3;
@@ -95,6 +93,13 @@ export interface RealtimeOptions {
   /** Where to register the Prometheus metrics (see registerRealtimeMetrics); none without. */
   registry?: Registry;
   /**
+   * Opens the consumer of a use case's group on its source [source.consumer(group,
+   * policy)]: scale-out passes one that reads only the shards this process leases
+   * (LeasedConsumer). A commit it refuses with FencedError (the shards moved to another
+   * process) leaves the batch to the new owner and the loop reads on.
+   */
+  openConsumer?: (source: Stream, group: string, policy: BatchPolicy) => Promise<Consumer>;
+  /**
    * Rules shopping records (use cases without their own `decode`) must pass before any
    * use case sees them; the same policy ingest validates with [DEFAULT_VALIDATION_POLICY].
    */
@@ -119,6 +124,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     names.add(uc.name);
   }
   const retry = opts.retry ?? DEFAULT_RETRY_POLICY;
+  const openConsumer =
+    opts.openConsumer ??
+    ((source: Stream, group: string, policy: BatchPolicy) => source.consumer(group, policy));
   const abort = new AbortController();
   const pool = new StreamPool(opts.stream, opts.openStream);
   const consumers: Consumer[] = [];
@@ -127,7 +135,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     for (const uc of opts.useCases) {
       const source = await pool.get(uc.source ?? opts.stream.name);
       sources.push(source);
-      consumers.push(await source.consumer(groupOf(uc), uc.policy ?? opts.policy));
+      consumers.push(await openConsumer(source, groupOf(uc), uc.policy ?? opts.policy));
     }
   } catch (err) {
     await Promise.allSettled(consumers.map((c) => c.close()));
@@ -154,18 +162,34 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     return out;
   };
   const metrics = opts.registry ? registerRealtimeMetrics(opts.registry, lagOf) : undefined;
-  const loops = opts.useCases.map((uc, i) =>
-    superviseLoop(uc, consumers[i]!, sources[i]!, uc.policy ?? opts.policy, stats[i]!, {
+  const validation = opts.validation ?? DEFAULT_VALIDATION_POLICY;
+  const loops = opts.useCases.map((uc, i) => {
+    const st = stats[i]!;
+    const source = sources[i]!;
+    const policy = uc.policy ?? opts.policy;
+    const label = { use_case: st.name };
+    return runConsumerLoop({
+      sink: useCaseSink(uc, st, pool, opts.deadLetters, validation),
+      openConsumer: () => openConsumer(source, st.group, policy),
+      first: consumers[i]!,
+      stats: st,
       signal: abort.signal,
       retry,
       attemptsBeforeBisect: opts.attemptsBeforeBisect ?? DEFAULT_ATTEMPTS_BEFORE_BISECT,
       logger: opts.logger.child(`realtime:${uc.name}`),
-      pool,
-      deadLetters: opts.deadLetters,
-      metrics,
-      validation: opts.validation ?? DEFAULT_VALIDATION_POLICY,
-    }),
-  );
+      hooks: metrics
+        ? {
+            failure: () => metrics.failures.inc(label),
+            restart: () => metrics.restarts.inc(label),
+            deadLettered: (n) => metrics.deadLetters.inc(label, n),
+            committed: (n) => {
+              metrics.batches.inc(label);
+              metrics.records.inc(label, n);
+            },
+          }
+        : undefined,
+    });
+  });
   opts.logger.info('realtime started', { useCases: opts.useCases.map((u) => u.name).join(',') });
   let stopping: Promise<void> | undefined;
   return {
@@ -186,221 +210,60 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   };
 }
 
-interface LoopContext {
-  signal: AbortSignal;
-  retry: RetryPolicy;
-  attemptsBeforeBisect: number;
-  logger: Logger;
-  pool: StreamPool;
-  deadLetters: Stream | undefined;
-  metrics: RealtimeMetrics | undefined;
-  validation: ValidationPolicy;
-}
-
-/** A decoded record with the stream record it came from. */
-interface Item<R> {
-  raw: StreamRecord;
-  value: R;
-}
-
 /**
- * Runs `op` until it succeeds, waiting with backoff between failures. Resolves false,
- * without success, only when the signal aborts.
+ * The sink of one use case on the shared consumer loop: shopping records are decoded and
+ * validated (a use case may bring its own `decode`), dead letters go to the dead-letter
+ * stream with stage `realtime:<name>`, and a RecordRejectedError is permanent.
  */
-async function retrying(
-  what: string,
-  op: () => Promise<void>,
-  stats: UseCaseStats,
-  ctx: LoopContext,
-): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await op();
-      stats.lastError = undefined;
-      return true;
-    } catch (err) {
-      if (ctx.signal.aborted && what === 'read') return false;
-      noteFailure(what, err, attempt, stats, ctx);
-      await sleep(backoffDelay(attempt, ctx.retry), ctx.signal);
-      if (ctx.signal.aborted) return false;
-    }
-  }
-}
-
-function noteFailure(
-  what: string,
-  err: unknown,
-  attempt: number,
-  stats: UseCaseStats,
-  ctx: LoopContext,
-): void {
-  stats.failures++;
-  ctx.metrics?.failures.inc({ use_case: stats.name });
-  stats.lastError = `${what}: ${messageOf(err)}`;
-  ctx.logger.warn(`${what} failed, retrying`, { attempt, error: messageOf(err) });
-}
-
-/** The message of anything thrown: use cases may throw null, strings or plain objects. */
-function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  try {
-    return `non-error thrown: ${typeof err === 'string' ? err : JSON.stringify(err)}`;
-  } catch {
-    return `non-error thrown: ${String(err)}`;
-  }
-}
-
-/**
- * Runs the loop of one use case until the runner stops. When the loop crashes, its
- * consumer is closed, the crash is logged and counted, and after a backoff (growing while
- * the loop crashes without committing) a new consumer of the same group starts at the
- * last committed checkpoint: the batch in flight is delivered again, nothing is skipped.
- */
-async function superviseLoop<R>(
+function useCaseSink<R>(
   uc: UseCase<R>,
-  first: Consumer,
-  source: Stream,
-  policy: BatchPolicy,
   stats: UseCaseStats,
-  ctx: LoopContext,
-): Promise<void> {
-  let consumer: Consumer | undefined = first;
-  let crashes = 0;
-  while (!ctx.signal.aborted) {
-    if (!consumer) {
-      try {
-        consumer = await source.consumer(stats.group, policy);
-      } catch (err) {
-        noteFailure('consumer open', err, ++crashes, stats, ctx);
-        await sleep(backoffDelay(crashes, ctx.retry), ctx.signal);
-        continue;
-      }
-    }
-    const committed = stats.batches;
-    const crash = await runLoop(uc, consumer, stats, ctx);
-    consumer = undefined;
-    if (!crash || ctx.signal.aborted) return;
-    crashes = stats.batches > committed ? 1 : crashes + 1;
-    stats.restarts++;
-    ctx.metrics?.restarts.inc({ use_case: stats.name });
-    const delayMs = backoffDelay(crashes, ctx.retry);
-    ctx.logger.error('use case loop crashed; restarting from the last committed checkpoint', {
-      error: messageOf(crash.error),
-      crashes,
-      restartInMs: delayMs,
-    });
-    await sleep(delayMs, ctx.signal);
-  }
-}
-
-/** Sends records to the dead-letter stream (retrying until durable), or logs them without one. */
-async function deadLetter(
-  entries: { raw: StreamRecord; decoded: unknown; reason: string }[],
-  stats: UseCaseStats,
-  ctx: LoopContext,
-): Promise<boolean> {
-  if (entries.length === 0) return true;
+  pool: StreamPool,
+  deadLetters: Stream | undefined,
+  validation: ValidationPolicy,
+): ConsumerSink<R> {
   const stage = `realtime:${stats.name}`;
-  const records: AppendRecord[] = entries.map((e) => {
-    const vendor =
-      typeof (e.decoded as { vendor?: unknown } | undefined)?.vendor === 'string'
-        ? (e.decoded as { vendor: string }).vendor
-        : 'unknown';
-    const body =
-      e.decoded === undefined ? Buffer.from(e.raw.data) : Buffer.from(JSON.stringify(e.decoded));
-    const id = `${stats.group}:${e.raw.shard}:${e.raw.seq}`;
-    const letter = deadLetterOf(
-      id,
-      vendor,
-      new Date(),
-      [{ index: 0, reason: `${e.raw.id}: ${e.reason}` }],
-      body,
-      e.decoded === undefined ? 'application/octet-stream' : 'application/json',
-      stage,
-    );
-    return { key: vendor, id, data: encodeDeadLetter(letter) };
-  });
-  for (const e of entries)
-    ctx.logger.error('record dead-lettered', { id: e.raw.id, seq: e.raw.seq, reason: e.reason });
-  const dl = ctx.deadLetters;
-  if (dl) {
-    const ok = await retrying(
-      'dead-letter append',
-      () => dl.append(records).then(() => {}),
-      stats,
-      ctx,
-    );
-    if (!ok) return false;
-  }
-  stats.deadLetters += entries.length;
-  ctx.metrics?.deadLetters.inc({ use_case: stats.name }, entries.length);
-  return true;
+  return {
+    decode: uc.decode ? (d) => uc.decode!(d) : (d) => validShoppingRecord(d, validation) as R,
+    process: (values, batch) =>
+      uc.processBatch(values, {
+        group: stats.group,
+        lastSeq: batch.lastSeq,
+        publish: async (name, records) => {
+          if (records.length === 0) return;
+          await (await pool.get(name)).append(records);
+        },
+      }),
+    isPermanent: (err) => err instanceof RecordRejectedError,
+    ...(deadLetters
+      ? {
+          deadLetter: async (entries: readonly Rejected[]) => {
+            await deadLetters.append(entries.map((e) => deadLetterRecord(e, stats.group, stage)));
+          },
+        }
+      : {}),
+  };
 }
 
-/**
- * Processes `items` to the end: every record either applied or dead-lettered. Resolves
- * the number applied, or undefined when the runner stops first (nothing is committed).
- */
-async function processAll<R>(
-  uc: UseCase<R>,
-  items: readonly Item<R>[],
-  batchCtx: BatchContext,
-  stats: UseCaseStats,
-  ctx: LoopContext,
-): Promise<number | undefined> {
-  const run = (part: readonly Item<R>[]) =>
-    uc.processBatch(
-      part.map((i) => i.value),
-      batchCtx,
-    );
-  for (let attempt = 1; ; attempt++) {
-    let error: unknown;
-    try {
-      await run(items);
-      stats.lastError = undefined;
-      return items.length;
-    } catch (err) {
-      error = err;
-      noteFailure('processBatch', err, attempt, stats, ctx);
-    }
-    if (ctx.signal.aborted) return undefined;
-    const permanent = error instanceof RecordRejectedError;
-    if (permanent || (attempt >= ctx.attemptsBeforeBisect && items.length > 1)) {
-      const found = await isolateFailures(items, run, ctx.signal);
-      if (ctx.signal.aborted) return undefined;
-      const poison = found.failed.filter(
-        (f) => found.succeeded > 0 || f.error instanceof RecordRejectedError,
-      );
-      if (poison.length === found.failed.length) {
-        const ok = await deadLetter(
-          poison.map((f) => ({
-            raw: f.item.raw,
-            decoded: f.item.value,
-            reason: messageOf(f.error),
-          })),
-          stats,
-          ctx,
-        );
-        if (!ok) return undefined;
-        stats.lastError = undefined;
-        return found.succeeded;
-      }
-      // Nothing succeeded on its own: a systemic failure, not bad records. Retry all.
-    }
-    await sleep(backoffDelay(attempt, ctx.retry), ctx.signal);
-    if (ctx.signal.aborted) return undefined;
-  }
-}
-
-/** A decoded shopping record that fails validation; `message` lists the fields at fault. */
-class InvalidRecordError extends Error {
-  override name = 'InvalidRecordError';
-  constructor(
-    readonly record: unknown,
-    errors: readonly string[],
-  ) {
-    super(`invalid record: ${errors.join('; ')}`);
-  }
+/** The dead-letter stream entry of a rejected record (id `<group>:<shard>:<seq>`: a replay adds nothing). */
+function deadLetterRecord(e: Rejected, group: string, stage: string): AppendRecord {
+  const vendor =
+    typeof (e.decoded as { vendor?: unknown } | undefined)?.vendor === 'string'
+      ? (e.decoded as { vendor: string }).vendor
+      : 'unknown';
+  const body =
+    e.decoded === undefined ? Buffer.from(e.raw.data) : Buffer.from(JSON.stringify(e.decoded));
+  const id = `${group}:${e.raw.shard}:${e.raw.seq}`;
+  const letter = deadLetterOf(
+    id,
+    vendor,
+    new Date(),
+    [{ index: 0, reason: `${e.raw.id}: ${e.reason}` }],
+    body,
+    e.decoded === undefined ? 'application/octet-stream' : 'application/json',
+    stage,
+  );
+  return { key: vendor, id, data: encodeDeadLetter(letter) };
 }
 
 /** Decodes a shopping record and validates it; throws CodecError or InvalidRecordError. */
@@ -409,87 +272,4 @@ function validShoppingRecord(data: Uint8Array, policy: ValidationPolicy) {
   const v = validateRecord(decoded, policy);
   if (!v.ok) throw new InvalidRecordError(decoded, v.errors);
   return v.record;
-}
-
-/**
- * Reads, processes and commits batches until the runner stops (resolves undefined) or
- * something throws outside the record-level handling (resolves the error). Closes the
- * consumer either way.
- */
-async function runLoop<R>(
-  uc: UseCase<R>,
-  consumer: Consumer,
-  stats: UseCaseStats,
-  ctx: LoopContext,
-): Promise<{ error: unknown } | undefined> {
-  const decode = uc.decode
-    ? (d: Uint8Array) => uc.decode!(d)
-    : (d: Uint8Array) => validShoppingRecord(d, ctx.validation) as R;
-  try {
-    while (!ctx.signal.aborted) {
-      let batch: Batch | undefined;
-      const read = await retrying(
-        'read',
-        async () => {
-          batch = await consumer.read(ctx.signal);
-        },
-        stats,
-        ctx,
-      );
-      // Not processed yet: leave it uncommitted, it is delivered again after a restart.
-      if (!read || !batch || ctx.signal.aborted) break;
-      if (batch.records.length === 0) continue;
-      const items: Item<R>[] = [];
-      const undecodable: { raw: StreamRecord; decoded: unknown; reason: string }[] = [];
-      for (const raw of batch.records) {
-        try {
-          items.push({ raw, value: decode(raw.data) });
-        } catch (err) {
-          if (err instanceof InvalidRecordError) {
-            undecodable.push({ raw, decoded: err.record, reason: err.message });
-            continue;
-          }
-          stats.decodeErrors++;
-          undecodable.push({
-            raw,
-            decoded: undefined,
-            reason: `cannot decode: ${messageOf(err)}`,
-          });
-        }
-      }
-      if (!(await deadLetter(undecodable, stats, ctx))) break;
-      const current = batch;
-      let applied = 0;
-      if (items.length > 0) {
-        const batchCtx: BatchContext = {
-          group: stats.group,
-          lastSeq: current.lastSeq,
-          publish: async (name, records) => {
-            if (records.length === 0) return;
-            await (await ctx.pool.get(name)).append(records);
-          },
-        };
-        const n = await processAll(uc, items, batchCtx, stats, ctx);
-        if (n === undefined) break;
-        applied = n;
-      }
-      // Once processed, a batch is committed even while stopping (that is the drain).
-      const committed = await retrying('commit', () => consumer.commit(current), stats, ctx);
-      if (!committed) break;
-      stats.batches++;
-      stats.records += applied;
-      stats.lastCommitAt = Date.now();
-      ctx.metrics?.batches.inc({ use_case: stats.name });
-      ctx.metrics?.records.inc({ use_case: stats.name }, applied);
-      ctx.logger.debug('batch committed', { records: applied });
-    }
-    return undefined;
-  } catch (error) {
-    stats.lastError = `loop crashed: ${messageOf(error)}`;
-    return { error };
-  } finally {
-    await consumer
-      .close()
-      .catch((err: Error) => ctx.logger.warn('consumer close failed', { error: err.message }));
-  }
 }

@@ -53,6 +53,22 @@ export interface Batch {
   readonly lastSeq: ReadonlyMap<number, number>;
 }
 
+/**
+ * Which shards a consumer reads and the lease it commits under (scale-out: see
+ * lease/leased-consumer.ts). Without options a consumer reads every shard, unfenced.
+ */
+export interface ConsumerOptions {
+  /** Read only these shards [every shard]. */
+  shards?: readonly number[];
+  /**
+   * The fencing token: a commit is refused with FencedError unless `owner` still holds
+   * every shard of the batch at its epoch. A backend that keeps leases beside its
+   * checkpoints (embedded) checks it in the commit's own transaction; the others leave it
+   * to the caller's check just before the commit (LeasedConsumer does both).
+   */
+  fence?: { owner: string; epochs: ReadonlyMap<number, number> };
+}
+
 /** A reader of one consumer group. Not safe for concurrent `read` calls. */
 export interface Consumer {
   readonly group: string;
@@ -106,7 +122,7 @@ export interface Stream {
   connect(): Promise<void>;
   append(records: readonly AppendRecord[]): Promise<AppendResult>;
   /** Opens a reader for `group`, created at the start of retention when new. */
-  consumer(group: string, policy: BatchPolicy): Promise<Consumer>;
+  consumer(group: string, policy: BatchPolicy, options?: ConsumerOptions): Promise<Consumer>;
   /** Rewinds `group`; a running consumer of the group picks the new position up on its next read. */
   rewind(group: string, target: RewindTarget): Promise<void>;
   /** Lag per shard for one group, or for every group when none is given. */

@@ -14,7 +14,7 @@ export function withCleanup(stream: Stream, cleanup: () => Promise<void>): Strea
     },
     connect: () => stream.connect(),
     append: (records) => stream.append(records),
-    consumer: (group, policy) => stream.consumer(group, policy),
+    consumer: (group, policy, options) => stream.consumer(group, policy, options),
     rewind: (group, target) => stream.rewind(group, target),
     lag: (group) => stream.lag(group),
     info: () => stream.info(),

@@ -23,6 +23,7 @@ import type { Cache } from '../../serving/cache/cache.js';
 import type { RowStore } from '../../serving/row-store.js';
 import type { Stream } from '../../stream/stream.js';
 import { createAdapters } from '../../vendors/adapters.js';
+import { leasedConsumers } from './leases.js';
 import { openStream, type StreamRoomConfig } from './stream.js';
 
 /** The shopping stream and ingest's side streams, connected (see openIngestStreams). */
@@ -37,7 +38,8 @@ export interface IngestStreams {
  * migrated when not given); `sql` adds `POST /v1/sql`.
  */
 export async function startApiRole(deps: {
-  config: StartApiOptions['config'];
+  /** The API's sections, and where ingest listens (documented in the API's OpenAPI). */
+  config: StartApiOptions['config'] & Pick<Config, 'ingest'>;
   rowStore: RowStore;
   cache: Cache;
   logger: Logger;
@@ -131,7 +133,7 @@ export function startIngestRole(deps: {
  */
 export function startRealtimeRole(deps: {
   /** The `realtime` and `validation` sections, and what opening a use case's stream reads. */
-  config: Pick<Config, 'realtime' | 'validation'> & StreamRoomConfig;
+  config: Pick<Config, 'realtime' | 'validation' | 'consumers'> & StreamRoomConfig;
   stream: Stream;
   deadLetters: Stream;
   useCases: RealtimeOptions['useCases'];
@@ -139,7 +141,8 @@ export function startRealtimeRole(deps: {
   registry: Registry;
 }): Promise<RealtimeService> {
   const { config, logger } = deps;
-  return startRealtime({
+  const leases = config.consumers.leases ? leasedConsumers(config, logger) : undefined;
+  const started = startRealtime({
     stream: deps.stream,
     useCases: deps.useCases,
     policy: config.realtime.batch,
@@ -149,5 +152,18 @@ export function startRealtimeRole(deps: {
     openStream: (name) => openStream(config, logger, name),
     registry: deps.registry,
     validation: validationPolicyOf(config),
+    ...(leases ? { openConsumer: leases.open } : {}),
   });
+  if (!leases) return started;
+  // The lease stores outlive the consumers: a stop hands the shards off through them.
+  return started.then(
+    (runner) => ({
+      ...runner,
+      stop: () => runner.stop().finally(() => leases.close()),
+    }),
+    async (err) => {
+      await leases.close();
+      throw err;
+    },
+  );
 }

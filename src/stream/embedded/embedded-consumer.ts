@@ -1,5 +1,5 @@
 import { NotConnectedError } from '../errors.js';
-import type { Batch, BatchPolicy, Consumer, StreamRecord } from '../stream.js';
+import type { Batch, BatchPolicy, Consumer, ConsumerOptions, StreamRecord } from '../stream.js';
 import { waitForAppend } from '../wait-for-append.js';
 import type { EmbeddedStream } from './embedded-stream.js';
 
@@ -22,6 +22,7 @@ export class EmbeddedConsumer implements Consumer {
     readonly group: string,
     private readonly policy: BatchPolicy,
     private readonly pollMs: number,
+    private readonly options: ConsumerOptions = {},
   ) {}
 
   private syncPosition(): number {
@@ -49,13 +50,15 @@ export class EmbeddedConsumer implements Consumer {
         bytes = 0;
         version = this.syncPosition();
       }
-      const shards = this.stream.shards;
+      const own = this.options.shards;
+      const shards = own ? own.length : this.stream.shards;
       for (
         let n = 0;
         n < shards && records.length < this.policy.count && bytes < this.policy.bytes;
         n++
       ) {
-        const shard = (this.nextShard + n) % shards;
+        const i = (this.nextShard + n) % shards;
+        const shard = own ? own[i]! : i;
         const got = this.stream.readAfter(
           shard,
           this.pos[shard]!,
@@ -68,7 +71,7 @@ export class EmbeddedConsumer implements Consumer {
           this.pos[shard] = r.seq;
         }
       }
-      this.nextShard = (this.nextShard + 1) % shards;
+      this.nextShard = (this.nextShard + 1) % Math.max(1, shards);
       const full = records.length >= this.policy.count || bytes >= this.policy.bytes;
       const left = deadline - Date.now();
       if (full || left <= 0 || signal?.aborted || this.closed || !this.stream.isOpen) break;
@@ -89,7 +92,12 @@ export class EmbeddedConsumer implements Consumer {
     if (batch.lastSeq.size === 0) return;
     const version = (batch as EmbeddedBatch).version;
     // false: the group was rewound after this batch was read; its checkpoint must not win.
-    this.stream.commitCheckpoints(this.group, version ?? this.version, batch.lastSeq);
+    this.stream.commitCheckpoints(
+      this.group,
+      version ?? this.version,
+      batch.lastSeq,
+      this.options.fence,
+    );
   }
 
   reset(): void {

@@ -7,7 +7,15 @@
  */
 import Database from 'better-sqlite3';
 import { unpackEntry } from '../aggregation.js';
-import type { RewindTarget, ShardLag, StreamInfo, StreamRecord } from '../stream.js';
+import { FencedError } from '../lease/lease-store.js';
+import { LEASE_SCHEMA } from '../lease/sql-lease-store.js';
+import type {
+  ConsumerOptions,
+  RewindTarget,
+  ShardLag,
+  StreamInfo,
+  StreamRecord,
+} from '../stream.js';
 import { SCHEMA_SQL } from './schema.js';
 
 /**
@@ -25,6 +33,7 @@ export function openLogDatabase(file: string, name: string, shards: number): Dat
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 10000');
     db.exec(SCHEMA_SQL);
+    for (const ddl of LEASE_SCHEMA) db.exec(ddl);
     const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('shards') as
       | { value: string }
       | undefined;
@@ -64,6 +73,9 @@ function prepare(db: Database.Database) {
     ),
     bumpGroup: db.prepare('UPDATE groups SET version = version + 1 WHERE grp = ?'),
     groups: db.prepare('SELECT grp FROM groups ORDER BY grp').pluck(),
+    lease: db.prepare(
+      'SELECT owner, epoch FROM stream_leases WHERE stream = ? AND grp = ? AND shard = ?',
+    ),
     totals: db.prepare(
       'SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) AS records, MIN(ts_min) AS oldest, MAX(ts_max) AS newest FROM entries',
     ),
@@ -101,10 +113,35 @@ export class EmbeddedLog {
     return (this.stmts.checkpoint.get(group, shard) as number | undefined) ?? 0;
   }
 
-  /** Commits checkpoints unless the group was rewound since the batch was read. */
-  commitCheckpoints(group: string, version: number, lastSeq: ReadonlyMap<number, number>): boolean {
+  /**
+   * Commits checkpoints unless the group was rewound since the batch was read. With a
+   * fence, throws FencedError (moving nothing) unless its owner still holds every shard of
+   * the batch at its epoch: checked in the same transaction as the write.
+   */
+  commitCheckpoints(
+    stream: string,
+    group: string,
+    version: number,
+    lastSeq: ReadonlyMap<number, number>,
+    fence?: ConsumerOptions['fence'],
+  ): boolean {
     return this.db
       .transaction(() => {
+        if (fence) {
+          const lost: number[] = [];
+          for (const shard of lastSeq.keys()) {
+            const l = this.stmts.lease.get(stream, group, shard) as
+              | { owner: string | null; epoch: number }
+              | undefined;
+            if (!l || l.owner !== fence.owner || l.epoch !== fence.epochs.get(shard))
+              lost.push(shard);
+          }
+          if (lost.length > 0)
+            throw new FencedError(
+              `group ${group} of stream ${stream}: ${fence.owner} no longer holds shard(s) ${lost.join(', ')}; commit refused`,
+              lost,
+            );
+        }
         if (this.groupVersion(group) !== version) return false;
         for (const [shard, seq] of lastSeq) this.stmts.setCheckpoint.run(group, shard, seq);
         return true;

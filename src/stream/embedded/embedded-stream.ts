@@ -23,6 +23,7 @@ import type {
   AppendResult,
   BatchPolicy,
   Consumer,
+  ConsumerOptions,
   RewindTarget,
   ShardLag,
   Stream,
@@ -255,9 +256,16 @@ export class EmbeddedStream implements Stream {
     this.flush();
   }
 
-  async consumer(group: string, policy: BatchPolicy): Promise<Consumer> {
+  async consumer(
+    group: string,
+    policy: BatchPolicy,
+    options: ConsumerOptions = {},
+  ): Promise<Consumer> {
+    for (const s of options.shards ?? [])
+      if (!Number.isInteger(s) || s < 0 || s >= this.shards)
+        throw new RangeError(`stream ${this.name} has no shard ${s} (0..${this.shards - 1})`);
     this.conn.ensureGroup(group, this.now());
-    const c = new EmbeddedConsumer(this, group, policy, this.opts.pollIntervalMs ?? 100);
+    const c = new EmbeddedConsumer(this, group, policy, this.opts.pollIntervalMs ?? 100, options);
     this.consumers.add(c);
     return c;
   }
@@ -283,9 +291,17 @@ export class EmbeddedStream implements Stream {
     return this.log.checkpoint(group, shard);
   }
 
-  /** @internal Commits checkpoints unless the group was rewound since the batch was read. */
-  commitCheckpoints(group: string, version: number, lastSeq: ReadonlyMap<number, number>): boolean {
-    return this.conn.commitCheckpoints(group, version, lastSeq);
+  /**
+   * @internal Commits checkpoints unless the group was rewound since the batch was read;
+   * with a fence, refuses (FencedError) unless its owner still holds every shard.
+   */
+  commitCheckpoints(
+    group: string,
+    version: number,
+    lastSeq: ReadonlyMap<number, number>,
+    fence?: ConsumerOptions['fence'],
+  ): boolean {
+    return this.conn.commitCheckpoints(this.name, group, version, lastSeq, fence);
   }
 
   /** @internal Records of `shard` after `afterSeq`, at most about `max` (see EmbeddedLog). */

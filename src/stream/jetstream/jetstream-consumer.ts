@@ -1,5 +1,5 @@
 import { NotConnectedError } from '../errors.js';
-import type { Batch, BatchPolicy, Consumer, StreamRecord } from '../stream.js';
+import type { Batch, BatchPolicy, Consumer, ConsumerOptions, StreamRecord } from '../stream.js';
 import type { CheckpointStore, GroupPosition } from './checkpoint-store.js';
 import { ShardReader, type ShardReaderContext } from './shard-reader.js';
 
@@ -36,6 +36,7 @@ export class JetStreamConsumer implements Consumer {
     private readonly ctx: JetStreamConsumerContext,
     readonly group: string,
     private readonly policy: BatchPolicy,
+    private readonly options: ConsumerOptions = {},
   ) {}
 
   async read(signal?: AbortSignal): Promise<Batch> {
@@ -63,7 +64,7 @@ export class JetStreamConsumer implements Consumer {
       if (full() || left <= 0 || signal?.aborted || this.closed) break;
       await this.waitForData(left, signal);
     }
-    this.nextShard = (this.nextShard + 1) % readers.length;
+    this.nextShard = (this.nextShard + 1) % Math.max(1, readers.length);
     const lastSeq = new Map<number, number>();
     for (const r of records) lastSeq.set(r.shard, r.seq);
     const batch: JetStreamBatch = { records, bytes, lastSeq, epoch: this.epoch };
@@ -110,9 +111,9 @@ export class JetStreamConsumer implements Consumer {
     await this.stopping;
     this.epoch = pos.epoch;
     const onData = () => this.wakeRead?.();
-    this.readers = Array.from(
-      { length: this.ctx.shards },
-      (_, shard) => new ShardReader(this.ctx.readerContext(shard), pos.next[shard] ?? 0, onData),
+    const shards = this.options.shards ?? Array.from({ length: this.ctx.shards }, (_, s) => s);
+    this.readers = shards.map(
+      (shard) => new ShardReader(this.ctx.readerContext(shard), pos.next[shard] ?? 0, onData),
     );
   }
 

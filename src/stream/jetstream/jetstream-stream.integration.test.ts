@@ -81,6 +81,43 @@ if ((await reachable()) || process.env.CI === 'true') {
       }
     });
 
+    it('a consumer given shards reads only those, and two such consumers commit their shards side by side', async () => {
+      const s = open('shards', { shards: 4 });
+      await s.connect();
+      try {
+        const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+        await s.append(makeRecords(200, { prefix: 's', keys }));
+        const policy = { count: 500, bytes: 1 << 24, periodMs: 200 };
+        const a = await s.consumer('g', policy, { shards: [0, 2] });
+        const b = await s.consumer('g', policy, { shards: [1, 3] });
+        const got = { a: [] as number[], b: [] as number[] };
+        for (let reads = 0; got.a.length + got.b.length < 200; reads++) {
+          assert.ok(reads < 50, `read ${got.a.length + got.b.length} of 200 records`);
+          for (const [c, into] of [
+            [a, got.a],
+            [b, got.b],
+          ] as const) {
+            const batch = await c.read();
+            into.push(...batch.records.map((r) => r.shard));
+            await c.commit(batch);
+          }
+        }
+        assert.ok(got.a.length > 0 && got.b.length > 0);
+        assert.ok(got.a.every((shard) => shard === 0 || shard === 2));
+        assert.ok(got.b.every((shard) => shard === 1 || shard === 3));
+        assert.equal(got.a.length + got.b.length, 200);
+        assert.ok(
+          (await s.lag('g')).every((l) => l.records === 0),
+          'both commits kept',
+        );
+        await assert.rejects(s.consumer('g', policy, { shards: [4] }), RangeError);
+        await a.close();
+        await b.close();
+      } finally {
+        await s.close();
+      }
+    });
+
     it('rejects a record over maxEntryBytes with a RangeError naming it, storing nothing', async () => {
       const s = open('entry-limit', { maxEntryBytes: 64 * 1024 });
       await s.connect();

@@ -74,6 +74,7 @@ import type {
   AppendResult,
   BatchPolicy,
   Consumer,
+  ConsumerOptions,
   RewindTarget,
   ShardLag,
   Stream,
@@ -267,9 +268,16 @@ export class JetStreamStream implements Stream {
     }
   }
 
-  async consumer(group: string, policy: BatchPolicy): Promise<Consumer> {
+  async consumer(
+    group: string,
+    policy: BatchPolicy,
+    options: ConsumerOptions = {},
+  ): Promise<Consumer> {
     this.assertConnected();
     assertGroupName(group);
+    for (const s of options.shards ?? [])
+      if (!Number.isInteger(s) || s < 0 || s >= this.shards)
+        throw new RangeError(`stream ${this.name} has no shard ${s} (0..${this.shards - 1})`);
     await this.call(`create group ${group}`, () => this.store.ensure(group));
     const c = new JetStreamConsumer(
       {
@@ -282,6 +290,7 @@ export class JetStreamStream implements Stream {
       },
       group,
       policy,
+      options,
     );
     this.consumers.add(c);
     return c;

@@ -42,6 +42,7 @@ import {
   type AppendResult,
   type BatchPolicy,
   type Consumer,
+  type ConsumerOptions,
   type RewindTarget,
   type ShardLag,
   type Stream,
@@ -319,8 +320,16 @@ export class KinesisStream implements Stream {
     return { appended: toStore.length, duplicates: records.length - toStore.length };
   }
 
-  async consumer(group: string, policy: BatchPolicy): Promise<Consumer> {
+  async consumer(
+    group: string,
+    policy: BatchPolicy,
+    options: ConsumerOptions = {},
+  ): Promise<Consumer> {
     this.conn;
+    if (options.shards)
+      throw new Error(
+        `stream ${this.name} (kinesis): shard leases are not implemented for Kinesis yet; run one consumer per group (consumers.leases.enabled = false)`,
+      );
     await this.opts.checkpoints.ensureGroup(this.id, group, this.now());
     const c = new KinesisConsumer(this, group, policy, this.opts.pollIntervalMs ?? 1000);
     this.consumers.add(c);

@@ -1,0 +1,90 @@
+/**
+ * The composition root of shard leases (consumers.leases): the lease store beside the
+ * stream's checkpoints, and the consumer factory the real-time runner uses with it.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../ops/logger.js';
+import { openEmbeddedLeaseStore } from '../../stream/embedded/embedded-lease-sql.js';
+import type { LeaseStore } from '../../stream/lease/lease-store.js';
+import { LeasedConsumer } from '../../stream/lease/leased-consumer.js';
+import { SqlLeaseStore } from '../../stream/lease/sql-lease-store.js';
+import type { BatchPolicy, Consumer, Stream } from '../../stream/stream.js';
+import { openSqlClient } from './row-store.js';
+import { streamDir } from './stream.js';
+
+/** This process's id in every consumer group it joins: host, pid and a random part. */
+export function memberId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Opens the lease store of the stream `name` (as stored, prefix included): its own
+ * SQLite database for the embedded stream, the row store's PostgreSQL for JetStream.
+ * Throws naming the setting to change when the backends cannot keep leases.
+ */
+/** What opening a lease store reads of the configuration. */
+export type LeaseConfig = Pick<Config, 'dataDir' | 'stream' | 'rowStore' | 'consumers'>;
+
+export async function openLeaseStore(config: LeaseConfig, name: string): Promise<LeaseStore> {
+  switch (config.stream.backend) {
+    case 'embedded':
+      return openEmbeddedLeaseStore(streamDir(config), name);
+    case 'jetstream': {
+      if (config.rowStore.backend !== 'postgres')
+        throw new Error(
+          'consumers.leases with stream.backend=jetstream keeps the leases in PostgreSQL: set rowStore.backend=postgres',
+        );
+      const client = await openSqlClient(config.rowStore, '');
+      return new SqlLeaseStore(client, () => client.close());
+    }
+    case 'kinesis':
+      throw new Error(
+        'consumers.leases is not implemented for stream.backend=kinesis yet: set consumers.leases=false',
+      );
+  }
+}
+
+/**
+ * A consumer factory for the real-time runner that joins each group as one member and
+ * reads only the shards it leases. Lease stores are opened per stream and closed with
+ * `close()`.
+ */
+export function leasedConsumers(config: LeaseConfig, logger: Logger) {
+  const owner = memberId();
+  const stores = new Map<string, Promise<LeaseStore>>();
+  const storeOf = (name: string) => {
+    let s = stores.get(name);
+    if (!s) {
+      s = openLeaseStore(config, name);
+      s.catch(() => stores.delete(name));
+      stores.set(name, s);
+    }
+    return s;
+  };
+  const log = logger.child('leases');
+  log.info('consumer groups share shards by lease', {
+    owner,
+    leaseSeconds: config.consumers.leaseSeconds,
+  });
+  return {
+    owner,
+    async open(source: Stream, group: string, policy: BatchPolicy): Promise<Consumer> {
+      return LeasedConsumer.open(source, group, policy, {
+        store: await storeOf(source.name),
+        owner,
+        ttlMs: config.consumers.leaseSeconds * 1000,
+        onEvent: (g, e) => {
+          if (e.type === 'error')
+            log.warn('lease renewal failed', { group: g, error: e.error.message });
+          else log.info(`shards ${e.type}`, { group: g, shards: e.shards.join(',') });
+        },
+      });
+    },
+    async close(): Promise<void> {
+      const all = await Promise.allSettled(stores.values());
+      for (const r of all) if (r.status === 'fulfilled') await r.value.close();
+    },
+  };
+}

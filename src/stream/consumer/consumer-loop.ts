@@ -1,0 +1,336 @@
+/**
+ * The consumer loop every consumer of a stream runs: read -> decode -> process -> on
+ * failure retry with backoff, bisect, dead-letter -> commit. A sink says how to decode,
+ * process and dead-letter its records; the loop owns the rules:
+ * - reads and commits are retried with capped exponential backoff, never a hot loop;
+ * - a record that cannot be decoded (or is refused with InvalidRecordError) is
+ *   dead-lettered at once, before the sink sees the batch, costing no retries;
+ * - a failing batch is retried, then bisected so that records failing on their own are
+ *   dead-lettered and the rest moves on (a permanent error bisects at once); when no
+ *   record succeeds on its own the failure is systemic and the whole batch is retried;
+ * - a batch is committed only once processed (and then even while stopping: the drain);
+ *   a commit refused by the lease (FencedError) leaves the batch to the shard's new owner;
+ * - a loop that throws outside that handling is logged, backed off and restarted on a
+ *   fresh consumer, so it resumes from its last committed checkpoint.
+ */
+import { backoffDelay, type RetryPolicy, sleep } from '../../ops/backoff.js';
+import type { Logger } from '../../ops/logger.js';
+import { FencedError } from '../lease/lease-store.js';
+import type { Batch, Consumer, StreamRecord } from '../stream.js';
+import { isolateFailures } from './isolate-failures.js';
+
+/** Counters of one loop since start. */
+export interface LoopStats {
+  group: string;
+  /** Batches processed and committed. */
+  batches: number;
+  /** Records processed in committed batches (dead-lettered ones excluded). */
+  records: number;
+  /** Records skipped because they could not be decoded (also dead-lettered). */
+  decodeErrors: number;
+  /** Records dead-lettered (undecodable, invalid, or failing on their own). */
+  deadLetters: number;
+  /** Failed attempts (read, process or commit) that were retried. */
+  failures: number;
+  /** Times the loop crashed and was restarted from the last committed checkpoint. */
+  restarts: number;
+  /** Message of the latest failure, until the next success. */
+  lastError: string | undefined;
+  /** Epoch ms of the latest commit. */
+  lastCommitAt: number | undefined;
+}
+
+/** A record decoded but refused by its rules; dead-lettered with its decoded form. */
+export class InvalidRecordError extends Error {
+  override name = 'InvalidRecordError';
+  constructor(
+    readonly record: unknown,
+    errors: readonly string[],
+  ) {
+    super(`invalid record: ${errors.join('; ')}`);
+  }
+}
+
+/** A record on its way to the dead letters. */
+export interface Rejected {
+  raw: StreamRecord;
+  /** Its decoded form, undefined when it could not be decoded. */
+  decoded: unknown;
+  reason: string;
+}
+
+/** What a consumer of the stream plugs into the loop. */
+export interface ConsumerSink<R> {
+  /** Decodes one record; throws InvalidRecordError or anything else (undecodable). */
+  decode(data: Uint8Array): R;
+  /** Applies the records of a batch (idempotently: a part may be applied more than once). */
+  process(values: readonly R[], batch: Batch): Promise<void>;
+  /** A failure that retrying cannot fix: bisect at once. */
+  isPermanent(err: unknown): boolean;
+  /** Stores dead letters durably (the loop retries it); without it they are only logged. */
+  deadLetter?(entries: readonly Rejected[]): Promise<void>;
+}
+
+/** Told about what the loop does, for metrics. Must not throw. */
+export interface LoopHooks {
+  failure?(): void;
+  restart?(): void;
+  deadLettered?(n: number): void;
+  committed?(records: number): void;
+}
+
+export interface ConsumerLoopOptions<R> {
+  sink: ConsumerSink<R>;
+  /** Opens a consumer of the group (again after a crash). */
+  openConsumer: () => Promise<Consumer>;
+  /** A consumer already open for the first run. */
+  first?: Consumer;
+  stats: LoopStats;
+  signal: AbortSignal;
+  retry: RetryPolicy;
+  /** Failed attempts of a whole batch before it is bisected. */
+  attemptsBeforeBisect: number;
+  logger: Logger;
+  hooks?: LoopHooks;
+}
+
+/** The message of anything thrown: sinks may throw null, strings or plain objects. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return `non-error thrown: ${typeof err === 'string' ? err : JSON.stringify(err)}`;
+  } catch {
+    return `non-error thrown: ${String(err)}`;
+  }
+}
+
+/**
+ * Runs the loop until `signal` aborts. When the loop crashes, its consumer is closed, the
+ * crash is logged and counted, and after a backoff (growing while the loop crashes
+ * without committing) a new consumer starts at the last committed checkpoint: the batch
+ * in flight is delivered again, nothing is skipped.
+ */
+export async function runConsumerLoop<R>(opts: ConsumerLoopOptions<R>): Promise<void> {
+  const { stats, signal } = opts;
+  let consumer: Consumer | undefined = opts.first;
+  let crashes = 0;
+  while (!signal.aborted) {
+    if (!consumer) {
+      try {
+        consumer = await opts.openConsumer();
+      } catch (err) {
+        noteFailure('consumer open', err, ++crashes, opts);
+        await sleep(backoffDelay(crashes, opts.retry), signal);
+        continue;
+      }
+    }
+    const committed = stats.batches;
+    const crash = await runLoop(consumer, opts);
+    consumer = undefined;
+    if (!crash || signal.aborted) return;
+    crashes = stats.batches > committed ? 1 : crashes + 1;
+    stats.restarts++;
+    opts.hooks?.restart?.();
+    const delayMs = backoffDelay(crashes, opts.retry);
+    opts.logger.error('consumer loop crashed; restarting from the last committed checkpoint', {
+      error: messageOf(crash.error),
+      crashes,
+      restartInMs: delayMs,
+    });
+    await sleep(delayMs, signal);
+  }
+}
+
+/**
+ * Runs `op` until it succeeds, waiting with backoff between failures. Resolves false,
+ * without success, only when the signal aborts.
+ */
+async function retrying<R>(
+  what: string,
+  op: () => Promise<void>,
+  opts: ConsumerLoopOptions<R>,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await op();
+      opts.stats.lastError = undefined;
+      return true;
+    } catch (err) {
+      if (opts.signal.aborted && what === 'read') return false;
+      noteFailure(what, err, attempt, opts);
+      await sleep(backoffDelay(attempt, opts.retry), opts.signal);
+      if (opts.signal.aborted) return false;
+    }
+  }
+}
+
+function noteFailure<R>(
+  what: string,
+  err: unknown,
+  attempt: number,
+  opts: ConsumerLoopOptions<R>,
+): void {
+  opts.stats.failures++;
+  opts.hooks?.failure?.();
+  opts.stats.lastError = `${what}: ${messageOf(err)}`;
+  opts.logger.warn(`${what} failed, retrying`, { attempt, error: messageOf(err) });
+}
+
+/** Dead-letters records (retrying until durable, or only logging without a store). */
+async function deadLetter<R>(entries: Rejected[], opts: ConsumerLoopOptions<R>): Promise<boolean> {
+  if (entries.length === 0) return true;
+  for (const e of entries)
+    opts.logger.error('record dead-lettered', { id: e.raw.id, seq: e.raw.seq, reason: e.reason });
+  const sink = opts.sink;
+  if (sink.deadLetter) {
+    const ok = await retrying('dead-letter append', () => sink.deadLetter!(entries), opts);
+    if (!ok) return false;
+  }
+  opts.stats.deadLetters += entries.length;
+  opts.hooks?.deadLettered?.(entries.length);
+  return true;
+}
+
+/** A decoded record with the stream record it came from. */
+interface Item<R> {
+  raw: StreamRecord;
+  value: R;
+}
+
+/**
+ * Processes `items` to the end: every record either applied or dead-lettered. Resolves
+ * the number applied, or undefined when the loop stops first (nothing is committed).
+ */
+async function processAll<R>(
+  items: readonly Item<R>[],
+  batch: Batch,
+  opts: ConsumerLoopOptions<R>,
+): Promise<number | undefined> {
+  const { sink, signal, stats } = opts;
+  const run = (part: readonly Item<R>[]) =>
+    sink.process(
+      part.map((i) => i.value),
+      batch,
+    );
+  for (let attempt = 1; ; attempt++) {
+    let error: unknown;
+    try {
+      await run(items);
+      stats.lastError = undefined;
+      return items.length;
+    } catch (err) {
+      error = err;
+      noteFailure('process', err, attempt, opts);
+    }
+    if (signal.aborted) return undefined;
+    const permanent = sink.isPermanent(error);
+    if (permanent || (attempt >= opts.attemptsBeforeBisect && items.length > 1)) {
+      const found = await isolateFailures(items, run, signal);
+      if (signal.aborted) return undefined;
+      const poison = found.failed.filter((f) => found.succeeded > 0 || sink.isPermanent(f.error));
+      if (poison.length === found.failed.length) {
+        const ok = await deadLetter(
+          poison.map((f) => ({
+            raw: f.item.raw,
+            decoded: f.item.value,
+            reason: messageOf(f.error),
+          })),
+          opts,
+        );
+        if (!ok) return undefined;
+        stats.lastError = undefined;
+        return found.succeeded;
+      }
+      // Nothing succeeded on its own: a systemic failure, not bad records. Retry all.
+    }
+    await sleep(backoffDelay(attempt, opts.retry), signal);
+    if (signal.aborted) return undefined;
+  }
+}
+
+/**
+ * Reads, processes and commits batches until the signal aborts (resolves undefined) or
+ * something throws outside the record-level handling (resolves the error). Closes the
+ * consumer either way.
+ */
+async function runLoop<R>(
+  consumer: Consumer,
+  opts: ConsumerLoopOptions<R>,
+): Promise<{ error: unknown } | undefined> {
+  const { sink, signal, stats } = opts;
+  try {
+    while (!signal.aborted) {
+      let batch: Batch | undefined;
+      const read = await retrying(
+        'read',
+        async () => {
+          batch = await consumer.read(signal);
+        },
+        opts,
+      );
+      // Not processed yet: leave it uncommitted, it is delivered again after a restart.
+      if (!read || !batch || signal.aborted) break;
+      if (batch.records.length === 0) continue;
+      const items: Item<R>[] = [];
+      const undecodable: Rejected[] = [];
+      for (const raw of batch.records) {
+        try {
+          items.push({ raw, value: sink.decode(raw.data) });
+        } catch (err) {
+          if (err instanceof InvalidRecordError) {
+            undecodable.push({ raw, decoded: err.record, reason: err.message });
+            continue;
+          }
+          stats.decodeErrors++;
+          undecodable.push({ raw, decoded: undefined, reason: `cannot decode: ${messageOf(err)}` });
+        }
+      }
+      if (!(await deadLetter(undecodable, opts))) break;
+      const current = batch;
+      let applied = 0;
+      if (items.length > 0) {
+        const n = await processAll(items, current, opts);
+        if (n === undefined) break;
+        applied = n;
+      }
+      // Once processed, a batch is committed even while stopping (that is the drain).
+      let fenced: FencedError | undefined;
+      const committed = await retrying(
+        'commit',
+        async () => {
+          try {
+            await consumer.commit(current);
+          } catch (err) {
+            if (!(err instanceof FencedError)) throw err;
+            fenced = err;
+          }
+        },
+        opts,
+      );
+      if (!committed) break;
+      if (fenced) {
+        // Another process holds these shards now: it delivers the batch again from the
+        // checkpoint (sinks are idempotent), so it is not ours to count or to retry.
+        opts.logger.warn('commit fenced: the shards moved to another process', {
+          shards: fenced.shards.join(','),
+          records: applied,
+        });
+        consumer.reset();
+        continue;
+      }
+      stats.batches++;
+      stats.records += applied;
+      stats.lastCommitAt = Date.now();
+      opts.hooks?.committed?.(applied);
+      opts.logger.debug('batch committed', { records: applied });
+    }
+    return undefined;
+  } catch (error) {
+    stats.lastError = `loop crashed: ${messageOf(error)}`;
+    return { error };
+  } finally {
+    await consumer
+      .close()
+      .catch((err: Error) => opts.logger.warn('consumer close failed', { error: err.message }));
+  }
+}
