@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
   compactLake,
   DEFAULT_GRACE_MS,
@@ -12,6 +13,7 @@ import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { openObjectStore } from './compose/object-store.js';
+import { serveProbes } from './compose/probe-server.js';
 import { startLakeRole } from './compose/roles.js';
 import { openIngestStreams } from './compose/stream.js';
 import { registerLifecycle } from './lake-lifecycle.js';
@@ -44,12 +46,24 @@ export function register(program: Command): Command {
     .description(
       'run the lake writer: consume the shopping, ingest-stats and dead-letters streams and write Parquet until Ctrl-C',
     )
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      '--metrics-port <port>',
+      'serve /healthz (liveness) and Prometheus /metrics on this port (at api.host)',
+      intOption('--metrics-port'),
+    )
+    .action(async (opts: { metricsPort?: number }, cmd: Command) => {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'lake');
       const streams = await openIngestStreams(config, logger);
       const store = await openObjectStore(config);
       const writer = await startLakeRole({ config, streams, store, logger });
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry, prefix: 'faresight_lake_' });
+      const probes =
+        opts.metricsPort !== undefined
+          ? await serveProbes(registry, config.api.host, opts.metricsPort)
+          : undefined;
+      if (probes) process.stdout.write(`probes: ${probes.url}/healthz ${probes.url}/metrics\n`);
       const compaction =
         config.lake.compactEveryMinutes > 0
           ? startCompactionSchedule({
@@ -74,6 +88,7 @@ export function register(program: Command): Command {
         logger,
         async () => {
           clearInterval(progress);
+          await probes?.close();
           await streams.close();
           await store.close();
         },
