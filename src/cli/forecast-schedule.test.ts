@@ -152,6 +152,11 @@ describe('the demand forecast as an ETL task', () => {
       assert.equal(res.status, 200);
       const body = (await res.json()) as { forecast?: unknown[] };
       assert.equal(body.forecast?.length, 28, JSON.stringify(body).slice(0, 300));
+      const metrics = await (await fetch(`${platform.apiUrl}/metrics`)).text();
+      assert.match(
+        metrics,
+        /faresight_etl_runs_total\{job="demand_forecast",status="succeeded"\} 1/,
+      );
     } finally {
       await platform.stop();
     }

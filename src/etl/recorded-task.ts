@@ -1,4 +1,5 @@
 import { JobBusyError } from './errors.js';
+import type { EtlMetrics } from './etl-metrics.js';
 import type { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
 
@@ -17,9 +18,14 @@ const LEASE_MS = 30 * 60_000;
 /**
  * Turns `task` into an EtlTask that, like the pond jobs, holds the task's lease while it
  * runs (JobBusyError when another runner holds it) and records each attempt in
- * `etl_runs`, so `faresight etl status` and the ETL metrics see it.
+ * `etl_runs`, so `faresight etl status` sees it, and in `metrics` when given.
  */
-export function recordedTask(task: PlainTask, store: EtlStore, runnerId: string): EtlTask {
+export function recordedTask(
+  task: PlainTask,
+  store: EtlStore,
+  runnerId: string,
+  metrics?: EtlMetrics,
+): EtlTask {
   return {
     name: task.name,
     schedule: task.schedule,
@@ -38,10 +44,13 @@ export function recordedTask(task: PlainTask, store: EtlStore, runnerId: string)
         try {
           const r = await task.run();
           await store.finishRun(runId, { status: 'succeeded', rows: r.rows ?? 0 });
+          metrics?.observe(task.name, 'succeeded', r.rows ?? 0, 0);
           return r;
         } catch (err) {
           const error = (err as Error).message?.split('\n')[0] ?? String(err);
           await store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
+          const [h] = await store.health([task.name]).catch(() => []);
+          metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
           throw err;
         }
       } finally {

@@ -108,6 +108,7 @@ export async function openEtlContext(deps: {
     },
     store,
     runner.runnerId,
+    metrics,
   );
   const openSession = createSessionOpener({
     config: deps.config,
