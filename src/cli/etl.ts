@@ -10,8 +10,9 @@ import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { warnIfLocal } from './catalog.js';
 import { type EtlContext, openEtlContext, startEtlRole } from './compose/etl-context.js';
+import { serveProbes } from './compose/probe-server.js';
 import { openRowStore } from './compose/row-store.js';
-import { configFrom } from './options.js';
+import { configFrom, intOption } from './options.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -51,26 +52,37 @@ export function register(program: Command): void {
     .description(
       'run the ETL scheduler (default ponds and customer jobs on their cron schedules); subcommands run one job, backfill or show status',
     )
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      '--metrics-port <port>',
+      'serve /healthz (liveness) and Prometheus /metrics (ETL runs) on this port (at api.host)',
+      intOption('--metrics-port'),
+    )
+    .action(async (opts: { metricsPort?: number }, cmd: Command) => {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'etl');
       const rowStore = await openRowStore(config, logger.child('rowstore'));
-      let svc: Awaited<ReturnType<typeof startEtlRole>>;
+      const registry = new Registry();
+      let svc: Awaited<ReturnType<typeof startEtlRole>> | undefined;
+      let probes: Awaited<ReturnType<typeof serveProbes>> | undefined;
       try {
-        svc = await startEtlRole({
-          config,
-          sql: rowStore.client,
-          logger,
-          registry: new Registry(),
-        });
+        svc = await startEtlRole({ config, sql: rowStore.client, logger, registry });
+        if (opts.metricsPort !== undefined) {
+          probes = await serveProbes(registry, config.api.host, opts.metricsPort);
+          process.stdout.write(`probes: ${probes.url}/healthz ${probes.url}/metrics\n`);
+        }
       } catch (err) {
+        await svc?.stop().catch(() => undefined);
         await rowStore.close();
         throw err;
       }
+      const started = svc;
       await stopOnSignal(
-        () => [svc],
+        () => [started],
         logger,
-        () => rowStore.close(),
+        async () => {
+          await probes?.close();
+          await rowStore.close();
+        },
       );
     });
 

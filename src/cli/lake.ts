@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
 import {
   compactLake,
   DEFAULT_GRACE_MS,
@@ -13,11 +14,11 @@ import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import { openObjectStore } from './compose/object-store.js';
+import { serveProbes } from './compose/probe-server.js';
 import { startLakeRole } from './compose/roles.js';
 import { openIngestStreams } from './compose/stream.js';
 import { registerLifecycle } from './lake-lifecycle.js';
 import { configFrom, intOption } from './options.js';
-import { serveMetrics } from './serve-metrics.js';
 
 /** How often `faresight lake` logs its progress. */
 const PROGRESS_MS = 10_000;
@@ -48,7 +49,8 @@ export function register(program: Command): Command {
     )
     .option(
       '--metrics-port <port>',
-      'serve Prometheus metrics (records, files, bytes, write and commit latency, failures, lag of every consumer group) on this port at /metrics',
+      'serve /healthz (liveness) and Prometheus /metrics (records, files, bytes, write and commit latency, failures, lag of every consumer group) on this port (at api.host)',
+
       intOption('--metrics-port'),
     )
     .action(async (opts: { metricsPort?: number }, cmd: Command) => {
@@ -61,12 +63,14 @@ export function register(program: Command): Command {
       const streams = await openIngestStreams(config, logger);
       const store = await openObjectStore(config);
       const registry = new Registry();
+      collectDefaultMetrics({ register: registry, prefix: 'faresight_lake_' });
       const writer = await startLakeRole({ config, streams, store, logger, registry });
-      const metrics =
+      const probes =
         opts.metricsPort !== undefined
-          ? await serveMetrics(registry, config.api.host, opts.metricsPort)
+          ? await serveProbes(registry, config.api.host, opts.metricsPort)
           : undefined;
-      if (metrics) process.stdout.write(`metrics: ${metrics.url}\n`);
+      if (probes) process.stdout.write(`probes: ${probes.url}/healthz ${probes.url}/metrics\n`);
+
       const compaction =
         config.lake.compactEveryMinutes > 0
           ? startCompactionSchedule({
@@ -91,7 +95,8 @@ export function register(program: Command): Command {
         logger,
         async () => {
           clearInterval(progress);
-          await metrics?.close();
+          await probes?.close();
+
           await streams.close();
           await store.close();
         },

@@ -5,8 +5,6 @@
  */
 import { Registry } from 'prom-client';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
-import { writeForecastPond } from '../analytics/forecast/duckdb/forecast-pond-writer.js';
-import { startForecastJob } from '../analytics/forecast/start-forecast-job.js';
 import type { Config } from '../config/config.js';
 import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
@@ -24,7 +22,6 @@ import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { openCache } from './compose/cache.js';
 import { startEtlRole } from './compose/etl-context.js';
-import { openLake } from './compose/lake.js';
 import { openObjectStore } from './compose/object-store.js';
 import {
   startApiRole,
@@ -56,6 +53,8 @@ export interface Platform {
 export interface PlatformOptions {
   /** Ingest tokens accepted beside the configured ones (the demo feed's, made at start). */
   internalTokens?: readonly VendorToken[];
+  /** Delay before the demand forecast catches up on its latest slot (tests); default 150 s. */
+  forecastCatchUpMs?: number;
 }
 
 /** Starts every role on `config`; on failure stops what it started and rethrows. */
@@ -133,15 +132,17 @@ export async function startPlatform(
     const etlStore = new EtlStore(store.client);
     await etlStore.migrate();
     await customers.migrate();
+    // The demand forecast is one of the ETL scheduler's tasks (one run per slot across
+    // a fleet), fitted on worker threads off this process's event loop.
     services.push(
-      await startEtlRole({ config, sql: store.client, logger: logger.child('etl'), registry }),
-    );
-    services.push(
-      startForecastJob({
-        openLake: () => openLake(config),
-        store: demandStore,
-        logger: logger.child('forecast'),
-        writePond: (day, series) => writeForecastPond(config.dataDir, day, series),
+      await startEtlRole({
+        config,
+        sql: store.client,
+        logger: logger.child('etl'),
+        registry,
+        ...(opts.forecastCatchUpMs !== undefined
+          ? { forecastCatchUpMs: opts.forecastCatchUpMs }
+          : {}),
       }),
     );
     const sqlEndpoint = await startSqlEndpoint({

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
-import { cronSlot } from './cron-slot.js';
+import { cronSlot, latestCronSlot } from './cron-slot.js';
 import { startEtlScheduler } from './etl-scheduler.js';
 import { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
@@ -46,6 +46,59 @@ describe('the embedded scheduler', () => {
     assert.equal(new Set(firsts.map((s) => s.slot)).size, firsts.length, 'a slot ran twice');
     const retried = seen.find((s) => s.attempt === 2);
     assert.equal(retried?.slot, seen[0]!.slot, 'the failed attempt was retried for the same slot');
+  });
+
+  it('catches up on the latest slot once across schedulers, and not again after a restart', async () => {
+    let claims = 0;
+    // The same store, counting claims: a loser's attempt leaves no row to wait for.
+    const counting = Object.create(store) as EtlStore;
+    counting.claimSlot = async (job, slot, owner) => {
+      claims++;
+      return store.claimSlot(job, slot, owner);
+    };
+    const ran: { slot: string | undefined; by: string }[] = [];
+    const task = (by: string): EtlTask => ({
+      name: 'hourly_catch_up',
+      schedule: '0 * * * *',
+      catchUpAfterMs: 0,
+      async run({ slot }) {
+        ran.push({ slot, by });
+      },
+    });
+    const opts = { store: counting, logger: silentLogger, attempts: 1, retryDelayMs: 10 };
+    const start = (by: string) =>
+      startEtlScheduler({ ...opts, tasks: async () => [task(by)], owner: by });
+    const until = async (n: number) => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && claims < n) await delay(20);
+      assert.ok(claims >= n, `only ${claims} of ${n} claims were made`);
+    };
+    const a = await start('a');
+    const b = await start('b');
+    await until(2);
+    await a.stop();
+    await b.stop();
+    assert.equal(ran.length, 1, `one run for one slot, got ${JSON.stringify(ran)}`);
+    const expected = latestCronSlot('0 * * * *');
+    // An hour boundary between the claims and here moves the slot on; the run kept the one claimed.
+    if (expected === latestCronSlot('0 * * * *', new Date(Date.now() - 60_000)))
+      assert.equal(ran[0]!.slot, expected);
+    const c = await start('c');
+    await until(3);
+    await c.stop();
+    if (ran[0]!.slot === latestCronSlot('0 * * * *'))
+      assert.equal(ran.length, 1, 'a restart ran the slot again');
+  });
+
+  it('has no catch-up slot for a schedule that did not fire in the look-back', () => {
+    assert.equal(
+      latestCronSlot('0 0 1 1 *', new Date('2025-06-01T00:00:00Z'), 3_600_000),
+      undefined,
+    );
+    assert.equal(
+      latestCronSlot('15 * * * *', new Date('2025-06-01T10:07:00Z')),
+      '2025-06-01T09:15:00.000Z',
+    );
   });
 
   it('names a fire by its scheduled time even when the timer is late', () => {

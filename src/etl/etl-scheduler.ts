@@ -5,13 +5,15 @@
  * per task and slot, and whichever process's worker takes the job runs it, so several
  * schedulers share the work. In both modes a slot is claimed in the row store before it
  * runs (etl_slots), so no slot ever runs twice, and a run holds its task's lease, so runs
- * of one task never overlap. A failing attempt is retried with backoff.
+ * of one task never overlap. A failing attempt is retried with backoff. A task with
+ * `catchUpAfterMs` also gets its latest slot dispatched that long after start, so a job
+ * that refreshes hourly runs soon after a fresh start (once across the fleet).
  */
 import { Cron } from 'croner';
 import type { Logger } from '../ops/logger.js';
 import { runWithRetry } from '../ops/retry.js';
 import type { Service } from '../ops/service.js';
-import { cronSlot } from './cron-slot.js';
+import { cronSlot, latestCronSlot } from './cron-slot.js';
 import { JobBusyError } from './errors.js';
 import type { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
@@ -46,6 +48,7 @@ export async function startEtlScheduler(opts: EtlSchedulerOptions): Promise<Serv
   const abort = new AbortController();
   const crons = new Map<string, { cron: Cron; schedule: string }>();
   const running = new Set<Promise<void>>();
+  const catchUps = new Set<NodeJS.Timeout>();
   const log = opts.logger;
 
   const execute = async (task: EtlTask, slot: string) => {
@@ -98,16 +101,28 @@ export async function startEtlScheduler(opts: EtlSchedulerOptions): Promise<Serv
         const current = byName.get(task.name);
         if (current) await execute(current, slot);
       });
-      const cron = new Cron(task.schedule, { timezone: 'UTC', protect: true }, () => {
+      const fire = (slotOf: (schedule: string) => string | undefined) => {
         const t = byName.get(task.name);
-        if (!t) return;
-        const slot = cronSlot(t.schedule);
+        if (!t || abort.signal.aborted) return;
+        const slot = slotOf(t.schedule);
+        if (slot === undefined) return;
         dispatcher
           .dispatch(t, slot)
           .catch((err: unknown) =>
             log.error('dispatch failed', { task: t.name, error: (err as Error).message }),
           );
-      });
+      };
+      const cron = new Cron(task.schedule, { timezone: 'UTC', protect: true }, () =>
+        fire((schedule) => cronSlot(schedule)),
+      );
+      if (!had && task.catchUpAfterMs !== undefined) {
+        const t = setTimeout(() => {
+          catchUps.delete(t);
+          fire((schedule) => latestCronSlot(schedule));
+        }, task.catchUpAfterMs);
+        t.unref();
+        catchUps.add(t);
+      }
       crons.set(task.name, { cron, schedule: task.schedule });
       log.info('scheduled', { task: task.name, schedule: task.schedule });
     }
@@ -129,6 +144,8 @@ export async function startEtlScheduler(opts: EtlSchedulerOptions): Promise<Serv
     name: 'etl',
     async stop() {
       clearInterval(timer);
+      for (const t of catchUps) clearTimeout(t);
+      catchUps.clear();
       for (const c of crons.values()) c.cron.stop();
       crons.clear();
       abort.abort();

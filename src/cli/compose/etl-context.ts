@@ -1,12 +1,19 @@
 /**
  * The ETL role's composition over a row store: stores, engine, runner, session opener
- * and the task list (default ponds + customer jobs). Used by `faresight etl ...`,
+ * and the task list (default ponds, customer jobs and the demand forecast). Used by `faresight etl ...`,
  * `faresight customers ...` and `startEtlRole` (the scheduler of `faresight etl run` and
  * `faresight up`). It lives in the composition root because it joins etl, tenancy and
  * the SQL endpoint, which must not import each other in a circle.
  */
 import * as path from 'node:path';
 import type { Registry } from 'prom-client';
+import { DemandStore } from '../../analytics/forecast/demand-store.js';
+import { writeForecastPond } from '../../analytics/forecast/duckdb/forecast-pond-writer.js';
+import {
+  DEFAULT_FORECAST_SCHEDULE,
+  FORECAST_TASK,
+  runForecastJob,
+} from '../../analytics/forecast/run-forecast-job.js';
 import type { Config } from '../../config/config.js';
 import { customerJobTask } from '../../etl/customer-job-runner.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
@@ -18,6 +25,7 @@ import { EtlStore } from '../../etl/etl-store.js';
 import type { EtlTask } from '../../etl/etl-task.js';
 import type { JobDefinition } from '../../etl/job.js';
 import { JobRunner } from '../../etl/job-runner.js';
+import { recordedTask } from '../../etl/recorded-task.js';
 import { type EtlJobs, startEtl } from '../../etl/start-etl.js';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import type { Logger } from '../../ops/logger.js';
@@ -29,6 +37,14 @@ import {
   type SessionOpener,
 } from '../../sql-endpoint/session-opener.js';
 import { CustomerStore } from '../../tenancy/customer-store.js';
+import { openLake } from './lake.js';
+
+/**
+ * How long after the scheduler starts the demand forecast catches up on its latest slot,
+ * so a fresh platform (the demo's history posted at start, flushed to the lake) shows
+ * forecasts without waiting for the next hourly fire.
+ */
+export const DEFAULT_FORECAST_CATCH_UP_MS = 150_000;
 
 export interface EtlContext extends EtlJobs {
   readonly store: EtlStore;
@@ -39,7 +55,7 @@ export interface EtlContext extends EtlJobs {
   readonly lakeRoot: string;
   /** The job named `name`; throws UnknownJobError. */
   job(name: string): JobDefinition;
-  /** Default pond jobs and every customer job, as scheduler tasks. */
+  /** Default pond jobs, every customer job and the demand forecast, as scheduler tasks. */
   tasks(): Promise<EtlTask[]>;
   /** Closes the engine (not the SqlClient, which the caller owns). */
   close(): Promise<void>;
@@ -52,6 +68,8 @@ export async function openEtlContext(deps: {
   sql: SqlClient;
   logger: Logger;
   registry?: Registry;
+  /** Catch-up delay of the demand forecast; default DEFAULT_FORECAST_CATCH_UP_MS. */
+  forecastCatchUpMs?: number;
 }): Promise<EtlContext> {
   const store = new EtlStore(deps.sql);
   const customers = new CustomerStore(deps.sql);
@@ -71,6 +89,28 @@ export async function openEtlContext(deps: {
     onPublished: (job) => slices.refreshPond(job.pond, customers),
   });
   const jobs = defaultPondJobs(deps.config.etl.schedules);
+  const demand = new DemandStore(deps.sql);
+  // Fitting runs on worker threads (runForecastJob), so the process this task lands on
+  // (`faresight etl`, or `up` embedded) keeps its event loop for requests.
+  const forecastTask = recordedTask(
+    {
+      name: FORECAST_TASK,
+      schedule: deps.config.etl.schedules[FORECAST_TASK] ?? DEFAULT_FORECAST_SCHEDULE,
+      catchUpAfterMs: deps.forecastCatchUpMs ?? DEFAULT_FORECAST_CATCH_UP_MS,
+      run: async () => {
+        const r = await runForecastJob({
+          openLake: () => openLake(deps.config),
+          store: demand,
+          logger: deps.logger.child('forecast'),
+          writePond: (day, series) => writeForecastPond(deps.config.dataDir, day, series),
+        });
+        return { rows: r.series };
+      },
+    },
+    store,
+    runner.runnerId,
+    metrics,
+  );
   const openSession = createSessionOpener({
     config: deps.config,
     customers,
@@ -110,7 +150,7 @@ export async function openEtlContext(deps: {
           ...(metrics ? { metrics } : {}),
         }),
       );
-      return [...pondTasks, ...customerTasks];
+      return [...pondTasks, ...customerTasks, forecastTask];
     },
     close: () => engine.close(),
   };
@@ -128,6 +168,7 @@ export async function startEtlRole(deps: {
   logger: Logger;
   registry?: Registry;
   pgBossSchema?: string;
+  forecastCatchUpMs?: number;
 }): Promise<Service> {
   const jobs = await openEtlContext(deps);
   return startEtl({

@@ -118,4 +118,56 @@ describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
       JSON.stringify(runs),
     );
   });
+
+  it('run the demand forecast once per slot, whichever process takes it', async (t) => {
+    if (skip) return t.skip(skip);
+    const s = schema!;
+    const config = configSchema.parse({
+      dataDir,
+      rowStore: { backend: 'postgres', url: s.url },
+      etl: {
+        schedules: {
+          market_demand_daily: '0 0 1 1 *',
+          airport_demand_weekly: '0 0 1 1 *',
+          fare_trends: '0 0 1 1 *',
+          carrier_share: '0 0 1 1 *',
+        },
+      },
+    });
+    const clients = [0, 1].map(
+      () => new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 }),
+    );
+    const services: Service[] = [];
+    const finished = async () =>
+      clients[0]!.query<{ slot: string; runner: string; status: string }>(
+        `SELECT slot, runner, status FROM etl_runs WHERE job = 'demand_forecast' AND status <> 'running'`,
+      );
+    try {
+      // Both catch up at once: each dispatches the same latest slot.
+      for (const sql of clients)
+        services.push(
+          await startEtlRole({
+            config,
+            sql,
+            logger: silentLogger,
+            pgBossSchema: `${s.schema}_boss`,
+            forecastCatchUpMs: 0,
+          }),
+        );
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && (await finished()).length === 0) await delay(200);
+    } finally {
+      for (const svc of services) await svc.stop();
+    }
+    const runs = await clients[0]!.query<{ slot: string; status: string }>(
+      `SELECT slot, status FROM etl_runs WHERE job = 'demand_forecast'`,
+    );
+    const slots = await clients[0]!.query<{ slot: string }>(
+      `SELECT slot FROM etl_slots WHERE job = 'demand_forecast'`,
+    );
+    for (const c of clients) await c.close();
+    assert.equal(runs.length, 1, `one forecast run: ${JSON.stringify(runs)}`);
+    assert.equal(runs[0]!.status, 'succeeded', JSON.stringify(runs));
+    assert.equal(slots.length, 1);
+  });
 });

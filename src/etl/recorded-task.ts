@@ -1,0 +1,61 @@
+import { JobBusyError } from './errors.js';
+import type { EtlMetrics } from './etl-metrics.js';
+import type { EtlStore } from './etl-store.js';
+import type { EtlTask } from './etl-task.js';
+
+/** A unit of work the scheduler can run that keeps no run history of its own. */
+export interface PlainTask {
+  readonly name: string;
+  readonly schedule: string;
+  readonly catchUpAfterMs?: number;
+  /** One attempt; `rows` goes to the run history. */
+  run(): Promise<{ rows?: number }>;
+}
+
+/** How long a recorded task's lease lasts before another runner may take the task. */
+const LEASE_MS = 30 * 60_000;
+
+/**
+ * Turns `task` into an EtlTask that, like the pond jobs, holds the task's lease while it
+ * runs (JobBusyError when another runner holds it) and records each attempt in
+ * `etl_runs`, so `faresight etl status` sees it, and in `metrics` when given.
+ */
+export function recordedTask(
+  task: PlainTask,
+  store: EtlStore,
+  runnerId: string,
+  metrics?: EtlMetrics,
+): EtlTask {
+  return {
+    name: task.name,
+    schedule: task.schedule,
+    ...(task.catchUpAfterMs !== undefined ? { catchUpAfterMs: task.catchUpAfterMs } : {}),
+    async run({ kind, slot, attempt }) {
+      const holder = await store.acquireLease(task.name, runnerId, LEASE_MS);
+      if (holder !== runnerId) throw new JobBusyError(task.name, holder);
+      try {
+        const runId = await store.startRun({
+          job: task.name,
+          kind,
+          ...(slot ? { slot } : {}),
+          attempt,
+          runner: runnerId,
+        });
+        try {
+          const r = await task.run();
+          await store.finishRun(runId, { status: 'succeeded', rows: r.rows ?? 0 });
+          metrics?.observe(task.name, 'succeeded', r.rows ?? 0, 0);
+          return r;
+        } catch (err) {
+          const error = (err as Error).message?.split('\n')[0] ?? String(err);
+          await store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
+          const [h] = await store.health([task.name]).catch(() => []);
+          metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
+          throw err;
+        }
+      } finally {
+        await store.releaseLease(task.name, runnerId).catch(() => undefined);
+      }
+    },
+  };
+}
