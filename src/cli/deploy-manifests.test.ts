@@ -21,7 +21,7 @@ import { silentLogger } from '../ops/logger.js';
 import { serveProbes } from './compose/probe-server.js';
 import { buildProgram } from './main.js';
 import { type Platform, startPlatform } from './platform.js';
-import { serveMetrics } from './realtime.js';
+import { serveMetrics } from './serve-metrics.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const k8sDir = join(repo, 'deploy', 'kubernetes');

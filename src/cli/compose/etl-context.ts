@@ -64,7 +64,7 @@ export interface EtlContext extends EtlJobs {
 /** Builds the context and creates the ETL and tenancy tables when missing. */
 export async function openEtlContext(deps: {
   /** The lake under `dataDir`, the `etl` section and the `sql` limits of customer sessions. */
-  config: Pick<Config, 'dataDir' | 'etl' | 'sql'>;
+  config: Pick<Config, 'dataDir' | 'etl' | 'sql' | 'lake'>;
   sql: SqlClient;
   logger: Logger;
   registry?: Registry;
@@ -163,7 +163,7 @@ export async function openEtlContext(deps: {
  */
 export async function startEtlRole(deps: {
   /** As openEtlContext's, and `rowStore` (pg-boss schedules on PostgreSQL). */
-  config: Pick<Config, 'dataDir' | 'etl' | 'sql' | 'rowStore'>;
+  config: Pick<Config, 'dataDir' | 'etl' | 'sql' | 'lake' | 'rowStore'>;
   sql: SqlClient;
   logger: Logger;
   registry?: Registry;
