@@ -16,7 +16,7 @@ import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
 import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
 import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
-import { OPS_OPERATIONS, openApiDocument } from './openapi.js';
+import { type ExtraOperation, OPS_OPERATIONS, openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
 import { dealsRoutes } from './routes/deals.js';
 import { demandRoutes } from './routes/demand.js';
@@ -63,6 +63,17 @@ export interface ApiOptions {
    * and the `faresight_cache_up` gauge; none = no cache to report on.
    */
   cacheDegraded?: () => string | undefined;
+  /**
+   * Routes served beside the API by other rooms (the Console), each registering itself on
+   * the app and describing its operations for the OpenAPI document.
+   */
+  extensions?: readonly ApiExtension[];
+}
+
+/** Routes another room adds to the API's app, with their OpenAPI operations. */
+export interface ApiExtension {
+  register(app: FastifyInstance): void;
+  operations: readonly ExtraOperation[];
 }
 
 /** An API instance with the specs of its `/v1` routes (what the OpenAPI document lists). */
@@ -149,13 +160,18 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   if (opts.sql) sqlRoutes(app, opts.sql);
   if (opts.deals) dealsRoutes(routes, opts.deals);
   if (opts.demand) demandRoutes(routes, opts.demand);
+  for (const e of opts.extensions ?? []) e.register(app);
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
     doc ??= JSON.stringify(
       openApiDocument(routes.specs, {
         version: API_VERSION,
         keys: keys.enabled,
-        extra: [...OPS_OPERATIONS, ...(opts.sql ? [SQL_OPERATION] : [])],
+        extra: [
+          ...OPS_OPERATIONS,
+          ...(opts.sql ? [SQL_OPERATION] : []),
+          ...(opts.extensions ?? []).flatMap((e) => e.operations),
+        ],
       }),
     );
     return reply.type('application/json; charset=utf-8').send(doc);

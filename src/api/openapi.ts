@@ -42,7 +42,7 @@ const errorResponse = (description: string) => ({
  */
 export interface ExtraOperation {
   path: string;
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   operation: Record<string, unknown>;
 }
 

@@ -22,6 +22,8 @@ export interface StartApiOptions {
   deals?: ApiOptions['deals'];
   /** The demand routes, when given. */
   demand?: ApiOptions['demand'];
+  /** Routes of other rooms on the same app (the Console). */
+  extensions?: ApiOptions['extensions'];
 }
 
 /** The running API; `url` is where to reach it from this machine. */
@@ -54,6 +56,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     ...(opts.sql ? { sql: opts.sql } : {}),
     ...(opts.deals ? { deals: opts.deals } : {}),
     ...(opts.demand ? { demand: opts.demand } : {}),
+    ...(opts.extensions ? { extensions: opts.extensions } : {}),
   });
   await app.listen({ host: opts.config.api.host, port: opts.config.api.port });
   const addr = app.server.address() as AddressInfo;

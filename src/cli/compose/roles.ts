@@ -43,6 +43,7 @@ export async function startApiRole(deps: {
   metrics?: Registry;
   demand?: DemandStore;
   sql?: StartApiOptions['sql'];
+  extensions?: StartApiOptions['extensions'];
 }): Promise<ApiService> {
   let demand = deps.demand;
   if (!demand) {
@@ -56,6 +57,7 @@ export async function startApiRole(deps: {
     cache: deps.cache,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.sql ? { sql: deps.sql } : {}),
+    ...(deps.extensions ? { extensions: deps.extensions } : {}),
     deals: new DealsStore(deps.rowStore.client),
     demand,
   });
