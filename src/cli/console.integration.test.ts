@@ -241,6 +241,42 @@ describe('the Console in Chromium', { skip: missing }, () => {
         );
       }
       assert.match((await page.textContent('#page')) ?? '', /acme/);
+
+      // Customers: rotating acme's key shows the new one once; the platform takes only it
+      const sqlAs = (key: string) =>
+        fetch(`${platform.apiUrl}/v1/sql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ sql: 'SELECT 1 AS one' }),
+        }).then((r) => r.status);
+      assert.notEqual(await sqlAs(customerKey), 401);
+      await page.click('button.rotate[data-customer="acme"]');
+      await page.waitForSelector('#new-key');
+      const rotated = (await page.textContent('#new-key')) ?? '';
+      assert.match(rotated, /^fsk_/);
+      assert.equal(await sqlAs(customerKey), 401, 'the old key is refused after rotation');
+      assert.notEqual(await sqlAs(rotated), 401);
+      // grant a pond narrowed to one market, then revoke it: each checked in the platform
+      const grantsOfAcme = async () => {
+        const r = (await (await admin('/admin/v1/customers')).json()) as {
+          customers: { name: string; grants: { pond: string; markets?: string[] }[] }[];
+        };
+        return r.customers.find((c) => c.name === 'acme')?.grants ?? [];
+      };
+      await page.selectOption('#customer-grant select[name=customer]', 'acme');
+      await page.fill('#customer-grant input[name=pond]', 'fare_trends');
+      await page.fill('#customer-grant input[name=markets]', 'JFK-LAX');
+      await page.click('#customer-grant button[type=submit]');
+      await page.waitForSelector('.grant:has-text("fare_trends [JFK-LAX]")');
+      assert.deepEqual(await grantsOfAcme(), [{ pond: 'fare_trends', markets: ['JFK-LAX'] }]);
+      await page.click('.grant:has-text("fare_trends") button');
+      await page.waitForSelector('.grant', { state: 'detached' });
+      assert.deepEqual(await grantsOfAcme(), []);
+
+      // Stream page draws the lag of the groups from the sampler
+      await go('#/stream');
+      await page.waitForSelector('#chart-stream-lag .chart');
+      assert.ok(Number(await page.getAttribute('#chart-stream-lag .chart', 'data-points')) > 0);
       assert.deepEqual(pageErrors, []);
     } finally {
       feeding = false;

@@ -143,6 +143,8 @@ export interface ConsoleBackend {
   customers(): Promise<CustomerInfo[]>;
   /** Creates `name`; returns its API key (shown once, stored hashed). */
   addCustomer(name: string): Promise<string>;
+  /** A new API key for `name` (shown once); the old key stops working. */
+  rotateKey(name: string): Promise<string>;
   grant(
     customer: string,
     grant: { pond: string; markets?: string[]; pos?: string[] },

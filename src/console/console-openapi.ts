@@ -92,7 +92,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
       requestBody: body(
         {
           group: { type: 'string' },
-          from: { type: 'string', description: 'ISO 8601 or epoch ms' },
+          from: { type: 'string', description: 'ISO 8601, epoch ms, or relative: -30m, -2h' },
           confirm: { type: 'boolean' },
         },
         ['group', 'from'],
@@ -153,6 +153,13 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     {
       requestBody: body({ name: { type: 'string' } }, ['name']),
     },
+  ),
+  op(
+    '/admin/v1/customers/{name}/key',
+    'post',
+    'adminRotateKey',
+    "Rotate a customer's API key: the new key is in the answer, once; the old one stops working",
+    { parameters: [path('name')] },
   ),
   op(
     '/admin/v1/customers/{name}/grants',

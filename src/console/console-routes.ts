@@ -63,13 +63,18 @@ function list(v: unknown, what: string): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
-/** A time as ISO 8601 or epoch ms. */
+/** A time as ISO 8601, epoch ms, or relative to now (`-90m`, `-2h`, `-30s`). */
 function time(v: unknown, what: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   const s = str(v, what) as string;
+  const rel = /^-(\d+(?:\.\d+)?)(s|m|h)$/.exec(s);
+  if (rel)
+    return (
+      Date.now() - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h']
+    );
   const t = /^\d{12,}$/.test(s) ? Number(s) : Date.parse(s);
   if (Number.isNaN(t))
-    throw new ConsoleInputError(`${what} "${s}" is not a time (ISO 8601 or epoch ms)`);
+    throw new ConsoleInputError(`${what} "${s}" is not a time (ISO 8601, epoch ms, or -30m / -2h)`);
   return t;
 }
 
@@ -253,6 +258,13 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
     guarded(async (req) => {
       const name = str((req.body as { name?: unknown } | undefined)?.name, 'name') as string;
       return { name, key: await backend.addCustomer(name) };
+    }),
+  );
+  app.post(
+    '/admin/v1/customers/:name/key',
+    guarded(async (req) => {
+      const name = (req.params as { name: string }).name;
+      return { name, key: await backend.rotateKey(name) };
     }),
   );
   app.post(

@@ -301,6 +301,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return this.tenancy(() => this.deps.customers.add(name));
   }
 
+  rotateKey(name: string) {
+    return this.tenancy(() => this.deps.customers.rotateKey(name));
+  }
+
   grant(customer: string, grant: { pond: string; markets?: string[]; pos?: string[] }) {
     return this.tenancy(() => this.deps.customers.grant(customer, grant));
   }

@@ -330,6 +330,21 @@ async function stream(page) {
     g.records += l.records;
     g.age = Math.max(g.age, l.oldestAgeMs);
   }
+  const metrics = await api('/admin/v1/metrics?window=15m');
+  const lagKeys = [...new Set(metrics.points.flatMap((p) => Object.keys(p.v)))]
+    .filter((k) => k.startsWith('lag:'))
+    .sort();
+  const lagChart = h(
+    'div',
+    { class: 'card', id: 'chart-stream-lag' },
+    h('h2', {}, 'Lag per group, last 15 minutes (records)'),
+    lineChart(
+      lagKeys.map((k) => ({
+        name: k.slice(4),
+        points: metrics.points.filter((p) => p.v[k] !== undefined).map((p) => [p.t, p.v[k]]),
+      })),
+    ),
+  );
   const confirmBox = h('div', { id: 'rewind-confirm' });
   const form = h(
     'form',
@@ -426,6 +441,7 @@ async function stream(page) {
       ],
       Object.values(byGroup),
     ),
+    lagChart,
     h('h2', {}, 'Rewind a group (replay)'),
     form,
     confirmBox,
@@ -449,7 +465,7 @@ async function lake(page) {
   const sql = h(
     'textarea',
     { id: 'sql', name: 'sql' },
-    "SELECT date_trunc('minute', received_at) AS minute, count(*) AS searches FROM searches GROUP BY 1 ORDER BY 1",
+    "SELECT date_trunc('hour', received_at) AS hour, count(*) AS searches, count(DISTINCT origin || destination) AS markets FROM searches GROUP BY 1 ORDER BY 1",
   );
   const result = h('div', { id: 'sql-result' });
   const form = h('form', {}, sql, h('button', { type: 'submit' }, 'Run'));
@@ -475,7 +491,7 @@ async function lake(page) {
           : null;
       result.replaceChildren(
         h('p', {}, `${r.rows.length} row(s)${r.truncated ? ' (truncated)' : ''}`),
-        chart ?? '',
+        chart ? h('div', { class: 'card', id: 'sql-chart' }, chart) : '',
         table(
           r.columns.map((c) => ({
             label: `${c.name} ${c.type}`,
@@ -633,6 +649,24 @@ async function customers(page) {
       msg.replaceChildren(errorBox(err));
     }
   });
+  const rotate = async (c) => {
+    try {
+      const r = await api(`/admin/v1/customers/${encodeURIComponent(c)}/key`, {
+        method: 'POST',
+        body: {},
+      });
+      msg.replaceChildren(
+        h(
+          'div',
+          { class: 'notice' },
+          `New API key of ${r.name} (shown once; the old key no longer works): `,
+          h('code', { id: 'new-key' }, r.key),
+        ),
+      );
+    } catch (err) {
+      msg.replaceChildren(errorBox(err));
+    }
+  };
   const revoke = async (c, pond) => {
     await api(`/admin/v1/customers/${encodeURIComponent(c)}/grants/${encodeURIComponent(pond)}`, {
       method: 'DELETE',
@@ -669,6 +703,20 @@ async function customers(page) {
             ),
         },
         { label: 'jobs', value: (c) => c.jobs.map((j) => `${j.name} (${j.schedule})`).join(', ') },
+        {
+          label: 'key',
+          value: (c) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary rotate',
+                'data-customer': c.name,
+                onclick: () => rotate(c.name),
+              },
+              'rotate',
+            ),
+        },
       ],
       list,
     ),
