@@ -57,7 +57,7 @@ export function lineChart(series, opts = {}) {
   const max = Math.max(...all.map((p) => p[1]), 0) || 1;
   const x = (t) => PAD.l + ((t - from) / span) * (W - PAD.l - PAD.r);
   const y = (v) => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
-  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img' });
   svg.append(el('line', { class: 'axis', x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b }));
   svg.append(el('line', { class: 'axis', x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b }));
   for (const f of [0, 0.5, 1]) {
