@@ -68,6 +68,17 @@ export interface ApiOptions {
    * listed in this API's OpenAPI document so one document covers every route; default none.
    */
   otherOperations?: readonly ExtraOperation[];
+  /**
+   * Routes served beside the API by other rooms (the Console), each registering itself on
+   * the app and describing its operations for the OpenAPI document.
+   */
+  extensions?: readonly ApiExtension[];
+}
+
+/** Routes another room adds to the API's app, with their OpenAPI operations. */
+export interface ApiExtension {
+  register(app: FastifyInstance): void;
+  operations: readonly ExtraOperation[];
 }
 
 /** An API instance with the specs of its `/v1` routes (what the OpenAPI document lists). */
@@ -154,6 +165,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   if (opts.sql) sqlRoutes(app, opts.sql);
   if (opts.deals) dealsRoutes(routes, opts.deals);
   if (opts.demand) demandRoutes(routes, opts.demand);
+  for (const e of opts.extensions ?? []) e.register(app);
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
     doc ??= JSON.stringify(
@@ -164,6 +176,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
           ...OPS_OPERATIONS,
           ...(opts.sql ? [SQL_OPERATION] : []),
           ...(opts.otherOperations ?? []),
+          ...(opts.extensions ?? []).flatMap((e) => e.operations),
         ],
       }),
     );

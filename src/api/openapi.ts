@@ -42,7 +42,7 @@ const errorResponse = (description: string) => ({
  */
 export interface ExtraOperation {
   path: string;
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   operation: Record<string, unknown>;
 }
 
@@ -168,6 +168,18 @@ export function openApiDocument(
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        adminKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Authorization: Bearer <admin key> (api.adminKeySha256), for the admin API',
+        },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'faresight_console',
+          description:
+            'Console session from POST /admin/v1/session; state-changing requests also need X-CSRF-Token',
+        },
       },
     },
   };

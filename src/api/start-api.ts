@@ -25,6 +25,8 @@ export interface StartApiOptions {
   demand?: ApiOptions['demand'];
   /** Other processes' operations for the OpenAPI document (see ApiOptions.otherOperations). */
   otherOperations?: ApiOptions['otherOperations'];
+  /** Routes of other rooms on the same app (the Console). */
+  extensions?: ApiOptions['extensions'];
 }
 
 /** The running API; `url` is where to reach it from this machine. */
@@ -58,6 +60,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     ...(opts.deals ? { deals: opts.deals } : {}),
     ...(opts.demand ? { demand: opts.demand } : {}),
     ...(opts.otherOperations ? { otherOperations: opts.otherOperations } : {}),
+    ...(opts.extensions ? { extensions: opts.extensions } : {}),
   });
   await app.listen({ host: opts.config.api.host, port: opts.config.api.port });
   const addr = app.server.address() as AddressInfo;

@@ -3,13 +3,17 @@
  * embedded (or configured) backends with ingest, the lake writer, the real-time runner,
  * the API, the ETL scheduler and the SQL endpoint. Also what the end-to-end test starts.
  */
+import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
 import type { Config } from '../config/config.js';
+import { CONSOLE_OPERATIONS } from '../console/console-openapi.js';
+import { registerConsole } from '../console/console-routes.js';
+import { MetricsSampler } from '../console/metrics-sampler.js';
 import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
-import type { VendorToken } from '../ingest/vendor-auth.js';
+import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import type { Logger } from '../ops/logger.js';
@@ -20,8 +24,11 @@ import type { RowStore } from '../serving/row-store.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
+import { createAdapters } from '../vendors/adapters.js';
 import { openCache } from './compose/cache.js';
+import { PlatformConsoleBackend } from './compose/console-backend.js';
 import { startEtlRole } from './compose/etl-context.js';
+import { openLake } from './compose/lake.js';
 import { openObjectStore } from './compose/object-store.js';
 import {
   startApiRole,
@@ -37,6 +44,8 @@ import { buildUseCases, USE_CASES, type UseCaseName } from './realtime.js';
 export interface Platform {
   ingestUrl: string;
   apiUrl: string;
+  /** Where the Console is, when it runs (an admin key is configured or given). */
+  consoleUrl: string | undefined;
   sqlPort: number;
   stream: Stream;
   rowStore: RowStore;
@@ -55,6 +64,13 @@ export interface PlatformOptions {
   internalTokens?: readonly VendorToken[];
   /** Delay before the demand forecast catches up on its latest slot (tests); default 150 s. */
   forecastCatchUpMs?: number;
+  /**
+   * sha256 of the Console's admin key when it is not configured (`up` makes one at start);
+   * neither = no Console.
+   */
+  adminKeySha256?: string;
+  /** Period of the Console's metric samples, ms (default the sampler's). */
+  consoleSampleMs?: number;
 }
 
 /** Starts every role on `config`; on failure stops what it started and rethrows. */
@@ -152,6 +168,49 @@ export async function startPlatform(
       ponds: new EtlPondCatalog(etlStore, config.etl.schedules),
     });
     services.push(sqlEndpoint);
+    const adminKeySha256 = config.api.adminKeySha256 || opts.adminKeySha256 || '';
+    // Re-drives post through ingest like a vendor: with vendor secrets on, each vendor
+    // gets a token made here, held only in this process.
+    const redriveTokens = new Map<string, string>();
+    if (adminKeySha256 && Object.keys(config.ingest.vendors).length > 0)
+      for (const v of Object.keys(createAdapters()))
+        redriveTokens.set(v, randomBytes(32).toString('base64url'));
+    let ingestUrl = '';
+    const registries: Registry[] = [registry];
+    let sampler: MetricsSampler | undefined;
+    let extensions: Parameters<typeof startApiRole>[0]['extensions'];
+    if (adminKeySha256) {
+      const s = new MetricsSampler({
+        registries,
+        gauges: async () => ({ lag: await streams.stream.lag(), lakeFiles: lake.stats().files }),
+        ...(opts.consoleSampleMs ? { intervalMs: opts.consoleSampleMs } : {}),
+        onError: (err) => logger.warn('console metrics sample failed', { error: err.message }),
+      });
+      sampler = s;
+      const backend = new PlatformConsoleBackend({
+        stream: streams.stream,
+        store: lakeStore,
+        openLake: () => openLake(config),
+        etl: etlStore,
+        customers,
+        schedules: config.etl.schedules,
+        ingestUrl: () => ingestUrl,
+        redriveToken: (v) => redriveTokens.get(v),
+      });
+      services.push({
+        name: 'console',
+        stop: async () => {
+          s.stop();
+          await backend.close();
+        },
+      });
+      extensions = [
+        {
+          register: (app) => registerConsole(app, { backend, sampler: s, adminKeySha256 }),
+          operations: CONSOLE_OPERATIONS,
+        },
+      ];
+    }
     const api = await startApiRole({
       config,
       rowStore,
@@ -164,6 +223,7 @@ export async function startPlatform(
         openSession: sqlEndpoint.openSession,
         requestsPerSecondPerCustomer: config.sql.requestsPerSecondPerCustomer,
       },
+      ...(extensions ? { extensions } : {}),
     });
     services.push(api);
     const ingest = await startIngestRole({
@@ -171,12 +231,19 @@ export async function startPlatform(
       streams,
       payloadStore: lakeStore,
       logger: logger.child('ingest'),
-      ...(opts.internalTokens ? { internalTokens: opts.internalTokens } : {}),
+      internalTokens: [
+        ...(opts.internalTokens ?? []),
+        ...[...redriveTokens].map(([vendor, t]) => ({ vendor, tokenSha256: hashToken(t) })),
+      ],
     });
     services.push(ingest);
+    ingestUrl = ingest.url;
+    registries.push(ingest.registry);
+    sampler?.start();
     return {
       ingestUrl: ingest.url,
       apiUrl: api.url,
+      consoleUrl: adminKeySha256 ? `${api.url}/console/` : undefined,
       sqlPort: sqlEndpoint.port,
       stream: streams.stream,
       rowStore: store,

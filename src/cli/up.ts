@@ -63,13 +63,17 @@ export function register(program: Command): void {
           opts.demo && Object.keys(config.ingest.vendors).length > 0
             ? randomBytes(32).toString('base64url')
             : undefined;
-        const platform = await startPlatform(
-          config,
-          logger,
-          demoToken
+        // Without a configured admin key, `up` makes one for the Console, printed once in
+        // the banner's login link (stdout only, never in config, argv or logs).
+        const adminKey = config.api.adminKeySha256
+          ? undefined
+          : randomBytes(32).toString('base64url');
+        const platform = await startPlatform(config, logger, {
+          ...(demoToken
             ? { internalTokens: [{ vendor: 'generic', tokenSha256: hashToken(demoToken) }] }
-            : {},
-        );
+            : {}),
+          ...(adminKey ? { adminKeySha256: hashToken(adminKey) } : {}),
+        });
         if (opts.demo) {
           const rate = opts.demoRate ?? DEFAULT_DEMO_RATE;
           if (rate <= 0) throw new Error(`--demo-rate must be positive (got ${rate})`);
@@ -98,6 +102,9 @@ export function register(program: Command): void {
             `  api     ${platform.apiUrl}/v1/markets`,
             `          ${platform.apiUrl}/v1/fares/cheapest?origin=&destination=&departureDate=`,
             `          ${platform.apiUrl}/docs   (every endpoint; OpenAPI at /openapi.json)`,
+            adminKey
+              ? `  console ${platform.consoleUrl}#key=${adminKey}   (admin key made at start; set api.adminKeySha256 to keep one)`
+              : `  console ${platform.consoleUrl}   (log in with the admin key of api.adminKeySha256)`,
             `  sql     postgres://<customer>@127.0.0.1:${platform.sqlPort}/faresight   (faresight customers add NAME)`,
             `  lake    ${config.dataDir}/lake   (npx faresight query "select count(*) from searches")`,
             '  Ctrl-C stops.',

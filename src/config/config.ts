@@ -282,6 +282,15 @@ export const configSchema = z.strictObject({
           }),
         )
         .default({}),
+      /**
+       * sha256 hex of the operator key of the Console (`/console/`) and the admin API
+       * (`/admin/v1/`); '' = no admin area, except under `faresight up`, which makes a key
+       * at start and prints a login link (docs/console.md).
+       */
+      adminKeySha256: z
+        .string()
+        .regex(/^([0-9a-f]{64})?$/, 'must be 64 hex digits (sha256) or empty')
+        .default(''),
       /** Default per-key rate limit, requests per second per API process. */
       ratePerSecondPerKey: z.number().positive().default(100),
       /** `Cache-Control: max-age` of read answers, seconds. */

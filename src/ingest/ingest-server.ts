@@ -394,8 +394,8 @@ export const INGEST_API_VERSION = '1.0.0';
 /** Starts the ingest service on `config.ingest.host:port`. */
 export async function startIngest(
   opts: IngestServerOptions,
-): Promise<Service & { url: string; stats: IngestStats }> {
-  const { app, stats } = createIngestApp(opts);
+): Promise<Service & { url: string; stats: IngestStats; registry: Registry }> {
+  const { app, stats, registry } = createIngestApp(opts);
   if (Object.keys(opts.config.ingest.vendors).length === 0) {
     opts.logger.warn(
       'no vendor secrets configured (ingest.vendors): ingest accepts posts without authentication',
@@ -415,6 +415,7 @@ export async function startIngest(
     name: 'ingest',
     url,
     stats,
+    registry,
     stop: async () => {
       await app.close();
       await stats

@@ -70,6 +70,21 @@ export class CustomerStore {
     return key;
   }
 
+  /**
+   * Gives `name` a new API key (returned, shown once) and makes the old one stop working
+   * at once, over the API and the SQL endpoint alike; grants and jobs stay. Throws
+   * TenancyError for no such customer.
+   */
+  async rotateKey(name: string): Promise<string> {
+    const key = `fsk_${randomBytes(24).toString('base64url')}`;
+    const rows = await this.sql.query(
+      'UPDATE customers SET key_sha256 = $2, scram_verifier = $3 WHERE name = $1 RETURNING name',
+      [name, hashKey(key), makeScramVerifier(key)],
+    );
+    if (rows.length === 0) throw new TenancyError('customer', `no customer "${name}"`);
+    return key;
+  }
+
   /** Removes a customer with its grants and jobs; false when there was none. */
   async remove(name: string): Promise<boolean> {
     return (

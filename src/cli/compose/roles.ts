@@ -46,6 +46,7 @@ export async function startApiRole(deps: {
   metrics?: Registry;
   demand?: DemandStore;
   sql?: StartApiOptions['sql'];
+  extensions?: StartApiOptions['extensions'];
 }): Promise<ApiService> {
   let demand = deps.demand;
   if (!demand) {
@@ -59,6 +60,7 @@ export async function startApiRole(deps: {
     cache: deps.cache,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.sql ? { sql: deps.sql } : {}),
+    ...(deps.extensions ? { extensions: deps.extensions } : {}),
     deals: new DealsStore(deps.rowStore.client),
     demand,
     otherOperations: ingestOperations({

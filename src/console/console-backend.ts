@@ -1,0 +1,158 @@
+/**
+ * What the Console needs from the running platform, declared here and implemented by the
+ * composition root (`cli/compose/console-backend.ts`), so that this room imports none of
+ * the roles it shows. Every method answers plain JSON values; each is also an admin HTTP
+ * route (console-routes.ts).
+ */
+
+/** One consumer group's lag on one shard. */
+export interface GroupLag {
+  group: string;
+  shard: number;
+  records: number;
+  oldestAgeMs: number;
+}
+
+/** The shopping stream as the Stream page shows it. */
+export interface StreamStatus {
+  name: string;
+  backend: string;
+  shards: number;
+  retentionMs: number;
+  records: number;
+  oldestTimestamp: number | null;
+  newestTimestamp: number | null;
+  groups: string[];
+  lag: GroupLag[];
+}
+
+/** What a rewind will re-read, stated before it is confirmed. */
+export interface RewindPlan {
+  group: string;
+  /** The time asked for, clamped to the oldest record still held. */
+  from: number;
+  /** Until now: the group reads on past it. */
+  to: number;
+  /**
+   * Records of the stream from `from` on, estimated from the stream's record count and
+   * its oldest and newest times (the stream keeps no index by time).
+   */
+  estimatedRecords: number;
+}
+
+/** Filter of the dead-letter list. */
+export interface DeadLetterFilter {
+  vendor?: string;
+  stage?: string;
+  /** Substring of a rejection reason. */
+  reason?: string;
+  limit?: number;
+}
+
+/** One row of the dead-letter list. */
+export interface DeadLetterSummary {
+  id: string;
+  vendor: string;
+  stage: string;
+  receivedAt: string;
+  reasons: string[];
+  contentType: string | null;
+  payloadBytes: number;
+}
+
+/** A dead letter opened: its reasons and its payload (text, or base64 / an object key). */
+export interface DeadLetterDetail extends DeadLetterSummary {
+  payload: string;
+  payloadEncoding: string;
+  payloadObject: string | null;
+  payloadSha256: string;
+  requestId: string | null;
+}
+
+/** What ingest answered to a re-driven dead letter. */
+export interface RedriveOutcome {
+  id: string;
+  status: number;
+  accepted: number;
+  rejected: number;
+  /** Ingest's answer as it came (JSON when it was JSON). */
+  body: unknown;
+}
+
+/** One lake table with its catalog facts. */
+export interface LakeTableInfo {
+  name: string;
+  location: string;
+  partitionKeys: string[];
+  versions: { version: number; since: string; columns: { name: string; type: string }[] }[];
+  partitions: string[];
+}
+
+/** A SQL result for the result table: at most `maxRows` rows, `truncated` when more. */
+export interface SqlResult {
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}
+
+/** An ETL job with its health. */
+export interface EtlJobInfo {
+  job: string;
+  schedule: string | null;
+  lastRun: EtlRunInfo | null;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+}
+
+/** One ETL run attempt. */
+export interface EtlRunInfo {
+  id: number;
+  job: string;
+  kind: string;
+  slot: string | null;
+  attempt: number;
+  startedAt: string;
+  endedAt: string | null;
+  status: string;
+  rowsOut: number;
+  bytesOut: number;
+  error: string | null;
+}
+
+/** A customer with its grants. */
+export interface CustomerInfo {
+  name: string;
+  createdAt: string;
+  grants: { pond: string; markets?: readonly string[]; pos?: readonly string[] }[];
+  jobs: { name: string; schedule: string }[];
+}
+
+export interface ConsoleBackend {
+  streamStatus(): Promise<StreamStatus>;
+  /** What rewinding `group` to `time` re-reads, without doing it. Throws ConsoleInputError. */
+  planRewind(group: string, time: number): Promise<RewindPlan>;
+  rewind(group: string, time: number): Promise<RewindPlan>;
+  deadLetters(filter: DeadLetterFilter): Promise<DeadLetterSummary[]>;
+  deadLetter(id: string): Promise<DeadLetterDetail | undefined>;
+  /** Posts the dead letter's payload to ingest's route of its vendor again. */
+  redrive(id: string): Promise<RedriveOutcome | undefined>;
+  lakeTables(): Promise<LakeTableInfo[]>;
+  sql(text: string, maxRows: number): Promise<SqlResult>;
+  etlJobs(): Promise<EtlJobInfo[]>;
+  etlRuns(job: string | undefined, limit: number): Promise<EtlRunInfo[]>;
+  customers(): Promise<CustomerInfo[]>;
+  /** Creates `name`; returns its API key (shown once, stored hashed). */
+  addCustomer(name: string): Promise<string>;
+  /** A new API key for `name` (shown once); the old key stops working. */
+  rotateKey(name: string): Promise<string>;
+  grant(
+    customer: string,
+    grant: { pond: string; markets?: string[]; pos?: string[] },
+  ): Promise<void>;
+  revoke(customer: string, pond: string): Promise<boolean>;
+}
+
+/** A request the Console cannot carry out as asked (unknown group, bad SQL); answered 400. */
+export class ConsoleInputError extends Error {
+  override readonly name = 'ConsoleInputError';
+}

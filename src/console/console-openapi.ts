@@ -1,0 +1,184 @@
+import type { ExtraOperation } from '../api/openapi.js';
+
+const json = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+const body = (properties: Record<string, unknown>, required: string[]) => ({
+  required: true,
+  content: { 'application/json': { schema: { type: 'object', properties, required } } },
+});
+const path = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const query = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'string' },
+});
+const security = [{ adminKey: [] }, { consoleSession: [] }];
+
+function op(
+  p: string,
+  method: ExtraOperation['method'],
+  operationId: string,
+  summary: string,
+  extra: Record<string, unknown> = {},
+): ExtraOperation {
+  return {
+    path: p,
+    method,
+    operation: {
+      operationId,
+      summary,
+      tags: ['admin'],
+      security,
+      responses: {
+        '200': json('OK'),
+        '400': json('Bad input, with a message naming it'),
+        '401': json('No admin key or session'),
+        '403': json('A session without its X-CSRF-Token on a state-changing request'),
+      },
+      ...extra,
+    },
+  };
+}
+
+/**
+ * The admin API of the Console (console-routes.ts) for the OpenAPI document: the same
+ * routes the Console page calls, with `Authorization: Bearer <admin key>` for scripts.
+ */
+export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
+  op(
+    '/admin/v1/session',
+    'post',
+    'adminLogin',
+    'Log in to the Console: sets the session cookie, returns the CSRF token',
+    {
+      requestBody: body({ key: { type: 'string' } }, ['key']),
+    },
+  ),
+  op('/admin/v1/session', 'delete', 'adminLogout', 'Log out of the Console'),
+  op(
+    '/admin/v1/metrics',
+    'get',
+    'adminMetrics',
+    'Overview time series of a window (15m, 6h, 24h, 7d)',
+    {
+      parameters: [query('window', '15m | 6h | 24h | 7d')],
+    },
+  ),
+  op(
+    '/admin/v1/metrics/stream',
+    'get',
+    'adminMetricsStream',
+    'The same as server-sent events: `snapshot`, then a `point` per sample',
+    {
+      parameters: [query('window', '15m | 6h | 24h | 7d')],
+    },
+  ),
+  op(
+    '/admin/v1/stream',
+    'get',
+    'adminStream',
+    'Shards, retention, oldest/newest record, lag per group and shard',
+  ),
+  op(
+    '/admin/v1/stream/rewind',
+    'post',
+    'adminRewind',
+    'Rewind a consumer group to a time: without `confirm: true` only states what would be re-read',
+    {
+      requestBody: body(
+        {
+          group: { type: 'string' },
+          from: { type: 'string', description: 'ISO 8601, epoch ms, or relative: -30m, -2h' },
+          confirm: { type: 'boolean' },
+        },
+        ['group', 'from'],
+      ),
+    },
+  ),
+  op(
+    '/admin/v1/dead-letters',
+    'get',
+    'adminDeadLetters',
+    'Dead letters of the lake, newest first, filtered',
+    {
+      parameters: [
+        query('vendor', 'vendor'),
+        query('stage', 'ingest or a consumer stage'),
+        query('reason', 'substring of a reason'),
+        query('limit', '1..5000, default 200'),
+      ],
+    },
+  ),
+  op(
+    '/admin/v1/dead-letters/{id}',
+    'get',
+    'adminDeadLetter',
+    'One dead letter with its reasons and raw payload',
+    {
+      parameters: [path('id')],
+    },
+  ),
+  op(
+    '/admin/v1/dead-letters/{id}/redrive',
+    'post',
+    'adminRedrive',
+    "Post a dead letter's payload through ingest again; returns ingest's answer",
+    {
+      parameters: [path('id')],
+    },
+  ),
+  op(
+    '/admin/v1/lake/tables',
+    'get',
+    'adminLakeTables',
+    'Lake tables: schema versions and partitions (from the catalog)',
+  ),
+  op('/admin/v1/lake/sql', 'post', 'adminLakeSql', 'SQL over the lake (at most 1000 rows)', {
+    requestBody: body({ sql: { type: 'string' } }, ['sql']),
+  }),
+  op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures'),
+  op('/admin/v1/etl/runs', 'get', 'adminEtlRuns', 'ETL run history', {
+    parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')],
+  }),
+  op('/admin/v1/customers', 'get', 'adminCustomers', 'Customers with their grants and jobs'),
+  op(
+    '/admin/v1/customers',
+    'post',
+    'adminAddCustomer',
+    'Add a customer; its API key is in the answer, once',
+    {
+      requestBody: body({ name: { type: 'string' } }, ['name']),
+    },
+  ),
+  op(
+    '/admin/v1/customers/{name}/key',
+    'post',
+    'adminRotateKey',
+    "Rotate a customer's API key: the new key is in the answer, once; the old one stops working",
+    { parameters: [path('name')] },
+  ),
+  op(
+    '/admin/v1/customers/{name}/grants',
+    'post',
+    'adminGrant',
+    'Grant a pond, optionally narrowed to markets and points of sale',
+    {
+      parameters: [path('name')],
+      requestBody: body(
+        {
+          pond: { type: 'string' },
+          markets: { type: 'array', items: { type: 'string' } },
+          pos: { type: 'array', items: { type: 'string' } },
+        },
+        ['pond'],
+      ),
+    },
+  ),
+  op('/admin/v1/customers/{name}/grants/{pond}', 'delete', 'adminRevoke', 'Revoke a pond', {
+    parameters: [path('name'), path('pond')],
+  }),
+];

@@ -1,0 +1,293 @@
+/**
+ * The Console on the API's Fastify app: the page and its assets under `/console/`
+ * (plain ES modules read from `public/` beside this file, no build step, nothing from
+ * the internet), and the admin API under `/admin/v1/` that the page uses and scripts may
+ * call with `Authorization: Bearer <admin key>`. Every state-changing route answers a
+ * session only with its CSRF token (console-auth.ts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConsoleAuth, cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './console-auth.js';
+import { type ConsoleBackend, ConsoleInputError } from './console-backend.js';
+import { type MetricsSampler, WINDOWS, type WindowName } from './metrics-sampler.js';
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+/** Rows the SQL box returns at most. */
+export const SQL_MAX_ROWS = 1000;
+/** Content-Security-Policy of the Console page: its own scripts and styles, nothing else. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+export interface ConsoleOptions {
+  backend: ConsoleBackend;
+  sampler: MetricsSampler;
+  /** sha256 hex of the admin key. */
+  adminKeySha256: string;
+  now?: () => number;
+}
+
+/** The Console's assets, read once: file name -> body and type. */
+function loadAssets(): Map<string, { body: Buffer; type: string }> {
+  const out = new Map<string, { body: Buffer; type: string }>();
+  for (const f of readdirSync(PUBLIC_DIR)) {
+    const ext = f.slice(f.lastIndexOf('.'));
+    const type = TYPES[ext];
+    if (type) out.set(f, { body: readFileSync(join(PUBLIC_DIR, f)), type });
+  }
+  return out;
+}
+
+function str(v: unknown, what: string, required = true): string | undefined {
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new ConsoleInputError(`${what} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new ConsoleInputError(`${what} must be a string`);
+  return v;
+}
+
+function list(v: unknown, what: string): string[] | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
+  if (!items || items.some((x) => typeof x !== 'string'))
+    throw new ConsoleInputError(`${what} must be a list of strings`);
+  const out = (items as string[]).map((x) => x.trim()).filter((x) => x !== '');
+  return out.length > 0 ? out : undefined;
+}
+
+/** A time as ISO 8601, epoch ms, or relative to now (`-90m`, `-2h`, `-30s`). */
+function time(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  const s = str(v, what) as string;
+  const rel = /^-(\d+(?:\.\d+)?)(s|m|h)$/.exec(s);
+  if (rel)
+    return (
+      Date.now() - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h']
+    );
+  const t = /^\d{12,}$/.test(s) ? Number(s) : Date.parse(s);
+  if (Number.isNaN(t))
+    throw new ConsoleInputError(`${what} "${s}" is not a time (ISO 8601, epoch ms, or -30m / -2h)`);
+  return t;
+}
+
+function windowOf(v: unknown): WindowName {
+  const w = (v ?? '15m') as string;
+  if (!(w in WINDOWS))
+    throw new ConsoleInputError(
+      `window must be one of ${Object.keys(WINDOWS).join(', ')} (got "${w}")`,
+    );
+  return w as WindowName;
+}
+
+type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** Runs `h`, answering a ConsoleInputError 400 with its message. */
+const guarded =
+  (h: Handler): Handler =>
+  async (req, reply) => {
+    try {
+      return await h(req, reply);
+    } catch (err) {
+      if (err instanceof ConsoleInputError)
+        return reply.code(400).send({ error: 'bad_request', message: err.message });
+      throw err;
+    }
+  };
+
+/** Registers the Console page and the admin API on `app`. */
+export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): void {
+  const auth = new ConsoleAuth(opts.adminKeySha256, opts.now);
+  const assets = loadAssets();
+  const { backend, sampler } = opts;
+
+  const sendAsset = (reply: FastifyReply, name: string) => {
+    const a = assets.get(name);
+    if (!a)
+      return reply.code(404).send({ error: 'not_found', message: `no Console asset ${name}` });
+    return reply
+      .header('content-type', a.type)
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .send(a.body);
+  };
+  app.get('/console', async (_req, reply) => reply.redirect('/console/', 302));
+  app.get('/console/', async (_req, reply) => sendAsset(reply, 'index.html'));
+  app.get('/console/:file', async (req, reply) =>
+    sendAsset(reply, (req.params as { file: string }).file),
+  );
+
+  // Admin API: everything under /admin/v1 but the login itself needs the admin key or a session.
+  app.addHook('onRequest', async (req, reply) => {
+    const url = req.url.split('?')[0] as string;
+    if (!url.startsWith('/admin/')) return;
+    if (url === '/admin/v1/session' && req.method !== 'GET') return;
+    const c = auth.check(req.headers, req.method !== 'GET' && req.method !== 'HEAD');
+    if (!c.ok) return reply.code(c.status).send({ error: c.error, message: c.message });
+  });
+
+  const secure = (req: FastifyRequest) => (req.protocol === 'https' ? '; Secure' : '');
+  app.post(
+    '/admin/v1/session',
+    guarded(async (req, reply) => {
+      const key = str((req.body as { key?: unknown } | undefined)?.key, 'key') as string;
+      const s = auth.login(key);
+      if (!s) return reply.code(401).send({ error: 'unauthorized', message: 'not the admin key' });
+      reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${s.id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure(req)}`,
+      );
+      return { csrf: s.csrf };
+    }),
+  );
+  app.get('/admin/v1/session', async (req) => {
+    const s = auth.session(cookieValue(req.headers.cookie, SESSION_COOKIE));
+    return { csrf: s?.csrf ?? null };
+  });
+  app.delete('/admin/v1/session', async (req, reply) => {
+    auth.logout(cookieValue(req.headers.cookie, SESSION_COOKIE));
+    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    return { ok: true };
+  });
+
+  app.get(
+    '/admin/v1/metrics',
+    guarded(async (req) => {
+      const window = windowOf((req.query as { window?: unknown }).window);
+      return { window, intervalMs: sampler.intervalMs, points: sampler.window(window) };
+    }),
+  );
+  // Server-sent events: the window's points at once (`snapshot`), then each new sample (`point`).
+  app.get(
+    '/admin/v1/metrics/stream',
+    guarded(async (req, reply) => {
+      const window = windowOf((req.query as { window?: unknown }).window);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      const send = (event: string, data: unknown) =>
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      send('snapshot', { window, intervalMs: sampler.intervalMs, points: sampler.window(window) });
+      const off = sampler.subscribe((p) => send('point', p));
+      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      ping.unref();
+      req.raw.on('close', () => {
+        off();
+        clearInterval(ping);
+      });
+    }),
+  );
+
+  app.get('/admin/v1/stream', async () => backend.streamStatus());
+  app.post(
+    '/admin/v1/stream/rewind',
+    guarded(async (req) => {
+      const b = (req.body ?? {}) as { group?: unknown; from?: unknown; confirm?: unknown };
+      const group = str(b.group, 'group') as string;
+      const from = time(b.from, 'from');
+      if (b.confirm !== true) return { done: false, plan: await backend.planRewind(group, from) };
+      return { done: true, plan: await backend.rewind(group, from) };
+    }),
+  );
+
+  app.get(
+    '/admin/v1/dead-letters',
+    guarded(async (req) => {
+      const q = req.query as Record<string, unknown>;
+      const limit = q.limit === undefined ? 200 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
+        throw new ConsoleInputError('limit must be an integer from 1 to 5000');
+      return {
+        deadLetters: await backend.deadLetters({
+          vendor: str(q.vendor, 'vendor', false),
+          stage: str(q.stage, 'stage', false),
+          reason: str(q.reason, 'reason', false),
+          limit,
+        }),
+      };
+    }),
+  );
+  app.get('/admin/v1/dead-letters/:id', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const d = await backend.deadLetter(id);
+    return d ?? reply.code(404).send({ error: 'not_found', message: `no dead letter ${id}` });
+  });
+  app.post('/admin/v1/dead-letters/:id/redrive', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const r = await backend.redrive(id);
+    return r ?? reply.code(404).send({ error: 'not_found', message: `no dead letter ${id}` });
+  });
+
+  app.get('/admin/v1/lake/tables', async () => ({ tables: await backend.lakeTables() }));
+  app.post(
+    '/admin/v1/lake/sql',
+    guarded(async (req) => {
+      const sql = str((req.body as { sql?: unknown } | undefined)?.sql, 'sql') as string;
+      return backend.sql(sql, SQL_MAX_ROWS);
+    }),
+  );
+
+  app.get('/admin/v1/etl/jobs', async () => ({ jobs: await backend.etlJobs() }));
+  app.get(
+    '/admin/v1/etl/runs',
+    guarded(async (req) => {
+      const q = req.query as Record<string, unknown>;
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new ConsoleInputError('limit must be an integer from 1 to 1000');
+      return { runs: await backend.etlRuns(str(q.job, 'job', false), limit) };
+    }),
+  );
+
+  app.get('/admin/v1/customers', async () => ({ customers: await backend.customers() }));
+  app.post(
+    '/admin/v1/customers',
+    guarded(async (req) => {
+      const name = str((req.body as { name?: unknown } | undefined)?.name, 'name') as string;
+      return { name, key: await backend.addCustomer(name) };
+    }),
+  );
+  app.post(
+    '/admin/v1/customers/:name/key',
+    guarded(async (req) => {
+      const name = (req.params as { name: string }).name;
+      return { name, key: await backend.rotateKey(name) };
+    }),
+  );
+  app.post(
+    '/admin/v1/customers/:name/grants',
+    guarded(async (req) => {
+      const name = (req.params as { name: string }).name;
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const pond = str(b.pond, 'pond') as string;
+      const markets = list(b.markets, 'markets');
+      const pos = list(b.pos, 'pos');
+      await backend.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) });
+      return { ok: true };
+    }),
+  );
+  app.delete(
+    '/admin/v1/customers/:name/grants/:pond',
+    guarded(async (req, reply) => {
+      const { name, pond } = req.params as { name: string; pond: string };
+      if (!(await backend.revoke(name, pond)))
+        return reply
+          .code(404)
+          .send({ error: 'not_found', message: `customer ${name} has no grant of pond ${pond}` });
+      return { ok: true };
+    }),
+  );
+}
