@@ -156,7 +156,13 @@ describe('deals use case', () => {
         if (phase === 'restoring') turns++;
       }, 1);
       try {
-        const uc = createDealsUseCase({ store: timed, logger, now: () => NOW });
+        // a month of day sketches, as a deployment with windowDays 28 keeps
+        const uc = createDealsUseCase({
+          store: timed,
+          logger,
+          now: () => NOW,
+          sketches: { windowDays: 28 },
+        });
         await uc.processBatch(
           batch('r', 1, () => 300),
           ctx([[0, 11]], []),

@@ -4,7 +4,14 @@ import { SegmentSketches, type SegmentSketchesOptions } from './segment-sketches
 
 /** Output of `faresight deals evaluate`. */
 export interface DealsEvaluation {
-  labels: Record<DealLabel, { intended: number; observed: number }>;
+  /**
+   * Share of each label among the labelled probe fares, beside the intended share, with
+   * `se`, the sampling standard error of the observed share on samples of these sizes
+   * (√(q(1−q)(1/probe + 1/history)): the cut-offs are estimated from the history and the
+   * shares counted on the probe). On 4,000 + 4,000 real fares it is 0.5–1 point: a
+   * single split cannot show calibration much finer than 2·se.
+   */
+  labels: Record<DealLabel, { intended: number; observed: number; se: number }>;
   labelsPerSecond: number;
   /**
    * What a great label meant to a traveller, when every probe fare has a shopping time:
@@ -15,6 +22,14 @@ export interface DealsEvaluation {
    * fare) pairs in which the later fare was higher.
    */
   afterGreat?: { offers: number; noLowerLater: number; laterHigher: number };
+  /**
+   * When every history and probe fare has a shopping time: the labels as the real-time
+   * path gives them. History fares are added on their shopping day, then the probe fares
+   * in shopping order, each labelled against the trailing window ending on its day and
+   * then added (so the cut-offs follow the prices as they drift, as in production).
+   * Shares of the labelled probe fares; `labelled` of them had a segment with minFares.
+   */
+  replay?: { labels: Record<DealLabel, { intended: number; observed: number }>; labelled: number };
 }
 
 const DAY_MS = 86_400_000;
@@ -100,12 +115,49 @@ export function evaluateDeals(
   if (labelled < probe.length) onUnlabelled?.(probe.length - labelled);
   const intended = intendedShares(options.percentiles ?? DEFAULT_PERCENTILES);
   const labels = {} as DealsEvaluation['labels'];
-  for (const l of DEAL_LABELS)
-    labels[l] = { intended: intended[l], observed: labelled > 0 ? counts[l] / labelled : 0 };
+  for (const l of DEAL_LABELS) {
+    const q = intended[l];
+    labels[l] = {
+      intended: q,
+      observed: labelled > 0 ? counts[l] / labelled : 0,
+      se: Math.sqrt(q * (1 - q) * (1 / Math.max(labelled, 1) + 1 / Math.max(history.length, 1))),
+    };
+  }
   const timed = probe.length > 0 && probe.every((r) => r.shoppedAt !== undefined);
+  const replayable = timed && history.every((r) => r.shoppedAt !== undefined);
   return {
     labels,
     labelsPerSecond: ms > 0 ? (probe.length / ms) * 1000 : 0,
     ...(timed ? { afterGreat: afterGreat(probe, great) } : {}),
+    ...(replayable ? { replay: replay(history, probe, options, intended) } : {}),
   };
+}
+
+const dayOf = (r: FareRow) => Math.floor((r.shoppedAt as number) / DAY_MS);
+
+/** DealsEvaluation.replay (see there); rows with shopping times only. */
+function replay(
+  history: readonly FareRow[],
+  probe: readonly FareRow[],
+  options: SegmentSketchesOptions,
+  intended: Record<DealLabel, number>,
+): NonNullable<DealsEvaluation['replay']> {
+  const sketches = new SegmentSketches(options);
+  for (const r of history) sketches.add(r.features, r.price, dayOf(r));
+  const counts: Record<DealLabel, number> = { great: 0, good: 0, typical: 0, high: 0 };
+  let labelled = 0;
+  const ordered = [...probe].sort((a, b) => (a.shoppedAt as number) - (b.shoppedAt as number));
+  for (const r of ordered) {
+    const day = dayOf(r);
+    const c = sketches.classify(r.features, r.price, day);
+    if (c) {
+      counts[c.label]++;
+      labelled++;
+    }
+    sketches.add(r.features, r.price, day);
+  }
+  const labels = {} as NonNullable<DealsEvaluation['replay']>['labels'];
+  for (const l of DEAL_LABELS)
+    labels[l] = { intended: intended[l], observed: labelled > 0 ? counts[l] / labelled : 0 };
+  return { labels, labelled };
 }

@@ -35,4 +35,29 @@ describe('demand forecast job', () => {
     assert.equal(sfo?.history[5]?.count, 0);
     assert.match(sfo?.model ?? '', /^ETS\(A,/);
   });
+
+  it('fits three years, so a yearly season shows, and stores the last 365 days', async () => {
+    // one market, 3 years to 2033-01-01: weekly pattern × yearly swing × a little noise
+    const rows: { key: string; date: string; count: number }[] = [];
+    const start = Date.parse('2030-01-01T00:00:00Z');
+    const days = 3 * 365 + 1;
+    let seed = 11;
+    for (let i = 0; i < days; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const noise = 1 + 0.05 * (seed / 4294967296 - 0.5);
+      const yearly = 1 + 0.4 * Math.sin((2 * Math.PI * i) / 365.25);
+      rows.push({
+        key: 'JFK-LAX',
+        date: new Date(start + i * 86_400_000).toISOString().slice(0, 10),
+        count: Math.round(200 * (1 + 0.1 * (i % 7)) * yearly * noise),
+      });
+    }
+    const asOf = new Date(start + days * 86_400_000).toISOString().slice(0, 10);
+    const out = await forecastDemand(rows, { asOf }, fitInline);
+    const lax = out.find((s) => s.scope === 'market' && s.key === 'JFK-LAX');
+    assert.match(lax?.model ?? '', /Fourier\(365\.25/);
+    assert.equal(lax?.history.length, 365);
+    assert.equal(lax?.history.at(-1)?.date, rows.at(-1)?.date);
+    assert.equal(lax?.history.at(-1)?.count, rows.at(-1)?.count);
+  });
 });

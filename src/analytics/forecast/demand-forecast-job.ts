@@ -15,13 +15,23 @@ export interface DemandForecastOptions {
   horizon?: number;
   /** Weekly seasonality [7]. */
   season?: number;
-  /** Days of history fitted (the most recent) and stored for the API [365]. */
+  /**
+   * Days of history fitted (the most recent) [DEFAULT_FIT_HISTORY_DAYS: three years, so a
+   * series with two years or more gets a yearly season beside the weekly one].
+   */
   historyDays?: number;
+  /** Days of history stored for the API with each forecast (the most recent) [365]. */
+  storedDays?: number;
   /** Series with fewer days of history are not forecast [14]. */
   minDays?: number;
   /** First day not yet complete, `YYYY-MM-DD` [today, UTC]: history stops the day before. */
   asOf?: string;
 }
+
+/** Days of history the job fits by default: three years (see multiSeasonForecast). */
+export const DEFAULT_FIT_HISTORY_DAYS = 3 * 365 + 1;
+/** Days of history stored with each forecast by default. */
+export const DEFAULT_STORED_DAYS = 365;
 
 const DAY_MS = 86_400_000;
 const dayOf = (d: string) => Math.floor(Date.parse(`${d}T00:00:00Z`) / DAY_MS);
@@ -43,7 +53,8 @@ export async function forecastDemand(
 ): Promise<DemandForecastWrite[]> {
   const horizon = options.horizon ?? 28;
   const season = options.season ?? 7;
-  const historyDays = options.historyDays ?? 365;
+  const historyDays = options.historyDays ?? DEFAULT_FIT_HISTORY_DAYS;
+  const storedDays = options.storedDays ?? DEFAULT_STORED_DAYS;
   const minDays = options.minDays ?? 14;
   const end = dayOf(options.asOf ?? new Date().toISOString().slice(0, 10)); // exclusive
   const start = end - historyDays;
@@ -83,7 +94,10 @@ export async function forecastDemand(
           scope: s.scope,
           key,
           model: r.model,
-          history: Array.from(y, (count, i) => ({ date: dateOf(s.first + i), count })),
+          history: Array.from(y.subarray(Math.max(0, y.length - storedDays)), (count, i) => ({
+            date: dateOf(s.first + Math.max(0, y.length - storedDays) + i),
+            count,
+          })),
           forecast: Array.from(fc.mean, (mean, i) => ({
             date: dateOf(end + i),
             mean: clip(mean),
@@ -133,7 +147,7 @@ export async function runDemandForecastJob(
   writePond?: (runDate: string, series: DemandForecastWrite[]) => Promise<unknown>,
 ): Promise<{ series: number }> {
   const t = now();
-  const rows = await dailySearchCounts(lake, options.historyDays ?? 365);
+  const rows = await dailySearchCounts(lake, options.historyDays ?? DEFAULT_FIT_HISTORY_DAYS);
   const out = await forecastDemand(rows, { asOf: t.toISOString().slice(0, 10), ...options }, fit);
   await store.migrate();
   await store.write(out, t);

@@ -1,5 +1,6 @@
 import type { EtsFit } from './ets-model.js';
 import { type Forecast, Z80, Z95 } from './forecast-result.js';
+import { quantilesInPlace } from './select-quantiles.js';
 
 /** Options of `forecastEts`. */
 export interface ForecastEtsOptions {
@@ -8,6 +9,9 @@ export interface ForecastEtsOptions {
   /** Seed of the simulation (deterministic intervals); default 42. */
   readonly seed?: number;
 }
+
+/** Probabilities of the simulated interval bounds, ascending: lower 95, lower 80, upper 80, upper 95. */
+const QUANTILES = [0.025, 0.1, 0.9, 0.975] as const;
 
 /** mulberry32 uniform in (0, 1). */
 function uniform(seed: number): () => number {
@@ -21,12 +25,24 @@ function uniform(seed: number): () => number {
   };
 }
 
-/** Type-7 quantile (R's default) of sorted `v`. */
-function quantileSorted(v: Float64Array, p: number): number {
-  const h = (v.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, v.length - 1);
-  return (v[lo] as number) + (h - lo) * ((v[hi] as number) - (v[lo] as number));
+/**
+ * The first `n` draws of the seeded Box–Muller stream, kept between calls: every forecast
+ * with the same seed draws the same normals, and drawing them anew took a quarter of the
+ * simulation's time. A memo of a pure function (one per thread), not shared state.
+ */
+let normals: { seed: number; z: Float64Array } | undefined;
+function standardNormals(seed: number, n: number): Float64Array {
+  if (normals && normals.seed === seed && normals.z.length >= n) return normals.z;
+  const z = new Float64Array(Math.max(n + (n & 1), normals?.seed === seed ? normals.z.length : 0));
+  const rand = uniform(seed);
+  for (let i = 0; i < z.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(rand()));
+    const th = 2 * Math.PI * rand();
+    z[i] = r * Math.cos(th);
+    z[i + 1] = r * Math.sin(th);
+  }
+  normals = { seed, z };
+  return z;
 }
 
 /**
@@ -75,22 +91,11 @@ export function forecastEts(fit: EtsFit, h: number, options: ForecastEtsOptions 
     return { mean, lower80, upper80, lower95, upper95 };
   }
   const paths = options.paths ?? 2000;
-  const rand = uniform(options.seed ?? 42);
   const sims = new Float64Array(paths * h);
   const seas = new Float64Array(Math.max(m, 1));
   const mult = spec.error === 'M';
-  let spare = Number.NaN;
-  const gauss = (): number => {
-    if (!Number.isNaN(spare)) {
-      const v = spare;
-      spare = Number.NaN;
-      return v;
-    }
-    const r = Math.sqrt(-2 * Math.log(rand()));
-    const th = 2 * Math.PI * rand();
-    spare = r * Math.sin(th);
-    return r * Math.cos(th);
-  };
+  const z = standardNormals(options.seed ?? 42, paths * h);
+  let zi = 0;
   for (let p = 0; p < paths; p++) {
     let l = fit.final.level;
     let b = fit.final.trend;
@@ -100,7 +105,7 @@ export function forecastEts(fit: EtsFit, h: number, options: ForecastEtsOptions 
       const k = i % m;
       const s = spec.season === 'N' ? 0 : (seas[k] as number);
       const f = spec.season === 'M' ? q * s : q + s;
-      const e = sigma * gauss();
+      const e = sigma * (z[zi++] as number);
       const y = mult ? f * (1 + e) : f + e;
       sims[i * paths + p] = y;
       const pv = spec.season === 'M' ? y / s : y - s;
@@ -110,12 +115,13 @@ export function forecastEts(fit: EtsFit, h: number, options: ForecastEtsOptions 
       if (spec.season !== 'N') seas[k] = s + gamma * ((spec.season === 'M' ? y / q : y - q) - s);
     }
   }
+  const qs = new Float64Array(QUANTILES.length);
   for (let i = 0; i < h; i++) {
-    const col = sims.subarray(i * paths, (i + 1) * paths).sort();
-    lower80[i] = quantileSorted(col, 0.1);
-    upper80[i] = quantileSorted(col, 0.9);
-    lower95[i] = quantileSorted(col, 0.025);
-    upper95[i] = quantileSorted(col, 0.975);
+    quantilesInPlace(sims.subarray(i * paths, (i + 1) * paths), QUANTILES, qs);
+    lower95[i] = qs[0] as number;
+    lower80[i] = qs[1] as number;
+    upper80[i] = qs[2] as number;
+    upper95[i] = qs[3] as number;
   }
   return { mean, lower80, upper80, lower95, upper95 };
 }

@@ -3,6 +3,10 @@ import { type AutoEtsOptions, autoEts, MAX_OPTIMISED_SEASON } from './auto-ets.j
 import { forecastEts } from './ets-forecast.js';
 import type { Forecast } from './forecast-result.js';
 import { longSeasonForecast } from './long-season.js';
+import { MIN_YEARLY_HISTORY, multiSeasonForecast } from './multi-season.js';
+
+/** The weekly season of daily data, which gets a yearly one too with two years of history. */
+const DAYS_PER_WEEK = 7;
 
 /** One automatic fit and forecast: what the demand job and `forecast evaluate` ask for. */
 export interface FitRequest {
@@ -36,7 +40,9 @@ export type Fitter = (request: FitRequest) => Promise<FitOutcome>;
  * Fits `request` on the calling thread: automatic ETS selection, then the forecast with
  * intervals; for seasons longer than MAX_OPTIMISED_SEASON (24), the family chosen by
  * rolling-origin validation among seasonal naive, non-seasonal ETS, damped trend and
- * Fourier-adjusted ETS / Theta / damped / their combination (longSeasonForecast).
+ * Fourier-adjusted ETS / Theta / damped / their combination (longSeasonForecast); for
+ * daily series (m = 7) with two years of history and one horizon more, weekly ETS with or
+ * without a yearly Fourier component, as validated on the last horizon (multiSeasonForecast).
  * Throws RangeError as autoEts does (too short, non-finite values).
  */
 export function fitSeries(request: FitRequest, thread: number): FitOutcome {
@@ -45,6 +51,16 @@ export function fitSeries(request: FitRequest, thread: number): FitOutcome {
     const r = longSeasonForecast(request.y, request.m, request.h, {
       ...(request.ets ? { ets: request.ets } : {}),
     });
+    return {
+      model: r.model,
+      forecast: r.forecast,
+      evaluations: r.evaluations,
+      ms: performance.now() - t0,
+      threadId: thread,
+    };
+  }
+  if (request.m === DAYS_PER_WEEK && request.y.length >= MIN_YEARLY_HISTORY + request.h) {
+    const r = multiSeasonForecast(request.y, request.m, request.h, request.ets);
     return {
       model: r.model,
       forecast: r.forecast,

@@ -43,7 +43,8 @@ interface Candidate {
   readonly model: string;
 }
 
-function reseason(f: Forecast, s: FourierSeason, n: number): Forecast {
+/** Puts the season `s` back on a forecast of the adjusted series made after `n` observations. */
+export function reseason(f: Forecast, s: FourierSeason, n: number): Forecast {
   const h = f.mean.length;
   const map = (v: Float64Array) => {
     const out = new Float64Array(h);
