@@ -88,7 +88,12 @@ function start(
   return new Promise((resolve, reject) => {
     const p = spawn(cmd!, rest, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      // the service refuses FARESIGHT_* variables it does not know: not the bench's own
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, ...opts.env }).filter(
+          ([k]) => !k.startsWith('FARESIGHT_BENCH_'),
+        ),
+      ),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const tail: string[] = [];
