@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
 import { createGenerator } from '../src/generator/generator.js';
+import { ingestStages } from './support/ingest-stages.js';
 import { pacedLoad } from './support/paced-client.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -383,5 +384,14 @@ for (const { name, dir: serviceDir, workers } of services) {
     );
   }
   await stop(ingest);
+}
+for (const [what, body, n] of [
+  ['single', b.single, 1],
+  ['batch of 100', b.batch, 100],
+] as const) {
+  const s = ingestStages(body, n, 3);
+  console.log(
+    `in process, CPU µs per record, ${what}: JSON.parse ${s.parseUs.toFixed(1)}, generic adapter (parse + validate) ${s.adapterUs.toFixed(1)}, encode + keys ${s.encodeUs.toFixed(1)}`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
