@@ -385,6 +385,44 @@ for (const { name, dir: serviceDir, workers } of services) {
   }
   await stop(ingest);
 }
+if (BASELINE_DIR) {
+  // Baseline and this checkout side by side (both pinned where the one-process services
+  // are), runs alternating A, B, A, B: a machine whose load drifts weighs on both alike.
+  const up = async (serviceDir: string) => {
+    const port = await freePort();
+    const p = await start([...NODE_FLAGS, join(serviceDir, 'bin/faresight.mjs'), 'ingest'], {
+      env: {
+        ...env,
+        FARESIGHT_INGEST_PORT: String(port),
+        FARESIGHT_DATA_DIR: join(dir, `paired-${port}`),
+      },
+      cwd: serviceDir,
+      cores: serverCores(1),
+      ready: /ingest listening/,
+    });
+    return { p, url: `http://127.0.0.1:${port}/v1/ingest/generic` };
+  };
+  const base = await up(BASELINE_DIR);
+  const mine = await up(SERVICE_DIR);
+  for (const [what, file, c, n] of [
+    ['single', singleFile, 64, 1],
+    ['batch', batchFile, 8, 100],
+  ] as const) {
+    const cpu: number[] = [];
+    const rate: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = wrk(base.url, file, c, SECONDS, base.p, n);
+      const m = wrk(mine.url, file, c, SECONDS, mine.p, n);
+      cpu.push(a.cpuPer1k / m.cpuPer1k);
+      rate.push(m.rps / a.rps);
+    }
+    console.log(
+      `paired, ${what} (c${c}, ${RUNS} × A/B): this checkout's CPU per record ${(100 / median(cpu)).toFixed(0)}% of baseline's (${(100 / Math.max(...cpu)).toFixed(0)}-${(100 / Math.min(...cpu)).toFixed(0)}), rate ${(100 * median(rate)).toFixed(0)}% of baseline's (${(100 * Math.min(...rate)).toFixed(0)}-${(100 * Math.max(...rate)).toFixed(0)})`,
+    );
+  }
+  await stop(base.p);
+  await stop(mine.p);
+}
 for (const [what, body, n] of [
   ['single', b.single, 1],
   ['batch of 100', b.batch, 100],
