@@ -1,38 +1,66 @@
 /**
- * `npm run bench -- ingest [seconds]`: the ingest service (`faresight ingest`, its own
- * process, embedded stream) driven over loopback by wrk, beside a bare node:http server
- * that only reads and JSON.parses the same bodies (the ceiling on this machine) and a
- * Fastify server that does the same (the framework's share of the gap). Single ~4 KB
- * records and batches of 100, each maximum the best over a few connection counts; then
- * p99 acknowledgement latency at half the measured maximum rate, with requests evenly
+ * `npm run bench -- ingest [seconds] [runs]`: the ingest service (`faresight ingest`, its
+ * own process, embedded stream) driven over loopback by wrk, beside two ceilings measured
+ * in the same run: a bare node:http server that only reads and JSON.parses the same
+ * bodies, and a Fastify server that does the same (the framework's share of the gap).
+ * Single ~4 KB records and batches of 100.
+ *
+ * Made fair rather than easy: where `taskset` exists and there are at least 2 cores, the
+ * server runs on core 0 and the load generators (wrk, the paced client in this process)
+ * on the other cores, so they do not share a core (the header says whether it was so).
+ * Each point is the median of `runs` wrk runs of `seconds` each (default 3 × 10 s),
+ * printed with its spread (min-max), at the connection count that a short probe found
+ * best for that server. Beside each rate: CPU seconds per 1,000 records of the server's
+ * processes (all threads, from /proc), so the per-core figure holds on bigger machines;
+ * "per core" ratios compare those CPU costs with the bare server's.
+ *
+ * Then p99 acknowledgement latency at half the measured maximum rate, requests evenly
  * spaced in time (an open-loop client on raw sockets, support/paced-client.ts, whose
  * latency counts from each request's scheduled send time, so a stalled server is not
- * hidden), and beside it autocannon at the same `overallRate`, which sends each second's
- * quota in a burst at the start of the second. Every request carries a unique
- * X-Transaction-Id, so no record is a duplicate.
+ * hidden). Every request carries a unique X-Transaction-Id, so no record is a duplicate.
+ *
+ * FARESIGHT_BENCH_SERVICE_DIR=<checkout> runs the service of another checkout, and
+ * FARESIGHT_BENCH_BASELINE_DIR=<checkout> adds another checkout's service (one process) to
+ * the same run, so a change is measured against its baseline under the same load.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
 import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
 import { createGenerator } from '../src/generator/generator.js';
+import { ingestStages } from './support/ingest-stages.js';
 import { pacedLoad } from './support/paced-client.js';
 
-const SECONDS = Number(process.argv[2] ?? 8);
+const SECONDS = Number(process.argv[2] ?? 10);
+const RUNS = Number(process.argv[3] ?? 3);
+const PROBE_SECONDS = 3;
+const SERVICE_DIR = process.env.FARESIGHT_BENCH_SERVICE_DIR ?? process.cwd();
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-ingest-'));
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function hasWrk(): boolean {
+function has(cmd: string, arg: string): boolean {
   try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    execFileSync(cmd, [arg], { stdio: 'ignore' });
     return true;
   } catch (err) {
     return (err as { status?: number }).status === 1;
   }
 }
 
+const CORES = cpus().length;
+const PIN = has('taskset', '--version') && CORES >= 2;
+/** Cores of the server (`n` processes) and of the load, or undefined when not pinned. */
+function serverCores(n: number): string | undefined {
+  if (!PIN) return undefined;
+  return n < CORES ? `0-${n - 1}` : undefined;
+}
+function loadCores(n: number): string | undefined {
+  if (!PIN || n >= CORES) return undefined;
+  return `${n}-${CORES - 1}`;
+}
 /** Records of about 4 KB (JSON) without ids: ingest takes the id from X-Transaction-Id. */
 function bodies(): { single: string; batch: string; singleBytes: number } {
   const g = createGenerator({ seed: 7 });
@@ -50,24 +78,37 @@ function bodies(): { single: string; batch: string; singleBytes: number } {
   return { single, batch: JSON.stringify(picked), singleBytes: single.length };
 }
 
+/** Starts `args` (pinned to `cores` when given) and resolves when a line matches `ready`. */
 function start(
-  cmd: string,
   args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; cores?: string; ready: RegExp },
 ): Promise<ChildProcess> {
+  const [cmd, ...rest] = opts.cores
+    ? ['taskset', '-c', opts.cores, process.execPath, ...args]
+    : [process.execPath, ...args];
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, {
-      env: { ...process.env, ...env },
+    const p = spawn(cmd!, rest, {
+      cwd: opts.cwd,
+      // the service refuses FARESIGHT_* variables it does not know: not the bench's own
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, ...opts.env }).filter(
+          ([k]) => !k.startsWith('FARESIGHT_BENCH_'),
+        ),
+      ),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const tail: string[] = [];
     const onLine = (line: string) => {
-      if (ready.test(line)) resolve(p);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      if (opts.ready.test(line)) resolve(p);
     };
     createInterface({ input: p.stdout! }).on('line', onLine);
     createInterface({ input: p.stderr! }).on('line', onLine);
-    p.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
-    setTimeout(() => reject(new Error(`${cmd} did not start`)), 30_000).unref();
+    p.on('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${tail.join('\n')}`)),
+    );
+    setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000).unref();
   });
 }
 
@@ -79,25 +120,56 @@ async function stop(p: ChildProcess): Promise<void> {
   });
 }
 
-interface Result {
+/** A port free right now (other benches may run on this machine: no fixed ports). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds (user + system, every thread) used so far by `pid` and its descendants. */
+function cpuSeconds(pid: number): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(d), Number(f[1]));
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const mine = (p: number): boolean => p === pid || (p > 1 && mine(parent.get(p) ?? 0));
+  let sum = 0;
+  for (const [p, t] of ticks) if (mine(p)) sum += t;
+  return sum / CLOCK_TICKS;
+}
+
+interface Run {
   rps: number;
   p50: number;
   p99: number;
   non2xx: number;
-  /** Connections of the wrk run. */
-  connections?: number;
+  /** Server CPU seconds per 1,000 records over the run. */
+  cpuPer1k: number;
 }
 
-/**
- * Connection counts tried for each maximum rate. The bare server's rate hardly depends
- * on them, but a service that answers only after an fsync needs more requests in flight
- * to keep its group commit full (Little's law: 20,000 requests/s acknowledged in 3 ms
- * is 60 in flight), so each server is given its best of these.
- */
-const SINGLE_CONNECTIONS = [16, 64, 128];
-const BATCH_CONNECTIONS = [4, 8, 16];
-
-function wrk(url: string, bodyFile: string, connections: number): Result {
+function wrk(
+  url: string,
+  bodyFile: string,
+  connections: number,
+  seconds: number,
+  server: ChildProcess,
+  recordsPerReq: number,
+): Run {
   const lua = join(dir, 'post.lua');
   writeFileSync(
     lua,
@@ -112,57 +184,84 @@ done = function(summary, latency, requests)
 end
 `,
   );
-  const out = execFileSync(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', '-s', lua, url],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', lua, url];
+  const cores = loadCores(1);
+  const cpu0 = cpuSeconds(server.pid!);
+  const out = cores
+    ? execFileSync('taskset', ['-c', cores, 'wrk', ...args], { encoding: 'utf8' })
+    : execFileSync('wrk', args, { encoding: 'utf8' });
+  const cpu = cpuSeconds(server.pid!) - cpu0;
   const m = /RESULT (\S+) (\S+) (\S+) (\d+) (\d+)/.exec(out);
   if (!m) throw new Error(`could not read wrk output:\n${out}`);
+  const requests = Number(m[5]);
   return {
     rps: Number(m[1]),
     p50: Number(m[2]),
     p99: Number(m[3]),
     non2xx: Number(m[4]),
-    connections,
+    cpuPer1k: requests > 0 ? (1000 * cpu) / (requests * recordsPerReq) : Number.NaN,
   };
 }
 
-/** The best wrk run over `connections` (highest rate of 2xx answers). */
-function bestWrk(url: string, bodyFile: string, connections: readonly number[]): Result {
-  let best: Result | undefined;
-  for (const c of connections) {
-    const r = wrk(url, bodyFile, c);
-    if (r.non2xx === 0 && (!best || r.rps > best.rps)) best = r;
-  }
-  if (!best) throw new Error(`every run against ${url} had non-2xx answers`);
-  return best;
+/**
+ * Connection counts probed for each maximum rate. The bare server's rate hardly depends
+ * on them, but a service that answers only after an fsync needs more requests in flight
+ * to keep its group commit full (Little's law: 20,000 requests/s acknowledged in 3 ms
+ * is 60 in flight), so each server is given its best of these.
+ */
+const SINGLE_CONNECTIONS = [16, 64, 128];
+const BATCH_CONNECTIONS = [4, 8, 16];
+
+interface Point {
+  runs: Run[];
+  connections: number;
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  p50: number;
+  p99: number;
+  cpuPer1k: number;
+  non2xx: number;
 }
 
-async function fixedRate(url: string, body: string, rate: number): Promise<Result> {
-  let n = 0;
-  const r = await autocannon({
-    url,
-    method: 'POST',
-    connections: 16,
-    overallRate: Math.max(1, Math.round(rate)),
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (req: autocannon.Request) => ({
-          ...req,
-          body,
-          headers: {
-            'content-type': 'application/json',
-            'x-transaction-id': `r${process.pid}-${Date.now()}-${n++}`,
-          },
-        }),
-      },
-    ],
-  });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * The maximum rate of `server` for one body: a short probe at each connection count picks
+ * the best (highest rate of 2xx answers), then RUNS runs of SECONDS at it give the median.
+ */
+function point(
+  url: string,
+  bodyFile: string,
+  connections: readonly number[],
+  server: ChildProcess,
+  recordsPerReq: number,
+): Point {
+  let best: { c: number; rps: number } | undefined;
+  for (const c of connections) {
+    const r = wrk(url, bodyFile, c, PROBE_SECONDS, server, recordsPerReq);
+    if (r.non2xx === 0 && (!best || r.rps > best.rps)) best = { c, rps: r.rps };
+  }
+  if (!best) throw new Error(`every probe against ${url} had non-2xx answers`);
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++)
+    runs.push(wrk(url, bodyFile, best.c, SECONDS, server, recordsPerReq));
+  const rates = runs.map((r) => r.rps);
+  return {
+    runs,
+    connections: best.c,
+    rps: median(rates),
+    rpsMin: Math.min(...rates),
+    rpsMax: Math.max(...rates),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuPer1k: median(runs.map((r) => r.cpuPer1k)),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+  };
 }
 
 /**
@@ -181,100 +280,156 @@ function pacedRate(url: string, body: string, rate: number, connections: number)
   });
 }
 
-const line = (name: string, r: Result, recordsPerReq: number, note = '') =>
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const line = (name: string, p: Point, recordsPerReq: number, note = '') =>
   console.log(
-    `${name.padEnd(40)} ${Math.round(r.rps).toLocaleString('en').padStart(9)} req/s ${Math.round(
-      r.rps * recordsPerReq,
-    )
-      .toLocaleString('en')
-      .padStart(
-        10,
-      )} rec/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms${r.connections ? `  c${String(r.connections).padEnd(3)}` : '      '}${r.non2xx ? `  non-2xx ${r.non2xx}` : ''} ${note}`,
+    `${name.padEnd(34)} ${fmt(p.rps).padStart(7)} req/s (${fmt(p.rpsMin)}-${fmt(p.rpsMax)})`.padEnd(
+      66,
+    ) +
+      ` ${fmt(p.rps * recordsPerReq).padStart(7)} rec/s  cpu ${p.cpuPer1k.toFixed(3)} s/1k rec  p99 ${p.p99
+        .toFixed(1)
+        .padStart(
+          5,
+        )} ms  c${String(p.connections).padEnd(3)}${p.non2xx ? ` non-2xx ${p.non2xx}` : ''} ${note}`,
   );
+/** Throughput ratio and per-core ratio (CPU per record of the reference over this one's). */
+const ratio = (p: Point, ref: Point) =>
+  `${((100 * p.rps) / ref.rps).toFixed(0)}% of bare, ${((100 * ref.cpuPer1k) / p.cpuPer1k).toFixed(0)}% per core`;
 
-if (!hasWrk()) {
+if (!has('wrk', '--version')) {
   console.error('wrk is not installed (apt-get install wrk): cannot run the ingest benchmark');
   process.exit(2);
 }
+// the paced client runs in this process: keep it off the server's core too
+const ownCores = loadCores(1);
+if (ownCores)
+  execFileSync('taskset', ['-a', '-p', '-c', ownCores, String(process.pid)], { stdio: 'ignore' });
 const b = bodies();
 const singleFile = join(dir, 'single.json');
 const batchFile = join(dir, 'batch.json');
 writeFileSync(singleFile, b.single);
 writeFileSync(batchFile, b.batch);
 console.log(
-  `ingest benchmark: ${SECONDS} s per run, single record ${b.singleBytes} bytes, batch of 100 (${b.batch.length} bytes), wrk -t1;\n` +
-    `each maximum is the best of wrk -c${SINGLE_CONNECTIONS.join('/')} (single) or -c${BATCH_CONNECTIONS.join('/')} (batch), shown as cN\n`,
+  `ingest benchmark: single record ${b.singleBytes} bytes, batch of 100 (${b.batch.length} bytes); wrk -t1;\n` +
+    `each point: median of ${RUNS} runs of ${SECONDS} s (spread min-max) at the best of -c${SINGLE_CONNECTIONS.join('/')} (single) or -c${BATCH_CONNECTIONS.join('/')} (batch) after ${PROBE_SECONDS} s probes, shown as cN;\n` +
+    `cpu: server CPU seconds (all processes and threads) per 1,000 records; "per core" = bare's cpu / this one's;\n` +
+    (PIN
+      ? `pinned with taskset: one-process servers on core 0, wrk and the paced client on cores 1-${CORES - 1}; --workers N on cores 0-${'N-1'} when N < ${CORES} cores, else unpinned\n`
+      : `NOT pinned (${CORES} core(s)${has('taskset', '--version') ? '' : ', no taskset'}): load generator and server share the cores\n`) +
+    `service: ${SERVICE_DIR}${process.env.FARESIGHT_BENCH_BASELINE_DIR ? `, baseline: ${process.env.FARESIGHT_BENCH_BASELINE_DIR}` : ''}; load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
 );
 
-const bare = await start(process.execPath, ['bench/support/bare-server.mjs', '7181'], {}, /READY/);
-const bareSingle = bestWrk('http://127.0.0.1:7181/', singleFile, SINGLE_CONNECTIONS);
+const barePort = await freePort();
+const bare = await start(['bench/support/bare-server.mjs', String(barePort)], {
+  cores: serverCores(1),
+  ready: /READY/,
+});
+const bareSingle = point(`http://127.0.0.1:${barePort}/`, singleFile, SINGLE_CONNECTIONS, bare, 1);
 line('bare node:http, single record', bareSingle, 1, '(ceiling)');
-const bareBatch = bestWrk('http://127.0.0.1:7181/', batchFile, BATCH_CONNECTIONS);
+const bareBatch = point(`http://127.0.0.1:${barePort}/`, batchFile, BATCH_CONNECTIONS, bare, 100);
 line('bare node:http, batch of 100', bareBatch, 100, '(ceiling)');
 await stop(bare);
 
-const framework = await start(
-  process.execPath,
-  ['bench/support/fastify-server.mjs', '7183'],
-  {},
-  /READY/,
-);
-const fwUrl = 'http://127.0.0.1:7183/v1/ingest/generic';
-const fwSingle = bestWrk(fwUrl, singleFile, SINGLE_CONNECTIONS);
-line(
-  'Fastify + JSON.parse only, single',
-  fwSingle,
-  1,
-  `${((100 * fwSingle.rps) / bareSingle.rps).toFixed(0)}% of bare (the framework's share)`,
-);
-const fwBatch = bestWrk(fwUrl, batchFile, BATCH_CONNECTIONS);
-line(
-  'Fastify + JSON.parse only, batch 100',
-  fwBatch,
-  100,
-  `${((100 * fwBatch.rps) / bareBatch.rps).toFixed(0)}% of bare`,
-);
+const fwPort = await freePort();
+const framework = await start(['bench/support/fastify-server.mjs', String(fwPort)], {
+  cores: serverCores(1),
+  ready: /READY/,
+});
+const fwUrl = `http://127.0.0.1:${fwPort}/v1/ingest/generic`;
+const fwSingle = point(fwUrl, singleFile, SINGLE_CONNECTIONS, framework, 1);
+line('Fastify + JSON.parse only, single', fwSingle, 1, ratio(fwSingle, bareSingle));
+const fwBatch = point(fwUrl, batchFile, BATCH_CONNECTIONS, framework, 100);
+line('Fastify + JSON.parse only, batch', fwBatch, 100, ratio(fwBatch, bareBatch));
 await stop(framework);
 
 const env = {
   FARESIGHT_DATA_DIR: join(dir, 'data'),
-  FARESIGHT_INGEST_PORT: '7182',
   FARESIGHT_INGEST_HOST: '127.0.0.1',
   FARESIGHT_INGEST_REQUESTS_PER_SECOND_PER_VENDOR: '1000000000',
-  FARESIGHT_LOG_LEVEL: 'warn',
+  FARESIGHT_LOG_LEVEL: 'info',
 };
-const url = 'http://127.0.0.1:7182/v1/ingest/generic';
-for (const workers of [1, 2]) {
+const BASELINE_DIR = process.env.FARESIGHT_BENCH_BASELINE_DIR;
+const services = [
+  ...(BASELINE_DIR ? [{ name: 'baseline ingest', dir: BASELINE_DIR, workers: 1 }] : []),
+  { name: 'faresight ingest', dir: SERVICE_DIR, workers: 1 },
+  { name: 'faresight ingest', dir: SERVICE_DIR, workers: 2 },
+];
+for (const { name, dir: serviceDir, workers } of services) {
+  rmSync(join(dir, 'data'), { recursive: true, force: true });
+  const cores = serverCores(workers);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/v1/ingest/generic`;
   const ingest = await start(
-    process.execPath,
-    [...NODE_FLAGS, 'bin/faresight.mjs', 'ingest', '--workers', String(workers)],
-    { ...env, FARESIGHT_LOG_LEVEL: 'info' },
-    workers === 1 ? /ingest listening/ : /ingest-2\].*ingest listening/,
+    [...NODE_FLAGS, join(serviceDir, 'bin/faresight.mjs'), 'ingest', '--workers', String(workers)],
+    {
+      env: { ...env, FARESIGHT_INGEST_PORT: String(port) },
+      cwd: serviceDir,
+      cores,
+      ready: workers === 1 ? /ingest listening/ : /ingest-2\].*ingest listening/,
+    },
   );
-  const single = bestWrk(url, singleFile, SINGLE_CONNECTIONS);
-  line(
-    `faresight ingest (${workers} proc), single`,
-    single,
-    1,
-    `${((100 * single.rps) / bareSingle.rps).toFixed(0)}% of bare`,
-  );
-  const batch = bestWrk(url, batchFile, BATCH_CONNECTIONS);
-  line(
-    `faresight ingest (${workers} proc), batch 100`,
-    batch,
-    100,
-    `${((100 * batch.rps) / bareBatch.rps).toFixed(0)}% of bare`,
-  );
+  const pinned = cores ? '' : ' (unpinned)';
+  const single = point(url, singleFile, SINGLE_CONNECTIONS, ingest, 1);
+  line(`${name} (${workers} proc), single`, single, 1, ratio(single, bareSingle) + pinned);
+  const batch = point(url, batchFile, BATCH_CONNECTIONS, ingest, 100);
+  line(`${name} (${workers} proc), batch`, batch, 100, ratio(batch, bareBatch) + pinned);
   if (workers === 1) {
     const half = await pacedRate(url, b.single, single.rps / 2, 64);
-    line(`  at half max rate (${Math.round(single.rps / 2)}/s), single`, half, 1, '(paced)');
+    console.log(
+      `  at half max rate (${fmt(single.rps / 2)}/s), single: ${fmt(half.rps)} req/s  p50 ${half.p50.toFixed(1)} ms  p99 ${half.p99.toFixed(1)} ms${half.non2xx ? `  non-2xx ${half.non2xx}` : ''} (paced)`,
+    );
     const halfBatch = await pacedRate(url, b.batch, batch.rps / 2, 16);
-    line(`  at half max rate (${Math.round(batch.rps / 2)}/s), batch`, halfBatch, 100, '(paced)');
-    const burst = await fixedRate(url, b.single, single.rps / 2);
-    line(`  same, single`, burst, 1, '(autocannon, bursts)');
-    const burstBatch = await fixedRate(url, b.batch, batch.rps / 2);
-    line(`  same, batch`, burstBatch, 100, '(autocannon, bursts)');
+    console.log(
+      `  at half max rate (${fmt(batch.rps / 2)}/s), batch: ${fmt(halfBatch.rps)} req/s  p50 ${halfBatch.p50.toFixed(1)} ms  p99 ${halfBatch.p99.toFixed(1)} ms${halfBatch.non2xx ? `  non-2xx ${halfBatch.non2xx}` : ''} (paced)`,
+    );
   }
   await stop(ingest);
+}
+if (BASELINE_DIR) {
+  // Baseline and this checkout side by side (both pinned where the one-process services
+  // are), runs alternating A, B, A, B: a machine whose load drifts weighs on both alike.
+  const up = async (serviceDir: string) => {
+    const port = await freePort();
+    const p = await start([...NODE_FLAGS, join(serviceDir, 'bin/faresight.mjs'), 'ingest'], {
+      env: {
+        ...env,
+        FARESIGHT_INGEST_PORT: String(port),
+        FARESIGHT_DATA_DIR: join(dir, `paired-${port}`),
+      },
+      cwd: serviceDir,
+      cores: serverCores(1),
+      ready: /ingest listening/,
+    });
+    return { p, url: `http://127.0.0.1:${port}/v1/ingest/generic` };
+  };
+  const base = await up(BASELINE_DIR);
+  const mine = await up(SERVICE_DIR);
+  for (const [what, file, c, n] of [
+    ['single', singleFile, 64, 1],
+    ['batch', batchFile, 8, 100],
+  ] as const) {
+    const cpu: number[] = [];
+    const rate: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = wrk(base.url, file, c, SECONDS, base.p, n);
+      const m = wrk(mine.url, file, c, SECONDS, mine.p, n);
+      cpu.push(a.cpuPer1k / m.cpuPer1k);
+      rate.push(m.rps / a.rps);
+    }
+    console.log(
+      `paired, ${what} (c${c}, ${RUNS} × A/B): this checkout's CPU per record ${(100 / median(cpu)).toFixed(0)}% of baseline's (${(100 / Math.max(...cpu)).toFixed(0)}-${(100 / Math.min(...cpu)).toFixed(0)}), rate ${(100 * median(rate)).toFixed(0)}% of baseline's (${(100 * Math.min(...rate)).toFixed(0)}-${(100 * Math.max(...rate)).toFixed(0)})`,
+    );
+  }
+  await stop(base.p);
+  await stop(mine.p);
+}
+for (const [what, body, n] of [
+  ['single', b.single, 1],
+  ['batch of 100', b.batch, 100],
+] as const) {
+  const s = ingestStages(body, n, 3);
+  console.log(
+    `in process, CPU µs per record, ${what}: JSON.parse ${s.parseUs.toFixed(1)}, generic adapter (parse + validate) ${s.adapterUs.toFixed(1)}, encode + keys ${s.encodeUs.toFixed(1)}`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -35,3 +35,22 @@ export class BodyTooLargeError extends Error {
 export class UnsupportedEncodingError extends Error {
   override name = 'UnsupportedEncodingError';
 }
+
+/**
+ * A request refused from its headers or for its body before any record was read: no or
+ * a bad credential (401), a route that does not exist (404), a token of another vendor
+ * (403), over the rate (429), a content type the route does not take (415), an empty
+ * body (400). `error` is the code the answer carries, `details` the answer's other fields.
+ */
+export class RequestRefusedError extends Error {
+  override name = 'RequestRefusedError';
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}

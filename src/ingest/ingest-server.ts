@@ -1,32 +1,33 @@
 /**
  * The ingest HTTP service: `POST /v1/ingest/:vendor` for every vendor adapter, answering
  * 202 only after the accepted records are durable in the stream, plus `/healthz`,
- * `/readyz` and `/metrics`. Errors map to responses in one place (`errorResponse`).
+ * `/readyz` and `/metrics`. The ingest route is served on node:http directly
+ * (ingest-route.ts), the others by Fastify; errors map to answers in one place
+ * (error-response.ts) for both.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import { type Config, validationPolicyOf } from '../config/config.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
-import type { RecordFlag } from '../model/validation-policy.js';
 import { clusterMetrics } from '../ops/cluster-metrics.js';
 import type { Logger } from '../ops/logger.js';
 import { RateLimiter } from '../ops/rate-limiter.js';
 import type { Service } from '../ops/service.js';
-import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../stream/errors.js';
 import type { Stream } from '../stream/stream.js';
 import type { VendorAdapter } from '../vendors/vendor-adapter.js';
-import { decodeBody } from './decode-body.js';
-import {
-  BodyTooLargeError,
-  PayloadRejectedError,
-  TooManyRecordsError,
-  UnsupportedEncodingError,
-} from './errors.js';
-import { ingestPayload } from './ingest-handler.js';
+import { errorResponse } from './error-response.js';
+import { RequestRefusedError } from './errors.js';
 import { ingestOpenApiDocument } from './ingest-openapi.js';
+import { createIngestRoute, ingestRouteVendor } from './ingest-route.js';
 import { IngestStats } from './ingest-stats.js';
 import { VendorAuth, type VendorToken } from './vendor-auth.js';
 
@@ -48,64 +49,6 @@ export interface IngestServerOptions {
   logger: Logger;
 }
 
-interface ErrorBody {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-  /** Reason for statistics. */
-  reason: string;
-}
-
-/** Maps an error of the ingest path to its HTTP answer; undefined = internal error. */
-function errorResponse(err: unknown): ErrorBody | undefined {
-  if (err instanceof PayloadRejectedError) {
-    return {
-      status: 400,
-      reason: 'invalid_payload',
-      body: { error: 'invalid_payload', message: err.message, accepted: 0, rejected: err.rejected },
-    };
-  }
-  if (err instanceof TooManyRecordsError) {
-    return {
-      status: 413,
-      reason: 'too_many_records',
-      body: { error: 'too_many_records', message: err.message, limit: err.limit },
-    };
-  }
-  if (err instanceof BodyTooLargeError) {
-    return {
-      status: 413,
-      reason: 'body_too_large',
-      body: { error: 'body_too_large', message: err.message },
-    };
-  }
-  if (err instanceof UnsupportedEncodingError) {
-    return {
-      status: 415,
-      reason: 'bad_encoding',
-      body: { error: 'unsupported_encoding', message: err.message },
-    };
-  }
-  if (err instanceof BackpressureError) {
-    const secs = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
-    return {
-      status: 503,
-      reason: 'backpressure',
-      headers: { 'retry-after': String(secs) },
-      body: { error: 'backpressure', message: err.message, retryAfterSeconds: secs },
-    };
-  }
-  if (err instanceof StreamUnavailableError || err instanceof NotConnectedError) {
-    return {
-      status: 503,
-      reason: 'stream_unavailable',
-      headers: { 'retry-after': '5' },
-      body: { error: 'stream_unavailable', message: err.message, retryAfterSeconds: 5 },
-    };
-  }
-  return undefined;
-}
-
 /** True when ingest serves HTTPS (certificate and key configured). */
 function tls(config: Config): boolean {
   return config.ingest.tlsCert !== '' && config.ingest.tlsKey !== '';
@@ -114,11 +57,6 @@ function tls(config: Config): boolean {
 /** `host:port`, with an IPv6 host in brackets. */
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** Media type of a Content-Type header value: lower case, without parameters. */
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 /**
@@ -153,14 +91,39 @@ export function createIngestApp(opts: IngestServerOptions): {
   const https = tls(config)
     ? { key: readFileSync(config.ingest.tlsKey), cert: readFileSync(config.ingest.tlsCert) }
     : undefined;
+  let closing = false;
+  // The ingest route goes to `handle` (ingest-route.ts) without entering Fastify; every
+  // other request, and the ingest route once closing (Fastify answers 503), to Fastify.
+  let handle: ReturnType<typeof createIngestRoute> | undefined;
+  const serverFactory = (
+    fastify: (req: IncomingMessage, res: ServerResponse) => void,
+    o: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number },
+  ) => {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method === 'POST' && !closing && handle) {
+        const vendor = ingestRouteVendor(req.url);
+        if (vendor !== undefined) return handle(req, res, vendor);
+      }
+      fastify(req, res);
+    };
+    const server = https ? createHttpsServer(https, listener) : createHttpServer(listener);
+    // as Fastify sets up a server of its own
+    if (o.keepAliveTimeout !== undefined) server.keepAliveTimeout = o.keepAliveTimeout;
+    if (o.requestTimeout !== undefined) server.requestTimeout = o.requestTimeout;
+    server.setTimeout(o.connectionTimeout ?? 0);
+    return server;
+  };
   const app = Fastify({
     logger: false,
     bodyLimit: config.ingest.maxBodyBytes,
     return503OnClosing: true,
-    ...(https ? { https } : {}),
+    serverFactory,
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onClose', async () => {
     ready = false;
   });
@@ -185,206 +148,54 @@ export function createIngestApp(opts: IngestServerOptions): {
     reply.header('content-type', registry.contentType).send(await metrics()),
   );
 
-  /** The statistics label of a route: the vendor when the route exists, else `unknown`. */
-  const labelOf = (route: string | undefined) =>
-    route !== undefined && adapters.has(route) ? route : 'unknown';
-  const finish = (
-    reply: FastifyReply,
-    route: string | undefined,
-    status: number,
-    body: unknown,
-    rejections: readonly string[],
-    extra: {
-      records?: number;
-      offers?: number;
-      inconsistentOffers?: number;
-      flaggedRecords?: Partial<Record<RecordFlag, number>>;
-      bytesIn?: number;
-      headers?: Record<string, string>;
-    } = {},
-  ) => {
+  handle = createIngestRoute({
+    config,
+    stream: opts.stream,
+    deadLetters: opts.deadLetters,
+    payloadStore: opts.payloadStore,
+    adapters,
+    auth,
+    limiter,
+    validation,
+    stats,
+    logger,
+  });
+  // Through Fastify only for inject() (tests) and a server of its own making: the server
+  // below hands the route to `handle` before Fastify sees the request.
+  app.post<{ Params: { vendor: string } }>('/v1/ingest/:vendor', {
+    onRequest: (req, reply, done) => {
+      reply.hijack();
+      handle(req.raw, reply.raw, req.params.vendor);
+      done();
+    },
+    handler: async () => undefined,
+  });
+
+  /** Answers an error met by Fastify (not found, malformed request, internal) and counts it. */
+  const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
+    const a = errorResponse(err, config.ingest.maxBodyBytes);
+    if (a.status === 500) logger.error('ingest request failed', { error: (err as Error).message });
+    const route = (req.params as { vendor?: string } | undefined)?.vendor;
     stats.observe({
-      vendor: labelOf(route),
-      status,
-      bytesIn: extra.bytesIn ?? 0,
-      records: extra.records ?? 0,
-      offers: extra.offers ?? 0,
-      inconsistentOffers: extra.inconsistentOffers ?? 0,
-      flaggedRecords: extra.flaggedRecords ?? {},
-      rejections,
+      vendor: route !== undefined && adapters.has(route) ? route : 'unknown',
+      status: a.status,
+      bytesIn: 0,
+      records: 0,
+      offers: 0,
+      rejections: a.reasons,
       latencyMs: reply.elapsedTime,
     });
-    if (extra.headers) reply.headers(extra.headers);
-    return reply.code(status).send(body);
+    if (a.headers) reply.headers(a.headers);
+    return reply.code(a.status).send(a.body);
   };
-
-  app.post<{ Params: { vendor: string } }>(
-    '/v1/ingest/:vendor',
-    {
-      // Decided from the headers alone: a refused request's body is never read.
-      onRequest: async (req, reply) => {
-        const route = req.params.vendor;
-        const who = auth.authenticate(req.headers.authorization);
-        if (!who.ok) {
-          return finish(
-            reply,
-            route,
-            401,
-            { error: 'unauthorized', message: who.message },
-            ['unauthorized'],
-            { headers: { 'www-authenticate': 'Bearer' } },
-          );
-        }
-        const adapter = adapters.get(route);
-        if (!adapter) {
-          return finish(
-            reply,
-            route,
-            404,
-            { error: 'unknown_vendor', message: 'no ingest route for this vendor' },
-            ['unknown_vendor'],
-          );
-        }
-        if (who.vendor !== undefined && who.vendor !== route) {
-          return finish(
-            reply,
-            route,
-            403,
-            {
-              error: 'forbidden',
-              message: `this token belongs to vendor "${who.vendor}" and may post only to /v1/ingest/${who.vendor}`,
-            },
-            ['forbidden'],
-          );
-        }
-        const wait = limiter.take(route);
-        if (wait > 0) {
-          const secs = Math.max(1, Math.ceil(wait / 1000));
-          return finish(
-            reply,
-            route,
-            429,
-            {
-              error: 'rate_limited',
-              message: `more than ${config.ingest.requestsPerSecondPerVendor} requests/s for vendor ${route}`,
-              retryAfterSeconds: secs,
-            },
-            ['rate_limited'],
-            { headers: { 'retry-after': String(secs) } },
-          );
-        }
-        const type = mediaType(req.headers['content-type']);
-        if (type !== '' && !adapter.contentTypes.includes(type)) {
-          return finish(
-            reply,
-            route,
-            415,
-            {
-              error: 'unsupported_media_type',
-              message: `content-type "${type}" is not accepted on /v1/ingest/${route}; send one of: ${adapter.contentTypes.join(', ')}`,
-              accepted: adapter.contentTypes,
-            },
-            ['unsupported_media_type'],
-          );
-        }
-      },
-    },
-    async (req, reply) => {
-      const route = req.params.vendor;
-      const adapter = adapters.get(route)!;
-      const raw = req.body as Buffer | undefined;
-      const bytesIn = raw?.length ?? 0;
-      if (!raw || raw.length === 0)
-        return finish(
-          reply,
-          route,
-          400,
-          { error: 'empty_body', message: 'the request body is empty' },
-          ['empty_body'],
-        );
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
-      try {
-        const body = await decodeBody(
-          raw,
-          headers['content-encoding'],
-          config.ingest.maxDecompressedBytes,
-        );
-        const out = await ingestPayload({
-          adapter,
-          body,
-          ctx: {
-            headers,
-            receivedAt: new Date(),
-            requestId: headers['x-request-id'],
-            validation,
-          },
-          contentType: headers['content-type'],
-          stream: opts.stream,
-          deadLetters: opts.deadLetters,
-          payloadStore: opts.payloadStore,
-          deadLetterInlineBytes: config.ingest.deadLetterInlineBytes,
-          maxRecords: config.ingest.maxRecordsPerRequest,
-          maxJsonDepth: config.ingest.maxJsonDepth,
-          maxXmlDepth: config.ingest.maxXmlDepth,
-        });
-        // The counts of inconsistent offers and flagged records are for ingest_stats, not the vendor's answer.
-        const { inconsistentOffers, flaggedRecords, ...answer } = out;
-        return finish(
-          reply,
-          route,
-          202,
-          answer,
-          out.rejected.map((r) => r.reason),
-          {
-            records: out.accepted,
-            offers: out.offers,
-            inconsistentOffers,
-            flaggedRecords,
-            bytesIn,
-          },
-        );
-      } catch (err) {
-        const e = errorResponse(err);
-        if (!e) throw err;
-        const reasons =
-          err instanceof PayloadRejectedError ? err.rejected.map((r) => r.reason) : [e.reason];
-        return finish(reply, route, e.status, e.body, reasons, { bytesIn, headers: e.headers });
-      }
-    },
-  );
-
   app.setNotFoundHandler((req, reply) =>
-    finish(
+    fail(
+      req,
       reply,
-      undefined,
-      404,
-      { error: 'not_found', message: `no route ${req.method} ${req.url}` },
-      ['not_found'],
+      new RequestRefusedError(404, 'not_found', `no route ${req.method} ${req.url}`),
     ),
   );
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status =
-      err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) logger.error('ingest request failed', { error: err.message });
-    const error = status === 413 ? 'body_too_large' : status === 500 ? 'internal' : 'bad_request';
-    const route = (req.params as { vendor?: string } | undefined)?.vendor;
-    return finish(
-      reply,
-      route,
-      status,
-      {
-        error,
-        message:
-          status === 500
-            ? 'internal error'
-            : status === 413
-              ? `the request body exceeds ingest.maxBodyBytes (${config.ingest.maxBodyBytes} bytes)`
-              : err.message,
-      },
-      [error],
-    );
-  });
+  app.setErrorHandler((err, req, reply) => fail(req, reply, err));
   return { app, stats, registry, routes };
 }
 

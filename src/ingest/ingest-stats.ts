@@ -13,6 +13,21 @@ import type { Logger } from '../ops/logger.js';
 import { BackgroundAppender } from '../stream/background-appender.js';
 import type { Stream } from '../stream/stream.js';
 
+/** Counts of one vendor not yet in the Prometheus metrics. */
+interface Unpublished {
+  byStatus: Map<number, number>;
+  records: number;
+  offers: number;
+  bytes: number;
+  flagged: Map<string, number>;
+  rejections: Map<string, number>;
+  /** Seconds. */
+  latencies: number[];
+}
+
+/** How often counts reach the Prometheus metrics when nobody scrapes. */
+const PUBLISH_MS = 1000;
+
 interface Bucket {
   requests: number;
   records: number;
@@ -42,8 +57,11 @@ export interface RequestObservation {
 
 export class IngestStats {
   private period: number;
+  private readonly periodMs: number;
   private buckets = new Map<string, Bucket>();
+  private unpublished = new Map<string, Unpublished>();
   private timer: NodeJS.Timeout | undefined;
+  private publishTimer: NodeJS.Timeout | undefined;
   /** Sends rows in the background, keeping them while the stats stream fails (disk full, NATS down). */
   private readonly out: BackgroundAppender | undefined;
   private readonly requests: Counter<'vendor' | 'status'>;
@@ -64,46 +82,55 @@ export class IngestStats {
       logger: Logger;
     },
   ) {
+    this.periodMs = opts.periodSeconds * 1000;
     this.period = this.periodStart(Date.now());
     this.out = opts.stream
       ? new BackgroundAppender({ stream: opts.stream, logger: opts.logger, what: 'ingest stats' })
       : undefined;
     const registers = [opts.registry];
+    // every metric publishes the pending counts before it is read, whichever is read first
+    const collect = () => this.publish();
     this.requests = new Counter({
       name: 'faresight_ingest_requests_total',
       help: 'Ingest requests by vendor and HTTP status',
       labelNames: ['vendor', 'status'],
       registers,
+      collect,
     });
     this.records = new Counter({
       name: 'faresight_ingest_records_total',
       help: 'Records accepted (durable in the stream)',
       labelNames: ['vendor'],
       registers,
+      collect,
     });
     this.offers = new Counter({
       name: 'faresight_ingest_offers_total',
       help: 'Offers in accepted records',
       labelNames: ['vendor'],
       registers,
+      collect,
     });
     this.bytes = new Counter({
       name: 'faresight_ingest_bytes_total',
       help: 'Request body bytes received (as sent)',
       labelNames: ['vendor'],
       registers,
+      collect,
     });
     this.rejections = new Counter({
       name: 'faresight_ingest_rejections_total',
       help: 'Rejected items and requests by reason',
       labelNames: ['vendor', 'reason'],
       registers,
+      collect,
     });
     this.flagged = new Counter({
       name: 'faresight_ingest_flagged_records_total',
       help: 'Records accepted with a flag (unknownAirport, amountsInconsistent) by vendor and flag',
       labelNames: ['vendor', 'flag'],
       registers,
+      collect,
     });
     this.latency = new Histogram({
       name: 'faresight_ingest_ack_seconds',
@@ -111,6 +138,7 @@ export class IngestStats {
       labelNames: ['vendor'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
+      collect,
     });
   }
 
@@ -123,6 +151,8 @@ export class IngestStats {
   start(): void {
     this.timer = setInterval(() => this.roll(), Math.min(this.opts.periodSeconds * 1000, 10_000));
     this.timer.unref();
+    this.publishTimer = setInterval(() => this.publish(), PUBLISH_MS);
+    this.publishTimer.unref();
   }
 
   /**
@@ -138,6 +168,10 @@ export class IngestStats {
     this.out?.push(rows.map(statsAppend));
   }
 
+  /**
+   * Counts one request. On the hot path: plain counters only; the Prometheus metrics get
+   * them on a timer and before every scrape (`publish`), so /metrics is never behind.
+   */
   observe(o: RequestObservation): void {
     this.totals.requests++;
     this.totals.records += o.records;
@@ -145,7 +179,7 @@ export class IngestStats {
     this.totals.rejected += o.rejections.length;
     if (o.status >= 400) this.totals.failedRequests++;
     const now = Date.now();
-    if (this.periodStart(now) !== this.period) this.roll();
+    if (now - this.period >= this.periodMs) this.roll();
     let b = this.buckets.get(o.vendor);
     if (!b) {
       b = {
@@ -166,21 +200,57 @@ export class IngestStats {
     b.inconsistentOffers += o.inconsistentOffers ?? 0;
     b.bytesIn += o.bytesIn;
     b.latency.accept(Math.max(o.latencyMs, 0.001));
-    this.requests.inc({ vendor: o.vendor, status: String(o.status) });
-    if (o.records) this.records.inc({ vendor: o.vendor }, o.records);
-    if (o.offers) this.offers.inc({ vendor: o.vendor }, o.offers);
-    this.bytes.inc({ vendor: o.vendor }, o.bytesIn);
-    for (const [flag, n] of Object.entries(o.flaggedRecords ?? {})) {
-      if (!n) continue;
-      b.flaggedRecords.set(flag, (b.flaggedRecords.get(flag) ?? 0) + n);
-      this.flagged.inc({ vendor: o.vendor, flag }, n);
+    let m = this.unpublished.get(o.vendor);
+    if (!m) {
+      m = {
+        byStatus: new Map(),
+        records: 0,
+        offers: 0,
+        bytes: 0,
+        flagged: new Map(),
+        rejections: new Map(),
+        latencies: [],
+      };
+      this.unpublished.set(o.vendor, m);
+    }
+    m.byStatus.set(o.status, (m.byStatus.get(o.status) ?? 0) + 1);
+    m.records += o.records;
+    m.offers += o.offers;
+    m.bytes += o.bytesIn;
+    m.latencies.push(o.latencyMs / 1000);
+    if (o.flaggedRecords) {
+      for (const flag in o.flaggedRecords) {
+        const n = o.flaggedRecords[flag as RecordFlag];
+        if (!n) continue;
+        b.flaggedRecords.set(flag, (b.flaggedRecords.get(flag) ?? 0) + n);
+        m.flagged.set(flag, (m.flagged.get(flag) ?? 0) + n);
+      }
     }
     for (const r of o.rejections) {
       const cls = reasonClass(r);
       b.rejections.set(cls, (b.rejections.get(cls) ?? 0) + 1);
-      this.rejections.inc({ vendor: o.vendor, reason: cls.replace(/:.*/, '') });
+      const metric = cls.replace(/:.*/, '');
+      m.rejections.set(metric, (m.rejections.get(metric) ?? 0) + 1);
     }
-    this.latency.observe({ vendor: o.vendor }, o.latencyMs / 1000);
+    if (m.latencies.length >= 10_000) this.publish();
+  }
+
+  /** Adds what was counted since the last call to the Prometheus metrics. */
+  private publish(): void {
+    if (this.unpublished.size === 0) return;
+    const pending = this.unpublished;
+    this.unpublished = new Map();
+    for (const [vendor, m] of pending) {
+      for (const [status, n] of m.byStatus)
+        this.requests.inc({ vendor, status: String(status) }, n);
+      if (m.records) this.records.inc({ vendor }, m.records);
+      if (m.offers) this.offers.inc({ vendor }, m.offers);
+      this.bytes.inc({ vendor }, m.bytes);
+      for (const [flag, n] of m.flagged) this.flagged.inc({ vendor, flag }, n);
+      for (const [reason, n] of m.rejections) this.rejections.inc({ vendor, reason }, n);
+      const h = this.latency.labels({ vendor });
+      for (const s of m.latencies) h.observe(s);
+    }
   }
 
   /** Rows of the current period (for tests and the final flush). */
@@ -218,7 +288,10 @@ export class IngestStats {
   /** Stops the timer and writes what is left; logs, never rejects, when the stream fails. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.publishTimer) clearInterval(this.publishTimer);
     this.timer = undefined;
+    this.publishTimer = undefined;
+    this.publish();
     this.roll(true);
     await this.out?.close();
   }
