@@ -8,7 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { configSchema } from '../config/config.js';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
@@ -18,6 +17,7 @@ import { lakeRoot } from './lake-layout.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
+import { writerConfig } from './testing/writer-config.js';
 
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
 const RECORDS = Array.from({ length: 6 }, (_, i) =>
@@ -75,7 +75,7 @@ describe('lake writer metrics', () => {
     const registry = new Registry();
     const writer = await startLocalLakeWriter({
       stream,
-      config: configSchema.parse({ dataDir, lake: { batch: { count: 1000, periodMs: 20 } } }),
+      config: writerConfig(dataDir, { rotateSeconds: 60, batch: { count: 1000, periodMs: 20 } }),
       logger: silentLogger,
       registry,
     });
@@ -140,9 +140,9 @@ describe('lake writer metrics', () => {
     };
     const writer = await startLocalLakeWriter({
       stream,
-      config: configSchema.parse({
-        dataDir: path.join(tmp, 'fail'),
-        lake: { batch: { count: 1000, periodMs: 20 } },
+      config: writerConfig(path.join(tmp, 'fail'), {
+        rotateSeconds: 60,
+        batch: { count: 1000, periodMs: 20 },
       }),
       logger: silentLogger,
       store: failing,
