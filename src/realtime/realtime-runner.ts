@@ -24,6 +24,7 @@ import type { Service } from '../ops/service.js';
 import {
   type ConsumerSink,
   InvalidRecordError,
+  type LoopStats,
   type Rejected,
   runConsumerLoop,
 } from '../stream/consumer/consumer-loop.js';
@@ -37,27 +38,11 @@ import type { UseCase } from './use-case.js';
 export const DEFAULT_ATTEMPTS_BEFORE_BISECT = 3;
 
 /** Counters of one use case since start. */
-export interface UseCaseStats {
+/** A use case's loop counters (LoopStats), with its name and the stream it reads. */
+export interface UseCaseStats extends LoopStats {
   name: string;
-  group: string;
   /** Stream the use case reads. */
   source: string;
-  /** Batches processed and committed. */
-  batches: number;
-  /** Records handed to processBatch in committed batches (dead-lettered ones excluded). */
-  records: number;
-  /** Records skipped because they could not be decoded (also dead-lettered). */
-  decodeErrors: number;
-  /** Records sent to the dead-letter stream (undecodable or failing on their own). */
-  deadLetters: number;
-  /** Failed attempts (read, process or commit) that were retried. */
-  failures: number;
-  /** Times the loop crashed and was restarted from the last committed checkpoint. */
-  restarts: number;
-  /** Message of the latest failure, until the next success. */
-  lastError: string | undefined;
-  /** Epoch ms of the latest commit. */
-  lastCommitAt: number | undefined;
 }
 
 /** The running runner. `stop()` finishes the batch in flight (and commits it) then closes. */
