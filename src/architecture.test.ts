@@ -219,6 +219,50 @@ function violations(sources: readonly SourceFile[], rules: readonly Rule[] = RUL
   return out;
 }
 
+/** The module of the whole configuration type, relative to `src/`. */
+const CONFIG_MODULE = 'config/config';
+/** The rooms that may name the whole `Config`: the composition root and the config itself. */
+const WHOLE_CONFIG_ROOMS: ReadonlySet<string> = new Set(['cli', 'config']);
+
+/**
+ * Imports of the whole `Config` type (by name, renamed, or through a namespace import of
+ * its module) from a file outside `cli/` and `config/`, as `file -> what`. Those rooms
+ * take only their slice (`IngestConfig`, `SqlEndpointConfig`, ...), so a role cannot
+ * start reading a section nobody handed it.
+ */
+function wholeConfigImports(files: readonly { file: string; text: string }[]): string[] {
+  const out: string[] = [];
+  for (const { file, text } of files) {
+    if (WHOLE_CONFIG_ROOMS.has(roomOf(file)) || !text.includes('config/config')) continue;
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+    const isConfigModule = (spec: ts.Expression | undefined) =>
+      spec !== undefined &&
+      ts.isStringLiteral(spec) &&
+      spec.text.startsWith('.') &&
+      path.posix
+        .normalize(path.posix.join(path.posix.dirname(file), spec.text))
+        .replace(/\.(js|ts)$/, '') === CONFIG_MODULE;
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st) && isConfigModule(st.moduleSpecifier)) {
+        const b = st.importClause?.namedBindings;
+        if (b && ts.isNamespaceImport(b)) out.push(`${file} -> * as ${b.name.text}`);
+        if (b && ts.isNamedImports(b))
+          for (const e of b.elements)
+            if ((e.propertyName ?? e.name).text === 'Config') out.push(`${file} -> Config`);
+      }
+      if (
+        ts.isExportDeclaration(st) &&
+        isConfigModule(st.moduleSpecifier) &&
+        (!st.exportClause ||
+          (ts.isNamedExports(st.exportClause) &&
+            st.exportClause.elements.some((e) => (e.propertyName ?? e.name).text === 'Config')))
+      )
+        out.push(`${file} -> export Config`);
+    }
+  }
+  return out;
+}
+
 /**
  * Folder edges left out of the cycle check until the work named beside each is done
  * (issue 17). Remove an entry when its imports are gone; the test fails on a stale one.
@@ -290,6 +334,27 @@ describe('architecture: the checker', () => {
     assert.deepEqual(violations(clean), []);
   });
 
+  it('finds the whole Config imported outside cli/ and config/, and only there', () => {
+    const found = wholeConfigImports([
+      { file: 'ingest/a.ts', text: "import type { Config } from '../config/config.js';" },
+      { file: 'api/b.ts', text: "import { type Config as C, x } from '../config/config.js';" },
+      { file: 'etl/c.ts', text: "import * as cfg from '../config/config.js';" },
+      { file: 'etl/d/e.ts', text: "export { Config } from '../../config/config.js';" },
+      { file: 'lake/f.ts', text: "export * from '../config/config.js';" },
+      { file: 'api/ok.ts', text: "import type { ApiConfig } from '../config/config.js';" },
+      { file: 'api/ok2.ts', text: "import type { Config } from './config/config.js';" },
+      { file: 'cli/ok.ts', text: "import type { Config } from '../config/config.js';" },
+      { file: 'config/ok.ts', text: "import type { Config } from './config.js';" },
+    ]);
+    assert.deepEqual(found, [
+      'ingest/a.ts -> Config',
+      'api/b.ts -> Config',
+      'etl/c.ts -> * as cfg',
+      'etl/d/e.ts -> export Config',
+      'lake/f.ts -> export Config',
+    ]);
+  });
+
   it('reads specifiers with the TypeScript pre-processor: type imports, re-exports, dynamic imports', () => {
     const info = ts.preProcessFile(
       [
@@ -336,6 +401,13 @@ describe('architecture: src/', () => {
       [],
       found.map((v) => `${v.rule}: ${v.file} imports ${v.specifier} (${v.reason})`).join('\n'),
     );
+  });
+
+  it('hands every room outside cli/ and config/ a slice of the configuration, never the whole Config', () => {
+    const found = wholeConfigImports(
+      sources.map((s) => ({ file: s.file, text: readFileSync(path.join(SRC, s.file), 'utf8') })),
+    );
+    assert.deepEqual(found, [], `import the section types instead:\n  ${found.join('\n  ')}`);
   });
 
   it('allowlists only what is still there (the lists only shrink)', () => {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Config } from '../config/config.js';
+import type { ApiConfig, CacheConfig } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { Cache } from '../serving/cache/cache.js';
@@ -10,7 +10,7 @@ import { type ApiOptions, createApi } from './api.js';
 
 export interface StartApiOptions {
   /** The `api` section and the cache's `ttlSeconds`. */
-  config: Pick<Config, 'api' | 'cache'>;
+  config: { readonly api: ApiConfig; readonly cache: Pick<CacheConfig, 'ttlSeconds'> };
   rowStore: ServingReads;
   logger: Logger;
   /** Cache in front of the reads (cache-aside, `cache.ttlSeconds`); none = every read hits the store. */

@@ -364,10 +364,16 @@ export const configSchema = z.strictObject({
     .prefault({}),
 });
 
-/** Validated, defaulted configuration. */
+/**
+ * Validated, defaulted configuration: the whole of it, for `cli/` and `config/` only.
+ * Every other room names the sections it reads with the slice types below, so a role
+ * is given only its slice (src/architecture.test.ts holds that rule).
+ */
 export type Config = Readonly<z.infer<typeof configSchema>>;
 /** The validation policy of `config` (section `validation`), for ingest and the real-time runner. */
-export function validationPolicyOf(config: Pick<Config, 'validation'>): ValidationPolicy {
+export function validationPolicyOf(config: {
+  readonly validation: ValidationConfig;
+}): ValidationPolicy {
   const { unknownAirports, maxClockSkewSeconds } = config.validation;
   const maxClockSkewMs = maxClockSkewSeconds * 1000;
   if (
@@ -377,6 +383,16 @@ export function validationPolicyOf(config: Pick<Config, 'validation'>): Validati
     return DEFAULT_VALIDATION_POLICY;
   return Object.freeze({ unknownAirports, maxClockSkewMs });
 }
+/** The `ingest` section: the ingest HTTP service. */
+export type IngestConfig = Config['ingest'];
+/** The `validation` section: record validation, for ingest and the real-time runner. */
+export type ValidationConfig = Config['validation'];
+/** The `api` section: the customer API. */
+export type ApiConfig = Config['api'];
+/** The `etl` section: the ETL scheduler and its jobs. */
+export type EtlConfig = Config['etl'];
+/** The `sql` section: the SQL endpoint (Postgres wire and `POST /v1/sql`). */
+export type SqlEndpointConfig = Config['sql'];
 /** The `stream` section: common keys plus those of the chosen backend. */
 export type StreamConfig = Config['stream'];
 /** The `rowStore` section. */

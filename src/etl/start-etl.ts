@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Config } from '../config/config.js';
+import type { EtlConfig } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import { type SlotDispatcher, startEtlScheduler } from './etl-scheduler.js';
@@ -25,7 +25,7 @@ export interface EtlJobs {
  */
 export async function startEtl(deps: {
   jobs: EtlJobs;
-  etl: Config['etl'];
+  etl: EtlConfig;
   /** The row store's PostgreSQL, where pg-boss keeps its queues; undefined on PGlite. */
   postgresUrl: string | undefined;
   logger: Logger;

@@ -11,7 +11,7 @@
  * while it arrives). Every answer, refusals included, is counted per vendor and reason.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Config } from '../config/config.js';
+import type { IngestConfig } from '../config/config.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import type { ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
@@ -28,7 +28,8 @@ import type { VendorAuth } from './vendor-auth.js';
 const PREFIX = '/v1/ingest/';
 
 export interface IngestRouteDeps {
-  config: Config;
+  /** The `ingest` section (limits, rate); validation comes as a policy in `validation`. */
+  config: { readonly ingest: IngestConfig };
   stream: Stream;
   deadLetters?: Stream;
   payloadStore?: ObjectStore;

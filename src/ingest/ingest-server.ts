@@ -16,7 +16,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
-import { type Config, validationPolicyOf } from '../config/config.js';
+import { type IngestConfig, type ValidationConfig, validationPolicyOf } from '../config/config.js';
 import type { ObjectStore } from '../lake/object-store/object-store.js';
 import { clusterMetrics } from '../ops/cluster-metrics.js';
 import type { Logger } from '../ops/logger.js';
@@ -31,8 +31,14 @@ import { createIngestRoute, ingestRouteVendor } from './ingest-route.js';
 import { IngestStats } from './ingest-stats.js';
 import { VendorAuth, type VendorToken } from './vendor-auth.js';
 
+/** The sections ingest reads: `ingest` and the record `validation` of every adapter. */
+export interface IngestRoleConfig {
+  readonly ingest: IngestConfig;
+  readonly validation: ValidationConfig;
+}
+
 export interface IngestServerOptions {
-  config: Config;
+  config: IngestRoleConfig;
   stream: Stream;
   /** Dead-letter stream; rejections are only answered, not kept, without it. */
   deadLetters?: Stream;
@@ -50,7 +56,7 @@ export interface IngestServerOptions {
 }
 
 /** True when ingest serves HTTPS (certificate and key configured). */
-function tls(config: Config): boolean {
+function tls(config: { readonly ingest: IngestConfig }): boolean {
   return config.ingest.tlsCert !== '' && config.ingest.tlsKey !== '';
 }
 

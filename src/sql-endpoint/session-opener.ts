@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Config } from '../config/config.js';
+import type { SqlEndpointConfig } from '../config/config.js';
 import { lakeRoot } from '../lake/lake-layout.js';
 import { CustomerSlices, type SlicedPond } from '../tenancy/customer-slices.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
@@ -15,7 +15,7 @@ export type SessionOpener = (customer: string) => Promise<CustomerSession>;
 
 /** The CustomerSlices of the configured lake and of `ponds` (DuckDB writer). */
 export function createCustomerSlices(
-  config: Pick<Config, 'dataDir'>,
+  config: { readonly dataDir: string },
   ponds: readonly SlicedPond[],
 ): CustomerSlices {
   return new CustomerSlices({
@@ -37,7 +37,7 @@ export function createCustomerSlices(
  */
 export function createSessionOpener(deps: {
   /** The lake under `dataDir` and the `sql` limits. */
-  config: Pick<Config, 'dataDir' | 'sql'>;
+  config: { readonly dataDir: string; readonly sql: SqlEndpointConfig };
   customers: CustomerStore;
   ponds: PondCatalog;
   /** Limits; default config.sql.statementTimeoutMs / maxRows. */

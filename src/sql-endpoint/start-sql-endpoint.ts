@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { SqlEndpointConfig } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { SqlClient } from '../sql/sql-client.js';
@@ -20,7 +20,7 @@ import { StatementLimiter } from './statement-limiter.js';
  */
 export async function startSqlEndpoint(deps: {
   /** The lake under `dataDir` and the `sql` section. */
-  config: Pick<Config, 'dataDir' | 'sql'>;
+  config: { readonly dataDir: string; readonly sql: SqlEndpointConfig };
   sql: SqlClient;
   logger: Logger;
   /** The ponds customers may query (the ETL store's catalog, wired by cli/). */

@@ -9,7 +9,7 @@ import { DemandStore } from '../../analytics/forecast/demand-store.js';
 import { type ApiService, type StartApiOptions, startApi } from '../../api/start-api.js';
 import { type Config, validationPolicyOf } from '../../config/config.js';
 import { INGEST_PATH, ingestOperations } from '../../ingest/ingest-openapi.js';
-import { startIngest } from '../../ingest/ingest-server.js';
+import { type IngestRoleConfig, startIngest } from '../../ingest/ingest-server.js';
 import type { VendorToken } from '../../ingest/vendor-auth.js';
 import { type LakeWriter, type LakeWriterConfig, startLakeWriter } from '../../lake/lake-writer.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
@@ -106,11 +106,8 @@ export function startLakeRole(deps: {
  * travel in their dead letter; `internalTokens` are accepted beside the configured ones.
  */
 export function startIngestRole(deps: {
-  /**
-   * Still the whole configuration: startIngest takes it, and ingest-server.ts is being
-   * rewritten by the ingest hot-path work; it reads `ingest` and `validation`.
-   */
-  config: Config;
+  /** The `ingest` and `validation` sections. */
+  config: IngestRoleConfig;
   streams: IngestStreams;
   payloadStore: ObjectStore;
   logger: Logger;

@@ -82,7 +82,10 @@ export interface LakeCount {
 }
 
 /** Reads table `searches` of the (stopped) platform's lake and compares with `acked`. */
-export async function countLake(config: Config, acked: ReadonlySet<string>): Promise<LakeCount> {
+export async function countLake(
+  config: Pick<Config, 'dataDir' | 'lake'>,
+  acked: ReadonlySet<string>,
+): Promise<LakeCount> {
   const q = await openLake(config);
   try {
     const rows = (await q.all('select id from searches')) as { id: string }[];

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import Fastify, { type LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
-import { type Config, configSchema } from '../../config/config.js';
+import { configSchema, type SqlEndpointConfig } from '../../config/config.js';
 import { EtlPondCatalog } from '../../etl/etl-pond-catalog.js';
 import { SessionHost, type SessionHostOptions } from '../session-host/session-host.js';
 import { createSessionOpener } from '../session-opener.js';
@@ -43,7 +43,7 @@ export interface SqlEndpoints {
 
 export async function startSqlEndpoints(
   fx: SqlFixture,
-  sql: Partial<Config['sql']>,
+  sql: Partial<SqlEndpointConfig>,
   opts: { host?: SessionHostOptions; now?: () => number } = {},
 ): Promise<SqlEndpoints> {
   const config = configSchema.parse({ dataDir: fx.etl.dataDir, sql });
