@@ -7,7 +7,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Logger } from '../ops/logger.js';
-import type { SessionOpener } from '../sql-endpoint/session-opener.js';
 import type { CustomerJob } from '../tenancy/customer-store.js';
 import { JobBusyError, JobRunError } from './errors.js';
 import type { EtlMetrics } from './etl-metrics.js';
@@ -20,10 +19,24 @@ export function customerTaskName(job: Pick<CustomerJob, 'customer' | 'name'>): s
   return `customer:${job.customer}/${job.name}`;
 }
 
+/**
+ * What a customer job needs of a customer's SQL session: the SQL endpoint's sessions
+ * (sql-endpoint/customer-session.ts) are one, handed in by the composition root, so
+ * the ETL does not import the SQL endpoint.
+ */
+export interface CustomerJobSession {
+  /** Checks and runs `sql`, writing its result as one Parquet file at `file`; rows written. */
+  materialize(sql: string, file: string): Promise<number>;
+  /** Checks and runs one read statement; only the result's columns are read here. */
+  query(sql: string): Promise<{ readonly columns: readonly { name: string; type: string }[] }>;
+  close(): Promise<void>;
+}
+
 /** Dependencies of runCustomerJob. */
 export interface CustomerJobDeps {
   store: EtlStore;
-  openSession: SessionOpener;
+  /** Opens the session of a customer with its current grants (the SQL endpoint's SessionOpener). */
+  openSession: (customer: string) => Promise<CustomerJobSession>;
   lakeRoot: string;
   logger: Logger;
   runnerId: string;

@@ -14,12 +14,12 @@ import { decodeRecord, encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
 import { ParquetWriteError } from './errors.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
+import { openLakeReader } from './testing/lake-reader.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 import { openTestStream } from './testing/test-stream.js';
 import { writerConfig } from './testing/writer-config.js';
@@ -131,7 +131,7 @@ describe('a record the lake cannot write', () => {
     assert.equal(writer.stats().badRecords, 1);
     assert.equal(writer.stats().bySource.shopping?.records, RECORDS.length - 1);
     assert.equal((await shopping.lag(LAKE_GROUP))[0]!.records, 0, 'committed past the bad record');
-    const q = await DuckDBLakeQuery.open({ dataDir });
+    const q = await openLakeReader(dataDir);
     try {
       const [s] = await q.all(
         `select count(*) n, count(*) filter (where id = $$${POISON}$$) poison from searches`,

@@ -14,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import { encodeRecord } from '../model/codec.js';
 import { marketKey } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
-import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
+import { openLakeReader } from './testing/lake-reader.js';
 import { sampleStatsRow, statsAppend } from './testing/side-records.js';
 import { openTestStream } from './testing/test-stream.js';
 
@@ -97,7 +97,7 @@ describe(`lake writer survives SIGKILL (${KILLS} kills)`, () => {
       await stream.close();
       await stats.close();
     }
-    const q = await DuckDBLakeQuery.open({ dataDir });
+    const q = await openLakeReader(dataDir);
     try {
       const seen = await q.all(
         'select id, count(*) n from searches group by id having count(*) > 1',

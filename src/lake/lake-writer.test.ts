@@ -7,13 +7,13 @@ import { encodeRecord } from '../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { AppendRecord } from '../stream/stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
 import type { LakeWriterConfig } from './lake-writer.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
+import { openLakeReader } from './testing/lake-reader.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
 import { writerConfig } from './testing/writer-config.js';
 
@@ -77,7 +77,7 @@ function lakeFiles(dataDir: string): string[] {
 }
 
 async function counts(dataDir: string) {
-  const q = await DuckDBLakeQuery.open({ dataDir });
+  const q = await openLakeReader(dataDir);
   try {
     const [s] = await q.all('select count(*) as n, count(distinct id) as ids from searches');
     const [o] = await q.all(
@@ -147,7 +147,7 @@ describe('lake writer on an embedded stream', () => {
 
     // Each file holds exactly its partition's records of its shard in its seq range, and
     // its records share one record-time window of ROTATE_SECONDS.
-    const q = await DuckDBLakeQuery.open({ dataDir });
+    const q = await openLakeReader(dataDir);
     try {
       const rows = await q.all(
         `select filename, vendor, dt, hour, stream_shard, min(stream_seq) lo, max(stream_seq) hi,

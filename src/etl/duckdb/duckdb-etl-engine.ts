@@ -2,16 +2,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { needsVarcharForHive } from '../../lake/catalog/hive-type.js';
-import { PARTITION_COLUMNS, TABLE_COLUMNS } from '../../lake/tables.js';
+import { emptyLakeTable, readLakeFiles, sqlString } from '../../lake/duckdb/lake-table-sql.js';
 import type { BuildResult, EtlEngine, InputFiles, OutputColumn } from '../etl-engine.js';
 import { type JobDefinition, partitionKeyExpr } from '../job.js';
-
-/** A string as a SQL literal. */
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
@@ -71,15 +64,11 @@ export class DuckDBEtlEngine implements EtlEngine {
         if (list.length > 0) {
           const key = `CAST(${job.incrementalKey} AS DATE)`;
           await conn.run(
-            `CREATE OR REPLACE TEMP VIEW ${table} AS SELECT * FROM read_parquet([${list.map(sqlString).join(', ')}], ` +
-              `hive_partitioning = true, union_by_name = true, hive_types = ${HIVE_TYPES}) ` +
+            `CREATE OR REPLACE TEMP VIEW ${table} AS SELECT * FROM ${readLakeFiles(list)} ` +
               `WHERE dt BETWEEN ${key} - 1 AND ${key} + ${job.lateDays}`,
           );
         } else {
-          const cols = [...TABLE_COLUMNS[table], ...PARTITION_COLUMNS]
-            .map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`)
-            .join(', ');
-          await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${cols} WHERE false`);
+          await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${emptyLakeTable(table)}`);
         }
       }
       return await fn(conn);

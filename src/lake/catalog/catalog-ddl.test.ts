@@ -15,7 +15,6 @@ import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
-import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import type { AppendRecord, Stream } from '../../stream/stream.js';
 import { DuckDBParquetWriter } from '../duckdb/duckdb-parquet-writer.js';
@@ -23,6 +22,7 @@ import { lakeRoot } from '../lake-layout.js';
 import type { LakeWriterConfig } from '../lake-writer.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../tables.js';
+import { openLakeReader } from '../testing/lake-reader.js';
 import {
   deadLetterAppend,
   sampleDeadLetter,
@@ -266,7 +266,7 @@ describe('lake tables, catalog and DDL', () => {
     const stats = await runWriter(config, streams, RECORDS.length + STATS.length + LETTERS.length);
     assert.equal(stats.badRecords, 0);
     assert.equal(stats.bySource.stats?.records, STATS.length);
-    const q = await DuckDBLakeQuery.open({ dataDir });
+    const q = await openLakeReader(dataDir);
     try {
       assert.deepEqual(await q.all('select count(*) n, count(distinct id) ids from searches'), [
         { n: RECORDS.length, ids: RECORDS.length },
@@ -387,7 +387,7 @@ describe('lake tables, catalog and DDL', () => {
     assert.equal(versions.length, 2);
     assert.deepEqual(versions[1]!.columns.at(-1), { name: 'route_key', type: 'VARCHAR' });
     assert.equal(catalog.table('offers').versions.length, 1, 'offers did not change');
-    const q = await DuckDBLakeQuery.open({ dataDir });
+    const q = await openLakeReader(dataDir);
     try {
       assert.deepEqual(
         await q.all(

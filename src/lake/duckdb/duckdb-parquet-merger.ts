@@ -3,10 +3,7 @@ import type { ParquetMerger } from '../compaction/parquet-merger.js';
 import { ParquetWriteError } from '../errors.js';
 import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from '../lake-defaults.js';
 import { compressionLevelOf } from './duckdb-parquet-writer.js';
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
+import { sqlString } from './lake-table-sql.js';
 
 /** ParquetMerger on an in-memory DuckDB: one `COPY (SELECT ... ORDER BY ...) TO ...` per merge. */
 export class DuckDBParquetMerger implements ParquetMerger {

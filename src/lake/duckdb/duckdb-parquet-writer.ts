@@ -12,6 +12,7 @@ import {
   sourceOf,
   TABLE_COLUMNS,
 } from '../tables.js';
+import { sqlString } from './lake-table-sql.js';
 import { type StagedInput, stageShoppingSlices } from './shopping-staging.js';
 import {
   type StagingCrashMode,
@@ -197,10 +198,6 @@ const COLUMN_EXPR: Record<LakeTable, Record<string, string>> = {
     stream_seq: '_seq',
   },
 };
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /** A column beyond TABLE_COLUMNS, with the SQL expression (over the table's staged columns) that fills it. */
 export interface ExtraColumn extends LakeColumn {

@@ -17,9 +17,9 @@ import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { runScript } from '../../ops/testing/run-script.js';
 import { workerEventLog } from '../../ops/testing/worker-event-log.js';
-import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import { ParquetWriteError } from '../errors.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
+import { openLakeReader } from '../testing/lake-reader.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
@@ -241,7 +241,7 @@ describe('staging thread restarts', () => {
       assert.equal(writer.stats().badRecords, 0);
       assert.equal((await deadLetters.info()).records, 0, 'a good record was dead-lettered');
       assert.equal(crashes, 0);
-      const q = await DuckDBLakeQuery.open({ dataDir });
+      const q = await openLakeReader(dataDir);
       try {
         assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: records.length }]);
       } finally {

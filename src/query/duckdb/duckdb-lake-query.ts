@@ -7,23 +7,15 @@ import {
   DuckDBInstance,
   type DuckDBResult,
 } from '@duckdb/node-api';
+import { jsonValueConverter } from '../../lake/duckdb/json-values.js';
+import { lakeTableSelect, sqlString } from '../../lake/duckdb/lake-table-sql.js';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { archiveRoot } from '../../lake/lifecycle/local-lifecycle.js';
-import {
-  LAKE_TABLES,
-  type LakeTable,
-  PARTITION_COLUMNS,
-  TABLE_COLUMNS,
-} from '../../lake/tables.js';
+import { LAKE_TABLES, type LakeTable } from '../../lake/tables.js';
 import { QueryError } from '../errors.js';
 import { type LakeFiles, LocalLakeFiles, TieredLakeFiles } from '../lake-files.js';
 import type { LakeQueryOptions, QueryResult, ResultColumn, Row } from '../lake-query.js';
 import { LakeQueryBase } from '../lake-query-base.js';
-import { jsonValueConverter } from './json-values.js';
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /** DuckDB messages span lines (a caret under the SQL); the first line says what went wrong. */
 function toQueryError(err: unknown, sql: string): QueryError {
@@ -33,8 +25,6 @@ function toQueryError(err: unknown, sql: string): QueryError {
     cause: err,
   });
 }
-
-const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
 
 /** A file a view listed is gone (a compaction deleted it after its grace period). */
 function isVanishedFile(err: unknown): boolean {
@@ -90,17 +80,7 @@ export class DuckDBLakeQuery extends LakeQueryBase {
       .then(async () => {
         for (const table of LAKE_TABLES) {
           const files = await this.lakeFiles.files(table);
-          let sql: string;
-          if (files.length > 0) {
-            sql =
-              `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], ` +
-              `hive_partitioning = true, union_by_name = true, hive_types = ${HIVE_TYPES})`;
-          } else {
-            const cols = [...TABLE_COLUMNS[table], ...PARTITION_COLUMNS]
-              .map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`)
-              .join(', ');
-            sql = `CREATE OR REPLACE VIEW ${table} AS SELECT ${cols} WHERE false`;
-          }
+          const sql = `CREATE OR REPLACE VIEW ${table} AS ${lakeTableSelect(table, files)}`;
           if (this.viewSql.get(table) === sql) continue;
           await this.conn.run(sql);
           this.viewSql.set(table, sql);

@@ -9,7 +9,7 @@
  * reading only catalog tables.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { jsonValueConverter } from '../../query/duckdb/json-values.js';
+import { jsonValueConverter } from '../../lake/duckdb/json-values.js';
 import type { ResultColumn, Row } from '../../query/lake-query.js';
 import { rewriteCatalogSql } from '../catalog-rewrite.js';
 import type { CatalogSession, CatalogSpec } from '../catalog-session.js';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { jsonValueConverter } from '../../query/duckdb/json-values.js';
+import { jsonValueConverter } from '../../lake/duckdb/json-values.js';
 import type { ResultColumn, Row } from '../../query/lake-query.js';
 import { customerArea, SLICES_DIR, sliceFile } from '../../tenancy/customer-slices.js';
 import {

@@ -2,7 +2,9 @@
  * Compaction merges the small files of closed partitions while a reader loops over the
  * lake: every query, before, during and after, sees each row exactly once. A replay
  * afterwards writes nothing (the writer honours the manifest), and leftovers of a crashed
- * compaction are ignored by readers and removed by the next run.
+ * compaction are ignored by readers and removed by the next run. It lives in query/,
+ * above the lake, because the reader's part is the query engine's: views re-listed at
+ * each query, and a retry when a listed file vanished.
  */
 
 import assert from 'node:assert/strict';
@@ -10,23 +12,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { compactLake } from '../../lake/compaction/compact-lake.js';
+import { MANIFEST_NAME, readManifest } from '../../lake/compaction/partition-manifest.js';
+import { DuckDBParquetMerger } from '../../lake/duckdb/duckdb-parquet-merger.js';
+import { lakeRoot } from '../../lake/lake-layout.js';
+import type { LakeWriterConfig } from '../../lake/lake-writer.js';
+import { LAKE_GROUP } from '../../lake/lake-writer.js';
+import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
+import { startLocalLakeWriter } from '../../lake/testing/start-local-lake-writer.js';
+import { openTestStream } from '../../lake/testing/test-stream.js';
+import { writerConfig } from '../../lake/testing/writer-config.js';
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
-import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
-import type { LakeQuery } from '../../query/lake-query.js';
 import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
-import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
-import { lakeRoot } from '../lake-layout.js';
-import type { LakeWriterConfig } from '../lake-writer.js';
-import { LAKE_GROUP } from '../lake-writer.js';
-import { LocalObjectStore } from '../object-store/local/local-object-store.js';
-import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
-import { openTestStream } from '../testing/test-stream.js';
-import { writerConfig } from '../testing/writer-config.js';
-import { compactLake } from './compact-lake.js';
-import { MANIFEST_NAME, readManifest } from './partition-manifest.js';
+import type { LakeQuery } from '../lake-query.js';
+import { DuckDBLakeQuery } from './duckdb-lake-query.js';
 
 const BASE = Date.parse('2026-11-26T04:40:00.000Z');
 const NOW = Date.parse('2026-11-26T07:10:00.000Z');
