@@ -4,6 +4,7 @@
  * document covers every route of every process. A test checks it against the routes the
  * ingest app really registers.
  */
+import { searchRecord } from '../model/search-record.js';
 
 /** One operation of the document: `paths[path][method] = operation`. */
 export interface IngestOperation {
@@ -20,40 +21,28 @@ const error = (description: string, example: Record<string, unknown>) => ({
 /** The path of the one route vendors post to. */
 export const INGEST_PATH = '/v1/ingest/{vendor}';
 
-/** A generic-format record, as `faresight generate` posts it. */
-const EXAMPLE_RECORD = {
+/**
+ * A generic-format record, as `faresight generate` posts it (ingest sets `vendor` and
+ * `receivedAt`, so they are left out).
+ */
+const {
+  vendor: _vendor,
+  receivedAt: _receivedAt,
+  ...EXAMPLE_RECORD
+} = searchRecord({
   id: 'rec-1',
   shoppedAt: '2026-12-01T10:00:00Z',
   origin: 'JFK',
   destination: 'LAX',
   departureDate: '2026-12-20',
-  tripType: 'oneway',
-  passengers: { adults: 1, children: 0, infants: 0 },
   offers: [
     {
-      totalAmount: 189.4,
-      currency: 'USD',
-      validatingCarrier: 'AA',
-      carriers: ['AA'],
-      cabin: 'economy',
-      legs: [
-        {
-          stops: 0,
-          segments: [
-            {
-              carrier: 'AA',
-              flightNumber: '1',
-              origin: 'JFK',
-              destination: 'LAX',
-              departAt: '2026-12-20T08:00',
-              arriveAt: '2026-12-20T11:25',
-            },
-          ],
-        },
-      ],
+      carrier: 'AA',
+      amount: 189.4,
+      segment: { flightNumber: '1', departAt: '2026-12-20T08:00', arriveAt: '2026-12-20T11:25' },
     },
   ],
-};
+});
 
 /**
  * The ingest routes. `servers` (default none) is set on each path so that, merged into

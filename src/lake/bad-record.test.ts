@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { decodeRecord, encodeRecord } from '../model/codec.js';
-import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import { decodeRecord } from '../model/codec.js';
+import type { ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
@@ -21,7 +21,7 @@ import { LAKE_GROUP } from './lake-writer.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from './parquet-writer.js';
 import { openLakeReader } from './testing/lake-reader.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
-import { openTestStream } from './testing/test-stream.js';
+import { openTestStream, recordAppend } from './testing/test-stream.js';
 import { writerConfig } from './testing/writer-config.js';
 
 const BASE = Date.parse('2026-11-26T05:00:00.000Z');
@@ -54,14 +54,7 @@ describe('a record the lake cannot write', () => {
       openTestStream(path.join(tmp, 'stream'), name, { dedupeWindowMs: 60_000 });
     shopping = await open('shopping');
     deadLetters = await open('dead-letters');
-    await shopping.append(
-      RECORDS.map((r) => ({
-        key: marketKey(r),
-        id: r.id,
-        data: encodeRecord(r),
-        timestamp: Date.parse(r.receivedAt),
-      })),
-    );
+    await shopping.append(RECORDS.map(recordAppend));
   });
   after(async () => {
     await shopping.close();

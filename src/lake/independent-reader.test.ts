@@ -15,15 +15,14 @@ import { after, before, test } from 'node:test';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { createGenerator } from '../generator/generator.js';
-import { encodeRecord } from '../model/codec.js';
-import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import type { ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from './lake-defaults.js';
 import { lakeRoot, partitionOf } from './lake-layout.js';
 import { TABLE_COLUMNS } from './tables.js';
 import { compactLocalLake } from './testing/compact-local-lake.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
-import { openTestStream } from './testing/test-stream.js';
+import { openTestStream, recordAppend } from './testing/test-stream.js';
 import { writerConfig } from './testing/writer-config.js';
 
 let tmp: string;
@@ -70,14 +69,7 @@ test('every lake file reads with an independent Parquet reader and holds exactly
   const gen = createGenerator({ seed: 11, start: new Date(start) });
   const records: ShoppingRecord[] = [];
   for (let i = 0; i < 400; i++) records.push(gen.next(new Date(start + i * 9_000)));
-  await stream.append(
-    records.map((r) => ({
-      key: marketKey(r),
-      id: r.id,
-      data: encodeRecord(r),
-      timestamp: Date.parse(r.receivedAt),
-    })),
-  );
+  await stream.append(records.map(recordAppend));
   const config = writerConfig(dataDir, { rotateSeconds: 600, batch: { count: 150, periodMs: 50 } });
   const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
   while (writer.stats().read < records.length) await new Promise((r) => setTimeout(r, 20));

@@ -8,15 +8,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { encodeRecord } from '../model/codec.js';
-import { marketKey } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { lakeRoot } from './lake-layout.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
+import { openTestStream, recordAppend } from './testing/test-stream.js';
 import { writerConfig } from './testing/writer-config.js';
 
 const BASE = Date.parse('2026-11-26T05:59:00.000Z');
@@ -44,23 +43,8 @@ describe('lake writer metrics', () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-lake-metrics-'));
-    stream = new EmbeddedStream({
-      dir: path.join(tmp, 'stream'),
-      name: 'shopping',
-      shards: 1,
-      retentionMs: 3_600_000 * 24 * 365 * 10,
-      dedupeWindowMs: 0,
-      trimIntervalMs: 0,
-    });
-    await stream.connect();
-    await stream.append(
-      RECORDS.map((r) => ({
-        key: marketKey(r),
-        id: r.id,
-        data: encodeRecord(r),
-        timestamp: Date.parse(r.receivedAt),
-      })),
-    );
+    stream = await openTestStream(path.join(tmp, 'stream'), 'shopping');
+    await stream.append(RECORDS.map(recordAppend));
     // a second group that reads nothing: its lag is every record
     await (await stream.consumer('other', { count: 1, bytes: 1 << 20, periodMs: 10 })).close();
   });

@@ -11,12 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
-import { encodeRecord } from '../model/codec.js';
-import { marketKey } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { openLakeReader } from './testing/lake-reader.js';
 import { sampleStatsRow, statsAppend } from './testing/side-records.js';
-import { openTestStream } from './testing/test-stream.js';
+import { openTestStream, recordAppend } from './testing/test-stream.js';
 
 const KILLS = Number(process.env.STRESS_KILLS ?? 3);
 const PER_ROUND = 400;
@@ -70,14 +68,7 @@ describe(`lake writer survives SIGKILL (${KILLS} kills)`, () => {
         offers += r.offers.length;
       }
       for (let i = 0; i < recs.length; i += 100)
-        await stream.append(
-          recs.slice(i, i + 100).map((r) => ({
-            key: marketKey(r),
-            id: r.id,
-            data: encodeRecord(r),
-            timestamp: Date.parse(r.receivedAt),
-          })),
-        );
+        await stream.append(recs.slice(i, i + 100).map(recordAppend));
       const rows = Array.from({ length: 5 }, (_, i) =>
         sampleStatsRow(i, 'generic', t - i * 60_000 - round),
       );

@@ -3,18 +3,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { encodeRecord } from '../model/codec.js';
-import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
+import type { ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
-import type { AppendRecord } from '../stream/stream.js';
+import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
 import type { LakeWriterConfig } from './lake-writer.js';
 import { LAKE_GROUP } from './lake-writer.js';
 import { LocalObjectStore } from './object-store/local/local-object-store.js';
 import { openLakeReader } from './testing/lake-reader.js';
 import { startLocalLakeWriter } from './testing/start-local-lake-writer.js';
+import { openTestStream, recordAppend } from './testing/test-stream.js';
 import { writerConfig } from './testing/writer-config.js';
 
 const ROTATE_SECONDS = 10;
@@ -34,15 +33,6 @@ const RECORDS: ShoppingRecord[] = Array.from({ length: 90 }, (_, i) => {
 });
 const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
 const INCONSISTENT = RECORDS.filter((r) => r.offers[0]!.amountsInconsistent).length;
-
-function toAppend(r: ShoppingRecord): AppendRecord {
-  return {
-    key: marketKey(r),
-    id: r.id,
-    data: encodeRecord(r),
-    timestamp: Date.parse(r.receivedAt),
-  };
-}
 
 function configFor(dataDir: string, batchCount: number): LakeWriterConfig {
   return writerConfig(dataDir, {
@@ -96,17 +86,9 @@ describe('lake writer on an embedded stream', () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-lake-'));
-    stream = new EmbeddedStream({
-      dir: path.join(tmp, 'stream'),
-      name: 'shopping',
-      shards: 2,
-      retentionMs: 3_600_000 * 24 * 365 * 10,
-      dedupeWindowMs: 0,
-      trimIntervalMs: 0,
-    });
-    await stream.connect();
+    stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 2 });
     // A record that does not decode sits in the middle of the stream.
-    const all = RECORDS.map(toAppend);
+    const all = RECORDS.map(recordAppend);
     all.splice(45, 0, {
       key: 'JFK-LHR',
       id: 'garbage',
@@ -248,16 +230,8 @@ describe('lake writer commits only what is durable', () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-lake-commit-'));
-    stream = new EmbeddedStream({
-      dir: path.join(tmp, 'stream'),
-      name: 'shopping',
-      shards: 1,
-      retentionMs: 3_600_000 * 24 * 365 * 10,
-      dedupeWindowMs: 0,
-      trimIntervalMs: 0,
-    });
-    await stream.connect();
-    await stream.append(RECORDS.slice(0, 5).map(toAppend));
+    stream = await openTestStream(path.join(tmp, 'stream'), 'shopping');
+    await stream.append(RECORDS.slice(0, 5).map(recordAppend));
   });
 
   after(async () => {

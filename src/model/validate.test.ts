@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { searchRecord } from './search-record.js';
 import type { ShoppingRecord } from './shopping-record.js';
 import { validateRecord } from './validate.js';
 
 function sample(): ShoppingRecord {
-  return {
+  return searchRecord({
     id: 'tx-1',
-    vendor: 'generic',
     shoppedAt: '2026-11-26T05:00:00Z',
     receivedAt: '2026-11-26T05:00:01.250Z',
     pos: 'US',
@@ -14,46 +14,8 @@ function sample(): ShoppingRecord {
     destination: 'LAX',
     departureDate: '2026-12-20',
     returnDate: '2026-12-27',
-    tripType: 'roundtrip',
-    passengers: { adults: 1, children: 0, infants: 0 },
-    offers: [
-      {
-        totalAmount: 342.5,
-        currency: 'USD',
-        validatingCarrier: 'AA',
-        carriers: ['AA'],
-        cabin: 'economy',
-        legs: [
-          {
-            stops: 0,
-            segments: [
-              {
-                carrier: 'AA',
-                flightNumber: '1',
-                origin: 'JFK',
-                destination: 'LAX',
-                departAt: '2026-12-20T08:00',
-                arriveAt: '2026-12-20T11:30',
-              },
-            ],
-          },
-          {
-            stops: 0,
-            segments: [
-              {
-                carrier: 'AA',
-                flightNumber: '2',
-                origin: 'LAX',
-                destination: 'JFK',
-                departAt: '2026-12-27T13:00',
-                arriveAt: '2026-12-27T21:30',
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+    offers: [{ carrier: 'AA', amount: 342.5 }],
+  });
 }
 
 function errorsOf(mutate: (r: ShoppingRecord & Record<string, unknown>) => void): string[] {

@@ -4,48 +4,28 @@
  * answer came, so a scenario can tell lost records and time to recover.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { searchRecord } from '../../model/search-record.js';
 import type { ShoppingRecord } from '../../model/shopping-record.js';
 
 /** A valid record shopped now, departing in 30 days, on `origin`-`destination`. */
 export function liveRecord(id: string, origin = 'BOS', destination = 'LAX'): ShoppingRecord {
   const now = new Date();
   const dep = new Date(now.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
-  return {
+  return searchRecord({
     id,
-    vendor: 'generic',
-    shoppedAt: now.toISOString(),
     receivedAt: now.toISOString(),
     pos: 'US',
     origin,
     destination,
     departureDate: dep,
-    tripType: 'oneway',
-    passengers: { adults: 1, children: 0, infants: 0 },
     offers: [
       {
-        totalAmount: 150 + (id.length % 50),
-        currency: 'USD',
-        validatingCarrier: 'AA',
-        carriers: ['AA'],
-        cabin: 'economy',
-        legs: [
-          {
-            stops: 0,
-            segments: [
-              {
-                carrier: 'AA',
-                flightNumber: '100',
-                origin,
-                destination,
-                departAt: `${dep}T08:00`,
-                arriveAt: `${dep}T11:30`,
-              },
-            ],
-          },
-        ],
+        carrier: 'AA',
+        amount: 150 + (id.length % 50),
+        segment: { departAt: `${dep}T08:00`, arriveAt: `${dep}T11:30` },
       },
     ],
-  };
+  });
 }
 
 /** One answer of ingest. */

@@ -11,12 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { encodeRecord } from '../../model/codec.js';
-import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
-import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
-import type { AppendRecord, Stream } from '../../stream/stream.js';
+import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import type { Stream } from '../../stream/stream.js';
 import { DuckDBParquetWriter } from '../duckdb/duckdb-parquet-writer.js';
 import { lakeRoot } from '../lake-layout.js';
 import type { LakeWriterConfig } from '../lake-writer.js';
@@ -30,32 +28,13 @@ import {
   statsAppend,
 } from '../testing/side-records.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
+import { openTestStream, recordAppend } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
 import { Catalog } from './catalog.js';
 import { athenaDdl, glueTableInput } from './table-ddl.js';
 
 const BASE = Date.parse('2026-11-26T05:58:00.000Z');
 const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
-
-function recordAppend(r: ShoppingRecord): AppendRecord {
-  return {
-    key: marketKey(r),
-    id: r.id,
-    data: encodeRecord(r),
-    timestamp: Date.parse(r.receivedAt),
-  };
-}
-
-function embedded(dir: string, name: string, shards: number): EmbeddedStream {
-  return new EmbeddedStream({
-    dir,
-    name,
-    shards,
-    retentionMs: 10 * 365 * 86_400_000,
-    dedupeWindowMs: 0,
-    trimIntervalMs: 0,
-  });
-}
 
 /** Runs the writer until it has read `expected` records over all streams, then stops it. */
 async function runWriter(
@@ -247,11 +226,10 @@ describe('lake tables, catalog and DDL', () => {
     config = writerConfig(dataDir, { rotateSeconds: 60, batch: { count: 1000, periodMs: 50 } });
     const sdir = path.join(tmp, 'stream');
     streams = {
-      stream: embedded(sdir, 'shopping', 2),
-      deadLetters: embedded(sdir, 'dead-letters', 1),
-      stats: embedded(sdir, 'ingest-stats', 1),
+      stream: await openTestStream(sdir, 'shopping', { shards: 2 }),
+      deadLetters: await openTestStream(sdir, 'dead-letters'),
+      stats: await openTestStream(sdir, 'ingest-stats'),
     };
-    for (const s of Object.values(streams)) await s.connect();
     await streams.stream.append(RECORDS.map(recordAppend));
     await streams.stats.append(STATS.map(statsAppend));
     await streams.deadLetters.append(LETTERS.map(deadLetterAppend));

@@ -8,15 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { encodeRecord } from '../../model/codec.js';
-import { marketKey } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from '../lake-defaults.js';
 import { lakeRoot } from '../lake-layout.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
-import { openTestStream } from '../testing/test-stream.js';
+import { openTestStream, recordAppend } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
 import type { CompactionReport } from './compact-lake.js';
 import { startCompactionSchedule } from './compaction-schedule.js';
@@ -39,14 +37,7 @@ describe('scheduled compaction', () => {
     );
     const current = variedRecord(100, { receivedAtMs: now, vendor: 'generic' });
     const stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 1 });
-    await stream.append(
-      [...records, current].map((r) => ({
-        key: marketKey(r),
-        id: r.id,
-        data: encodeRecord(r),
-        timestamp: now,
-      })),
-    );
+    await stream.append([...records, current].map((r) => ({ ...recordAppend(r), timestamp: now })));
     const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
     const deadline = Date.now() + 60_000;
     while (writer.stats().read < records.length + 1 && Date.now() < deadline)

@@ -12,7 +12,6 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { encodeRecord } from '../../model/codec.js';
-import { marketKey } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { runScript } from '../../ops/testing/run-script.js';
@@ -21,7 +20,7 @@ import { ParquetWriteError } from '../errors.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
 import { openLakeReader } from '../testing/lake-reader.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
-import { openTestStream } from '../testing/test-stream.js';
+import { openTestStream, recordAppend } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 import { StagingThread, StagingThreadError } from './staging-thread.js';
@@ -182,14 +181,7 @@ describe('staging thread restarts', () => {
     const records = [0, 1].map((i) =>
       variedRecord(i, { receivedAtMs: base + i * 1000, vendor: 'generic' }),
     );
-    await shopping.append(
-      records.map((r) => ({
-        key: marketKey(r),
-        id: r.id,
-        data: encodeRecord(r),
-        timestamp: Date.parse(r.receivedAt),
-      })),
-    );
+    await shopping.append(records.map(recordAppend));
     const dataDir = path.join(dir, 'data');
     const log = eventLog();
     let up = true;

@@ -6,27 +6,16 @@
  */
 
 import { silentLogger } from '../../ops/logger.js';
-import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import { LAKE_GROUP } from '../lake-writer.js';
 import { startLocalLakeWriter } from './start-local-lake-writer.js';
+import { openTestStream } from './test-stream.js';
 import { writerConfig } from './writer-config.js';
 
 const [dataDir, streamDir, mode] = process.argv.slice(2);
 if (!dataDir || !streamDir)
   throw new Error('usage: lake-writer-child <dataDir> <streamDir> [--finish]');
 
-const open = async (name: string, shards: number) => {
-  const s = new EmbeddedStream({
-    dir: streamDir,
-    name,
-    shards,
-    retentionMs: 10 * 365 * 86_400_000,
-    dedupeWindowMs: 0,
-    trimIntervalMs: 0,
-  });
-  await s.connect();
-  return s;
-};
+const open = (name: string, shards: number) => openTestStream(streamDir, name, { shards });
 const stream = await open('shopping', 2);
 const stats = await open('ingest-stats', 1);
 const config = writerConfig(dataDir, { rotateSeconds: 60, batch: { count: 50, periodMs: 20 } });

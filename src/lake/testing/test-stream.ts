@@ -1,8 +1,11 @@
 /**
  * For lake tests: an embedded stream that keeps everything (no retention, no trim timer),
- * connected, in `dir`.
+ * connected, in `dir`; and the append of a record as ingest makes it.
  */
+import { encodeRecord } from '../../model/codec.js';
+import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
 import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import type { AppendRecord } from '../../stream/stream.js';
 
 export async function openTestStream(
   dir: string,
@@ -19,4 +22,14 @@ export async function openTestStream(
   });
   await s.connect();
   return s;
+}
+
+/** `r` as ingest appends it: keyed by market, deduplicated by its id, encoded, at its receivedAt. */
+export function recordAppend(r: ShoppingRecord): AppendRecord {
+  return {
+    key: marketKey(r),
+    id: r.id,
+    data: encodeRecord(r),
+    timestamp: Date.parse(r.receivedAt),
+  };
 }

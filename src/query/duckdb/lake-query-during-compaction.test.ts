@@ -20,10 +20,9 @@ import type { LakeWriterConfig } from '../../lake/lake-writer.js';
 import { LAKE_GROUP } from '../../lake/lake-writer.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from '../../lake/testing/start-local-lake-writer.js';
-import { openTestStream } from '../../lake/testing/test-stream.js';
+import { openTestStream, recordAppend } from '../../lake/testing/test-stream.js';
 import { writerConfig } from '../../lake/testing/writer-config.js';
-import { encodeRecord } from '../../model/codec.js';
-import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
+import type { ShoppingRecord } from '../../model/shopping-record.js';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
@@ -37,15 +36,6 @@ const RECORDS: ShoppingRecord[] = Array.from({ length: 240 }, (_, i) =>
   variedRecord(i, { receivedAtMs: BASE + i * 20_000, vendor: 'generic' }),
 );
 const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
-
-function toAppend(r: ShoppingRecord) {
-  return {
-    key: marketKey(r),
-    id: r.id,
-    data: encodeRecord(r),
-    timestamp: Date.parse(r.receivedAt),
-  };
-}
 
 /** Every file under the lake (relative, sorted), manifests included. */
 function lakeFiles(root: string): string[] {
@@ -97,7 +87,7 @@ describe('compaction', () => {
     root = lakeRoot(config.dataDir);
     store = new LocalObjectStore(root);
     stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 2 });
-    await stream.append(RECORDS.map(toAppend));
+    await stream.append(RECORDS.map(recordAppend));
     await runWriter(RECORDS.length);
     merger = await DuckDBParquetMerger.open();
   });
@@ -216,7 +206,7 @@ describe('compaction', () => {
       receivedAtMs: Date.parse('2026-11-26T04:59:59.000Z'),
       vendor: 'generic',
     });
-    await stream.append([toAppend(late)]);
+    await stream.append([recordAppend(late)]);
     await runWriter(1);
     const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
