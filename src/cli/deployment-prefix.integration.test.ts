@@ -4,38 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../model/dead-letter.js';
 import { STATS_STREAM } from '../model/ingest-stats-row.js';
 import { silentLogger } from '../ops/logger.js';
 import { JetStreamStream } from '../stream/jetstream/jetstream-stream.js';
+import { NATS_SERVERS, natsForTests } from '../stream/jetstream/testing/nats-server.js';
 import type { Stream } from '../stream/stream.js';
 import { makeRecords, readRecords } from '../stream/testing/stream-fixtures.js';
 import { openStream } from './compose/stream.js';
 
-const servers = '127.0.0.1:4222';
-
-function reachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: '127.0.0.1', port: 4222 });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(1000, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
+const servers = NATS_SERVERS;
 
 const configOf = (deploymentPrefix: string) =>
   configSchema.parse({
     stream: { backend: 'jetstream', servers, shards: 1, deploymentPrefix },
   });
 
-if ((await reachable()) || process.env.CI === 'true') {
+if (await natsForTests('the deployment prefix test')) {
   describe('deployment prefix on a shared JetStream', () => {
     it('keeps the streams of two deployments apart', { timeout: 120_000 }, async () => {
       const run = randomBytes(3).toString('hex');

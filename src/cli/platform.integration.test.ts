@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -14,6 +13,7 @@ import type { ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
 import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { JetStreamStream } from '../stream/jetstream/jetstream-stream.js';
+import { NATS_SERVERS, natsForTests } from '../stream/jetstream/testing/nats-server.js';
 import { startPlatform } from './platform.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fs-e2e-'));
@@ -30,22 +30,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
   }
 }
 
-async function natsReachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: '127.0.0.1', port: 4222 });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(1000, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
-const natsUp = (await natsReachable()) || process.env.CI === 'true';
-if (!natsUp)
-  console.log('# skipping the JetStream end-to-end run: no NATS server on 127.0.0.1:4222');
+const natsUp = await natsForTests('the JetStream end-to-end run');
 
 for (const backend of ['embedded', 'jetstream'] as const) {
   describe(`the whole pipeline on the ${backend} stream`, () => {
@@ -186,7 +171,7 @@ for (const backend of ['embedded', 'jetstream'] as const) {
       } finally {
         if (!stopped) await platform.stop();
         if (backend === 'jetstream')
-          await JetStreamStream.destroy('127.0.0.1:4222', streamName).catch(() => {});
+          await JetStreamStream.destroy(NATS_SERVERS, streamName).catch(() => {});
       }
     });
   });

@@ -9,7 +9,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Load } from './load.js';
 import { baseConfig, type PlatformChild, startPlatformChild } from './platform-child.js';
-import type { PrivateServer } from './private-services.js';
+import { type PrivateServer, privateRedis, redisCacheConfig } from './private-services.js';
 import { countLake, type ScenarioContext, secs } from './scenario.js';
 
 export interface OutageOptions {
@@ -98,4 +98,23 @@ export async function runOutage(o: OutageOptions): Promise<void> {
     if (p && p.exitCode() === undefined) p.kill();
     await o.server.stop();
   }
+}
+
+/**
+ * An outage of the cache: a private redis-server holds it (the scenario is skipped
+ * where redis-server is not installed), and ingest does not depend on it.
+ */
+export async function runRedisOutage(
+  ctx: ScenarioContext,
+  hooks: Pick<OutageOptions, 'downAtStart' | 'whileDown' | 'afterRestart'>,
+): Promise<void> {
+  const redis = await privateRedis();
+  if (!redis) return ctx.skip('redis-server is not installed (Debian package redis-server)');
+  await runOutage({
+    ctx,
+    server: redis,
+    ingestDependsOnIt: false,
+    configure: (base) => ({ ...base, cache: redisCacheConfig(redis.url) }),
+    ...hooks,
+  });
 }

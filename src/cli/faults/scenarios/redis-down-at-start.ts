@@ -5,25 +5,15 @@
  * itself, and the lake holds every acknowledged record once.
  */
 import { checkApiAnswersWhileDown, healthStatus } from '../api-probe.js';
-import { runOutage } from '../outage.js';
-import { privateRedis, redisCacheConfig } from '../private-services.js';
+import { runRedisOutage } from '../outage.js';
 import { runScenario, secs } from '../scenario.js';
 
 await runScenario(
   'redis-down-at-start',
   'up starts with Redis down; API answers 200 from the row store, /healthz degraded; cache back by itself once Redis starts',
   async (ctx) => {
-    const redis = await privateRedis();
-    if (!redis) return ctx.skip('redis-server is not installed (Debian package redis-server)');
-    await runOutage({
-      ctx,
-      server: redis,
-      ingestDependsOnIt: false,
+    await runRedisOutage(ctx, {
       downAtStart: true,
-      configure: (base) => ({
-        ...base,
-        cache: redisCacheConfig(redis.url),
-      }),
       whileDown: async (p) => {
         await checkApiAnswersWhileDown(ctx, p.apiUrl, 4000);
         const h = await healthStatus(p.apiUrl);

@@ -5,24 +5,14 @@
  * every acknowledged record once.
  */
 import { checkApiAnswersWhileDown, waitForMarket } from '../api-probe.js';
-import { runOutage } from '../outage.js';
-import { privateRedis, redisCacheConfig } from '../private-services.js';
+import { runRedisOutage } from '../outage.js';
 import { runScenario, secs } from '../scenario.js';
 
 await runScenario(
   'redis-down',
   'no crash; API answers 200 from the row store while Redis is down; ingest and serving unaffected',
   async (ctx) => {
-    const redis = await privateRedis();
-    if (!redis) return ctx.skip('redis-server is not installed (Debian package redis-server)');
-    await runOutage({
-      ctx,
-      server: redis,
-      ingestDependsOnIt: false,
-      configure: (base) => ({
-        ...base,
-        cache: redisCacheConfig(redis.url),
-      }),
+    await runRedisOutage(ctx, {
       whileDown: async (p, load) => {
         await checkApiAnswersWhileDown(ctx, p.apiUrl, 6000);
         const since = Date.now();
