@@ -3,53 +3,15 @@
  * its examples against the app itself.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { configSchema } from '../config/config.js';
-import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import { describe, it } from 'node:test';
 import { createAdapters } from '../vendors/adapters.js';
-import { createIngestApp } from './ingest-server.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-openapi-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function withApp(fn: (app: ReturnType<typeof createIngestApp>) => Promise<void>) {
-  const streams = ['shop', 'dl', 'stats'].map(
-    (name) =>
-      new EmbeddedStream({
-        dir,
-        name,
-        shards: 2,
-        retentionMs: 86_400_000,
-        dedupeWindowMs: 120_000,
-        trimIntervalMs: 0,
-      }),
-  );
-  for (const s of streams) await s.connect();
-  const ingest = createIngestApp({
-    config: configSchema.parse({}),
-    stream: streams[0]!,
-    deadLetters: streams[1]!,
-    statsStream: streams[2]!,
-    adapters: createAdapters(),
-    logger: silentLogger,
-  });
-  try {
-    await fn(ingest);
-  } finally {
-    await ingest.app.close();
-    for (const s of streams) await s.close();
-  }
-}
+import { withIngest } from './testing/with-ingest.js';
 
 type Doc = { paths: Record<string, Record<string, Record<string, unknown>>> };
 
 describe('ingest OpenAPI document', () => {
   it('documents every route the ingest app serves, and nothing else', async () => {
-    await withApp(async ({ app, routes }) => {
+    await withIngest({}, async ({ app, routes }) => {
       const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Doc;
       const served = routes
         .filter((r) => r.method !== 'HEAD')
@@ -64,7 +26,7 @@ describe('ingest OpenAPI document', () => {
   });
 
   it('the ingest example is accepted as documented, and each vendor of the enum has a route', async () => {
-    await withApp(async ({ app }) => {
+    await withIngest({}, async ({ app }) => {
       const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Doc;
       const op = doc.paths['/v1/ingest/{vendor}']!.post as {
         requestBody: { content: Record<string, { example?: unknown }> };

@@ -1,12 +1,8 @@
 import type { z } from 'zod';
-import type { Stream } from './stream.js';
+import type { Stream, StreamOptions } from './stream.js';
 
 /** What every stream backend is given, whichever it is (from the `stream` config section). */
-export interface StreamSettings {
-  name: string;
-  shards: number;
-  retentionMs: number;
-  dedupeWindowMs: number;
+export interface StreamSettings extends StreamOptions {
   maxPendingRecords: number;
 }
 

@@ -15,7 +15,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { BackpressureError } from './errors.js';
-import { type AppendRecord, type BatchPolicy, type Stream, shardFor } from './stream.js';
+import {
+  type AppendRecord,
+  type BatchPolicy,
+  type Stream,
+  type StreamOptions,
+  shardFor,
+} from './stream.js';
 import {
   expectNoMore,
   makeRecords,
@@ -26,13 +32,7 @@ import {
 } from './testing/stream-fixtures.js';
 
 /** What the suite asks `create` for. A second call with the same name reopens the stream. */
-export interface StreamSuiteParams {
-  name: string;
-  shards: number;
-  retentionMs: number;
-  dedupeWindowMs: number;
-  maxPendingRecords?: number;
-}
+export type StreamSuiteParams = StreamOptions;
 
 export interface StreamSuiteOptions {
   /** Shown in the suite's title. */

@@ -17,6 +17,19 @@ import type { BatchPolicy } from './batch-policy.js';
 
 export type { BatchPolicy };
 
+/** What every stream is opened with, whichever its backend (each adds its own options). */
+export interface StreamOptions {
+  /** Stream name (letters, digits, `-`; each backend says what else it accepts). */
+  name: string;
+  shards: number;
+  /** Records older than this (by record timestamp) are removed by retention. */
+  retentionMs: number;
+  /** How long an appended id is remembered, to drop a second append of it; 0 disables dedupe. */
+  dedupeWindowMs: number;
+  /** Records appended and not yet durable before appends get BackpressureError [200,000]. */
+  maxPendingRecords?: number;
+}
+
 /** A record to append. `key` routes it to a shard; `id` is the dedupe key. */
 export interface AppendRecord {
   key: string;

@@ -47,37 +47,27 @@ export type Fitter = (request: FitRequest) => Promise<FitOutcome>;
  */
 export function fitSeries(request: FitRequest, thread: number): FitOutcome {
   const t0 = performance.now();
-  if (request.m > MAX_OPTIMISED_SEASON) {
-    const r = longSeasonForecast(request.y, request.m, request.h, {
-      ...(request.ets ? { ets: request.ets } : {}),
-    });
-    return {
-      model: r.model,
-      forecast: r.forecast,
-      evaluations: r.evaluations,
-      ms: performance.now() - t0,
-      threadId: thread,
-    };
-  }
-  if (request.m === DAYS_PER_WEEK && request.y.length >= MIN_YEARLY_HISTORY + request.h) {
-    const r = multiSeasonForecast(request.y, request.m, request.h, request.ets);
-    return {
-      model: r.model,
-      forecast: r.forecast,
-      evaluations: r.evaluations,
-      ms: performance.now() - t0,
-      threadId: thread,
-    };
-  }
-  const fit = autoEts(request.y, { ...request.ets, m: request.m });
-  const forecast = forecastEts(fit.fit, request.h);
-  return {
-    model: fit.fit.name,
-    forecast,
-    evaluations: fit.evaluations,
+  const outcome = (r: Pick<FitOutcome, 'model' | 'forecast' | 'evaluations'>): FitOutcome => ({
+    model: r.model,
+    forecast: r.forecast,
+    evaluations: r.evaluations,
     ms: performance.now() - t0,
     threadId: thread,
-  };
+  });
+  if (request.m > MAX_OPTIMISED_SEASON)
+    return outcome(
+      longSeasonForecast(request.y, request.m, request.h, {
+        ...(request.ets ? { ets: request.ets } : {}),
+      }),
+    );
+  if (request.m === DAYS_PER_WEEK && request.y.length >= MIN_YEARLY_HISTORY + request.h)
+    return outcome(multiSeasonForecast(request.y, request.m, request.h, request.ets));
+  const fit = autoEts(request.y, { ...request.ets, m: request.m });
+  return outcome({
+    model: fit.fit.name,
+    forecast: forecastEts(fit.fit, request.h),
+    evaluations: fit.evaluations,
+  });
 }
 
 /**

@@ -45,37 +45,59 @@ after(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+const YEARLY = '0 0 1 1 *';
+
+/** The test's configuration: every pond job once a year, but for `schedules`. */
+function etlConfig(s: TestSchema, schedules: Record<string, string>, etl: object = {}) {
+  return configSchema.parse({
+    dataDir,
+    rowStore: { backend: 'postgres', url: s.url },
+    etl: {
+      schedules: {
+        market_demand_daily: YEARLY,
+        airport_demand_weekly: YEARLY,
+        fare_trends: YEARLY,
+        carrier_share: YEARLY,
+        ...schedules,
+      },
+      ...etl,
+    },
+  });
+}
+
+/** Two ETL processes' SQL clients on the test schema (the caller closes them). */
+const twoClients = (s: TestSchema) =>
+  [0, 1].map(() => new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 }));
+
+/** Starts one ETL role per client, each with its own pg-boss on the test schema. */
+async function startEach(
+  s: TestSchema,
+  clients: readonly PostgresClient[],
+  config: ReturnType<typeof etlConfig>,
+  services: Service[],
+  more: { forecastCatchUpMs?: number } = {},
+): Promise<void> {
+  for (const sql of clients)
+    services.push(
+      await startEtlRole({
+        config,
+        sql,
+        logger: silentLogger,
+        pgBossSchema: `${s.schema}_boss`,
+        ...more,
+      }),
+    );
+}
+
 describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
   it('share the cron slots and run none twice', async (t) => {
     if (skip) return t.skip(skip);
     const s = schema!;
-    const config = configSchema.parse({
-      dataDir,
-      rowStore: { backend: 'postgres', url: s.url },
-      etl: {
-        schedules: {
-          market_demand_daily: '* * * * * *',
-          airport_demand_weekly: '0 0 1 1 *',
-          fare_trends: '0 0 1 1 *',
-          carrier_share: '0 0 1 1 *',
-        },
-        retryDelayMs: 100,
-      },
-    });
-    const clients = [0, 1].map(
-      () => new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 }),
-    );
+    const config = etlConfig(s, { market_demand_daily: '* * * * * *' }, { retryDelayMs: 100 });
+    const clients = twoClients(s);
     const services: Service[] = [];
     try {
-      for (const sql of clients)
-        services.push(
-          await startEtlRole({
-            config,
-            sql,
-            logger: silentLogger,
-            pgBossSchema: `${s.schema}_boss`,
-          }),
-        );
+      await startEach(s, clients, config, services);
       // Wait for three claimed slots rather than for a fixed time: on a loaded
       // machine pg-boss's cron tick can be late, and the test is about
       // sharing slots, not about how fast they come. The deadline only stops
@@ -122,21 +144,8 @@ describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
   it('run the demand forecast once per slot, whichever process takes it', async (t) => {
     if (skip) return t.skip(skip);
     const s = schema!;
-    const config = configSchema.parse({
-      dataDir,
-      rowStore: { backend: 'postgres', url: s.url },
-      etl: {
-        schedules: {
-          market_demand_daily: '0 0 1 1 *',
-          airport_demand_weekly: '0 0 1 1 *',
-          fare_trends: '0 0 1 1 *',
-          carrier_share: '0 0 1 1 *',
-        },
-      },
-    });
-    const clients = [0, 1].map(
-      () => new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 }),
-    );
+    const config = etlConfig(s, {});
+    const clients = twoClients(s);
     const services: Service[] = [];
     const finished = async () =>
       clients[0]!.query<{ slot: string; runner: string; status: string }>(
@@ -144,16 +153,7 @@ describe('two ETL schedulers on PostgreSQL (pg-boss)', () => {
       );
     try {
       // Both catch up at once: each dispatches the same latest slot.
-      for (const sql of clients)
-        services.push(
-          await startEtlRole({
-            config,
-            sql,
-            logger: silentLogger,
-            pgBossSchema: `${s.schema}_boss`,
-            forecastCatchUpMs: 0,
-          }),
-        );
+      await startEach(s, clients, config, services, { forecastCatchUpMs: 0 });
       const deadline = Date.now() + 90_000;
       while (Date.now() < deadline && (await finished()).length === 0) await delay(200);
     } finally {

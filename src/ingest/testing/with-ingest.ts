@@ -24,6 +24,8 @@ export interface IngestEnv {
   app: ReturnType<typeof createIngestApp>['app'];
   stats: ReturnType<typeof createIngestApp>['stats'];
   registry: ReturnType<typeof createIngestApp>['registry'];
+  /** Every method and URL the app serves (see createIngestApp). */
+  routes: ReturnType<typeof createIngestApp>['routes'];
 }
 
 /** Runs `fn` against an ingest app configured with `ingest` (the `ingest` section of the config). */
@@ -49,7 +51,7 @@ export async function withIngest(
   const deadLetters = await open('dead-letters');
   const statsStream = await open('stats');
   const payloads = new LocalObjectStore(join(dir, 'lake'));
-  const { app, stats, registry } = createIngestApp({
+  const { app, stats, registry, routes } = createIngestApp({
     config: configSchema.parse({ ingest }),
     stream,
     deadLetters,
@@ -60,7 +62,7 @@ export async function withIngest(
     ...extra,
   });
   try {
-    await fn({ dir, stream, deadLetters, statsStream, payloads, app, stats, registry });
+    await fn({ dir, stream, deadLetters, statsStream, payloads, app, stats, registry, routes });
   } finally {
     await app.close();
     await Promise.all([stream.close(), deadLetters.close(), statsStream.close()]);

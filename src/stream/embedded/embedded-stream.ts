@@ -28,6 +28,7 @@ import type {
   ShardLag,
   Stream,
   StreamInfo,
+  StreamOptions,
   StreamRecord,
 } from '../stream.js';
 import { EmbeddedConsumer } from './embedded-consumer.js';
@@ -35,16 +36,13 @@ import { EmbeddedLog, openLogDatabase } from './embedded-log.js';
 import { InlineWriter, type Writer } from './stream-writer.js';
 import { WriterThread, type WriterThreadEvent } from './writer-thread.js';
 
-/** Options of the embedded stream; defaults in brackets. */
-export interface EmbeddedStreamOptions {
+/**
+ * Options of the embedded stream; defaults in brackets. `maxPendingRecords` counts the
+ * records queued for the next flush.
+ */
+export interface EmbeddedStreamOptions extends StreamOptions {
   /** Directory holding `<name>.db`. */
   dir: string;
-  name: string;
-  shards: number;
-  retentionMs: number;
-  dedupeWindowMs: number;
-  /** Records queued for the next flush before appends get BackpressureError [200,000]. */
-  maxPendingRecords?: number;
   /** Upper bound of one aggregated entry [1 MiB]. */
   maxEntryBytes?: number;
   /** How often retention runs [60 s]; 0 disables the timer (call trim yourself). */

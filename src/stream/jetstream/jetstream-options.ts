@@ -1,16 +1,14 @@
 /** The options of JetStreamStream, their defaults and their validation. */
+import type { StreamOptions } from '../stream.js';
 
-/** Options of JetStreamStream; defaults in brackets. */
-export interface JetStreamStreamOptions {
+/**
+ * Options of JetStreamStream; defaults in brackets. The name (letters, digits, `_` and
+ * `-`) is also the subject prefix; `maxPendingRecords` counts records appended and not
+ * yet acknowledged by the server.
+ */
+export interface JetStreamStreamOptions extends StreamOptions {
   /** NATS server URL(s), comma-separated, e.g. `127.0.0.1:4222`. */
   servers: string;
-  /** Stream name: letters, digits, `_` and `-`. Also the subject prefix. */
-  name: string;
-  shards: number;
-  retentionMs: number;
-  dedupeWindowMs: number;
-  /** Records in flight (appended, not yet acknowledged) before BackpressureError [200,000]. */
-  maxPendingRecords?: number;
   /** Upper bound of one message, capped by the server's max_payload [max_payload]. */
   maxEntryBytes?: number;
 }

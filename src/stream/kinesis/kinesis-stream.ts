@@ -47,6 +47,7 @@ import {
   type ShardLag,
   type Stream,
   type StreamInfo,
+  type StreamOptions,
   shardFor,
 } from '../stream.js';
 import type { CheckpointStore } from './checkpoint-store.js';
@@ -59,16 +60,11 @@ import { prepareKinesisStream } from './prepare-kinesis-stream.js';
 import { SequenceIndex } from './sequence-index.js';
 import { type CursorStart, type EntryCursor, ShardCursor } from './shard-cursor.js';
 
-/** Options of the Kinesis stream; defaults in brackets. */
-export interface KinesisStreamOptions extends KinesisConnection {
-  name: string;
-  shards: number;
-  /** Records older than this (by record timestamp) are removed by `trim`. */
-  retentionMs: number;
-  /** 0 disables dedupe. */
-  dedupeWindowMs: number;
-  /** Records in flight to Kinesis before appends get BackpressureError [200,000]. */
-  maxPendingRecords?: number;
+/**
+ * Options of the Kinesis stream; defaults in brackets. `maxPendingRecords` counts the
+ * records in flight to Kinesis.
+ */
+export interface KinesisStreamOptions extends KinesisConnection, StreamOptions {
   /** Consumer groups, sequence index and dedupe window. */
   checkpoints: CheckpointStore;
   /** How often an idle reader polls a shard [1000 ms, the KCL default; Kinesis allows 5 reads/s per shard]. */

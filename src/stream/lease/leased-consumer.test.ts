@@ -42,6 +42,22 @@ async function waitFor(cond: () => boolean, what: string, maxMs = 60_000): Promi
 }
 
 /** Reads and commits in the background until stopped; collects the ids it committed. */
+/** A member `owner` of group `g` on `s`, its leases in the embedded store of stream `name`. */
+function member(
+  s: EmbeddedStream,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  renewMs = 30,
+): Promise<LeasedConsumer> {
+  return LeasedConsumer.open(s, 'g', POLICY, {
+    store: openEmbeddedLeaseStore(dir, name),
+    owner,
+    ttlMs,
+    renewMs,
+  });
+}
+
 function pump(c: LeasedConsumer) {
   const committed: string[] = [];
   let stop = false;
@@ -97,17 +113,8 @@ describe('shard leases on the embedded stream', () => {
   it('two members split the shards evenly and together commit every record once', async () => {
     const sa = await openStream('split', 5);
     const sb = await openStream('split', 5);
-    const opts = { ttlMs: 5_000, renewMs: 30 };
-    const a = await LeasedConsumer.open(sa, 'g', POLICY, {
-      ...opts,
-      store: openEmbeddedLeaseStore(dir, 'split'),
-      owner: 'a',
-    });
-    const b = await LeasedConsumer.open(sb, 'g', POLICY, {
-      ...opts,
-      store: openEmbeddedLeaseStore(dir, 'split'),
-      owner: 'b',
-    });
+    const a = await member(sa, 'split', 'a', 5_000);
+    const b = await member(sb, 'split', 'b', 5_000);
     const pa = pump(a);
     const pb = pump(b);
     await waitFor(
@@ -139,19 +146,10 @@ describe('shard leases on the embedded stream', () => {
   it('a graceful stop hands the shards off at once, long before the lease expires', async () => {
     const sa = await openStream('handoff');
     const sb = await openStream('handoff');
-    const opts = { ttlMs: 600_000, renewMs: 30 };
-    const a = await LeasedConsumer.open(sa, 'g', POLICY, {
-      ...opts,
-      store: openEmbeddedLeaseStore(dir, 'handoff'),
-      owner: 'a',
-    });
+    const a = await member(sa, 'handoff', 'a', 600_000);
     await a.read();
     assert.deepEqual(a.shards(), [0, 1, 2, 3]);
-    const b = await LeasedConsumer.open(sb, 'g', POLICY, {
-      ...opts,
-      store: openEmbeddedLeaseStore(dir, 'handoff'),
-      owner: 'b',
-    });
+    const b = await member(sb, 'handoff', 'b', 600_000);
     const pa = pump(a);
     const pb = pump(b);
     await waitFor(() => b.shards().length === 2, 'b taking its share from a');
@@ -202,12 +200,7 @@ describe('shard leases across processes', () => {
     const s = await openStream('kill');
     const child = spawnMember('kill', 'child', ttlMs, 'run');
     await waitFor(() => child.held.length === 4, 'the child holding every shard');
-    const me = await LeasedConsumer.open(s, 'g', POLICY, {
-      store: openEmbeddedLeaseStore(dir, 'kill'),
-      owner: 'parent',
-      ttlMs,
-      renewMs: ttlMs / 5,
-    });
+    const me = await member(s, 'kill', 'parent', ttlMs, ttlMs / 5);
     const p = pump(me);
     await waitFor(() => me.shards().length === 2 && child.held.length === 2, 'a 2/2 split');
     const recs = makeRecords(400, { prefix: 'k', keys: KEYS });
@@ -247,12 +240,7 @@ describe('shard leases across processes', () => {
     const readByChild = first.read as string[];
     assert.deepEqual(first.held, [0, 1, 2, 3], 'the child alone holds every shard');
     child.proc.kill('SIGSTOP');
-    const me = await LeasedConsumer.open(s, 'g', POLICY, {
-      store: openEmbeddedLeaseStore(dir, 'pause'),
-      owner: 'taker',
-      ttlMs,
-      renewMs: ttlMs / 5,
-    });
+    const me = await member(s, 'pause', 'taker', ttlMs, ttlMs / 5);
     const p = pump(me);
     await waitFor(() => me.shards().length === 4, 'the taker holding every shard');
     await waitFor(() => p.committed.length >= 40, 'the taker committing every record');
