@@ -219,6 +219,49 @@ function violations(sources: readonly SourceFile[], rules: readonly Rule[] = RUL
   return out;
 }
 
+/** What the rooms table of docs/architecture.md lets each room import: '*' for any room. */
+type RoomsTable = ReadonlyMap<string, ReadonlySet<string> | '*'>;
+
+/**
+ * The rooms table of `markdown`: each row `| \`room\` | what it holds | may import |`,
+ * the rooms named in its last cell (words that are rooms of `rooms`; `everything` = any).
+ */
+function roomsTable(markdown: string, rooms: ReadonlySet<string>): RoomsTable {
+  const out = new Map<string, ReadonlySet<string> | '*'>();
+  for (const line of markdown.split('\n')) {
+    const m = /^\| `([a-z-]+)` \|.*\| ([^|]+) \|$/.exec(line.trim());
+    if (!m) continue;
+    const cell = m[2] as string;
+    out.set(
+      m[1] as string,
+      /^everything\b/.test(cell)
+        ? '*'
+        : new Set(cell.split(/[^a-z-]+/).filter((w) => rooms.has(w))),
+    );
+  }
+  return out;
+}
+
+/**
+ * Where the production imports of `sources` and the rooms table disagree: a room with no
+ * row, a row of no room, and each import into a room its row does not name.
+ */
+function tableProblems(sources: readonly SourceFile[], table: RoomsTable): string[] {
+  const rooms = new Set(sources.map((s) => roomOf(s.file)).filter((r) => r !== '.'));
+  const out: string[] = [];
+  for (const r of [...rooms].sort()) if (!table.has(r)) out.push(`room ${r}/ has no row`);
+  for (const r of table.keys()) if (!rooms.has(r)) out.push(`row ${r} names no room`);
+  const seen = new Set<string>();
+  for (const c of crossings(sources.filter((s) => !isTestCode(s.file)))) {
+    const may = table.get(c.from);
+    const edge = `${c.from} -> ${c.to}`;
+    if (may === undefined || may === '*' || may.has(c.to) || seen.has(edge)) continue;
+    seen.add(edge);
+    out.push(`${edge} (${c.file} imports ${c.specifier}) is not in the row of ${c.from}`);
+  }
+  return out;
+}
+
 /** The module of the whole configuration type, relative to `src/`. */
 const CONFIG_MODULE = 'config/config';
 /** The rooms that may name the whole `Config`: the composition root and the config itself. */
@@ -351,6 +394,37 @@ describe('architecture: the checker', () => {
     ]);
   });
 
+  it('checks production imports against the rooms table of the docs', () => {
+    const rooms = new Set(['a', 'b', 'c', 'cli']);
+    const table = roomsTable(
+      [
+        '| room | what it holds | may import |',
+        '|---|---|---|',
+        '| `a` | the a things, unlike `c` | no other folder |',
+        '| `b` | b | a, and the `configSchema` of c |',
+        '| `cli` | commands | everything; **nothing imports `cli/`** |',
+        '| `gone` | nothing | a |',
+      ].join('\n'),
+      rooms,
+    );
+    assert.deepEqual(table.get('a'), new Set());
+    assert.deepEqual(table.get('b'), new Set(['a', 'c']));
+    assert.equal(table.get('cli'), '*');
+    const sources = g({
+      'a/x.ts': ['../b/y.js'],
+      'a/x.test.ts': ['../c/z.js'],
+      'a/testing/fx.ts': ['../c/z.js'],
+      'b/y.ts': ['../a/x.js', '../c/z.js'],
+      'c/z.ts': ['../a/x.js'],
+      'cli/main.ts': ['../a/x.js', '../b/y.js', '../c/z.js'],
+    });
+    assert.deepEqual(tableProblems(sources, table), [
+      'room c/ has no row',
+      'row gone names no room',
+      'a -> b (a/x.ts imports ../b/y.js) is not in the row of a',
+    ]);
+  });
+
   it('reads specifiers with the TypeScript pre-processor: type imports, re-exports, dynamic imports', () => {
     const info = ts.preProcessFile(
       [
@@ -397,6 +471,13 @@ describe('architecture: src/', () => {
       [],
       found.map((v) => `${v.rule}: ${v.file} imports ${v.specifier} (${v.reason})`).join('\n'),
     );
+  });
+
+  it('imports, in production code, only what the rooms table of docs/architecture.md allows', () => {
+    const rooms = new Set(sources.map((s) => roomOf(s.file)).filter((r) => r !== '.'));
+    const doc = readFileSync(path.join(SRC, '..', 'docs', 'architecture.md'), 'utf8');
+    const problems = tableProblems(sources, roomsTable(doc, rooms));
+    assert.deepEqual(problems, [], `update the table or the import:\n  ${problems.join('\n  ')}`);
   });
 
   it('hands every room outside cli/ and config/ a slice of the configuration, never the whole Config', () => {

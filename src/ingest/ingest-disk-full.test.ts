@@ -13,10 +13,10 @@ import type { IngestStatsRow } from '../model/ingest-stats-row.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { mountSmallDisk, type SmallDisk } from '../ops/testing/small-disk.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream, StreamRecord } from '../stream/stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
+import { openIngestStream } from './testing/ingest-stream.js';
 
 const disk = mountSmallDisk(16);
 const skip = typeof disk === 'string' ? disk : false;
@@ -30,18 +30,7 @@ after(() => {
   if (typeof disk !== 'string') disk.unmount();
 });
 
-async function open(d: SmallDisk, name: string): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir: d.dir,
-    name,
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 120_000,
-    trimIntervalMs: 0,
-  });
-  await s.connect();
-  return s;
-}
+const open = (d: SmallDisk, name: string) => openIngestStream(d.dir, name);
 
 async function readAll(s: Stream, group: string): Promise<StreamRecord[]> {
   const c = await s.consumer(group, { count: 100_000, bytes: 1 << 30, periodMs: 10 });

@@ -14,9 +14,9 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
+import { openIngestStream } from './testing/ingest-stream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-proc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,15 +67,7 @@ describe('ingest processes', () => {
       ],
       { stdio: 'ignore' },
     );
-    const stream = new EmbeddedStream({
-      dir: join(dir, 'tls'),
-      name: 'shopping',
-      shards: 2,
-      retentionMs: 86_400_000,
-      dedupeWindowMs: 120_000,
-      trimIntervalMs: 0,
-    });
-    await stream.connect();
+    const stream = await openIngestStream(join(dir, 'tls'), 'shopping');
     const config = configSchema.parse({
       ingest: { host: '127.0.0.1', port: 0, tlsCert: cert, tlsKey: key },
     });
@@ -168,15 +160,7 @@ describe('ingest processes', () => {
       // file, and so the whole suite, alive (how the suite hung at 91dfed7)
       if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }
-    const stream = new EmbeddedStream({
-      dir: join(dataDir, 'stream'),
-      name: 'shopping',
-      shards: 8,
-      retentionMs: 86_400_000,
-      dedupeWindowMs: 120_000,
-      trimIntervalMs: 0,
-    });
-    await stream.connect();
+    const stream = await openIngestStream(join(dataDir, 'stream'), 'shopping', { shards: 8 });
     try {
       const c = await stream.consumer('check', { count: 1000, bytes: 1 << 30, periodMs: 20 });
       const ids = (await c.read()).records.map((r) => r.id).sort();

@@ -14,9 +14,9 @@ import { configSchema } from '../config/config.js';
 import { decodeDeadLetter } from '../model/dead-letter.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
+import { openIngestStream } from './testing/ingest-stream.js';
 import { type IngestEnv, postIngest, readAll, withIngest } from './testing/with-ingest.js';
 import { hashToken } from './vendor-auth.js';
 
@@ -163,15 +163,11 @@ describe('vendor routes', () => {
   it('answers 401 from the headers alone, before the body is sent', async () => {
     const config = configSchema.parse({ ingest: { host: '127.0.0.1', port: 0, vendors } });
     const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-auth-'));
-    const stream = new EmbeddedStream({
-      dir,
-      name: 'shopping',
+    const stream = await openIngestStream(dir, 'shopping', {
       shards: 1,
       retentionMs: 3_600_000,
       dedupeWindowMs: 0,
-      trimIntervalMs: 0,
     });
-    await stream.connect();
     const svc = await startIngest({
       config,
       stream,

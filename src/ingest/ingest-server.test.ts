@@ -10,10 +10,11 @@ import { decodeRecord } from '../model/codec.js';
 import { decodeDeadLetter } from '../model/dead-letter.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
+import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import type { Stream, StreamRecord } from '../stream/stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { createIngestApp, startIngest } from './ingest-server.js';
+import { openIngestStream } from './testing/ingest-stream.js';
 import { postIngest } from './testing/with-ingest.js';
 import { hashToken } from './vendor-auth.js';
 
@@ -25,17 +26,7 @@ async function openStream(
   name: string,
   opts: { maxPendingRecords?: number } = {},
 ): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name: `${name}-${n++}`,
-    shards: 4,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 120_000,
-    trimIntervalMs: 0,
-    ...opts,
-  });
-  await s.connect();
-  return s;
+  return openIngestStream(dir, `${name}-${n++}`, { shards: 4, ...opts });
 }
 
 async function readAll(s: Stream): Promise<StreamRecord[]> {

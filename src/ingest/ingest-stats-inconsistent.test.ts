@@ -6,26 +6,15 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { fixture } from '../vendors/testing/vendor-test-kit.js';
 import { startIngest } from './ingest-server.js';
+import { openIngestStream } from './testing/ingest-stream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-inconsistent-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function openStream(name: string): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name,
-    shards: 1,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 120_000,
-    trimIntervalMs: 0,
-  });
-  await s.connect();
-  return s;
-}
+const openStream = (name: string) => openIngestStream(dir, name, { shards: 1 });
 
 describe('ingest_stats counts offers whose amounts do not add up, per vendor', () => {
   it("counts the flagged offers of accepted records in each vendor's stats row", async () => {

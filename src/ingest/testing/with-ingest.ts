@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { configSchema } from '../../config/config.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
 import { silentLogger } from '../../ops/logger.js';
-import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
 import type { Stream, StreamRecord } from '../../stream/stream.js';
 import { createAdapters } from '../../vendors/adapters.js';
 import { createIngestApp, type IngestServerOptions } from '../ingest-server.js';
+import { openIngestStream } from './ingest-stream.js';
 
 /** What a test gets from `withIngest`. */
 export interface IngestEnv {
@@ -35,18 +36,7 @@ export async function withIngest(
   extra: Partial<IngestServerOptions> = {},
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-env-'));
-  const open = async (name: string) => {
-    const s = new EmbeddedStream({
-      dir,
-      name,
-      shards: 2,
-      retentionMs: 86_400_000,
-      dedupeWindowMs: 120_000,
-      trimIntervalMs: 0,
-    });
-    await s.connect();
-    return s;
-  };
+  const open = (name: string) => openIngestStream(dir, name);
   const stream = await open('shopping');
   const deadLetters = await open('dead-letters');
   const statsStream = await open('stats');

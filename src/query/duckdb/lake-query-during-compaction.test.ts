@@ -71,6 +71,17 @@ describe('compaction', () => {
     );
     return { searches: s!.n, ids: s!.ids, offers: o!.n, offerKeys: o!.k };
   }
+  /** Compacts the test's lake (staging under the temporary directory) with `o`. */
+  const compact = (
+    o: Omit<Parameters<typeof compactLake>[0], 'store' | 'merger' | 'stagingDir' | 'logger'>,
+  ) =>
+    compactLake({
+      store,
+      merger,
+      stagingDir: path.join(tmp, 'staging'),
+      logger: silentLogger,
+      ...o,
+    });
   const expected = (n = RECORDS.length, offers = OFFERS) => ({
     searches: n,
     ids: n,
@@ -99,11 +110,7 @@ describe('compaction', () => {
   });
 
   test('says why it left each partition: the current hour, or after --before', async () => {
-    const during = await compactLake({
-      store,
-      merger,
-      stagingDir: path.join(tmp, 'staging'),
-      logger: silentLogger,
+    const during = await compact({
       now: () => Date.parse('2026-11-26T05:30:00.000Z'),
       before: Date.parse('2026-11-26T04:00:00.000Z'),
       tables: ['searches'],
@@ -134,11 +141,7 @@ describe('compaction', () => {
         }
       })();
       let swaps = 0;
-      const report = await compactLake({
-        store,
-        merger,
-        stagingDir: path.join(tmp, 'staging'),
-        logger: silentLogger,
+      const report = await compact({
         now: () => NOW,
         graceMs: 300,
         onSwap: async () => {
@@ -212,11 +215,7 @@ describe('compaction', () => {
     try {
       const n = RECORDS.length + 1;
       assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));
-      const report = await compactLake({
-        store,
-        merger,
-        stagingDir: path.join(tmp, 'staging'),
-        logger: silentLogger,
+      const report = await compact({
         now: () => NOW,
         graceMs: 0,
         tables: ['searches'],
