@@ -20,7 +20,10 @@ export function isLoopback(host: string): boolean {
 }
 
 /** What would be exposed without authentication, one sentence per role, naming the settings. */
-export function exposureProblems(config: Config, roles: readonly ExposedRole[]): string[] {
+export function exposureProblems(
+  config: Pick<Config, 'ingest' | 'api'>,
+  roles: readonly ExposedRole[],
+): string[] {
   const out: string[] = [];
   if (
     roles.includes('ingest') &&
@@ -47,7 +50,7 @@ export function exposureProblems(config: Config, roles: readonly ExposedRole[]):
  * warnings. Returns [] when nothing is exposed.
  */
 export function checkExposure(
-  config: Config,
+  config: Pick<Config, 'ingest' | 'api'>,
   roles: readonly ExposedRole[],
   insecure: boolean,
 ): string[] {

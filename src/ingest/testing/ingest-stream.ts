@@ -3,25 +3,16 @@
  * default (2 shards, 24 h retention, 120 s dedupe window), without the trim timer;
  * `opts` overrides any of it.
  */
-import {
+import type {
   EmbeddedStream,
-  type EmbeddedStreamOptions,
+  EmbeddedStreamOptions,
 } from '../../stream/embedded/embedded-stream.js';
+import { openTestStream } from '../../stream/embedded/testing/test-streams.js';
 
-export async function openIngestStream(
+export function openIngestStream(
   dir: string,
   name: string,
-  opts: Partial<EmbeddedStreamOptions> = {},
+  opts: Partial<Omit<EmbeddedStreamOptions, 'dir' | 'name'>> = {},
 ): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name,
-    shards: 2,
-    retentionMs: 86_400_000,
-    dedupeWindowMs: 120_000,
-    trimIntervalMs: 0,
-    ...opts,
-  });
-  await s.connect();
-  return s;
+  return openTestStream(dir, name, { dedupeWindowMs: 120_000, pollIntervalMs: 100, ...opts });
 }

@@ -4,24 +4,21 @@
  */
 import { encodeRecord } from '../../model/codec.js';
 import { marketKey, type ShoppingRecord } from '../../model/shopping-record.js';
-import { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import type { EmbeddedStream } from '../../stream/embedded/embedded-stream.js';
+import { openTestStream as openStreamForTests } from '../../stream/embedded/testing/test-streams.js';
 import type { AppendRecord } from '../../stream/stream.js';
 
-export async function openTestStream(
+export function openTestStream(
   dir: string,
   name: string,
   opts: { shards?: number; dedupeWindowMs?: number } = {},
 ): Promise<EmbeddedStream> {
-  const s = new EmbeddedStream({
-    dir,
-    name,
+  return openStreamForTests(dir, name, {
     shards: opts.shards ?? 1,
     retentionMs: 10 * 365 * 86_400_000,
     dedupeWindowMs: opts.dedupeWindowMs ?? 0,
-    trimIntervalMs: 0,
+    pollIntervalMs: 100,
   });
-  await s.connect();
-  return s;
 }
 
 /** `r` as ingest appends it: keyed by market, deduplicated by its id, encoded, at its receivedAt. */
