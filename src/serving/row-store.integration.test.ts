@@ -1,25 +1,4 @@
-import { PostgresClient } from '../sql/postgres/postgres-client.js';
-import { createTestSchema, type TestSchema } from '../sql/testing/postgres-schema.js';
+import { postgresSuiteTarget } from '../sql/testing/postgres-schema.js';
 import { runRowStoreSuite } from './testing/row-store-suite.js';
 
-let schema: TestSchema | undefined;
-let skip = '';
-
-runRowStoreSuite({
-  name: 'PostgreSQL',
-  async open() {
-    const s = await createTestSchema();
-    if ('skip' in s) {
-      if (process.env.CI === 'true') throw new Error(`CI=true and ${s.skip}`);
-      skip = s.skip;
-      console.log(`# skipping RowStore on PostgreSQL: ${skip}`);
-      return undefined;
-    }
-    schema = s;
-    return new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 });
-  },
-  skipReason: () => skip,
-  cleanup: async () => {
-    await schema?.drop();
-  },
-});
+runRowStoreSuite({ name: 'PostgreSQL', ...postgresSuiteTarget('RowStore on PostgreSQL') });

@@ -6,6 +6,23 @@ import type { RouteTable } from '../route-spec.js';
 export const DEFAULT_ROUTE_STOPS = 2;
 export const DEFAULT_EXPLORE_STOPS = 1;
 
+/** The optional filters both graph routes pass on to the search, those the query gives. */
+function searchFilters(q: {
+  date?: string | undefined;
+  currency?: string | undefined;
+  cabin?: string | undefined;
+  minConnectionMinutes?: number | undefined;
+}) {
+  return {
+    ...(q.date ? { date: q.date } : {}),
+    ...(q.currency ? { currency: q.currency } : {}),
+    ...(q.cabin ? { cabin: q.cabin } : {}),
+    ...(q.minConnectionMinutes !== undefined
+      ? { minConnectionMinutes: q.minConnectionMinutes }
+      : {}),
+  };
+}
+
 /** `GET /v1/graph/routes` and `GET /v1/graph/explore` over the route graph. */
 export function graphRoutes(routes: RouteTable, reads: ServingReads, today: () => string): void {
   routes.get(
@@ -30,12 +47,7 @@ export function graphRoutes(routes: RouteTable, reads: ServingReads, today: () =
         destination: q.destination,
         maxStops: q.maxStops ?? DEFAULT_ROUTE_STOPS,
         today: today(),
-        ...(q.date ? { date: q.date } : {}),
-        ...(q.currency ? { currency: q.currency } : {}),
-        ...(q.cabin ? { cabin: q.cabin } : {}),
-        ...(q.minConnectionMinutes !== undefined
-          ? { minConnectionMinutes: q.minConnectionMinutes }
-          : {}),
+        ...searchFilters(q),
       }),
     }),
   );
@@ -61,12 +73,7 @@ export function graphRoutes(routes: RouteTable, reads: ServingReads, today: () =
         budget: q.budget,
         maxStops: q.maxStops ?? DEFAULT_EXPLORE_STOPS,
         today: today(),
-        ...(q.date ? { date: q.date } : {}),
-        ...(q.currency ? { currency: q.currency } : {}),
-        ...(q.cabin ? { cabin: q.cabin } : {}),
-        ...(q.minConnectionMinutes !== undefined
-          ? { minConnectionMinutes: q.minConnectionMinutes }
-          : {}),
+        ...searchFilters(q),
       }),
     }),
   );

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { PostgresClient } from '../postgres/postgres-client.js';
 
 /** A schema created for one test run; `drop()` removes it with everything in it. */
 export interface TestSchema {
@@ -53,4 +54,47 @@ export async function createTestSchema(): Promise<TestSchema | { skip: string }>
     }
   }
   return { skip: `PostgreSQL not reachable (${errors.join('; ')})` };
+}
+
+/**
+ * createTestSchema for the tests of `what`: without a server it prints why they are
+ * skipped and resolves `{ skip }`, except under CI=true, where they are mandatory and it
+ * throws.
+ */
+export async function createTestSchemaFor(what: string): Promise<TestSchema | { skip: string }> {
+  const s = await createTestSchema();
+  if ('skip' in s) {
+    if (process.env.CI === 'true') throw new Error(`CI=true and ${s.skip}`);
+    console.log(`# skipping ${what}: ${s.skip}`);
+  }
+  return s;
+}
+
+/**
+ * What a shared suite of a SQL-backed contract needs to run on PostgreSQL: `open` makes a
+ * schema and a client on it (undefined when skipped, see createTestSchemaFor), the skip
+ * reason, and `cleanup`, which drops the schema.
+ */
+export function postgresSuiteTarget(what: string): {
+  open(): Promise<PostgresClient | undefined>;
+  skipReason(): string;
+  cleanup(): Promise<void>;
+} {
+  let schema: TestSchema | undefined;
+  let skip = '';
+  return {
+    async open() {
+      const s = await createTestSchemaFor(what);
+      if ('skip' in s) {
+        skip = s.skip;
+        return undefined;
+      }
+      schema = s;
+      return new PostgresClient({ connectionString: s.url, schema: s.schema, max: 4 });
+    },
+    skipReason: () => skip,
+    cleanup: async () => {
+      await schema?.drop();
+    },
+  };
 }
