@@ -16,6 +16,7 @@ import { RouteTable } from '../src/api/route-spec.js';
 import { demandRoutes } from '../src/api/routes/demand.js';
 import { PGliteClient } from '../src/sql/pglite/pglite-client.js';
 import { generated } from './forecast-datasets.js';
+import { goal } from './forecast-goals.js';
 
 const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 
@@ -38,12 +39,14 @@ export async function fitSpeed(count: number): Promise<void> {
     ['selection (default)', (y) => autoEts(y, { m: 7 })],
     ['selection + forecast h=28', (y) => fitSeries({ y, m: 7, h: 28 }, 0)],
   ];
+  const perCpu: number[] = [];
   for (const [name, run] of rows) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const y of ys) run(y);
     const cpu = cpuSeconds(process.cpuUsage(c0));
     const wall = (performance.now() - t0) / 1000;
+    perCpu.push(ys.length / cpu);
     console.log(
       `daily 365 points, m=7, this thread: ${name.padEnd(38)} ${(ys.length / cpu).toFixed(1)} fits per CPU-second (${(ys.length / wall).toFixed(1)} per wall second)`,
     );
@@ -65,6 +68,7 @@ export async function fitSpeed(count: number): Promise<void> {
       const cpu = cpuSeconds(process.cpuUsage(c0));
       const wallMs = performance.now() - t0;
       const inThread = outs.reduce((a, o) => a + o.ms, 0) / outs.length;
+      perCpu.push(ys.length / cpu);
       console.log(
         `daily 365 points, m=7, pool of ${threads} thread${threads > 1 ? 's' : ' '}: selection + forecast h=28${' '.repeat(7)} ${(ys.length / cpu).toFixed(1)} fits per CPU-second (${((ys.length / wallMs) * 1000).toFixed(1)} per wall second; ${inThread.toFixed(2)} ms per fit on its thread, ${((wallMs * threads) / ys.length).toFixed(2)} ms of thread wall time per fit)`,
       );
@@ -72,6 +76,12 @@ export async function fitSpeed(count: number): Promise<void> {
       await pool.close();
     }
   }
+  const [, , inline, pool1, poolAll] = perCpu as number[];
+  goal(
+    '≥ 100 automatic fits per CPU-second on 365-point daily series (m=7, h=28)',
+    Math.min(inline as number, poolAll as number) >= 100,
+    `selection + forecast: this thread ${inline?.toFixed(1)}, pool of 1 ${pool1?.toFixed(1)}, pool of ${availableParallelism()} ${poolAll?.toFixed(1)} fits per CPU-second`,
+  );
 }
 
 /** A year of daily counts for `markets` markets with distinct airports (3 series per market). */
@@ -174,6 +184,11 @@ export async function servingDuringForecast(markets: number): Promise<void> {
     await during('during the job, fitting inline (old way)', fitInline);
     console.log(
       `serving p99 during the job on the pool / idle: ${(pooled.p99 / idle.p99).toFixed(2)}x (goal within 2x)`,
+    );
+    goal(
+      'serving p99 during a forecast run within 2x of idle',
+      pooled.p99 <= 2 * idle.p99,
+      `p99 ${pooled.p99.toFixed(1)} ms during the job on the pool, ${idle.p99.toFixed(1)} ms idle (${(pooled.p99 / idle.p99).toFixed(2)}x)`,
     );
   } finally {
     await app.close();
