@@ -47,7 +47,8 @@ export function inSampleErrors(fit: EtsFit, y: Float64Array, h: number): InSampl
   const seas = Float64Array.from(hasSeason ? fit.initial.season : [0]);
   const n = y.length;
   const oneStep = new Float64Array(n);
-  const byHorizon = Array.from({ length: h }, () => [] as number[]);
+  // errs[(k − 1)·n + t]: the k-step error from origin t, for t ≥ m and t + k ≤ n
+  const errs = new Float64Array(h * n);
   let l = fit.initial.level;
   let b = fit.initial.trend;
   for (let t = 0; t < n; t++) {
@@ -62,7 +63,7 @@ export function inSampleErrors(fit: EtsFit, y: Float64Array, h: number): InSampl
       const d = (y[t + k - 1] as number) - f;
       const e = rel ? d / f : d;
       if (k === 1) oneStep[t] = e;
-      if (t >= m) (byHorizon[k - 1] as number[]).push(e);
+      errs[(k - 1) * n + t] = e;
     }
     const pos = t % m;
     const q = l + (hasTrend ? phi * b : 0);
@@ -73,14 +74,19 @@ export function inSampleErrors(fit: EtsFit, y: Float64Array, h: number): InSampl
     l = ln;
     if (hasSeason) seas[pos] = s + gamma * ((multSeason ? yt / q : yt - q) - s);
   }
-  const pooled: number[] = [];
-  for (const e of byHorizon) {
+  const pooled = new Float64Array(Math.max(0, h * (n - m)));
+  let size = 0;
+  for (let k = 1; k <= h; k++) {
+    const from = (k - 1) * n + m;
+    const to = (k - 1) * n + n - k + 1; // origins t = m … n − k
+    if (to <= from) continue;
     let mae = 0;
-    for (const x of e) mae += Math.abs(x);
-    mae /= e.length;
-    if (mae > 0 && Number.isFinite(mae)) for (const x of e) pooled.push(Math.abs(x) / mae);
+    for (let i = from; i < to; i++) mae += Math.abs(errs[i] as number);
+    mae /= to - from;
+    if (mae > 0 && Number.isFinite(mae))
+      for (let i = from; i < to; i++) pooled[size++] = Math.abs(errs[i] as number) / mae;
   }
-  return { oneStep, pooled: Float64Array.from(pooled) };
+  return { oneStep, pooled: pooled.subarray(0, size) };
 }
 
 /** Observations of the recent window for season `m`. */
