@@ -111,6 +111,7 @@ export async function pacedGets(urls: string[], rate: number, done: () => boolea
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const lat: number[] = [];
+  const byUrl = urls.map(() => [] as number[]);
   const t0 = performance.now();
   let i = 0;
   const inflight: Promise<void>[] = [];
@@ -118,20 +119,26 @@ export async function pacedGets(urls: string[], rate: number, done: () => boolea
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const url = urls[i % urls.length] as string;
+    const u = i % urls.length;
     i++;
     inflight.push(
-      fetch(url).then(async (res) => {
+      fetch(urls[u] as string).then(async (res) => {
         await res.arrayBuffer();
         lat.push(performance.now() - due);
+        byUrl[u]?.push(performance.now() - due);
       }),
     );
   }
   await Promise.all(inflight);
   loop.disable();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? Number.NaN;
+  const quantile = (v: number[], p: number) => {
+    v.sort((a, b) => a - b);
+    return v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? Number.NaN;
+  };
+  const q = (p: number) => quantile(lat, p);
   return {
+    /** p99 per URL, in the order of `urls`. */
+    p99ByUrl: byUrl.map((v) => quantile(v, 0.99)),
     n: lat.length,
     p50: q(0.5),
     p99: q(0.99),
@@ -160,6 +167,7 @@ export async function servingDuringForecast(markets: number): Promise<void> {
       await forecastDemand(rows.slice(0, 365 * 5), { asOf }, fitInline),
       new Date(),
     );
+    // /healthz, as ingest answers it, and the demand API (a row-store read); "p99 per route" in this order
     const urls = [`${base}/healthz`, `${base}/v1/markets/A000-B000/demand`];
     const rate = 50;
     // The first requests compile the routes and fill the caches: not part of idle.
@@ -169,7 +177,7 @@ export async function servingDuringForecast(markets: number): Promise<void> {
     const idle = await pacedGets(urls, rate, () => performance.now() > idleEnd);
     const fmt = (name: string, r: Awaited<ReturnType<typeof pacedGets>>, extra = '') =>
       console.log(
-        `serving ${name.padEnd(44)} p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  max ${r.max.toFixed(0).padStart(6)} ms  loop delay p99 ${r.loopP99.toFixed(0).padStart(5)} ms  (${r.n} requests${extra})`,
+        `serving ${name.padEnd(44)} p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms  max ${r.max.toFixed(0).padStart(6)} ms  loop delay p99 ${r.loopP99.toFixed(0).padStart(5)} ms  p99 per route ${r.p99ByUrl.map((v) => v.toFixed(0)).join(' / ')} ms  (${r.n} requests${extra})`,
       );
     fmt('idle', idle);
     // Control: a thread that only spins, no forecast, for as long as idle was measured. On
