@@ -1,24 +1,25 @@
 /**
- * `npm run bench -- forecast [--no-r] [--quick]`: accuracy (MASE, sMAPE, 80% coverage)
- * and fits per second of automatic ETS beside the seasonal naive on the evaluate
- * protocol, on AirPassengers, SFO monthly passengers by airline and by region, and
- * generated daily (weekly season) and weekly (yearly season) series; beside R's
- * forecast::ets() on the same splits when Rscript with the forecast package is on PATH.
- * Then fits per CPU-second on 365-point daily series (one thread and the pool, beside the
- * full search), serving p99 during a demand-forecast run beside idle (forecast-serving.ts),
- * and the deal labelling rate. `--only=speed,serving` runs just those parts.
+ * `npm run bench -- forecast [--no-r] [--quick] [--only=accuracy,speed,serving,deals]`:
+ * accuracy (MASE, sMAPE, coverage of the 80% and 95% intervals, MSIS) and fits per second
+ * of the automatic model beside the seasonal naive on the evaluate protocol, on
+ * AirPassengers, SFO monthly passengers by airline and by region, Australian departures,
+ * US gasoline weekly, and generated daily (weekly season) and weekly (yearly season)
+ * series; beside R's forecast::ets() on the same splits when Rscript with the forecast
+ * package is on PATH. Then fits per CPU-second on 365-point daily series (one thread and
+ * the pool, beside the full search), serving p99 during a demand-forecast run beside idle
+ * (forecast-serving.ts), deal label shares on real fares and the labelling rate
+ * (forecast-deals.ts); last, each goal of issue 21, met or not, with its figures.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateDeals } from '../src/analytics/deals/evaluate-deals.js';
-import type { FareRow } from '../src/analytics/deals/fare-csv.js';
-import { SegmentSketches } from '../src/analytics/deals/segment-sketches.js';
 import type { AutoEtsOptions } from '../src/analytics/forecast/auto-ets.js';
 import { evaluateForecasts } from '../src/analytics/forecast/evaluate-forecasts.js';
 import type { InputSeries } from '../src/analytics/forecast/series-csv.js';
-import { airPassengers, departures, gasoline, generated, rng, sfo } from './forecast-datasets.js';
+import { airPassengers, departures, gasoline, generated, sfo } from './forecast-datasets.js';
+import { dealsPart } from './forecast-deals.js';
+import { type AccuracyRow, accuracyGoals, printGoals } from './forecast-goals.js';
 import { fitSpeed, servingDuringForecast } from './forecast-serving.js';
 
 const args = process.argv.slice(2);
@@ -63,6 +64,8 @@ function line(
 
 interface Dataset {
   name: string;
+  /** Real series (not generated): the accuracy goals are about these. */
+  real: boolean;
   series: InputSeries[];
   m: number;
   h: number;
@@ -71,13 +74,14 @@ interface Dataset {
 
 const haveR = rAvailable();
 const datasets: Dataset[] = [
-  { name: 'AirPassengers (m=12)', series: airPassengers(), m: 12, h: 12, k: 3 },
-  { name: 'SFO airline+region (m=12)', series: sfo(), m: 12, h: 12, k: 2 },
-  { name: 'departures by type (m=12)', series: departures(), m: 12, h: 12, k: 3 },
+  { name: 'AirPassengers (m=12)', real: true, series: airPassengers(), m: 12, h: 12, k: 3 },
+  { name: 'SFO airline+region (m=12)', real: true, series: sfo(), m: 12, h: 12, k: 2 },
+  { name: 'departures by type (m=12)', real: true, series: departures(), m: 12, h: 12, k: 3 },
   // four consecutive 6-year slices: five years of weekly history at the first origin
-  { name: 'gasoline weekly (m=52)', series: gasoline(4, 312), m: 52, h: 13, k: 4 },
+  { name: 'gasoline weekly (m=52)', real: true, series: gasoline(4, 312), m: 52, h: 13, k: 4 },
   {
     name: 'daily generated (m=7)',
+    real: false,
     series: generated(QUICK ? 10 : 40, 365 + 28, 7, 7),
     m: 7,
     h: 28,
@@ -85,6 +89,7 @@ const datasets: Dataset[] = [
   },
   {
     name: 'weekly generated (m=52)',
+    real: false,
     series: generated(QUICK ? 8 : 30, 5 * 52, 52, 9),
     m: 52,
     h: 13,
@@ -103,6 +108,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} on ${cpus().length} cores: rates are per process, shared with whatever else runs)`,
 );
+const accuracy: AccuracyRow[] = [];
 for (const d of parts.has('accuracy') ? datasets : []) {
   if (d.series.length === 0) {
     console.log(`${d.name}: data not present, skipped`);
@@ -110,6 +116,7 @@ for (const d of parts.has('accuracy') ? datasets : []) {
   }
   const label = `${d.name} ${d.series.length}×K${d.k}`;
   let first = true;
+  let row: AccuracyRow | undefined;
   for (const c of configs) {
     const r = await evaluateForecasts(d.series, {
       season: d.m,
@@ -117,8 +124,17 @@ for (const d of parts.has('accuracy') ? datasets : []) {
       origins: d.k,
       ...(c.ets ? { ets: c.ets } : {}),
     });
-    if (first)
+    if (first) {
       line(label, 'seasonal naive', r.overall.snaive.mase, r.overall.snaive.smape, undefined);
+      row = {
+        name: d.name,
+        real: d.real,
+        mase: r.overall.auto.mase,
+        snaiveMase: r.overall.snaive.mase,
+        coverage80: r.overall.auto.coverage80,
+        coverage95: r.overall.auto.coverage95,
+      };
+    }
     first = false;
     line(
       label,
@@ -147,6 +163,7 @@ for (const d of parts.has('accuracy') ? datasets : []) {
     if (r.status !== 0) console.log(`${label} R failed: ${r.stderr.trim().split('\n').at(-1)}`);
     else {
       const j = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, number>;
+      if (row && j.mase !== undefined) row = { ...row, rMase: j.mase };
       line(
         label,
         'R forecast::ets()',
@@ -160,62 +177,13 @@ for (const d of parts.has('accuracy') ? datasets : []) {
       line(label, 'R thetaf() (anchor)', j.thetafMase ?? null, null, undefined);
     }
   }
+  if (row) accuracy.push(row);
 }
+
+if (parts.has('accuracy')) accuracyGoals(accuracy);
 
 // Fits per CPU-second (target ≥ 100 on one core), inline and on the pool; then serving p99.
 if (parts.has('speed')) await fitSpeed(QUICK ? 20 : 60);
 if (parts.has('serving')) await servingDuringForecast(QUICK ? 40 : 100);
-
-// Deal labelling rate (target ≥ 200,000 offers/s on one core).
-if (parts.has('deals')) {
-  const u = rng(5);
-  const gauss = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  const markets = Array.from(
-    { length: 200 },
-    (_, i) => `A${String(i).padStart(2, '0')}-B${String(i % 37).padStart(2, '0')}`,
-  );
-  const fares = (n: number): FareRow[] =>
-    Array.from({ length: n }, () => {
-      const mi = Math.floor(u() * markets.length);
-      const stay = u() < 0.5 ? undefined : Math.floor(u() * 14);
-      return {
-        features: {
-          market: markets[mi] as string,
-          cabin: u() < 0.85 ? 'economy' : 'business',
-          tripType: stay === undefined ? 'oneway' : 'roundtrip',
-          leadDays: Math.floor(u() * 120),
-          stayDays: stay,
-          currency: 'USD',
-        },
-        price: (100 + mi) * Math.exp(0.3 * gauss()),
-      };
-    });
-  const history = fares(QUICK ? 100_000 : 500_000);
-  const probe = fares(QUICK ? 200_000 : 1_000_000);
-  const e = evaluateDeals(history, probe);
-  console.log(
-    `deals evaluate: ${Math.round(e.labelsPerSecond).toLocaleString('en')} labels/s; shares ${Object.entries(
-      e.labels,
-    )
-      .map(([k, v]) => `${k} ${(v.observed * 100).toFixed(1)}% (${(v.intended * 100).toFixed(0)}%)`)
-      .join(', ')}`,
-  );
-  const sk = new SegmentSketches();
-  for (const r of history) sk.add(r.features, r.price, 100);
-  const t0 = performance.now();
-  for (const r of probe) {
-    sk.classify(r.features, r.price, 100);
-    sk.add(r.features, r.price, 100);
-  }
-  const rate = (probe.length / (performance.now() - t0)) * 1000;
-  console.log(
-    `deals real-time path (label + add to sketches): ${Math.round(rate).toLocaleString('en')} offers/s`,
-  );
-  const t1 = performance.now();
-  let x = 0;
-  for (const r of probe) x += r.price > 150 ? 1 : 0;
-  const base = (probe.length / (performance.now() - t1)) * 1000;
-  console.log(
-    `baseline (one comparison per offer): ${Math.round(base).toLocaleString('en')} offers/s (${x > 0 ? 'ok' : ''})`,
-  );
-}
+if (parts.has('deals')) dealsPart(QUICK);
+printGoals();

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { splitCsvLine } from '../forecast/series-csv.js';
 import { DEAL_LABELS, DEFAULT_PERCENTILES, intendedShares } from './deal-label.js';
 
 const DEFAULT_INTENDED = intendedShares(DEFAULT_PERCENTILES);
@@ -10,11 +8,7 @@ import { evaluateDeals } from './evaluate-deals.js';
 import type { FareRow } from './fare-csv.js';
 import { describeSegment, segmentKey } from './fare-segment.js';
 import { explain, SegmentSketches } from './segment-sketches.js';
-
-const EXPEDIA = new URL(
-  '../../../../shared/data/fares/expedia_itineraries_sample.csv',
-  import.meta.url,
-);
+import { expediaFares, splitByShoppingDay } from './testing/expedia-fares.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -68,31 +62,8 @@ describe('deal labels', () => {
     );
   });
 
-  /** The Expedia sample as fare rows with shopping times; empty when it is absent. */
-  function expediaFares(): FareRow[] {
-    const lines = readFileSync(EXPEDIA, 'utf8')
-      .replace(/^\uFEFF/, '')
-      .trim()
-      .split(/\r?\n/);
-    const h = splitCsvLine(lines[0] as string) as string[];
-    const ix = (n: string) => h.indexOf(n);
-    return lines.slice(1).map((l) => {
-      const c = splitCsvLine(l) as string[];
-      const shopped = Date.parse(c[ix('searchDate')] as string);
-      return {
-        features: {
-          market: `${c[ix('startingAirport')]}-${c[ix('destinationAirport')]}`,
-          cabin: (c[ix('segmentsCabinCode')] as string).split('||')[0] as string,
-          tripType: 'oneway',
-          leadDays: (Date.parse(c[ix('flightDate')] as string) - shopped) / 864e5,
-          currency: '',
-        },
-        price: Number(c[ix('totalFare')]),
-        shoppedAt: shopped,
-      };
-    });
-  }
-  const noExpedia = existsSync(EXPEDIA)
+  const expedia = expediaFares();
+  const noExpedia = expedia
     ? false
     : 'shared/data/fares/expedia_itineraries_sample.csv not present';
 
@@ -101,7 +72,7 @@ describe('deal labels', () => {
   }, () => {
     // One split of 4,100 + 4,100 fares has a standard error of 0.5–1 point per share
     // (DealsEvaluation.labels.se): the mean of ten splits shows the bias.
-    const rows = expediaFares();
+    const rows = expedia as FareRow[];
     const mean: Record<string, number> = {};
     for (let seed = 1; seed <= 10; seed++) {
       const u = rng(seed);
@@ -126,11 +97,8 @@ describe('deal labels', () => {
   }, () => {
     // History: the first 28 days of shopping; probe: the 143 days after, each labelled
     // against the trailing window ending on its day and then added.
-    const rows = expediaFares().sort((a, b) => (a.shoppedAt as number) - (b.shoppedAt as number));
-    const cut = (rows[0]?.shoppedAt as number) + 28 * 864e5;
-    const hist = rows.filter((r) => (r.shoppedAt as number) < cut);
-    const probe = rows.filter((r) => (r.shoppedAt as number) >= cut);
-    const e = evaluateDeals(hist, probe);
+    const { history, probe } = splitByShoppingDay(expedia as FareRow[], 28);
+    const e = evaluateDeals(history, probe);
     assert.ok(e.replay);
     assert.equal(e.replay.labelled, probe.length);
     for (const l of DEAL_LABELS) {

@@ -1,10 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TimeSlice } from '../../ops/time-slice.js';
 import { forecastDemand } from './demand-forecast-job.js';
 import { fitInline } from './fit-series.js';
 import { weeklyCounts as counts } from './testing/weekly-counts.js';
 
 describe('demand forecast job', () => {
+  it('lets the event loop turn while it sums the counts, once per slice', async () => {
+    // A clock that advances 1 ms per reading: a 10 ms slice is due every 10 rows or so.
+    let now = 0;
+    const slice = new TimeSlice(10, () => now++);
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const rows = counts();
+    const out = await forecastDemand(rows, { asOf: '2030-03-12' }, fitInline, slice);
+    done = true;
+    assert.equal(out.length, 5);
+    // 130 rows and 5 series: about 13 slices; before, the whole pass was one (0 turns).
+    assert.ok(turns >= rows.length / 20, `${turns} turns for ${rows.length} rows`);
+  });
+
   it('forecasts 28 days per market and per airport with ordered intervals', async () => {
     const out = await forecastDemand(counts(), { asOf: '2030-03-12' }, fitInline);
     assert.deepEqual(out.map((s) => `${s.scope}:${s.key}`).sort(), [

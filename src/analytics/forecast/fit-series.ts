@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { type AutoEtsOptions, autoEts, MAX_OPTIMISED_SEASON } from './auto-ets.js';
 import { forecastEts } from './ets-forecast.js';
 import type { Forecast } from './forecast-result.js';
+import { calibrateEtsIntervals } from './interval-calibration.js';
 import { longSeasonForecast } from './long-season.js';
 import { MIN_YEARLY_HISTORY, multiSeasonForecast } from './multi-season.js';
 
@@ -38,7 +39,7 @@ export type Fitter = (request: FitRequest) => Promise<FitOutcome>;
 
 /**
  * Fits `request` on the calling thread: automatic ETS selection, then the forecast with
- * intervals; for seasons longer than MAX_OPTIMISED_SEASON (24), the family chosen by
+ * intervals calibrated on the fit's in-sample errors (calibrateEtsIntervals); for seasons longer than MAX_OPTIMISED_SEASON (24), the family chosen by
  * rolling-origin validation among seasonal naive, non-seasonal ETS, damped trend and
  * Fourier-adjusted ETS / Theta / damped / their combination (longSeasonForecast); for
  * daily series (m = 7) with two years of history and one horizon more, weekly ETS with or
@@ -65,7 +66,7 @@ export function fitSeries(request: FitRequest, thread: number): FitOutcome {
   const fit = autoEts(request.y, { ...request.ets, m: request.m });
   return outcome({
     model: fit.fit.name,
-    forecast: forecastEts(fit.fit, request.h),
+    forecast: calibrateEtsIntervals(fit.fit, request.y, forecastEts(fit.fit, request.h)),
     evaluations: fit.evaluations,
   });
 }
