@@ -45,15 +45,17 @@ export class DemandStore {
   }
 
   /**
-   * Replaces the history and forecast of each series (one transaction per call), so a
-   * re-run of the job for the same day gives the same rows.
+   * Replaces the history and forecast of each series (one short transaction per series),
+   * so a re-run of the job for the same day gives the same rows. Not one transaction for
+   * the whole call: an embedded row store (PGlite) has one connection, and every API read
+   * would wait behind a transaction holding it for the whole job.
    */
   async write(series: readonly DemandForecastWrite[], generatedAt: Date): Promise<void> {
-    await this.client.transaction(async (tx) => {
-      // An embedded row store (PGlite) runs each statement on this thread: let requests in.
-      const slice = new TimeSlice();
-      for (const s of series) {
-        if (slice.due()) await slice.pause();
+    // PGlite runs each statement on this thread: let requests in between series.
+    const slice = new TimeSlice();
+    for (const s of series) {
+      if (slice.due()) await slice.pause();
+      await this.client.transaction(async (tx) => {
         await tx.query('DELETE FROM demand_history WHERE scope = $1 AND key = $2', [
           s.scope,
           s.key,
@@ -86,8 +88,8 @@ FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], 
             generatedAt,
           ],
         );
-      }
-    });
+      });
+    }
   }
 
   /** History and forecast of one series; undefined when the job has not forecast it. */

@@ -51,4 +51,22 @@ describe('demand routes', () => {
     assert.equal((await app.inject({ url: '/v1/markets/JFK-JF1/demand' })).statusCode, 400);
     await app.close();
   });
+
+  it('does not hold the embedded row store for the whole job: a read answers while the job writes', async () => {
+    const store = new DemandStore(client);
+    await store.migrate();
+    const out = await forecastDemand(counts(), { asOf: '2030-03-12' }, fitInline);
+    assert.ok(out.length > 1, 'needs several series');
+    const many = Array.from({ length: 20 }, () => out).flat();
+    const order: string[] = [];
+    const write = store
+      .write(many, new Date('2030-03-12T03:00:00Z'))
+      .then(() => order.push('write'));
+    // Issued after the write began: with one transaction for the whole job, PGlite's single
+    // connection made it wait until the job committed.
+    await new Promise((r) => setImmediate(r));
+    const read = client.query('SELECT 1').then(() => order.push('read'));
+    await Promise.all([write, read]);
+    assert.deepEqual(order, ['read', 'write']);
+  });
 });
