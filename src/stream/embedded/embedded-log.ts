@@ -136,11 +136,7 @@ export class EmbeddedLog {
             if (!l || l.owner !== fence.owner || l.epoch !== fence.epochs.get(shard))
               lost.push(shard);
           }
-          if (lost.length > 0)
-            throw new FencedError(
-              `group ${group} of stream ${stream}: ${fence.owner} no longer holds shard(s) ${lost.join(', ')}; commit refused`,
-              lost,
-            );
+          if (lost.length > 0) throw FencedError.of(stream, group, fence.owner, lost);
         }
         if (this.groupVersion(group) !== version) return false;
         for (const [shard, seq] of lastSeq) this.stmts.setCheckpoint.run(group, shard, seq);

@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { connect as natsConnect } from 'nats';
 import { NotConnectedError, StreamUnavailableError } from '../errors.js';
 import { runStreamSuite, STREAM_SUITE_TESTS } from '../stream-suite.js';
+import { NATS_SERVERS, natsReachable } from '../testing/nats-reachable.js';
 import { makeRecords, readRecords } from '../testing/stream-fixtures.js';
 import { JetStreamStream } from './jetstream-stream.js';
 import { SEQ_SCALE } from './pack-messages.js';
 
-const HOST = '127.0.0.1';
-const PORT = 4222;
-const servers = `${HOST}:${PORT}`;
+const servers = NATS_SERVERS;
 
-function reachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: HOST, port: PORT });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(1000, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
-if ((await reachable()) || process.env.CI === 'true') {
+if ((await natsReachable()) || process.env.CI === 'true') {
   runStreamSuite({
     name: 'jetstream',
     create: async (o) => new JetStreamStream({ servers, ...o }),

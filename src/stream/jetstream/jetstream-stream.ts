@@ -120,12 +120,12 @@ export class JetStreamStream implements Stream {
     this.shards = opts.shards;
   }
 
-  /** Deletes the JetStream stream `name` and its checkpoint bucket (tests, `faresight` tooling). */
+  /** Deletes the JetStream stream `name` and its checkpoint and lease buckets (tests, tooling). */
   static async destroy(servers: string, name: string): Promise<void> {
     const nc = await connect({ servers: servers.split(',') });
     try {
       const jsm = await nc.jetstreamManager();
-      for (const s of [name, `KV_${name}-checkpoints`]) {
+      for (const s of [name, `KV_${name}-checkpoints`, `KV_${name}-leases`]) {
         await jsm.streams.delete(s).catch((err) => {
           if (!isNotFound(err)) throw err;
         });
@@ -159,7 +159,7 @@ export class JetStreamStream implements Stream {
         history: 1,
         storage: StorageType.File,
       });
-      this.store = new CheckpointStore(kv, this.shards);
+      this.store = new CheckpointStore(kv, this.shards, this.name);
     } catch (err) {
       await nc.close().catch(() => {});
       if (err instanceof JetStreamConfigError) throw err;

@@ -1,5 +1,6 @@
 /** Maps errors of the `nats` client to the stream contract's errors (../errors.ts). */
 import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
+import { FencedError } from '../lease/lease-store.js';
 
 /**
  * JetStream API error codes that mean "the server cannot take this now": insufficient
@@ -30,7 +31,8 @@ export function isNotFound(err: unknown): boolean {
  * Turns any error from the client into BackpressureError (request timed out while
  * connected, or the server is out of resources: retry after `retryAfterMs`) or
  * StreamUnavailableError (connection down, JetStream missing, anything else). Errors that
- * are already the contract's, and RangeError (bad input), pass through.
+ * are already the contract's, FencedError (a lease lost) and RangeError (bad input), pass
+ * through.
  */
 export function toStreamError(
   err: unknown,
@@ -41,6 +43,7 @@ export function toStreamError(
     err instanceof BackpressureError ||
     err instanceof StreamUnavailableError ||
     err instanceof NotConnectedError ||
+    err instanceof FencedError ||
     err instanceof RangeError
   ) {
     return err;
