@@ -98,6 +98,15 @@ export class EmbeddedLog {
     this.stmts.createGroup.run(group, now);
   }
 
+  /** Marks the stream sealed: the writer refuses every later append (stream-writer.ts). */
+  seal(): void {
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('sealed', '1')").run();
+  }
+
+  isSealed(): boolean {
+    return this.db.prepare("SELECT 1 FROM meta WHERE key = 'sealed'").get() !== undefined;
+  }
+
   /** Every group, by name. */
   groups(): string[] {
     return this.stmts.groups.all() as string[];

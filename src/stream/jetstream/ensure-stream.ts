@@ -46,6 +46,8 @@ export async function ensureStream(
       `jetstream stream ${opts.name} was created with ${m[1]} shards, config says ${opts.shards}; resharding is not supported`,
     );
   }
+  // a sealed stream (an older generation) takes no update; its max_age reads 0
+  if (existing.sealed) return;
   if (existing.max_age !== want.max_age || existing.duplicate_window !== want.duplicate_window) {
     await jsm.streams.update(opts.name, {
       ...existing,

@@ -369,6 +369,27 @@ export class JetStreamStream implements Stream {
     });
   }
 
+  /**
+   * Seals the JetStream stream: every later publish is refused (StreamSealedError), for
+   * good; what was stored stays readable. JetStream no longer expires a sealed stream's
+   * messages (max_age stops applying): delete the generation once it is drained.
+   */
+  async seal(): Promise<void> {
+    this.assertConnected();
+    await this.call('seal', async () => {
+      const { config } = await this.jsm.streams.info(this.name);
+      // nats.js leaves `sealed` out of its update type; the server takes it
+      const sealed = { ...config, sealed: true };
+      if (!config.sealed) await this.jsm.streams.update(this.name, sealed);
+    });
+  }
+
+  /** Whether the stream was sealed (by this process or another). */
+  async isSealed(): Promise<boolean> {
+    this.assertConnected();
+    return this.call('seal', async () => (await this.jsm.streams.info(this.name)).config.sealed);
+  }
+
   /** The connected stream, for the reads of jetstream-stats.ts. */
   private target(): JetStreamTarget {
     return { js: this.js, jsm: this.jsm, name: this.name, shards: this.shards };
@@ -381,6 +402,7 @@ export class JetStreamStream implements Stream {
    */
   async trim(now: number = Date.now()): Promise<number> {
     this.assertConnected();
+    if (await this.isSealed()) return 0; // a sealed stream refuses purges
     return this.call('trim', () => purgeBefore(this.target(), now - this.opts.retentionMs));
   }
 

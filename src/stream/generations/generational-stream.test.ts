@@ -1,0 +1,58 @@
+/** Growing the embedded stream from 4 to 8 shards while it is appended to and read. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { EmbeddedStream } from '../embedded/embedded-stream.js';
+import { StreamSealedError } from '../errors.js';
+import { makeRecords } from '../testing/stream-fixtures.js';
+import { FileGenerationLog } from './generation-log.js';
+import { GenerationalStream } from './generational-stream.js';
+import { runReshardSuite } from './reshard-suite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fs-gen-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function openEmbedded(name: string) {
+  return async () =>
+    new GenerationalStream({
+      name,
+      shards: 4,
+      log: new FileGenerationLog(join(dir, `${name}.generations.json`)),
+      open: async (n, shards) => {
+        const s = new EmbeddedStream({
+          dir,
+          name: n,
+          shards,
+          retentionMs: 86_400_000,
+          dedupeWindowMs: 60_000,
+          trimIntervalMs: 0,
+        });
+        await s.connect();
+        return s;
+      },
+    });
+}
+
+describe('GenerationalStream on the embedded stream', () => {
+  runReshardSuite(openEmbedded('reshard'));
+
+  it('a sealed embedded stream refuses appends and keeps what it had', async () => {
+    const s = new EmbeddedStream({
+      dir,
+      name: 'sealed',
+      shards: 2,
+      retentionMs: 86_400_000,
+      dedupeWindowMs: 0,
+      writerThread: false,
+    });
+    await s.connect();
+    await s.append(makeRecords(5, { prefix: 'a' }));
+    await s.seal();
+    assert.equal(await s.isSealed(), true);
+    await assert.rejects(s.append(makeRecords(1, { prefix: 'b' })), StreamSealedError);
+    assert.equal((await s.info()).records, 5);
+    await s.close();
+  });
+});

@@ -1,0 +1,67 @@
+/** Growing a JetStream stream from 4 to 8 shards while it is appended to and read. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { connect } from 'nats';
+import { StreamSealedError } from '../errors.js';
+import { generationName } from '../generations/generation-log.js';
+import { GenerationalStream } from '../generations/generational-stream.js';
+import { runReshardSuite } from '../generations/reshard-suite.js';
+import { NATS_SERVERS, natsReachable } from '../testing/nats-reachable.js';
+import { makeRecords } from '../testing/stream-fixtures.js';
+import { JetStreamStream } from './jetstream-stream.js';
+import { KvGenerationLog } from './kv-generation-log.js';
+
+const base = `tjr${randomBytes(3).toString('hex')}`;
+
+function physical(name: string, shards: number) {
+  return new JetStreamStream({
+    servers: NATS_SERVERS,
+    name,
+    shards,
+    retentionMs: 3_600_000,
+    dedupeWindowMs: 60_000,
+  });
+}
+
+if ((await natsReachable()) || process.env.CI === 'true') {
+  after(async () => {
+    for (const n of [generationName(base, 0), generationName(base, 1), `${base}-sealed`])
+      await JetStreamStream.destroy(NATS_SERVERS, n);
+    const nc = await connect({ servers: NATS_SERVERS });
+    await (await nc.jetstreamManager()).streams.delete(`KV_${base}-generations`).catch(() => {});
+    await nc.close();
+  });
+
+  describe('GenerationalStream on JetStream', () => {
+    runReshardSuite(
+      async () =>
+        new GenerationalStream({
+          name: base,
+          shards: 4,
+          log: await KvGenerationLog.open(NATS_SERVERS, base),
+          open: async (n, shards) => {
+            const s = physical(n, shards);
+            await s.connect();
+            return s;
+          },
+        }),
+    );
+
+    it('a sealed JetStream stream refuses appends and keeps what it had', async () => {
+      const s = physical(`${base}-sealed`, 2);
+      await s.connect();
+      await s.append(makeRecords(5, { prefix: 'a' }));
+      await s.seal();
+      assert.equal(await s.isSealed(), true);
+      await assert.rejects(s.append(makeRecords(1, { prefix: 'b' })), StreamSealedError);
+      assert.equal((await s.info()).records, 5);
+      await s.close();
+      const again = physical(`${base}-sealed`, 2);
+      await again.connect(); // a sealed stream opens without trying to update it
+      await again.close();
+    });
+  });
+} else {
+  it.skip(`reshard on JetStream (skipped: no NATS server on ${NATS_SERVERS}; set CI=true to fail instead)`, () => {});
+}
