@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../ops/logger.js';
 import { openEmbeddedLeaseStore } from '../../stream/embedded/embedded-lease-sql.js';
+import { GenerationalStream } from '../../stream/generations/generational-stream.js';
 import type { LeaseStore } from '../../stream/lease/lease-store.js';
 import { LeasedConsumer } from '../../stream/lease/leased-consumer.js';
 import type { BatchPolicy, Consumer, Stream } from '../../stream/stream.js';
@@ -67,16 +68,20 @@ export function leasedConsumers(config: LeaseConfig, logger: Logger) {
   return {
     owner,
     async open(source: Stream, group: string, policy: BatchPolicy): Promise<Consumer> {
-      return LeasedConsumer.open(source, group, policy, {
-        store: await storeOf(source.name),
-        owner,
-        ttlMs: config.consumers.leaseSeconds * 1000,
-        onEvent: (g, e) => {
-          if (e.type === 'error')
-            log.warn('lease renewal failed', { group: g, error: e.error.message });
-          else log.info(`shards ${e.type}`, { group: g, shards: e.shards.join(',') });
-        },
-      });
+      const leased = async (s: Stream) =>
+        LeasedConsumer.open(s, group, policy, {
+          store: await storeOf(s.name),
+          owner,
+          ttlMs: config.consumers.leaseSeconds * 1000,
+          onEvent: (g, e) => {
+            if (e.type === 'error')
+              log.warn('lease renewal failed', { group: g, error: e.error.message });
+            else log.info(`shards ${e.type}`, { group: g, shards: e.shards.join(',') });
+          },
+        });
+      // a resharded stream: each generation's shards are leased on their own
+      if (source instanceof GenerationalStream) return source.consumerWith(group, leased);
+      return leased(source);
     },
     async close(): Promise<void> {
       const all = await Promise.allSettled(stores.values());
