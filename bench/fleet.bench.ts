@@ -4,7 +4,7 @@
  * consumers.leases on the same backends (embedded stream and its SQLite leases, the row
  * store on PostgreSQL at 127.0.0.1:5432), each beside the one-process run measured in the
  * same invocation, with the CPU seconds each process used (so the per-core rate shows on a
- * machine with fewer cores than processes). Then, with 3 processes, one is SIGKILLed and
+ * machine with fewer cores than processes) and by the PostgreSQL backends. Then, with 3 processes, one is SIGKILLed and
  * the bench prints the seconds until its shards had a new owner and until the new owner
  * had committed records appended to them after the kill.
  *
@@ -31,6 +31,7 @@ const LEASE_SECONDS = 5;
 const GROUP = 'rt-serving';
 const PG = process.env.FARESIGHT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLK_TCK = 100;
+const IDLE_MS = 3000;
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-fleet-'));
 const db = `fleet_bench_${process.pid}`;
@@ -80,6 +81,21 @@ const cpuSeconds = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
 };
+/** CPU seconds used so far by the PostgreSQL backends serving the bench's database. */
+async function pgCpuSeconds(): Promise<number> {
+  const { rows } = await admin.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+    [db],
+  );
+  let sum = 0;
+  for (const r of rows)
+    try {
+      sum += cpuSeconds(r.pid);
+    } catch {
+      // a backend that ended meanwhile
+    }
+  return sum;
+}
 const owners = async () => (await leases.leases(stream.name, GROUP)).map((l) => l.owner);
 const pidOf = (owner: string | undefined) => Number(owner?.split('-').at(-2));
 
@@ -114,13 +130,19 @@ async function run(n: number) {
     return o.every((x) => x !== undefined && pids.has(pidOf(x))) && held.size === n;
   });
   await until('the group caught up', async () => (await lagOf()) === 0);
+  // what an idle member costs (lease renewals, empty reads, timers), to tell it from the
+  // cost per record
+  const idle0 = procs.map((p) => cpuSeconds(p.pid!));
+  await sleep(IDLE_MS);
+  const idle = procs.map((p, i) => (cpuSeconds(p.pid!) - idle0[i]!) / (IDLE_MS / 1000));
   const cpu0 = procs.map((p) => cpuSeconds(p.pid!));
+  const pg0 = await pgCpuSeconds();
   const t0 = performance.now();
   await stream.rewind(GROUP, { time: 0 });
   await until('the replay drained', async () => (await lagOf()) === 0);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = procs.map((p, i) => cpuSeconds(p.pid!) - cpu0[i]!);
-  return { procs, seconds, cpu };
+  return { procs, seconds, cpu, idle, pgCpu: (await pgCpuSeconds()) - pg0 };
 }
 
 try {
@@ -135,8 +157,9 @@ try {
     const rate = RECORDS / r.seconds;
     if (n === 1) base = rate;
     const cpuTotal = r.cpu.reduce((a, b) => a + b, 0);
+    const idleTotal = r.idle.reduce((a, b) => a + b, 0) * r.seconds;
     console.log(
-      `${n} process(es): ${rate.toFixed(0)} records/s in ${r.seconds.toFixed(1)} s (${(rate / base).toFixed(2)}x the 1-process run), CPU s per process ${r.cpu.map((c) => c.toFixed(1)).join(' / ')}, ${(RECORDS / cpuTotal).toFixed(0)} records per CPU-second`,
+      `${n} process(es): ${rate.toFixed(0)} records/s in ${r.seconds.toFixed(1)} s (${(rate / base).toFixed(2)}x the 1-process run), CPU s per process ${r.cpu.map((c) => c.toFixed(1)).join(' / ')}, ${(RECORDS / cpuTotal).toFixed(0)} records per CPU-second of the runners (${(RECORDS / Math.max(0.01, cpuTotal - idleTotal)).toFixed(0)} without their idle cost of ${r.idle.map((c) => c.toFixed(2)).join(' / ')} CPU s/s); PostgreSQL backends ${r.pgCpu.toFixed(1)} CPU s (${(RECORDS / r.pgCpu).toFixed(0)} records per CPU-second)`,
     );
     if (n === 3) kept = r;
     else await stopAll(r.procs);

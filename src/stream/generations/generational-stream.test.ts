@@ -1,15 +1,12 @@
 /** Growing the embedded stream from 4 to 8 shards while it is appended to and read. */
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EmbeddedStream } from '../embedded/embedded-stream.js';
-import { StreamSealedError } from '../errors.js';
-import { makeRecords } from '../testing/stream-fixtures.js';
 import { FileGenerationLog } from './generation-log.js';
 import { GenerationalStream } from './generational-stream.js';
-import { runReshardSuite } from './reshard-suite.js';
+import { assertSealKeepsAndRefuses, runReshardSuite } from './reshard-suite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-gen-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,11 +45,7 @@ describe('GenerationalStream on the embedded stream', () => {
       writerThread: false,
     });
     await s.connect();
-    await s.append(makeRecords(5, { prefix: 'a' }));
-    await s.seal();
-    assert.equal(await s.isSealed(), true);
-    await assert.rejects(s.append(makeRecords(1, { prefix: 'b' })), StreamSealedError);
-    assert.equal((await s.info()).records, 5);
+    await assertSealKeepsAndRefuses(s);
     await s.close();
   });
 });

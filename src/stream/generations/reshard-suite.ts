@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { StreamSealedError } from '../errors.js';
 import type { AppendRecord, StreamRecord } from '../stream.js';
-import type { GenerationalStream } from './generational-stream.js';
+import { makeRecords } from '../testing/stream-fixtures.js';
+import type { GenerationalStream, SealableStream } from './generational-stream.js';
 
 const POLICY = { count: 40, bytes: 1 << 20, periodMs: 30 };
 const KEYS = Array.from({ length: 24 }, (_, i) => `MKT${i}`);
@@ -104,4 +106,13 @@ export function runReshardSuite(open: () => Promise<GenerationalStream>): void {
     assert.equal((await admin.info()).records, acked.length);
     for (const s of [producer, reader, admin]) await s.close();
   });
+}
+
+/** Seals a connected stream with 5 records appended: it refuses appends and keeps the 5. */
+export async function assertSealKeepsAndRefuses(s: SealableStream): Promise<void> {
+  await s.append(makeRecords(5, { prefix: 'a' }));
+  await s.seal();
+  assert.equal(await s.isSealed(), true);
+  await assert.rejects(s.append(makeRecords(1, { prefix: 'b' })), StreamSealedError);
+  assert.equal((await s.info()).records, 5);
 }

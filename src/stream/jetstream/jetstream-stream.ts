@@ -120,12 +120,17 @@ export class JetStreamStream implements Stream {
     this.shards = opts.shards;
   }
 
-  /** Deletes the JetStream stream `name` and its checkpoint and lease buckets (tests, tooling). */
+  /** Deletes the JetStream stream `name` and its checkpoint, lease and generation buckets. */
   static async destroy(servers: string, name: string): Promise<void> {
     const nc = await connect({ servers: servers.split(',') });
     try {
       const jsm = await nc.jetstreamManager();
-      for (const s of [name, `KV_${name}-checkpoints`, `KV_${name}-leases`]) {
+      for (const s of [
+        name,
+        `KV_${name}-checkpoints`,
+        `KV_${name}-leases`,
+        `KV_${name}-generations`,
+      ]) {
         await jsm.streams.delete(s).catch((err) => {
           if (!isNotFound(err)) throw err;
         });
