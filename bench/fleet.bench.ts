@@ -8,9 +8,10 @@
  * the bench prints the seconds until its shards had a new owner and until the new owner
  * had committed records appended to them after the kill.
  *
- * Each run: the processes start on a caught-up group and split the shards; the group is
- * then rewound to the start of the stream (running consumers pick that up) and the clock
- * runs until its lag is zero again.
+ * Each run: the processes start on a caught-up group and split the shards, process a
+ * warm-up append (so loading code and opening connections is not counted), idle a few
+ * seconds (their idle CPU is printed); the group is then rewound to the start of the
+ * stream (running consumers pick that up) and the clock runs until its lag is zero again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const GROUP = 'rt-serving';
 const PG = process.env.FARESIGHT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLK_TCK = 100;
 const IDLE_MS = 3000;
+const WARMUP = 1200;
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-fleet-'));
 const db = `fleet_bench_${process.pid}`;
@@ -129,7 +131,11 @@ async function run(n: number) {
     const held = new Set(o.map(pidOf));
     return o.every((x) => x !== undefined && pids.has(pidOf(x))) && held.size === n;
   });
+  // warm-up: every process loads its code, compiles the decoder and opens its database
+  // connections on a first batch before the clock starts
+  await appendRecords(WARMUP);
   await until('the group caught up', async () => (await lagOf()) === 0);
+  const records = (await stream.info()).records;
   // what an idle member costs (lease renewals, empty reads, timers), to tell it from the
   // cost per record
   const idle0 = procs.map((p) => cpuSeconds(p.pid!));
@@ -142,7 +148,7 @@ async function run(n: number) {
   await until('the replay drained', async () => (await lagOf()) === 0);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = procs.map((p, i) => cpuSeconds(p.pid!) - cpu0[i]!);
-  return { procs, seconds, cpu, idle, pgCpu: (await pgCpuSeconds()) - pg0 };
+  return { procs, records, seconds, cpu, idle, pgCpu: (await pgCpuSeconds()) - pg0 };
 }
 
 try {
@@ -154,12 +160,12 @@ try {
   let kept: Awaited<ReturnType<typeof run>> | undefined;
   for (const n of [1, 2, 3]) {
     const r = await run(n);
-    const rate = RECORDS / r.seconds;
+    const rate = r.records / r.seconds;
     if (n === 1) base = rate;
     const cpuTotal = r.cpu.reduce((a, b) => a + b, 0);
     const idleTotal = r.idle.reduce((a, b) => a + b, 0) * r.seconds;
     console.log(
-      `${n} process(es): ${rate.toFixed(0)} records/s in ${r.seconds.toFixed(1)} s (${(rate / base).toFixed(2)}x the 1-process run), CPU s per process ${r.cpu.map((c) => c.toFixed(1)).join(' / ')}, ${(RECORDS / cpuTotal).toFixed(0)} records per CPU-second of the runners (${(RECORDS / Math.max(0.01, cpuTotal - idleTotal)).toFixed(0)} without their idle cost of ${r.idle.map((c) => c.toFixed(2)).join(' / ')} CPU s/s); PostgreSQL backends ${r.pgCpu.toFixed(1)} CPU s (${(RECORDS / r.pgCpu).toFixed(0)} records per CPU-second)`,
+      `${n} process(es): ${rate.toFixed(0)} records/s in ${r.seconds.toFixed(1)} s (${(rate / base).toFixed(2)}x the 1-process run), CPU s per process ${r.cpu.map((c) => c.toFixed(1)).join(' / ')}, ${(r.records / cpuTotal).toFixed(0)} records per CPU-second of the runners (${(r.records / Math.max(0.01, cpuTotal - idleTotal)).toFixed(0)} without their idle cost of ${r.idle.map((c) => c.toFixed(2)).join(' / ')} CPU s/s); PostgreSQL backends ${r.pgCpu.toFixed(1)} CPU s (${(r.records / r.pgCpu).toFixed(0)} records per CPU-second), ${r.records} records replayed`,
     );
     if (n === 3) kept = r;
     else await stopAll(r.procs);
