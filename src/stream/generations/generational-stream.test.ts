@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EmbeddedStream } from '../embedded/embedded-stream.js';
+import { runStreamSuite } from '../stream-suite.js';
 import { FileGenerationLog } from './generation-log.js';
 import { GenerationalStream } from './generational-stream.js';
 import { assertSealKeepsAndRefuses, runReshardSuite } from './reshard-suite.js';
@@ -31,6 +32,22 @@ function openEmbedded(name: string) {
       },
     });
 }
+
+// a stream never resharded keeps the whole stream contract through the generations layer
+runStreamSuite({
+  name: 'generational over embedded, one generation',
+  create: async (o) =>
+    new GenerationalStream({
+      name: o.name,
+      shards: o.shards,
+      log: new FileGenerationLog(join(dir, `${o.name}.generations.json`)),
+      open: async (n, shards) => {
+        const s = new EmbeddedStream({ dir, ...o, name: n, shards, trimIntervalMs: 0 });
+        await s.connect();
+        return s;
+      },
+    }),
+});
 
 describe('GenerationalStream on the embedded stream', () => {
   runReshardSuite(openEmbedded('reshard'));
