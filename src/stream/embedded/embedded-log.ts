@@ -21,7 +21,7 @@ import { SCHEMA_SQL } from './schema.js';
 /**
  * Opens (creating when missing) the database `file` of stream `name` in WAL mode with
  * synchronous=FULL and records its shard count; throws when it was created with another
- * one (resharding is not supported). The caller closes the database.
+ * one (grow a stream with generations instead: ../generations/). The caller closes the database.
  */
 export function openLogDatabase(file: string, name: string, shards: number): Database.Database {
   const db = new Database(file);
@@ -41,7 +41,7 @@ export function openLogDatabase(file: string, name: string, shards: number): Dat
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('shards', String(shards));
     else if (Number(row.value) !== shards) {
       throw new Error(
-        `stream ${name} was created with ${row.value} shards, config says ${shards}; resharding is not supported`,
+        `stream ${name} was created with ${row.value} shards, config says ${shards}: keep the count in the config and grow it with "faresight stream reshard --shards M"`,
       );
     }
   } catch (err) {
