@@ -111,7 +111,7 @@ export const COMMANDS: readonly {
   {
     name: 'stream',
     load: streamModule,
-    description: 'inspect the shopping stream',
+    description: 'inspect or reshard the shopping stream',
   },
   {
     name: 'replay',

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { createLogger } from '../ops/logger.js';
+import { GenerationalStream } from '../stream/generations/generational-stream.js';
 import type { Lease } from '../stream/lease/lease-store.js';
 import type { Stream } from '../stream/stream.js';
 import { openLeaseStore } from './compose/leases.js';
@@ -65,9 +66,9 @@ function leaseLines(leases: Lease[] | undefined, now = Date.now()): string[] {
   return out;
 }
 
-/** Registers `faresight stream status` and `faresight replay`. */
+/** Registers `faresight stream status`, `faresight stream reshard` and `faresight replay`. */
 export function register(program: Command): void {
-  const stream = program.command('stream').description('inspect the shopping stream');
+  const stream = program.command('stream').description('inspect or reshard the shopping stream');
   stream
     .command('status')
     .description('shards, retention, oldest and newest record, lag per consumer group')
@@ -99,6 +100,28 @@ export function register(program: Command): void {
         }
         out.push('', ...leaseLines(leases));
         process.stdout.write(`${out.join('\n')}\n`);
+      });
+    });
+
+  stream
+    .command('reshard')
+    .description(
+      'grow (or shrink) the live stream to M shards: a new generation takes the appends, consumers drain the old one first',
+    )
+    .requiredOption('--shards <M>', 'shard count of the new generation', (v) => Number(v))
+    .action(async (opts: { shards: number }, cmd: Command) => {
+      await withStream(cmd, async (s) => {
+        if (!(s instanceof GenerationalStream))
+          throw new Error(
+            `stream ${s.name}: resharding needs stream.backend embedded or jetstream (Kinesis reshards with its own UpdateShardCount, not supported here)`,
+          );
+        const before = s.newest();
+        if (before.shards === opts.shards)
+          throw new Error(`stream ${s.name} already has ${opts.shards} shards`);
+        const g = await s.reshard(opts.shards);
+        process.stdout.write(
+          `stream ${s.name}: generation ${g.gen} with ${g.shards} shards (ids ${g.firstShard}..${g.firstShard + g.shards - 1}) takes the appends; generation ${before.gen} (${before.shards} shards) is sealed and drains\n`,
+        );
       });
     });
 

@@ -243,8 +243,8 @@ export const configSchema = z.strictObject({
    * Scale-out of the stream's consumers (docs/scale-out.md). With `leases` on, any number
    * of `faresight realtime` processes share each use case's consumer group: the shards are
    * split over the live processes by leases kept beside the checkpoints (embedded: the
-   * stream's SQLite database; jetstream: the row store's PostgreSQL), and every commit is
-   * fenced by the lease epoch. Off (the default), each group is read by one process, as before.
+   * stream's SQLite database; jetstream: its KV bucket `<stream>-leases`), and every commit
+   * is fenced by the lease epoch. Off (the default), each group is read by one process, as before.
    */
   consumers: z
     .strictObject({

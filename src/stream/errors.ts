@@ -23,3 +23,15 @@ export class StreamUnavailableError extends Error {
 export class NotConnectedError extends Error {
   override name = 'NotConnectedError';
 }
+
+/**
+ * The stream was sealed (a newer generation took over its appends, see
+ * generations/generational-stream.ts): nothing of the append was stored by this stream
+ * (on JetStream, messages stored before the seal stay), append to the newer generation.
+ */
+export class StreamSealedError extends Error {
+  override name = 'StreamSealedError';
+}
+
+/** Text of the error a sealed embedded stream's writer throws (it crosses a thread as text). */
+export const SEALED_MESSAGE = 'stream is sealed';

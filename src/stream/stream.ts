@@ -75,9 +75,10 @@ export interface ConsumerOptions {
   shards?: readonly number[];
   /**
    * The fencing token: a commit is refused with FencedError unless `owner` still holds
-   * every shard of the batch at its epoch. A backend that keeps leases beside its
-   * checkpoints (embedded) checks it in the commit's own transaction; the others leave it
-   * to the caller's check just before the commit (LeasedConsumer does both).
+   * every shard of the batch at its epoch, checked in the write that moves the checkpoint:
+   * the embedded stream reads the lease in the commit's transaction; JetStream keeps the
+   * highest claimed epoch per shard in the checkpoint entry (claimed at the first read).
+   * Kinesis has no leases. LeasedConsumer also checks the lease store just before.
    */
   fence?: { owner: string; epochs: ReadonlyMap<number, number> };
 }

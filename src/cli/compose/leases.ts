@@ -7,11 +7,10 @@ import { hostname } from 'node:os';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../ops/logger.js';
 import { openEmbeddedLeaseStore } from '../../stream/embedded/embedded-lease-sql.js';
+import { GenerationalStream } from '../../stream/generations/generational-stream.js';
 import type { LeaseStore } from '../../stream/lease/lease-store.js';
 import { LeasedConsumer } from '../../stream/lease/leased-consumer.js';
-import { SqlLeaseStore } from '../../stream/lease/sql-lease-store.js';
 import type { BatchPolicy, Consumer, Stream } from '../../stream/stream.js';
-import { openSqlClient } from './row-store.js';
 import { streamDir } from './stream.js';
 
 /** This process's id in every consumer group it joins: host, pid and a random part. */
@@ -19,25 +18,23 @@ export function memberId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-/**
- * Opens the lease store of the stream `name` (as stored, prefix included): its own
- * SQLite database for the embedded stream, the row store's PostgreSQL for JetStream.
- * Throws naming the setting to change when the backends cannot keep leases.
- */
 /** What opening a lease store reads of the configuration. */
 export type LeaseConfig = Pick<Config, 'dataDir' | 'stream' | 'rowStore' | 'consumers'>;
 
+/**
+ * Opens the lease store of the stream `name` (as stored, prefix included), beside its
+ * checkpoints: its own SQLite database for the embedded stream, the KV bucket
+ * `<name>-leases` for JetStream. Throws naming the setting to change when the backend
+ * cannot keep leases (Kinesis).
+ */
 export async function openLeaseStore(config: LeaseConfig, name: string): Promise<LeaseStore> {
   switch (config.stream.backend) {
     case 'embedded':
       return openEmbeddedLeaseStore(streamDir(config), name);
     case 'jetstream': {
-      if (config.rowStore.backend !== 'postgres')
-        throw new Error(
-          'consumers.leases with stream.backend=jetstream keeps the leases in PostgreSQL: set rowStore.backend=postgres',
-        );
-      const client = await openSqlClient(config.rowStore, '');
-      return new SqlLeaseStore(client, () => client.close());
+      // nats is loaded only when JetStream is configured
+      const { openKvLeaseStore } = await import('../../stream/jetstream/kv-lease-store.js');
+      return openKvLeaseStore(config.stream.servers);
     }
     case 'kinesis':
       throw new Error(
@@ -71,16 +68,20 @@ export function leasedConsumers(config: LeaseConfig, logger: Logger) {
   return {
     owner,
     async open(source: Stream, group: string, policy: BatchPolicy): Promise<Consumer> {
-      return LeasedConsumer.open(source, group, policy, {
-        store: await storeOf(source.name),
-        owner,
-        ttlMs: config.consumers.leaseSeconds * 1000,
-        onEvent: (g, e) => {
-          if (e.type === 'error')
-            log.warn('lease renewal failed', { group: g, error: e.error.message });
-          else log.info(`shards ${e.type}`, { group: g, shards: e.shards.join(',') });
-        },
-      });
+      const leased = async (s: Stream) =>
+        LeasedConsumer.open(s, group, policy, {
+          store: await storeOf(s.name),
+          owner,
+          ttlMs: config.consumers.leaseSeconds * 1000,
+          onEvent: (g, e) => {
+            if (e.type === 'error')
+              log.warn('lease renewal failed', { group: g, error: e.error.message });
+            else log.info(`shards ${e.type}`, { group: g, shards: e.shards.join(',') });
+          },
+        });
+      // a resharded stream: each generation's shards are leased on their own
+      if (source instanceof GenerationalStream) return source.consumerWith(group, leased);
+      return leased(source);
     },
     async close(): Promise<void> {
       const all = await Promise.allSettled(stores.values());

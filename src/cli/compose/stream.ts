@@ -4,12 +4,18 @@
  * below `cli/` constructs a backend. Backends load their client libraries lazily, so the
  * embedded default never loads nats or the AWS SDK.
  */
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { DEAD_LETTER_STREAM } from '../../model/dead-letter.js';
 import { STATS_STREAM } from '../../model/ingest-stats-row.js';
 import type { Logger } from '../../ops/logger.js';
 import { embeddedStreamBackend } from '../../stream/embedded/embedded-backend.js';
+import { FileGenerationLog, type GenerationLog } from '../../stream/generations/generation-log.js';
+import {
+  GenerationalStream,
+  type SealableStream,
+} from '../../stream/generations/generational-stream.js';
 import { jetstreamStreamBackend } from '../../stream/jetstream/jetstream-backend.js';
 import { kinesisStreamBackend } from '../../stream/kinesis/kinesis-backend.js';
 import type { Stream } from '../../stream/stream.js';
@@ -34,7 +40,9 @@ export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as co
 /**
  * Opens (connects) the configured stream `name` (default: the shopping stream; the side
  * streams of SIDE_STREAMS get their own shard count), stored as
- * `<stream.deploymentPrefix><name>`.
+ * `<stream.deploymentPrefix><name>`. The shopping stream on the embedded and JetStream
+ * backends is a GenerationalStream, so `faresight stream reshard` can grow it while every
+ * process keeps running (docs/stream.md).
  */
 export async function openStream(
   config: StreamRoomConfig,
@@ -42,9 +50,55 @@ export async function openStream(
   name = config.stream.name,
 ): Promise<Stream> {
   const s = config.stream;
+  const stored = s.deploymentPrefix + name;
+  const shards = (SIDE_STREAMS as Record<string, number>)[name] ?? s.shards;
+  if (name !== s.name || s.backend === 'kinesis')
+    return openBackendStream(config, logger, stored, shards, name);
+  const stream = new GenerationalStream({
+    name: stored,
+    shards,
+    log: await openGenerationLog(config, stored),
+    open: async (n, k) => {
+      const physical = await openBackendStream(config, logger, n, k, n);
+      if (!isSealable(physical))
+        throw new Error(`stream backend ${s.backend} cannot seal a generation`);
+      return physical;
+    },
+  });
+  await stream.connect();
+  return stream;
+}
+
+/** Where the generations of the stream `stored` are listed: beside its checkpoints. */
+async function openGenerationLog(config: StreamRoomConfig, stored: string): Promise<GenerationLog> {
+  const s = config.stream;
+  if (s.backend === 'jetstream') {
+    const { KvGenerationLog } = await import('../../stream/jetstream/kv-generation-log.js');
+    return KvGenerationLog.open(s.servers, stored);
+  }
+  mkdirSync(streamDir(config), { recursive: true });
+  return new FileGenerationLog(resolve(streamDir(config), `${stored}.generations.json`));
+}
+
+function isSealable(s: Stream): s is SealableStream {
+  return typeof (s as Partial<SealableStream>).seal === 'function';
+}
+
+/**
+ * Opens (connects) one physical stream of the configured backend, stored as `stored`;
+ * `name` names it in logs and in the Kinesis checkpoint database's file.
+ */
+async function openBackendStream(
+  config: StreamRoomConfig,
+  logger: Logger,
+  stored: string,
+  shards: number,
+  name: string,
+): Promise<Stream> {
+  const s = config.stream;
   const common: StreamSettings = {
-    name: s.deploymentPrefix + name,
-    shards: (SIDE_STREAMS as Record<string, number>)[name] ?? s.shards,
+    name: stored,
+    shards,
     retentionMs: s.retentionHours * 3_600_000,
     dedupeWindowMs: s.dedupeWindowSeconds * 1000,
     maxPendingRecords: s.maxPendingRecords,

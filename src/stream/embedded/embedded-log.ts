@@ -21,7 +21,7 @@ import { SCHEMA_SQL } from './schema.js';
 /**
  * Opens (creating when missing) the database `file` of stream `name` in WAL mode with
  * synchronous=FULL and records its shard count; throws when it was created with another
- * one (resharding is not supported). The caller closes the database.
+ * one (grow a stream with generations instead: ../generations/). The caller closes the database.
  */
 export function openLogDatabase(file: string, name: string, shards: number): Database.Database {
   const db = new Database(file);
@@ -41,7 +41,7 @@ export function openLogDatabase(file: string, name: string, shards: number): Dat
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('shards', String(shards));
     else if (Number(row.value) !== shards) {
       throw new Error(
-        `stream ${name} was created with ${row.value} shards, config says ${shards}; resharding is not supported`,
+        `stream ${name} was created with ${row.value} shards, config says ${shards}: keep the count in the config and grow it with "faresight stream reshard --shards M"`,
       );
     }
   } catch (err) {
@@ -98,6 +98,15 @@ export class EmbeddedLog {
     this.stmts.createGroup.run(group, now);
   }
 
+  /** Marks the stream sealed: the writer refuses every later append (stream-writer.ts). */
+  seal(): void {
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('sealed', '1')").run();
+  }
+
+  isSealed(): boolean {
+    return this.db.prepare("SELECT 1 FROM meta WHERE key = 'sealed'").get() !== undefined;
+  }
+
   /** Every group, by name. */
   groups(): string[] {
     return this.stmts.groups.all() as string[];
@@ -136,11 +145,7 @@ export class EmbeddedLog {
             if (!l || l.owner !== fence.owner || l.epoch !== fence.epochs.get(shard))
               lost.push(shard);
           }
-          if (lost.length > 0)
-            throw new FencedError(
-              `group ${group} of stream ${stream}: ${fence.owner} no longer holds shard(s) ${lost.join(', ')}; commit refused`,
-              lost,
-            );
+          if (lost.length > 0) throw FencedError.of(stream, group, fence.owner, lost);
         }
         if (this.groupVersion(group) !== version) return false;
         for (const [shard, seq] of lastSeq) this.stmts.setCheckpoint.run(group, shard, seq);

@@ -17,7 +17,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type PackedRecord, packEntry } from '../aggregation.js';
-import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
+import {
+  BackpressureError,
+  NotConnectedError,
+  SEALED_MESSAGE,
+  StreamSealedError,
+  StreamUnavailableError,
+} from '../errors.js';
 import type {
   AppendRecord,
   AppendResult,
@@ -238,10 +244,10 @@ export class EmbeddedStream implements Stream {
       },
       (err) => {
         this.landed(total);
-        const e = new StreamUnavailableError(
-          `stream ${this.name}: append failed: ${(err as Error).message}`,
-          { cause: err },
-        );
+        const text = `stream ${this.name}: append failed: ${(err as Error).message}`;
+        const e = (err as Error).message.includes(SEALED_MESSAGE)
+          ? new StreamSealedError(text, { cause: err })
+          : new StreamUnavailableError(text, { cause: err });
         for (const p of batch) p.reject(e);
       },
     );
@@ -313,6 +319,19 @@ export class EmbeddedStream implements Stream {
 
   async lag(group?: string): Promise<ShardLag[]> {
     return this.log.lag(group, this.now());
+  }
+
+  /**
+   * Refuses every append from now on (StreamSealedError), for good: appends committed
+   * before stay readable. A seal commits between two append transactions, never inside one.
+   */
+  async seal(): Promise<void> {
+    this.conn.seal();
+  }
+
+  /** Whether the stream was sealed (by this process or another). */
+  async isSealed(): Promise<boolean> {
+    return this.conn.isSealed();
   }
 
   async info(): Promise<StreamInfo> {

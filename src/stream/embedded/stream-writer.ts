@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { type PackedRecord, packEntry, splitIntoEntries, unpackEntry } from '../aggregation.js';
+import { SEALED_MESSAGE } from '../errors.js';
 import { shardFor } from '../stream.js';
 
 /** Everything the writer needs to open its connection. */
@@ -98,6 +99,7 @@ export class StreamWriter {
       expireIds: db.prepare(
         'DELETE FROM dedupe WHERE id IN (SELECT id FROM dedupe WHERE at < ? LIMIT ?)',
       ),
+      sealed: db.prepare("SELECT 1 FROM meta WHERE key = 'sealed'").pluck(),
       trim: db.prepare(
         'DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE ts_max < ? LIMIT ?) RETURNING last_seq - first_seq + 1 AS n',
       ),
@@ -122,6 +124,8 @@ export class StreamWriter {
     const seen = new Set<string>();
     this.db
       .transaction(() => {
+        // a seal (EmbeddedStream.seal) commits before or after this transaction, never inside
+        if (this.stmts.sealed.get() !== undefined) throw new Error(SEALED_MESSAGE);
         const perShard: PackedRecord[][] = Array.from({ length: shards }, () => []);
         let i = 0;
         for (let c = 0; c < req.counts.length; c++) {

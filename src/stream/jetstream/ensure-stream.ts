@@ -43,9 +43,11 @@ export async function ensureStream(
   }
   if (Number(m[1]) !== opts.shards) {
     throw new JetStreamConfigError(
-      `jetstream stream ${opts.name} was created with ${m[1]} shards, config says ${opts.shards}; resharding is not supported`,
+      `jetstream stream ${opts.name} was created with ${m[1]} shards, config says ${opts.shards}: keep the count in the config and grow it with "faresight stream reshard --shards M"`,
     );
   }
+  // a sealed stream (an older generation) takes no update; its max_age reads 0
+  if (existing.sealed) return;
   if (existing.max_age !== want.max_age || existing.duplicate_window !== want.duplicate_window) {
     await jsm.streams.update(opts.name, {
       ...existing,

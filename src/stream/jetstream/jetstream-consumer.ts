@@ -22,7 +22,9 @@ export interface JetStreamConsumerContext {
 /**
  * Reader of one consumer group on a JetStreamStream. Each read looks up the group's
  * checkpoint entry (one KV get): when its epoch changed (a rewind, from this process or
- * another), the read-ahead is dropped and reading restarts at the checkpoints.
+ * another), the read-ahead is dropped and reading restarts at the checkpoints. With a
+ * fence (ConsumerOptions), the first read claims the shards at their lease epochs and
+ * every commit is refused (FencedError) once a higher epoch claimed one of them.
  */
 export class JetStreamConsumer implements Consumer {
   private readers: ShardReader[] | undefined;
@@ -30,6 +32,8 @@ export class JetStreamConsumer implements Consumer {
   private epoch = -1;
   private nextShard = 0;
   private closed = false;
+  /** With a fence: whether its shards were claimed in the checkpoint entry yet. */
+  private claimed = false;
   private wakeRead: (() => void) | undefined;
 
   constructor(
@@ -41,9 +45,15 @@ export class JetStreamConsumer implements Consumer {
 
   async read(signal?: AbortSignal): Promise<Batch> {
     this.assertOpen();
+    const fence = this.options.fence;
+    // A fenced reader claims its shards before its first read, so from then on no former
+    // owner's commit can land (checkpoint-store.ts).
     const pos = await this.ctx.call(`read group ${this.group}`, () =>
-      this.ctx.store.ensure(this.group),
+      fence && !this.claimed
+        ? this.ctx.store.claim(this.group, fence)
+        : this.ctx.store.ensure(this.group),
     );
+    this.claimed = true;
     if (!this.readers || pos.epoch !== this.epoch) await this.restart(pos);
     const readers = this.readers!;
     const deadline = Date.now() + this.policy.periodMs;
@@ -77,7 +87,7 @@ export class JetStreamConsumer implements Consumer {
     const epoch = (batch as Partial<JetStreamBatch>).epoch ?? this.epoch;
     // false: the group was rewound after the batch was read, and the rewind wins
     await this.ctx.call(`commit group ${this.group}`, () =>
-      this.ctx.store.commit(this.group, epoch, batch.lastSeq),
+      this.ctx.store.commit(this.group, epoch, batch.lastSeq, this.options.fence),
     );
   }
 

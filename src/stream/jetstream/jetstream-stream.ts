@@ -120,12 +120,17 @@ export class JetStreamStream implements Stream {
     this.shards = opts.shards;
   }
 
-  /** Deletes the JetStream stream `name` and its checkpoint bucket (tests, `faresight` tooling). */
+  /** Deletes the JetStream stream `name` and its checkpoint, lease and generation buckets. */
   static async destroy(servers: string, name: string): Promise<void> {
     const nc = await connect({ servers: servers.split(',') });
     try {
       const jsm = await nc.jetstreamManager();
-      for (const s of [name, `KV_${name}-checkpoints`]) {
+      for (const s of [
+        name,
+        `KV_${name}-checkpoints`,
+        `KV_${name}-leases`,
+        `KV_${name}-generations`,
+      ]) {
         await jsm.streams.delete(s).catch((err) => {
           if (!isNotFound(err)) throw err;
         });
@@ -159,7 +164,7 @@ export class JetStreamStream implements Stream {
         history: 1,
         storage: StorageType.File,
       });
-      this.store = new CheckpointStore(kv, this.shards);
+      this.store = new CheckpointStore(kv, this.shards, this.name);
     } catch (err) {
       await nc.close().catch(() => {});
       if (err instanceof JetStreamConfigError) throw err;
@@ -369,6 +374,27 @@ export class JetStreamStream implements Stream {
     });
   }
 
+  /**
+   * Seals the JetStream stream: every later publish is refused (StreamSealedError), for
+   * good; what was stored stays readable. JetStream no longer expires a sealed stream's
+   * messages (max_age stops applying): delete the generation once it is drained.
+   */
+  async seal(): Promise<void> {
+    this.assertConnected();
+    await this.call('seal', async () => {
+      const { config } = await this.jsm.streams.info(this.name);
+      // nats.js leaves `sealed` out of its update type; the server takes it
+      const sealed = { ...config, sealed: true };
+      if (!config.sealed) await this.jsm.streams.update(this.name, sealed);
+    });
+  }
+
+  /** Whether the stream was sealed (by this process or another). */
+  async isSealed(): Promise<boolean> {
+    this.assertConnected();
+    return this.call('seal', async () => (await this.jsm.streams.info(this.name)).config.sealed);
+  }
+
   /** The connected stream, for the reads of jetstream-stats.ts. */
   private target(): JetStreamTarget {
     return { js: this.js, jsm: this.jsm, name: this.name, shards: this.shards };
@@ -381,6 +407,7 @@ export class JetStreamStream implements Stream {
    */
   async trim(now: number = Date.now()): Promise<number> {
     this.assertConnected();
+    if (await this.isSealed()) return 0; // a sealed stream refuses purges
     return this.call('trim', () => purgeBefore(this.target(), now - this.opts.retentionMs));
   }
 

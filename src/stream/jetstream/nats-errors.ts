@@ -1,5 +1,11 @@
 /** Maps errors of the `nats` client to the stream contract's errors (../errors.ts). */
-import { BackpressureError, NotConnectedError, StreamUnavailableError } from '../errors.js';
+import {
+  BackpressureError,
+  NotConnectedError,
+  StreamSealedError,
+  StreamUnavailableError,
+} from '../errors.js';
+import { FencedError } from '../lease/lease-store.js';
 
 /**
  * JetStream API error codes that mean "the server cannot take this now": insufficient
@@ -7,6 +13,8 @@ import { BackpressureError, NotConnectedError, StreamUnavailableError } from '..
  * limit such as max bytes (10077).
  */
 const RESOURCE_ERR_CODES = new Set([10023, 10028, 10047, 10077]);
+/** "invalid operation on sealed stream". */
+const SEALED_ERR_CODE = 10109;
 
 interface NatsLikeError {
   code?: string;
@@ -27,10 +35,12 @@ export function isNotFound(err: unknown): boolean {
 }
 
 /**
- * Turns any error from the client into BackpressureError (request timed out while
+ * Turns any error from the client into StreamSealedError (the stream was sealed),
+ * BackpressureError (request timed out while
  * connected, or the server is out of resources: retry after `retryAfterMs`) or
  * StreamUnavailableError (connection down, JetStream missing, anything else). Errors that
- * are already the contract's, and RangeError (bad input), pass through.
+ * are already the contract's, FencedError (a lease lost) and RangeError (bad input), pass
+ * through.
  */
 export function toStreamError(
   err: unknown,
@@ -40,7 +50,9 @@ export function toStreamError(
   if (
     err instanceof BackpressureError ||
     err instanceof StreamUnavailableError ||
+    err instanceof StreamSealedError ||
     err instanceof NotConnectedError ||
+    err instanceof FencedError ||
     err instanceof RangeError
   ) {
     return err;
@@ -51,6 +63,7 @@ export function toStreamError(
     return new StreamUnavailableError(`${text} (not connected to NATS)`, { cause: err });
   }
   const errCode = e.api_error?.err_code;
+  if (errCode === SEALED_ERR_CODE) return new StreamSealedError(text, { cause: err });
   if (
     e.code === 'TIMEOUT' ||
     (errCode !== undefined && RESOURCE_ERR_CODES.has(errCode)) ||

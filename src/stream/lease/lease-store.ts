@@ -35,6 +35,14 @@ export class FencedError extends Error {
   ) {
     super(message);
   }
+
+  /** The error of a commit by `owner` refused on `shards` of the group. */
+  static of(stream: string, group: string, owner: string, shards: readonly number[]): FencedError {
+    return new FencedError(
+      `group ${group} of stream ${stream}: ${owner} no longer holds shard(s) ${shards.join(', ')}; commit refused`,
+      shards,
+    );
+  }
 }
 
 export interface LeaseStore {

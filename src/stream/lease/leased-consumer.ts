@@ -83,7 +83,15 @@ export class LeasedConsumer implements Consumer {
       });
     }
     const inner = this.inner;
-    const batch = await inner.read(signal);
+    let batch: Batch;
+    try {
+      batch = await inner.read(signal);
+    } catch (err) {
+      // the backend refused to read a shard a newer epoch claimed: it is not ours any more
+      if (!(err instanceof FencedError)) throw err;
+      this.coordinator.lost(err.shards);
+      return { records: [], bytes: 0, lastSeq: new Map() };
+    }
     readUnder.set(batch, { inner, epochs: this.epochs });
     return batch;
   }

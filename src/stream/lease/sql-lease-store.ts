@@ -188,11 +188,7 @@ export class SqlLeaseStore implements LeaseStore {
       const l = byShard.get(shard);
       if (!l || l.owner !== owner || l.epoch !== epoch) lost.push(shard);
     }
-    if (lost.length > 0)
-      throw new FencedError(
-        `group ${group} of stream ${stream}: ${owner} no longer holds shard(s) ${lost.join(', ')}; commit refused`,
-        lost,
-      );
+    if (lost.length > 0) throw FencedError.of(stream, group, owner, lost);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,134 @@
+/**
+ * Reader of one consumer group across the generations of a GenerationalStream. It reads
+ * one generation at a time, the oldest the group has not finished: a generation is
+ * finished once it is sealed and the group's lag on it is zero on every shard (committed
+ * by this process or by the others sharing the group). An empty read of an older
+ * generation checks that (at most once a second); once true the reader closes that
+ * generation's reader (a leased one hands its shards back) and opens the next. Nothing
+ * read from a generation is left uncommitted when it moves: the lag counts it.
+ *
+ * Limit: a rewind by time made while the group reads a newer generation reaches the older
+ * ones when the group's consumers are restarted (a new reader starts at the oldest
+ * generation with lag).
+ */
+import { FencedError } from '../lease/lease-store.js';
+import type { Batch, Consumer, Stream } from '../stream.js';
+import type { Generation } from './generation-log.js';
+import type { GenerationalStream } from './generational-stream.js';
+
+/** Opens the reader of one generation's physical stream. */
+export type ConsumerFactory = (stream: Stream, generation: Generation) => Promise<Consumer>;
+
+const FINISHED_CHECK_MS = 1000;
+
+/** Where a batch handed out came from, so its commit goes to that generation's reader. */
+const origin = new WeakMap<Batch, { inner: Consumer; batch: Batch; gen: Generation }>();
+
+export class GenerationalConsumer implements Consumer {
+  private inner: Consumer | undefined;
+  private gen!: Generation;
+  private lastCheck = 0;
+
+  private constructor(
+    private readonly stream: GenerationalStream,
+    readonly group: string,
+    private readonly open: ConsumerFactory,
+  ) {}
+
+  /** Starts at the oldest generation the group has not finished. */
+  static async open(
+    stream: GenerationalStream,
+    group: string,
+    open: ConsumerFactory,
+  ): Promise<GenerationalConsumer> {
+    const c = new GenerationalConsumer(stream, group, open);
+    const gens = await stream.refresh();
+    let start = gens.at(-1)!;
+    for (const g of gens.slice(0, -1))
+      if (!(await c.finished(g))) {
+        start = g;
+        break;
+      }
+    await c.enter(start);
+    return c;
+  }
+
+  /** The generation read now. */
+  generation(): Generation {
+    return this.gen;
+  }
+
+  private async enter(g: Generation): Promise<void> {
+    this.gen = g;
+    this.inner = await this.open(await this.stream.streamOf(g), g);
+  }
+
+  /** Sealed, and every record of it committed by the group. */
+  private async finished(g: Generation): Promise<boolean> {
+    const s = await this.stream.streamOf(g);
+    if (!(await s.isSealed())) return false;
+    return (await s.lag(this.group)).every((l) => l.records === 0);
+  }
+
+  async read(signal?: AbortSignal): Promise<Batch> {
+    if (!this.inner) await this.enter(this.gen);
+    const inner = this.inner!;
+    const batch = await inner.read(signal);
+    if (batch.records.length === 0) {
+      await this.moveOnWhenFinished();
+      return batch;
+    }
+    const first = this.gen.firstShard;
+    if (first === 0) {
+      origin.set(batch, { inner, batch, gen: this.gen });
+      return batch;
+    }
+    const lastSeq = new Map<number, number>();
+    for (const [s, seq] of batch.lastSeq) lastSeq.set(s + first, seq);
+    const out: Batch = {
+      records: batch.records.map((r) => ({ ...r, shard: r.shard + first })),
+      bytes: batch.bytes,
+      lastSeq,
+    };
+    origin.set(out, { inner, batch, gen: this.gen });
+    return out;
+  }
+
+  private async moveOnWhenFinished(): Promise<void> {
+    if (Date.now() - this.lastCheck < FINISHED_CHECK_MS) return;
+    this.lastCheck = Date.now();
+    const gens = await this.stream.refresh();
+    const next = gens[this.gen.gen + 1];
+    if (!next || !(await this.finished(this.gen))) return;
+    const old = this.inner;
+    this.inner = undefined;
+    await old?.close();
+    this.lastCheck = 0;
+    await this.enter(next);
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    if (batch.lastSeq.size === 0) return;
+    const o = origin.get(batch);
+    if (!o) throw new Error(`group ${this.group}: commit of a batch this consumer did not read`);
+    try {
+      await o.inner.commit(o.batch);
+    } catch (err) {
+      if (!(err instanceof FencedError) || o.gen.firstShard === 0) throw err;
+      throw new FencedError(
+        err.message,
+        err.shards.map((s) => s + o.gen.firstShard),
+      );
+    }
+  }
+
+  reset(): void {
+    this.inner?.reset();
+  }
+
+  async close(): Promise<void> {
+    const inner = this.inner;
+    this.inner = undefined;
+    await inner?.close();
+  }
+}
