@@ -16,37 +16,31 @@ import {
   loadPlaywright,
   startDemo,
 } from './testing/chromium.js';
+import { until } from './testing/until.js';
 
 const { playwright, missing } = await loadPlaywright('the Console customer browser test');
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const GRANTED = ['fare_trends', 'airport_demand_weekly', 'market_demand_daily'];
 /** Ponds and the forecast every few seconds, so the pages have their data within the test. */
 const EVERY = '*/10 * * * * *';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(1000);
-  }
-}
-
 /** Opens `#/page` afresh until `selector` is there (ponds fill while the test runs). */
 async function drawn(page: Page, name: string, selector: string): Promise<void> {
-  await until(`${selector} on the ${name} page`, async () => {
-    await page.reload();
-    await page.evaluate(`location.hash = '#/${name}'`);
-    try {
-      await page.waitForSelector(selector, { timeout: 15_000 });
-      return true;
-    } catch {
-      return undefined;
-    }
-  });
+  await until(
+    `${selector} on the ${name} page`,
+    async () => {
+      await page.reload();
+      await page.evaluate(`location.hash = '#/${name}'`);
+      try {
+        await page.waitForSelector(selector, { timeout: 15_000 });
+        return true;
+      } catch {
+        return undefined;
+      }
+    },
+    120_000,
+  );
 }
 
 const drawnCount = (page: Page, selector: string) =>

@@ -17,6 +17,7 @@ import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
 import { startPlatform } from './platform.js';
 import { launchChromium, loadPlaywright } from './testing/chromium.js';
+import { until } from './testing/until.js';
 
 const { playwright, missing } = await loadPlaywright('the Console browser test');
 
@@ -25,16 +26,6 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('the Console in Chromium', { skip: missing }, () => {
   it('logs in, charts ingest, shows a rejected record, re-drives it and rewinds a group', {
