@@ -24,6 +24,7 @@ const demo = await startDemo(
         airport_demand_weekly: every,
         fare_trends: every,
         carrier_share: every,
+        demand_forecast: every,
       },
     },
   },
@@ -93,6 +94,11 @@ try {
     await page.evaluate(`location.hash = '#/${name}'`);
     await page.waitForSelector(`#page[data-page="${name}"]`);
     await page.waitForSelector(selector, { timeout: 60_000 });
+    await page.waitForFunction(
+      "!document.querySelector('#page').textContent.includes('loading')",
+      undefined,
+      { timeout: 60_000 },
+    );
     await shot(`customer-${name}`);
   }
 } finally {

@@ -254,7 +254,7 @@ describe('OpenAPI document and docs page', () => {
       demand: { view: async (kind, key) => ({ kind, key }) as never },
       // registered, never called here: the document is what is checked
       sql: {
-        customers: { byKey: async () => undefined },
+        customers: { byKey: async () => undefined, grants: async () => [] },
         openSession: async () => assert.fail('no session in this test'),
       },
     });

@@ -25,7 +25,7 @@ import { faresRoutes } from './routes/fares.js';
 import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
 import { marketsRoutes } from './routes/markets.js';
-import { SQL_OPERATION } from './sql-operation.js';
+import { ME_OPERATION, SQL_OPERATION } from './sql-operation.js';
 
 /** Version reported in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -178,7 +178,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
         keys: keys.enabled,
         extra: [
           ...OPS_OPERATIONS,
-          ...(opts.sql ? [SQL_OPERATION] : []),
+          ...(opts.sql ? [SQL_OPERATION, ME_OPERATION] : []),
           ...(opts.otherOperations ?? []),
           ...(opts.extensions ?? []).flatMap((e) => e.operations),
         ],

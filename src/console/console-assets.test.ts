@@ -42,7 +42,11 @@ describe('Console assets', () => {
       gauges: async () => ({ lag: [], lakeFiles: 0 }),
     });
     // the asset routes never reach the backend
-    registerConsole(app, { backend: {} as ConsoleBackend, sampler, adminKeySha256: 'ab'.repeat(32) });
+    registerConsole(app, {
+      backend: {} as ConsoleBackend,
+      sampler,
+      adminKeySha256: 'ab'.repeat(32),
+    });
     try {
       const page = await app.inject({ url: '/console/customer/' });
       assert.equal(page.statusCode, 200);

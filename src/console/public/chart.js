@@ -68,7 +68,8 @@ function plot(data, series, opts) {
       axes: [
         opts.xAxis ?? {},
         {
-          size: 56,
+          // wide enough for the longest label ("2.0k ms"), at ~7 px a character
+          size: (_u, values) => 16 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)),
           values: (_u, ticks) => ticks.map((t) => fmt(t) + (opts.unit ? ` ${opts.unit}` : '')),
         },
       ],
@@ -79,6 +80,8 @@ function plot(data, series, opts) {
       ...(opts.bands ? { bands: opts.bands } : {}),
       legend: { show: opts.legend !== false },
       hooks: {
+        // the legend shows the latest values until the cursor points at others
+        ready: [(u) => u.setLegend({ idx: u.data[0].length - 1 })],
         draw: [
           (u) => {
             box.dataset.drawn = String(
