@@ -108,6 +108,7 @@ describe('the Console customer area in Chromium', { skip: missing }, () => {
       await page.fill('#login-key', key);
       await page.click('#login button[type=submit]');
       await page.waitForSelector('#nav');
+      await page.waitForSelector('#me:has-text("insights: airport_demand_weekly")');
 
       // Market: the calendar as a colour grid and bars, the cheapest fares of a date, the
       // trend from the pond fare_trends, the deals table
@@ -116,10 +117,34 @@ describe('the Console customer area in Chromium', { skip: missing }, () => {
       assert.ok((await drawnCount(page, '#fare-calendar .chart')) > 0);
       await page.waitForSelector('#cheapest .chart[data-drawn]');
       assert.ok((await drawnCount(page, '#cheapest .chart')) > 0);
-      await drawn(page, 'market', '#trend-week .chart[data-drawn]');
+      await page.waitForSelector('#deals table, #deals .empty');
+      // the trend of a market the pond has one-way rows for, once it has
+      const inPond = await until(
+        'one-way rows in pond fare_trends',
+        async () => {
+          const r = await fetch(`${demo.apiUrl}/v1/sql`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              sql: "SELECT market FROM fare_trends WHERE trip_type = 'oneway' GROUP BY market ORDER BY count(*) DESC LIMIT 50",
+            }),
+          });
+          if (r.status !== 200) return undefined;
+          const rows = ((await r.json()) as { rows: { market: string }[] }).rows;
+          const listed = (await page.evaluate(
+            "[...document.querySelectorAll('#page select[name=market] option')].map((o) => o.value)",
+          )) as string[];
+          return rows.map((x) => x.market).find((m) => listed.includes(m));
+        },
+        180_000,
+        2000,
+      );
+      await page.selectOption('#page select[name=market]', inPond);
+      await page.waitForSelector('#trend-week .chart[data-drawn]', {
+        timeout: 60_000,
+      });
       assert.ok((await drawnCount(page, '#trend-week .chart')) > 0);
       assert.ok((await drawnCount(page, '#trend-lead .chart')) > 0);
-      await page.waitForSelector('#deals table, #deals .empty');
 
       // Demand: searches per day and the airport scorecard from the ponds
       await drawn(page, 'demand', '#scorecard .chart[data-drawn]');
@@ -161,7 +186,7 @@ describe('the Console customer area in Chromium', { skip: missing }, () => {
       await page.press('#explore-form input[name=budget]', 'Tab');
       await page.waitForSelector('#explore-map .destination', { timeout: 60_000 });
       assert.ok(Number(await page.getAttribute('#explore-map', 'data-points')) > 0);
-      await page.click('#explore-map .destination');
+      await page.click('#explore-list tbody tr');
       await page.waitForSelector('#routes tbody tr', { timeout: 60_000 });
 
       // a customer without grants: the ponds' data is refused, in the page and the API
@@ -170,7 +195,7 @@ describe('the Console customer area in Chromium', { skip: missing }, () => {
       await page.click('#logout');
       await page.fill('#login-key', bareKey);
       await page.click('#login button[type=submit]');
-      await page.waitForSelector('#nav');
+      await page.waitForSelector('#me:has-text("nogrant: no pond granted")');
       await page.evaluate(`location.hash = '#/market'`);
       await page.waitForSelector('#fare-trend .error[data-status="400"]');
       assert.match((await page.textContent('#fare-trend')) ?? '', /Not available to your key/);

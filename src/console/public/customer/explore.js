@@ -71,6 +71,19 @@ const legs = (it) =>
     )
     .join(' · ');
 
+/** The destinations as a table, cheapest first (close airports overlap on the map). */
+function Destinations({ destinations, airports, onPick }) {
+  const city = new Map(airports.map((a) => [a.code, a.city]));
+  return html`<table id="explore-list"><thead><tr><th>to</th><th>total</th><th>tickets</th><th>departs</th></tr></thead>
+    <tbody>${destinations.map(
+      (
+        d,
+      ) => html`<tr class="clickable" data-code=${d.destination} onClick=${() => onPick(d.destination)}>
+        <td>${d.destination} ${city.get(d.destination) ?? ''}</td><td>${money(d.totalAmount, d.currency)}</td>
+        <td>${d.fares.length}</td><td>${d.departAt.slice(0, 16).replace('T', ' ')}</td></tr>`,
+    )}</tbody></table>`;
+}
+
 function Routes({ origin, destination }) {
   const s = useLoad(
     () => api(`/v1/graph/routes?origin=${origin}&destination=${destination}&maxStops=2`),
@@ -122,7 +135,8 @@ export function Explore() {
           (dests.length === 0
             ? html`<p class="empty">nothing within this budget yet</p>`
             : html`<${MapView} airports=${list} origin=${origin} destinations=${dests} onPick=${setTarget} />
-              <p class="empty">${dests.length} destination(s); click one for its routes</p>`)
+              <p class="empty">${dests.length} destination(s); click one, on the map or below, for its routes</p>
+              <${Destinations} destinations=${dests} airports=${list} onPick=${setTarget} />`)
         }
       <//>
       ${target && html`<${Routes} origin=${origin} destination=${target} />`}

@@ -1,11 +1,12 @@
-// The customer area: logs in with the customer's API key (checked against POST /v1/sql,
-// which authenticates customers), then Market, Demand and Explore pages (hash routes).
+// The customer area: logs in with the customer's API key (checked by GET /v1/me, which
+// authenticates customers and names their grants), then Market, Demand and Explore pages
+// (hash routes).
 
 import { useEffect, useState } from '../vendor/hooks.mjs';
 import { render } from '../vendor/preact.mjs';
 import { Demand } from './demand.js';
 import { Explore } from './explore.js';
-import { api, html, session } from './lib.js';
+import { api, html, session, useLoad } from './lib.js';
 import { Market } from './market.js';
 
 const PAGES = { market: Market, demand: Demand, explore: Explore };
@@ -20,7 +21,7 @@ function Login({ onIn }) {
     e.preventDefault();
     const key = new FormData(e.target).get('key').trim();
     try {
-      await api('/v1/sql', { method: 'POST', body: { sql: 'SELECT 1 AS one' }, key });
+      await api('/v1/me', { key });
       session.set(key);
       onIn();
     } catch (err) {
@@ -34,6 +35,20 @@ function Login({ onIn }) {
     <p id="login-error" class="error">${error}</p>
     <p>An operator? <a href="/console/">The operator Console</a>.</p>
   </form>`;
+}
+
+/** Who is logged in and the ponds granted (with their market / point-of-sale narrowing). */
+function Me() {
+  const s = useLoad(() => api('/v1/me'), []);
+  if (!s.data) return html`<span id="me" class="me">${s.error ? s.error.message : ''}</span>`;
+  const grants = s.data.grants.map(
+    (g) =>
+      g.pond +
+      (g.markets || g.pos ? ` [${[...(g.markets ?? []), ...(g.pos ?? [])].join(', ')}]` : ''),
+  );
+  return html`<span id="me" class="me" title="ponds granted to this key">
+    ${s.data.customer}: ${grants.length ? grants.join(' · ') : 'no pond granted'}
+  </span>`;
 }
 
 function App() {
@@ -58,6 +73,7 @@ function App() {
           (p) =>
             html`<a href=${`#/${p}`} class=${p === page ? 'active' : ''}>${p[0].toUpperCase() + p.slice(1)}</a>`,
         )}
+        <${Me} />
         <button id="logout" type="button" onClick=${out}>Log out</button>
       </nav>`
       }

@@ -68,7 +68,7 @@ function Calendar({ market, stay, selected, onPick }) {
       (days.length === 0
         ? html`<p class="empty">no fares for this market yet</p>`
         : html`<${CalendarGrid} days=${days} selected=${selected} onPick=${onPick} />
-          <${Chart} deps=${[days]} make=${() =>
+          <${Chart} deps=${[s.data, cur]} make=${() =>
             barChart(
               days.map((x) => ({ x: ms(x.departureDate), y: x.amount })),
               { name: `cheapest fare ${cur}` },
