@@ -94,8 +94,9 @@ try {
     await page.evaluate(`location.hash = '#/${name}'`);
     await page.waitForSelector(`#page[data-page="${name}"]`);
     await page.waitForSelector(selector, { timeout: 60_000 });
+    // a function, not a string: the page's CSP refuses eval
     await page.waitForFunction(
-      "!document.querySelector('#page').textContent.includes('loading')",
+      () => !document.querySelector('#page').textContent.includes('loading'),
       undefined,
       { timeout: 60_000 },
     );

@@ -57,12 +57,17 @@ function plot(data, series, opts) {
   box.dataset.points = String(values);
   box.dataset.series = series.map((s) => s.label).join(',');
   if (values === 0) return emptyBox(box, opts.empty);
+  // one time alone: a day either side (uPlot would otherwise span years around it)
+  const x0 = data[0][0];
+  const xRange =
+    opts.xRange ??
+    (data[0].length === 1 && opts.time !== false ? () => [x0 - 86400, x0 + 86400] : undefined);
   const u = new uPlot(
     {
       width: WIDTH,
       height: opts.height ?? HEIGHT,
       scales: {
-        x: { time: opts.time !== false, ...(opts.xRange ? { range: opts.xRange } : {}) },
+        x: { time: opts.time !== false, ...(xRange ? { range: xRange } : {}) },
         ...(opts.zero ? { y: { range: (_u, _min, max) => [0, max * 1.1 || 1] } } : {}),
       },
       axes: [
