@@ -1,84 +1,59 @@
 #!/usr/bin/env node
 // `npm run screenshots`: starts `faresight up --demo` on a fresh data directory (ports
-// picked free), lets the demo feed run, opens each Console page in Debian's Chromium
-// (playwright-core) and writes docs/console/<page>.png. Nothing is downloaded.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// picked free), lets the demo feed run, opens each Console page, operator and customer,
+// in Debian's Chromium (playwright-core) and writes docs/console/<page>.png. Nothing is
+// downloaded. Runs through tsx (the npm script loads it) for the shared browser helper.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium, loadPlaywright, startDemo } from '../src/cli/testing/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WARM_UP_MS = Number(process.env.WARM_UP_MS ?? 45_000);
 const out = join(import.meta.dirname, '..', 'docs', 'console');
-const { chromium } = await import('playwright-core').catch(() => {
-  console.error('screenshots: playwright-core is missing (npm install -D playwright-core)');
-  process.exit(1);
-});
-if (!existsSync(CHROMIUM)) {
-  console.error(
-    `screenshots: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`,
-  );
+const { playwright, missing } = await loadPlaywright('screenshots');
+if (missing) {
+  console.error(`screenshots: ${missing}`);
   process.exit(1);
 }
-const dir = mkdtempSync(join(tmpdir(), 'fs-screenshots-'));
-const config = join(dir, 'config.json');
-writeFileSync(
-  config,
-  JSON.stringify({
-    dataDir: join(dir, 'data'),
-    ingest: { port: 0 },
-    api: { port: 0 },
-    sql: { port: 0 },
-  }),
+// ponds every 20 s, so the customer pages have their pond data within the warm-up
+const every = '*/20 * * * * *';
+const demo = await startDemo(
+  {
+    etl: {
+      schedules: {
+        market_demand_daily: every,
+        airport_demand_weekly: every,
+        fare_trends: every,
+        carrier_share: every,
+        demand_forecast: every,
+      },
+    },
+  },
+  ['--demo-history', '3000'],
 );
-const up = spawn(
-  process.execPath,
-  ['bin/faresight.mjs', '--config', config, 'up', '--demo', '--demo-history', '2000'],
-  { stdio: ['ignore', 'pipe', 'inherit'], cwd: join(import.meta.dirname, '..') },
-);
-const { consoleUrl, ingestUrl } = await new Promise((resolve, reject) => {
-  let text = '';
-  up.stdout.on('data', (b) => {
-    text += b;
-    const c = /console (http\S+)/.exec(text);
-    const i = /ingest {2}(http\S+)\/v1\/ingest/.exec(text);
-    if (c && i) resolve({ consoleUrl: c[1], ingestUrl: i[1] });
-  });
-  up.once('exit', (code) => reject(new Error(`faresight up exited with ${code}`)));
-});
 // a refused payload for the dead-letter page (the demo feed posts only valid records)
-await fetch(`${ingestUrl}/v1/ingest/generic`, {
+await fetch(`${demo.ingestUrl}/v1/ingest/generic`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify([{ id: 'screenshot-bad', origin: 'JFK', destination: 'JFK', offers: [] }]),
 });
-let context;
+let browser;
 try {
   mkdirSync(out, { recursive: true });
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const page = await context.newPage();
-  await page.goto(consoleUrl);
+  browser = await launchChromium(playwright, { viewport: { width: 1400, height: 900 } });
+  const page = await browser.context.newPage();
+  await page.goto(demo.consoleUrl);
   await page.waitForSelector('#nav:not([hidden])');
   console.log(`screenshots: demo feed running, waiting ${WARM_UP_MS / 1000} s for data`);
   await new Promise((r) => setTimeout(r, WARM_UP_MS));
+  const shot = async (name) => {
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
+    console.log(`screenshots: docs/console/${name}.png`);
+  };
   for (const name of ['overview', 'dead-letters', 'stream', 'lake', 'etl', 'customers']) {
     await page.evaluate(`location.hash = '#/${name}'`);
     await page.waitForSelector(
-      `#page[data-page="${name}"] ${name === 'overview' ? 'svg' : 'table'}`,
+      `#page[data-page="${name}"] ${name === 'overview' ? '.chart' : 'table'}`,
     );
     if (name === 'lake') {
       await page.click('#page form button[type=submit]');
@@ -88,13 +63,46 @@ try {
       await page.click('#dl-list tbody tr');
       await page.waitForSelector('#dl-detail pre');
     }
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
-    console.log(`screenshots: docs/console/${name}.png`);
+    await shot(name);
+  }
+  // the customer area, with a customer granted the ponds its pages read (made through
+  // the operator's session, as the Customers page does)
+  const key = await page.evaluate(
+    async (ponds) => {
+      const { csrf } = await (await fetch('/admin/v1/session')).json();
+      const post = (path, body) =>
+        fetch(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify(body),
+        }).then((r) => r.json());
+      const added = await post('/admin/v1/customers', { name: 'screenshots' });
+      for (const pond of ponds) await post('/admin/v1/customers/screenshots/grants', { pond });
+      return added.key;
+    },
+    ['fare_trends', 'airport_demand_weekly', 'market_demand_daily'],
+  );
+  await page.goto(`${demo.apiUrl}/console/customer/`);
+  await page.fill('#login-key', key);
+  await page.click('#login button[type=submit]');
+  const waits = {
+    market: '#fare-calendar .chart, #fare-calendar .empty',
+    demand: '#demand-forecast .chart, #demand-forecast .empty',
+    explore: '#explore-map, #explore .empty',
+  };
+  for (const [name, selector] of Object.entries(waits)) {
+    await page.evaluate(`location.hash = '#/${name}'`);
+    await page.waitForSelector(`#page[data-page="${name}"]`);
+    await page.waitForSelector(selector, { timeout: 60_000 });
+    // a function, not a string: the page's CSP refuses eval
+    await page.waitForFunction(
+      () => !document.querySelector('#page').textContent.includes('loading'),
+      undefined,
+      { timeout: 60_000 },
+    );
+    await shot(`customer-${name}`);
   }
 } finally {
-  await context?.close();
-  up.kill('SIGTERM');
-  await new Promise((r) => up.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
+  await demo.stop();
 }

@@ -41,6 +41,10 @@ before(async () => {
     // The stores' own tests cover their reads; here they only need to answer.
     deals: { deals: async () => [] },
     demand: { view: async (kind, key) => ({ kind, key }) as never },
+    airports: [
+      { code: 'LHR', city: 'London', country: 'GB', lat: 51.47, lon: -0.4543 },
+      { code: 'JFK', city: 'New York', country: 'US', lat: 40.6413, lon: -73.7781 },
+    ],
   });
   app = built.app;
   specs = built.specs;
@@ -123,6 +127,18 @@ describe('API v1 reads', () => {
     assert.deepEqual([bad.status, bad.body.field], [400, 'maxStops']);
     const noBudget = await get('/v1/graph/explore?origin=JFK&budget=-3');
     assert.deepEqual([noBudget.status, noBudget.body.field], [400, 'budget']);
+  });
+
+  it('GET /v1/airports: the reference airports with coordinates, sorted by code', async () => {
+    const r = await get('/v1/airports');
+    assert.equal(r.status, 200);
+    assert.deepEqual(
+      r.body.airports.map((a: { code: string; lat: number }) => [a.code, a.lat]),
+      [
+        ['JFK', 40.6413],
+        ['LHR', 51.47],
+      ],
+    );
   });
 
   it('ETag and Cache-Control on reads; 304 on If-None-Match', async () => {
@@ -238,7 +254,7 @@ describe('OpenAPI document and docs page', () => {
       demand: { view: async (kind, key) => ({ kind, key }) as never },
       // registered, never called here: the document is what is checked
       sql: {
-        customers: { byKey: async () => undefined },
+        customers: { byKey: async () => undefined, grants: async () => [] },
         openSession: async () => assert.fail('no session in this test'),
       },
     });
@@ -274,6 +290,7 @@ describe('OpenAPI document and docs page', () => {
       .filter((p) => p.startsWith('/v1/'))
       .sort();
     assert.deepEqual(documented, [
+      '/v1/airports',
       '/v1/airports/{code}/demand',
       '/v1/deals',
       '/v1/fares/calendar',

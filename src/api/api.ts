@@ -18,13 +18,14 @@ import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-response.js';
 import { type ExtraOperation, OPS_OPERATIONS, openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
+import { type AirportLocation, airportsRoutes } from './routes/airports.js';
 import { dealsRoutes } from './routes/deals.js';
 import { demandRoutes } from './routes/demand.js';
 import { faresRoutes } from './routes/fares.js';
 import { graphRoutes } from './routes/graph.js';
 import { healthRoutes } from './routes/health.js';
 import { marketsRoutes } from './routes/markets.js';
-import { SQL_OPERATION } from './sql-operation.js';
+import { ME_OPERATION, SQL_OPERATION } from './sql-operation.js';
 
 /** Version reported in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -54,6 +55,8 @@ export interface ApiOptions {
   deals?: Pick<DealsStore, 'deals'>;
   /** Demand history and forecasts for the `.../demand` routes; none = no routes. */
   demand?: Pick<DemandStore, 'view'>;
+  /** Airports with coordinates for `GET /v1/airports`; none = no route. */
+  airports?: readonly AirportLocation[];
   /** Today's date (YYYY-MM-DD) for date-relative reads; default the UTC date. */
   today?: () => string;
   /** Clock of the rate limiter, for tests. */
@@ -165,6 +168,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   if (opts.sql) sqlRoutes(app, opts.sql);
   if (opts.deals) dealsRoutes(routes, opts.deals);
   if (opts.demand) demandRoutes(routes, opts.demand);
+  if (opts.airports) airportsRoutes(routes, opts.airports);
   for (const e of opts.extensions ?? []) e.register(app);
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
@@ -174,7 +178,7 @@ export function buildApi(opts: ApiOptions): BuiltApi {
         keys: keys.enabled,
         extra: [
           ...OPS_OPERATIONS,
-          ...(opts.sql ? [SQL_OPERATION] : []),
+          ...(opts.sql ? [SQL_OPERATION, ME_OPERATION] : []),
           ...(opts.otherOperations ?? []),
           ...(opts.extensions ?? []).flatMap((e) => e.operations),
         ],

@@ -50,3 +50,32 @@ export const SQL_OPERATION: ExtraOperation = {
     security: [{ bearer: [] }],
   },
 };
+
+/** The OpenAPI operation of `GET /v1/me` (served with `POST /v1/sql`). */
+export const ME_OPERATION: ExtraOperation = {
+  path: '/v1/me',
+  method: 'get',
+  operation: {
+    operationId: 'whoAmI',
+    summary: 'The customer of the key and its grants',
+    description:
+      'The customer the key belongs to and the ponds granted to it, each with its market and point-of-sale narrowing when it has one. Authenticates customers, as `POST /v1/sql`.',
+    tags: ['sql'],
+    responses: {
+      '200': {
+        description: 'The customer and its grants',
+        content: {
+          'application/json': {
+            example: {
+              customer: 'acme',
+              grants: [{ pond: 'fare_trends', markets: ['JFK-LAX'] }, { pond: 'carrier_share' }],
+            },
+          },
+        },
+      },
+      '401': sqlError('Missing or unknown customer key'),
+      '429': sqlError('Over the per-customer rate (see Retry-After)'),
+    },
+    security: [{ bearer: [] }],
+  },
+};

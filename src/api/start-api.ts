@@ -23,6 +23,8 @@ export interface StartApiOptions {
   deals?: ApiOptions['deals'];
   /** The demand routes, when given. */
   demand?: ApiOptions['demand'];
+  /** `GET /v1/airports`, when given. */
+  airports?: ApiOptions['airports'];
   /** Other processes' operations for the OpenAPI document (see ApiOptions.otherOperations). */
   otherOperations?: ApiOptions['otherOperations'];
   /** Routes of other rooms on the same app (the Console). */
@@ -59,6 +61,7 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     ...(opts.sql ? { sql: opts.sql } : {}),
     ...(opts.deals ? { deals: opts.deals } : {}),
     ...(opts.demand ? { demand: opts.demand } : {}),
+    ...(opts.airports ? { airports: opts.airports } : {}),
     ...(opts.otherOperations ? { otherOperations: opts.otherOperations } : {}),
     ...(opts.extensions ? { extensions: opts.extensions } : {}),
   });

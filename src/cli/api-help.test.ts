@@ -16,9 +16,10 @@ describe('faresight help api', () => {
       deals: { deals: async () => [] },
       demand: { view: async () => ({}) as never },
       sql: {
-        customers: { byKey: async () => undefined },
+        customers: { byKey: async () => undefined, grants: async () => [] },
         openSession: async () => assert.fail('not called'),
       },
+      airports: [],
       otherOperations: ingestOperations().filter((o) => o.path === INGEST_PATH),
     });
     try {

@@ -29,7 +29,9 @@ Routes (OpenAPI at /openapi.json, a page at /docs):
   GET  /v1/deals                                    fares well below their market's usual price
   GET  /v1/markets/{origin}-{destination}/demand    search demand and its forecast of a market
   GET  /v1/airports/{code}/demand                   search demand and its forecast from an airport
+  GET  /v1/airports                                 airports with their coordinates
   POST /v1/sql                                      SQL over a customer's ponds (customer key)
+  GET  /v1/me                                       the customer of the key and its grants
   GET  /healthz                                     liveness and row-store reachability
   GET  /metrics                                     Prometheus metrics
   GET  /openapi.json                                the OpenAPI 3.1 document

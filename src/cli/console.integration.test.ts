@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,49 +16,16 @@ import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
 import { startPlatform } from './platform.js';
+import { launchChromium, loadPlaywright } from './testing/chromium.js';
+import { until } from './testing/until.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags the Console's browser tests run Chromium with (fresh profile added per run). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-type Playwright = typeof import('playwright-core');
-let playwright: Playwright | undefined;
-let missing: string | undefined;
-try {
-  playwright = await import('playwright-core');
-} catch {
-  missing = 'playwright-core is not installed (npm install -D playwright-core)';
-}
-if (!missing && !existsSync(CHROMIUM))
-  missing = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
-if (missing && process.env.CI === 'true')
-  throw new Error(`the Console browser test is mandatory with CI=true: ${missing}`);
-if (missing) console.log(`# skipping the Console browser test: ${missing}`);
+const { playwright, missing } = await loadPlaywright('the Console browser test');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fs-console-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('the Console in Chromium', { skip: missing }, () => {
   it('logs in, charts ingest, shows a rejected record, re-drives it and rewinds a group', {
@@ -77,12 +44,8 @@ describe('the Console in Chromium', { skip: missing }, () => {
       lake: { batch: { periodMs: 200 }, rotateSeconds: 1, compactEveryMinutes: 0 },
     });
     const platform = await startPlatform(config, silentLogger, { consoleSampleMs: 500 });
-    const userDataDir = mkdtempSync(join(tmpdir(), 'fs-chromium-'));
-    const context = await (playwright as Playwright).chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
+    const browser = await launchChromium(playwright as NonNullable<typeof playwright>);
+    const { context } = browser;
     const gen = createGenerator({ seed: 7 });
     const post = (body: unknown) =>
       fetch(`${platform.ingestUrl}/v1/ingest/generic`, {
@@ -161,20 +124,19 @@ describe('the Console in Chromium', { skip: missing }, () => {
       await page.click('#login button[type=submit]');
       await page.waitForSelector('#nav:not([hidden])');
 
-      // Overview: the records/s chart draws points from the live feed (SSE)
+      // Overview: the records/s chart draws points from the live feed (SSE): uPlot has
+      // drawn its values on its canvas
       await page.waitForFunction(
         `(() => {
           const chart = document.querySelector('#chart-records .chart');
-          const line = chart && chart.querySelector('polyline');
-          return Number(chart && chart.getAttribute('data-points')) >= 2 &&
-            ((line && line.getAttribute('points')) || '').split(' ').length >= 2;
+          return Number(chart && chart.getAttribute('data-drawn')) >= 2 &&
+            chart.querySelector('canvas') !== null;
         })()`,
         undefined,
         { timeout: 60_000 },
       );
-      const series = await page.$$eval('#chart-records polyline', (ls) =>
-        ls.map((l) => l.getAttribute('data-series')),
-      );
+      const series =
+        (await page.getAttribute('#chart-records .chart', 'data-series'))?.split(',') ?? [];
       assert.ok(series.includes('generic'), `records/s series: ${series.join(', ')}`);
       await page.waitForFunction(
         `Number(document.querySelector('#chart-rejections .chart')?.getAttribute('data-points')) >= 1`,
@@ -275,14 +237,13 @@ describe('the Console in Chromium', { skip: missing }, () => {
 
       // Stream page draws the lag of the groups from the sampler
       await go('#/stream');
-      await page.waitForSelector('#chart-stream-lag .chart');
-      assert.ok(Number(await page.getAttribute('#chart-stream-lag .chart', 'data-points')) > 0);
+      await page.waitForSelector('#chart-stream-lag .chart[data-drawn]');
+      assert.ok(Number(await page.getAttribute('#chart-stream-lag .chart', 'data-drawn')) > 0);
       assert.deepEqual(pageErrors, []);
     } finally {
       feeding = false;
       await feed.catch(() => {});
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser.close();
       await platform.stop();
     }
   });

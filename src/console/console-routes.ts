@@ -5,21 +5,12 @@
  * call with `Authorization: Bearer <admin key>`. Every state-changing route answers a
  * session only with its CSRF token (console-auth.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadConsoleAssets } from './console-assets.js';
 import { ConsoleAuth, cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './console-auth.js';
 import { type ConsoleBackend, ConsoleInputError } from './console-backend.js';
 import { type MetricsSampler, WINDOWS, type WindowName } from './metrics-sampler.js';
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-};
 /** Rows the SQL box returns at most. */
 export const SQL_MAX_ROWS = 1000;
 /** Content-Security-Policy of the Console page: its own scripts and styles, nothing else. */
@@ -32,17 +23,6 @@ export interface ConsoleOptions {
   /** sha256 hex of the admin key. */
   adminKeySha256: string;
   now?: () => number;
-}
-
-/** The Console's assets, read once: file name -> body and type. */
-function loadAssets(): Map<string, { body: Buffer; type: string }> {
-  const out = new Map<string, { body: Buffer; type: string }>();
-  for (const f of readdirSync(PUBLIC_DIR)) {
-    const ext = f.slice(f.lastIndexOf('.'));
-    const type = TYPES[ext];
-    if (type) out.set(f, { body: readFileSync(join(PUBLIC_DIR, f)), type });
-  }
-  return out;
 }
 
 function str(v: unknown, what: string, required = true): string | undefined {
@@ -105,7 +85,7 @@ const guarded =
 /** Registers the Console page and the admin API on `app`. */
 export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): void {
   const auth = new ConsoleAuth(opts.adminKeySha256, opts.now);
-  const assets = loadAssets();
+  const assets = loadConsoleAssets();
   const { backend, sampler } = opts;
 
   const sendAsset = (reply: FastifyReply, name: string) => {
@@ -125,6 +105,12 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
   app.get('/console/:file', async (req, reply) =>
     sendAsset(reply, (req.params as { file: string }).file),
   );
+  // the customer area (its own page, logged in with a customer's API key) and the libraries
+  app.get('/console/customer/', async (_req, reply) => sendAsset(reply, 'customer.html'));
+  for (const dir of ['customer', 'vendor'])
+    app.get(`/console/${dir}/:file`, async (req, reply) =>
+      sendAsset(reply, `${dir}/${(req.params as { file: string }).file}`),
+    );
 
   // Admin API: everything under /admin/v1 but the login itself needs the admin key or a session.
   app.addHook('onRequest', async (req, reply) => {

@@ -44,6 +44,21 @@ const post = (
   return app.inject({ method: 'POST', url, headers, payload: body as string | object });
 };
 
+describe('GET /v1/me', () => {
+  it('answers the customer of the key with its grants, 401 without a valid key', async () => {
+    const get = (key?: string) =>
+      app.inject({ url: '/v1/me', headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const r = await get(fx.keys.acme);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(r.json(), {
+      customer: 'acme',
+      grants: [{ pond: 'market_demand_daily', markets: [fx.market] }],
+    });
+    assert.equal((await get()).statusCode, 401);
+    assert.equal((await get('fsk_wrong')).statusCode, 401);
+  });
+});
+
 describe('POST /v1/sql', () => {
   it('answers JSON for the customer of the key, narrowed', async () => {
     const r = await post(fx.keys.acme, { sql: 'SELECT DISTINCT market FROM market_demand_daily' });

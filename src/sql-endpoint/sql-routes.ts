@@ -6,10 +6,11 @@
  * key, 400 for refused or failing SQL, 408 on statement timeout, 413 over the row or
  * result-size limit, 429 with `Retry-After` over the customer's request rate or its
  * concurrent-statement limit, 503 with `Retry-After` when the process running the
- * statement died.
+ * statement died. `GET /v1/me`: the customer of the key and its grants (what a client
+ * such as the Console's customer area may show), 401 without a valid key.
  */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../ops/rate-limiter.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
 import {
@@ -29,7 +30,7 @@ export const DEFAULT_SQL_REQUESTS_PER_SECOND = 10;
 
 /** What the route needs. */
 export interface SqlRouteDeps {
-  customers: Pick<CustomerStore, 'byKey'>;
+  customers: Pick<CustomerStore, 'byKey' | 'grants'>;
   openSession: SessionOpener;
   /** Requests per second per customer, bursts of one second [DEFAULT_SQL_REQUESTS_PER_SECOND]. */
   requestsPerSecondPerCustomer?: number;
@@ -59,34 +60,48 @@ function statusOf(err: unknown): { status: number; retryAfterMs?: number } | und
 
 const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
 
-/** Registers `POST /v1/sql` on `app`. */
+/** Registers `POST /v1/sql` and `GET /v1/me` on `app`. */
 export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
   const limiter = new RateLimiter(
     deps.requestsPerSecondPerCustomer ?? DEFAULT_SQL_REQUESTS_PER_SECOND,
     deps.now,
   );
+  /** The customer of the request's key, or undefined once a 401 or 429 is sent. */
+  const customerOf = async (req: FastifyRequest, reply: FastifyReply) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const customer = m ? await deps.customers.byKey(m[1]!) : undefined;
+    if (!customer) {
+      reply.code(401).header('www-authenticate', 'Bearer').send({
+        error: 'unauthorized',
+        message: 'a valid customer API key is required (Authorization: Bearer <key>)',
+      });
+      return undefined;
+    }
+    const waitMs = limiter.take(customer);
+    if (waitMs > 0) {
+      reply
+        .code(429)
+        .header('retry-after', retryAfter(waitMs))
+        .send({
+          error: 'rate_limited',
+          message: `customer ${customer} is over its rate of ${deps.requestsPerSecondPerCustomer ?? DEFAULT_SQL_REQUESTS_PER_SECOND} SQL requests per second; retry in ${retryAfter(waitMs)} s`,
+        });
+      return undefined;
+    }
+    return customer;
+  };
   app.register(async (scope) => {
     scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),
     );
+    scope.get('/v1/me', async (req, reply) => {
+      const customer = await customerOf(req, reply);
+      if (!customer) return reply;
+      return { customer, grants: await deps.customers.grants(customer) };
+    });
     scope.post('/v1/sql', async (req, reply) => {
-      const auth = req.headers.authorization ?? '';
-      const m = /^Bearer\s+(\S+)$/i.exec(auth);
-      const customer = m ? await deps.customers.byKey(m[1]!) : undefined;
-      if (!customer)
-        return reply.code(401).header('www-authenticate', 'Bearer').send({
-          error: 'unauthorized',
-          message: 'a valid customer API key is required (Authorization: Bearer <key>)',
-        });
-      const waitMs = limiter.take(customer);
-      if (waitMs > 0)
-        return reply
-          .code(429)
-          .header('retry-after', retryAfter(waitMs))
-          .send({
-            error: 'rate_limited',
-            message: `customer ${customer} is over its rate of ${deps.requestsPerSecondPerCustomer ?? DEFAULT_SQL_REQUESTS_PER_SECOND} SQL requests per second; retry in ${retryAfter(waitMs)} s`,
-          });
+      const customer = await customerOf(req, reply);
+      if (!customer) return reply;
       const body = req.body as unknown;
       const sql = typeof body === 'string' ? body : (body as { sql?: unknown } | undefined)?.sql;
       if (typeof sql !== 'string' || sql.trim() === '')

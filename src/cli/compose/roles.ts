@@ -8,6 +8,7 @@ import { DealsStore } from '../../analytics/deals/deals-store.js';
 import { DemandStore } from '../../analytics/forecast/demand-store.js';
 import { type ApiService, type StartApiOptions, startApi } from '../../api/start-api.js';
 import { type Config, validationPolicyOf } from '../../config/config.js';
+import { AIRPORTS } from '../../generator/airports.js';
 import { INGEST_PATH, ingestOperations } from '../../ingest/ingest-openapi.js';
 import { type IngestRoleConfig, startIngest } from '../../ingest/ingest-server.js';
 import type { VendorToken } from '../../ingest/vendor-auth.js';
@@ -63,6 +64,7 @@ export async function startApiRole(deps: {
     ...(deps.extensions ? { extensions: deps.extensions } : {}),
     deals: new DealsStore(deps.rowStore.client),
     demand,
+    airports: AIRPORTS,
     otherOperations: ingestOperations({
       servers: [
         {

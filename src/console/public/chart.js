@@ -1,7 +1,9 @@
-// Line charts drawn as SVG by hand: no chart library is installed (docs/console.md).
-// lineChart(series, opts) returns a <div class="chart"> holding the SVG and a legend;
-// its data-points attribute counts the points drawn (what the browser test checks).
-const NS = 'http://www.w3.org/2000/svg';
+// Charts of the Console on uPlot (served from node_modules by the Console, see
+// console-assets.ts). Each function returns a <div class="chart"> holding the plot; its
+// data-points attribute counts the non-empty values given, data-drawn the values uPlot
+// holds once it has drawn them (what the browser tests check), data-series the series.
+import uPlot from './vendor/uPlot.esm.js';
+
 const COLOURS = [
   '#1f6feb',
   '#d1242f',
@@ -12,17 +14,14 @@ const COLOURS = [
   '#cf222e',
   '#57606a',
 ];
-const W = 600;
-const H = 180;
-const PAD = { l: 48, r: 8, t: 8, b: 22 };
+const WIDTH = 600;
+const HEIGHT = 200;
+/** Plots made and not yet destroyed: one no longer in the page is destroyed at the next chart. */
+const live = new Set();
 
-function el(tag, attrs = {}) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
-
-function fmt(v) {
+/** Compact number: 1.2k, 3.4M. */
+export function fmt(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '';
   const a = Math.abs(v);
   if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (a >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
@@ -30,77 +29,197 @@ function fmt(v) {
   return v.toFixed(a >= 1 ? 1 : 2);
 }
 
-function timeLabel(t, spanMs) {
-  const d = new Date(t);
-  const hm = d.toISOString().slice(11, 16);
-  return spanMs > 36 * 3600e3 ? `${d.toISOString().slice(5, 10)} ${hm}` : hm;
+function sweep() {
+  for (const u of live) {
+    if (u.root.isConnected || !u.root.dataset.attached) continue;
+    u.destroy();
+    live.delete(u);
+  }
+}
+
+function emptyBox(box, text) {
+  const p = document.createElement('p');
+  p.className = 'empty';
+  p.textContent = text ?? 'no data in this window yet';
+  box.append(p);
+  return box;
 }
 
 /**
- * series: [{ name, points: [[t, v], ...] }]; opts: { unit, from, to } (times in ms).
+ * Draws `data` (uPlot's aligned columns: x, then one array per series) into a new
+ * <div class="chart">; `series` are uPlot series options past the x one.
  */
-export function lineChart(series, opts = {}) {
+function plot(data, series, opts) {
+  sweep();
   const box = document.createElement('div');
   box.className = 'chart';
-  const all = series.flatMap((s) => s.points);
-  box.dataset.points = String(all.length);
-  if (all.length === 0) {
-    const p = document.createElement('p');
-    p.className = 'empty';
-    p.textContent = 'no data in this window yet';
-    box.append(p);
-    return box;
-  }
-  const from = opts.from ?? Math.min(...all.map((p) => p[0]));
-  const to = opts.to ?? Math.max(...all.map((p) => p[0]));
-  const span = Math.max(1, to - from);
-  const max = Math.max(...all.map((p) => p[1]), 0) || 1;
-  const x = (t) => PAD.l + ((t - from) / span) * (W - PAD.l - PAD.r);
-  const y = (v) => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
-  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img' });
-  svg.append(el('line', { class: 'axis', x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b }));
-  svg.append(el('line', { class: 'axis', x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b }));
-  for (const f of [0, 0.5, 1]) {
-    const t = el('text', { x: PAD.l - 4, y: y(max * f) + 3, 'text-anchor': 'end' });
-    t.textContent = fmt(max * f) + (f === 1 && opts.unit ? ` ${opts.unit}` : '');
-    svg.append(t);
-  }
-  for (const f of [0, 0.5, 1]) {
-    const t = el('text', {
-      x: x(from + span * f),
-      y: H - 6,
-      'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle',
-    });
-    t.textContent = timeLabel(from + span * f, span);
-    svg.append(t);
-  }
-  const legend = document.createElement('div');
-  legend.className = 'legend';
-  series.forEach((s, i) => {
-    const colour = COLOURS[i % COLOURS.length];
-    const pts = s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    const line = el('polyline', {
-      points: pts,
-      fill: 'none',
-      stroke: colour,
-      'stroke-width': 1.5,
-      'data-series': s.name,
-    });
-    const title = el('title');
-    title.textContent = s.name;
-    line.append(title);
-    svg.append(line);
-    if (s.points.length === 1)
-      svg.append(
-        el('circle', { cx: x(s.points[0][0]), cy: y(s.points[0][1]), r: 2.5, fill: colour }),
-      );
-    const item = document.createElement('span');
-    const swatch = document.createElement('i');
-    swatch.style.background = colour;
-    const last = s.points[s.points.length - 1];
-    item.append(swatch, `${s.name} ${last ? fmt(last[1]) : ''}`);
-    legend.append(item);
-  });
-  box.append(svg, legend);
+  const values = data.slice(1).reduce((n, ys) => n + ys.filter((v) => v != null).length, 0);
+  box.dataset.points = String(values);
+  box.dataset.series = series.map((s) => s.label).join(',');
+  if (values === 0) return emptyBox(box, opts.empty);
+  // one time alone: a day either side (uPlot would otherwise span years around it)
+  const x0 = data[0][0];
+  const xRange =
+    opts.xRange ??
+    (data[0].length === 1 && opts.time !== false ? () => [x0 - 86400, x0 + 86400] : undefined);
+  const u = new uPlot(
+    {
+      width: WIDTH,
+      height: opts.height ?? HEIGHT,
+      scales: {
+        x: { time: opts.time !== false, ...(xRange ? { range: xRange } : {}) },
+        ...(opts.zero ? { y: { range: (_u, _min, max) => [0, max * 1.1 || 1] } } : {}),
+      },
+      axes: [
+        opts.xAxis ?? {},
+        {
+          // wide enough for the longest label ("2.0k ms"), at ~7 px a character
+          size: (_u, values) => 16 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)),
+          values: (_u, ticks) => ticks.map((t) => fmt(t) + (opts.unit ? ` ${opts.unit}` : '')),
+        },
+      ],
+      series: [
+        { label: opts.xLabel ?? 'time', ...(opts.xValue ? { value: opts.xValue } : {}) },
+        ...series,
+      ],
+      ...(opts.bands ? { bands: opts.bands } : {}),
+      legend: { show: opts.legend !== false },
+      hooks: {
+        // the legend shows the latest values until the cursor points at others
+        ready: [(u) => u.setLegend({ idx: u.data[0].length - 1 })],
+        draw: [
+          (u) => {
+            box.dataset.drawn = String(
+              u.data.slice(1).reduce((n, ys) => n + ys.filter((v) => v != null).length, 0),
+            );
+          },
+        ],
+      },
+    },
+    data,
+    box,
+  );
+  u.root.dataset.attached = '';
+  live.add(u);
+  // fit the width of the page once the chart is in it, and follow it
+  new ResizeObserver(() => {
+    const w = box.clientWidth;
+    if (w > 0 && Math.abs(w - u.width) > 4) u.setSize({ width: w, height: u.height });
+  }).observe(box);
   return box;
+}
+
+/** The sorted union of the series' x values, each series aligned on it (null where absent). */
+function align(series) {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const at = new Map(xs.map((x, i) => [x, i]));
+  return [
+    xs,
+    ...series.map((s) => {
+      const ys = new Array(xs.length).fill(null);
+      for (const [x, y] of s.points) ys[at.get(x)] = y;
+      return ys;
+    }),
+  ];
+}
+
+const secs = (d) => d.map((ms) => ms / 1000);
+
+/**
+ * Time series. series: [{ name, points: [[t, v], ...] }]; opts: { unit, from, to }
+ * (times in ms; from/to fix the x range, else the data's).
+ */
+export function lineChart(series, opts = {}) {
+  const [xs, ...ys] = align(series);
+  const range =
+    opts.from !== undefined && opts.to !== undefined
+      ? () => [opts.from / 1000, opts.to / 1000]
+      : undefined;
+  return plot(
+    [secs(xs), ...ys],
+    series.map((s, i) => ({
+      label: s.name,
+      stroke: COLOURS[i % COLOURS.length],
+      width: 1.5,
+      spanGaps: true,
+      points: { show: s.points.length < 3 },
+    })),
+    { unit: opts.unit, empty: opts.empty, ...(range ? { xRange: range } : {}) },
+  );
+}
+
+/**
+ * Bars of one value per x. bars: [{ x, y }] with x a time in ms, or, with
+ * opts.labels, the index of its label (the x axis then shows the labels); opts:
+ * { name, unit, colour, labels }.
+ */
+export function barChart(bars, opts = {}) {
+  const sorted = [...bars].sort((a, b) => a.x - b.x);
+  const labels = opts.labels;
+  const colour = opts.colour ?? COLOURS[0];
+  return plot(
+    [sorted.map((b) => (labels ? b.x : b.x / 1000)), sorted.map((b) => b.y)],
+    [
+      {
+        label: opts.name ?? 'value',
+        stroke: colour,
+        fill: `${colour}99`,
+        paths: uPlot.paths.bars({ size: [0.7, 40] }),
+        points: { show: false },
+      },
+    ],
+    {
+      unit: opts.unit,
+      zero: true,
+      ...(labels
+        ? {
+            time: false,
+            xLabel: '',
+            xRange: () => [-0.5, labels.length - 0.5],
+            xAxis: {
+              splits: () => labels.map((_l, i) => i),
+              values: (_u, ticks) => ticks.map((i) => labels[i] ?? ''),
+            },
+            xValue: (_u, i) => labels[i] ?? '',
+          }
+        : {}),
+    },
+  );
+}
+
+/**
+ * A history line and its forecast with 80 % and 95 % bands. history: [[t, v]];
+ * forecast: [{ t, mean, lower80, upper80, lower95, upper95 }] (t in ms).
+ */
+export function bandChart(history, forecast, opts = {}) {
+  const xs = [...history.map((p) => p[0]), ...forecast.map((f) => f.t)];
+  const n = history.length;
+  const col = (f) => [...history.map(() => null), ...forecast.map(f)];
+  const band = (stroke) => ({ stroke, width: 1, points: { show: false } });
+  return plot(
+    [
+      secs(xs),
+      [...history.map((p) => p[1]), ...forecast.map(() => null)],
+      col((f) => f.mean),
+      col((f) => f.upper95),
+      col((f) => f.lower95),
+      col((f) => f.upper80),
+      col((f) => f.lower80),
+    ],
+    [
+      { label: opts.name ?? 'history', stroke: COLOURS[0], width: 1.5, points: { show: n < 3 } },
+      { label: 'forecast', stroke: COLOURS[3], width: 1.5, dash: [6, 4], points: { show: false } },
+      { label: '95 % high', ...band('#bf870055') },
+      { label: '95 % low', ...band('#bf870055') },
+      { label: '80 % high', ...band('#bf870099') },
+      { label: '80 % low', ...band('#bf870099') },
+    ],
+    {
+      unit: opts.unit,
+      bands: [
+        { series: [3, 4], fill: '#bf870022' },
+        { series: [5, 6], fill: '#bf870044' },
+      ],
+    },
+  );
 }
