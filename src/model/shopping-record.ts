@@ -5,6 +5,7 @@
  * TypeScript types are inferred from it.
  */
 import { z } from 'zod';
+import { canonicalInstant, canonicalLocalDateTime, realDateAtStart } from './date-text.js';
 import { fitsMinorUnit, isCurrency } from './money.js';
 import { isCountryCode, isIataLocation } from './reference/reference-data.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-policy.js';
@@ -27,6 +28,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** True for a real calendar date `YYYY-MM-DD` (arithmetic, no Date: this is on the ingest hot path). */
 export function isRealDate(s: string): boolean {
+  if (s.length >= 10 && realDateAtStart(s)) return true;
   if (s.length < 10 || !DATE.test(s.slice(0, 10))) return false;
   const y = +s.slice(0, 4);
   const m = +s.slice(5, 7);
@@ -58,7 +60,7 @@ const date = z
   .refine((s) => s.length === 10 && isRealDate(s), 'must be a calendar date YYYY-MM-DD');
 /** True for a local date-time `YYYY-MM-DDTHH:mm[:ss]` on a real calendar date. */
 export function isLocalDateTime(s: string): boolean {
-  return LOCAL_DATE_TIME.test(s) && isRealDate(s);
+  return canonicalLocalDateTime(s) || (LOCAL_DATE_TIME.test(s) && isRealDate(s));
 }
 const localDateTime = z.string().refine(isLocalDateTime, {
   message: 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]',
@@ -66,13 +68,13 @@ const localDateTime = z.string().refine(isLocalDateTime, {
 const INSTANT = /^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/;
 /** True for an ISO 8601 instant with a zone (`Z` or an offset). */
 export function isInstant(s: string): boolean {
-  return INSTANT.test(s) && !Number.isNaN(Date.parse(s));
+  return canonicalInstant(s) || (INSTANT.test(s) && !Number.isNaN(Date.parse(s)));
 }
 /** An ISO 8601 instant with a zone; normalised to UTC with milliseconds (`...T05:00:00.000Z`). */
 const instant = z
   .string()
   .refine(isInstant, { message: 'must be an ISO 8601 instant with a zone' })
-  .transform((s) => new Date(s).toISOString());
+  .transform((s) => (canonicalInstant(s) ? s : new Date(s).toISOString()));
 /** Largest amount accepted; also what the lake's DECIMAL(18,3) columns can hold. */
 export const MAX_AMOUNT = 1e12;
 const amount = z
