@@ -14,7 +14,6 @@ import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-p
 export const IATA_AIRPORT = /^[A-Z]{3}$/;
 /** Two-character IATA airline designator (or a three-letter ICAO one). */
 export const CARRIER_CODE = /^(?:[A-Z0-9]{2}|[A-Z]{3})$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?$/;
 
 export const TRIP_TYPES = ['oneway', 'roundtrip', 'multicity'] as const;
@@ -24,18 +23,9 @@ export type Cabin = (typeof CABINS)[number];
 export const PASSENGER_TYPES = ['adult', 'child', 'infant'] as const;
 export type PassengerType = (typeof PASSENGER_TYPES)[number];
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** True for a real calendar date `YYYY-MM-DD` (arithmetic, no Date: this is on the ingest hot path). */
+/** True for a real calendar date `YYYY-MM-DD` at the start of `s` (arithmetic, no Date). */
 export function isRealDate(s: string): boolean {
-  if (s.length >= 10 && realDateAtStart(s)) return true;
-  if (s.length < 10 || !DATE.test(s.slice(0, 10))) return false;
-  const y = +s.slice(0, 4);
-  const m = +s.slice(5, 7);
-  const d = +s.slice(8, 10);
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
+  return s.length >= 10 && realDateAtStart(s);
 }
 
 /**
