@@ -1,9 +1,7 @@
 /**
  * Where one record's CPU goes on ingest's hot path, in process (no HTTP, no stream): the
  * CPU microseconds per record of JSON.parse alone, of the generic adapter (JSON.parse,
- * context, and the fused pass that validates and encodes), of what ingest adds per record
- * (stream keys, flags), and, for scale, of `encodeRecord` alone (the adapter's pass does
- * that work now; ingest calls it only for records the pass left to zod), for the bodies
+ * validation, context), and of the Avro encoding with the stream keys, for the bodies
  * of `npm run bench -- ingest`. Measured with process.cpuUsage over `seconds` per
  * stage (best of three thirds), so a busy machine inflates it less than wall time.
  */
@@ -16,7 +14,6 @@ import { GenericAdapter } from '../../src/vendors/generic/generic-adapter.js';
 export interface Stages {
   parseUs: number;
   adapterUs: number;
-  keysUs: number;
   encodeUs: number;
 }
 
@@ -51,15 +48,13 @@ export function ingestStages(body: string, records: number, seconds: number): St
   return {
     parseUs: cpuUsPerRecord(seconds, records, () => JSON.parse(raw.toString('utf8'))),
     adapterUs: cpuUsPerRecord(seconds, records, () => adapter.parse(raw, ctx())),
-    keysUs: cpuUsPerRecord(seconds, records, () => {
+    encodeUs: cpuUsPerRecord(seconds, records, () => {
       for (const r of parsed) {
         recordFlags(r, DEFAULT_VALIDATION_POLICY);
         marketKey(r);
         recordKey(r);
+        encodeRecord(r);
       }
-    }),
-    encodeUs: cpuUsPerRecord(seconds, records, () => {
-      for (const r of parsed) encodeRecord(r);
     }),
   };
 }

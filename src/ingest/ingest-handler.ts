@@ -92,7 +92,7 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     await keepDeadLetter(reasons);
     throw new PayloadRejectedError(reasons);
   }
-  const { records, rejected, encoded } = req.adapter.parse(req.body, req.ctx);
+  const { records, rejected } = req.adapter.parse(req.body, req.ctx);
   if (records.length === 0) {
     const reasons =
       rejected.length > 0 ? rejected : [{ index: -1, reason: 'no record in the payload' }];
@@ -121,7 +121,7 @@ export async function ingestPayload(req: IngestRequest): Promise<IngestOutcome> 
     entries[i] = {
       key: marketKey(r),
       id: recordKey(r),
-      data: encoded?.[i] ?? encodeRecord(r),
+      data: encodeRecord(r),
       timestamp: arrivedAt,
     };
   }

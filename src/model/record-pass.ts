@@ -148,10 +148,18 @@ function checks(s: ZodNode, v: string, g: Gen): string {
       code = `${re}.lastIndex = 0; if (!${re}.test(${v})) ${THROW}`;
     } else if (def.check === 'custom' && typeof def.fn === 'function')
       code = `{ const ok = ${g.ref(def.fn)}(${v}); if (!ok || ok instanceof Promise) ${THROW} }`;
-    else
+    else {
       code =
         `P.value = ${v}; ${g.ref(c._zod.check)}(P); ` +
         `if (P.issues.length > 0) { P.issues.length = 0; ${THROW} }`;
+      // zod counts code points, each one or two UTF-16 units: the unit count settles the
+      // common case (few units under a maximum, many over a minimum) without the call
+      const d = def as { maximum?: number; minimum?: number };
+      if (def.check === 'max_length' && typeof d.maximum === 'number')
+        code = `if (${v}.length > ${d.maximum}) { ${code} }`;
+      else if (def.check === 'min_length' && typeof d.minimum === 'number')
+        code = `if (${v}.length < ${2 * d.minimum}) { ${code} }`;
+    }
     out += def.when ? `P.value = ${v}; if (${g.ref(def.when)}(P)) { ${code} }\n` : `${code}\n`;
   }
   return out;

@@ -111,6 +111,8 @@ export const passengerPriceSchema = z.object({
 });
 export type PassengerPrice = z.infer<typeof passengerPriceSchema>;
 
+const OFFER_AMOUNTS = ['totalAmount', 'baseAmount', 'taxAmount', 'perAdultAmount'] as const;
+
 export const offerSchema = z
   .object({
     totalAmount: total,
@@ -133,7 +135,7 @@ export const offerSchema = z
   })
   .superRefine((o, ctx) => {
     if (!isCurrency(o.currency)) return;
-    for (const k of ['totalAmount', 'baseAmount', 'taxAmount', 'perAdultAmount'] as const) {
+    for (const k of OFFER_AMOUNTS) {
       const v = o[k];
       if (v !== undefined && !fitsMinorUnit(v, o.currency)) {
         ctx.addIssue({
@@ -218,22 +220,30 @@ function dayBefore(instant: string): string {
 export function unknownLocations(
   r: Pick<RecordFields, 'origin' | 'destination' | 'offers'>,
 ): RuleIssue[] {
+  // plain loops and a remembered last known code: this runs for every record at ingest
   const out: RuleIssue[] = [];
+  let known = '';
   const check = (code: string, path: (string | number)[]) => {
+    if (code === known) return;
     // A code of the wrong shape already has its own issue.
-    if (IATA_AIRPORT.test(code) && !isIataLocation(code))
-      out.push({ path, message: `${code} is not a known IATA airport or city code` });
+    if (!IATA_AIRPORT.test(code)) return;
+    if (isIataLocation(code)) known = code;
+    else out.push({ path, message: `${code} is not a known IATA airport or city code` });
   };
   check(r.origin, ['origin']);
   check(r.destination, ['destination']);
-  r.offers.forEach((o, i) => {
-    o.legs.forEach((l, j) => {
-      l.segments.forEach((s, k) => {
-        check(s.origin, ['offers', i, 'legs', j, 'segments', k, 'origin']);
-        check(s.destination, ['offers', i, 'legs', j, 'segments', k, 'destination']);
-      });
-    });
-  });
+  for (let i = 0; i < r.offers.length; i++) {
+    const legs = r.offers[i]!.legs;
+    for (let j = 0; j < legs.length; j++) {
+      const segments = legs[j]!.segments;
+      for (let k = 0; k < segments.length; k++) {
+        const s = segments[k]!;
+        if (s.origin !== known) check(s.origin, ['offers', i, 'legs', j, 'segments', k, 'origin']);
+        if (s.destination !== known)
+          check(s.destination, ['offers', i, 'legs', j, 'segments', k, 'destination']);
+      }
+    }
+  }
   return out;
 }
 
@@ -260,7 +270,8 @@ export function crossFieldIssues(r: RecordFields, policy: ValidationPolicy): Rul
   if (r.origin === r.destination) add(['destination'], 'same as origin');
   if (policy.unknownAirports === 'reject') for (const u of unknownLocations(r)) out.push(u);
   const [fewest, most] = LEGS_OF[r.tripType];
-  r.offers.forEach((o, i) => {
+  for (let i = 0; i < r.offers.length; i++) {
+    const o = r.offers[i]!;
     const legs = o.legs.length;
     if (legs < fewest || legs > most) {
       const want = most === fewest ? `${fewest}` : `at least ${fewest}`;
@@ -280,7 +291,7 @@ export function crossFieldIssues(r: RecordFields, policy: ValidationPolicy): Rul
           `leaves on ${back}, not on returnDate ${r.returnDate}`,
         );
     }
-  });
+  }
   return out;
 }
 

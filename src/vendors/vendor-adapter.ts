@@ -43,12 +43,6 @@ export interface RequestContext {
 export interface AdapterResult {
   records: ShoppingRecord[];
   rejected: Rejection[];
-  /**
-   * The stream encoding (`encodeRecord`'s bytes) of `records[i]` at index i, where the
-   * adapter made it while validating (the generic adapter's fused pass); absent, or an
-   * undefined entry, means the caller encodes the record itself.
-   */
-  encoded?: (Buffer | undefined)[];
 }
 
 /**

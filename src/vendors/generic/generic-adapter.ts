@@ -6,26 +6,15 @@
  * `receivedAt`), `id` from `x-transaction-id` (with `-<index>` when the payload holds
  * several items) or `generic-<digest>-<index>`. `vendor` is always `generic`: the route
  * decides the producer, not the payload. This adapter is on the ingest hot path, so it
- * does nothing beyond one JSON.parse and one pass per record that validates it and writes
- * its stream encoding (validateAndEncode), handed on in `encoded`.
+ * does nothing beyond one JSON.parse and one schema validation per record.
  */
-import type { Offer } from '../../model/shopping-record.js';
-import { type EncodeHooks, validateAndEncode } from '../../model/validate.js';
+import { validateRecord } from '../../model/validate.js';
 import { AdapterBase } from '../adapter-base.js';
 import { PayloadError } from '../errors.js';
 import { bodyText, isObject } from '../read.js';
 import { flagAmounts } from '../record-builder.js';
 import { assignedId, headerContext } from '../search-context.js';
 import type { AdapterResult, RequestContext } from '../vendor-adapter.js';
-
-/** Flags an offer whose amounts disagree, saying whether that changed it (its encoding). */
-const FLAG_AMOUNTS: EncodeHooks = {
-  Offer: (o: Offer) => {
-    const was = o.amountsInconsistent;
-    flagAmounts(o);
-    return o.amountsInconsistent !== was;
-  },
-};
 
 /** Splits NDJSON into parsed items; unparsable lines become rejections at their index. */
 function parseLines(text: string, out: AdapterResult): unknown[] {
@@ -54,8 +43,7 @@ export class GenericAdapter extends AdapterBase {
 
   protected read(body: string | Buffer, ctx: RequestContext): AdapterResult {
     const text = bodyText(body, ctx);
-    const encoded: (Buffer | undefined)[] = [];
-    const out: AdapterResult = { records: [], rejected: [], encoded };
+    const out: AdapterResult = { records: [], rejected: [] };
     const start = text.trimStart()[0];
     let items: unknown[];
     if (start === '[') {
@@ -107,10 +95,10 @@ export class GenericAdapter extends AdapterBase {
             : headers.id
           : assignedId('generic', body, i);
       }
-      const v = validateAndEncode(item, ctx.validation, FLAG_AMOUNTS);
+      const v = validateRecord(item, ctx.validation);
       if (v.ok) {
+        for (const o of v.record.offers) flagAmounts(o);
         out.records.push(v.record);
-        encoded.push(v.data);
       } else out.rejected.push({ index: i, reason: v.errors.join('; ') });
     }
     return out;
