@@ -108,7 +108,7 @@ function start(
     p.on('exit', (code) =>
       reject(new Error(`${args.join(' ')} exited with ${code}:\n${tail.join('\n')}`)),
     );
-    setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000).unref();
+    setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 180_000).unref();
   });
 }
 

@@ -4,10 +4,17 @@
  * `validateRecord` (the fast path: Ajv structure plus the hand-written rules), beside
  * two figures measured in the same run: JSON.parse of the same records (for scale) and
  * the zod schema alone (`validateRecordStrictly`, what every record would cost without
- * the fast path). Five rounds each, best round reported.
+ * the fast path). Then validation with the stream encoding: `validateRecord` followed by
+ * `encodeRecord` against the fused pass that does both in one walk (`validateAndEncode`).
+ * Five rounds each, best round reported.
  */
 import { createGenerator } from '../src/generator/generator.js';
-import { validateRecord, validateRecordStrictly } from '../src/model/validate.js';
+import { encodeRecord } from '../src/model/codec.js';
+import {
+  validateAndEncode,
+  validateRecord,
+  validateRecordStrictly,
+} from '../src/model/validate.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const g = createGenerator({ seed: 7 });
@@ -39,3 +46,12 @@ const strict = best('validateRecordStrictly (zod)', values, (v) => validateRecor
 console.log(
   `fast path: ${(fast / strict).toFixed(1)}x zod; validating takes ${((100 * parse) / fast).toFixed(0)}% of the time parsing does`,
 );
+const twoPasses = best('validateRecord + encodeRecord', values, (v) => {
+  const r = validateRecord(v);
+  return r.ok && encodeRecord(r.record).length > 0;
+});
+const fused = best('validateAndEncode (fused pass)', values, (v) => {
+  const r = validateAndEncode(v);
+  return r.ok && r.data !== undefined;
+});
+console.log(`fused pass: ${(fused / twoPasses).toFixed(2)}x validate then encode`);

@@ -5,6 +5,7 @@
  * TypeScript types are inferred from it.
  */
 import { z } from 'zod';
+import { canonicalInstant, canonicalLocalDateTime, realDateAtStart } from './date-text.js';
 import { fitsMinorUnit, isCurrency } from './money.js';
 import { isCountryCode, isIataLocation } from './reference/reference-data.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-policy.js';
@@ -13,7 +14,6 @@ import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from './validation-p
 export const IATA_AIRPORT = /^[A-Z]{3}$/;
 /** Two-character IATA airline designator (or a three-letter ICAO one). */
 export const CARRIER_CODE = /^(?:[A-Z0-9]{2}|[A-Z]{3})$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?$/;
 
 export const TRIP_TYPES = ['oneway', 'roundtrip', 'multicity'] as const;
@@ -23,17 +23,9 @@ export type Cabin = (typeof CABINS)[number];
 export const PASSENGER_TYPES = ['adult', 'child', 'infant'] as const;
 export type PassengerType = (typeof PASSENGER_TYPES)[number];
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** True for a real calendar date `YYYY-MM-DD` (arithmetic, no Date: this is on the ingest hot path). */
+/** True for a real calendar date `YYYY-MM-DD` at the start of `s` (arithmetic, no Date). */
 export function isRealDate(s: string): boolean {
-  if (s.length < 10 || !DATE.test(s.slice(0, 10))) return false;
-  const y = +s.slice(0, 4);
-  const m = +s.slice(5, 7);
-  const d = +s.slice(8, 10);
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
+  return s.length >= 10 && realDateAtStart(s);
 }
 
 /**
@@ -58,7 +50,7 @@ const date = z
   .refine((s) => s.length === 10 && isRealDate(s), 'must be a calendar date YYYY-MM-DD');
 /** True for a local date-time `YYYY-MM-DDTHH:mm[:ss]` on a real calendar date. */
 export function isLocalDateTime(s: string): boolean {
-  return LOCAL_DATE_TIME.test(s) && isRealDate(s);
+  return canonicalLocalDateTime(s) || (LOCAL_DATE_TIME.test(s) && isRealDate(s));
 }
 const localDateTime = z.string().refine(isLocalDateTime, {
   message: 'must be a local date-time YYYY-MM-DDTHH:mm[:ss]',
@@ -66,13 +58,13 @@ const localDateTime = z.string().refine(isLocalDateTime, {
 const INSTANT = /^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/;
 /** True for an ISO 8601 instant with a zone (`Z` or an offset). */
 export function isInstant(s: string): boolean {
-  return INSTANT.test(s) && !Number.isNaN(Date.parse(s));
+  return canonicalInstant(s) || (INSTANT.test(s) && !Number.isNaN(Date.parse(s)));
 }
 /** An ISO 8601 instant with a zone; normalised to UTC with milliseconds (`...T05:00:00.000Z`). */
 const instant = z
   .string()
   .refine(isInstant, { message: 'must be an ISO 8601 instant with a zone' })
-  .transform((s) => new Date(s).toISOString());
+  .transform((s) => (canonicalInstant(s) ? s : new Date(s).toISOString()));
 /** Largest amount accepted; also what the lake's DECIMAL(18,3) columns can hold. */
 export const MAX_AMOUNT = 1e12;
 const amount = z
@@ -119,6 +111,8 @@ export const passengerPriceSchema = z.object({
 });
 export type PassengerPrice = z.infer<typeof passengerPriceSchema>;
 
+const OFFER_AMOUNTS = ['totalAmount', 'baseAmount', 'taxAmount', 'perAdultAmount'] as const;
+
 export const offerSchema = z
   .object({
     totalAmount: total,
@@ -141,7 +135,7 @@ export const offerSchema = z
   })
   .superRefine((o, ctx) => {
     if (!isCurrency(o.currency)) return;
-    for (const k of ['totalAmount', 'baseAmount', 'taxAmount', 'perAdultAmount'] as const) {
+    for (const k of OFFER_AMOUNTS) {
       const v = o[k];
       if (v !== undefined && !fitsMinorUnit(v, o.currency)) {
         ctx.addIssue({
@@ -226,22 +220,30 @@ function dayBefore(instant: string): string {
 export function unknownLocations(
   r: Pick<RecordFields, 'origin' | 'destination' | 'offers'>,
 ): RuleIssue[] {
+  // plain loops and a remembered last known code: this runs for every record at ingest
   const out: RuleIssue[] = [];
+  let known = '';
   const check = (code: string, path: (string | number)[]) => {
+    if (code === known) return;
     // A code of the wrong shape already has its own issue.
-    if (IATA_AIRPORT.test(code) && !isIataLocation(code))
-      out.push({ path, message: `${code} is not a known IATA airport or city code` });
+    if (!IATA_AIRPORT.test(code)) return;
+    if (isIataLocation(code)) known = code;
+    else out.push({ path, message: `${code} is not a known IATA airport or city code` });
   };
   check(r.origin, ['origin']);
   check(r.destination, ['destination']);
-  r.offers.forEach((o, i) => {
-    o.legs.forEach((l, j) => {
-      l.segments.forEach((s, k) => {
-        check(s.origin, ['offers', i, 'legs', j, 'segments', k, 'origin']);
-        check(s.destination, ['offers', i, 'legs', j, 'segments', k, 'destination']);
-      });
-    });
-  });
+  for (let i = 0; i < r.offers.length; i++) {
+    const legs = r.offers[i]!.legs;
+    for (let j = 0; j < legs.length; j++) {
+      const segments = legs[j]!.segments;
+      for (let k = 0; k < segments.length; k++) {
+        const s = segments[k]!;
+        if (s.origin !== known) check(s.origin, ['offers', i, 'legs', j, 'segments', k, 'origin']);
+        if (s.destination !== known)
+          check(s.destination, ['offers', i, 'legs', j, 'segments', k, 'destination']);
+      }
+    }
+  }
   return out;
 }
 
@@ -268,7 +270,8 @@ export function crossFieldIssues(r: RecordFields, policy: ValidationPolicy): Rul
   if (r.origin === r.destination) add(['destination'], 'same as origin');
   if (policy.unknownAirports === 'reject') for (const u of unknownLocations(r)) out.push(u);
   const [fewest, most] = LEGS_OF[r.tripType];
-  r.offers.forEach((o, i) => {
+  for (let i = 0; i < r.offers.length; i++) {
+    const o = r.offers[i]!;
     const legs = o.legs.length;
     if (legs < fewest || legs > most) {
       const want = most === fewest ? `${fewest}` : `at least ${fewest}`;
@@ -288,7 +291,7 @@ export function crossFieldIssues(r: RecordFields, policy: ValidationPolicy): Rul
           `leaves on ${back}, not on returnDate ${r.returnDate}`,
         );
     }
-  });
+  }
   return out;
 }
 

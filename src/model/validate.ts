@@ -10,7 +10,15 @@
  */
 import { Ajv } from 'ajv';
 import { z } from 'zod';
+import { RECORD_AVRO_SCHEMAS, RECORD_MAGIC, RECORD_SCHEMA_VERSION } from './codec.js';
+import { canonicalInstant } from './date-text.js';
 import { fitsMinorUnit, isCurrency } from './money.js';
+import {
+  compileRecordPass,
+  type RecordPass,
+  type RecordPassHooks,
+  type ZodNode,
+} from './record-pass.js';
 import { isCountryCode, isIataLocation } from './reference/reference-data.js';
 import {
   hasControlChar,
@@ -27,6 +35,14 @@ import {
   type RecordFlag,
   type ValidationPolicy,
 } from './validation-policy.js';
+
+/**
+ * What validateAndEncode derives from a valid offer before encoding it (an adapter's
+ * flag): returns true when it changed the offer.
+ */
+export interface EncodeHooks {
+  Offer?: (o: ShoppingRecord['offers'][number]) => boolean;
+}
 
 /**
  * Outcome of validating one candidate record. `flags` lists what the policy lets pass
@@ -58,76 +74,9 @@ const structure = new Ajv({ strict: false, removeAdditional: 'all', allErrors: f
 
 const AMOUNTS = ['totalAmount', 'baseAmount', 'taxAmount', 'perAdultAmount'] as const;
 
-/*
- * Character-level versions of the date checks for the common, canonical spellings. Each
- * accepts a subset of what its counterpart in shopping-record.ts accepts (anything else
- * goes to that counterpart), so they change no outcome, only the cost: the regular
- * expressions, slices and Date round trips they replace were a third of validation.
- */
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Two ASCII digits at i as a number, or -1. */
-function digits2(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-/** `YYYY-MM-DD` at the start of s is a real calendar date (as isRealDate). */
-function realDateAtStart(s: string): boolean {
-  const hi = digits2(s, 0);
-  const lo = digits2(s, 2);
-  const m = digits2(s, 5);
-  const d = digits2(s, 8);
-  if (hi < 0 || lo < 0 || m < 1 || m > 12 || d < 1) return false;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const y = hi * 100 + lo;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
-}
-
-/** `THH:mm` at i (T, two digits, colon, two digits; the values are not range-checked). */
-function clockAt(s: string, i: number, sep: number): boolean {
-  return (
-    s.charCodeAt(i) === sep &&
-    digits2(s, i + 1) >= 0 &&
-    s.charCodeAt(i + 3) === 58 &&
-    digits2(s, i + 4) >= 0
-  );
-}
-
-/** As isLocalDateTime: `YYYY-MM-DDTHH:mm` or `YYYY-MM-DDTHH:mm:ss` on a real date. */
-function localDateTime(s: string): boolean {
-  if (s.length === 19) {
-    if (!clockAt(s, 13, 58) || digits2(s, 17) < 0) return false;
-  } else if (s.length !== 16) return isLocalDateTime(s);
-  return clockAt(s, 10, 84) && realDateAtStart(s);
-}
-
-/**
- * `YYYY-MM-DDTHH:mm:ss.sssZ` naming a real instant: what `new Date(s).toISOString()`
- * gives back unchanged (hours to 23, minutes and seconds to 59, a real date; Date would
- * roll a 30 February or a 24:00 over to the next day).
- */
-function canonicalInstant(s: string): boolean {
-  return (
-    s.length === 24 &&
-    s.charCodeAt(23) === 90 &&
-    s.charCodeAt(19) === 46 &&
-    digits2(s, 20) >= 0 &&
-    digits2(s, 21) >= 0 &&
-    clockAt(s, 10, 84) &&
-    s.charCodeAt(16) === 58 &&
-    digits2(s, 11) <= 23 &&
-    digits2(s, 14) <= 59 &&
-    digits2(s, 17) >= 0 &&
-    digits2(s, 17) <= 59 &&
-    realDateAtStart(s)
-  );
-}
-
-const instant = (s: string) => canonicalInstant(s) || isInstant(s);
-const date = (s: string) => s.length === 10 && (realDateAtStart(s) || isRealDate(s));
+const instant = isInstant;
+const date = (s: string) => s.length === 10 && isRealDate(s);
+const localDateTime = isLocalDateTime;
 
 const DAY_MS = 86_400_000;
 
@@ -247,6 +196,49 @@ export function validateRecord(
     return flagged(normalised(value as ShoppingRecord), policy);
   }
   return validateRecordStrictly(value, policy);
+}
+
+const passes = new Map<ReturnType<typeof recordSchemaFor>, RecordPass>();
+
+/** The fused validate-and-encode pass of `policy`'s schema, compiled once (record-pass.ts). */
+function passOf(policy: ValidationPolicy): RecordPass {
+  const schema = schemaOf(policy);
+  let pass = passes.get(schema);
+  if (!pass) {
+    pass = compileRecordPass(
+      schema as unknown as ZodNode,
+      RECORD_AVRO_SCHEMAS.get(RECORD_SCHEMA_VERSION)!,
+      RECORD_MAGIC,
+      RECORD_SCHEMA_VERSION,
+    );
+    passes.set(schema, pass);
+  }
+  return pass;
+}
+
+/**
+ * validateRecord and, for a valid record, its stream encoding (`encodeRecord`'s bytes) as
+ * `data`, both from one pass over the value where it can (record-pass.ts); `data` is
+ * absent when the record went the slower way (zod normalised it, or a value needs avsc's
+ * verdict), and the caller encodes it. `hooks` (keyed by Avro record name, e.g. `Offer`)
+ * run on every valid object of that type before it is encoded, on either way, so they
+ * may set fields derived from valid values. The outcome, errors included, is
+ * validateRecord's; unknown keys and instants of a valid value may change in place.
+ */
+export function validateAndEncode(
+  value: unknown,
+  policy: ValidationPolicy = DEFAULT_VALIDATION_POLICY,
+  hooks?: EncodeHooks,
+): Validation & { data?: Buffer } {
+  const data = passOf(policy)(value, hooks as RecordPassHooks | undefined);
+  if (data) {
+    const v = flagged(value as ShoppingRecord, policy) as Validation & { data?: Buffer };
+    v.data = data;
+    return v;
+  }
+  const v = validateRecord(value, policy);
+  if (v.ok && hooks?.Offer) for (const o of v.record.offers) hooks.Offer(o);
+  return v;
 }
 
 /** The zod-only path, for tests that check the fast path agrees with it. */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { runStreamSuite } from '../stream-suite.js';
 import { EmbeddedStream } from './embedded-stream.js';
 
@@ -77,6 +78,42 @@ test('a read that stops before its last entry leaves the rest, in order, to the 
     assert.deepEqual(ids(again.records), ['r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13']);
     await c.close();
   } finally {
+    await stream.close();
+  }
+});
+
+// Issue 22: the appends of one event-loop turn (the requests one turn parsed) travel to the
+// writer thread as one message, one transferred buffer, and commit as one transaction: one
+// entry row on the shard. Each append is still answered with its own counts.
+test('the appends of one event-loop turn reach the writer as one group commit', async () => {
+  const stream = new EmbeddedStream({
+    dir: join(dir, 'turn'),
+    name: 'turn',
+    shards: 1,
+    retentionMs: 86_400_000,
+    trimIntervalMs: 0,
+    dedupeWindowMs: 60_000,
+  });
+  await stream.connect();
+  const db = new Database(stream.file, { readonly: true });
+  const entries = () => (db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+  const append = (...ids: string[]) =>
+    stream.append(ids.map((id) => ({ key: 'k', id, data: Buffer.from(id) })));
+  try {
+    await append('seen');
+    assert.equal(entries(), 1);
+    const answers = await Promise.all([append('a', 'b'), append('seen'), append('c')]);
+    assert.deepEqual(answers, [
+      { appended: 2, duplicates: 0 },
+      { appended: 0, duplicates: 1 },
+      { appended: 1, duplicates: 0 },
+    ]);
+    assert.equal(entries(), 2, 'three appends of one turn: one more entry');
+    await append('d');
+    await append('e');
+    assert.equal(entries(), 4, 'appends of separate turns: one entry each');
+  } finally {
+    db.close();
     await stream.close();
   }
 });
