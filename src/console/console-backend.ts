@@ -127,6 +127,48 @@ export interface CustomerInfo {
   jobs: { name: string; schedule: string }[];
 }
 
+/**
+ * An ETL run or backfill started from the Console or the CLI beside `up`, as it goes:
+ * `done` of `total` steps (one per output partition of a backfill, one for a run).
+ */
+export interface EtlOperation {
+  id: string;
+  job: string;
+  kind: 'run' | 'backfill';
+  /** The backfill's first and last day (YYYY-MM-DD); null for a run. */
+  from: string | null;
+  to: string | null;
+  total: number;
+  done: number;
+  rows: number;
+  status: 'running' | 'succeeded' | 'failed';
+  /** The step running now (a backfill's partition), or null. */
+  step: string | null;
+  /** What the run did (as `faresight etl run` prints it), once it succeeded. */
+  message: string | null;
+  error: string | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+/** A customer job to add or replace: SQL over the customer's ponds on a cron schedule. */
+export interface CustomerJobInput {
+  customer: string;
+  name: string;
+  sql: string;
+  schedule: string;
+}
+
+/** The route graph as openCypher load CSV (Neptune bulk-load format). */
+export interface GraphExport {
+  airports: number;
+  routes: number;
+  /** airports.csv */
+  nodes: string;
+  /** routes.csv */
+  edges: string;
+}
+
 export interface ConsoleBackend {
   streamStatus(): Promise<StreamStatus>;
   /** What rewinding `group` to `time` re-reads, without doing it. Throws ConsoleInputError. */
@@ -150,6 +192,20 @@ export interface ConsoleBackend {
     grant: { pond: string; markets?: string[]; pos?: string[] },
   ): Promise<void>;
   revoke(customer: string, pond: string): Promise<boolean>;
+  /** Deletes a customer with its grants, jobs and pond slices; false when there is none. */
+  removeCustomer(name: string): Promise<boolean>;
+  putCustomerJob(job: CustomerJobInput): Promise<void>;
+  removeCustomerJob(customer: string, name: string): Promise<boolean>;
+  /**
+   * Starts a run of `job` (a pond, or `customer:<customer>/<table>`), or a backfill of a
+   * pond over `range` (days, inclusive), in the background. Throws ConsoleInputError for
+   * an unknown job or a bad range.
+   */
+  startEtl(job: string, range?: { from: string; to: string }): Promise<EtlOperation>;
+  etlOperation(id: string): EtlOperation | undefined;
+  /** The operations of this process, newest first. */
+  etlOperations(): EtlOperation[];
+  exportGraph(currency: string): Promise<GraphExport>;
 }
 
 /** A request the Console cannot carry out as asked (unknown group, bad SQL); answered 400. */

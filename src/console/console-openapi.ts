@@ -181,4 +181,79 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
   op('/admin/v1/customers/{name}/grants/{pond}', 'delete', 'adminRevoke', 'Revoke a pond', {
     parameters: [path('name'), path('pond')],
   }),
+  op(
+    '/admin/v1/customers/{name}',
+    'delete',
+    'adminRemoveCustomer',
+    'Delete a customer with its grants, jobs and pond slices',
+    {
+      parameters: [path('name')],
+    },
+  ),
+  op(
+    '/admin/v1/customers/{name}/jobs',
+    'post',
+    'adminPutCustomerJob',
+    "Add or replace a customer job: the customer's SQL over its ponds as table `name`",
+    {
+      parameters: [path('name')],
+      requestBody: body(
+        {
+          name: { type: 'string', description: 'table name' },
+          sql: { type: 'string' },
+          schedule: { type: 'string', description: 'cron (UTC), default hourly' },
+        },
+        ['name', 'sql'],
+      ),
+    },
+  ),
+  op(
+    '/admin/v1/customers/{name}/jobs/{job}',
+    'delete',
+    'adminRemoveCustomerJob',
+    'Remove a customer job (its table stays)',
+    {
+      parameters: [path('name'), path('job')],
+    },
+  ),
+  op(
+    '/admin/v1/etl/operations',
+    'post',
+    'adminStartEtl',
+    'Start a run of a job now, or a backfill of a pond over days (from and to); answers 202 with the operation to watch',
+    {
+      requestBody: body(
+        {
+          job: { type: 'string', description: 'pond job, or customer:<customer>/<table>' },
+          from: { type: 'string', description: 'backfill: first day, YYYY-MM-DD' },
+          to: { type: 'string', description: 'backfill: last day, YYYY-MM-DD' },
+        },
+        ['job'],
+      ),
+    },
+  ),
+  op(
+    '/admin/v1/etl/operations',
+    'get',
+    'adminEtlOperations',
+    'ETL runs and backfills started through the admin API, newest first, with their progress',
+  ),
+  op(
+    '/admin/v1/etl/operations/{id}',
+    'get',
+    'adminEtlOperation',
+    'One ETL operation: steps done of total, rows, status, error',
+    {
+      parameters: [path('id')],
+    },
+  ),
+  op(
+    '/admin/v1/graph/export',
+    'get',
+    'adminGraphExport',
+    'The route graph as openCypher load CSV (airports.csv and routes.csv in one JSON answer)',
+    {
+      parameters: [query('currency', 'currency of the edge fares, default USD')],
+    },
+  ),
 ];

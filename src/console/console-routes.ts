@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConsoleAuth, cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './console-auth.js';
 import { type ConsoleBackend, ConsoleInputError } from './console-backend.js';
+import { guarded, list, str, time } from './console-input.js';
 import { type MetricsSampler, WINDOWS, type WindowName } from './metrics-sampler.js';
+import { registerOperatorRoutes } from './operator-routes.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -29,8 +31,8 @@ const CSP =
 export interface ConsoleOptions {
   backend: ConsoleBackend;
   sampler: MetricsSampler;
-  /** sha256 hex of the admin key. */
-  adminKeySha256: string;
+  /** sha256 hex of the admin key, or of each admin key (the operator's, the CLI's). */
+  adminKeySha256: string | readonly string[];
   now?: () => number;
 }
 
@@ -45,39 +47,6 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
   return out;
 }
 
-function str(v: unknown, what: string, required = true): string | undefined {
-  if (v === undefined || v === null || v === '') {
-    if (required) throw new ConsoleInputError(`${what} is required`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new ConsoleInputError(`${what} must be a string`);
-  return v;
-}
-
-function list(v: unknown, what: string): string[] | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
-  if (!items || items.some((x) => typeof x !== 'string'))
-    throw new ConsoleInputError(`${what} must be a list of strings`);
-  const out = (items as string[]).map((x) => x.trim()).filter((x) => x !== '');
-  return out.length > 0 ? out : undefined;
-}
-
-/** A time as ISO 8601, epoch ms, or relative to now (`-90m`, `-2h`, `-30s`). */
-function time(v: unknown, what: string): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  const s = str(v, what) as string;
-  const rel = /^-(\d+(?:\.\d+)?)(s|m|h)$/.exec(s);
-  if (rel)
-    return (
-      Date.now() - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h']
-    );
-  const t = /^\d{12,}$/.test(s) ? Number(s) : Date.parse(s);
-  if (Number.isNaN(t))
-    throw new ConsoleInputError(`${what} "${s}" is not a time (ISO 8601, epoch ms, or -30m / -2h)`);
-  return t;
-}
-
 function windowOf(v: unknown): WindowName {
   const w = (v ?? '15m') as string;
   if (!(w in WINDOWS))
@@ -86,21 +55,6 @@ function windowOf(v: unknown): WindowName {
     );
   return w as WindowName;
 }
-
-type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-/** Runs `h`, answering a ConsoleInputError 400 with its message. */
-const guarded =
-  (h: Handler): Handler =>
-  async (req, reply) => {
-    try {
-      return await h(req, reply);
-    } catch (err) {
-      if (err instanceof ConsoleInputError)
-        return reply.code(400).send({ error: 'bad_request', message: err.message });
-      throw err;
-    }
-  };
 
 /** Registers the Console page and the admin API on `app`. */
 export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): void {
@@ -290,4 +244,5 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
       return { ok: true };
     }),
   );
+  registerOperatorRoutes(app, backend);
 }

@@ -7,6 +7,7 @@
 import type {
   ConsoleBackend,
   CustomerInfo,
+  CustomerJobInput,
   DeadLetterDetail,
   DeadLetterSummary,
   EtlRunInfo,
@@ -21,9 +22,13 @@ import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
 import { QueryError } from '../../query/errors.js';
 import type { LakeQuery } from '../../query/lake-query.js';
+import type { GraphCsv } from '../../serving/graph-export.js';
 import type { Stream } from '../../stream/stream.js';
+import type { CustomerSlices } from '../../tenancy/customer-slices.js';
 import type { CustomerStore } from '../../tenancy/customer-store.js';
 import { TenancyError } from '../../tenancy/errors.js';
+import { type CustomerOps, customerActions } from './customer-actions.js';
+import type { EtlOperations } from './etl-operations.js';
 
 export interface PlatformConsoleDeps {
   stream: Stream;
@@ -32,6 +37,12 @@ export interface PlatformConsoleDeps {
   openLake: () => Promise<LakeQuery>;
   etl: EtlStore;
   customers: CustomerStore;
+  /** The customers' pond slices, kept in line with grants as `faresight customers` does. */
+  slices: Pick<CustomerSlices, 'sync' | 'removeAll'>;
+  /** ETL runs and backfills started now, beside the schedule. */
+  etlOperations: EtlOperations;
+  /** The route graph as openCypher CSV (the row store's). */
+  exportGraph: (currency: string) => Promise<GraphCsv>;
   schedules: Readonly<Record<string, string>>;
   /** Base URL of ingest, and the bearer token of each vendor for re-drives (none = open ingest). */
   ingestUrl: () => string;
@@ -72,8 +83,11 @@ function summaryOf(r: Record<string, unknown>): DeadLetterSummary {
 
 export class PlatformConsoleBackend implements ConsoleBackend {
   private lake: Promise<LakeQuery> | undefined;
+  private readonly actions: CustomerOps;
 
-  constructor(private readonly deps: PlatformConsoleDeps) {}
+  constructor(private readonly deps: PlatformConsoleDeps) {
+    this.actions = customerActions(deps.customers, deps.slices);
+  }
 
   private query(): Promise<LakeQuery> {
     this.lake ??= this.deps.openLake().catch((err) => {
@@ -279,13 +293,8 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return (await this.deps.etl.runs({ ...(job ? { job } : {}), limit })).map(runInfo);
   }
 
-  async customers(): Promise<CustomerInfo[]> {
-    return (await this.deps.customers.list()).map((c) => ({
-      name: c.name,
-      createdAt: c.createdAt.toISOString(),
-      grants: c.grants.map((g) => ({ ...g })),
-      jobs: c.jobs.map((j) => ({ name: j.name, schedule: j.schedule })),
-    }));
+  customers(): Promise<CustomerInfo[]> {
+    return this.actions.list();
   }
 
   private async tenancy<T>(fn: () => Promise<T>): Promise<T> {
@@ -306,10 +315,42 @@ export class PlatformConsoleBackend implements ConsoleBackend {
   }
 
   grant(customer: string, grant: { pond: string; markets?: string[]; pos?: string[] }) {
-    return this.tenancy(() => this.deps.customers.grant(customer, grant));
+    return this.tenancy(() => this.actions.grant(customer, grant));
   }
 
   revoke(customer: string, pond: string) {
-    return this.tenancy(() => this.deps.customers.revoke(customer, pond));
+    return this.tenancy(() => this.actions.revoke(customer, pond));
+  }
+
+  removeCustomer(name: string) {
+    return this.tenancy(() => this.actions.remove(name));
+  }
+
+  putCustomerJob(job: CustomerJobInput) {
+    return this.tenancy(() => this.deps.customers.putJob(job));
+  }
+
+  removeCustomerJob(customer: string, name: string) {
+    return this.tenancy(() => this.deps.customers.removeJob(customer, name));
+  }
+
+  startEtl(job: string, range?: { from: string; to: string }) {
+    return this.deps.etlOperations.start(job, range);
+  }
+
+  etlOperation(id: string) {
+    return this.deps.etlOperations.get(id);
+  }
+
+  etlOperations() {
+    return this.deps.etlOperations.list();
+  }
+
+  exportGraph(currency: string) {
+    if (!/^[A-Z]{3}$/.test(currency))
+      throw new ConsoleInputError(
+        `currency must be a 3-letter ISO 4217 code in capitals (got "${currency}")`,
+      );
+    return this.deps.exportGraph(currency);
   }
 }
