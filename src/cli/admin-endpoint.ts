@@ -8,6 +8,7 @@
  */
 import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../ops/process-alive.js';
 
 /** File name of the endpoint in the data directory. */
 export const ADMIN_ENDPOINT_FILE = 'admin-endpoint.json';
@@ -50,16 +51,6 @@ function readAdminEndpointFile(file: string): AdminEndpoint | undefined {
   return e as AdminEndpoint;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The endpoint of the platform running on `dataDir`, or undefined when none runs (no
  * file, or the file of a process that is gone, as after a kill -9). Refuses a file others
@@ -68,7 +59,7 @@ function alive(pid: number): boolean {
 export function readAdminEndpoint(dataDir: string): AdminEndpoint | undefined {
   const file = adminEndpointPath(dataDir);
   const e = readAdminEndpointFile(file);
-  if (!e || !alive(e.pid)) return undefined;
+  if (!e || !processAlive(e.pid)) return undefined;
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0)
     throw new Error(
