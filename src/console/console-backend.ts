@@ -40,6 +40,48 @@ export interface RewindPlan {
   estimatedRecords: number;
 }
 
+/**
+ * What the message viewer asks the stream: where to start (a shard and a sequence, or a
+ * time on every shard) and what to keep (record id, market, vendor).
+ */
+export interface MessageQuery {
+  shard?: number;
+  /** First sequence, on `shard`. */
+  seq?: number;
+  /** First record time, epoch ms (default: the oldest record held). */
+  from?: number;
+  /** Vendor's record id (or `<vendor>:<id>`). */
+  id?: string;
+  /** ORIGIN-DESTINATION: the stream's key, so only its shard is read. */
+  market?: string;
+  vendor?: string;
+  limit: number;
+}
+
+/** One stream record, decoded from Avro to readable JSON (or the error decoding it). */
+export interface StreamMessage {
+  shard: number;
+  seq: number;
+  key: string;
+  id: string;
+  /** When the stream took it (the record time). */
+  timestamp: string;
+  bytes: number;
+  record: unknown;
+  error: string | null;
+}
+
+/** A page of the message viewer. */
+export interface MessagePage {
+  messages: StreamMessage[];
+  /** Records read to find them. */
+  scanned: number;
+  /** Where the next page starts, when one shard is browsed and more may follow. */
+  next: { shard: number; seq: number } | null;
+  /** True when the scan stopped at its bound before `limit` matches. */
+  scanLimited: boolean;
+}
+
 /** Filter of the dead-letter list. */
 export interface DeadLetterFilter {
   vendor?: string;
@@ -174,6 +216,8 @@ export interface ConsoleBackend {
   /** What rewinding `group` to `time` re-reads, without doing it. Throws ConsoleInputError. */
   planRewind(group: string, time: number): Promise<RewindPlan>;
   rewind(group: string, time: number): Promise<RewindPlan>;
+  /** Browses the shopping stream; ConsoleInputError for a bad query or a backend that cannot browse. */
+  messages(q: MessageQuery): Promise<MessagePage>;
   deadLetters(filter: DeadLetterFilter): Promise<DeadLetterSummary[]>;
   deadLetter(id: string): Promise<DeadLetterDetail | undefined>;
   /** Posts the dead letter's payload to ingest's route of its vendor again. */

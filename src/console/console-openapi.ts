@@ -100,6 +100,23 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     },
   ),
   op(
+    '/admin/v1/messages',
+    'get',
+    'adminMessages',
+    'Browse the shopping stream: records decoded from Avro to JSON with their offers',
+    {
+      parameters: [
+        query('shard', 'one shard (default every shard)'),
+        query('seq', 'first sequence on the shard'),
+        query('from', 'first record time: ISO 8601, epoch ms, or -30m / -2h'),
+        query('id', "the vendor's record id"),
+        query('market', 'ORIGIN-DESTINATION (reads only its shard)'),
+        query('vendor', 'vendor'),
+        query('limit', '1..500, default 50'),
+      ],
+    },
+  ),
+  op(
     '/admin/v1/dead-letters',
     'get',
     'adminDeadLetters',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConsoleAuth, cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './console-auth.js';
 import { type ConsoleBackend, ConsoleInputError } from './console-backend.js';
-import { guarded, list, str, time } from './console-input.js';
+import { guarded, int, list, str, time } from './console-input.js';
 import { type MetricsSampler, WINDOWS, type WindowName } from './metrics-sampler.js';
 import { registerOperatorRoutes } from './operator-routes.js';
 
@@ -154,6 +154,30 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
       const from = time(b.from, 'from');
       if (b.confirm !== true) return { done: false, plan: await backend.planRewind(group, from) };
       return { done: true, plan: await backend.rewind(group, from) };
+    }),
+  );
+
+  app.get(
+    '/admin/v1/messages',
+    guarded(async (req) => {
+      const q = req.query as Record<string, unknown>;
+      const num = (v: unknown, what: string) =>
+        v === undefined || v === '' ? undefined : int(v, what, 0, Number.MAX_SAFE_INTEGER, 0);
+      const shard = num(q.shard, 'shard');
+      const seq = num(q.seq, 'seq');
+      const from = q.from === undefined || q.from === '' ? undefined : time(q.from, 'from');
+      const id = str(q.id, 'id', false);
+      const market = str(q.market, 'market', false);
+      const vendor = str(q.vendor, 'vendor', false);
+      return backend.messages({
+        ...(shard !== undefined ? { shard } : {}),
+        ...(seq !== undefined ? { seq } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(id ? { id } : {}),
+        ...(market ? { market } : {}),
+        ...(vendor ? { vendor } : {}),
+        limit: int(q.limit, 'limit', 1, 500, 50),
+      });
     }),
   );
 

@@ -12,6 +12,7 @@ import type {
   DeadLetterSummary,
   EtlRunInfo,
   LakeTableInfo,
+  MessageQuery,
   RewindPlan,
 } from '../../console/console-backend.js';
 import { ConsoleInputError } from '../../console/console-backend.js';
@@ -29,6 +30,7 @@ import type { CustomerStore } from '../../tenancy/customer-store.js';
 import { TenancyError } from '../../tenancy/errors.js';
 import { type CustomerOps, customerActions } from './customer-actions.js';
 import type { EtlOperations } from './etl-operations.js';
+import { browseMessages } from './message-browser.js';
 
 export interface PlatformConsoleDeps {
   stream: Stream;
@@ -142,6 +144,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
       to: now,
       estimatedRecords: Math.round(info.records * Math.min(1, Math.max(0, share))),
     };
+  }
+
+  messages(q: MessageQuery) {
+    return browseMessages(this.deps.stream, q);
   }
 
   async rewind(group: string, time: number): Promise<RewindPlan> {
