@@ -1,70 +1,9 @@
 // The Console page: a hash router over the operator pages, each drawn from the admin API
 // (/admin/v1/...). Plain ES modules, no build step; everything comes from this server.
 import { lineChart } from './chart.js';
-
-let csrf = null;
-const $ = (sel) => document.querySelector(sel);
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false)
-      e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat())
-    if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
-
-async function api(path, opts = {}) {
-  const headers = { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) };
-  if (csrf && opts.method && opts.method !== 'GET') headers['x-csrf-token'] = csrf;
-  const res = await fetch(path, {
-    method: opts.method ?? 'GET',
-    headers,
-    credentials: 'same-origin',
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-  });
-  const body = await res.json().catch(() => ({}));
-  if (res.status === 401) {
-    showLogin();
-    throw new Error(body.message ?? 'not logged in');
-  }
-  if (!res.ok) throw new Error(body.message ?? `${res.status}`);
-  return body;
-}
-
-function table(columns, rows, onRow) {
-  return h(
-    'table',
-    {},
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => h('th', {}, c.label)),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      rows.map((r) =>
-        h(
-          'tr',
-          onRow ? { class: 'clickable', onclick: () => onRow(r) } : {},
-          columns.map((c) => h('td', {}, c.value(r) ?? '')),
-        ),
-      ),
-    ),
-  );
-}
-
-const iso = (t) =>
-  t === null || t === undefined ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19);
-const errorBox = (err) => h('p', { class: 'error' }, String(err.message ?? err));
+import { $, api, errorBox, h, iso, session, table, whenUnauthorized } from './console-lib.js';
+import { etl } from './page-etl.js';
+import { messages } from './page-messages.js';
 
 // ---------------------------------------------------------------- Overview
 const WINDOW_SPAN = { '15m': 15 * 60e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3 };
@@ -537,52 +476,6 @@ async function lake(page) {
   );
 }
 
-// ---------------------------------------------------------------- ETL
-async function etl(page) {
-  const [{ jobs }, { runs }] = await Promise.all([
-    api('/admin/v1/etl/jobs'),
-    api('/admin/v1/etl/runs?limit=50'),
-  ]);
-  const dur = (r) =>
-    r.endedAt
-      ? `${((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s`
-      : 'running';
-  page.append(
-    h('h1', {}, 'ETL'),
-    table(
-      [
-        { label: 'job', value: (j) => j.job },
-        { label: 'schedule', value: (j) => j.schedule },
-        {
-          label: 'last run',
-          value: (j) =>
-            j.lastRun ? `${j.lastRun.status} ${iso(j.lastRun.startedAt)}` : 'never run',
-        },
-        { label: 'duration', value: (j) => (j.lastRun ? dur(j.lastRun) : '') },
-        { label: 'rows', value: (j) => j.lastRun?.rowsOut ?? '' },
-        { label: 'last success', value: (j) => iso(j.lastSuccessAt) },
-        { label: 'failures', value: (j) => j.consecutiveFailures },
-      ],
-      jobs,
-    ),
-    h('h2', {}, 'Recent runs'),
-    table(
-      [
-        { label: 'id', value: (r) => r.id },
-        { label: 'job', value: (r) => r.job },
-        { label: 'kind', value: (r) => r.kind },
-        { label: 'slot', value: (r) => r.slot },
-        { label: 'started', value: (r) => iso(r.startedAt) },
-        { label: 'duration', value: dur },
-        { label: 'status', value: (r) => r.status },
-        { label: 'rows', value: (r) => r.rowsOut },
-        { label: 'error', value: (r) => r.error },
-      ],
-      runs,
-    ),
-  );
-}
-
 // ---------------------------------------------------------------- Customers
 async function customers(page) {
   const { customers: list } = await api('/admin/v1/customers');
@@ -726,7 +619,7 @@ async function customers(page) {
 }
 
 // ---------------------------------------------------------------- router
-const PAGES = { overview, 'dead-letters': deadLetters, stream, lake, etl, customers };
+const PAGES = { overview, 'dead-letters': deadLetters, stream, messages, lake, etl, customers };
 
 async function route() {
   const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
@@ -759,12 +652,13 @@ async function login(key) {
   });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.message ?? `login failed (${res.status})`);
-  csrf = body.csrf;
+  session.csrf = body.csrf;
   $('#login').hidden = true;
   $('#nav').hidden = false;
 }
 
 async function start() {
+  whenUnauthorized(showLogin);
   $('#login').addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -777,11 +671,11 @@ async function start() {
   });
   $('#logout').addEventListener('click', async () => {
     await api('/admin/v1/session', { method: 'DELETE' }).catch(() => {});
-    csrf = null;
+    session.csrf = null;
     showLogin();
   });
   window.addEventListener('hashchange', () => {
-    if (csrf) route();
+    if (session.csrf) route();
   });
   // `faresight up` prints a link with the key in the fragment (never sent to the server)
   const m = /^#key=([^&]+)/.exec(location.hash);
@@ -796,7 +690,7 @@ async function start() {
     .then((r) => r.json())
     .catch(() => ({}));
   if (s.csrf) {
-    csrf = s.csrf;
+    session.csrf = s.csrf;
     $('#login').hidden = true;
     $('#nav').hidden = false;
     return route();
