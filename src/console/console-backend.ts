@@ -121,6 +121,22 @@ export interface RedriveOutcome {
   body: unknown;
 }
 
+/** Dead letters per vendor and time bucket. */
+export interface DeadLetterCounts {
+  bucket: DeadLetterBucket;
+  /** Bucket start (ISO 8601), vendor, dead letters in it. */
+  points: { t: string; vendor: string; n: number }[];
+}
+
+/** Width of a dead-letter count bucket. */
+export type DeadLetterBucket = 'minute' | 'hour' | 'day';
+
+/** A re-drive that could not be posted (payload gone, ingest unreachable). */
+export interface RedriveFailure {
+  id: string;
+  error: string;
+}
+
 /** One lake table with its catalog facts. */
 export interface LakeTableInfo {
   name: string;
@@ -222,6 +238,13 @@ export interface ConsoleBackend {
   deadLetter(id: string): Promise<DeadLetterDetail | undefined>;
   /** Posts the dead letter's payload to ingest's route of its vendor again. */
   redrive(id: string): Promise<RedriveOutcome | undefined>;
+  /** Counts of the filtered dead letters per vendor and bucket of `received_at`. */
+  deadLetterCounts(filter: DeadLetterFilter, bucket: DeadLetterBucket): Promise<DeadLetterCounts>;
+  /**
+   * Re-drives every dead letter of the filter (newest first, at most `filter.limit`), one
+   * after the other; each one's outcome, a failure to post included.
+   */
+  redriveAll(filter: DeadLetterFilter): Promise<(RedriveOutcome | RedriveFailure)[]>;
   lakeTables(): Promise<LakeTableInfo[]>;
   sql(text: string, maxRows: number): Promise<SqlResult>;
   etlJobs(): Promise<EtlJobInfo[]>;

@@ -131,6 +131,44 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     },
   ),
   op(
+    '/admin/v1/dead-letters/counts',
+    'get',
+    'adminDeadLetterCounts',
+    'Dead letters per vendor and time bucket (minute, hour, day), filtered like the list',
+    {
+      parameters: [
+        query('bucket', 'minute | hour | day, default hour'),
+        query('vendor', 'vendor'),
+        query('stage', 'stage'),
+        query('reason', 'substring of a reason'),
+      ],
+    },
+  ),
+  op(
+    '/admin/v1/dead-letters/redrive',
+    'post',
+    'adminRedriveAll',
+    "Re-drive every dead letter of a filter (newest first, at most 500) through ingest; each one's outcome",
+    {
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                vendor: { type: 'string' },
+                stage: { type: 'string' },
+                reason: { type: 'string' },
+                limit: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+    },
+  ),
+  op(
     '/admin/v1/dead-letters/{id}',
     'get',
     'adminDeadLetter',

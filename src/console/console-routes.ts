@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConsoleAuth, cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './console-auth.js';
-import { type ConsoleBackend, ConsoleInputError } from './console-backend.js';
+import {
+  type ConsoleBackend,
+  ConsoleInputError,
+  type DeadLetterBucket,
+  type DeadLetterFilter,
+} from './console-backend.js';
 import { guarded, int, list, str, time } from './console-input.js';
 import { type MetricsSampler, WINDOWS, type WindowName } from './metrics-sampler.js';
 import { registerOperatorRoutes } from './operator-routes.js';
@@ -54,6 +59,20 @@ function windowOf(v: unknown): WindowName {
       `window must be one of ${Object.keys(WINDOWS).join(', ')} (got "${w}")`,
     );
   return w as WindowName;
+}
+
+const BUCKETS: readonly DeadLetterBucket[] = ['minute', 'hour', 'day'];
+/** Dead letters one filtered re-drive posts at most. */
+export const REDRIVE_MAX = 500;
+
+function deadLetterFilter(req: FastifyRequest): DeadLetterFilter {
+  const q = req.query as Record<string, unknown>;
+  return {
+    vendor: str(q.vendor, 'vendor', false),
+    stage: str(q.stage, 'stage', false),
+    reason: str(q.reason, 'reason', false),
+    limit: int(q.limit, 'limit', 1, 5000, 200),
+  };
 }
 
 /** Registers the Console page and the admin API on `app`. */
@@ -183,19 +202,29 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
 
   app.get(
     '/admin/v1/dead-letters',
+    guarded(async (req) => ({ deadLetters: await backend.deadLetters(deadLetterFilter(req)) })),
+  );
+  app.get(
+    '/admin/v1/dead-letters/counts',
     guarded(async (req) => {
-      const q = req.query as Record<string, unknown>;
-      const limit = q.limit === undefined ? 200 : Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
-        throw new ConsoleInputError('limit must be an integer from 1 to 5000');
-      return {
-        deadLetters: await backend.deadLetters({
-          vendor: str(q.vendor, 'vendor', false),
-          stage: str(q.stage, 'stage', false),
-          reason: str(q.reason, 'reason', false),
-          limit,
-        }),
+      const bucket = (req.query as { bucket?: string }).bucket ?? 'hour';
+      if (!BUCKETS.includes(bucket as DeadLetterBucket))
+        throw new ConsoleInputError(`bucket must be one of ${BUCKETS.join(', ')}`);
+      return backend.deadLetterCounts(deadLetterFilter(req), bucket as DeadLetterBucket);
+    }),
+  );
+  // Re-drive of a filtered set: the filter in the body, each one's outcome in the answer.
+  app.post(
+    '/admin/v1/dead-letters/redrive',
+    guarded(async (req) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const f = {
+        vendor: str(b.vendor, 'vendor', false),
+        stage: str(b.stage, 'stage', false),
+        reason: str(b.reason, 'reason', false),
+        limit: int(b.limit, 'limit', 1, REDRIVE_MAX, REDRIVE_MAX),
       };
+      return { outcomes: await backend.redriveAll(f) };
     }),
   );
   app.get('/admin/v1/dead-letters/:id', async (req, reply) => {

@@ -8,11 +8,15 @@ import type {
   ConsoleBackend,
   CustomerInfo,
   CustomerJobInput,
+  DeadLetterBucket,
   DeadLetterDetail,
+  DeadLetterFilter,
   DeadLetterSummary,
   EtlRunInfo,
   LakeTableInfo,
   MessageQuery,
+  RedriveFailure,
+  RedriveOutcome,
   RewindPlan,
 } from '../../console/console-backend.js';
 import { ConsoleInputError } from '../../console/console-backend.js';
@@ -53,6 +57,18 @@ export interface PlatformConsoleDeps {
 
 /** A SQL string literal. */
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** The WHERE clause of a dead-letter filter (empty for none). */
+function deadLetterWhere(f: DeadLetterFilter): string {
+  const where = [
+    f.vendor ? `vendor = ${lit(f.vendor)}` : '',
+    f.stage ? `stage = ${lit(f.stage)}` : '',
+    f.reason
+      ? `list_contains(list_transform(rejected, x -> contains(lower(x.reason), ${lit(f.reason.toLowerCase())})), true)`
+      : '',
+  ].filter((w) => w !== '');
+  return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
 
 const runInfo = (r: RunRecord): EtlRunInfo => ({
   id: r.id,
@@ -156,25 +172,40 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return plan;
   }
 
-  async deadLetters(f: {
-    vendor?: string;
-    stage?: string;
-    reason?: string;
-    limit?: number;
-  }): Promise<DeadLetterSummary[]> {
-    const where = [
-      f.vendor ? `vendor = ${lit(f.vendor)}` : '',
-      f.stage ? `stage = ${lit(f.stage)}` : '',
-      f.reason
-        ? `list_contains(list_transform(rejected, x -> contains(lower(x.reason), ${lit(f.reason.toLowerCase())})), true)`
-        : '',
-    ].filter((w) => w !== '');
+  async deadLetters(f: DeadLetterFilter): Promise<DeadLetterSummary[]> {
     const rows = await this.rows(
       `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY received_at DESC LIMIT ${Math.trunc(f.limit ?? 200)}`,
+       ${deadLetterWhere(f)} ORDER BY received_at DESC LIMIT ${Math.trunc(f.limit ?? 200)}`,
     );
     return rows.map(summaryOf);
+  }
+
+  async deadLetterCounts(f: DeadLetterFilter, bucket: DeadLetterBucket) {
+    const rows = await this.rows(
+      `SELECT date_trunc(${lit(bucket)}, received_at) AS t, vendor, count(*) AS n FROM dead_letters
+       ${deadLetterWhere(f)} GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return {
+      bucket,
+      points: rows.map((r) => ({
+        t: new Date(String(r.t)).toISOString(),
+        vendor: String(r.vendor),
+        n: Number(r.n),
+      })),
+    };
+  }
+
+  async redriveAll(f: DeadLetterFilter) {
+    const out: (RedriveOutcome | RedriveFailure)[] = [];
+    for (const d of await this.deadLetters(f)) {
+      try {
+        const r = await this.redrive(d.id);
+        out.push(r ?? { id: d.id, error: 'gone' });
+      } catch (err) {
+        out.push({ id: d.id, error: (err as Error).message });
+      }
+    }
+    return out;
   }
 
   async deadLetter(id: string): Promise<DeadLetterDetail | undefined> {

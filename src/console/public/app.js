@@ -177,18 +177,25 @@ async function deadLetters(page) {
   });
   const list = h('div', { id: 'dl-list' }, 'loading…');
   const detail = h('div', { id: 'dl-detail' });
-  page.append(h('h1', {}, 'Dead letters'), form, list, detail);
-  const q = new URLSearchParams([...params].filter(([, v]) => v !== ''));
-  const { deadLetters: rows } = await api(`/admin/v1/dead-letters?${q}`);
-  const counts = {};
-  for (const r of rows) counts[r.vendor] = (counts[r.vendor] ?? 0) + 1;
+  const counts = h('div', { class: 'card', id: 'chart-dl-counts' });
+  const redrive = h('div', { id: 'dl-redrive' });
+  page.append(h('h1', {}, 'Dead letters'), form, counts, redrive, list, detail);
+  const q = new URLSearchParams([...params].filter(([k, v]) => v !== '' && k !== 'n'));
+  const [{ deadLetters: rows }, perHour] = await Promise.all([
+    api(`/admin/v1/dead-letters?${q}`),
+    api(`/admin/v1/dead-letters/counts?bucket=hour&${q}`),
+  ]);
+  countsChart(counts, perHour);
+  redrive.append(redriveAllButton(q, rows.length));
+  const byVendor = {};
+  for (const r of rows) byVendor[r.vendor] = (byVendor[r.vendor] ?? 0) + 1;
   list.replaceChildren(
     h(
       'p',
       {},
       `${rows.length} dead letter(s)`,
-      Object.keys(counts).length
-        ? ` — ${Object.entries(counts)
+      Object.keys(byVendor).length
+        ? ` — ${Object.entries(byVendor)
             .map(([v, n]) => `${v}: ${n}`)
             .join(', ')}`
         : '',
@@ -206,6 +213,61 @@ async function deadLetters(page) {
       (r) => openDeadLetter(detail, r.id),
     ),
   );
+}
+
+/** Dead letters per hour and vendor: a line per vendor. */
+function countsChart(box, counts) {
+  const vendors = [...new Set(counts.points.map((p) => p.vendor))].sort();
+  box.replaceChildren(
+    h('h2', {}, 'Dead letters per hour, by vendor'),
+    lineChart(
+      vendors.map((v) => ({
+        name: v,
+        points: counts.points.filter((p) => p.vendor === v).map((p) => [Date.parse(p.t), p.n]),
+      })),
+    ),
+  );
+}
+
+/** Re-drives every dead letter of the filter `q`, then shows each one's outcome. */
+function redriveAllButton(q, shown) {
+  const outcomes = h('div', { id: 'redrive-all-outcome' });
+  const body = Object.fromEntries(
+    [...q].filter(([k]) => ['vendor', 'stage', 'reason'].includes(k)),
+  );
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: 'redrive-all',
+      class: 'secondary',
+      disabled: shown === 0,
+      onclick: async () => {
+        if (!confirm(`Re-drive the ${shown} dead letter(s) of this filter through ingest?`)) return;
+        outcomes.replaceChildren('re-driving…');
+        try {
+          const r = await api('/admin/v1/dead-letters/redrive', { method: 'POST', body });
+          outcomes.replaceChildren(
+            h('p', {}, `${r.outcomes.length} re-driven`),
+            table(
+              [
+                { label: 'id', value: (o) => o.id },
+                { label: 'ingest', value: (o) => (o.error ? 'failed' : o.status) },
+                { label: 'accepted', value: (o) => o.accepted ?? '' },
+                { label: 'rejected', value: (o) => o.rejected ?? '' },
+                { label: 'error', value: (o) => o.error ?? '' },
+              ],
+              r.outcomes,
+            ),
+          );
+        } catch (err) {
+          outcomes.replaceChildren(errorBox(err));
+        }
+      },
+    },
+    `Re-drive all ${shown} of this filter`,
+  );
+  return h('div', {}, button, outcomes);
 }
 
 async function openDeadLetter(detail, id) {
