@@ -16,6 +16,7 @@ import type { IngestStats } from '../ingest/ingest-stats.js';
 import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
+import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
@@ -201,6 +202,18 @@ export async function startPlatform(
         slices: etl.context.slices,
         etlOperations,
         exportGraph: (currency) => store.exportGraph(currency),
+        ...(config.lake.objectStore.backend === 'local'
+          ? {
+              lifecyclePlan: () =>
+                planLocalLifecycle({
+                  dataDir: config.dataDir.replace(/\/+$/, ''),
+                  policy: {
+                    archiveAfterDays: config.lake.archiveAfterDays,
+                    deleteAfterDays: config.lake.deleteAfterDays,
+                  },
+                }),
+            }
+          : {}),
         schedules: config.etl.schedules,
         ingestUrl: () => ingestUrl,
         redriveToken: (v) => redriveTokens.get(v),

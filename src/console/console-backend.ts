@@ -4,6 +4,7 @@
  * the roles it shows. Every method answers plain JSON values; each is also an admin HTTP
  * route (console-routes.ts).
  */
+import type { Readable } from 'node:stream';
 
 /** One consumer group's lag on one shard. */
 export interface GroupLag {
@@ -146,6 +147,24 @@ export interface LakeTableInfo {
   partitions: string[];
 }
 
+/** Compaction and lifecycle state of one lake table. */
+export interface LakeTableState {
+  table: string;
+  partitions: number;
+  /** Files readers read, and their bytes. */
+  files: number;
+  bytes: number;
+  /** Of those, compacted files, and small writer files not compacted yet. */
+  compactedFiles: number;
+  smallFiles: number;
+  /** Partitions compacted at least once. */
+  compactedPartitions: number;
+  /** Files superseded by a compaction, deleted after its grace period. */
+  obsoleteFiles: number;
+  /** Days (dt) the lifecycle policy would archive or delete now; null when not a local lake. */
+  lifecycle: { toArchive: string[]; toDelete: string[] } | null;
+}
+
 /** A SQL result for the result table: at most `maxRows` rows, `truncated` when more. */
 export interface SqlResult {
   columns: { name: string; type: string }[];
@@ -246,7 +265,10 @@ export interface ConsoleBackend {
    */
   redriveAll(filter: DeadLetterFilter): Promise<(RedriveOutcome | RedriveFailure)[]>;
   lakeTables(): Promise<LakeTableInfo[]>;
+  lakeState(): Promise<LakeTableState[]>;
   sql(text: string, maxRows: number): Promise<SqlResult>;
+  /** The whole result of `text` as CSV or a Parquet file; ConsoleInputError for bad SQL. */
+  exportSql(text: string, format: 'csv' | 'parquet'): Promise<Readable>;
   etlJobs(): Promise<EtlJobInfo[]>;
   etlRuns(job: string | undefined, limit: number): Promise<EtlRunInfo[]>;
   customers(): Promise<CustomerInfo[]>;

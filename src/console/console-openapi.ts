@@ -192,9 +192,27 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminLakeTables',
     'Lake tables: schema versions and partitions (from the catalog)',
   ),
+  op(
+    '/admin/v1/lake/state',
+    'get',
+    'adminLakeState',
+    'Compaction and lifecycle state per lake table: files, small vs compacted, superseded files, days the lifecycle would archive or delete',
+  ),
   op('/admin/v1/lake/sql', 'post', 'adminLakeSql', 'SQL over the lake (at most 1000 rows)', {
     requestBody: body({ sql: { type: 'string' } }, ['sql']),
   }),
+  op(
+    '/admin/v1/lake/export',
+    'get',
+    'adminLakeExport',
+    'The whole result of a lake SQL statement as a CSV or Parquet download',
+    {
+      parameters: [
+        { ...query('sql', 'the statement'), required: true },
+        query('format', 'csv (default) | parquet'),
+      ],
+    },
+  ),
   op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures'),
   op('/admin/v1/etl/runs', 'get', 'adminEtlRuns', 'ETL run history', {
     parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')],

@@ -239,11 +239,32 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
   });
 
   app.get('/admin/v1/lake/tables', async () => ({ tables: await backend.lakeTables() }));
+  app.get('/admin/v1/lake/state', async () => ({ tables: await backend.lakeState() }));
   app.post(
     '/admin/v1/lake/sql',
     guarded(async (req) => {
       const sql = str((req.body as { sql?: unknown } | undefined)?.sql, 'sql') as string;
       return backend.sql(sql, SQL_MAX_ROWS);
+    }),
+  );
+
+  // A download: a GET, so the page links it (read-only, like every GET of the admin API).
+  app.get(
+    '/admin/v1/lake/export',
+    guarded(async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const sql = str(q.sql, 'sql') as string;
+      const format = (str(q.format, 'format', false) ?? 'csv') as 'csv' | 'parquet';
+      if (format !== 'csv' && format !== 'parquet')
+        throw new ConsoleInputError(`format must be csv or parquet (got "${format}")`);
+      const body = await backend.exportSql(sql, format);
+      return reply
+        .header(
+          'content-type',
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet',
+        )
+        .header('content-disposition', `attachment; filename="result.${format}"`)
+        .send(body);
     }),
   );
 

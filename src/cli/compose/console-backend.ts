@@ -23,6 +23,7 @@ import { ConsoleInputError } from '../../console/console-backend.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
 import type { EtlStore, RunRecord } from '../../etl/etl-store.js';
 import { Catalog } from '../../lake/catalog/catalog.js';
+import type { LifecycleAction } from '../../lake/lifecycle/local-lifecycle.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
 import { QueryError } from '../../query/errors.js';
@@ -34,7 +35,9 @@ import type { CustomerStore } from '../../tenancy/customer-store.js';
 import { TenancyError } from '../../tenancy/errors.js';
 import { type CustomerOps, customerActions } from './customer-actions.js';
 import type { EtlOperations } from './etl-operations.js';
+import { lakeState } from './lake-state.js';
 import { browseMessages } from './message-browser.js';
+import { exportSql } from './sql-export.js';
 
 export interface PlatformConsoleDeps {
   stream: Stream;
@@ -47,6 +50,8 @@ export interface PlatformConsoleDeps {
   slices: Pick<CustomerSlices, 'sync' | 'removeAll'>;
   /** ETL runs and backfills started now, beside the schedule. */
   etlOperations: EtlOperations;
+  /** Plans the local lake's lifecycle actions (undefined: an S3 lake, whose rules are the bucket's). */
+  lifecyclePlan?: () => Promise<LifecycleAction[]>;
   /** The route graph as openCypher CSV (the row store's). */
   exportGraph: (currency: string) => Promise<GraphCsv>;
   schedules: Readonly<Record<string, string>>;
@@ -281,6 +286,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     });
   }
 
+  lakeState() {
+    return lakeState(this.deps.store, this.deps.lifecyclePlan);
+  }
+
   async sql(text: string, maxRows: number) {
     try {
       const result = await (await this.query()).open(text);
@@ -301,6 +310,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
       if (err instanceof QueryError) throw new ConsoleInputError(err.message);
       throw err;
     }
+  }
+
+  async exportSql(text: string, format: 'csv' | 'parquet') {
+    return exportSql(await this.query(), text, format);
   }
 
   async etlJobs() {

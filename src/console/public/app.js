@@ -461,7 +461,10 @@ async function stream(page) {
 
 // ---------------------------------------------------------------- Lake
 async function lake(page) {
-  const { tables } = await api('/admin/v1/lake/tables');
+  const [{ tables }, { tables: state }] = await Promise.all([
+    api('/admin/v1/lake/tables'),
+    api('/admin/v1/lake/state'),
+  ]);
   const parts = h('div', { id: 'lake-partitions' });
   const sql = h(
     'textarea',
@@ -490,8 +493,26 @@ async function lake(page) {
               })),
             )
           : null;
+      const download = (format) =>
+        h(
+          'a',
+          {
+            class: 'download',
+            id: `download-${format}`,
+            download: `result.${format}`,
+            href: `/admin/v1/lake/export?${new URLSearchParams({ format, sql: sql.value })}`,
+          },
+          `Download ${format === 'csv' ? 'CSV' : 'Parquet'}`,
+        );
       result.replaceChildren(
-        h('p', {}, `${r.rows.length} row(s)${r.truncated ? ' (truncated)' : ''}`),
+        h(
+          'p',
+          {},
+          `${r.rows.length} row(s)${r.truncated ? ' (truncated; the downloads hold every row)' : ''} `,
+          download('csv'),
+          ' ',
+          download('parquet'),
+        ),
         chart ? h('div', { class: 'card', id: 'sql-chart' }, chart) : '',
         table(
           r.columns.map((c) => ({
@@ -532,6 +553,33 @@ async function lake(page) {
         ),
     ),
     parts,
+    h('h2', {}, 'Compaction and lifecycle'),
+    h(
+      'div',
+      { id: 'lake-state' },
+      table(
+        [
+          { label: 'table', value: (t) => t.table },
+          { label: 'partitions', value: (t) => t.partitions },
+          { label: 'files read', value: (t) => t.files },
+          { label: 'bytes', value: (t) => t.bytes },
+          { label: 'small (not compacted)', value: (t) => t.smallFiles },
+          {
+            label: 'compacted',
+            value: (t) => `${t.compactedFiles} in ${t.compactedPartitions} partition(s)`,
+          },
+          { label: 'superseded', value: (t) => t.obsoleteFiles },
+          {
+            label: 'lifecycle now',
+            value: (t) =>
+              t.lifecycle === null
+                ? 'bucket rules (S3)'
+                : `${t.lifecycle.toArchive.length} day(s) to archive, ${t.lifecycle.toDelete.length} to delete`,
+          },
+        ],
+        state,
+      ),
+    ),
     h('h2', {}, 'SQL over the lake'),
     form,
     result,
