@@ -324,6 +324,24 @@ describe('the Console in Chromium', { skip: missing }, () => {
       await page.waitForSelector('.grant', { state: 'detached' });
       assert.deepEqual(await grantsOfAcme(), []);
 
+      // a customer job saved from the page is in the platform, and removed again
+      const jobsOfAcme = async () => {
+        const r = (await (await admin('/admin/v1/customers')).json()) as {
+          customers: { name: string; jobs: { name: string; schedule: string }[] }[];
+        };
+        return r.customers.find((c) => c.name === 'acme')?.jobs ?? [];
+      };
+      await page.selectOption('#customer-job select[name=customer]', 'acme');
+      await page.fill('#customer-job input[name=name]', 'daily_count');
+      await page.fill('#customer-job input[name=schedule]', '15 3 * * *');
+      await page.fill('#customer-job textarea[name=sql]', 'SELECT 1 AS one');
+      await page.click('#customer-job button[type=submit]');
+      await page.waitForSelector('.customer-job:has-text("daily_count")');
+      assert.deepEqual(await jobsOfAcme(), [{ name: 'daily_count', schedule: '15 3 * * *' }]);
+      await page.click('.customer-job:has-text("daily_count") button');
+      await page.waitForSelector('.customer-job', { state: 'detached' });
+      assert.deepEqual(await jobsOfAcme(), []);
+
       // Stream page draws the lag of the groups from the sampler
       await go('#/stream');
       await page.waitForSelector('#chart-stream-lag .chart');

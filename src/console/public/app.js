@@ -705,7 +705,27 @@ async function customers(page) {
               ),
             ),
         },
-        { label: 'jobs', value: (c) => c.jobs.map((j) => `${j.name} (${j.schedule})`).join(', ') },
+        {
+          label: 'jobs',
+          value: (c) =>
+            h(
+              'span',
+              {},
+              c.jobs.map((j) =>
+                h(
+                  'span',
+                  { class: 'customer-job' },
+                  `${j.name} (${j.schedule}) `,
+                  h(
+                    'button',
+                    { type: 'button', class: 'secondary', onclick: () => dropJob(c.name, j.name) },
+                    'remove',
+                  ),
+                  ' ',
+                ),
+              ),
+            ),
+        },
         {
           label: 'key',
           value: (c) =>
@@ -725,7 +745,57 @@ async function customers(page) {
     ),
     h('h2', {}, 'Grant a pond'),
     grant,
+    h('h2', {}, 'Add or replace a customer job'),
+    jobForm(list, msg),
   );
+}
+
+/** A customer job: the customer's SQL over its ponds, materialized on a cron schedule. */
+function jobForm(list, msg) {
+  const form = h(
+    'form',
+    { id: 'customer-job' },
+    h(
+      'label',
+      {},
+      'Customer',
+      h(
+        'select',
+        { name: 'customer' },
+        list.map((c) => h('option', { value: c.name }, c.name)),
+      ),
+    ),
+    h(
+      'label',
+      {},
+      'Table',
+      h('input', { name: 'name', required: true, pattern: '[a-z][a-z0-9_]*' }),
+    ),
+    h('label', {}, 'Schedule (cron, UTC)', h('input', { name: 'schedule', value: '0 * * * *' })),
+    h('textarea', { name: 'sql', required: true, placeholder: 'SELECT … FROM <granted pond>' }),
+    h('button', { type: 'submit' }, 'Save job'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    try {
+      await api(`/admin/v1/customers/${encodeURIComponent(f.get('customer'))}/jobs`, {
+        method: 'POST',
+        body: { name: f.get('name'), sql: f.get('sql'), schedule: f.get('schedule') },
+      });
+      await route();
+    } catch (err) {
+      msg.replaceChildren(errorBox(err));
+    }
+  });
+  return form;
+}
+
+async function dropJob(customer, job) {
+  await api(`/admin/v1/customers/${encodeURIComponent(customer)}/jobs/${encodeURIComponent(job)}`, {
+    method: 'DELETE',
+  });
+  await route();
 }
 
 // ---------------------------------------------------------------- router
