@@ -45,7 +45,12 @@ function readAdminEndpointFile(file: string): AdminEndpoint | undefined {
   } catch {
     return undefined;
   }
-  const e = JSON.parse(text) as Partial<AdminEndpoint>;
+  let e: Partial<AdminEndpoint>;
+  try {
+    e = JSON.parse(text) as Partial<AdminEndpoint>;
+  } catch {
+    e = {};
+  }
   if (typeof e.url !== 'string' || typeof e.token !== 'string' || typeof e.pid !== 'number')
     throw new Error(`${file} is not an admin endpoint (url, token, pid); remove it`);
   return e as AdminEndpoint;
