@@ -15,11 +15,16 @@ import { QueryError } from '../../query/errors.js';
 import { formatRows } from '../../query/format-rows.js';
 import type { LakeQuery } from '../../query/lake-query.js';
 
-/** The result of `sql` on `lake` in `format`, as a byte stream. */
+/**
+ * The result of `sql` on `lake` in `format`, as a byte stream. `settled` is called once the
+ * CSV writing ends: with no error after the last row, with one when it failed or the
+ * stream was closed before the end (then the result stops being read).
+ */
 export async function exportSql(
   lake: LakeQuery,
   sql: string,
   format: 'csv' | 'parquet',
+  settled: (err?: Error) => void = () => {},
 ): Promise<Readable> {
   try {
     if (format === 'parquet') {
@@ -36,11 +41,19 @@ export async function exportSql(
     }
     const result = await lake.open(sql);
     const out = new PassThrough();
+    // a client gone mid-download destroys `out`: stop reading the result then
     void formatRows('csv', result.columns, result.batches(), async (chunk) => {
-      if (!out.write(chunk)) await once(out, 'drain');
+      if (out.destroyed) throw new Error('download closed');
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
     }).then(
-      () => out.end(),
-      (err: Error) => out.destroy(err),
+      () => {
+        out.end();
+        settled();
+      },
+      (err: Error) => {
+        out.destroy(err);
+        settled(err);
+      },
     );
     return out;
   } catch (err) {
