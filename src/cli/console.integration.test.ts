@@ -192,6 +192,57 @@ describe('the Console in Chromium', { skip: missing }, () => {
       await page.click('#rewind-confirm-button');
       await page.waitForSelector('#rewind-done');
 
+      // Messages: the re-driven record, found by its id in the stream, decoded with its offers
+      await go(`#/messages?id=${encodeURIComponent(future.id)}`);
+      await page.waitForSelector('#msg-list table');
+      await page.click('#msg-list tbody tr');
+      const decoded = JSON.parse((await page.textContent('#msg-json')) ?? '{}') as {
+        id?: string;
+        offers?: unknown[];
+      };
+      assert.equal(decoded.id, future.id);
+      assert.equal(decoded.offers?.length, future.offers.length);
+
+      // Dead letters: counts over time drawn; a filtered re-drive shows each one's outcome
+      page.on('dialog', (d) => void d.accept());
+      await go('#/dead-letters?vendor=generic&stage=ingest');
+      await page.waitForSelector('#chart-dl-counts .chart');
+      assert.ok(Number(await page.getAttribute('#chart-dl-counts .chart', 'data-points')) >= 1);
+      await page.click('#redrive-all');
+      await page.waitForSelector('#redrive-all-outcome table');
+      assert.match((await page.textContent('#redrive-all-outcome')) ?? '', /1 re-driven/);
+
+      // ETL: a run started from the page, watched to its outcome, is in the platform's history
+      await go('#/etl');
+      await page.waitForSelector('#etl-start');
+      await page.selectOption('#etl-start select[name=job]', 'market_demand_daily');
+      await page.click('#etl-start button[type=submit]');
+      await page.waitForSelector('#etl-operation [data-status="succeeded"]', { timeout: 120_000 });
+      const runs = (await (await admin('/admin/v1/etl/runs?job=market_demand_daily')).json()) as {
+        runs: { status: string }[];
+      };
+      assert.ok(runs.runs.some((r) => r.status === 'succeeded'));
+      const today = new Date().toISOString().slice(0, 10);
+      await page.fill('#etl-start input[name=from]', today);
+      await page.fill('#etl-start input[name=to]', today);
+      await page.click('#etl-start button[type=submit]');
+      await page.waitForSelector('#etl-operation [data-status="succeeded"]:has-text("backfill")', {
+        timeout: 120_000,
+      });
+
+      // Lake: compaction and lifecycle state, and a CSV download of the SQL result
+      await go('#/lake');
+      await page.waitForSelector('#lake-state table');
+      await page.fill('#sql', 'SELECT id FROM searches ORDER BY id');
+      await page.click('#page form button[type=submit]');
+      await page.waitForSelector('#download-csv');
+      const href = await page.getAttribute('#download-csv', 'href');
+      const csv = (await page.evaluate(
+        `fetch(${JSON.stringify(href)}).then((r) => r.text())`,
+      )) as string;
+      assert.equal(csv.split('\n')[0], 'id');
+      assert.ok(csv.includes(future.id));
+
       // the other pages load without an error
       for (const p of ['lake', 'etl', 'customers']) {
         await go(`#/${p}`);
@@ -234,6 +285,24 @@ describe('the Console in Chromium', { skip: missing }, () => {
       await page.click('.grant:has-text("fare_trends") button');
       await page.waitForSelector('.grant', { state: 'detached' });
       assert.deepEqual(await grantsOfAcme(), []);
+
+      // a customer job saved from the page is in the platform, and removed again
+      const jobsOfAcme = async () => {
+        const r = (await (await admin('/admin/v1/customers')).json()) as {
+          customers: { name: string; jobs: { name: string; schedule: string }[] }[];
+        };
+        return r.customers.find((c) => c.name === 'acme')?.jobs ?? [];
+      };
+      await page.selectOption('#customer-job select[name=customer]', 'acme');
+      await page.fill('#customer-job input[name=name]', 'daily_count');
+      await page.fill('#customer-job input[name=schedule]', '15 3 * * *');
+      await page.fill('#customer-job textarea[name=sql]', 'SELECT 1 AS one');
+      await page.click('#customer-job button[type=submit]');
+      await page.waitForSelector('.customer-job:has-text("daily_count")');
+      assert.deepEqual(await jobsOfAcme(), [{ name: 'daily_count', schedule: '15 3 * * *' }]);
+      await page.click('.customer-job:has-text("daily_count") button');
+      await page.waitForSelector('.customer-job', { state: 'detached' });
+      assert.deepEqual(await jobsOfAcme(), []);
 
       // Stream page draws the lag of the groups from the sampler
       await go('#/stream');

@@ -1,30 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Config } from '../config/config.js';
 import { defaultPondJobs } from '../etl/default-ponds.js';
-import { createLogger } from '../ops/logger.js';
-import { createCustomerSlices } from '../sql-endpoint/session-opener.js';
-import { slicedPonds } from '../tenancy/customer-slices.js';
-import { CustomerStore } from '../tenancy/customer-store.js';
-import { openRowStore } from './compose/row-store.js';
+import { withCustomerOps as withCustomers } from './customer-ops.js';
 import { configFrom } from './options.js';
-
-/** The customer slices of the configured default ponds. */
-function customerSlices(config: Config) {
-  return createCustomerSlices(config, slicedPonds(defaultPondJobs(config.etl.schedules)));
-}
-
-async function withCustomers<R>(config: Config, fn: (c: CustomerStore) => Promise<R>): Promise<R> {
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'customers');
-  const rowStore = await openRowStore(config, logger);
-  try {
-    const store = new CustomerStore(rowStore.client);
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await rowStore.close();
-  }
-}
 
 const list = (v: string | undefined) =>
   v === undefined
@@ -60,7 +38,6 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd);
       const ok = await withCustomers(config, (c) => c.remove(name));
       if (!ok) throw new Error(`no customer "${name}"`);
-      await customerSlices(config).removeAll(name);
     });
 
   customers
@@ -96,11 +73,10 @@ export function register(program: Command): void {
           throw new Error(`--markets: pond ${pond} has no market column to narrow by`);
         if (pos && !job.posColumn)
           throw new Error(`--pos: pond ${pond} has no point-of-sale column to narrow by`);
-        await withCustomers(config, async (c) => {
-          await c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) });
-          // The customer's slice of the pond is (re)written now, narrowed to the new grant.
-          await customerSlices(config).sync(name, await c.grants(name), pond);
-        });
+        // The customer's slice of the pond is (re)written now, narrowed to the new grant.
+        await withCustomers(config, (c) =>
+          c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) }),
+        );
       },
     );
 
@@ -111,11 +87,7 @@ export function register(program: Command): void {
     .argument('<pond>')
     .action(async (name: string, pond: string, _o: unknown, cmd: Command) => {
       const { config } = configFrom(cmd);
-      const ok = await withCustomers(config, async (c) => {
-        const revoked = await c.revoke(name, pond);
-        await customerSlices(config).sync(name, await c.grants(name), pond);
-        return revoked;
-      });
+      const ok = await withCustomers(config, (c) => c.revoke(name, pond));
       if (!ok) throw new Error(`customer "${name}" has no grant on "${pond}"`);
     });
 
@@ -125,7 +97,7 @@ export function register(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const all = await withCustomers(configFrom(cmd).config, (c) => c.list());
       for (const c of all) {
-        process.stdout.write(`${c.name}  (since ${c.createdAt.toISOString().slice(0, 10)})\n`);
+        process.stdout.write(`${c.name}  (since ${c.createdAt.slice(0, 10)})\n`);
         for (const g of c.grants)
           process.stdout.write(
             `  grant ${g.pond}${g.markets ? ` markets=${g.markets.join(',')}` : ''}${g.pos ? ` pos=${g.pos.join(',')}` : ''}\n`,

@@ -2,19 +2,18 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
-import { customerTaskName, runCustomerJob } from '../etl/customer-job-runner.js';
-import { keysInRange } from '../etl/job-runner.js';
 import { pondDdl } from '../etl/pond-ddl.js';
 import { UnsupportedTypeError } from '../lake/errors.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger, type Logger } from '../ops/logger.js';
+import { platformBeside } from './admin-client.js';
 import { warnIfLocal } from './catalog.js';
 import { type EtlContext, openEtlContext, startEtlRole } from './compose/etl-context.js';
+import { backfill, backfillKeys, dayOf, runJobNow } from './compose/etl-operations.js';
 import { serveProbes } from './compose/probe-server.js';
 import { openRowStore } from './compose/row-store.js';
+import { watchOperation } from './etl-watch.js';
 import { configFrom, intOption } from './options.js';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 async function withContext<R>(
   config: Config,
@@ -34,17 +33,12 @@ async function withContext<R>(
   }
 }
 
-function date(flag: string, v: string | undefined): string {
-  if (!v || !DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
-    throw new Error(`${flag} must be a date YYYY-MM-DD (got "${v ?? ''}")`);
-  return v;
-}
-
 /**
  * Registers `faresight etl` (the long-running scheduler), `etl run JOB`, `etl backfill JOB
- * --from --to` and `etl status`. With the embedded row store (PGlite) these open
- * `<dataDir>/rowstore` themselves, so they cannot run beside `faresight up` on the same
- * data directory; use rowStore.backend=postgres for that.
+ * --from --to` and `etl status`. With the embedded row store (PGlite) beside a running
+ * `faresight up` on the same data directory, `run` and `backfill` go through its admin
+ * API (admin-endpoint.ts); the others open `<dataDir>/rowstore` themselves, so they
+ * cannot run beside it (rowStore.backend=postgres lifts that).
  */
 export function register(program: Command): void {
   const etl = program
@@ -92,26 +86,15 @@ export function register(program: Command): void {
     .argument('<job>', 'job name')
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const { config } = configFrom(cmd);
+      const api = platformBeside(config);
+      if (api) {
+        const op = await watchOperation(api, { job: name });
+        process.stdout.write(`${op.message}\n`);
+        return;
+      }
       const logger = createLogger(config.logLevel, 'etl');
       await withContext(config, logger, async (ctx) => {
-        if (name.startsWith('customer:')) {
-          const job = (await ctx.customers.jobs()).find((j) => customerTaskName(j) === name);
-          if (!job) throw new Error(`no customer job "${name}" (see faresight customers list)`);
-          const rows = await runCustomerJob(job, {
-            store: ctx.store,
-            openSession: ctx.openSession,
-            lakeRoot: ctx.lakeRoot,
-            logger,
-            runnerId: ctx.runner.runnerId,
-          });
-          process.stdout.write(`${name}: ${rows} rows\n`);
-          return;
-        }
-        const s = await ctx.runner.run(ctx.job(name));
-        process.stdout.write(
-          `${name}: run ${s.runId}, ${s.inputPartitions.length} changed input partitions, ` +
-            `${s.outputPartitions.length} output partitions rewritten, ${s.rows} rows, ${s.bytes} bytes\n`,
-        );
+        process.stdout.write(`${(await runJobNow(ctx, name, logger)).message}\n`);
       });
     });
 
@@ -122,14 +105,34 @@ export function register(program: Command): void {
     .requiredOption('--from <date>', 'first day, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last day, YYYY-MM-DD')
     .action(async (name: string, opts: { from: string; to: string }, cmd: Command) => {
-      const from = date('--from', opts.from);
-      const to = date('--to', opts.to);
+      const from = dayOf('--from', opts.from);
+      const to = dayOf('--to', opts.to);
       if (from > to) throw new Error(`--from ${from} is after --to ${to}`);
       const { config } = configFrom(cmd);
+      const api = platformBeside(config);
+      if (api) {
+        const bar = new SingleBar({
+          format: `${name} [{bar}] {value}/{total} | {key} | {rows} rows`,
+          stream: process.stderr,
+        });
+        let started = false;
+        try {
+          const op = await watchOperation(api, { job: name, from, to }, (o) => {
+            if (!started) bar.start(o.total, 0, { key: o.step ?? '', rows: 0 });
+            started = true;
+            bar.update(o.done, { key: o.step ?? '', rows: o.rows });
+          });
+          bar.stop();
+          process.stdout.write(`${op.message}\n`);
+        } finally {
+          bar.stop();
+        }
+        return;
+      }
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
       await withContext(config, logger, async (ctx) => {
         const job = ctx.job(name);
-        const keys = keysInRange(from, to, job.grain);
+        const keys = backfillKeys(job, from, to);
         const bar = new SingleBar({
           format: `${name} [{bar}] {value}/{total} ${job.grain}s | {key} | {rows} rows | ETA {eta_formatted}`,
           stream: process.stderr,
@@ -137,11 +140,10 @@ export function register(program: Command): void {
         let rows = 0;
         bar.start(keys.length, 0, { key: keys[0], rows });
         try {
-          for (const k of keys) {
-            const s = await ctx.runner.run(job, { range: { from: k, to: k }, kind: 'backfill' });
-            rows += s.rows;
-            bar.increment(1, { key: k, rows });
-          }
+          await backfill(ctx, job, keys, (key, n) => {
+            rows += n;
+            bar.increment(1, { key, rows });
+          });
         } finally {
           bar.stop();
         }

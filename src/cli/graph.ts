@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../config/config.js';
 import { createLogger } from '../ops/logger.js';
+import type { GraphCsv } from '../serving/graph-export.js';
+import { platformBeside } from './admin-client.js';
 import { openRowStore } from './compose/row-store.js';
 import { configFrom } from './options.js';
 
@@ -27,19 +30,25 @@ export function register(program: Command): void {
       if (!/^[A-Z]{3}$/.test(currency))
         throw new Error(`--currency must be a 3-letter ISO 4217 code (got "${opts.currency}")`);
       const { config } = configFrom(cmd);
-      const logger = createLogger(config.logLevel, 'graph');
-      const store = await openRowStore(config, logger);
-      try {
-        const csv = await store.exportGraph(currency);
-        const dir = resolve(opts.out);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, GRAPH_FILES.nodes), csv.nodes);
-        writeFileSync(join(dir, GRAPH_FILES.edges), csv.edges);
-        process.stdout.write(
-          `${csv.airports} airports -> ${join(dir, GRAPH_FILES.nodes)}\n${csv.routes} routes -> ${join(dir, GRAPH_FILES.edges)}\n`,
-        );
-      } finally {
-        await store.close();
-      }
+      const api = platformBeside(config);
+      const csv = api
+        ? await api.call<GraphCsv>('GET', `/graph/export?currency=${currency}`)
+        : await exportDirect(config, currency);
+      const dir = resolve(opts.out);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, GRAPH_FILES.nodes), csv.nodes);
+      writeFileSync(join(dir, GRAPH_FILES.edges), csv.edges);
+      process.stdout.write(
+        `${csv.airports} airports -> ${join(dir, GRAPH_FILES.nodes)}\n${csv.routes} routes -> ${join(dir, GRAPH_FILES.edges)}\n`,
+      );
     });
+}
+
+async function exportDirect(config: Config, currency: string): Promise<GraphCsv> {
+  const store = await openRowStore(config, createLogger(config.logLevel, 'graph'));
+  try {
+    return await store.exportGraph(currency);
+  } finally {
+    await store.close();
+  }
 }

@@ -16,6 +16,7 @@ import type { IngestStats } from '../ingest/ingest-stats.js';
 import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
+import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
@@ -25,9 +26,11 @@ import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
 import { createAdapters } from '../vendors/adapters.js';
+import { writeAdminEndpoint } from './admin-endpoint.js';
 import { openCache } from './compose/cache.js';
 import { PlatformConsoleBackend } from './compose/console-backend.js';
 import { startEtlRole } from './compose/etl-context.js';
+import { EtlOperations } from './compose/etl-operations.js';
 import { openLake } from './compose/lake.js';
 import { openObjectStore } from './compose/object-store.js';
 import {
@@ -150,17 +153,16 @@ export async function startPlatform(
     await customers.migrate();
     // The demand forecast is one of the ETL scheduler's tasks (one run per slot across
     // a fleet), fitted on worker threads off this process's event loop.
-    services.push(
-      await startEtlRole({
-        config,
-        sql: store.client,
-        logger: logger.child('etl'),
-        registry,
-        ...(opts.forecastCatchUpMs !== undefined
-          ? { forecastCatchUpMs: opts.forecastCatchUpMs }
-          : {}),
-      }),
-    );
+    const etl = await startEtlRole({
+      config,
+      sql: store.client,
+      logger: logger.child('etl'),
+      registry,
+      ...(opts.forecastCatchUpMs !== undefined
+        ? { forecastCatchUpMs: opts.forecastCatchUpMs }
+        : {}),
+    });
+    services.push(etl);
     const sqlEndpoint = await startSqlEndpoint({
       config,
       sql: store.client,
@@ -179,6 +181,9 @@ export async function startPlatform(
     const registries: Registry[] = [registry];
     let sampler: MetricsSampler | undefined;
     let extensions: Parameters<typeof startApiRole>[0]['extensions'];
+    // The CLI beside `up` reaches the admin API with a token made here, written only to
+    // the data directory's admin endpoint file (mode 0600).
+    const cliToken = adminKeySha256 ? randomBytes(32).toString('base64url') : undefined;
     if (adminKeySha256) {
       const s = new MetricsSampler({
         registries,
@@ -187,12 +192,28 @@ export async function startPlatform(
         onError: (err) => logger.warn('console metrics sample failed', { error: err.message }),
       });
       sampler = s;
+      const etlOperations = new EtlOperations(etl.context, logger.child('etl'));
       const backend = new PlatformConsoleBackend({
         stream: streams.stream,
         store: lakeStore,
         openLake: () => openLake(config),
         etl: etlStore,
         customers,
+        slices: etl.context.slices,
+        etlOperations,
+        exportGraph: (currency) => store.exportGraph(currency),
+        ...(config.lake.objectStore.backend === 'local'
+          ? {
+              lifecyclePlan: () =>
+                planLocalLifecycle({
+                  dataDir: config.dataDir.replace(/\/+$/, ''),
+                  policy: {
+                    archiveAfterDays: config.lake.archiveAfterDays,
+                    deleteAfterDays: config.lake.deleteAfterDays,
+                  },
+                }),
+            }
+          : {}),
         schedules: config.etl.schedules,
         ingestUrl: () => ingestUrl,
         redriveToken: (v) => redriveTokens.get(v),
@@ -201,12 +222,14 @@ export async function startPlatform(
         name: 'console',
         stop: async () => {
           s.stop();
+          await etlOperations.settle();
           await backend.close();
         },
       });
+      const keys = [adminKeySha256, ...(cliToken ? [hashToken(cliToken)] : [])];
       extensions = [
         {
-          register: (app) => registerConsole(app, { backend, sampler: s, adminKeySha256 }),
+          register: (app) => registerConsole(app, { backend, sampler: s, adminKeySha256: keys }),
           operations: CONSOLE_OPERATIONS,
         },
       ];
@@ -226,6 +249,14 @@ export async function startPlatform(
       ...(extensions ? { extensions } : {}),
     });
     services.push(api);
+    if (cliToken) {
+      const remove = writeAdminEndpoint(config.dataDir, {
+        url: api.url,
+        token: cliToken,
+        pid: process.pid,
+      });
+      services.push({ name: 'admin-endpoint', stop: async () => remove() });
+    }
     const ingest = await startIngestRole({
       config,
       streams,

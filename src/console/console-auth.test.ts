@@ -43,4 +43,13 @@ describe('ConsoleAuth', () => {
   it('refuses a hash that is not sha256 hex', () => {
     assert.throws(() => new ConsoleAuth('abc'), /64 hex digits/);
   });
+
+  it('admits each of several admin keys (the operator key and the CLI token of up)', () => {
+    const cli = 'cli-token';
+    const auth = new ConsoleAuth([hash, createHash('sha256').update(cli).digest('hex')]);
+    assert.equal(auth.isAdminKey(KEY), true);
+    assert.equal(auth.isAdminKey(cli), true);
+    assert.equal(auth.isAdminKey('other'), false);
+    assert.throws(() => new ConsoleAuth([]), /64 hex digits/);
+  });
 });

@@ -34,21 +34,29 @@ export function cookieValue(header: string | undefined, name: string): string | 
  * (no cookie, so no CSRF). Sessions live in this process: a restart logs everyone out.
  */
 export class ConsoleAuth {
-  private readonly hash: Buffer;
+  private readonly hashes: Buffer[];
   private readonly sessions = new Map<string, Session>();
 
+  /**
+   * `adminKeySha256`: the sha256 (hex) of the admin key, or of each key admitted (the
+   * operator's, and the token `up` makes for the CLI beside it).
+   */
   constructor(
-    adminKeySha256: string,
+    adminKeySha256: string | readonly string[],
     private readonly now: () => number = Date.now,
   ) {
-    if (!/^[0-9a-f]{64}$/.test(adminKeySha256))
+    const all = typeof adminKeySha256 === 'string' ? [adminKeySha256] : [...adminKeySha256];
+    if (all.length === 0 || all.some((h) => !/^[0-9a-f]{64}$/.test(h)))
       throw new Error('the admin key hash must be 64 hex digits (sha256 of the key)');
-    this.hash = Buffer.from(adminKeySha256, 'hex');
+    this.hashes = all.map((h) => Buffer.from(h, 'hex'));
   }
 
-  /** True when `key` is the admin key (constant-time comparison of the hashes). */
+  /** True when `key` is an admin key (constant-time comparison of the hashes). */
   isAdminKey(key: string): boolean {
-    return timingSafeEqual(createHash('sha256').update(key, 'utf8').digest(), this.hash);
+    const h = createHash('sha256').update(key, 'utf8').digest();
+    let ok = false;
+    for (const x of this.hashes) ok = timingSafeEqual(h, x) || ok;
+    return ok;
   }
 
   /** Opens a session for a correct key: its cookie id and CSRF token; undefined for a wrong key. */

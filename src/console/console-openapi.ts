@@ -100,6 +100,23 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     },
   ),
   op(
+    '/admin/v1/messages',
+    'get',
+    'adminMessages',
+    'Browse the shopping stream: records decoded from Avro to JSON with their offers',
+    {
+      parameters: [
+        query('shard', 'one shard (default every shard)'),
+        query('seq', 'first sequence on the shard'),
+        query('from', 'first record time: ISO 8601, epoch ms, or -30m / -2h'),
+        query('id', "the vendor's record id"),
+        query('market', 'ORIGIN-DESTINATION (reads only its shard)'),
+        query('vendor', 'vendor'),
+        query('limit', '1..500, default 50'),
+      ],
+    },
+  ),
+  op(
     '/admin/v1/dead-letters',
     'get',
     'adminDeadLetters',
@@ -111,6 +128,44 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
         query('reason', 'substring of a reason'),
         query('limit', '1..5000, default 200'),
       ],
+    },
+  ),
+  op(
+    '/admin/v1/dead-letters/counts',
+    'get',
+    'adminDeadLetterCounts',
+    'Dead letters per vendor and time bucket (minute, hour, day), filtered like the list',
+    {
+      parameters: [
+        query('bucket', 'minute | hour | day, default hour'),
+        query('vendor', 'vendor'),
+        query('stage', 'stage'),
+        query('reason', 'substring of a reason'),
+      ],
+    },
+  ),
+  op(
+    '/admin/v1/dead-letters/redrive',
+    'post',
+    'adminRedriveAll',
+    "Re-drive every dead letter of a filter (newest first, at most 500) through ingest; each one's outcome",
+    {
+      requestBody: {
+        required: false,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                vendor: { type: 'string' },
+                stage: { type: 'string' },
+                reason: { type: 'string' },
+                limit: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
     },
   ),
   op(
@@ -137,9 +192,27 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminLakeTables',
     'Lake tables: schema versions and partitions (from the catalog)',
   ),
+  op(
+    '/admin/v1/lake/state',
+    'get',
+    'adminLakeState',
+    'Compaction and lifecycle state per lake table: files, small vs compacted, superseded files, days the lifecycle would archive or delete',
+  ),
   op('/admin/v1/lake/sql', 'post', 'adminLakeSql', 'SQL over the lake (at most 1000 rows)', {
     requestBody: body({ sql: { type: 'string' } }, ['sql']),
   }),
+  op(
+    '/admin/v1/lake/export',
+    'get',
+    'adminLakeExport',
+    'The whole result of a lake SQL statement as a CSV or Parquet download',
+    {
+      parameters: [
+        { ...query('sql', 'the statement'), required: true },
+        query('format', 'csv (default) | parquet'),
+      ],
+    },
+  ),
   op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures'),
   op('/admin/v1/etl/runs', 'get', 'adminEtlRuns', 'ETL run history', {
     parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')],
@@ -181,4 +254,79 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
   op('/admin/v1/customers/{name}/grants/{pond}', 'delete', 'adminRevoke', 'Revoke a pond', {
     parameters: [path('name'), path('pond')],
   }),
+  op(
+    '/admin/v1/customers/{name}',
+    'delete',
+    'adminRemoveCustomer',
+    'Delete a customer with its grants, jobs and pond slices',
+    {
+      parameters: [path('name')],
+    },
+  ),
+  op(
+    '/admin/v1/customers/{name}/jobs',
+    'post',
+    'adminPutCustomerJob',
+    "Add or replace a customer job: the customer's SQL over its ponds as table `name`",
+    {
+      parameters: [path('name')],
+      requestBody: body(
+        {
+          name: { type: 'string', description: 'table name' },
+          sql: { type: 'string' },
+          schedule: { type: 'string', description: 'cron (UTC), default hourly' },
+        },
+        ['name', 'sql'],
+      ),
+    },
+  ),
+  op(
+    '/admin/v1/customers/{name}/jobs/{job}',
+    'delete',
+    'adminRemoveCustomerJob',
+    'Remove a customer job (its table stays)',
+    {
+      parameters: [path('name'), path('job')],
+    },
+  ),
+  op(
+    '/admin/v1/etl/operations',
+    'post',
+    'adminStartEtl',
+    'Start a run of a job now, or a backfill of a pond over days (from and to); answers 202 with the operation to watch',
+    {
+      requestBody: body(
+        {
+          job: { type: 'string', description: 'pond job, or customer:<customer>/<table>' },
+          from: { type: 'string', description: 'backfill: first day, YYYY-MM-DD' },
+          to: { type: 'string', description: 'backfill: last day, YYYY-MM-DD' },
+        },
+        ['job'],
+      ),
+    },
+  ),
+  op(
+    '/admin/v1/etl/operations',
+    'get',
+    'adminEtlOperations',
+    'ETL runs and backfills started through the admin API, newest first, with their progress',
+  ),
+  op(
+    '/admin/v1/etl/operations/{id}',
+    'get',
+    'adminEtlOperation',
+    'One ETL operation: steps done of total, rows, status, error',
+    {
+      parameters: [path('id')],
+    },
+  ),
+  op(
+    '/admin/v1/graph/export',
+    'get',
+    'adminGraphExport',
+    'The route graph as openCypher load CSV (airports.csv and routes.csv in one JSON answer)',
+    {
+      parameters: [query('currency', 'currency of the edge fares, default USD')],
+    },
+  ),
 ];

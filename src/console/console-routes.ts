@@ -8,8 +8,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadConsoleAssets } from './console-assets.js';
 import { ConsoleAuth, cookieValue, SESSION_COOKIE, SESSION_TTL_MS } from './console-auth.js';
-import { type ConsoleBackend, ConsoleInputError } from './console-backend.js';
+import {
+  type ConsoleBackend,
+  ConsoleInputError,
+  type DeadLetterBucket,
+  type DeadLetterFilter,
+} from './console-backend.js';
+import { guarded, int, list, str, time } from './console-input.js';
 import { type MetricsSampler, WINDOWS, type WindowName } from './metrics-sampler.js';
+import { registerOperatorRoutes } from './operator-routes.js';
 
 /** Rows the SQL box returns at most. */
 export const SQL_MAX_ROWS = 1000;
@@ -20,42 +27,9 @@ const CSP =
 export interface ConsoleOptions {
   backend: ConsoleBackend;
   sampler: MetricsSampler;
-  /** sha256 hex of the admin key. */
-  adminKeySha256: string;
+  /** sha256 hex of the admin key, or of each admin key (the operator's, the CLI's). */
+  adminKeySha256: string | readonly string[];
   now?: () => number;
-}
-
-function str(v: unknown, what: string, required = true): string | undefined {
-  if (v === undefined || v === null || v === '') {
-    if (required) throw new ConsoleInputError(`${what} is required`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new ConsoleInputError(`${what} must be a string`);
-  return v;
-}
-
-function list(v: unknown, what: string): string[] | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
-  if (!items || items.some((x) => typeof x !== 'string'))
-    throw new ConsoleInputError(`${what} must be a list of strings`);
-  const out = (items as string[]).map((x) => x.trim()).filter((x) => x !== '');
-  return out.length > 0 ? out : undefined;
-}
-
-/** A time as ISO 8601, epoch ms, or relative to now (`-90m`, `-2h`, `-30s`). */
-function time(v: unknown, what: string): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  const s = str(v, what) as string;
-  const rel = /^-(\d+(?:\.\d+)?)(s|m|h)$/.exec(s);
-  if (rel)
-    return (
-      Date.now() - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h']
-    );
-  const t = /^\d{12,}$/.test(s) ? Number(s) : Date.parse(s);
-  if (Number.isNaN(t))
-    throw new ConsoleInputError(`${what} "${s}" is not a time (ISO 8601, epoch ms, or -30m / -2h)`);
-  return t;
 }
 
 function windowOf(v: unknown): WindowName {
@@ -67,20 +41,19 @@ function windowOf(v: unknown): WindowName {
   return w as WindowName;
 }
 
-type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+const BUCKETS: readonly DeadLetterBucket[] = ['minute', 'hour', 'day'];
+/** Dead letters one filtered re-drive posts at most. */
+export const REDRIVE_MAX = 500;
 
-/** Runs `h`, answering a ConsoleInputError 400 with its message. */
-const guarded =
-  (h: Handler): Handler =>
-  async (req, reply) => {
-    try {
-      return await h(req, reply);
-    } catch (err) {
-      if (err instanceof ConsoleInputError)
-        return reply.code(400).send({ error: 'bad_request', message: err.message });
-      throw err;
-    }
+function deadLetterFilter(req: FastifyRequest): DeadLetterFilter {
+  const q = req.query as Record<string, unknown>;
+  return {
+    vendor: str(q.vendor, 'vendor', false),
+    stage: str(q.stage, 'stage', false),
+    reason: str(q.reason, 'reason', false),
+    limit: int(q.limit, 'limit', 1, 5000, 200),
   };
+}
 
 /** Registers the Console page and the admin API on `app`. */
 export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): void {
@@ -190,20 +163,54 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
   );
 
   app.get(
-    '/admin/v1/dead-letters',
+    '/admin/v1/messages',
     guarded(async (req) => {
       const q = req.query as Record<string, unknown>;
-      const limit = q.limit === undefined ? 200 : Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
-        throw new ConsoleInputError('limit must be an integer from 1 to 5000');
-      return {
-        deadLetters: await backend.deadLetters({
-          vendor: str(q.vendor, 'vendor', false),
-          stage: str(q.stage, 'stage', false),
-          reason: str(q.reason, 'reason', false),
-          limit,
-        }),
+      const num = (v: unknown, what: string) =>
+        v === undefined || v === '' ? undefined : int(v, what, 0, Number.MAX_SAFE_INTEGER, 0);
+      const shard = num(q.shard, 'shard');
+      const seq = num(q.seq, 'seq');
+      const from = q.from === undefined || q.from === '' ? undefined : time(q.from, 'from');
+      const id = str(q.id, 'id', false);
+      const market = str(q.market, 'market', false);
+      const vendor = str(q.vendor, 'vendor', false);
+      return backend.messages({
+        ...(shard !== undefined ? { shard } : {}),
+        ...(seq !== undefined ? { seq } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(id ? { id } : {}),
+        ...(market ? { market } : {}),
+        ...(vendor ? { vendor } : {}),
+        limit: int(q.limit, 'limit', 1, 500, 50),
+      });
+    }),
+  );
+
+  app.get(
+    '/admin/v1/dead-letters',
+    guarded(async (req) => ({ deadLetters: await backend.deadLetters(deadLetterFilter(req)) })),
+  );
+  app.get(
+    '/admin/v1/dead-letters/counts',
+    guarded(async (req) => {
+      const bucket = (req.query as { bucket?: string }).bucket ?? 'hour';
+      if (!BUCKETS.includes(bucket as DeadLetterBucket))
+        throw new ConsoleInputError(`bucket must be one of ${BUCKETS.join(', ')}`);
+      return backend.deadLetterCounts(deadLetterFilter(req), bucket as DeadLetterBucket);
+    }),
+  );
+  // Re-drive of a filtered set: the filter in the body, each one's outcome in the answer.
+  app.post(
+    '/admin/v1/dead-letters/redrive',
+    guarded(async (req) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const f = {
+        vendor: str(b.vendor, 'vendor', false),
+        stage: str(b.stage, 'stage', false),
+        reason: str(b.reason, 'reason', false),
+        limit: int(b.limit, 'limit', 1, REDRIVE_MAX, REDRIVE_MAX),
       };
+      return { outcomes: await backend.redriveAll(f) };
     }),
   );
   app.get('/admin/v1/dead-letters/:id', async (req, reply) => {
@@ -218,11 +225,32 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
   });
 
   app.get('/admin/v1/lake/tables', async () => ({ tables: await backend.lakeTables() }));
+  app.get('/admin/v1/lake/state', async () => ({ tables: await backend.lakeState() }));
   app.post(
     '/admin/v1/lake/sql',
     guarded(async (req) => {
       const sql = str((req.body as { sql?: unknown } | undefined)?.sql, 'sql') as string;
       return backend.sql(sql, SQL_MAX_ROWS);
+    }),
+  );
+
+  // A download: a GET, so the page links it (read-only, like every GET of the admin API).
+  app.get(
+    '/admin/v1/lake/export',
+    guarded(async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const sql = str(q.sql, 'sql') as string;
+      const format = (str(q.format, 'format', false) ?? 'csv') as 'csv' | 'parquet';
+      if (format !== 'csv' && format !== 'parquet')
+        throw new ConsoleInputError(`format must be csv or parquet (got "${format}")`);
+      const body = await backend.exportSql(sql, format);
+      return reply
+        .header(
+          'content-type',
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet',
+        )
+        .header('content-disposition', `attachment; filename="result.${format}"`)
+        .send(body);
     }),
   );
 
@@ -276,4 +304,5 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
       return { ok: true };
     }),
   );
+  registerOperatorRoutes(app, backend);
 }

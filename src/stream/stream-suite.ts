@@ -64,6 +64,7 @@ export const STREAM_SUITE_TESTS = {
   replayByTime: 'replay by time returns the same records in the same per-shard order',
   rewindWins: 'a commit of a batch read before a rewind does not undo the rewind',
   rewindBySeq: 'rewind by shard and sequence restarts that shard at the first record >= seq',
+  browse: 'browse reads a shard from a sequence or a time, in order, without touching any group',
   retention: 'trim removes records older than the retention without blocking appends',
   dedupe: 'dedupe: a record or a whole batch appended again within the window is stored once',
   partialDedupe: 'dedupe: an append overlapping an earlier one stores only the new records',
@@ -349,6 +350,49 @@ export function runStreamSuite(opts: StreamSuiteOptions): void {
         const full = await readRecords(c, 24);
         assert.deepEqual(perShard(full.records), perShard(first.records));
         await expectNoMore(c);
+      }),
+    );
+
+    test(STREAM_SUITE_TESTS.browse, () =>
+      withStream('browse', { shards: 2 }, async (s) => {
+        if (!s.browse)
+          assert.fail('the backend implements browse (or skips this test with a reason)');
+        const browse = s.browse.bind(s);
+        const keys = ['LHR-JFK', 'CDG-NCE', 'SFO-LAX'];
+        await s.append(makeRecords(10, { prefix: 'early', keys }));
+        await sleep(20);
+        const t = now();
+        await sleep(20);
+        await s.append(makeRecords(10, { prefix: 'late', keys }));
+        const c = await s.consumer('g', POLICY);
+        const all = await readRecords(c, 20);
+        const groups = (await s.info()).groups;
+        for (let shard = 0; shard < 2; shard++) {
+          const mine = all.records.filter((r) => r.shard === shard);
+          const browsed = await browse(shard, { seq: 0 }, 100);
+          assert.deepEqual(perShard(browsed), perShard(mine));
+          const later = await browse(shard, { time: t }, 100);
+          assert.deepEqual(
+            later.map((r) => r.id),
+            mine.filter((r) => r.id.startsWith('late')).map((r) => r.id),
+          );
+          if (mine.length > 2) {
+            const from = mine[1]!.seq;
+            const two = await browse(shard, { seq: from }, 2);
+            assert.deepEqual(
+              two.map((r) => r.seq),
+              mine.slice(1, 3).map((r) => r.seq),
+            );
+          }
+        }
+        await assert.rejects(browse(2, { seq: 0 }, 1), RangeError);
+        assert.deepEqual((await s.info()).groups, groups, 'browsing made no group');
+        const lag = await s.lag('g');
+        assert.equal(
+          lag.reduce((n, l) => n + l.records, 0),
+          20,
+          'browsing moved no checkpoint',
+        );
       }),
     );
 

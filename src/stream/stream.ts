@@ -107,6 +107,9 @@ export interface Consumer {
  */
 export type RewindTarget = { time: number } | { shard: number; seq: number };
 
+/** Where browsing a shard starts: its first record at or after a sequence, or a time (epoch ms). */
+export type BrowseFrom = { seq: number } | { time: number };
+
 /** Lag of one group on one shard. */
 export interface ShardLag {
   group: string;
@@ -139,6 +142,12 @@ export interface Stream {
   consumer(group: string, policy: BatchPolicy, options?: ConsumerOptions): Promise<Consumer>;
   /** Rewinds `group`; a running consumer of the group picks the new position up on its next read. */
   rewind(group: string, target: RewindTarget): Promise<void>;
+  /**
+   * Up to `limit` records of `shard` from `from` on, in order, read outside any consumer
+   * group (no checkpoint, lease or group is touched): the Console's message viewer.
+   * Optional: a backend without it cannot be browsed. RangeError for a shard out of range.
+   */
+  browse?(shard: number, from: BrowseFrom, limit: number): Promise<StreamRecord[]>;
   /** Lag per shard for one group, or for every group when none is given. */
   lag(group?: string): Promise<ShardLag[]>;
   info(): Promise<StreamInfo>;

@@ -16,6 +16,9 @@ export function withCleanup(stream: Stream, cleanup: () => Promise<void>): Strea
     append: (records) => stream.append(records),
     consumer: (group, policy, options) => stream.consumer(group, policy, options),
     rewind: (group, target) => stream.rewind(group, target),
+    ...(stream.browse
+      ? { browse: (shard, from, limit) => stream.browse!(shard, from, limit) }
+      : {}),
     lag: (group) => stream.lag(group),
     info: () => stream.info(),
     trim: (now) => stream.trim(now),

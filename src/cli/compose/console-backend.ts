@@ -7,23 +7,37 @@
 import type {
   ConsoleBackend,
   CustomerInfo,
+  CustomerJobInput,
+  DeadLetterBucket,
   DeadLetterDetail,
+  DeadLetterFilter,
   DeadLetterSummary,
   EtlRunInfo,
   LakeTableInfo,
+  MessageQuery,
+  RedriveFailure,
+  RedriveOutcome,
   RewindPlan,
 } from '../../console/console-backend.js';
 import { ConsoleInputError } from '../../console/console-backend.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
 import type { EtlStore, RunRecord } from '../../etl/etl-store.js';
 import { Catalog } from '../../lake/catalog/catalog.js';
+import type { LifecycleAction } from '../../lake/lifecycle/local-lifecycle.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
 import { QueryError } from '../../query/errors.js';
 import type { LakeQuery } from '../../query/lake-query.js';
+import type { GraphCsv } from '../../serving/graph-export.js';
 import type { Stream } from '../../stream/stream.js';
+import type { CustomerSlices } from '../../tenancy/customer-slices.js';
 import type { CustomerStore } from '../../tenancy/customer-store.js';
 import { TenancyError } from '../../tenancy/errors.js';
+import { type CustomerOps, customerActions } from './customer-actions.js';
+import type { EtlOperations } from './etl-operations.js';
+import { lakeState } from './lake-state.js';
+import { browseMessages } from './message-browser.js';
+import { exportSql } from './sql-export.js';
 
 export interface PlatformConsoleDeps {
   stream: Stream;
@@ -32,6 +46,14 @@ export interface PlatformConsoleDeps {
   openLake: () => Promise<LakeQuery>;
   etl: EtlStore;
   customers: CustomerStore;
+  /** The customers' pond slices, kept in line with grants as `faresight customers` does. */
+  slices: Pick<CustomerSlices, 'sync' | 'removeAll'>;
+  /** ETL runs and backfills started now, beside the schedule. */
+  etlOperations: EtlOperations;
+  /** Plans the local lake's lifecycle actions (undefined: an S3 lake, whose rules are the bucket's). */
+  lifecyclePlan?: () => Promise<LifecycleAction[]>;
+  /** The route graph as openCypher CSV (the row store's). */
+  exportGraph: (currency: string) => Promise<GraphCsv>;
   schedules: Readonly<Record<string, string>>;
   /** Base URL of ingest, and the bearer token of each vendor for re-drives (none = open ingest). */
   ingestUrl: () => string;
@@ -40,6 +62,18 @@ export interface PlatformConsoleDeps {
 
 /** A SQL string literal. */
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** The WHERE clause of a dead-letter filter (empty for none). */
+function deadLetterWhere(f: DeadLetterFilter): string {
+  const where = [
+    f.vendor ? `vendor = ${lit(f.vendor)}` : '',
+    f.stage ? `stage = ${lit(f.stage)}` : '',
+    f.reason
+      ? `list_contains(list_transform(rejected, x -> contains(lower(x.reason), ${lit(f.reason.toLowerCase())})), true)`
+      : '',
+  ].filter((w) => w !== '');
+  return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
 
 const runInfo = (r: RunRecord): EtlRunInfo => ({
   id: r.id,
@@ -72,8 +106,11 @@ function summaryOf(r: Record<string, unknown>): DeadLetterSummary {
 
 export class PlatformConsoleBackend implements ConsoleBackend {
   private lake: Promise<LakeQuery> | undefined;
+  private readonly actions: CustomerOps;
 
-  constructor(private readonly deps: PlatformConsoleDeps) {}
+  constructor(private readonly deps: PlatformConsoleDeps) {
+    this.actions = customerActions(deps.customers, deps.slices);
+  }
 
   private query(): Promise<LakeQuery> {
     this.lake ??= this.deps.openLake().catch((err) => {
@@ -130,31 +167,50 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     };
   }
 
+  messages(q: MessageQuery) {
+    return browseMessages(this.deps.stream, q);
+  }
+
   async rewind(group: string, time: number): Promise<RewindPlan> {
     const plan = await this.planRewind(group, time);
     await this.deps.stream.rewind(group, { time: plan.from });
     return plan;
   }
 
-  async deadLetters(f: {
-    vendor?: string;
-    stage?: string;
-    reason?: string;
-    limit?: number;
-  }): Promise<DeadLetterSummary[]> {
-    const where = [
-      f.vendor ? `vendor = ${lit(f.vendor)}` : '',
-      f.stage ? `stage = ${lit(f.stage)}` : '',
-      f.reason
-        ? `list_contains(list_transform(rejected, x -> contains(lower(x.reason), ${lit(f.reason.toLowerCase())})), true)`
-        : '',
-    ].filter((w) => w !== '');
+  async deadLetters(f: DeadLetterFilter): Promise<DeadLetterSummary[]> {
     const rows = await this.rows(
       `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY received_at DESC LIMIT ${Math.trunc(f.limit ?? 200)}`,
+       ${deadLetterWhere(f)} ORDER BY received_at DESC LIMIT ${Math.trunc(f.limit ?? 200)}`,
     );
     return rows.map(summaryOf);
+  }
+
+  async deadLetterCounts(f: DeadLetterFilter, bucket: DeadLetterBucket) {
+    const rows = await this.rows(
+      `SELECT date_trunc(${lit(bucket)}, received_at) AS t, vendor, count(*) AS n FROM dead_letters
+       ${deadLetterWhere(f)} GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return {
+      bucket,
+      points: rows.map((r) => ({
+        t: new Date(String(r.t)).toISOString(),
+        vendor: String(r.vendor),
+        n: Number(r.n),
+      })),
+    };
+  }
+
+  async redriveAll(f: DeadLetterFilter) {
+    const out: (RedriveOutcome | RedriveFailure)[] = [];
+    for (const d of await this.deadLetters(f)) {
+      try {
+        const r = await this.redrive(d.id);
+        out.push(r ?? { id: d.id, error: 'gone' });
+      } catch (err) {
+        out.push({ id: d.id, error: (err as Error).message });
+      }
+    }
+    return out;
   }
 
   async deadLetter(id: string): Promise<DeadLetterDetail | undefined> {
@@ -230,6 +286,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     });
   }
 
+  lakeState() {
+    return lakeState(this.deps.store, this.deps.lifecyclePlan);
+  }
+
   async sql(text: string, maxRows: number) {
     try {
       const result = await (await this.query()).open(text);
@@ -250,6 +310,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
       if (err instanceof QueryError) throw new ConsoleInputError(err.message);
       throw err;
     }
+  }
+
+  async exportSql(text: string, format: 'csv' | 'parquet') {
+    return exportSql(await this.query(), text, format);
   }
 
   async etlJobs() {
@@ -279,13 +343,8 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return (await this.deps.etl.runs({ ...(job ? { job } : {}), limit })).map(runInfo);
   }
 
-  async customers(): Promise<CustomerInfo[]> {
-    return (await this.deps.customers.list()).map((c) => ({
-      name: c.name,
-      createdAt: c.createdAt.toISOString(),
-      grants: c.grants.map((g) => ({ ...g })),
-      jobs: c.jobs.map((j) => ({ name: j.name, schedule: j.schedule })),
-    }));
+  customers(): Promise<CustomerInfo[]> {
+    return this.actions.list();
   }
 
   private async tenancy<T>(fn: () => Promise<T>): Promise<T> {
@@ -306,10 +365,42 @@ export class PlatformConsoleBackend implements ConsoleBackend {
   }
 
   grant(customer: string, grant: { pond: string; markets?: string[]; pos?: string[] }) {
-    return this.tenancy(() => this.deps.customers.grant(customer, grant));
+    return this.tenancy(() => this.actions.grant(customer, grant));
   }
 
   revoke(customer: string, pond: string) {
-    return this.tenancy(() => this.deps.customers.revoke(customer, pond));
+    return this.tenancy(() => this.actions.revoke(customer, pond));
+  }
+
+  removeCustomer(name: string) {
+    return this.tenancy(() => this.actions.remove(name));
+  }
+
+  putCustomerJob(job: CustomerJobInput) {
+    return this.tenancy(() => this.deps.customers.putJob(job));
+  }
+
+  removeCustomerJob(customer: string, name: string) {
+    return this.tenancy(() => this.deps.customers.removeJob(customer, name));
+  }
+
+  startEtl(job: string, range?: { from: string; to: string }) {
+    return this.deps.etlOperations.start(job, range);
+  }
+
+  etlOperation(id: string) {
+    return this.deps.etlOperations.get(id);
+  }
+
+  etlOperations() {
+    return this.deps.etlOperations.list();
+  }
+
+  exportGraph(currency: string) {
+    if (!/^[A-Z]{3}$/.test(currency))
+      throw new ConsoleInputError(
+        `currency must be a 3-letter ISO 4217 code in capitals (got "${currency}")`,
+      );
+    return this.deps.exportGraph(currency);
   }
 }

@@ -36,6 +36,7 @@ import {
   createSessionOpener,
   type SessionOpener,
 } from '../../sql-endpoint/session-opener.js';
+import type { CustomerSlices } from '../../tenancy/customer-slices.js';
 import { CustomerStore } from '../../tenancy/customer-store.js';
 import { openLake } from './lake.js';
 
@@ -57,6 +58,8 @@ export interface EtlContext extends EtlJobs {
   job(name: string): JobDefinition;
   /** Default pond jobs, every customer job and the demand forecast, as scheduler tasks. */
   tasks(): Promise<EtlTask[]>;
+  /** The customers' slices of the ponds (rewritten on grant, deleted on revoke). */
+  readonly slices: CustomerSlices;
   /** Closes the engine (not the SqlClient, which the caller owns). */
   close(): Promise<void>;
 }
@@ -132,6 +135,7 @@ export async function openEtlContext(deps: {
     runner,
     jobs,
     openSession,
+    slices,
     lakeRoot: root,
     job,
     async tasks() {
@@ -159,7 +163,8 @@ export async function openEtlContext(deps: {
 /**
  * The ETL role as `faresight etl run` and `faresight up` start it: the context over `sql`
  * and the scheduler over it (pg-boss when the row store is PostgreSQL). Stopping the
- * service closes the context.
+ * service closes the context; `context` is there for one-off runs beside the schedule
+ * (the admin API's).
  */
 export async function startEtlRole(deps: {
   /** As openEtlContext's, and `rowStore` (pg-boss schedules on PostgreSQL). */
@@ -169,9 +174,9 @@ export async function startEtlRole(deps: {
   registry?: Registry;
   pgBossSchema?: string;
   forecastCatchUpMs?: number;
-}): Promise<Service> {
+}): Promise<Service & { readonly context: EtlContext }> {
   const jobs = await openEtlContext(deps);
-  return startEtl({
+  const service = await startEtl({
     jobs,
     etl: deps.config.etl,
     postgresUrl: deps.config.rowStore.backend === 'postgres' ? deps.config.rowStore.url : undefined,
@@ -179,4 +184,5 @@ export async function startEtlRole(deps: {
     ...(deps.registry ? { registry: deps.registry } : {}),
     ...(deps.pgBossSchema ? { pgBossSchema: deps.pgBossSchema } : {}),
   });
+  return Object.assign(service, { context: jobs });
 }

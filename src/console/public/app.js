@@ -1,70 +1,9 @@
 // The Console page: a hash router over the operator pages, each drawn from the admin API
 // (/admin/v1/...). Plain ES modules, no build step; everything comes from this server.
 import { lineChart } from './chart.js';
-
-let csrf = null;
-const $ = (sel) => document.querySelector(sel);
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false)
-      e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat())
-    if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
-
-async function api(path, opts = {}) {
-  const headers = { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) };
-  if (csrf && opts.method && opts.method !== 'GET') headers['x-csrf-token'] = csrf;
-  const res = await fetch(path, {
-    method: opts.method ?? 'GET',
-    headers,
-    credentials: 'same-origin',
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-  });
-  const body = await res.json().catch(() => ({}));
-  if (res.status === 401) {
-    showLogin();
-    throw new Error(body.message ?? 'not logged in');
-  }
-  if (!res.ok) throw new Error(body.message ?? `${res.status}`);
-  return body;
-}
-
-function table(columns, rows, onRow) {
-  return h(
-    'table',
-    {},
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => h('th', {}, c.label)),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      rows.map((r) =>
-        h(
-          'tr',
-          onRow ? { class: 'clickable', onclick: () => onRow(r) } : {},
-          columns.map((c) => h('td', {}, c.value(r) ?? '')),
-        ),
-      ),
-    ),
-  );
-}
-
-const iso = (t) =>
-  t === null || t === undefined ? '-' : new Date(t).toISOString().replace('T', ' ').slice(0, 19);
-const errorBox = (err) => h('p', { class: 'error' }, String(err.message ?? err));
+import { $, api, errorBox, h, iso, session, table, whenUnauthorized } from './console-lib.js';
+import { etl } from './page-etl.js';
+import { messages } from './page-messages.js';
 
 // ---------------------------------------------------------------- Overview
 const WINDOW_SPAN = { '15m': 15 * 60e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3 };
@@ -238,18 +177,25 @@ async function deadLetters(page) {
   });
   const list = h('div', { id: 'dl-list' }, 'loading…');
   const detail = h('div', { id: 'dl-detail' });
-  page.append(h('h1', {}, 'Dead letters'), form, list, detail);
-  const q = new URLSearchParams([...params].filter(([, v]) => v !== ''));
-  const { deadLetters: rows } = await api(`/admin/v1/dead-letters?${q}`);
-  const counts = {};
-  for (const r of rows) counts[r.vendor] = (counts[r.vendor] ?? 0) + 1;
+  const counts = h('div', { class: 'card', id: 'chart-dl-counts' });
+  const redrive = h('div', { id: 'dl-redrive' });
+  page.append(h('h1', {}, 'Dead letters'), form, counts, redrive, list, detail);
+  const q = new URLSearchParams([...params].filter(([k, v]) => v !== '' && k !== 'n'));
+  const [{ deadLetters: rows }, perHour] = await Promise.all([
+    api(`/admin/v1/dead-letters?${q}`),
+    api(`/admin/v1/dead-letters/counts?bucket=hour&${q}`),
+  ]);
+  countsChart(counts, perHour);
+  redrive.append(redriveAllButton(q, rows.length));
+  const byVendor = {};
+  for (const r of rows) byVendor[r.vendor] = (byVendor[r.vendor] ?? 0) + 1;
   list.replaceChildren(
     h(
       'p',
       {},
       `${rows.length} dead letter(s)`,
-      Object.keys(counts).length
-        ? ` — ${Object.entries(counts)
+      Object.keys(byVendor).length
+        ? ` — ${Object.entries(byVendor)
             .map(([v, n]) => `${v}: ${n}`)
             .join(', ')}`
         : '',
@@ -267,6 +213,61 @@ async function deadLetters(page) {
       (r) => openDeadLetter(detail, r.id),
     ),
   );
+}
+
+/** Dead letters per hour and vendor: a line per vendor. */
+function countsChart(box, counts) {
+  const vendors = [...new Set(counts.points.map((p) => p.vendor))].sort();
+  box.replaceChildren(
+    h('h2', {}, 'Dead letters per hour, by vendor'),
+    lineChart(
+      vendors.map((v) => ({
+        name: v,
+        points: counts.points.filter((p) => p.vendor === v).map((p) => [Date.parse(p.t), p.n]),
+      })),
+    ),
+  );
+}
+
+/** Re-drives every dead letter of the filter `q`, then shows each one's outcome. */
+function redriveAllButton(q, shown) {
+  const outcomes = h('div', { id: 'redrive-all-outcome' });
+  const body = Object.fromEntries(
+    [...q].filter(([k]) => ['vendor', 'stage', 'reason'].includes(k)),
+  );
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: 'redrive-all',
+      class: 'secondary',
+      disabled: shown === 0,
+      onclick: async () => {
+        if (!confirm(`Re-drive the ${shown} dead letter(s) of this filter through ingest?`)) return;
+        outcomes.replaceChildren('re-driving…');
+        try {
+          const r = await api('/admin/v1/dead-letters/redrive', { method: 'POST', body });
+          outcomes.replaceChildren(
+            h('p', {}, `${r.outcomes.length} re-driven`),
+            table(
+              [
+                { label: 'id', value: (o) => o.id },
+                { label: 'ingest', value: (o) => (o.error ? 'failed' : o.status) },
+                { label: 'accepted', value: (o) => o.accepted ?? '' },
+                { label: 'rejected', value: (o) => o.rejected ?? '' },
+                { label: 'error', value: (o) => o.error ?? '' },
+              ],
+              r.outcomes,
+            ),
+          );
+        } catch (err) {
+          outcomes.replaceChildren(errorBox(err));
+        }
+      },
+    },
+    `Re-drive all ${shown} of this filter`,
+  );
+  return h('div', {}, button, outcomes);
 }
 
 async function openDeadLetter(detail, id) {
@@ -460,7 +461,10 @@ async function stream(page) {
 
 // ---------------------------------------------------------------- Lake
 async function lake(page) {
-  const { tables } = await api('/admin/v1/lake/tables');
+  const [{ tables }, { tables: state }] = await Promise.all([
+    api('/admin/v1/lake/tables'),
+    api('/admin/v1/lake/state'),
+  ]);
   const parts = h('div', { id: 'lake-partitions' });
   const sql = h(
     'textarea',
@@ -489,8 +493,26 @@ async function lake(page) {
               })),
             )
           : null;
+      const download = (format) =>
+        h(
+          'a',
+          {
+            class: 'download',
+            id: `download-${format}`,
+            download: `result.${format}`,
+            href: `/admin/v1/lake/export?${new URLSearchParams({ format, sql: sql.value })}`,
+          },
+          `Download ${format === 'csv' ? 'CSV' : 'Parquet'}`,
+        );
       result.replaceChildren(
-        h('p', {}, `${r.rows.length} row(s)${r.truncated ? ' (truncated)' : ''}`),
+        h(
+          'p',
+          {},
+          `${r.rows.length} row(s)${r.truncated ? ' (truncated; the downloads hold every row)' : ''} `,
+          download('csv'),
+          ' ',
+          download('parquet'),
+        ),
         chart ? h('div', { class: 'card', id: 'sql-chart' }, chart) : '',
         table(
           r.columns.map((c) => ({
@@ -531,55 +553,36 @@ async function lake(page) {
         ),
     ),
     parts,
+    h('h2', {}, 'Compaction and lifecycle'),
+    h(
+      'div',
+      { id: 'lake-state' },
+      table(
+        [
+          { label: 'table', value: (t) => t.table },
+          { label: 'partitions', value: (t) => t.partitions },
+          { label: 'files read', value: (t) => t.files },
+          { label: 'bytes', value: (t) => t.bytes },
+          { label: 'small (not compacted)', value: (t) => t.smallFiles },
+          {
+            label: 'compacted',
+            value: (t) => `${t.compactedFiles} in ${t.compactedPartitions} partition(s)`,
+          },
+          { label: 'superseded', value: (t) => t.obsoleteFiles },
+          {
+            label: 'lifecycle now',
+            value: (t) =>
+              t.lifecycle === null
+                ? 'bucket rules (S3)'
+                : `${t.lifecycle.toArchive.length} day(s) to archive, ${t.lifecycle.toDelete.length} to delete`,
+          },
+        ],
+        state,
+      ),
+    ),
     h('h2', {}, 'SQL over the lake'),
     form,
     result,
-  );
-}
-
-// ---------------------------------------------------------------- ETL
-async function etl(page) {
-  const [{ jobs }, { runs }] = await Promise.all([
-    api('/admin/v1/etl/jobs'),
-    api('/admin/v1/etl/runs?limit=50'),
-  ]);
-  const dur = (r) =>
-    r.endedAt
-      ? `${((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s`
-      : 'running';
-  page.append(
-    h('h1', {}, 'ETL'),
-    table(
-      [
-        { label: 'job', value: (j) => j.job },
-        { label: 'schedule', value: (j) => j.schedule },
-        {
-          label: 'last run',
-          value: (j) =>
-            j.lastRun ? `${j.lastRun.status} ${iso(j.lastRun.startedAt)}` : 'never run',
-        },
-        { label: 'duration', value: (j) => (j.lastRun ? dur(j.lastRun) : '') },
-        { label: 'rows', value: (j) => j.lastRun?.rowsOut ?? '' },
-        { label: 'last success', value: (j) => iso(j.lastSuccessAt) },
-        { label: 'failures', value: (j) => j.consecutiveFailures },
-      ],
-      jobs,
-    ),
-    h('h2', {}, 'Recent runs'),
-    table(
-      [
-        { label: 'id', value: (r) => r.id },
-        { label: 'job', value: (r) => r.job },
-        { label: 'kind', value: (r) => r.kind },
-        { label: 'slot', value: (r) => r.slot },
-        { label: 'started', value: (r) => iso(r.startedAt) },
-        { label: 'duration', value: dur },
-        { label: 'status', value: (r) => r.status },
-        { label: 'rows', value: (r) => r.rowsOut },
-        { label: 'error', value: (r) => r.error },
-      ],
-      runs,
-    ),
   );
 }
 
@@ -702,7 +705,27 @@ async function customers(page) {
               ),
             ),
         },
-        { label: 'jobs', value: (c) => c.jobs.map((j) => `${j.name} (${j.schedule})`).join(', ') },
+        {
+          label: 'jobs',
+          value: (c) =>
+            h(
+              'span',
+              {},
+              c.jobs.map((j) =>
+                h(
+                  'span',
+                  { class: 'customer-job' },
+                  `${j.name} (${j.schedule}) `,
+                  h(
+                    'button',
+                    { type: 'button', class: 'secondary', onclick: () => dropJob(c.name, j.name) },
+                    'remove',
+                  ),
+                  ' ',
+                ),
+              ),
+            ),
+        },
         {
           label: 'key',
           value: (c) =>
@@ -722,11 +745,61 @@ async function customers(page) {
     ),
     h('h2', {}, 'Grant a pond'),
     grant,
+    h('h2', {}, 'Add or replace a customer job'),
+    jobForm(list, msg),
   );
 }
 
+/** A customer job: the customer's SQL over its ponds, materialized on a cron schedule. */
+function jobForm(list, msg) {
+  const form = h(
+    'form',
+    { id: 'customer-job' },
+    h(
+      'label',
+      {},
+      'Customer',
+      h(
+        'select',
+        { name: 'customer' },
+        list.map((c) => h('option', { value: c.name }, c.name)),
+      ),
+    ),
+    h(
+      'label',
+      {},
+      'Table',
+      h('input', { name: 'name', required: true, pattern: '[a-z][a-z0-9_]*' }),
+    ),
+    h('label', {}, 'Schedule (cron, UTC)', h('input', { name: 'schedule', value: '0 * * * *' })),
+    h('textarea', { name: 'sql', required: true, placeholder: 'SELECT … FROM <granted pond>' }),
+    h('button', { type: 'submit' }, 'Save job'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    try {
+      await api(`/admin/v1/customers/${encodeURIComponent(f.get('customer'))}/jobs`, {
+        method: 'POST',
+        body: { name: f.get('name'), sql: f.get('sql'), schedule: f.get('schedule') },
+      });
+      await route();
+    } catch (err) {
+      msg.replaceChildren(errorBox(err));
+    }
+  });
+  return form;
+}
+
+async function dropJob(customer, job) {
+  await api(`/admin/v1/customers/${encodeURIComponent(customer)}/jobs/${encodeURIComponent(job)}`, {
+    method: 'DELETE',
+  });
+  await route();
+}
+
 // ---------------------------------------------------------------- router
-const PAGES = { overview, 'dead-letters': deadLetters, stream, lake, etl, customers };
+const PAGES = { overview, 'dead-letters': deadLetters, stream, messages, lake, etl, customers };
 
 async function route() {
   const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
@@ -759,12 +832,13 @@ async function login(key) {
   });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.message ?? `login failed (${res.status})`);
-  csrf = body.csrf;
+  session.csrf = body.csrf;
   $('#login').hidden = true;
   $('#nav').hidden = false;
 }
 
 async function start() {
+  whenUnauthorized(showLogin);
   $('#login').addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -777,11 +851,11 @@ async function start() {
   });
   $('#logout').addEventListener('click', async () => {
     await api('/admin/v1/session', { method: 'DELETE' }).catch(() => {});
-    csrf = null;
+    session.csrf = null;
     showLogin();
   });
   window.addEventListener('hashchange', () => {
-    if (csrf) route();
+    if (session.csrf) route();
   });
   // `faresight up` prints a link with the key in the fragment (never sent to the server)
   const m = /^#key=([^&]+)/.exec(location.hash);
@@ -796,7 +870,7 @@ async function start() {
     .then((r) => r.json())
     .catch(() => ({}));
   if (s.csrf) {
-    csrf = s.csrf;
+    session.csrf = s.csrf;
     $('#login').hidden = true;
     $('#nav').hidden = false;
     return route();

@@ -20,6 +20,7 @@ import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../../lake/object-store/object-store.js';
+import { processAlive } from '../../ops/process-alive.js';
 import { CacheTooSmallError } from './errors.js';
 
 /** Options of LakeFileCache. */
@@ -265,7 +266,7 @@ export class LakeFileCache {
         else if (!e.isFile()) continue;
         else if (e.name.includes(DOWNLOAD_MARK)) {
           const pid = Number(e.name.slice(e.name.lastIndexOf(DOWNLOAD_MARK) + 4).split('-')[0]);
-          if (!isAlive(pid)) await fs.rm(p, { force: true });
+          if (!processAlive(pid)) await fs.rm(p, { force: true });
         } else {
           const st = await fs.stat(p).catch(() => undefined);
           if (st) out.push({ path: p, size: st.size, mtimeMs: st.mtimeMs });
@@ -281,18 +282,8 @@ export class LakeFileCache {
     const names = await fs.readdir(this.queriesDir).catch(() => [] as string[]);
     for (const name of names) {
       const pid = Number(name.split('-')[0]);
-      if (pid !== process.pid && !isAlive(pid))
+      if (pid !== process.pid && !processAlive(pid))
         await fs.rm(path.join(this.queriesDir, name), { recursive: true, force: true });
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,20 +1,12 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processAlive } from '../../ops/process-alive.js';
 import { RowStoreLockedError } from '../errors.js';
 
 /** A held lock file; `release()` removes it (idempotent). */
 export interface DirLock {
   readonly path: string;
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -48,7 +40,8 @@ export function lockDir(dir: string): DirLock {
       } catch {
         // removed between our open and read: try again
       }
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new RowStoreLockedError(dir, pid);
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+        throw new RowStoreLockedError(dir, pid);
       rmSync(path, { force: true });
     }
   }

@@ -201,7 +201,7 @@ export class EmbeddedLog {
   }
 
   /** First sequence of the shard whose record time is >= time (or the next sequence to be written). */
-  private firstSeqAtTime(shard: number, time: number): number {
+  firstSeqAtTime(shard: number, time: number): number {
     const row = this.stmts.firstAtTime.get(shard, time) as
       | { first_seq: number; payload: Buffer }
       | undefined;

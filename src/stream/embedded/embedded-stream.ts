@@ -28,6 +28,7 @@ import type {
   AppendRecord,
   AppendResult,
   BatchPolicy,
+  BrowseFrom,
   Consumer,
   ConsumerOptions,
   RewindTarget,
@@ -311,6 +312,21 @@ export class EmbeddedStream implements Stream {
   /** @internal Records of `shard` after `afterSeq`, at most about `max` (see EmbeddedLog). */
   readAfter(shard: number, afterSeq: number, max: number): StreamRecord[] {
     return this.log.readAfter(shard, afterSeq, max);
+  }
+
+  async browse(shard: number, from: BrowseFrom, limit: number): Promise<StreamRecord[]> {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards)
+      throw new RangeError(`stream ${this.name} has no shard ${shard} (0..${this.shards - 1})`);
+    const log = this.conn;
+    let after = ('seq' in from ? from.seq : log.firstSeqAtTime(shard, from.time)) - 1;
+    const out: StreamRecord[] = [];
+    while (out.length < limit) {
+      const recs = log.readAfter(shard, after, limit - out.length);
+      if (recs.length === 0) break;
+      out.push(...recs.slice(0, limit - out.length));
+      after = recs[recs.length - 1]!.seq;
+    }
+    return out;
   }
 
   async rewind(group: string, target: RewindTarget): Promise<void> {
