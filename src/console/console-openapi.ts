@@ -1,13 +1,14 @@
 import type { ExtraOperation } from '../api/openapi.js';
 
-const json = (description: string) => ({
+const json = (description: string, example?: unknown) => ({
   description,
-  content: { 'application/json': { schema: { type: 'object' } } },
+  content: { 'application/json': { schema: { type: 'object' }, ...(example ? { example } : {}) } },
 });
-const body = (properties: Record<string, unknown>, required: string[]) => ({
+const body = (properties: Record<string, unknown>, required: string[], example: unknown) => ({
   required: true,
-  content: { 'application/json': { schema: { type: 'object', properties, required } } },
+  content: { 'application/json': { schema: { type: 'object', properties, required }, example } },
 });
+const badInput = { error: 'bad_request', message: 'limit must be an integer from 1 to 5000' };
 const path = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const query = (name: string, description: string) => ({
   name,
@@ -23,6 +24,7 @@ function op(
   method: ExtraOperation['method'],
   operationId: string,
   summary: string,
+  example: unknown,
   extra: Record<string, unknown> = {},
 ): ExtraOperation {
   return {
@@ -34,8 +36,8 @@ function op(
       tags: ['admin'],
       security,
       responses: {
-        '200': json('OK'),
-        '400': json('Bad input, with a message naming it'),
+        '200': json('OK', example),
+        '400': json('Bad input, with a message naming it', badInput),
         '401': json('No admin key or session'),
         '403': json('A session without its X-CSRF-Token on a state-changing request'),
       },
@@ -44,50 +46,147 @@ function op(
   };
 }
 
+const T = 1_780_000_000_000;
+const deadLetter = {
+  id: 'dl-4f2a',
+  vendor: 'generic',
+  stage: 'ingest',
+  receivedAt: '2026-05-28T20:26:40.000Z',
+  reasons: ['origin: not an IATA airport or city code'],
+  contentType: 'application/json',
+  payloadBytes: 412,
+};
+const page = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' }, example: '<!doctype html>...' } },
+});
+
+/** The Console's page and files, outside the admin key (the page logs in itself). */
+const PAGES: readonly ExtraOperation[] = [
+  {
+    path: '/console',
+    method: 'get',
+    operation: {
+      operationId: 'consoleRedirect',
+      summary: 'Redirects to /console/',
+      tags: ['console'],
+      responses: {
+        '302': {
+          description: 'To /console/',
+          content: { 'text/plain': { schema: { type: 'string' }, example: '' } },
+        },
+      },
+    },
+  },
+  {
+    path: '/console/',
+    method: 'get',
+    operation: {
+      operationId: 'consolePage',
+      summary: 'The Console (log in with the admin key)',
+      tags: ['console'],
+      responses: { '200': page('The Console page') },
+    },
+  },
+  {
+    path: '/console/{file}',
+    method: 'get',
+    operation: {
+      operationId: 'consoleAsset',
+      summary: "One of the Console page's files (scripts, styles)",
+      tags: ['console'],
+      parameters: [{ ...path('file'), example: 'app.js' }],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: { 'text/javascript': { schema: { type: 'string' }, example: 'import ...' } },
+        },
+        '404': json('No such file', { error: 'not_found', message: 'no Console asset x.js' }),
+      },
+    },
+  },
+];
+
 /**
  * The admin API of the Console (console-routes.ts) for the OpenAPI document: the same
- * routes the Console page calls, with `Authorization: Bearer <admin key>` for scripts.
+ * routes the Console page calls, with `Authorization: Bearer <admin key>` for scripts;
+ * and the Console's page itself.
  */
 export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
+  ...PAGES,
   op(
     '/admin/v1/session',
     'post',
     'adminLogin',
     'Log in to the Console: sets the session cookie, returns the CSRF token',
-    {
-      requestBody: body({ key: { type: 'string' } }, ['key']),
-    },
+    { csrf: 'q3Jx...' },
+    { requestBody: body({ key: { type: 'string' } }, ['key'], { key: '<admin key>' }) },
   ),
-  op('/admin/v1/session', 'delete', 'adminLogout', 'Log out of the Console'),
+  op(
+    '/admin/v1/session',
+    'get',
+    'adminSession',
+    "The CSRF token of the request's session cookie (null without a session)",
+    { csrf: 'q3Jx...' },
+  ),
+  op('/admin/v1/session', 'delete', 'adminLogout', 'Log out of the Console', { ok: true }),
   op(
     '/admin/v1/metrics',
     'get',
     'adminMetrics',
     'Overview time series of a window (15m, 6h, 24h, 7d)',
-    {
-      parameters: [query('window', '15m | 6h | 24h | 7d')],
-    },
+    { window: '15m', intervalMs: 2000, points: [{ t: T, v: { ingestRecordsPerSecond: 50 } }] },
+    { parameters: [query('window', '15m | 6h | 24h | 7d')] },
   ),
-  op(
-    '/admin/v1/metrics/stream',
-    'get',
-    'adminMetricsStream',
-    'The same as server-sent events: `snapshot`, then a `point` per sample',
-    {
+  {
+    path: '/admin/v1/metrics/stream',
+    method: 'get',
+    operation: {
+      operationId: 'adminMetricsStream',
+      summary: 'The same as server-sent events: `snapshot`, then a `point` per sample',
+      tags: ['admin'],
+      security,
       parameters: [query('window', '15m | 6h | 24h | 7d')],
+      responses: {
+        '200': {
+          description: 'Server-sent events',
+          content: {
+            'text/event-stream': {
+              schema: { type: 'string' },
+              example: `event: snapshot\ndata: {"window":"15m","intervalMs":2000,"points":[]}\n\nevent: point\ndata: {"t":${T},"v":{"ingestRecordsPerSecond":50}}\n\n`,
+            },
+          },
+        },
+        '401': json('No admin key or session'),
+      },
     },
-  ),
+  },
   op(
     '/admin/v1/stream',
     'get',
     'adminStream',
     'Shards, retention, oldest/newest record, lag per group and shard',
+    {
+      name: 'shopping',
+      backend: 'embedded',
+      shards: 4,
+      retentionMs: 86_400_000,
+      records: 182_000,
+      oldestTimestamp: T - 3_600_000,
+      newestTimestamp: T,
+      groups: ['lake', 'rt-serving'],
+      lag: [{ group: 'lake', shard: 0, records: 12, oldestAgeMs: 800 }],
+    },
   ),
   op(
     '/admin/v1/stream/rewind',
     'post',
     'adminRewind',
     'Rewind a consumer group to a time: without `confirm: true` only states what would be re-read',
+    {
+      done: false,
+      plan: { group: 'rt-serving', from: T - 1_800_000, to: T, estimatedRecords: 90_000 },
+    },
     {
       requestBody: body(
         {
@@ -96,6 +195,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
           confirm: { type: 'boolean' },
         },
         ['group', 'from'],
+        { group: 'rt-serving', from: '-30m' },
       ),
     },
   ),
@@ -104,6 +204,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'get',
     'adminDeadLetters',
     'Dead letters of the lake, newest first, filtered',
+    { deadLetters: [deadLetter] },
     {
       parameters: [
         query('vendor', 'vendor'),
@@ -119,8 +220,14 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminDeadLetter',
     'One dead letter with its reasons and raw payload',
     {
-      parameters: [path('id')],
+      ...deadLetter,
+      payload: '{"origin":"XX1", ...}',
+      payloadEncoding: 'utf8',
+      payloadObject: null,
+      payloadSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      requestId: 'req-17',
     },
+    { parameters: [path('id')] },
   ),
   op(
     '/admin/v1/dead-letters/{id}/redrive',
@@ -128,37 +235,104 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminRedrive',
     "Post a dead letter's payload through ingest again; returns ingest's answer",
     {
-      parameters: [path('id')],
+      id: 'dl-4f2a',
+      status: 202,
+      accepted: 1,
+      rejected: 0,
+      body: { accepted: 1, duplicates: 0, offers: 1, rejected: [] },
     },
+    { parameters: [path('id')] },
   ),
   op(
     '/admin/v1/lake/tables',
     'get',
     'adminLakeTables',
     'Lake tables: schema versions and partitions (from the catalog)',
+    {
+      tables: [
+        {
+          name: 'searches',
+          location: 'searches/',
+          partitionKeys: ['vendor', 'dt', 'hour'],
+          versions: [
+            { version: 1, since: '2026-05-28', columns: [{ name: 'id', type: 'VARCHAR' }] },
+          ],
+          partitions: ['vendor=generic/dt=2026-05-28/hour=20'],
+        },
+      ],
+    },
   ),
-  op('/admin/v1/lake/sql', 'post', 'adminLakeSql', 'SQL over the lake (at most 1000 rows)', {
-    requestBody: body({ sql: { type: 'string' } }, ['sql']),
+  op(
+    '/admin/v1/lake/sql',
+    'post',
+    'adminLakeSql',
+    'SQL over the lake (at most 1000 rows)',
+    { columns: [{ name: 'n', type: 'BIGINT' }], rows: [{ n: 182000 }], truncated: false },
+    {
+      requestBody: body({ sql: { type: 'string' } }, ['sql'], {
+        sql: 'SELECT count(*) AS n FROM searches',
+      }),
+    },
+  ),
+  op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures', {
+    jobs: [
+      {
+        job: 'market_demand_daily',
+        schedule: '*/15 * * * *',
+        lastRun: null,
+        lastSuccessAt: '2026-05-28T20:15:00.000Z',
+        consecutiveFailures: 0,
+      },
+    ],
   }),
-  op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures'),
-  op('/admin/v1/etl/runs', 'get', 'adminEtlRuns', 'ETL run history', {
-    parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')],
+  op(
+    '/admin/v1/etl/runs',
+    'get',
+    'adminEtlRuns',
+    'ETL run history',
+    {
+      runs: [
+        {
+          id: 41,
+          job: 'market_demand_daily',
+          kind: 'scheduled',
+          slot: '2026-05-28',
+          attempt: 1,
+          startedAt: '2026-05-28T20:15:00.000Z',
+          endedAt: '2026-05-28T20:15:02.000Z',
+          status: 'succeeded',
+          rowsOut: 1200,
+          bytesOut: 48_000,
+          error: null,
+        },
+      ],
+    },
+    { parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')] },
+  ),
+  op('/admin/v1/customers', 'get', 'adminCustomers', 'Customers with their grants and jobs', {
+    customers: [
+      {
+        name: 'acme',
+        createdAt: '2026-05-28T20:00:00.000Z',
+        grants: [{ pond: 'market_demand_daily', markets: ['JFK-LAX'] }],
+        jobs: [],
+      },
+    ],
   }),
-  op('/admin/v1/customers', 'get', 'adminCustomers', 'Customers with their grants and jobs'),
   op(
     '/admin/v1/customers',
     'post',
     'adminAddCustomer',
     'Add a customer; its API key is in the answer, once',
-    {
-      requestBody: body({ name: { type: 'string' } }, ['name']),
-    },
+    { name: 'acme', key: 'fsk_...' },
+    { requestBody: body({ name: { type: 'string' } }, ['name'], { name: 'acme' }) },
   ),
   op(
     '/admin/v1/customers/{name}/key',
     'post',
     'adminRotateKey',
     "Rotate a customer's API key: the new key is in the answer, once; the old one stops working",
+    { name: 'acme', key: 'fsk_...' },
     { parameters: [path('name')] },
   ),
   op(
@@ -166,6 +340,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'post',
     'adminGrant',
     'Grant a pond, optionally narrowed to markets and points of sale',
+    { ok: true },
     {
       parameters: [path('name')],
       requestBody: body(
@@ -175,10 +350,16 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
           pos: { type: 'array', items: { type: 'string' } },
         },
         ['pond'],
+        { pond: 'market_demand_daily', markets: ['JFK-LAX'] },
       ),
     },
   ),
-  op('/admin/v1/customers/{name}/grants/{pond}', 'delete', 'adminRevoke', 'Revoke a pond', {
-    parameters: [path('name'), path('pond')],
-  }),
+  op(
+    '/admin/v1/customers/{name}/grants/{pond}',
+    'delete',
+    'adminRevoke',
+    'Revoke a pond',
+    { ok: true },
+    { parameters: [path('name'), path('pond')] },
+  ),
 ];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { silentLogger } from '../ops/logger.js';
+import { operationsWithoutExample } from '../ops/testing/openapi-coverage.js';
 import { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { createIngestApp } from './ingest-server.js';
@@ -59,6 +60,7 @@ describe('ingest OpenAPI document', () => {
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
         .sort();
       assert.deepEqual(documented, served);
+      assert.deepEqual(operationsWithoutExample(doc), [], 'operations without an example');
       assert.ok(served.includes('post /v1/ingest/{vendor}'), served.join(', '));
     });
   });
