@@ -9,7 +9,6 @@
  * over the wire (one connection, one after another) beside DuckDB running it directly.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -17,6 +16,7 @@ import pg from 'pg';
 import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
 import { createGenerator } from '../src/generator/generator.js';
 import { pacedLoad } from './support/paced-client.js';
+import { p99, treeRss } from './support/process-rss.js';
 
 const SECONDS = Number(process.argv[2] ?? 6);
 /** Which servers to measure: `host`, `inprocess` or both (the default). */
@@ -51,32 +51,6 @@ function startServer(mode: 'host' | 'inprocess'): Promise<{ p: ChildProcess; rea
     });
     p.on('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
   });
-}
-
-/** RSS of `pid` and its child processes, bytes. */
-function treeRss(pid: number): number {
-  const rss = (id: number) => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${id}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : 0;
-    } catch {
-      return 0;
-    }
-  };
-  let kids: number[] = [];
-  try {
-    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {}
-  return rss(pid) + kids.reduce((s, k) => s + rss(k), 0);
-}
-
-function p99(latencies: number[]): number {
-  const s = [...latencies].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? Number.NaN;
 }
 
 /** GETs at an even rate, each latency from its scheduled time. */

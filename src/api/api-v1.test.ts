@@ -6,6 +6,11 @@ import type { z } from 'zod';
 import { hashToken } from '../ingest/vendor-auth.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
+import {
+  documentedOperations,
+  operationsWithoutExample,
+  printedRoutes,
+} from '../ops/testing/openapi-coverage.js';
 import { RowStore } from '../serving/row-store.js';
 import { NETWORK } from '../serving/testing/graph-suite.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
@@ -53,6 +58,22 @@ after(async () => {
   await app.close();
   await store.close();
 });
+
+/** Asserts that `example` has the keys of `real`, recursively (arrays by their first item). */
+function sameShape(example: unknown, real: unknown, at: string): void {
+  if (Array.isArray(example) && Array.isArray(real)) {
+    assert.ok(example.length > 0, `${at}: the example shows an item`);
+    if (real.length > 0) sameShape(example[0], real[0], `${at}[0]`);
+  } else if (example && real && typeof example === 'object' && typeof real === 'object') {
+    assert.deepEqual(Object.keys(example).sort(), Object.keys(real).sort(), at);
+    for (const k of Object.keys(real))
+      sameShape(
+        (example as Record<string, unknown>)[k],
+        (real as Record<string, unknown>)[k],
+        `${at}.${k}`,
+      );
+  }
+}
 
 async function get(url: string, headers: Record<string, string> = {}, on = app) {
   const r = await on.inject({ method: 'GET', url, headers });
@@ -229,22 +250,6 @@ describe('API keys', () => {
   });
 });
 
-/** Every (method, path) Fastify serves, from its route tree, in OpenAPI path form. */
-function servedRoutes(api: FastifyInstance): string[] {
-  const stack: string[] = [];
-  const out: string[] = [];
-  for (const line of api.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^(.*?)(?:├── |└── )(\S+) \(([^)]+)\)/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    const path = (depth > 0 ? stack[depth - 1]! : '') + m[2]!;
-    stack[depth] = path;
-    for (const method of m[3]!.split(', '))
-      if (method !== 'HEAD') out.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
-  }
-  return out.sort();
-}
-
 describe('OpenAPI document and docs page', () => {
   it('documents every route the API process serves, POST /v1/sql with an example', async () => {
     const api = createApi({
@@ -261,14 +266,11 @@ describe('OpenAPI document and docs page', () => {
     try {
       await api.ready();
       const doc = (await get('/openapi.json', {}, api)).body;
-      const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
-        .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
-        .sort();
-      // the /docs/ redirect is the same page
       assert.deepEqual(
-        documented,
-        servedRoutes(api).filter((r) => r !== 'GET /docs/'),
+        documentedOperations(doc),
+        printedRoutes(api.printRoutes({ commonPrefix: false })),
       );
+      assert.deepEqual(operationsWithoutExample(doc), [], 'operations without an example');
       const sql = doc.paths['/v1/sql'].post;
       const body = sql.requestBody.content['application/json'];
       assert.ok(body.example.sql, 'an example statement');
@@ -336,6 +338,27 @@ describe('OpenAPI document and docs page', () => {
         .replace('{destination}', 'LHR')
         .replace('{code}', 'JFK');
       assert.notEqual((await get(url)).status, 404, url);
+    }
+  });
+
+  it("shows for each /v1 read an example shaped as the route's real answer", async () => {
+    const doc = (await get('/openapi.json')).body;
+    const urls: Record<string, string> = {
+      listMarkets: '/v1/markets',
+      getMarket: '/v1/markets/JFK-LHR',
+      cheapestFares: '/v1/fares/cheapest?origin=JFK&destination=LHR&departureDate=2030-06-01',
+      fareCalendar: '/v1/fares/calendar?origin=JFK&destination=LHR&from=2030-06-01&to=2030-06-30',
+      graphRoutes: '/v1/graph/routes?origin=JFK&destination=LHR&maxStops=2&date=2030-05-01',
+      graphExplore: '/v1/graph/explore?origin=JFK&budget=3000&currency=USD&date=2030-05-01',
+    };
+    for (const s of specs) {
+      const shown = doc.paths[s.path].get.responses['200'].content['application/json'].example;
+      assert.deepEqual(shown, s.example, s.operationId);
+      const url = urls[s.operationId];
+      if (!url) continue; // deals and demand: their stores are stubs here (their tests read them)
+      const real = await get(url);
+      assert.equal(real.status, 200, url);
+      sameShape(s.example, real.body, s.operationId);
     }
   });
 

@@ -57,7 +57,7 @@ describe('the /docs page', { skip }, () => {
       // a GET of this process answers in the page
       const spec = page.locator('.op', { hasText: '/openapi.json' });
       await spec.locator('button').click();
-      await spec.locator('pre').filter({ hasText: '200 OK' }).waitFor();
+      await spec.locator('pre.result').filter({ hasText: '200 OK' }).waitFor();
       assert.deepEqual(elsewhere, []);
     } finally {
       await browser.close();

@@ -22,6 +22,7 @@ const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&':'&amp;','<':'
 fetch('openapi.json').then((r) => r.json()).then((doc) => {
   document.getElementById('desc').textContent = doc.info.description + ' (version ' + doc.info.version + ')';
   const ops = document.getElementById('ops'); ops.innerHTML = '';
+  const shown = (v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
   for (const [path, item] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(item)) {
     const div = document.createElement('div'); div.className = 'op';
     const rows = (op.parameters || []).map((p) => '<tr><td><code>' + esc(p.name) + '</code>' +
@@ -32,10 +33,10 @@ fetch('openapi.json').then((r) => r.json()).then((doc) => {
       (op.servers ? '<p>Served by another process: <code>' + esc(op.servers[0].url) + '</code></p>' : '') +
       (rows ? '<table><tr><th>parameter</th><th>in</th><th>schema</th><th>value</th></tr>' + rows + '</table>' : '') +
       Object.entries((op.requestBody || {}).content || {}).filter(([, c]) => c.example !== undefined).map(([t, c]) =>
-        '<p>Example body (<code>' + esc(t) + '</code>):</p><pre>' + esc(JSON.stringify(c.example, null, 2)) + '</pre>').join('') +
+        '<p>Example body (<code>' + esc(t) + '</code>):</p><pre>' + esc(shown(c.example)) + '</pre>').join('') +
       Object.entries(op.responses || {}).flatMap(([code, r]) => Object.values(r.content || {}).filter((c) => c.example !== undefined).map((c) =>
-        '<details><summary>' + esc(code) + ' ' + esc(r.description) + '</summary><pre>' + esc(JSON.stringify(c.example, null, 2)) + '</pre></details>')).join('') +
-      (method === 'get' && !op.servers ? '<p><button>Send</button> <code class="url"></code></p><pre hidden></pre>' : '');
+        '<details><summary>' + esc(code) + ' ' + esc(r.description) + '</summary><pre>' + esc(shown(c.example)) + '</pre></details>')).join('') +
+      (method === 'get' && !op.servers ? '<p><button>Send</button> <code class="url"></code></p><pre class="result" hidden></pre>' : '');
     if (div.querySelector('button')) div.querySelector('button').onclick = async () => {
       let url = path; const qs = new URLSearchParams();
       for (const i of div.querySelectorAll('input')) if (i.value) {
@@ -45,8 +46,10 @@ fetch('openapi.json').then((r) => r.json()).then((doc) => {
       div.querySelector('.url').textContent = 'GET /' + url;
       const key = document.getElementById('key').value;
       const r = await fetch(url, { headers: key ? { authorization: 'Bearer ' + key } : {} });
-      const pre = div.querySelector('pre'); pre.hidden = false;
-      pre.textContent = r.status + ' ' + r.statusText + '\\n' + JSON.stringify(await r.json().catch(() => null), null, 2);
+      const pre = div.querySelector('pre.result'); pre.hidden = false;
+      const text = await r.text();
+      let body = text; try { body = shown(JSON.parse(text)); } catch {}
+      pre.textContent = r.status + ' ' + r.statusText + '\\n' + body;
     };
     ops.appendChild(div);
   }

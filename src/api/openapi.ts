@@ -4,6 +4,7 @@
  * so what is documented is what is validated.
  */
 import { z } from 'zod';
+import { OPENAPI_EXAMPLE, PROMETHEUS_EXAMPLE } from '../ops/openapi-examples.js';
 import type { RouteSpec } from './route-spec.js';
 
 /** One OpenAPI parameter. */
@@ -46,9 +47,9 @@ export interface ExtraOperation {
   operation: Record<string, unknown>;
 }
 
-const text = (description: string, type: string) => ({
+const text = (description: string, type: string, example: string) => ({
   description,
-  content: { [type]: { schema: { type: 'string' } } },
+  content: { [type]: { schema: { type: 'string' }, example } },
 });
 
 /** The process's own routes beside the /v1 reads. */
@@ -76,7 +77,7 @@ export const OPS_OPERATIONS: readonly ExtraOperation[] = [
       operationId: 'metrics',
       summary: 'Prometheus metrics (HTTP requests by route and status, process, event loop)',
       tags: ['operations'],
-      responses: { '200': text('Prometheus text format', 'text/plain') },
+      responses: { '200': text('Prometheus text format', 'text/plain', PROMETHEUS_EXAMPLE) },
     },
   },
   {
@@ -86,7 +87,12 @@ export const OPS_OPERATIONS: readonly ExtraOperation[] = [
       operationId: 'openapi',
       summary: 'This document',
       tags: ['operations'],
-      responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+      responses: {
+        '200': {
+          description: 'OpenAPI 3.1',
+          content: { 'application/json': { example: OPENAPI_EXAMPLE } },
+        },
+      },
     },
   },
   {
@@ -94,10 +100,27 @@ export const OPS_OPERATIONS: readonly ExtraOperation[] = [
     method: 'get',
     operation: {
       operationId: 'docs',
-      summary:
-        'A browsable page of this document (self-contained, works offline); /docs/ redirects here',
+      summary: 'A browsable page of this document (self-contained, works offline)',
       tags: ['operations'],
-      responses: { '200': text('HTML', 'text/html') },
+      responses: {
+        '200': text('HTML', 'text/html', '<!doctype html><title>Faresight API</title>...'),
+      },
+    },
+  },
+  {
+    path: '/docs/',
+    method: 'get',
+    operation: {
+      operationId: 'docsSlash',
+      summary: 'Redirects to /docs (the page loads openapi.json relative to itself)',
+      tags: ['operations'],
+      responses: {
+        '301': {
+          description: 'Moved to /docs',
+          headers: { location: { schema: { type: 'string' }, example: '../docs' } },
+          content: { 'text/plain': { schema: { type: 'string' }, example: '' } },
+        },
+      },
     },
   },
 ];
@@ -114,7 +137,10 @@ export function openApiDocument(
   for (const e of opts.extra ?? []) paths[e.path] = { ...paths[e.path], [e.method]: e.operation };
   for (const s of specs) {
     const responses: Record<string, unknown> = {
-      '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
+      '200': {
+        description: 'OK',
+        content: { 'application/json': { schema: { type: 'object' }, example: s.example } },
+      },
       '400': errorResponse('A parameter is missing or invalid (the body names it)'),
     };
     if (s.cacheable)

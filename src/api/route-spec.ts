@@ -21,6 +21,8 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   readonly secured: boolean;
   /** Whether answers carry ETag and Cache-Control. */
   readonly cacheable: boolean;
+  /** An answer, shown in the OpenAPI document (route-examples.ts). */
+  readonly example: unknown;
 }
 
 /** What a handler receives: validated input. */

@@ -36,6 +36,7 @@ Routes (OpenAPI at /openapi.json, a page at /docs):
   GET  /metrics                                     Prometheus metrics
   GET  /openapi.json                                the OpenAPI 3.1 document
   GET  /docs                                        a browsable page of it
+  GET  /docs/                                       redirects to /docs
   POST /v1/ingest/{vendor}                          (the ingest process, port 7070) one vendor payload;
                                                     ingest serves /healthz, /readyz, /metrics and its own
                                                     /openapi.json too

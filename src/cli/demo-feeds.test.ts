@@ -6,6 +6,9 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { runFeed } from '../generator/run-feed.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
+import { dealsConfigSchema } from '../realtime/deals-config.js';
+import { servingConfigSchema } from '../realtime/serving-use-case.js';
+import { useCaseConfig } from '../realtime/use-case-config.js';
 import { DEMO_ROTATE_SECONDS, demoConfig, historyFeedOptions } from './demo-feeds.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-demo-feeds-'));
@@ -40,5 +43,23 @@ describe('the demo feeds of up --demo', () => {
     assert.ok(DEMO_ROTATE_SECONDS <= 30);
     const set = configSchema.parse({ lake: { rotateSeconds: 300 } });
     assert.equal(demoConfig(set).lake.rotateSeconds, 300);
+  });
+
+  it('bound the row store: short retention of fares, search ids and deals, under what the user set', () => {
+    const built = (useCases: Record<string, unknown>) =>
+      demoConfig(configSchema.parse({ realtime: { useCases } }));
+    const serving = (c: ReturnType<typeof built>) =>
+      useCaseConfig('serving', servingConfigSchema, c.realtime.useCases);
+    const deals = (c: ReturnType<typeof built>) =>
+      useCaseConfig('deals', dealsConfigSchema, c.realtime.useCases);
+    const d = built({});
+    assert.equal(serving(d).fareRetentionHours, 2);
+    assert.equal(serving(d).searchRetentionHours, 2);
+    assert.equal(deals(d).dealRetentionHours, 2);
+    const set = built({ serving: { fareRetentionHours: 12 }, deals: { windowDays: 3 } });
+    assert.equal(serving(set).fareRetentionHours, 12);
+    assert.equal(serving(set).searchRetentionHours, 2);
+    assert.equal(deals(set).windowDays, 3);
+    assert.equal(deals(set).dealRetentionHours, 2);
   });
 });

@@ -20,11 +20,35 @@ export const DEMO_HISTORY_DAYS = 28;
  */
 export const DEMO_ROTATE_SECONDS = 15;
 
-/** `config` with the demo's lake rotation, unless `lake.rotateSeconds` was changed from its default. */
+/**
+ * Row store retention of the demo, under what `realtime.useCases` sets itself: the live
+ * feed brings about 450 new fares a second, so fares, counted search ids and deals are
+ * kept 2 hours (not 48 h and the 7-day window) and pruned every 5 minutes, and the demo's
+ * row store stops growing within its first hours. A replay further back than 2 hours
+ * counts its searches again.
+ */
+export const DEMO_USE_CASES = {
+  serving: { fareRetentionHours: 2, searchRetentionHours: 2, pruneEveryMinutes: 5 },
+  deals: { dealRetentionHours: 2, pruneEveryMinutes: 5 },
+} as const;
+
+/**
+ * `config` for the demo: its lake rotation, unless `lake.rotateSeconds` was changed from
+ * its default, and DEMO_USE_CASES under the use case settings the configuration gives.
+ */
 export function demoConfig(config: Config): Config {
   const byDefault = configSchema.parse({}).lake.rotateSeconds;
-  if (config.lake.rotateSeconds !== byDefault) return config;
-  return { ...config, lake: { ...config.lake, rotateSeconds: DEMO_ROTATE_SECONDS } };
+  const useCases = { ...config.realtime.useCases };
+  for (const [name, settings] of Object.entries(DEMO_USE_CASES))
+    useCases[name] = { ...settings, ...(useCases[name] as object | undefined) };
+  return {
+    ...config,
+    realtime: { ...config.realtime, useCases },
+    lake:
+      config.lake.rotateSeconds !== byDefault
+        ? config.lake
+        : { ...config.lake, rotateSeconds: DEMO_ROTATE_SECONDS },
+  };
 }
 
 /** What the demo's feeds share: where they post and as whom. */

@@ -5,7 +5,8 @@
  *
  * A command loads only its own module: the others appear as stubs named and described
  * from COMMANDS, so `faresight help` imports no backend at all (a test checks that each
- * stub's description is its module's). The full tree is `buildProgram()`. A bug that
+ * stub's description is its module's). The full tree is `buildProgram()`; `faresight help
+ * --reference` prints it as docs/cli.md (cli-reference.ts). A bug that
  * escapes as an unhandled rejection or an uncaught exception meets the process guard
  * (src/ops/process-guard.ts).
  */
@@ -190,6 +191,11 @@ export function invokedCommand(argv: readonly string[]): string | undefined {
 export async function main(argv: string[]): Promise<void> {
   installProcessGuard({ logger: createLogger('info', 'process') });
   try {
+    if (argv[2] === 'help' && argv[3] === '--reference' && argv.length === 4) {
+      const { renderCliReference } = await import('./cli-reference.js');
+      process.stdout.write(renderCliReference(await buildProgram()));
+      return;
+    }
     const name = invokedCommand(argv);
     const program = await programFor(new Set(name ? [name] : []));
     await program.parseAsync(argv);

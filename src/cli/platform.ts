@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { DemandStore } from '../analytics/forecast/demand-store.js';
+import type { ApiExtension } from '../api/api.js';
 import type { Config } from '../config/config.js';
 import { CONSOLE_OPERATIONS } from '../console/console-openapi.js';
-import { registerConsole } from '../console/console-routes.js';
+import { type ConsoleOptions, registerConsole } from '../console/console-routes.js';
 import { MetricsSampler } from '../console/metrics-sampler.js';
 import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
@@ -227,12 +228,7 @@ export async function startPlatform(
         },
       });
       const keys = [adminKeySha256, ...(cliToken ? [hashToken(cliToken)] : [])];
-      extensions = [
-        {
-          register: (app) => registerConsole(app, { backend, sampler: s, adminKeySha256: keys }),
-          operations: CONSOLE_OPERATIONS,
-        },
-      ];
+      extensions = [consoleExtension({ backend, sampler: s, adminKeySha256: keys })];
     }
     const api = await startApiRole({
       config,
@@ -293,4 +289,9 @@ export async function startPlatform(
     await closeBackends().catch(() => {});
     throw err;
   }
+}
+
+/** The Console's page and admin API as an extension of the API: its routes and their OpenAPI operations. */
+export function consoleExtension(opts: ConsoleOptions): ApiExtension {
+  return { register: (app) => registerConsole(app, opts), operations: CONSOLE_OPERATIONS };
 }

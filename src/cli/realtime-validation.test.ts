@@ -8,25 +8,39 @@ import { configSchema } from '../config/config.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { RecordRejectedError } from '../realtime/errors.js';
-import type { RowStore } from '../serving/row-store.js';
+import type { PruneOptions, RowStore } from '../serving/row-store.js';
 import { USE_CASES } from './realtime.js';
 
 describe('serving use case built from configuration', () => {
   const ctx = { group: 'rt-serving', lastSeq: new Map<number, number>(), publish: async () => {} };
   const qqq = searchRecord({ id: 'q', origin: 'QQQ', offers: [{ carrier: 'BA', amount: 100 }] });
 
-  function serving(validation: Record<string, unknown>) {
+  function serving(validation: Record<string, unknown>, useCases: Record<string, unknown> = {}) {
     const written: string[] = [];
+    const pruned: PruneOptions[] = [];
     const rowStore = {
       applyRecords: async (rs: { id: string }[]) => {
         for (const r of rs) written.push(r.id);
         return { newSearches: rs.length, faresChanged: 0, changedMarkets: [] };
       },
-      prune: async () => ({ searchIds: 0, departedFares: 0 }),
+      prune: async (o: PruneOptions) => {
+        pruned.push(o);
+        return { searchIds: 0, departedFares: 0, staleFares: 0 };
+      },
     } as unknown as RowStore;
-    const config = configSchema.parse({ validation });
-    return { uc: USE_CASES.serving({ rowStore, logger: silentLogger, config }), written };
+    const config = configSchema.parse({ validation, realtime: { useCases } });
+    return { uc: USE_CASES.serving({ rowStore, logger: silentLogger, config }), written, pruned };
   }
+
+  it('prunes with the retention of realtime.useCases.serving', async () => {
+    const { uc, pruned } = serving(
+      { unknownAirports: 'flag' },
+      { serving: { fareRetentionHours: 3, searchRetentionHours: 30 } },
+    );
+    await uc.processBatch([qqq], ctx);
+    assert.equal(pruned[0]?.fareRetentionMs, 3 * 3_600_000);
+    assert.equal(pruned[0]?.searchRetentionMs, 30 * 3_600_000);
+  });
 
   it('refuses an unknown airport under the default policy', async () => {
     const { uc, written } = serving({});

@@ -32,16 +32,20 @@ export interface UseCaseDeps {
 
 /** Every real-time use case, by name: adding one is one line here. */
 export const USE_CASES = {
-  serving: (d: UseCaseDeps) =>
-    createServingUseCase({
+  serving: (d: UseCaseDeps) => {
+    const c = useCaseConfig('serving', servingConfigSchema, d.config?.realtime.useCases);
+    return createServingUseCase({
       rowStore: d.rowStore,
       logger: d.logger,
       ...(d.cache ? { cache: d.cache } : {}),
       ...(d.config ? { validation: validationPolicyOf(d.config) } : {}),
-      pruneEveryMs:
-        useCaseConfig('serving', servingConfigSchema, d.config?.realtime.useCases)
-          .pruneEveryMinutes * 60_000,
-    }),
+      pruneEveryMs: c.pruneEveryMinutes * 60_000,
+      retention: {
+        fareRetentionMs: c.fareRetentionHours * 3_600_000,
+        searchRetentionMs: c.searchRetentionHours * 3_600_000,
+      },
+    });
+  },
   deals: (d: UseCaseDeps) => {
     const dataDir = d.config?.dataDir;
     return dealsUseCaseFromConfig({

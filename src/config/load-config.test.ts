@@ -34,6 +34,11 @@ describe('loadConfig', () => {
     const b = loadConfig({ env: {}, cwd: dir, file: 'c.yaml' });
     assert.equal(b.config.api.port, 9100);
     assert.equal(b.config.rowStore.backend, 'postgres');
+    // the default database is named for the project, not `test`
+    assert.equal(
+      (b.config.rowStore as { url?: string }).url,
+      'postgres://127.0.0.1:5432/faresight',
+    );
     rmSync(join(dir, 'faresight.config.json'));
   });
 

@@ -1,13 +1,14 @@
 import type { ExtraOperation } from '../api/openapi.js';
 
-const json = (description: string) => ({
+const json = (description: string, example?: unknown) => ({
   description,
-  content: { 'application/json': { schema: { type: 'object' } } },
+  content: { 'application/json': { schema: { type: 'object' }, ...(example ? { example } : {}) } },
 });
-const body = (properties: Record<string, unknown>, required: string[]) => ({
+const body = (properties: Record<string, unknown>, required: string[], example: unknown) => ({
   required: true,
-  content: { 'application/json': { schema: { type: 'object', properties, required } } },
+  content: { 'application/json': { schema: { type: 'object', properties, required }, example } },
 });
+const badInput = { error: 'bad_request', message: 'limit must be an integer from 1 to 5000' };
 const path = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const query = (name: string, description: string) => ({
   name,
@@ -23,6 +24,7 @@ function op(
   method: ExtraOperation['method'],
   operationId: string,
   summary: string,
+  example: unknown,
   extra: Record<string, unknown> = {},
 ): ExtraOperation {
   return {
@@ -34,8 +36,8 @@ function op(
       tags: ['admin'],
       security,
       responses: {
-        '200': json('OK'),
-        '400': json('Bad input, with a message naming it'),
+        '200': json('OK', example),
+        '400': json('Bad input, with a message naming it', badInput),
         '401': json('No admin key or session'),
         '403': json('A session without its X-CSRF-Token on a state-changing request'),
       },
@@ -44,50 +46,147 @@ function op(
   };
 }
 
+const T = 1_780_000_000_000;
+const deadLetter = {
+  id: 'dl-4f2a',
+  vendor: 'generic',
+  stage: 'ingest',
+  receivedAt: '2026-05-28T20:26:40.000Z',
+  reasons: ['origin: not an IATA airport or city code'],
+  contentType: 'application/json',
+  payloadBytes: 412,
+};
+const page = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' }, example: '<!doctype html>...' } },
+});
+
+/** The Console's page and files, outside the admin key (the page logs in itself). */
+const PAGES: readonly ExtraOperation[] = [
+  {
+    path: '/console',
+    method: 'get',
+    operation: {
+      operationId: 'consoleRedirect',
+      summary: 'Redirects to /console/',
+      tags: ['console'],
+      responses: {
+        '302': {
+          description: 'To /console/',
+          content: { 'text/plain': { schema: { type: 'string' }, example: '' } },
+        },
+      },
+    },
+  },
+  {
+    path: '/console/',
+    method: 'get',
+    operation: {
+      operationId: 'consolePage',
+      summary: 'The Console (log in with the admin key)',
+      tags: ['console'],
+      responses: { '200': page('The Console page') },
+    },
+  },
+  {
+    path: '/console/{file}',
+    method: 'get',
+    operation: {
+      operationId: 'consoleAsset',
+      summary: "One of the Console page's files (scripts, styles)",
+      tags: ['console'],
+      parameters: [{ ...path('file'), example: 'app.js' }],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: { 'text/javascript': { schema: { type: 'string' }, example: 'import ...' } },
+        },
+        '404': json('No such file', { error: 'not_found', message: 'no Console asset x.js' }),
+      },
+    },
+  },
+];
+
 /**
  * The admin API of the Console (console-routes.ts) for the OpenAPI document: the same
- * routes the Console page calls, with `Authorization: Bearer <admin key>` for scripts.
+ * routes the Console page calls, with `Authorization: Bearer <admin key>` for scripts;
+ * and the Console's page itself.
  */
 export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
+  ...PAGES,
   op(
     '/admin/v1/session',
     'post',
     'adminLogin',
     'Log in to the Console: sets the session cookie, returns the CSRF token',
-    {
-      requestBody: body({ key: { type: 'string' } }, ['key']),
-    },
+    { csrf: 'q3Jx...' },
+    { requestBody: body({ key: { type: 'string' } }, ['key'], { key: '<admin key>' }) },
   ),
-  op('/admin/v1/session', 'delete', 'adminLogout', 'Log out of the Console'),
+  op(
+    '/admin/v1/session',
+    'get',
+    'adminSession',
+    "The CSRF token of the request's session cookie (null without a session)",
+    { csrf: 'q3Jx...' },
+  ),
+  op('/admin/v1/session', 'delete', 'adminLogout', 'Log out of the Console', { ok: true }),
   op(
     '/admin/v1/metrics',
     'get',
     'adminMetrics',
     'Overview time series of a window (15m, 6h, 24h, 7d)',
-    {
-      parameters: [query('window', '15m | 6h | 24h | 7d')],
-    },
+    { window: '15m', intervalMs: 2000, points: [{ t: T, v: { ingestRecordsPerSecond: 50 } }] },
+    { parameters: [query('window', '15m | 6h | 24h | 7d')] },
   ),
-  op(
-    '/admin/v1/metrics/stream',
-    'get',
-    'adminMetricsStream',
-    'The same as server-sent events: `snapshot`, then a `point` per sample',
-    {
+  {
+    path: '/admin/v1/metrics/stream',
+    method: 'get',
+    operation: {
+      operationId: 'adminMetricsStream',
+      summary: 'The same as server-sent events: `snapshot`, then a `point` per sample',
+      tags: ['admin'],
+      security,
       parameters: [query('window', '15m | 6h | 24h | 7d')],
+      responses: {
+        '200': {
+          description: 'Server-sent events',
+          content: {
+            'text/event-stream': {
+              schema: { type: 'string' },
+              example: `event: snapshot\ndata: {"window":"15m","intervalMs":2000,"points":[]}\n\nevent: point\ndata: {"t":${T},"v":{"ingestRecordsPerSecond":50}}\n\n`,
+            },
+          },
+        },
+        '401': json('No admin key or session'),
+      },
     },
-  ),
+  },
   op(
     '/admin/v1/stream',
     'get',
     'adminStream',
     'Shards, retention, oldest/newest record, lag per group and shard',
+    {
+      name: 'shopping',
+      backend: 'embedded',
+      shards: 4,
+      retentionMs: 86_400_000,
+      records: 182_000,
+      oldestTimestamp: T - 3_600_000,
+      newestTimestamp: T,
+      groups: ['lake', 'rt-serving'],
+      lag: [{ group: 'lake', shard: 0, records: 12, oldestAgeMs: 800 }],
+    },
   ),
   op(
     '/admin/v1/stream/rewind',
     'post',
     'adminRewind',
     'Rewind a consumer group to a time: without `confirm: true` only states what would be re-read',
+    {
+      done: false,
+      plan: { group: 'rt-serving', from: T - 1_800_000, to: T, estimatedRecords: 90_000 },
+    },
     {
       requestBody: body(
         {
@@ -96,6 +195,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
           confirm: { type: 'boolean' },
         },
         ['group', 'from'],
+        { group: 'rt-serving', from: '-30m' },
       ),
     },
   ),
@@ -104,6 +204,23 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'get',
     'adminMessages',
     'Browse the shopping stream: records decoded from Avro to JSON with their offers',
+    {
+      messages: [
+        {
+          shard: 0,
+          seq: 1812,
+          key: 'JFK-LAX',
+          id: 'r-1',
+          timestamp: '2026-05-28T20:26:40.000Z',
+          bytes: 3810,
+          record: { id: 'r-1', vendor: 'generic', origin: 'JFK', destination: 'LAX', offers: [] },
+          error: null,
+        },
+      ],
+      scanned: 40,
+      next: { shard: 0, seq: 1813 },
+      scanLimited: false,
+    },
     {
       parameters: [
         query('shard', 'one shard (default every shard)'),
@@ -121,6 +238,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'get',
     'adminDeadLetters',
     'Dead letters of the lake, newest first, filtered',
+    { deadLetters: [deadLetter] },
     {
       parameters: [
         query('vendor', 'vendor'),
@@ -135,6 +253,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'get',
     'adminDeadLetterCounts',
     'Dead letters per vendor and time bucket (minute, hour, day), filtered like the list',
+    { bucket: 'hour', points: [{ t: '2026-05-28T20:00:00.000Z', vendor: 'generic', n: 3 }] },
     {
       parameters: [
         query('bucket', 'minute | hour | day, default hour'),
@@ -149,6 +268,17 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'post',
     'adminRedriveAll',
     "Re-drive every dead letter of a filter (newest first, at most 500) through ingest; each one's outcome",
+    {
+      outcomes: [
+        {
+          id: 'dl-4f2a',
+          status: 202,
+          accepted: 1,
+          rejected: 0,
+          body: { accepted: 1, duplicates: 0, offers: 1, rejected: [] },
+        },
+      ],
+    },
     {
       requestBody: {
         required: false,
@@ -174,8 +304,14 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminDeadLetter',
     'One dead letter with its reasons and raw payload',
     {
-      parameters: [path('id')],
+      ...deadLetter,
+      payload: '{"origin":"XX1", ...}',
+      payloadEncoding: 'utf8',
+      payloadObject: null,
+      payloadSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      requestId: 'req-17',
     },
+    { parameters: [path('id')] },
   ),
   op(
     '/admin/v1/dead-letters/{id}/redrive',
@@ -183,29 +319,60 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminRedrive',
     "Post a dead letter's payload through ingest again; returns ingest's answer",
     {
-      parameters: [path('id')],
+      id: 'dl-4f2a',
+      status: 202,
+      accepted: 1,
+      rejected: 0,
+      body: { accepted: 1, duplicates: 0, offers: 1, rejected: [] },
     },
+    { parameters: [path('id')] },
   ),
   op(
     '/admin/v1/lake/tables',
     'get',
     'adminLakeTables',
     'Lake tables: schema versions and partitions (from the catalog)',
+    {
+      tables: [
+        {
+          name: 'searches',
+          location: 'searches/',
+          partitionKeys: ['vendor', 'dt', 'hour'],
+          versions: [
+            { version: 1, since: '2026-05-28', columns: [{ name: 'id', type: 'VARCHAR' }] },
+          ],
+          partitions: ['vendor=generic/dt=2026-05-28/hour=20'],
+        },
+      ],
+    },
   ),
   op(
     '/admin/v1/lake/state',
     'get',
     'adminLakeState',
     'Compaction and lifecycle state per lake table: files, small vs compacted, superseded files, days the lifecycle would archive or delete',
+    {
+      tables: [
+        {
+          table: 'searches',
+          partitions: 24,
+          files: 42,
+          bytes: 8_400_000,
+          compactedFiles: 36,
+          smallFiles: 6,
+          compactedPartitions: 20,
+          obsoleteFiles: 0,
+          lifecycle: { toArchive: [], toDelete: [] },
+        },
+      ],
+    },
   ),
-  op('/admin/v1/lake/sql', 'post', 'adminLakeSql', 'SQL over the lake (at most 1000 rows)', {
-    requestBody: body({ sql: { type: 'string' } }, ['sql']),
-  }),
   op(
     '/admin/v1/lake/export',
     'get',
     'adminLakeExport',
     'The whole result of a lake SQL statement as a CSV or Parquet download',
+    'n\n182000\n',
     {
       parameters: [
         { ...query('sql', 'the statement'), required: true },
@@ -213,25 +380,77 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
       ],
     },
   ),
-  op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures'),
-  op('/admin/v1/etl/runs', 'get', 'adminEtlRuns', 'ETL run history', {
-    parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')],
+  op(
+    '/admin/v1/lake/sql',
+    'post',
+    'adminLakeSql',
+    'SQL over the lake (at most 1000 rows)',
+    { columns: [{ name: 'n', type: 'BIGINT' }], rows: [{ n: 182000 }], truncated: false },
+    {
+      requestBody: body({ sql: { type: 'string' } }, ['sql'], {
+        sql: 'SELECT count(*) AS n FROM searches',
+      }),
+    },
+  ),
+  op('/admin/v1/etl/jobs', 'get', 'adminEtlJobs', 'ETL jobs with schedule, last run and failures', {
+    jobs: [
+      {
+        job: 'market_demand_daily',
+        schedule: '*/15 * * * *',
+        lastRun: null,
+        lastSuccessAt: '2026-05-28T20:15:00.000Z',
+        consecutiveFailures: 0,
+      },
+    ],
   }),
-  op('/admin/v1/customers', 'get', 'adminCustomers', 'Customers with their grants and jobs'),
+  op(
+    '/admin/v1/etl/runs',
+    'get',
+    'adminEtlRuns',
+    'ETL run history',
+    {
+      runs: [
+        {
+          id: 41,
+          job: 'market_demand_daily',
+          kind: 'scheduled',
+          slot: '2026-05-28',
+          attempt: 1,
+          startedAt: '2026-05-28T20:15:00.000Z',
+          endedAt: '2026-05-28T20:15:02.000Z',
+          status: 'succeeded',
+          rowsOut: 1200,
+          bytesOut: 48_000,
+          error: null,
+        },
+      ],
+    },
+    { parameters: [query('job', 'job name'), query('limit', '1..1000, default 50')] },
+  ),
+  op('/admin/v1/customers', 'get', 'adminCustomers', 'Customers with their grants and jobs', {
+    customers: [
+      {
+        name: 'acme',
+        createdAt: '2026-05-28T20:00:00.000Z',
+        grants: [{ pond: 'market_demand_daily', markets: ['JFK-LAX'] }],
+        jobs: [],
+      },
+    ],
+  }),
   op(
     '/admin/v1/customers',
     'post',
     'adminAddCustomer',
     'Add a customer; its API key is in the answer, once',
-    {
-      requestBody: body({ name: { type: 'string' } }, ['name']),
-    },
+    { name: 'acme', key: 'fsk_...' },
+    { requestBody: body({ name: { type: 'string' } }, ['name'], { name: 'acme' }) },
   ),
   op(
     '/admin/v1/customers/{name}/key',
     'post',
     'adminRotateKey',
     "Rotate a customer's API key: the new key is in the answer, once; the old one stops working",
+    { name: 'acme', key: 'fsk_...' },
     { parameters: [path('name')] },
   ),
   op(
@@ -239,6 +458,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'post',
     'adminGrant',
     'Grant a pond, optionally narrowed to markets and points of sale',
+    { ok: true },
     {
       parameters: [path('name')],
       requestBody: body(
@@ -248,26 +468,32 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
           pos: { type: 'array', items: { type: 'string' } },
         },
         ['pond'],
+        { pond: 'market_demand_daily', markets: ['JFK-LAX'] },
       ),
     },
   ),
-  op('/admin/v1/customers/{name}/grants/{pond}', 'delete', 'adminRevoke', 'Revoke a pond', {
-    parameters: [path('name'), path('pond')],
-  }),
+  op(
+    '/admin/v1/customers/{name}/grants/{pond}',
+    'delete',
+    'adminRevoke',
+    'Revoke a pond',
+    { ok: true },
+    { parameters: [path('name'), path('pond')] },
+  ),
   op(
     '/admin/v1/customers/{name}',
     'delete',
     'adminRemoveCustomer',
     'Delete a customer with its grants, jobs and pond slices',
-    {
-      parameters: [path('name')],
-    },
+    { ok: true },
+    { parameters: [path('name')] },
   ),
   op(
     '/admin/v1/customers/{name}/jobs',
     'post',
     'adminPutCustomerJob',
     "Add or replace a customer job: the customer's SQL over its ponds as table `name`",
+    { ok: true, job: 'customer:acme/daily_jfk' },
     {
       parameters: [path('name')],
       requestBody: body(
@@ -277,6 +503,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
           schedule: { type: 'string', description: 'cron (UTC), default hourly' },
         },
         ['name', 'sql'],
+        { name: 'daily_jfk', sql: 'SELECT * FROM market_demand_daily', schedule: '0 * * * *' },
       ),
     },
   ),
@@ -285,15 +512,30 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'delete',
     'adminRemoveCustomerJob',
     'Remove a customer job (its table stays)',
-    {
-      parameters: [path('name'), path('job')],
-    },
+    { ok: true },
+    { parameters: [path('name'), path('job')] },
   ),
   op(
     '/admin/v1/etl/operations',
     'post',
     'adminStartEtl',
     'Start a run of a job now, or a backfill of a pond over days (from and to); answers 202 with the operation to watch',
+    {
+      id: 'op-3',
+      job: 'market_demand_daily',
+      kind: 'backfill',
+      from: '2026-05-26',
+      to: '2026-05-28',
+      total: 3,
+      done: 0,
+      rows: 0,
+      status: 'running',
+      step: null,
+      message: null,
+      error: null,
+      startedAt: '2026-05-28T20:15:00.000Z',
+      endedAt: null,
+    },
     {
       requestBody: body(
         {
@@ -302,6 +544,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
           to: { type: 'string', description: 'backfill: last day, YYYY-MM-DD' },
         },
         ['job'],
+        { job: 'market_demand_daily', from: '2026-05-26', to: '2026-05-28' },
       ),
     },
   ),
@@ -310,6 +553,26 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'get',
     'adminEtlOperations',
     'ETL runs and backfills started through the admin API, newest first, with their progress',
+    {
+      operations: [
+        {
+          id: 'op-3',
+          job: 'market_demand_daily',
+          kind: 'backfill',
+          from: '2026-05-26',
+          to: '2026-05-28',
+          total: 3,
+          done: 3,
+          rows: 3600,
+          status: 'succeeded',
+          step: null,
+          message: 'market_demand_daily: 3 partitions, 3600 rows',
+          error: null,
+          startedAt: '2026-05-28T20:15:00.000Z',
+          endedAt: '2026-05-28T20:15:09.000Z',
+        },
+      ],
+    },
   ),
   op(
     '/admin/v1/etl/operations/{id}',
@@ -317,8 +580,22 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminEtlOperation',
     'One ETL operation: steps done of total, rows, status, error',
     {
-      parameters: [path('id')],
+      id: 'op-3',
+      job: 'market_demand_daily',
+      kind: 'backfill',
+      from: '2026-05-26',
+      to: '2026-05-28',
+      total: 3,
+      done: 3,
+      rows: 3600,
+      status: 'succeeded',
+      step: null,
+      message: 'market_demand_daily: 3 partitions, 3600 rows',
+      error: null,
+      startedAt: '2026-05-28T20:15:00.000Z',
+      endedAt: '2026-05-28T20:15:09.000Z',
     },
+    { parameters: [path('id')] },
   ),
   op(
     '/admin/v1/graph/export',
@@ -326,7 +603,11 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     'adminGraphExport',
     'The route graph as openCypher load CSV (airports.csv and routes.csv in one JSON answer)',
     {
-      parameters: [query('currency', 'currency of the edge fares, default USD')],
+      airports: 2,
+      routes: 1,
+      nodes: ':ID,iata,name\nJFK,JFK,John F Kennedy Intl\nLAX,LAX,Los Angeles Intl\n',
+      edges: ':START_ID,:END_ID,fare\nJFK,LAX,129\n',
     },
+    { parameters: [query('currency', 'currency of the edge fares, default USD')] },
   ),
 ];

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { operationsWithoutExample } from '../ops/testing/openapi-coverage.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { withIngest } from './testing/with-ingest.js';
 
@@ -21,6 +22,7 @@ describe('ingest OpenAPI document', () => {
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
         .sort();
       assert.deepEqual(documented, served);
+      assert.deepEqual(operationsWithoutExample(doc), [], 'operations without an example');
       assert.ok(served.includes('post /v1/ingest/{vendor}'), served.join(', '));
     });
   });

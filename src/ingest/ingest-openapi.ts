@@ -6,6 +6,8 @@
  */
 import { searchRecord } from '../model/search-record.js';
 
+import { OPENAPI_EXAMPLE, PROMETHEUS_EXAMPLE } from '../ops/openapi-examples.js';
+
 /** One operation of the document: `paths[path][method] = operation`. */
 export interface IngestOperation {
   path: string;
@@ -191,7 +193,7 @@ export function ingestOperations(
         responses: {
           '200': {
             description: 'Prometheus text format',
-            content: { 'text/plain': { schema: { type: 'string' } } },
+            content: { 'text/plain': { schema: { type: 'string' }, example: PROMETHEUS_EXAMPLE } },
           },
         },
       },
@@ -204,7 +206,12 @@ export function ingestOperations(
         summary: "The ingest process's OpenAPI document",
         tags: ['ingest operations'],
         ...servers,
-        responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+        responses: {
+          '200': {
+            description: 'OpenAPI 3.1',
+            content: { 'application/json': { example: OPENAPI_EXAMPLE } },
+          },
+        },
       },
     },
   ];

@@ -42,6 +42,8 @@ export const dealsConfigSchema = z
       .number()
       .positive()
       .default(DEFAULT_DEALS_PRUNE_EVERY_MS / 60_000),
+    /** Hours a deal is kept (by when it was shopped); default the window, windowDays. */
+    dealRetentionHours: z.number().positive().optional(),
   })
   .prefault({});
 
@@ -79,6 +81,7 @@ export function dealsUseCaseFromConfig(deps: {
     sketches: opts,
     ...(c.publishTo ? { publishTo: c.publishTo } : {}),
     pruneEveryMs: c.pruneEveryMinutes * 60_000,
+    ...(c.dealRetentionHours ? { dealRetentionMs: c.dealRetentionHours * 3_600_000 } : {}),
     ...(c.warmStart && openLake
       ? {
           warmStart: async () => {

@@ -102,6 +102,39 @@ describe('deals use case', () => {
     assert.equal(await fares(), 103);
   });
 
+  it('keeps deals for dealRetentionMs, then prunes them', async () => {
+    const own = await PGliteClient.open();
+    try {
+      const store = new DealsStore(own);
+      let clock = NOW; // the searches were shopped 2 h before NOW
+      const uc = createDealsUseCase({
+        store,
+        logger: silentLogger,
+        sketches: { minFares: 20 },
+        dealRetentionMs: 3 * 3_600_000,
+        pruneEveryMs: 0,
+        now: () => clock,
+      });
+      await uc.processBatch(
+        batch('h', 100, (i) => 400 + i),
+        ctx([[0, 100]], []),
+      );
+      await uc.processBatch(
+        batch('p', 1, () => 300),
+        ctx([[0, 101]], []),
+      );
+      assert.equal((await store.deals()).length, 1, 'a deal within the retention stays');
+      clock = NOW + 2 * 3_600_000;
+      await uc.processBatch(
+        batch('x', 1, () => 450),
+        ctx([[0, 102]], []),
+      );
+      assert.deepEqual(await store.deals(), [], 'a deal older than the retention is pruned');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('restores a month of sketches in slices, answering the event loop meanwhile', async () => {
     // A fresh schema's worth of checkpoint: 150 segments x 28 days of day sketches.
     const db = await PGliteClient.open();

@@ -28,6 +28,8 @@ export interface DealsUseCaseOptions {
   warmStart?: () => Promise<WarmStart>;
   /** Minimum time between prune runs [10 min]. */
   pruneEveryMs?: number;
+  /** How long a deal is kept, by its shoppedAt [the sketches' window]. */
+  dealRetentionMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -201,7 +203,7 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         lastPrune = t;
         try {
           await opts.store.prune(
-            new Date(t - windowDays * 86_400_000),
+            new Date(t - (opts.dealRetentionMs ?? windowDays * 86_400_000)),
             dayDate(Math.floor(t / 86_400_000) - windowDays),
           );
         } catch (err) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
-import type { RowStore } from '../serving/row-store.js';
+import type { PruneOptions, RowStore } from '../serving/row-store.js';
 import { RecordRejectedError } from './errors.js';
 import { createServingUseCase } from './serving-use-case.js';
 
@@ -16,16 +16,17 @@ describe('serving use case', () => {
         calls.push(`apply ${rs.length}`);
         return { newSearches: rs.length, faresChanged: 0, changedMarkets: [] };
       },
-      prune: async () => {
-        calls.push('prune');
+      prune: async (o: PruneOptions) => {
+        calls.push(`prune ${o.now} ${o.fareRetentionMs} ${o.searchRetentionMs}`);
         if (pruneFails) throw new Error('db down');
-        return { searchIds: 0, departedFares: 0 };
+        return { searchIds: 0, departedFares: 0, staleFares: 0 };
       },
     } as unknown as RowStore;
     const uc = createServingUseCase({
       rowStore: fake,
       logger: silentLogger,
       pruneEveryMs: 1000,
+      retention: { fareRetentionMs: 7_200_000, searchRetentionMs: 9_000_000 },
       now: () => clock,
     });
     const ctx = {
@@ -41,7 +42,13 @@ describe('serving use case', () => {
     clock = 1500;
     pruneFails = true;
     await uc.processBatch(batch, ctx);
-    assert.deepEqual(calls, ['apply 1', 'prune', 'apply 1', 'apply 1', 'prune']);
+    assert.deepEqual(calls, [
+      'apply 1',
+      'prune 0 7200000 9000000',
+      'apply 1',
+      'apply 1',
+      'prune 1500 7200000 9000000',
+    ]);
   });
 
   it('rejects when the row store does, so the batch is retried', async () => {

@@ -4,7 +4,12 @@ import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
 import { type Cache, scopesOfChange } from '../serving/cache/cache.js';
-import type { RowStore } from '../serving/row-store.js';
+import {
+  DEFAULT_FARE_RETENTION_MS,
+  DEFAULT_SEARCH_RETENTION_MS,
+  type PruneOptions,
+  type RowStore,
+} from '../serving/row-store.js';
 import { RecordRejectedError } from './errors.js';
 import type { UseCase } from './use-case.js';
 
@@ -13,12 +18,24 @@ export const DEFAULT_PRUNE_EVERY_MS = 10 * 60_000;
 
 /** Settings of the serving use case (`realtime.useCases.serving`). */
 export const servingConfigSchema = z.strictObject({
-  /** Minutes between row store housekeeping runs (departed fares, old search ids). */
+  /** Minutes between row store housekeeping runs (departed and superseded fares, old search ids). */
   pruneEveryMinutes: z
     .number()
     .positive()
     .default(DEFAULT_PRUNE_EVERY_MS / 60_000),
+  /** Hours a kept fare stays without being seen again (then superseded and pruned). */
+  fareRetentionHours: z
+    .number()
+    .positive()
+    .default(DEFAULT_FARE_RETENTION_MS / 3_600_000),
+  /** Hours a counted search id is remembered against double counting (at least the stream's retention). */
+  searchRetentionHours: z
+    .number()
+    .positive()
+    .default(DEFAULT_SEARCH_RETENTION_MS / 3_600_000),
 });
+
+export type ServingConfig = z.output<typeof servingConfigSchema>;
 
 export interface ServingUseCaseOptions {
   rowStore: RowStore;
@@ -30,6 +47,8 @@ export interface ServingUseCaseOptions {
   cache?: Pick<Cache, 'bump'>;
   /** Minimum time between prune runs [DEFAULT_PRUNE_EVERY_MS]; the first batch runs one. */
   pruneEveryMs?: number;
+  /** Retention of the prune runs (RowStore.prune's defaults when absent). */
+  retention?: Omit<PruneOptions, 'now'>;
   /** Clock, for tests. */
   now?: () => number;
   /** Rules a record must pass before it is written [DEFAULT_VALIDATION_POLICY]. */
@@ -114,8 +133,9 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
       if (now() - lastPrune < every) return;
       lastPrune = now();
       try {
-        const p = await opts.rowStore.prune({ now: lastPrune });
-        if (p.searchIds + p.departedFares > 0) opts.logger.info('row store pruned', { ...p });
+        const p = await opts.rowStore.prune({ ...opts.retention, now: lastPrune });
+        if (p.searchIds + p.departedFares + p.staleFares > 0)
+          opts.logger.info('row store pruned', { ...p });
       } catch (err) {
         opts.logger.warn('row store prune failed', { error: (err as Error).message });
       }

@@ -6,10 +6,9 @@ import { useCaseConfig } from './use-case-config.js';
 
 describe('useCaseConfig', () => {
   it('applies defaults when the use case has no settings', () => {
-    assert.deepEqual(useCaseConfig('serving', servingConfigSchema, {}), { pruneEveryMinutes: 10 });
-    assert.deepEqual(useCaseConfig('serving', servingConfigSchema, undefined), {
-      pruneEveryMinutes: 10,
-    });
+    const defaults = { pruneEveryMinutes: 10, fareRetentionHours: 48, searchRetentionHours: 48 };
+    assert.deepEqual(useCaseConfig('serving', servingConfigSchema, {}), defaults);
+    assert.deepEqual(useCaseConfig('serving', servingConfigSchema, undefined), defaults);
   });
   it('names the use case and the field at fault', () => {
     assert.throws(

@@ -31,6 +31,14 @@ import { findItineraries, type Itinerary, type ItineraryQuery } from './route-gr
 export const DEFAULT_CHUNK_ROWS = 5000;
 /** Default time a counted search id is remembered (must exceed the stream retention). */
 export const DEFAULT_SEARCH_RETENTION_MS = 48 * 3600_000;
+/**
+ * Default time a kept fare stays without being seen again: a fare last seen longer ago
+ * has been superseded by the searches since (prices move), and a replay (24 h of stream
+ * retention) cannot bring it back.
+ */
+export const DEFAULT_FARE_RETENTION_MS = 48 * 3600_000;
+/** The tables `prune` deletes from, vacuumed after it so their space is reused. */
+const PRUNED_TABLES = ['cheapest_fares', 'market_searches', 'markets'] as const;
 
 /** A market with data, as `GET /v1/markets` lists it. */
 export interface MarketSummary {
@@ -85,6 +93,16 @@ export interface ApplyResult {
 export interface PruneResult {
   searchIds: number;
   departedFares: number;
+  /** Fares not seen again within the fare retention (superseded). */
+  staleFares: number;
+}
+
+/** Retention of `prune`; each default is its DEFAULT_*_RETENTION_MS. */
+export interface PruneOptions {
+  /** Now, epoch ms [Date.now()]. */
+  now?: number;
+  searchRetentionMs?: number;
+  fareRetentionMs?: number;
 }
 
 export interface RowStoreOptions {
@@ -330,24 +348,36 @@ export class RowStore {
 
   /**
    * Housekeeping, safe to run at any time: forgets counted search ids received before
-   * `now - searchRetentionMs` and deletes fares whose departure date is more than a day
-   * before `now` (UTC), which no one can book any more.
+   * `now - searchRetentionMs`, deletes fares whose departure date is more than a day
+   * before `now` (UTC), which no one can book any more, and fares last seen before `now -
+   * fareRetentionMs` (superseded: the next search of that trip keeps its current price);
+   * then vacuums those tables, so the space of deleted and updated rows is reused and the
+   * store stops growing (PGlite runs no autovacuum).
    */
-  async prune(opts: { now?: number; searchRetentionMs?: number } = {}): Promise<PruneResult> {
+  async prune(opts: PruneOptions = {}): Promise<PruneResult> {
     const now = opts.now ?? Date.now();
-    const cutoff = new Date(now - (opts.searchRetentionMs ?? DEFAULT_SEARCH_RETENTION_MS));
-    const departedBefore = new Date(now - 86_400_000).toISOString().slice(0, 10);
-    const [s] = await this.client.query<{ n: number | string }>(
-      `WITH d AS (DELETE FROM market_searches WHERE received_at < $1::timestamptz RETURNING 1)
-       SELECT count(*) AS n FROM d`,
-      [cutoff.toISOString()],
+    const ago = (ms: number) => new Date(now - ms).toISOString();
+    const count = async (sql: string, param: string) => {
+      const [r] = await this.client.query<{ n: number | string }>(
+        `WITH d AS (${sql} RETURNING 1) SELECT count(*) AS n FROM d`,
+        [param],
+      );
+      return Number(r?.n ?? 0);
+    };
+    const searchIds = await count(
+      'DELETE FROM market_searches WHERE received_at < $1::timestamptz',
+      ago(opts.searchRetentionMs ?? DEFAULT_SEARCH_RETENTION_MS),
     );
-    const [f] = await this.client.query<{ n: number | string }>(
-      `WITH d AS (DELETE FROM cheapest_fares WHERE departure_date < $1::date RETURNING 1)
-       SELECT count(*) AS n FROM d`,
-      [departedBefore],
+    const departedFares = await count(
+      'DELETE FROM cheapest_fares WHERE departure_date < $1::date',
+      ago(86_400_000).slice(0, 10),
     );
-    return { searchIds: Number(s?.n ?? 0), departedFares: Number(f?.n ?? 0) };
+    const staleFares = await count(
+      'DELETE FROM cheapest_fares WHERE seen_at < $1::timestamptz',
+      ago(opts.fareRetentionMs ?? DEFAULT_FARE_RETENTION_MS),
+    );
+    await this.client.exec(`VACUUM ${PRUNED_TABLES.join(', ')}`);
+    return { searchIds, departedFares, staleFares };
   }
 
   /** The fare calendar of a market (see fareCalendar in market-reads.ts). */

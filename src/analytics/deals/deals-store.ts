@@ -198,9 +198,14 @@ ORDER BY shopped_at DESC, savings_pct DESC LIMIT $${params.length}`,
     }));
   }
 
-  /** Deletes deals shopped before `before` and day sketches before `beforeDay`. */
+  /**
+   * Deletes deals shopped before `before` and day sketches before `beforeDay`, then
+   * vacuums both tables, so the space of deleted rows and of the sketches each batch
+   * rewrites is reused (PGlite runs no autovacuum).
+   */
   async prune(before: Date, beforeDay: string): Promise<void> {
     await this.client.query('DELETE FROM deals WHERE shopped_at < $1', [before]);
     await this.client.query('DELETE FROM deal_sketches WHERE day < $1::date', [beforeDay]);
+    await this.client.exec('VACUUM deals, deal_sketches');
   }
 }

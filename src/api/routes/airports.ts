@@ -1,3 +1,4 @@
+import { ROUTE_EXAMPLES } from '../route-examples.js';
 import type { RouteTable } from '../route-spec.js';
 
 /** An airport as `GET /v1/airports` lists it: code, place and WGS 84 coordinates. */
@@ -28,6 +29,7 @@ export function airportsRoutes(routes: RouteTable, airports: readonly AirportLoc
       tag: 'markets',
       secured: true,
       cacheable: true,
+      example: ROUTE_EXAMPLES.listAirports,
     },
     async () => ({ airports: sorted }),
   );

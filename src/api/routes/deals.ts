@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEAL_LABELS } from '../../analytics/deals/deal-label.js';
 import { DEFAULT_DEALS_LIMIT, type DealsStore } from '../../analytics/deals/deals-store.js';
+import { ROUTE_EXAMPLES } from '../route-examples.js';
 import type { RouteTable } from '../route-spec.js';
 
 /** Most deals one `GET /v1/deals` returns. */
@@ -35,6 +36,7 @@ export function dealsRoutes(routes: RouteTable, store: Pick<DealsStore, 'deals'>
     {
       path: '/v1/deals',
       operationId: 'listDeals',
+      example: ROUTE_EXAMPLES.listDeals,
       summary: 'Newest deals: offers priced well below comparable fares',
       description:
         'Offers labelled great or good by the real-time deal classifier, newest first, each with its price, the typical price of comparable fares (market, cabin, trip type, lead time and stay), the savings in percent and an explanation.',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DemandStore } from '../../analytics/forecast/demand-store.js';
 import { NotFoundError } from '../errors.js';
 import { marketParamsSchema } from '../query-schemas.js';
+import { ROUTE_EXAMPLES } from '../route-examples.js';
 import type { RouteTable } from '../route-spec.js';
 
 const airportParamsSchema = z.strictObject({
@@ -23,6 +24,7 @@ export function demandRoutes(routes: RouteTable, store: Pick<DemandStore, 'view'
     {
       path: '/v1/markets/{origin}-{destination}/demand',
       operationId: 'getMarketDemand',
+      example: ROUTE_EXAMPLES.getMarketDemand,
       summary: 'Daily searches of a market and their forecast',
       description:
         'Searches per day over the history the forecast job used, and its forecast of the next days with 80% and 95% prediction intervals, the model it chose and its backtest accuracy. 404 until the job has forecast the market.',
@@ -42,6 +44,7 @@ export function demandRoutes(routes: RouteTable, store: Pick<DemandStore, 'view'
     {
       path: '/v1/airports/{code}/demand',
       operationId: 'getAirportDemand',
+      example: ROUTE_EXAMPLES.getAirportDemand,
       summary: 'Daily searches from and to an airport and their forecast',
       description:
         'As the market demand, for every search departing from or arriving at the airport. 404 until the job has forecast the airport.',

@@ -1,5 +1,6 @@
 import type { ServingReads } from '../../serving/serving-reads.js';
 import { calendarQuerySchema, cheapestQuerySchema } from '../query-schemas.js';
+import { ROUTE_EXAMPLES } from '../route-examples.js';
 import type { RouteTable } from '../route-spec.js';
 
 /**
@@ -13,6 +14,7 @@ export function faresRoutes(routes: RouteTable, reads: ServingReads): void {
     {
       path: '/v1/fares/cheapest',
       operationId: 'cheapestFares',
+      example: ROUTE_EXAMPLES.cheapestFares,
       summary: 'Cheapest fare per carrier and stop count for a trip',
       description:
         'One-way unless returnDate is given. One entry per validating carrier, stop count and currency (currencies are never compared), cheapest first within a currency.',
@@ -47,6 +49,7 @@ export function faresRoutes(routes: RouteTable, reads: ServingReads): void {
     {
       path: '/v1/fares/calendar',
       operationId: 'fareCalendar',
+      example: ROUTE_EXAMPLES.fareCalendar,
       summary: 'Cheapest fare per departure date of a market',
       description:
         'Departure dates from..to (inclusive, under 366 days). One-way by default; returnDate fixes the return date, stay returns that many days after each departure. One entry per date and currency.',

@@ -1,5 +1,6 @@
 import type { ServingReads } from '../../serving/serving-reads.js';
 import { exploreQuerySchema, routesQuerySchema } from '../query-schemas.js';
+import { ROUTE_EXAMPLES } from '../route-examples.js';
 import type { RouteTable } from '../route-spec.js';
 
 /** Default self-transfer points of `/v1/graph/routes` and of `/v1/graph/explore`. */
@@ -29,6 +30,7 @@ export function graphRoutes(routes: RouteTable, reads: ServingReads, today: () =
     {
       path: '/v1/graph/routes',
       operationId: 'graphRoutes',
+      example: ROUTE_EXAMPLES.graphRoutes,
       summary: 'Cheapest ways from A to B, combining separately ticketed one-way fares',
       description:
         'Self-transfer itineraries with at most maxStops transfer points (default 2, at most 3), each connection at least minConnectionMinutes (default 180) and at most 24 h after the arrival, on consistent dates, in one currency (default USD). Each itinerary says whether it beats the cheapest through fare of its date.',
@@ -55,6 +57,7 @@ export function graphRoutes(routes: RouteTable, reads: ServingReads, today: () =
     {
       path: '/v1/graph/explore',
       operationId: 'graphExplore',
+      example: ROUTE_EXAMPLES.graphExplore,
       summary: 'Every destination reachable from an airport within a budget',
       description:
         'The cheapest itinerary to each destination whose total is at most budget, with at most maxStops self-transfers (default 1), in one currency (default USD), cheapest first.',

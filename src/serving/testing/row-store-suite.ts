@@ -330,6 +330,7 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       assert.deepEqual(await store.prune({ now, searchRetentionMs: 48 * 3600_000 }), {
         searchIds: 1,
         departedFares: 1,
+        staleFares: 0,
       });
       // A replay within the retention is still recognised.
       await store.applyRecords([
@@ -343,6 +344,45 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       const [m] = await store.markets();
       assert.equal(m?.searches, 2);
       assert.equal(m?.offers, 1);
+    });
+
+    test('prune drops fares not seen within the fare retention and reuses their space', async () => {
+      // 300 searches of 10 fares each (one per carrier), all distinct trips
+      const batch = (prefix: string, receivedAt: string, day: number) =>
+        Array.from({ length: 300 }, (_, i) =>
+          searchRecord({
+            id: `${prefix}${i}`,
+            receivedAt,
+            departureDate: `2031-${String(1 + (i % 12)).padStart(2, '0')}-${String(day + (i % 20)).padStart(2, '0')}`,
+            returnDate: `2032-01-${String(1 + Math.floor(i / 12)).padStart(2, '0')}`,
+            offers: Array.from({ length: 10 }, (_, c) => ({ carrier: `Q${c}`, amount: 100 + c })),
+          }),
+        );
+      const size = async () => {
+        const [r] = await store.client.query<{ b: number | string }>(
+          "SELECT pg_relation_size('cheapest_fares') AS b",
+        );
+        return Number(r?.b);
+      };
+      const now = Date.parse('2030-06-10T12:00:00.000Z');
+      await store.applyRecords(batch('a', '2030-06-01T00:00:00.000Z', 1));
+      const [kept] = await store.client.query<{ n: number | string }>(
+        'SELECT count(*) AS n FROM cheapest_fares',
+      );
+      await store.prune({ now, fareRetentionMs: 48 * 3600_000 }); // vacuums the setup's rows too
+      const before = await size();
+      await store.applyRecords(batch('b', '2030-06-01T00:00:00.000Z', 1));
+      const full = await size();
+      const p = await store.prune({ now, fareRetentionMs: 48 * 3600_000 });
+      assert.ok(p.staleFares >= 3000, `stale fares ${p.staleFares}`);
+      // fares seen within the retention stay
+      await store.applyRecords(batch('c', '2030-06-10T11:00:00.000Z', 1));
+      assert.equal((await store.prune({ now, fareRetentionMs: 48 * 3600_000 })).staleFares, 0);
+      // the same number of rows again, in the space the pruned ones left
+      assert.ok(
+        (await size()) <= full,
+        `cheapest_fares grew from ${full} to ${await size()} bytes after its rows were pruned (before ${before}, ${kept?.n} rows kept at first)`,
+      );
     });
   });
 }

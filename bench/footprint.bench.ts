@@ -1,0 +1,128 @@
+/**
+ * `npm run bench -- footprint [--minutes 60] [--every 5]`: runs `faresight up --demo` (the
+ * command as a user starts it, in a fresh data directory, on free ports) for `--minutes`
+ * and prints, at start and every `--every` minutes: the RSS of the process and its
+ * children, the size on disk of the row store (`<dataDir>/rowstore`), of the lake
+ * (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99 of
+ * `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the cache
+ * does not answer them all). The baseline is the same endpoint's p99 measured at start,
+ * in this run. Goal (issue 18): RSS settles under 1 GB and the row store stops growing.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
+import { p99, treeRss } from './support/process-rss.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '60' },
+    every: { type: 'string', default: '5' },
+  },
+});
+const MINUTES = Number(values.minutes);
+const EVERY = Number(values.every);
+if (!(MINUTES > 0) || !(EVERY > 0)) throw new Error('--minutes and --every must be positive');
+const REQUESTS = 200;
+
+const dir = mkdtempSync(join(tmpdir(), 'fs-bench-footprint-'));
+const child = spawn(
+  process.execPath,
+  [...NODE_FLAGS, 'bin/faresight.mjs', 'up', '--demo', '--seed', '7'],
+  {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      FARESIGHT_DATA_DIR: dir,
+      FARESIGHT_LOG_LEVEL: 'warn',
+      FARESIGHT_INGEST_PORT: '0',
+      FARESIGHT_API_PORT: '0',
+      FARESIGHT_SQL_PORT: '0',
+    },
+  },
+);
+const stderr: string[] = [];
+createInterface({ input: child.stderr! }).on('line', (l) => {
+  stderr.push(l);
+  if (stderr.length > 20) stderr.shift();
+});
+const exited = new Promise<number | null>((r) => child.on('exit', r));
+const api = await new Promise<string>((resolve, reject) => {
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = /^\s+api\s+(http:\/\/\S+?)\/v1\/markets/.exec(line);
+    if (m) resolve(m[1]!);
+  });
+  void exited.then((code) =>
+    reject(new Error(`faresight up exited with ${code}:\n${stderr.join('\n')}`)),
+  );
+});
+
+/** Bytes allocated on disk under `path` (as du counts them); 0 when absent. */
+function diskBytes(path: string): number {
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return st.blocks * 512;
+    return readdirSync(path).reduce((s, e) => s + diskBytes(join(path, e)), st.blocks * 512);
+  } catch {
+    return 0; // a file removed while walking (rotation, compaction)
+  }
+}
+
+async function apiP99(): Promise<{ p99: number; errors: number }> {
+  const lat: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < REQUESTS; i++) {
+    const t = performance.now();
+    try {
+      const r = await fetch(`${api}/v1/markets?limit=${1 + (i % 100)}`);
+      await r.arrayBuffer();
+      if (r.status !== 200) errors++;
+    } catch {
+      errors++;
+    }
+    lat.push(performance.now() - t);
+  }
+  return { p99: p99(lat), errors };
+}
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
+const started = Date.now();
+let baseline = Number.NaN;
+console.log(
+  `footprint of faresight up --demo for ${MINUTES} min, a sample every ${EVERY} min (data in ${dir})`,
+);
+try {
+  // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
+  for (let due = started; due <= started + MINUTES * 60_000; ) {
+    const wait = due - Date.now();
+    if (wait > 0) {
+      const ended = await Promise.race([
+        new Promise((r) => setTimeout(() => r(false), wait)),
+        exited.then(() => true),
+      ]);
+      if (ended) throw new Error(`faresight up exited early:\n${stderr.join('\n')}`);
+    }
+    const a = await apiP99();
+    if (Number.isNaN(baseline)) baseline = a.p99;
+    const min = ((Date.now() - started) / 60_000).toFixed(1).padStart(5);
+    console.log(
+      [
+        `t ${min} min`,
+        `RSS ${mb(treeRss(child.pid!))}`,
+        `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
+        `lake ${mb(diskBytes(join(dir, 'lake')))}`,
+        `stream ${mb(diskBytes(join(dir, 'stream')))}`,
+        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x start)${a.errors ? `, ${a.errors} errors` : ''}`,
+      ].join('  '),
+    );
+    do due += EVERY * 60_000;
+    while (due < Date.now());
+  }
+} finally {
+  child.kill('SIGTERM');
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+}
