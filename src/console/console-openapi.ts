@@ -105,7 +105,49 @@ const PAGES: readonly ExtraOperation[] = [
       },
     },
   },
+  {
+    path: '/console/customer/',
+    method: 'get',
+    operation: {
+      operationId: 'consoleCustomerPage',
+      summary: "The Console's customer area (log in with a customer's API key)",
+      tags: ['console'],
+      responses: { '200': page('The customer area') },
+    },
+  },
+  asset(
+    '/console/customer/{file}',
+    'consoleCustomerAsset',
+    "One of the customer area's files",
+    'market.js',
+  ),
+  asset(
+    '/console/vendor/{file}',
+    'consoleVendorAsset',
+    'A front-end library the Console uses (uPlot, Preact, htm), served from the installed package',
+    'uPlot.esm.js',
+  ),
 ];
+
+function asset(p: string, operationId: string, summary: string, file: string): ExtraOperation {
+  return {
+    path: p,
+    method: 'get',
+    operation: {
+      operationId,
+      summary,
+      tags: ['console'],
+      parameters: [{ ...path('file'), example: file }],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: { 'text/javascript': { schema: { type: 'string' }, example: 'import ...' } },
+        },
+        '404': json('No such file', { error: 'not_found', message: `no Console asset ${file}x` }),
+      },
+    },
+  };
+}
 
 /**
  * The admin API of the Console (console-routes.ts) for the OpenAPI document: the same
@@ -293,6 +335,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
                 limit: { type: 'integer' },
               },
             },
+            example: { vendor: 'generic', reason: 'skew', limit: 100 },
           },
         },
       },
