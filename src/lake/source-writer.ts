@@ -2,15 +2,22 @@
  * One consumer loop of the lake writer: reads one stream (group `lake`), buffers its
  * records per partition and shard, writes the tables of its source as Parquet, and
  * commits a batch once every record of it is durable. See lake-writer.ts for the rules.
+ *
+ * On a leased consumer (scale-out, docs/scale-out.md) each file is named with the lease
+ * epoch its records were read under and published only after the lease store confirms the
+ * shard is still held at that epoch; a refused check or commit (FencedError) drops what
+ * is buffered and pending, and reading goes on from the checkpoints of the shards still
+ * held. Before the shards read change, everything buffered is written and committed.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { backoffDelay, type RetryPolicy } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
+import { FencedError } from '../stream/lease/lease-store.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { lakeDeadLetter } from './lake-dead-letter.js';
-import { fileKey, VENDOR_NAME } from './lake-layout.js';
+import { fileKey, type SeqRange, VENDOR_NAME } from './lake-layout.js';
 import type { LakeMetrics } from './lake-metrics.js';
 import { SOURCE_DECODERS } from './lake-sources.js';
 import type { ObjectStore } from './object-store/object-store.js';
@@ -64,9 +71,16 @@ export interface SharedLakeState {
   readonly metrics?: LakeMetrics;
 }
 
+/** The lease a shard's buffered records were read under. */
+interface ShardLease {
+  readonly epoch: number;
+  /** First seq read under this epoch: the checkpoint the shard was taken over at, plus one. */
+  readonly startSeq: number;
+}
+
 /** The consumer loop of one source. `stop()` flushes every buffer, commits, and resolves. */
 export class SourceWriter {
-  private readonly buffers: PartitionBuffers;
+  private buffers: PartitionBuffers;
   /** Closed files being written, with the promise that settles when the attempt ends. */
   private readonly writing = new Map<OpenFile, Promise<void>>();
   private readonly pending: Batch[] = [];
@@ -75,6 +89,12 @@ export class SourceWriter {
   readonly counters: SourceCounters = { records: 0, files: 0, read: 0, badRecords: 0 };
   private stopping = false;
   private done: Promise<void> = Promise.resolve();
+  /** Leased consumers only: shard -> the lease its records were read under. */
+  private readonly leases = new Map<number, ShardLease>();
+  /** Set when a publish or commit was refused by the lease; handled by `afterFence`. */
+  private fencedBy: FencedError | undefined;
+  /** What was refused: a file's `publish`, a `commit`, or a `read` under a newer lease. */
+  private fencedAt: 'publish' | 'commit' | 'read' = 'commit';
 
   constructor(
     readonly source: LakeSource,
@@ -99,6 +119,11 @@ export class SourceWriter {
     let readFailures = 0;
     try {
       while (!this.stopping) {
+        if (this.consumer.rebalancing?.()) await this.drain();
+        if (this.fencedBy) {
+          await this.afterFence();
+          continue;
+        }
         let batch: Batch;
         try {
           batch = await this.consumer.read(this.abort.signal);
@@ -124,7 +149,7 @@ export class SourceWriter {
         this.startWrites();
         await this.commitReady();
         // Backpressure: reading on while files wait (or keep failing) would buffer without bound.
-        while (this.buffers.closed.length > MAX_CLOSED && !this.stopping) {
+        while (this.buffers.closed.length > MAX_CLOSED && !this.stopping && !this.fencedBy) {
           if (this.writing.size > 0) await Promise.race(this.writing.values());
           else {
             await this.sleep(RETRY_MS);
@@ -135,13 +160,76 @@ export class SourceWriter {
       this.buffers.closeAll();
       await this.flushClosed();
       await this.commitReady();
+      if (this.fencedBy) await this.afterFence();
     } finally {
       await this.consumer.close();
     }
   }
 
+  /**
+   * Writes every buffered record and commits every pending batch (before the shards read
+   * change), retrying failed files after their backoff; returns early when stopping or fenced.
+   */
+  private async drain(): Promise<void> {
+    this.buffers.closeAll();
+    while (!this.stopping && !this.fencedBy) {
+      if (this.buffers.closed.length === 0 && this.pending.length === 0) return;
+      this.startWrites();
+      if (this.writing.size > 0) await Promise.race(this.writing.values());
+      const before = this.pending.length;
+      await this.commitReady();
+      if (this.writing.size === 0 && this.pending.length === before && !this.fencedBy)
+        await this.sleep(RETRY_MS);
+    }
+  }
+
+  /**
+   * The lease refused a publish or a commit: the shards named moved to another process,
+   * which writes them again from the checkpoint. Drops everything buffered and pending
+   * (files already published under a lease still held count as written: same epoch) and
+   * reads on from the checkpoints of the shards still held.
+   */
+  private async afterFence(): Promise<void> {
+    const err = this.fencedBy!;
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
+    this.log.warn('lake writes fenced: the shards moved to another process', {
+      source: this.source,
+      shards: err.shards.join(','),
+      at: this.fencedAt,
+      droppedFiles: this.buffers.closed.length,
+      droppedBatches: this.pending.length,
+    });
+    for (const shard of err.shards) this.leases.delete(shard);
+    this.buffers = new PartitionBuffers(this.shared.rotateMs, this.shared.rotateBytes);
+    this.pending.length = 0;
+    this.fencedBy = undefined;
+    this.consumer.reset();
+  }
+
+  private fence(err: FencedError, at: SourceWriter['fencedAt']): void {
+    if (this.fencedBy) return;
+    this.fencedBy = err;
+    this.fencedAt = at;
+  }
+
+  /** Notes the lease `rec` was read under; false (and fenced) when its shard changed hands meanwhile. */
+  private noteLease(rec: { shard: number; seq: number }, epochs: ReadonlyMap<number, number>) {
+    const epoch = epochs.get(rec.shard) ?? -1;
+    const held = this.leases.get(rec.shard);
+    if (held && held.epoch !== epoch) {
+      // Read under another lease than what is buffered: start over from the checkpoints.
+      this.leases.delete(rec.shard);
+      this.fence(new FencedError(`shard ${rec.shard} changed hands`, [rec.shard]), 'read');
+      return false;
+    }
+    if (!held) this.leases.set(rec.shard, { epoch, startSeq: rec.seq });
+    return true;
+  }
+
   private take(batch: Batch): void {
     if (batch.records.length === 0) return;
+    const epochs = this.consumer.epochsOf?.(batch);
+    if (epochs) for (const rec of batch.records) if (!this.noteLease(rec, epochs)) return;
     this.pending.push(batch);
     const now = this.shared.now();
     for (const rec of batch.records) {
@@ -205,13 +293,14 @@ export class SourceWriter {
    */
   private startWrites(): void {
     const now = this.shared.now();
-    for (const file of this.buffers.closed) {
-      if (this.writing.size >= WRITE_AHEAD) return;
+    const buffers = this.buffers;
+    for (const file of buffers.closed) {
+      if (this.writing.size >= WRITE_AHEAD || this.fencedBy) return;
       if (this.writing.has(file) || (!this.stopping && (file.retryAt ?? 0) > now)) continue;
       file.failure = undefined;
       const attempt = this.write(file).then(
         () => {
-          this.buffers.written(file);
+          buffers.written(file);
           if (file.attempts)
             this.log.info('lake file written after failures', {
               partition: file.key,
@@ -220,8 +309,12 @@ export class SourceWriter {
             });
         },
         (err: unknown) => {
-          this.shared.metrics?.failures.inc({ source: this.source, stage: 'write' });
           file.failure = err;
+          if (err instanceof FencedError) {
+            this.fence(err, 'publish');
+            return;
+          }
+          this.shared.metrics?.failures.inc({ source: this.source, stage: 'write' });
           file.attempts = (file.attempts ?? 0) + 1;
           const inMs = backoffDelay(file.attempts, RETRY);
           file.retryAt = this.shared.now() + inMs;
@@ -255,27 +348,36 @@ export class SourceWriter {
     await Promise.all(this.writing.values());
     const { closed } = this.buffers;
     for (const f of closed) f.failure = undefined;
-    while (closed.length > 0) {
+    while (closed.length > 0 && !this.fencedBy) {
       this.startWrites();
       await Promise.all(this.writing.values());
       const failed = closed.find((f) => f.failure !== undefined);
-      if (failed) throw failed.failure;
+      if (failed && !this.fencedBy) throw failed.failure;
     }
   }
 
   private async write(file: OpenFile): Promise<void> {
     const { catalog, store, metrics } = this.shared;
     const endTimer = metrics?.writeSeconds.startTimer({ source: this.source });
+    const lease = this.leases.get(file.shard);
+    const epoch = lease?.epoch;
+    // Files an earlier owner wrote past the checkpoint taken over at may be ones it
+    // published after losing the shard: not relied on, written again under this epoch.
+    const relyOn = lease
+      ? (r: SeqRange) => r.epoch === undefined || r.epoch >= lease.epoch || r.first < lease.startSeq
+      : undefined;
     let skipped = 0;
     for (const { inputs, tables } of await unstoredGroups(
       store,
       SOURCE_TABLES[this.source],
       file,
+      relyOn,
     )) {
       const range = {
         shard: file.shard,
         first: inputs[0]!.seq,
         last: inputs[inputs.length - 1]!.seq,
+        ...(epoch === undefined ? {} : { epoch }),
       };
       const outputs: ParquetOutput[] = tables.map((table) => ({
         table,
@@ -291,6 +393,12 @@ export class SourceWriter {
       for (const out of outputs) {
         const key = fileKey(out.table, file.partition, range);
         const bytes = metrics ? (await fs.stat(out.path)).size : 0;
+        // The publish: only while this process still holds the shard at that epoch.
+        if (epoch !== undefined)
+          await this.consumer.checkFence?.(new Map([[file.shard, epoch]])).catch(async (err) => {
+            await Promise.all(outputs.map((o) => fs.rm(o.path, { force: true })));
+            throw err;
+          });
         await store.putFile(key, out.path);
         metrics?.files.inc({ source: this.source, table: out.table });
         metrics?.bytes.inc({ source: this.source, table: out.table }, bytes);
@@ -340,6 +448,10 @@ export class SourceWriter {
         await this.consumer.commit(batch);
         endTimer?.();
       } catch (err) {
+        if (err instanceof FencedError) {
+          this.fence(err, 'commit');
+          return;
+        }
         this.shared.metrics?.failures.inc({ source: this.source, stage: 'commit' });
         this.log.error('stream commit failed', { error: (err as Error).message });
         if (this.stopping) throw err;
