@@ -199,6 +199,7 @@ export class SourceWriter {
       droppedFiles: this.buffers.closed.length,
       droppedBatches: this.pending.length,
     });
+    this.shared.metrics?.fenced.inc({ source: this.source, at: this.fencedAt });
     for (const shard of err.shards) this.leases.delete(shard);
     this.buffers = new PartitionBuffers(this.shared.rotateMs, this.shared.rotateBytes);
     this.pending.length = 0;
