@@ -17,12 +17,13 @@ import { FencedError } from '../stream/lease/lease-store.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { lakeDeadLetter } from './lake-dead-letter.js';
-import { fileKey, type SeqRange, VENDOR_NAME } from './lake-layout.js';
+import { fileKey, VENDOR_NAME } from './lake-layout.js';
 import type { LakeMetrics } from './lake-metrics.js';
 import { SOURCE_DECODERS } from './lake-sources.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetOutput, ParquetWriter } from './parquet-writer.js';
 import { type OpenFile, PartitionBuffers } from './partition-buffers.js';
+import { ShardLeases } from './shard-leases.js';
 import { type LakeSource, type LakeTable, SOURCE_TABLES } from './tables.js';
 import { unstoredGroups } from './unstored-groups.js';
 import { writeSkippingBad } from './write-skipping-bad.js';
@@ -71,13 +72,6 @@ export interface SharedLakeState {
   readonly metrics?: LakeMetrics;
 }
 
-/** The lease a shard's buffered records were read under. */
-interface ShardLease {
-  readonly epoch: number;
-  /** First seq read under this epoch: the checkpoint the shard was taken over at, plus one. */
-  readonly startSeq: number;
-}
-
 /** The consumer loop of one source. `stop()` flushes every buffer, commits, and resolves. */
 export class SourceWriter {
   private buffers: PartitionBuffers;
@@ -89,8 +83,8 @@ export class SourceWriter {
   readonly counters: SourceCounters = { records: 0, files: 0, read: 0, badRecords: 0 };
   private stopping = false;
   private done: Promise<void> = Promise.resolve();
-  /** Leased consumers only: shard -> the lease its records were read under. */
-  private readonly leases = new Map<number, ShardLease>();
+  /** Leased consumers only: the leases the buffered records were read under. */
+  private readonly leases = new ShardLeases();
   /** Set when a publish or commit was refused by the lease; handled by `afterFence`. */
   private fencedBy: FencedError | undefined;
   /** What was refused: a file's `publish`, a `commit`, or a `read` under a newer lease. */
@@ -200,7 +194,7 @@ export class SourceWriter {
       droppedBatches: this.pending.length,
     });
     this.shared.metrics?.fenced.inc({ source: this.source, at: this.fencedAt });
-    for (const shard of err.shards) this.leases.delete(shard);
+    this.leases.forget(err.shards);
     this.buffers = new PartitionBuffers(this.shared.rotateMs, this.shared.rotateBytes);
     this.pending.length = 0;
     this.fencedBy = undefined;
@@ -213,24 +207,15 @@ export class SourceWriter {
     this.fencedAt = at;
   }
 
-  /** Notes the lease `rec` was read under; false (and fenced) when its shard changed hands meanwhile. */
-  private noteLease(rec: { shard: number; seq: number }, epochs: ReadonlyMap<number, number>) {
-    const epoch = epochs.get(rec.shard) ?? -1;
-    const held = this.leases.get(rec.shard);
-    if (held && held.epoch !== epoch) {
-      // Read under another lease than what is buffered: start over from the checkpoints.
-      this.leases.delete(rec.shard);
-      this.fence(new FencedError(`shard ${rec.shard} changed hands`, [rec.shard]), 'read');
-      return false;
-    }
-    if (!held) this.leases.set(rec.shard, { epoch, startSeq: rec.seq });
-    return true;
-  }
-
   private take(batch: Batch): void {
     if (batch.records.length === 0) return;
     const epochs = this.consumer.epochsOf?.(batch);
-    if (epochs) for (const rec of batch.records) if (!this.noteLease(rec, epochs)) return;
+    const moved = epochs && this.leases.note(batch.records, epochs);
+    if (moved !== undefined) {
+      // Read under another lease than what is buffered: start over from the checkpoints.
+      this.fence(new FencedError(`shard ${moved} changed hands`, [moved]), 'read');
+      return;
+    }
     this.pending.push(batch);
     const now = this.shared.now();
     for (const rec of batch.records) {
@@ -360,19 +345,13 @@ export class SourceWriter {
   private async write(file: OpenFile): Promise<void> {
     const { catalog, store, metrics } = this.shared;
     const endTimer = metrics?.writeSeconds.startTimer({ source: this.source });
-    const lease = this.leases.get(file.shard);
-    const epoch = lease?.epoch;
-    // Files an earlier owner wrote past the checkpoint taken over at may be ones it
-    // published after losing the shard: not relied on, written again under this epoch.
-    const relyOn = lease
-      ? (r: SeqRange) => r.epoch === undefined || r.epoch >= lease.epoch || r.first < lease.startSeq
-      : undefined;
+    const epoch = this.leases.epochOf(file.shard);
     let skipped = 0;
     for (const { inputs, tables } of await unstoredGroups(
       store,
       SOURCE_TABLES[this.source],
       file,
-      relyOn,
+      this.leases.relyOn(file.shard),
     )) {
       const range = {
         shard: file.shard,

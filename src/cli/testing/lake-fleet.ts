@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Config } from '../../config/config.js';
 import { loadConfig } from '../../config/load-config.js';
 import { encodeRecord } from '../../model/codec.js';
@@ -19,7 +20,7 @@ import { DuckDBLakeQuery } from '../../query/duckdb/duckdb-lake-query.js';
 import type { LeaseStore } from '../../stream/lease/lease-store.js';
 import type { Stream } from '../../stream/stream.js';
 import { openLeaseStore } from '../compose/leases.js';
-import { openStream } from '../compose/stream.js';
+import { openStream, streamDir } from '../compose/stream.js';
 
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'faresight.mjs');
 /** Shards of the shopping stream. */
@@ -43,6 +44,12 @@ export interface LakeFleet {
   readonly leases: LeaseStore;
   /** Starts another writer. */
   start(): LakeProcess;
+  /**
+   * SIGSTOPs a writer. On the embedded stream, outside a write transaction of the
+   * stream's SQLite databases: a process paused inside one holds the database's one write
+   * lock and stops every other process until it resumes (a limit in docs/scale-out.md).
+   */
+  pause(p: LakeProcess): Promise<void>;
   /** Appends `n` shopping records with ids `<prefix><i>`; resolves their ids. */
   append(n: number, prefix: string): Promise<string[]>;
   /** The shards of the `lake` group on the shopping stream each live writer holds, by pid. */
@@ -118,6 +125,20 @@ export async function openLakeFleet(overrides: Record<string, unknown> = {}): Pr
       procs.push(p);
       return p;
     },
+    async pause(p) {
+      const dbs =
+        config.stream.backend === 'embedded'
+          ? readdirSync(streamDir(config))
+              .filter((f) => f.endsWith('.db'))
+              .map((f) => join(streamDir(config), f))
+          : [];
+      for (;;) {
+        p.proc.kill('SIGSTOP');
+        if (dbs.every(writable)) return;
+        p.proc.kill('SIGCONT');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async append(n, prefix) {
       const recs = Array.from({ length: n }, (_, i) => {
         // a millisecond apart: every record of a test falls in one rotation window
@@ -155,7 +176,17 @@ export async function openLakeFleet(overrides: Record<string, unknown> = {}): Pr
     },
     async explain() {
       const lag = JSON.stringify(await stream.lag('lake'));
-      return [`lag: ${lag}`, ...procs.map((p) => `writer ${p.pid}:\n${p.log()}`)].join('\n');
+      const searches = join(dir, 'lake', 'searches');
+      const files = existsSync(searches)
+        ? (readdirSync(searches, { recursive: true }) as string[])
+            .filter((f) => f.endsWith('.parquet'))
+            .sort()
+        : [];
+      return [
+        `lag: ${lag}`,
+        `searches files: ${files.join(' ')}`,
+        ...procs.map((p) => `writer ${p.pid}:\n${p.log()}`),
+      ].join('\n');
     },
     async rowsById() {
       const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
@@ -176,9 +207,24 @@ export async function openLakeFleet(overrides: Record<string, unknown> = {}): Pr
       }
       await leases.close();
       await stream.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (process.env.KEEP_LAKE_FLEET) console.log(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** True when nobody holds the write lock of the SQLite database at `file`. */
+function writable(file: string): boolean {
+  const db = new Database(file, { timeout: 0 });
+  try {
+    db.prepare('BEGIN IMMEDIATE').run();
+    db.prepare('ROLLBACK').run();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
 }
 
 /** Stops a writer with SIGTERM (it flushes, commits and hands its shards off) and waits. */
@@ -189,11 +235,15 @@ export async function stopGracefully(p: LakeProcess): Promise<void> {
   assert.doesNotMatch(p.log(), /stop failed/, p.log());
 }
 
-/** Asserts that the lake holds each of `ids` exactly once, and nothing else. */
-export function assertExactlyOnce(rows: ReadonlyMap<string, number>, ids: readonly string[]) {
+/** Asserts that the lake holds each of `ids` exactly once, and nothing else; `why` says what happened. */
+export function assertExactlyOnce(
+  rows: ReadonlyMap<string, number>,
+  ids: readonly string[],
+  why = '',
+) {
   const missing = ids.filter((id) => !rows.has(id));
   const twice = [...rows].filter(([, n]) => n > 1).map(([id, n]) => `${id} x${n}`);
-  assert.deepEqual(missing, [], 'records missing from the lake');
-  assert.deepEqual(twice, [], 'records stored twice');
+  assert.deepEqual(missing, [], `records missing from the lake\n${why}`);
+  assert.deepEqual(twice, [], `records stored twice\n${why}`);
   assert.equal(rows.size, ids.length, 'rows of records never appended');
 }

@@ -27,10 +27,14 @@ export function runLakeLeaseSuite(opts: { open: () => Promise<LakeFleet>; skip?:
       try {
         const a = fleet.start();
         const b = fleet.start();
-        await waitFor('the shards split between the two writers', async () => {
-          const h = await fleet.holders();
-          return h.get(a.pid)?.length === half && h.get(b.pid)?.length === half;
-        });
+        await waitFor(
+          'the shards split between the two writers',
+          async () => {
+            const h = await fleet.holders();
+            return h.get(a.pid)?.length === half && h.get(b.pid)?.length === half;
+          },
+          fleet.explain,
+        );
         const ids = await fleet.append(300, 'k1-');
         // Once files rotated on size are published, each writer also holds records read
         // but not yet published, nor committed, until they are idle for ROTATE_S.
@@ -45,6 +49,7 @@ export function runLakeLeaseSuite(opts: { open: () => Promise<LakeFleet>; skip?:
         await waitFor(
           'the survivor holding every shard',
           async () => (await fleet.holders()).get(b.pid)?.length === SHARDS,
+          fleet.explain,
         );
         const movedS = (Date.now() - killedAt) / 1000;
         console.log(
@@ -52,7 +57,7 @@ export function runLakeLeaseSuite(opts: { open: () => Promise<LakeFleet>; skip?:
         );
         await waitFor('every record committed', () => fleet.caughtUp(), fleet.explain);
         await stopGracefully(b);
-        assertExactlyOnce(await fleet.rowsById(), ids);
+        assertExactlyOnce(await fleet.rowsById(), ids, await fleet.explain());
       } finally {
         await fleet.close();
       }
@@ -73,12 +78,13 @@ export function runLakeLeaseSuite(opts: { open: () => Promise<LakeFleet>; skip?:
           'files published by the first writer',
           async () => (await fleet.rowsById()).size > 0,
         );
-        a.proc.kill('SIGSTOP');
+        await fleet.pause(a);
         const stoppedAt = Date.now();
         const b = fleet.start();
         await waitFor(
           'the second writer taking every shard from the paused one',
           async () => (await fleet.holders()).get(b.pid)?.length === SHARDS,
+          fleet.explain,
         );
         console.log(
           `lake shards moved ${((Date.now() - stoppedAt) / 1000).toFixed(2)} s after SIGSTOP (lease ${LEASE_SECONDS} s, including the start of the second writer)`,
@@ -91,14 +97,18 @@ export function runLakeLeaseSuite(opts: { open: () => Promise<LakeFleet>; skip?:
           fleet.explain,
         );
         ids.push(...(await fleet.append(100, 'p3-')));
-        await waitFor('the shards split again', async () => {
-          const h = await fleet.holders();
-          return h.get(a.pid)?.length === half && h.get(b.pid)?.length === half;
-        });
+        await waitFor(
+          'the shards split again',
+          async () => {
+            const h = await fleet.holders();
+            return h.get(a.pid)?.length === half && h.get(b.pid)?.length === half;
+          },
+          fleet.explain,
+        );
         await waitFor('every record committed', () => fleet.caughtUp(), fleet.explain);
         await stopGracefully(a);
         await stopGracefully(b);
-        assertExactlyOnce(await fleet.rowsById(), ids);
+        assertExactlyOnce(await fleet.rowsById(), ids, await fleet.explain());
       } finally {
         await fleet.close();
       }
