@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../model/dead-letter.js';
 import { STATS_STREAM } from '../model/ingest-stats-row.js';
 import { silentLogger } from '../ops/logger.js';
-import { reachable as reachableOn } from '../ops/testing/servers-skip.js';
 import { JetStreamStream } from '../stream/jetstream/jetstream-stream.js';
 import type { Stream } from '../stream/stream.js';
 import { makeRecords, readRecords } from '../stream/testing/stream-fixtures.js';
@@ -17,7 +17,18 @@ import { openStream } from './compose/stream.js';
 
 const servers = '127.0.0.1:4222';
 
-const reachable = () => reachableOn(4222);
+function reachable(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port: 4222 });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
 
 const configOf = (deploymentPrefix: string) =>
   configSchema.parse({

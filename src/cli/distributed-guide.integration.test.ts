@@ -19,9 +19,9 @@ import pg from 'pg';
 import { loadConfig } from '../config/load-config.js';
 import { createGenerator } from '../generator/generator.js';
 import { startS3rver } from '../lake/object-store/testing/with-s3rver.js';
-import { skipUnlessServers } from '../ops/testing/servers-skip.js';
 import { JetStreamStream } from '../stream/jetstream/jetstream-stream.js';
 import { openObjectStore } from './compose/object-store.js';
+import { skipUnlessServers } from './testing/servers-skip.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'faresight.mjs');

@@ -3,9 +3,9 @@
  * database). Skipped, with the reason, when a server is not running, unless CI=true.
  */
 import { randomBytes } from 'node:crypto';
-import { skipUnlessServers } from '../ops/testing/servers-skip.js';
 import { openLakeFleet } from './testing/lake-fleet.js';
 import { runLakeLeaseSuite } from './testing/lake-lease-suite.js';
+import { skipUnlessServers } from './testing/servers-skip.js';
 
 const skip = await skipUnlessServers([
   ['PostgreSQL', 5432],

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,7 +12,6 @@ import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { silentLogger } from '../ops/logger.js';
-import { reachable } from '../ops/testing/servers-skip.js';
 import { DuckDBLakeQuery } from '../query/duckdb/duckdb-lake-query.js';
 import { JetStreamStream } from '../stream/jetstream/jetstream-stream.js';
 import { startPlatform } from './platform.js';
@@ -30,7 +30,18 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
   }
 }
 
-const natsReachable = () => reachable(4222);
+async function natsReachable(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port: 4222 });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
 
 const natsUp = (await natsReachable()) || process.env.CI === 'true';
 if (!natsUp)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { connect as natsConnect } from 'nats';
-import { reachable as reachableOn } from '../../ops/testing/servers-skip.js';
 import { NotConnectedError, StreamUnavailableError } from '../errors.js';
 import { runStreamSuite, STREAM_SUITE_TESTS } from '../stream-suite.js';
 import { makeRecords, readRecords } from '../testing/stream-fixtures.js';
@@ -13,7 +13,18 @@ const HOST = '127.0.0.1';
 const PORT = 4222;
 const servers = `${HOST}:${PORT}`;
 
-const reachable = () => reachableOn(PORT);
+function reachable(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: HOST, port: PORT });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
 
 if ((await reachable()) || process.env.CI === 'true') {
   runStreamSuite({
