@@ -56,10 +56,6 @@ export function register(program: Command): Command {
     .action(async (opts: { metricsPort?: number }, cmd: Command) => {
       const { config } = configFrom(cmd);
       const logger = createLogger(config.logLevel, 'lake');
-      if (config.consumers.leases)
-        logger.warn(
-          'consumers.leases applies to the real-time use cases only: the lake writer still reads every shard, so run one `faresight lake` per stream (docs/scale-out.md)',
-        );
       const streams = await openIngestStreams(config, logger);
       const store = await openObjectStore(config);
       const registry = new Registry();

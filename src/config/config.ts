@@ -241,14 +241,14 @@ export const configSchema = z.strictObject({
   /** The serving row store (and the SQL database of ETL, tenancy and analytics). */
   /**
    * Scale-out of the stream's consumers (docs/scale-out.md). With `leases` on, any number
-   * of `faresight realtime` processes share each use case's consumer group: the shards are
+   * of `faresight realtime` (or `faresight lake`) processes share each consumer group: the shards are
    * split over the live processes by leases kept beside the checkpoints (embedded: the
    * stream's SQLite database; jetstream: its KV bucket `<stream>-leases`), and every commit
    * is fenced by the lease epoch. Off (the default), each group is read by one process, as before.
    */
   consumers: z
     .strictObject({
-      /** Share a consumer group's shards over every process running it (real-time use cases). */
+      /** Share a consumer group's shards over every process running it (real-time use cases, lake writers). */
       leases: z.boolean().default(false),
       /** Seconds after its last renewal that another process may take a shard over. */
       leaseSeconds: z.number().min(1).max(600).default(15),

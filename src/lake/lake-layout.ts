@@ -2,6 +2,9 @@
  * Where a file lives in the lake:
  * `<table>/vendor=<vendor>/dt=<YYYY-MM-DD>/hour=<HH>/<shard>-<firstSeq>-<lastSeq>.parquet`,
  * relative to the lake root (`<dataDir>/lake`). Partitions come from `receivedAt` in UTC.
+ * A writer sharing its shards by lease (consumers.leases) adds the lease epoch it wrote
+ * under, `<shard>-<firstSeq>-<lastSeq>-e<epoch>.parquet`, so two owners of one shard across
+ * a hand-off never write the same name (see compaction/visible-files.ts for which wins).
  */
 import type { LakeTable } from './tables.js';
 
@@ -19,6 +22,8 @@ export interface SeqRange {
   readonly shard: number;
   readonly first: number;
   readonly last: number;
+  /** The lease epoch of the shard the file was written under; absent for an unleased writer. */
+  readonly epoch?: number;
 }
 
 /** Vendor names allowed in a path (the same rule as ShoppingRecord.vendor). */
@@ -40,9 +45,10 @@ export function partitionPrefix(table: LakeTable, p: Partition): string {
   return `${table}/vendor=${p.vendor}/dt=${p.dt}/hour=${p.hour}/`;
 }
 
-/** File name of a range: `<shard>-<firstSeq>-<lastSeq>.parquet`. */
+/** File name of a range: `<shard>-<firstSeq>-<lastSeq>.parquet`, `-e<epoch>` before `.parquet` when leased. */
 export function fileName(r: SeqRange): string {
-  return `${r.shard}-${r.first}-${r.last}.parquet`;
+  const epoch = r.epoch === undefined ? '' : `-e${r.epoch}`;
+  return `${r.shard}-${r.first}-${r.last}${epoch}.parquet`;
 }
 
 /** Full object key of the file holding `range` of `partition` in `table`. */
@@ -50,13 +56,17 @@ export function fileKey(table: LakeTable, p: Partition, r: SeqRange): string {
   return partitionPrefix(table, p) + fileName(r);
 }
 
-const FILE_NAME = /(?:^|\/)(\d+)-(\d+)-(\d+)\.parquet$/;
+const FILE_NAME = /(?:^|\/)(\d+)-(\d+)-(\d+)(?:-e(\d+))?\.parquet$/;
 
-/** Parses a key or name ending in `<shard>-<first>-<last>.parquet`; undefined when it does not. */
+/**
+ * Parses a key or name ending in `<shard>-<first>-<last>.parquet` (or
+ * `...-e<epoch>.parquet`); undefined when it does not.
+ */
 export function parseFileName(key: string): SeqRange | undefined {
   const m = FILE_NAME.exec(key);
   if (!m) return undefined;
-  return { shard: Number(m[1]), first: Number(m[2]), last: Number(m[3]) };
+  const range = { shard: Number(m[1]), first: Number(m[2]), last: Number(m[3]) };
+  return m[4] === undefined ? range : { ...range, epoch: Number(m[4]) };
 }
 
 const PARTITION_KEY = /(?:^|\/)vendor=([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\//;

@@ -12,6 +12,7 @@ export interface LakeMetrics {
   writeSeconds: Histogram<'source'>;
   commitSeconds: Histogram<'source'>;
   failures: Counter<'source' | 'stage'>;
+  fenced: Counter<'source' | 'at'>;
 }
 
 /** Seconds: a small file is staged and stored in tens of ms, a large one on S3 in seconds. */
@@ -23,8 +24,10 @@ const BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  * the lake), `faresight_lake_bad_records_total`, `faresight_lake_files_written_total` and
  * `faresight_lake_bytes_written_total` (per table, Parquet bytes stored),
  * `faresight_lake_write_seconds` (one closed buffer staged and stored, all its tables),
- * `faresight_lake_commit_seconds` (a stream checkpoint), and
- * `faresight_lake_failures_total{stage}` (attempts that failed and will be retried).
+ * `faresight_lake_commit_seconds` (a stream checkpoint),
+ * `faresight_lake_failures_total{stage}` (attempts that failed and will be retried), and
+ * `faresight_lake_fenced_total{at}` (scale-out: a file `publish`, a `commit` or a `read`
+ * refused by the lease because the shard moved to another process).
  * Throws when the registry already holds them (one lake writer per registry).
  */
 export function registerLakeMetrics(registry: Registry): LakeMetrics {
@@ -72,6 +75,12 @@ export function registerLakeMetrics(registry: Registry): LakeMetrics {
       name: 'faresight_lake_failures_total',
       help: 'Lake writer attempts that failed and are retried, by stage',
       labelNames: ['source', 'stage'] as const,
+      registers,
+    }),
+    fenced: new Counter({
+      name: 'faresight_lake_fenced_total',
+      help: 'Publishes, commits or reads refused by the shard lease (what was buffered is dropped; the new owner writes it)',
+      labelNames: ['source', 'at'] as const,
       registers,
     }),
   };

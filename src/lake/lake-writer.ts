@@ -26,7 +26,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { BatchPolicy } from '../stream/batch-policy.js';
-import type { Stream } from '../stream/stream.js';
+import type { Consumer, Stream } from '../stream/stream.js';
 import { registerStreamLagMetrics } from '../stream/stream-lag-metrics.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
@@ -90,6 +90,13 @@ export interface LakeWriterOptions {
    * every consumer group of its streams (registerStreamLagMetrics); none without.
    */
   registry?: Registry;
+  /**
+   * Opens the consumer of the writer's group on each stream [stream.consumer(group,
+   * policy)]. Scale-out passes one that reads only the shards this process leases
+   * (LeasedConsumer): files are then named with the lease epoch and published only while
+   * the lease holds (see source-writer.ts).
+   */
+  openConsumer?: (stream: Stream, group: string, policy: BatchPolicy) => Promise<Consumer>;
 }
 
 /** Starts a lake writer; resolves once its consumers are open. */
@@ -148,10 +155,19 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
       ['deadLetters', options.sideStreams?.deadLetters],
     ];
     const loops: SourceWriter[] = [];
-    for (const [source, stream] of sources) {
-      if (!stream) continue;
-      const consumer = await stream.consumer(group, config.lake.batch);
-      loops.push(new SourceWriter(source, consumer, shared, log.child(source)));
+    const openConsumer =
+      options.openConsumer ?? ((s: Stream, g: string, p: BatchPolicy) => s.consumer(g, p));
+    const opened: Consumer[] = [];
+    try {
+      for (const [source, stream] of sources) {
+        if (!stream) continue;
+        const consumer = await openConsumer(stream, group, config.lake.batch);
+        opened.push(consumer);
+        loops.push(new SourceWriter(source, consumer, shared, log.child(source)));
+      }
+    } catch (err) {
+      await Promise.allSettled(opened.map((c) => c.close()));
+      throw err;
     }
     if (options.registry)
       registerStreamLagMetrics(

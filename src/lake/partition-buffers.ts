@@ -96,7 +96,8 @@ export class PartitionBuffers {
 
   /** Forgets a closed file once it is written. */
   written(file: OpenFile): void {
-    this.closed.splice(this.closed.indexOf(file), 1);
+    const i = this.closed.indexOf(file);
+    if (i >= 0) this.closed.splice(i, 1);
   }
 
   /** The lowest seq of `shard` still buffered (open or closed), or undefined. */

@@ -2,11 +2,18 @@
  * One consumer loop of the lake writer: reads one stream (group `lake`), buffers its
  * records per partition and shard, writes the tables of its source as Parquet, and
  * commits a batch once every record of it is durable. See lake-writer.ts for the rules.
+ *
+ * On a leased consumer (scale-out, docs/scale-out.md) each file is named with the lease
+ * epoch its records were read under and published only after the lease store confirms the
+ * shard is still held at that epoch; a refused check or commit (FencedError) drops what
+ * is buffered and pending, and reading goes on from the checkpoints of the shards still
+ * held. Before the shards read change, everything buffered is written and committed.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { backoffDelay, type RetryPolicy } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
+import { FencedError } from '../stream/lease/lease-store.js';
 import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { lakeDeadLetter } from './lake-dead-letter.js';
@@ -16,6 +23,7 @@ import { SOURCE_DECODERS } from './lake-sources.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetOutput, ParquetWriter } from './parquet-writer.js';
 import { type OpenFile, PartitionBuffers } from './partition-buffers.js';
+import { ShardLeases } from './shard-leases.js';
 import { type LakeSource, type LakeTable, SOURCE_TABLES } from './tables.js';
 import { unstoredGroups } from './unstored-groups.js';
 import { writeSkippingBad } from './write-skipping-bad.js';
@@ -66,7 +74,7 @@ export interface SharedLakeState {
 
 /** The consumer loop of one source. `stop()` flushes every buffer, commits, and resolves. */
 export class SourceWriter {
-  private readonly buffers: PartitionBuffers;
+  private buffers: PartitionBuffers;
   /** Closed files being written, with the promise that settles when the attempt ends. */
   private readonly writing = new Map<OpenFile, Promise<void>>();
   private readonly pending: Batch[] = [];
@@ -75,6 +83,12 @@ export class SourceWriter {
   readonly counters: SourceCounters = { records: 0, files: 0, read: 0, badRecords: 0 };
   private stopping = false;
   private done: Promise<void> = Promise.resolve();
+  /** Leased consumers only: the leases the buffered records were read under. */
+  private readonly leases = new ShardLeases();
+  /** Set when a publish or commit was refused by the lease; handled by `afterFence`. */
+  private fencedBy: FencedError | undefined;
+  /** What was refused: a file's `publish`, a `commit`, or a `read` under a newer lease. */
+  private fencedAt: 'publish' | 'commit' | 'read' = 'commit';
 
   constructor(
     readonly source: LakeSource,
@@ -99,6 +113,11 @@ export class SourceWriter {
     let readFailures = 0;
     try {
       while (!this.stopping) {
+        if (this.consumer.rebalancing?.()) await this.drain();
+        if (this.fencedBy) {
+          await this.afterFence();
+          continue;
+        }
         let batch: Batch;
         try {
           batch = await this.consumer.read(this.abort.signal);
@@ -124,7 +143,7 @@ export class SourceWriter {
         this.startWrites();
         await this.commitReady();
         // Backpressure: reading on while files wait (or keep failing) would buffer without bound.
-        while (this.buffers.closed.length > MAX_CLOSED && !this.stopping) {
+        while (this.buffers.closed.length > MAX_CLOSED && !this.stopping && !this.fencedBy) {
           if (this.writing.size > 0) await Promise.race(this.writing.values());
           else {
             await this.sleep(RETRY_MS);
@@ -135,13 +154,68 @@ export class SourceWriter {
       this.buffers.closeAll();
       await this.flushClosed();
       await this.commitReady();
+      if (this.fencedBy) await this.afterFence();
     } finally {
       await this.consumer.close();
     }
   }
 
+  /**
+   * Writes every buffered record and commits every pending batch (before the shards read
+   * change), retrying failed files after their backoff; returns early when stopping or fenced.
+   */
+  private async drain(): Promise<void> {
+    this.buffers.closeAll();
+    while (!this.stopping && !this.fencedBy) {
+      if (this.buffers.closed.length === 0 && this.pending.length === 0) return;
+      this.startWrites();
+      if (this.writing.size > 0) await Promise.race(this.writing.values());
+      const before = this.pending.length;
+      await this.commitReady();
+      if (this.writing.size === 0 && this.pending.length === before && !this.fencedBy)
+        await this.sleep(RETRY_MS);
+    }
+  }
+
+  /**
+   * The lease refused a publish or a commit: the shards named moved to another process,
+   * which writes them again from the checkpoint. Drops everything buffered and pending
+   * (files already published under a lease still held count as written: same epoch) and
+   * reads on from the checkpoints of the shards still held.
+   */
+  private async afterFence(): Promise<void> {
+    const err = this.fencedBy!;
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
+    this.log.warn('lake writes fenced: the shards moved to another process', {
+      source: this.source,
+      shards: err.shards.join(','),
+      at: this.fencedAt,
+      droppedFiles: this.buffers.closed.length,
+      droppedBatches: this.pending.length,
+    });
+    this.shared.metrics?.fenced.inc({ source: this.source, at: this.fencedAt });
+    this.leases.forget(err.shards);
+    this.buffers = new PartitionBuffers(this.shared.rotateMs, this.shared.rotateBytes);
+    this.pending.length = 0;
+    this.fencedBy = undefined;
+    this.consumer.reset();
+  }
+
+  private fence(err: FencedError, at: SourceWriter['fencedAt']): void {
+    if (this.fencedBy) return;
+    this.fencedBy = err;
+    this.fencedAt = at;
+  }
+
   private take(batch: Batch): void {
     if (batch.records.length === 0) return;
+    const epochs = this.consumer.epochsOf?.(batch);
+    const moved = epochs && this.leases.note(batch.records, epochs);
+    if (moved !== undefined) {
+      // Read under another lease than what is buffered: start over from the checkpoints.
+      this.fence(new FencedError(`shard ${moved} changed hands`, [moved]), 'read');
+      return;
+    }
     this.pending.push(batch);
     const now = this.shared.now();
     for (const rec of batch.records) {
@@ -205,13 +279,14 @@ export class SourceWriter {
    */
   private startWrites(): void {
     const now = this.shared.now();
-    for (const file of this.buffers.closed) {
-      if (this.writing.size >= WRITE_AHEAD) return;
+    const buffers = this.buffers;
+    for (const file of buffers.closed) {
+      if (this.writing.size >= WRITE_AHEAD || this.fencedBy) return;
       if (this.writing.has(file) || (!this.stopping && (file.retryAt ?? 0) > now)) continue;
       file.failure = undefined;
       const attempt = this.write(file).then(
         () => {
-          this.buffers.written(file);
+          buffers.written(file);
           if (file.attempts)
             this.log.info('lake file written after failures', {
               partition: file.key,
@@ -220,8 +295,12 @@ export class SourceWriter {
             });
         },
         (err: unknown) => {
-          this.shared.metrics?.failures.inc({ source: this.source, stage: 'write' });
           file.failure = err;
+          if (err instanceof FencedError) {
+            this.fence(err, 'publish');
+            return;
+          }
+          this.shared.metrics?.failures.inc({ source: this.source, stage: 'write' });
           file.attempts = (file.attempts ?? 0) + 1;
           const inMs = backoffDelay(file.attempts, RETRY);
           file.retryAt = this.shared.now() + inMs;
@@ -255,27 +334,30 @@ export class SourceWriter {
     await Promise.all(this.writing.values());
     const { closed } = this.buffers;
     for (const f of closed) f.failure = undefined;
-    while (closed.length > 0) {
+    while (closed.length > 0 && !this.fencedBy) {
       this.startWrites();
       await Promise.all(this.writing.values());
       const failed = closed.find((f) => f.failure !== undefined);
-      if (failed) throw failed.failure;
+      if (failed && !this.fencedBy) throw failed.failure;
     }
   }
 
   private async write(file: OpenFile): Promise<void> {
     const { catalog, store, metrics } = this.shared;
     const endTimer = metrics?.writeSeconds.startTimer({ source: this.source });
+    const epoch = this.leases.epochOf(file.shard);
     let skipped = 0;
     for (const { inputs, tables } of await unstoredGroups(
       store,
       SOURCE_TABLES[this.source],
       file,
+      this.leases.relyOn(file.shard),
     )) {
       const range = {
         shard: file.shard,
         first: inputs[0]!.seq,
         last: inputs[inputs.length - 1]!.seq,
+        ...(epoch === undefined ? {} : { epoch }),
       };
       const outputs: ParquetOutput[] = tables.map((table) => ({
         table,
@@ -291,6 +373,12 @@ export class SourceWriter {
       for (const out of outputs) {
         const key = fileKey(out.table, file.partition, range);
         const bytes = metrics ? (await fs.stat(out.path)).size : 0;
+        // The publish: only while this process still holds the shard at that epoch.
+        if (epoch !== undefined)
+          await this.consumer.checkFence?.(new Map([[file.shard, epoch]])).catch(async (err) => {
+            await Promise.all(outputs.map((o) => fs.rm(o.path, { force: true })));
+            throw err;
+          });
         await store.putFile(key, out.path);
         metrics?.files.inc({ source: this.source, table: out.table });
         metrics?.bytes.inc({ source: this.source, table: out.table }, bytes);
@@ -340,6 +428,10 @@ export class SourceWriter {
         await this.consumer.commit(batch);
         endTimer?.();
       } catch (err) {
+        if (err instanceof FencedError) {
+          this.fence(err, 'commit');
+          return;
+        }
         this.shared.metrics?.failures.inc({ source: this.source, stage: 'commit' });
         this.log.error('stream commit failed', { error: (err as Error).message });
         if (this.stopping) throw err;

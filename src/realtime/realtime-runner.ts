@@ -37,7 +37,6 @@ import type { UseCase } from './use-case.js';
 /** Default failed attempts of a whole batch before it is bisected. */
 export const DEFAULT_ATTEMPTS_BEFORE_BISECT = 3;
 
-/** Counters of one use case since start. */
 /** A use case's loop counters (LoopStats), with its name and the stream it reads. */
 export interface UseCaseStats extends LoopStats {
   name: string;

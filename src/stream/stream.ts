@@ -98,6 +98,21 @@ export interface Consumer {
   /** Forgets read-ahead state so the next read starts at the committed checkpoints. */
   reset(): void;
   close(): Promise<void>;
+  /**
+   * Scale-out only (lease/leased-consumer.ts): the lease epoch of each shard of `batch`
+   * when it was read; undefined, or absent, for a consumer that is not fenced.
+   */
+  epochsOf?(batch: Batch): ReadonlyMap<number, number> | undefined;
+  /**
+   * Scale-out only: resolves when this member still holds every shard of `epochs` at that
+   * epoch, else throws FencedError. A sink checks it before publishing what it wrote.
+   */
+  checkFence?(epochs: ReadonlyMap<number, number>): Promise<void>;
+  /**
+   * Scale-out only: true when the next `read` changes the shards read (taken, lost or to
+   * hand off). A consumer that reads ahead commits what it holds before that read.
+   */
+  rebalancing?(): boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { VendorToken } from '../../ingest/vendor-auth.js';
 import { type LakeWriter, type LakeWriterConfig, startLakeWriter } from '../../lake/lake-writer.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import type { Logger } from '../../ops/logger.js';
+import type { Service } from '../../ops/service.js';
 import {
   type RealtimeOptions,
   type RealtimeService,
@@ -24,7 +25,7 @@ import type { Cache } from '../../serving/cache/cache.js';
 import type { RowStore } from '../../serving/row-store.js';
 import type { Stream } from '../../stream/stream.js';
 import { createAdapters } from '../../vendors/adapters.js';
-import { leasedConsumers } from './leases.js';
+import { type LeaseConfig, leasedConsumers } from './leases.js';
 import { openStream, type StreamRoomConfig } from './stream.js';
 
 /** The shopping stream and ingest's side streams, connected (see openIngestStreams). */
@@ -84,23 +85,54 @@ function loopbackOr(host: string): string {
       : host;
 }
 
-/** The lake writer: the shopping stream and the side streams into the lake's `store`. */
+/**
+ * The lake writer: the shopping stream and the side streams into the lake's `store`. With
+ * `consumers.leases` on, the writers of every process share the `lake` group's shards by
+ * lease and publish each file fenced by its lease epoch (docs/scale-out.md).
+ */
 export function startLakeRole(deps: {
-  config: LakeWriterConfig;
+  config: LakeWriterConfig & LeaseConfig;
   streams: IngestStreams;
   store: ObjectStore;
   logger: Logger;
   /** Where the writer's metrics and every group's lag are registered; none without. */
   registry?: Registry;
 }): Promise<LakeWriter> {
-  return startLakeWriter({
-    ...(deps.registry ? { registry: deps.registry } : {}),
-    stream: deps.streams.stream,
-    sideStreams: { deadLetters: deps.streams.deadLetters, stats: deps.streams.statsStream },
-    config: deps.config,
-    logger: deps.logger,
-    store: deps.store,
-  });
+  const { config, logger } = deps;
+  const leases = config.consumers.leases ? leasedConsumers(config, logger) : undefined;
+  return closingLeases(
+    leases,
+    startLakeWriter({
+      ...(deps.registry ? { registry: deps.registry } : {}),
+      stream: deps.streams.stream,
+      sideStreams: { deadLetters: deps.streams.deadLetters, stats: deps.streams.statsStream },
+      config,
+      logger,
+      store: deps.store,
+      ...(leases ? { openConsumer: leases.open } : {}),
+    }),
+  );
+}
+
+/**
+ * A started service whose stop (or failed start) then closes the lease stores: they
+ * outlive the consumers, since a stop hands the shards off through them.
+ */
+async function closingLeases<S extends Service>(
+  leases: { close(): Promise<void> } | undefined,
+  started: Promise<S>,
+): Promise<S> {
+  if (!leases) return started;
+  let service: S;
+  try {
+    service = await started;
+  } catch (err) {
+    await leases.close();
+    throw err;
+  }
+  const stop = service.stop.bind(service);
+  service.stop = () => stop().finally(() => leases.close());
+  return service;
 }
 
 /**
@@ -155,16 +187,5 @@ export function startRealtimeRole(deps: {
     validation: validationPolicyOf(config),
     ...(leases ? { openConsumer: leases.open } : {}),
   });
-  if (!leases) return started;
-  // The lease stores outlive the consumers: a stop hands the shards off through them.
-  return started.then(
-    (runner) => ({
-      ...runner,
-      stop: () => runner.stop().finally(() => leases.close()),
-    }),
-    async (err) => {
-      await leases.close();
-      throw err;
-    },
-  );
+  return closingLeases(leases, started);
 }

@@ -4,8 +4,14 @@
  * manifest lists. Every reader of the lake that must see each row exactly once (the
  * query engine, the writer's exactly-once check, the compactor) goes through here; an
  * engine globbing `*.parquet` may see rows twice for the grace period of a compaction.
+ *
+ * Writers sharing shards by lease name their files with the lease epoch. Should two files
+ * of one shard overlap (a former owner that was paused exactly between its fencing check
+ * and its publish), the file of the higher epoch wins and the other is obsolete; so does a
+ * file partly inside a compacted file's ranges. The writer of the higher epoch never
+ * relies on what such a file held (see unstored-groups.ts), so each row stays once.
  */
-import { parseFileName, type SeqRange } from '../lake-layout.js';
+import { fileName, parseFileName, type SeqRange } from '../lake-layout.js';
 import type { ObjectInfo, ObjectStore } from '../object-store/object-store.js';
 import {
   isCovered,
@@ -23,6 +29,8 @@ export interface PartitionFiles {
   readonly visible: readonly ObjectInfo[];
   /** Stream ranges the visible files hold, merged per shard. */
   readonly covered: readonly SeqRange[];
+  /** The same, one per visible file (writer files with their epoch), unmerged. */
+  readonly ranges: readonly SeqRange[];
   /** The manifest's entries (empty when the partition was never compacted). */
   readonly compacted: readonly ManifestFile[];
   /** Files present but superseded: small files a compacted file covers, unlisted compacted files. */
@@ -56,19 +64,37 @@ export async function resolvePartition(
   );
   const obsolete: ObjectInfo[] = [];
   const ranges: SeqRange[] = compacted.flatMap((f) => f.ranges);
+  const written: { o: ObjectInfo; range: SeqRange }[] = [];
   for (const o of listed) {
     const name = o.key.slice(prefix.length);
     if (name.includes('/') || !name.endsWith('.parquet')) continue;
     const range = parseFileName(name);
-    if (range && name === `${range.shard}-${range.first}-${range.last}.parquet`) {
+    if (range && name === fileName(range)) {
       if (isCovered(range, compactedRanges)) obsolete.push(o);
-      else {
-        visible.push(o);
-        ranges.push(range);
-      }
+      else if (range.epoch !== undefined && overlaps(range, compactedRanges)) obsolete.push(o);
+      else written.push({ o, range });
     } else if (!listedNames.has(name) && name.startsWith('c-')) obsolete.push(o);
   }
-  return { prefix, visible, covered: mergeRanges(ranges), compacted, obsolete };
+  // Highest epoch first (unleased files count as epoch 0); a file overlapping one of a
+  // higher epoch loses.
+  const epochOf = (r: SeqRange) => r.epoch ?? 0;
+  written.sort((a, b) => epochOf(b.range) - epochOf(a.range));
+  const kept: SeqRange[] = [];
+  for (const { o, range } of written) {
+    const higher = kept.filter((k) => epochOf(k) > epochOf(range));
+    if (overlaps(range, higher)) obsolete.push(o);
+    else {
+      kept.push(range);
+      visible.push(o);
+      ranges.push(range);
+    }
+  }
+  return { prefix, visible, covered: mergeRanges(ranges), ranges, compacted, obsolete };
+}
+
+/** True when `r` shares a seq with one of `others` of its shard. */
+function overlaps(r: SeqRange, others: readonly SeqRange[]): boolean {
+  return others.some((c) => c.shard === r.shard && c.first <= r.last && r.first <= c.last);
 }
 
 /** Every partition under `prefix` (a table, `offers/`, or a partition), resolved. */

@@ -101,11 +101,40 @@ export class LeasedConsumer implements Consumer {
     const under = readUnder.get(batch);
     if (!under)
       throw new Error(`group ${this.group}: commit of a batch this consumer did not read`);
+    const epochs = this.epochsOf(batch)!;
+    // A batch read before the shards changed commits through the reader open now (the
+    // old one is closed); its fence still names the batch's epochs.
+    const via = this.inner ?? under.inner;
+    await this.fenced(async () => {
+      await this.store.check(this.stream.name, this.group, this.coordinator.owner, epochs);
+      await via.commit(batch);
+    });
+  }
+
+  epochsOf(batch: Batch): ReadonlyMap<number, number> | undefined {
+    const under = readUnder.get(batch);
+    if (!under) return undefined;
     const epochs = new Map<number, number>();
     for (const shard of batch.lastSeq.keys()) epochs.set(shard, under.epochs.get(shard) ?? -1);
+    return epochs;
+  }
+
+  checkFence(epochs: ReadonlyMap<number, number>): Promise<void> {
+    return this.fenced(() =>
+      this.store.check(this.stream.name, this.group, this.coordinator.owner, epochs),
+    );
+  }
+
+  rebalancing(): boolean {
+    if (!this.inner) return false;
+    this.coordinator.held(); // drops the leases whose time ran out locally
+    return this.coordinator.version !== this.innerVersion || this.coordinator.surplus().length > 0;
+  }
+
+  /** Runs `op`; on FencedError forgets the lost shards (the next read drops them) and rethrows. */
+  private async fenced(op: () => Promise<void>): Promise<void> {
     try {
-      await this.store.check(this.stream.name, this.group, this.coordinator.owner, epochs);
-      await under.inner.commit(batch);
+      await op();
     } catch (err) {
       if (err instanceof FencedError) {
         this.coordinator.lost(err.shards);
