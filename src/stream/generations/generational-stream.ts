@@ -67,9 +67,23 @@ export class GenerationalStream implements Stream {
     return this.gens;
   }
 
+  /**
+   * The newest generation's records, browsed outside any group (the Console's message
+   * viewer), with its shards numbered from 0 as `shards` and `shardFor` count them. Set
+   * by `connect()` when the physical stream can be browsed, absent otherwise.
+   */
+  browse?: Stream['browse'];
+
   async connect(): Promise<void> {
     await this.refresh();
-    await this.streamOf(this.newest());
+    const s = await this.streamOf(this.newest());
+    if (s.browse)
+      this.browse = async (shard, from, limit) => {
+        const inner = await this.streamOf(this.newest());
+        if (!inner.browse)
+          throw new StreamUnavailableError(`stream ${this.name} cannot be browsed`);
+        return inner.browse(shard, from, limit);
+      };
   }
 
   /** Re-reads the generation log (another process may have resharded). */
