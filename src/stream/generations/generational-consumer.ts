@@ -122,6 +122,44 @@ export class GenerationalConsumer implements Consumer {
     }
   }
 
+  /** The lease epochs of `batch`'s shards (numbered as the batch numbers them). */
+  epochsOf(batch: Batch): ReadonlyMap<number, number> | undefined {
+    const o = origin.get(batch);
+    const epochs = o?.inner.epochsOf?.(o.batch);
+    if (!o || !epochs || o.gen.firstShard === 0) return epochs;
+    return new Map([...epochs].map(([s, e]) => [s + o.gen.firstShard, e] as const));
+  }
+
+  /**
+   * Checks the fence on the generation read now: a sink that publishes (the lake writer)
+   * must reach the leased reader's check through this layer, or it would publish unfenced.
+   */
+  async checkFence(epochs: ReadonlyMap<number, number>): Promise<void> {
+    if (epochs.size === 0) return;
+    const inner = this.inner;
+    const { firstShard, shards } = this.gen;
+    const outside = [...epochs.keys()].filter((s) => s < firstShard || s >= firstShard + shards);
+    if (!inner || outside.length > 0)
+      throw new FencedError(
+        `group ${this.group}: shards ${(outside.length > 0 ? outside : [...epochs.keys()]).join(',')} are no longer read by this consumer`,
+        outside.length > 0 ? outside : [...epochs.keys()],
+      );
+    if (!inner.checkFence) return;
+    try {
+      await inner.checkFence(new Map([...epochs].map(([s, e]) => [s - firstShard, e] as const)));
+    } catch (err) {
+      if (!(err instanceof FencedError) || firstShard === 0) throw err;
+      throw new FencedError(
+        err.message,
+        err.shards.map((s) => s + firstShard),
+      );
+    }
+  }
+
+  rebalancing(): boolean {
+    return this.inner?.rebalancing?.() ?? false;
+  }
+
   reset(): void {
     this.inner?.reset();
   }
