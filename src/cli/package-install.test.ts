@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 
-/** semver (npm's own range rules), a dependency of the tree without types of its own here. */
+/** semver (npm's own range rules), a dev dependency without types of its own here. */
 const semver = createRequire(import.meta.url)('semver') as {
   minVersion(range: string): { version: string } | null;
   satisfies(version: string, range: string): boolean;
