@@ -111,15 +111,7 @@ export class GenerationalConsumer implements Consumer {
     if (batch.lastSeq.size === 0) return;
     const o = origin.get(batch);
     if (!o) throw new Error(`group ${this.group}: commit of a batch this consumer did not read`);
-    try {
-      await o.inner.commit(o.batch);
-    } catch (err) {
-      if (!(err instanceof FencedError) || o.gen.firstShard === 0) throw err;
-      throw new FencedError(
-        err.message,
-        err.shards.map((s) => s + o.gen.firstShard),
-      );
-    }
+    await inGeneration(o.gen, () => o.inner.commit(o.batch));
   }
 
   /** The lease epochs of `batch`'s shards (numbered as the batch numbers them). */
@@ -135,25 +127,19 @@ export class GenerationalConsumer implements Consumer {
    * must reach the leased reader's check through this layer, or it would publish unfenced.
    */
   async checkFence(epochs: ReadonlyMap<number, number>): Promise<void> {
-    if (epochs.size === 0) return;
     const inner = this.inner;
     const { firstShard, shards } = this.gen;
-    const outside = [...epochs.keys()].filter((s) => s < firstShard || s >= firstShard + shards);
-    if (!inner || outside.length > 0)
+    const gone = [...epochs.keys()].filter(
+      (s) => !inner || s < firstShard || s >= firstShard + shards,
+    );
+    if (gone.length > 0)
       throw new FencedError(
-        `group ${this.group}: shards ${(outside.length > 0 ? outside : [...epochs.keys()]).join(',')} are no longer read by this consumer`,
-        outside.length > 0 ? outside : [...epochs.keys()],
+        `group ${this.group}: shards ${gone.join(',')} are no longer read by this consumer`,
+        gone,
       );
-    if (!inner.checkFence) return;
-    try {
-      await inner.checkFence(new Map([...epochs].map(([s, e]) => [s - firstShard, e] as const)));
-    } catch (err) {
-      if (!(err instanceof FencedError) || firstShard === 0) throw err;
-      throw new FencedError(
-        err.message,
-        err.shards.map((s) => s + firstShard),
-      );
-    }
+    if (!inner?.checkFence) return;
+    const local = new Map([...epochs].map(([s, e]) => [s - firstShard, e] as const));
+    await inGeneration(this.gen, () => inner.checkFence!(local));
   }
 
   rebalancing(): boolean {
@@ -168,5 +154,18 @@ export class GenerationalConsumer implements Consumer {
     const inner = this.inner;
     this.inner = undefined;
     await inner?.close();
+  }
+}
+
+/** Runs `f` on generation `g`'s reader; a FencedError names the shards as the batches do. */
+async function inGeneration(g: Generation, f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (err) {
+    if (!(err instanceof FencedError) || g.firstShard === 0) throw err;
+    throw new FencedError(
+      err.message,
+      err.shards.map((s) => s + g.firstShard),
+    );
   }
 }

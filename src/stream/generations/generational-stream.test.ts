@@ -1,9 +1,15 @@
 /** Growing the embedded stream from 4 to 8 shards while it is appended to and read. */
+
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { openEmbeddedLeaseStore } from '../embedded/embedded-lease-sql.js';
 import { EmbeddedStream } from '../embedded/embedded-stream.js';
+import { FencedError } from '../lease/lease-store.js';
+import { LeasedConsumer } from '../lease/leased-consumer.js';
+import type { SqlLeaseStore } from '../lease/sql-lease-store.js';
 import { runStreamSuite } from '../stream-suite.js';
 import { FileGenerationLog } from './generation-log.js';
 import { GenerationalStream } from './generational-stream.js';
@@ -64,5 +70,57 @@ describe('GenerationalStream on the embedded stream', () => {
     await s.connect();
     await assertSealKeepsAndRefuses(s);
     await s.close();
+  });
+});
+
+describe('GenerationalStream with leased readers (the lake writer publishes through this)', () => {
+  it('forwards the fence of a later generation, its shards numbered as the batches number them', async () => {
+    const stream = await openEmbedded('fenced')();
+    await stream.connect();
+    await stream.reshard(3); // generation 1: shards 4, 5, 6
+    const stores: SqlLeaseStore[] = [];
+    const consumer = await stream.consumerWith('lake', async (s) => {
+      const store = openEmbeddedLeaseStore(dir, s.name);
+      stores.push(store);
+      return LeasedConsumer.open(
+        s,
+        'lake',
+        { count: 100, bytes: 1_000_000, periodMs: 50 },
+        {
+          store,
+          owner: 'member-a',
+          ttlMs: 30_000,
+        },
+      );
+    });
+    try {
+      await stream.append(
+        ['JFK-LAX', 'LHR-CDG', 'SFO-NRT', 'BOS-MIA'].map((key, i) => ({
+          key,
+          id: `r-${i}`,
+          data: new Uint8Array([i]),
+        })),
+      );
+      let batch = await consumer.read();
+      while (batch.records.length === 0) batch = await consumer.read();
+      const epochs = consumer.epochsOf(batch);
+      assert.ok(epochs && epochs.size > 0, 'a leased batch has epochs');
+      for (const shard of epochs.keys()) assert.ok(shard >= 4 && shard < 7, `shard ${shard}`);
+      await consumer.checkFence(epochs); // held at those epochs: passes
+      const [shard, epoch] = [...epochs][0]!;
+      await assert.rejects(
+        consumer.checkFence(new Map([[shard, epoch + 1]])),
+        (e: unknown) => e instanceof FencedError && e.shards.includes(shard),
+      );
+      await assert.rejects(
+        consumer.checkFence(new Map([[0, epoch]])), // generation 0's shard: not read here
+        (e: unknown) => e instanceof FencedError && e.shards.includes(0),
+      );
+      await consumer.commit(batch);
+    } finally {
+      await consumer.close();
+      for (const s of stores) await s.close();
+      await stream.close();
+    }
   });
 });

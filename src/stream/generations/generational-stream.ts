@@ -153,7 +153,7 @@ export class GenerationalStream implements Stream {
    * A consumer of `group` that opens each generation's reader with `open` (e.g. a leased
    * consumer of that generation's stream, so each generation's shards are shared by lease).
    */
-  async consumerWith(group: string, open: ConsumerFactory): Promise<Consumer> {
+  async consumerWith(group: string, open: ConsumerFactory): Promise<GenerationalConsumer> {
     return GenerationalConsumer.open(this, group, open);
   }
 
