@@ -57,3 +57,19 @@ export class UnsupportedTypeError extends Error {
     super(`cannot map column type "${type}" to Hive: ${reason}`);
   }
 }
+
+/**
+ * The lake's storage refused a write (disk full, quota, read-only or failing device, too
+ * many open files): no record is at fault, so nothing is dead-lettered and the file is
+ * retried. `code` is the errno name when one was found.
+ */
+export class LakeStorageError extends Error {
+  override name = 'LakeStorageError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

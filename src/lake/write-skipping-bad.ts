@@ -19,9 +19,10 @@ export interface UnwritableRecord {
 
 /**
  * Writes `inputs`; when the engine rejects the batch (ParquetWriteError), finds the
- * records it rejects on their own, passes each to `onBad` and writes the rest. When
- * every record fails alone the failure is not theirs: it is rethrown (and retried by the
- * caller). Returns the columns written per table and how many records were skipped.
+ * records it rejects on their own (twice), passes each to `onBad` and writes the rest.
+ * When every record fails alone, or one blamed record then writes alone, the failure is
+ * not theirs: it is rethrown (and retried by the caller). A LakeStorageError (disk full)
+ * is never bisected: it is rethrown at once. Returns the columns written per table and how many records were skipped.
  */
 export async function writeSkippingBad(
   parquet: ParquetWriter,
@@ -64,6 +65,9 @@ export async function writeSkippingBad(
     const bad = await findBad(inputs);
     if (bad.length === 0) return await written(inputs, 0);
     if (bad.length === inputs.length && (inputs.length > 1 || !(await works([])))) throw err;
+    // A record is blamed only when it fails alone a second time: a failure that came and
+    // went while the batch was halved (a disk filling and freeing) is nobody's record.
+    for (const b of bad) if (await works([b])) throw err;
     const badSeqs = new Set(bad.map((b) => b.seq));
     for (const b of bad)
       onBad({

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { ParquetWriteError } from '../errors.js';
+import { LakeStorageError, ParquetWriteError } from '../errors.js';
 import type { LakeInput, ParquetOutput, ParquetWriter } from '../parquet-writer.js';
 import {
   AMOUNT_TYPE,
@@ -20,6 +20,7 @@ import {
   StagingThreadError,
   type StagingThreadEvent,
 } from './staging-thread.js';
+import { storageFailure } from './storage-failure.js';
 
 const D = AMOUNT_TYPE;
 
@@ -369,8 +370,12 @@ export class DuckDBParquetWriter implements ParquetWriter {
     } catch (err) {
       // kept apart so that the lake writer retries the file instead of hunting a bad record
       if (err instanceof StagingThreadError) throw err;
+      const message = `writing ${outputs.map((o) => o.path).join(', ')} failed: ${(err as Error).message}`;
+      // the disk's fault, not a record's: retried whole, never bisected into dead letters
+      const storage = storageFailure(err);
+      if (storage) throw new LakeStorageError(message, storage, { cause: err });
       throw new ParquetWriteError(
-        `writing ${outputs.map((o) => o.path).join(', ')} failed: ${(err as Error).message}`,
+        message,
         outputs.map((o) => o.path),
         { cause: err },
       );
