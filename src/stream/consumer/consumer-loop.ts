@@ -5,8 +5,9 @@
  * - reads and commits are retried with capped exponential backoff, never a hot loop;
  * - a record that cannot be decoded (or is refused with InvalidRecordError) is
  *   dead-lettered at once, before the sink sees the batch, costing no retries;
- * - a failing batch is retried, then bisected so that records failing on their own are
- *   dead-lettered and the rest moves on (a permanent error bisects at once); when no
+ * - a failing batch is retried, then bisected so that records failing on their own (twice,
+ *   unless the error is permanent) are dead-lettered and the rest moves on (a permanent
+ *   error bisects at once); when no
  *   record succeeds on its own the failure is systemic and the whole batch is retried;
  * - a batch is committed only once processed (and then even while stopping: the drain);
  *   a commit refused by the lease (FencedError) leaves the batch to the shard's new owner;
@@ -17,7 +18,7 @@ import { backoffDelay, type RetryPolicy, sleep } from '../../ops/backoff.js';
 import type { Logger } from '../../ops/logger.js';
 import { FencedError } from '../lease/lease-store.js';
 import type { Batch, Consumer, StreamRecord } from '../stream.js';
-import { isolateFailures } from './isolate-failures.js';
+import { type Isolation, isolateFailures } from './isolate-failures.js';
 
 /** Counters of one loop since start. */
 export interface LoopStats {
@@ -225,7 +226,7 @@ async function processAll<R>(
     if (signal.aborted) return undefined;
     const permanent = sink.isPermanent(error);
     if (permanent || (attempt >= opts.attemptsBeforeBisect && items.length > 1)) {
-      const found = await isolateFailures(items, run, signal);
+      const found = await confirmFailures(await isolateFailures(items, run, signal), opts, run);
       if (signal.aborted) return undefined;
       const poison = found.failed.filter((f) => found.succeeded > 0 || sink.isPermanent(f.error));
       if (poison.length === found.failed.length) {
@@ -246,6 +247,36 @@ async function processAll<R>(
     await sleep(backoffDelay(attempt, opts.retry), signal);
     if (signal.aborted) return undefined;
   }
+}
+
+/**
+ * Gives each record that failed alone with a retriable error one more try alone, after a
+ * backoff: a failure that came and went while the batch was halved (a database
+ * restarting, a disk filling and freeing) is nobody's record. A record that passes now is
+ * applied and counted as succeeded.
+ */
+async function confirmFailures<R>(
+  found: Isolation<Item<R>>,
+  opts: ConsumerLoopOptions<R>,
+  run: (part: readonly Item<R>[]) => Promise<void>,
+): Promise<Isolation<Item<R>>> {
+  const { sink, signal } = opts;
+  if (found.failed.every((f) => sink.isPermanent(f.error))) return found;
+  await sleep(backoffDelay(1, opts.retry), signal);
+  const out: Isolation<Item<R>> = { succeeded: found.succeeded, failed: [] };
+  for (const f of found.failed) {
+    if (signal.aborted || sink.isPermanent(f.error)) {
+      out.failed.push(f);
+      continue;
+    }
+    try {
+      await run([f.item]);
+      out.succeeded++;
+    } catch (error) {
+      out.failed.push({ item: f.item, error });
+    }
+  }
+  return out;
 }
 
 /**
