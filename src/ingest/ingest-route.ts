@@ -21,7 +21,7 @@ import type { VendorAdapter } from '../vendors/vendor-adapter.js';
 import { decodeBody } from './decode-body.js';
 import { type ErrorAnswer, errorResponse } from './error-response.js';
 import { BodyTooLargeError, RequestRefusedError } from './errors.js';
-import { ingestPayload } from './ingest-handler.js';
+import { type IngestOutcome, ingestPayload } from './ingest-handler.js';
 import type { IngestStats, RequestObservation } from './ingest-stats.js';
 import type { VendorAuth } from './vendor-auth.js';
 
@@ -73,18 +73,21 @@ export function createIngestRoute(
   const { config, adapters, stats } = deps;
   const maxBody = config.ingest.maxBodyBytes;
 
+  /** Answers `text` (JSON) with `headers` beside the content headers. */
   const send = (
     res: ServerResponse,
     status: number,
-    body: unknown,
+    text: string,
     headers: Record<string, string> | undefined,
   ) => {
-    const text = JSON.stringify(body);
     if (headers) for (const k in headers) res.setHeader(k, headers[k]!);
-    res.writeHead(status, {
-      'content-type': JSON_TYPE,
-      'content-length': Buffer.byteLength(text),
-    });
+    // a flat array: node:http writes it without walking an object's keys
+    res.writeHead(status, [
+      'content-type',
+      JSON_TYPE,
+      'content-length',
+      String(Buffer.byteLength(text)),
+    ]);
     res.end(text);
   };
 
@@ -102,7 +105,7 @@ export function createIngestRoute(
     if (a.status === 500)
       deps.logger.error('ingest request failed', { error: (err as Error)?.message ?? String(err) });
     observe(route, a.status, started, a.reasons, bytesIn);
-    send(res, a.status, a.body, a.headers);
+    send(res, a.status, JSON.stringify(a.body), a.headers);
   };
 
   const observe = (
@@ -192,11 +195,12 @@ export function createIngestRoute(
     }
     const headers = req.headers as Record<string, string | undefined>;
     try {
-      const body = await decodeBody(
-        raw,
-        headers['content-encoding'],
-        config.ingest.maxDecompressedBytes,
-      );
+      const encoding = headers['content-encoding'];
+      // no Content-Encoding (the usual request): the body as it came, without a promise to await
+      const body =
+        encoding === undefined
+          ? raw
+          : await decodeBody(raw, encoding, config.ingest.maxDecompressedBytes);
       const out = await ingestPayload({
         adapter: adapters.get(route)!,
         body,
@@ -215,8 +219,7 @@ export function createIngestRoute(
         maxJsonDepth: config.ingest.maxJsonDepth,
         maxXmlDepth: config.ingest.maxXmlDepth,
       });
-      // The counts of inconsistent offers and flagged records are for ingest_stats, not the vendor's answer.
-      const { inconsistentOffers, flaggedRecords, ...answer } = out;
+      const { inconsistentOffers, flaggedRecords } = out;
       observe(
         route,
         202,
@@ -225,7 +228,7 @@ export function createIngestRoute(
         bytesIn,
         { records: out.accepted, offers: out.offers, inconsistentOffers, flaggedRecords },
       );
-      send(res, 202, answer, undefined);
+      send(res, 202, acceptedAnswer(out), undefined);
     } catch (err) {
       fail(res, route, started, err, bytesIn);
     }
@@ -272,6 +275,19 @@ export function createIngestRoute(
       // the client went away: nothing to answer, nothing was acknowledged
     });
   };
+}
+
+/**
+ * The vendor's answer to an accepted payload, `{accepted, duplicates, offers, rejected}`
+ * as JSON. Without rejections (the usual answer) it is written out directly rather than
+ * through an object and JSON.stringify; the counts of inconsistent offers and flagged
+ * records are for ingest_stats, not the vendor's answer.
+ */
+export function acceptedAnswer(out: IngestOutcome): string {
+  if (out.rejected.length === 0)
+    return `{"accepted":${out.accepted},"duplicates":${out.duplicates},"offers":${out.offers},"rejected":[]}`;
+  const { accepted, duplicates, offers, rejected } = out;
+  return JSON.stringify({ accepted, duplicates, offers, rejected });
 }
 
 const tooLarge = (max: number) => `the request body exceeds ingest.maxBodyBytes (${max} bytes)`;
