@@ -11,7 +11,14 @@
  * Each run: the processes start on a caught-up group and split the shards, process a
  * warm-up append (so loading code and opening connections is not counted), idle a few
  * seconds (their idle CPU is printed); the group is then rewound to the start of the
- * stream (running consumers pick that up) and the clock runs until its lag is zero again.
+ * stream (running consumers pick that up) and the clock runs until its lag is zero again,
+ * twice: the second replay is the one reported (in the first, each process still compiles
+ * its hot code, a cost per process that a short run spreads over fewer records the more
+ * processes share it). Each run prints the CPU seconds of every runner (its event loop
+ * and its other threads), of the PostgreSQL backends, of the bench and of the rest of the
+ * machine, and the bottleneck: the cores when the machine was (nearly) all busy, a
+ * runner's event loop when one was, else waiting on the stream, PostgreSQL or the leases.
+ * `FLEET_PROFILE=<dir>` makes every runner write a V8 CPU profile there when it stops.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

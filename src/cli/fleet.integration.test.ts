@@ -92,6 +92,9 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
   it('2 ingest, 3 lake writers, 2 runners per use case, 2 APIs: SIGKILL, SIGSTOP/SIGCONT, nothing lost or twice, row store = lake', {
     timeout: 400_000,
   }, async () => {
+    const t0 = Date.now();
+    const phase = (what: string) =>
+      console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
     const fleet = await openWholeFleet();
     try {
       const ingest = [fleet.start('ingest'), fleet.start('ingest')];
@@ -107,6 +110,7 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
       for (const g of ['rt-serving', 'rt-deals'])
         await waitFor(fleet, `the runners splitting ${g}`, () => split(fleet, g, pids(runners)));
 
+      phase('9 processes started, the shards split');
       const feeds = ingestUrls.map((u, i) => feed(u, `fleet${i}`));
       const acked = () => feeds.reduce((n, f) => n + f.load.acked.size, 0);
       await waitFor(fleet, 'records acknowledged and in the lake', async () => acked() > 60);
@@ -147,6 +151,7 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
         `shards moved after SIGSTOP: lake ${pausedMoved.toFixed(1)} s (lease ${FLEET_LEASE_SECONDS} s)`,
       );
       await delay(1000);
+      const logBefore = stoppedLake.log().length;
       stoppedLake.proc.kill('SIGCONT');
       const rejoined = await waitFor(fleet, 'the resumed lake writer taking its share again', () =>
         split(fleet, 'lake', [stoppedLake.pid, keptLake.pid]),
@@ -154,6 +159,8 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
       console.log(
         `the resumed lake writer held its share again ${rejoined.toFixed(1)} s after SIGCONT`,
       );
+      const fenced = /lake writes fenced.*/.exec(stoppedLake.log().slice(logBefore))?.[0];
+      console.log(`the resumed lake writer: ${fenced ?? 'not fenced (it had nothing to publish)'}`);
       const before = acked();
       await waitFor(
         fleet,
@@ -162,7 +169,9 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
       );
       for (const f of feeds) await f.stop();
 
+      phase('feed stopped');
       await waitFor(fleet, 'every group committing every record', () => fleet.caughtUp());
+      phase('every group caught up');
       for (const p of [...ingest, stoppedLake, keptLake, keptRunner, ...apis])
         assert.ok(p.proc.exitCode === null, `faresight ${p.role} ${p.pid} died:\n${p.log()}`);
 
@@ -211,6 +220,7 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
         await q.close();
       }
 
+      phase('lake read');
       // the row store says what the lake says
       const markets = new Map(
         (
@@ -251,8 +261,9 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
           assert.equal(body.searches, n, `${api}/v1/markets/${market}: searches vs the lake`);
         }
 
-      for (const p of [...ingest, stoppedLake, keptLake, keptRunner, ...apis])
-        await stopFleetProcess(p);
+      await Promise.all(
+        [...ingest, stoppedLake, keptLake, keptRunner, ...apis].map(stopFleetProcess),
+      );
     } finally {
       await fleet.close();
     }
