@@ -34,7 +34,7 @@ export const FLEET_LEASE_SECONDS = 3;
 /** Consumer groups of the shopping stream the fleet runs. */
 export const FLEET_GROUPS = ['lake', 'rt-serving', 'rt-deals'] as const;
 /** Longest a process may take to say where it listens (the machine may be busy). */
-const START_MS = 120_000;
+const START_MS = 240_000;
 
 export type FleetRole = 'ingest' | 'lake' | 'realtime' | 'api';
 
