@@ -113,7 +113,11 @@ describe('the whole fleet on JetStream, PostgreSQL, Redis and S3', { skip }, () 
       phase('9 processes started, the shards split');
       const feeds = ingestUrls.map((u, i) => feed(u, `fleet${i}`));
       const acked = () => feeds.reduce((n, f) => n + f.load.acked.size, 0);
-      await waitFor(fleet, 'records acknowledged and in the lake', async () => acked() > 60);
+      await waitFor(
+        fleet,
+        'records acknowledged by both ingest processes',
+        async () => acked() > 60,
+      );
 
       // SIGKILL one lake writer and one runner
       const [killedLake, stoppedLake, keptLake] = lake as [
