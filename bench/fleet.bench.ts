@@ -11,11 +11,18 @@
  * Each run: the processes start on a caught-up group and split the shards, process a
  * warm-up append (so loading code and opening connections is not counted), idle a few
  * seconds (their idle CPU is printed); the group is then rewound to the start of the
- * stream (running consumers pick that up) and the clock runs until its lag is zero again.
+ * stream (running consumers pick that up) and the clock runs until its lag is zero again,
+ * twice: the second replay is the one reported (in the first, each process still compiles
+ * its hot code, a cost per process that a short run spreads over fewer records the more
+ * processes share it). Each run prints the CPU seconds of every runner (its event loop
+ * and its other threads), of the PostgreSQL backends, of the bench and of the rest of the
+ * machine, and the bottleneck: the cores when the machine was (nearly) all busy, a
+ * runner's event loop when one was, else waiting on the stream, PostgreSQL or the leases.
+ * `FLEET_PROFILE=<dir>` makes every runner write a V8 CPU profile there when it stops.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openLeaseStore } from '../src/cli/compose/leases.js';
@@ -79,10 +86,34 @@ async function appendRecords(n: number): Promise<void> {
 }
 
 const lagOf = async () => (await stream.lag(GROUP)).reduce((n, l) => n + l.records, 0);
-const cpuSeconds = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+/** utime + stime of a /proc stat file, in seconds. */
+const statSeconds = (file: string) => {
+  const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 };
+/** CPU seconds of every thread of `pid` so far. */
+const cpuSeconds = (pid: number) => statSeconds(`/proc/${pid}/stat`);
+/**
+ * CPU seconds so far of `pid`'s main thread (its event loop: what one process can do with
+ * one core) and of its other threads (V8's compiler and GC helpers, libuv, worker threads).
+ */
+function threadSeconds(pid: number): { main: number; other: number } {
+  const main = statSeconds(`/proc/${pid}/task/${pid}/stat`);
+  return { main, other: cpuSeconds(pid) - main };
+}
+/** Busy and total CPU seconds of the whole machine so far, over all cores (/proc/stat). */
+function machineSeconds(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0) / CLK_TCK;
+  const idle = (f[3]! + f[4]!) / CLK_TCK; // idle + iowait
+  return { busy: total - idle, total };
+}
+const CORES = availableParallelism();
 /** CPU seconds used so far by the PostgreSQL backends serving the bench's database. */
 async function pgCpuSeconds(): Promise<number> {
   const { rows } = await admin.query<{ pid: number }>(
@@ -101,10 +132,21 @@ async function pgCpuSeconds(): Promise<number> {
 const owners = async () => (await leases.leases(stream.name, GROUP)).map((l) => l.owner);
 const pidOf = (owner: string | undefined) => Number(owner?.split('-').at(-2));
 
+/** FLEET_PROFILE=<dir>: every runner writes a V8 CPU profile there when it stops. */
+const PROFILE = process.env.FLEET_PROFILE;
+
 function startRealtime(): ChildProcess {
   return spawn(
     process.execPath,
-    ['bin/faresight.mjs', '-c', cfgFile, 'realtime', '--use-cases', 'serving'],
+    [
+      ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
+      'bin/faresight.mjs',
+      '-c',
+      cfgFile,
+      'realtime',
+      '--use-cases',
+      'serving',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
@@ -141,14 +183,71 @@ async function run(n: number) {
   const idle0 = procs.map((p) => cpuSeconds(p.pid!));
   await sleep(IDLE_MS);
   const idle = procs.map((p, i) => (cpuSeconds(p.pid!) - idle0[i]!) / (IDLE_MS / 1000));
-  const cpu0 = procs.map((p) => cpuSeconds(p.pid!));
+  // The first replay is each process's first pass over its share: V8 still compiles
+  // (and re-compiles) the hot code, a cost per process, not per record, so it grows with
+  // the process count. The second replay measures the steady state.
+  const cold = await replay(procs);
+  const warm = await replay(procs);
+  return { procs, records, idle, cold, warm };
+}
+
+/** Rewinds the group to the start of the stream and measures until its lag is zero again. */
+async function replay(procs: ChildProcess[]) {
+  const cpu0 = procs.map((p) => threadSeconds(p.pid!));
   const pg0 = await pgCpuSeconds();
+  const self0 = process.cpuUsage();
+  const machine0 = machineSeconds();
   const t0 = performance.now();
   await stream.rewind(GROUP, { time: 0 });
   await until('the replay drained', async () => (await lagOf()) === 0);
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = procs.map((p, i) => cpuSeconds(p.pid!) - cpu0[i]!);
-  return { procs, records, seconds, cpu, idle, pgCpu: (await pgCpuSeconds()) - pg0 };
+  const machine1 = machineSeconds();
+  const selfUsage = process.cpuUsage(self0);
+  const threads = procs.map((p, i) => {
+    const t = threadSeconds(p.pid!);
+    return { main: t.main - cpu0[i]!.main, other: t.other - cpu0[i]!.other };
+  });
+  return {
+    seconds,
+    cpu: threads.map((t) => t.main + t.other),
+    threads,
+    pgCpu: (await pgCpuSeconds()) - pg0,
+    benchCpu: (selfUsage.user + selfUsage.system) / 1e6,
+    machineBusy: machine1.busy - machine0.busy,
+    machineTotal: machine1.total - machine0.total,
+  };
+}
+
+type Replay = Awaited<ReturnType<typeof replay>>;
+
+/** Where the CPU of one run went, per process and per thread kind, in CPU seconds. */
+function cpuLine(r: Replay): string {
+  const perProc = r.threads
+    .map(
+      (t) =>
+        `${(t.main + t.other).toFixed(1)} (event loop ${t.main.toFixed(1)}, other threads ${t.other.toFixed(1)})`,
+    )
+    .join(' / ');
+  const ours = r.cpu.reduce((a, b) => a + b, 0) + r.pgCpu + r.benchCpu;
+  return `CPU s: runners ${perProc}; PostgreSQL backends ${r.pgCpu.toFixed(1)}; this bench (appends, lag polls) ${r.benchCpu.toFixed(1)}; rest of the machine ${Math.max(0, r.machineBusy - ours).toFixed(1)}; machine ${r.machineBusy.toFixed(1)} of ${r.machineTotal.toFixed(1)} (${CORES} cores, load average ${loadavg()[0]!.toFixed(1)})`;
+}
+
+/**
+ * The resource that bound a run: the machine's cores when they were (nearly) all busy,
+ * else a runner's event loop when one ran (nearly) all the time (a process can use one
+ * core for its JavaScript), else waiting (the stream read, PostgreSQL, the lease store),
+ * when neither was full.
+ */
+function bottleneck(r: Replay): string {
+  const busy = r.machineBusy / r.machineTotal;
+  const loops = r.threads.map((t) => t.main / r.seconds);
+  const runners = r.cpu.reduce((a, b) => a + b, 0);
+  if (busy >= 0.9)
+    return `the ${CORES} cores (${(busy * 100).toFixed(0)}% busy; the runners had ${((runners / r.machineBusy) * 100).toFixed(0)}% of it, PostgreSQL ${((r.pgCpu / r.machineBusy) * 100).toFixed(0)}%, other processes ${(((r.machineBusy - runners - r.pgCpu - r.benchCpu) / r.machineBusy) * 100).toFixed(0)}%): more processes only split the same cores`;
+  const max = Math.max(...loops);
+  if (max >= 0.9)
+    return `a runner's event loop (busy ${(max * 100).toFixed(0)}% of the run; cores ${(busy * 100).toFixed(0)}% busy): add processes or cores`;
+  return `waiting, not CPU (cores ${(busy * 100).toFixed(0)}% busy, runners' event loops ${loops.map((l) => `${(l * 100).toFixed(0)}%`).join(' / ')} busy): the stream read, PostgreSQL or the lease store`;
 }
 
 try {
@@ -160,13 +259,16 @@ try {
   let kept: Awaited<ReturnType<typeof run>> | undefined;
   for (const n of [1, 2, 3]) {
     const r = await run(n);
-    const rate = r.records / r.seconds;
+    const w = r.warm;
+    const rate = r.records / w.seconds;
     if (n === 1) base = rate;
-    const cpuTotal = r.cpu.reduce((a, b) => a + b, 0);
-    const idleTotal = r.idle.reduce((a, b) => a + b, 0) * r.seconds;
+    const perCpu = (x: Replay) => r.records / x.cpu.reduce((a, b) => a + b, 0);
+    const idleTotal = r.idle.reduce((a, b) => a + b, 0) * w.seconds;
     console.log(
-      `${n} process(es): ${rate.toFixed(0)} records/s in ${r.seconds.toFixed(1)} s (${(rate / base).toFixed(2)}x the 1-process run), CPU s per process ${r.cpu.map((c) => c.toFixed(1)).join(' / ')}, ${(r.records / cpuTotal).toFixed(0)} records per CPU-second of the runners (${(r.records / Math.max(0.01, cpuTotal - idleTotal)).toFixed(0)} without their idle cost of ${r.idle.map((c) => c.toFixed(2)).join(' / ')} CPU s/s); PostgreSQL backends ${r.pgCpu.toFixed(1)} CPU s (${(r.records / r.pgCpu).toFixed(0)} records per CPU-second), ${r.records} records replayed`,
+      `${n} process(es): ${rate.toFixed(0)} records/s in ${w.seconds.toFixed(1)} s (${(rate / base).toFixed(2)}x the 1-process run), ${perCpu(w).toFixed(0)} records per CPU-second of the runners (${(r.records / Math.max(0.01, w.cpu.reduce((a, b) => a + b, 0) - idleTotal)).toFixed(0)} without their idle cost of ${r.idle.map((c) => c.toFixed(2)).join(' / ')} CPU s/s; ${perCpu(r.cold).toFixed(0)} in the first replay, V8 still compiling), ${r.records} records replayed`,
     );
+    console.log(`  ${cpuLine(w)}`);
+    console.log(`  bottleneck: ${bottleneck(w)}`);
     if (n === 3) kept = r;
     else await stopAll(r.procs);
   }

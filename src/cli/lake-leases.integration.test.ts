@@ -1,6 +1,7 @@
 /**
- * `faresight lake` scale-out on NATS JetStream, the leases in PostgreSQL (the row store's
- * database). Skipped, with the reason, when a server is not running, unless CI=true.
+ * `faresight lake` scale-out on NATS JetStream, its checkpoints and leases in JetStream KV
+ * (openLeaseStore: the stream's own KV buckets; the PostgreSQL row store is configured but
+ * holds no lease). Skipped, with the reason, when a server is not running, unless CI=true.
  */
 import { randomBytes } from 'node:crypto';
 import { openLakeFleet } from './testing/lake-fleet.js';
