@@ -126,6 +126,38 @@ describe('the CLI beside a running platform on PGlite', () => {
     }
   });
 
+  let ddlBeside = '';
+  let statusBeside = '';
+  it('shows ETL status and pond DDL through the admin API', { timeout: 120_000 }, async () => {
+    const status = await cli('etl', 'status');
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.err, /through the platform running as pid/);
+    const lines = status.out.trimEnd().split('\n');
+    assert.match(
+      lines[0]!,
+      /^job +schedule +last +last start \(UTC\) +last success +failures +rows$/,
+    );
+    assert.match(status.out, /\nmarket_demand_daily +\S+( \S+){4} +succeeded +\d{4}-\d\d-\d\dT/);
+    assert.match(status.out, /\ncustomer:acme\/n +/);
+    assert.match(status.out, /\ndemand_forecast +/);
+    statusBeside = status.out;
+    const ddl = await cli('etl', 'ddl');
+    assert.equal(ddl.code, 0, ddl.err);
+    assert.match(ddl.err, /through the platform running as pid/);
+    assert.match(ddl.out, /CREATE EXTERNAL TABLE IF NOT EXISTS `faresight`.`market_demand_daily`/);
+    assert.ok(
+      ddl.out.includes(`LOCATION 'file://${join(dataDir, 'lake')}/ponds/market_demand_daily/'`),
+      ddl.out,
+    );
+    const s3 = await cli('etl', 'ddl', '--location', 's3://b/p', '--database', 'x');
+    assert.equal(s3.code, 0, s3.err);
+    assert.match(
+      s3.out,
+      /`x`.`market_demand_daily`[\s\S]*LOCATION 's3:\/\/b\/p\/ponds\/market_demand_daily\/'/,
+    );
+    ddlBeside = ddl.out;
+  });
+
   it('admin API: messages, dead-letter counts and filtered re-drive, lake downloads and state', {
     timeout: 120_000,
   }, async () => {
@@ -220,5 +252,20 @@ describe('the CLI beside a running platform on PGlite', () => {
     assert.equal(again.code, 0, again.err);
     assert.doesNotMatch(again.err, /through the platform/);
     assert.match(again.out, /acme/);
+    // etl status and ddl read the same row store directly: the same jobs and DDL.
+    const status = await cli('etl', 'status');
+    assert.equal(status.code, 0, status.err);
+    const jobs = (out: string) =>
+      out
+        .split('\n')
+        .map((l) => l.split(/ +/)[0])
+        .filter(Boolean);
+    assert.deepEqual(jobs(status.out), jobs(statusBeside));
+    const ddl = await cli('etl', 'ddl');
+    assert.equal(ddl.code, 0, ddl.err);
+    const block = (out: string) =>
+      out.split('\n\n').find((b) => b.includes('`market_demand_daily`'));
+    assert.ok(block(ddl.out));
+    assert.equal(block(ddlBeside), block(ddl.out));
   });
 });

@@ -1,9 +1,13 @@
+import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import type { EtlJobInfo } from '../console/console-backend.js';
+import type { CatalogTable } from '../etl/etl-store.js';
 import { pondDdl } from '../etl/pond-ddl.js';
 import { UnsupportedTypeError } from '../lake/errors.js';
+import { lakeRoot } from '../lake/lake-layout.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger, type Logger } from '../ops/logger.js';
 import { platformBeside } from './admin-client.js';
@@ -35,10 +39,11 @@ async function withContext<R>(
 
 /**
  * Registers `faresight etl` (the long-running scheduler), `etl run JOB`, `etl backfill JOB
- * --from --to` and `etl status`. With the embedded row store (PGlite) beside a running
- * `faresight up` on the same data directory, `run` and `backfill` go through its admin
- * API (admin-endpoint.ts); the others open `<dataDir>/rowstore` themselves, so they
- * cannot run beside it (rowStore.backend=postgres lifts that).
+ * --from --to`, `etl status` and `etl ddl`. With the embedded row store (PGlite) beside a
+ * running `faresight up` on the same data directory, `run`, `backfill`, `status` and
+ * `ddl` go through its admin API (admin-endpoint.ts); the scheduler opens
+ * `<dataDir>/rowstore` itself, so it cannot run beside it (rowStore.backend=postgres
+ * lifts that).
  */
 export function register(program: Command): void {
   const etl = program
@@ -160,22 +165,18 @@ export function register(program: Command): void {
     .option('--database <name>', 'database', 'faresight')
     .action(async (opts: { location: string; database: string }, cmd: Command) => {
       const { config } = configFrom(cmd);
-      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
-      await withContext(config, logger, async (ctx) => {
-        const base = opts.location || `file://${ctx.lakeRoot}`;
+      const api = platformBeside(config);
+      const print = (tables: readonly CatalogTable[]) => {
+        const base = opts.location || `file://${path.resolve(lakeRoot(config.dataDir))}`;
         warnIfLocal(base);
-        const failed: string[] = [];
-        for (const t of await ctx.store.tables()) {
-          try {
-            process.stdout.write(`${pondDdl(t, base, opts.database)}\n\n`);
-          } catch (err) {
-            if (!(err instanceof UnsupportedTypeError)) throw err;
-            failed.push(`${t.location}: ${err.message}`);
-          }
-        }
-        if (failed.length > 0)
-          throw new Error(`no DDL for ${failed.length} table(s):\n  ${failed.join('\n  ')}`);
-      });
+        printDdl(tables, base, opts.database);
+      };
+      if (api) {
+        print((await api.call<{ tables: CatalogTable[] }>('GET', '/etl/tables')).tables);
+        return;
+      }
+      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
+      await withContext(config, logger, async (ctx) => print(await ctx.store.tables()));
     });
 
   etl
@@ -183,42 +184,91 @@ export function register(program: Command): void {
     .description('last run, last success and consecutive failures of every job')
     .action(async (_opts: unknown, cmd: Command) => {
       const { config } = configFrom(cmd);
+      const api = platformBeside(config);
+      if (api) {
+        const { jobs } = await api.call<{ jobs: EtlJobInfo[] }>('GET', '/etl/jobs');
+        printStatus(
+          jobs.map((j) => ({
+            name: j.job,
+            schedule: j.schedule ?? '',
+            lastRun: j.lastRun && { ...j.lastRun, startedAt: new Date(j.lastRun.startedAt) },
+            lastSuccessAt: j.lastSuccessAt ? new Date(j.lastSuccessAt) : null,
+            consecutiveFailures: j.consecutiveFailures,
+          })),
+          config.etl.attempts,
+        );
+        return;
+      }
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'etl');
       await withContext(config, logger, async (ctx) => {
         const tasks = await ctx.tasks();
         const health = await ctx.store.health(tasks.map((t) => t.name));
-        const rows = tasks.map((t, i) => {
-          const h = health[i]!;
-          const last = h.lastRun;
-          return [
-            t.name,
-            t.schedule,
-            last ? last.status : 'never run',
-            last ? last.startedAt.toISOString().slice(0, 19) : '',
-            h.lastSuccessAt ? h.lastSuccessAt.toISOString().slice(0, 19) : '',
-            String(h.consecutiveFailures),
-            last ? String(last.rowsOut) : '',
-            h.consecutiveFailures >= config.etl.attempts ? `FAILING: ${last?.error ?? ''}` : '',
-          ];
-        });
-        const head = [
-          'job',
-          'schedule',
-          'last',
-          'last start (UTC)',
-          'last success',
-          'failures',
-          'rows',
-          '',
-        ];
-        const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-        for (const r of [head, ...rows])
-          process.stdout.write(
-            `${r
-              .map((c, i) => c.padEnd(widths[i]!))
-              .join('  ')
-              .trimEnd()}\n`,
-          );
+        printStatus(
+          tasks.map((t, i) => ({ name: t.name, schedule: t.schedule, ...health[i]! })),
+          config.etl.attempts,
+        );
       });
     });
+}
+
+/** CREATE EXTERNAL TABLE of each table; throws, after the others, naming those Hive cannot type. */
+function printDdl(tables: readonly CatalogTable[], base: string, database: string): void {
+  const failed: string[] = [];
+  for (const t of tables) {
+    try {
+      process.stdout.write(`${pondDdl(t, base, database)}\n\n`);
+    } catch (err) {
+      if (!(err instanceof UnsupportedTypeError)) throw err;
+      failed.push(`${t.location}: ${err.message}`);
+    }
+  }
+  if (failed.length > 0)
+    throw new Error(`no DDL for ${failed.length} table(s):\n  ${failed.join('\n  ')}`);
+}
+
+/** One job's line of `etl status`, from the row store or the admin API. */
+interface JobStatus {
+  name: string;
+  schedule: string;
+  lastRun?:
+    | { status: string; startedAt: Date; rowsOut: number; error: string | null }
+    | null
+    | undefined;
+  lastSuccessAt?: Date | null | undefined;
+  consecutiveFailures: number;
+}
+
+/** The `etl status` table; a job failing `attempts` times in a row is marked FAILING. */
+function printStatus(jobs: readonly JobStatus[], attempts: number): void {
+  const rows = jobs.map((h) => {
+    const last = h.lastRun;
+    return [
+      h.name,
+      h.schedule,
+      last ? last.status : 'never run',
+      last ? last.startedAt.toISOString().slice(0, 19) : '',
+      h.lastSuccessAt ? h.lastSuccessAt.toISOString().slice(0, 19) : '',
+      String(h.consecutiveFailures),
+      last ? String(last.rowsOut) : '',
+      h.consecutiveFailures >= attempts ? `FAILING: ${last?.error ?? ''}` : '',
+    ];
+  });
+  const head = [
+    'job',
+    'schedule',
+    'last',
+    'last start (UTC)',
+    'last success',
+    'failures',
+    'rows',
+    '',
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows])
+    process.stdout.write(
+      `${r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }

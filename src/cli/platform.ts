@@ -216,6 +216,8 @@ export async function startPlatform(
             }
           : {}),
         schedules: config.etl.schedules,
+        etlTasks: async () =>
+          (await etl.context.tasks()).map((t) => ({ name: t.name, schedule: t.schedule })),
         ingestUrl: () => ingestUrl,
         redriveToken: (v) => redriveTokens.get(v),
       });

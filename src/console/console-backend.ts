@@ -181,6 +181,16 @@ export interface EtlJobInfo {
   consecutiveFailures: number;
 }
 
+/** A pond or customer table the ETL has built, as its catalog records it (what `etl ddl` prints DDL of). */
+export interface EtlTableInfo {
+  name: string;
+  kind: 'pond' | 'customer';
+  /** Directory under the lake root, e.g. `ponds/fare_trends`. */
+  location: string;
+  partitionColumn: string | null;
+  columns: { name: string; type: string }[];
+}
+
 /** One ETL run attempt. */
 export interface EtlRunInfo {
   id: number;
@@ -269,7 +279,10 @@ export interface ConsoleBackend {
   sql(text: string, maxRows: number): Promise<SqlResult>;
   /** The whole result of `text` as CSV or a Parquet file; ConsoleInputError for bad SQL. */
   exportSql(text: string, format: 'csv' | 'parquet'): Promise<Readable>;
+  /** Every scheduled job (ponds, customer jobs, the demand forecast) with its health. */
   etlJobs(): Promise<EtlJobInfo[]>;
+  /** The tables the ETL has built so far (ponds and customer tables), by name. */
+  etlTables(): Promise<EtlTableInfo[]>;
   etlRuns(job: string | undefined, limit: number): Promise<EtlRunInfo[]>;
   customers(): Promise<CustomerInfo[]>;
   /** Creates `name`; returns its API key (shown once, stored hashed). */

@@ -463,6 +463,27 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     ],
   }),
   op(
+    '/admin/v1/etl/tables',
+    'get',
+    'adminEtlTables',
+    'Ponds and customer tables built so far, with their columns (what `etl ddl` describes)',
+    {
+      tables: [
+        {
+          name: 'market_demand_daily',
+          kind: 'pond',
+          location: 'ponds/market_demand_daily',
+          partitionColumn: 'day',
+          columns: [
+            { name: 'market', type: 'VARCHAR' },
+            { name: 'searches', type: 'BIGINT' },
+            { name: 'day', type: 'DATE' },
+          ],
+        },
+      ],
+    },
+  ),
+  op(
     '/admin/v1/etl/runs',
     'get',
     'adminEtlRuns',

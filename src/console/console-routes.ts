@@ -255,6 +255,7 @@ export function registerConsole(app: FastifyInstance, opts: ConsoleOptions): voi
   );
 
   app.get('/admin/v1/etl/jobs', async () => ({ jobs: await backend.etlJobs() }));
+  app.get('/admin/v1/etl/tables', async () => ({ tables: await backend.etlTables() }));
   app.get(
     '/admin/v1/etl/runs',
     guarded(async (req) => {

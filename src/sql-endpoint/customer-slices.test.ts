@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -179,6 +180,62 @@ describe('customer pond slices', () => {
       `${after.length} markets after, ${before.length} before`,
     );
     assert.deepEqual(await markets('acme'), [fx.market]);
+  });
+
+  it('two writers of one customer (the ETL refresh and a session open) never break each other', async () => {
+    // In `faresight up` the ETL's refresh after a pond run and the SQL endpoint's
+    // session open each hold a CustomerSlices; a grant changed meanwhile made the second
+    // delete the slice directory while the first was writing its `.tmp-*` file into it.
+    const wide = await markets('globex');
+    let bWriting!: () => void;
+    const bWrites = new Promise<void>((r) => {
+      bWriting = r;
+    });
+    const real = new DuckDBSliceWriter();
+    const slow = new CustomerSlices({
+      lakeRoot: fx.etl.lakeRoot,
+      writer: {
+        async write(files, filters, target) {
+          const rows = await real.write(files, filters, target);
+          // Hold the written temp file until the other writer is writing (no lock), or a
+          // while (a lock keeps the other waiting: it never writes meanwhile).
+          await Promise.race([bWrites, new Promise((r) => setTimeout(r, 1500))]);
+          return rows;
+        },
+      },
+      ponds: slicedPonds(defaultPondJobs()),
+    });
+    const other = new CustomerSlices({
+      lakeRoot: fx.etl.lakeRoot,
+      writer: {
+        async write(files, filters, target) {
+          bWriting();
+          return real.write(files, filters, target);
+        },
+      },
+      ponds: slicedPonds(defaultPondJobs()),
+    });
+    await fx.customers.grant('acme', { pond: 'market_demand_daily', markets: wide.slice(0, 2) });
+    const a = slow.sync('acme', await fx.customers.grants('acme'));
+    await new Promise((r) => setTimeout(r, 50));
+    await fx.customers.grant('acme', { pond: 'market_demand_daily', markets: [fx.market] });
+    const b = other.sync('acme', await fx.customers.grants('acme'));
+    const [ra, rb] = await Promise.allSettled([a, b]);
+    assert.equal(ra.status, 'fulfilled', String((ra as PromiseRejectedResult).reason?.message));
+    assert.equal(rb.status, 'fulfilled', String((rb as PromiseRejectedResult).reason?.message));
+    // The later grant is what the slice holds.
+    assert.deepEqual(await markets('acme'), [fx.market]);
+    assert.deepEqual(leftovers('acme'), []);
+  });
+
+  it('a slice lock left by a process that died is taken over', async () => {
+    const root = path.join(fx.etl.lakeRoot, 'customers', 'acme', 'ponds');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    fs.writeFileSync(path.join(root, '.lock'), `${dead} 0\n`);
+    await fx.customers.grant('acme', { pond: 'market_demand_daily', markets: [fx.market] });
+    await sync('acme');
+    assert.deepEqual(await markets('acme'), [fx.market]);
+    assert.equal(fs.existsSync(path.join(root, '.lock')), false);
   });
 
   it('reserve the customer table name "ponds"', async () => {

@@ -8,12 +8,14 @@
  * A slice is rebuilt when the pond's files or the grant change, and deleted when the
  * grant goes. It is published atomically: written to a `.tmp-*` name next to it, then
  * renamed over `data.parquet`; a deleted slice is renamed aside before it is removed.
+ * Every change of one customer's slices holds its lock file `ponds/.lock`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { CUSTOMER_NAME, type CustomerStore, type Grant } from './customer-store.js';
 import { TenancyError } from './errors.js';
+import { withSliceLock } from './slice-lock.js';
 
 /** Directory of a customer's slices, inside its area. Customer job tables may not use this name. */
 export const SLICES_DIR = 'ponds';
@@ -143,8 +145,10 @@ export interface SliceSyncResult {
 }
 
 /**
- * Keeps customers' slices in line with their grants and the ponds. One instance per
- * process; syncs of one customer run one at a time.
+ * Keeps customers' slices in line with their grants and the ponds. Syncs of one customer
+ * run one at a time: queued within an instance, and under the customer's lock file
+ * (slice-lock.ts) across instances and processes, so a pond run's refresh and a session
+ * open (or a grant) never delete or overwrite each other's half-done slice.
  */
 export class CustomerSlices {
   private readonly running = new Map<string, Promise<unknown>>();
@@ -155,6 +159,8 @@ export class CustomerSlices {
       lakeRoot: string;
       writer: SliceWriter;
       ponds: readonly SlicedPond[];
+      /** Longest wait for the customer's slice lock; default DEFAULT_SLICE_LOCK_WAIT_MS. */
+      lockWaitMs?: number;
     },
   ) {}
 
@@ -203,6 +209,14 @@ export class CustomerSlices {
     only: string | undefined,
   ): Promise<SliceSyncResult> {
     const root = path.join(customerArea(this.opts.lakeRoot, customer), SLICES_DIR);
+    return withSliceLock(root, () => this.syncLocked(root, grants, only), this.opts.lockWaitMs);
+  }
+
+  private async syncLocked(
+    root: string,
+    grants: readonly Grant[],
+    only: string | undefined,
+  ): Promise<SliceSyncResult> {
     const ponds = new Map(this.opts.ponds.map((p) => [p.name, p]));
     const wanted = new Map(
       grants.filter((g) => ponds.has(g.pond)).map((g) => [g.pond, g] as const),

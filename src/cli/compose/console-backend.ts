@@ -13,6 +13,7 @@ import type {
   DeadLetterFilter,
   DeadLetterSummary,
   EtlRunInfo,
+  EtlTableInfo,
   LakeTableInfo,
   MessageQuery,
   RedriveFailure,
@@ -55,6 +56,11 @@ export interface PlatformConsoleDeps {
   /** The route graph as openCypher CSV (the row store's). */
   exportGraph: (currency: string) => Promise<GraphCsv>;
   schedules: Readonly<Record<string, string>>;
+  /**
+   * Every task the ETL scheduler runs, with its schedule (`EtlContext.tasks`); default the
+   * pond jobs of `schedules` and the customer jobs (no demand forecast).
+   */
+  etlTasks?: () => Promise<readonly { name: string; schedule: string }[]>;
   /** Base URL of ingest, and the bearer token of each vendor for re-drives (none = open ingest). */
   ingestUrl: () => string;
   redriveToken?: (vendor: string) => string | undefined;
@@ -316,7 +322,8 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return exportSql(await this.query(), text, format);
   }
 
-  async etlJobs() {
+  private async tasks(): Promise<readonly { name: string; schedule: string }[]> {
+    if (this.deps.etlTasks) return this.deps.etlTasks();
     const ponds = defaultPondJobs(this.deps.schedules).map((j) => ({
       name: j.name,
       schedule: j.schedule,
@@ -325,7 +332,15 @@ export class PlatformConsoleBackend implements ConsoleBackend {
       name: `customer:${j.customer}/${j.name}`,
       schedule: j.schedule,
     }));
-    const jobs = [...ponds, ...customerJobs];
+    return [...ponds, ...customerJobs];
+  }
+
+  async etlTables(): Promise<EtlTableInfo[]> {
+    return this.deps.etl.tables();
+  }
+
+  async etlJobs() {
+    const jobs = await this.tasks();
     const health = await this.deps.etl.health(jobs.map((j) => j.name));
     return jobs.map((j, i) => {
       const h = health[i];

@@ -35,7 +35,7 @@ function decoded(r: StreamRecord): StreamMessage {
 export async function browseMessages(stream: Stream, q: MessageQuery): Promise<MessagePage> {
   if (!stream.browse) {
     const backend = (await stream.info()).backend;
-    throw new ConsoleInputError(`the ${backend} stream cannot be browsed yet (embedded only)`);
+    throw new ConsoleInputError(`the ${backend} stream cannot be browsed`);
   }
   const browse = stream.browse.bind(stream);
   const market = q.market?.toUpperCase();

@@ -75,6 +75,8 @@ export interface DemoPlatform {
   consoleUrl: string;
   apiUrl: string;
   ingestUrl: string;
+  /** Process id of `faresight up` (the API's process: every role runs in it). */
+  pid: number;
   /** SIGTERM, wait for the exit, remove the data directory. */
   stop(): Promise<void>;
 }
@@ -114,7 +116,7 @@ export async function startDemo(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const urls = await new Promise<Omit<DemoPlatform, 'stop'>>((resolve, reject) => {
+    const urls = await new Promise<Omit<DemoPlatform, 'stop' | 'pid'>>((resolve, reject) => {
       let text = '';
       up.stdout?.on('data', (b) => {
         text += b;
@@ -129,7 +131,7 @@ export async function startDemo(
       });
       up.once('exit', (code) => reject(new Error(`faresight up exited with ${code}`)));
     });
-    return { ...urls, stop };
+    return { ...urls, pid: up.pid as number, stop };
   } catch (err) {
     await stop();
     throw err;

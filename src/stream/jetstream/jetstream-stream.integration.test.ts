@@ -22,10 +22,6 @@ if (await natsForTests('the JetStream stream suite')) {
           'Nats-Msg-Id dedupes whole messages; records of a partially overlapping append are packed into new messages and stored again (documented in jetstream-stream.ts)',
         tests: [STREAM_SUITE_TESTS.partialDedupe],
       },
-      {
-        reason: 'no browse yet: the Console message viewer reads the embedded stream only',
-        tests: [STREAM_SUITE_TESTS.browse],
-      },
     ],
   });
 

@@ -73,15 +73,18 @@ import type {
   AppendRecord,
   AppendResult,
   BatchPolicy,
+  BrowseFrom,
   Consumer,
   ConsumerOptions,
   RewindTarget,
   ShardLag,
   Stream,
   StreamInfo,
+  StreamRecord,
 } from '../stream.js';
 import { assertGroupName, CheckpointStore } from './checkpoint-store.js';
 import { ensureStream, JetStreamConfigError } from './ensure-stream.js';
+import { browseShard } from './jetstream-browse.js';
 import { JetStreamConsumer } from './jetstream-consumer.js';
 import {
   DEFAULT_MAX_PENDING_RECORDS,
@@ -336,6 +339,20 @@ export class JetStreamStream implements Stream {
       this.store.rewind(group, (next) => {
         next[target.shard] = target.seq;
       }),
+    );
+  }
+
+  /**
+   * Up to `limit` records of `shard` from a record sequence or a time (the server's store
+   * time, as for a rewind), read with a throwaway consumer: no group is touched.
+   */
+  async browse(shard: number, from: BrowseFrom, limit: number): Promise<StreamRecord[]> {
+    this.assertConnected();
+    if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards)
+      throw new RangeError(`stream ${this.name} has no shard ${shard} (0..${this.shards - 1})`);
+    const { js, jsm, stream, subject } = this.readerContext(shard);
+    return this.call(`browse shard ${shard}`, () =>
+      browseShard({ js, jsm, stream, subject, shard }, from, limit),
     );
   }
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { unpackEntry } from '../aggregation.js';
 import { shardFor } from '../stream.js';
-import { runStreamSuite, STREAM_SUITE_TESTS, type StreamSuiteParams } from '../stream-suite.js';
+import { runStreamSuite, type StreamSuiteParams } from '../stream-suite.js';
 import { makeRecords, perShard, readRecords, sortedIds } from '../testing/stream-fixtures.js';
 import { createKinesisClient } from './kinesis-client.js';
 import { KinesisStream } from './kinesis-stream.js';
@@ -37,12 +37,6 @@ runStreamSuite({
   name: 'kinesis (kinesalite)',
   create: async (o) => create(o),
   destroy: (name) => KinesisStream.destroy(kin.conn, name),
-  skip: [
-    {
-      reason: 'no browse yet: the Console message viewer reads the embedded stream only',
-      tests: [STREAM_SUITE_TESTS.browse],
-    },
-  ],
 });
 
 const POLICY = { count: 10_000, bytes: 64 * 1024 * 1024, periodMs: 200 };

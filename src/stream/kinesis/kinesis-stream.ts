@@ -41,6 +41,7 @@ import {
   type AppendRecord,
   type AppendResult,
   type BatchPolicy,
+  type BrowseFrom,
   type Consumer,
   type ConsumerOptions,
   type RewindTarget,
@@ -48,10 +49,12 @@ import {
   type Stream,
   type StreamInfo,
   type StreamOptions,
+  type StreamRecord,
   shardFor,
 } from '../stream.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { CLAIM_TIMEOUT_MS, claimIds } from './claim-ids.js';
+import { browseShard } from './kinesis-browse.js';
 import { createKinesisClient, isNotFound, type KinesisConnection } from './kinesis-client.js';
 import { KinesisConsumer } from './kinesis-consumer.js';
 import { catchUpAll, rewindPositions, shardLags, streamTotals } from './kinesis-positions.js';
@@ -336,6 +339,15 @@ export class KinesisStream implements Stream {
     this.conn;
     const positions = await rewindPositions(this, target);
     await this.opts.checkpoints.rewind(this.id, group, positions, this.now());
+  }
+
+  /**
+   * Up to `limit` records of `shard` from a sequence or a record time, outside any group
+   * (kinesis-browse.ts). RangeError for a shard out of range.
+   */
+  async browse(shard: number, from: BrowseFrom, limit: number): Promise<StreamRecord[]> {
+    this.conn;
+    return browseShard(this, shard, from, limit);
   }
 
   async lag(group?: string): Promise<ShardLag[]> {
