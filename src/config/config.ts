@@ -243,7 +243,8 @@ export const configSchema = z.strictObject({
    * Scale-out of the stream's consumers (docs/scale-out.md). With `leases` on, any number
    * of `faresight realtime` (or `faresight lake`) processes share each consumer group: the shards are
    * split over the live processes by leases kept beside the checkpoints (embedded: the
-   * stream's SQLite database; jetstream: its KV bucket `<stream>-leases`), and every commit
+   * stream's SQLite database; jetstream: its KV bucket `<stream>-leases`; kinesis: the
+   * PostgreSQL of its checkpoints, so rowStore.backend=postgres), and every commit
    * is fenced by the lease epoch. Off (the default), each group is read by one process, as before.
    */
   consumers: z

@@ -78,7 +78,8 @@ export interface ConsumerOptions {
    * every shard of the batch at its epoch, checked in the write that moves the checkpoint:
    * the embedded stream reads the lease in the commit's transaction; JetStream keeps the
    * highest claimed epoch per shard in the checkpoint entry (claimed at the first read).
-   * Kinesis has no leases. LeasedConsumer also checks the lease store just before.
+   * Kinesis checks the lease rows (in the database of its checkpoints) in the statement
+   * that saves the checkpoint. LeasedConsumer also checks the lease store just before.
    */
   fence?: { owner: string; epochs: ReadonlyMap<number, number> };
 }

@@ -74,3 +74,12 @@ it('two realtime roles with consumers.leases split the shards; a stop frees its 
   await store.close();
   for (const s of opened) await s.close();
 });
+
+it('consumers.leases on Kinesis with the checkpoints in a PGlite is refused naming rowStore.backend', async () => {
+  const config = configSchema.parse({
+    dataDir: dir,
+    stream: { backend: 'kinesis', shards: 2 },
+    consumers: { leases: true },
+  });
+  await assert.rejects(openLeaseStore(config, 'shopping'), /set rowStore\.backend=postgres/);
+});

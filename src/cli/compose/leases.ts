@@ -10,7 +10,9 @@ import { openEmbeddedLeaseStore } from '../../stream/embedded/embedded-lease-sql
 import { GenerationalStream } from '../../stream/generations/generational-stream.js';
 import type { LeaseStore } from '../../stream/lease/lease-store.js';
 import { LeasedConsumer } from '../../stream/lease/leased-consumer.js';
+import { SqlLeaseStore } from '../../stream/lease/sql-lease-store.js';
 import type { BatchPolicy, Consumer, Stream } from '../../stream/stream.js';
+import { openSqlClient } from './row-store.js';
 import { streamDir } from './stream.js';
 
 /** This process's id in every consumer group it joins: host, pid and a random part. */
@@ -24,8 +26,9 @@ export type LeaseConfig = Pick<Config, 'dataDir' | 'stream' | 'rowStore' | 'cons
 /**
  * Opens the lease store of the stream `name` (as stored, prefix included), beside its
  * checkpoints: its own SQLite database for the embedded stream, the KV bucket
- * `<name>-leases` for JetStream. Throws naming the setting to change when the backend
- * cannot keep leases (Kinesis).
+ * `<name>-leases` for JetStream, the SQL lease store on the PostgreSQL of the Kinesis
+ * checkpoints for Kinesis (the database its fenced commits check). Throws naming the
+ * setting to change when Kinesis's checkpoints are in a PGlite (one process only).
  */
 export async function openLeaseStore(config: LeaseConfig, name: string): Promise<LeaseStore> {
   switch (config.stream.backend) {
@@ -36,10 +39,16 @@ export async function openLeaseStore(config: LeaseConfig, name: string): Promise
       const { openKvLeaseStore } = await import('../../stream/jetstream/kv-lease-store.js');
       return openKvLeaseStore(config.stream.servers);
     }
-    case 'kinesis':
-      throw new Error(
-        'consumers.leases is not implemented for stream.backend=kinesis yet: set consumers.leases=false',
-      );
+    case 'kinesis': {
+      // the Kinesis checkpoints' database: PostgreSQL when the row store is (any number of
+      // processes); a PGlite of their own otherwise, which only one process may open
+      if (config.rowStore.backend !== 'postgres')
+        throw new Error(
+          `consumers.leases on stream.backend=kinesis keeps the leases beside the Kinesis checkpoints, in PostgreSQL: set rowStore.backend=postgres (rowStore.backend=${config.rowStore.backend} keeps them in a PGlite only one process can open), or set consumers.leases=false`,
+        );
+      const client = await openSqlClient(config.rowStore, '');
+      return new SqlLeaseStore(client, () => client.close());
+    }
   }
 }
 

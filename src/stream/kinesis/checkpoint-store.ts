@@ -58,6 +58,17 @@ export interface IndexSummary {
   tsMax: number | undefined;
 }
 
+/**
+ * The fencing token of a commit by one member of a consumer group that shares the shards
+ * by lease (ConsumerOptions.fence): the leases are the SqlLeaseStore's `stream_leases`
+ * table in the same database, keyed by the stream's name.
+ */
+export interface CheckpointFence {
+  stream: string;
+  owner: string;
+  epochs: ReadonlyMap<number, number>;
+}
+
 export interface CheckpointStore {
   /** Creates the tables when missing. Idempotent; called by every `connect`. */
   init(): Promise<void>;
@@ -79,13 +90,16 @@ export interface CheckpointStore {
   loadAll(streamId: number, group: string): Promise<Map<number, ShardPosition>>;
   /**
    * Saves positions unless the group's version is no longer `version` (it was rewound
-   * after the batch was read): then saves nothing and returns false.
+   * after the batch was read): then saves nothing and returns false. With a fence, in the
+   * same statement: throws FencedError, saving nothing, unless `fence.owner` holds the
+   * lease of every shard of `positions` at the epoch of `fence.epochs`.
    */
   save(
     streamId: number,
     group: string,
     version: number,
     positions: ReadonlyMap<number, ShardPosition>,
+    fence?: CheckpointFence,
   ): Promise<boolean>;
   /** Sets positions and bumps the group's version in one step (a rewind). */
   rewind(

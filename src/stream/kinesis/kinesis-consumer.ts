@@ -1,5 +1,5 @@
 import { NotConnectedError } from '../errors.js';
-import type { Batch, BatchPolicy, Consumer, StreamRecord } from '../stream.js';
+import type { Batch, BatchPolicy, Consumer, ConsumerOptions, StreamRecord } from '../stream.js';
 import { waitForAppend } from '../wait-for-append.js';
 import type { CheckpointStore, ShardPosition } from './checkpoint-store.js';
 import type { SequenceIndex } from './sequence-index.js';
@@ -73,19 +73,29 @@ function stateAt(pos: ShardPosition | undefined): ShardState {
  * room left in the batch (each Kinesis record holds one or more stream records); what does
  * not fit is kept for the next read. An idle shard is polled again after `pollMs`, or at
  * once after an append by this process. A rewind is noticed by the group's version.
+ * With `options.shards` only those shards are read; with `options.fence` a commit is
+ * refused with FencedError (moving nothing) unless the fence's owner still holds each
+ * shard of the batch at its epoch, checked in the statement that saves the checkpoint.
  */
 export class KinesisConsumer implements Consumer {
   private states: ShardState[] = [];
   private version = -1;
   private nextShard = 0;
   private closed = false;
+  /** The shards read, in order. */
+  private readonly reading: readonly number[];
 
   constructor(
     private readonly host: ConsumerHost,
     readonly group: string,
     private readonly policy: BatchPolicy,
     private readonly pollMs: number,
-  ) {}
+    private readonly options: ConsumerOptions = {},
+  ) {
+    this.reading = options.shards
+      ? [...new Set(options.shards)].sort((a, b) => a - b)
+      : Array.from({ length: host.shards }, (_, s) => s);
+  }
 
   private async syncPosition(): Promise<number> {
     const v = (await this.host.store.groupVersion(this.host.streamId, this.group)) ?? 0;
@@ -122,9 +132,9 @@ export class KinesisConsumer implements Consumer {
         version = this.version;
       }
       let progressed = false;
-      const shards = this.host.shards;
+      const shards = this.reading.length;
       for (let n = 0; n < shards && !full(); n++) {
-        const shard = (this.nextShard + n) % shards;
+        const shard = this.reading[(this.nextShard + n) % shards]!;
         const st = this.states[shard]!;
         if (
           st.buffer.length === 0 &&
@@ -139,7 +149,7 @@ export class KinesisConsumer implements Consumer {
           progressed = true;
         }
       }
-      this.nextShard = (this.nextShard + 1) % shards;
+      this.nextShard = shards === 0 ? 0 : (this.nextShard + 1) % shards;
       const left = deadline - Date.now();
       if (full() || left <= 0 || signal?.aborted || this.closed || !this.host.isOpen) break;
       if (!progressed) await this.waitForData(Math.min(left, this.nextPoll()), signal);
@@ -182,8 +192,8 @@ export class KinesisConsumer implements Consumer {
 
   private nextPoll(): number {
     let soonest = this.pollMs;
-    for (const st of this.states)
-      soonest = Math.min(soonest, Math.max(1, st.idleUntil - Date.now()));
+    for (const shard of this.reading)
+      soonest = Math.min(soonest, Math.max(1, this.states[shard]!.idleUntil - Date.now()));
     return soonest;
   }
 
@@ -196,7 +206,14 @@ export class KinesisConsumer implements Consumer {
     const b = batch as KinesisBatch;
     if (!b.positions || b.positions.size === 0) return;
     // false: the group was rewound after this batch was read; its checkpoint must not win
-    await this.host.store.save(this.host.streamId, this.group, b.version, b.positions);
+    const fence = this.options.fence;
+    await this.host.store.save(
+      this.host.streamId,
+      this.group,
+      b.version,
+      b.positions,
+      fence ? { stream: this.host.name, owner: fence.owner, epochs: fence.epochs } : undefined,
+    );
   }
 
   reset(): void {

@@ -30,6 +30,9 @@
  * - Lag and info count records through the index, after indexing each shard to its end
  *   (reading from Kinesis what no reader has read yet); oldestAgeMs reads the first
  *   uncommitted record's timestamp.
+ * - Shard leases (scale-out): the SQL lease store's tables live in the checkpoint store's
+ *   database; a consumer with `shards` reads only those, and with a `fence` its checkpoint
+ *   save checks the leases in the same statement (FencedError when an epoch moved on).
  * - Resharding is not supported: the stream must have exactly `shards` open shards and no
  *   closed ones.
  */
@@ -325,12 +328,14 @@ export class KinesisStream implements Stream {
     options: ConsumerOptions = {},
   ): Promise<Consumer> {
     this.conn;
-    if (options.shards)
-      throw new Error(
-        `stream ${this.name} (kinesis): shard leases are not implemented for Kinesis yet; run one consumer per group (consumers.leases.enabled = false)`,
-      );
+    for (const shard of options.shards ?? []) {
+      if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards)
+        throw new RangeError(
+          `stream ${this.name}: consumer ${group} asked for shard ${shard}, the stream has shards 0..${this.shards - 1}`,
+        );
+    }
     await this.opts.checkpoints.ensureGroup(this.id, group, this.now());
-    const c = new KinesisConsumer(this, group, policy, this.opts.pollIntervalMs ?? 1000);
+    const c = new KinesisConsumer(this, group, policy, this.opts.pollIntervalMs ?? 1000, options);
     this.consumers.add(c);
     return c;
   }

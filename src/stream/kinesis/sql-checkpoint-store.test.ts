@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FencedError } from '../lease/lease-store.js';
+import { SqlLeaseStore } from '../lease/sql-lease-store.js';
 import type { ShardPosition } from './checkpoint-store.js';
 import type { SqlCheckpointStore } from './sql-checkpoint-store.js';
 import { openPgliteCheckpoints } from './testing/kinesis-fixtures.js';
@@ -40,6 +42,43 @@ describe('SqlCheckpointStore (PGlite)', () => {
     );
     assert.deepEqual(await store.load(id, 'g', 0), { seq: 2, kseq: K1, afterEntry: false });
     assert.deepEqual(await store.groups(id), ['g']);
+  });
+
+  it('a fenced save is refused with FencedError, moving nothing, once the lease epoch moved on', async () => {
+    const id = await store.registerStream('fenced', 'g', 2);
+    await store.ensureGroup(id, 'g', 1);
+    const v = (await store.groupVersion(id, 'g'))!;
+    // the leases live in the same database as the checkpoints
+    const leases = new SqlLeaseStore(db.sql);
+    await leases.init('fenced', 'g', 2);
+    const a = await leases.acquire('fenced', 'g', 0, 'a', 1000, 10_000);
+    const p1: ShardPosition = { seq: 5, kseq: K1, afterEntry: true };
+    const fenceA = { stream: 'fenced', owner: 'a', epochs: new Map([[0, a!.epoch]]) };
+    assert.equal(await store.save(id, 'g', v, new Map([[0, p1]]), fenceA), true);
+    assert.deepEqual(await store.load(id, 'g', 0), p1, 'the holder commits');
+    // a paused past its lease: b takes shard 0 and bumps the epoch
+    const b = await leases.acquire('fenced', 'g', 0, 'b', 1000, 20_000);
+    assert.equal(b?.epoch, a!.epoch + 1);
+    const p2: ShardPosition = { seq: 9, kseq: K2, afterEntry: true };
+    await assert.rejects(store.save(id, 'g', v, new Map([[0, p2]]), fenceA), (err: unknown) => {
+      assert.ok(err instanceof FencedError);
+      assert.deepEqual(err.shards, [0]);
+      return true;
+    });
+    assert.deepEqual(await store.load(id, 'g', 0), p1, 'a fenced save moves nothing');
+    // a shard of the batch missing from the fence is not held either
+    await assert.rejects(
+      store.save(id, 'g', v, new Map([[1, p2]]), { ...fenceA, epochs: new Map() }),
+      FencedError,
+    );
+    assert.equal(await store.load(id, 'g', 1), undefined);
+    const fenceB = { stream: 'fenced', owner: 'b', epochs: new Map([[0, b!.epoch]]) };
+    assert.equal(await store.save(id, 'g', v, new Map([[0, p2]]), fenceB), true);
+    assert.deepEqual(await store.load(id, 'g', 0), p2);
+    // a rewind still wins over a fenced save read before it: false, not FencedError
+    await store.rewind(id, 'g', new Map([[0, p1]]), 2);
+    assert.equal(await store.save(id, 'g', v, new Map([[0, p2]]), fenceB), false);
+    assert.deepEqual(await store.load(id, 'g', 0), p1);
   });
 
   it('extend is a compare-and-set on the tail and numbers records contiguously', async () => {

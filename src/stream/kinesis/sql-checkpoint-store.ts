@@ -4,7 +4,10 @@
  * processes may share the database; compare-and-set steps lock the row they test
  * (`FOR UPDATE` in a CTE), so a commit and a rewind racing each other cannot both win.
  */
+import { FencedError } from '../lease/lease-store.js';
+import { LEASE_SCHEMA } from '../lease/sql-lease-store.js';
 import type {
+  CheckpointFence,
   CheckpointStore,
   IndexedEntry,
   IndexSummary,
@@ -44,6 +47,8 @@ const SCHEMA = [
     stream_id INT NOT NULL, id TEXT NOT NULL, at_ms BIGINT NOT NULL, owner TEXT NOT NULL,
     stored BOOLEAN NOT NULL, PRIMARY KEY (stream_id, id))`,
   'CREATE INDEX IF NOT EXISTS kinesis_dedupe_at ON kinesis_dedupe (stream_id, at_ms)',
+  // shard leases (SqlLeaseStore) beside the checkpoints, so a fenced save reads them
+  ...LEASE_SCHEMA,
 ];
 
 const ENTRY_COLS = 'kseq, first_seq, n_records, ts_min, ts_max, arrival_ms, trimmed';
@@ -184,14 +189,70 @@ export class SqlCheckpointStore implements CheckpointStore {
     group: string,
     version: number,
     positions: ReadonlyMap<number, ShardPosition>,
+    fence?: CheckpointFence,
   ): Promise<boolean> {
     if (positions.size === 0) return (await this.groupVersion(streamId, group)) === version;
+    if (fence) return this.saveFenced(streamId, group, version, positions, fence);
     const rows = await this.sql.query(
       `WITH g AS (SELECT 1 FROM kinesis_groups WHERE stream_id = $1 AND grp = $2 AND version = $7 FOR UPDATE)
        ${UPSERT_POSITIONS}`,
       [streamId, group, ...positionColumns(positions), version],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * The save and the lease check in one statement: the lease rows of the batch's shards
+   * are locked FOR SHARE, so an acquire racing the save waits for it (and a save racing
+   * an acquire that committed first re-reads the moved epoch and saves nothing).
+   */
+  private async saveFenced(
+    streamId: number,
+    group: string,
+    version: number,
+    positions: ReadonlyMap<number, ShardPosition>,
+    fence: CheckpointFence,
+  ): Promise<boolean> {
+    const shards = [...positions.keys()];
+    const epochs = shards.map((s) => fence.epochs.get(s) ?? -1);
+    const rows = await this.sql.query(
+      `WITH held AS (
+         SELECT l.shard FROM stream_leases l
+         JOIN unnest($8::int[], $9::bigint[]) AS f(shard, epoch) ON l.shard = f.shard AND l.epoch = f.epoch
+         WHERE l.stream = $10 AND l.grp = $2 AND l.owner = $11
+         FOR SHARE OF l),
+       g AS (SELECT 1 FROM kinesis_groups WHERE stream_id = $1 AND grp = $2 AND version = $7
+             AND (SELECT count(*) FROM held) = $12 FOR UPDATE)
+       ${UPSERT_POSITIONS}`,
+      [
+        streamId,
+        group,
+        ...positionColumns(positions),
+        version,
+        shards,
+        epochs,
+        fence.stream,
+        fence.owner,
+        shards.length,
+      ],
+    );
+    if (rows.length > 0) return true;
+    // nothing saved: a lease that moved on is the reason to report, else a rewind
+    const leases = await this.sql.query<{
+      shard: number | string;
+      owner: string | null;
+      epoch: number | string;
+    }>('SELECT shard, owner, epoch FROM stream_leases WHERE stream = $1 AND grp = $2', [
+      fence.stream,
+      group,
+    ]);
+    const byShard = new Map(leases.map((l) => [Number(l.shard), l]));
+    const lost = shards.filter((s, i) => {
+      const l = byShard.get(s);
+      return !l || l.owner !== fence.owner || Number(l.epoch) !== epochs[i];
+    });
+    if (lost.length > 0) throw FencedError.of(fence.stream, group, fence.owner, lost);
+    return false;
   }
 
   async rewind(
