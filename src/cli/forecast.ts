@@ -60,7 +60,8 @@ export function register(program: Command): void {
         throw new Error(`cannot read --input ${opts.input}: ${(err as Error).message}`);
       }
       const series = parseSeriesCsv(text, opts.input);
-      const pool = await ForecastPool.start({ threads: opts.threads });
+      // the threads are this command's work, not background to a serving loop
+      const pool = await ForecastPool.start({ threads: opts.threads, niceness: 0 });
       let report: Awaited<ReturnType<typeof evaluateForecasts>>;
       try {
         report = await evaluateForecasts(series, {

@@ -36,3 +36,14 @@ export class RowStoreUnavailableError extends Error {
   override name = 'RowStoreUnavailableError';
   readonly retryAfterSeconds = 5;
 }
+
+/**
+ * The embedded row store's thread (PGliteClient) died: it crashed, ran out of memory or
+ * was ended. Statements it had not answered reject with this error (one in flight may or
+ * may not have taken effect: an in-memory database is gone, one on disk keeps what it
+ * committed); every later call rejects with it at once. The thread is not restarted:
+ * reopen the row store (restart the process).
+ */
+export class RowStoreThreadError extends Error {
+  override name = 'RowStoreThreadError';
+}

@@ -51,9 +51,10 @@ export class DemandStore {
    * would wait behind a transaction holding it for the whole job.
    */
   async write(series: readonly DemandForecastWrite[], generatedAt: Date): Promise<void> {
-    // PGlite runs each statement on this thread: let requests in between series, every
-    // series (one is a few ms of statements); pausing only once 10 ms had passed doubled
-    // the serving p99 during a run (`npm run bench -- forecast --only=serving`: 50 -> 23 ms).
+    // A turn between series lets the requests that arrived meanwhile send their reads
+    // before the next series' transaction takes PGlite's one connection. (With PGlite on
+    // the event loop, PGliteInlineClient, a turn only once 10 ms had passed doubled the
+    // serving p99 of a run; the row store's thread, PGliteClient, keeps it off the loop.)
     for (const s of series) {
       await turn();
       await this.client.transaction(async (tx) => {

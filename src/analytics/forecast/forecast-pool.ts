@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { RestartingWorker } from '../../ops/restarting-worker.js';
 import { siblingModule } from '../../ops/spawn-worker.js';
+import { BACKGROUND_NICENESS } from '../../ops/thread-priority.js';
 import { ForecastThreadError } from './errors.js';
 import type { FitOutcome, FitRequest } from './fit-series.js';
 
@@ -22,6 +23,18 @@ export type ForecastThreadRequest = FitRequest & { readonly id: number };
 export interface ForecastPoolOptions {
   /** Threads; default defaultForecastThreads(). */
   readonly threads?: number;
+  /**
+   * Scheduling niceness of each thread; default BACKGROUND_NICENESS (10): when a thread
+   * and the event loop of the serving process compete for a core, the event loop runs
+   * first (a core to spare makes no difference). 0 for a tool whose threads are the work
+   * (`forecast evaluate`). Linux only; elsewhere the threads keep the process's priority.
+   */
+  readonly niceness?: number;
+}
+
+/** The forecast thread's workerData. */
+export interface ForecastThreadData {
+  readonly niceness: number;
 }
 
 /**
@@ -56,6 +69,9 @@ export class ForecastPool {
         RestartingWorker.start(
           {
             entry: siblingModule(import.meta.url, 'forecast-thread-main'),
+            workerData: {
+              niceness: options.niceness ?? BACKGROUND_NICENESS,
+            } satisfies ForecastThreadData,
             label: 'a forecast thread',
             error: ForecastThreadError,
           },

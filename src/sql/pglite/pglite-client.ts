@@ -1,7 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, spawnWorker } from '../../ops/spawn-worker.js';
+import { RowStoreThreadError } from '../errors.js';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import { type DirLock, lockDir } from './dir-lock.js';
+import type {
+  PGliteThreadData,
+  PGliteThreadError,
+  PGliteThreadReply,
+  PGliteThreadRequest,
+} from './pglite-thread-protocol.js';
 
 /** Options of PGliteClient. */
 export interface PGliteClientOptions {
@@ -9,67 +16,190 @@ export interface PGliteClientOptions {
   dir?: string;
 }
 
-function executor(db: PGlite | Transaction): SqlExecutor {
-  return {
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-      const r = await db.query<T>(sql, params as unknown[] | undefined);
-      return r.rows;
-    },
-    async exec(sql: string): Promise<void> {
-      await db.exec(sql);
-    },
-  };
+/** Distributes Omit over a union: a request as the caller writes it, before its id. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+type Waiter = {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  /** Where the caller asked: the stack a database error is given. */
+  site: { stack?: string };
+};
+
+/** A database error from the thread, with PostgreSQL's fields (`code`, `detail`, ...) and the caller's stack. */
+function databaseError(e: PGliteThreadError, site: { stack?: string }): Error {
+  const err = Object.assign(new Error(e.message), e.fields);
+  const frames = site.stack?.split('\n').slice(1).join('\n');
+  if (frames) err.stack = `Error: ${e.message}\n${frames}`;
+  return err;
 }
 
 /**
- * The embedded row store: PostgreSQL compiled to WASM, persisted in a directory. One
- * process may open a directory at a time (enforced with `<dir>.lock`, see lockDir);
- * queries are serialised on its single connection.
+ * The embedded row store (`rowStore.backend: pglite`): PostgreSQL compiled to WASM,
+ * persisted in a directory, run on a thread of its own. PGlite executes each statement
+ * synchronously on the thread that owns it; on the serving event loop a few milliseconds
+ * per statement held every request behind a write (the demand job's, realtime upserts,
+ * prune). Here each statement is a message to that thread (see pglite-thread-main.ts),
+ * so the event loop only posts it and reads the rows back.
+ *
+ * Same contract and semantics as any SqlClient: statements are serialised on PGlite's
+ * single connection, a transaction holds it until it ends. A database error rejects with
+ * an Error carrying the database's message and fields (`code` = SQLSTATE, `detail`,
+ * `constraint`, ...). When the thread dies, every unanswered and later call rejects with
+ * RowStoreThreadError (never a hang). One process may open a directory at a time
+ * (`<dir>.lock`, see lockDir); the client holds the lock, not the thread.
  */
 export class PGliteClient implements SqlClient {
   readonly backend = 'pglite';
-  private readonly inner: SqlExecutor;
-  private closed = false;
+  private readonly waiting = new Map<number, Waiter>();
+  private nextId = 1;
+  private failure: RowStoreThreadError | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly opened: Promise<void>;
+  private readonly exited: Promise<void>;
 
   private constructor(
-    private readonly db: PGlite,
+    private readonly worker: Worker,
     private readonly lock: DirLock | undefined,
+    private readonly label: string,
   ) {
-    this.inner = executor(db);
+    this.opened = new Promise<void>((resolve, reject) => {
+      this.waiting.set(0, { resolve: () => resolve(), reject, site: {} });
+    });
+    this.opened.catch(() => {});
+    this.exited = new Promise((resolve) => {
+      worker.once('exit', (code) => {
+        this.fail(new RowStoreThreadError(`${label} exited (code ${code})`));
+        this.lock?.release();
+        resolve();
+      });
+    });
+    worker.on('message', (m: PGliteThreadReply) => this.settle(m));
+    worker.on('error', (err) =>
+      this.fail(new RowStoreThreadError(`${label} failed: ${err.message}`, { cause: err })),
+    );
   }
 
-  /** Opens (creating when needed) the database. Throws RowStoreLockedError when `dir` is in use. */
+  /**
+   * Starts the thread and opens (creating when needed) the database. Rejects with
+   * RowStoreLockedError when `dir` is in use, and with the database's error when it cannot
+   * open.
+   */
   static async open(opts: PGliteClientOptions = {}): Promise<PGliteClient> {
-    if (opts.dir === undefined) return new PGliteClient(await PGlite.create(), undefined);
-    const lock = lockDir(opts.dir);
+    const lock = opts.dir === undefined ? undefined : lockDir(opts.dir);
+    let client: PGliteClient;
     try {
-      mkdirSync(opts.dir, { recursive: true });
-      return new PGliteClient(await PGlite.create(opts.dir), lock);
+      const data: PGliteThreadData = { dir: opts.dir };
+      client = new PGliteClient(
+        spawnWorker(siblingModule(import.meta.url, 'pglite-thread-main'), data),
+        lock,
+        `the row store thread (PGlite ${opts.dir === undefined ? 'in memory' : `in ${opts.dir}`})`,
+      );
     } catch (err) {
-      lock.release();
+      lock?.release();
       throw err;
     }
+    try {
+      await client.opened;
+    } catch (err) {
+      await client.worker.terminate();
+      await client.exited;
+      throw err;
+    }
+    return client;
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    return this.inner.query<T>(sql, params);
+    return this.request({ op: 'query', sql, ...(params ? { params } : {}) }) as Promise<T[]>;
   }
 
-  exec(sql: string): Promise<void> {
-    return this.inner.exec(sql);
+  async exec(sql: string): Promise<void> {
+    await this.request({ op: 'exec', sql });
   }
 
-  transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
-    return this.db.transaction((tx) => fn(executor(tx)));
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+    const tx = (await this.request({ op: 'begin' })) as number;
+    const executor: SqlExecutor = {
+      query: <T>(sql: string, params?: readonly unknown[]) =>
+        this.request({ op: 'query', sql, tx, ...(params ? { params } : {}) }) as Promise<T[]>,
+      exec: async (sql: string) => {
+        await this.request({ op: 'exec', sql, tx });
+      },
+    };
+    let out: R;
     try {
-      await this.db.close();
-    } finally {
-      this.lock?.release();
+      out = await fn(executor);
+    } catch (err) {
+      await this.request({ op: 'end', tx, commit: false }).catch(() => {});
+      throw err;
     }
+    await this.request({ op: 'end', tx, commit: true });
+    return out;
+  }
+
+  /**
+   * Closes the database (PGlite flushes what it holds) and ends the thread, then releases
+   * the directory's lock. Idempotent; resolves also when the thread had died.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      const bye = this.failure ? Promise.resolve() : this.request({ op: 'close' });
+      this.closing = bye
+        .catch(() => {})
+        .then(async () => {
+          this.failure ??= new RowStoreThreadError(`${this.label} is closed`);
+          await this.worker.terminate();
+          await this.exited;
+        });
+    }
+    return this.closing;
+  }
+
+  /**
+   * Test hook, never for production: ends the thread as a crash would (statements in
+   * flight are cut off), to check that callers get RowStoreThreadError.
+   */
+  crashForTesting(): Promise<void> {
+    void this.worker.terminate();
+    return this.exited;
+  }
+
+  private request(m: WithoutId<PGliteThreadRequest>): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new RowStoreThreadError(`${this.label} is closed`));
+    const id = this.nextId++;
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, this.request);
+    return new Promise<unknown>((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject, site });
+      try {
+        this.worker.postMessage({ ...m, id });
+      } catch (err) {
+        // a parameter that cannot be copied to the thread (a function, a symbol)
+        this.waiting.delete(id);
+        if (this.waiting.size === 0) this.worker.unref();
+        reject(err as Error);
+      }
+    });
+  }
+
+  private settle(m: PGliteThreadReply): void {
+    const w = this.waiting.get(m.id);
+    if (!w) return;
+    this.waiting.delete(m.id);
+    if (this.waiting.size === 0) this.worker.unref();
+    if (m.ok) w.resolve(m.value);
+    else w.reject(databaseError(m.error, w.site));
+  }
+
+  /** Rejects every unanswered request with `err`; later ones reject with it at once. */
+  private fail(err: RowStoreThreadError): void {
+    if (this.failure) return;
+    this.failure = err;
+    const all = [...this.waiting.values()];
+    this.waiting.clear();
+    this.worker.unref();
+    for (const w of all) w.reject(err);
   }
 }

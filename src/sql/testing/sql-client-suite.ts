@@ -80,6 +80,27 @@ export function runSqlClientSuite(opts: SqlClientSuiteOptions): void {
       assert.deepEqual(await c.query('SELECT n FROM suite_tx ORDER BY n'), [{ n: 1 }]);
     });
 
+    it('rejects a failed statement with the database message and SQLSTATE code', async (t) => {
+      const c = use(t);
+      if (!c) return;
+      await c.exec('CREATE TABLE suite_err (n integer PRIMARY KEY)');
+      await c.query('INSERT INTO suite_err VALUES ($1)', [1]);
+      await assert.rejects(c.query('INSERT INTO suite_err VALUES ($1)', [1]), (err: unknown) => {
+        assert.ok(err instanceof Error);
+        assert.match(
+          err.message,
+          /duplicate key value violates unique constraint "suite_err_pkey"/,
+        );
+        assert.equal((err as { code?: unknown }).code, '23505');
+        return true;
+      });
+      await assert.rejects(c.exec('SELECT * FROM suite_missing'), (err: unknown) => {
+        assert.match((err as Error).message, /relation "suite_missing" does not exist/);
+        assert.equal((err as { code?: unknown }).code, '42P01');
+        return true;
+      });
+    });
+
     it('applies each migration once', async (t) => {
       const c = use(t);
       if (!c) return;
