@@ -97,6 +97,11 @@ export class GenerationalStream implements Stream {
   private readonly streams = new Map<number, Promise<SealableStream>>();
   private retireTimer: NodeJS.Timeout | undefined;
   private retiring: Promise<RetiredGeneration[]> | undefined;
+  /** The newest record time of each sealed generation (fixed once sealed) and its retention. */
+  private readonly sealedAge = new Map<
+    number,
+    { newest: number | undefined; retentionMs: number }
+  >();
 
   constructor(private readonly opts: GenerationalStreamOptions) {
     this.name = opts.name;
@@ -303,9 +308,15 @@ export class GenerationalStream implements Stream {
     for (const g of (await this.refresh()).slice(0, -1)) {
       const s = await this.streamOf(g);
       if (!(await s.isSealed())) break; // a reshard cut off before its seal: appends go here
+      if (!this.sealedAge.has(g.gen)) {
+        // sealed: its newest record never changes, so it is read once (a JetStream info
+        // reads message headers), not at every run for the whole retention
+        const i = await s.info();
+        this.sealedAge.set(g.gen, { newest: i.newestTimestamp, retentionMs: i.retentionMs });
+      }
+      const age = this.sealedAge.get(g.gen)!;
+      if (age.newest !== undefined && age.newest >= now - age.retentionMs) break;
       const info = await s.info();
-      if (info.newestTimestamp !== undefined && info.newestTimestamp >= now - info.retentionMs)
-        break;
       const unread = new Map<string, number>();
       for (const l of await s.lag())
         if (l.records > 0) unread.set(l.group, (unread.get(l.group) ?? 0) + l.records);
