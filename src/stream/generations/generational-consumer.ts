@@ -83,7 +83,8 @@ export class GenerationalConsumer implements Consumer {
     try {
       batch = await inner.read(signal);
     } catch (err) {
-      if (!(await this.leaveRetired())) throw err;
+      // the read's own error stands unless its generation was retired
+      if (!(await this.leaveRetired().catch(() => false))) throw err;
       return EMPTY;
     }
     if (batch.records.length === 0) {
@@ -144,7 +145,7 @@ export class GenerationalConsumer implements Consumer {
     try {
       await inGeneration(o.gen, () => o.inner.commit(o.batch));
     } catch (err) {
-      await this.stream.refresh();
+      await this.stream.refresh().catch(() => {});
       if (!this.stream.isRetired(o.gen.gen)) throw err;
     }
   }
