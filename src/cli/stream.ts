@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { createLogger } from '../ops/logger.js';
-import { GenerationalStream } from '../stream/generations/generational-stream.js';
+import {
+  GenerationalStream,
+  type GenerationStatus,
+} from '../stream/generations/generational-stream.js';
 import type { Lease } from '../stream/lease/lease-store.js';
 import type { Stream } from '../stream/stream.js';
 import { openLeaseStore } from './compose/leases.js';
@@ -35,16 +38,34 @@ async function withStream<T>(cmd: Command, fn: (s: Stream) => Promise<T>): Promi
 /**
  * The shard leases of every group of the stream: always for the embedded stream (they
  * live in its database), for the others only with consumers.leases on. Undefined when
- * the group's shards are not leased.
+ * the group's shards are not leased. Each generation's leases live with its physical
+ * stream; their shards are numbered as readers number them.
  */
-async function leasesOf(config: Config, name: string): Promise<Lease[] | undefined> {
+async function leasesOf(
+  config: Config,
+  stored: { name: string; firstShard: number }[],
+): Promise<Lease[] | undefined> {
   if (config.stream.backend !== 'embedded' && !config.consumers.leases) return undefined;
-  const store = await openLeaseStore(config, name);
-  try {
-    return await store.leases(name);
-  } finally {
-    await store.close();
+  const out: Lease[] = [];
+  for (const { name, firstShard } of stored) {
+    const store = await openLeaseStore(config, name);
+    try {
+      for (const l of await store.leases(name)) out.push({ ...l, shard: l.shard + firstShard });
+    } finally {
+      await store.close();
+    }
   }
+  return out;
+}
+
+function generationLines(gens: GenerationStatus[] | undefined): string[] {
+  if (!gens) return [];
+  const out = ['generation   state    shards     records   oldest                     newest'];
+  for (const g of gens)
+    out.push(
+      `${String(g.gen).padStart(10)}   ${g.state.padEnd(6)}   ${`${g.firstShard}..${g.firstShard + g.shards - 1}`.padEnd(7)}   ${String(g.records).padStart(8)}   ${iso(g.oldestTimestamp).padEnd(24)}   ${iso(g.newestTimestamp)}`,
+    );
+  return [...out, ''];
 }
 
 function leaseLines(leases: Lease[] | undefined, now = Date.now()): string[] {
@@ -71,16 +92,27 @@ export function register(program: Command): void {
   const stream = program.command('stream').description('inspect or reshard the shopping stream');
   stream
     .command('status')
-    .description('shards, retention, oldest and newest record, lag per consumer group')
+    .description(
+      'shards, retention, oldest and newest record, generations, lag per consumer group, leases',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withStream(cmd, async (s) => {
         const info = await s.info();
         const lag = await s.lag();
         const { config } = configFrom(cmd);
-        const leases = await leasesOf(config, s.name);
+        const generations =
+          s instanceof GenerationalStream ? await s.generationStatus() : undefined;
+        const leases = await leasesOf(
+          config,
+          generations?.map((g) => ({ name: g.stored, firstShard: g.firstShard })) ?? [
+            { name: s.name, firstShard: 0 },
+          ],
+        );
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...info, lag, leases }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ ...info, generations, lag, leases }, null, 2)}\n`,
+          );
           return;
         }
         const out = [
@@ -91,6 +123,7 @@ export function register(program: Command): void {
           `oldest     ${iso(info.oldestTimestamp)}`,
           `newest     ${iso(info.newestTimestamp)}`,
           '',
+          ...generationLines(generations),
           'group                shard   lag(records)   oldest unread age',
         ];
         for (const l of lag) {

@@ -54,6 +54,7 @@ export async function openStream(
   const shards = (SIDE_STREAMS as Record<string, number>)[name] ?? s.shards;
   if (name !== s.name || s.backend === 'kinesis')
     return openBackendStream(config, logger, stored, shards, name);
+  const log = logger.child('generations');
   const stream = new GenerationalStream({
     name: stored,
     shards,
@@ -63,6 +64,31 @@ export async function openStream(
       if (!isSealable(physical))
         throw new Error(`stream backend ${s.backend} cannot seal a generation`);
       return physical;
+    },
+    drop: (n) => dropBackendStream(config, n),
+    onRetire: (e) => {
+      if (e.type === 'error') {
+        log.warn('retiring a drained stream generation failed; retried at the next run', {
+          stream: stored,
+          error: e.error.message,
+        });
+        return;
+      }
+      const fields = {
+        stream: stored,
+        generation: e.generation.gen,
+        deleted: e.stored,
+        shards: `${e.generation.firstShard}..${e.generation.firstShard + e.generation.shards - 1}`,
+        records: e.records,
+        newest: e.newestTimestamp === undefined ? '-' : new Date(e.newestTimestamp).toISOString(),
+      };
+      if (e.unread.length === 0)
+        log.info('stream generation retired: drained and past retention', fields);
+      else
+        log.warn('stream generation retired past retention with records some groups never read', {
+          ...fields,
+          unread: e.unread.map((u) => `${u.group}:${u.records}`).join(','),
+        });
     },
   });
   await stream.connect();
@@ -78,6 +104,17 @@ async function openGenerationLog(config: StreamRoomConfig, stored: string): Prom
   }
   mkdirSync(streamDir(config), { recursive: true });
   return new FileGenerationLog(resolve(streamDir(config), `${stored}.generations.json`));
+}
+
+/** Deletes the physical stream `stored` of a retired generation (embedded or JetStream). */
+async function dropBackendStream(config: StreamRoomConfig, stored: string): Promise<void> {
+  if (config.stream.backend === 'jetstream') {
+    const { JetStreamStream } = await import('../../stream/jetstream/jetstream-stream.js');
+    await JetStreamStream.drop(config.stream.servers, stored);
+    return;
+  }
+  const { EmbeddedStream } = await import('../../stream/embedded/embedded-stream.js');
+  EmbeddedStream.drop(streamDir(config), stored);
 }
 
 function isSealable(s: Stream): s is SealableStream {

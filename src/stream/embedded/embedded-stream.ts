@@ -13,7 +13,7 @@
  * never seen. Checkpoints live in the same database; several processes may open it
  * (SQLite locks serialise writers; sequences are re-read inside each write transaction).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type PackedRecord, packEntry } from '../aggregation.js';
@@ -109,6 +109,16 @@ export class EmbeddedStream implements Stream {
     this.name = opts.name;
     this.shards = opts.shards;
     this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Deletes the database of stream `name` in `dir` (records, checkpoints, leases) for
+   * good: a retired generation. Connections other processes still hold read on what
+   * they had until they close; nothing new is written there. A missing one is no error.
+   */
+  static drop(dir: string, name: string): void {
+    const file = join(dir, `${name}.db`);
+    for (const f of [`${file}-wal`, `${file}-shm`, file]) rmSync(f, { force: true });
   }
 
   /** Path of the database file. */

@@ -7,6 +7,11 @@
  * generation's reader (a leased one hands its shards back) and opens the next. Nothing
  * read from a generation is left uncommitted when it moves: the lag counts it.
  *
+ * A generation retired while the group still reads it (past retention, see
+ * GenerationalStream.retire) is left for the next listed one, found when a read of it
+ * fails or comes back empty; a batch of it handed out before is not committed (the
+ * generation and its checkpoints are gone; its records were past retention).
+ *
  * Limit: a rewind by time made while the group reads a newer generation reaches the older
  * ones when the group's consumers are restarted (a new reader starts at the oldest
  * generation with lag).
@@ -20,6 +25,7 @@ import type { GenerationalStream } from './generational-stream.js';
 export type ConsumerFactory = (stream: Stream, generation: Generation) => Promise<Consumer>;
 
 const FINISHED_CHECK_MS = 1000;
+const EMPTY: Batch = { records: [], bytes: 0, lastSeq: new Map() };
 
 /** Where a batch handed out came from, so its commit goes to that generation's reader. */
 const origin = new WeakMap<Batch, { inner: Consumer; batch: Batch; gen: Generation }>();
@@ -73,7 +79,14 @@ export class GenerationalConsumer implements Consumer {
   async read(signal?: AbortSignal): Promise<Batch> {
     if (!this.inner) await this.enter(this.gen);
     const inner = this.inner!;
-    const batch = await inner.read(signal);
+    let batch: Batch;
+    try {
+      batch = await inner.read(signal);
+    } catch (err) {
+      // the read's own error stands unless its generation was retired
+      if (!(await this.leaveRetired().catch(() => false))) throw err;
+      return EMPTY;
+    }
     if (batch.records.length === 0) {
       await this.moveOnWhenFinished();
       return batch;
@@ -97,12 +110,29 @@ export class GenerationalConsumer implements Consumer {
   private async moveOnWhenFinished(): Promise<void> {
     if (Date.now() - this.lastCheck < FINISHED_CHECK_MS) return;
     this.lastCheck = Date.now();
-    const gens = await this.stream.refresh();
-    const next = gens[this.gen.gen + 1];
+    if (await this.leaveRetired()) return;
+    const next = this.after(this.gen);
     if (!next || !(await this.finished(this.gen))) return;
+    await this.moveTo(next);
+  }
+
+  /** The listed generation after `g` (after a retirement, not necessarily `g.gen + 1`). */
+  private after(g: Generation): Generation | undefined {
+    return this.stream.generations().find((x) => x.gen > g.gen);
+  }
+
+  /** When the generation read now was retired, moves to the next listed one; true if so. */
+  private async leaveRetired(): Promise<boolean> {
+    await this.stream.refresh();
+    if (!this.stream.isRetired(this.gen.gen)) return false;
+    await this.moveTo(this.after(this.gen)!);
+    return true;
+  }
+
+  private async moveTo(next: Generation): Promise<void> {
     const old = this.inner;
     this.inner = undefined;
-    await old?.close();
+    await old?.close().catch(() => {}); // a retired generation's reader may be closed already
     this.lastCheck = 0;
     await this.enter(next);
   }
@@ -111,7 +141,13 @@ export class GenerationalConsumer implements Consumer {
     if (batch.lastSeq.size === 0) return;
     const o = origin.get(batch);
     if (!o) throw new Error(`group ${this.group}: commit of a batch this consumer did not read`);
-    await inGeneration(o.gen, () => o.inner.commit(o.batch));
+    if (this.stream.isRetired(o.gen.gen)) return; // its checkpoints went with it
+    try {
+      await inGeneration(o.gen, () => o.inner.commit(o.batch));
+    } catch (err) {
+      await this.stream.refresh().catch(() => {});
+      if (!this.stream.isRetired(o.gen.gen)) throw err;
+    }
   }
 
   /** The lease epochs of `batch`'s shards (numbered as the batch numbers them). */

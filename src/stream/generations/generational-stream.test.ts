@@ -1,7 +1,7 @@
 /** Growing the embedded stream from 4 to 8 shards while it is appended to and read. */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,14 +11,20 @@ import { FencedError } from '../lease/lease-store.js';
 import { LeasedConsumer } from '../lease/leased-consumer.js';
 import type { SqlLeaseStore } from '../lease/sql-lease-store.js';
 import { runStreamSuite } from '../stream-suite.js';
+import { makeRecords } from '../testing/stream-fixtures.js';
 import { FileGenerationLog } from './generation-log.js';
-import { GenerationalStream } from './generational-stream.js';
+import { GenerationalStream, type RetireEvent } from './generational-stream.js';
 import { assertSealKeepsAndRefuses, runReshardSuite } from './reshard-suite.js';
+import { RETIRE_RETENTION_MS, runRetireSuite } from './retire-suite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-gen-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function openEmbedded(name: string) {
+function openEmbedded(
+  name: string,
+  more: Partial<ConstructorParameters<typeof GenerationalStream>[0]> = {},
+  retentionMs = 86_400_000,
+) {
   return async () =>
     new GenerationalStream({
       name,
@@ -29,15 +35,18 @@ function openEmbedded(name: string) {
           dir,
           name: n,
           shards,
-          retentionMs: 86_400_000,
+          retentionMs,
           dedupeWindowMs: 60_000,
           trimIntervalMs: 0,
         });
         await s.connect();
         return s;
       },
+      ...more,
     });
 }
+
+const dropEmbedded = async (n: string) => EmbeddedStream.drop(dir, n);
 
 // a stream never resharded keeps the whole stream contract through the generations layer
 runStreamSuite({
@@ -70,6 +79,41 @@ describe('GenerationalStream on the embedded stream', () => {
     await s.connect();
     await assertSealKeepsAndRefuses(s);
     await s.close();
+  });
+});
+
+describe('retiring drained generations of the embedded stream', () => {
+  runRetireSuite({
+    open: openEmbedded('retire', { drop: dropEmbedded, retireIntervalMs: 0 }, RETIRE_RETENTION_MS),
+    exists: async (n) => existsSync(join(dir, `${n}.db`)),
+  });
+
+  it('the retire timer retires a sealed generation past retention and tells onRetire', async () => {
+    const events: RetireEvent[] = [];
+    const stream = await openEmbedded(
+      'timer',
+      { drop: dropEmbedded, retireIntervalMs: 20, onRetire: (e) => events.push(e) },
+      60_000,
+    )();
+    await stream.connect();
+    const old = Date.now() - 120_000; // past the retention of a minute
+    await stream.append(makeRecords(5, { prefix: 'o', timestamp: () => old }));
+    await stream.reshard(2);
+    await stream.append(makeRecords(3, { prefix: 'n' }));
+    const guard = Date.now() + 60_000; // a hang guard, not a timing check
+    while (!events.some((e) => e.type === 'retired')) {
+      if (Date.now() > guard) assert.fail(`no retirement: ${JSON.stringify(events)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const e = events.find((x) => x.type === 'retired')!;
+    assert.ok(e.type === 'retired' && e.generation.gen === 0 && e.records === 5);
+    assert.equal(existsSync(join(dir, 'timer.db')), false);
+    assert.deepEqual(
+      (await stream.refresh()).map((g) => g.gen),
+      [1],
+    );
+    assert.equal((await stream.info()).records, 3);
+    await stream.close();
   });
 });
 

@@ -14,6 +14,13 @@
  * positions (shard, seq) never repeat across generations (lake file names stay unique).
  * `shards` is the newest generation's shard count. Generation 0 is stored under the
  * stream's own name, so a stream never resharded is exactly the backend's stream.
+ *
+ * Retirement (`retire`, on a timer where the stream is trimmed): a sealed generation whose
+ * every record is older than the retention is removed from the log, then its physical
+ * stream is deleted, oldest first, never the newest. Until then a rewind by time within
+ * retention still finds each of its records. By then every group has usually committed
+ * it; a group that has not loses those records as any stream's expired records are lost,
+ * and the retirement names it. Readers of a retired generation move to the next one.
  */
 import { StreamSealedError, StreamUnavailableError } from '../errors.js';
 import type {
@@ -44,7 +51,43 @@ export interface GenerationalStreamOptions {
   log: GenerationLog;
   /** Opens and connects the physical stream `name` with `shards` shards. */
   open(name: string, shards: number): Promise<SealableStream>;
+  /**
+   * Deletes the physical stream `name` (records, checkpoints, leases) of a retired
+   * generation; what is already gone is no error. Without it no generation is retired.
+   */
+  drop?(name: string): Promise<void>;
+  /** How often `retire` runs [60 s, as the embedded trim]; 0 disables the timer. */
+  retireIntervalMs?: number;
+  /** Told each retirement, or a failed attempt (retried at the next run), for logs. */
+  onRetire?(e: RetireEvent): void;
 }
+
+/** A generation retired: when, and what the groups had not committed of it (lost to them). */
+export interface RetiredGeneration {
+  generation: Generation;
+  /** Physical name of the deleted stream. */
+  stored: string;
+  /** Records it held when retired (expired past retention or drained). */
+  records: number;
+  newestTimestamp: number | undefined;
+  /** Groups that had not committed every record of it, with what they had left. */
+  unread: { group: string; records: number }[];
+}
+
+export type RetireEvent =
+  | ({ type: 'retired' } & RetiredGeneration)
+  | { type: 'error'; error: Error };
+
+/** One generation as `faresight stream status` shows it. */
+export interface GenerationStatus extends Generation {
+  state: 'live' | 'sealed';
+  stored: string;
+  records: number;
+  oldestTimestamp: number | undefined;
+  newestTimestamp: number | undefined;
+}
+
+const DEFAULT_RETIRE_INTERVAL_MS = 60_000;
 
 const APPEND_ATTEMPTS = 5;
 
@@ -52,6 +95,13 @@ export class GenerationalStream implements Stream {
   readonly name: string;
   private gens: Generation[] = [];
   private readonly streams = new Map<number, Promise<SealableStream>>();
+  private retireTimer: NodeJS.Timeout | undefined;
+  private retiring: Promise<RetiredGeneration[]> | undefined;
+  /** The newest record time of each sealed generation (fixed once sealed) and its retention. */
+  private readonly sealedAge = new Map<
+    number,
+    { newest: number | undefined; retentionMs: number }
+  >();
 
   constructor(private readonly opts: GenerationalStreamOptions) {
     this.name = opts.name;
@@ -76,6 +126,13 @@ export class GenerationalStream implements Stream {
 
   async connect(): Promise<void> {
     await this.refresh();
+    const every = this.opts.retireIntervalMs ?? DEFAULT_RETIRE_INTERVAL_MS;
+    if (this.opts.drop && every > 0 && !this.retireTimer) {
+      this.retireTimer = setInterval(() => {
+        this.retire().catch(() => {}); // told to onRetire
+      }, every);
+      this.retireTimer.unref();
+    }
     const s = await this.streamOf(this.newest());
     if (s.browse)
       this.browse = async (shard, from, limit) => {
@@ -86,10 +143,24 @@ export class GenerationalStream implements Stream {
       };
   }
 
-  /** Re-reads the generation log (another process may have resharded). */
+  /**
+   * Re-reads the generation log (another process may have resharded or retired); closes
+   * this process's handles on generations retired meanwhile.
+   */
   async refresh(): Promise<readonly Generation[]> {
     this.gens = await this.opts.log.list(this.opts.shards);
+    for (const [gen, s] of this.streams)
+      if (this.isRetired(gen)) {
+        this.streams.delete(gen);
+        s.then((x) => x.close()).catch(() => {});
+      }
     return this.gens;
+  }
+
+  /** Whether generation `gen` was retired (is older than every listed one). */
+  isRetired(gen: number): boolean {
+    const first = this.gens[0];
+    return first !== undefined && gen < first.gen;
   }
 
   newest(): Generation {
@@ -98,8 +169,15 @@ export class GenerationalStream implements Stream {
     return g;
   }
 
-  /** The physical stream of generation `g`, opened once. */
+  /**
+   * The physical stream of generation `g`, opened once. Rejects with
+   * StreamUnavailableError for a retired generation (opening would create it again).
+   */
   streamOf(g: Generation): Promise<SealableStream> {
+    if (this.isRetired(g.gen))
+      return Promise.reject(
+        new StreamUnavailableError(`stream ${this.name}: generation ${g.gen} was retired`),
+      );
     let s = this.streams.get(g.gen);
     if (!s) {
       s = this.opts.open(generationName(this.name, g.gen), g.shards);
@@ -197,13 +275,92 @@ export class GenerationalStream implements Stream {
     };
   }
 
+  /** Trims every generation, then retires the sealed ones past retention (`retire`). */
   async trim(now?: number): Promise<number> {
     let n = 0;
     for (const g of this.gens) n += await (await this.streamOf(g)).trim(now);
+    await this.retire(now);
     return n;
   }
 
+  /**
+   * Retires, oldest first, each sealed generation (never the newest) whose every record
+   * is older than `now` minus the retention: removes it from the log, then deletes its
+   * physical stream. Stops at the first one that must stay. Resolves what this call
+   * retired (another process may retire first: then this one only deletes what is left).
+   * Does nothing without `drop`. Runs one at a time per process.
+   */
+  retire(now: number = Date.now()): Promise<RetiredGeneration[]> {
+    if (!this.opts.drop) return Promise.resolve([]);
+    this.retiring ??= this.retireOnce(now)
+      .catch((err: Error) => {
+        this.opts.onRetire?.({ type: 'error', error: err });
+        throw err;
+      })
+      .finally(() => {
+        this.retiring = undefined;
+      });
+    return this.retiring;
+  }
+
+  private async retireOnce(now: number): Promise<RetiredGeneration[]> {
+    const out: RetiredGeneration[] = [];
+    for (const g of (await this.refresh()).slice(0, -1)) {
+      const s = await this.streamOf(g);
+      if (!(await s.isSealed())) break; // a reshard cut off before its seal: appends go here
+      if (!this.sealedAge.has(g.gen)) {
+        // sealed: its newest record never changes, so it is read once (a JetStream info
+        // reads message headers), not at every run for the whole retention
+        const i = await s.info();
+        this.sealedAge.set(g.gen, { newest: i.newestTimestamp, retentionMs: i.retentionMs });
+      }
+      const age = this.sealedAge.get(g.gen)!;
+      if (age.newest !== undefined && age.newest >= now - age.retentionMs) break;
+      const info = await s.info();
+      const unread = new Map<string, number>();
+      for (const l of await s.lag())
+        if (l.records > 0) unread.set(l.group, (unread.get(l.group) ?? 0) + l.records);
+      const mine = await this.opts.log.retire(g);
+      await this.refresh(); // closes this process's handle on it
+      if (!this.isRetired(g.gen)) break; // the log was busy: next time
+      await this.opts.drop!(s.name);
+      if (!mine) continue; // another process retired it and tells its own logs
+      const r: RetiredGeneration = {
+        generation: g,
+        stored: s.name,
+        records: info.records,
+        newestTimestamp: info.newestTimestamp,
+        unread: [...unread].map(([group, records]) => ({ group, records })),
+      };
+      out.push(r);
+      this.opts.onRetire?.({ type: 'retired', ...r });
+    }
+    return out;
+  }
+
+  /** Every listed generation with its state, records and oldest and newest record time. */
+  async generationStatus(): Promise<GenerationStatus[]> {
+    const gens = await this.refresh();
+    return Promise.all(
+      gens.map(async (g) => {
+        const s = await this.streamOf(g);
+        const info = await s.info();
+        return {
+          ...g,
+          state: (await s.isSealed()) ? 'sealed' : 'live',
+          stored: s.name,
+          records: info.records,
+          oldestTimestamp: info.oldestTimestamp,
+          newestTimestamp: info.newestTimestamp,
+        } satisfies GenerationStatus;
+      }),
+    );
+  }
+
   async close(): Promise<void> {
+    if (this.retireTimer) clearInterval(this.retireTimer);
+    this.retireTimer = undefined;
+    await this.retiring?.catch(() => {});
     const all = await Promise.allSettled(this.streams.values());
     this.streams.clear();
     for (const s of all) if (s.status === 'fulfilled') await s.value.close();

@@ -125,15 +125,19 @@ export class JetStreamStream implements Stream {
 
   /** Deletes the JetStream stream `name` and its checkpoint, lease and generation buckets. */
   static async destroy(servers: string, name: string): Promise<void> {
+    await JetStreamStream.drop(servers, name, [`KV_${name}-generations`]);
+  }
+
+  /**
+   * Deletes the JetStream stream `name` with its checkpoint and lease buckets (a retired
+   * generation; the generation log of the stream stays), and the streams of `also`.
+   * What is already gone is no error.
+   */
+  static async drop(servers: string, name: string, also: readonly string[] = []): Promise<void> {
     const nc = await connect({ servers: servers.split(',') });
     try {
       const jsm = await nc.jetstreamManager();
-      for (const s of [
-        name,
-        `KV_${name}-checkpoints`,
-        `KV_${name}-leases`,
-        `KV_${name}-generations`,
-      ]) {
+      for (const s of [name, `KV_${name}-checkpoints`, `KV_${name}-leases`, ...also]) {
         await jsm.streams.delete(s).catch((err) => {
           if (!isNotFound(err)) throw err;
         });

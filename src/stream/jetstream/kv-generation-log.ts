@@ -1,7 +1,7 @@
 /**
  * The generations of a resharded JetStream stream (../generations/generation-log.ts) in
- * the KV bucket `<name>-generations`, entry `list`; `add` is a compare-and-set on its
- * revision, so two reshards cannot both win.
+ * the KV bucket `<name>-generations`, entry `list`; `add` and `retire` are compare-and-sets
+ * on its revision, so two reshards (or a reshard and a retirement) cannot both win.
  */
 import { type KV, type NatsConnection, StorageType } from 'nats';
 import {
@@ -9,6 +9,7 @@ import {
   type Generation,
   type GenerationLog,
   nextGeneration,
+  withoutOldest,
 } from '../generations/generation-log.js';
 import { isWrongLastSequence } from './nats-errors.js';
 
@@ -77,6 +78,19 @@ export class KvGenerationLog implements GenerationLog {
       throw err;
     }
     return next;
+  }
+
+  async retire(oldest: Generation): Promise<boolean> {
+    const cur = await this.read();
+    const rest = cur && withoutOldest(cur.list, oldest);
+    if (!cur || !rest) return false;
+    try {
+      await this.kv.update(KEY, enc.encode(JSON.stringify(rest)), cur.revision);
+      return true;
+    } catch (err) {
+      if (isWrongLastSequence(err)) return false;
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
