@@ -60,6 +60,16 @@ const api = await new Promise<string>((resolve, reject) => {
   );
 });
 
+/** Parquet files under `path`; 0 when absent. */
+function parquetFiles(path: string): number {
+  try {
+    return readdirSync(path, { recursive: true }).filter((f) => String(f).endsWith('.parquet'))
+      .length;
+  } catch {
+    return 0; // a folder removed while walking (compaction)
+  }
+}
+
 /** Bytes allocated on disk under `path` (as du counts them); 0 when absent. */
 function diskBytes(path: string): number {
   try {
@@ -90,6 +100,14 @@ async function apiP99(): Promise<{ p99: number; errors: number }> {
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
 const started = Date.now();
+// The RSS between samples, read every second: a spike between two samples shows as the max.
+let rssMax = 0;
+let rssMaxAll = 0;
+const rssTimer = setInterval(() => {
+  const r = treeRss(child.pid!);
+  rssMax = Math.max(rssMax, r);
+  rssMaxAll = Math.max(rssMaxAll, r);
+}, 1000);
 let baseline = Number.NaN;
 console.log(
   `footprint of faresight up --demo for ${MINUTES} min, a sample every ${EVERY} min (data in ${dir})`,
@@ -111,17 +129,20 @@ try {
     console.log(
       [
         `t ${min} min`,
-        `RSS ${mb(treeRss(child.pid!))}`,
+        `RSS ${mb(treeRss(child.pid!))} (max ${mb(Math.max(rssMax, treeRss(child.pid!))).trim()})`,
         `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
-        `lake ${mb(diskBytes(join(dir, 'lake')))}`,
+        `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
         `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x start)${a.errors ? `, ${a.errors} errors` : ''}`,
       ].join('  '),
     );
+    rssMax = 0;
     do due += EVERY * 60_000;
     while (due < Date.now());
   }
+  console.log(`RSS max over the run ${mb(rssMaxAll).trim()}`);
 } finally {
+  clearInterval(rssTimer);
   child.kill('SIGTERM');
   await exited;
   rmSync(dir, { recursive: true, force: true });
