@@ -3,6 +3,7 @@ import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
+import { TimeSlice } from '../ops/time-slice.js';
 import { type Cache, scopesOfChange } from '../serving/cache/cache.js';
 import {
   DEFAULT_FARE_RETENTION_MS,
@@ -59,9 +60,15 @@ export interface ServingUseCaseOptions {
  * Refuses, before any write, records that validation refuses (the runner dead-letters
  * them at once): what reaches the row store is what ingest would have accepted.
  */
-function refuseInvalid(records: readonly ShoppingRecord[], policy: ValidationPolicy): void {
+async function refuseInvalid(
+  records: readonly ShoppingRecord[],
+  policy: ValidationPolicy,
+): Promise<void> {
   const reasons: string[] = [];
+  // Sliced, as the consumer loop decodes: a catch-up batch is thousands of records.
+  const slice = new TimeSlice();
   for (const r of records) {
+    if (slice.due()) await slice.pause();
     const v = validateRecord(r, policy);
     if (!v.ok) reasons.push(`${JSON.stringify(r.id)}: ${v.errors.join('; ')}`);
   }
@@ -99,7 +106,7 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
     name: 'serving',
     configSchema: servingConfigSchema,
     async processBatch(records) {
-      refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
+      await refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
       let r: Awaited<ReturnType<RowStore['applyRecords']>>;
       try {
         r = await opts.rowStore.applyRecords(records);
