@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
@@ -13,6 +14,13 @@ import {
 } from '../serving/row-store.js';
 import { RecordRejectedError } from './errors.js';
 import type { UseCase } from './use-case.js';
+
+/**
+ * Records applied in one row-store transaction. A catch-up batch (2000 searches, some 30k
+ * fares) in one transaction held PGlite, and every API read behind it, for seconds; in
+ * parts of this size the reads run between them. Each part is idempotent, as the batch is.
+ */
+export const APPLY_RECORDS = 250;
 
 /** Default interval between row store housekeeping runs (RowStore.prune). */
 export const DEFAULT_PRUNE_EVERY_MS = 10 * 60_000;
@@ -107,15 +115,22 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
     configSchema: servingConfigSchema,
     async processBatch(records) {
       await refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
-      let r: Awaited<ReturnType<RowStore['applyRecords']>>;
-      try {
-        r = await opts.rowStore.applyRecords(records);
-      } catch (err) {
-        if (isDataError(err))
-          throw new RecordRejectedError(`row store refused the data: ${(err as Error).message}`, {
-            cause: err,
-          });
-        throw err;
+      const r = { newSearches: 0, faresChanged: 0, changedMarkets: [] as string[] };
+      for (let i = 0; i < records.length; i += APPLY_RECORDS) {
+        // the event loop turns between transactions: reads waiting on the row store run
+        if (i > 0) await turn();
+        try {
+          const part = await opts.rowStore.applyRecords(records.slice(i, i + APPLY_RECORDS));
+          r.newSearches += part.newSearches;
+          r.faresChanged += part.faresChanged;
+          r.changedMarkets.push(...part.changedMarkets);
+        } catch (err) {
+          if (isDataError(err))
+            throw new RecordRejectedError(`row store refused the data: ${(err as Error).message}`, {
+              cause: err,
+            });
+          throw err;
+        }
       }
       opts.logger.debug('applied', {
         records: records.length,
