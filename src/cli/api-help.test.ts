@@ -6,7 +6,7 @@ import { createApi } from '../api/api.js';
 import { INGEST_PATH, ingestOperations } from '../ingest/ingest-openapi.js';
 import { silentLogger } from '../ops/logger.js';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const regexpOf = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'faresight.mjs');
 
 describe('faresight help api', () => {
@@ -30,7 +30,7 @@ describe('faresight help api', () => {
         for (const method of Object.keys(ops)) {
           const summary = (ops as Record<string, { summary: string }>)[method]!.summary;
           const line = new RegExp(
-            `^\\s+${method.toUpperCase()}\\s+${escape(path)}\\s.*${escape(summary)}`,
+            `^\\s+${method.toUpperCase()}\\s+${regexpOf(path)}\\s.*${regexpOf(summary)}`,
             'm',
           );
           assert.match(
