@@ -5,8 +5,11 @@
  * children, the size on disk of the row store (`<dataDir>/rowstore`), of the lake
  * (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99 of
  * `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the cache
- * does not answer them all). The baseline is the same endpoint's p99 measured at start,
- * in this run. Goal (issue 18): RSS settles under 1 GB and the row store stops growing.
+ * does not answer them all). First, while the demo's history loads (until its feed logs
+ * `feed stopped`), the same requests run back to back and one row gives their p99: the
+ * API while the history loads. The baseline is the same endpoint's p99 at the first
+ * sample after that, in this run. Goal (issue 18): RSS settles under 1 GB, the row store
+ * stops growing, and the API answers in milliseconds while the history loads.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -37,7 +40,7 @@ const child = spawn(
     env: {
       ...process.env,
       FARESIGHT_DATA_DIR: dir,
-      FARESIGHT_LOG_LEVEL: 'warn',
+      FARESIGHT_LOG_LEVEL: 'info',
       FARESIGHT_INGEST_PORT: '0',
       FARESIGHT_API_PORT: '0',
       FARESIGHT_SQL_PORT: '0',
@@ -45,7 +48,10 @@ const child = spawn(
   },
 );
 const stderr: string[] = [];
+let historyLoaded = false;
 createInterface({ input: child.stderr! }).on('line', (l) => {
+  // the live feed runs until the end: the first feed to stop is the history's
+  if (/\bfeed stopped\b/.test(l)) historyLoaded = true;
   stderr.push(l);
   if (stderr.length > 20) stderr.shift();
 });
@@ -60,6 +66,16 @@ const api = await new Promise<string>((resolve, reject) => {
   );
 });
 
+/** Parquet files under `path`; 0 when absent. */
+function parquetFiles(path: string): number {
+  try {
+    return readdirSync(path, { recursive: true }).filter((f) => String(f).endsWith('.parquet'))
+      .length;
+  } catch {
+    return 0; // a folder removed while walking (compaction)
+  }
+}
+
 /** Bytes allocated on disk under `path` (as du counts them); 0 when absent. */
 function diskBytes(path: string): number {
   try {
@@ -71,10 +87,12 @@ function diskBytes(path: string): number {
   }
 }
 
-async function apiP99(): Promise<{ p99: number; errors: number }> {
+async function apiP99(
+  more: (i: number) => boolean = (i) => i < REQUESTS,
+): Promise<{ p99: number; errors: number; requests: number }> {
   const lat: number[] = [];
   let errors = 0;
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; more(i); i++) {
     const t = performance.now();
     try {
       const r = await fetch(`${api}/v1/markets?limit=${1 + (i % 100)}`);
@@ -85,16 +103,32 @@ async function apiP99(): Promise<{ p99: number; errors: number }> {
     }
     lat.push(performance.now() - t);
   }
-  return { p99: p99(lat), errors };
+  return { p99: p99(lat), errors, requests: lat.length };
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
 const started = Date.now();
+// The RSS between samples, read every second: a spike between two samples shows as the max.
+let rssMax = 0;
+let rssMaxAll = 0;
+const rssTimer = setInterval(() => {
+  const r = treeRss(child.pid!);
+  rssMax = Math.max(rssMax, r);
+  rssMaxAll = Math.max(rssMaxAll, r);
+}, 1000);
 let baseline = Number.NaN;
 console.log(
   `footprint of faresight up --demo for ${MINUTES} min, a sample every ${EVERY} min (data in ${dir})`,
 );
 try {
+  // The API while the history loads: requests back to back until its feed stops.
+  const during = await apiP99(() => !historyLoaded && Date.now() - started < MINUTES * 60_000);
+  const loadMin = (Date.now() - started) / 60_000;
+  console.log(
+    `history load ${historyLoaded ? 'done' : 'still running'} at ${loadMin.toFixed(1)} min: ` +
+      `API p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests` +
+      `${during.errors ? `, ${during.errors} errors` : ''}  RSS max ${mb(rssMax).trim()}`,
+  );
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
   for (let due = started; due <= started + MINUTES * 60_000; ) {
     const wait = due - Date.now();
@@ -111,17 +145,23 @@ try {
     console.log(
       [
         `t ${min} min`,
-        `RSS ${mb(treeRss(child.pid!))}`,
+        `RSS ${mb(treeRss(child.pid!))} (max ${mb(Math.max(rssMax, treeRss(child.pid!))).trim()})`,
         `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
-        `lake ${mb(diskBytes(join(dir, 'lake')))}`,
+        `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
-        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x start)${a.errors ? `, ${a.errors} errors` : ''}`,
+        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample)${a.errors ? `, ${a.errors} errors` : ''}`,
       ].join('  '),
     );
+    rssMax = 0;
     do due += EVERY * 60_000;
     while (due < Date.now());
   }
+  console.log(`RSS max over the run ${mb(rssMaxAll).trim()}`);
+  console.log(
+    `API p99 while the history loaded: ${during.p99.toFixed(1)} ms, ${(during.p99 / baseline).toFixed(2)}x the first sample after it`,
+  );
 } finally {
+  clearInterval(rssTimer);
   child.kill('SIGTERM');
   await exited;
   rmSync(dir, { recursive: true, force: true });

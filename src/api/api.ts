@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import type { DealsStore } from '../analytics/deals/deals-store.js';
 import type { DemandStore } from '../analytics/forecast/demand-store.js';
 import { instrumentHttp } from '../ops/http-metrics.js';
-import type { Logger } from '../ops/logger.js';
+import { type Logger, silentLogger } from '../ops/logger.js';
 import type { ServingReads } from '../serving/serving-reads.js';
 import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
 import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
@@ -88,6 +88,8 @@ export interface ApiExtension {
 export interface BuiltApi {
   app: FastifyInstance;
   specs: readonly RouteSpec[];
+  /** The OpenAPI document `/openapi.json` serves. */
+  document(): Record<string, unknown>;
 }
 
 function specOf(config: unknown): RouteSpec | undefined {
@@ -170,25 +172,47 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   if (opts.demand) demandRoutes(routes, opts.demand);
   if (opts.airports) airportsRoutes(routes, opts.airports);
   for (const e of opts.extensions ?? []) e.register(app);
+  const document = () =>
+    openApiDocument(routes.specs, {
+      version: API_VERSION,
+      keys: keys.enabled,
+      extra: [
+        ...OPS_OPERATIONS,
+        ...(opts.sql ? [SQL_OPERATION, ME_OPERATION] : []),
+        ...(opts.otherOperations ?? []),
+        ...(opts.extensions ?? []).flatMap((e) => e.operations),
+      ],
+    });
   let doc: string | undefined;
   app.get('/openapi.json', async (_req, reply) => {
-    doc ??= JSON.stringify(
-      openApiDocument(routes.specs, {
-        version: API_VERSION,
-        keys: keys.enabled,
-        extra: [
-          ...OPS_OPERATIONS,
-          ...(opts.sql ? [SQL_OPERATION, ME_OPERATION] : []),
-          ...(opts.otherOperations ?? []),
-          ...(opts.extensions ?? []).flatMap((e) => e.operations),
-        ],
-      }),
-    );
+    doc ??= JSON.stringify(document());
     return reply.type('application/json; charset=utf-8').send(doc);
   });
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML));
   // The page loads `openapi.json` relative to itself (so it works behind a path prefix);
   // from `/docs/` that would be `/docs/openapi.json`, hence a redirect, relative too.
   app.get('/docs/', async (_req, reply) => reply.redirect('../docs', 301));
-  return { app, specs: routes.specs };
+  return { app, specs: routes.specs, document };
+}
+
+/**
+ * The OpenAPI document of an API serving every optional route (SQL, deals, demand,
+ * airports) beside `otherOperations`, built without any backend: the routes are
+ * registered, never called. What `faresight help api` lists.
+ */
+export function describeApi(
+  otherOperations: readonly ExtraOperation[] = [],
+): Record<string, unknown> {
+  const never = async (): Promise<never> => {
+    throw new Error('describeApi builds the document only');
+  };
+  return buildApi({
+    rowStore: {} as ServingReads,
+    logger: silentLogger,
+    deals: { deals: never },
+    demand: { view: never },
+    sql: { customers: { byKey: never, grants: never }, openSession: never },
+    airports: [],
+    otherOperations,
+  }).document();
 }

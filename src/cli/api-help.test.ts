@@ -6,10 +6,11 @@ import { createApi } from '../api/api.js';
 import { INGEST_PATH, ingestOperations } from '../ingest/ingest-openapi.js';
 import { silentLogger } from '../ops/logger.js';
 
+const regexpOf = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'faresight.mjs');
 
 describe('faresight help api', () => {
-  it('lists every route of the OpenAPI document, with its method', async () => {
+  it('lists every route of the OpenAPI document, with its method and summary', async () => {
     const api = createApi({
       rowStore: {} as never,
       logger: silentLogger,
@@ -27,14 +28,15 @@ describe('faresight help api', () => {
       const help = execFileSync(process.execPath, [bin, 'help', 'api'], { encoding: 'utf8' });
       for (const [path, ops] of Object.entries(doc.paths as Record<string, object>))
         for (const method of Object.keys(ops)) {
+          const summary = (ops as Record<string, { summary: string }>)[method]!.summary;
           const line = new RegExp(
-            `^\\s+${method.toUpperCase()}\\s+${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`,
+            `^\\s+${method.toUpperCase()}\\s+${regexpOf(path)}\\s.*${regexpOf(summary)}`,
             'm',
           );
           assert.match(
             help,
             line,
-            `${method.toUpperCase()} ${path} missing from faresight help api`,
+            `${method.toUpperCase()} ${path} with its summary "${summary}" missing from faresight help api`,
           );
         }
     } finally {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { describeApi } from '../api/api.js';
 import type { ApiService } from '../api/start-api.js';
 import { configHelp } from '../config/config-reference.js';
+import { INGEST_PATH, ingestOperations } from '../ingest/ingest-openapi.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
 import type { Cache } from '../serving/cache/cache.js';
@@ -17,30 +19,28 @@ import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.j
  * set rowStore.backend=postgres and cache.backend=redis (so invalidations reach every
  * API process).
  */
-/** The routes `faresight help api` lists; a test checks it against the OpenAPI document. */
-export const API_ROUTES_HELP = `
-Routes (OpenAPI at /openapi.json, a page at /docs):
-  GET  /v1/markets                                  markets with data, busiest first
-  GET  /v1/markets/{origin}-{destination}           one market: volume, cheapest fares, daily prices
-  GET  /v1/fares/cheapest                           cheapest fare per carrier and stops for a trip
-  GET  /v1/fares/calendar                           cheapest fare per departure date
-  GET  /v1/graph/routes                             self-transfer combinations A->B
-  GET  /v1/graph/explore                            destinations within a budget
-  GET  /v1/deals                                    fares well below their market's usual price
-  GET  /v1/markets/{origin}-{destination}/demand    search demand and its forecast of a market
-  GET  /v1/airports/{code}/demand                   search demand and its forecast from an airport
-  GET  /v1/airports                                 airports with their coordinates
-  POST /v1/sql                                      SQL over a customer's ponds (customer key)
-  GET  /v1/me                                       the customer of the key and its grants
-  GET  /healthz                                     liveness and row-store reachability
-  GET  /metrics                                     Prometheus metrics
-  GET  /openapi.json                                the OpenAPI 3.1 document
-  GET  /docs                                        a browsable page of it
-  GET  /docs/                                       redirects to /docs
-  POST /v1/ingest/{vendor}                          (the ingest process, port 7070) one vendor payload;
-                                                    ingest serves /healthz, /readyz, /metrics and its own
-                                                    /openapi.json too
-`;
+/**
+ * The routes `faresight help api` lists, generated from the OpenAPI document the API
+ * serves (every optional route on, plus ingest's POST), one line per operation with its
+ * summary: the document is the one source of truth, and a test compares the two.
+ */
+export function apiRoutesHelp(): string {
+  const ingest = ingestOperations().filter((o) => o.path === INGEST_PATH);
+  const doc = describeApi(ingest) as {
+    paths: Record<string, Record<string, { summary?: string }>>;
+  };
+  const rows = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+  );
+  // the /v1 reads first, then the process's own routes, each in the document's order
+  rows.sort((a, b) => Number(!a.path.startsWith('/v1/')) - Number(!b.path.startsWith('/v1/')));
+  const width = Math.max(...rows.map((r) => r.path.length)) + 2;
+  const lines = rows.map((r) => {
+    const where = r.path === INGEST_PATH ? '(the ingest process, port 7070) ' : '';
+    return `  ${r.method.padEnd(5)}${r.path.padEnd(width)}${where}${r.op.summary ?? ''}`;
+  });
+  return `\nRoutes (OpenAPI at /openapi.json, a page at /docs):\n${lines.join('\n')}\n`;
+}
 
 export function register(program: Command): void {
   program
@@ -49,7 +49,7 @@ export function register(program: Command): void {
       'run the API (its routes: faresight help api) on the configured row store and cache; ' +
         'with the embedded PGlite row store no other process may have it open (use rowStore.backend=postgres to scale out)',
     )
-    .addHelpText('after', API_ROUTES_HELP)
+    .addHelpText('after', () => apiRoutesHelp())
     .option('-p, --port <port>', `port (${configHelp('api.port')})`, intOption('--port'))
     .option('--host <host>', `interface to listen on (${configHelp('api.host')})`)
     .option('--insecure', INSECURE_HELP)

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   DEFAULT_COMPACT_COMPRESSION_LEVEL,
   DEFAULT_COMPRESSION_LEVEL,
+  DEFAULT_MAX_OPEN_BYTES,
   DEFAULT_ROTATE_BYTES,
 } from '../lake/lake-defaults.js';
 import { localObjectStoreBackend } from '../lake/object-store/local/local-backend.js';
@@ -190,6 +191,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       rotateSeconds: z.number().int().positive().default(60),
       rotateBytes: z.number().int().positive().default(DEFAULT_ROTATE_BYTES),
+      /**
+       * Stream bytes the lake writer holds in open files over all partitions; past it the
+       * largest files are written first. Bounds its memory when a batch spans hundreds of
+       * partitions (a backfill of history).
+       */
+      maxOpenBytes: z.number().int().positive().default(DEFAULT_MAX_OPEN_BYTES),
       batch: batchPolicySchema.prefault({ count: 20_000, periodMs: 5000 }),
       /**
        * zstd level of the files the lake writer writes (1-22). Low by default: encoding is

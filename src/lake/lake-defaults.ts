@@ -3,6 +3,11 @@
  * configuration schema reads them without loading the writer and its engine.
  */
 
+/**
+ * Default of `lake.maxOpenBytes`: stream bytes the writer holds in open files over all
+ * partitions (256 MiB); past it the largest files close first.
+ */
+export const DEFAULT_MAX_OPEN_BYTES = 256 * 1024 * 1024;
 /** Default of `lake.rotateBytes`: a file is closed past this many bytes (128 MiB). */
 export const DEFAULT_ROTATE_BYTES = 128 * 1024 * 1024;
 /**

@@ -9,6 +9,8 @@
  *   a later window of `lake.rotateSeconds` (aligned to the epoch), when it reaches
  *   `lake.rotateBytes` of encoded records, or, so a quiet stream still flushes, when the
  *   wall clock is more than `rotateSeconds` past the newest record's arrival in the buffer.
+ *   Open buffers of all partitions together hold at most `lake.maxOpenBytes`: past it the
+ *   largest close first, so a batch spanning hundreds of partitions stays bounded.
  * - A file is named `<shard>-<firstSeq>-<lastSeq>.parquet` and holds every record of its
  *   partition and shard in that seq range. Before writing, the partition is resolved
  *   (small files plus the compacted files of its manifest) and records already held are
@@ -30,6 +32,7 @@ import type { Consumer, Stream } from '../stream/stream.js';
 import { registerStreamLagMetrics } from '../stream/stream-lag-metrics.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
+import { DEFAULT_MAX_OPEN_BYTES } from './lake-defaults.js';
 import { registerLakeMetrics } from './lake-metrics.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetWriter } from './parquet-writer.js';
@@ -60,6 +63,8 @@ export interface LakeWriterConfig {
   readonly lake: {
     readonly rotateSeconds: number;
     readonly rotateBytes: number;
+    /** Default DEFAULT_MAX_OPEN_BYTES. */
+    readonly maxOpenBytes?: number;
     readonly batch: BatchPolicy;
     readonly compressionLevel: number;
   };
@@ -135,6 +140,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
       stagingDir,
       rotateMs: config.lake.rotateSeconds * 1000,
       rotateBytes: config.lake.rotateBytes,
+      maxOpenBytes: config.lake.maxOpenBytes ?? DEFAULT_MAX_OPEN_BYTES,
       now,
       parquet,
       saveCatalog: () => {

@@ -45,3 +45,24 @@ test('only the first delivery of a seq counts, per shard', () => {
   assert.equal(b.firstDelivery(1, 4), true);
   assert.equal(b.firstDelivery(0, 6), true);
 });
+
+test('a batch over hundreds of partitions keeps the open buffers under maxOpenBytes, largest closed first', () => {
+  const cap = 10_000;
+  const b = new PartitionBuffers(HOUR, 1_000_000, cap);
+  // a live record first: the history below is older than its window, so no window closes
+  b.add(input(0, 0), 'generic', T0, 10, 0);
+  let seq = 1;
+  for (let round = 0; round < 3; round++)
+    for (let p = 0; p < 400; p++) {
+      // one partition of every hour of the past 400 hours, partition 7 much bigger
+      b.add(input(0, seq++), 'generic', T0 - (p + 1) * HOUR, p === 7 ? 900 : 10, 0);
+      assert.ok(b.openBytes <= cap, `open buffers ${b.openBytes} bytes past the cap of ${cap}`);
+    }
+  assert.ok(b.closed.length > 0, 'files were closed to stay under the cap');
+  assert.equal(
+    b.closed[0]!.key,
+    `generic/${new Date(T0 - 8 * HOUR).toISOString().slice(0, 10)}/${new Date(T0 - 8 * HOUR).toISOString().slice(11, 13)}`,
+    'the largest open file closes first',
+  );
+  assert.equal(b.firstBuffered(0), 0, 'every record is still held until its file is written');
+});

@@ -1,7 +1,8 @@
 /**
  * Buffering and rotation of one lake source: per stream shard, one open file per
- * partition; files close on a later rotation window, on size, or when idle, and wait in
- * `closed` until they are written.
+ * partition; files close on a later rotation window, on size, when idle, or (largest
+ * first) when the open files together pass `maxOpenBytes`, and wait in `closed` until
+ * they are written.
  */
 import { type Partition, partitionOf } from './lake-layout.js';
 import type { LakeInput } from './parquet-writer.js';
@@ -28,20 +29,40 @@ interface ShardState {
   readonly open: Map<string, OpenFile>;
 }
 
+/** Once the open files pass their cap, the largest close until they hold this share of it. */
+const EVICT_TO = 0.75;
+
 /**
  * The open and closed files of one source. A file closes when a record of a later
  * rotation window (`rotateMs` wide) arrives on its shard, when it holds `rotateBytes` of
- * stream bytes, or when nothing arrived for it for `rotateMs` (closeIdle).
+ * stream bytes, or when nothing arrived for it for `rotateMs` (closeIdle). Open files of
+ * every shard and partition together hold at most `maxOpenBytes` (default unbounded):
+ * past it the largest close first (down to 3/4 of the cap), so a batch spanning hundreds
+ * of partitions (a backfill of history) cannot hold more than that in open buffers; the
+ * writer's backpressure bounds the closed files.
  */
 export class PartitionBuffers {
   /** Closed files, oldest first, until `written` removes them. */
   readonly closed: OpenFile[] = [];
   private readonly shards = new Map<number, ShardState>();
+  private open = 0;
+  private bytesOpen = 0;
 
   constructor(
     private readonly rotateMs: number,
     private readonly rotateBytes: number,
+    private readonly maxOpenBytes = Number.POSITIVE_INFINITY,
   ) {}
+
+  /** Stream bytes held in open files, over every shard and partition. */
+  get openBytes(): number {
+    return this.bytesOpen;
+  }
+
+  /** Open files, over every shard and partition. */
+  get openFiles(): number {
+    return this.open;
+  }
 
   /** True the first time `seq` (or a later one) is seen on `shard`: a redelivery is false. */
   firstDelivery(shard: number, seq: number): boolean {
@@ -76,11 +97,24 @@ export class PartitionBuffers {
         lastArrival: now,
       };
       st.open.set(key, file);
+      this.open++;
     }
     file.inputs.push(input);
     file.bytes += size;
+    this.bytesOpen += size;
     file.lastArrival = now;
     if (file.bytes >= this.rotateBytes) this.close(file);
+    if (this.bytesOpen > this.maxOpenBytes) this.closeLargest();
+  }
+
+  /** Closes the largest open files until they hold EVICT_TO of maxOpenBytes. */
+  private closeLargest(): void {
+    const open = [...this.shards.values()].flatMap((st) => [...st.open.values()]);
+    open.sort((a, b) => b.bytes - a.bytes);
+    for (const f of open) {
+      if (this.bytesOpen <= this.maxOpenBytes * EVICT_TO) return;
+      this.close(f);
+    }
   }
 
   /** Closes the files nothing arrived for in the last `rotateMs`. */
@@ -122,7 +156,10 @@ export class PartitionBuffers {
   }
 
   private close(file: OpenFile): void {
-    this.shard(file.shard).open.delete(file.key);
+    if (this.shard(file.shard).open.delete(file.key)) {
+      this.open--;
+      this.bytesOpen -= file.bytes;
+    }
     this.closed.push(file);
   }
 }

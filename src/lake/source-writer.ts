@@ -60,6 +60,8 @@ export interface SharedLakeState {
   readonly stagingDir: string;
   readonly rotateMs: number;
   readonly rotateBytes: number;
+  /** Cap of the bytes held in open files (PartitionBuffers). */
+  readonly maxOpenBytes: number;
   readonly now: () => number;
   /** Shared by the loops; its calls may overlap. */
   readonly parquet: ParquetWriter;
@@ -96,7 +98,7 @@ export class SourceWriter {
     private readonly shared: SharedLakeState,
     private readonly log: Logger,
   ) {
-    this.buffers = new PartitionBuffers(shared.rotateMs, shared.rotateBytes);
+    this.buffers = new PartitionBuffers(shared.rotateMs, shared.rotateBytes, shared.maxOpenBytes);
   }
 
   start(): void {
@@ -195,7 +197,11 @@ export class SourceWriter {
     });
     this.shared.metrics?.fenced.inc({ source: this.source, at: this.fencedAt });
     this.leases.forget(err.shards);
-    this.buffers = new PartitionBuffers(this.shared.rotateMs, this.shared.rotateBytes);
+    this.buffers = new PartitionBuffers(
+      this.shared.rotateMs,
+      this.shared.rotateBytes,
+      this.shared.maxOpenBytes,
+    );
     this.pending.length = 0;
     this.fencedBy = undefined;
     this.consumer.reset();

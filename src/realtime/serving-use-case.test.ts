@@ -4,7 +4,7 @@ import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import type { PruneOptions, RowStore } from '../serving/row-store.js';
 import { RecordRejectedError } from './errors.js';
-import { createServingUseCase } from './serving-use-case.js';
+import { APPLY_RECORDS, createServingUseCase } from './serving-use-case.js';
 
 describe('serving use case', () => {
   it('applies every batch, prunes at most once per interval, and survives a failed prune', async () => {
@@ -49,6 +49,35 @@ describe('serving use case', () => {
       'apply 1',
       'prune 1500 7200000 9000000',
     ]);
+  });
+
+  it('applies a large batch in transactions of at most APPLY_RECORDS records, so reads run between them', async () => {
+    const applied: number[] = [];
+    const reads: number[] = [];
+    const fake = {
+      applyRecords: async (rs: unknown[]) => {
+        applied.push(rs.length);
+        // an API read that arrives meanwhile is served before the next transaction
+        setImmediate(() => reads.push(applied.length));
+        return { newSearches: rs.length, faresChanged: 0, changedMarkets: [] };
+      },
+      prune: async () => ({ searchIds: 0, departedFares: 0, staleFares: 0 }),
+    } as unknown as RowStore;
+    const uc = createServingUseCase({ rowStore: fake, logger: silentLogger });
+    const batch = Array.from({ length: 2 * APPLY_RECORDS + 1 }, (_, i) =>
+      searchRecord({ id: `r${i}`, offers: [{ carrier: 'BA', amount: 100 + i }] }),
+    );
+    await uc.processBatch(batch, {
+      group: 'rt-serving',
+      lastSeq: new Map(),
+      publish: async () => {},
+    });
+    assert.deepEqual(applied, [APPLY_RECORDS, APPLY_RECORDS, 1]);
+    assert.deepEqual(
+      reads.slice(0, 2),
+      [1, 2],
+      'a read ran after each transaction, before the next',
+    );
   });
 
   it('rejects when the row store does, so the batch is retried', async () => {

@@ -1,8 +1,10 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
+import { TimeSlice } from '../ops/time-slice.js';
 import { type Cache, scopesOfChange } from '../serving/cache/cache.js';
 import {
   DEFAULT_FARE_RETENTION_MS,
@@ -12,6 +14,13 @@ import {
 } from '../serving/row-store.js';
 import { RecordRejectedError } from './errors.js';
 import type { UseCase } from './use-case.js';
+
+/**
+ * Records applied in one row-store transaction. A catch-up batch (2000 searches, some 30k
+ * fares) in one transaction held PGlite, and every API read behind it, for seconds; in
+ * parts of this size the reads run between them. Each part is idempotent, as the batch is.
+ */
+export const APPLY_RECORDS = 250;
 
 /** Default interval between row store housekeeping runs (RowStore.prune). */
 export const DEFAULT_PRUNE_EVERY_MS = 10 * 60_000;
@@ -59,9 +68,15 @@ export interface ServingUseCaseOptions {
  * Refuses, before any write, records that validation refuses (the runner dead-letters
  * them at once): what reaches the row store is what ingest would have accepted.
  */
-function refuseInvalid(records: readonly ShoppingRecord[], policy: ValidationPolicy): void {
+async function refuseInvalid(
+  records: readonly ShoppingRecord[],
+  policy: ValidationPolicy,
+): Promise<void> {
   const reasons: string[] = [];
+  // Sliced, as the consumer loop decodes: a catch-up batch is thousands of records.
+  const slice = new TimeSlice();
   for (const r of records) {
+    if (slice.due()) await slice.pause();
     const v = validateRecord(r, policy);
     if (!v.ok) reasons.push(`${JSON.stringify(r.id)}: ${v.errors.join('; ')}`);
   }
@@ -99,16 +114,23 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
     name: 'serving',
     configSchema: servingConfigSchema,
     async processBatch(records) {
-      refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
-      let r: Awaited<ReturnType<RowStore['applyRecords']>>;
-      try {
-        r = await opts.rowStore.applyRecords(records);
-      } catch (err) {
-        if (isDataError(err))
-          throw new RecordRejectedError(`row store refused the data: ${(err as Error).message}`, {
-            cause: err,
-          });
-        throw err;
+      await refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
+      const r = { newSearches: 0, faresChanged: 0, changedMarkets: [] as string[] };
+      for (let i = 0; i < records.length; i += APPLY_RECORDS) {
+        // the event loop turns between transactions: reads waiting on the row store run
+        if (i > 0) await turn();
+        try {
+          const part = await opts.rowStore.applyRecords(records.slice(i, i + APPLY_RECORDS));
+          r.newSearches += part.newSearches;
+          r.faresChanged += part.faresChanged;
+          r.changedMarkets.push(...part.changedMarkets);
+        } catch (err) {
+          if (isDataError(err))
+            throw new RecordRejectedError(`row store refused the data: ${(err as Error).message}`, {
+              cause: err,
+            });
+          throw err;
+        }
       }
       opts.logger.debug('applied', {
         records: records.length,

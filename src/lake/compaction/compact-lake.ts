@@ -54,6 +54,11 @@ export interface CompactOptions {
   /** Default DEFAULT_GRACE_MS. */
   graceMs?: number;
   now?: () => number;
+  /**
+   * Stops the run between partitions: no further partition is merged, and without the
+   * grace wait nothing is deleted (the next run deletes the merged sources). Default none.
+   */
+  signal?: AbortSignal;
   /** Called after every manifest swap, before the grace wait (tests use it to interleave). */
   onSwap?: (prefix: string) => Promise<void> | void;
 }
@@ -128,6 +133,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
   await fs.mkdir(options.stagingDir, { recursive: true });
   for (const table of options.tables ?? LAKE_TABLES) {
     for (const part of await listPartitions(options.store, `${table}/`)) {
+      if (options.signal?.aborted) return report;
       const end = partitionEnd(part.prefix);
       if (end === undefined) continue;
       if (end > hourStart) {
@@ -148,9 +154,19 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
       toDelete.push(...merged);
     }
   }
-  if (toDelete.length > 0) {
+  if (toDelete.length > 0 && !options.signal?.aborted) {
     const grace = options.graceMs ?? DEFAULT_GRACE_MS;
-    if (grace > 0) await new Promise((r) => setTimeout(r, grace));
+    if (grace > 0)
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(done, grace);
+        options.signal?.addEventListener('abort', done, { once: true });
+      });
+    // stopped during the grace: queries may still read the sources; the next run deletes them
+    if (options.signal?.aborted) return report;
     for (const o of toDelete) await options.store.delete(o.key);
     report.deleted = toDelete.length;
   }

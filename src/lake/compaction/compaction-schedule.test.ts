@@ -16,7 +16,7 @@ import { LocalObjectStore } from '../object-store/local/local-object-store.js';
 import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream, recordAppend } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
-import type { CompactionReport } from './compact-lake.js';
+import { type CompactionReport, compactLake } from './compact-lake.js';
 import { startCompactionSchedule } from './compaction-schedule.js';
 import { MANIFEST_NAME } from './partition-manifest.js';
 
@@ -89,5 +89,29 @@ describe('scheduled compaction', () => {
       );
       assert.ok(!fs.existsSync(path.join(hourDir(now), MANIFEST_NAME)), 'current hour untouched');
     }
+  });
+
+  test('a compaction told to stop merges no further partition and deletes nothing', async () => {
+    const root = path.join(tmp, 'stopped');
+    const closed = Date.parse('2026-11-20T05:00:00.000Z');
+    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
+    const stop = new AbortController();
+    stop.abort();
+    const report = await compactLake({
+      store: new LocalObjectStore(root),
+      merger: {
+        merge: async () => assert.fail('merged a partition after the stop'),
+        close: async () => {},
+      },
+      stagingDir: path.join(tmp, 'stopped-staging'),
+      logger: silentLogger,
+      graceMs: 0,
+      now: () => closed + 10 * 3_600_000,
+      signal: stop.signal,
+    });
+    assert.equal(report.partitions, 0);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['0-1-2.parquet', '0-3-4.parquet']);
   });
 });

@@ -33,11 +33,14 @@ export interface CompactionScheduleOptions {
 
 /**
  * Starts the timer; the first run is `everyMs` after the start. Runs never overlap; a
- * failed run is logged and the next one tries again. `stop()` cancels the timer and
- * waits for a run in progress (its grace wait included) up to STOP_WAIT_MS.
+ * failed run is logged and the next one tries again. `stop()` cancels the timer, tells a
+ * run in progress to stop after its current partition (a run over hundreds of partitions
+ * went on for minutes after `up` had stopped everything else), and waits for it up to
+ * STOP_WAIT_MS.
  */
 export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
   let stopped = false;
+  const stopping = new AbortController();
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
@@ -50,6 +53,7 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
         merger,
         stagingDir: path.join(o.dataDir, 'tmp', 'compact'),
         logger: o.logger,
+        signal: stopping.signal,
         ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
       });
       if (report.partitions > 0)
@@ -79,6 +83,7 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
     name: 'compaction',
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
       let cap: NodeJS.Timeout | undefined;
       const capped = new Promise<void>((r) => {

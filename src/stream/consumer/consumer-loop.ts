@@ -10,12 +10,14 @@
  *   error bisects at once); when no
  *   record succeeds on its own the failure is systemic and the whole batch is retried;
  * - a batch is committed only once processed (and then even while stopping: the drain);
+ * - a batch is decoded in time slices (TimeSlice), the event loop turning between them;
  *   a commit refused by the lease (FencedError) leaves the batch to the shard's new owner;
  * - a loop that throws outside that handling is logged, backed off and restarted on a
  *   fresh consumer, so it resumes from its last committed checkpoint.
  */
 import { backoffDelay, type RetryPolicy, sleep } from '../../ops/backoff.js';
 import type { Logger } from '../../ops/logger.js';
+import { TimeSlice } from '../../ops/time-slice.js';
 import { FencedError } from '../lease/lease-store.js';
 import type { Batch, Consumer, StreamRecord } from '../stream.js';
 import { type Isolation, isolateFailures } from './isolate-failures.js';
@@ -304,7 +306,11 @@ async function runLoop<R>(
       if (batch.records.length === 0) continue;
       const items: Item<R>[] = [];
       const undecodable: Rejected[] = [];
+      // Decoding a large batch takes hundreds of ms: in slices, so that the requests of a
+      // process that also serves (`up`) wait about one slice, not the whole batch.
+      const slice = new TimeSlice();
       for (const raw of batch.records) {
+        if (slice.due()) await slice.pause();
         try {
           items.push({ raw, value: sink.decode(raw.data) });
         } catch (err) {
