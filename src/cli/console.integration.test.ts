@@ -167,16 +167,26 @@ describe('the Console in Chromium', { skip: missing }, () => {
         outcome ?? '',
       );
       assert.equal(await page.getAttribute('#redrive-outcome [data-status]', 'data-accepted'), '1');
-      // its effect in the platform: the record reaches the lake
-      await until('the re-driven record in the lake', async () => {
-        const r = await admin('/admin/v1/lake/sql', {
-          method: 'POST',
-          body: JSON.stringify({
-            sql: `SELECT count(*) AS n FROM searches WHERE id = '${future.id}'`,
-          }),
-        });
-        const body = (await r.json()) as { rows?: { n: number }[] };
-        return Number(body.rows?.[0]?.n) === 1 ? true : undefined;
+      // its effect in the platform: the record reaches the lake (a loaded machine may
+      // take a while; a timeout says what the lake answered and what the writer did)
+      let lastAnswer = '';
+      await until(
+        'the re-driven record in the lake',
+        async () => {
+          const r = await admin('/admin/v1/lake/sql', {
+            method: 'POST',
+            body: JSON.stringify({
+              sql: `SELECT count(*) AS n FROM searches WHERE id = '${future.id}'`,
+            }),
+          });
+          const text = await r.text();
+          lastAnswer = `${r.status} ${text.slice(0, 300)}; writer ${JSON.stringify(platform.lake.stats())}; lag ${JSON.stringify(await platform.stream.lag())}`;
+          const body = JSON.parse(text) as { rows?: { n: number }[] };
+          return Number(body.rows?.[0]?.n) === 1 ? true : undefined;
+        },
+        180_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}: last answer ${lastAnswer}`);
       });
 
       // Stream: rewind the lake group behind a confirmation that says what is re-read
