@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { applyLifecycleAction, planLocalLifecycle } from '../../lake/lifecycle/local-lifecycle.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
+import type { LakeTable } from '../../lake/tables.js';
+import { LocalLakeFiles } from '../lake-files.js';
 import { runLakeQuerySuite, writeLake as writeLakeFiles } from '../testing/lake-query-suite.js';
 import { DuckDBLakeQuery } from './duckdb-lake-query.js';
 
@@ -83,6 +85,35 @@ describe('lake query (DuckDB)', () => {
         await q.all("select count(*) n from searches where dt = '2026-11-26' and hour = '05'"),
         [{ n: 5 }],
       );
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('a query lists the files of the tables it names only', async () => {
+    const dataDir = path.join(tmp, 'named');
+    await writeLake(dataDir, 2);
+    const local = new LocalLakeFiles(lakeRoot(dataDir));
+    const listed: LakeTable[] = [];
+    const q = await DuckDBLakeQuery.open({
+      dataDir,
+      files: {
+        files: (table) => {
+          listed.push(table);
+          return local.files(table);
+        },
+      },
+    });
+    try {
+      listed.length = 0;
+      assert.deepEqual(await q.all('select count(*) n from dead_letters'), [{ n: 0 }]);
+      assert.deepEqual(listed, ['dead_letters']);
+      listed.length = 0;
+      assert.deepEqual(await q.all('SELECT count(*) AS n FROM "Searches"'), [{ n: 6 }]);
+      assert.deepEqual(listed, ['searches']);
+      listed.length = 0;
+      await q.all('select 1');
+      assert.deepEqual(listed, []);
     } finally {
       await q.close();
     }

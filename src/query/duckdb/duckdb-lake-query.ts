@@ -32,11 +32,20 @@ function isVanishedFile(err: unknown): boolean {
   return /No files found|No such file|could not be opened|Cannot open file/i.test(msg);
 }
 
+/**
+ * The lake tables named as a whole word in `sql` (case-insensitive): the views a query
+ * can read, so the only ones refreshed before it.
+ */
+export function namedTables(sql: string): LakeTable[] {
+  const words = new Set(sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+  return LAKE_TABLES.filter((t) => words.has(t));
+}
+
 /** Times a query is re-planned on a fresh file list when a listed file vanished. */
 const VANISHED_RETRIES = 3;
 
 /**
- * LakeQuery on an in-memory DuckDB. Before every query, each lake table becomes a view
+ * LakeQuery on an in-memory DuckDB. Before every query, each lake table it names becomes a view
  * over `read_parquet` of the files LakeFiles lists (hive_partitioning, union_by_name, so
  * files of older schema versions read too), or, while it has none, a typed empty SELECT
  * with the same columns. Reading the listed files rather than a glob is what keeps a
@@ -74,11 +83,17 @@ export class DuckDBLakeQuery extends LakeQueryBase {
     return q;
   }
 
-  private refreshViews(): Promise<void> {
+  /**
+   * Re-lists the files of `tables` and re-creates the views whose file list changed. A
+   * query refreshes only the tables it names: listing a table the query does not read
+   * (thousands of small files of `offers` for a dead-letter listing) is what made every
+   * query as slow as a listing of the whole lake.
+   */
+  private refreshViews(tables: readonly LakeTable[] = LAKE_TABLES): Promise<void> {
     this.refreshing = this.refreshing
       .catch(() => undefined)
       .then(async () => {
-        for (const table of LAKE_TABLES) {
+        for (const table of tables) {
           const files = await this.lakeFiles.files(table);
           const sql = `CREATE OR REPLACE VIEW ${table} AS ${lakeTableSelect(table, files)}`;
           if (this.viewSql.get(table) === sql) continue;
@@ -99,8 +114,11 @@ export class DuckDBLakeQuery extends LakeQueryBase {
     fn: (conn: DuckDBConnection) => Promise<T>,
   ): Promise<T> {
     if (this.closed) throw new QueryError('the lake query engine is closed', sql);
+    const named = namedTables(sql);
     for (let attempt = 0; ; attempt++) {
-      await this.refreshViews();
+      // A retry refreshes every view: a view the statement reaches without naming its
+      // table (through a view of its own) may list a file a compaction deleted.
+      await this.refreshViews(attempt === 0 ? named : LAKE_TABLES);
       const conn = await this.instance.connect();
       this.connections.add(conn);
       try {
