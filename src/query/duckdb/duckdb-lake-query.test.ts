@@ -118,4 +118,37 @@ describe('lake query (DuckDB)', () => {
       await q.close();
     }
   });
+
+  test('a filter on dt and hour opens no file of another hour', async () => {
+    const dataDir = path.join(tmp, 'unopened');
+    await writeLake(dataDir, 5);
+    // Every file of hour 04 becomes unreadable (once the engine is open): a query that
+    // opens one fails.
+    const hour04 = fs
+      .readdirSync(lakeRoot(dataDir), { recursive: true })
+      .map(String)
+      .filter(
+        (f) => f.startsWith('searches/') && f.includes('/hour=04/') && f.endsWith('.parquet'),
+      );
+    assert.ok(hour04.length > 0);
+    const q = await DuckDBLakeQuery.open({ dataDir });
+    for (const f of hour04) fs.writeFileSync(path.join(lakeRoot(dataDir), f), 'not parquet');
+    try {
+      assert.deepEqual(
+        await q.all(
+          "select count(*) n from searches where dt = '2026-11-26' and hour >= 5 order by 1 limit 10",
+        ),
+        [{ n: 10 }],
+      );
+      await assert.rejects(q.all('select count(*) n from searches'));
+      // a join reads the whole table: no pruning
+      await assert.rejects(
+        q.all(
+          "select count(*) from searches a join searches b using (id) where a.dt = '2026-11-26' and a.hour = 5",
+        ),
+      );
+    } finally {
+      await q.close();
+    }
+  });
 });
