@@ -69,9 +69,10 @@ export interface PlatformConsoleDeps {
 /** A SQL string literal. */
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** The WHERE clause of a dead-letter filter (empty for none). */
-function deadLetterWhere(f: DeadLetterFilter): string {
+/** The WHERE clause of a dead-letter filter and further conditions (empty for none). */
+function deadLetterWhere(f: DeadLetterFilter, ...more: string[]): string {
   const where = [
+    ...more,
     f.vendor ? `vendor = ${lit(f.vendor)}` : '',
     f.stage ? `stage = ${lit(f.stage)}` : '',
     f.reason
@@ -79,6 +80,30 @@ function deadLetterWhere(f: DeadLetterFilter): string {
       : '',
   ].filter((w) => w !== '');
   return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+const DAY_MS = 86_400_000;
+
+/** Widths in days of the windows receivedDays steps back through, after today's. */
+const WINDOW_DAYS = [1, 2, 4, 8, 16, 32] as const;
+
+/**
+ * Conditions on `dt` (the UTC day of `received_at`) that split a table into disjoint
+ * windows, newest first: today and later, yesterday, the 2 days before, 4, ..., then
+ * everything older. Each is a plain range on the partition column, so the lake query
+ * opens only that window's files.
+ */
+export function receivedDays(now: number): string[][] {
+  const day = (offset: number) =>
+    `DATE ${lit(new Date(now - offset * DAY_MS).toISOString().slice(0, 10))}`;
+  const out: string[][] = [[`dt >= ${day(0)}`]];
+  let end = 0;
+  for (const width of WINDOW_DAYS) {
+    out.push([`dt >= ${day(end + width)}`, `dt < ${day(end)}`]);
+    end += width;
+  }
+  out.push([`dt < ${day(end)}`]);
+  return out;
 }
 
 const runInfo = (r: RunRecord): EtlRunInfo => ({
@@ -183,12 +208,25 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return plan;
   }
 
+  /**
+   * The newest dead letters of the filter, read a few days at a time from today back
+   * (see receivedDays) and stopped once `limit` are found: the partitions are days of
+   * `received_at`, so every row of an older window is older than every row found, and
+   * the answer is the whole table's `ORDER BY received_at DESC LIMIT n` without opening
+   * the older files.
+   */
   async deadLetters(f: DeadLetterFilter): Promise<DeadLetterSummary[]> {
-    const rows = await this.rows(
-      `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters
-       ${deadLetterWhere(f)} ORDER BY received_at DESC LIMIT ${Math.trunc(f.limit ?? 200)}`,
-    );
-    return rows.map(summaryOf);
+    const limit = Math.trunc(f.limit ?? 200);
+    const out: Record<string, unknown>[] = [];
+    for (const days of receivedDays(Date.now())) {
+      if (out.length >= limit) break;
+      const rows = await this.rows(
+        `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters
+         ${deadLetterWhere(f, ...days)} ORDER BY received_at DESC LIMIT ${limit - out.length}`,
+      );
+      out.push(...rows);
+    }
+    return out.map(summaryOf);
   }
 
   async deadLetterCounts(f: DeadLetterFilter, bucket: DeadLetterBucket) {
