@@ -152,9 +152,9 @@ export class DuckDBLakeQuery extends LakeQueryBase {
       named.length > 0 ? tableScans(await serializeSql(this.conn, sql)) : undefined,
     );
     for (let attempt = 0; ; attempt++) {
-      // A retry refreshes every view: a view the statement reaches without naming its
-      // table (through a view of its own) may list a file a compaction deleted.
-      await this.refreshViews(attempt === 0 ? named : LAKE_TABLES, pruned);
+      // A statement naming no lake table may read one through a view of the user's own,
+      // and a retry refreshes every view: such a view may list a file a compaction deleted.
+      await this.refreshViews(attempt === 0 && named.length > 0 ? named : LAKE_TABLES, pruned);
       const conn = await this.instance.connect();
       this.connections.add(conn);
       try {
