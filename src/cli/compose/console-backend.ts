@@ -24,6 +24,7 @@ import { ConsoleInputError } from '../../console/console-backend.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
 import type { EtlStore, RunRecord } from '../../etl/etl-store.js';
 import { Catalog } from '../../lake/catalog/catalog.js';
+import { parsePartitionKey } from '../../lake/lake-layout.js';
 import type { LifecycleAction } from '../../lake/lifecycle/local-lifecycle.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
@@ -82,27 +83,32 @@ function deadLetterWhere(f: DeadLetterFilter, ...more: string[]): string {
   return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
 }
 
-const DAY_MS = 86_400_000;
-
-/** Widths in days of the windows receivedDays steps back through, after today's. */
+/** How many days (that hold dead letters) each window after the first reads. */
 const WINDOW_DAYS = [1, 2, 4, 8, 16, 32] as const;
 
 /**
  * Conditions on `dt` (the UTC day of `received_at`) that split a table into disjoint
- * windows, newest first: today and later, yesterday, the 2 days before, 4, ..., then
- * everything older. Each is a plain range on the partition column, so the lake query
- * opens only that window's files.
+ * windows, newest first, from the days `held` that hold rows (a listing of the store):
+ * the newest day and later, the next day held, the 2 before, 4, ..., then every older
+ * day. Each is a plain range on the partition column, so the lake query opens only that
+ * window's files; the first and last are open-ended, so a day the listing missed is read
+ * all the same.
  */
-export function receivedDays(now: number): string[][] {
-  const day = (offset: number) =>
-    `DATE ${lit(new Date(now - offset * DAY_MS).toISOString().slice(0, 10))}`;
-  const out: string[][] = [[`dt >= ${day(0)}`]];
-  let end = 0;
+export function receivedDays(held: readonly string[]): string[][] {
+  const days = [...new Set(held)].sort().reverse();
+  const day = (d: string) => `DATE ${lit(d)}`;
+  if (days.length === 0) return [[]];
+  const out: string[][] = [[`dt >= ${day(days[0] as string)}`]];
+  let next = 1;
   for (const width of WINDOW_DAYS) {
-    out.push([`dt >= ${day(end + width)}`, `dt < ${day(end)}`]);
-    end += width;
+    if (next + width >= days.length) break;
+    out.push([
+      `dt >= ${day(days[next + width - 1] as string)}`,
+      `dt < ${day(days[next - 1] as string)}`,
+    ]);
+    next += width;
   }
-  out.push([`dt < ${day(end)}`]);
+  if (next < days.length) out.push([`dt < ${day(days[next - 1] as string)}`]);
   return out;
 }
 
@@ -209,8 +215,8 @@ export class PlatformConsoleBackend implements ConsoleBackend {
   }
 
   /**
-   * The newest dead letters of the filter, read a few days at a time from today back
-   * (see receivedDays) and stopped once `limit` are found: the partitions are days of
+   * The newest dead letters of the filter, read a few days at a time from the newest day
+   * the store holds back (see receivedDays) and stopped once `limit` are found: the partitions are days of
    * `received_at`, so every row of an older window is older than every row found, and
    * the answer is the whole table's `ORDER BY received_at DESC LIMIT n` without opening
    * the older files.
@@ -218,7 +224,10 @@ export class PlatformConsoleBackend implements ConsoleBackend {
   async deadLetters(f: DeadLetterFilter): Promise<DeadLetterSummary[]> {
     const limit = Math.trunc(f.limit ?? 200);
     const out: Record<string, unknown>[] = [];
-    for (const days of receivedDays(Date.now())) {
+    const held = (await this.deps.store.list('dead_letters/'))
+      .map((o) => parsePartitionKey(o.key)?.dt)
+      .filter((d): d is string => d !== undefined);
+    for (const days of receivedDays(held)) {
       if (out.length >= limit) break;
       const rows = await this.rows(
         `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { lakeRoot } from '../../lake/lake-layout.js';
+import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
 import { PlatformConsoleBackend, type PlatformConsoleDeps } from './console-backend.js';
 import { openLocalLake } from './lake.js';
 
@@ -46,6 +47,7 @@ describe('the Console backend: dead letters', () => {
   const backend = (dataDir: string) =>
     new PlatformConsoleBackend({
       openLake: () => openLocalLake({ dataDir }),
+      store: new LocalObjectStore(lakeRoot(dataDir)),
       customers: { jobs: async () => [] },
       slices: {},
     } as unknown as PlatformConsoleDeps);
@@ -55,6 +57,7 @@ describe('the Console backend: dead letters', () => {
     await writeDeadLetters(dataDir, 'kiwi', 0, 3);
     await writeDeadLetters(dataDir, 'sabre', 2, 2);
     await writeDeadLetters(dataDir, 'kiwi', 40, 2);
+    for (const d of [1, 3, 6, 9, 12, 20, 30]) await writeDeadLetters(dataDir, 'amadeus', d, 1);
     const b = backend(dataDir);
     try {
       const ids = async (limit: number, vendor?: string) =>
@@ -64,13 +67,15 @@ describe('the Console backend: dead letters', () => {
         'kiwi-0-2',
         'kiwi-0-1',
         'kiwi-0-0',
+        'amadeus-1-0',
         'sabre-2-1',
-        'sabre-2-0',
       ]);
       assert.deepEqual(await ids(100), [
-        ...['kiwi-0-2', 'kiwi-0-1', 'kiwi-0-0', 'sabre-2-1', 'sabre-2-0'],
-        ...['kiwi-40-1', 'kiwi-40-0'],
+        ...['kiwi-0-2', 'kiwi-0-1', 'kiwi-0-0', 'amadeus-1-0', 'sabre-2-1', 'sabre-2-0'],
+        ...['amadeus-3-0', 'amadeus-6-0', 'amadeus-9-0', 'amadeus-12-0', 'amadeus-20-0'],
+        ...['amadeus-30-0', 'kiwi-40-1', 'kiwi-40-0'],
       ]);
+      assert.deepEqual(await ids(9), (await ids(100)).slice(0, 9));
       assert.deepEqual(await ids(4, 'kiwi'), ['kiwi-0-2', 'kiwi-0-1', 'kiwi-0-0', 'kiwi-40-1']);
       const [first] = await b.deadLetters({ limit: 1 });
       assert.deepEqual(first?.reasons, ['bad 2']);
