@@ -13,7 +13,7 @@ export interface LakeFiles {
   /**
    * Paths (or URLs the engine reads) of the files that hold `table`'s rows now, each row
    * in exactly one file, in a Hive layout (`.../vendor=/dt=/hour=/<file>`); empty when the
-   * table has none. Called before every query.
+   * table has none. Called before every query that names `table`.
    */
   files(table: LakeTable): Promise<string[]>;
 }

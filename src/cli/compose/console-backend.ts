@@ -24,6 +24,7 @@ import { ConsoleInputError } from '../../console/console-backend.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
 import type { EtlStore, RunRecord } from '../../etl/etl-store.js';
 import { Catalog } from '../../lake/catalog/catalog.js';
+import { parsePartitionKey } from '../../lake/lake-layout.js';
 import type { LifecycleAction } from '../../lake/lifecycle/local-lifecycle.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
@@ -69,9 +70,10 @@ export interface PlatformConsoleDeps {
 /** A SQL string literal. */
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** The WHERE clause of a dead-letter filter (empty for none). */
-function deadLetterWhere(f: DeadLetterFilter): string {
+/** The WHERE clause of a dead-letter filter and further conditions (empty for none). */
+function deadLetterWhere(f: DeadLetterFilter, ...more: string[]): string {
   const where = [
+    ...more,
     f.vendor ? `vendor = ${lit(f.vendor)}` : '',
     f.stage ? `stage = ${lit(f.stage)}` : '',
     f.reason
@@ -79,6 +81,35 @@ function deadLetterWhere(f: DeadLetterFilter): string {
       : '',
   ].filter((w) => w !== '');
   return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** How many days (that hold dead letters) each window after the first reads. */
+const WINDOW_DAYS = [1, 2, 4, 8, 16, 32] as const;
+
+/**
+ * Conditions on `dt` (the UTC day of `received_at`) that split a table into disjoint
+ * windows, newest first, from the days `held` that hold rows (a listing of the store):
+ * the newest day and later, the next day held, the 2 before, 4, ..., then every older
+ * day. Each is a plain range on the partition column, so the lake query opens only that
+ * window's files; the first and last are open-ended, so a day the listing missed is read
+ * all the same.
+ */
+export function receivedDays(held: readonly string[]): string[][] {
+  const days = [...new Set(held)].sort().reverse();
+  const day = (d: string) => `DATE ${lit(d)}`;
+  if (days.length === 0) return [[]];
+  const out: string[][] = [[`dt >= ${day(days[0] as string)}`]];
+  let next = 1;
+  for (const width of WINDOW_DAYS) {
+    if (next + width >= days.length) break;
+    out.push([
+      `dt >= ${day(days[next + width - 1] as string)}`,
+      `dt < ${day(days[next - 1] as string)}`,
+    ]);
+    next += width;
+  }
+  if (next < days.length) out.push([`dt < ${day(days[next - 1] as string)}`]);
+  return out;
 }
 
 const runInfo = (r: RunRecord): EtlRunInfo => ({
@@ -183,12 +214,28 @@ export class PlatformConsoleBackend implements ConsoleBackend {
     return plan;
   }
 
+  /**
+   * The newest dead letters of the filter, read a few days at a time from the newest day
+   * the store holds back (see receivedDays) and stopped once `limit` are found: the partitions are days of
+   * `received_at`, so every row of an older window is older than every row found, and
+   * the answer is the whole table's `ORDER BY received_at DESC LIMIT n` without opening
+   * the older files.
+   */
   async deadLetters(f: DeadLetterFilter): Promise<DeadLetterSummary[]> {
-    const rows = await this.rows(
-      `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters
-       ${deadLetterWhere(f)} ORDER BY received_at DESC LIMIT ${Math.trunc(f.limit ?? 200)}`,
-    );
-    return rows.map(summaryOf);
+    const limit = Math.trunc(f.limit ?? 200);
+    const out: Record<string, unknown>[] = [];
+    const held = (await this.deps.store.list('dead_letters/'))
+      .map((o) => parsePartitionKey(o.key)?.dt)
+      .filter((d): d is string => d !== undefined);
+    for (const days of receivedDays(held)) {
+      if (out.length >= limit) break;
+      const rows = await this.rows(
+        `SELECT id, vendor, stage, received_at, rejected, content_type, payload_bytes FROM dead_letters
+         ${deadLetterWhere(f, ...days)} ORDER BY received_at DESC LIMIT ${limit - out.length}`,
+      );
+      out.push(...rows);
+    }
+    return out.map(summaryOf);
   }
 
   async deadLetterCounts(f: DeadLetterFilter, bucket: DeadLetterBucket) {

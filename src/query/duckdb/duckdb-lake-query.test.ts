@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { applyLifecycleAction, planLocalLifecycle } from '../../lake/lifecycle/local-lifecycle.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
+import type { LakeTable } from '../../lake/tables.js';
+import { LocalLakeFiles } from '../lake-files.js';
 import { runLakeQuerySuite, writeLake as writeLakeFiles } from '../testing/lake-query-suite.js';
 import { DuckDBLakeQuery } from './duckdb-lake-query.js';
 
@@ -82,6 +84,70 @@ describe('lake query (DuckDB)', () => {
       assert.deepEqual(
         await q.all("select count(*) n from searches where dt = '2026-11-26' and hour = '05'"),
         [{ n: 5 }],
+      );
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('a query lists the files of the tables it names only', async () => {
+    const dataDir = path.join(tmp, 'named');
+    await writeLake(dataDir, 2);
+    const local = new LocalLakeFiles(lakeRoot(dataDir));
+    const listed: LakeTable[] = [];
+    const q = await DuckDBLakeQuery.open({
+      dataDir,
+      files: {
+        files: (table) => {
+          listed.push(table);
+          return local.files(table);
+        },
+      },
+    });
+    try {
+      listed.length = 0;
+      assert.deepEqual(await q.all('select count(*) n from dead_letters'), [{ n: 0 }]);
+      assert.deepEqual(listed, ['dead_letters']);
+      listed.length = 0;
+      assert.deepEqual(await q.all('SELECT count(*) AS n FROM "Searches"'), [{ n: 6 }]);
+      assert.deepEqual(listed, ['searches']);
+      // one naming no table may read them through a view of the user's own
+      await q.all("create view mine as select * from searches where vendor = 'generic'");
+      listed.length = 0;
+      assert.deepEqual(await q.all('select count(*) n from mine'), [{ n: 6 }]);
+      assert.deepEqual(listed.sort(), ['dead_letters', 'ingest_stats', 'offers', 'searches']);
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('a filter on dt and hour opens no file of another hour', async () => {
+    const dataDir = path.join(tmp, 'unopened');
+    await writeLake(dataDir, 5);
+    // Every file of hour 04 becomes unreadable (once the engine is open): a query that
+    // opens one fails.
+    const hour04 = fs
+      .readdirSync(lakeRoot(dataDir), { recursive: true })
+      .map(String)
+      .filter(
+        (f) => f.startsWith('searches/') && f.includes('/hour=04/') && f.endsWith('.parquet'),
+      );
+    assert.ok(hour04.length > 0);
+    const q = await DuckDBLakeQuery.open({ dataDir });
+    for (const f of hour04) fs.writeFileSync(path.join(lakeRoot(dataDir), f), 'not parquet');
+    try {
+      assert.deepEqual(
+        await q.all(
+          "select count(*) n from searches where dt = '2026-11-26' and hour >= 5 order by 1 limit 10",
+        ),
+        [{ n: 10 }],
+      );
+      await assert.rejects(q.all('select count(*) n from searches'));
+      // a join reads the whole table: no pruning
+      await assert.rejects(
+        q.all(
+          "select count(*) from searches a join searches b using (id) where a.dt = '2026-11-26' and a.hour = 5",
+        ),
       );
     } finally {
       await q.close();

@@ -16,6 +16,13 @@ import { QueryError } from '../errors.js';
 import { type LakeFiles, LocalLakeFiles, TieredLakeFiles } from '../lake-files.js';
 import type { LakeQueryOptions, QueryResult, ResultColumn, Row } from '../lake-query.js';
 import { LakeQueryBase } from '../lake-query-base.js';
+import {
+  keyMatches,
+  type PartitionPredicate,
+  type TableScan,
+  tableScans,
+} from '../partition-pruning.js';
+import { serializeSql } from './duckdb-sql-parser.js';
 
 /** DuckDB messages span lines (a caret under the SQL); the first line says what went wrong. */
 function toQueryError(err: unknown, sql: string): QueryError {
@@ -32,11 +39,37 @@ function isVanishedFile(err: unknown): boolean {
   return /No files found|No such file|could not be opened|Cannot open file/i.test(msg);
 }
 
+/**
+ * The lake tables named as a whole word in `sql` (case-insensitive): the views a query
+ * can read, so the only ones refreshed before it.
+ */
+export function namedTables(sql: string): LakeTable[] {
+  const words = new Set(sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+  return LAKE_TABLES.filter((t) => words.has(t));
+}
+
+/**
+ * The tables a statement reads once, at its top level, with predicates on partition
+ * columns (`WHERE dt >= '2026-11-26'`), with those predicates (see partition-pruning.ts:
+ * conservative, it never drops a file the statement could read).
+ */
+function prunedTables(
+  scans: readonly TableScan[] | undefined,
+): Map<LakeTable, readonly PartitionPredicate[]> {
+  const out = new Map<LakeTable, readonly PartitionPredicate[]>();
+  for (const table of LAKE_TABLES) {
+    const of = (scans ?? []).filter((s) => s.table.toLowerCase() === table);
+    const predicates = of.length === 1 ? of[0]?.predicates : undefined;
+    if (predicates && predicates.length > 0) out.set(table, predicates);
+  }
+  return out;
+}
+
 /** Times a query is re-planned on a fresh file list when a listed file vanished. */
 const VANISHED_RETRIES = 3;
 
 /**
- * LakeQuery on an in-memory DuckDB. Before every query, each lake table becomes a view
+ * LakeQuery on an in-memory DuckDB. Before every query, each lake table it names becomes a view
  * over `read_parquet` of the files LakeFiles lists (hive_partitioning, union_by_name, so
  * files of older schema versions read too), or, while it has none, a typed empty SELECT
  * with the same columns. Reading the listed files rather than a glob is what keeps a
@@ -44,6 +77,8 @@ const VANISHED_RETRIES = 3;
  */
 export class DuckDBLakeQuery extends LakeQueryBase {
   private readonly viewSql = new Map<LakeTable, string>();
+  /** The files each view reads, as last listed. */
+  private readonly viewFiles = new Map<LakeTable, readonly string[]>();
   private readonly connections = new Set<DuckDBConnection>();
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -74,12 +109,25 @@ export class DuckDBLakeQuery extends LakeQueryBase {
     return q;
   }
 
-  private refreshViews(): Promise<void> {
+  /**
+   * Re-lists the files of `tables` and re-creates the views whose file list changed,
+   * but for the tables in `pruned`, which the query reads through a temporary view over
+   * part of their files (creating a view opens every file it lists). A query refreshes
+   * only the tables it names: listing a table the query does not read (thousands of
+   * small files of `offers` for a dead-letter listing) made every query as slow as a
+   * listing of the whole lake.
+   */
+  private refreshViews(
+    tables: readonly LakeTable[] = LAKE_TABLES,
+    pruned: ReadonlyMap<LakeTable, unknown> = new Map(),
+  ): Promise<void> {
     this.refreshing = this.refreshing
       .catch(() => undefined)
       .then(async () => {
-        for (const table of LAKE_TABLES) {
+        for (const table of tables) {
           const files = await this.lakeFiles.files(table);
+          this.viewFiles.set(table, files);
+          if (pruned.has(table)) continue;
           const sql = `CREATE OR REPLACE VIEW ${table} AS ${lakeTableSelect(table, files)}`;
           if (this.viewSql.get(table) === sql) continue;
           await this.conn.run(sql);
@@ -99,17 +147,40 @@ export class DuckDBLakeQuery extends LakeQueryBase {
     fn: (conn: DuckDBConnection) => Promise<T>,
   ): Promise<T> {
     if (this.closed) throw new QueryError('the lake query engine is closed', sql);
+    const named = namedTables(sql);
+    const pruned = prunedTables(
+      named.length > 0 ? tableScans(await serializeSql(this.conn, sql)) : undefined,
+    );
     for (let attempt = 0; ; attempt++) {
-      await this.refreshViews();
+      // A statement naming no lake table may read one through a view of the user's own,
+      // and a retry refreshes every view: such a view may list a file a compaction deleted.
+      await this.refreshViews(attempt === 0 && named.length > 0 ? named : LAKE_TABLES, pruned);
       const conn = await this.instance.connect();
       this.connections.add(conn);
       try {
+        await this.pruneViews(conn, pruned);
         return await fn(conn);
       } catch (err) {
         if (this.connections.delete(conn)) conn.closeSync();
         if (attempt < VANISHED_RETRIES && isVanishedFile(err)) continue;
         throw toQueryError(err, sql);
       }
+    }
+  }
+
+  /**
+   * On `conn` only, shadows the view of each table of `pruned` by a temporary view over
+   * the files of the partitions its predicates allow. DuckDB would skip the other files'
+   * rows anyway, but it opens every file of a view to bind it (union_by_name), so a
+   * listing of the newest hour of an uncompacted lake opened every file of the table.
+   */
+  private async pruneViews(
+    conn: DuckDBConnection,
+    pruned: ReadonlyMap<LakeTable, readonly PartitionPredicate[]>,
+  ): Promise<void> {
+    for (const [table, predicates] of pruned) {
+      const kept = (this.viewFiles.get(table) ?? []).filter((f) => keyMatches(f, predicates));
+      await conn.run(`CREATE TEMP VIEW ${table} AS ${lakeTableSelect(table, kept)}`);
     }
   }
 

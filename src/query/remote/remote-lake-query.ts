@@ -1,7 +1,7 @@
 /**
  * SQL over a lake in a remote object store (S3), without an engine extension that reads
  * S3 itself: each query is parsed, the files it can touch are chosen by partition
- * pruning on the object keys (see partition-pruning.ts), fetched into the bounded
+ * pruning on the object keys (see ../partition-pruning.ts), fetched into the bounded
  * LakeFileCache, and the query runs on the default local engine over exactly those
  * files. Results therefore match the same query over a local copy of the lake. Objects
  * in an archive storage class (Glacier, Deep Archive) are skipped, as the local archive
@@ -12,13 +12,13 @@ import { listPartitions } from '../../lake/compaction/visible-files.js';
 import type { ObjectInfo, ObjectStore } from '../../lake/object-store/object-store.js';
 import { LAKE_TABLES } from '../../lake/tables.js';
 import { DuckDBLakeQuery } from '../duckdb/duckdb-lake-query.js';
+import { DuckDBSqlParser } from '../duckdb/duckdb-sql-parser.js';
 import { QueryError } from '../errors.js';
 import { DirectoryLakeFiles } from '../lake-files.js';
 import type { LakeQuery, QueryResult } from '../lake-query.js';
 import { LakeQueryBase } from '../lake-query-base.js';
-import { DuckDBSqlParser } from './duckdb-sql-parser.js';
+import { keyMatches, scanPrefixes, type TableScan, tableScans } from '../partition-pruning.js';
 import { LakeFileCache, type LakeFileCacheStats } from './lake-file-cache.js';
-import { keyMatches, scanPrefixes, type TableScan, tableScans } from './partition-pruning.js';
 
 /** Options of openRemoteLakeQuery. */
 export interface RemoteLakeQueryOptions {

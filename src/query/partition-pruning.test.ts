@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBSqlParser } from './duckdb-sql-parser.js';
+import { DuckDBSqlParser } from './duckdb/duckdb-sql-parser.js';
 import { keyMatches, scanPrefixes, type TableScan, tableScans } from './partition-pruning.js';
 
 let parser: DuckDBSqlParser;

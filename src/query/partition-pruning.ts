@@ -11,7 +11,7 @@
  *   `DATE '2026-11-26'`, `5`, `'05'`). Anything else (OR, functions, casts of columns,
  *   other literal forms) is ignored, which only widens the scan.
  */
-import { PARTITION_COLUMNS } from '../../lake/tables.js';
+import { PARTITION_COLUMNS } from '../lake/tables.js';
 
 /** A partition column the pruning understands. */
 export type PartitionColumn = 'vendor' | 'dt' | 'hour';

@@ -20,17 +20,25 @@ export class DuckDBSqlParser {
    * The statement list as DuckDB serializes it: `{ error: false, statements: [...] }`, or
    * `{ error: true, ... }` for SQL it cannot serialize (anything but SELECT, syntax errors).
    */
-  async parse(sql: string): Promise<unknown> {
-    try {
-      const reader = await this.conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
-      return JSON.parse(String(reader.getRows()[0]?.[0] ?? '{"error":true}'));
-    } catch {
-      return { error: true };
-    }
+  parse(sql: string): Promise<unknown> {
+    return serializeSql(this.conn, sql);
   }
 
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * `sql`'s statement list as `json_serialize_sql` gives it on `conn`, or `{ error: true }`
+ * for SQL it cannot serialize (see DuckDBSqlParser.parse).
+ */
+export async function serializeSql(conn: DuckDBConnection, sql: string): Promise<unknown> {
+  try {
+    const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+    return JSON.parse(String(reader.getRows()[0]?.[0] ?? '{"error":true}'));
+  } catch {
+    return { error: true };
   }
 }
