@@ -229,9 +229,11 @@ describe('a session host', () => {
   it('recycles a child whose memory stands over its baseline when its last session closes', async () => {
     const host = new SessionHost({ processes: 1, recycleAboveBytes: 1 });
     try {
-      const s = await host.open(await spec());
+      const s = await host.open(await spec({ memoryLimit: '1GB' }));
       const pid = host.processes()[0]!.pid;
-      await s.query('SELECT unnest(generate_series(1, 900)) AS i');
+      // a statement that takes tens of MB: 900 rows sometimes left the child's RSS at or
+      // under its baseline (GC), so nothing stood over it and the test failed on CI
+      await s.query(HEAVY);
       await s.close();
       assert.deepEqual(host.processes(), []);
       const again = await host.open(await spec());
