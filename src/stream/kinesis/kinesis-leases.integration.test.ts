@@ -9,6 +9,7 @@ import { FencedError } from '../lease/lease-store.js';
 import { runLeaseStoreSuite } from '../lease/lease-store-suite.js';
 import { LeasedConsumer } from '../lease/leased-consumer.js';
 import { SqlLeaseStore } from '../lease/sql-lease-store.js';
+import { pump, waitFor } from '../lease/testing/pump.js';
 import type { Batch } from '../stream.js';
 import { makeRecords } from '../testing/stream-fixtures.js';
 import { KinesisStream } from './kinesis-stream.js';
@@ -48,35 +49,6 @@ async function open(name: string, shards: number): Promise<KinesisStream> {
 
 /** The lease store on the checkpoints' database, as `openLeaseStore` opens it for Kinesis. */
 const leaseStore = () => new SqlLeaseStore(checkpoints.sql);
-
-/** Polls `cond` until it holds; fails naming `what` after `maxMs` (a hang guard, not a timing check). */
-async function waitFor(cond: () => boolean, what: string, maxMs = 60_000): Promise<void> {
-  const until = Date.now() + maxMs;
-  while (!cond()) {
-    if (Date.now() > until) assert.fail(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function pump(c: LeasedConsumer) {
-  const committed: string[] = [];
-  let stop = false;
-  const done = (async () => {
-    while (!stop) {
-      const b = await c.read();
-      if (b.records.length === 0) continue;
-      await c.commit(b);
-      committed.push(...b.records.map((r) => r.id));
-    }
-  })();
-  return {
-    committed,
-    async stop() {
-      stop = true;
-      await done;
-    },
-  };
-}
 
 describe('SqlLeaseStore on the Kinesis checkpoint database', () => {
   runLeaseStoreSuite(async () => leaseStore(), 'kinesis-shopping');

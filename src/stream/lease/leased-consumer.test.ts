@@ -11,6 +11,7 @@ import type { Batch } from '../stream.js';
 import { makeRecords } from '../testing/stream-fixtures.js';
 import { FencedError } from './lease-store.js';
 import { LeasedConsumer } from './leased-consumer.js';
+import { pump, waitFor } from './testing/pump.js';
 
 const CHILD = join(import.meta.dirname, '..', 'testing', 'lease-member-child.ts');
 const dir = mkdtempSync(join(tmpdir(), 'fs-lease-'));
@@ -32,16 +33,6 @@ async function openStream(name: string, shards = 4): Promise<EmbeddedStream> {
   return s;
 }
 
-/** Polls `cond` until it holds; fails naming `what` after `maxMs` (a hang guard, not a timing check). */
-async function waitFor(cond: () => boolean, what: string, maxMs = 60_000): Promise<void> {
-  const until = Date.now() + maxMs;
-  while (!cond()) {
-    if (Date.now() > until) assert.fail(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Reads and commits in the background until stopped; collects the ids it committed. */
 /** A member `owner` of group `g` on `s`, its leases in the embedded store of stream `name`. */
 function member(
   s: EmbeddedStream,
@@ -56,26 +47,6 @@ function member(
     ttlMs,
     renewMs,
   });
-}
-
-function pump(c: LeasedConsumer) {
-  const committed: string[] = [];
-  let stop = false;
-  const done = (async () => {
-    while (!stop) {
-      const b = await c.read();
-      if (b.records.length === 0) continue;
-      await c.commit(b);
-      committed.push(...b.records.map((r) => r.id));
-    }
-  })();
-  return {
-    committed,
-    async stop() {
-      stop = true;
-      await done;
-    },
-  };
 }
 
 interface Member {
