@@ -28,6 +28,20 @@ const outputs = (dir: string): ParquetOutput[] => [
   { table: 'offers', path: path.join(dir, 'offers.parquet') },
 ];
 
+/** Writes INPUTS into `dir` on a full disk: the error (asserted a LakeStorageError) and whom it blamed. */
+async function storageFailureOf(
+  writer: ParquetWriter,
+  dir: string,
+): Promise<{ err: LakeStorageError; bad: UnwritableRecord[] }> {
+  const bad: UnwritableRecord[] = [];
+  const err = await writeSkippingBad(writer, INPUTS, outputs(dir), (b) => bad.push(b)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof LakeStorageError, `a storage error, got ${String(err)}`);
+  return { err, bad };
+}
+
 describe('writeSkippingBad', () => {
   let tmp: string;
   let real: DuckDBParquetWriter;
@@ -102,20 +116,11 @@ describe('writeSkippingBad', () => {
       });
       try {
         disk.fill();
-        const bad: UnwritableRecord[] = [];
-        const err = await writeSkippingBad(writer, INPUTS, outputs(disk.dir), (b) =>
-          bad.push(b),
-        ).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        assert.ok(err instanceof LakeStorageError, `a storage error, got ${String(err)}`);
+        const { err, bad } = await storageFailureOf(writer, disk.dir);
         assert.match(err.message, /no space left on device/i);
         assert.equal(bad.length, 0, `blamed ${bad.map((b) => b.seq).join(',')}`);
         disk.free();
-        const { skipped } = await writeSkippingBad(writer, INPUTS, outputs(disk.dir), (b) =>
-          bad.push(b),
-        );
+        const { skipped } = await writeSkippingBad(writer, INPUTS, outputs(disk.dir), () => {});
         assert.equal(skipped, 0, 'once the disk has room the same records are written');
       } finally {
         await writer.close();
@@ -127,14 +132,7 @@ describe('writeSkippingBad', () => {
       const writer = await DuckDBParquetWriter.open({ stagingDir: path.join(tmp, 'staging-2') });
       try {
         disk.fill();
-        const bad: UnwritableRecord[] = [];
-        const err = await writeSkippingBad(writer, INPUTS, outputs(disk.dir), (b) =>
-          bad.push(b),
-        ).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        assert.ok(err instanceof LakeStorageError, `a storage error, got ${String(err)}`);
+        const { err, bad } = await storageFailureOf(writer, disk.dir);
         assert.match(err.message, /IO Error: .*no space left on device/i, "DuckDB's own error");
         assert.equal(err.code, 'ENOSPC');
         assert.equal(bad.length, 0, `blamed ${bad.map((b) => b.seq).join(',')}`);
