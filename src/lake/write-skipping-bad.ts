@@ -22,7 +22,8 @@ export interface UnwritableRecord {
  * records it rejects on their own (twice), passes each to `onBad` and writes the rest.
  * When every record fails alone, or one blamed record then writes alone, the failure is
  * not theirs: it is rethrown (and retried by the caller). A LakeStorageError (disk full)
- * is never bisected: it is rethrown at once. Returns the columns written per table and how many records were skipped.
+ * is never bisected: it is rethrown at once. Returns the columns written per table and
+ * how many records were skipped.
  */
 export async function writeSkippingBad(
   parquet: ParquetWriter,

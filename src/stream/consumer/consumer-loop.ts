@@ -5,12 +5,12 @@
  * - reads and commits are retried with capped exponential backoff, never a hot loop;
  * - a record that cannot be decoded (or is refused with InvalidRecordError) is
  *   dead-lettered at once, before the sink sees the batch, costing no retries;
+ * - a batch is decoded in time slices (TimeSlice), the event loop turning between them;
  * - a failing batch is retried, then bisected so that records failing on their own (twice,
  *   unless the error is permanent) are dead-lettered and the rest moves on (a permanent
- *   error bisects at once); when no
- *   record succeeds on its own the failure is systemic and the whole batch is retried;
+ *   error bisects at once); when no record succeeds on its own the failure is systemic
+ *   and the whole batch is retried;
  * - a batch is committed only once processed (and then even while stopping: the drain);
- * - a batch is decoded in time slices (TimeSlice), the event loop turning between them;
  *   a commit refused by the lease (FencedError) leaves the batch to the shard's new owner;
  * - a loop that throws outside that handling is logged, backed off and restarted on a
  *   fresh consumer, so it resumes from its last committed checkpoint.
