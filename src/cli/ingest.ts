@@ -4,6 +4,7 @@ import { configHelp } from '../config/config-reference.js';
 import { servePrimaryMetrics } from '../ops/cluster-metrics.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
+import { superviseWorkers } from '../ops/worker-supervisor.js';
 import { openObjectStore } from './compose/object-store.js';
 import { startIngestRole } from './compose/roles.js';
 import { openIngestStreams } from './compose/stream.js';
@@ -34,26 +35,7 @@ export function register(program: Command): void {
       if (cluster.isPrimary && config.ingest.workers > 1) {
         // The primary only supervises; each worker opens the stream and serves the shared port.
         servePrimaryMetrics();
-        for (let i = 0; i < config.ingest.workers; i++) cluster.fork();
-        let stopping = false;
-        cluster.on('exit', (w, code, signal) => {
-          if (stopping) {
-            if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-            return;
-          }
-          logger.error('ingest worker died, starting another', {
-            pid: w.process.pid,
-            code,
-            signal,
-          });
-          cluster.fork();
-        });
-        const stop = (sig: NodeJS.Signals) => {
-          stopping = true;
-          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        superviseWorkers({ workers: config.ingest.workers, role: 'ingest', logger });
         logger.info('ingest started', { workers: config.ingest.workers, port: config.ingest.port });
         return;
       }

@@ -10,6 +10,7 @@
  * escapes as an unhandled rejection or an uncaught exception meets the process guard
  * (src/ops/process-guard.ts).
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { createLogger } from '../ops/logger.js';
@@ -208,5 +209,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`faresight: ${e.message}\n`);
     if (process.env.FARESIGHT_DEBUG) process.stderr.write(`${e.stack}\n`);
     process.exitCode = 1;
+    // a cluster worker's IPC channel to its primary keeps it alive: exit, so the primary
+    // sees the failure and replaces the worker or gives up (stderr to a pipe is synchronous)
+    if (cluster.isWorker) process.exit(1);
   }
 }

@@ -106,9 +106,11 @@ describe('ingest processes', () => {
   it('runs --workers 2 on one port, every acknowledged record stored once', {
     timeout: 90_000,
   }, async () => {
-    const port = await freePort();
     const dataDir = join(dir, 'workers');
-    const p = spawn(process.execPath, [bin, 'ingest', '--workers', '2', '--port', String(port)], {
+    // port 0: the primary picks a free port once and every worker shares it, so no other
+    // test can take the port between choosing and listening (a free port chosen here and
+    // passed in could be)
+    const p = spawn(process.execPath, [bin, 'ingest', '--workers', '2', '--port', '0'], {
       env: { ...process.env, FARESIGHT_DATA_DIR: dataDir, FARESIGHT_INGEST_HOST: '127.0.0.1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -117,20 +119,27 @@ describe('ingest processes', () => {
     const guard = setTimeout(() => p.kill('SIGKILL'), 85_000);
     guard.unref();
     p.on('exit', () => clearTimeout(guard));
+    const log: string[] = [];
     try {
-      const listening = new Set<string>();
+      const listening = new Map<string, string>();
       await new Promise<void>((resolve, reject) => {
         createInterface({ input: p.stderr! }).on('line', (line) => {
-          const m = /\[(ingest-\d+)\] ingest listening/.exec(line);
-          if (m) listening.add(m[1]!);
+          log.push(line);
+          const m = /\[(ingest-\d+)\] ingest listening on=(\S+)/.exec(line);
+          if (m) listening.set(m[1]!, m[2]!);
           if (listening.size === 2) resolve();
         });
-        p.on('exit', (code) => reject(new Error(`ingest exited early with ${code}`)));
+        p.on('exit', (code, signal) =>
+          reject(new Error(`ingest exited early with ${code ?? signal}:\n${log.join('\n')}`)),
+        );
       });
       p.removeAllListeners('exit');
+      const urls = new Set(listening.values());
+      assert.equal(urls.size, 1, `the workers listen on one address: ${[...urls].join(', ')}`);
+      const [url] = urls;
       const statuses = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          fetch(`http://127.0.0.1:${port}/v1/ingest/generic`, {
+          fetch(`${url}/v1/ingest/generic`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             // every request twice: a retry that may land on the other worker
@@ -144,13 +153,33 @@ describe('ingest processes', () => {
       );
       // /metrics answers for all workers, whichever one the request lands on
       for (let i = 0; i < 4; i++) {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const text = await (await fetch(`${url}/metrics`)).text();
         const requests = text
           .split('\n')
           .filter((l) => l.startsWith('faresight_ingest_requests_total{'))
           .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
         assert.equal(requests, 40, text);
       }
+      // a worker that dies after it started is replaced, and the port keeps serving
+      const workers = execFileSync('pgrep', ['-P', String(p.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number);
+      assert.equal(workers.length, 2, `worker pids: ${workers.join(', ')}`);
+      const replaced = new Promise<void>((resolve) =>
+        createInterface({ input: p.stderr! }).on('line', (line) => {
+          if (/\[ingest-3\] ingest listening/.test(line)) resolve();
+        }),
+      );
+      process.kill(workers[0]!, 'SIGKILL');
+      await replaced;
+      assert.match(log.join('\n'), /ingest worker died, starting another/);
+      const again = await fetch(`${url}/v1/ingest/generic`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(sampleRecord(0)),
+      });
+      assert.equal(again.status, 202);
       await new Promise((resolve) => {
         p.on('exit', resolve);
         p.kill('SIGTERM');
@@ -168,5 +197,38 @@ describe('ingest processes', () => {
     } finally {
       await stream.close();
     }
+  });
+
+  it('--workers 2 whose workers cannot start exits non-zero with their error, not hanging', {
+    timeout: 90_000,
+  }, async () => {
+    // Nothing listens on this port: each worker fails to open the stream. A worker used to
+    // print its error and then live on (its IPC channel to the primary kept it alive), so
+    // the primary neither replaced it nor gave up, and the command hung for good.
+    const nowhere = await freePort();
+    const p = spawn(process.execPath, [bin, 'ingest', '--workers', '2', '--port', '0'], {
+      env: {
+        ...process.env,
+        FARESIGHT_DATA_DIR: join(dir, 'workers-fail'),
+        FARESIGHT_INGEST_HOST: '127.0.0.1',
+        FARESIGHT_STREAM_BACKEND: 'jetstream',
+        FARESIGHT_STREAM_SERVERS: `nats://127.0.0.1:${nowhere}`,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const guard = setTimeout(() => p.kill('SIGKILL'), 80_000);
+    guard.unref();
+    let stderr = '';
+    p.stderr!.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      p.on('exit', (c, s) => resolve([c, s])),
+    );
+    clearTimeout(guard);
+    assert.equal(signal, null, `killed by the test's guard: it hung\n${stderr}`);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, new RegExp(`cannot connect to NATS at nats://127.0.0.1:${nowhere}`));
+    assert.match(stderr, /ingest workers cannot start/);
   });
 });

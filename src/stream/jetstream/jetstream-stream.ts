@@ -62,7 +62,6 @@
  *   rest is estimated from the average records per message.
  */
 import {
-  connect,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
@@ -83,6 +82,7 @@ import type {
   StreamRecord,
 } from '../stream.js';
 import { assertGroupName, CheckpointStore } from './checkpoint-store.js';
+import { connectNats } from './connect-nats.js';
 import { ensureStream, JetStreamConfigError } from './ensure-stream.js';
 import { browseShard } from './jetstream-browse.js';
 import { JetStreamConsumer } from './jetstream-consumer.js';
@@ -134,7 +134,7 @@ export class JetStreamStream implements Stream {
    * What is already gone is no error.
    */
   static async drop(servers: string, name: string, also: readonly string[] = []): Promise<void> {
-    const nc = await connect({ servers: servers.split(',') });
+    const nc = await connectNats(servers, 'faresight-drop', { maxReconnectAttempts: 0 });
     try {
       const jsm = await nc.jetstreamManager();
       for (const s of [name, `KV_${name}-checkpoints`, `KV_${name}-leases`, ...also]) {
@@ -149,20 +149,7 @@ export class JetStreamStream implements Stream {
 
   async connect(): Promise<void> {
     if (this.nc) return;
-    let nc: NatsConnection;
-    try {
-      nc = await connect({
-        servers: this.opts.servers.split(','),
-        name: `faresight-stream-${this.name}`,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 500,
-      });
-    } catch (err) {
-      throw new StreamUnavailableError(
-        `cannot connect to NATS at ${this.opts.servers}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
+    const nc = await connectNats(this.opts.servers, `faresight-stream-${this.name}`);
     try {
       this.jsm = await nc.jetstreamManager();
       this.js = nc.jetstream();

@@ -3,6 +3,7 @@
  * the KV bucket `<name>-generations`, entry `list`; `add` and `retire` are compare-and-sets
  * on its revision, so two reshards (or a reshard and a retirement) cannot both win.
  */
+
 import { type KV, type NatsConnection, StorageType } from 'nats';
 import {
   checkGenerations,
@@ -11,6 +12,7 @@ import {
   nextGeneration,
   withoutOldest,
 } from '../generations/generation-log.js';
+import { connectNats } from './connect-nats.js';
 import { isWrongLastSequence } from './nats-errors.js';
 
 const KEY = 'list';
@@ -26,13 +28,7 @@ export class KvGenerationLog implements GenerationLog {
 
   /** Connects to NATS at `servers` and opens the bucket of stream `name`. */
   static async open(servers: string, name: string): Promise<KvGenerationLog> {
-    const { connect } = await import('nats');
-    const nc = await connect({
-      servers: servers.split(','),
-      name: `faresight-generations-${name}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-    });
+    const nc = await connectNats(servers, `faresight-generations-${name}`);
     try {
       const bucket = `${name}-generations`;
       const kv = await nc.jetstream().views.kv(bucket, { history: 1, storage: StorageType.File });

@@ -8,8 +8,10 @@
  * checkpoint entry (checkpoint-store.ts `claim`), so no pause between a lease check and a
  * checkpoint write can let a former owner commit.
  */
+
 import { type KV, type NatsConnection, StorageType } from 'nats';
 import { FencedError, type Lease, type LeaseStore, type Member } from '../lease/lease-store.js';
+import { connectNats } from './connect-nats.js';
 import { isWrongLastSequence } from './nats-errors.js';
 
 const enc = new TextEncoder();
@@ -223,12 +225,6 @@ export class KvLeaseStore implements LeaseStore {
 
 /** Connects to NATS at `servers` (comma separated) and opens a KvLeaseStore on it. */
 export async function openKvLeaseStore(servers: string): Promise<KvLeaseStore> {
-  const { connect } = await import('nats');
-  const nc = await connect({
-    servers: servers.split(','),
-    name: 'faresight-leases',
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
-  });
+  const nc = await connectNats(servers, 'faresight-leases');
   return new KvLeaseStore(nc);
 }
