@@ -3,10 +3,12 @@ export class RowStoreLockedError extends Error {
   override name = 'RowStoreLockedError';
   constructor(
     readonly dir: string,
-    readonly pid: number,
+    /** The holder's pid, when its lock file names one. */
+    readonly pid: number | undefined,
+    holder = `process ${pid}`,
   ) {
     super(
-      `row store ${dir} is already open by process ${pid}: PGlite allows one process per data ` +
+      `row store ${dir} is already open by ${holder.replace(/^pid /, 'process ')}: PGlite allows one process per data ` +
         'directory; stop that process, or set rowStore.backend=postgres to run roles in separate processes',
     );
   }

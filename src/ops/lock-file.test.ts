@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { isHeld, tryLockFile } from './lock-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fs-lock-file-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(dir, `lock-${n++}`);
+
+describe('tryLockFile', () => {
+  it('takes a free lock once; a second try names this process; release frees it', () => {
+    const file = fresh();
+    const first = tryLockFile(file);
+    assert.ok(isHeld(first));
+    assert.match(readFileSync(file, 'utf8'), new RegExp(`^${process.pid} \\d+ [0-9a-f]+\\n$`));
+    const second = tryLockFile(file);
+    assert.ok(!isHeld(second));
+    assert.equal(second.pid, process.pid);
+    assert.equal(second.holder, `pid ${process.pid}`);
+    first.release();
+    first.release();
+    assert.ok(!existsSync(file));
+    const third = tryLockFile(file);
+    assert.ok(isHeld(third));
+    third.release();
+  });
+
+  it('takes over the lock of a process that is gone, and of an earlier process of this pid', () => {
+    for (const stale of ['2147483646', `2147483646 1 abc\n`, `${process.pid} 1 abc\n`]) {
+      const file = fresh();
+      writeFileSync(file, stale);
+      const lock = tryLockFile(file);
+      assert.ok(isHeld(lock), stale);
+      assert.notEqual(readFileSync(file, 'utf8'), stale);
+      lock.release();
+    }
+  });
+
+  it('leaves a just-created empty lock to its creator, and takes over an old empty one', () => {
+    const file = fresh();
+    writeFileSync(file, '');
+    const young = tryLockFile(file);
+    assert.ok(!isHeld(young));
+    assert.equal(young.pid, undefined);
+    const old = (Date.now() - 60_000) / 1000;
+    utimesSync(file, old, old);
+    const taken = tryLockFile(file);
+    assert.ok(isHeld(taken));
+    taken.release();
+  });
+
+  it('never removes a successor’s lock on release', () => {
+    const file = fresh();
+    const lock = tryLockFile(file);
+    assert.ok(isHeld(lock));
+    // the file was taken over meanwhile (say this holder was paused past its staleness)
+    writeFileSync(file, 'someone else\n');
+    lock.release();
+    assert.equal(readFileSync(file, 'utf8'), 'someone else\n');
+  });
+});
