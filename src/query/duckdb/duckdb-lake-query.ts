@@ -148,13 +148,18 @@ export class DuckDBLakeQuery extends LakeQueryBase {
   ): Promise<T> {
     if (this.closed) throw new QueryError('the lake query engine is closed', sql);
     const named = namedTables(sql);
+    // A view of the user's own may read any table: a statement naming one refreshes all.
+    const viaOwnView = named.length > 0 && (await this.namesOwnView(sql));
     const pruned = prunedTables(
       named.length > 0 ? tableScans(await serializeSql(this.conn, sql)) : undefined,
     );
     for (let attempt = 0; ; attempt++) {
       // A statement naming no lake table may read one through a view of the user's own,
       // and a retry refreshes every view: such a view may list a file a compaction deleted.
-      await this.refreshViews(attempt === 0 && named.length > 0 ? named : LAKE_TABLES, pruned);
+      await this.refreshViews(
+        attempt === 0 && named.length > 0 && !viaOwnView ? named : LAKE_TABLES,
+        pruned,
+      );
       const conn = await this.instance.connect();
       this.connections.add(conn);
       try {
@@ -166,6 +171,17 @@ export class DuckDBLakeQuery extends LakeQueryBase {
         throw toQueryError(err, sql);
       }
     }
+  }
+
+  /** True when `sql` names, as a whole word, a view the user created (not a lake table's). */
+  private async namesOwnView(sql: string): Promise<boolean> {
+    const reader = await this.conn.runAndReadAll(
+      'SELECT lower(view_name) AS name FROM duckdb_views() WHERE NOT internal AND NOT temporary',
+    );
+    const words = new Set(sql.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+    return reader
+      .getRowObjects()
+      .some((r) => words.has(String(r.name)) && !LAKE_TABLES.includes(String(r.name) as LakeTable));
   }
 
   /**
