@@ -56,6 +56,65 @@ describe('demand forecast job', () => {
     assert.match(sfo?.model ?? '', /^ETS\(A,/);
   });
 
+  it('sums each airport over its markets; repeated rows add, zero and out-of-window rows do not count', async () => {
+    // 20 days to 2030-03-12 (asOf, exclusive). JFK-LAX every day (twice on day 3),
+    // LAX-SFO from day 5 on, SFO-SFO (one airport, counted once) from day 10, a zero row
+    // and rows before the window and on asOf itself, which are not history.
+    const day = (i: number) =>
+      new Date(Date.parse('2030-02-20T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10);
+    const rows: { key: string; date: string; count: number }[] = [];
+    for (let i = 0; i < 20; i++) {
+      rows.push({ key: 'JFK-LAX', date: day(i), count: 10 + (i % 7) });
+      if (i >= 5) rows.push({ key: 'LAX-SFO', date: day(i), count: 100 });
+      if (i >= 10) rows.push({ key: 'SFO-SFO', date: day(i), count: 1000 });
+    }
+    rows.push({ key: 'JFK-LAX', date: day(3), count: 5 });
+    rows.push({ key: 'LAX-SFO', date: day(2), count: 0 });
+    rows.push({ key: 'JFK-LAX', date: day(20), count: 7 });
+    rows.push({ key: 'LAX-SFO', date: day(-1), count: 7 });
+    const out = await forecastDemand(
+      rows.reverse(),
+      {
+        asOf: day(20),
+        historyDays: 20,
+        minDays: 5,
+        horizon: 3,
+      },
+      fitInline,
+    );
+    const history = (scope: string, key: string) =>
+      out.find((s) => s.scope === scope && s.key === key)?.history;
+    const jfkLax = Array.from({ length: 20 }, (_, i) => 10 + (i % 7) + (i === 3 ? 5 : 0));
+    assert.deepEqual(
+      history('market', 'JFK-LAX')?.map((h) => h.count),
+      jfkLax,
+    );
+    assert.equal(history('market', 'JFK-LAX')?.[0]?.date, day(0));
+    assert.deepEqual(
+      history('airport', 'JFK')?.map((h) => h.count),
+      jfkLax,
+    );
+    // LAX's history starts with JFK-LAX's first day; LAX-SFO adds from day 5 on
+    assert.deepEqual(
+      history('airport', 'LAX')?.map((h) => h.count),
+      jfkLax.map((c, i) => c + (i >= 5 ? 100 : 0)),
+    );
+    // SFO starts with LAX-SFO (day 5, not day 2's zero); SFO-SFO counts once from day 10
+    const sfo = history('airport', 'SFO');
+    assert.equal(sfo?.[0]?.date, day(5));
+    assert.deepEqual(
+      sfo?.map((h) => h.count),
+      Array.from({ length: 15 }, (_, i) => 100 + (i + 5 >= 10 ? 1000 : 0)),
+    );
+    assert.equal(history('market', 'SFO-SFO')?.length, 10);
+    assert.equal(out.length, 6);
+    for (const s of out)
+      assert.deepEqual(
+        s.forecast.map((f) => f.date),
+        [day(20), day(21), day(22)],
+      );
+  });
+
   it('fits three years, so a yearly season shows, and stores the last 365 days', async () => {
     // one market, 3 years to 2033-01-01: weekly pattern × yearly swing × a little noise
     const rows: { key: string; date: string; count: number }[] = [];
