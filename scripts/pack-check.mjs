@@ -4,12 +4,23 @@
 // --version` and `faresight up --demo` there until ingest, the API and the lake answer.
 // Exits non-zero with the reason on the first failure. Used by .ci/run.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** npm's own range rules (a dev dependency). */
+const semver = createRequire(import.meta.url)('semver');
 const dir = mkdtempSync(join(tmpdir(), 'faresight-pack-'));
 const t0 = performance.now();
 const step = (s) =>
@@ -51,6 +62,23 @@ try {
   );
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)], app);
   step('installed the tarball into an empty folder');
+  // A user's install must not pull a package that refuses the oldest Node.js we support
+  // (npm warns EBADENGINE): our own lockfile's overrides do not apply in their folder.
+  const oldest = semver.minVersion(JSON.parse(npm(['pkg', 'get', 'engines.node'], root))).version;
+  const installed = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages;
+  const tooNew = Object.entries(installed)
+    .filter(([path, p]) => path !== '' && !Array.isArray(p.engines) && p.engines?.node)
+    .filter(([, p]) => !(p.optional && p.os && !p.os.includes(process.platform)))
+    .filter(([, p]) => !semver.satisfies(oldest, p.engines.node))
+    .map(
+      ([path, p]) =>
+        `${path.replace(/^.*node_modules\//, '')}@${p.version} wants node ${p.engines.node}`,
+    );
+  if (tooNew.length > 0)
+    throw new Error(
+      `the installed package pulls what refuses node ${oldest}: ${tooNew.join('; ')}`,
+    );
+  step(`every installed package takes node ${oldest}`);
   const bin = join(app, 'node_modules/.bin/faresight');
   const version = execFileSync(bin, ['--version'], { cwd: app, encoding: 'utf8' }).trim();
   const expected = JSON.parse(npm(['pkg', 'get', 'version'], root));
