@@ -85,15 +85,18 @@ describe('a record the lake cannot write', () => {
 
   test('while every write fails, the writer stops reading once files pile up', async () => {
     const dataDir = path.join(tmp, 'pile');
-    // Records are 1 s apart and files cut every second: each record closes the file before it.
-    const config = writerConfig(dataDir, { rotateSeconds: 1, batch: { count: 2, periodMs: 20 } });
+    // Records are 1 s apart, files cut every second, one record a batch, and the wall clock
+    // a rotation period further on at every reading: each record closes the file before it.
+    const config = writerConfig(dataDir, { rotateSeconds: 1, batch: { count: 1, periodMs: 20 } });
     const inner = await DuckDBParquetWriter.open({ stagingDir: path.join(dataDir, 'tmp') });
+    let clock = Date.now();
     const writer = await startLocalLakeWriter({
       stream: shopping,
       config,
       logger: silentLogger,
       parquet: failing(inner, '*'),
       group: 'lake-pile',
+      now: () => (clock += 1001),
     });
     while (writer.stats().read < 9) await new Promise((r) => setTimeout(r, 20));
     // Reading on would take all 30 records within milliseconds; retries come every second.

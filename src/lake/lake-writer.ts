@@ -5,10 +5,12 @@
  * in the Hive layout, exactly once. One service, one consumer loop per stream.
  *
  * - Records are buffered per (vendor, dt, hour) partition and shard. A buffer becomes a
- *   file when the shard's record time (receivedAt; periodStart for statistics) moves into
- *   a later window of `lake.rotateSeconds` (aligned to the epoch), when it reaches
- *   `lake.rotateBytes` of encoded records, or, so a quiet stream still flushes, when the
- *   wall clock is more than `rotateSeconds` past the newest record's arrival in the buffer.
+ *   file once the shard's record time (receivedAt; periodStart for statistics) has moved
+ *   into a later window of `lake.rotateSeconds` (aligned to the epoch) and the buffer has
+ *   been open `rotateSeconds` of wall clock (so a backlog crossing many windows in seconds
+ *   makes one file per partition, not one per window), when it reaches `lake.rotateBytes`
+ *   of encoded records, or, so a quiet stream still flushes, when the wall clock is more
+ *   than `rotateSeconds` past the newest record's arrival in the buffer.
  *   Open buffers of all partitions together hold at most `lake.maxOpenBytes`: past it the
  *   largest close first, so a batch spanning hundreds of partitions stays bounded.
  * - A file is named `<shard>-<firstSeq>-<lastSeq>.parquet` and holds every record of its

@@ -1,8 +1,8 @@
 /**
  * Buffering and rotation of one lake source: per stream shard, one open file per
- * partition; files close on a later rotation window, on size, when idle, or (largest
- * first) when the open files together pass `maxOpenBytes`, and wait in `closed` until
- * they are written.
+ * partition; files close once a later rotation window arrived and they have been open a
+ * rotation period (wall clock), on size, when idle, or (largest first) when the open files
+ * together pass `maxOpenBytes`, and wait in `closed` until they are written.
  */
 import { type Partition, partitionOf } from './lake-layout.js';
 import type { LakeInput } from './parquet-writer.js';
@@ -15,6 +15,8 @@ export interface OpenFile {
   readonly window: number;
   readonly inputs: LakeInput[];
   bytes: number;
+  /** Wall clock (ms) when the file's first record arrived. */
+  readonly openedAt: number;
   lastArrival: number;
   /** After a failed write: when to try again, and why it failed. */
   retryAt?: number;
@@ -27,15 +29,20 @@ interface ShardState {
   lastSeq: number;
   watermark: number;
   readonly open: Map<string, OpenFile>;
+  /** The earliest `openedAt` of the open files (a lower bound): no file is due before it plus rotateMs. */
+  oldestOpen: number;
 }
 
 /** Once the open files pass their cap, the largest close until they hold this share of it. */
 const EVICT_TO = 0.75;
 
 /**
- * The open and closed files of one source. A file closes when a record of a later
- * rotation window (`rotateMs` wide) arrives on its shard, when it holds `rotateBytes` of
- * stream bytes, or when nothing arrived for it for `rotateMs` (closeIdle). Open files of
+ * The open and closed files of one source. A file closes once a record of a later
+ * rotation window (`rotateMs` wide, on record time) arrived on its shard and the file has
+ * been open `rotateMs` of wall clock (so a backlog or a history that spans many windows in
+ * seconds makes one file per partition per rotation period, not one per window), when it
+ * holds `rotateBytes` of stream bytes, or when nothing arrived for it for `rotateMs`
+ * (closeDue). Open files of
  * every shard and partition together hold at most `maxOpenBytes` (default unbounded):
  * past it the largest close first (down to 3/4 of the cap), so a batch spanning hundreds
  * of partitions (a backfill of history) cannot hold more than that in open buffers; the
@@ -74,14 +81,14 @@ export class PartitionBuffers {
 
   /**
    * Buffers `input` (of `size` stream bytes) in the partition of `vendor` at `timeMs`,
-   * closing what the record's window or the file's size closes.
+   * arriving at wall clock `now`, closing what the record's window or the file's size closes.
    */
   add(input: LakeInput, vendor: string, timeMs: number, size: number, now: number): void {
     const st = this.shard(input.shard);
     const window = Math.floor(timeMs / this.rotateMs);
     if (window > st.watermark) {
       st.watermark = window;
-      for (const f of st.open.values()) if (f.window < window) this.close(f);
+      this.closeAged(st, now);
     }
     const partition = partitionOf(vendor, timeMs);
     const key = `${partition.vendor}/${partition.dt}/${partition.hour}`;
@@ -94,9 +101,11 @@ export class PartitionBuffers {
         window: st.watermark,
         inputs: [],
         bytes: 0,
+        openedAt: now,
         lastArrival: now,
       };
       st.open.set(key, file);
+      st.oldestOpen = Math.min(st.oldestOpen, now);
       this.open++;
     }
     file.inputs.push(input);
@@ -117,10 +126,26 @@ export class PartitionBuffers {
     }
   }
 
-  /** Closes the files nothing arrived for in the last `rotateMs`. */
-  closeIdle(now: number): void {
-    for (const st of this.shards.values())
+  /**
+   * Closes the files nothing arrived for in the last `rotateMs`, and those of an earlier
+   * window than their shard's newest that have been open `rotateMs`. Called after each read.
+   */
+  closeDue(now: number): void {
+    for (const st of this.shards.values()) {
       for (const f of st.open.values()) if (now - f.lastArrival > this.rotateMs) this.close(f);
+      this.closeAged(st, now);
+    }
+  }
+
+  /** Closes the files of `st` of an earlier window than its watermark open `rotateMs` by `now`. */
+  private closeAged(st: ShardState, now: number): void {
+    if (now - st.oldestOpen < this.rotateMs) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const f of st.open.values()) {
+      if (f.window < st.watermark && now - f.openedAt >= this.rotateMs) this.close(f);
+      else oldest = Math.min(oldest, f.openedAt);
+    }
+    st.oldestOpen = oldest;
   }
 
   /** Closes every open file (at stop). */
@@ -149,7 +174,12 @@ export class PartitionBuffers {
   private shard(shard: number): ShardState {
     let st = this.shards.get(shard);
     if (!st) {
-      st = { lastSeq: -1, watermark: Number.NEGATIVE_INFINITY, open: new Map() };
+      st = {
+        lastSeq: -1,
+        watermark: Number.NEGATIVE_INFINITY,
+        open: new Map(),
+        oldestOpen: Number.POSITIVE_INFINITY,
+      };
       this.shards.set(shard, st);
     }
     return st;

@@ -141,7 +141,7 @@ export class SourceWriter {
           continue;
         }
         this.take(batch);
-        this.buffers.closeIdle(this.shared.now());
+        this.buffers.closeDue(this.shared.now());
         this.startWrites();
         await this.commitReady();
         // Backpressure: reading on while files wait (or keep failing) would buffer without bound.

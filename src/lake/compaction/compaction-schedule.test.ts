@@ -38,7 +38,14 @@ describe('scheduled compaction', () => {
     const current = variedRecord(100, { receivedAtMs: now, vendor: 'generic' });
     const stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 1 });
     await stream.append([...records, current].map((r) => ({ ...recordAppend(r), timestamp: now })));
-    const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
+    // a wall clock a rotation period further on at every reading: each batch its own file
+    let clock = now;
+    const writer = await startLocalLakeWriter({
+      stream,
+      config,
+      logger: silentLogger,
+      now: () => (clock += 61_000),
+    });
     const deadline = Date.now() + 60_000;
     while (writer.stats().read < records.length + 1 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));

@@ -91,8 +91,10 @@ describe('compaction', () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-'));
+    // a file per record: the hours have many small files to merge
     config = writerConfig(path.join(tmp, 'data'), {
       rotateSeconds: 60,
+      rotateBytes: 1,
       batch: { count: 17, periodMs: 20 },
     });
     root = lakeRoot(config.dataDir);
