@@ -7,7 +7,8 @@
  * `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the cache
  * does not answer them all). First, while the demo's history loads (until its feed logs
  * `feed stopped`), the same requests run back to back and one row gives their p99: the
- * API while the history loads. The baseline is the same endpoint's p99 at the first
+ * API while the history loads. Each row also gives the files and records the lake writer
+ * wrote so far (its metrics). The baseline is the same endpoint's p99 at the first
  * sample after that, in this run. Goal (issue 18): RSS settles under 1 GB, the row store
  * stops growing, and the API answers in milliseconds while the history loads.
  */
@@ -56,8 +57,10 @@ createInterface({ input: child.stderr! }).on('line', (l) => {
   if (stderr.length > 20) stderr.shift();
 });
 const exited = new Promise<number | null>((r) => child.on('exit', r));
+let ingest: string | undefined;
 const api = await new Promise<string>((resolve, reject) => {
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    ingest ??= /^\s+ingest\s+(http:\/\/\S+?)\/v1\/ingest/.exec(line)?.[1];
     const m = /^\s+api\s+(http:\/\/\S+?)\/v1\/markets/.exec(line);
     if (m) resolve(m[1]!);
   });
@@ -106,6 +109,30 @@ async function apiP99(
   return { p99: p99(lat), errors, requests: lat.length };
 }
 
+/** Sum of a Prometheus counter over its labels; undefined when not served. */
+async function counter(name: string): Promise<number | undefined> {
+  for (const base of [api, ingest]) {
+    try {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const lines = text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+      if (lines.length > 0)
+        return lines.reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    } catch {
+      // not served there
+    }
+  }
+  return undefined;
+}
+
+/** What the lake writer has written so far: files and records. */
+async function lakeWritten(): Promise<string> {
+  const files = await counter('faresight_lake_files_written_total');
+  const records = await counter('faresight_lake_records_written_total');
+  return `${files ?? 'n/a'} files, ${records ?? 'n/a'} records written`;
+}
+
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
 const started = Date.now();
 // The RSS between samples, read every second: a spike between two samples shows as the max.
@@ -127,7 +154,8 @@ try {
   console.log(
     `history load ${historyLoaded ? 'done' : 'still running'} at ${loadMin.toFixed(1)} min: ` +
       `API p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests` +
-      `${during.errors ? `, ${during.errors} errors` : ''}  RSS max ${mb(rssMax).trim()}`,
+      `${during.errors ? `, ${during.errors} errors` : ''}  RSS max ${mb(rssMax).trim()}` +
+      `  lake ${await lakeWritten()}`,
   );
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
   for (let due = started; due <= started + MINUTES * 60_000; ) {
@@ -147,7 +175,7 @@ try {
         `t ${min} min`,
         `RSS ${mb(treeRss(child.pid!))} (max ${mb(Math.max(rssMax, treeRss(child.pid!))).trim()})`,
         `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
-        `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files`,
+        `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files (${await lakeWritten()})`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
         `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample)${a.errors ? `, ${a.errors} errors` : ''}`,
       ].join('  '),
