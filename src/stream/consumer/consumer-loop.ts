@@ -14,8 +14,9 @@
  *   a commit refused by the lease (FencedError) leaves the batch to the shard's new owner;
  * - a sink that holds records past `process` (DurableSink: the lake writer) has its
  *   processed batches kept and committed in order once none of their records is held,
- *   everything held made durable before the shards read change and at stop; a FencedError
- *   of the sink (a refused publish) or of a commit drops what is held;
+ *   everything held made durable before the shards read change and at stop (the batch
+ *   whose read the stop cut short included); a FencedError of the sink (a refused
+ *   publish) or of a commit drops what is held;
  * - a loop that throws outside that handling is logged, backed off and restarted on a
  *   fresh consumer, so it resumes from its last committed checkpoint.
  */
@@ -289,8 +290,11 @@ async function runLoop<R>(
           },
           opts,
         );
-        // Not processed yet: leave it uncommitted, it is delivered again after a restart.
-        if (!read || !batch || signal.aborted) break;
+        if (!read || !batch) break;
+        // A read the stop cut short returns what it took. A durable sink takes it too, to
+        // make it durable at stop: a clean stop leaves stored every record appended before
+        // it. Any other sink leaves it uncommitted, delivered again after a restart.
+        if (signal.aborted && !durable) break;
         if (batch.records.length > 0) {
           const applied = await processBatch(batch, opts);
           if (applied === undefined) break;

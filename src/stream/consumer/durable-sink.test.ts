@@ -87,8 +87,11 @@ class HoldingSink implements ConsumerSink<Item>, DurableSink {
 
 const IDS = Array.from({ length: 8 }, (_, i) => `r${i}`);
 
-/** A stream of IDS on one shard and the loop over it in batches of 2, with its sink. */
-async function running() {
+/**
+ * A stream of IDS on one shard and the loop over it in batches of 2 (or `policy`), with
+ * its sink; `reading` resolves once the loop has called its first read.
+ */
+async function running(policy = { count: 2, bytes: 1 << 20, periodMs: 5 }) {
   const stream: EmbeddedStream = await openTestStream(join(root, `s${n++}`), 'shopping', {
     shards: 1,
   });
@@ -102,9 +105,21 @@ async function running() {
     })) as number[];
   const sink = new HoldingSink();
   const ac = new AbortController();
+  let readCalled: () => void = () => undefined;
+  const reading = new Promise<void>((resolve) => {
+    readCalled = resolve;
+  });
   const loop = runConsumerLoop({
     sink,
-    openConsumer: () => stream.consumer('g', { count: 2, bytes: 1 << 20, periodMs: 5 }),
+    openConsumer: async () => {
+      const consumer = await stream.consumer('g', policy);
+      const read = consumer.read.bind(consumer);
+      consumer.read = (signal) => {
+        readCalled();
+        return read(signal);
+      };
+      return consumer;
+    },
     stats: {
       group: 'g',
       batches: 0,
@@ -141,7 +156,7 @@ async function running() {
       await stream.close();
     }
   };
-  return { sink, seqs, lag, until, halt, stop, stream };
+  return { sink, seqs, lag, until, halt, stop, stream, reading };
 }
 
 test('a batch is committed once none of its records is held, batches in order', async () => {
@@ -185,6 +200,24 @@ test('at stop, everything held is flushed and committed', async () => {
     await halt();
     assert.equal(await lag(), 0);
     assert.deepEqual([...sink.stored].sort(), IDS);
+  } finally {
+    await stream.close();
+  }
+});
+
+test('at stop, the batch being read is processed, flushed and committed too', async () => {
+  // One read takes every record and then waits a minute for more: the stop ends it, and
+  // what it took (appended before the stop: acknowledged to its producer) must be stored.
+  const { sink, reading, halt, lag, stream } = await running({
+    count: 100,
+    bytes: 1 << 20,
+    periodMs: 60_000,
+  });
+  try {
+    await reading;
+    await halt();
+    assert.deepEqual([...sink.stored].sort(), IDS);
+    assert.equal(await lag(), 0);
   } finally {
     await stream.close();
   }
