@@ -55,7 +55,8 @@ await runScenario(
       check(code === 0, `clean exit on SIGTERM (got ${code})`);
       check(lake.missing === 0, `${lake.missing} acknowledged records missing from the lake`);
       check(lake.duplicates === 0, `${lake.duplicates} duplicate rows in the lake`);
-      if (p.fatals.length || code !== 0) for (const l of p.problems.slice(-8)) console.error(l);
+      if (p.fatals.length || code !== 0 || lake.missing > 0 || lake.duplicates > 0)
+        for (const l of p.problems.slice(-12)) console.error(l);
     } finally {
       disk.unmount();
     }
