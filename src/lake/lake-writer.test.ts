@@ -276,6 +276,40 @@ describe('lake writer commits only what is durable', () => {
     assert.equal(lag[0]!.records, 5);
   });
 
+  test('stop stores and commits the records of the read in progress', async () => {
+    // The read takes the five records and waits a minute for more; the stop ends it. The
+    // records were appended (acknowledged to ingest) before the stop: they must be stored.
+    const dataDir = path.join(tmp, 'stop-mid-read');
+    const group = 'lake-stop-mid-read';
+    let readCalled: () => void = () => undefined;
+    const reading = new Promise<void>((resolve) => {
+      readCalled = resolve;
+    });
+    const writer = await startLocalLakeWriter({
+      stream,
+      config: writerConfig(dataDir, {
+        rotateSeconds: ROTATE_SECONDS,
+        batch: { count: 1000, periodMs: 60_000 },
+      }),
+      logger: silentLogger,
+      group,
+      openConsumer: async (s, g, policy) => {
+        const consumer = await s.consumer(g, policy);
+        const read = consumer.read.bind(consumer);
+        consumer.read = (signal) => {
+          readCalled();
+          return read(signal);
+        };
+        return consumer;
+      },
+    });
+    await reading;
+    await writer.stop();
+    assert.equal(writer.stats().records, 5);
+    assert.equal((await counts(dataDir)).ids, 5);
+    assert.equal((await stream.lag(group))[0]!.records, 0);
+  });
+
   test('a quiet stream flushes once the wall clock is rotateSeconds past the last arrival', async () => {
     let clock = Date.now();
     const dataDir = path.join(tmp, 'quiet');

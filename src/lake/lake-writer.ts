@@ -2,7 +2,9 @@
  * The lake writer: consumes the shopping stream (group `lake`) and, when given, the
  * ingest side streams (`ingest-stats`, `dead-letters`, each with its own `lake` consumer),
  * and writes the tables `searches` and `offers`, `ingest_stats`, `dead_letters` as Parquet
- * in the Hive layout, exactly once. One service, one consumer loop per stream.
+ * in the Hive layout, exactly once. One service; on each stream it runs the consumer loop
+ * every consumer of the stream runs (stream/consumer/consumer-loop.ts: read, decode,
+ * retry, dead-letter, commit, restart after a crash) with a SourceWriter as its sink.
  *
  * - Records are buffered per (vendor, dt, hour) partition and shard. A buffer becomes a
  *   file once the shard's record time (receivedAt; periodStart for statistics) has moved
@@ -17,8 +19,9 @@
  *   partition and shard in that seq range. Before writing, the partition is resolved
  *   (small files plus the compacted files of its manifest) and records already held are
  *   dropped, so a crash, a replay or a compaction never leads to a record stored twice.
- * - A record the writer cannot decode, place or write (found by halving a failing batch)
- *   is skipped with a log line and sent to the dead-letter stream when there is one.
+ * - A record the writer cannot decode, place or write (found by halving a failing file
+ *   write, see write-skipping-bad.ts) is skipped with a log line and sent to the
+ *   dead-letter stream when there is one.
  * - The catalog (`_catalog/catalog.json`) learns each partition and schema version as
  *   files land; it is saved before the batch that produced them is committed.
  * - A stream batch is committed only once all its records, and those of every earlier
@@ -30,15 +33,22 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { BatchPolicy } from '../stream/batch-policy.js';
+import {
+  type LoopHooks,
+  type LoopStage,
+  type LoopStats,
+  runConsumerLoop,
+} from '../stream/consumer/consumer-loop.js';
 import type { Consumer, Stream } from '../stream/stream.js';
 import { registerStreamLagMetrics } from '../stream/stream-lag-metrics.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
 import { DEFAULT_MAX_OPEN_BYTES } from './lake-defaults.js';
-import { registerLakeMetrics } from './lake-metrics.js';
+import { type LakeFailureStage, type LakeMetrics, registerLakeMetrics } from './lake-metrics.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetWriter } from './parquet-writer.js';
 import {
+  LAKE_RETRY,
   type SharedLakeState,
   type SourceCounters,
   SourceWriter,
@@ -162,19 +172,16 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
       ['stats', options.sideStreams?.stats],
       ['deadLetters', options.sideStreams?.deadLetters],
     ];
-    const loops: SourceWriter[] = [];
     const openConsumer =
       options.openConsumer ?? ((s: Stream, g: string, p: BatchPolicy) => s.consumer(g, p));
-    const opened: Consumer[] = [];
+    const opened: [LakeSource, Stream, Consumer][] = [];
     try {
       for (const [source, stream] of sources) {
         if (!stream) continue;
-        const consumer = await openConsumer(stream, group, config.lake.batch);
-        opened.push(consumer);
-        loops.push(new SourceWriter(source, consumer, shared, log.child(source)));
+        opened.push([source, stream, await openConsumer(stream, group, config.lake.batch)]);
       }
     } catch (err) {
-      await Promise.allSettled(opened.map((c) => c.close()));
+      await Promise.allSettled(opened.map(([, , c]) => c.close()));
       throw err;
     }
     if (options.registry)
@@ -182,25 +189,90 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
         options.registry,
         sources.flatMap(([, stream]) => (stream ? [stream] : [])),
       );
-    for (const l of loops) l.start();
-    return new CompositeLakeWriter(loops, ownsParquet ? parquet : undefined);
+    const abort = new AbortController();
+    const loops = opened.map(([source, stream, first]): SourceLoop => {
+      const sink = new SourceWriter(source, shared, log.child(source));
+      const done = runConsumerLoop({
+        sink,
+        openConsumer: () => openConsumer(stream, group, config.lake.batch),
+        first,
+        stats: loopStats(group),
+        signal: abort.signal,
+        retry: LAKE_RETRY,
+        attemptsBeforeBisect: ATTEMPTS_BEFORE_BISECT,
+        logger: log.child(source),
+        ...(shared.metrics ? { hooks: lakeHooks(shared.metrics, source) } : {}),
+      });
+      // Rejected only at stop; observed there.
+      done.catch(() => undefined);
+      return { sink, done };
+    });
+    return new CompositeLakeWriter(loops, abort, ownsParquet ? parquet : undefined);
   } catch (err) {
     if (ownsParquet) await parquet.close();
     throw err;
   }
 }
 
+/**
+ * Failed attempts of a whole batch before the loop bisects it: never reached, as buffering
+ * a batch does not fail (a failing file write bisects itself, see write-skipping-bad.ts).
+ */
+const ATTEMPTS_BEFORE_BISECT = 3;
+
+/** The lake's failure stage of each stage of the loop; the sink counts its own write, catalog and dead-letter failures. */
+const FAILURE_STAGES: Record<LoopStage, LakeFailureStage | undefined> = {
+  open: 'read',
+  read: 'read',
+  'dead-letter': 'dead_letters',
+  process: 'write',
+  prepare: undefined,
+  commit: 'commit',
+};
+
+/** The loop's events as the lake writer's metrics. */
+function lakeHooks(metrics: LakeMetrics, source: LakeSource): LoopHooks {
+  return {
+    failure: (stage) => {
+      const s = FAILURE_STAGES[stage];
+      if (s) metrics.failures.inc({ source, stage: s });
+    },
+    committed: (_records, seconds) => metrics.commitSeconds.observe({ source }, seconds),
+  };
+}
+
+function loopStats(group: string): LoopStats {
+  return {
+    group,
+    batches: 0,
+    records: 0,
+    decodeErrors: 0,
+    deadLetters: 0,
+    failures: 0,
+    restarts: 0,
+    lastError: undefined,
+    lastCommitAt: undefined,
+  };
+}
+
+/** The consumer loop of one source: its sink and the promise that settles when it ends. */
+interface SourceLoop {
+  readonly sink: SourceWriter;
+  readonly done: Promise<void>;
+}
+
 class CompositeLakeWriter implements LakeWriter {
   readonly name = 'lake';
 
   constructor(
-    private readonly loops: readonly SourceWriter[],
+    private readonly loops: readonly SourceLoop[],
+    private readonly abort: AbortController,
     private readonly ownedParquet: ParquetWriter | undefined,
   ) {}
 
   stats(): LakeWriterStats {
     const total: LakeWriterStats = { records: 0, files: 0, read: 0, badRecords: 0, bySource: {} };
-    for (const l of this.loops) {
+    for (const { sink: l } of this.loops) {
       const c = { ...l.counters };
       total.bySource[l.source] = c;
       total.records += c.records;
@@ -213,9 +285,13 @@ class CompositeLakeWriter implements LakeWriter {
     return total;
   }
 
-  /** Stops every loop; rejects with the first failure after all have stopped. */
+  /**
+   * Stops every loop (each flushes its buffers and commits); rejects with the first
+   * failure after all have stopped.
+   */
   async stop(): Promise<void> {
-    const results = await Promise.allSettled(this.loops.map((l) => l.stop()));
+    this.abort.abort();
+    const results = await Promise.allSettled(this.loops.map((l) => l.done));
     await this.ownedParquet?.close();
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -1,37 +1,45 @@
 /**
- * One consumer loop of the lake writer: reads one stream (group `lake`), buffers its
- * records per partition and shard, writes the tables of its source as Parquet, and
- * commits a batch once every record of it is durable. See lake-writer.ts for the rules.
+ * The lake sink of one source on the shared consumer loop (stream/consumer/consumer-loop.ts):
+ * buffers its records per partition and shard, writes the tables of its source as
+ * Parquet, and reports what it still holds so the loop commits a batch once every record
+ * of it is durable. See lake-writer.ts for the rules.
  *
  * On a leased consumer (scale-out, docs/scale-out.md) each file is named with the lease
  * epoch its records were read under and published only after the lease store confirms the
- * shard is still held at that epoch; a refused check or commit (FencedError) drops what
- * is buffered and pending, and reading goes on from the checkpoints of the shards still
- * held. Before the shards read change, everything buffered is written and committed.
+ * shard is still held at that epoch; a refused check (or commit, or a read under a newer
+ * lease) is a FencedError, on which the loop calls `fenced`: what is buffered is dropped
+ * and reading goes on from the checkpoints of the shards still held. Before the shards
+ * read change, the loop has everything buffered written and committed (`drain`).
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { backoffDelay, type RetryPolicy } from '../ops/backoff.js';
+import { backoffDelay, type RetryPolicy, sleep } from '../ops/backoff.js';
 import type { Logger } from '../ops/logger.js';
+import {
+  type ConsumerSink,
+  InvalidRecordError,
+  type Rejected,
+} from '../stream/consumer/consumer-loop.js';
+import type { DurableSink } from '../stream/consumer/durable-sink.js';
 import { FencedError } from '../stream/lease/lease-store.js';
-import type { AppendRecord, Batch, Consumer } from '../stream/stream.js';
+import type { AppendRecord, Batch, Consumer, StreamRecord } from '../stream/stream.js';
 import type { Catalog } from './catalog/catalog.js';
 import { lakeDeadLetter } from './lake-dead-letter.js';
 import { fileKey, VENDOR_NAME } from './lake-layout.js';
 import type { LakeMetrics } from './lake-metrics.js';
-import { SOURCE_DECODERS } from './lake-sources.js';
+import { type DecodedInput, SOURCE_DECODERS } from './lake-sources.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetOutput, ParquetWriter } from './parquet-writer.js';
 import { type OpenFile, PartitionBuffers } from './partition-buffers.js';
 import { ShardLeases } from './shard-leases.js';
 import { type LakeSource, type LakeTable, SOURCE_TABLES } from './tables.js';
 import { unstoredGroups } from './unstored-groups.js';
-import { writeSkippingBad } from './write-skipping-bad.js';
+import { type UnwritableRecord, writeSkippingBad } from './write-skipping-bad.js';
 
 /** Pause before retrying a failed read, write or commit. */
 const RETRY_MS = 1000;
-/** Delays between attempts of a failing file or read: from RETRY_MS, doubling to 10 s. */
-const RETRY: RetryPolicy = { initialDelayMs: RETRY_MS, maxDelayMs: 10_000 };
+/** Delays between attempts of a failing file, read or commit: from RETRY_MS, doubling to 10 s. */
+export const LAKE_RETRY: RetryPolicy = { initialDelayMs: RETRY_MS, maxDelayMs: 10_000 };
 /** While a failure persists, one log line per this many attempts (and the first). */
 const LOG_EVERY = 10;
 /** Closed files written at once. */
@@ -74,137 +82,219 @@ export interface SharedLakeState {
   readonly metrics?: LakeMetrics;
 }
 
-/** The consumer loop of one source. `stop()` flushes every buffer, commits, and resolves. */
-export class SourceWriter {
+/** A record of a batch as the sink takes it: decoded and placed, with where it came from. */
+export interface LakeItem {
+  readonly shard: number;
+  readonly seq: number;
+  /** Stream bytes of the record. */
+  readonly size: number;
+  readonly decoded: DecodedInput;
+}
+
+/** The lake sink of one source. */
+export class SourceWriter implements ConsumerSink<LakeItem>, DurableSink {
+  readonly durable: DurableSink = this;
   private buffers: PartitionBuffers;
   /** Closed files being written, with the promise that settles when the attempt ends. */
   private readonly writing = new Map<OpenFile, Promise<void>>();
-  private readonly pending: Batch[] = [];
+  /** Records found unwritable while writing, appended before the next commit. */
   private readonly deadLetters: AppendRecord[] = [];
-  private readonly abort = new AbortController();
+  /** Highest seq counted as read, by shard (`read` counts a first delivery only). */
+  private readonly readTo = new Map<number, number>();
   readonly counters: SourceCounters = { records: 0, files: 0, read: 0, badRecords: 0 };
+  private consumer: Consumer | undefined;
+  /** Set at stop: failed files are tried again at once, not after their backoff. */
   private stopping = false;
-  private done: Promise<void> = Promise.resolve();
   /** Leased consumers only: the leases the buffered records were read under. */
-  private readonly leases = new ShardLeases();
-  /** Set when a publish or commit was refused by the lease; handled by `afterFence`. */
+  private leases = new ShardLeases();
+  /** Set when a publish or read was refused by the lease; handled by `fenced`. */
   private fencedBy: FencedError | undefined;
-  /** What was refused: a file's `publish`, a `commit`, or a `read` under a newer lease. */
-  private fencedAt: 'publish' | 'commit' | 'read' = 'commit';
+  /** What was refused: a file's `publish`, or a `read` under a newer lease. */
+  private fencedAt: 'publish' | 'read' = 'publish';
 
   constructor(
     readonly source: LakeSource,
-    private readonly consumer: Consumer,
     private readonly shared: SharedLakeState,
     private readonly log: Logger,
   ) {
-    this.buffers = new PartitionBuffers(shared.rotateMs, shared.rotateBytes, shared.maxOpenBytes);
+    this.buffers = this.newBuffers();
   }
 
-  start(): void {
-    this.done = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.abort.abort();
-    await this.done;
-  }
-
-  private async run(): Promise<void> {
-    let readFailures = 0;
-    try {
-      while (!this.stopping) {
-        if (this.consumer.rebalancing?.()) await this.drain();
-        if (this.fencedBy) {
-          await this.afterFence();
-          continue;
-        }
-        let batch: Batch;
-        try {
-          batch = await this.consumer.read(this.abort.signal);
-          if (readFailures > 0)
-            this.log.info('stream readable again', { failedAttempts: readFailures });
-          readFailures = 0;
-        } catch (err) {
-          if (this.stopping) break;
-          readFailures++;
-          this.shared.metrics?.failures.inc({ source: this.source, stage: 'read' });
-          const inMs = backoffDelay(readFailures, RETRY);
-          if (readFailures === 1 || readFailures % LOG_EVERY === 0)
-            this.log.error('stream read failed, retrying', {
-              attempt: readFailures,
-              inMs,
-              error: (err as Error).message,
-            });
-          await this.sleep(inMs);
-          continue;
-        }
-        this.take(batch);
-        this.buffers.closeDue(this.shared.now());
-        this.startWrites();
-        await this.commitReady();
-        // Backpressure: reading on while files wait (or keep failing) would buffer without bound.
-        while (this.buffers.closed.length > MAX_CLOSED && !this.stopping && !this.fencedBy) {
-          if (this.writing.size > 0) await Promise.race(this.writing.values());
-          else {
-            await this.sleep(RETRY_MS);
-            this.startWrites();
-          }
-        }
-      }
-      this.buffers.closeAll();
-      await this.flushClosed();
-      await this.commitReady();
-      if (this.fencedBy) await this.afterFence();
-    } finally {
-      await this.consumer.close();
-    }
-  }
-
-  /**
-   * Writes every buffered record and commits every pending batch (before the shards read
-   * change), retrying failed files after their backoff; returns early when stopping or fenced.
-   */
-  private async drain(): Promise<void> {
-    this.buffers.closeAll();
-    while (!this.stopping && !this.fencedBy) {
-      if (this.buffers.closed.length === 0 && this.pending.length === 0) return;
-      this.startWrites();
-      if (this.writing.size > 0) await Promise.race(this.writing.values());
-      const before = this.pending.length;
-      await this.commitReady();
-      if (this.writing.size === 0 && this.pending.length === before && !this.fencedBy)
-        await this.sleep(RETRY_MS);
-    }
-  }
-
-  /**
-   * The lease refused a publish or a commit: the shards named moved to another process,
-   * which writes them again from the checkpoint. Drops everything buffered and pending
-   * (files already published under a lease still held count as written: same epoch) and
-   * reads on from the checkpoints of the shards still held.
-   */
-  private async afterFence(): Promise<void> {
-    const err = this.fencedBy!;
-    while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
-    this.log.warn('lake writes fenced: the shards moved to another process', {
-      source: this.source,
-      shards: err.shards.join(','),
-      at: this.fencedAt,
-      droppedFiles: this.buffers.closed.length,
-      droppedBatches: this.pending.length,
-    });
-    this.shared.metrics?.fenced.inc({ source: this.source, at: this.fencedAt });
-    this.leases.forget(err.shards);
-    this.buffers = new PartitionBuffers(
+  private newBuffers(): PartitionBuffers {
+    return new PartitionBuffers(
       this.shared.rotateMs,
       this.shared.rotateBytes,
       this.shared.maxOpenBytes,
     );
-    this.pending.length = 0;
+  }
+
+  /** Decodes and places a record; a record the lake cannot place is InvalidRecordError. */
+  decode(data: Uint8Array, rec: StreamRecord): LakeItem {
+    if (rec.seq > (this.readTo.get(rec.shard) ?? -1)) {
+      this.readTo.set(rec.shard, rec.seq);
+      this.counters.read++;
+    }
+    const decoded = SOURCE_DECODERS[this.source](data);
+    if (!VENDOR_NAME.test(decoded.vendor))
+      throw new InvalidRecordError(undefined, [
+        `vendor "${decoded.vendor}" is not a valid vendor name`,
+      ]);
+    if (!Number.isFinite(decoded.timeMs))
+      throw new InvalidRecordError(undefined, [
+        'the record has no valid instant to partition it by',
+      ]);
+    return { shard: rec.shard, seq: rec.seq, size: data.length, decoded };
+  }
+
+  /**
+   * Buffers the records (a record already buffered is skipped, so a part applied twice
+   * adds nothing). Throws FencedError when the batch was read under another lease than
+   * what is buffered of its shards (they changed hands meanwhile).
+   */
+  async process(items: readonly LakeItem[], batch: Batch): Promise<void> {
+    const epochs = this.consumer?.epochsOf?.(batch);
+    const moved = epochs && this.leases.note(batch.records, epochs);
+    if (moved !== undefined) {
+      this.fence(new FencedError(`shard ${moved} changed hands`, [moved]), 'read');
+      throw this.fencedBy;
+    }
+    const now = this.shared.now();
+    for (const item of items) {
+      if (!this.buffers.firstDelivery(item.shard, item.seq)) continue;
+      const { input, vendor, timeMs } = item.decoded;
+      this.buffers.add(
+        { shard: item.shard, seq: item.seq, ...input },
+        vendor,
+        timeMs,
+        item.size,
+        now,
+      );
+    }
+  }
+
+  /** Nothing the lake does to a record is worth bisecting a batch for (writes bisect themselves). */
+  isPermanent(): boolean {
+    return false;
+  }
+
+  /**
+   * Skips records the lake cannot decode or place with a log line and, unless they are
+   * themselves dead letters, appends them to the dead-letter stream (id
+   * `lake-<source>-<shard>-<seq>`, so a replay adds nothing).
+   */
+  async deadLetter(entries: readonly Rejected[]): Promise<void> {
+    const { appendDeadLetters } = this.shared;
+    if (this.source !== 'deadLetters' && appendDeadLetters)
+      await appendDeadLetters(
+        entries.map((e) =>
+          lakeDeadLetter(
+            this.source,
+            e.raw,
+            new Date(e.raw.timestamp ?? this.shared.now()),
+            e.reason,
+            e.raw.data,
+          ),
+        ),
+      );
+    for (const e of entries) this.skipped(e.raw, e.reason);
+  }
+
+  async start(consumer: Consumer): Promise<void> {
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
+    this.consumer = consumer;
+    this.buffers = this.newBuffers();
+    this.leases = new ShardLeases();
+    this.deadLetters.length = 0;
     this.fencedBy = undefined;
-    this.consumer.reset();
+    this.stopping = false;
+  }
+
+  async advance(signal: AbortSignal): Promise<void> {
+    this.buffers.closeDue(this.shared.now());
+    this.startWrites();
+    // Backpressure: reading on while files wait (or keep failing) would buffer without bound.
+    while (this.buffers.closed.length > MAX_CLOSED && !signal.aborted && !this.fencedBy) {
+      if (this.writing.size > 0) await Promise.race(this.writing.values());
+      else {
+        await sleep(RETRY_MS, signal);
+        this.startWrites();
+      }
+    }
+    this.throwIfFenced();
+  }
+
+  heldFrom(shard: number): number | undefined {
+    return this.buffers.firstBuffered(shard);
+  }
+
+  async prepareCommit(): Promise<void> {
+    this.throwIfFenced();
+    if (this.deadLetters.length > 0 && this.shared.appendDeadLetters) {
+      try {
+        await this.shared.appendDeadLetters(this.deadLetters);
+        this.deadLetters.length = 0;
+      } catch (err) {
+        this.shared.metrics?.failures.inc({ source: this.source, stage: 'dead_letters' });
+        this.log.error('appending dead letters failed', { error: (err as Error).message });
+        throw err;
+      }
+    }
+    try {
+      await this.shared.saveCatalog();
+    } catch (err) {
+      this.shared.metrics?.failures.inc({ source: this.source, stage: 'catalog' });
+      this.log.error('saving the catalog failed', { error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  async drain(signal: AbortSignal): Promise<void> {
+    this.buffers.closeAll();
+    while (!signal.aborted && !this.fencedBy && this.buffers.closed.length > 0) {
+      this.startWrites();
+      if (this.writing.size > 0) await Promise.race(this.writing.values());
+      else await sleep(RETRY_MS, signal);
+    }
+    this.throwIfFenced();
+  }
+
+  /**
+   * At stop: gives every closed file one more attempt (earlier failures included) and
+   * waits for all; a file that fails now is an error of the stop.
+   */
+  async flush(): Promise<void> {
+    this.stopping = true;
+    this.buffers.closeAll();
+    await Promise.all(this.writing.values());
+    const { closed } = this.buffers;
+    for (const f of closed) f.failure = undefined;
+    while (closed.length > 0 && !this.fencedBy) {
+      this.startWrites();
+      await Promise.all(this.writing.values());
+      const failed = closed.find((f) => f.failure !== undefined);
+      if (failed && !this.fencedBy) throw failed.failure;
+    }
+    this.throwIfFenced();
+  }
+
+  /**
+   * The lease refused a publish, a read or a commit: the shards named moved to another
+   * process, which writes them again from the checkpoint. Drops everything buffered
+   * (files already published under a lease still held count as written: same epoch).
+   */
+  async fenced(err: FencedError): Promise<void> {
+    const at = this.fencedBy ? this.fencedAt : 'commit';
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
+    this.log.warn('lake writes fenced: the shards moved to another process', {
+      source: this.source,
+      shards: err.shards.join(','),
+      at,
+      droppedFiles: this.buffers.closed.length,
+    });
+    this.shared.metrics?.fenced.inc({ source: this.source, at });
+    this.leases.forget(err.shards);
+    this.buffers = this.newBuffers();
+    this.fencedBy = undefined;
   }
 
   private fence(err: FencedError, at: SourceWriter['fencedAt']): void {
@@ -213,55 +303,12 @@ export class SourceWriter {
     this.fencedAt = at;
   }
 
-  private take(batch: Batch): void {
-    if (batch.records.length === 0) return;
-    const epochs = this.consumer.epochsOf?.(batch);
-    const moved = epochs && this.leases.note(batch.records, epochs);
-    if (moved !== undefined) {
-      // Read under another lease than what is buffered: start over from the checkpoints.
-      this.fence(new FencedError(`shard ${moved} changed hands`, [moved]), 'read');
-      return;
-    }
-    this.pending.push(batch);
-    const now = this.shared.now();
-    for (const rec of batch.records) {
-      if (!this.buffers.firstDelivery(rec.shard, rec.seq)) continue;
-      this.counters.read++;
-      let decoded: ReturnType<(typeof SOURCE_DECODERS)[LakeSource]>;
-      try {
-        decoded = SOURCE_DECODERS[this.source](rec.data);
-      } catch (err) {
-        this.reject(rec, `undecodable: ${(err as Error).message}`, rec.data);
-        continue;
-      }
-      if (!VENDOR_NAME.test(decoded.vendor)) {
-        this.reject(rec, `vendor "${decoded.vendor}" is not a valid vendor name`, rec.data);
-        continue;
-      }
-      if (!Number.isFinite(decoded.timeMs)) {
-        this.reject(rec, 'the record has no valid instant to partition it by', rec.data);
-        continue;
-      }
-      this.buffers.add(
-        { shard: rec.shard, seq: rec.seq, ...decoded.input },
-        decoded.vendor,
-        decoded.timeMs,
-        rec.data.length,
-        now,
-      );
-    }
+  private throwIfFenced(): void {
+    if (this.fencedBy) throw this.fencedBy;
   }
 
-  /**
-   * Skips a record with a log line and, unless it is itself a dead letter, queues it for
-   * the dead-letter stream (id `lake-<source>-<shard>-<seq>`, so a replay adds nothing).
-   */
-  private reject(
-    rec: { shard: number; seq: number; timestamp?: number },
-    reason: string,
-    body: Uint8Array,
-    vendor = 'unknown',
-  ): void {
+  /** Counts and logs a record skipped as one the lake cannot store. */
+  private skipped(rec: { shard: number; seq: number }, reason: string): void {
     this.counters.badRecords++;
     this.shared.metrics?.badRecords.inc({ source: this.source });
     this.log.warn('skipping a record the lake cannot store', {
@@ -270,17 +317,27 @@ export class SourceWriter {
       seq: rec.seq,
       reason,
     });
+  }
+
+  /**
+   * A record found unwritable while writing a file: skipped, and queued for the
+   * dead-letter stream (appended before the next commit) unless it is itself a dead letter.
+   */
+  private reject(bad: UnwritableRecord): void {
+    this.skipped(bad, bad.reason);
     if (this.source === 'deadLetters' || !this.shared.appendDeadLetters) return;
-    const at = new Date(rec.timestamp ?? this.shared.now());
-    this.deadLetters.push(lakeDeadLetter(this.source, rec, at, reason, body, vendor));
+    const at = new Date(this.shared.now());
+    this.deadLetters.push(
+      lakeDeadLetter(this.source, bad, at, bad.reason, bad.body, bad.vendor ?? 'unknown'),
+    );
   }
 
   /**
    * Starts writing closed files in the background, WRITE_AHEAD at a time: the loop goes
    * on reading and staging while DuckDB encodes, and one file's staging (JavaScript)
    * overlaps another's Parquet encoding (DuckDB's threads). A written file leaves
-   * `closed`; a failed one stays and is tried again after a backoff (RETRY). A batch is committed
-   * only once no closed file holds any of its records (commitReady), so the checkpoint
+   * `closed`; a failed one stays and is tried again after a backoff (LAKE_RETRY). A batch is committed
+   * only once no closed file holds any of its records (`heldFrom`), so the checkpoint
    * still moves only past durable files.
    */
   private startWrites(): void {
@@ -308,7 +365,7 @@ export class SourceWriter {
           }
           this.shared.metrics?.failures.inc({ source: this.source, stage: 'write' });
           file.attempts = (file.attempts ?? 0) + 1;
-          const inMs = backoffDelay(file.attempts, RETRY);
+          const inMs = backoffDelay(file.attempts, LAKE_RETRY);
           file.retryAt = this.shared.now() + inMs;
           if (file.attempts === 1 || file.attempts % LOG_EVERY === 0)
             this.log.error('writing lake file failed, retrying', {
@@ -332,26 +389,11 @@ export class SourceWriter {
     }
   }
 
-  /**
-   * At stop: gives every closed file one more attempt (earlier failures included) and
-   * waits for all; a file that fails now is an error of the stop.
-   */
-  private async flushClosed(): Promise<void> {
-    await Promise.all(this.writing.values());
-    const { closed } = this.buffers;
-    for (const f of closed) f.failure = undefined;
-    while (closed.length > 0 && !this.fencedBy) {
-      this.startWrites();
-      await Promise.all(this.writing.values());
-      const failed = closed.find((f) => f.failure !== undefined);
-      if (failed && !this.fencedBy) throw failed.failure;
-    }
-  }
-
   private async write(file: OpenFile): Promise<void> {
     const { catalog, store, metrics } = this.shared;
     const endTimer = metrics?.writeSeconds.startTimer({ source: this.source });
     const epoch = this.leases.epochOf(file.shard);
+    const consumer = this.consumer;
     let skipped = 0;
     for (const { inputs, tables } of await unstoredGroups(
       store,
@@ -373,7 +415,7 @@ export class SourceWriter {
         this.shared.parquet,
         inputs,
         outputs,
-        (b) => this.reject({ ...b, timestamp: this.shared.now() }, b.reason, b.body, b.vendor),
+        (b) => this.reject(b),
       );
       skipped += bad;
       for (const out of outputs) {
@@ -381,7 +423,7 @@ export class SourceWriter {
         const bytes = metrics ? (await fs.stat(out.path)).size : 0;
         // The publish: only while this process still holds the shard at that epoch.
         if (epoch !== undefined)
-          await this.consumer.checkFence?.(new Map([[file.shard, epoch]])).catch(async (err) => {
+          await consumer?.checkFence?.(new Map([[file.shard, epoch]])).catch(async (err) => {
             await Promise.all(outputs.map((o) => fs.rm(o.path, { force: true })));
             throw err;
           });
@@ -400,64 +442,6 @@ export class SourceWriter {
     this.counters.records += file.inputs.length - skipped;
     metrics?.records.inc({ source: this.source }, file.inputs.length - skipped);
     endTimer?.();
-  }
-
-  private async commitReady(): Promise<void> {
-    if (this.pending.length === 0) return;
-    if (this.deadLetters.length > 0 && this.shared.appendDeadLetters) {
-      try {
-        await this.shared.appendDeadLetters(this.deadLetters);
-        this.deadLetters.length = 0;
-      } catch (err) {
-        this.shared.metrics?.failures.inc({ source: this.source, stage: 'dead_letters' });
-        this.log.error('appending dead letters failed', { error: (err as Error).message });
-        if (this.stopping) throw err;
-        return;
-      }
-    }
-    try {
-      await this.shared.saveCatalog();
-    } catch (err) {
-      this.shared.metrics?.failures.inc({ source: this.source, stage: 'catalog' });
-      this.log.error('saving the catalog failed', { error: (err as Error).message });
-      if (this.stopping) throw err;
-      return;
-    }
-    while (this.pending.length > 0) {
-      const batch = this.pending[0]!;
-      for (const [shard, last] of batch.lastSeq) {
-        const first = this.buffers.firstBuffered(shard);
-        if (first !== undefined && first <= last) return;
-      }
-      const endTimer = this.shared.metrics?.commitSeconds.startTimer({ source: this.source });
-      try {
-        await this.consumer.commit(batch);
-        endTimer?.();
-      } catch (err) {
-        if (err instanceof FencedError) {
-          this.fence(err, 'commit');
-          return;
-        }
-        this.shared.metrics?.failures.inc({ source: this.source, stage: 'commit' });
-        this.log.error('stream commit failed', { error: (err as Error).message });
-        if (this.stopping) throw err;
-        return;
-      }
-      this.pending.shift();
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const signal = this.abort.signal;
-      function done() {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 }
 

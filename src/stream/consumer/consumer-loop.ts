@@ -12,6 +12,11 @@
  *   and the whole batch is retried;
  * - a batch is committed only once processed (and then even while stopping: the drain);
  *   a commit refused by the lease (FencedError) leaves the batch to the shard's new owner;
+ * - a sink that holds records past `process` (DurableSink: the lake writer) has its
+ *   processed batches kept and committed in order once none of their records is held,
+ *   everything held made durable before the shards read change and at stop (the batch
+ *   whose read the stop cut short included); a FencedError of the sink (a refused
+ *   publish) or of a commit drops what is held;
  * - a loop that throws outside that handling is logged, backed off and restarted on a
  *   fresh consumer, so it resumes from its last committed checkpoint.
  */
@@ -20,67 +25,27 @@ import type { Logger } from '../../ops/logger.js';
 import { TimeSlice } from '../../ops/time-slice.js';
 import { FencedError } from '../lease/lease-store.js';
 import type { Batch, Consumer, StreamRecord } from '../stream.js';
+import {
+  type ConsumerSink,
+  InvalidRecordError,
+  type LoopHooks,
+  type LoopStage,
+  type LoopStats,
+  messageOf,
+  type Rejected,
+} from './consumer-sink.js';
+import type { DurableSink } from './durable-sink.js';
 import { type Isolation, isolateFailures } from './isolate-failures.js';
 
-/** Counters of one loop since start. */
-export interface LoopStats {
-  group: string;
-  /** Batches processed and committed. */
-  batches: number;
-  /** Records processed in committed batches (dead-lettered ones excluded). */
-  records: number;
-  /** Records skipped because they could not be decoded (also dead-lettered). */
-  decodeErrors: number;
-  /** Records dead-lettered (undecodable, invalid, or failing on their own). */
-  deadLetters: number;
-  /** Failed attempts (read, process or commit) that were retried. */
-  failures: number;
-  /** Times the loop crashed and was restarted from the last committed checkpoint. */
-  restarts: number;
-  /** Message of the latest failure, until the next success. */
-  lastError: string | undefined;
-  /** Epoch ms of the latest commit. */
-  lastCommitAt: number | undefined;
-}
-
-/** A record decoded but refused by its rules; dead-lettered with its decoded form. */
-export class InvalidRecordError extends Error {
-  override name = 'InvalidRecordError';
-  constructor(
-    readonly record: unknown,
-    errors: readonly string[],
-  ) {
-    super(`invalid record: ${errors.join('; ')}`);
-  }
-}
-
-/** A record on its way to the dead letters. */
-export interface Rejected {
-  raw: StreamRecord;
-  /** Its decoded form, undefined when it could not be decoded. */
-  decoded: unknown;
-  reason: string;
-}
-
-/** What a consumer of the stream plugs into the loop. */
-export interface ConsumerSink<R> {
-  /** Decodes one record; throws InvalidRecordError or anything else (undecodable). */
-  decode(data: Uint8Array): R;
-  /** Applies the records of a batch (idempotently: a part may be applied more than once). */
-  process(values: readonly R[], batch: Batch): Promise<void>;
-  /** A failure that retrying cannot fix: bisect at once. */
-  isPermanent(err: unknown): boolean;
-  /** Stores dead letters durably (the loop retries it); without it they are only logged. */
-  deadLetter?(entries: readonly Rejected[]): Promise<void>;
-}
-
-/** Told about what the loop does, for metrics. Must not throw. */
-export interface LoopHooks {
-  failure?(): void;
-  restart?(): void;
-  deadLettered?(n: number): void;
-  committed?(records: number): void;
-}
+export {
+  type ConsumerSink,
+  InvalidRecordError,
+  type LoopHooks,
+  type LoopStage,
+  type LoopStats,
+  messageOf,
+  type Rejected,
+};
 
 export interface ConsumerLoopOptions<R> {
   sink: ConsumerSink<R>;
@@ -97,18 +62,9 @@ export interface ConsumerLoopOptions<R> {
   hooks?: LoopHooks;
 }
 
-/** The message of anything thrown: sinks may throw null, strings or plain objects. */
-export function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  try {
-    return `non-error thrown: ${typeof err === 'string' ? err : JSON.stringify(err)}`;
-  } catch {
-    return `non-error thrown: ${String(err)}`;
-  }
-}
-
 /**
- * Runs the loop until `signal` aborts. When the loop crashes, its consumer is closed, the
+ * Runs the loop until `signal` aborts. Rejects only for a durable sink whose last flush or
+ * commit at stop failed (nothing of what it held is committed). When the loop crashes, its consumer is closed, the
  * crash is logged and counted, and after a backoff (growing while the loop crashes
  * without committing) a new consumer starts at the last committed checkpoint: the batch
  * in flight is delivered again, nothing is skipped.
@@ -122,7 +78,7 @@ export async function runConsumerLoop<R>(opts: ConsumerLoopOptions<R>): Promise<
       try {
         consumer = await opts.openConsumer();
       } catch (err) {
-        noteFailure('consumer open', err, ++crashes, opts);
+        noteFailure('open', err, ++crashes, opts);
         await sleep(backoffDelay(crashes, opts.retry), signal);
         continue;
       }
@@ -130,7 +86,12 @@ export async function runConsumerLoop<R>(opts: ConsumerLoopOptions<R>): Promise<
     const committed = stats.batches;
     const crash = await runLoop(consumer, opts);
     consumer = undefined;
-    if (!crash || signal.aborted) return;
+    if (signal.aborted) {
+      // What a durable sink held could not be made durable: the stop failed.
+      if (crash && opts.sink.durable) throw crash.error;
+      return;
+    }
+    if (!crash) return;
     crashes = stats.batches > committed ? 1 : crashes + 1;
     stats.restarts++;
     opts.hooks?.restart?.();
@@ -149,7 +110,7 @@ export async function runConsumerLoop<R>(opts: ConsumerLoopOptions<R>): Promise<
  * without success, only when the signal aborts.
  */
 async function retrying<R>(
-  what: string,
+  what: LoopStage,
   op: () => Promise<void>,
   opts: ConsumerLoopOptions<R>,
 ): Promise<boolean> {
@@ -168,13 +129,13 @@ async function retrying<R>(
 }
 
 function noteFailure<R>(
-  what: string,
+  what: LoopStage,
   err: unknown,
   attempt: number,
   opts: ConsumerLoopOptions<R>,
 ): void {
   opts.stats.failures++;
-  opts.hooks?.failure?.();
+  opts.hooks?.failure?.(what);
   opts.stats.lastError = `${what}: ${messageOf(err)}`;
   opts.logger.warn(`${what} failed, retrying`, { attempt, error: messageOf(err) });
 }
@@ -186,7 +147,7 @@ async function deadLetter<R>(entries: Rejected[], opts: ConsumerLoopOptions<R>):
     opts.logger.error('record dead-lettered', { id: e.raw.id, seq: e.raw.seq, reason: e.reason });
   const sink = opts.sink;
   if (sink.deadLetter) {
-    const ok = await retrying('dead-letter append', () => sink.deadLetter!(entries), opts);
+    const ok = await retrying('dead-letter', () => sink.deadLetter!(entries), opts);
     if (!ok) return false;
   }
   opts.stats.deadLetters += entries.length;
@@ -222,6 +183,8 @@ async function processAll<R>(
       stats.lastError = undefined;
       return items.length;
     } catch (err) {
+      // The shards moved: nothing to retry or bisect here (the sink drops what it holds).
+      if (err instanceof FencedError) throw err;
       error = err;
       noteFailure('process', err, attempt, opts);
     }
@@ -281,93 +244,215 @@ async function confirmFailures<R>(
   return out;
 }
 
+/** A processed batch a durable sink still holds records of, with how many it applied. */
+interface Held {
+  batch: Batch;
+  applied: number;
+}
+
 /**
  * Reads, processes and commits batches until the signal aborts (resolves undefined) or
  * something throws outside the record-level handling (resolves the error). Closes the
- * consumer either way.
+ * consumer either way. With a durable sink, whatever it holds at stop is flushed and
+ * committed first (a failure then is resolved as the error).
  */
 async function runLoop<R>(
   consumer: Consumer,
   opts: ConsumerLoopOptions<R>,
 ): Promise<{ error: unknown } | undefined> {
-  const { sink, signal, stats } = opts;
+  const { sink, signal } = opts;
+  const durable = sink.durable;
+  const held: Held[] = [];
+  const fenced = async (err: FencedError) => {
+    // Another process holds these shards now: it delivers the batch again from the
+    // checkpoint (sinks are idempotent), so it is not ours to count or to retry.
+    if (durable) await durable.fenced(err);
+    else {
+      opts.logger.warn('commit fenced: the shards moved to another process', {
+        shards: err.shards.join(','),
+      });
+    }
+    held.length = 0;
+    consumer.reset();
+  };
   try {
+    await durable?.start(consumer);
     while (!signal.aborted) {
       let batch: Batch | undefined;
-      const read = await retrying(
-        'read',
-        async () => {
-          batch = await consumer.read(signal);
-        },
-        opts,
-      );
-      // Not processed yet: leave it uncommitted, it is delivered again after a restart.
-      if (!read || !batch || signal.aborted) break;
-      if (batch.records.length === 0) continue;
-      const items: Item<R>[] = [];
-      const undecodable: Rejected[] = [];
-      // Decoding a large batch takes hundreds of ms: in slices, so that the requests of a
-      // process that also serves (`up`) wait about one slice, not the whole batch.
-      const slice = new TimeSlice();
-      for (const raw of batch.records) {
-        if (slice.due()) await slice.pause();
-        try {
-          items.push({ raw, value: sink.decode(raw.data) });
-        } catch (err) {
-          if (err instanceof InvalidRecordError) {
-            undecodable.push({ raw, decoded: err.record, reason: err.message });
-            continue;
-          }
-          stats.decodeErrors++;
-          undecodable.push({ raw, decoded: undefined, reason: `cannot decode: ${messageOf(err)}` });
+      try {
+        // Before the shards read change, what is held of them is made durable and committed.
+        if (durable && consumer.rebalancing?.()) await drainHeld(durable, consumer, held, opts);
+        if (signal.aborted) break;
+        const read = await retrying(
+          'read',
+          async () => {
+            batch = await consumer.read(signal);
+          },
+          opts,
+        );
+        if (!read || !batch) break;
+        // A read the stop cut short returns what it took. A durable sink takes it too, to
+        // make it durable at stop: a clean stop leaves stored every record appended before
+        // it. Any other sink leaves it uncommitted, delivered again after a restart.
+        if (signal.aborted && !durable) break;
+        if (batch.records.length > 0) {
+          const applied = await processBatch(batch, opts);
+          if (applied === undefined) break;
+          if (durable) held.push({ batch, applied });
+          else if (!(await commitNow(consumer, batch, applied, opts))) break;
         }
+        if (durable) {
+          await durable.advance(signal);
+          await commitHeld(durable, consumer, held, opts, false);
+        }
+      } catch (err) {
+        if (!(err instanceof FencedError)) throw err;
+        await fenced(err);
       }
-      if (!(await deadLetter(undecodable, opts))) break;
-      const current = batch;
-      let applied = 0;
-      if (items.length > 0) {
-        const n = await processAll(items, current, opts);
-        if (n === undefined) break;
-        applied = n;
+    }
+    if (durable) {
+      try {
+        await durable.flush();
+        await commitHeld(durable, consumer, held, opts, true);
+      } catch (err) {
+        if (!(err instanceof FencedError)) throw err;
+        await fenced(err);
       }
-      // Once processed, a batch is committed even while stopping (that is the drain).
-      let fenced: FencedError | undefined;
-      const committed = await retrying(
-        'commit',
-        async () => {
-          try {
-            await consumer.commit(current);
-          } catch (err) {
-            if (!(err instanceof FencedError)) throw err;
-            fenced = err;
-          }
-        },
-        opts,
-      );
-      if (!committed) break;
-      if (fenced) {
-        // Another process holds these shards now: it delivers the batch again from the
-        // checkpoint (sinks are idempotent), so it is not ours to count or to retry.
-        opts.logger.warn('commit fenced: the shards moved to another process', {
-          shards: fenced.shards.join(','),
-          records: applied,
-        });
-        consumer.reset();
-        continue;
-      }
-      stats.batches++;
-      stats.records += applied;
-      stats.lastCommitAt = Date.now();
-      opts.hooks?.committed?.(applied);
-      opts.logger.debug('batch committed', { records: applied });
     }
     return undefined;
   } catch (error) {
-    stats.lastError = `loop crashed: ${messageOf(error)}`;
+    opts.stats.lastError = `loop crashed: ${messageOf(error)}`;
     return { error };
   } finally {
     await consumer
       .close()
       .catch((err: Error) => opts.logger.warn('consumer close failed', { error: err.message }));
+  }
+}
+
+/**
+ * Decodes a batch (dead-lettering what does not decode) and processes the rest. Resolves
+ * the number of records applied, or undefined when the loop stops first.
+ */
+async function processBatch<R>(
+  batch: Batch,
+  opts: ConsumerLoopOptions<R>,
+): Promise<number | undefined> {
+  const { sink, stats } = opts;
+  const items: Item<R>[] = [];
+  const undecodable: Rejected[] = [];
+  // Decoding a large batch takes hundreds of ms: in slices, so that the requests of a
+  // process that also serves (`up`) wait about one slice, not the whole batch.
+  const slice = new TimeSlice();
+  for (const raw of batch.records) {
+    if (slice.due()) await slice.pause();
+    try {
+      items.push({ raw, value: sink.decode(raw.data, raw) });
+    } catch (err) {
+      if (err instanceof InvalidRecordError) {
+        undecodable.push({ raw, decoded: err.record, reason: err.message });
+        continue;
+      }
+      stats.decodeErrors++;
+      undecodable.push({ raw, decoded: undefined, reason: `cannot decode: ${messageOf(err)}` });
+    }
+  }
+  if (!(await deadLetter(undecodable, opts))) return undefined;
+  return items.length > 0 ? processAll(items, batch, opts) : 0;
+}
+
+/** Counts a committed batch. */
+function counted<R>(applied: number, seconds: number, opts: ConsumerLoopOptions<R>): void {
+  const { stats } = opts;
+  stats.batches++;
+  stats.records += applied;
+  stats.lastCommitAt = Date.now();
+  opts.hooks?.committed?.(applied, seconds);
+  opts.logger.debug('batch committed', { records: applied });
+}
+
+/**
+ * Commits a processed batch, retrying; once processed, a batch is committed even while
+ * stopping (that is the drain). Resolves false when the loop stops first; throws the
+ * FencedError of a commit the lease refused.
+ */
+async function commitNow<R>(
+  consumer: Consumer,
+  batch: Batch,
+  applied: number,
+  opts: ConsumerLoopOptions<R>,
+): Promise<boolean> {
+  let fenced: FencedError | undefined;
+  const started = performance.now();
+  const committed = await retrying(
+    'commit',
+    async () => {
+      try {
+        await consumer.commit(batch);
+      } catch (err) {
+        if (!(err instanceof FencedError)) throw err;
+        fenced = err;
+      }
+    },
+    opts,
+  );
+  if (!committed) return false;
+  if (fenced) throw fenced;
+  counted(applied, (performance.now() - started) / 1000, opts);
+  return true;
+}
+
+/**
+ * Commits, in order, the held batches none of whose records the durable sink still holds.
+ * A failure leaves them for the next call, except at the `final` call (stop), where it is
+ * thrown; a FencedError is always thrown.
+ */
+async function commitHeld<R>(
+  durable: DurableSink,
+  consumer: Consumer,
+  held: Held[],
+  opts: ConsumerLoopOptions<R>,
+  final: boolean,
+): Promise<void> {
+  if (held.length === 0) return;
+  const attempt = async (stage: LoopStage, op: () => Promise<void>): Promise<boolean> => {
+    try {
+      await op();
+      return true;
+    } catch (err) {
+      if (final || err instanceof FencedError) throw err;
+      noteFailure(stage, err, 1, opts);
+      return false;
+    }
+  };
+  if (!(await attempt('prepare', () => durable.prepareCommit()))) return;
+  while (held.length > 0) {
+    const { batch, applied } = held[0]!;
+    for (const [shard, last] of batch.lastSeq) {
+      const from = durable.heldFrom(shard);
+      if (from !== undefined && from <= last) return;
+    }
+    const started = performance.now();
+    if (!(await attempt('commit', () => consumer.commit(batch)))) return;
+    opts.stats.lastError = undefined;
+    held.shift();
+    counted(applied, (performance.now() - started) / 1000, opts);
+  }
+}
+
+/**
+ * Makes everything the durable sink holds durable and commits every held batch, retrying
+ * with backoff; returns early when the loop stops.
+ */
+async function drainHeld<R>(
+  durable: DurableSink,
+  consumer: Consumer,
+  held: Held[],
+  opts: ConsumerLoopOptions<R>,
+): Promise<void> {
+  await durable.drain(opts.signal);
+  for (let attempt = 1; held.length > 0 && !opts.signal.aborted; attempt++) {
+    await commitHeld(durable, consumer, held, opts, false);
+    if (held.length > 0) await sleep(backoffDelay(attempt, opts.retry), opts.signal);
   }
 }
