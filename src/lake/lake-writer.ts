@@ -36,9 +36,9 @@ import type { BatchPolicy } from '../stream/batch-policy.js';
 import {
   type LoopHooks,
   type LoopStage,
-  type LoopStats,
   runConsumerLoop,
 } from '../stream/consumer/consumer-loop.js';
+import { newLoopStats } from '../stream/consumer/consumer-sink.js';
 import type { Consumer, Stream } from '../stream/stream.js';
 import { registerStreamLagMetrics } from '../stream/stream-lag-metrics.js';
 import { Catalog } from './catalog/catalog.js';
@@ -196,7 +196,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
         sink,
         openConsumer: () => openConsumer(stream, group, config.lake.batch),
         first,
-        stats: loopStats(group),
+        stats: newLoopStats(group),
         signal: abort.signal,
         retry: LAKE_RETRY,
         attemptsBeforeBisect: ATTEMPTS_BEFORE_BISECT,
@@ -238,20 +238,6 @@ function lakeHooks(metrics: LakeMetrics, source: LakeSource): LoopHooks {
       if (s) metrics.failures.inc({ source, stage: s });
     },
     committed: (_records, seconds) => metrics.commitSeconds.observe({ source }, seconds),
-  };
-}
-
-function loopStats(group: string): LoopStats {
-  return {
-    group,
-    batches: 0,
-    records: 0,
-    decodeErrors: 0,
-    deadLetters: 0,
-    failures: 0,
-    restarts: 0,
-    lastError: undefined,
-    lastCommitAt: undefined,
   };
 }
 

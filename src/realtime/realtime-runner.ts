@@ -28,6 +28,7 @@ import {
   type Rejected,
   runConsumerLoop,
 } from '../stream/consumer/consumer-loop.js';
+import { newLoopStats } from '../stream/consumer/consumer-sink.js';
 import type { AppendRecord, BatchPolicy, Consumer, ShardLag, Stream } from '../stream/stream.js';
 import { RecordRejectedError } from './errors.js';
 import { registerRealtimeMetrics } from './realtime-metrics.js';
@@ -128,16 +129,8 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   }
   const stats: UseCaseStats[] = opts.useCases.map((uc, i) => ({
     name: uc.name,
-    group: groupOf(uc),
     source: sources[i]!.name,
-    batches: 0,
-    records: 0,
-    decodeErrors: 0,
-    deadLetters: 0,
-    failures: 0,
-    restarts: 0,
-    lastError: undefined,
-    lastCommitAt: undefined,
+    ...newLoopStats(groupOf(uc)),
   }));
   const lagOf = async () => {
     const out: { useCase: string; lag: ShardLag[] }[] = [];

@@ -20,6 +20,7 @@ import {
   type Rejected,
   runConsumerLoop,
 } from './consumer-loop.js';
+import { newLoopStats } from './consumer-sink.js';
 
 let root: string;
 let n = 0;
@@ -91,17 +92,7 @@ test('a record that fails every time alone is still dead-lettered', async () => 
 });
 
 function freshStats(): LoopStats {
-  return {
-    group: 'g',
-    batches: 0,
-    records: 0,
-    decodeErrors: 0,
-    deadLetters: 0,
-    failures: 0,
-    restarts: 0,
-    lastError: undefined,
-    lastCommitAt: undefined,
-  };
+  return newLoopStats('g');
 }
 
 /** A consumer that delivers `batch` once, then waits until aborted. */

@@ -26,6 +26,21 @@ export interface LoopStats {
   lastCommitAt: number | undefined;
 }
 
+/** A loop's counters before its first batch. */
+export function newLoopStats(group: string): LoopStats {
+  return {
+    group,
+    batches: 0,
+    records: 0,
+    decodeErrors: 0,
+    deadLetters: 0,
+    failures: 0,
+    restarts: 0,
+    lastError: undefined,
+    lastCommitAt: undefined,
+  };
+}
+
 /** A record decoded but refused by its rules; dead-lettered with its decoded form. */
 export class InvalidRecordError extends Error {
   override name = 'InvalidRecordError';

@@ -15,6 +15,7 @@ import { openTestStream } from '../embedded/testing/test-streams.js';
 import { FencedError } from '../lease/lease-store.js';
 import type { StreamRecord } from '../stream.js';
 import { type ConsumerSink, runConsumerLoop } from './consumer-loop.js';
+import { newLoopStats } from './consumer-sink.js';
 import type { DurableSink } from './durable-sink.js';
 
 let root: string;
@@ -120,17 +121,7 @@ async function running(policy = { count: 2, bytes: 1 << 20, periodMs: 5 }) {
       };
       return consumer;
     },
-    stats: {
-      group: 'g',
-      batches: 0,
-      records: 0,
-      decodeErrors: 0,
-      deadLetters: 0,
-      failures: 0,
-      restarts: 0,
-      lastError: undefined,
-      lastCommitAt: undefined,
-    },
+    stats: newLoopStats('g'),
     signal: ac.signal,
     retry: { initialDelayMs: 1, maxDelayMs: 5 },
     attemptsBeforeBisect: 1,
