@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isHeld, tryLockFile } from './lock-file.js';
@@ -15,7 +15,10 @@ describe('tryLockFile', () => {
     const file = fresh();
     const first = tryLockFile(file);
     assert.ok(isHeld(first));
-    assert.match(readFileSync(file, 'utf8'), new RegExp(`^${process.pid} \\d+ [0-9a-f]+\\n$`));
+    assert.match(
+      readFileSync(file, 'utf8'),
+      new RegExp(`^${process.pid} \\d+ [0-9a-f]+ ${hostname()}\\n$`),
+    );
     const second = tryLockFile(file);
     assert.ok(!isHeld(second));
     assert.equal(second.pid, process.pid);
@@ -37,6 +40,25 @@ describe('tryLockFile', () => {
       assert.notEqual(readFileSync(file, 'utf8'), stale);
       lock.release();
     }
+  });
+
+  it('never takes over the lock of another host, whose pids it cannot check', () => {
+    // a data directory on a shared file system: pid 2147483646 is not running here, but
+    // the lock names another host, where it may well run
+    const file = fresh();
+    const other = `2147483646 1 abc elsewhere.example\n`;
+    writeFileSync(file, other);
+    const lock = tryLockFile(file);
+    assert.ok(!isHeld(lock));
+    assert.equal(lock.holder, 'pid 2147483646 on host elsewhere.example');
+    assert.equal(readFileSync(file, 'utf8'), other);
+    // a lock of this host's name is checked as before
+    const mine = fresh();
+    writeFileSync(mine, `2147483646 1 abc ${hostname()}\n`);
+    const taken = tryLockFile(mine);
+    assert.ok(isHeld(taken));
+    assert.match(readFileSync(mine, 'utf8'), new RegExp(` ${hostname()}\\n$`));
+    taken.release();
   });
 
   it('leaves a just-created empty lock to its creator, and takes over an old empty one', () => {

@@ -1,18 +1,23 @@
 /**
- * A lock file on this host: created exclusively, holding its owner's pid, start time and a
- * nonce. Two locks are built on it: the PGlite data directory's (`<dir>.lock`, one process
+ * A lock file: created exclusively, holding its owner's pid, start time, a nonce and host
+ * name. Two locks are built on it: the PGlite data directory's (`<dir>.lock`, one process
  * per directory, fails at once) and a customer's slice lock (waits its turn). A lock whose
  * process no longer runs, or an earlier process of the same pid (told apart by its start
- * time), is taken over; a live holder, this process included, keeps it.
+ * time), is taken over; a live holder, this process included, keeps it. A lock written on
+ * another host (a data directory on a shared file system) is never taken over: its pid
+ * cannot be checked from here, so the error names the host and the operator decides.
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { processAlive } from './process-alive.js';
 
 /** An empty lock file older than this was left by a process that died creating it. */
 const EMPTY_LOCK_STALE_MS = 10_000;
 /** This process: its pid and its start time, so a pid reused after a restart is told apart. */
 const SELF = `${process.pid} ${Math.round(performance.timeOrigin)}`;
+/** This host, as written in the lock; no spaces, so the fields stay apart. */
+const HOST = hostname().replace(/\s+/g, '_') || 'localhost';
 
 /** A held lock file. */
 export interface HeldLock {
@@ -33,7 +38,7 @@ export interface LockHolder {
  * is moved aside and taken over in the same call.
  */
 export function tryLockFile(file: string): HeldLock | LockHolder {
-  const mine = `${SELF} ${randomBytes(6).toString('hex')}\n`;
+  const mine = `${SELF} ${randomBytes(6).toString('hex')} ${HOST}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(file, mine, { flag: 'wx' });
@@ -72,8 +77,10 @@ const read = (file: string) => {
 function liveHolder(file: string): LockHolder | undefined {
   const held = read(file);
   if (held === undefined) return undefined; // released between our create and read
-  const [pidText, origin] = held.split(' ');
+  const [pidText, origin, , host] = held.trim().split(' ');
   const pid = Number(pidText);
+  // a lock of another host; one without a host is of a version that wrote none: this host
+  if (held !== '' && host && host !== HOST) return { holder: `pid ${pid} on host ${host}`, pid };
   if (held === '') {
     // created and not yet written, or its writer died in between
     const age = Date.now() - (statMtime(file) ?? 0);
