@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isHeld, tryLockFile } from './lock-file.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isHeld, OTHER_HOST_STALE_MS, tryLockFile } from './lock-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-lock-file-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,23 +51,42 @@ describe('tryLockFile', () => {
     }
   });
 
-  it('never takes over the lock of another host, whose pids it cannot check', () => {
-    // a data directory on a shared file system: pid 2147483646 is not running here, but
-    // the lock names another host, where it may well run
+  it('takes over a lock of another host only once its holder stopped touching it', () => {
+    // a data directory on a shared volume: pid 2147483646 is not running here, but the lock
+    // names another host, where it may well run, so its age decides
     const file = fresh();
     const other = `2147483646 1 abc elsewhere.example\n`;
     writeFileSync(file, other);
-    const lock = tryLockFile(file);
-    assert.ok(!isHeld(lock));
-    assert.equal(lock.holder, 'pid 2147483646 on host elsewhere.example');
+    const live = tryLockFile(file);
+    assert.ok(!isHeld(live));
+    assert.match(
+      live.holder,
+      /^pid 2147483646 on host elsewhere\.example \(lock touched \d+ s ago\)$/,
+    );
     assert.equal(readFileSync(file, 'utf8'), other);
-    // a lock of this host's name is checked as before
+    const old = (Date.now() - OTHER_HOST_STALE_MS - 60_000) / 1000;
+    utimesSync(file, old, old);
+    const taken = tryLockFile(file);
+    assert.ok(isHeld(taken));
+    assert.match(readFileSync(file, 'utf8'), new RegExp(` ${hostname()}\\n$`));
+    taken.release();
+    // a lock of this host's name is checked by its pid, whatever its age
     const mine = fresh();
     writeFileSync(mine, `2147483646 1 abc ${hostname()}\n`);
-    const taken = tryLockFile(mine);
-    assert.ok(isHeld(taken));
-    assert.match(readFileSync(mine, 'utf8'), new RegExp(` ${hostname()}\\n$`));
-    taken.release();
+    const again = tryLockFile(mine);
+    assert.ok(isHeld(again));
+    again.release();
+  });
+
+  it('a holder keeps touching its lock, so other hosts see it alive', async () => {
+    const file = fresh();
+    const lock = tryLockFile(file, { heartbeatMs: 20 });
+    assert.ok(isHeld(lock));
+    const old = (Date.now() - OTHER_HOST_STALE_MS - 60_000) / 1000;
+    utimesSync(file, old, old);
+    while (Date.now() - statSync(file).mtimeMs > OTHER_HOST_STALE_MS) await sleep(10);
+    lock.release();
+    assert.ok(!existsSync(file));
   });
 
   it('leaves a just-created empty lock to its creator, and takes over an old empty one', () => {
