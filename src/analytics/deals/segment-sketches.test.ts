@@ -144,6 +144,37 @@ describe('deal labels', () => {
     assert.equal(s.classify(f, 500, 128)?.fares, 50);
   });
 
+  it('holds few bins for a segment with few fares: the fine segments are most of them', () => {
+    // The demo's deals held 147,000 day sketches of 136 bins on average (20 million bins,
+    // about 160 MB) because every store grew 128 bins at a time, one fare or many.
+    const s = new SegmentSketches();
+    const fares = syntheticFares(2000, 7);
+    for (const [i, r] of fares.entries()) s.add(r.features, r.price, i % 7);
+    // the same fares in a sketch of every segment and day, by many stores
+    assert.ok(s.sketches > 1000, `${s.sketches} day sketches`);
+    const perSketch = s.bins / s.sketches;
+    assert.ok(perSketch < 70, `${perSketch.toFixed(1)} bins per day sketch`);
+    // and what a window of them says is unchanged: each fare adds one to its bin
+    const f = fares[0]!.features;
+    assert.ok(s.classify(f, fares[0]!.price, 6));
+  });
+
+  it('labels the same fares the same after a store merges stores of its own growth', () => {
+    const a = new SegmentSketches({ minFares: 5 });
+    const f = {
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: 17,
+      currency: 'USD',
+    };
+    // prices far apart grow a store at both ends; the window merges three days
+    const prices = [40, 5000, 120, 980, 61, 2500, 300, 75, 4100, 150, 700, 90];
+    for (const [i, p] of prices.entries()) a.add(f, p, i % 3);
+    const labels = [30, 60, 100, 400, 1000, 3000, 6000].map((p) => a.classify(f, p, 2)?.label);
+    assert.deepEqual(labels, ['great', 'good', 'typical', 'typical', 'typical', 'high', 'high']);
+  });
+
   it('explains a label in words a traveller understands', () => {
     const key = segmentKey(
       { market: 'JFK-LAX', cabin: 'economy', tripType: 'oneway', leadDays: 17, currency: 'USD' },
