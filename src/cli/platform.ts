@@ -194,6 +194,7 @@ export async function startPlatform(
       });
       sampler = s;
       const etlOperations = new EtlOperations(etl.context, logger.child('etl'));
+      await etlOperations.recover();
       const backend = new PlatformConsoleBackend({
         stream: streams.stream,
         store: lakeStore,

@@ -304,9 +304,10 @@ export interface ConsoleBackend {
    * an unknown job or a bad range.
    */
   startEtl(job: string, range?: { from: string; to: string }): Promise<EtlOperation>;
-  etlOperation(id: string): EtlOperation | undefined;
-  /** The operations of this process, newest first. */
-  etlOperations(): EtlOperation[];
+  /** The operation `id`, started by any process on the ETL store; undefined when there is none. */
+  etlOperation(id: string): Promise<EtlOperation | undefined>;
+  /** The latest operations of every process on the ETL store, newest first. */
+  etlOperations(): Promise<EtlOperation[]>;
   exportGraph(currency: string): Promise<GraphExport>;
 }
 

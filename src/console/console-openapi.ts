@@ -624,7 +624,7 @@ export const CONSOLE_OPERATIONS: readonly ExtraOperation[] = [
     '/admin/v1/etl/operations',
     'get',
     'adminEtlOperations',
-    'ETL runs and backfills started through the admin API, newest first, with their progress',
+    'ETL runs and backfills started through the admin API by any process on the row store (the latest 100, kept across restarts), newest first, with their progress; one whose process stopped before it finished is failed, saying so',
     { operations: [etlOperation] },
   ),
   op(

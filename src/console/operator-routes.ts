@@ -62,10 +62,14 @@ export function registerOperatorRoutes(app: FastifyInstance, backend: ConsoleBac
       return reply.code(202).send(op);
     }),
   );
-  app.get('/admin/v1/etl/operations', async () => ({ operations: backend.etlOperations() }));
+  app.get('/admin/v1/etl/operations', async () => ({
+    operations: await backend.etlOperations(),
+  }));
   app.get('/admin/v1/etl/operations/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
-    return backend.etlOperation(id) ?? reply.code(404).send(notFound(`no ETL operation ${id}`));
+    return (
+      (await backend.etlOperation(id)) ?? reply.code(404).send(notFound(`no ETL operation ${id}`))
+    );
   });
 
   app.get(

@@ -63,4 +63,32 @@ CREATE TABLE etl_tables (
 );
 `,
   },
+  {
+    version: 7002,
+    name: 'etl operations started through the admin API',
+    sql: `
+-- One row per run or backfill started through the admin API (the Console, the CLI beside
+-- up): its progress, written by the process running it, read by every process on the store.
+CREATE TABLE etl_operations (
+  seq           bigserial   UNIQUE,               -- insertion order: newest first
+  id            text        PRIMARY KEY,
+  job           text        NOT NULL,
+  kind          text        NOT NULL,             -- run | backfill
+  from_day      text,                             -- a backfill's first and last day
+  to_day        text,
+  total         integer     NOT NULL,
+  done          integer     NOT NULL DEFAULT 0,
+  rows_out      bigint      NOT NULL DEFAULT 0,
+  status        text        NOT NULL,             -- running | succeeded | failed
+  step          text,
+  message       text,
+  error         text,
+  started_at    timestamptz NOT NULL,
+  ended_at      timestamptz,
+  owner         text        NOT NULL,             -- runner id of the process running it
+  heartbeat_at  timestamptz NOT NULL DEFAULT now() -- refreshed by that process while it runs
+);
+CREATE INDEX etl_operations_running ON etl_operations (heartbeat_at) WHERE status = 'running';
+`,
+  },
 ];

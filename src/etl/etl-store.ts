@@ -1,10 +1,12 @@
 /**
  * ETL bookkeeping in the row store (PGlite or PostgreSQL): run history, per-job
- * watermarks, claimed cron slots, run leases and the pond catalog.
+ * watermarks, claimed cron slots, run leases, the pond catalog and (in `operations`) the
+ * runs and backfills started through the admin API.
  */
 import { migrate } from '../sql/migrate.js';
 import type { SqlClient } from '../sql/sql-client.js';
 import { ETL_MIGRATIONS } from './etl-migrations.js';
+import { EtlOperationStore } from './etl-operation-store.js';
 
 export const RUN_KINDS = ['manual', 'scheduled', 'backfill'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -90,7 +92,12 @@ function toRun(r: RunRow): RunRecord {
 }
 
 export class EtlStore {
-  constructor(readonly sql: SqlClient) {}
+  /** The operations started through the admin API, on the same tables' client. */
+  readonly operations: EtlOperationStore;
+
+  constructor(readonly sql: SqlClient) {
+    this.operations = new EtlOperationStore(sql);
+  }
 
   /** Creates the ETL tables when missing; returns the migration versions applied. */
   migrate(): Promise<number[]> {

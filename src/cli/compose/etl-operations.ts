@@ -2,8 +2,9 @@
  * One ETL run or backfill, started now: what `faresight etl run` / `etl backfill` do in
  * their own process, and what the admin API does in the platform's (so the CLI works
  * beside `up` on the embedded row store). The admin API's runs go on in the background
- * and are watched step by step (EtlOperations).
+ * and are watched step by step (EtlOperations), kept in the ETL store.
  */
+import { randomBytes } from 'node:crypto';
 import type { EtlOperation } from '../../console/console-backend.js';
 import { ConsoleInputError } from '../../console/console-backend.js';
 import { customerTaskName, runCustomerJob } from '../../etl/customer-job-runner.js';
@@ -14,8 +15,6 @@ import type { Logger } from '../../ops/logger.js';
 import type { EtlContext } from './etl-context.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Operations kept for watching, per process (the oldest finished ones are forgotten). */
-const KEPT_OPERATIONS = 100;
 
 /** A day YYYY-MM-DD, or an error naming `what`. */
 export function dayOf(what: string, v: string | undefined): string {
@@ -62,29 +61,80 @@ export async function backfill(
   ctx: EtlContext,
   job: JobDefinition,
   keys: readonly string[],
-  onStep: (key: string, rows: number) => void,
+  onStep: (key: string, rows: number) => void | Promise<void>,
 ): Promise<number> {
   let rows = 0;
   for (const k of keys) {
     const s = await ctx.runner.run(job, { range: { from: k, to: k }, kind: 'backfill' });
     rows += s.rows;
-    onStep(k, s.rows);
+    await onStep(k, s.rows);
   }
   return rows;
 }
 
-/** ETL runs and backfills started through the admin API, watched while they go. */
+/** How often a process tells the store it still runs its operations. */
+export const OPERATION_HEARTBEAT_MS = 10_000;
+/**
+ * How old a running operation's heartbeat may be before its process counts as gone: six
+ * missed heartbeats, so a slow store or a busy event loop does not fail a live run.
+ */
+export const OPERATION_STALE_MS = 60_000;
+/** Operations listed (newest first). */
+const LISTED_OPERATIONS = 100;
+/** Finished operations kept in the store (older ones are deleted at start). */
+const STORED_OPERATIONS = 1000;
+/** Attempts at writing an operation's end before it is left to go stale. */
+const END_WRITES = 3;
+
+/**
+ * ETL runs and backfills started through the admin API, run in this process and kept in
+ * the ETL store (etl_operations): written at start, after each backfill step and at the
+ * end, so they outlive the process and every process on the store (two `up` on one
+ * PostgreSQL behind a load balancer) sees them. The process that runs an operation owns
+ * it (its runner id) and refreshes its heartbeat every OPERATION_HEARTBEAT_MS; one left
+ * running with a heartbeat older than OPERATION_STALE_MS (the database's clock) belongs to
+ * a process that is gone and is marked failed, by recover() and by any read that meets it.
+ */
 export class EtlOperations {
-  private readonly ops = new Map<string, EtlOperation>();
-  private seq = 0;
+  /** This process's running operations, as it updates them. */
+  private readonly mine = new Map<string, EtlOperation>();
   private readonly running = new Set<Promise<void>>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: EtlContext,
     private readonly logger: Logger,
   ) {}
 
-  /** Checks the job (and range) now, then runs it in the background. */
+  private get store() {
+    return this.ctx.store.operations;
+  }
+
+  /** Who runs this process's operations: its runner id (host, pid, random). */
+  private get owner(): string {
+    return this.ctx.runner.runnerId;
+  }
+
+  /**
+   * At start: marks failed the operations left running by a process that is gone, and
+   * forgets the oldest finished ones. On PGlite only one process opens the store (its
+   * directory lock), so every running operation not this process's was left by one that
+   * stopped; on PostgreSQL other live processes share it, so only stale heartbeats count.
+   */
+  async recover(): Promise<void> {
+    const exclusive = this.ctx.store.sql.backend === 'pglite';
+    const failed = await this.store.failOrphaned({
+      staleMs: OPERATION_STALE_MS,
+      ...(exclusive ? { allBut: this.owner } : {}),
+    });
+    if (failed.length > 0)
+      this.logger.warn('ETL operations left running by a stopped process marked failed', {
+        operations: failed,
+      });
+    await this.store.prune(STORED_OPERATIONS);
+  }
+
+  /** Checks the job (and range) now, records the operation, then runs it in the background. */
   async start(name: string, range?: { from: string; to: string }): Promise<EtlOperation> {
     let steps: string[] = [name];
     let job: JobDefinition | undefined;
@@ -102,7 +152,7 @@ export class EtlOperations {
       throw err;
     }
     const op: EtlOperation = {
-      id: `${Date.now().toString(36)}-${++this.seq}`,
+      id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
       job: name,
       kind: range ? 'backfill' : 'run',
       from: range?.from ?? null,
@@ -117,16 +167,23 @@ export class EtlOperations {
       startedAt: new Date().toISOString(),
       endedAt: null,
     };
-    this.ops.set(op.id, op);
-    this.forget();
+    await this.store.save(op, this.owner);
+    this.mine.set(op.id, op);
+    this.beat();
     const work = (async () => {
       try {
         if (job && range) {
-          await backfill(this.ctx, job, steps, (key, rows) => {
+          await backfill(this.ctx, job, steps, async (key, rows) => {
             op.done++;
             op.rows += rows;
             op.step = steps[op.done] ?? null;
             this.logger.debug('backfill step', { job: name, key, rows });
+            await this.store.save(op, this.owner).catch((err: Error) =>
+              this.logger.warn('ETL operation progress not saved', {
+                operation: op.id,
+                error: err.message,
+              }),
+            );
           });
           op.message = `${name}: ${steps.length} ${job.grain} partitions from ${range.from} to ${range.to}, ${op.rows} rows`;
         } else {
@@ -143,6 +200,9 @@ export class EtlOperations {
       } finally {
         op.step = null;
         op.endedAt = new Date().toISOString();
+        await this.saveEnd(op);
+        this.mine.delete(op.id);
+        if (this.mine.size === 0) this.stopBeating();
       }
     })();
     this.running.add(work);
@@ -150,24 +210,69 @@ export class EtlOperations {
     return { ...op };
   }
 
-  get(id: string): EtlOperation | undefined {
-    const op = this.ops.get(id);
-    return op ? { ...op } : undefined;
+  /** The operation `id` of any process on the store, or undefined. */
+  async get(id: string): Promise<EtlOperation | undefined> {
+    const op = await this.store.get(id, OPERATION_STALE_MS);
+    if (!op?.orphaned) return op && strip(op);
+    await this.store.failOrphaned({ staleMs: OPERATION_STALE_MS });
+    const again = await this.store.get(id, OPERATION_STALE_MS);
+    return again && strip(again);
   }
 
-  list(): EtlOperation[] {
-    return [...this.ops.values()].reverse().map((o) => ({ ...o }));
+  /** The latest operations of every process on the store, newest first. */
+  async list(): Promise<EtlOperation[]> {
+    const ops = await this.store.list(LISTED_OPERATIONS, OPERATION_STALE_MS);
+    if (!ops.some((o) => o.orphaned)) return ops.map(strip);
+    await this.store.failOrphaned({ staleMs: OPERATION_STALE_MS });
+    return (await this.store.list(LISTED_OPERATIONS, OPERATION_STALE_MS)).map(strip);
   }
 
-  /** Waits for the operations still running (before the ETL context closes). */
+  /** Waits for this process's operations still running (before the ETL context closes). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.running]);
+    this.stopBeating();
   }
 
-  private forget(): void {
-    for (const [id, o] of this.ops) {
-      if (this.ops.size <= KEPT_OPERATIONS) break;
-      if (o.status !== 'running') this.ops.delete(id);
+  /** Writes the end of `op`, retried: left unwritten, it would pass for a process that stopped. */
+  private async saveEnd(op: EtlOperation): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.save(op, this.owner);
+        return;
+      } catch (err) {
+        if (attempt >= END_WRITES) {
+          this.logger.error('ETL operation end not saved', {
+            operation: op.id,
+            status: op.status,
+            error: (err as Error).message,
+          });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
     }
   }
+
+  private beat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      void this.store
+        .heartbeat([...this.mine.keys()])
+        .catch((err: Error) =>
+          this.logger.warn('ETL operations heartbeat failed', { error: err.message }),
+        );
+    }, OPERATION_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private stopBeating(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}
+
+/** The operation as the admin API shows it. */
+function strip(o: EtlOperation & { orphaned: boolean }): EtlOperation {
+  const { orphaned: _, ...op } = o;
+  return op;
 }
