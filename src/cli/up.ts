@@ -82,12 +82,15 @@ export function register(program: Command): void {
             startFeed({ ...liveFeedOptions(rate, target), logger: logger.child('demo') }),
           );
           // four weeks of searches, each received when it was shopped, so ponds and
-          // forecasts have history from the first minutes
+          // forecasts have history from the first minutes; posted as fast as ingest takes
+          // them, so from a thread of its own: on this event loop, generating and posting
+          // held API requests back while the history loaded (issue 18)
           const count = opts.demoHistory ?? DEFAULT_DEMO_HISTORY;
           if (count > 0) {
             platform.add(
               startFeed({
                 ...historyFeedOptions(count, target),
+                thread: true,
                 logger: logger.child('demo-history'),
               }),
             );

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
+import { silentLogger } from '../ops/logger.js';
 import { FeedRejectedError, GeneratorOptionError } from './errors.js';
+import { runFeedOnThread } from './feed-thread.js';
 import { parseRetryAfter } from './ingest-sink.js';
 import { runFeed, startFeed } from './run-feed.js';
 
@@ -253,6 +255,82 @@ describe('runFeed to ingest', () => {
         const ids = received.flatMap((r) => r.ids);
         assert.equal(result.sent, ids.length);
         assert.ok(ids.length > 0);
+        const settled = received.length;
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(received.length, settled, 'nothing is posted after stop()');
+      },
+    );
+  });
+});
+
+describe('the feed on a thread of its own', () => {
+  it('posts the same records as in process, for the same seed and start', async () => {
+    const opts = { seed: 5, rate: 1, count: 40, batchSize: 10, start: new Date('2026-01-05') };
+    await withServer(
+      (_i, records) => accepted(records),
+      async (base, received) => {
+        const inProcess = await runFeed({ ...opts, target: base });
+        const ids = received.splice(0).flatMap((r) => r.ids);
+        const onThread = await runFeedOnThread({ ...opts, target: base });
+        assert.deepEqual(onThread, inProcess);
+        assert.deepEqual(received.flatMap((r) => r.ids).sort(), ids.sort());
+        assert.equal(ids.length, 40);
+      },
+    );
+  });
+
+  it('fails with FeedRejectedError when ingest refuses the token', async () => {
+    await withServer(
+      () => ({ status: 401, body: { error: 'bad token' } }),
+      async (base) => {
+        await assert.rejects(
+          runFeedOnThread({ rate: 10, count: 5, target: base, token: 'wrong' }),
+          (err: unknown) => {
+            assert.ok(err instanceof FeedRejectedError, String(err));
+            assert.equal(err.status, 401);
+            return true;
+          },
+        );
+      },
+    );
+  });
+
+  it('runs as a Service that stops on request and reports its progress to this thread', async () => {
+    await withServer(
+      (_i, records) => accepted(records),
+      async (base, received) => {
+        const lines: string[] = [];
+        const progress: number[] = [];
+        let posting!: () => void;
+        const posted = new Promise<void>((r) => {
+          posting = r;
+        });
+        const service = startFeed({
+          rate: 100,
+          target: base,
+          batchSize: 5,
+          seed: 9,
+          thread: true,
+          onProgress: (sent) => {
+            progress.push(sent);
+            if (sent >= 20) posting();
+          },
+          logger: {
+            ...silentLogger,
+            info: (msg) => lines.push(msg),
+            child: function () {
+              return this;
+            },
+          },
+        });
+        await posted;
+        await service.stop();
+        const result = await service.done;
+        const ids = received.flatMap((r) => r.ids);
+        assert.equal(result.sent, ids.length);
+        assert.ok(ids.length > 0);
+        assert.equal(progress.at(-1), result.sent);
+        assert.ok(lines.includes('feed stopped'), lines.join(' | '));
         const settled = received.length;
         await new Promise((r) => setTimeout(r, 100));
         assert.equal(received.length, settled, 'nothing is posted after stop()');

@@ -10,6 +10,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import { GeneratorOptionError } from './errors.js';
 import type { FeedCounters, FeedSink } from './feed-sink.js';
+import { runFeedOnThread } from './feed-thread.js';
 import { FileSink } from './file-sink.js';
 import { createGenerator, DEFAULT_VENDOR, VENDOR_NAME } from './generator.js';
 import { IngestSink } from './ingest-sink.js';
@@ -300,7 +301,14 @@ export async function runFeed(opts: FeedOptions): Promise<FeedResult> {
 /** Log a progress line at most this often, ms. */
 export const PROGRESS_LOG_INTERVAL_MS = 10_000;
 
-export type StartFeedOptions = Omit<FeedOptions, 'signal'> & { logger?: Logger };
+export type StartFeedOptions = Omit<FeedOptions, 'signal'> & {
+  logger?: Logger;
+  /**
+   * Run the feed on a worker thread of its own (runFeedOnThread), so generating and
+   * posting take no time from the event loop of the process it posts to. Default false.
+   */
+  thread?: boolean;
+};
 
 /** A running feed; `done` settles when the feed ends by itself or after `stop()`. */
 export interface FeedService extends Service {
@@ -318,8 +326,9 @@ export function startFeed(opts: StartFeedOptions): FeedService {
   const controller = new AbortController();
   let lastLog = performance.now();
   let lastSent = 0;
-  const done = runFeed({
-    ...opts,
+  const { thread, ...feed } = opts;
+  const done = (thread ? runFeedOnThread : runFeed)({
+    ...feed,
     logger: log,
     signal: controller.signal,
     onProgress: (sent, errors) => {

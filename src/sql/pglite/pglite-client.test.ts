@@ -143,6 +143,48 @@ describe('PGliteClient runs PGlite on a thread of its own', () => {
     }
   });
 
+  it('serves a statement outside a transaction before the transactions queued ahead of it', async () => {
+    const client = await PGliteClient.open();
+    try {
+      await client.exec('CREATE TABLE t (n integer PRIMARY KEY)');
+      const order: string[] = [];
+      let release!: () => void;
+      let began!: () => void;
+      const holding = new Promise<void>((r) => {
+        began = r;
+      });
+      const first = client.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES (1)');
+        began();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+      await holding;
+      // the real-time writers queue their transactions while one holds the connection...
+      const writes = [2, 3].map((n) =>
+        client.transaction(async (tx) => {
+          order.push(`write ${n} began`);
+          await tx.query('INSERT INTO t VALUES ($1)', [n]);
+        }),
+      );
+      // ...and an API read comes in behind them
+      const read = client
+        .query<{ n: number }>('SELECT count(*)::int AS n FROM t')
+        .then((rows) => order.push(`read saw ${rows[0]?.n}`));
+      release();
+      await Promise.all([first, ...writes, read]);
+      assert.deepEqual(order, ['read saw 1', 'write 2 began', 'write 3 began']);
+      assert.deepEqual(await client.query('SELECT n FROM t ORDER BY n'), [
+        { n: 1 },
+        { n: 2 },
+        { n: 3 },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('rejects a parameter that cannot be copied to the thread and stays usable', async () => {
     const client = await PGliteClient.open();
     try {

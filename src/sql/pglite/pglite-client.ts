@@ -43,7 +43,9 @@ function databaseError(e: PGliteThreadError, site: { stack?: string }): Error {
  * so the event loop only posts it and reads the rows back.
  *
  * Same contract and semantics as any SqlClient: statements are serialised on PGlite's
- * single connection, a transaction holds it until it ends. A database error rejects with
+ * single connection, a transaction holds it until it ends. A statement outside a
+ * transaction that waited for one runs before the transactions queued beside it (see
+ * ConnectionQueue): an API read waits for the write in progress, not for every queued one. A database error rejects with
  * an Error carrying the database's message and fields (`code` = SQLSTATE, `detail`,
  * `constraint`, ...). When the thread dies, every unanswered and later call rejects with
  * RowStoreThreadError (never a hang). One process may open a directory at a time

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SqlExecutor } from '../sql-client.js';
+import { ConnectionQueue } from './connection-queue.js';
 import { PGliteInlineClient } from './pglite-inline-client.js';
 import {
   ERROR_FIELDS,
@@ -29,34 +30,43 @@ function errorOf(err: unknown): PGliteThreadError {
 /** An open transaction: its executor and how to end it (with the id of the `end` request). */
 type Open = { tx: SqlExecutor; end: (endId: number, commit: boolean) => void };
 const open = new Map<number, Open>();
+/** Statements on their own and transactions take the connection through here (reads first). */
+const connection = new ConnectionQueue();
 /** Rejects a transaction's callback so that PGlite rolls it back; not an error to report. */
 const ROLLBACK = Symbol('rollback');
 
-function executorFor(client: PGliteInlineClient, tx: number | undefined): SqlExecutor {
-  if (tx === undefined) return client;
+/** Runs `fn` in transaction `tx`, or, without one, on the connection once it is free. */
+function onConnection<T>(
+  client: PGliteInlineClient,
+  tx: number | undefined,
+  fn: (db: SqlExecutor) => Promise<T>,
+): Promise<T> {
+  if (tx === undefined) return connection.run('statement', () => fn(client));
   const t = open.get(tx);
   if (!t) throw new Error(`transaction ${tx} is not open (it has ended)`);
-  return t.tx;
+  return fn(t.tx);
 }
 
 function begin(client: PGliteInlineClient, id: number): void {
   let began = false;
   let endId = 0;
-  client
-    .transaction(async (tx) => {
-      const commit = await new Promise<boolean>((resolve) => {
-        open.set(id, {
-          tx,
-          end: (e, c) => {
-            endId = e;
-            resolve(c);
-          },
+  connection
+    .run('transaction', () =>
+      client.transaction(async (tx) => {
+        const commit = await new Promise<boolean>((resolve) => {
+          open.set(id, {
+            tx,
+            end: (e, c) => {
+              endId = e;
+              resolve(c);
+            },
+          });
+          began = true;
+          reply({ id, ok: true, value: id });
         });
-        began = true;
-        reply({ id, ok: true, value: id });
-      });
-      if (!commit) throw ROLLBACK;
-    })
+        if (!commit) throw ROLLBACK;
+      }),
+    )
     .then(
       () => reply({ id: endId, ok: true }),
       (err: unknown) => {
@@ -75,11 +85,11 @@ async function handle(client: PGliteInlineClient, m: PGliteThreadRequest): Promi
         reply({
           id: m.id,
           ok: true,
-          value: await executorFor(client, m.tx).query(m.sql, m.params),
+          value: await onConnection(client, m.tx, (db) => db.query(m.sql, m.params)),
         });
         return;
       case 'exec':
-        await executorFor(client, m.tx).exec(m.sql);
+        await onConnection(client, m.tx, (db) => db.exec(m.sql));
         reply({ id: m.id, ok: true });
         return;
       case 'begin':
@@ -93,7 +103,7 @@ async function handle(client: PGliteInlineClient, m: PGliteThreadRequest): Promi
         return;
       }
       case 'close':
-        await client.close();
+        await connection.run('statement', () => client.close());
         reply({ id: m.id, ok: true });
         return;
     }

@@ -13,7 +13,7 @@ export interface PGliteThreadData {
 /**
  * A request. `tx` names an open transaction (the id of its `begin`); without it a
  * statement runs on its own, after any open transaction has ended (PGlite has one
- * connection). `begin` is answered once the transaction holds the connection; `end`
+ * connection), and before the transactions that were queued beside it (ConnectionQueue). `begin` is answered once the transaction holds the connection; `end`
  * commits or rolls it back and is answered when that is done.
  */
 export type PGliteThreadRequest =
