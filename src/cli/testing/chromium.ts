@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 
@@ -87,10 +88,12 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
  * Starts `bin/faresight.mjs up --demo` on a fresh data directory, ports picked free,
  * with `config` merged into that configuration and `args` after `--demo`; resolves once
  * the banner names the Console, the API and ingest. Rejects when the process exits first.
+ * The process's log (stderr) goes to this one's, or line by line to `onLog` when given.
  */
 export async function startDemo(
   config: Record<string, unknown> = {},
   args: string[] = [],
+  onLog?: (line: string) => void,
 ): Promise<DemoPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'fs-demo-'));
   const file = join(dir, 'config.json');
@@ -107,8 +110,9 @@ export async function startDemo(
   const up: ChildProcess = spawn(
     process.execPath,
     ['bin/faresight.mjs', '--config', file, 'up', '--demo', ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT },
+    { stdio: ['ignore', 'pipe', onLog ? 'pipe' : 'inherit'], cwd: ROOT },
   );
+  if (onLog && up.stderr) createInterface({ input: up.stderr }).on('line', onLog);
   const exited = new Promise((r) => up.once('exit', r));
   const stop = async () => {
     if (up.exitCode === null && up.signalCode === null) up.kill('SIGTERM');
