@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,7 @@ describe('the distributed guide', { skip }, () => {
     timeout: 240_000,
   }, async () => {
     const run = randomBytes(3).toString('hex');
+    const adminKey = `guide-admin-${run}`;
     const database = `faresight_guide_${run}`;
     const admin = new pg.Client({
       connectionString: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -71,6 +72,7 @@ describe('the distributed guide', { skip }, () => {
       FARESIGHT_LAKE_OBJECT_STORE_ENDPOINT: s3.options.endpoint,
       FARESIGHT_LAKE_ROTATE_SECONDS: '2',
       FARESIGHT_LAKE_BATCH_PERIOD_MS: '200',
+      FARESIGHT_API_ADMIN_KEY_SHA256: createHash('sha256').update(adminKey).digest('hex'),
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
     };
@@ -153,6 +155,8 @@ describe('the distributed guide', { skip }, () => {
       } finally {
         await store.close();
       }
+      // the Console on these backends: every operator page's routes answer with data
+      await consoleAnswers(urls, adminKey);
       const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
       assert.equal(await exit, 0, stderr);
@@ -168,3 +172,66 @@ describe('the distributed guide', { skip }, () => {
     }
   });
 });
+
+/**
+ * What each operator page of the Console reads, on PostgreSQL, JetStream and an S3 lake:
+ * the page itself, the Overview's points, the stream and its groups, a decoded message,
+ * a refused record among the dead letters (through the lake in the bucket), the lake's
+ * tables and state, an ETL run started and finished (its operation kept in PostgreSQL),
+ * and a customer added and listed.
+ */
+async function consoleAnswers(urls: { ingest: string; api: string }, key: string): Promise<void> {
+  const admin = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    const res = await fetch(`${urls.api}/admin/v1${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+    });
+    const text = await res.text();
+    assert.ok(res.status === 200 || res.status === 202, `${path}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const page = await fetch(`${urls.api}/console/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<html/i);
+  await until('Overview points', async () => {
+    const m = await admin('/metrics?window=15m');
+    return m.points.length > 0 ? m : undefined;
+  });
+  const stream = await admin('/stream');
+  assert.equal(stream.backend, 'jetstream');
+  assert.ok(stream.shards > 0 && stream.groups.includes('lake'), JSON.stringify(stream));
+  const messages = await admin('/messages?limit=1');
+  assert.ok(messages.messages[0].record.offers.length > 0, 'a message decoded with its offers');
+  const refused = await fetch(`${urls.ingest}/v1/ingest/generic`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([{ id: 'guide-broken-1', origin: 'JFK' }]),
+  });
+  assert.equal(((await refused.json()) as { accepted: number }).accepted, 0);
+  const dead = await until('the refused record among the dead letters', async () => {
+    const d = await admin('/dead-letters?vendor=generic&limit=10');
+    return d.deadLetters?.length > 0 ? d : undefined;
+  });
+  assert.equal(dead.deadLetters[0].vendor, 'generic');
+  const counts = await admin('/dead-letters/counts?bucket=minute&vendor=generic');
+  assert.ok(counts.points.length > 0);
+  const tables = await admin('/lake/tables');
+  assert.ok(tables.tables.some((t: { name: string }) => t.name === 'searches'));
+  const state = await admin('/lake/state');
+  assert.ok(state.tables.find((t: { table: string }) => t.table === 'searches').files > 0);
+  const jobs = await admin('/etl/jobs');
+  const job = jobs.jobs[0].job as string;
+  const started = await admin('/etl/operations', { method: 'POST', body: { job } });
+  const done = await until('the ETL run', async () => {
+    const op = await admin(`/etl/operations/${started.id}`);
+    return op.status === 'running' ? undefined : op;
+  });
+  assert.equal(done.status, 'succeeded', JSON.stringify(done));
+  await admin('/customers', { method: 'POST', body: { name: 'guideco' } });
+  const customers = await admin('/customers');
+  assert.ok(customers.customers.some((c: { name: string }) => c.name === 'guideco'));
+}
