@@ -8,11 +8,12 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Logger } from '../ops/logger.js';
 import type { CustomerJob } from '../tenancy/customer-store.js';
-import { JobBusyError, JobRunError } from './errors.js';
+import { JobRunError } from './errors.js';
 import type { EtlMetrics } from './etl-metrics.js';
 import type { EtlStore, RunKind } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
 import { LEASE_MS } from './job-runner.js';
+import { withLease } from './lease.js';
 
 /** Run-history name of a customer job. */
 export function customerTaskName(job: Pick<CustomerJob, 'customer' | 'name'>): string {
@@ -44,14 +45,23 @@ export interface CustomerJobDeps {
 }
 
 /** One attempt of a customer job; throws JobBusyError or JobRunError (recorded). Returns rows written. */
-export async function runCustomerJob(
+export function runCustomerJob(
   job: CustomerJob,
   deps: CustomerJobDeps,
   opts: { kind: RunKind; slot?: string; attempt: number } = { kind: 'manual', attempt: 1 },
 ): Promise<number> {
   const name = customerTaskName(job);
-  const holder = await deps.store.acquireLease(name, deps.runnerId, LEASE_MS);
-  if (holder !== deps.runnerId) throw new JobBusyError(name, holder);
+  return withLease(deps.store, name, deps.runnerId, LEASE_MS, deps.logger, () =>
+    runLeased(job, name, deps, opts),
+  );
+}
+
+async function runLeased(
+  job: CustomerJob,
+  name: string,
+  deps: CustomerJobDeps,
+  opts: { kind: RunKind; slot?: string; attempt: number },
+): Promise<number> {
   const runId = await deps.store.startRun({
     job: name,
     kind: opts.kind,
@@ -105,8 +115,6 @@ export async function runCustomerJob(
     const [h] = await deps.store.health([name]).catch(() => []);
     deps.metrics?.observe(name, 'failed', 0, h?.consecutiveFailures ?? 1);
     throw new JobRunError(name, runId, { cause: err });
-  } finally {
-    await deps.store.releaseLease(name, deps.runnerId).catch(() => undefined);
   }
 }
 

@@ -7,12 +7,13 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { LakeTable } from '../lake/tables.js';
 import type { Logger } from '../ops/logger.js';
-import { JobBusyError, JobRunError } from './errors.js';
+import { JobRunError } from './errors.js';
 import type { EtlEngine, InputFiles } from './etl-engine.js';
 import type { EtlMetrics } from './etl-metrics.js';
 import type { EtlStore, RunKind } from './etl-store.js';
 import { grainDays, type JobDefinition } from './job.js';
 import { type InputPartition, listInputPartitions } from './lake-inputs.js';
+import { withLease } from './lease.js';
 import { removeStaleStaging, swapPartitions } from './partition-swap.js';
 
 const DAY_MS = 86_400_000;
@@ -89,14 +90,19 @@ export class JobRunner {
   }
 
   /**
-   * One attempt of `job`. Throws JobBusyError when another run holds the job (nothing
-   * recorded) and JobRunError when the attempt failed (recorded as failed; output
-   * partitions already swapped stay, which is harmless: a rerun rewrites them).
+   * One attempt of `job`, after the runs of it this runner started before (withLease).
+   * Throws JobBusyError when another process's runner holds the job (nothing recorded)
+   * and JobRunError when the attempt failed (recorded as failed; output partitions
+   * already swapped stay, which is harmless: a rerun rewrites them).
    */
-  async run(job: JobDefinition, options: RunOptions = {}): Promise<RunSummary> {
+  run(job: JobDefinition, options: RunOptions = {}): Promise<RunSummary> {
+    return withLease(this.opts.store, job.name, this.runnerId, LEASE_MS, this.opts.logger, () =>
+      this.runLeased(job, options),
+    );
+  }
+
+  private async runLeased(job: JobDefinition, options: RunOptions): Promise<RunSummary> {
     const { store, engine, logger } = this.opts;
-    const holder = await store.acquireLease(job.name, this.runnerId, LEASE_MS);
-    if (holder !== this.runnerId) throw new JobBusyError(job.name, holder);
     const runId = await store.startRun({
       job: job.name,
       kind: options.kind ?? (options.range ? 'backfill' : 'manual'),
@@ -183,8 +189,6 @@ export class JobRunner {
       this.opts.metrics?.observe(job.name, 'failed', 0, h?.consecutiveFailures ?? 1);
       logger.warn('job run failed', { job: job.name, run: runId, error });
       throw new JobRunError(job.name, runId, { cause: err });
-    } finally {
-      await store.releaseLease(job.name, this.runnerId).catch(() => undefined);
     }
   }
 }

@@ -1,7 +1,8 @@
-import { JobBusyError } from './errors.js';
+import type { Logger } from '../ops/logger.js';
 import type { EtlMetrics } from './etl-metrics.js';
 import type { EtlStore } from './etl-store.js';
 import type { EtlTask } from './etl-task.js';
+import { withLease } from './lease.js';
 
 /** A unit of work the scheduler can run that keeps no run history of its own. */
 export interface PlainTask {
@@ -17,23 +18,23 @@ const LEASE_MS = 30 * 60_000;
 
 /**
  * Turns `task` into an EtlTask that, like the pond jobs, holds the task's lease while it
- * runs (JobBusyError when another runner holds it) and records each attempt in
+ * runs (JobBusyError when another process's runner holds it; runs in this process wait
+ * for each other, withLease) and records each attempt in
  * `etl_runs`, so `faresight etl status` sees it, and in `metrics` when given.
  */
 export function recordedTask(
   task: PlainTask,
   store: EtlStore,
   runnerId: string,
+  logger: Logger,
   metrics?: EtlMetrics,
 ): EtlTask {
   return {
     name: task.name,
     schedule: task.schedule,
     ...(task.catchUpAfterMs !== undefined ? { catchUpAfterMs: task.catchUpAfterMs } : {}),
-    async run({ kind, slot, attempt }) {
-      const holder = await store.acquireLease(task.name, runnerId, LEASE_MS);
-      if (holder !== runnerId) throw new JobBusyError(task.name, holder);
-      try {
+    run({ kind, slot, attempt }) {
+      return withLease(store, task.name, runnerId, LEASE_MS, logger, async () => {
         const runId = await store.startRun({
           job: task.name,
           kind,
@@ -53,9 +54,7 @@ export function recordedTask(
           metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
           throw err;
         }
-      } finally {
-        await store.releaseLease(task.name, runnerId).catch(() => undefined);
-      }
+      });
     },
   };
 }

@@ -112,6 +112,7 @@ export async function openEtlContext(deps: {
     },
     store,
     runner.runnerId,
+    deps.logger,
     metrics,
   );
   const openSession = createSessionOpener({

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createGenerator } from '../generator/generator.js';
+import type { Logger } from '../ops/logger.js';
+import { silentLogger } from '../ops/logger.js';
+import { defaultPondJobs } from './default-ponds.js';
+import type { EtlEngine } from './etl-engine.js';
+import type { EtlStore } from './etl-store.js';
+import { JobRunner } from './job-runner.js';
+import { type EtlFixture, openEtlFixture } from './testing/etl-fixture.js';
+import { writeLakeRecords } from './testing/lake-fixture.js';
+
+let fx: EtlFixture;
+before(async () => {
+  fx = await openEtlFixture();
+  const t0 = Date.parse('2025-06-02T00:00:00Z');
+  const g = createGenerator({ seed: 5, start: new Date(t0) });
+  await writeLakeRecords(
+    fx.dataDir,
+    Array.from({ length: 200 }, (_, i) => g.next(new Date(t0 + i * 20 * 60_000))),
+  );
+});
+after(() => fx?.close());
+
+describe('JobRunner, two runs of one job in one process', () => {
+  it('runs the second after the first ends, so neither removes the other’s staging', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
+    const events: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let firstBuilding = () => {};
+    const building = new Promise<void>((r) => {
+      firstBuilding = r;
+    });
+    let secondGoes = (_why: string) => {};
+    const second = new Promise<string>((r) => {
+      secondGoes = r;
+    });
+    let builds = 0;
+    // The first build stays open until the test lets it end.
+    const engine: EtlEngine = Object.create(fx.engine);
+    engine.build = async (...args) => {
+      const n = ++builds;
+      events.push(`build ${n} starts`);
+      const out = await fx.engine.build(...args);
+      if (n === 1) {
+        firstBuilding();
+        await gate;
+      }
+      events.push(`build ${n} ends`);
+      return out;
+    };
+    let leases = 0;
+    const store: EtlStore = Object.create(fx.store);
+    store.acquireLease = (...args) => {
+      if (++leases === 2) secondGoes('the second run took the lease');
+      events.push(`lease ${leases}`);
+      return fx.store.acquireLease(...args);
+    };
+    const logger: Logger = {
+      ...silentLogger,
+      info(msg) {
+        if (/waits for/.test(msg)) secondGoes('the second run waits');
+      },
+      child: () => logger,
+    };
+    const runner = new JobRunner({ store, engine, lakeRoot: fx.lakeRoot, logger });
+
+    const a = runner.run(job);
+    await building;
+    const b = runner.run(job, {
+      range: { from: '2025-06-02', to: '2025-06-03' },
+      kind: 'backfill',
+    });
+    assert.equal(await second, 'the second run waits', events.join(', '));
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.ok(ra.rows > 0 && rb.rows > 0);
+    assert.deepEqual(events, [
+      'lease 1',
+      'build 1 starts',
+      'build 1 ends',
+      'lease 2',
+      'build 2 starts',
+      'build 2 ends',
+    ]);
+    const runs = await fx.store.runs({ job: job.name });
+    assert.deepEqual(
+      runs.slice(0, 2).map((r) => r.status),
+      ['succeeded', 'succeeded'],
+    );
+    // Both released: a runner of another process may take the job now.
+    assert.equal(await fx.store.acquireLease(job.name, 'another', 60_000), 'another');
+    await fx.store.releaseLease(job.name, 'another');
+  });
+
+  it('goes on after a failed run of the same job', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'carrier_share')!;
+    const engine: EtlEngine = Object.create(fx.engine);
+    let n = 0;
+    engine.build = async (...args) => {
+      if (++n === 1) throw new Error('disk on fire');
+      return fx.engine.build(...args);
+    };
+    const runner = new JobRunner({
+      store: fx.store,
+      engine,
+      lakeRoot: fx.lakeRoot,
+      logger: silentLogger,
+    });
+    const a = runner.run(job);
+    const b = runner.run(job);
+    await assert.rejects(a, /carrier_share/);
+    assert.ok((await b).rows > 0);
+  });
+});
