@@ -213,7 +213,8 @@ export const configSchema = z.strictObject({
         .default(DEFAULT_COMPACT_COMPRESSION_LEVEL),
       /**
        * Minutes between the compactions `up` and the lake role run of closed partitions
-       * (never the current hour); 0 = never (run `lake compact` yourself). One process per lake.
+       * (never the current hour); the first comes 2 minutes after start (sooner when this is
+       * shorter); 0 = never (run `lake compact` yourself). One process per lake.
        */
       compactEveryMinutes: z.number().int().min(0).default(10),
       /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<bucket>/<prefix>/`. */

@@ -98,6 +98,34 @@ describe('scheduled compaction', () => {
     }
   });
 
+  test('runs first soon after start, then every everyMs', async () => {
+    const root = path.join(tmp, 'first');
+    fs.mkdirSync(root, { recursive: true });
+    let runs = 0;
+    let first = () => {};
+    const ran = new Promise<void>((r) => {
+      first = r;
+    });
+    const schedule = startCompactionSchedule({
+      store: new LocalObjectStore(root),
+      dataDir: path.join(tmp, 'first-data'),
+      compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
+      logger: silentLogger,
+      everyMs: 3_600_000,
+      firstAfterMs: 10,
+      onRun: () => {
+        runs++;
+        first();
+      },
+    });
+    try {
+      await ran;
+    } finally {
+      await schedule.stop();
+    }
+    assert.equal(runs, 1, 'one run, the next an hour later');
+  });
+
   test('a compaction told to stop merges no further partition and deletes nothing', async () => {
     const root = path.join(tmp, 'stopped');
     const closed = Date.parse('2026-11-20T05:00:00.000Z');

@@ -16,6 +16,14 @@ import { type CompactionReport, compactLake } from './compact-lake.js';
  */
 export const STOP_WAIT_MS = 10_000;
 
+/**
+ * Longest wait for the first run after start, ms. Closed partitions of small files are
+ * there from the start after a restart, or after the demo's history (10,700 files of a
+ * few records each), and every scan pays for them: the ETL's first runs over them took
+ * DuckDB to 2.2 GB RSS, over the same records compacted to 1,136 files 0.9 GB.
+ */
+export const FIRST_RUN_AFTER_MS = 2 * 60_000;
+
 export interface CompactionScheduleOptions {
   store: ObjectStore;
   /** Data directory: merges are staged under `<dataDir>/tmp/compact`. */
@@ -25,6 +33,8 @@ export interface CompactionScheduleOptions {
   logger: Logger;
   /** Period between the end of one run and the start of the next, ms (> 0). */
   everyMs: number;
+  /** Wait for the first run, ms; default the shorter of everyMs and FIRST_RUN_AFTER_MS. */
+  firstAfterMs?: number;
   /** Wait before merged sources are deleted; default compactLake's DEFAULT_GRACE_MS. */
   graceMs?: number;
   /** Called after each run (tests wait on it). */
@@ -32,7 +42,8 @@ export interface CompactionScheduleOptions {
 }
 
 /**
- * Starts the timer; the first run is `everyMs` after the start. Runs never overlap; a
+ * Starts the timer; the first run is `firstAfterMs` after the start, each next one
+ * `everyMs` after the end of the one before. Runs never overlap; a
  * failed run is logged and the next one tries again. `stop()` cancels the timer, tells a
  * run in progress to stop after its current partition (a run over hundreds of partitions
  * went on for minutes after `up` had stopped everything else), and waits for it up to
@@ -68,17 +79,17 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
       await merger.close();
     }
   };
-  const schedule = () => {
+  const schedule = (afterMs = o.everyMs) => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = run()
         .catch((err: Error) =>
           o.logger.error('compaction run failed, next run retries', { error: err.message }),
         )
-        .finally(schedule);
-    }, o.everyMs);
+        .finally(() => schedule());
+    }, afterMs);
   };
-  schedule();
+  schedule(o.firstAfterMs ?? Math.min(o.everyMs, FIRST_RUN_AFTER_MS));
   return {
     name: 'compaction',
     async stop() {
