@@ -36,7 +36,7 @@ export class JobRunError extends Error {
   }
 }
 
-/** Another run of the same job holds its lease (in this or another process). */
+/** A runner of another process holds the job's lease (runs in one process wait: lease.ts). */
 export class JobBusyError extends Error {
   override name = 'JobBusyError';
   constructor(

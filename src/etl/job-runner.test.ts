@@ -115,4 +115,41 @@ describe('JobRunner, two runs of one job in one process', () => {
     await assert.rejects(a, /carrier_share/);
     assert.ok((await b).rows > 0);
   });
+
+  it('a runner of another process meets JobBusyError while the job runs, and nothing is recorded', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'fare_trends')!;
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let building = () => {};
+    const started = new Promise<void>((r) => {
+      building = r;
+    });
+    const engine: EtlEngine = Object.create(fx.engine);
+    engine.build = async (...args) => {
+      building();
+      await gate;
+      return fx.engine.build(...args);
+    };
+    const runner = (id: string, e: EtlEngine) =>
+      new JobRunner({
+        store: fx.store,
+        engine: e,
+        lakeRoot: fx.lakeRoot,
+        logger: silentLogger,
+        runnerId: id,
+      });
+    const first = runner('process-a', engine).run(job);
+    await started;
+    const before = (await fx.store.runs({ job: job.name })).length;
+    await assert.rejects(runner('process-b', fx.engine).run(job), {
+      name: 'JobBusyError',
+      message: /process-a/,
+    });
+    assert.equal((await fx.store.runs({ job: job.name })).length, before, 'no run recorded');
+    release();
+    await first;
+    assert.ok((await runner('process-b', fx.engine).run(job)).runId > 0, 'free once it ended');
+  });
 });

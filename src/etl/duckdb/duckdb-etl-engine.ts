@@ -40,9 +40,9 @@ async function filesUnder(dir: string): Promise<string[]> {
  * of the given files (Hive partition columns typed as in the lake), filtered to rows
  * received within `[key - 1 day, key + lateDays]` of their incremental key, or typed and
  * empty when there are no files. An instance keeps much of what a scan of many files took
- * until it closes (a build over the demo's 10,772 history files: 1.4 GB RSS 5 s after it
- * ended, 0.4 GB once closed; `npm run bench -- footprint`), and the ETL runs every few
- * minutes in a process that also serves the API.
+ * until it closes: the four pond jobs over a copy of the demo's 10,772 history files left
+ * the process at 1.4 GB RSS on one long-lived instance, 0.28 GB with an instance per call
+ * (docs/benchmarks.md), and the ETL runs every few minutes beside the API.
  */
 export class DuckDBEtlEngine implements EtlEngine {
   private constructor(private readonly threads: number) {}

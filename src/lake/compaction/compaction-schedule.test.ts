@@ -98,10 +98,9 @@ describe('scheduled compaction', () => {
     }
   });
 
-  test('runs first soon after start, then every everyMs', async () => {
+  test('runs first after firstAfterMs, not after everyMs', async () => {
     const root = path.join(tmp, 'first');
     fs.mkdirSync(root, { recursive: true });
-    let runs = 0;
     let first = () => {};
     const ran = new Promise<void>((r) => {
       first = r;
@@ -113,17 +112,14 @@ describe('scheduled compaction', () => {
       logger: silentLogger,
       everyMs: 3_600_000,
       firstAfterMs: 10,
-      onRun: () => {
-        runs++;
-        first();
-      },
+      onRun: () => first(),
     });
+    // everyMs is an hour: without firstAfterMs the test would time out here
     try {
       await ran;
     } finally {
       await schedule.stop();
     }
-    assert.equal(runs, 1, 'one run, the next an hour later');
   });
 
   test('a compaction told to stop merges no further partition and deletes nothing', async () => {
