@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DDSketch } from '@datadog/sketches-js';
 import { DEAL_LABELS, DEFAULT_PERCENTILES, intendedShares } from './deal-label.js';
 
 const DEFAULT_INTENDED = intendedShares(DEFAULT_PERCENTILES);
@@ -144,19 +145,52 @@ describe('deal labels', () => {
     assert.equal(s.classify(f, 500, 128)?.fares, 50);
   });
 
-  it('holds few bins for a segment with few fares: the fine segments are most of them', () => {
-    // The demo's deals held 147,000 day sketches of 136 bins on average (20 million bins,
-    // about 160 MB) because every store grew 128 bins at a time, one fare or many.
+  it('keeps only the bins that hold fares: the fine segments are most of the day sketches', () => {
+    // The demo's deals held 72,000 day sketches as the library's DDSketch, each with every
+    // bin between its lowest and highest fare (about 60 on average, 1,560 bytes a sketch).
     const s = new SegmentSketches();
     const fares = syntheticFares(2000, 7);
     for (const [i, r] of fares.entries()) s.add(r.features, r.price, i % 7);
-    // the same fares in a sketch of every segment and day, by many stores
     assert.ok(s.sketches > 1000, `${s.sketches} day sketches`);
+    // each fare adds one count at each of the 6 levels: at most one new bin each
+    assert.ok(s.bins <= fares.length * 6, `${s.bins} bins for ${fares.length} fares`);
     const perSketch = s.bins / s.sketches;
-    assert.ok(perSketch < 70, `${perSketch.toFixed(1)} bins per day sketch`);
-    // and what a window of them says is unchanged: each fare adds one to its bin
+    assert.ok(perSketch < 10, `${perSketch.toFixed(1)} bins per day sketch`);
     const f = fares[0]!.features;
     assert.ok(s.classify(f, fares[0]!.price, 6));
+  });
+
+  it('gives back the same day sketches it was given: a checkpoint restores the same labels', () => {
+    const a = new SegmentSketches({ minFares: 5 });
+    const fares = syntheticFares(3000, 11);
+    for (const [i, r] of fares.entries()) a.add(r.features, r.price, 200 + (i % 5));
+    // what the deals use case saves: the finest segments' day sketches, as protobuf
+    const b = new SegmentSketches({ minFares: 5 });
+    let restored = 0;
+    for (const r of fares) {
+      const key = segmentKey(r.features, 0);
+      for (let day = 200; day < 205; day++) {
+        const sk = a.daySketch(key, day);
+        if (!sk || b.daySketch(key, day)) continue;
+        const back = DDSketch.fromProto(sk.toProto());
+        // restoring fills every level of the segment, as the use case does
+        for (let level = 0; level < 6; level++)
+          b.mergeDay(segmentKey(r.features, level), day, back);
+        restored++;
+      }
+    }
+    assert.ok(restored > 100, `${restored} day sketches restored`);
+    assert.equal(b.sketches, a.sketches);
+    assert.equal(b.bins, a.bins);
+    for (const r of fares.slice(0, 300))
+      assert.deepEqual(b.classify(r.features, r.price, 204), a.classify(r.features, r.price, 204));
+    // a sketch of another accuracy is refused, not merged into the wrong bins
+    const other = new DDSketch({ relativeAccuracy: 0.02 });
+    other.accept(100);
+    assert.throws(
+      () => b.mergeDay(segmentKey(fares[0]!.features, 0), 200, other),
+      /different `relativeAccuracy`/,
+    );
   });
 
   it('labels the same fares the same after a store merges stores of its own growth', () => {

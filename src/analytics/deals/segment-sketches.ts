@@ -70,10 +70,67 @@ interface WindowView {
 
 interface Segment {
   readonly key: string;
-  readonly days: Map<number, DDSketch>;
+  /** Its day counts, a few (the window's days): a list, lighter than a Map. */
+  days: DayCounts[];
   view: WindowView | undefined;
   /** Fares added since the view was built. */
   pending: number;
+}
+
+/**
+ * One segment's fares of one day: the counts of the DDSketch bins that hold any, by key
+ * ascending. Most day sketches are of fine segments holding a few fares each, and the
+ * library's sketch (an object, its own mapping, two dense stores of every bin between
+ * the lowest and highest) cost about 1,560 bytes each: the demo's deals kept 72,000 of
+ * them, 140 MB of the serving process's heap. A window's DDSketch is built from these
+ * when it is needed (SegmentSketches.view), with the same bins and counts, so the
+ * quantiles are the same. Only prices above the mapping's smallest value are counted;
+ * fares are positive.
+ */
+class DayCounts {
+  readonly keys: number[] = [];
+  readonly counts: number[] = [];
+  count = 0;
+  constructor(readonly day: number) {}
+
+  add(key: number, weight: number): void {
+    const keys = this.keys;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((keys[mid] as number) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    if (keys[lo] === key) (this.counts[lo] as number) += weight;
+    else {
+      keys.splice(lo, 0, key);
+      this.counts.splice(lo, 0, weight);
+    }
+    this.count += weight;
+  }
+
+  /** Adds these counts to `sk` (a sketch of the same accuracy). */
+  addTo(sk: DDSketch): void {
+    for (let i = 0; i < this.keys.length; i++)
+      sk.store.add(this.keys[i] as number, this.counts[i] as number);
+    sk.count += this.count;
+  }
+}
+
+function dayOf(seg: Segment, day: number): DayCounts | undefined {
+  const days = seg.days;
+  for (let i = days.length - 1; i >= 0; i--) if ((days[i] as DayCounts).day === day) return days[i];
+  return undefined;
+}
+
+function dayOrNew(seg: Segment, day: number): DayCounts {
+  let d = dayOf(seg, day);
+  if (!d) {
+    d = new DayCounts(day);
+    seg.days.push(d);
+  }
+  return d;
 }
 
 /** Interned ids of a fare's currency, market, cabin and trip type (one string lookup per fare). */
@@ -82,23 +139,6 @@ interface Group {
   readonly marketCabin: number;
   readonly cabin: number;
   readonly currency: number;
-}
-
-/**
- * Bins a day sketch's store grows by. The library's 128 suits one busy sketch; here most
- * day sketches are of fine segments holding a few fares each (the demo's deals held 147,000
- * of them at 136 bins on average: 20 million bins, about 160 MB), and a fare adds one to
- * its bin whatever the chunk, so the quantiles are the same.
- */
-const STORE_CHUNK = 8;
-
-/** An empty day sketch whose stores grow STORE_CHUNK bins at a time. */
-function daySketch(relativeAccuracy: number): DDSketch {
-  const sk = new DDSketch({ relativeAccuracy });
-  const Store = sk.store.constructor as new (chunkSize: number) => DDSketch['store'];
-  sk.store = new Store(STORE_CHUNK);
-  sk.negativeStore = new Store(STORE_CHUNK);
-  return sk;
 }
 
 const LEADS = 16; // > LEAD_BUCKETS.length
@@ -128,6 +168,8 @@ export class SegmentSketches {
   private readonly fewFaresMin: number;
   private readonly percentiles: DealPercentiles;
   private readonly accuracy: number;
+  /** The bins' mapping, the same as every sketch of this accuracy has. */
+  private readonly mapping: DDSketch['mapping'];
   private readonly refreshEvery: number;
 
   constructor(options: SegmentSketchesOptions = {}) {
@@ -136,6 +178,7 @@ export class SegmentSketches {
     this.fewFaresMin = options.labelWithFewFares ? 1 : this.minFares;
     this.percentiles = options.percentiles ?? DEFAULT_PERCENTILES;
     this.accuracy = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
+    this.mapping = new DDSketch({ relativeAccuracy: this.accuracy }).mapping;
     this.refreshEvery = options.refreshEvery ?? DEFAULT_REFRESH_EVERY;
     checkPercentiles(this.percentiles);
     if (!(this.windowDays >= 1))
@@ -144,56 +187,61 @@ export class SegmentSketches {
 
   /** Adds one fare (price > 0; others are ignored) on `day` (days since 1970-01-01 UTC). */
   add(f: FareFeatures, price: number, day: number): void {
-    if (!(price > 0) || !Number.isFinite(price)) return;
+    if (!(price > this.mapping.minPossible) || !Number.isFinite(price)) return;
     const g = this.group(f.currency, f.market, f.cabin, f.tripType);
     const lead = leadIndex(f.leadDays);
     const stay = stayIndex(f.stayDays);
-    // The bin of the price is the same in every level's sketch (same mapping): compute it
-    // once and add to each store directly, exactly as DDSketch.accept does for a positive value.
-    let bin = Number.NaN;
+    // The bin of the price is the same in every level's sketch (same mapping).
+    const bin = this.mapping.key(price);
     for (let i = 0; i < SEGMENT_LEVELS.length; i++) {
       const id = numericKey(g, i, lead, stay);
       let seg = this.levels[i]?.get(id);
       if (!seg) seg = this.create(segmentKey(f, i), i, id);
-      let sk = seg.days.get(day);
-      if (!sk) {
-        sk = daySketch(this.accuracy);
-        seg.days.set(day, sk);
-      }
-      if (Number.isNaN(bin)) {
-        if (!(price > sk.mapping.minPossible)) return;
-        bin = sk.mapping.key(price);
-      }
-      sk.store.add(bin, 1);
-      sk.count += 1;
-      sk.sum += price;
-      if (price < sk.min) sk.min = price;
-      if (price > sk.max) sk.max = price;
+      dayOrNew(seg, day).add(bin, 1);
       seg.pending += 1;
     }
   }
 
   /** Adds `weight` fares at `price` to one segment (a segmentKey) only; the warm start fills finest keys. */
   addToSegment(key: string, price: number, day: number, weight = 1): void {
-    addTo(this.segmentOfKey(key), price, day, weight, this.accuracy);
+    if (!(weight > 0)) throw new RangeError(`weight must be positive (got ${weight})`);
+    if (!(price > this.mapping.minPossible) || !Number.isFinite(price)) return;
+    const seg = this.segmentOfKey(key);
+    dayOrNew(seg, day).add(this.mapping.key(price), weight);
+    seg.pending += weight;
   }
 
-  /** Merges a whole day sketch into a segment (restore from a checkpoint or the lake). */
+  /**
+   * Merges a whole day sketch into a segment (restore from a checkpoint or the lake).
+   * Throws when its accuracy is not this one's; its negative and zero values (never
+   * added: fares are positive) are left out.
+   */
   mergeDay(key: string, day: number, sketch: DDSketch): void {
+    if (sketch.mapping.gamma !== this.mapping.gamma)
+      throw new Error('Cannot merge two DDSketches with different `relativeAccuracy` parameters');
     const seg = this.segmentOfKey(key);
-    const sk = seg.days.get(day);
-    if (sk) sk.merge(sketch);
-    else {
-      const copy = daySketch(this.accuracy);
-      copy.merge(sketch);
-      seg.days.set(day, copy);
+    const d = dayOrNew(seg, day);
+    const { bins, offset } = sketch.store;
+    for (let i = 0; i < bins.length; i++) {
+      const c = bins[i] as number;
+      if (c > 0) d.add(i + offset, c);
     }
     seg.view = undefined;
   }
 
-  /** The day sketch of a segment, if any (for checkpoints). */
+  /** The day sketch of a segment, if any (for checkpoints): a DDSketch of its counts. */
   daySketch(key: string, day: number): DDSketch | undefined {
-    return this.byKey.get(key)?.days.get(day);
+    const seg = this.byKey.get(key);
+    const d = seg && dayOf(seg, day);
+    if (!d) return undefined;
+    // Stores grown one bin at a time: the protobuf of a checkpoint holds every bin of the
+    // store, and the library's 128 at a time made each saved fine sketch about 1.4 KB.
+    const sk = new DDSketch({ relativeAccuracy: this.accuracy });
+    const Store = sk.store.constructor as new (chunkSize: number) => DDSketch['store'];
+    sk.store = new Store(1);
+    sk.negativeStore = new Store(1);
+    d.addTo(sk);
+    return sk;
   }
 
   /** Drops day sketches older than the window ending on `today`. Returns how many. */
@@ -202,12 +250,10 @@ export class SegmentSketches {
     for (let i = 0; i < this.levels.length; i++) {
       const level = this.levels[i] as Map<number, Segment>;
       for (const [id, seg] of level) {
-        for (const d of seg.days.keys())
-          if (d <= today - this.windowDays) {
-            seg.days.delete(d);
-            dropped++;
-          }
-        if (seg.days.size === 0) {
+        const kept = seg.days.filter((d) => d.day > today - this.windowDays);
+        dropped += seg.days.length - kept.length;
+        seg.days = kept;
+        if (kept.length === 0) {
           level.delete(id);
           this.byKey.delete(seg.key);
         }
@@ -224,15 +270,14 @@ export class SegmentSketches {
   /** Day sketches held (all segments and days). */
   get sketches(): number {
     let n = 0;
-    for (const seg of this.byKey.values()) n += seg.days.size;
+    for (const seg of this.byKey.values()) n += seg.days.length;
     return n;
   }
 
-  /** Bins the day sketches' stores hold: what their memory grows with. */
+  /** Bins the day sketches hold (those with a count): what their memory grows with. */
   get bins(): number {
     let n = 0;
-    for (const seg of this.byKey.values())
-      for (const sk of seg.days.values()) n += sk.store.bins.length + sk.negativeStore.bins.length;
+    for (const seg of this.byKey.values()) for (const d of seg.days) n += d.keys.length;
     return n;
   }
 
@@ -290,7 +335,7 @@ export class SegmentSketches {
   }
 
   private create(key: string, level: number, id: number): Segment {
-    const seg: Segment = { key, days: new Map(), view: undefined, pending: 0 };
+    const seg: Segment = { key, days: [], view: undefined, pending: 0 };
     this.levels[level]?.set(id, seg);
     this.byKey.set(key, seg);
     return seg;
@@ -316,7 +361,8 @@ export class SegmentSketches {
     )
       return v;
     const merged = new DDSketch({ relativeAccuracy: this.accuracy });
-    for (const [d, sk] of seg.days) if (d <= today && d > today - this.windowDays) merged.merge(sk);
+    for (const d of seg.days)
+      if (d.day <= today && d.day > today - this.windowDays) d.addTo(merged);
     const n = merged.count;
     const at = (p: number): number => {
       if (n === 0) return Number.NaN;
@@ -353,16 +399,6 @@ function numericKey(g: Group, level: number, lead: number, stay: number): number
     default:
       return g.currency;
   }
-}
-
-function addTo(seg: Segment, price: number, day: number, weight: number, accuracy: number): void {
-  let sk = seg.days.get(day);
-  if (!sk) {
-    sk = daySketch(accuracy);
-    seg.days.set(day, sk);
-  }
-  sk.accept(price, weight);
-  seg.pending += weight;
 }
 
 /** The sentence a traveller reads for a classification. */
