@@ -1,4 +1,4 @@
-import { DDSketch } from '@datadog/sketches-js';
+import type { DDSketch } from '@datadog/sketches-js';
 import type { Deal, DealsStore, StoredSketch } from '../analytics/deals/deals-store.js';
 import { dayDate, dayNumber, fareOfOffer } from '../analytics/deals/fare-of-offer.js';
 import { levelKeysOfFull, segmentKey } from '../analytics/deals/fare-segment.js';
@@ -8,6 +8,7 @@ import {
   SegmentSketches,
   type SegmentSketchesOptions,
 } from '../analytics/deals/segment-sketches.js';
+import { decodeSketch, encodeSketch } from '../analytics/deals/sketch-codec.js';
 import type { WarmStart } from '../analytics/deals/warm-start-from-lake.js';
 import { recordKey, type ShoppingRecord } from '../model/shopping-record.js';
 import type { Logger } from '../ops/logger.js';
@@ -33,10 +34,6 @@ export interface DealsUseCaseOptions {
   /** Clock, for tests. */
   now?: () => number;
 }
-
-const encodeSketch = (sk: DDSketch): string => Buffer.from(sk.toProto()).toString('base64');
-const decodeSketch = (b64: string): DDSketch =>
-  DDSketch.fromProto(new Uint8Array(Buffer.from(b64, 'base64')));
 
 /**
  * The real-time use case `deals`: labels every offer of each record against its segment

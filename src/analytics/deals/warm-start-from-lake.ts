@@ -8,6 +8,7 @@ import {
   SegmentSketches,
   type SegmentSketchesOptions,
 } from './segment-sketches.js';
+import { encodeSketch } from './sketch-codec.js';
 
 /** What a warm start from the lake returns: finest-level day sketches and the positions they include. */
 export interface WarmStart {
@@ -86,7 +87,7 @@ export async function warmStartFromLake(
       sketches.push({
         segment: key,
         day: dayDate(day),
-        sketch: Buffer.from(d.toProto()).toString('base64'),
+        sketch: encodeSketch(d),
         fares: d.count,
       });
   }
