@@ -48,7 +48,9 @@ export class DemandStore {
    * Replaces the history and forecast of each series (one short transaction per series),
    * so a re-run of the job for the same day gives the same rows. Not one transaction for
    * the whole call: an embedded row store (PGlite) has one connection, and every API read
-   * would wait behind a transaction holding it for the whole job.
+   * would wait behind a transaction holding it for the whole job. Then vacuums both
+   * tables: each run deletes every row it rewrites, and PGlite runs no autovacuum, so
+   * without it the tables grew by their whole size every hour.
    */
   async write(series: readonly DemandForecastWrite[], generatedAt: Date): Promise<void> {
     // A turn between series lets the requests that arrived meanwhile send their reads
@@ -92,6 +94,7 @@ FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], 
         );
       });
     }
+    if (series.length > 0) await this.client.exec('VACUUM demand_history, demand_forecasts');
   }
 
   /** History and forecast of one series; undefined when the job has not forecast it. */
