@@ -53,13 +53,13 @@ describe('the demo feeds of up --demo', () => {
     const deals = (c: ReturnType<typeof built>) =>
       useCaseConfig('deals', dealsConfigSchema, c.realtime.useCases);
     const d = built({});
-    assert.equal(serving(d).fareRetentionHours, 2);
-    assert.equal(serving(d).searchRetentionHours, 2);
-    assert.equal(deals(d).dealRetentionHours, 2);
+    assert.equal(serving(d).fareRetentionHours, 0.5);
+    assert.equal(serving(d).searchRetentionHours, 0.5);
+    assert.equal(deals(d).dealRetentionHours, 0.5);
     const set = built({ serving: { fareRetentionHours: 12 }, deals: { windowDays: 3 } });
     assert.equal(serving(set).fareRetentionHours, 12);
-    assert.equal(serving(set).searchRetentionHours, 2);
+    assert.equal(serving(set).searchRetentionHours, 0.5);
     assert.equal(deals(set).windowDays, 3);
-    assert.equal(deals(set).dealRetentionHours, 2);
+    assert.equal(deals(set).dealRetentionHours, 0.5);
   });
 });

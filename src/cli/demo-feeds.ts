@@ -23,13 +23,14 @@ export const DEMO_ROTATE_SECONDS = 15;
 /**
  * Row store retention of the demo, under what `realtime.useCases` sets itself: the live
  * feed brings about 450 new fares a second, so fares, counted search ids and deals are
- * kept 2 hours (not 48 h and the 7-day window) and pruned every 5 minutes, and the demo's
- * row store stops growing within its first hours. A replay further back than 2 hours
- * counts its searches again.
+ * kept 30 minutes (not 48 h and the 7-day window) and pruned every 5 minutes, and the
+ * demo's row store stops growing within its first hour (with 2 hours, its tables were
+ * still growing at 30 minutes). A replay further back than 30 minutes counts its
+ * searches again.
  */
 export const DEMO_USE_CASES = {
-  serving: { fareRetentionHours: 2, searchRetentionHours: 2, pruneEveryMinutes: 5 },
-  deals: { dealRetentionHours: 2, pruneEveryMinutes: 5 },
+  serving: { fareRetentionHours: 0.5, searchRetentionHours: 0.5, pruneEveryMinutes: 5 },
+  deals: { dealRetentionHours: 0.5, pruneEveryMinutes: 5 },
 } as const;
 
 /**
