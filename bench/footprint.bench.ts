@@ -6,8 +6,13 @@
  * (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99 of
  * `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the cache
  * does not answer them all). First, while the demo's history loads (until its feed logs
- * `feed stopped`), the same requests run back to back and one row gives their p99: the
- * API while the history loads. Each row also gives the files and records the lake writer
+ * `feed stopped` and every consumer group has caught up: `faresight_stream_lag_records`
+ * summed over the groups under CAUGHT_UP_RECORDS), the same requests run back to back and
+ * one row gives their p99, and the highest event-loop p99 lag the process reported
+ * meanwhile (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s): the API while
+ * the history loads, and whether its own event loop or the row store held it. The feed
+ * posts the history in about 20 s; the groups take minutes more to work through it.
+ * Each row also gives the files and records the lake writer
  * wrote so far (its metrics). The baseline is the same endpoint's p99 at the first
  * sample after that, in this run. Goal (issue 18): RSS settles under 1 GB, the row store
  * stops growing, and the API answers in milliseconds while the history loads.
@@ -31,6 +36,12 @@ const MINUTES = Number(values.minutes);
 const EVERY = Number(values.every);
 if (!(MINUTES > 0) || !(EVERY > 0)) throw new Error('--minutes and --every must be positive');
 const REQUESTS = 200;
+/**
+ * Lag, in records over all groups, under which the history counts as worked through: a
+ * minute of the live feed (the lake group checkpoints when a file closes, so about 1,000
+ * records behind is its steady state).
+ */
+const CAUGHT_UP_RECORDS = 3000;
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-footprint-'));
 const child = spawn(
@@ -126,6 +137,22 @@ async function counter(name: string): Promise<number | undefined> {
   return undefined;
 }
 
+/** A Prometheus gauge's samples (all labels), from the API's and then ingest's /metrics. */
+async function gauge(name: string): Promise<number[] | undefined> {
+  for (const base of [api, ingest]) {
+    try {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const lines = text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+      if (lines.length > 0) return lines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    } catch {
+      // not served there
+    }
+  }
+  return undefined;
+}
+
 /** What the lake writer has written so far: files and records. */
 async function lakeWritten(): Promise<string> {
   const files = await counter('faresight_lake_files_written_total');
@@ -148,14 +175,30 @@ console.log(
   `footprint of faresight up --demo for ${MINUTES} min, a sample every ${EVERY} min (data in ${dir})`,
 );
 try {
-  // The API while the history loads: requests back to back until its feed stops.
-  const during = await apiP99(() => !historyLoaded && Date.now() - started < MINUTES * 60_000);
+  // The API while the history loads: requests back to back until its feed has stopped
+  // and the groups have worked through it; meanwhile the event loop's lag, every 2 s.
+  let caughtUp = false;
+  let loopLagMax = 0;
+  let lagSeen = false;
+  const watcher = (async () => {
+    while (!caughtUp && Date.now() - started < MINUTES * 60_000) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const loop = await gauge('faresight_nodejs_eventloop_lag_p99_seconds');
+      if (loop) loopLagMax = Math.max(loopLagMax, ...loop);
+      const lag = await gauge('faresight_stream_lag_records');
+      if (lag) lagSeen = true;
+      if (historyLoaded && lag && lag.reduce((a, b) => a + b, 0) < CAUGHT_UP_RECORDS)
+        caughtUp = true;
+    }
+  })();
+  const during = await apiP99(() => !caughtUp && Date.now() - started < MINUTES * 60_000);
+  await watcher;
   const loadMin = (Date.now() - started) / 60_000;
   console.log(
-    `history load ${historyLoaded ? 'done' : 'still running'} at ${loadMin.toFixed(1)} min: ` +
+    `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
       `API p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests` +
-      `${during.errors ? `, ${during.errors} errors` : ''}  RSS max ${mb(rssMax).trim()}` +
-      `  lake ${await lakeWritten()}`,
+      `${during.errors ? `, ${during.errors} errors` : ''}, event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
+      `  RSS max ${mb(rssMax).trim()}  lake ${await lakeWritten()}`,
   );
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
   for (let due = started; due <= started + MINUTES * 60_000; ) {
