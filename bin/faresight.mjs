@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=256
+#!/usr/bin/env -S node --initial-old-space-size=256 --heap-growing-percent=50
 // Entry point of the `faresight` command. It runs the compiled package in dist/ (built
 // once by `npm ci` through the `prepare` script: a command starts in a fraction of the
 // time tsx needs to compile the sources), and falls back to the TypeScript sources

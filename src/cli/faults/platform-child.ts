@@ -4,13 +4,17 @@
  * guard's fatal line and for an exit nobody asked for.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Config, configSchema } from '../../config/config.js';
 import { FATAL_MESSAGE } from '../../ops/process-guard.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** The V8 flags every Faresight process starts with (bin/node-flags.json). */
+const NODE_FLAGS = JSON.parse(
+  readFileSync(join(ROOT, 'bin', 'node-flags.json'), 'utf8'),
+) as string[];
 
 /** Longest `up` may take to print its addresses (the machine may be busy). */
 const START_TIMEOUT_MS = 240_000;
@@ -57,7 +61,7 @@ export async function startPlatformChild(
   for (const k of Object.keys(env)) if (k.startsWith('FARESIGHT_')) delete env[k];
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--initial-old-space-size=256', join(ROOT, 'bin', 'faresight.mjs'), '--config', file, 'up'],
+    [...NODE_FLAGS, join(ROOT, 'bin', 'faresight.mjs'), '--config', file, 'up'],
     { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const fatals: string[] = [];
