@@ -193,6 +193,30 @@ describe('deal labels', () => {
     );
   });
 
+  it('evicts the days that left the window, and only looks again once another has', () => {
+    const s = new SegmentSketches({ windowDays: 7, minFares: 1 });
+    const f = {
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: 17,
+      currency: 'USD',
+    };
+    for (let day = 100; day <= 110; day++) s.add(f, 100 + day, day);
+    const perDay = s.sketches / 11; // one sketch a level a day
+    assert.equal(s.evict(110), 4 * perDay); // days 100-103 left the window ending on 110
+    assert.equal(s.sketches, 7 * perDay);
+    assert.equal(s.evict(110), 0);
+    // a late fare of an old day is dropped at the next eviction
+    s.add(f, 99, 95);
+    assert.equal(s.sketches, 8 * perDay);
+    assert.equal(s.evict(110), perDay);
+    assert.equal(s.classify(f, 150, 110)?.fares, 7);
+    // a segment with no day left is forgotten
+    assert.equal(s.evict(200), 7 * perDay);
+    assert.equal(s.size, 0);
+  });
+
   it('labels the same fares the same after a store merges stores of its own growth', () => {
     const a = new SegmentSketches({ minFares: 5 });
     const f = {

@@ -71,7 +71,7 @@ interface WindowView {
 interface Segment {
   readonly key: string;
   /** Its day counts, a few (the window's days): a list, lighter than a Map. */
-  days: DayCounts[];
+  readonly days: DayCounts[];
   view: WindowView | undefined;
   /** Fares added since the view was built. */
   pending: number;
@@ -124,15 +124,6 @@ function dayOf(seg: Segment, day: number): DayCounts | undefined {
   return undefined;
 }
 
-function dayOrNew(seg: Segment, day: number): DayCounts {
-  let d = dayOf(seg, day);
-  if (!d) {
-    d = new DayCounts(day);
-    seg.days.push(d);
-  }
-  return d;
-}
-
 /** Interned ids of a fare's currency, market, cabin and trip type (one string lookup per fare). */
 interface Group {
   readonly id: number;
@@ -170,6 +161,8 @@ export class SegmentSketches {
   private readonly accuracy: number;
   /** The bins' mapping, the same as every sketch of this accuracy has. */
   private readonly mapping: DDSketch['mapping'];
+  /** The oldest day any segment holds (Infinity when none): what evict has to look at. */
+  private oldestDay = Number.POSITIVE_INFINITY;
   private readonly refreshEvery: number;
 
   constructor(options: SegmentSketchesOptions = {}) {
@@ -197,7 +190,7 @@ export class SegmentSketches {
       const id = numericKey(g, i, lead, stay);
       let seg = this.levels[i]?.get(id);
       if (!seg) seg = this.create(segmentKey(f, i), i, id);
-      dayOrNew(seg, day).add(bin, 1);
+      this.dayOrNew(seg, day).add(bin, 1);
       seg.pending += 1;
     }
   }
@@ -207,7 +200,7 @@ export class SegmentSketches {
     if (!(weight > 0)) throw new RangeError(`weight must be positive (got ${weight})`);
     if (!(price > this.mapping.minPossible) || !Number.isFinite(price)) return;
     const seg = this.segmentOfKey(key);
-    dayOrNew(seg, day).add(this.mapping.key(price), weight);
+    this.dayOrNew(seg, day).add(this.mapping.key(price), weight);
     seg.pending += weight;
   }
 
@@ -220,7 +213,7 @@ export class SegmentSketches {
     if (sketch.mapping.gamma !== this.mapping.gamma)
       throw new Error('Cannot merge two DDSketches with different `relativeAccuracy` parameters');
     const seg = this.segmentOfKey(key);
-    const d = dayOrNew(seg, day);
+    const d = this.dayOrNew(seg, day);
     const { bins, offset } = sketch.store;
     for (let i = 0; i < bins.length; i++) {
       const c = bins[i] as number;
@@ -246,20 +239,43 @@ export class SegmentSketches {
 
   /** Drops day sketches older than the window ending on `today`. Returns how many. */
   evict(today: number): number {
+    // Called after every batch: nothing to look at until the oldest day leaves the window
+    // (the scan of every segment, and a new list for each, cost the event loop each batch).
+    const cutoff = today - this.windowDays;
+    if (this.oldestDay > cutoff) return 0;
     let dropped = 0;
+    let oldest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.levels.length; i++) {
       const level = this.levels[i] as Map<number, Segment>;
       for (const [id, seg] of level) {
-        const kept = seg.days.filter((d) => d.day > today - this.windowDays);
-        dropped += seg.days.length - kept.length;
-        seg.days = kept;
-        if (kept.length === 0) {
+        const days = seg.days;
+        let kept = 0;
+        for (const d of days)
+          if (d.day > cutoff) {
+            days[kept++] = d;
+            if (d.day < oldest) oldest = d.day;
+          }
+        dropped += days.length - kept;
+        days.length = kept;
+        if (kept === 0) {
           level.delete(id);
           this.byKey.delete(seg.key);
         }
       }
     }
+    this.oldestDay = oldest;
     return dropped;
+  }
+
+  /** The counts of `seg` on `day`, new when it had none. */
+  private dayOrNew(seg: Segment, day: number): DayCounts {
+    let d = dayOf(seg, day);
+    if (!d) {
+      d = new DayCounts(day);
+      seg.days.push(d);
+      if (day < this.oldestDay) this.oldestDay = day;
+    }
+    return d;
   }
 
   /** Number of segments held (all levels). */
