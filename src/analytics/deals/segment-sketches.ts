@@ -227,8 +227,7 @@ export class SegmentSketches {
     const seg = this.byKey.get(key);
     const d = seg && dayOf(seg, day);
     if (!d) return undefined;
-    // Stores grown one bin at a time: the protobuf of a checkpoint holds every bin of the
-    // store, and the library's 128 at a time made each saved fine sketch about 1.4 KB.
+    // Stores grown one bin at a time, not the library's 128: the sketch holds only its range.
     const sk = new DDSketch({ relativeAccuracy: this.accuracy });
     const Store = sk.store.constructor as new (chunkSize: number) => DDSketch['store'];
     sk.store = new Store(1);
