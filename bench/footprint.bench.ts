@@ -120,25 +120,8 @@ async function apiP99(
   return { p99: p99(lat), errors, requests: lat.length };
 }
 
-/** Sum of a Prometheus counter over its labels; undefined when not served. */
-async function counter(name: string): Promise<number | undefined> {
-  for (const base of [api, ingest]) {
-    try {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      const lines = text
-        .split('\n')
-        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-      if (lines.length > 0)
-        return lines.reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    } catch {
-      // not served there
-    }
-  }
-  return undefined;
-}
-
-/** A Prometheus gauge's samples (all labels), from the API's and then ingest's /metrics. */
-async function gauge(name: string): Promise<number[] | undefined> {
+/** A metric's samples (all labels), from the API's and then ingest's /metrics; undefined when not served. */
+async function samples(name: string): Promise<number[] | undefined> {
   for (const base of [api, ingest]) {
     try {
       const text = await (await fetch(`${base}/metrics`)).text();
@@ -151,6 +134,11 @@ async function gauge(name: string): Promise<number[] | undefined> {
     }
   }
   return undefined;
+}
+
+/** Sum of a Prometheus counter over its labels; undefined when not served. */
+async function counter(name: string): Promise<number | undefined> {
+  return (await samples(name))?.reduce((a, b) => a + b, 0);
 }
 
 /** What the lake writer has written so far: files and records. */
@@ -183,9 +171,9 @@ try {
   const watcher = (async () => {
     while (!caughtUp && Date.now() - started < MINUTES * 60_000) {
       await new Promise((r) => setTimeout(r, 2000));
-      const loop = await gauge('faresight_nodejs_eventloop_lag_p99_seconds');
+      const loop = await samples('faresight_nodejs_eventloop_lag_p99_seconds');
       if (loop) loopLagMax = Math.max(loopLagMax, ...loop);
-      const lag = await gauge('faresight_stream_lag_records');
+      const lag = await samples('faresight_stream_lag_records');
       if (lag) lagSeen = true;
       if (historyLoaded && lag && lag.reduce((a, b) => a + b, 0) < CAUGHT_UP_RECORDS)
         caughtUp = true;
