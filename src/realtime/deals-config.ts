@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DealsStore } from '../analytics/deals/deals-store.js';
 import {
+  DEFAULT_MAX_SEGMENTS,
   DEFAULT_MIN_FARES,
   DEFAULT_REFRESH_EVERY,
   DEFAULT_RELATIVE_ACCURACY,
@@ -34,6 +35,11 @@ export const dealsConfigSchema = z
     relativeAccuracy: z.number().gt(0).lt(0.5).default(DEFAULT_RELATIVE_ACCURACY),
     /** New fares after which a segment's cached window is rebuilt. */
     refreshEvery: z.number().int().min(1).default(DEFAULT_REFRESH_EVERY),
+    /**
+     * Segments held in memory (all levels, about 600 bytes each); above it the least
+     * recently added fine segments are dropped, those with too few fares to be used first.
+     */
+    maxSegments: z.number().int().min(1000).default(DEFAULT_MAX_SEGMENTS),
     /** Stream the deals are published to; '' = not published. */
     publishTo: z.string().default('deals'),
     /** Warm-start the sketches from the lake when the checkpoint is empty. */
@@ -57,6 +63,7 @@ export function sketchOptions(c: DealsConfig): SegmentSketchesOptions {
     percentiles: c.percentiles,
     relativeAccuracy: c.relativeAccuracy,
     refreshEvery: c.refreshEvery,
+    maxSegments: c.maxSegments,
   };
 }
 

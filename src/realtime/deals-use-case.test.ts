@@ -102,6 +102,54 @@ describe('deals use case', () => {
     assert.equal(await fares(), 103);
   });
 
+  it('holds its segments to maxSegments after each batch and after a restore, and says so', async () => {
+    const own = await PGliteClient.open();
+    const lines: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`),
+      child: () => logger,
+    };
+    try {
+      const store = new DealsStore(own);
+      const letter = (i: number) => String.fromCharCode(65 + (i % 26));
+      // 60 quiet markets, one search each: 4 segments each (full, lead, trip, market)
+      const quiet = Array.from({ length: 60 }, (_, i) =>
+        searchRecord({
+          id: `q${i}`,
+          destination: `Z${letter(i)}${letter(Math.floor(i / 26))}`,
+          offers: [{ carrier: 'BA', amount: 500 }],
+        }),
+      );
+      const make = () =>
+        createDealsUseCase({
+          store,
+          logger,
+          sketches: { minFares: 20, maxSegments: 100 },
+          now: () => NOW,
+        });
+      await make().processBatch(quiet, ctx([[0, 60]], []));
+      assert.match(
+        lines.join('\n'),
+        /deals segments trimmed to maxSegments \{"dropped":152,"segments":90\}/,
+      );
+      // a restart restores every saved finest segment (the coarser levels are rebuilt
+      // from them), then trims again before the first batch
+      lines.length = 0;
+      await make().processBatch(
+        batch('h', 30, (i) => 400 + i),
+        ctx([[0, 90]], []),
+      );
+      assert.match(lines.join('\n'), /deals sketches restored \{"sketches":60,"segments":242\}/);
+      assert.match(
+        lines.join('\n'),
+        /deals segments trimmed to maxSegments \{"dropped":152,"segments":90\}/,
+      );
+    } finally {
+      await own.close();
+    }
+  });
+
   it('keeps deals for dealRetentionMs, then prunes them', async () => {
     const own = await PGliteClient.open();
     try {

@@ -94,6 +94,17 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     return n;
   };
 
+  /** Holds the sketches to maxSegments (SegmentSketches.trim), saying when it dropped any. */
+  const trim = (): void => {
+    if (!Number.isFinite(maxDay)) return;
+    const dropped = sketches.trim(maxDay);
+    if (dropped > 0)
+      opts.logger.info('deals segments trimmed to maxSegments', {
+        dropped,
+        segments: sketches.size,
+      });
+  };
+
   const init = async (): Promise<void> => {
     await opts.store.migrate();
     sketches = new SegmentSketches(opts.sketches);
@@ -112,6 +123,7 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         segments: sketches.size,
       });
     } else opts.logger.info('deals sketches restored', { sketches: n, segments: sketches.size });
+    trim();
     ready = true;
   };
 
@@ -198,7 +210,10 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         }));
         await ctx.publish(opts.publishTo, out);
       }
-      if (Number.isFinite(maxDay)) sketches.evict(maxDay);
+      if (Number.isFinite(maxDay)) {
+        sketches.evict(maxDay);
+        trim();
+      }
       const t = now();
       if (t - lastPrune >= pruneEvery) {
         lastPrune = t;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { DDSketch } from '@datadog/sketches-js';
 import { DEAL_LABELS, DEFAULT_PERCENTILES, intendedShares } from './deal-label.js';
@@ -215,6 +216,77 @@ describe('deal labels', () => {
     // a segment with no day left is forgotten
     assert.equal(s.evict(200), 7 * perDay);
     assert.equal(s.size, 0);
+  });
+
+  it('holds at most maxSegments: trim drops the least recently added fine segments, unusable first', () => {
+    const s = new SegmentSketches({ minFares: 5, maxSegments: 60 });
+    const base = { cabin: 'economy', tripType: 'oneway', currency: 'USD' };
+    // a busy market: enough fares in every level to be used
+    const busy = { ...base, market: 'JFK-LAX', leadDays: 17 };
+    for (let i = 0; i < 10; i++) s.add(busy, 200 + i, 50);
+    // 20 quiet markets, one fare each (each adds a full, lead, trip and market segment)
+    const quiet = (m: number) => ({ ...base, market: `Q${m}-ZZZ`, leadDays: 3 });
+    for (let m = 0; m < 20; m++) s.add(quiet(m), 100, 50);
+    assert.equal(s.size, 6 + 20 * 4);
+    const coarse = s.classify(quiet(0), 100, 50);
+    assert.equal(coarse?.level, 'cabin');
+    const dropped = s.trim(50);
+    // down to 90% of 60: the oldest quiet markets' full, lead and trip segments went
+    assert.equal(dropped, 86 - 54);
+    assert.equal(s.size, 54);
+    // the busy market was added first but has enough fares: it stays usable
+    assert.equal(s.classify(busy, 150, 50)?.level, 'full');
+    // the quiet fares stay counted in the coarser levels: the same label as before
+    assert.deepEqual(s.classify(quiet(0), 100, 50), coarse);
+    // the newest quiet markets kept their fine segments, the oldest did not
+    assert.ok(s.daySketch(segmentKey(quiet(19), 0), 50));
+    assert.equal(s.daySketch(segmentKey(quiet(0), 0), 50), undefined);
+    // under the cap, nothing to do
+    assert.equal(s.trim(50), 0);
+  });
+
+  it('drops usable segments too when the cap leaves no choice, the least recently added first', () => {
+    const s = new SegmentSketches({ minFares: 1, maxSegments: 10 });
+    const f = (lead: number) => ({
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: lead,
+      currency: 'USD',
+    });
+    for (const lead of [0, 5, 10, 20, 25]) s.add(f(lead), 100, 7); // 5 leads: 2 × 5 + 4 segments
+    assert.equal(s.size, 14);
+    assert.equal(s.trim(7), 5);
+    assert.equal(s.size, 9);
+    assert.equal(s.classify(f(0), 100, 7)?.level, 'trip');
+    assert.equal(s.classify(f(25), 100, 7)?.level, 'full');
+    assert.throws(() => new SegmentSketches({ maxSegments: 0 }), /maxSegments must be at least 1/);
+  });
+
+  it('holds a one-fare segment in under 600 bytes of heap (flat keys, exact arrays)', () => {
+    // 1,052 bytes before: template-literal keys are kept as trees of their parts, and a
+    // growing array keeps room for 16 more elements
+    const script = `
+      const { SegmentSketches } = await import(${JSON.stringify(new URL('./segment-sketches.ts', import.meta.url).href)});
+      const s = new SegmentSketches();
+      let u = 1;
+      const rnd = () => ((u = (Math.imul(u, 1664525) + 1013904223) >>> 0) / 4294967296);
+      globalThis.gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 100000; i++)
+        s.add({ market: 'M' + Math.floor(rnd() * 5000) + '-XXX', cabin: 'economy', tripType: 'roundtrip',
+          leadDays: Math.floor(rnd() * 200), stayDays: Math.floor(rnd() * 20), currency: 'USD' }, 50 + rnd() * 2000, 20000);
+      globalThis.gc();
+      console.log(JSON.stringify({ bytes: process.memoryUsage().heapUsed - before, segments: s.size }));`;
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const { bytes, segments } = JSON.parse(r.stdout) as { bytes: number; segments: number };
+    assert.ok(segments > 100_000, `${segments} segments`);
+    assert.ok(bytes / segments < 600, `${Math.round(bytes / segments)} bytes a segment`);
   });
 
   it('labels the same fares the same after a store merges stores of its own growth', () => {

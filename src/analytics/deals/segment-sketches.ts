@@ -26,6 +26,8 @@ export const DEFAULT_WINDOW_DAYS = 7;
 export const DEFAULT_MIN_FARES = 50;
 export const DEFAULT_RELATIVE_ACCURACY = 0.005;
 export const DEFAULT_REFRESH_EVERY = 1000;
+/** Segments the real-time deals hold by default: about 600 MB at 600 bytes each. */
+export const DEFAULT_MAX_SEGMENTS = 1_000_000;
 
 export interface SegmentSketchesOptions {
   /** Trailing window of days merged for comparison [7]. */
@@ -37,6 +39,11 @@ export interface SegmentSketchesOptions {
   readonly relativeAccuracy?: number;
   /** A cached window is rebuilt after this many new fares (or 10% more, if fewer) [1000]. */
   readonly refreshEvery?: number;
+  /**
+   * Segments held (all levels) above which `trim` drops the least recently added of the
+   * finest three levels, those with too few fares to be used first [unbounded].
+   */
+  readonly maxSegments?: number;
   /**
    * Label against the coarsest level (`all` fares of the currency) even with fewer than
    * minFares when no level has enough [false: such a fare gets no label]. The evaluate
@@ -71,11 +78,18 @@ interface WindowView {
 interface Segment {
   readonly key: string;
   /** Its day counts, a few (the window's days): a list, lighter than a Map. */
-  readonly days: DayCounts[];
+  days: DayCounts[];
   view: WindowView | undefined;
   /** Fares added since the view was built. */
   pending: number;
+  /** When a fare was last added (SegmentSketches' count of adds): what `trim` drops by. */
+  touched: number;
 }
+
+/** Levels `trim` may drop segments of: the finest three, whose number grows with the routes. */
+const TRIMMED_LEVELS = 3;
+/** `trim` leaves this share of maxSegments, so that it runs again only after many new segments. */
+const TRIM_TO = 0.9;
 
 /**
  * One segment's fares of one day: the counts of the DDSketch bins that hold any, by key
@@ -86,34 +100,56 @@ interface Segment {
  * when it is needed (SegmentSketches.view), with the same bins and counts, so the
  * quantiles are the same. Only prices above the mapping's smallest value are counted;
  * fares are positive.
+ *
+ * The bins are one array of exactly their size, key and count interleaved: a growing
+ * array (`push`, `splice`) keeps room for 16 more elements, which made two arrays of a
+ * one-fare day sketch about 300 bytes. A new bin copies the array (a day sketch holds
+ * tens of bins at most; most fares land in a bin it has).
  */
 class DayCounts {
-  readonly keys: number[] = [];
-  readonly counts: number[] = [];
-  count = 0;
-  constructor(readonly day: number) {}
+  /** [key0, count0, key1, count1, ...], keys ascending. */
+  bins: number[];
+  count: number;
+  constructor(
+    readonly day: number,
+    key: number,
+    weight: number,
+  ) {
+    this.bins = [key, weight];
+    this.count = weight;
+  }
 
   add(key: number, weight: number): void {
-    const keys = this.keys;
+    const bins = this.bins;
+    const n = bins.length >>> 1;
     let lo = 0;
-    let hi = keys.length;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((keys[mid] as number) < key) lo = mid + 1;
+      if ((bins[2 * mid] as number) < key) lo = mid + 1;
       else hi = mid;
     }
-    if (keys[lo] === key) (this.counts[lo] as number) += weight;
+    if (lo < n && bins[2 * lo] === key) (bins[2 * lo + 1] as number) += weight;
     else {
-      keys.splice(lo, 0, key);
-      this.counts.splice(lo, 0, weight);
+      const next: number[] = new Array(bins.length + 2);
+      for (let i = 0; i < 2 * lo; i++) next[i] = bins[i] as number;
+      next[2 * lo] = key;
+      next[2 * lo + 1] = weight;
+      for (let i = 2 * lo; i < bins.length; i++) next[i + 2] = bins[i] as number;
+      this.bins = next;
     }
     this.count += weight;
   }
 
+  /** Bins with a count. */
+  get size(): number {
+    return this.bins.length >>> 1;
+  }
+
   /** Adds these counts to `sk` (a sketch of the same accuracy). */
   addTo(sk: DDSketch): void {
-    for (let i = 0; i < this.keys.length; i++)
-      sk.store.add(this.keys[i] as number, this.counts[i] as number);
+    const bins = this.bins;
+    for (let i = 0; i < bins.length; i += 2) sk.store.add(bins[i] as number, bins[i + 1] as number);
     sk.count += this.count;
   }
 }
@@ -164,6 +200,9 @@ export class SegmentSketches {
   /** The oldest day any segment holds (Infinity when none): what evict has to look at. */
   private oldestDay = Number.POSITIVE_INFINITY;
   private readonly refreshEvery: number;
+  private readonly maxSegments: number;
+  /** Adds so far: a segment's `touched`. */
+  private clock = 0;
 
   constructor(options: SegmentSketchesOptions = {}) {
     this.windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
@@ -173,6 +212,9 @@ export class SegmentSketches {
     this.accuracy = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
     this.mapping = new DDSketch({ relativeAccuracy: this.accuracy }).mapping;
     this.refreshEvery = options.refreshEvery ?? DEFAULT_REFRESH_EVERY;
+    this.maxSegments = options.maxSegments ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxSegments >= 1))
+      throw new RangeError(`maxSegments must be at least 1 (got ${this.maxSegments})`);
     checkPercentiles(this.percentiles);
     if (!(this.windowDays >= 1))
       throw new RangeError(`windowDays must be at least 1 (got ${this.windowDays})`);
@@ -186,12 +228,14 @@ export class SegmentSketches {
     const stay = stayIndex(f.stayDays);
     // The bin of the price is the same in every level's sketch (same mapping).
     const bin = this.mapping.key(price);
+    const now = ++this.clock;
     for (let i = 0; i < SEGMENT_LEVELS.length; i++) {
       const id = numericKey(g, i, lead, stay);
       let seg = this.levels[i]?.get(id);
       if (!seg) seg = this.create(segmentKey(f, i), i, id);
-      this.dayOrNew(seg, day).add(bin, 1);
+      this.addToDay(seg, day, bin, 1);
       seg.pending += 1;
+      seg.touched = now;
     }
   }
 
@@ -200,8 +244,9 @@ export class SegmentSketches {
     if (!(weight > 0)) throw new RangeError(`weight must be positive (got ${weight})`);
     if (!(price > this.mapping.minPossible) || !Number.isFinite(price)) return;
     const seg = this.segmentOfKey(key);
-    this.dayOrNew(seg, day).add(this.mapping.key(price), weight);
+    this.addToDay(seg, day, this.mapping.key(price), weight);
     seg.pending += weight;
+    seg.touched = ++this.clock;
   }
 
   /**
@@ -213,12 +258,12 @@ export class SegmentSketches {
     if (sketch.mapping.gamma !== this.mapping.gamma)
       throw new Error('Cannot merge two DDSketches with different `relativeAccuracy` parameters');
     const seg = this.segmentOfKey(key);
-    const d = this.dayOrNew(seg, day);
     const { bins, offset } = sketch.store;
     for (let i = 0; i < bins.length; i++) {
       const c = bins[i] as number;
-      if (c > 0) d.add(i + offset, c);
+      if (c > 0) this.addToDay(seg, day, i + offset, c);
     }
+    seg.touched = ++this.clock;
     seg.view = undefined;
   }
 
@@ -255,7 +300,7 @@ export class SegmentSketches {
             if (d.day < oldest) oldest = d.day;
           }
         dropped += days.length - kept;
-        days.length = kept;
+        if (kept < days.length) seg.days = days.slice(0, kept);
         if (kept === 0) {
           level.delete(id);
           this.byKey.delete(seg.key);
@@ -266,15 +311,62 @@ export class SegmentSketches {
     return dropped;
   }
 
-  /** The counts of `seg` on `day`, new when it had none. */
-  private dayOrNew(seg: Segment, day: number): DayCounts {
-    let d = dayOf(seg, day);
-    if (!d) {
-      d = new DayCounts(day);
-      seg.days.push(d);
-      if (day < this.oldestDay) this.oldestDay = day;
+  /**
+   * Holds at most maxSegments segments: when there are more, drops segments of the finest
+   * three levels (full, lead, trip: their number grows with the routes and the fares'
+   * lead times and stays) until TRIM_TO of maxSegments are left, or none of those levels
+   * is. Those with fewer than minFares fares in the window ending on `today` go first (a
+   * fare is not labelled against them anyway), the least recently added first, then the
+   * others in the same order. A dropped segment's fares stay counted in its coarser
+   * levels; if its fares come back it starts again from none, so a label falls back to
+   * a coarser level until it has minFares again. Returns how many segments it dropped.
+   */
+  trim(today: number): number {
+    const size = this.byKey.size;
+    if (size <= this.maxSegments) return 0;
+    const excess = size - Math.floor(this.maxSegments * TRIM_TO);
+    // Scores: touched, plus (clock + 1) for a segment with enough fares, so that every
+    // segment too small to be used sorts before every one that is.
+    let candidates = 0;
+    for (let i = 0; i < TRIMMED_LEVELS; i++)
+      candidates += (this.levels[i] as Map<number, Segment>).size;
+    const scores = new Float64Array(candidates);
+    let n = 0;
+    for (let i = 0; i < TRIMMED_LEVELS; i++)
+      for (const seg of (this.levels[i] as Map<number, Segment>).values())
+        scores[n++] = this.trimScore(seg, today);
+    scores.sort();
+    const threshold = scores[Math.min(excess, candidates) - 1] as number;
+    let dropped = 0;
+    for (let i = 0; i < TRIMMED_LEVELS; i++) {
+      const level = this.levels[i] as Map<number, Segment>;
+      for (const [id, seg] of level)
+        if (dropped < excess && this.trimScore(seg, today) <= threshold) {
+          level.delete(id);
+          this.byKey.delete(seg.key);
+          dropped++;
+        }
     }
-    return d;
+    return dropped;
+  }
+
+  private trimScore(seg: Segment, today: number): number {
+    let fares = 0;
+    for (const d of seg.days)
+      if (d.day <= today && d.day > today - this.windowDays) fares += d.count;
+    return fares >= this.minFares ? seg.touched + this.clock + 1 : seg.touched;
+  }
+
+  /** Adds `weight` fares in bin `key` to `seg`'s counts of `day` (new when it had none). */
+  private addToDay(seg: Segment, day: number, key: number, weight: number): void {
+    const d = dayOf(seg, day);
+    if (d) {
+      d.add(key, weight);
+      return;
+    }
+    // a list of exactly its days (push would keep room for 16 more)
+    seg.days = [...seg.days, new DayCounts(day, key, weight)];
+    if (day < this.oldestDay) this.oldestDay = day;
   }
 
   /** Number of segments held (all levels). */
@@ -292,7 +384,7 @@ export class SegmentSketches {
   /** Bins the day sketches hold (those with a count): what their memory grows with. */
   get bins(): number {
     let n = 0;
-    for (const seg of this.byKey.values()) for (const d of seg.days) n += d.keys.length;
+    for (const seg of this.byKey.values()) for (const d of seg.days) n += d.size;
     return n;
   }
 
@@ -330,12 +422,13 @@ export class SegmentSketches {
     let g = this.groups.get(k);
     if (!g) {
       g = {
-        id: this.intern(`g|${k}`),
-        marketCabin: this.intern(`mc|${currency}|${market}|${cabin}`),
-        cabin: this.intern(`c|${currency}|${cabin}`),
-        currency: this.intern(`cur|${currency}`),
+        // joined, not templates: flat strings (see segmentKey)
+        id: this.intern(['g', currency, market, cabin, trip].join('|')),
+        marketCabin: this.intern(['mc', currency, market, cabin].join('|')),
+        cabin: this.intern(['c', currency, cabin].join('|')),
+        currency: this.intern(['cur', currency].join('|')),
       };
-      this.groups.set(k, g);
+      this.groups.set([currency, market, cabin, trip].join('|'), g);
     }
     return g;
   }
@@ -350,7 +443,7 @@ export class SegmentSketches {
   }
 
   private create(key: string, level: number, id: number): Segment {
-    const seg: Segment = { key, days: [], view: undefined, pending: 0 };
+    const seg: Segment = { key, days: [], view: undefined, pending: 0, touched: this.clock };
     this.levels[level]?.set(id, seg);
     this.byKey.set(key, seg);
     return seg;
