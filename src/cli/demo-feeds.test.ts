@@ -56,13 +56,13 @@ describe('the demo feeds of up --demo', () => {
     assert.equal(serving(d).fareRetentionHours, 0.5);
     assert.equal(serving(d).searchRetentionHours, 0.5);
     assert.equal(deals(d).dealRetentionHours, 0.5);
-    assert.equal(deals(d).maxSegments, 100_000);
+    assert.equal(deals(d).maxSegments, 50_000);
     assert.ok(deals(d).maxSegments < dealsConfigSchema.parse({}).maxSegments);
     const set = built({ serving: { fareRetentionHours: 12 }, deals: { windowDays: 3 } });
     assert.equal(serving(set).fareRetentionHours, 12);
     assert.equal(serving(set).searchRetentionHours, 0.5);
     assert.equal(deals(set).windowDays, 3);
     assert.equal(deals(set).dealRetentionHours, 0.5);
-    assert.equal(deals(set).maxSegments, 100_000);
+    assert.equal(deals(set).maxSegments, 50_000);
   });
 });

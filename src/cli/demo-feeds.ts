@@ -26,13 +26,14 @@ export const DEMO_ROTATE_SECONDS = 15;
  * kept 30 minutes (not 48 h and the 7-day window) and pruned every 5 minutes, and the
  * demo's row store stops growing within its first hour (with 2 hours, its tables were
  * still growing at 30 minutes). A replay further back than 30 minutes counts its
- * searches again. The deals hold at most 100,000 segments in memory (about 60 MB): with
+ * searches again. The deals hold at most 50,000 segments in memory (about 45 MB): with
  * no cap, the new segments the live feed kept reaching grew the heap by about 7 MB a
- * minute (a sampling heap profile of `up --demo` from its 3rd to its 8th minute).
+ * minute (a sampling heap profile of `up --demo` from its 3rd to its 8th minute), and at
+ * 100,000 a heap snapshot found them holding 83 MB.
  */
 export const DEMO_USE_CASES = {
   serving: { fareRetentionHours: 0.5, searchRetentionHours: 0.5, pruneEveryMinutes: 5 },
-  deals: { dealRetentionHours: 0.5, pruneEveryMinutes: 5, maxSegments: 100_000 },
+  deals: { dealRetentionHours: 0.5, pruneEveryMinutes: 5, maxSegments: 50_000 },
 } as const;
 
 /**

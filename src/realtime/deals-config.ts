@@ -36,7 +36,7 @@ export const dealsConfigSchema = z
     /** New fares after which a segment's cached window is rebuilt. */
     refreshEvery: z.number().int().min(1).default(DEFAULT_REFRESH_EVERY),
     /**
-     * Segments held in memory (all levels, about 600 bytes each); above it the least
+     * Segments held in memory (all levels, about 850 bytes each); above it the least
      * recently added fine segments are dropped, those with too few fares to be used first.
      */
     maxSegments: z.number().int().min(1000).default(DEFAULT_MAX_SEGMENTS),

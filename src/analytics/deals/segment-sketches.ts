@@ -26,8 +26,11 @@ export const DEFAULT_WINDOW_DAYS = 7;
 export const DEFAULT_MIN_FARES = 50;
 export const DEFAULT_RELATIVE_ACCURACY = 0.005;
 export const DEFAULT_REFRESH_EVERY = 1000;
-/** Segments the real-time deals hold by default: about 600 MB at 600 bytes each. */
-export const DEFAULT_MAX_SEGMENTS = 1_000_000;
+/**
+ * Segments the real-time deals hold by default: about 425 MB at the 850 bytes a segment
+ * of one day took in the demo (its window, its maps and keys included).
+ */
+export const DEFAULT_MAX_SEGMENTS = 500_000;
 
 export interface SegmentSketchesOptions {
   /** Trailing window of days merged for comparison [7]. */
