@@ -133,6 +133,7 @@ export function register(program: Command): Command {
         const store = await openObjectStore(config);
         const merger = await DuckDBParquetMerger.open({
           compressionLevel: config.lake.compactCompressionLevel,
+          spillDir: path.join(config.dataDir, 'tmp', 'compact-spill'),
         });
         try {
           const report = await compactLake({

@@ -57,6 +57,7 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
   const run = async () => {
     const merger = await DuckDBParquetMerger.open({
       compressionLevel: o.compressionLevel,
+      spillDir: path.join(o.dataDir, 'tmp', 'compact-spill'),
     });
     try {
       const report = await compactLake({

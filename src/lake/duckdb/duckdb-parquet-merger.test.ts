@@ -66,3 +66,68 @@ test('renews its instance every mergesPerInstance merges, each merge whole', asy
     await merger.close();
   }
 });
+
+test('a merge whose sort needs more than memoryLimit spills into spillDir, not the working directory', async () => {
+  // 4 million rows with a 40-character column: about 200 MB to sort, over a 128 MB limit
+  const source = path.join(root, 'big.parquet');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run(
+      `COPY (SELECT (i * 7919) % 4000000 AS k, repeat('x', 30) || i::VARCHAR AS v FROM range(4000000) t(i)) TO '${source}' (FORMAT parquet)`,
+    );
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+  const spillDir = path.join(root, 'spill');
+  const cwdTmp = path.join(process.cwd(), '.tmp');
+  const hadCwdTmp = fs.existsSync(cwdTmp);
+  const merger = await DuckDBParquetMerger.open({ memoryLimit: '128MB', spillDir });
+  const seen: string[] = [];
+  const watch = setInterval(() => {
+    if (fs.existsSync(spillDir)) seen.push(...fs.readdirSync(spillDir));
+  }, 5);
+  const target = path.join(root, 'big-merged.parquet');
+  try {
+    assert.deepEqual(await merger.merge([source], target, ['k']), { rows: 4_000_000 });
+  } finally {
+    clearInterval(watch);
+    await merger.close();
+  }
+  assert.ok(seen.length > 0, 'the sort spilled into spillDir');
+  assert.equal(fs.existsSync(cwdTmp), hadCwdTmp, 'nothing spilled into ./.tmp');
+  const check = await DuckDBInstance.create(':memory:');
+  const c = await check.connect();
+  try {
+    const r = await c.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE k < lag_k) AS out_of_order, count(*) AS n FROM (SELECT k, lag(k) OVER () AS lag_k FROM read_parquet('${target}'))`,
+    );
+    assert.deepEqual(r.getRows()[0]!.map(Number), [0, 4_000_000]);
+  } finally {
+    c.closeSync();
+    check.closeSync();
+  }
+});
+
+test('a merge that needs more than memoryLimit even with spilling runs again without it', async () => {
+  // the source of the test before: at 32 MB DuckDB cannot hold what must stay in memory
+  const source = path.join(root, 'big.parquet');
+  const merger = await DuckDBParquetMerger.open({
+    memoryLimit: '32MB',
+    spillDir: path.join(root, 'spill-2'),
+  });
+  try {
+    const target = path.join(root, 'big-merged-2.parquet');
+    assert.deepEqual(await merger.merge([source], target, ['k']), { rows: 4_000_000 });
+    assert.equal(merger.mergesOverLimit, 1);
+    // the next merge is back under the limit, on a new instance
+    const small = path.join(root, 'small-merged.parquet');
+    assert.deepEqual(await merger.merge([path.join(root, 'source-0.parquet')], small, []), {
+      rows: 2,
+    });
+    assert.equal(merger.mergesOverLimit, 1);
+  } finally {
+    await merger.close();
+  }
+});
