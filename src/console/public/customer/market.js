@@ -4,7 +4,7 @@
 // granted) and the deals of the market with their explanations.
 
 import { barChart, lineChart } from '../chart.js';
-import { useState } from '../vendor/hooks.mjs';
+import { useEffect, useState } from '../vendor/hooks.mjs';
 import { api, Card, Chart, day, html, lit, money, ms, sql, useLoad } from './lib.js';
 import { MarketPicker } from './pickers.js';
 
@@ -106,8 +106,14 @@ function Cheapest({ market, date, stay }) {
 
 const LEAD_BUCKETS = ['00-06', '07-13', '14-29', '30-59', '60-119', '120+'];
 
+/** How often the trend asks again while the pond has no rows for its market yet, ms. */
+const TREND_RETRY_MS = 5000;
+
 function Trend({ market }) {
   const where = `market = ${lit(market)} AND trip_type = 'oneway'`;
+  // A market opened before the pond's first run for it would say "no rows yet" for
+  // good: ask again until it has some.
+  const [attempt, setAttempt] = useState(0);
   const s = useLoad(async () => {
     const [week, lead] = await Promise.all([
       sql(
@@ -123,8 +129,13 @@ function Trend({ market }) {
       week: week.filter((r) => r.currency === cur),
       lead: lead.filter((r) => r.currency === cur),
     };
-  }, [market]);
+  }, [market, attempt]);
   const v = s.data;
+  useEffect(() => {
+    if (!v || v.week.length > 0) return;
+    const t = setTimeout(() => setAttempt((n) => n + 1), TREND_RETRY_MS);
+    return () => clearTimeout(t);
+  }, [v]);
   const lead = v
     ? LEAD_BUCKETS.map((b) => v.lead.find((r) => r.lead_time_bucket === b)).filter(Boolean)
     : [];
