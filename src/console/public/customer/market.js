@@ -106,13 +106,14 @@ function Cheapest({ market, date, stay }) {
 
 const LEAD_BUCKETS = ['00-06', '07-13', '14-29', '30-59', '60-119', '120+'];
 
-/** How often the trend asks again while the pond has no rows for its market yet, ms. */
+/** How often the trend asks again while the pond has no rows for its market yet (or fails), ms. */
 const TREND_RETRY_MS = 5000;
 
 function Trend({ market }) {
   const where = `market = ${lit(market)} AND trip_type = 'oneway'`;
-  // A market opened before the pond's first run for it would say "no rows yet" for
-  // good: ask again until it has some.
+  // A market opened before the pond's first run for it would say "no rows yet" (or,
+  // before the pond's first run at all, that fare_trends does not exist) for good: ask
+  // again until it has rows.
   const [attempt, setAttempt] = useState(0);
   const s = useLoad(async () => {
     const [week, lead] = await Promise.all([
@@ -132,10 +133,10 @@ function Trend({ market }) {
   }, [market, attempt]);
   const v = s.data;
   useEffect(() => {
-    if (!v || v.week.length > 0) return;
+    if (s.loading || (v && v.week.length > 0)) return;
     const t = setTimeout(() => setAttempt((n) => n + 1), TREND_RETRY_MS);
     return () => clearTimeout(t);
-  }, [v]);
+  }, [s]);
   const lead = v
     ? LEAD_BUCKETS.map((b) => v.lead.find((r) => r.lead_time_bucket === b)).filter(Boolean)
     : [];
