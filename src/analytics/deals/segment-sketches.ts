@@ -358,10 +358,14 @@ export class SegmentSketches {
     return dropped;
   }
 
+  /** True when `day` is in the window ending on `today`. */
+  private inWindow(day: number, today: number): boolean {
+    return day <= today && day > today - this.windowDays;
+  }
+
   private trimScore(seg: Segment, today: number): number {
     let fares = 0;
-    for (const d of seg.days)
-      if (d.day <= today && d.day > today - this.windowDays) fares += d.count;
+    for (const d of seg.days) if (this.inWindow(d.day, today)) fares += d.count;
     return fares >= this.minFares ? seg.touched + this.clock + 1 : seg.touched;
   }
 
@@ -477,8 +481,7 @@ export class SegmentSketches {
     )
       return v;
     const merged = new DDSketch({ relativeAccuracy: this.accuracy });
-    for (const d of seg.days)
-      if (d.day <= today && d.day > today - this.windowDays) d.addTo(merged);
+    for (const d of seg.days) if (this.inWindow(d.day, today)) d.addTo(merged);
     const n = merged.count;
     const at = (p: number): number => {
       if (n === 0) return Number.NaN;
