@@ -230,7 +230,7 @@ describe('loadConfig', () => {
       true,
     );
     // the row store and cache stay on their defaults: their flat URLs are ignored, as before
-    assert.deepEqual(config.rowStore, { backend: 'pglite' });
+    assert.deepEqual(config.rowStore, { backend: 'pglite', sharedBuffersMb: 32 });
     assert.equal(config.cache.backend, 'memory');
     const text = warnings.join('\n');
     assert.match(

@@ -23,7 +23,7 @@ export function rowStoreDir(config: Pick<Config, 'dataDir'>): string {
 export function openSqlClient(rowStore: RowStoreConfig, pgliteDir: string): Promise<SqlClient> {
   switch (rowStore.backend) {
     case 'pglite':
-      return pgliteBackend.create({}, { dir: pgliteDir });
+      return pgliteBackend.create(rowStore, { dir: pgliteDir });
     case 'postgres':
       return postgresBackend.create(rowStore);
   }

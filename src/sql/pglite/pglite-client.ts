@@ -14,6 +14,8 @@ import type {
 export interface PGliteClientOptions {
   /** Data directory, created when missing; omitted = in memory (tests). */
   dir?: string;
+  /** `shared_buffers` of an on-disk database, MB [DEFAULT_SHARED_BUFFERS_MB]. */
+  sharedBuffersMb?: number;
 }
 
 /** Distributes Omit over a union: a request as the caller writes it, before its id. */
@@ -91,7 +93,10 @@ export class PGliteClient implements SqlClient {
     const lock = opts.dir === undefined ? undefined : lockDir(opts.dir);
     let client: PGliteClient;
     try {
-      const data: PGliteThreadData = { dir: opts.dir };
+      const data: PGliteThreadData = {
+        dir: opts.dir,
+        ...(opts.sharedBuffersMb !== undefined ? { sharedBuffersMb: opts.sharedBuffersMb } : {}),
+      };
       client = new PGliteClient(
         spawnWorker(siblingModule(import.meta.url, 'pglite-thread-main'), data),
         lock,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { SqlClient, SqlExecutor } from '../sql-client.js';
 import { type DirLock, lockDir } from './dir-lock.js';
+import { DEFAULT_SHARED_BUFFERS_MB } from './pglite-settings.js';
 
 /**
  * The write-ahead log of an on-disk PGlite. It runs Postgres as a single backend with no
@@ -27,6 +28,8 @@ export interface PGliteInlineClientOptions {
   lock?: boolean;
   /** Period of the checkpoints of an on-disk database, ms [CHECKPOINT_EVERY_MS]. */
   checkpointEveryMs?: number;
+  /** `shared_buffers` of an on-disk database, MB [DEFAULT_SHARED_BUFFERS_MB]. */
+  sharedBuffersMb?: number;
 }
 
 function executor(db: PGlite | Transaction): SqlExecutor {
@@ -79,7 +82,12 @@ export class PGliteInlineClient implements SqlClient {
       mkdirSync(opts.dir, { recursive: true });
       return new PGliteInlineClient(
         await PGlite.create(opts.dir, {
-          startParams: [...PGlite.defaultStartParams, ...WAL_LIMITS],
+          startParams: [
+            ...PGlite.defaultStartParams,
+            ...WAL_LIMITS,
+            '-c',
+            `shared_buffers=${opts.sharedBuffersMb ?? DEFAULT_SHARED_BUFFERS_MB}MB`,
+          ],
         }),
         lock,
         opts.checkpointEveryMs ?? CHECKPOINT_EVERY_MS,

@@ -18,7 +18,7 @@ import {
 
 const port = parentPort!;
 const reply = (m: PGliteThreadReply) => port.postMessage(m);
-const { dir } = workerData as PGliteThreadData;
+const { dir, sharedBuffersMb } = workerData as PGliteThreadData;
 
 function errorOf(err: unknown): PGliteThreadError {
   const e = err as Record<string, unknown>;
@@ -112,7 +112,11 @@ async function handle(client: PGliteInlineClient, m: PGliteThreadRequest): Promi
   }
 }
 
-PGliteInlineClient.open({ dir, lock: false }).then(
+PGliteInlineClient.open({
+  dir,
+  lock: false,
+  ...(sharedBuffersMb !== undefined ? { sharedBuffersMb } : {}),
+}).then(
   (client) => {
     port.on('message', (m: PGliteThreadRequest) => void handle(client, m));
     reply({ id: 0, ok: true });

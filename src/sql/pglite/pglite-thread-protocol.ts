@@ -8,6 +8,8 @@
 export interface PGliteThreadData {
   /** Data directory; undefined = in memory. The client holds `<dir>.lock`. */
   readonly dir: string | undefined;
+  /** `shared_buffers` of an on-disk database, MB; undefined = the default. */
+  readonly sharedBuffersMb?: number;
 }
 
 /**
