@@ -2,7 +2,12 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { needsVarcharForHive } from '../../lake/catalog/hive-type.js';
-import { emptyLakeTable, readLakeFiles, sqlString } from '../../lake/duckdb/lake-table-sql.js';
+import {
+  emptyLakeTable,
+  groupBySchema,
+  readLakeFileGroups,
+  sqlString,
+} from '../../lake/duckdb/lake-table-sql.js';
 import type { BuildResult, EtlEngine, InputFiles, OutputColumn } from '../etl-engine.js';
 import { type JobDefinition, partitionKeyExpr } from '../job.js';
 
@@ -42,7 +47,9 @@ async function filesUnder(dir: string): Promise<string[]> {
  * empty when there are no files. An instance keeps much of what a scan of many files took
  * until it closes: the four pond jobs over a copy of the demo's 10,772 history files left
  * the process at 1.4 GB RSS on one long-lived instance, 0.28 GB with an instance per call
- * (docs/benchmarks.md), and the ETL runs every few minutes beside the API.
+ * (docs/benchmarks.md), and the ETL runs every few minutes beside the API. The files are
+ * read grouped by schema (readLakeFileGroups), not with `union_by_name`, which holds every
+ * file it opened to bind the query until the query ends.
  */
 export class DuckDBEtlEngine implements EtlEngine {
   private constructor(private readonly threads: number) {}
@@ -65,7 +72,8 @@ export class DuckDBEtlEngine implements EtlEngine {
         if (list.length > 0) {
           const key = `CAST(${job.incrementalKey} AS DATE)`;
           await conn.run(
-            `CREATE OR REPLACE TEMP VIEW ${table} AS SELECT * FROM ${readLakeFiles(list)} ` +
+            `CREATE OR REPLACE TEMP VIEW ${table} AS ` +
+              `SELECT * FROM ${readLakeFileGroups(await groupBySchema(conn, list))} ` +
               `WHERE dt BETWEEN ${key} - 1 AND ${key} + ${job.lateDays}`,
           );
         } else {
