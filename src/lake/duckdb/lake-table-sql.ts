@@ -16,12 +16,13 @@ const HIVE_TYPES = `{${PARTITION_COLUMNS.map((c) => `${sqlString(c.name)}: ${sql
 
 /**
  * `read_parquet` of lake `files` (at least one): Hive partition columns (vendor, dt,
- * hour) typed as in the lake, and files of older schema versions read too (union_by_name).
+ * hour) typed as in the lake; `unionByName` reads files of older schema versions too, at
+ * the price of opening every file when the query binds (see readLakeFileGroups).
  */
-export function readLakeFiles(files: readonly string[]): string {
+function readParquet(files: readonly string[], unionByName: boolean): string {
   return (
     `read_parquet([${files.map(sqlString).join(', ')}], ` +
-    `hive_partitioning = true, union_by_name = true, hive_types = ${HIVE_TYPES})`
+    `hive_partitioning = true, union_by_name = ${unionByName}, hive_types = ${HIVE_TYPES})`
   );
 }
 
@@ -58,16 +59,12 @@ export async function groupBySchema(
  * `read_parquet` per group without `union_by_name`, the groups combined by name.
  * `union_by_name` opens every file when the query binds and keeps what it read: over the
  * 5,388 files of the demo's history, a pond job went from 1,520 MB of RSS at its peak
- * and 11.1 s to 579 MB and 4.3 s (docs/benchmarks.md, "Footprint").
+ * and 11.1 s to 625 MB and 6.3 s, footers read included (docs/etl.md, "ETL memory").
  */
 export function readLakeFileGroups(groups: readonly (readonly string[])[]): string {
   const reads = groups
     .filter((g) => g.length > 0)
-    .map(
-      (g) =>
-        `SELECT * FROM read_parquet([${g.map(sqlString).join(', ')}], ` +
-        `hive_partitioning = true, union_by_name = false, hive_types = ${HIVE_TYPES})`,
-    );
+    .map((g) => `SELECT * FROM ${readParquet(g, false)}`);
   if (reads.length === 0) throw new RangeError('readLakeFileGroups: no file');
   return `(${reads.join(' UNION ALL BY NAME ')})`;
 }
@@ -82,5 +79,5 @@ export function emptyLakeTable(table: LakeTable): string {
 
 /** The SELECT a view of `table` over `files` reads: every row of the files, or none. */
 export function lakeTableSelect(table: LakeTable, files: readonly string[]): string {
-  return files.length > 0 ? `SELECT * FROM ${readLakeFiles(files)}` : emptyLakeTable(table);
+  return files.length > 0 ? `SELECT * FROM ${readParquet(files, true)}` : emptyLakeTable(table);
 }
