@@ -14,7 +14,7 @@
  */
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { migrate } from '../sql/migrate.js';
-import type { SqlClient, SqlExecutor } from '../sql/sql-client.js';
+import type { SqlClient, SqlStatement } from '../sql/sql-client.js';
 import { type FareRow, fareRows, type SearchRow, searchRows } from './fare-rows.js';
 import { exportGraphCsv, type GraphCsv } from './graph-export.js';
 import {
@@ -173,6 +173,43 @@ WITH changed AS (
 )
 SELECT origin || '-' || destination AS market, count(*) AS n FROM changed GROUP BY origin, destination`;
 
+/** The statement that upserts `rows` into `cheapest_fares`; its rows are MarketCount. */
+function upsertFares(rows: readonly FareRow[]): SqlStatement {
+  return {
+    sql: UPSERT_FARES,
+    params: [
+      rows.map((f) => f.origin),
+      rows.map((f) => f.destination),
+      rows.map((f) => f.departureDate),
+      rows.map((f) => f.returnDate),
+      rows.map((f) => f.pos),
+      rows.map((f) => f.cabin),
+      rows.map((f) => f.carrier),
+      rows.map((f) => f.stops),
+      rows.map((f) => f.currency),
+      rows.map((f) => String(f.amount)),
+      rows.map((f) => f.seenAt),
+      rows.map((f) => f.vendor),
+      rows.map((f) => f.searchId),
+      rows.map((f) => f.departAt),
+      rows.map((f) => f.arriveAt),
+    ],
+  };
+}
+
+/** The statement that counts the new search ids of `rows` per market; its rows are MarketCount. */
+function countSearches(rows: readonly SearchRow[]): SqlStatement {
+  return {
+    sql: COUNT_SEARCHES,
+    params: [
+      rows.map((s) => s.origin),
+      rows.map((s) => s.destination),
+      rows.map((s) => s.searchId),
+      rows.map((s) => s.receivedAt),
+    ],
+  };
+}
+
 /** See the module comment. Holds no state besides the client; safe to share in a process. */
 export class RowStore {
   private readonly chunkRows: number;
@@ -192,52 +229,26 @@ export class RowStore {
   /**
    * Applies a batch in one transaction: counts new searches per market and keeps the
    * cheapest fare per key (see the module comment). Replaying a batch changes nothing.
-   * Rejects (and changes nothing) when the database fails; the caller retries.
+   * Rejects (and changes nothing) when the database fails; the caller retries. One
+   * SqlClient.batch, so the embedded row store is held only while the statements run.
    */
   async applyRecords(records: readonly ShoppingRecord[]): Promise<ApplyResult> {
-    const searches = searchRows(records);
-    const fares = fareRows(records);
+    const searches = chunks(searchRows(records), this.chunkRows);
+    const fares = chunks(fareRows(records), this.chunkRows);
     if (searches.length === 0 && fares.length === 0)
       return { newSearches: 0, faresChanged: 0, changedMarkets: [] };
-    return this.client.transaction(async (tx) => {
-      const changed = new Set<string>();
-      let newSearches = 0;
-      let faresChanged = 0;
-      for (const part of chunks(searches, this.chunkRows))
-        newSearches += sumInto(changed, await this.countSearches(tx, part));
-      for (const part of chunks(fares, this.chunkRows))
-        faresChanged += sumInto(changed, await this.upsertFares(tx, part));
-      return { newSearches, faresChanged, changedMarkets: [...changed].sort() };
+    const results = (await this.client.batch([
+      ...searches.map((part) => countSearches(part)),
+      ...fares.map((part) => upsertFares(part)),
+    ])) as unknown as MarketCount[][];
+    const changed = new Set<string>();
+    let newSearches = 0;
+    let faresChanged = 0;
+    results.forEach((rows, i) => {
+      if (i < searches.length) newSearches += sumInto(changed, rows);
+      else faresChanged += sumInto(changed, rows);
     });
-  }
-
-  private countSearches(tx: SqlExecutor, rows: SearchRow[]): Promise<MarketCount[]> {
-    return tx.query<MarketCount>(COUNT_SEARCHES, [
-      rows.map((s) => s.origin),
-      rows.map((s) => s.destination),
-      rows.map((s) => s.searchId),
-      rows.map((s) => s.receivedAt),
-    ]);
-  }
-
-  private upsertFares(tx: SqlExecutor, rows: FareRow[]): Promise<MarketCount[]> {
-    return tx.query<MarketCount>(UPSERT_FARES, [
-      rows.map((f) => f.origin),
-      rows.map((f) => f.destination),
-      rows.map((f) => f.departureDate),
-      rows.map((f) => f.returnDate),
-      rows.map((f) => f.pos),
-      rows.map((f) => f.cabin),
-      rows.map((f) => f.carrier),
-      rows.map((f) => f.stops),
-      rows.map((f) => f.currency),
-      rows.map((f) => String(f.amount)),
-      rows.map((f) => f.seenAt),
-      rows.map((f) => f.vendor),
-      rows.map((f) => f.searchId),
-      rows.map((f) => f.departAt),
-      rows.map((f) => f.arriveAt),
-    ]);
+    return { newSearches, faresChanged, changedMarkets: [...changed].sort() };
   }
 
   /**

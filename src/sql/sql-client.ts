@@ -17,6 +17,12 @@ export interface SqlExecutor {
   exec(sql: string): Promise<void>;
 }
 
+/** One statement of SqlClient.batch: SQL with `$1..$n` parameters. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params?: readonly unknown[];
+}
+
 export interface SqlClient extends SqlExecutor {
   /** The technology behind the client: `pglite` or `postgres`. */
   readonly backend: 'pglite' | 'postgres';
@@ -25,6 +31,26 @@ export interface SqlClient extends SqlExecutor {
    * (and rethrow) when it rejects. Do not use the client itself inside `fn`.
    */
   transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R>;
+  /**
+   * Runs `statements` in order in one transaction and returns each one's rows: all
+   * commit, or none does and it rejects with the failed statement's error. Unlike
+   * transaction(), every statement is known before it begins, so the embedded database
+   * holds its one connection only while they run, not while the caller's event loop
+   * turns between them.
+   */
+  batch(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]>;
   /** Releases the connection(s) or the embedded database. Idempotent. */
   close(): Promise<void>;
+}
+
+/** SqlClient.batch through `client.transaction`: each statement in turn. */
+export function batchInTransaction(
+  client: Pick<SqlClient, 'transaction'>,
+  statements: readonly SqlStatement[],
+): Promise<Record<string, unknown>[][]> {
+  return client.transaction(async (tx) => {
+    const out: Record<string, unknown>[][] = [];
+    for (const s of statements) out.push(await tx.query(s.sql, s.params));
+    return out;
+  });
 }

@@ -1,5 +1,5 @@
 import { migrate } from '../../sql/migrate.js';
-import type { SqlClient } from '../../sql/sql-client.js';
+import type { SqlClient, SqlStatement } from '../../sql/sql-client.js';
 import { ANALYTICS_MIGRATIONS } from '../analytics-migrations.js';
 import type { DealLabel } from './deal-label.js';
 
@@ -84,19 +84,20 @@ export class DealsStore {
   }
 
   /**
-   * In one transaction: upserts `deals` (by vendor, search id and offer index), replaces the
-   * given day sketches and raises the stored positions to `positions`.
+   * In one transaction (one SqlClient.batch): upserts `deals` (by vendor, search id and
+   * offer index), replaces the given day sketches and raises the stored positions to
+   * `positions`.
    */
   async saveBatch(
     deals: readonly Deal[],
     sketches: readonly StoredSketch[],
     positions: ReadonlyMap<number, number>,
   ): Promise<void> {
-    await this.client.transaction(async (tx) => {
-      if (deals.length > 0) {
-        const col = <K extends keyof Deal>(k: K) => deals.map((d) => d[k]);
-        await tx.query(
-          `INSERT INTO deals (search_id, offer_index, origin, destination, departure_date, return_date,
+    const statements: SqlStatement[] = [];
+    if (deals.length > 0) {
+      const col = <K extends keyof Deal>(k: K) => deals.map((d) => d[k]);
+      statements.push({
+        sql: `INSERT INTO deals (search_id, offer_index, origin, destination, departure_date, return_date,
   trip_type, cabin, carrier, stops, currency, price, typical_price, savings_pct, label, segment,
   fares, explanation, shopped_at, vendor)
 SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::date[], $6::date[],
@@ -105,52 +106,52 @@ SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::date[], 
 ON CONFLICT (vendor, search_id, offer_index) DO UPDATE SET label = EXCLUDED.label,
   savings_pct = EXCLUDED.savings_pct, typical_price = EXCLUDED.typical_price,
   segment = EXCLUDED.segment, fares = EXCLUDED.fares, explanation = EXCLUDED.explanation`,
-          [
-            col('searchId'),
-            col('offerIndex'),
-            col('origin'),
-            col('destination'),
-            col('departureDate'),
-            col('returnDate'),
-            col('tripType'),
-            col('cabin'),
-            col('carrier'),
-            col('stops'),
-            col('currency'),
-            col('price'),
-            col('typicalPrice'),
-            col('savingsPct'),
-            col('label'),
-            col('segment'),
-            col('fares'),
-            col('explanation'),
-            col('shoppedAt'),
-            col('vendor'),
-          ],
-        );
-      }
-      if (sketches.length > 0) {
-        await tx.query(
-          `INSERT INTO deal_sketches (segment, day, sketch, fares)
+        params: [
+          col('searchId'),
+          col('offerIndex'),
+          col('origin'),
+          col('destination'),
+          col('departureDate'),
+          col('returnDate'),
+          col('tripType'),
+          col('cabin'),
+          col('carrier'),
+          col('stops'),
+          col('currency'),
+          col('price'),
+          col('typicalPrice'),
+          col('savingsPct'),
+          col('label'),
+          col('segment'),
+          col('fares'),
+          col('explanation'),
+          col('shoppedAt'),
+          col('vendor'),
+        ],
+      });
+    }
+    if (sketches.length > 0) {
+      statements.push({
+        sql: `INSERT INTO deal_sketches (segment, day, sketch, fares)
 SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[])
 ON CONFLICT (segment, day) DO UPDATE SET sketch = EXCLUDED.sketch, fares = EXCLUDED.fares`,
-          [
-            sketches.map((s) => s.segment),
-            sketches.map((s) => s.day),
-            sketches.map((s) => s.sketch),
-            sketches.map((s) => s.fares),
-          ],
-        );
-      }
-      if (positions.size > 0) {
-        await tx.query(
-          `INSERT INTO deal_sketch_positions (shard, last_seq)
+        params: [
+          sketches.map((s) => s.segment),
+          sketches.map((s) => s.day),
+          sketches.map((s) => s.sketch),
+          sketches.map((s) => s.fares),
+        ],
+      });
+    }
+    if (positions.size > 0) {
+      statements.push({
+        sql: `INSERT INTO deal_sketch_positions (shard, last_seq)
 SELECT * FROM unnest($1::int[], $2::bigint[])
 ON CONFLICT (shard) DO UPDATE SET last_seq = GREATEST(deal_sketch_positions.last_seq, EXCLUDED.last_seq)`,
-          [[...positions.keys()], [...positions.values()]],
-        );
-      }
-    });
+        params: [[...positions.keys()], [...positions.values()]],
+      });
+    }
+    await this.client.batch(statements);
   }
 
   /** Deals, newest first, filtered as `GET /v1/deals` asks. */

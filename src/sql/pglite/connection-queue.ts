@@ -1,18 +1,34 @@
-/** What holds PGlite's one connection: a statement on its own, or a whole transaction. */
-export type ConnectionUse = 'statement' | 'transaction';
+/**
+ * What holds PGlite's one connection: a read (a statement on its own that begins with
+ * SELECT), any other statement on its own, or a whole transaction.
+ */
+export type ConnectionUse = 'read' | 'statement' | 'transaction';
 
 type Waiter = { readonly use: ConnectionUse; readonly start: () => void };
 
 /**
- * Who gets PGlite's one connection next, in the row store's thread. In arrival order,
- * except that when a transaction ends, the statements that waited for it (API reads, in
- * `faresight up`) run before the transactions queued beside them: a read waits for the
- * transaction in progress, not for every writer's queued batch too. Statements that
- * arrive later queue behind those transactions, so writers are never starved.
+ * Reads that may go ahead of a waiting write in a row, so that a steady stream of reads
+ * cannot hold the writers back for ever.
+ */
+export const READS_AHEAD_OF_A_WRITE = 16;
+
+/** The use of a statement on its own: `read` when its SQL begins with SELECT. */
+export function statementUse(sql: string): ConnectionUse {
+  return /^\s*select\b/i.test(sql) ? 'read' : 'statement';
+}
+
+/**
+ * Who gets PGlite's one connection next, in the row store's thread. Reads (API requests,
+ * in `faresight up`) go before the writes queued beside them, statements and
+ * transactions alike: a read waits for the write in progress, not for every writer's
+ * queued batch too. At most READS_AHEAD_OF_A_WRITE reads go ahead of a waiting write in a
+ * row, so writers are never starved. Writes keep their order of arrival.
  */
 export class ConnectionQueue {
   private busy = false;
   private waiting: Waiter[] = [];
+  /** Reads run in a row while a write waited. */
+  private readsAhead = 0;
 
   /**
    * Runs `work` once the connection is free and holds it until `work` settles (for a
@@ -23,7 +39,7 @@ export class ConnectionQueue {
       const start = () => {
         work()
           .then(resolve, reject)
-          .finally(() => this.next(use));
+          .finally(() => this.next());
       };
       if (this.busy) this.waiting.push({ use, start });
       else {
@@ -33,14 +49,17 @@ export class ConnectionQueue {
     });
   }
 
-  private next(ended: ConnectionUse): void {
-    if (ended === 'transaction') {
-      this.waiting = [
-        ...this.waiting.filter((w) => w.use === 'statement'),
-        ...this.waiting.filter((w) => w.use === 'transaction'),
-      ];
+  private next(): void {
+    let i = 0;
+    if (this.readsAhead < READS_AHEAD_OF_A_WRITE) {
+      const read = this.waiting.findIndex((w) => w.use === 'read');
+      if (read > 0) {
+        i = read;
+        this.readsAhead++;
+      }
     }
-    const w = this.waiting.shift();
+    if (i === 0) this.readsAhead = 0;
+    const [w] = this.waiting.splice(i, 1);
     if (w) w.start();
     else this.busy = false;
   }

@@ -143,7 +143,7 @@ describe('PGliteClient runs PGlite on a thread of its own', () => {
     }
   });
 
-  it('serves a statement outside a transaction before the transactions queued ahead of it', async () => {
+  it('serves a read before the writes (transactions and statements) queued ahead of it', async () => {
     const client = await PGliteClient.open();
     try {
       await client.exec('CREATE TABLE t (n integer PRIMARY KEY)');
@@ -168,17 +168,22 @@ describe('PGliteClient runs PGlite on a thread of its own', () => {
           await tx.query('INSERT INTO t VALUES ($1)', [n]);
         }),
       );
+      // ...and a statement that writes...
+      const write4 = client
+        .query('INSERT INTO t VALUES (4)')
+        .then(() => order.push('write 4 done'));
       // ...and an API read comes in behind them
       const read = client
         .query<{ n: number }>('SELECT count(*)::int AS n FROM t')
         .then((rows) => order.push(`read saw ${rows[0]?.n}`));
       release();
-      await Promise.all([first, ...writes, read]);
-      assert.deepEqual(order, ['read saw 1', 'write 2 began', 'write 3 began']);
+      await Promise.all([first, ...writes, write4, read]);
+      assert.deepEqual(order, ['read saw 1', 'write 2 began', 'write 3 began', 'write 4 done']);
       assert.deepEqual(await client.query('SELECT n FROM t ORDER BY n'), [
         { n: 1 },
         { n: 2 },
         { n: 3 },
+        { n: 4 },
       ]);
     } finally {
       await client.close();

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, spawnWorker } from '../../ops/spawn-worker.js';
 import { RowStoreThreadError } from '../errors.js';
-import type { SqlClient, SqlExecutor } from '../sql-client.js';
+import type { SqlClient, SqlExecutor, SqlStatement } from '../sql-client.js';
 import { type DirLock, lockDir } from './dir-lock.js';
 import type {
   PGliteThreadData,
@@ -122,6 +122,11 @@ export class PGliteClient implements SqlClient {
 
   async exec(sql: string): Promise<void> {
     await this.request({ op: 'exec', sql });
+  }
+
+  /** One message: the thread runs the whole transaction, holding the connection only meanwhile. */
+  batch(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]> {
+    return this.request({ op: 'batch', statements }) as Promise<Record<string, unknown>[][]>;
   }
 
   async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {

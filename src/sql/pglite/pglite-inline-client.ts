@@ -1,6 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { SqlClient, SqlExecutor } from '../sql-client.js';
+import {
+  batchInTransaction,
+  type SqlClient,
+  type SqlExecutor,
+  type SqlStatement,
+} from '../sql-client.js';
 import { type DirLock, lockDir } from './dir-lock.js';
 import { DEFAULT_SHARED_BUFFERS_MB } from './pglite-settings.js';
 
@@ -104,6 +109,10 @@ export class PGliteInlineClient implements SqlClient {
 
   exec(sql: string): Promise<void> {
     return this.inner.exec(sql);
+  }
+
+  batch(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]> {
+    return batchInTransaction(this, statements);
   }
 
   transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {

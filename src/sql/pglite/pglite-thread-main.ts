@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SqlExecutor } from '../sql-client.js';
-import { ConnectionQueue } from './connection-queue.js';
+import { ConnectionQueue, statementUse } from './connection-queue.js';
 import { PGliteInlineClient } from './pglite-inline-client.js';
 import {
   ERROR_FIELDS,
@@ -35,13 +35,17 @@ const connection = new ConnectionQueue();
 /** Rejects a transaction's callback so that PGlite rolls it back; not an error to report. */
 const ROLLBACK = Symbol('rollback');
 
-/** Runs `fn` in transaction `tx`, or, without one, on the connection once it is free. */
+/**
+ * Runs `fn` (statement `sql`) in transaction `tx`, or, without one, on the connection once
+ * it is free (a read before the writes waiting beside it).
+ */
 function onConnection<T>(
   client: PGliteInlineClient,
   tx: number | undefined,
+  sql: string,
   fn: (db: SqlExecutor) => Promise<T>,
 ): Promise<T> {
-  if (tx === undefined) return connection.run('statement', () => fn(client));
+  if (tx === undefined) return connection.run(statementUse(sql), () => fn(client));
   const t = open.get(tx);
   if (!t) throw new Error(`transaction ${tx} is not open (it has ended)`);
   return fn(t.tx);
@@ -85,12 +89,19 @@ async function handle(client: PGliteInlineClient, m: PGliteThreadRequest): Promi
         reply({
           id: m.id,
           ok: true,
-          value: await onConnection(client, m.tx, (db) => db.query(m.sql, m.params)),
+          value: await onConnection(client, m.tx, m.sql, (db) => db.query(m.sql, m.params)),
         });
         return;
       case 'exec':
-        await onConnection(client, m.tx, (db) => db.exec(m.sql));
+        await onConnection(client, m.tx, m.sql, (db) => db.exec(m.sql));
         reply({ id: m.id, ok: true });
+        return;
+      case 'batch':
+        reply({
+          id: m.id,
+          ok: true,
+          value: await connection.run('transaction', () => client.batch(m.statements)),
+        });
         return;
       case 'begin':
         begin(client, m.id);

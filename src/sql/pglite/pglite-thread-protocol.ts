@@ -4,6 +4,8 @@
  * the thread's first message, id 0, says whether the database opened.
  */
 
+import type { SqlStatement } from '../sql-client.js';
+
 /** The thread's `workerData`. */
 export interface PGliteThreadData {
   /** Data directory; undefined = in memory. The client holds `<dir>.lock`. */
@@ -15,7 +17,9 @@ export interface PGliteThreadData {
 /**
  * A request. `tx` names an open transaction (the id of its `begin`); without it a
  * statement runs on its own, after any open transaction has ended (PGlite has one
- * connection), and before the transactions that were queued beside it (ConnectionQueue). `begin` is answered once the transaction holds the connection; `end`
+ * connection); a read (SELECT) before the writes queued beside it (ConnectionQueue).
+ * `batch` runs its statements in one transaction in the thread and is answered with
+ * each one's rows. `begin` is answered once the transaction holds the connection; `end`
  * commits or rolls it back and is answered when that is done.
  */
 export type PGliteThreadRequest =
@@ -27,6 +31,7 @@ export type PGliteThreadRequest =
       readonly tx?: number;
     }
   | { readonly id: number; readonly op: 'exec'; readonly sql: string; readonly tx?: number }
+  | { readonly id: number; readonly op: 'batch'; readonly statements: readonly SqlStatement[] }
   | { readonly id: number; readonly op: 'begin' }
   | { readonly id: number; readonly op: 'end'; readonly tx: number; readonly commit: boolean }
   | { readonly id: number; readonly op: 'close' };

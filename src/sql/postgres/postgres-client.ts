@@ -1,6 +1,11 @@
 import pg from 'pg';
 import { RowStoreUnavailableError } from '../errors.js';
-import type { SqlClient, SqlExecutor } from '../sql-client.js';
+import {
+  batchInTransaction,
+  type SqlClient,
+  type SqlExecutor,
+  type SqlStatement,
+} from '../sql-client.js';
 
 /** Options of PostgresClient. */
 export interface PostgresClientOptions {
@@ -107,6 +112,10 @@ export class PostgresClient implements SqlClient {
     } catch (err) {
       throw classify(err, this.address);
     }
+  }
+
+  batch(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]> {
+    return batchInTransaction(this, statements);
   }
 
   /** Runs `fn` in one transaction; a lost connection rejects with RowStoreUnavailableError. */

@@ -62,6 +62,34 @@ export function runSqlClientSuite(opts: SqlClientSuiteOptions): void {
       assert.deepEqual(await c.query('SELECT n FROM suite_values WHERE n = $1', [2]), []);
     });
 
+    it('runs a batch in one transaction: every statement or none', async (t) => {
+      const c = use(t);
+      if (!c) return;
+      await c.exec('CREATE TABLE suite_batch (n integer PRIMARY KEY)');
+      const rows = await c.batch([
+        { sql: 'INSERT INTO suite_batch VALUES ($1), ($2)', params: [1, 2] },
+        { sql: 'SELECT count(*)::int AS n FROM suite_batch' },
+        { sql: 'INSERT INTO suite_batch VALUES (3) RETURNING n' },
+      ]);
+      assert.deepEqual(rows, [[], [{ n: 2 }], [{ n: 3 }]]);
+      await assert.rejects(
+        c.batch([
+          { sql: 'INSERT INTO suite_batch VALUES ($1)', params: [4] },
+          { sql: 'INSERT INTO suite_batch VALUES ($1)', params: [1] },
+        ]),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, '23505'); // unique_violation, from the database
+          return true;
+        },
+      );
+      assert.deepEqual(await c.query('SELECT n FROM suite_batch ORDER BY n'), [
+        { n: 1 },
+        { n: 2 },
+        { n: 3 },
+      ]);
+      assert.deepEqual(await c.batch([]), []);
+    });
+
     it('commits a transaction that resolves and rolls back one that rejects', async (t) => {
       const c = use(t);
       if (!c) return;
