@@ -74,6 +74,11 @@ describe('API', () => {
       { amount: 430, currency: 'USD' },
     ]);
     assert.equal(r.body.markets[0].lastSeen, '2030-01-01T10:00:00.000Z');
+    // kept fares of JFK-LHR: a's four (pos US), b's (no point of sale), d's round trip
+    assert.deepEqual(
+      r.body.markets.map((m: { offers: number }) => m.offers),
+      [6, 1],
+    );
     const one = await get('/v1/markets?limit=1');
     assert.equal(one.body.markets.length, 1);
   });

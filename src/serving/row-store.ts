@@ -256,51 +256,47 @@ export class RowStore {
    * most `limit` (default 50).
    */
   async markets(opts: { limit?: number } = {}): Promise<MarketSummary[]> {
+    // One statement (a read the row store serves first): each market's fares per currency
+    // through its primary key's (origin, destination) prefix.
     const rows = await this.client.query<{
       origin: string;
       destination: string;
       searches: number | string;
       last_seen: unknown;
+      currency: string | null;
+      amount: string | null;
+      n: number | string | null;
     }>(
-      `SELECT origin, destination, searches, last_seen FROM markets
-       ORDER BY searches DESC, origin, destination LIMIT $1`,
+      `SELECT m.origin, m.destination, m.searches, m.last_seen, f.currency, f.amount, f.n
+       FROM (SELECT origin, destination, searches, last_seen FROM markets
+             ORDER BY searches DESC, origin, destination LIMIT $1) m
+       LEFT JOIN LATERAL (
+         SELECT currency, min(amount)::text AS amount, count(*) AS n FROM cheapest_fares c
+         WHERE c.origin = m.origin AND c.destination = m.destination GROUP BY currency
+       ) f ON true
+       ORDER BY m.searches DESC, m.origin, m.destination, f.currency COLLATE "C"`,
       [opts.limit ?? 50],
     );
-    if (rows.length === 0) return [];
-    const fares = await this.client.query<{
-      origin: string;
-      destination: string;
-      currency: string;
-      amount: string;
-      n: number | string;
-    }>(
-      `SELECT origin, destination, currency, min(amount)::text AS amount, count(*) AS n
-       FROM cheapest_fares
-       WHERE (origin, destination) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-       GROUP BY origin, destination, currency`,
-      [rows.map((r) => r.origin), rows.map((r) => r.destination)],
-    );
-    const byMarket = new Map<string, { offers: number; cheapest: MarketSummary['cheapest'] }>();
-    for (const f of fares) {
-      const key = `${f.origin}-${f.destination}`;
-      const m = byMarket.get(key) ?? { offers: 0, cheapest: [] };
-      m.offers += Number(f.n);
-      m.cheapest.push({ amount: Number(f.amount), currency: f.currency });
-      byMarket.set(key, m);
+    const out: MarketSummary[] = [];
+    for (const r of rows) {
+      let m = out.at(-1);
+      if (m?.origin !== r.origin || m.destination !== r.destination) {
+        m = {
+          origin: r.origin,
+          destination: r.destination,
+          searches: Number(r.searches),
+          offers: 0,
+          lastSeen: iso(r.last_seen),
+          cheapest: [],
+        };
+        out.push(m);
+      }
+      if (r.currency !== null) {
+        m.offers += Number(r.n);
+        m.cheapest.push({ amount: Number(r.amount), currency: r.currency });
+      }
     }
-    return rows.map((r) => {
-      const m = byMarket.get(`${r.origin}-${r.destination}`);
-      return {
-        origin: r.origin,
-        destination: r.destination,
-        searches: Number(r.searches),
-        offers: m?.offers ?? 0,
-        lastSeen: iso(r.last_seen),
-        cheapest: (m?.cheapest ?? []).sort((a, b) =>
-          a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
-        ),
-      };
-    });
+    return out;
   }
 
   /**

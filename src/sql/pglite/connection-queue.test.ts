@@ -40,13 +40,20 @@ async function startOrder(uses: readonly [string, ConnectionUse][]): Promise<str
 }
 
 describe('ConnectionQueue', () => {
-  it('tells reads (SELECT) from other statements', () => {
+  it('tells reads (SELECT, or WITH without a write) from other statements', () => {
     assert.equal(statementUse('SELECT 1'), 'read');
     assert.equal(statementUse('\n  select origin FROM markets'), 'read');
     assert.equal(
       statementUse('WITH fresh AS (INSERT INTO t VALUES (1) RETURNING 1) SELECT 1'),
       'statement',
     );
+    assert.equal(statementUse('WITH RECURSIVE legs AS (SELECT 1) SELECT * FROM legs'), 'read');
+    assert.equal(statementUse('SELECT last_updated FROM t'), 'read');
+    assert.equal(
+      statementUse('with d AS (DELETE FROM t RETURNING 1) SELECT 1 FROM d'),
+      'statement',
+    );
+    assert.equal(statementUse('VACUUM t'), 'statement');
     assert.equal(statementUse('INSERT INTO t VALUES (1)'), 'statement');
     assert.equal(statementUse('selection_is_not_a_keyword'), 'statement');
   });

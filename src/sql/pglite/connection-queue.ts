@@ -1,6 +1,6 @@
 /**
- * What holds PGlite's one connection: a read (a statement on its own that begins with
- * SELECT), any other statement on its own, or a whole transaction.
+ * What holds PGlite's one connection: a read (a query on its own, see statementUse), any
+ * other statement on its own, or a whole transaction.
  */
 export type ConnectionUse = 'read' | 'statement' | 'transaction';
 
@@ -12,9 +12,15 @@ type Waiter = { readonly use: ConnectionUse; readonly start: () => void };
  */
 export const READS_AHEAD_OF_A_WRITE = 16;
 
-/** The use of a statement on its own: `read` when its SQL begins with SELECT. */
+/**
+ * The use of a statement on its own: `read` when its SQL begins with SELECT or WITH and
+ * names no INSERT, UPDATE, DELETE or MERGE (a query, the route graph's recursive search).
+ * Only an order of preference: a write taken for a read merely goes first.
+ */
 export function statementUse(sql: string): ConnectionUse {
-  return /^\s*select\b/i.test(sql) ? 'read' : 'statement';
+  return /^\s*(select|with)\b/i.test(sql) && !/\b(insert|update|delete|merge)\b/i.test(sql)
+    ? 'read'
+    : 'statement';
 }
 
 /**

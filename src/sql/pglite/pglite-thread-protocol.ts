@@ -17,7 +17,7 @@ export interface PGliteThreadData {
 /**
  * A request. `tx` names an open transaction (the id of its `begin`); without it a
  * statement runs on its own, after any open transaction has ended (PGlite has one
- * connection); a read (SELECT) before the writes queued beside it (ConnectionQueue).
+ * connection); a read (statementUse) before the writes queued beside it (ConnectionQueue).
  * `batch` runs its statements in one transaction in the thread and is answered with
  * each one's rows. `begin` is answered once the transaction holds the connection; `end`
  * commits or rolls it back and is answered when that is done.
