@@ -4,7 +4,7 @@
  * runs and backfills started through the admin API.
  */
 import { migrate } from '../sql/migrate.js';
-import type { SqlClient } from '../sql/sql-client.js';
+import type { SqlClient, SqlStatement } from '../sql/sql-client.js';
 import { ETL_MIGRATIONS } from './etl-migrations.js';
 import { EtlOperationStore } from './etl-operation-store.js';
 
@@ -126,11 +126,11 @@ export class EtlStore {
     outcome: RunOutcome,
     watermarks?: { job: string; set: readonly [string, string][]; removed: readonly string[] },
   ): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE etl_runs SET ended_at = now(), status = $2, input_partitions = $3::jsonb,
+    const statements: SqlStatement[] = [
+      {
+        sql: `UPDATE etl_runs SET ended_at = now(), status = $2, input_partitions = $3::jsonb,
            output_partitions = $4::jsonb, rows_out = $5, bytes_out = $6, error = $7 WHERE id = $1`,
-        [
+        params: [
           id,
           outcome.status,
           JSON.stringify(outcome.inputPartitions ?? []),
@@ -139,20 +139,28 @@ export class EtlStore {
           outcome.bytes ?? 0,
           outcome.error ?? null,
         ],
-      );
-      if (!watermarks || outcome.status !== 'succeeded') return;
-      for (const [key, fp] of watermarks.set)
-        await tx.query(
-          `INSERT INTO etl_watermarks (job, partition_key, fingerprint) VALUES ($1, $2, $3)
+      },
+    ];
+    if (watermarks && outcome.status === 'succeeded') {
+      // one row per key (the last fingerprint given wins), so one statement can upsert all
+      const set = new Map(watermarks.set);
+      if (set.size > 0)
+        statements.push({
+          sql: `INSERT INTO etl_watermarks (job, partition_key, fingerprint)
+           SELECT $1, * FROM unnest($2::text[], $3::text[])
            ON CONFLICT (job, partition_key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint`,
-          [watermarks.job, key, fp],
-        );
-      for (const key of watermarks.removed)
-        await tx.query('DELETE FROM etl_watermarks WHERE job = $1 AND partition_key = $2', [
-          watermarks.job,
-          key,
-        ]);
-    });
+          params: [watermarks.job, [...set.keys()], [...set.values()]],
+        });
+      if (watermarks.removed.length > 0)
+        statements.push({
+          sql: 'DELETE FROM etl_watermarks WHERE job = $1 AND partition_key = ANY($2::text[])',
+          params: [watermarks.job, [...watermarks.removed]],
+        });
+    }
+    // one transaction sent as one message: the embedded row store is held only while the
+    // statements run (a statement per watermark, each a trip through the event loop, held
+    // API reads for seconds after a run over the history's partitions)
+    await this.sql.batch(statements);
   }
 
   /** Partition key to fingerprint, as of the job's last successful run. */

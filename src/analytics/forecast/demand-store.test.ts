@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PGliteClient } from '../../sql/pglite/pglite-client.js';
 import type { SqlClient } from '../../sql/sql-client.js';
+import { countingClient } from '../../sql/testing/counting-client.js';
 import { type DemandForecastWrite, DemandStore } from './demand-store.js';
 
 /** `n` series of 70 days of history and 28 of forecast, as the hourly job writes them. */
@@ -53,5 +54,17 @@ describe('demand store', () => {
       (await store.view('market', 'A0007-XYZ'))?.generatedAt,
       '2030-03-12T07:00:00.000Z',
     );
+  });
+
+  it('writes each series as one batch: the row store is held only while it runs', async () => {
+    const { calls, client: counted } = countingClient(client);
+    const store = new DemandStore(counted);
+    await store.write(series(3), new Date('2030-03-13T03:00:00Z'));
+    assert.deepEqual(
+      { batch: calls.batch, statements: calls.statementsInBatches, transaction: calls.transaction },
+      { batch: 3, statements: 12, transaction: 0 },
+    );
+    const view = await store.view('market', 'A0002-XYZ');
+    assert.equal(view?.generatedAt, '2030-03-13T03:00:00.000Z');
   });
 });

@@ -45,7 +45,9 @@ export class DemandStore {
   }
 
   /**
-   * Replaces the history and forecast of each series (one short transaction per series),
+   * Replaces the history and forecast of each series (one short transaction per series,
+   * a SqlClient.batch: sent to the embedded row store as one message, so it holds the
+   * connection only while the statements run),
    * so a re-run of the job for the same day gives the same rows. Not one transaction for
    * the whole call: an embedded row store (PGlite) has one connection, and every API read
    * would wait behind a transaction holding it for the whole job. Then vacuums both
@@ -59,27 +61,35 @@ export class DemandStore {
     // serving p99 of a run; the row store's thread, PGliteClient, keeps it off the loop.)
     for (const s of series) {
       await turn();
-      await this.client.transaction(async (tx) => {
-        await tx.query('DELETE FROM demand_history WHERE scope = $1 AND key = $2', [
-          s.scope,
-          s.key,
-        ]);
-        await tx.query('DELETE FROM demand_forecasts WHERE scope = $1 AND key = $2', [
-          s.scope,
-          s.key,
-        ]);
-        if (s.history.length > 0)
-          await tx.query(
-            `INSERT INTO demand_history (scope, key, day, count)
+      const f = s.forecast;
+      await this.client.batch([
+        {
+          sql: 'DELETE FROM demand_history WHERE scope = $1 AND key = $2',
+          params: [s.scope, s.key],
+        },
+        {
+          sql: 'DELETE FROM demand_forecasts WHERE scope = $1 AND key = $2',
+          params: [s.scope, s.key],
+        },
+        ...(s.history.length > 0
+          ? [
+              {
+                sql: `INSERT INTO demand_history (scope, key, day, count)
 SELECT $1, $2, * FROM unnest($3::date[], $4::bigint[])`,
-            [s.scope, s.key, s.history.map((h) => h.date), s.history.map((h) => h.count)],
-          );
-        const f = s.forecast;
-        await tx.query(
-          `INSERT INTO demand_forecasts (scope, key, day, mean, lower80, upper80, lower95, upper95, model, generated_at)
+                params: [
+                  s.scope,
+                  s.key,
+                  s.history.map((h) => h.date),
+                  s.history.map((h) => h.count),
+                ],
+              },
+            ]
+          : []),
+        {
+          sql: `INSERT INTO demand_forecasts (scope, key, day, mean, lower80, upper80, lower95, upper95, model, generated_at)
 SELECT $1, $2, d, m, l8, u8, l9, u9, $9, $10
 FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS t(d, m, l8, u8, l9, u9)`,
-          [
+          params: [
             s.scope,
             s.key,
             f.map((x) => x.date),
@@ -91,8 +101,8 @@ FROM unnest($3::date[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], 
             s.model,
             generatedAt,
           ],
-        );
-      });
+        },
+      ]);
     }
     if (series.length > 0) await this.client.exec('VACUUM demand_history, demand_forecasts');
   }
