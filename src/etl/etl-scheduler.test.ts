@@ -48,6 +48,50 @@ describe('the embedded scheduler', () => {
     assert.equal(retried?.slot, seen[0]!.slot, 'the failed attempt was retried for the same slot');
   });
 
+  it('gives a running task the signal that stops it, and its stop waits for it to end', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    let signalled: AbortSignal | undefined;
+    let ended = false;
+    const task: EtlTask = {
+      name: 'long_running',
+      schedule: '0 * * * *',
+      catchUpAfterMs: 0,
+      async run({ signal }) {
+        signalled = signal;
+        started();
+        // a forecast run: ends when told to stop (a task without the signal never ended)
+        await new Promise<void>((resolve) => {
+          if (!signal) return resolve();
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        ended = true;
+      },
+    };
+    const s = await startEtlScheduler({
+      store,
+      logger: silentLogger,
+      attempts: 1,
+      retryDelayMs: 10,
+      tasks: async () => [task],
+      owner: 'stopping',
+    });
+    let stopped = false;
+    try {
+      await running;
+      assert.ok(signalled, 'the task was given no signal');
+      assert.equal(signalled.aborted, false);
+      await s.stop();
+      stopped = true;
+      assert.equal(signalled.aborted, true);
+      assert.equal(ended, true, 'stop returned before the task ended');
+    } finally {
+      if (!stopped) await s.stop();
+    }
+  });
+
   it('catches up on the latest slot once across schedulers, and not again after a restart', async () => {
     let claims = 0;
     // The same store, counting claims: a loser's attempt leaves no row to wait for.

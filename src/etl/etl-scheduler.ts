@@ -58,16 +58,25 @@ export async function startEtlScheduler(opts: EtlSchedulerOptions): Promise<Serv
       return;
     }
     try {
-      await runWithRetry((attempt) => task.run({ kind: 'scheduled', slot, attempt }), {
-        attempts: opts.attempts,
-        retryDelayMs: opts.retryDelayMs,
-        signal: abort.signal,
-        // Another run holds the job: the holder is doing the work.
-        retryable: (err) => !(err instanceof JobBusyError),
-      });
+      await runWithRetry(
+        (attempt) => task.run({ kind: 'scheduled', slot, attempt, signal: abort.signal }),
+        {
+          attempts: opts.attempts,
+          retryDelayMs: opts.retryDelayMs,
+          signal: abort.signal,
+          // Another run holds the job: the holder is doing the work.
+          retryable: (err) => !(err instanceof JobBusyError),
+        },
+      );
     } catch (err) {
       if (err instanceof JobBusyError)
         log.info('skipped: previous run still going', { task: task.name, slot });
+      else if (abort.signal.aborted)
+        log.info('stopped with the scheduler', {
+          task: task.name,
+          slot,
+          error: (err as Error).message,
+        });
       else
         log.error('task failed after retries', {
           task: task.name,

@@ -12,6 +12,14 @@ export interface EtlTask {
    * across the fleet, and none when the slot already ran. Default: no catch-up.
    */
   readonly catchUpAfterMs?: number;
-  /** One attempt; records its own run history. */
-  run(opts: { kind: RunKind; slot?: string; attempt: number }): Promise<unknown>;
+  /**
+   * One attempt; records its own run history. `signal` aborts when the scheduler stops:
+   * a long task (the forecast) ends early on it, so that the process stops in time.
+   */
+  run(opts: {
+    kind: RunKind;
+    slot?: string;
+    attempt: number;
+    signal?: AbortSignal;
+  }): Promise<unknown>;
 }

@@ -9,8 +9,8 @@ export interface PlainTask {
   readonly name: string;
   readonly schedule: string;
   readonly catchUpAfterMs?: number;
-  /** One attempt; `rows` goes to the run history. */
-  run(): Promise<{ rows?: number }>;
+  /** One attempt; `rows` goes to the run history. `signal`: see EtlTask.run. */
+  run(opts?: { signal?: AbortSignal }): Promise<{ rows?: number }>;
 }
 
 /** How long a recorded task's lease lasts before another runner may take the task. */
@@ -33,7 +33,7 @@ export function recordedTask(
     name: task.name,
     schedule: task.schedule,
     ...(task.catchUpAfterMs !== undefined ? { catchUpAfterMs: task.catchUpAfterMs } : {}),
-    run({ kind, slot, attempt }) {
+    run({ kind, slot, attempt, signal }) {
       return withLease(store, task.name, runnerId, LEASE_MS, logger, async () => {
         const runId = await store.startRun({
           job: task.name,
@@ -43,7 +43,7 @@ export function recordedTask(
           runner: runnerId,
         });
         try {
-          const r = await task.run();
+          const r = await task.run(signal ? { signal } : {});
           await store.finishRun(runId, { status: 'succeeded', rows: r.rows ?? 0 });
           metrics?.observe(task.name, 'succeeded', r.rows ?? 0, 0);
           return r;

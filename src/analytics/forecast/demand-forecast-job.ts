@@ -119,29 +119,31 @@ export async function forecastDemand(
     const y = s.counts.subarray(s.first - start);
     if (y.length < minDays) continue;
     const m = y.length >= 2 * season ? season : 1;
-    jobs.push(
-      fit({ y: Float64Array.from(y), m, h: horizon }).then((r) => {
-        const fc = r.forecast;
-        const from = Math.max(0, y.length - storedDays);
-        return {
-          scope: s.scope,
-          key: s.key,
-          model: r.model,
-          history: Array.from(y.subarray(from), (count, i) => ({
-            date: date(s.first + from + i),
-            count,
-          })),
-          forecast: Array.from(fc.mean, (mean, i) => ({
-            date: date(end + i),
-            mean: clip(mean),
-            lower80: clip(fc.lower80[i] as number),
-            upper80: clip(fc.upper80[i] as number),
-            lower95: clip(fc.lower95[i] as number),
-            upper95: clip(fc.upper95[i] as number),
-          })),
-        };
-      }),
-    );
+    const job = fit({ y: Float64Array.from(y), m, h: horizon }).then((r) => {
+      const fc = r.forecast;
+      const from = Math.max(0, y.length - storedDays);
+      return {
+        scope: s.scope,
+        key: s.key,
+        model: r.model,
+        history: Array.from(y.subarray(from), (count, i) => ({
+          date: date(s.first + from + i),
+          count,
+        })),
+        forecast: Array.from(fc.mean, (mean, i) => ({
+          date: date(end + i),
+          mean: clip(mean),
+          lower80: clip(fc.lower80[i] as number),
+          upper80: clip(fc.upper80[i] as number),
+          lower95: clip(fc.lower95[i] as number),
+          upper95: clip(fc.upper95[i] as number),
+        })),
+      };
+    });
+    // Promise.all below handles a failed fit; until it runs (the loop pauses between
+    // slices) a rejection must not count as unhandled, which would end the process.
+    job.catch(() => {});
+    jobs.push(job);
   }
   return Promise.all(jobs);
 }

@@ -23,6 +23,17 @@ export interface ForecastRunOptions {
   threads?: number;
   /** Writes each run to the forecasts pond as well. */
   writePond?: (runDate: string, series: DemandForecastWrite[]) => Promise<unknown>;
+  /**
+   * Stops the run: its threads end, the fits not yet answered are dropped, and the run
+   * rejects with ForecastStoppedError, having written nothing. (A stop while the results
+   * are being written lets the write finish: each series is one short transaction.)
+   */
+  signal?: AbortSignal;
+}
+
+/** The run was stopped through its signal (the process is stopping); the next slot runs it. */
+export class ForecastStoppedError extends Error {
+  override readonly name = 'ForecastStoppedError';
 }
 
 /**
@@ -32,7 +43,12 @@ export interface ForecastRunOptions {
  * store. Returns the number of series written; errors propagate (the scheduler retries).
  */
 export async function runForecastJob(opts: ForecastRunOptions): Promise<{ series: number }> {
+  const stopped = () =>
+    new ForecastStoppedError('the forecast run was stopped (the process is stopping)');
+  if (opts.signal?.aborted) throw stopped();
   const pool = await ForecastPool.start({ threads: opts.threads });
+  const stop = () => void pool.close();
+  opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     const lake = await opts.openLake();
     try {
@@ -54,7 +70,10 @@ export async function runForecastJob(opts: ForecastRunOptions): Promise<{ series
     } finally {
       await lake.close();
     }
+  } catch (err) {
+    throw opts.signal?.aborted ? Object.assign(stopped(), { cause: err }) : err;
   } finally {
+    opts.signal?.removeEventListener('abort', stop);
     await pool.close();
   }
 }

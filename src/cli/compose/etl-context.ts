@@ -100,8 +100,9 @@ export async function openEtlContext(deps: {
       name: FORECAST_TASK,
       schedule: deps.config.etl.schedules[FORECAST_TASK] ?? DEFAULT_FORECAST_SCHEDULE,
       catchUpAfterMs: deps.forecastCatchUpMs ?? DEFAULT_FORECAST_CATCH_UP_MS,
-      run: async () => {
+      run: async ({ signal } = {}) => {
         const r = await runForecastJob({
+          ...(signal ? { signal } : {}),
           openLake: () => openLake(deps.config),
           store: demand,
           logger: deps.logger.child('forecast'),
