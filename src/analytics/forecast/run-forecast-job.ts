@@ -49,6 +49,8 @@ export async function runForecastJob(opts: ForecastRunOptions): Promise<{ series
   const pool = await ForecastPool.start({ threads: opts.threads });
   const stop = () => void pool.close();
   opts.signal?.addEventListener('abort', stop, { once: true });
+  // a stop while the threads started found no listener yet
+  if (opts.signal?.aborted) stop();
   try {
     const lake = await opts.openLake();
     try {
