@@ -29,7 +29,8 @@ let jobs: Map<string, JobDefinition>;
 let records: ShoppingRecord[];
 
 before(async () => {
-  fx = await openEtlFixture();
+  // the engine on its thread, as `up` and `etl run` run it
+  fx = await openEtlFixture({ engine: 'thread' });
   jobs = new Map(defaultPondJobs().map((j) => [j.name, j]));
   records = generate(600, START, 30, 7);
   await writeLakeRecords(fx.dataDir, records);

@@ -17,7 +17,7 @@ import {
 import type { Config } from '../../config/config.js';
 import { customerJobTask } from '../../etl/customer-job-runner.js';
 import { defaultPondJobs } from '../../etl/default-ponds.js';
-import { DuckDBEtlEngine } from '../../etl/duckdb/duckdb-etl-engine.js';
+import { startEtlEngineThread } from '../../etl/duckdb/etl-engine-thread.js';
 import { UnknownJobError } from '../../etl/errors.js';
 import { createEtlMetrics } from '../../etl/etl-metrics.js';
 import { EtlPondCatalog } from '../../etl/etl-pond-catalog.js';
@@ -79,7 +79,20 @@ export async function openEtlContext(deps: {
   await store.migrate();
   await customers.migrate();
   const root = path.resolve(lakeRoot(deps.config.dataDir));
-  const engine = await DuckDBEtlEngine.open({ threads: deps.config.etl.threads });
+  // On a thread of its own: closing a DuckDB instance that scanned the history blocks
+  // the thread it runs on for up to seconds, and this one serves the API in `up`.
+  const engine = await startEtlEngineThread({
+    threads: deps.config.etl.threads,
+    onEvent: (e) => {
+      if (e.type === 'failed')
+        deps.logger.error('the ETL engine thread failed; restarting it', {
+          error: e.error.message,
+          attempt: e.attempt,
+          delayMs: e.delayMs,
+        });
+      else deps.logger.info('the ETL engine thread restarted', { restarts: e.restarts });
+    },
+  });
   const metrics = deps.registry ? createEtlMetrics(deps.registry) : undefined;
   const ponds = new EtlPondCatalog(store, deps.config.etl.schedules);
   const slices = createCustomerSlices(deps.config, ponds.configured());

@@ -6,6 +6,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { silentLogger } from '../../ops/logger.js';
 import { PGliteClient } from '../../sql/pglite/pglite-client.js';
 import { DuckDBEtlEngine } from '../duckdb/duckdb-etl-engine.js';
+import { startEtlEngineThread } from '../duckdb/etl-engine-thread.js';
+import type { EtlEngine } from '../etl-engine.js';
 import { EtlStore } from '../etl-store.js';
 import { JobRunner } from '../job-runner.js';
 
@@ -14,20 +16,26 @@ export interface EtlFixture {
   lakeRoot: string;
   sql: PGliteClient;
   store: EtlStore;
-  engine: DuckDBEtlEngine;
+  engine: EtlEngine;
   runner: JobRunner;
   /** Rows of a pond (or any Hive directory below the lake), partition columns as text. */
   readPond(pond: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
-export async function openEtlFixture(): Promise<EtlFixture> {
+/** `engine`: DuckDB on this thread (default), or on a thread of its own as `up` runs it. */
+export async function openEtlFixture(
+  o: { engine?: 'inline' | 'thread' } = {},
+): Promise<EtlFixture> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-etl-'));
   const lakeRoot = path.join(dataDir, 'lake');
   const sql = await PGliteClient.open();
   const store = new EtlStore(sql);
   await store.migrate();
-  const engine = await DuckDBEtlEngine.open({ threads: 2 });
+  const engine: EtlEngine =
+    o.engine === 'thread'
+      ? await startEtlEngineThread({ threads: 2 })
+      : await DuckDBEtlEngine.open({ threads: 2 });
   const runner = new JobRunner({ store, engine, lakeRoot, logger: silentLogger });
   const duck = await DuckDBInstance.create(':memory:');
   return {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { Logger } from '../../ops/logger.js';
 import type { Service } from '../../ops/service.js';
-import { DuckDBParquetMerger } from '../duckdb/duckdb-parquet-merger.js';
+import { startMergerThread } from '../duckdb/merger-thread.js';
 import type { ObjectStore } from '../object-store/object-store.js';
 import { type CompactionReport, compactLake } from './compact-lake.js';
 
@@ -55,7 +55,9 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
-    const merger = await DuckDBParquetMerger.open({
+    // On a thread of its own, started per run: closing DuckDB's instance blocks the
+    // thread it runs on (0.24-0.67 s each), and `up` serves the API on this one.
+    const merger = await startMergerThread({
       compressionLevel: o.compressionLevel,
       spillDir: path.join(o.dataDir, 'tmp', 'compact-spill'),
     });

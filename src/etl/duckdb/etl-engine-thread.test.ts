@@ -1,0 +1,98 @@
+/**
+ * The ETL engine on its thread gives the inline engine's answers, passes a job's SQL error
+ * back with its message, and a thread that dies fails the call with EtlEngineThreadError
+ * (the run is retried at its next slot) while a new thread takes the next one.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createGenerator } from '../../generator/generator.js';
+import { workerEventLog } from '../../ops/testing/worker-event-log.js';
+import { defaultPondJobs } from '../default-ponds.js';
+import type { InputFiles } from '../etl-engine.js';
+import type { JobDefinition } from '../job.js';
+import { writeLakeRecords } from '../testing/lake-fixture.js';
+import { DuckDBEtlEngine } from './duckdb-etl-engine.js';
+import { EtlEngineThreadError, startEtlEngineThread } from './etl-engine-thread.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-etl-thread-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const walk = (d: string): string[] =>
+  fs
+    .readdirSync(d, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+
+let job: JobDefinition;
+let files: InputFiles;
+
+before(async () => {
+  const start = Date.parse('2026-03-08T20:00:00Z');
+  const g = createGenerator({ seed: 3, start: new Date(start) });
+  const records = Array.from({ length: 200 }, (_, i) => g.next(new Date(start + i * 400_000)));
+  await writeLakeRecords(dir, records);
+  job = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
+  const all = walk(path.join(dir, 'lake'));
+  files = { searches: all.filter((f) => f.includes('/searches/')) };
+  assert.ok(files.searches!.length > 1, 'records span several partitions');
+});
+
+describe('the ETL engine on its thread', () => {
+  test('answers as the inline engine does', async () => {
+    const inline = await DuckDBEtlEngine.open({ threads: 1 });
+    const threaded = await startEtlEngineThread({ threads: 1 });
+    try {
+      const keys = await threaded.affectedKeys(job, files);
+      assert.deepEqual(keys, await inline.affectedKeys(job, files));
+      assert.ok(keys.length >= 2, `keys: ${keys}`);
+      assert.deepEqual(await threaded.describe(job), await inline.describe(job));
+      const a = await inline.build(job, files, keys, path.join(dir, 'out-inline'));
+      const b = await threaded.build(job, files, keys, path.join(dir, 'out-thread'));
+      assert.deepEqual(
+        { rows: b.rows, partitions: b.partitions },
+        { rows: a.rows, partitions: a.partitions },
+      );
+      assert.ok(b.rows > 0 && b.bytes > 0);
+    } finally {
+      await threaded.close();
+      await inline.close();
+    }
+  });
+
+  test("a job's SQL error comes back with DuckDB's message", async () => {
+    const threaded = await startEtlEngineThread({ threads: 1 });
+    try {
+      const bad = { ...job, sql: 'SELECT no_such_column FROM searches' };
+      await assert.rejects(threaded.describe(bad), (err: Error) => {
+        assert.ok(!(err instanceof EtlEngineThreadError), 'the thread is fine');
+        assert.match(err.message, /no_such_column/);
+        return true;
+      });
+      assert.equal((await threaded.describe(job)).length > 0, true, 'and goes on');
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  test('a thread that dies fails its call with EtlEngineThreadError; a new one builds', async () => {
+    const log = workerEventLog<EtlEngineThreadError>();
+    const threaded = await startEtlEngineThread({
+      threads: 1,
+      restartDelayMs: 10,
+      onEvent: log.onEvent,
+    });
+    try {
+      const keys = await threaded.affectedKeys(job, files);
+      const building = threaded.build(job, files, keys, path.join(dir, 'out-crash'));
+      threaded.crashForTesting();
+      await assert.rejects(building, EtlEngineThreadError);
+      await log.until('restarted', 1);
+      const again = await threaded.build(job, files, keys, path.join(dir, 'out-again'));
+      assert.ok(again.rows > 0);
+    } finally {
+      await threaded.close();
+    }
+  });
+});
