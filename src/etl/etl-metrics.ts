@@ -5,7 +5,7 @@ export interface EtlMetrics {
   /** Called after every attempt. */
   observe(
     job: string,
-    status: 'succeeded' | 'failed',
+    status: 'succeeded' | 'failed' | 'stopped',
     rows: number,
     consecutiveFailures: number,
   ): void;

@@ -10,7 +10,11 @@ import { EtlOperationStore } from './etl-operation-store.js';
 
 export const RUN_KINDS = ['manual', 'scheduled', 'backfill'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
-export type RunStatus = 'running' | 'succeeded' | 'failed';
+/**
+ * `stopped`: the attempt ended early because its process was stopping (the scheduler's
+ * signal); it is not a failure and does not count in `consecutiveFailures`.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped';
 
 /** One attempt of a run, as stored. */
 export interface RunRecord {
@@ -34,7 +38,7 @@ export interface JobHealth {
   job: string;
   lastRun?: RunRecord;
   lastSuccessAt?: Date;
-  /** Failed attempts since the last success (0 when the last attempt succeeded). */
+  /** Failed attempts since the last success (0 when the last attempt succeeded; stopped attempts do not count). */
   consecutiveFailures: number;
 }
 

@@ -20,7 +20,8 @@ const LEASE_MS = 30 * 60_000;
  * Turns `task` into an EtlTask that, like the pond jobs, holds the task's lease while it
  * runs (JobBusyError when another process's runner holds it; runs in this process wait
  * for each other, withLease) and records each attempt in
- * `etl_runs`, so `faresight etl status` sees it, and in `metrics` when given.
+ * `etl_runs`, so `faresight etl status` sees it, and in `metrics` when given. An attempt
+ * that rejects after the scheduler's signal aborted is recorded as `stopped`, not failed.
  */
 export function recordedTask(
   task: PlainTask,
@@ -49,6 +50,13 @@ export function recordedTask(
           return r;
         } catch (err) {
           const error = (err as Error).message?.split('\n')[0] ?? String(err);
+          if (signal?.aborted) {
+            // the process is stopping: not the task's failure, and the next slot runs it
+            await store.finishRun(runId, { status: 'stopped', error }).catch(() => undefined);
+            const [h] = await store.health([task.name]).catch(() => []);
+            metrics?.observe(task.name, 'stopped', 0, h?.consecutiveFailures ?? 0);
+            throw err;
+          }
           await store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
           const [h] = await store.health([task.name]).catch(() => []);
           metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
