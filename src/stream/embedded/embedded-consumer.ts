@@ -1,7 +1,16 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import { NotConnectedError } from '../errors.js';
 import type { Batch, BatchPolicy, Consumer, ConsumerOptions, StreamRecord } from '../stream.js';
 import { waitForAppend } from '../wait-for-append.js';
 import type { EmbeddedStream } from './embedded-stream.js';
+
+/**
+ * Records read from SQLite in one go before the event loop gets a turn. A read is
+ * synchronous (better-sqlite3), and the lake group's batches are up to 20,000 records: in
+ * `up`, whose event loop also serves the API, one read of the history's backlog held the
+ * loop for as long as it took to copy and unpack them all.
+ */
+export const READ_CHUNK = 1000;
 
 interface EmbeddedBatch extends Batch {
   readonly version: number;
@@ -59,17 +68,23 @@ export class EmbeddedConsumer implements Consumer {
       ) {
         const i = (this.nextShard + n) % shards;
         const shard = own ? own[i]! : i;
-        const got = this.stream.readAfter(
-          shard,
-          this.pos[shard]!,
-          this.policy.count - records.length,
-        );
-        for (const r of got) {
-          if (records.length >= this.policy.count || bytes >= this.policy.bytes) break;
-          records.push(r);
-          bytes += r.data.length;
-          this.pos[shard] = r.seq;
+        for (;;) {
+          const want = Math.min(READ_CHUNK, this.policy.count - records.length);
+          const got = this.stream.readAfter(shard, this.pos[shard]!, want);
+          for (const r of got) {
+            if (records.length >= this.policy.count || bytes >= this.policy.bytes) break;
+            records.push(r);
+            bytes += r.data.length;
+            this.pos[shard] = r.seq;
+          }
+          const more =
+            got.length >= want && records.length < this.policy.count && bytes < this.policy.bytes;
+          if (!more) break;
+          // a turn of the event loop between chunks of a large read (see READ_CHUNK)
+          await turn();
+          if (this.closed || !this.stream.isOpen) break;
         }
+        if (this.closed || !this.stream.isOpen) break;
       }
       this.nextShard = (this.nextShard + 1) % Math.max(1, shards);
       const full = records.length >= this.policy.count || bytes >= this.policy.bytes;

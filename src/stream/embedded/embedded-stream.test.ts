@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { runStreamSuite } from '../stream-suite.js';
+import { READ_CHUNK } from './embedded-consumer.js';
 import { EmbeddedStream } from './embedded-stream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faresight-embedded-suite-'));
@@ -114,6 +115,58 @@ test('the appends of one event-loop turn reach the writer as one group commit', 
     assert.equal(entries(), 4, 'appends of separate turns: one entry each');
   } finally {
     db.close();
+    await stream.close();
+  }
+});
+
+// Reads are synchronous (better-sqlite3): a large read gives the event loop a turn every
+// READ_CHUNK records, so that `up`'s API is not held for the whole of a lake batch (up to
+// 20,000 records) of the history's backlog; the batch is the same, in order.
+test('a large read gives the event loop a turn between chunks, and reads the same batch', async () => {
+  const stream = new EmbeddedStream({
+    dir: join(dir, 'chunks'),
+    name: 'chunks',
+    shards: 2,
+    retentionMs: 86_400_000,
+    trimIntervalMs: 0,
+    dedupeWindowMs: 0,
+  });
+  await stream.connect();
+  try {
+    const n = 3 * READ_CHUNK + 100;
+    for (let a = 0; a < n; a += 100)
+      await stream.append(
+        Array.from({ length: 100 }, (_, i) => ({
+          key: `k${(a + i) % 7}`,
+          id: `r${a + i}`,
+          data: Buffer.from(`record ${a + i}`),
+        })),
+      );
+    const c = await stream.consumer('g', { count: n, bytes: 1 << 30, periodMs: 10 });
+    let turns = 0;
+    const tick = () =>
+      setImmediate(() => {
+        turns++;
+        if (!done) tick();
+      });
+    let done = false;
+    tick();
+    const batch = await c.read();
+    done = true;
+    assert.equal(batch.records.length, n);
+    // about n / 2 records per shard: a turn after each shard's first chunk at least
+    assert.ok(turns >= 2, `the loop turned ${turns} times during the read`);
+    for (const shard of [0, 1]) {
+      const seqs = batch.records.filter((r) => r.shard === shard).map((r) => r.seq);
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((x, y) => x - y),
+        `shard ${shard} in order`,
+      );
+      assert.equal(new Set(seqs).size, seqs.length);
+    }
+    await c.close();
+  } finally {
     await stream.close();
   }
 });
