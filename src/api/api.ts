@@ -9,7 +9,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { DealsStore } from '../analytics/deals/deals-store.js';
 import type { DemandStore } from '../analytics/forecast/demand-store.js';
-import type { Foreground } from '../ops/foreground.js';
 import { instrumentHttp } from '../ops/http-metrics.js';
 import { type Logger, silentLogger } from '../ops/logger.js';
 import type { ServingReads } from '../serving/serving-reads.js';
@@ -39,11 +38,6 @@ export interface ApiOptions {
   /** The serving reads: the row store, or a CachedReads in front of it. */
   rowStore: ServingReads;
   logger: Logger;
-  /**
-   * Where each `GET /v1/...` request is marked in flight while it is served, so that the
-   * background work sharing this event loop yields to it (ops/foreground.ts); none = not.
-   */
-  foreground?: Foreground;
   /** `api.keys`; none = open API (a warning is logged). */
   keys?: Readonly<Record<string, ApiKeyConfig>>;
   /** Default per-key rate [DEFAULT_KEY_RATE_PER_SECOND]. */
@@ -165,19 +159,6 @@ export function buildApi(opts: ApiOptions): BuiltApi {
   app.addHook('onResponse', async (req, reply) => {
     log.debug('request', { method: req.method, url: req.url, status: reply.statusCode });
   });
-
-  if (opts.foreground) {
-    const fg = opts.foreground;
-    const foregroundEnds = new WeakMap<object, () => void>();
-    app.addHook('onRequest', async (req, reply) => {
-      if (req.method !== 'GET' || !req.url.startsWith('/v1/')) return;
-      const end = fg.begin();
-      // whichever comes first: the response sent, or the connection gone (end is idempotent)
-      reply.raw.once('close', end);
-      foregroundEnds.set(req, end);
-    });
-    app.addHook('onResponse', async (req) => foregroundEnds.get(req)?.());
-  }
 
   const registry = opts.metrics ?? new Registry();
   instrumentHttp(app, registry, 'api');

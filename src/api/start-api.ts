@@ -29,8 +29,6 @@ export interface StartApiOptions {
   otherOperations?: ApiOptions['otherOperations'];
   /** Routes of other rooms on the same app (the Console). */
   extensions?: ApiOptions['extensions'];
-  /** See ApiOptions.foreground. */
-  foreground?: ApiOptions['foreground'];
 }
 
 /** The running API; `url` is where to reach it from this machine. */
@@ -66,7 +64,6 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     ...(opts.airports ? { airports: opts.airports } : {}),
     ...(opts.otherOperations ? { otherOperations: opts.otherOperations } : {}),
     ...(opts.extensions ? { extensions: opts.extensions } : {}),
-    ...(opts.foreground ? { foreground: opts.foreground } : {}),
   });
   await app.listen({ host: opts.config.api.host, port: opts.config.api.port });
   const addr = app.server.address() as AddressInfo;

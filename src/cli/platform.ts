@@ -18,7 +18,6 @@ import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
-import { Foreground } from '../ops/foreground.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
@@ -111,15 +110,12 @@ export async function startPlatform(
     cache = await openCache(config, logger.child('cache'));
     const registry = new Registry();
     lakeStore = await openObjectStore(config);
-    // The API's requests, which the lake writer's and the use cases' sliced work yields to.
-    const foreground = new Foreground();
     const lake = await startLakeRole({
       config,
       streams,
       store: lakeStore,
       logger: logger.child('lake'),
       registry,
-      foreground,
     });
     services.push(lake);
     if (config.lake.compactEveryMinutes > 0)
@@ -141,7 +137,6 @@ export async function startPlatform(
         logger: logger.child('realtime'),
         config,
         cache,
-        foreground,
       }),
     ];
     const realtime = await startRealtimeRole({
@@ -151,7 +146,6 @@ export async function startPlatform(
       useCases,
       logger: logger.child('realtime'),
       registry,
-      foreground,
     });
     services.push(realtime);
     const customers = new CustomerStore(store.client);
@@ -246,7 +240,6 @@ export async function startPlatform(
       logger: logger.child('api'),
       metrics: registry,
       demand: demandStore,
-      foreground,
       sql: {
         customers,
         openSession: sqlEndpoint.openSession,

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { type Config, validationPolicyOf } from '../config/config.js';
 import { DEAD_LETTER_STREAM } from '../model/dead-letter.js';
-import type { Foreground } from '../ops/foreground.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import { createLogger } from '../ops/logger.js';
@@ -29,8 +28,6 @@ export interface UseCaseDeps {
   config?: Pick<Config, 'dataDir' | 'realtime' | 'validation'>;
   /** The API cache, for use cases that must invalidate what they change. */
   cache?: Cache;
-  /** The API requests the use cases' sliced work yields to, when the API shares the process. */
-  foreground?: Foreground;
 }
 
 /** Every real-time use case, by name: adding one is one line here. */
@@ -42,7 +39,6 @@ export const USE_CASES = {
       logger: d.logger,
       ...(d.cache ? { cache: d.cache } : {}),
       ...(d.config ? { validation: validationPolicyOf(d.config) } : {}),
-      ...(d.foreground ? { foreground: d.foreground } : {}),
       pruneEveryMs: c.pruneEveryMinutes * 60_000,
       retention: {
         fareRetentionMs: c.fareRetentionHours * 3_600_000,
@@ -56,7 +52,6 @@ export const USE_CASES = {
       client: d.rowStore.client,
       logger: d.logger,
       config: useCaseConfig('deals', dealsConfigSchema, d.config?.realtime.useCases),
-      ...(d.foreground ? { foreground: d.foreground } : {}),
       // warm start reads the local lake under dataDir (an S3 lake is not read for it)
       ...(dataDir !== undefined ? { openLake: () => openLocalLake({ dataDir }) } : {}),
     });

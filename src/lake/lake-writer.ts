@@ -30,7 +30,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Registry } from 'prom-client';
-import type { Foreground } from '../ops/foreground.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { BatchPolicy } from '../stream/batch-policy.js';
@@ -108,8 +107,6 @@ export interface LakeWriterOptions {
    * every consumer group of its streams (registerStreamLagMetrics); none without.
    */
   registry?: Registry;
-  /** Requests of the API that the loop's sliced work yields to (see ops/foreground.ts); none = it does not. */
-  foreground?: Foreground;
   /**
    * Opens the consumer of the writer's group on each stream [stream.consumer(group,
    * policy)]. Scale-out passes one that reads only the shards this process leases
@@ -204,7 +201,6 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
         retry: LAKE_RETRY,
         attemptsBeforeBisect: ATTEMPTS_BEFORE_BISECT,
         logger: log.child(source),
-        ...(options.foreground ? { foreground: options.foreground } : {}),
         ...(shared.metrics ? { hooks: lakeHooks(shared.metrics, source) } : {}),
       });
       // Rejected only at stop; observed there.

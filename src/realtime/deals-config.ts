@@ -9,7 +9,6 @@ import {
   type SegmentSketchesOptions,
 } from '../analytics/deals/segment-sketches.js';
 import { warmStartFromLake } from '../analytics/deals/warm-start-from-lake.js';
-import type { Foreground } from '../ops/foreground.js';
 import type { Logger } from '../ops/logger.js';
 import type { LakeQuery } from '../query/lake-query.js';
 import type { SqlClient } from '../sql/sql-client.js';
@@ -79,7 +78,6 @@ export function dealsUseCaseFromConfig(deps: {
   config: DealsConfig;
   /** Opens SQL over the lake for the warm start; the use case closes what it opened. */
   openLake?: () => Promise<LakeQuery>;
-  foreground?: Foreground;
 }): UseCase {
   const c = deps.config;
   const opts = sketchOptions(c);
@@ -90,7 +88,6 @@ export function dealsUseCaseFromConfig(deps: {
     sketches: opts,
     ...(c.publishTo ? { publishTo: c.publishTo } : {}),
     pruneEveryMs: c.pruneEveryMinutes * 60_000,
-    ...(deps.foreground ? { foreground: deps.foreground } : {}),
     ...(c.dealRetentionHours ? { dealRetentionMs: c.dealRetentionHours * 3_600_000 } : {}),
     ...(c.warmStart && openLake
       ? {

@@ -11,7 +11,6 @@ import {
 import { decodeSketch, encodeSketch } from '../analytics/deals/sketch-codec.js';
 import type { WarmStart } from '../analytics/deals/warm-start-from-lake.js';
 import { recordKey, type ShoppingRecord } from '../model/shopping-record.js';
-import type { Foreground } from '../ops/foreground.js';
 import type { Logger } from '../ops/logger.js';
 import { TimeSlice } from '../ops/time-slice.js';
 import type { AppendRecord } from '../stream/stream.js';
@@ -34,8 +33,6 @@ export interface DealsUseCaseOptions {
   dealRetentionMs?: number;
   /** Clock, for tests. */
   now?: () => number;
-  /** Requests of the API that the use case's sliced work yields to (see ops/foreground.ts). */
-  foreground?: Foreground;
 }
 
 /**
@@ -66,7 +63,7 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
   // on the event loop of the serving process.
   const restore = async (rows: readonly StoredSketch[]): Promise<number> => {
     let n = 0;
-    const slice = TimeSlice.yieldingTo(opts.foreground);
+    const slice = new TimeSlice();
     for (const r of rows) {
       if (slice.due()) await slice.pause();
       const keys = levelKeysOfFull(r.segment);
@@ -142,7 +139,7 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
       const touched = new Map<string, { key: string; day: number }>();
       // Sliced: a catch-up batch of 2000 searches took up to half a second here, all of it
       // on the event loop that serves the API in `up`.
-      const slice = TimeSlice.yieldingTo(opts.foreground);
+      const slice = new TimeSlice();
       for (const r of records) {
         if (slice.due()) await slice.pause();
         const shopDay = dayNumber(r.shoppedAt);

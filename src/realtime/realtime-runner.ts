@@ -19,7 +19,6 @@ import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../ops/backoff.js';
-import type { Foreground } from '../ops/foreground.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import {
@@ -78,8 +77,6 @@ export interface RealtimeOptions {
   deadLetters?: Stream;
   /** Where to register the Prometheus metrics (see registerRealtimeMetrics); none without. */
   registry?: Registry;
-  /** Requests of the API that the loop's sliced work yields to (see ops/foreground.ts); none = it does not. */
-  foreground?: Foreground;
   /**
    * Opens the consumer of a use case's group on its source [source.consumer(group,
    * policy)]: scale-out passes one that reads only the shards this process leases
@@ -157,7 +154,6 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       retry,
       attemptsBeforeBisect: opts.attemptsBeforeBisect ?? DEFAULT_ATTEMPTS_BEFORE_BISECT,
       logger: opts.logger.child(`realtime:${uc.name}`),
-      ...(opts.foreground ? { foreground: opts.foreground } : {}),
       hooks: metrics
         ? {
             failure: () => metrics.failures.inc(label),

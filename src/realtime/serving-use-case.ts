@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
-import type { Foreground } from '../ops/foreground.js';
 import type { Logger } from '../ops/logger.js';
 import { TimeSlice } from '../ops/time-slice.js';
 import { type Cache, scopesOfChange } from '../serving/cache/cache.js';
@@ -50,8 +49,6 @@ export type ServingConfig = z.output<typeof servingConfigSchema>;
 export interface ServingUseCaseOptions {
   rowStore: RowStore;
   logger: Logger;
-  /** Requests of the API that the use case's sliced work yields to (see ops/foreground.ts). */
-  foreground?: Foreground;
   /**
    * The API's cache: after each batch the scopes of the markets it changed are bumped,
    * so every API process sharing the cache stops serving the old answers. None = no cache.
@@ -74,11 +71,10 @@ export interface ServingUseCaseOptions {
 async function refuseInvalid(
   records: readonly ShoppingRecord[],
   policy: ValidationPolicy,
-  foreground: Foreground | undefined,
 ): Promise<void> {
   const reasons: string[] = [];
   // Sliced, as the consumer loop decodes: a catch-up batch is thousands of records.
-  const slice = TimeSlice.yieldingTo(foreground);
+  const slice = new TimeSlice();
   for (const r of records) {
     if (slice.due()) await slice.pause();
     const v = validateRecord(r, policy);
@@ -118,7 +114,7 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
     name: 'serving',
     configSchema: servingConfigSchema,
     async processBatch(records) {
-      await refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY, opts.foreground);
+      await refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
       const r = { newSearches: 0, faresChanged: 0, changedMarkets: [] as string[] };
       for (let i = 0; i < records.length; i += APPLY_RECORDS) {
         // the event loop turns between transactions: reads waiting on the row store run

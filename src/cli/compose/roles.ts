@@ -14,7 +14,6 @@ import { type IngestRoleConfig, startIngest } from '../../ingest/ingest-server.j
 import type { VendorToken } from '../../ingest/vendor-auth.js';
 import { type LakeWriter, type LakeWriterConfig, startLakeWriter } from '../../lake/lake-writer.js';
 import type { ObjectStore } from '../../lake/object-store/object-store.js';
-import type { Foreground } from '../../ops/foreground.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Service } from '../../ops/service.js';
 import {
@@ -50,7 +49,6 @@ export async function startApiRole(deps: {
   demand?: DemandStore;
   sql?: StartApiOptions['sql'];
   extensions?: StartApiOptions['extensions'];
-  foreground?: StartApiOptions['foreground'];
 }): Promise<ApiService> {
   let demand = deps.demand;
   if (!demand) {
@@ -65,7 +63,6 @@ export async function startApiRole(deps: {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.sql ? { sql: deps.sql } : {}),
     ...(deps.extensions ? { extensions: deps.extensions } : {}),
-    ...(deps.foreground ? { foreground: deps.foreground } : {}),
     deals: new DealsStore(deps.rowStore.client),
     demand,
     airports: AIRPORTS,
@@ -100,8 +97,6 @@ export function startLakeRole(deps: {
   logger: Logger;
   /** Where the writer's metrics and every group's lag are registered; none without. */
   registry?: Registry;
-  /** The API requests its sliced work yields to, when the API shares the process. */
-  foreground?: Foreground;
 }): Promise<LakeWriter> {
   const { config, logger } = deps;
   const leases = config.consumers.leases ? leasedConsumers(config, logger) : undefined;
@@ -114,7 +109,6 @@ export function startLakeRole(deps: {
       config,
       logger,
       store: deps.store,
-      ...(deps.foreground ? { foreground: deps.foreground } : {}),
       ...(leases ? { openConsumer: leases.open } : {}),
     }),
   );
@@ -178,8 +172,6 @@ export function startRealtimeRole(deps: {
   useCases: RealtimeOptions['useCases'];
   logger: Logger;
   registry: Registry;
-  /** The API requests its sliced work yields to, when the API shares the process. */
-  foreground?: Foreground;
 }): Promise<RealtimeService> {
   const { config, logger } = deps;
   const leases = config.consumers.leases ? leasedConsumers(config, logger) : undefined;
@@ -193,7 +185,6 @@ export function startRealtimeRole(deps: {
     openStream: (name) => openStream(config, logger, name),
     registry: deps.registry,
     validation: validationPolicyOf(config),
-    ...(deps.foreground ? { foreground: deps.foreground } : {}),
     ...(leases ? { openConsumer: leases.open } : {}),
   });
   return closingLeases(leases, started);

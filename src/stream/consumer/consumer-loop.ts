@@ -21,7 +21,6 @@
  *   fresh consumer, so it resumes from its last committed checkpoint.
  */
 import { backoffDelay, type RetryPolicy, sleep } from '../../ops/backoff.js';
-import type { Foreground } from '../../ops/foreground.js';
 import type { Logger } from '../../ops/logger.js';
 import { TimeSlice } from '../../ops/time-slice.js';
 import { FencedError } from '../lease/lease-store.js';
@@ -61,8 +60,6 @@ export interface ConsumerLoopOptions<R> {
   attemptsBeforeBisect: number;
   logger: Logger;
   hooks?: LoopHooks;
-  /** Requests of the API that the loop's sliced work yields to (see ops/foreground.ts); none = it does not. */
-  foreground?: Foreground;
 }
 
 /**
@@ -346,7 +343,7 @@ async function processBatch<R>(
   const undecodable: Rejected[] = [];
   // Decoding a large batch takes hundreds of ms: in slices, so that the requests of a
   // process that also serves (`up`) wait about one slice, not the whole batch.
-  const slice = TimeSlice.yieldingTo(opts.foreground);
+  const slice = new TimeSlice();
   for (const raw of batch.records) {
     if (slice.due()) await slice.pause();
     try {
