@@ -48,11 +48,20 @@ export interface CustomerJobDeps {
 export function runCustomerJob(
   job: CustomerJob,
   deps: CustomerJobDeps,
-  opts: { kind: RunKind; slot?: string; attempt: number } = { kind: 'manual', attempt: 1 },
+  opts: { kind: RunKind; slot?: string; attempt: number; signal?: AbortSignal } = {
+    kind: 'manual',
+    attempt: 1,
+  },
 ): Promise<number> {
   const name = customerTaskName(job);
-  return withLease(deps.store, name, deps.runnerId, LEASE_MS, deps.logger, () =>
-    runLeased(job, name, deps, opts),
+  return withLease(
+    deps.store,
+    name,
+    deps.runnerId,
+    LEASE_MS,
+    deps.logger,
+    () => runLeased(job, name, deps, opts),
+    opts.signal,
   );
 }
 

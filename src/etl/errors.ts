@@ -46,3 +46,15 @@ export class JobBusyError extends Error {
     super(`ETL job ${job} is already running (held by ${owner})`);
   }
 }
+
+/**
+ * A run of `job` did not start because its process is stopping: it was waiting for the
+ * run of the same job before it (lease.ts) when the scheduler stopped. Nothing was
+ * recorded; the next slot runs it.
+ */
+export class JobStoppedError extends Error {
+  override name = 'JobStoppedError';
+  constructor(readonly job: string) {
+    super(`the run of ${job} did not start: the process is stopping`);
+  }
+}

@@ -55,6 +55,8 @@ export interface RunOptions {
   attempt?: number;
   /** Rebuild every output partition from `from` to `to` (dates, inclusive) whatever the watermark. */
   range?: { from: string; to: string };
+  /** The scheduler's stop: a run still waiting for the one before it does not start (lease.ts). */
+  signal?: AbortSignal;
 }
 
 function addDays(day: string, n: number): string {
@@ -96,8 +98,14 @@ export class JobRunner {
    * already swapped stay, which is harmless: a rerun rewrites them).
    */
   run(job: JobDefinition, options: RunOptions = {}): Promise<RunSummary> {
-    return withLease(this.opts.store, job.name, this.runnerId, LEASE_MS, this.opts.logger, () =>
-      this.runLeased(job, options),
+    return withLease(
+      this.opts.store,
+      job.name,
+      this.runnerId,
+      LEASE_MS,
+      this.opts.logger,
+      () => this.runLeased(job, options),
+      options.signal,
     );
   }
 

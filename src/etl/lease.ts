@@ -6,7 +6,7 @@
  * job by one owner therefore wait for each other here, in start order.
  */
 import type { Logger } from '../ops/logger.js';
-import { JobBusyError } from './errors.js';
+import { JobBusyError, JobStoppedError } from './errors.js';
 import type { EtlStore } from './etl-store.js';
 
 /** Per owner and job: the end of the last run started in this process. */
@@ -15,7 +15,10 @@ const tails = new Map<string, Promise<void>>();
 /**
  * Runs `fn` holding the lease of `job` for `owner`: after the runs of the same job and
  * owner started before it in this process, then takes the lease (JobBusyError when
- * another owner holds it) and releases it when `fn` ends.
+ * another owner holds it) and releases it when `fn` ends. Once `signal` has aborted (the
+ * scheduler stopped), a run that has not started rejects with JobStoppedError instead:
+ * runs queued behind a long one went on one after another after `up` was told to stop,
+ * past its shutdown deadline.
  */
 export async function withLease<T>(
   store: EtlStore,
@@ -24,6 +27,7 @@ export async function withLease<T>(
   ttlMs: number,
   logger: Logger,
   fn: () => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const key = `${owner}\n${job}`;
   const before = tails.get(key);
@@ -37,6 +41,7 @@ export async function withLease<T>(
       logger.info('job run waits for the run of the same job in this process', { job });
       await before;
     }
+    if (signal?.aborted) throw new JobStoppedError(job);
     const holder = await store.acquireLease(job, owner, ttlMs);
     if (holder !== owner) throw new JobBusyError(job, holder);
     try {

@@ -35,34 +35,42 @@ export function recordedTask(
     schedule: task.schedule,
     ...(task.catchUpAfterMs !== undefined ? { catchUpAfterMs: task.catchUpAfterMs } : {}),
     run({ kind, slot, attempt, signal }) {
-      return withLease(store, task.name, runnerId, LEASE_MS, logger, async () => {
-        const runId = await store.startRun({
-          job: task.name,
-          kind,
-          ...(slot ? { slot } : {}),
-          attempt,
-          runner: runnerId,
-        });
-        try {
-          const r = await task.run(signal ? { signal } : {});
-          await store.finishRun(runId, { status: 'succeeded', rows: r.rows ?? 0 });
-          metrics?.observe(task.name, 'succeeded', r.rows ?? 0, 0);
-          return r;
-        } catch (err) {
-          const error = (err as Error).message?.split('\n')[0] ?? String(err);
-          if (signal?.aborted) {
-            // the process is stopping: not the task's failure, and the next slot runs it
-            await store.finishRun(runId, { status: 'stopped', error }).catch(() => undefined);
+      return withLease(
+        store,
+        task.name,
+        runnerId,
+        LEASE_MS,
+        logger,
+        async () => {
+          const runId = await store.startRun({
+            job: task.name,
+            kind,
+            ...(slot ? { slot } : {}),
+            attempt,
+            runner: runnerId,
+          });
+          try {
+            const r = await task.run(signal ? { signal } : {});
+            await store.finishRun(runId, { status: 'succeeded', rows: r.rows ?? 0 });
+            metrics?.observe(task.name, 'succeeded', r.rows ?? 0, 0);
+            return r;
+          } catch (err) {
+            const error = (err as Error).message?.split('\n')[0] ?? String(err);
+            if (signal?.aborted) {
+              // the process is stopping: not the task's failure, and the next slot runs it
+              await store.finishRun(runId, { status: 'stopped', error }).catch(() => undefined);
+              const [h] = await store.health([task.name]).catch(() => []);
+              metrics?.observe(task.name, 'stopped', 0, h?.consecutiveFailures ?? 0);
+              throw err;
+            }
+            await store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
             const [h] = await store.health([task.name]).catch(() => []);
-            metrics?.observe(task.name, 'stopped', 0, h?.consecutiveFailures ?? 0);
+            metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
             throw err;
           }
-          await store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
-          const [h] = await store.health([task.name]).catch(() => []);
-          metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
-          throw err;
-        }
-      });
+        },
+        signal,
+      );
     },
   };
 }
