@@ -56,16 +56,16 @@ export function recordedTask(
             return r;
           } catch (err) {
             const error = (err as Error).message?.split('\n')[0] ?? String(err);
-            if (signal?.aborted) {
-              // the process is stopping: not the task's failure, and the next slot runs it
-              await store.finishRun(runId, { status: 'stopped', error }).catch(() => undefined);
-              const [h] = await store.health([task.name]).catch(() => []);
-              metrics?.observe(task.name, 'stopped', 0, h?.consecutiveFailures ?? 0);
-              throw err;
-            }
-            await store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
+            // the process is stopping: not the task's failure, and the next slot runs it
+            const status = signal?.aborted ? 'stopped' : 'failed';
+            await store.finishRun(runId, { status, error }).catch(() => undefined);
             const [h] = await store.health([task.name]).catch(() => []);
-            metrics?.observe(task.name, 'failed', 0, h?.consecutiveFailures ?? 1);
+            metrics?.observe(
+              task.name,
+              status,
+              0,
+              h?.consecutiveFailures ?? (status === 'failed' ? 1 : 0),
+            );
             throw err;
           }
         },
