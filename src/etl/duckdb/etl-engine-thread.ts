@@ -17,16 +17,10 @@ export class EtlEngineThreadError extends Error {
   override name = 'EtlEngineThreadError';
 }
 
-/** An EtlEngine whose work runs on its own thread. */
-export interface EtlEngineThread extends EtlEngine {
-  /** Test hook, never for production: ends the thread as a crash would. */
-  crashForTesting(): void;
-}
-
 /** Starts the thread with a DuckDBEtlEngine of `threads` DuckDB threads per call (default 2). */
 export async function startEtlEngineThread(
   o: { threads?: number } & RestartOptions<EtlEngineThreadError> = {},
-): Promise<EtlEngineThread> {
+): Promise<EtlEngine> {
   const { threads, ...restart } = o;
   const t = await ObjectThread.start<DuckDBEtlEngine, EtlEngineThreadError>({
     ...restart,
@@ -41,6 +35,5 @@ export async function startEtlEngineThread(
     build: (job, files, keys, outDir) => t.call('build', job, files, keys, outDir),
     describe: (job) => t.call('describe', job),
     close: () => t.close(),
-    crashForTesting: () => t.crashForTesting(),
   };
 }
