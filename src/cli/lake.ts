@@ -75,6 +75,7 @@ export function register(program: Command): Command {
               compressionLevel: config.lake.compactCompressionLevel,
               logger: logger.child('compact'),
               everyMs: config.lake.compactEveryMinutes * 60_000,
+              quietMs: config.lake.compactQuietMinutes * 60_000,
             })
           : undefined;
       logger.info('lake writer running', {

@@ -126,6 +126,7 @@ export async function startPlatform(
           compressionLevel: config.lake.compactCompressionLevel,
           logger: logger.child('compact'),
           everyMs: config.lake.compactEveryMinutes * 60_000,
+          quietMs: config.lake.compactQuietMinutes * 60_000,
         }),
       );
     const store = rowStore;

@@ -217,6 +217,13 @@ export const configSchema = z.strictObject({
        * shorter); 0 = never (run `lake compact` yourself). One process per lake.
        */
       compactEveryMinutes: z.number().int().min(0).default(10),
+      /**
+       * Minutes a closed partition must go without a new file from the lake writer before
+       * scheduled compaction merges it (a backfill writes into hundreds of past hours at
+       * once; merging them while it does merges them twice); while some wait, the next run
+       * comes this long after. 0 = no wait. `lake compact` does not wait.
+       */
+      compactQuietMinutes: z.number().min(0).default(2),
       /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<bucket>/<prefix>/`. */
       objectStore: z
         .discriminatedUnion('backend', [

@@ -49,6 +49,13 @@ export interface CompactOptions {
    * never the current hour. Default the start of the current hour.
    */
   before?: number;
+  /**
+   * A partition with a writer file written less than this long ago (ms) is left for a
+   * later run: it is still being written (a backfill writes into hundreds of past hours
+   * at once), and merging it now means merging it again. Default 0 (no wait); stores
+   * that do not say when an object was written never wait.
+   */
+  quietMs?: number;
   /** Default DEFAULT_TARGET_BYTES. Files of at least 3/4 of it are left alone. */
   targetBytes?: number;
   /** Default DEFAULT_GRACE_MS. */
@@ -80,6 +87,7 @@ export interface CompactionReport {
 export type LeaveReason =
   | 'current hour, still being written'
   | 'not before --before'
+  | 'written to within the quiet period, still being written'
   | 'nothing to merge (one small file, or already compacted)';
 
 /** A partition compaction left, and why. */
@@ -93,6 +101,14 @@ function partitionEnd(prefix: string): number | undefined {
   const m = /dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/$/.exec(prefix);
   if (!m) return undefined;
   return Date.parse(`${m[1]}T${m[2]}:00:00.000Z`) + 3_600_000;
+}
+
+/** True when the lake writer wrote one of the partition's visible files after `since` (epoch ms). */
+function writtenSince(part: PartitionFiles, since: number): boolean {
+  const merged = new Set(part.compacted.map((f) => part.prefix + f.name));
+  return part.visible.some(
+    (o) => !merged.has(o.key) && o.modifiedMs !== undefined && o.modifiedMs > since,
+  );
 }
 
 /** Packs files (in name order) into groups of at most `target` bytes; only groups of two or more are worth merging. */
@@ -119,6 +135,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
   const target = options.targetBytes ?? DEFAULT_TARGET_BYTES;
   const hourStart = Math.floor(now() / 3_600_000) * 3_600_000;
   const cutoff = Math.min(options.before ?? hourStart, hourStart);
+  const quietMs = options.quietMs ?? 0;
   const report: CompactionReport = {
     partitions: 0,
     filesIn: 0,
@@ -142,6 +159,13 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
       }
       if (end > cutoff) {
         report.left.push({ partition: part.prefix, reason: 'not before --before' });
+        continue;
+      }
+      if (quietMs > 0 && writtenSince(part, now() - quietMs)) {
+        report.left.push({
+          partition: part.prefix,
+          reason: 'written to within the quiet period, still being written',
+        });
         continue;
       }
       toDelete.push(...part.obsolete);

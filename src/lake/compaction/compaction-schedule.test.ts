@@ -24,8 +24,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-schedule-')
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('scheduled compaction', () => {
-  test('merges the closed partitions on its own, and leaves the current hour', async () => {
-    const config = writerConfig(path.join(tmp, 'data'), {
+  const files = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith('.parquet'));
+  /** A lake whose closed hour (two hours ago) holds several small files just written, and one record now. */
+  async function lakeWithSmallFiles(name: string) {
+    const config = writerConfig(path.join(tmp, name), {
       rotateSeconds: 60,
       batch: { count: 7, periodMs: 20 },
     });
@@ -36,7 +38,9 @@ describe('scheduled compaction', () => {
       variedRecord(i, { receivedAtMs: closedHour + i * 2_000, vendor: 'generic' }),
     );
     const current = variedRecord(100, { receivedAtMs: now, vendor: 'generic' });
-    const stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 1 });
+    const stream = await openTestStream(path.join(tmp, `${name}-stream`), 'shopping', {
+      shards: 1,
+    });
     await stream.append([...records, current].map((r) => ({ ...recordAppend(r), timestamp: now })));
     // a wall clock a rotation period further on at every reading: each batch its own file
     let clock = now;
@@ -62,9 +66,12 @@ describe('scheduled compaction', () => {
         `hour=${iso.slice(11, 13)}`,
       );
     };
-    const files = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith('.parquet'));
     assert.ok(files(hourDir(closedHour)).length > 1, 'small files to merge');
+    return { config, root, now, closedHour, hourDir };
+  }
 
+  test('merges the closed partitions on its own, and leaves the current hour', async () => {
+    const { config, root, now, closedHour, hourDir } = await lakeWithSmallFiles('data');
     const reports: CompactionReport[] = [];
     const schedule = startCompactionSchedule({
       store: new LocalObjectStore(root),
@@ -96,6 +103,39 @@ describe('scheduled compaction', () => {
       );
       assert.ok(!fs.existsSync(path.join(hourDir(now), MANIFEST_NAME)), 'current hour untouched');
     }
+  });
+
+  test('leaves a partition still being written, and merges it once it has been quiet', async () => {
+    const { config, root, closedHour, hourDir } = await lakeWithSmallFiles('quiet');
+    const reports: CompactionReport[] = [];
+    const schedule = startCompactionSchedule({
+      store: new LocalObjectStore(root),
+      dataDir: config.dataDir,
+      compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
+      logger: silentLogger,
+      // an hour: the second run must come after the quiet period, not everyMs
+      everyMs: 3_600_000,
+      firstAfterMs: 0,
+      quietMs: 2_000,
+      graceMs: 0,
+      onRun: (r) => reports.push(r),
+    });
+    try {
+      const until = Date.now() + 60_000;
+      while (reports.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await schedule.stop();
+    }
+    const closed = `${path.relative(root, hourDir(closedHour)).split(path.sep).join('/')}/`;
+    assert.equal(reports.length, 2, 'a second run came after the quiet period');
+    const [first, second] = reports as [CompactionReport, CompactionReport];
+    assert.deepEqual(
+      first.left.filter((l) => l.partition === closed).map((l) => l.reason),
+      ['written to within the quiet period, still being written'],
+    );
+    assert.equal(first.partitions, 0, 'nothing merged while it was being written');
+    assert.ok(second.partitions > 0, 'merged on the next run');
+    assert.equal(files(hourDir(closedHour)).length, 1, 'one merged file left');
   });
 
   test('runs first after firstAfterMs, not after everyMs', async () => {

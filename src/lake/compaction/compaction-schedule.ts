@@ -35,6 +35,12 @@ export interface CompactionScheduleOptions {
   everyMs: number;
   /** Wait for the first run, ms; default the shorter of everyMs and FIRST_RUN_AFTER_MS. */
   firstAfterMs?: number;
+  /**
+   * Partitions the lake writer wrote to within this many ms are left (compactLake's
+   * `quietMs`), and the next run comes this long after (plus a little) rather than
+   * `everyMs` after, so they are merged once the writer has moved on. Default 0.
+   */
+  quietMs?: number;
   /** Wait before merged sources are deleted; default compactLake's DEFAULT_GRACE_MS. */
   graceMs?: number;
   /** Called after each run (tests wait on it). */
@@ -54,6 +60,9 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
   const stopping = new AbortController();
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  const quietMs = o.quietMs ?? 0;
+  /** Wait before the next run: sooner when a run left partitions that were still being written. */
+  let nextAfterMs = o.everyMs;
   const run = async () => {
     // On a thread of its own, started per run: closing DuckDB's instance blocks the
     // thread it runs on (0.24-0.67 s each), and `up` serves the API on this one.
@@ -68,6 +77,7 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
         stagingDir: path.join(o.dataDir, 'tmp', 'compact'),
         logger: o.logger,
         signal: stopping.signal,
+        quietMs,
         ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
       });
       if (report.partitions > 0)
@@ -77,6 +87,14 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
           filesOut: report.filesOut,
           deleted: report.deleted,
         });
+      const writing = report.left.filter((l) => l.reason.startsWith('written to')).length;
+      if (writing > 0)
+        o.logger.info('compaction left partitions still being written', {
+          partitions: writing,
+          quietMs,
+        });
+      // a second of slack: the quiet period counts from the newest file's time
+      nextAfterMs = writing > 0 ? Math.min(o.everyMs, quietMs + 1000) : o.everyMs;
       o.onRun?.(report);
     } finally {
       await merger.close();
@@ -89,7 +107,7 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
         .catch((err: Error) =>
           o.logger.error('compaction run failed, next run retries', { error: err.message }),
         )
-        .finally(() => schedule());
+        .finally(() => schedule(nextAfterMs));
     }, afterMs);
   };
   schedule(o.firstAfterMs ?? Math.min(o.everyMs, FIRST_RUN_AFTER_MS));

@@ -14,6 +14,8 @@ export interface ObjectInfo {
    * (S3 Glacier Flexible Retrieval, Deep Archive); queries skip it. Absent = readable.
    */
   readonly archived?: boolean;
+  /** When the object was last written (epoch ms), where the store says (local mtime, S3 LastModified). */
+  readonly modifiedMs?: number;
 }
 
 export interface ObjectStore {

@@ -114,7 +114,7 @@ export class LocalObjectStore implements ObjectStore {
               return walk(path.join(dir, e.name), `${key}/`);
           } else if (e.isFile() && key.startsWith(prefix) && !e.name.includes(TMP_MARK)) {
             const st = await fs.stat(path.join(dir, e.name)).catch(() => undefined);
-            if (st) return [{ key, size: st.size }];
+            if (st) return [{ key, size: st.size, modifiedMs: Math.floor(st.mtimeMs) }];
           }
           return [];
         }),

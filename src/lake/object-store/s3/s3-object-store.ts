@@ -222,7 +222,12 @@ export class S3ObjectStore implements ObjectStore {
         // Keys written by other tools (`a//b`, a folder marker `x/`) are not lake objects.
         if (!isValidKey(key)) continue;
         const archived = ARCHIVE_CLASSES.has(String(o.StorageClass));
-        out.push(archived ? { key, size: o.Size ?? 0, archived } : { key, size: o.Size ?? 0 });
+        out.push({
+          key,
+          size: o.Size ?? 0,
+          ...(archived ? { archived } : {}),
+          ...(o.LastModified ? { modifiedMs: o.LastModified.getTime() } : {}),
+        });
       }
       const last = contents.at(-1)?.Key;
       if (!page.IsTruncated || last === undefined) return out;

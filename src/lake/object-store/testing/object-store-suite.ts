@@ -60,7 +60,25 @@ export function runObjectStoreSuite(options: ObjectStoreSuiteOptions): void {
       fs.writeFileSync(local, 'second');
       await store.putFile('t/vendor=v/f.parquet', local);
       assert.equal(Buffer.from((await store.get('t/vendor=v/f.parquet'))!).toString(), 'second');
-      assert.deepEqual(await store.list('t/'), [{ key: 't/vendor=v/f.parquet', size: 6 }]);
+      const listed = await store.list('t/');
+      assert.deepEqual(
+        listed.map(({ key, size }) => ({ key, size })),
+        [{ key: 't/vendor=v/f.parquet', size: 6 }],
+      );
+    });
+
+    test('list says when each object was last written', async () => {
+      const store = await options.create();
+      // S3 keeps LastModified to the second
+      const before = Math.floor(Date.now() / 1000) * 1000;
+      await store.put('m/a.bin', new Uint8Array([1]));
+      const [a] = await store.list('m/');
+      assert.ok(a?.modifiedMs !== undefined, 'the store gives a time');
+      assert.ok(
+        a.modifiedMs >= before - 1000,
+        `${a.modifiedMs} is not before the write (${before})`,
+      );
+      assert.ok(a.modifiedMs <= Date.now() + 1000, `${a.modifiedMs} is in the future`);
     });
 
     test('put replaces an object, an empty object round-trips', async () => {
