@@ -7,6 +7,11 @@
  * Default of `lake.maxOpenBytes`: stream bytes the writer holds in open files over all
  * partitions (256 MiB); past it the largest files close first.
  */
+/**
+ * Longest the lake writer's flush at stop takes, ms: its share of the process's 30 s
+ * shutdown deadline (SHUTDOWN_DEADLINE_MS), which the services stopped before it also use.
+ */
+export const DEFAULT_STOP_FLUSH_MS = 10_000;
 export const DEFAULT_MAX_OPEN_BYTES = 256 * 1024 * 1024;
 /** Default of `lake.rotateBytes`: a file is closed past this many bytes (128 MiB). */
 export const DEFAULT_ROTATE_BYTES = 128 * 1024 * 1024;

@@ -310,6 +310,59 @@ describe('lake writer commits only what is durable', () => {
     assert.equal((await stream.lag(group))[0]!.records, 0);
   });
 
+  test('a stop flush past its deadline writes no more, commits nothing unstored, loses nothing', async () => {
+    // 40 records in 40 hours: 80 files at stop, each stored 100 ms late; 250 ms to do it.
+    const dataDir = path.join(tmp, 'deadline');
+    const spread = await openTestStream(path.join(tmp, 'deadline-stream'), 'shopping');
+    const records = Array.from({ length: 40 }, (_, i) =>
+      variedRecord(i, { receivedAtMs: BASE - i * 3_600_000, vendor: 'generic' }),
+    );
+    await spread.append(records.map(recordAppend));
+    const slow = new LocalObjectStore(lakeRoot(dataDir));
+    const putFile = slow.putFile.bind(slow);
+    slow.putFile = async (key, local) => {
+      await new Promise((r) => setTimeout(r, 100));
+      return putFile(key, local);
+    };
+    const config = writerConfig(dataDir, {
+      rotateSeconds: 3600,
+      batch: { count: 1000, periodMs: 20 },
+    });
+    const parquetFiles = () =>
+      fs
+        .readdirSync(lakeRoot(dataDir), { recursive: true })
+        .filter((f) => String(f).endsWith('.parquet'));
+    try {
+      const cut = await startLocalLakeWriter({
+        stream: spread,
+        config,
+        logger: silentLogger,
+        store: slow,
+        stopFlushMs: 250,
+      });
+      while (cut.stats().read < records.length) await new Promise((r) => setTimeout(r, 20));
+      await cut.stop();
+      const stored = parquetFiles().length;
+      assert.ok(stored > 0 && stored < 80, `${stored} of 80 files stored before the deadline`);
+      const left = (await spread.lag(LAKE_GROUP))[0]!.records;
+      assert.ok(left > 0, 'what was not stored is not committed');
+
+      // the next start writes the rest, and nothing twice
+      const writer = await startLocalLakeWriter({ stream: spread, config, logger: silentLogger });
+      while (writer.stats().read < left) await new Promise((r) => setTimeout(r, 20));
+      await writer.stop();
+      assert.deepEqual(await counts(dataDir), {
+        searches: 40,
+        ids: 40,
+        offers: records.reduce((n, r) => n + r.offers.length, 0),
+        inconsistent: 0,
+      });
+      assert.equal((await spread.lag(LAKE_GROUP))[0]!.records, 0);
+    } finally {
+      await spread.close();
+    }
+  });
+
   test('a quiet stream flushes once the wall clock is rotateSeconds past the last arrival', async () => {
     let clock = Date.now();
     const dataDir = path.join(tmp, 'quiet');

@@ -43,7 +43,7 @@ import type { Consumer, Stream } from '../stream/stream.js';
 import { registerStreamLagMetrics } from '../stream/stream-lag-metrics.js';
 import { Catalog } from './catalog/catalog.js';
 import { DuckDBParquetWriter } from './duckdb/duckdb-parquet-writer.js';
-import { DEFAULT_MAX_OPEN_BYTES } from './lake-defaults.js';
+import { DEFAULT_MAX_OPEN_BYTES, DEFAULT_STOP_FLUSH_MS } from './lake-defaults.js';
 import { type LakeFailureStage, type LakeMetrics, registerLakeMetrics } from './lake-metrics.js';
 import type { ObjectStore } from './object-store/object-store.js';
 import type { ParquetWriter } from './parquet-writer.js';
@@ -64,7 +64,10 @@ export interface LakeWriterStats extends SourceCounters {
   bySource: Partial<Record<LakeSource, SourceCounters>>;
 }
 
-/** A running lake writer. `stop()` flushes every buffer, commits, and resolves. */
+/**
+ * A running lake writer. `stop()` flushes every buffer (for at most `stopFlushMs`),
+ * commits what is stored, and resolves.
+ */
 export interface LakeWriter extends Service {
   stats(): LakeWriterStats;
 }
@@ -102,6 +105,11 @@ export interface LakeWriterOptions {
   group?: string;
   /** Wall clock, for the idle flush and the catalog; default Date.now. */
   now?: () => number;
+  /**
+   * Longest `stop()` writes files for, ms [DEFAULT_STOP_FLUSH_MS]: what is still buffered
+   * then is left uncommitted on the stream and written after the next start.
+   */
+  stopFlushMs?: number;
   /**
    * Where to register the writer's Prometheus metrics (registerLakeMetrics) and the lag of
    * every consumer group of its streams (registerStreamLagMetrics); none without.
@@ -201,6 +209,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
         retry: LAKE_RETRY,
         attemptsBeforeBisect: ATTEMPTS_BEFORE_BISECT,
         logger: log.child(source),
+        stopFlushMs: options.stopFlushMs ?? DEFAULT_STOP_FLUSH_MS,
         ...(shared.metrics ? { hooks: lakeHooks(shared.metrics, source) } : {}),
       });
       // Rejected only at stop; observed there.

@@ -260,21 +260,29 @@ export class SourceWriter implements ConsumerSink<LakeItem>, DurableSink {
 
   /**
    * At stop: gives every closed file one more attempt (earlier failures included) and
-   * waits for all; a file that fails now is an error of the stop.
+   * waits for all; a file that fails now is an error of the stop. Once `deadline` aborts
+   * no further file is started: the files left unwritten hold records the loop does not
+   * commit, so the stream delivers them again after a restart.
    */
-  async flush(): Promise<void> {
+  async flush(deadline?: AbortSignal): Promise<void> {
     this.stopping = true;
     this.buffers.closeAll();
     await Promise.all(this.writing.values());
     const { closed } = this.buffers;
     for (const f of closed) f.failure = undefined;
-    while (closed.length > 0 && !this.fencedBy) {
+    while (closed.length > 0 && !this.fencedBy && !deadline?.aborted) {
       this.startWrites();
       await Promise.all(this.writing.values());
       const failed = closed.find((f) => f.failure !== undefined);
       if (failed && !this.fencedBy) throw failed.failure;
     }
     this.throwIfFenced();
+    if (closed.length > 0)
+      this.log.warn('stop flush cut short by its deadline; the stream delivers the rest again', {
+        source: this.source,
+        filesLeft: closed.length,
+        recordsLeft: closed.reduce((n, f) => n + f.inputs.length, 0),
+      });
   }
 
   /**

@@ -60,6 +60,12 @@ export interface ConsumerLoopOptions<R> {
   attemptsBeforeBisect: number;
   logger: Logger;
   hooks?: LoopHooks;
+  /**
+   * Longest a durable sink's flush at stop may take, ms: past it the sink writes no more,
+   * the batches it made durable are committed and the rest is left uncommitted (read
+   * again after a restart). Default none (the flush takes what it takes).
+   */
+  stopFlushMs?: number;
 }
 
 /**
@@ -292,8 +298,9 @@ async function runLoop<R>(
         );
         if (!read || !batch) break;
         // A read the stop cut short returns what it took. A durable sink takes it too, to
-        // make it durable at stop: a clean stop leaves stored every record appended before
-        // it. Any other sink leaves it uncommitted, delivered again after a restart.
+        // make it durable at stop: a clean stop within `stopFlushMs` leaves stored every
+        // record appended before it. Any other sink leaves it uncommitted, delivered again
+        // after a restart.
         if (signal.aborted && !durable) break;
         if (batch.records.length > 0) {
           const applied = await processBatch(batch, opts);
@@ -312,7 +319,9 @@ async function runLoop<R>(
     }
     if (durable) {
       try {
-        await durable.flush();
+        await durable.flush(
+          opts.stopFlushMs === undefined ? undefined : AbortSignal.timeout(opts.stopFlushMs),
+        );
         await commitHeld(durable, consumer, held, opts, true);
       } catch (err) {
         if (!(err instanceof FencedError)) throw err;

@@ -39,8 +39,13 @@ export interface DurableSink {
    * on their own backoff; resolves once nothing is held or `signal` aborts.
    */
   drain(signal: AbortSignal): Promise<void>;
-  /** At stop: one last attempt to make everything held durable; rejects on a failure. */
-  flush(): Promise<void>;
+  /**
+   * At stop: one last attempt to make everything held durable; rejects on a failure. When
+   * `deadline` aborts first, starts nothing more and resolves once what is in flight has
+   * settled: the loop commits what is durable, and the rest is delivered again after a
+   * restart.
+   */
+  flush(deadline?: AbortSignal): Promise<void>;
   /**
    * The lease refused a publish, a read or a commit: the shards named moved to another
    * process, which writes them again from the checkpoint. Forget everything held.
