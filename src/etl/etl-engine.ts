@@ -22,9 +22,14 @@ export interface OutputColumn {
   readonly type: string;
 }
 
+/**
+ * `signal` of `affectedKeys` and `build`: when it aborts (the process is stopping), the
+ * query in flight is interrupted and the call rejects; what a build wrote under `outDir`
+ * is the runner's to remove.
+ */
 export interface EtlEngine {
   /** Distinct output partition values (`YYYY-MM-DD`) of the rows in `files`. */
-  affectedKeys(job: JobDefinition, files: InputFiles): Promise<string[]>;
+  affectedKeys(job: JobDefinition, files: InputFiles, signal?: AbortSignal): Promise<string[]>;
   /**
    * Runs the job over `files`, keeps the rows whose partition value is in `keys`, and
    * writes them under `outDir` as `<partitionColumn>=<value>/data_0.parquet` (zstd).
@@ -34,6 +39,7 @@ export interface EtlEngine {
     files: InputFiles,
     keys: readonly string[],
     outDir: string,
+    signal?: AbortSignal,
   ): Promise<BuildResult>;
   /** Output columns of the job's SQL (run over empty inputs). */
   describe(job: JobDefinition): Promise<OutputColumn[]>;

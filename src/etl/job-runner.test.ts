@@ -153,3 +153,28 @@ describe('JobRunner, two runs of one job in one process', () => {
     assert.ok((await runner('process-b', fx.engine).run(job)).runId > 0, 'free once it ended');
   });
 });
+
+describe('JobRunner, a stop during a build', () => {
+  it('interrupts the query, records the run as stopped, and the next run builds', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
+    // a job that hashes for seconds before its first row: the stop catches it mid-query
+    const slow = {
+      ...job,
+      name: 'slow_market_demand',
+      pond: 'slow_market_demand',
+      sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
+    };
+    const stop = new AbortController();
+    const running = fx.runner.run(slow, { signal: stop.signal });
+    setTimeout(() => stop.abort(), 500);
+    await assert.rejects(running, { name: 'JobRunError' });
+    const [run] = await fx.store.runs({ job: slow.name });
+    assert.equal(run!.status, 'stopped');
+    assert.match(run!.error ?? '', /interrupt/i);
+    const [h] = await fx.store.health([slow.name]);
+    assert.equal(h!.consecutiveFailures, 0, 'a stop is not a failure');
+    // nothing was swapped in; the same job without the stop writes its partitions
+    const done = await fx.runner.run({ ...slow, sql: job.sql });
+    assert.ok(done.rows > 0);
+  });
+});

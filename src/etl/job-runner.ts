@@ -95,7 +95,9 @@ export class JobRunner {
    * One attempt of `job`, after the runs of it this runner started before (withLease).
    * Throws JobBusyError when another process's runner holds the job (nothing recorded)
    * and JobRunError when the attempt failed (recorded as failed; output partitions
-   * already swapped stay, which is harmless: a rerun rewrites them).
+   * already swapped stay, which is harmless: a rerun rewrites them). When
+   * `options.signal` aborts, the engine's query in flight is interrupted and the attempt
+   * is recorded as stopped.
    */
   run(job: JobDefinition, options: RunOptions = {}): Promise<RunSummary> {
     return withLease(
@@ -132,7 +134,7 @@ export class JobRunner {
         const present = new Set(all.map((p) => p.key));
         const removed = [...wm.keys()].filter((k) => !present.has(k));
         inputKeys = [...changed.map((p) => p.key), ...removed];
-        const found = new Set(await engine.affectedKeys(job, filesOf(changed)));
+        const found = new Set(await engine.affectedKeys(job, filesOf(changed), options.signal));
         for (const key of removed) {
           const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(key)?.[1];
           if (!dt) continue;
@@ -150,7 +152,7 @@ export class JobRunner {
         const dir = this.pondDir(job.pond);
         await removeStaleStaging(dir);
         const staged = path.join(dir, `.tmp-${runId}`);
-        result = await engine.build(job, filesOf(window), keys, staged);
+        result = await engine.build(job, filesOf(window), keys, staged, options.signal);
         await swapPartitions(dir, job.partitionColumn, keys, staged, String(runId));
         await store.upsertTable({
           name: job.pond,
@@ -190,12 +192,23 @@ export class JobRunner {
       };
     } catch (err) {
       const error = (err as Error).message?.split('\n')[0] ?? String(err);
+      // the process is stopping (its query was interrupted): not the job's failure
+      const status = options.signal?.aborted ? 'stopped' : 'failed';
       await store
-        .finishRun(runId, { status: 'failed', inputPartitions: inputKeys, error })
+        .finishRun(runId, { status, inputPartitions: inputKeys, error })
         .catch(() => undefined);
       const [h] = await store.health([job.name]).catch(() => []);
-      this.opts.metrics?.observe(job.name, 'failed', 0, h?.consecutiveFailures ?? 1);
-      logger.warn('job run failed', { job: job.name, run: runId, error });
+      this.opts.metrics?.observe(
+        job.name,
+        status,
+        0,
+        h?.consecutiveFailures ?? (status === 'failed' ? 1 : 0),
+      );
+      logger.warn(status === 'failed' ? 'job run failed' : 'job run stopped', {
+        job: job.name,
+        run: runId,
+        error,
+      });
       throw new JobRunError(job.name, runId, { cause: err });
     }
   }

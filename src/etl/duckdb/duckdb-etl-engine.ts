@@ -59,60 +59,130 @@ export class DuckDBEtlEngine implements EtlEngine {
     return new DuckDBEtlEngine(opts.threads ?? 2);
   }
 
+  /** Calls in flight started with a call id (by the engine's thread), so `interrupt` can find them. */
+  private readonly byId = new Map<string, AbortController>();
+
+  /**
+   * A signal for a call: the caller's own, or, for a call id (a signal cannot cross to a
+   * thread), one `interrupt(id)` aborts. `done` forgets the id.
+   */
+  private stopOf(stop: AbortSignal | string | undefined): {
+    signal: AbortSignal | undefined;
+    done: () => void;
+  } {
+    if (typeof stop !== 'string') return { signal: stop, done: () => undefined };
+    const c = new AbortController();
+    this.byId.set(stop, c);
+    return { signal: c.signal, done: () => this.byId.delete(stop) };
+  }
+
+  /** Interrupts the call started with `callId` (it rejects); nothing when it has ended. */
+  async interrupt(callId: string): Promise<void> {
+    this.byId.get(callId)?.abort();
+  }
+
   private async withInputs<R>(
     job: JobDefinition,
     files: InputFiles,
-    fn: (c: DuckDBConnection) => Promise<R>,
+    fn: (c: DuckDBConnection, check: () => void) => Promise<R>,
+    stop?: AbortSignal | string,
   ): Promise<R> {
-    const instance = await DuckDBInstance.create(':memory:', { threads: String(this.threads) });
-    const conn = await instance.connect();
+    const { signal, done } = this.stopOf(stop);
+    // Before each statement (the interrupt reaches only the one running).
+    const check = () => {
+      if (signal?.aborted) throw new Error('ETL query interrupted: the process is stopping');
+    };
     try {
-      for (const table of job.inputs) {
-        const list = files[table] ?? [];
-        if (list.length > 0) {
-          const key = `CAST(${job.incrementalKey} AS DATE)`;
-          await conn.run(
-            `CREATE OR REPLACE TEMP VIEW ${table} AS ` +
-              `SELECT * FROM ${readLakeFileGroups(await groupBySchema(conn, list))} ` +
-              `WHERE dt BETWEEN ${key} - 1 AND ${key} + ${job.lateDays}`,
-          );
-        } else {
-          await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${emptyLakeTable(table)}`);
-        }
+      check();
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: String(this.threads),
+      });
+      const conn = await instance.connect();
+      const interrupt = () => conn.interrupt();
+      signal?.addEventListener('abort', interrupt, { once: true });
+      try {
+        return await this.withViews(job, files, conn, check, fn);
+      } finally {
+        signal?.removeEventListener('abort', interrupt);
+        conn.closeSync();
+        instance.closeSync();
       }
-      return await fn(conn);
     } finally {
-      conn.closeSync();
-      instance.closeSync();
+      done();
     }
   }
 
-  async affectedKeys(job: JobDefinition, files: InputFiles): Promise<string[]> {
-    return this.withInputs(job, files, async (conn) => {
-      const parts = job.inputs.map(
-        (t) => `SELECT DISTINCT CAST(${partitionKeyExpr(job)} AS VARCHAR) AS k FROM ${t}`,
-      );
-      const r = await conn.runAndReadAll(`${parts.join(' UNION ')} ORDER BY 1`);
-      return r.getRows().map((row) => String(row[0]));
-    });
+  /** Makes the input tables views over their files, then runs `fn`. */
+  private async withViews<R>(
+    job: JobDefinition,
+    files: InputFiles,
+    conn: DuckDBConnection,
+    check: () => void,
+    fn: (c: DuckDBConnection, check: () => void) => Promise<R>,
+  ): Promise<R> {
+    for (const table of job.inputs) {
+      check();
+      const list = files[table] ?? [];
+      if (list.length > 0) {
+        const key = `CAST(${job.incrementalKey} AS DATE)`;
+        await conn.run(
+          `CREATE OR REPLACE TEMP VIEW ${table} AS ` +
+            `SELECT * FROM ${readLakeFileGroups(await groupBySchema(conn, list))} ` +
+            `WHERE dt BETWEEN ${key} - 1 AND ${key} + ${job.lateDays}`,
+        );
+      } else {
+        await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${emptyLakeTable(table)}`);
+      }
+    }
+    check();
+    return await fn(conn, check);
   }
 
+  /** `stop`: the caller's signal, or a call id `interrupt` takes (the engine's thread). */
+  async affectedKeys(
+    job: JobDefinition,
+    files: InputFiles,
+    stop?: AbortSignal | string,
+  ): Promise<string[]> {
+    return this.withInputs(
+      job,
+      files,
+      async (conn) => {
+        const parts = job.inputs.map(
+          (t) => `SELECT DISTINCT CAST(${partitionKeyExpr(job)} AS VARCHAR) AS k FROM ${t}`,
+        );
+        const r = await conn.runAndReadAll(`${parts.join(' UNION ')} ORDER BY 1`);
+        return r.getRows().map((row) => String(row[0]));
+      },
+      stop,
+    );
+  }
+
+  /** `stop`: as for affectedKeys. */
   async build(
     job: JobDefinition,
     files: InputFiles,
     keys: readonly string[],
     outDir: string,
+    stop?: AbortSignal | string,
   ): Promise<BuildResult> {
     if (keys.length === 0) return { rows: 0, bytes: 0, partitions: [] };
-    await fs.mkdir(outDir, { recursive: true });
-    const rows = await this.withInputs(job, files, async (conn) => {
-      const sql =
-        `COPY (SELECT * FROM (${await hiveReadableSql(conn, job.sql.replace(/;\s*$/, ''))}) AS job ` +
-        `WHERE ${job.partitionColumn} IN (${keys.map((k) => `DATE ${sqlString(k)}`).join(', ')})) ` +
-        `TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${job.partitionColumn}), OVERWRITE_OR_IGNORE)`;
-      const r = await conn.runAndReadAll(sql);
-      return Number(r.getRows()[0]?.[0] ?? 0);
-    });
+    const rows = await this.withInputs(
+      job,
+      files,
+      async (conn, check) => {
+        await fs.mkdir(outDir, { recursive: true });
+        const readable = await hiveReadableSql(conn, job.sql.replace(/;\s*$/, ''));
+        check();
+        const sql =
+          `COPY (SELECT * FROM (${readable}) AS job ` +
+          `WHERE ${job.partitionColumn} IN (${keys.map((k) => `DATE ${sqlString(k)}`).join(', ')})) ` +
+          `TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${job.partitionColumn}), OVERWRITE_OR_IGNORE)`;
+        const r = await conn.runAndReadAll(sql);
+        return Number(r.getRows()[0]?.[0] ?? 0);
+      },
+      stop,
+    );
     let bytes = 0;
     for (const f of await filesUnder(outDir)) bytes += (await fs.stat(f)).size;
     const prefix = `${job.partitionColumn}=`;

@@ -61,6 +61,40 @@ describe('the ETL engine on its thread', () => {
     }
   });
 
+  test('a stop interrupts a build in flight, inline and on the thread, and the engine goes on', async () => {
+    // seconds of hashing before the first row: long enough to be caught mid-query
+    const slow = {
+      ...job,
+      sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
+    };
+    const inline = await DuckDBEtlEngine.open({ threads: 1 });
+    const threaded = await startEtlEngineThread({ threads: 1 });
+    try {
+      const keys = await inline.affectedKeys(job, files);
+      for (const [name, engine] of [
+        ['inline', inline],
+        ['thread', threaded],
+      ] as const) {
+        const stop = new AbortController();
+        const building = engine.build(
+          slow,
+          files,
+          keys,
+          path.join(dir, `slow-${name}`),
+          stop.signal,
+        );
+        setTimeout(() => stop.abort(), 300);
+        await assert.rejects(building, /interrupt/i, `${name}: the build is interrupted`);
+        // an aborted signal stops a call before it starts
+        await assert.rejects(engine.affectedKeys(job, files, stop.signal), /interrupt/i);
+        assert.deepEqual(await engine.affectedKeys(job, files), keys, `${name}: and goes on`);
+      }
+    } finally {
+      await threaded.close();
+      await inline.close();
+    }
+  });
+
   test("a job's SQL error comes back with DuckDB's message", async () => {
     const threaded = await startEtlEngineThread({ threads: 1 });
     try {

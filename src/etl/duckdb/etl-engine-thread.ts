@@ -30,9 +30,32 @@ export async function startEtlEngineThread(
     label: 'the ETL engine thread',
     error: EtlEngineThreadError,
   });
+  // A signal cannot cross to the thread: the call carries an id, and an abort sends
+  // `interrupt(id)` after it (the thread takes messages in order, so the call has
+  // registered its id by then).
+  let calls = 0;
+  const interruptible = async <R>(
+    signal: AbortSignal | undefined,
+    call: (id: string | undefined) => Promise<R>,
+  ): Promise<R> => {
+    if (!signal) return call(undefined);
+    if (signal.aborted) throw new Error('ETL query interrupted: the process is stopping');
+    const id = String(++calls);
+    const interrupt = () => {
+      t.call('interrupt', id).catch(() => undefined);
+    };
+    signal.addEventListener('abort', interrupt, { once: true });
+    try {
+      return await call(id);
+    } finally {
+      signal.removeEventListener('abort', interrupt);
+    }
+  };
   return {
-    affectedKeys: (job, files) => t.call('affectedKeys', job, files),
-    build: (job, files, keys, outDir) => t.call('build', job, files, keys, outDir),
+    affectedKeys: (job, files, signal) =>
+      interruptible(signal, (id) => t.call('affectedKeys', job, files, id)),
+    build: (job, files, keys, outDir, signal) =>
+      interruptible(signal, (id) => t.call('build', job, files, keys, outDir, id)),
     describe: (job) => t.call('describe', job),
     close: () => t.close(),
   };
