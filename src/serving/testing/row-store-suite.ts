@@ -76,7 +76,7 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       );
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1, 2],
+        [1, 2, 3],
       );
     });
 
