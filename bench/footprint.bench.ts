@@ -5,7 +5,8 @@
  * children, the size on disk of the row store (`<dataDir>/rowstore`), of the lake
  * (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99 of
  * `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the cache
- * does not answer them all). First, while the demo's history loads (until its feed logs
+ * does not answer them all), each followed by a `GET /healthz` (no store behind it: its
+ * p99 is what the event loop alone adds). First, while the demo's history loads (until its feed logs
  * `feed stopped` and every consumer group has caught up: `faresight_stream_lag_records`
  * summed over the groups under CAUGHT_UP_RECORDS), the same requests run back to back and
  * one row gives their p99, and the highest event-loop p99 lag the process reported
@@ -103,21 +104,27 @@ function diskBytes(path: string): number {
 
 async function apiP99(
   more: (i: number) => boolean = (i) => i < REQUESTS,
-): Promise<{ p99: number; errors: number; requests: number }> {
+): Promise<{ p99: number; healthP99: number; errors: number; requests: number }> {
   const lat: number[] = [];
+  const health: number[] = [];
   let errors = 0;
-  for (let i = 0; more(i); i++) {
+  const timed = async (url: string, into: number[]) => {
     const t = performance.now();
     try {
-      const r = await fetch(`${api}/v1/markets?limit=${1 + (i % 100)}`);
+      const r = await fetch(url);
       await r.arrayBuffer();
       if (r.status !== 200) errors++;
     } catch {
       errors++;
     }
-    lat.push(performance.now() - t);
+    into.push(performance.now() - t);
+  };
+  for (let i = 0; more(i); i++) {
+    await timed(`${api}/v1/markets?limit=${1 + (i % 100)}`, lat);
+    // no store behind it: what the process's event loop alone adds
+    await timed(`${api}/healthz`, health);
   }
-  return { p99: p99(lat), errors, requests: lat.length };
+  return { p99: p99(lat), healthP99: p99(health), errors, requests: lat.length };
 }
 
 /** A metric's samples (all labels), from the API's and then ingest's /metrics; undefined when not served. */
@@ -184,7 +191,7 @@ try {
   const loadMin = (Date.now() - started) / 60_000;
   console.log(
     `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
-      `API p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests` +
+      `API p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz ${during.healthP99.toFixed(1)} ms)` +
       `${during.errors ? `, ${during.errors} errors` : ''}, event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()}  lake ${await lakeWritten()}`,
   );
@@ -208,7 +215,7 @@ try {
         `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
         `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files (${await lakeWritten()})`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
-        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample)${a.errors ? `, ${a.errors} errors` : ''}`,
+        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample; healthz ${a.healthP99.toFixed(1)} ms)${a.errors ? `, ${a.errors} errors` : ''}`,
       ].join('  '),
     );
     rssMax = 0;
