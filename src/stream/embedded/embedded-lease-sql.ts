@@ -33,9 +33,9 @@ function sqliteLeaseSql(db: Database.Database): LeaseSql {
 /** Opens the lease store of the embedded stream `<dir>/<name>.db` (its own connection). */
 export function openEmbeddedLeaseStore(dir: string, name: string): SqlLeaseStore {
   const db = new Database(join(dir, `${name}.db`));
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 10000');
   return new SqlLeaseStore(sqliteLeaseSql(db), async () => {
     db.close();
   });

@@ -24,22 +24,44 @@ import { SCHEMA_SQL } from './schema.js';
  * one (grow a stream with generations instead: ../generations/). The caller closes the database.
  */
 export function openLogDatabase(file: string, name: string, shards: number): Database.Database {
+  // Processes that start together (lake writers sharing shards by lease) create the file
+  // together: switching a new database to WAL needs it alone, and the loser gets
+  // SQLITE_BUSY at once, whatever the busy timeout. It tries again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return openLogDatabaseOnce(file, name, shards);
+    } catch (err) {
+      if (!isBusy(err) || attempt >= OPEN_ATTEMPTS) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt);
+    }
+  }
+}
+
+/** Tries of openLogDatabase against a database another process is creating (about 10 s in all). */
+const OPEN_ATTEMPTS = 30;
+
+const isBusy = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
+
+function openLogDatabaseOnce(file: string, name: string, shards: number): Database.Database {
   const db = new Database(file);
   try {
+    db.pragma('busy_timeout = 10000');
     // 16 KiB pages (new databases only): small group commits write less WAL than with
     // 64 KiB, checkpoints are shorter, and entries waste less of their last page
     db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 10000');
     db.exec(SCHEMA_SQL);
     for (const ddl of LEASE_SCHEMA) db.exec(ddl);
-    const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('shards') as
-      | { value: string }
-      | undefined;
-    if (!row)
-      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('shards', String(shards));
-    else if (Number(row.value) !== shards) {
+    // the first to record a count keeps it (another process may be creating it too)
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(
+      'shards',
+      String(shards),
+    );
+    const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('shards') as {
+      value: string;
+    };
+    if (Number(row.value) !== shards) {
       throw new Error(
         `stream ${name} was created with ${row.value} shards, config says ${shards}: keep the count in the config and grow it with "faresight stream reshard --shards M"`,
       );
