@@ -17,7 +17,7 @@ import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream, recordAppend } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
 import { type CompactionReport, compactLake } from './compact-lake.js';
-import { startCompactionSchedule } from './compaction-schedule.js';
+import { type CompactionScheduleOptions, startCompactionSchedule } from './compaction-schedule.js';
 import { MANIFEST_NAME } from './partition-manifest.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-schedule-'));
@@ -70,25 +70,40 @@ describe('scheduled compaction', () => {
     return { config, root, now, closedHour, hourDir };
   }
 
-  test('merges the closed partitions on its own, and leaves the current hour', async () => {
-    const { config, root, now, closedHour, hourDir } = await lakeWithSmallFiles('data');
+  /**
+   * Runs a schedule on `root` with `opts` until `done(reports)` or two minutes have passed,
+   * then stops it; resolves the reports of its runs.
+   */
+  async function scheduleUntil(
+    root: string,
+    dataDir: string,
+    opts: Pick<CompactionScheduleOptions, 'everyMs' | 'firstAfterMs' | 'quietMs'>,
+    done: (reports: readonly CompactionReport[]) => boolean,
+  ): Promise<CompactionReport[]> {
     const reports: CompactionReport[] = [];
     const schedule = startCompactionSchedule({
       store: new LocalObjectStore(root),
-      dataDir: config.dataDir,
+      dataDir,
       compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
       logger: silentLogger,
-      everyMs: 50,
       graceMs: 0,
+      ...opts,
       onRun: (r) => reports.push(r),
     });
     try {
       const until = Date.now() + 120_000;
-      while (!reports.some((r) => r.partitions > 0) && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 50));
+      while (!done(reports) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     } finally {
       await schedule.stop();
     }
+    return reports;
+  }
+
+  test('merges the closed partitions on its own, and leaves the current hour', async () => {
+    const { config, root, now, closedHour, hourDir } = await lakeWithSmallFiles('data');
+    const reports = await scheduleUntil(root, config.dataDir, { everyMs: 50 }, (rs) =>
+      rs.some((r) => r.partitions > 0),
+    );
     const merged = reports.find((r) => r.partitions > 0);
     assert.ok(merged, 'a scheduled run compacted something');
     assert.ok(fs.existsSync(path.join(hourDir(closedHour), MANIFEST_NAME)));
@@ -107,25 +122,13 @@ describe('scheduled compaction', () => {
 
   test('leaves a partition still being written, and merges it once it has been quiet', async () => {
     const { config, root, closedHour, hourDir } = await lakeWithSmallFiles('quiet');
-    const reports: CompactionReport[] = [];
-    const schedule = startCompactionSchedule({
-      store: new LocalObjectStore(root),
-      dataDir: config.dataDir,
-      compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
-      logger: silentLogger,
+    const reports = await scheduleUntil(
+      root,
+      config.dataDir,
       // an hour: the second run must come after the quiet period, not everyMs
-      everyMs: 3_600_000,
-      firstAfterMs: 0,
-      quietMs: 2_000,
-      graceMs: 0,
-      onRun: (r) => reports.push(r),
-    });
-    try {
-      const until = Date.now() + 60_000;
-      while (reports.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      await schedule.stop();
-    }
+      { everyMs: 3_600_000, firstAfterMs: 0, quietMs: 2_000 },
+      (rs) => rs.length >= 2,
+    );
     const closed = `${path.relative(root, hourDir(closedHour)).split(path.sep).join('/')}/`;
     assert.equal(reports.length, 2, 'a second run came after the quiet period');
     const [first, second] = reports as [CompactionReport, CompactionReport];
@@ -184,5 +187,39 @@ describe('scheduled compaction', () => {
     });
     assert.equal(report.partitions, 0);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['0-1-2.parquet', '0-3-4.parquet']);
+  });
+
+  test('the quiet period waits on the files’ times; a store that gives none never waits', async () => {
+    const root = path.join(tmp, 'untimed');
+    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
+    const sources = ['0-1-2.parquet', '0-3-4.parquet'];
+    const compact = (store: LocalObjectStore) =>
+      compactLake({
+        store,
+        // stands in for DuckDB: what is checked is which partitions get merged
+        merger: {
+          merge: async (_files, out) => {
+            fs.writeFileSync(out, 'merged');
+            return { rows: 4 };
+          },
+          close: async () => {},
+        },
+        stagingDir: path.join(tmp, 'untimed-staging'),
+        logger: silentLogger,
+        graceMs: 0,
+        quietMs: 3_600_000,
+      });
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of sources) fs.writeFileSync(path.join(dir, f), 'x');
+    const timed = await compact(new LocalObjectStore(root));
+    assert.equal(timed.partitions, 0, 'written just now: left');
+    assert.deepEqual(
+      timed.left.map((l) => l.reason),
+      ['written to within the quiet period, still being written'],
+    );
+    const untimed = new LocalObjectStore(root);
+    const list = untimed.list.bind(untimed);
+    untimed.list = async (prefix) => (await list(prefix)).map(({ key, size }) => ({ key, size }));
+    assert.equal((await compact(untimed)).partitions, 1, 'no times: merged');
   });
 });

@@ -17,6 +17,7 @@ import type {
   StreamRecord,
 } from '../stream.js';
 import { SCHEMA_SQL } from './schema.js';
+import { isBusy, sleepSync } from './sqlite-busy.js';
 
 /**
  * Opens (creating when missing) the database `file` of stream `name` in WAL mode with
@@ -32,15 +33,13 @@ export function openLogDatabase(file: string, name: string, shards: number): Dat
       return openLogDatabaseOnce(file, name, shards);
     } catch (err) {
       if (!isBusy(err) || attempt >= OPEN_ATTEMPTS) throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt);
+      sleepSync(20 * attempt);
     }
   }
 }
 
 /** Tries of openLogDatabase against a database another process is creating (about 10 s in all). */
 const OPEN_ATTEMPTS = 30;
-
-const isBusy = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
 
 function openLogDatabaseOnce(file: string, name: string, shards: number): Database.Database {
   const db = new Database(file);

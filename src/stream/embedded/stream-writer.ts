@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { type PackedRecord, packEntry, splitIntoEntries, unpackEntry } from '../aggregation.js';
 import { SEALED_MESSAGE } from '../errors.js';
 import { shardFor } from '../stream.js';
+import { isBusy, sleepSync } from './sqlite-busy.js';
 
 /** Everything the writer needs to open its connection. */
 export interface StreamWriterOptions {
@@ -36,15 +37,6 @@ const EXPIRE_CHUNK = 5000;
 const LOCK_TIMEOUT_MS = 10_000;
 
 /**
- * Sleeps this thread for `ms` (the writer thread has nothing else to do while it waits
- * for the lock; inline, this blocks as SQLite's own busy handler would).
- */
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-const sleep = (ms: number) => Atomics.wait(sleepCell, 0, 0, ms);
-
-const isBusy = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
-
-/**
  * Runs `fn` (one transaction or one autocommit statement) until it gets the write lock,
  * for at most LOCK_TIMEOUT_MS. A busy failure rolled everything of `fn` back.
  */
@@ -55,7 +47,8 @@ function withLock<T>(fn: () => T): T {
       return fn();
     } catch (err) {
       if (!isBusy(err) || Date.now() >= deadline) throw err;
-      sleep(Math.min(2, 0.05 * 2 ** attempt));
+      // the writer thread has nothing else to do while it waits for the lock
+      sleepSync(Math.min(2, 0.05 * 2 ** attempt));
     }
   }
 }
