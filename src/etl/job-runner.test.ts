@@ -164,8 +164,21 @@ describe('JobRunner, a stop during a build', () => {
       pond: 'slow_market_demand',
       sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
     };
+    const lines: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (msg) => void lines.push(`info ${msg}`),
+      warn: (msg) => void lines.push(`warn ${msg}`),
+      child: () => logger,
+    };
+    const runner = new JobRunner({
+      store: fx.store,
+      engine: fx.engine,
+      lakeRoot: fx.lakeRoot,
+      logger,
+    });
     const stop = new AbortController();
-    const running = fx.runner.run(slow, { signal: stop.signal });
+    const running = runner.run(slow, { signal: stop.signal });
     setTimeout(() => stop.abort(), 500);
     await assert.rejects(running, { name: 'JobRunError' });
     const [run] = await fx.store.runs({ job: slow.name });
@@ -173,6 +186,11 @@ describe('JobRunner, a stop during a build', () => {
     assert.match(run!.error ?? '', /interrupt/i);
     const [h] = await fx.store.health([slow.name]);
     assert.equal(h!.consecutiveFailures, 0, 'a stop is not a failure');
+    // a stop is the process's doing, not the job's: logged at info, no warning
+    assert.deepEqual(
+      lines.filter((l) => /job run/.test(l)),
+      ['info job run stopped'],
+    );
     // nothing was swapped in; the same job without the stop writes its partitions
     const done = await fx.runner.run({ ...slow, sql: job.sql });
     assert.ok(done.rows > 0);

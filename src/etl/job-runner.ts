@@ -204,11 +204,10 @@ export class JobRunner {
         0,
         h?.consecutiveFailures ?? (status === 'failed' ? 1 : 0),
       );
-      logger.warn(status === 'failed' ? 'job run failed' : 'job run stopped', {
-        job: job.name,
-        run: runId,
-        error,
-      });
+      // a stop is the process's doing, not the job's: no warning
+      const fields = { job: job.name, run: runId, error };
+      if (status === 'failed') logger.warn('job run failed', fields);
+      else logger.info('job run stopped', fields);
       throw new JobRunError(job.name, runId, { cause: err });
     }
   }
