@@ -26,8 +26,11 @@ export function customerTaskName(job: Pick<CustomerJob, 'customer' | 'name'>): s
  * the ETL does not import the SQL endpoint.
  */
 export interface CustomerJobSession {
-  /** Checks and runs `sql`, writing its result as one Parquet file at `file`; rows written. */
-  materialize(sql: string, file: string): Promise<number>;
+  /**
+   * Checks and runs `sql`, writing its result as one Parquet file at `file`; rows written.
+   * `signal` interrupts the statement (the process is stopping).
+   */
+  materialize(sql: string, file: string, signal?: AbortSignal): Promise<number>;
   /** Checks and runs one read statement; only the result's columns are read here. */
   query(sql: string): Promise<{ readonly columns: readonly { name: string; type: string }[] }>;
   close(): Promise<void>;
@@ -44,7 +47,11 @@ export interface CustomerJobDeps {
   metrics?: EtlMetrics;
 }
 
-/** One attempt of a customer job; throws JobBusyError or JobRunError (recorded). Returns rows written. */
+/**
+ * One attempt of a customer job; throws JobBusyError or JobRunError (recorded). Returns
+ * rows written. `opts.signal` (the scheduler's stop) interrupts the customer's statement;
+ * the attempt is then recorded as `stopped`, not failed, and the table keeps its last build.
+ */
 export function runCustomerJob(
   job: CustomerJob,
   deps: CustomerJobDeps,
@@ -69,7 +76,7 @@ async function runLeased(
   job: CustomerJob,
   name: string,
   deps: CustomerJobDeps,
-  opts: { kind: RunKind; slot?: string; attempt: number },
+  opts: { kind: RunKind; slot?: string; attempt: number; signal?: AbortSignal },
 ): Promise<number> {
   const runId = await deps.store.startRun({
     job: name,
@@ -87,7 +94,7 @@ async function runLeased(
     let rows: number;
     let columns: { name: string; type: string }[];
     try {
-      rows = await session.materialize(job.sql, path.join(staged, 'data.parquet'));
+      rows = await session.materialize(job.sql, path.join(staged, 'data.parquet'), opts.signal);
       columns = (
         await session.query(`SELECT * FROM (\n${job.sql.replace(/;\s*$/, '')}\n) AS t LIMIT 0`)
       ).columns.map((c) => ({ name: c.name, type: c.type }));
@@ -120,9 +127,12 @@ async function runLeased(
   } catch (err) {
     await fs.rm(staged, { recursive: true, force: true }).catch(() => undefined);
     const error = (err as Error).message?.split('\n')[0] ?? String(err);
-    await deps.store.finishRun(runId, { status: 'failed', error }).catch(() => undefined);
+    // the process is stopping (its statement was interrupted): not the job's failure
+    const status = opts.signal?.aborted ? 'stopped' : 'failed';
+    await deps.store.finishRun(runId, { status, error }).catch(() => undefined);
     const [h] = await deps.store.health([name]).catch(() => []);
-    deps.metrics?.observe(name, 'failed', 0, h?.consecutiveFailures ?? 1);
+    deps.metrics?.observe(name, status, 0, h?.consecutiveFailures ?? (status === 'failed' ? 1 : 0));
+    if (status === 'stopped') deps.logger.info('customer job stopped', { job: name, run: runId });
     throw new JobRunError(name, runId, { cause: err });
   }
 }

@@ -68,7 +68,9 @@ export interface CustomerSession {
   /**
    * Checks `sql` like `query`, then writes its result as one Parquet file at `file`, which
    * must lie in the customer's own area (`<lake>/customers/<customer>/`). Returns rows written.
+   * `signal` interrupts the statement: it rejects with SqlInterruptedError (a customer job
+   * whose process is stopping).
    */
-  materialize(sql: string, file: string): Promise<number>;
+  materialize(sql: string, file: string, signal?: AbortSignal): Promise<number>;
   close(): Promise<void>;
 }

@@ -20,6 +20,19 @@ export class SqlTimeoutError extends Error {
   }
 }
 
+/**
+ * The statement was interrupted by its caller (a customer job whose process is stopping):
+ * not the statement's fault, and nothing it wrote is kept.
+ */
+export class SqlInterruptedError extends Error {
+  override name = 'SqlInterruptedError';
+  /** SQLSTATE sent over the wire: query_canceled, as for the timeout. */
+  readonly sqlState = '57014';
+  constructor() {
+    super('statement interrupted: the process running it is stopping');
+  }
+}
+
 /** The result has more rows than the limit. */
 export class RowLimitError extends Error {
   override name = 'RowLimitError';

@@ -130,7 +130,8 @@ export function limitedSessions(open: SessionOpener, limiter: StatementLimiter):
         return s.relations;
       },
       query: (sql): Promise<SessionResult> => limiter.run(customer, () => s.query(sql)),
-      materialize: (sql, file) => limiter.run(customer, () => s.materialize(sql, file)),
+      materialize: (sql, file, signal) =>
+        limiter.run(customer, () => s.materialize(sql, file, signal)),
       close: () => s.close(),
     } satisfies CustomerSession;
   };

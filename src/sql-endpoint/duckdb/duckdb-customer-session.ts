@@ -16,6 +16,7 @@ import {
   ResultTooLargeError,
   RowLimitError,
   SqlExecutionError,
+  SqlInterruptedError,
   SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
@@ -163,21 +164,27 @@ class DuckDBCustomerSession implements CustomerSession {
   }
 
   /**
-   * Runs `fn` under the statement timeout. An interrupted DuckDB stream can simply end (no
-   * error, fewer rows), so the timeout is checked after `fn` returns too: a statement the
-   * timer fired on never counts as a success, whatever `fn` returned.
+   * Runs `fn` under the statement timeout, and until `signal` aborts. An interrupted DuckDB
+   * stream can simply end (no error, fewer rows), so the timeout and the signal are checked
+   * after `fn` returns too: a statement interrupted never counts as a success, whatever
+   * `fn` returned.
    */
-  private async timed<T>(fn: () => Promise<T>): Promise<T> {
+  private async timed<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new SqlInterruptedError();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       this.conn.interrupt();
     }, this.spec.statementTimeoutMs);
+    const interrupt = () => this.conn.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
       const value = await fn();
+      if (signal?.aborted) throw new SqlInterruptedError();
       if (timedOut) throw new SqlTimeoutError(this.spec.statementTimeoutMs);
       return value;
     } catch (err) {
+      if (signal?.aborted) throw new SqlInterruptedError();
       if (timedOut) throw new SqlTimeoutError(this.spec.statementTimeoutMs);
       if (
         err instanceof RowLimitError ||
@@ -195,6 +202,7 @@ class DuckDBCustomerSession implements CustomerSession {
       throw new SqlExecutionError(firstLine(err), { cause: err });
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', interrupt);
     }
   }
 
@@ -224,7 +232,7 @@ class DuckDBCustomerSession implements CustomerSession {
     });
   }
 
-  materialize(sql: string, file: string): Promise<number> {
+  materialize(sql: string, file: string, signal?: AbortSignal): Promise<number> {
     return this.serial(async () => {
       const target = path.resolve(file);
       if (!target.startsWith(`${this.ownDir}/`))
@@ -236,7 +244,7 @@ class DuckDBCustomerSession implements CustomerSession {
           `COPY (\n${sql.replace(/;\s*$/, '')}\n) TO ${lit(target)} (FORMAT parquet, COMPRESSION zstd)`,
         );
         return Number(r.getRows()[0]?.[0] ?? 0);
-      });
+      }, signal);
     });
   }
 

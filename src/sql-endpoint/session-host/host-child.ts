@@ -41,6 +41,8 @@ function deprioritise(): void {
 deprioritise();
 
 const sessions = new Map<number, CustomerSession>();
+/** The stop of each materialize in flight, by request id, for `interrupt`. */
+const running = new Map<number, AbortController>();
 
 type Unsized = HostReply extends infer R ? (R extends HostReply ? Omit<R, 'rss'> : never) : never;
 
@@ -67,8 +69,18 @@ async function handle(req: HostRequest): Promise<unknown> {
     }
     case 'query':
       return session(req.session).query(req.sql);
-    case 'materialize':
-      return session(req.session).materialize(req.sql, req.file);
+    case 'materialize': {
+      const stop = new AbortController();
+      running.set(req.id, stop);
+      try {
+        return await session(req.session).materialize(req.sql, req.file, stop.signal);
+      } finally {
+        running.delete(req.id);
+      }
+    }
+    case 'interrupt':
+      running.get(req.target)?.abort();
+      return undefined;
     case 'close': {
       const s = sessions.get(req.session);
       sessions.delete(req.session);

@@ -9,6 +9,7 @@ import {
   RowLimitError,
   SqlExecutionError,
   SqlHostError,
+  SqlInterruptedError,
   SqlMemoryLimitError,
   SqlRejectedError,
   SqlTimeoutError,
@@ -26,6 +27,8 @@ export type HostRequest =
   | { id: number; op: 'open'; session: number; spec: SessionSpec }
   | { id: number; op: 'query'; session: number; sql: string }
   | { id: number; op: 'materialize'; session: number; sql: string; file: string }
+  /** Interrupts request `target` (a materialize) if it is still running. */
+  | { id: number; op: 'interrupt'; target: number }
   | { id: number; op: 'close'; session: number };
 
 /** What a failed request carries back. */
@@ -77,6 +80,8 @@ export function fromWireError(e: WireError): Error {
       return new SqlMemoryLimitError(e.memoryLimit ?? '?');
     case 'SqlHostError':
       return new SqlHostError(e.message);
+    case 'SqlInterruptedError':
+      return new SqlInterruptedError();
     default:
       return new SqlExecutionError(e.message);
   }

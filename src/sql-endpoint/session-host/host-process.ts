@@ -7,7 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { SqlHostError } from '../errors.js';
+import { SqlHostError, SqlInterruptedError } from '../errors.js';
 import {
   CUSTOMER_SQL_NICENESS,
   fromWireError,
@@ -99,16 +99,35 @@ export class HostProcess {
   /**
    * Sends `req` and resolves with the child's answer, or rejects with its error rebuilt
    * (errors.ts). `watchdogMs`: a child that has not answered by then is killed (a wedged
-   * DuckDB ignores its own interrupt), which rejects every request it had.
+   * DuckDB ignores its own interrupt), which rejects every request it had. `signal` asks the
+   * child to interrupt the request (a materialize), which then rejects with
+   * SqlInterruptedError.
    */
-  request(req: Request, watchdogMs?: number): Promise<unknown> {
+  request(req: Request, watchdogMs?: number, signal?: AbortSignal): Promise<unknown> {
     if (!this.alive)
       return Promise.reject(
         new SqlHostError(`the process running customer SQL ${this.exitReason}`),
       );
+    if (signal?.aborted) return Promise.reject(new SqlInterruptedError());
     const id = this.nextId++;
+    // The child answers an interrupt as a request of its own, which no one waits for.
+    const interrupt = () => {
+      if (this.waiting.has(id) && this.child.connected)
+        this.child.send({ id: this.nextId++, op: 'interrupt', target: id }, () => undefined);
+    };
+    signal?.addEventListener('abort', interrupt, { once: true });
+    const settled = () => signal?.removeEventListener('abort', interrupt);
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject };
+      const w: Waiter = {
+        resolve: (v) => {
+          settled();
+          resolve(v);
+        },
+        reject: (e) => {
+          settled();
+          reject(e);
+        },
+      };
       if (watchdogMs !== undefined)
         w.timer = setTimeout(() => this.child.kill('SIGKILL'), watchdogMs).unref();
       if (this.waiting.size === 0) this.busy();

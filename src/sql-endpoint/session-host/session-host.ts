@@ -170,8 +170,8 @@ class HostedSession implements CustomerSession {
     return this.call({ op: 'query', session: this.id, sql }) as Promise<SessionResult>;
   }
 
-  materialize(sql: string, file: string): Promise<number> {
-    return this.call({ op: 'materialize', session: this.id, sql, file }) as Promise<number>;
+  materialize(sql: string, file: string, signal?: AbortSignal): Promise<number> {
+    return this.call({ op: 'materialize', session: this.id, sql, file }, signal) as Promise<number>;
   }
 
   async close(): Promise<void> {
@@ -198,6 +198,7 @@ class HostedSession implements CustomerSession {
           sql: string;
           file: string;
         },
+    signal?: AbortSignal,
   ): Promise<unknown> {
     if (this.closed) throw new Error('the SQL session is closed');
     if (!this.proc?.alive) {
@@ -205,6 +206,6 @@ class HostedSession implements CustomerSession {
       this.proc = undefined;
       await this.openIn(this.host.pick());
     }
-    return this.proc!.request(req, this.spec.statementTimeoutMs * 2 + WATCHDOG_GRACE_MS);
+    return this.proc!.request(req, this.spec.statementTimeoutMs * 2 + WATCHDOG_GRACE_MS, signal);
   }
 }
