@@ -35,6 +35,13 @@ export interface DemandForecastWrite {
   forecast: DemandForecastDay[];
 }
 
+/**
+ * A write vacuums the forecast tables this many times along the way (and once at the end),
+ * so a run's rows take the room its earlier series left: a run grows the tables by about
+ * 1/VACUUM_PARTS of their size at most, not to twice it every other run.
+ */
+export const VACUUM_PARTS = 8;
+
 /** Demand history and forecasts in the row store (ANALYTICS_MIGRATIONS). */
 export class DemandStore {
   constructor(readonly client: SqlClient) {}
@@ -50,17 +57,25 @@ export class DemandStore {
    * connection only while the statements run),
    * so a re-run of the job for the same day gives the same rows. Not one transaction for
    * the whole call: an embedded row store (PGlite) has one connection, and every API read
-   * would wait behind a transaction holding it for the whole job. Then vacuums both
-   * tables: each run deletes every row it rewrites, and PGlite runs no autovacuum, so
-   * without it the tables grew by their whole size every hour.
+   * would wait behind a transaction holding it for the whole job. Vacuums both tables
+   * after each VACUUM_PARTS-th of the series and at the end: each run deletes every row it
+   * rewrites, and PGlite runs no autovacuum, so without a vacuum the tables grew by their
+   * whole size every hour; with one only at the end, every other run still doubled them
+   * (its rows went after the dead ones, which the vacuum then freed), and a vacuum along
+   * the way lets the rest of the run reuse the space of the series before.
    */
   async write(series: readonly DemandForecastWrite[], generatedAt: Date): Promise<void> {
+    const vacuumEvery = Math.max(1, Math.ceil(series.length / VACUUM_PARTS));
+    let written = 0;
     // A turn between series lets the requests that arrived meanwhile send their reads
     // before the next series' transaction takes PGlite's one connection. (With PGlite on
     // the event loop, PGliteInlineClient, a turn only once 10 ms had passed doubled the
     // serving p99 of a run; the row store's thread, PGliteClient, keeps it off the loop.)
     for (const s of series) {
       await turn();
+      if (written > 0 && written % vacuumEvery === 0)
+        await this.client.exec('VACUUM demand_history, demand_forecasts');
+      written++;
       const f = s.forecast;
       await this.client.batch([
         {
