@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=256 --heap-growing-percent=50
+#!/usr/bin/env -S node --heap-growing-percent=50
 // Entry point of the `faresight` command. It runs the compiled package in dist/ (built
 // once by `npm ci` through the `prepare` script: a command starts in a fraction of the
 // time tsx needs to compile the sources), and falls back to the TypeScript sources
@@ -6,11 +6,7 @@
 // developer's edit is never shadowed by a stale build.
 //
 // The V8 flags on the first line are bin/node-flags.json's (the npm scripts and the
-// benches pass the same). A 256 MB initial old space: the lake writer holds each record
-// from its read until its file is durable, V8 moves those objects to the old space, and
-// in a small heap that meant a full collection every few megabytes (28 in a 4 s lake
-// bench run; 11 with the flag, and the writer faster in 5 of 5 paired runs,
-// `npm run bench -- lake`).
+// benches pass the same; docs/packaging.md says why each is there).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
