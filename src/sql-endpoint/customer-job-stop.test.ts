@@ -18,12 +18,8 @@ import type { SessionSpec } from './customer-session.js';
 import { openDuckDBCustomerSession } from './duckdb/duckdb-customer-session.js';
 import { SqlInterruptedError } from './errors.js';
 import { SessionHost } from './session-host/session-host.js';
+import { SLOW_ONE_ROW } from './testing/slow-statements.js';
 import { openSqlFixture, type SqlFixture } from './testing/sql-fixture.js';
-
-/** Runs for minutes and returns one row: only an interrupt (or the timeout) ends it early. */
-const SLOW_ONE_ROW =
-  'SELECT count(*) AS n FROM (WITH t AS (SELECT unnest(generate_series(1, 20000)) AS i) ' +
-  "SELECT md5(repeat(a.i::varchar || b.i::varchar, 500)) AS h FROM t a, t b) WHERE h <> ''";
 
 let fx: SqlFixture;
 const spec = async (customer: string): Promise<SessionSpec> => ({
@@ -90,6 +86,17 @@ describe('a customer job stopped mid-statement', () => {
       );
       // the child is free: the next run builds
       assert.equal(await runCustomerJob(job, deps), built);
+      // a signal that has aborted already sends nothing to the child
+      const s = await host.open(await spec('globex'));
+      try {
+        await assert.rejects(
+          s.materialize('SELECT 1 AS one', path.join(table, 'never.parquet'), AbortSignal.abort()),
+          SqlInterruptedError,
+        );
+        assert.ok(!existsSync(path.join(table, 'never.parquet')));
+      } finally {
+        await s.close();
+      }
     } finally {
       await host.stop();
     }

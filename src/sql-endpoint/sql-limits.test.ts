@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { SLOW, SLOW_ONE_ROW } from './testing/slow-statements.js';
 import { type SqlEndpoints, startSqlEndpoints } from './testing/sql-endpoints.js';
 import { openSqlFixture, type SqlFixture } from './testing/sql-fixture.js';
 
@@ -15,12 +16,6 @@ const hasPsql = spawnSync('psql', ['--version']).status === 0;
 if (!hasPsql)
   console.log('# skipping the psql checks: psql is not installed (apt install postgresql-client)');
 
-/** Rows come out one chunk at a time, each row costly: the result would stream for minutes. */
-const SLOW =
-  'WITH t AS (SELECT unnest(generate_series(1, 20000)) AS i) ' +
-  'SELECT a.i AS a, b.i AS b, md5(repeat(a.i::varchar || b.i::varchar, 500)) AS h FROM t a, t b';
-/** SLOW aggregated to one row: it runs for minutes and can never reach a row cap. */
-const SLOW_ONE_ROW = `SELECT count(*) AS n FROM (${SLOW}) WHERE h <> ''`;
 /** About 3 MB of text in 300 rows. */
 const WIDE = `SELECT i, repeat('x', 10000) AS pad FROM (SELECT unnest(generate_series(1, 300)) AS i)`;
 /**

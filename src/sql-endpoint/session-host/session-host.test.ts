@@ -12,14 +12,10 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { SessionSpec } from '../customer-session.js';
 import { SqlHostError, SqlMemoryLimitError, SqlTimeoutError } from '../errors.js';
+import { SLOW_ONE_ROW } from '../testing/slow-statements.js';
 import { openSqlFixture, type SqlFixture } from '../testing/sql-fixture.js';
 import { SessionHost } from './session-host.js';
 
-const SLOW =
-  'WITH t AS (SELECT unnest(generate_series(1, 20000)) AS i) ' +
-  'SELECT a.i AS a, b.i AS b, md5(repeat(a.i::varchar || b.i::varchar, 500)) AS h FROM t a, t b';
-/** SLOW aggregated to one row: it runs for minutes and can never reach a row cap. */
-const SLOW_ONE_ROW = `SELECT count(*) AS n FROM (${SLOW}) WHERE h <> ''`;
 /** A hash aggregate over a million distinct 100-byte strings: a few hundred MB in DuckDB. */
 const HEAVY = `SELECT count(DISTINCT s) AS n FROM (SELECT repeat('x', 100) || i::varchar AS s FROM (SELECT unnest(generate_series(1, 1000000)) AS i))`;
 
