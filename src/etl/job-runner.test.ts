@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createGenerator } from '../generator/generator.js';
 import type { Logger } from '../ops/logger.js';
@@ -194,5 +196,134 @@ describe('JobRunner, a stop during a build', () => {
     // nothing was swapped in; the same job without the stop writes its partitions
     const done = await fx.runner.run({ ...slow, sql: job.sql });
     assert.ok(done.rows > 0);
+  });
+});
+
+describe('JobRunner, a run over many output partitions', () => {
+  /** Rows of a pond in one order, so that two builds of it compare. */
+  const sorted = async (pond: string) =>
+    (await fx.readPond(pond)).map((r) => JSON.stringify(r)).sort();
+
+  it('builds them in groups of buildDays, each from the input partitions its keys need, with the rows of one build', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
+    const once = { ...job, name: 'demand_once', pond: 'demand_once' };
+    const grouped = { ...job, name: 'demand_grouped', pond: 'demand_grouped' };
+    const calls: { keys: string[]; dts: string[] }[] = [];
+    const engine: EtlEngine = Object.create(fx.engine);
+    engine.build = async (j, files, keys, ...rest) => {
+      const dts = Object.values(files)
+        .flat()
+        .map((f) => /dt=(\d{4}-\d{2}-\d{2})/.exec(f!)![1]!);
+      calls.push({ keys: [...keys], dts: [...new Set(dts)].sort() });
+      return fx.engine.build(j, files, keys, ...rest);
+    };
+    const runner = (buildDays: number) =>
+      new JobRunner({
+        store: fx.store,
+        engine,
+        lakeRoot: fx.lakeRoot,
+        logger: silentLogger,
+        buildDays,
+      });
+    const range = { from: '2025-06-01', to: '2025-06-06' };
+
+    const a = await runner(31).run(once, { range });
+    assert.equal(calls.length, 1, 'one build covers 6 days when buildDays is 31');
+    calls.length = 0;
+    const b = await runner(2).run(grouped, { range });
+    assert.deepEqual(
+      calls.map((c) => c.keys),
+      [
+        ['2025-06-01', '2025-06-02'],
+        ['2025-06-03', '2025-06-04'],
+        ['2025-06-05', '2025-06-06'],
+      ],
+    );
+    // market_demand_daily keeps records received up to lateDays after the key
+    for (const c of calls) {
+      const lo = new Date(Date.parse(`${c.keys[0]}T00:00:00Z`) - 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const last = Date.parse(`${c.keys[c.keys.length - 1]}T00:00:00Z`);
+      const hi = new Date(last + job.lateDays * 86_400_000).toISOString().slice(0, 10);
+      assert.ok(
+        c.dts.every((d) => d >= lo && d <= hi),
+        `build of ${c.keys.join(', ')} read ${c.dts.join(', ')}`,
+      );
+    }
+    assert.ok(a.rows > 0);
+    assert.equal(b.rows, a.rows);
+    assert.deepEqual(b.outputPartitions, a.outputPartitions);
+    assert.deepEqual(
+      (await sorted('demand_grouped')).map((r) => r.replace('demand_grouped', '')),
+      (await sorted('demand_once')).map((r) => r.replace('demand_once', '')),
+    );
+    assert.deepEqual(
+      fs
+        .readdirSync(path.join(fx.lakeRoot, 'ponds', 'demand_grouped'))
+        .filter((n) => n.startsWith('.')),
+      [],
+      'no staging left',
+    );
+  });
+
+  it('a week grain builds one week at a time when buildDays is under 14', async () => {
+    const job = defaultPondJobs().find((j) => j.grain === 'week');
+    if (!job) return assert.fail('the default ponds have a weekly job');
+    const calls: string[][] = [];
+    const engine: EtlEngine = Object.create(fx.engine);
+    engine.build = async (j, files, keys, ...rest) => {
+      calls.push([...keys]);
+      return fx.engine.build(j, files, keys, ...rest);
+    };
+    const runner = new JobRunner({
+      store: fx.store,
+      engine,
+      lakeRoot: fx.lakeRoot,
+      logger: silentLogger,
+      buildDays: 7,
+    });
+    await runner.run(
+      { ...job, name: 'weekly_grouped', pond: 'weekly_grouped' },
+      {
+        range: { from: '2025-05-26', to: '2025-06-15' },
+      },
+    );
+    assert.deepEqual(calls, [['2025-05-26'], ['2025-06-02'], ['2025-06-09']]);
+  });
+});
+
+describe('JobRunner, a change over many input files', () => {
+  it('scans them for the partitions they touch in groups of scanFiles, and finds the keys one scan finds', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
+    const scans: number[] = [];
+    const engine: EtlEngine = Object.create(fx.engine);
+    engine.affectedKeys = async (j, files, signal) => {
+      scans.push(Object.values(files).flat().length);
+      return fx.engine.affectedKeys(j, files, signal);
+    };
+    const runner = (scanFiles: number) =>
+      new JobRunner({
+        store: fx.store,
+        engine,
+        lakeRoot: fx.lakeRoot,
+        logger: silentLogger,
+        scanFiles,
+      });
+    const one = await runner(100_000).run({ ...job, name: 'scan_once', pond: 'scan_once' });
+    assert.equal(scans.length, 1);
+    const files = scans[0]!;
+    scans.length = 0;
+    const grouped = await runner(5).run({ ...job, name: 'scan_grouped', pond: 'scan_grouped' });
+    assert.ok(scans.length >= Math.ceil(files / 5), `${scans.length} scans of ${files} files`);
+    assert.equal(
+      scans.reduce((a, b) => a + b, 0),
+      files,
+      'every changed file scanned once',
+    );
+    assert.ok(one.outputPartitions.length > 1);
+    assert.deepEqual(grouped.outputPartitions, one.outputPartitions);
+    assert.deepEqual(grouped.inputPartitions, one.inputPartitions);
+    assert.equal(grouped.rows, one.rows);
   });
 });

@@ -19,6 +19,20 @@ import { removeStaleStaging, swapPartitions } from './partition-swap.js';
 const DAY_MS = 86_400_000;
 /** Longest a run may hold its job's lease before another process may take it over. */
 export const LEASE_MS = 2 * 3_600_000;
+/**
+ * Output days one engine build covers at most (a week grain's build covers one week):
+ * a run over more builds them in groups, one after another, so that its memory follows
+ * the group, not the run. The first run of `up --demo` over its 28 days of history built
+ * every day in one DuckDB COPY and took the process to 1.6 GB for 20-30 s
+ * (docs/benchmarks.md).
+ */
+export const BUILD_DAYS = 7;
+/**
+ * Input files one scan for the output partitions a change touches reads at most: the
+ * changed partitions are scanned in groups of about this many files, one DuckDB
+ * instance each. One scan of the 10,725 files of `up --demo`'s history held 975 MB.
+ */
+export const SCAN_FILES = 1000;
 
 /** Dependencies of JobRunner. */
 export interface JobRunnerOptions {
@@ -36,6 +50,10 @@ export interface JobRunnerOptions {
    * its watermark stays, so the retry redoes both.
    */
   onPublished?: (job: JobDefinition) => Promise<void>;
+  /** Output days per engine build; default BUILD_DAYS. */
+  buildDays?: number;
+  /** Input files per scan for affected keys; default SCAN_FILES. */
+  scanFiles?: number;
 }
 
 /** What one attempt did. */
@@ -134,7 +152,10 @@ export class JobRunner {
         const present = new Set(all.map((p) => p.key));
         const removed = [...wm.keys()].filter((k) => !present.has(k));
         inputKeys = [...changed.map((p) => p.key), ...removed];
-        const found = new Set(await engine.affectedKeys(job, filesOf(changed), options.signal));
+        const found = new Set<string>();
+        for (const group of groupByFiles(changed, this.opts.scanFiles ?? SCAN_FILES))
+          for (const key of await engine.affectedKeys(job, filesOf(group), options.signal))
+            found.add(key);
         for (const key of removed) {
           const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(key)?.[1];
           if (!dt) continue;
@@ -144,16 +165,24 @@ export class JobRunner {
         keys = [...found].sort();
         watermarks = { set: changed.map((p) => [p.key, p.fingerprint]), removed };
       }
-      let result = { rows: 0, bytes: 0, partitions: [] as readonly string[] };
+      const result = { rows: 0, bytes: 0 };
       if (keys.length > 0) {
-        const lo = addDays(keys[0]!, -1);
-        const hi = addDays(keys[keys.length - 1]!, grainDays(job.grain) - 1 + job.lateDays);
-        const window = all.filter((p) => p.dt >= lo && p.dt <= hi);
         const dir = this.pondDir(job.pond);
         await removeStaleStaging(dir);
-        const staged = path.join(dir, `.tmp-${runId}`);
-        result = await engine.build(job, filesOf(window), keys, staged, options.signal);
-        await swapPartitions(dir, job.partitionColumn, keys, staged, String(runId));
+        const days = grainDays(job.grain);
+        const perBuild = Math.max(1, Math.floor((this.opts.buildDays ?? BUILD_DAYS) / days));
+        for (let at = 0, n = 0; at < keys.length; at += perBuild, n++) {
+          // Each group reads only the input partitions its keys need, and is swapped in
+          // before the next is built; the watermark moves once all are in.
+          const group = keys.slice(at, at + perBuild);
+          const spans = group.map((k) => [addDays(k, -1), addDays(k, days - 1 + job.lateDays)]);
+          const window = all.filter((p) => spans.some(([lo, hi]) => p.dt >= lo! && p.dt <= hi!));
+          const staged = path.join(dir, `.tmp-${runId}-${n}`);
+          const built = await engine.build(job, filesOf(window), group, staged, options.signal);
+          await swapPartitions(dir, job.partitionColumn, group, staged, `${runId}-${n}`);
+          result.rows += built.rows;
+          result.bytes += built.bytes;
+        }
         await store.upsertTable({
           name: job.pond,
           kind: 'pond',
@@ -211,6 +240,24 @@ export class JobRunner {
       throw new JobRunError(job.name, runId, { cause: err });
     }
   }
+}
+
+/** `parts` in order, in groups of at most `files` files (a larger partition alone). */
+function groupByFiles(parts: readonly InputPartition[], files: number): InputPartition[][] {
+  const groups: InputPartition[][] = [];
+  let group: InputPartition[] = [];
+  let n = 0;
+  for (const p of parts) {
+    if (group.length > 0 && n + p.files.length > files) {
+      groups.push(group);
+      group = [];
+      n = 0;
+    }
+    group.push(p);
+    n += p.files.length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 function filesOf(parts: readonly InputPartition[]): InputFiles {
