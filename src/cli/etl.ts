@@ -87,7 +87,9 @@ export function register(program: Command): void {
 
   etl
     .command('run')
-    .description('run one job now, incrementally (a pond name, or customer:<customer>/<table>)')
+    .description(
+      'run one job now, incrementally (a pond name, customer:<customer>/<table>, or demand_forecast)',
+    )
     .argument('<job>', 'job name')
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const { config } = configFrom(cmd);

@@ -18,7 +18,8 @@ import type { ShoppingRecord } from '../model/shopping-record.js';
 import { type Logger, silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import type { SqlClient } from '../sql/sql-client.js';
-import { startEtlRole } from './compose/etl-context.js';
+import { openEtlContext, startEtlRole } from './compose/etl-context.js';
+import { EtlOperations, runJobNow } from './compose/etl-operations.js';
 import { startPlatform } from './platform.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fs-forecast-task-'));
@@ -159,6 +160,42 @@ describe('the demand forecast as an ETL task', () => {
       );
     } finally {
       await platform.stop();
+    }
+  });
+
+  it('runs now as `faresight etl run demand_forecast` and the admin API do, recorded as a manual run', {
+    timeout: 180_000,
+  }, async () => {
+    const dataDir = join(root, 'now');
+    await seedLake(dataDir);
+    const sql = await PGliteClient.open();
+    const ctx = await openEtlContext({ config: configFor(dataDir), sql, logger: silentLogger });
+    try {
+      const r = await runJobNow(ctx, FORECAST_TASK, silentLogger);
+      assert.deepEqual(r, { rows: 3, message: 'demand_forecast: 3 series forecast' });
+      const runs = await sql.query<{ status: string; kind: string; rows_out: string | number }>(
+        'SELECT status, kind, rows_out FROM etl_runs WHERE job = $1',
+        [FORECAST_TASK],
+      );
+      assert.deepEqual(
+        runs.map((x) => [x.status, x.kind, Number(x.rows_out)]),
+        [['succeeded', 'manual', 3]],
+      );
+      // the admin API's run (what `etl run` beside `up` asks for) accepts the name too
+      const ops = new EtlOperations(ctx, silentLogger);
+      const op = await ops.start(FORECAST_TASK);
+      assert.equal(op.job, FORECAST_TASK);
+      await until('the operation to end', async () => {
+        const o = (await ops.list()).find((x) => x.id === op.id);
+        return o && o.status !== 'running' ? o : undefined;
+      }).then((o) => assert.equal(o.status, 'succeeded', o.message ?? undefined));
+      // a pond backfill of it is still refused: it has no partitions
+      await assert.rejects(ops.start(FORECAST_TASK, { from: '2026-01-01', to: '2026-01-02' }), {
+        name: 'ConsoleInputError',
+      });
+    } finally {
+      await ctx.close();
+      await sql.close();
     }
   });
 });

@@ -58,6 +58,8 @@ export interface EtlContext extends EtlJobs {
   job(name: string): JobDefinition;
   /** Default pond jobs, every customer job and the demand forecast, as scheduler tasks. */
   tasks(): Promise<EtlTask[]>;
+  /** The demand forecast task (FORECAST_TASK), recorded in the run history as the scheduler runs it. */
+  readonly forecast: EtlTask;
   /** The customers' slices of the ponds (rewritten on grant, deleted on revoke). */
   readonly slices: CustomerSlices;
   /** Closes the engine (not the SqlClient, which the caller owns). */
@@ -153,6 +155,7 @@ export async function openEtlContext(deps: {
     slices,
     lakeRoot: root,
     job,
+    forecast: forecastTask,
     async tasks() {
       const pondTasks: EtlTask[] = jobs.map((j) => ({
         name: j.name,

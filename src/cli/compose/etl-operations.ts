@@ -23,7 +23,10 @@ export function dayOf(what: string, v: string | undefined): string {
   return v;
 }
 
-/** Runs `name` (a pond job or `customer:<customer>/<table>`) once, incrementally. */
+/**
+ * Runs `name` (a pond job, `customer:<customer>/<table>`, or the demand forecast,
+ * FORECAST_TASK) once, incrementally.
+ */
 export async function runJobNow(
   ctx: EtlContext,
   name: string,
@@ -40,6 +43,10 @@ export async function runJobNow(
       runnerId: ctx.runner.runnerId,
     });
     return { rows, message: `${name}: ${rows} rows` };
+  }
+  if (name === ctx.forecast.name) {
+    const r = (await ctx.forecast.run({ kind: 'manual', attempt: 1 })) as { rows: number };
+    return { rows: r.rows, message: `${name}: ${r.rows} series forecast` };
   }
   const s = await ctx.runner.run(ctx.job(name));
   return {
@@ -146,7 +153,7 @@ export class EtlOperations {
         const jobs = await this.ctx.customers.jobs();
         if (!jobs.some((j) => customerTaskName(j) === name))
           throw new UnknownJobError(name, jobs.map(customerTaskName));
-      } else this.ctx.job(name);
+      } else if (name !== this.ctx.forecast.name) this.ctx.job(name);
     } catch (err) {
       if (err instanceof UnknownJobError) throw new ConsoleInputError(err.message);
       throw err;
