@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { groupBySchema, readLakeFileGroups } from './lake-table-sql.js';
+import { groupBySchema, readLakeFileGroups, SchemaCache } from './lake-table-sql.js';
 
 test('lake files of several schemas are read group by group, every row, missing columns NULL', async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-sql-'));
@@ -41,4 +41,36 @@ test('lake files of several schemas are read group by group, every row, missing 
     ],
   );
   assert.throws(() => readLakeFileGroups([]), /no file/);
+});
+
+test('grouping again with a SchemaCache reads only the footers of files it has not seen', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-sql-'));
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  t.after(async () => {
+    conn.closeSync();
+    db.closeSync();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  const file = async (name: string, select: string) => {
+    const f = path.join(dir, `${name}.parquet`);
+    await conn.run(`COPY (${select}) TO '${f}' (FORMAT parquet)`);
+    return f;
+  };
+  const a = await file('a', 'SELECT 1 AS n');
+  const b = await file('b', 'SELECT 2 AS n, 3 AS m');
+  const cache = new SchemaCache();
+  assert.deepEqual(await groupBySchema(conn, [a, b], cache), [[a], [b]]);
+  assert.equal(cache.size, 2);
+  // a's footer is not read again: a file that changed would fail if it were
+  await fs.writeFile(a, 'not parquet');
+  const c = await file('c', 'SELECT 4 AS n');
+  assert.deepEqual(await groupBySchema(conn, [a, b, c], cache), [[a, c], [b]]);
+  await assert.rejects(groupBySchema(conn, [a, b, c]), /parquet/i, 'without the cache it is read');
+  const oneColumn = cache.get(a);
+  assert.equal(cache.get(c), oneColumn, 'equal schemas, one id');
+  cache.retain([b, c]);
+  assert.equal(cache.size, 2);
+  assert.equal(cache.get(a), undefined);
+  assert.equal(cache.get(c), oneColumn);
 });

@@ -159,4 +159,28 @@ describe('lake query (DuckDB)', () => {
       await q.close();
     }
   });
+
+  test('opening reads no file, and a query reads only the tables it names', async () => {
+    const dataDir = path.join(tmp, 'lazy');
+    await writeLake(dataDir, 3);
+    // every offers file unreadable before the engine opens
+    const offers = fs
+      .readdirSync(lakeRoot(dataDir), { recursive: true })
+      .map(String)
+      .filter((f) => f.startsWith('offers/') && f.endsWith('.parquet'));
+    assert.ok(offers.length > 0);
+    for (const f of offers) fs.writeFileSync(path.join(lakeRoot(dataDir), f), 'not parquet');
+    const q = await DuckDBLakeQuery.open({ dataDir });
+    try {
+      assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: 9 }]);
+      await assert.rejects(q.all('select count(*) n from offers'), {
+        name: 'QueryError',
+        message: /offers\/.*parquet/,
+      });
+      // the failure is the offers table's alone
+      assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: 9 }]);
+    } finally {
+      await q.close();
+    }
+  });
 });

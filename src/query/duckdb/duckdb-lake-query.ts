@@ -8,7 +8,11 @@ import {
   type DuckDBResult,
 } from '@duckdb/node-api';
 import { jsonValueConverter } from '../../lake/duckdb/json-values.js';
-import { lakeTableSelect, sqlString } from '../../lake/duckdb/lake-table-sql.js';
+import {
+  groupedLakeTableSelect,
+  SchemaCache,
+  sqlString,
+} from '../../lake/duckdb/lake-table-sql.js';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { archiveRoot } from '../../lake/lifecycle/local-lifecycle.js';
 import { LAKE_TABLES, type LakeTable } from '../../lake/tables.js';
@@ -69,16 +73,26 @@ function prunedTables(
 const VANISHED_RETRIES = 3;
 
 /**
- * LakeQuery on an in-memory DuckDB. Before every query, each lake table it names becomes a view
- * over `read_parquet` of the files LakeFiles lists (hive_partitioning, union_by_name, so
- * files of older schema versions read too), or, while it has none, a typed empty SELECT
- * with the same columns. Reading the listed files rather than a glob is what keeps a
+ * LakeQuery on an in-memory DuckDB. Before every query, each lake table it names becomes a
+ * view over `read_parquet` of the files LakeFiles lists, grouped by Parquet schema (so
+ * files of older schema versions read too; see groupedLakeTableSelect), or, while it has
+ * none, a typed empty SELECT with the same columns. A view is made the first time a query
+ * needs it, not at open. Reading the listed files rather than a glob is what keeps a
  * compaction invisible. Each query runs on its own connection, so queries may overlap.
+ *
+ * The views were over every file with `union_by_name`, made for every table at open:
+ * that opens every file to bind a view and holds what it read. Over the 10,725 files of
+ * `up --demo`'s history, the demand forecast's query peaked at 1,061 MB of RSS in 7.1 s,
+ * and at 496 MB in 3.5 s grouped and made on demand (docs/benchmarks.md, "ETL in groups").
  */
 export class DuckDBLakeQuery extends LakeQueryBase {
   private readonly viewSql = new Map<LakeTable, string>();
   /** The files each view reads, as last listed. */
   private readonly viewFiles = new Map<LakeTable, readonly string[]>();
+  /** Each table's files' schemas, so a refresh reads only new files' footers. */
+  private readonly schemas = new Map<LakeTable, SchemaCache>(
+    LAKE_TABLES.map((t) => [t, new SchemaCache()]),
+  );
   private readonly connections = new Set<DuckDBConnection>();
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -91,7 +105,7 @@ export class DuckDBLakeQuery extends LakeQueryBase {
     super();
   }
 
-  /** Opens the engine and creates the table views. */
+  /** Opens the engine; each table's view is made when a query first needs it. */
   static async open(options: LakeQueryOptions): Promise<DuckDBLakeQuery> {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
@@ -104,9 +118,7 @@ export class DuckDBLakeQuery extends LakeQueryBase {
             new LocalLakeFiles(path.resolve(archiveRoot(options.dataDir))),
           ])
         : lake);
-    const q = new DuckDBLakeQuery(instance, conn, files);
-    await q.refreshViews();
-    return q;
+    return new DuckDBLakeQuery(instance, conn, files);
   }
 
   /**
@@ -127,8 +139,10 @@ export class DuckDBLakeQuery extends LakeQueryBase {
         for (const table of tables) {
           const files = await this.lakeFiles.files(table);
           this.viewFiles.set(table, files);
+          this.schemaCache(table).retain(files);
           if (pruned.has(table)) continue;
-          const sql = `CREATE OR REPLACE VIEW ${table} AS ${lakeTableSelect(table, files)}`;
+          const select = await this.tableSelect(table, files);
+          const sql = `CREATE OR REPLACE VIEW ${table} AS ${select}`;
           if (this.viewSql.get(table) === sql) continue;
           await this.conn.run(sql);
           this.viewSql.set(table, sql);
@@ -156,10 +170,16 @@ export class DuckDBLakeQuery extends LakeQueryBase {
     for (let attempt = 0; ; attempt++) {
       // A statement naming no lake table may read one through a view of the user's own,
       // and a retry refreshes every view: such a view may list a file a compaction deleted.
-      await this.refreshViews(
-        attempt === 0 && named.length > 0 && !viaOwnView ? named : LAKE_TABLES,
-        pruned,
-      );
+      try {
+        await this.refreshViews(
+          attempt === 0 && named.length > 0 && !viaOwnView ? named : LAKE_TABLES,
+          pruned,
+        );
+      } catch (err) {
+        // reading the footers of a file a compaction deleted since the listing
+        if (attempt < VANISHED_RETRIES && isVanishedFile(err)) continue;
+        throw toQueryError(err, sql);
+      }
       const conn = await this.instance.connect();
       this.connections.add(conn);
       try {
@@ -187,8 +207,9 @@ export class DuckDBLakeQuery extends LakeQueryBase {
   /**
    * On `conn` only, shadows the view of each table of `pruned` by a temporary view over
    * the files of the partitions its predicates allow. DuckDB would skip the other files'
-   * rows anyway, but it opens every file of a view to bind it (union_by_name), so a
-   * listing of the newest hour of an uncompacted lake opened every file of the table.
+   * rows anyway, but a view over every file of the table has every file's footer read
+   * (once) and its path in the statement; with `union_by_name`, binding it opened every
+   * file, so a listing of the newest hour of an uncompacted lake opened them all.
    */
   private async pruneViews(
     conn: DuckDBConnection,
@@ -196,8 +217,21 @@ export class DuckDBLakeQuery extends LakeQueryBase {
   ): Promise<void> {
     for (const [table, predicates] of pruned) {
       const kept = (this.viewFiles.get(table) ?? []).filter((f) => keyMatches(f, predicates));
-      await conn.run(`CREATE TEMP VIEW ${table} AS ${lakeTableSelect(table, kept)}`);
+      await conn.run(`CREATE TEMP VIEW ${table} AS ${await this.tableSelect(table, kept, conn)}`);
     }
+  }
+
+  private schemaCache(table: LakeTable): SchemaCache {
+    return this.schemas.get(table) ?? new SchemaCache();
+  }
+
+  /** The SELECT of a view over `files` of `table`; new files' footers are read on `conn`. */
+  private tableSelect(
+    table: LakeTable,
+    files: readonly string[],
+    conn: DuckDBConnection = this.conn,
+  ): Promise<string> {
+    return groupedLakeTableSelect(conn, table, files, this.schemaCache(table));
   }
 
   open(sql: string): Promise<QueryResult> {
