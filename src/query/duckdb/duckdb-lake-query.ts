@@ -83,7 +83,8 @@ const VANISHED_RETRIES = 3;
  * The views were over every file with `union_by_name`, made for every table at open:
  * that opens every file to bind a view and holds what it read. Over the 10,725 files of
  * `up --demo`'s history, the demand forecast's query peaked at 1,061 MB of RSS in 7.1 s,
- * and at 496 MB in 3.5 s grouped and made on demand (docs/benchmarks.md, "ETL in groups").
+ * and at 462-489 MB in 3.6-3.7 s grouped and made on demand (docs/benchmarks.md, "ETL in
+ * groups").
  */
 export class DuckDBLakeQuery extends LakeQueryBase {
   private readonly viewSql = new Map<LakeTable, string>();
