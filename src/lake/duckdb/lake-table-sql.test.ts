@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { groupBySchema, readLakeFileGroups, SchemaCache } from './lake-table-sql.js';
 
-test('lake files of several schemas are read group by group, every row, missing columns NULL', async (t) => {
+/** A scratch DuckDB and directory, closed after `t`; `file` writes a SELECT as a lake file of `hour`. */
+async function scratch(t: TestContext) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-sql-'));
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
@@ -22,6 +23,11 @@ test('lake files of several schemas are read group by group, every row, missing 
     await conn.run(`COPY (${select}) TO '${f}' (FORMAT parquet)`);
     return f;
   };
+  return { conn, file };
+}
+
+test('lake files of several schemas are read group by group, every row, missing columns NULL', async (t) => {
+  const { conn, file } = await scratch(t);
   // an older file without `extra`, a newer one with it, and one of the older schema whose
   // columns come in another order (DuckDB matches columns by name)
   const old = await file('01', "SELECT 1 AS n, 'a' AS s");
@@ -44,27 +50,15 @@ test('lake files of several schemas are read group by group, every row, missing 
 });
 
 test('grouping again with a SchemaCache reads only the footers of files it has not seen', async (t) => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-sql-'));
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  t.after(async () => {
-    conn.closeSync();
-    db.closeSync();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  const file = async (name: string, select: string) => {
-    const f = path.join(dir, `${name}.parquet`);
-    await conn.run(`COPY (${select}) TO '${f}' (FORMAT parquet)`);
-    return f;
-  };
-  const a = await file('a', 'SELECT 1 AS n');
-  const b = await file('b', 'SELECT 2 AS n, 3 AS m');
+  const { conn, file } = await scratch(t);
+  const a = await file('01', 'SELECT 1 AS n');
+  const b = await file('02', 'SELECT 2 AS n, 3 AS m');
   const cache = new SchemaCache();
   assert.deepEqual(await groupBySchema(conn, [a, b], cache), [[a], [b]]);
   assert.equal(cache.size, 2);
   // a's footer is not read again: a file that changed would fail if it were
   await fs.writeFile(a, 'not parquet');
-  const c = await file('c', 'SELECT 4 AS n');
+  const c = await file('03', 'SELECT 4 AS n');
   assert.deepEqual(await groupBySchema(conn, [a, b, c], cache), [[a, c], [b]]);
   await assert.rejects(groupBySchema(conn, [a, b, c]), /parquet/i, 'without the cache it is read');
   const oneColumn = cache.get(a);

@@ -7,13 +7,40 @@ import { lakeRoot } from '../../lake/lake-layout.js';
 import { applyLifecycleAction, planLocalLifecycle } from '../../lake/lifecycle/local-lifecycle.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
 import type { LakeTable } from '../../lake/tables.js';
-import { LocalLakeFiles } from '../lake-files.js';
+import { type LakeFiles, LocalLakeFiles } from '../lake-files.js';
 import { runLakeQuerySuite, writeLake as writeLakeFiles } from '../testing/lake-query-suite.js';
 import { DuckDBLakeQuery } from './duckdb-lake-query.js';
 
 /** Writes `perHour` records into each of hours 04, 05 and 06 of 2026-11-26, one file per hour. */
 const writeLake = (dataDir: string, perHour: number) =>
   writeLakeFiles(new LocalObjectStore(lakeRoot(dataDir)), stagingDir(dataDir), perHour);
+
+/** Makes every lake file under `dataDir` whose path (from the lake root) passes `which` unreadable; returns them. */
+function breakFiles(dataDir: string, which: (f: string) => boolean): string[] {
+  const files = fs
+    .readdirSync(lakeRoot(dataDir), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.parquet') && which(f));
+  assert.ok(files.length > 0, 'no file to break');
+  for (const f of files) fs.writeFileSync(path.join(lakeRoot(dataDir), f), 'not parquet');
+  return files;
+}
+
+/** The lake files of `dataDir`, each table listed recorded in `listed`; `alter` may change a listing. */
+function recordedFiles(
+  dataDir: string,
+  listed: LakeTable[],
+  alter: (files: string[]) => string[] = (files) => files,
+): LakeFiles {
+  const local = new LocalLakeFiles(lakeRoot(dataDir));
+  return {
+    files: async (table) => {
+      const files = await local.files(table);
+      listed.push(table);
+      return alter(files);
+    },
+  };
+}
 
 const stagingDir = (dataDir: string) => {
   const dir = path.join(dataDir, 'tmp');
@@ -93,17 +120,8 @@ describe('lake query (DuckDB)', () => {
   test('a query lists the files of the tables it names only', async () => {
     const dataDir = path.join(tmp, 'named');
     await writeLake(dataDir, 2);
-    const local = new LocalLakeFiles(lakeRoot(dataDir));
     const listed: LakeTable[] = [];
-    const q = await DuckDBLakeQuery.open({
-      dataDir,
-      files: {
-        files: (table) => {
-          listed.push(table);
-          return local.files(table);
-        },
-      },
-    });
+    const q = await DuckDBLakeQuery.open({ dataDir, files: recordedFiles(dataDir, listed) });
     try {
       listed.length = 0;
       assert.deepEqual(await q.all('select count(*) n from dead_letters'), [{ n: 0 }]);
@@ -132,15 +150,8 @@ describe('lake query (DuckDB)', () => {
     await writeLake(dataDir, 5);
     // Every file of hour 04 becomes unreadable (once the engine is open): a query that
     // opens one fails.
-    const hour04 = fs
-      .readdirSync(lakeRoot(dataDir), { recursive: true })
-      .map(String)
-      .filter(
-        (f) => f.startsWith('searches/') && f.includes('/hour=04/') && f.endsWith('.parquet'),
-      );
-    assert.ok(hour04.length > 0);
     const q = await DuckDBLakeQuery.open({ dataDir });
-    for (const f of hour04) fs.writeFileSync(path.join(lakeRoot(dataDir), f), 'not parquet');
+    breakFiles(dataDir, (f) => f.startsWith('searches/') && f.includes('/hour=04/'));
     try {
       assert.deepEqual(
         await q.all(
@@ -164,12 +175,7 @@ describe('lake query (DuckDB)', () => {
     const dataDir = path.join(tmp, 'lazy');
     await writeLake(dataDir, 3);
     // every offers file unreadable before the engine opens
-    const offers = fs
-      .readdirSync(lakeRoot(dataDir), { recursive: true })
-      .map(String)
-      .filter((f) => f.startsWith('offers/') && f.endsWith('.parquet'));
-    assert.ok(offers.length > 0);
-    for (const f of offers) fs.writeFileSync(path.join(lakeRoot(dataDir), f), 'not parquet');
+    breakFiles(dataDir, (f) => f.startsWith('offers/'));
     const q = await DuckDBLakeQuery.open({ dataDir });
     try {
       assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: 9 }]);
@@ -179,6 +185,26 @@ describe('lake query (DuckDB)', () => {
       });
       // the failure is the offers table's alone
       assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: 9 }]);
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('a file deleted between the listing and the reading of its footer is listed again', async () => {
+    const dataDir = path.join(tmp, 'vanished');
+    await writeLake(dataDir, 2);
+    const listed: LakeTable[] = [];
+    // the first listing names a file a compaction has since deleted
+    const q = await DuckDBLakeQuery.open({
+      dataDir,
+      files: recordedFiles(dataDir, listed, (files) =>
+        listed.length === 1 ? [...files, `${files[0]}.gone.parquet`] : files,
+      ),
+    });
+    try {
+      assert.deepEqual(await q.all('select count(*) n from searches'), [{ n: 6 }]);
+      // the retry lists every table again (as after a vanished file in a query)
+      assert.equal(listed.filter((t) => t === 'searches').length, 2);
     } finally {
       await q.close();
     }

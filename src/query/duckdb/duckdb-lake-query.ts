@@ -91,9 +91,7 @@ export class DuckDBLakeQuery extends LakeQueryBase {
   /** The files each view reads, as last listed. */
   private readonly viewFiles = new Map<LakeTable, readonly string[]>();
   /** Each table's files' schemas, so a refresh reads only new files' footers. */
-  private readonly schemas = new Map<LakeTable, SchemaCache>(
-    LAKE_TABLES.map((t) => [t, new SchemaCache()]),
-  );
+  private readonly schemas = new Map<LakeTable, SchemaCache>();
   private readonly connections = new Set<DuckDBConnection>();
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -223,7 +221,12 @@ export class DuckDBLakeQuery extends LakeQueryBase {
   }
 
   private schemaCache(table: LakeTable): SchemaCache {
-    return this.schemas.get(table) ?? new SchemaCache();
+    let cache = this.schemas.get(table);
+    if (!cache) {
+      cache = new SchemaCache();
+      this.schemas.set(table, cache);
+    }
+    return cache;
   }
 
   /** The SELECT of a view over `files` of `table`; new files' footers are read on `conn`. */
