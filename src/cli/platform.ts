@@ -10,14 +10,14 @@ import type { ApiExtension } from '../api/api.js';
 import type { Config } from '../config/config.js';
 import { CONSOLE_OPERATIONS } from '../console/console-openapi.js';
 import { type ConsoleOptions, registerConsole } from '../console/console-routes.js';
-import { MetricsSampler, type MetricsSamplerOptions } from '../console/metrics-sampler.js';
+import { MetricsSampler } from '../console/metrics-sampler.js';
 import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
+import type { IngestStats } from '../ingest/ingest-stats.js';
 import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
-import type { ObjectStore } from '../lake/object-store/object-store.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
@@ -32,15 +32,9 @@ import { openCache } from './compose/cache.js';
 import { PlatformConsoleBackend } from './compose/console-backend.js';
 import { startEtlRole } from './compose/etl-context.js';
 import { EtlOperations } from './compose/etl-operations.js';
-import {
-  type IngestThread,
-  type IngestTotals,
-  startIngestThread,
-} from './compose/ingest-thread.js';
 import { openLake } from './compose/lake.js';
 import { openObjectStore } from './compose/object-store.js';
 import {
-  type IngestStreams,
   startApiRole,
   startIngestRole,
   startLakeRole,
@@ -61,8 +55,7 @@ export interface Platform {
   rowStore: RowStore;
   lake: LakeWriter;
   realtime: RealtimeService;
-  /** Ingest's running totals (from its thread when it runs on one). */
-  ingestTotals(): Promise<IngestTotals>;
+  ingestStats: IngestStats;
   /** Adds a service to stop before the others (the demo feed). */
   add(service: Service): void;
   stop(): Promise<void>;
@@ -187,7 +180,7 @@ export async function startPlatform(
       for (const v of Object.keys(createAdapters()))
         redriveTokens.set(v, randomBytes(32).toString('base64url'));
     let ingestUrl = '';
-    const registries: MetricsSamplerOptions['registries'][number][] = [registry];
+    const registries: Registry[] = [registry];
     let sampler: MetricsSampler | undefined;
     let extensions: Parameters<typeof startApiRole>[0]['extensions'];
     // The CLI beside `up` reaches the admin API with a token made here, written only to
@@ -264,17 +257,16 @@ export async function startPlatform(
       });
       services.push({ name: 'admin-endpoint', stop: async () => remove() });
     }
-    const internalTokens = [
-      ...(opts.internalTokens ?? []),
-      ...[...redriveTokens].map(([vendor, t]) => ({ vendor, tokenSha256: hashToken(t) })),
-    ];
-    const ingest = await startIngest(
+    const ingest = await startIngestRole({
       config,
-      logger.child('ingest'),
       streams,
-      lakeStore,
-      internalTokens,
-    );
+      payloadStore: lakeStore,
+      logger: logger.child('ingest'),
+      internalTokens: [
+        ...(opts.internalTokens ?? []),
+        ...[...redriveTokens].map(([vendor, t]) => ({ vendor, tokenSha256: hashToken(t) })),
+      ],
+    });
     services.push(ingest);
     ingestUrl = ingest.url;
     registries.push(ingest.registry);
@@ -288,7 +280,7 @@ export async function startPlatform(
       rowStore: store,
       lake,
       realtime,
-      ingestTotals: () => ingest.totals(),
+      ingestStats: ingest.stats,
       add: (s) => services.push(s),
       services: () => services,
       stop: async () => {
@@ -301,31 +293,6 @@ export async function startPlatform(
     await closeBackends().catch(() => {});
     throw err;
   }
-}
-
-/**
- * Ingest for the platform: on a thread of its own (ingest-thread.ts), off the event loop
- * that serves the API and runs the consumers. With Kinesis and the embedded row store it
- * stays on this thread: its streams would open the checkpoints' PGlite directory, which
- * one process opens once.
- */
-async function startIngest(
-  config: Config,
-  logger: Logger,
-  streams: IngestStreams,
-  payloadStore: ObjectStore,
-  internalTokens: readonly VendorToken[],
-): Promise<IngestThread> {
-  if (!(config.stream.backend === 'kinesis' && config.rowStore.backend === 'pglite'))
-    return startIngestThread({ config, logger, internalTokens });
-  const ingest = await startIngestRole({ config, streams, payloadStore, logger, internalTokens });
-  return {
-    name: ingest.name,
-    url: ingest.url,
-    totals: async () => ({ ...ingest.stats.totals }),
-    registry: ingest.registry,
-    stop: () => ingest.stop(),
-  };
 }
 
 /** The Console's page and admin API as an extension of the API: its routes and their OpenAPI operations. */

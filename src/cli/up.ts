@@ -126,7 +126,7 @@ export function register(program: Command): void {
             const lag = await platform.stream.lag();
             const byGroup: Record<string, number> = {};
             for (const l of lag) byGroup[l.group] = (byGroup[l.group] ?? 0) + l.records;
-            const t = await platform.ingestTotals();
+            const t = platform.ingestStats.totals;
             const lake = platform.lake.stats();
             logger.info('progress', {
               recordsIn: t.records,

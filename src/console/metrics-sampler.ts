@@ -48,7 +48,7 @@ function isApiRequest(labels: Record<string, string | number>): boolean {
   return labels.service === 'api' && !String(labels.route ?? '').startsWith('/console');
 }
 
-async function readRegistries(registries: MetricsSamplerOptions['registries']): Promise<Raw> {
+async function readRegistries(registries: readonly Registry[]): Promise<Raw> {
   const counters = new Map<string, number>();
   const histograms = new Map<string, Map<number, number>>();
   const add = (k: string, v: number) => counters.set(k, (counters.get(k) ?? 0) + v);
@@ -153,8 +153,7 @@ class Ring {
 }
 
 export interface MetricsSamplerOptions {
-  /** Where the counters are read: prom-client registries, or one read from another thread. */
-  registries: readonly Pick<Registry, 'getMetricsAsJSON'>[];
+  registries: readonly Registry[];
   gauges: () => Promise<PlatformGauges>;
   /** Period of the samples, ms [2000]. */
   intervalMs?: number;

@@ -3,7 +3,7 @@
  * and reports progress, log lines and the result as FeedThreadMessages; `'stop'` stops it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { postingLogger } from '../ops/thread-logger.js';
+import type { Logger } from '../ops/logger.js';
 import type { FeedThreadData, FeedThreadMessage } from './feed-thread.js';
 import { runFeed } from './run-feed.js';
 
@@ -14,8 +14,23 @@ port.on('message', (m: unknown) => {
   if (m === 'stop') controller.abort();
 });
 
+const emit =
+  (level: 'debug' | 'info' | 'warn' | 'error') =>
+  (msg: string, fields?: Record<string, unknown>) => {
+    try {
+      post({ kind: 'log', level, msg, ...(fields ? { fields } : {}) });
+    } catch {
+      post({ kind: 'log', level, msg }); // a field that cannot be copied: the line without it
+    }
+  };
 /** The calling thread's logger (and its component) prints these lines. */
-const logger = postingLogger(post);
+const logger: Logger = {
+  debug: emit('debug'),
+  info: emit('info'),
+  warn: emit('warn'),
+  error: emit('error'),
+  child: () => logger,
+};
 
 runFeed({
   ...(workerData as FeedThreadData),

@@ -6,7 +6,6 @@
  * history loaded and every API request waited behind it (issue 18).
  */
 import { siblingModule, spawnWorker } from '../ops/spawn-worker.js';
-import { printThreadLog, type ThreadLogLine } from '../ops/thread-logger.js';
 import { FeedRejectedError } from './errors.js';
 import type { FeedOptions, FeedResult } from './run-feed.js';
 
@@ -16,7 +15,12 @@ export type FeedThreadData = Omit<FeedOptions, 'signal' | 'onProgress' | 'logger
 /** Messages of the feed's thread; the thread takes one message, `'stop'`. */
 export type FeedThreadMessage =
   | { readonly kind: 'progress'; readonly sent: number; readonly errors: number }
-  | ThreadLogLine
+  | {
+      readonly kind: 'log';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly msg: string;
+      readonly fields?: Record<string, unknown>;
+    }
   | { readonly kind: 'done'; readonly result: FeedResult }
   | {
       readonly kind: 'failed';
@@ -50,7 +54,7 @@ export function runFeedOnThread(opts: FeedOptions): Promise<FeedResult> {
           onProgress?.(m.sent, m.errors);
           return;
         case 'log':
-          if (logger) printThreadLog(logger, m);
+          logger?.[m.level](m.msg, m.fields);
           return;
         case 'done':
           answered = true;

@@ -34,8 +34,6 @@ export interface RestartOptions<E extends Error> {
   maxRestartDelayMs?: number;
   /** Told of every failure and restart (never after close()); must not throw. */
   onEvent?: (e: WorkerEvent<E>) => void;
-  /** Given every message of the thread that is not an answer (no numeric `id`): log lines, say. */
-  onMessage?: (m: unknown) => void;
 }
 
 export interface RestartingWorkerOptions<E extends Error> extends RestartOptions<E> {
@@ -91,10 +89,7 @@ class Thread<E extends Error> {
         resolve();
       });
     });
-    this.worker.on('message', (m: WorkerReply) => {
-      if (typeof m?.id === 'number') this.settle(m);
-      else opts.onMessage?.(m);
-    });
+    this.worker.on('message', (m: WorkerReply) => this.settle(m));
     this.worker.on('error', (err) =>
       this.fail(new opts.error(`${opts.label} failed: ${err.message}`, { cause: err })),
     );

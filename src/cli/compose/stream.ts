@@ -37,16 +37,6 @@ export function streamDir(config: Pick<Config, 'dataDir'>): string {
 /** Side streams beside the shopping stream, and their shard counts. */
 export const SIDE_STREAMS = { [DEAD_LETTER_STREAM]: 1, [STATS_STREAM]: 1 } as const;
 
-/** How a stream is opened, beyond the configuration. */
-export interface OpenStreamOptions {
-  /**
-   * Embedded backend: commit on the caller's thread instead of a writer thread of the
-   * stream's own. For a caller that is itself a thread off the serving event loop (ingest
-   * in `faresight up`), where another thread per stream would only add memory.
-   */
-  writerOnCallerThread?: boolean;
-}
-
 /**
  * Opens (connects) the configured stream `name` (default: the shopping stream; the side
  * streams of SIDE_STREAMS get their own shard count), stored as
@@ -58,20 +48,19 @@ export async function openStream(
   config: StreamRoomConfig,
   logger: Logger,
   name = config.stream.name,
-  opts: OpenStreamOptions = {},
 ): Promise<Stream> {
   const s = config.stream;
   const stored = s.deploymentPrefix + name;
   const shards = (SIDE_STREAMS as Record<string, number>)[name] ?? s.shards;
   if (name !== s.name || s.backend === 'kinesis')
-    return openBackendStream(config, logger, stored, shards, name, opts);
+    return openBackendStream(config, logger, stored, shards, name);
   const log = logger.child('generations');
   const stream = new GenerationalStream({
     name: stored,
     shards,
     log: await openGenerationLog(config, stored),
     open: async (n, k) => {
-      const physical = await openBackendStream(config, logger, n, k, n, opts);
+      const physical = await openBackendStream(config, logger, n, k, n);
       if (!isSealable(physical))
         throw new Error(`stream backend ${s.backend} cannot seal a generation`);
       return physical;
@@ -142,7 +131,6 @@ async function openBackendStream(
   stored: string,
   shards: number,
   name: string,
-  opts: OpenStreamOptions,
 ): Promise<Stream> {
   const s = config.stream;
   const common: StreamSettings = {
@@ -160,7 +148,6 @@ async function openBackendStream(
         {},
         {
           dir: streamDir(config),
-          ...(opts.writerOnCallerThread ? { writerThread: false } : {}),
           onWriterEvent: (e) => {
             if (e.type === 'failed')
               logger.error('stream writer thread died; starting a new one', {
@@ -202,11 +189,10 @@ async function openBackendStream(
 export async function openIngestStreams(
   config: StreamRoomConfig,
   logger: Logger,
-  opts: OpenStreamOptions = {},
 ): Promise<{ stream: Stream; deadLetters: Stream; statsStream: Stream; close(): Promise<void> }> {
-  const stream = await openStream(config, logger, config.stream.name, opts);
-  const deadLetters = await openStream(config, logger, DEAD_LETTER_STREAM, opts);
-  const statsStream = await openStream(config, logger, STATS_STREAM, opts);
+  const stream = await openStream(config, logger);
+  const deadLetters = await openStream(config, logger, DEAD_LETTER_STREAM);
+  const statsStream = await openStream(config, logger, STATS_STREAM);
   return {
     stream,
     deadLetters,

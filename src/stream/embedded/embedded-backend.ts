@@ -11,7 +11,7 @@ const configSchema = z.strictObject({});
 export const embeddedStreamBackend: StreamBackend<
   'embedded',
   typeof configSchema,
-  { dir: string; writerThread?: boolean; onWriterEvent?: (e: WriterThreadEvent) => void }
+  { dir: string; onWriterEvent?: (e: WriterThreadEvent) => void }
 > = {
   name: 'embedded',
   configSchema,
@@ -20,7 +20,6 @@ export const embeddedStreamBackend: StreamBackend<
     return new EmbeddedStream({
       dir: deps.dir,
       ...common,
-      ...(deps.writerThread === false ? { writerThread: false } : {}),
       ...(deps.onWriterEvent ? { onWriterEvent: deps.onWriterEvent } : {}),
     });
   },
