@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../ops/logger.js';
+import { setThisThreadNiceness } from '../ops/thread-priority.js';
 import type { FeedThreadData, FeedThreadMessage } from './feed-thread.js';
 import { runFeed } from './run-feed.js';
 
@@ -23,6 +24,9 @@ const emit =
       post({ kind: 'log', level, msg }); // a field that cannot be copied: the line without it
     }
   };
+/** Niceness of the feed's thread: the lowest priority Linux has. */
+const FEED_NICENESS = 19;
+
 /** The calling thread's logger (and its component) prints these lines. */
 const logger: Logger = {
   debug: emit('debug'),
@@ -31,6 +35,12 @@ const logger: Logger = {
   error: emit('error'),
   child: () => logger,
 };
+
+// A vendor posts from a machine of its own; the demo's feed shares the platform's cores.
+// At the lowest priority (19, below the forecast's background threads) it takes what the
+// platform's threads leave: while the history posts as fast as ingest takes it, the API
+// is not held behind the generator (docs/benchmarks.md, "the feed at the lowest priority").
+setThisThreadNiceness(FEED_NICENESS);
 
 runFeed({
   ...(workerData as FeedThreadData),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
+import fs, { readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { silentLogger } from '../ops/logger.js';
+import { threadNiceness } from '../ops/thread-priority.js';
 import { FeedRejectedError, GeneratorOptionError } from './errors.js';
 import { runFeedOnThread } from './feed-thread.js';
 import { parseRetryAfter } from './ingest-sink.js';
@@ -195,6 +196,28 @@ describe('runFeed to ingest', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('runs at the lowest priority on Linux, leaving this thread’s as it was', {
+    skip: process.platform === 'linux' ? false : 'per-thread niceness is read from Linux /proc',
+  }, async () => {
+    const before = threadNiceness(process.pid);
+    assert.equal(before, 0, 'this thread starts at the default priority');
+    const lowest: number[] = [];
+    await withServer(
+      (_i, records) => {
+        // while the feed waits for this answer, its thread is one of this process's tasks
+        lowest.push(
+          readdirSync('/proc/self/task').filter((t) => threadNiceness(Number(t)) === 19).length,
+        );
+        return accepted(records);
+      },
+      async (base) => {
+        await runFeedOnThread({ rate: 10, count: 5, batchSize: 5, target: base });
+      },
+    );
+    assert.deepEqual(lowest, [1], 'one thread (the feed’s) at niceness 19 while it posts');
+    assert.equal(threadNiceness(process.pid), before, 'the calling thread keeps its priority');
   });
 
   it('fails with FeedRejectedError when ingest refuses the token', async () => {
