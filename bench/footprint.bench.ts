@@ -9,7 +9,7 @@
  * p99 is what the event loop alone adds). First, while the demo's history loads (until its feed logs
  * `feed stopped` and every consumer group has caught up: `faresight_stream_lag_records`
  * summed over the groups under CAUGHT_UP_RECORDS), the same requests run back to back and
- * one row gives their p99, and the highest event-loop p99 lag the process reported
+ * one row gives the API's p50 and both p99s, and the highest event-loop p99 lag the process reported
  * meanwhile (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s): the API while
  * the history loads, and whether its own event loop or the row store held it. The feed
  * posts the history in about 20 s; the groups take minutes more to work through it.
@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
-import { p99, treeRss } from './support/process-rss.js';
+import { p99, percentile, treeRss } from './support/process-rss.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +104,7 @@ function diskBytes(path: string): number {
 
 async function apiP99(
   more: (i: number) => boolean = (i) => i < REQUESTS,
-): Promise<{ p99: number; healthP99: number; errors: number; requests: number }> {
+): Promise<{ p50: number; p99: number; healthP99: number; errors: number; requests: number }> {
   const lat: number[] = [];
   const health: number[] = [];
   let errors = 0;
@@ -124,7 +124,13 @@ async function apiP99(
     // no store behind it: what the process's event loop alone adds
     await timed(`${api}/healthz`, health);
   }
-  return { p99: p99(lat), healthP99: p99(health), errors, requests: lat.length };
+  return {
+    p50: percentile(lat, 0.5),
+    p99: p99(lat),
+    healthP99: p99(health),
+    errors,
+    requests: lat.length,
+  };
 }
 
 /** A metric's samples (all labels), from the API's and then ingest's /metrics; undefined when not served. */
@@ -191,7 +197,7 @@ try {
   const loadMin = (Date.now() - started) / 60_000;
   console.log(
     `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
-      `API p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz ${during.healthP99.toFixed(1)} ms)` +
+      `API p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz p99 ${during.healthP99.toFixed(1)} ms)` +
       `${during.errors ? `, ${during.errors} errors` : ''}, event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()}  lake ${await lakeWritten()}`,
   );

@@ -25,6 +25,11 @@ export function treeRss(pid: number): number {
 
 /** The 99th percentile of `latencies` (NaN when empty). */
 export function p99(latencies: readonly number[]): number {
+  return percentile(latencies, 0.99);
+}
+
+/** The `q` quantile (0..1) of `latencies`, nearest rank; NaN when there are none. */
+export function percentile(latencies: readonly number[], q: number): number {
   const s = [...latencies].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? Number.NaN;
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? Number.NaN;
 }
