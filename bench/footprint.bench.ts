@@ -102,7 +102,7 @@ function diskBytes(path: string): number {
   }
 }
 
-async function apiP99(
+async function apiLatency(
   more: (i: number) => boolean = (i) => i < REQUESTS,
 ): Promise<{ p50: number; p99: number; healthP99: number; errors: number; requests: number }> {
   const lat: number[] = [];
@@ -192,7 +192,7 @@ try {
         caughtUp = true;
     }
   })();
-  const during = await apiP99(() => !caughtUp && Date.now() - started < MINUTES * 60_000);
+  const during = await apiLatency(() => !caughtUp && Date.now() - started < MINUTES * 60_000);
   await watcher;
   const loadMin = (Date.now() - started) / 60_000;
   console.log(
@@ -211,7 +211,7 @@ try {
       ]);
       if (ended) throw new Error(`faresight up exited early:\n${stderr.join('\n')}`);
     }
-    const a = await apiP99();
+    const a = await apiLatency();
     if (Number.isNaN(baseline)) baseline = a.p99;
     const min = ((Date.now() - started) / 60_000).toFixed(1).padStart(5);
     console.log(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import fs, { readdirSync } from 'node:fs';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { silentLogger } from '../ops/logger.js';
-import { threadNiceness } from '../ops/thread-priority.js';
+import { threadNiceness, threadsAtNiceness } from '../ops/thread-priority.js';
 import { FeedRejectedError, GeneratorOptionError } from './errors.js';
 import { runFeedOnThread } from './feed-thread.js';
 import { parseRetryAfter } from './ingest-sink.js';
@@ -288,13 +288,13 @@ describe('the feed on a thread of its own', () => {
       t.skip(`this thread is already at niceness ${before}: the feed's cannot be told apart`);
       return;
     }
+    // a feed thread of an earlier test may still be exiting: only new threads count
+    const earlier = new Set(threadsAtNiceness(19));
     const lowest: number[] = [];
     await withServer(
       (_i, records) => {
         // while the feed waits for this answer, its thread is one of this process's tasks
-        lowest.push(
-          readdirSync('/proc/self/task').filter((t) => threadNiceness(Number(t)) === 19).length,
-        );
+        lowest.push(threadsAtNiceness(19).filter((tid) => !earlier.has(tid)).length);
         return accepted(records);
       },
       async (base) => {

@@ -4,7 +4,7 @@
  * process compete for a core (more runnable threads than cores: other processes, other
  * roles), the event loop runs first; with a core to spare it changes nothing.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** Niceness of background threads: the usual `nice` default (the event loop keeps 0). */
@@ -38,4 +38,12 @@ export function threadNiceness(tid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Ids of this process's threads at `niceness` (Linux: /proc/self/task); none elsewhere. */
+export function threadsAtNiceness(niceness: number): number[] {
+  if (process.platform !== 'linux') return [];
+  return readdirSync('/proc/self/task')
+    .map(Number)
+    .filter((tid) => threadNiceness(tid) === niceness);
 }

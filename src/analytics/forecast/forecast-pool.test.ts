@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { BACKGROUND_NICENESS, threadNiceness } from '../../ops/thread-priority.js';
+import {
+  BACKGROUND_NICENESS,
+  threadNiceness,
+  threadsAtNiceness,
+} from '../../ops/thread-priority.js';
 import { ForecastPool } from './forecast-pool.js';
 
-/** Threads of this process at `niceness` (Linux: /proc/self/task). */
-function threadsAt(niceness: number): number {
-  return readdirSync('/proc/self/task').filter((t) => threadNiceness(Number(t)) === niceness)
-    .length;
-}
+const threadsAt = (niceness: number) => threadsAtNiceness(niceness).length;
 
 const notLinux = process.platform !== 'linux' && 'per-thread niceness is read from Linux /proc';
 
