@@ -26,6 +26,7 @@ RUN apt-get update \
  && mkdir -p /data && chown node:node /data
 WORKDIR /app
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     FARESIGHT_DATA_DIR=/data \
     HEALTHCHECK_URL=http://127.0.0.1:8080/healthz
 COPY --from=build /app/package.json /app/package-lock.json ./
@@ -41,5 +42,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # tini reaps children (forecast and SQL workers) and forwards SIGTERM, so a role drains
 # and checkpoints within its 30 s before the container stops.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--initial-old-space-size=256", "bin/faresight.mjs"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--heap-growing-percent=50", "bin/faresight.mjs"]
 CMD ["up"]

@@ -1,12 +1,13 @@
-#!/usr/bin/env -S node --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --heap-growing-percent=50
 // Entry point of the `faresight` command. It runs the compiled package in dist/ (built
 // once by `npm ci` through the `prepare` script: a command starts in a fraction of the
 // time tsx needs to compile the sources), and falls back to the TypeScript sources
 // through tsx when dist/ is missing, half-built, or older than any source file, so a
 // developer's edit is never shadowed by a stale build.
 //
-// The V8 flags on the first line are bin/node-flags.json's (the npm scripts and the
-// benches pass the same; docs/packaging.md says why each is there).
+// The environment and the V8 flags on the first line are bin/node-env.json's and
+// bin/node-flags.json's (the npm scripts and the benches pass the same; docs/packaging.md
+// says why each is there).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -12,14 +12,18 @@ if (!area || !areas.includes(area)) {
   console.error(`usage: npm run bench -- <area>   (areas: ${areas.join(', ')})`);
   process.exit(2);
 }
-// The V8 flags Faresight's processes start with (see bin/node-flags.json): benches measure
-// the product as it runs.
+// The V8 flags and the environment Faresight's processes start with (see
+// bin/node-flags.json and bin/node-env.json): benches measure the product as it runs, and
+// the processes they start inherit the environment. A variable already set wins, so
+// `MALLOC_ARENA_MAX=16 npm run bench -- footprint` measures glibc's default on two cores.
 const nodeFlags = JSON.parse(readFileSync('bin/node-flags.json', 'utf8'));
+const nodeEnv = JSON.parse(readFileSync('bin/node-env.json', 'utf8'));
 const r = spawnSync(
   process.execPath,
   [...nodeFlags, '--import', 'tsx', `bench/${area}.bench.ts`, ...rest],
   {
     stdio: 'inherit',
+    env: { ...nodeEnv, ...process.env },
   },
 );
 process.exit(r.status ?? 1);

@@ -15,6 +15,11 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 const NODE_FLAGS = JSON.parse(
   readFileSync(join(ROOT, 'bin', 'node-flags.json'), 'utf8'),
 ) as string[];
+/** The environment every Faresight process starts with (bin/node-env.json). */
+const NODE_ENV = JSON.parse(readFileSync(join(ROOT, 'bin', 'node-env.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 
 /** Longest `up` may take to print its addresses (the machine may be busy). */
 const START_TIMEOUT_MS = 240_000;
@@ -57,7 +62,7 @@ export async function startPlatformChild(
   const config = configSchema.parse(raw);
   const file = join(dir, 'faresight.config.json');
   writeFileSync(file, JSON.stringify(raw, null, 2));
-  const env = { ...process.env };
+  const env = { ...process.env, ...NODE_ENV };
   for (const k of Object.keys(env)) if (k.startsWith('FARESIGHT_')) delete env[k];
   const child: ChildProcess = spawn(
     process.execPath,
