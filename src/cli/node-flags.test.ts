@@ -1,13 +1,12 @@
 /**
  * bin/node-flags.json lists the V8 flags every Faresight process starts with, and
- * bin/node-env.json the environment it starts with; the command's first line and the npm
- * scripts and the image have to repeat them by hand, so this checks that they do, that this Node.js
- * accepts the flags, and that the command's first line does put the environment in place.
+ * bin/node-env.json the environment it starts with; the command's first line, the npm
+ * scripts and the image have to repeat them by hand, so this checks that they do, that
+ * this Node.js accepts the flags, and that the first line does set the environment.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -67,10 +66,10 @@ test('a script with the command first line runs with the environment and the fla
     t.skip(`this machine's env has no -S (${probe.stderr.trim() || probe.error?.message})`);
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'fs-shebang-'));
+  const dir = fs.mkdtempSync(join(tmpdir(), 'fs-shebang-'));
   try {
     const script = join(dir, 'probe.mjs');
-    writeFileSync(
+    fs.writeFileSync(
       script,
       `${shebang}\nconsole.log(JSON.stringify({ env: Object.fromEntries(${JSON.stringify(Object.keys(env))}.map((k) => [k, process.env[k]])), argv: process.execArgv }));\n`,
       { mode: 0o755 },
@@ -83,6 +82,6 @@ test('a script with the command first line runs with the environment and the fla
     assert.deepEqual(seen.env, env);
     assert.deepEqual(seen.argv, flags);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
