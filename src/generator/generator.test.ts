@@ -6,7 +6,7 @@ import { AIRPORTS } from './airports.js';
 import { GeneratorOptionError } from './errors.js';
 import { createGenerator } from './generator.js';
 import { greatCircleKm } from './geo.js';
-import { World } from './world.js';
+import { ITINERARY_CACHE_MARKETS, World } from './world.js';
 
 const START = new Date('2025-03-10T08:00:00Z');
 const world = new World();
@@ -68,6 +68,32 @@ describe('reference tables', () => {
     // Published great-circle distances: JFK-LHR 5,540 km, LAX-SYD 12,050 km.
     assert.ok(Math.abs(km('JFK', 'LHR') - 5540) < 40, `JFK-LHR ${km('JFK', 'LHR')}`);
     assert.ok(Math.abs(km('LAX', 'SYD') - 12050) < 60, `LAX-SYD ${km('LAX', 'SYD')}`);
+  });
+});
+
+describe('World', () => {
+  it('keeps the itineraries of the markets drawn last only, and finds the same ones again', () => {
+    const w = new World();
+    const n = w.airports.length;
+    const first = new Map<number, string>();
+    for (let o = 0; o < n; o++) {
+      for (let d = 0; d < n; d++)
+        if (o !== d) first.set(o * n + d, JSON.stringify(w.itineraries(o, d)));
+    }
+    assert.ok(first.size > ITINERARY_CACHE_MARKETS * 2, `${first.size} markets drawn`);
+    assert.equal(w.cachedItineraryMarkets, ITINERARY_CACHE_MARKETS);
+    for (const [key, json] of first) {
+      assert.equal(
+        JSON.stringify(w.itineraries(Math.floor(key / n), key % n)),
+        json,
+        `market ${key}`,
+      );
+    }
+    assert.equal(w.cachedItineraryMarkets, ITINERARY_CACHE_MARKETS);
+    // a generator on the worn world draws what one on a fresh world draws
+    const fresh = createGenerator({ seed: 11, start: START, world: new World() });
+    const worn = createGenerator({ seed: 11, start: START, world: w });
+    for (let i = 0; i < 300; i++) assert.deepEqual(worn.next(), fresh.next());
   });
 });
 

@@ -4,6 +4,7 @@
  * gravity model of market demand, and the itineraries (nonstop and one-stop) that can
  * serve a market. Built once per generator; immutable apart from lazy caches.
  */
+import { LRUCache } from 'lru-cache';
 import { AIRLINES, type Airline } from './airlines.js';
 import { AIRPORTS, type Airport } from './airports.js';
 import { greatCircleKm } from './geo.js';
@@ -30,6 +31,14 @@ export const GRAVITY_DISTANCE_EXPONENT = 0.9;
 export const DOMESTIC_BOOST = 2.5;
 /** At most this many one-stop itineraries are kept per market, least detour first. */
 export const MAX_CONNECTIONS = 14;
+/**
+ * Markets whose itineraries are kept, the most recently drawn. The world's 21,404 markets
+ * hold 285,000 itineraries, about 70 MB of a feed thread's heap, and a live feed draws
+ * from all of them (15,300 markets in 100,000 searches), so an unbounded cache kept
+ * growing for as long as the feed ran. The 4,096 busiest markets serve about 75% of the
+ * searches, and a miss costs about 20 µs (all markets are found in 420 ms).
+ */
+export const ITINERARY_CACHE_MARKETS = 4096;
 
 // Territories that are domestic for their parent country's airlines.
 const DOMESTIC_OF: Readonly<Record<string, string>> = { PR: 'US' };
@@ -61,7 +70,9 @@ export class World {
   readonly demandCumulative: Float64Array[];
   /** Per origin: total outbound demand (gravity model row sum). */
   readonly originDemand: Float64Array;
-  private readonly itineraryCache = new Map<number, readonly Itinerary[]>();
+  private readonly itineraryCache = new LRUCache<number, readonly Itinerary[]>({
+    max: ITINERARY_CACHE_MARKETS,
+  });
 
   constructor(airports: readonly Airport[] = AIRPORTS, airlines: readonly Airline[] = AIRLINES) {
     this.airports = airports;
@@ -133,8 +144,14 @@ export class World {
   /**
    * The itineraries serving the market o -> d: every nonstop, then one-stop connections
    * over real hubs on one carrier or two carriers of one alliance, least detour first.
-   * Empty when nobody in this world can fly the market. Cached per market.
+   * Empty when nobody in this world can fly the market. Cached per market (the
+   * ITINERARY_CACHE_MARKETS drawn last).
    */
+  /** Markets whose itineraries are cached now (at most ITINERARY_CACHE_MARKETS). */
+  get cachedItineraryMarkets(): number {
+    return this.itineraryCache.size;
+  }
+
   itineraries(o: number, d: number): readonly Itinerary[] {
     const key = o * this.n + d;
     let found = this.itineraryCache.get(key);
