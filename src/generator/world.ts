@@ -141,17 +141,17 @@ export class World {
     return this.hubsOf[carrier]!.has(airport);
   }
 
+  /** Markets whose itineraries are cached now (at most ITINERARY_CACHE_MARKETS). */
+  get cachedItineraryMarkets(): number {
+    return this.itineraryCache.size;
+  }
+
   /**
    * The itineraries serving the market o -> d: every nonstop, then one-stop connections
    * over real hubs on one carrier or two carriers of one alliance, least detour first.
    * Empty when nobody in this world can fly the market. Cached per market (the
    * ITINERARY_CACHE_MARKETS drawn last).
    */
-  /** Markets whose itineraries are cached now (at most ITINERARY_CACHE_MARKETS). */
-  get cachedItineraryMarkets(): number {
-    return this.itineraryCache.size;
-  }
-
   itineraries(o: number, d: number): readonly Itinerary[] {
     const key = o * this.n + d;
     let found = this.itineraryCache.get(key);
