@@ -5,11 +5,12 @@
  *
  * Every worker's young generation is capped at WORKER_YOUNG_GENERATION_MB. V8 lets a
  * thread's new space grow to 32 MB (two 16 MB semi-spaces) once objects survive its
- * scavenges, and keeps it: in `up --demo` the row store's, the feed's and the forecast
- * pool's threads each held 31-34 MB of new space with 5-25 MB of their heap in use. Their
- * surviving objects are short-lived (a query's rows, a batch of requests, a series' fit),
- * so smaller semi-spaces cost a few more scavenges and no throughput that the benchmarks
- * could see (docs/benchmarks.md, "Footprint: the workers' young generation").
+ * scavenges, and keeps it: in `up --demo` the row store's, the ETL engine's, the feed's and
+ * the forecast pool's threads each held 31-34 MB of new space with 5-29 MB of their heap
+ * in use. Their surviving objects are short-lived (a query's rows, a batch of requests,
+ * a series' fit), so smaller semi-spaces cost a few more scavenges and no throughput that
+ * the benchmarks could see (docs/benchmarks.md, "Footprint: the worker threads' young
+ * generation and the feed's itineraries").
  */
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 
@@ -28,10 +29,9 @@ export function siblingModule(importMetaUrl: string, name: string): URL {
 
 /** Starts a worker thread running `entry` with `workerData`. */
 export function spawnWorker(entry: URL, workerData: unknown): Worker {
-  if (!entry.pathname.endsWith('.ts')) {
-    return new Worker(entry, { workerData, resourceLimits: RESOURCE_LIMITS });
-  }
+  const options = { workerData, resourceLimits: RESOURCE_LIMITS };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData, resourceLimits: RESOURCE_LIMITS });
+  return new Worker(boot, { ...options, eval: true });
 }
