@@ -150,6 +150,105 @@ describe('deals use case', () => {
     }
   });
 
+  it('keeps the stored fares of a segment that trim dropped when its fares come back', async () => {
+    const own = await PGliteClient.open();
+    try {
+      const store = new DealsStore(own);
+      const letter = (i: number) => String.fromCharCode(65 + (i % 26));
+      // 60 quiet markets, one search each, twice: the first 60 are trimmed from memory
+      // (4 segments each, maxSegments 100) before the second 60 come
+      const quiet = (prefix: string) =>
+        Array.from({ length: 60 }, (_, i) =>
+          searchRecord({
+            id: `${prefix}${i}`,
+            destination: `Z${letter(i)}${letter(Math.floor(i / 26))}`,
+            offers: [{ carrier: 'BA', amount: 500 }],
+          }),
+        );
+      const make = () =>
+        createDealsUseCase({
+          store,
+          logger: silentLogger,
+          sketches: { minFares: 20, maxSegments: 100 },
+          now: () => NOW,
+        });
+      const uc = make();
+      await uc.processBatch(quiet('a'), ctx([[0, 60]], []));
+      await uc.processBatch(quiet('b'), ctx([[0, 120]], []));
+      const stored = async () => {
+        const rows = await own.query<{ segment: string; fares: number | string }>(
+          'SELECT segment, fares FROM deal_sketches',
+        );
+        return rows.map((r) => Number(r.fares));
+      };
+      // every search counted once in the store: 60 segments of 2 fares (was 9 of 2 and
+      // 51 of 1: the revived segments' rows replaced by their second fare alone)
+      assert.deepEqual(await stored(), Array(60).fill(2));
+      // and a restart counts all 120 in the coarser levels, as memory did before it
+      const lines: string[] = [];
+      const logger: Logger = {
+        ...silentLogger,
+        info: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`),
+        child: () => logger,
+      };
+      const probe = searchRecord({
+        id: 'p',
+        destination: 'ZAA',
+        offers: [{ carrier: 'BA', amount: 100 }],
+      });
+      const restarted = createDealsUseCase({
+        store,
+        logger,
+        sketches: { minFares: 100, maxSegments: 100 },
+        now: () => NOW,
+      });
+      await restarted.processBatch([probe], ctx([[0, 121]], []));
+      assert.match(lines.join('\n'), /deals sketches restored \{"sketches":60,/);
+      const [deal] = await store.deals();
+      assert.match(deal?.explanation ?? '', /based on 120 fares$/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('skips, with a warning, a stored sketch of another accuracy when its segment comes back', async () => {
+    const own = await PGliteClient.open();
+    try {
+      const store = new DealsStore(own);
+      const warnings: string[] = [];
+      const logger: Logger = {
+        ...silentLogger,
+        warn: (msg) => warnings.push(msg),
+        child: () => logger,
+      };
+      const make = (relativeAccuracy: number) =>
+        createDealsUseCase({
+          store,
+          logger,
+          sketches: { minFares: 20, relativeAccuracy },
+          now: () => NOW,
+        });
+      await make(DEFAULT_RELATIVE_ACCURACY).processBatch(
+        batch('h', 30, (i) => 400 + i),
+        ctx([[0, 30]], []),
+      );
+      // restarted with another accuracy: the restore skips the stored sketch, so the
+      // segment is not held when its fares come; the batch still saves
+      await make(0.01).processBatch(
+        batch('n', 5, (i) => 400 + i),
+        ctx([[0, 35]], []),
+      );
+      assert.ok(warnings.includes('deal sketch with another accuracy skipped'), warnings.join());
+      const rows = await own.query<{ fares: number | string }>('SELECT fares FROM deal_sketches');
+      assert.deepEqual(
+        rows.map((r) => Number(r.fares)),
+        [5],
+      );
+    } finally {
+      await own.close();
+    }
+  });
+
   it('keeps deals for dealRetentionMs, then prunes them', async () => {
     const own = await PGliteClient.open();
     try {

@@ -59,6 +59,34 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
   let lastPrune = Number.NEGATIVE_INFINITY;
   let maxDay = Number.NEGATIVE_INFINITY;
 
+  /**
+   * Merges a stored day sketch into the segments `keys`. False, with a warning, when it
+   * cannot be read or was made with another accuracy (such a sketch is skipped).
+   */
+  const mergeStored = (r: StoredSketch, keys: readonly string[]): boolean => {
+    let sk: DDSketch;
+    try {
+      sk = decodeSketch(r.sketch);
+    } catch (err) {
+      opts.logger.warn('unreadable deal sketch skipped', {
+        segment: r.segment,
+        day: r.day,
+        error: (err as Error).message,
+      });
+      return false;
+    }
+    try {
+      for (const k of keys) sketches.mergeDay(k, dayNumber(r.day), sk);
+      return true;
+    } catch (err) {
+      opts.logger.warn('deal sketch with another accuracy skipped', {
+        segment: r.segment,
+        error: (err as Error).message,
+      });
+      return false;
+    }
+  };
+
   // Sliced (TimeSlice): a month of sketches took seconds to decode and merge, all of it
   // on the event loop of the serving process.
   const restore = async (rows: readonly StoredSketch[]): Promise<number> => {
@@ -67,31 +95,24 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     for (const r of rows) {
       if (slice.due()) await slice.pause();
       const keys = levelKeysOfFull(r.segment);
-      if (!keys) continue;
-      let sk: DDSketch;
-      try {
-        sk = decodeSketch(r.sketch);
-      } catch (err) {
-        opts.logger.warn('unreadable deal sketch skipped', {
-          segment: r.segment,
-          day: r.day,
-          error: (err as Error).message,
-        });
-        continue;
-      }
-      const day = dayNumber(r.day);
-      maxDay = Math.max(maxDay, day);
-      try {
-        for (const k of keys) sketches.mergeDay(k, day, sk);
-        n++;
-      } catch (err) {
-        opts.logger.warn('deal sketch with another accuracy skipped', {
-          segment: r.segment,
-          error: (err as Error).message,
-        });
-      }
+      if (!keys || !mergeStored(r, keys)) continue;
+      maxDay = Math.max(maxDay, dayNumber(r.day));
+      n++;
     }
     return n;
+  };
+
+  /**
+   * Merges the stored day sketches of `keys`, finest segments this batch started in
+   * memory, into those segments only (their coarser levels count those fares already).
+   * A segment `trim` dropped restarts from none when its fares come back; without this,
+   * the batch's save would replace each of its stored days with the few fares since.
+   * Every stored day, not only the window's: a replay of old searches saves old days.
+   * Days out of the window are dropped again by the batch's `evict`.
+   */
+  const revive = async (keys: ReadonlySet<string>): Promise<void> => {
+    if (keys.size === 0) return;
+    for (const r of await opts.store.sketchesOf([...keys])) mergeStored(r, [r.segment]);
   };
 
   /** Holds the sketches to maxSegments (SegmentSketches.trim), saying when it dropped any. */
@@ -137,6 +158,8 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
       if (ctx.lastSeq.size === 0) counted = false;
       const deals: Deal[] = [];
       const touched = new Map<string, { key: string; day: number }>();
+      /** Finest segments not held before this batch: new ones, or ones `trim` dropped. */
+      const fresh = new Set<string>();
       // Sliced: a catch-up batch of 2000 searches took up to half a second here, all of it
       // on the event loop that serves the API in `up`.
       const slice = new TimeSlice();
@@ -173,13 +196,15 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
             });
           }
           if (!counted) {
-            sketches.add(fare.features, fare.price, fare.day);
             const key = segmentKey(fare.features, 0);
+            if (!sketches.holds(key)) fresh.add(key);
+            sketches.add(fare.features, fare.price, fare.day);
             touched.set(`${key}\u0000${fare.day}`, { key, day: fare.day });
             if (fare.day > maxDay) maxDay = fare.day;
           }
         }
       }
+      await revive(fresh);
       const saved: StoredSketch[] = [];
       for (const { key, day } of touched.values()) {
         const sk = sketches.daySketch(key, day);

@@ -112,21 +112,30 @@ export class DealsStore {
   async loadCheckpoint(
     fromDay: string,
   ): Promise<{ sketches: StoredSketch[]; positions: Map<number, number> }> {
+    const sketches = await this.sketches('day >= $1::date', [fromDay]);
+    const pos = await this.client.query<{ shard: number; last_seq: number | string }>(
+      'SELECT shard, last_seq FROM deal_sketch_positions',
+    );
+    return {
+      sketches,
+      positions: new Map(pos.map((p) => [Number(p.shard), Number(p.last_seq)])),
+    };
+  }
+
+  /** Every stored day sketch of `segments` (finest segmentKeys). */
+  async sketchesOf(segments: readonly string[]): Promise<StoredSketch[]> {
+    if (segments.length === 0) return [];
+    return this.sketches('segment = ANY($1::text[])', [segments]);
+  }
+
+  private async sketches(where: string, params: unknown[]): Promise<StoredSketch[]> {
     const rows = await this.client.query<{
       segment: string;
       day: string;
       sketch: string;
       fares: number | string;
-    }>('SELECT segment, day::text AS day, sketch, fares FROM deal_sketches WHERE day >= $1::date', [
-      fromDay,
-    ]);
-    const pos = await this.client.query<{ shard: number; last_seq: number | string }>(
-      'SELECT shard, last_seq FROM deal_sketch_positions',
-    );
-    return {
-      sketches: rows.map((r) => ({ ...r, fares: Number(r.fares) })),
-      positions: new Map(pos.map((p) => [Number(p.shard), Number(p.last_seq)])),
-    };
+    }>(`SELECT segment, day::text AS day, sketch, fares FROM deal_sketches WHERE ${where}`, params);
+    return rows.map((r) => ({ ...r, fares: Number(r.fares) }));
   }
 
   /**

@@ -270,6 +270,11 @@ export class SegmentSketches {
     seg.view = undefined;
   }
 
+  /** True when the segment (a segmentKey) is held: false for a new one and for one `trim` dropped. */
+  holds(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   /** The day sketch of a segment, if any (for checkpoints): a DDSketch of its counts. */
   daySketch(key: string, day: number): DDSketch | undefined {
     const seg = this.byKey.get(key);
