@@ -36,6 +36,28 @@ function ctx(lastSeq: [number, number][], published: AppendRecord[][]): BatchCon
   };
 }
 
+/** 60 quiet markets, one search each (ids `prefix0`...): 4 segments each (full, lead, trip, market). */
+function quietMarkets(prefix: string) {
+  const letter = (i: number) => String.fromCharCode(65 + (i % 26));
+  return Array.from({ length: 60 }, (_, i) =>
+    searchRecord({
+      id: `${prefix}${i}`,
+      destination: `Z${letter(i)}${letter(Math.floor(i / 26))}`,
+      offers: [{ carrier: 'BA', amount: 500 }],
+    }),
+  );
+}
+
+/** A logger that keeps each info message, with its fields, in `lines`. */
+function infoLogger(lines: string[]): Logger {
+  const logger: Logger = {
+    ...silentLogger,
+    info: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`),
+    child: () => logger,
+  };
+  return logger;
+}
+
 describe('deals use case', () => {
   let client: SqlClient;
   before(async () => {
@@ -105,22 +127,10 @@ describe('deals use case', () => {
   it('holds its segments to maxSegments after each batch and after a restore, and says so', async () => {
     const own = await PGliteClient.open();
     const lines: string[] = [];
-    const logger: Logger = {
-      ...silentLogger,
-      info: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`),
-      child: () => logger,
-    };
+    const logger = infoLogger(lines);
     try {
       const store = new DealsStore(own);
-      const letter = (i: number) => String.fromCharCode(65 + (i % 26));
-      // 60 quiet markets, one search each: 4 segments each (full, lead, trip, market)
-      const quiet = Array.from({ length: 60 }, (_, i) =>
-        searchRecord({
-          id: `q${i}`,
-          destination: `Z${letter(i)}${letter(Math.floor(i / 26))}`,
-          offers: [{ carrier: 'BA', amount: 500 }],
-        }),
-      );
+      const quiet = quietMarkets('q');
       const make = () =>
         createDealsUseCase({
           store,
@@ -154,43 +164,26 @@ describe('deals use case', () => {
     const own = await PGliteClient.open();
     try {
       const store = new DealsStore(own);
-      const letter = (i: number) => String.fromCharCode(65 + (i % 26));
-      // 60 quiet markets, one search each, twice: the first 60 are trimmed from memory
-      // (4 segments each, maxSegments 100) before the second 60 come
-      const quiet = (prefix: string) =>
-        Array.from({ length: 60 }, (_, i) =>
-          searchRecord({
-            id: `${prefix}${i}`,
-            destination: `Z${letter(i)}${letter(Math.floor(i / 26))}`,
-            offers: [{ carrier: 'BA', amount: 500 }],
-          }),
-        );
-      const make = () =>
-        createDealsUseCase({
-          store,
-          logger: silentLogger,
-          sketches: { minFares: 20, maxSegments: 100 },
-          now: () => NOW,
-        });
-      const uc = make();
-      await uc.processBatch(quiet('a'), ctx([[0, 60]], []));
-      await uc.processBatch(quiet('b'), ctx([[0, 120]], []));
-      const stored = async () => {
-        const rows = await own.query<{ segment: string; fares: number | string }>(
-          'SELECT segment, fares FROM deal_sketches',
-        );
-        return rows.map((r) => Number(r.fares));
-      };
+      // the 60 quiet markets twice: the first 60 are trimmed from memory (maxSegments 100)
+      // before the second 60 come
+      const uc = createDealsUseCase({
+        store,
+        logger: silentLogger,
+        sketches: { minFares: 20, maxSegments: 100 },
+        now: () => NOW,
+      });
+      await uc.processBatch(quietMarkets('a'), ctx([[0, 60]], []));
+      await uc.processBatch(quietMarkets('b'), ctx([[0, 120]], []));
+      const rows = await own.query<{ fares: number | string }>('SELECT fares FROM deal_sketches');
       // every search counted once in the store: 60 segments of 2 fares (was 9 of 2 and
       // 51 of 1: the revived segments' rows replaced by their second fare alone)
-      assert.deepEqual(await stored(), Array(60).fill(2));
+      assert.deepEqual(
+        rows.map((r) => Number(r.fares)),
+        Array(60).fill(2),
+      );
       // and a restart counts all 120 in the coarser levels, as memory did before it
       const lines: string[] = [];
-      const logger: Logger = {
-        ...silentLogger,
-        info: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`),
-        child: () => logger,
-      };
+      const logger = infoLogger(lines);
       const probe = searchRecord({
         id: 'p',
         destination: 'ZAA',
