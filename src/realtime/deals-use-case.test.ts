@@ -67,9 +67,10 @@ describe('deals use case', () => {
     await client.close();
   });
 
+  /** Fares in the stored finest day sketches (each is in its market's day too). */
   const fares = async () => {
     const [r] = await client.query<{ n: number | string }>(
-      'SELECT coalesce(sum(fares), 0) AS n FROM deal_sketches',
+      "SELECT coalesce(sum(fares), 0) AS n FROM deal_sketches WHERE segment LIKE 'full|%'",
     );
     return Number(r?.n);
   };
@@ -143,14 +144,15 @@ describe('deals use case', () => {
         lines.join('\n'),
         /deals segments trimmed to maxSegments \{"dropped":152,"segments":90\}/,
       );
-      // a restart restores every saved finest segment (the coarser levels are rebuilt
-      // from them), then trims again before the first batch
+      // a restart restores every saved finest and market day (the finest three levels
+      // from the finest days, the coarser three from the market days), then trims again
+      // before the first batch
       lines.length = 0;
       await make().processBatch(
         batch('h', 30, (i) => 400 + i),
         ctx([[0, 90]], []),
       );
-      assert.match(lines.join('\n'), /deals sketches restored \{"sketches":60,"segments":242\}/);
+      assert.match(lines.join('\n'), /deals sketches restored \{"sketches":120,"segments":242\}/);
       assert.match(
         lines.join('\n'),
         /deals segments trimmed to maxSegments \{"dropped":152,"segments":90\}/,
@@ -174,7 +176,9 @@ describe('deals use case', () => {
       });
       await uc.processBatch(quietMarkets('a'), ctx([[0, 60]], []));
       await uc.processBatch(quietMarkets('b'), ctx([[0, 120]], []));
-      const rows = await own.query<{ fares: number | string }>('SELECT fares FROM deal_sketches');
+      const rows = await own.query<{ fares: number | string }>(
+        "SELECT fares FROM deal_sketches WHERE segment LIKE 'full|%'",
+      );
       // every search counted once in the store: 60 segments of 2 fares (was 9 of 2 and
       // 51 of 1: the revived segments' rows replaced by their second fare alone)
       assert.deepEqual(
@@ -196,9 +200,92 @@ describe('deals use case', () => {
         now: () => NOW,
       });
       await restarted.processBatch([probe], ctx([[0, 121]], []));
-      assert.match(lines.join('\n'), /deals sketches restored \{"sketches":60,/);
+      assert.match(lines.join('\n'), /deals sketches restored \{"sketches":120,/);
       const [deal] = await store.deals();
       assert.match(deal?.explanation ?? '', /based on 120 fares$/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('deletes the stored days of the finest segments trim dropped; a restart still counts their fares', async () => {
+    const own = await PGliteClient.open();
+    try {
+      const store = new DealsStore(own);
+      const uc = createDealsUseCase({
+        store,
+        logger: silentLogger,
+        sketches: { minFares: 20, maxSegments: 100 },
+        now: () => NOW,
+      });
+      await uc.processBatch(quietMarkets('a'), ctx([[0, 60]], []));
+      // the next batch's save deletes the days of the finest segments trimmed after the first
+      await uc.processBatch(
+        batch('h', 30, (i) => 400 + i),
+        ctx([[0, 90]], []),
+      );
+      const stored = async (level: string) =>
+        Number(
+          (
+            await own.query<{ n: number | string }>(
+              'SELECT count(*) AS n FROM deal_sketches WHERE segment LIKE $1',
+              [`${level}|%`],
+            )
+          )[0]?.n,
+        );
+      // 61 finest segments saved; memory holds 90 segments, at most 24 of them finest
+      // (6 coarser: 61 markets, a cabin, a currency). Was 61: every one of them stayed.
+      const finest = await stored('full');
+      assert.ok(finest <= 24, `${finest} finest days stored`);
+      assert.equal(await stored('market'), 61);
+      // a restart counts all 90 fares in the coarser levels, as memory did before it
+      const restarted = createDealsUseCase({
+        store,
+        logger: silentLogger,
+        sketches: { minFares: 80 },
+        now: () => NOW,
+      });
+      await restarted.processBatch(
+        [searchRecord({ id: 'p', destination: 'ZAA', offers: [{ carrier: 'BA', amount: 100 }] })],
+        ctx([[0, 91]], []),
+      );
+      const deal = (await store.deals()).find((d) => d.searchId === 'p');
+      assert.match(deal?.explanation ?? '', /economy fares on all routes, based on 90 fares$/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('stores the market days of a checkpoint of finest days before it deletes any', async () => {
+    const own = await PGliteClient.open();
+    const lines: string[] = [];
+    try {
+      const store = new DealsStore(own);
+      const make = (maxSegments?: number) =>
+        createDealsUseCase({
+          store,
+          logger: infoLogger(lines),
+          sketches: { minFares: 60, ...(maxSegments ? { maxSegments } : {}) },
+          now: () => NOW,
+        });
+      await make().processBatch(quietMarkets('a'), ctx([[0, 60]], []));
+      // as a version before market days were stored, or a warm start, left it
+      await own.exec("DELETE FROM deal_sketches WHERE segment NOT LIKE 'full|%'");
+      await make(100).processBatch(
+        batch('h', 1, () => 400),
+        ctx([[0, 61]], []),
+      );
+      assert.match(lines.join('\n'), /"marketDaysStored":60/);
+      const [r] = await own.query<{ n: number | string }>(
+        "SELECT count(*) AS n FROM deal_sketches WHERE segment LIKE 'full|%'",
+      );
+      assert.ok(Number(r?.n) < 30, `${r?.n} finest days stored`);
+      await make().processBatch(
+        [searchRecord({ id: 'p', destination: 'ZAA', offers: [{ carrier: 'BA', amount: 100 }] })],
+        ctx([[0, 62]], []),
+      );
+      const deal = (await store.deals()).find((d) => d.searchId === 'p');
+      assert.match(deal?.explanation ?? '', /economy fares on all routes, based on 61 fares$/);
     } finally {
       await own.close();
     }
@@ -232,10 +319,13 @@ describe('deals use case', () => {
         ctx([[0, 35]], []),
       );
       assert.ok(warnings.includes('deal sketch with another accuracy skipped'), warnings.join());
-      const rows = await own.query<{ fares: number | string }>('SELECT fares FROM deal_sketches');
+      const rows = await own.query<{ fares: number | string }>(
+        'SELECT fares FROM deal_sketches ORDER BY segment',
+      );
+      // the finest day and its market's, both of the new fares only
       assert.deepEqual(
         rows.map((r) => Number(r.fares)),
-        [5],
+        [5, 5],
       );
     } finally {
       await own.close();
@@ -344,6 +434,9 @@ describe('deals use case', () => {
         clearInterval(heartbeat);
       }
       assert.equal(restored?.sketches, rows.length);
+      // finest days only, as a checkpoint before market days were stored: their market
+      // days are stored once restored
+      assert.equal(restored?.marketDaysStored, rows.length);
       assert.ok(turns > 0, 'the event loop did not turn while the sketches were restored');
     } finally {
       await db.close();

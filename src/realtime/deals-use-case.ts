@@ -1,7 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 import type { Deal, DealsStore, StoredSketch } from '../analytics/deals/deals-store.js';
 import { dayDate, dayNumber, fareOfOffer } from '../analytics/deals/fare-of-offer.js';
-import { levelKeysOfFull, segmentKey } from '../analytics/deals/fare-segment.js';
+import { levelKeysOf, SEGMENT_LEVELS, segmentKey } from '../analytics/deals/fare-segment.js';
 import {
   DEFAULT_WINDOW_DAYS,
   explain,
@@ -41,13 +41,19 @@ export interface DealsUseCaseOptions {
  * great and good ones to the `deals` table (upsert by search id and offer index) and
  * optionally publishes them, then adds the offers to the day sketches.
  *
- * Exactly-once sketches: the finest-level day sketches a batch touched are saved with
- * the batch's stream positions in the same transaction as its deals. A batch whose
+ * Exactly-once sketches: the finest-level and market-level day sketches a batch touched
+ * are saved with the batch's stream positions in the same transaction as its deals. A batch whose
  * positions are all at or below the saved ones was already counted and only re-labels
  * (so a replay is not counted twice). After a failed save the in-memory sketches are
  * reloaded from the checkpoint before the retry. Limitation: a redelivered batch that
  * only partly overlaps the saved positions is counted again for its overlapping records
  * (the BatchContext has no per-record positions).
+ *
+ * A bounded checkpoint: the finest segments `trim` drops from memory have their stored
+ * days deleted in the next batch's transaction, so the table holds about what memory
+ * holds. Their fares stay counted across restarts in the stored market days (market,
+ * cabin and currency levels); after a restart, the lead-time and trip levels count the
+ * finest segments still stored.
  */
 export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
   const now = opts.now ?? Date.now;
@@ -58,6 +64,8 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
   let ready = false;
   let lastPrune = Number.NEGATIVE_INFINITY;
   let maxDay = Number.NEGATIVE_INFINITY;
+  /** Finest segments `trim` dropped since the last save: their stored days go in the next. */
+  let dropped = new Set<string>();
 
   /**
    * Merges a stored day sketch into the segments `keys`. False, with a warning, when it
@@ -87,19 +95,50 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     }
   };
 
-  // Sliced (TimeSlice): a month of sketches took seconds to decode and merge, all of it
-  // on the event loop of the serving process.
-  const restore = async (rows: readonly StoredSketch[]): Promise<number> => {
+  /** The stored day sketches of segments' days held in memory (those it still holds). */
+  const dayRows = (days: Iterable<{ key: string; day: number }>): StoredSketch[] => {
+    const rows: StoredSketch[] = [];
+    for (const { key, day } of days) {
+      const sk = sketches.daySketch(key, day);
+      if (sk)
+        rows.push({ segment: key, day: dayDate(day), sketch: encodeSketch(sk), fares: sk.count });
+    }
+    return rows;
+  };
+
+  /**
+   * Merges stored day sketches into the levels they count in: a market day into market,
+   * cabin and all; a finest day into full, lead and trip, and into the coarser three too
+   * when its market has no stored day (a checkpoint of finest days only, from a warm
+   * start or a version before market days were stored). Those market days are returned,
+   * for the caller to store before any finest day is deleted.
+   * Sliced (TimeSlice): a month of sketches took seconds to decode and merge, all of it
+   * on the event loop of the serving process.
+   */
+  const restore = async (
+    rows: readonly StoredSketch[],
+  ): Promise<{ n: number; unstored: Map<string, { key: string; day: number }> }> => {
+    const markets = new Set<string>();
+    for (const r of rows)
+      if (r.segment.startsWith('market|')) markets.add(`${r.segment}\u0000${r.day}`);
+    const unstored = new Map<string, { key: string; day: number }>();
     let n = 0;
     const slice = new TimeSlice();
     for (const r of rows) {
       if (slice.due()) await slice.pause();
-      const keys = levelKeysOfFull(r.segment);
-      if (!keys || !mergeStored(r, keys)) continue;
-      maxDay = Math.max(maxDay, dayNumber(r.day));
+      let keys = levelKeysOf(r.segment);
+      if (!keys) continue;
+      const market = keys.length === SEGMENT_LEVELS.length ? (keys[3] as string) : undefined;
+      const stored = market !== undefined && markets.has(`${market}\u0000${r.day}`);
+      if (stored) keys = keys.slice(0, 3);
+      if (!mergeStored(r, keys)) continue;
+      const day = dayNumber(r.day);
+      if (market !== undefined && !stored)
+        unstored.set(`${market}\u0000${r.day}`, { key: market, day });
+      maxDay = Math.max(maxDay, day);
       n++;
     }
-    return n;
+    return { n, unstored };
   };
 
   /**
@@ -115,13 +154,18 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     for (const r of await opts.store.sketchesOf([...keys])) mergeStored(r, [r.segment]);
   };
 
-  /** Holds the sketches to maxSegments (SegmentSketches.trim), saying when it dropped any. */
+  /**
+   * Holds the sketches to maxSegments (SegmentSketches.trim), saying when it dropped any,
+   * and keeps the finest ones it dropped for the next save to delete.
+   */
   const trim = (): void => {
     if (!Number.isFinite(maxDay)) return;
-    const dropped = sketches.trim(maxDay);
-    if (dropped > 0)
+    const n = sketches.trim(maxDay, (key, level) => {
+      if (level === 0) dropped.add(key);
+    });
+    if (n > 0)
       opts.logger.info('deals segments trimmed to maxSegments', {
-        dropped,
+        dropped: n,
         segments: sketches.size,
       });
   };
@@ -130,20 +174,29 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     await opts.store.migrate();
     sketches = new SegmentSketches(opts.sketches);
     maxDay = Number.NEGATIVE_INFINITY;
+    dropped = new Set();
     const fromDay = dayDate(Math.floor(now() / 86_400_000) - windowDays - 1);
     const cp = await opts.store.loadCheckpoint(fromDay);
     positions = cp.positions;
-    let n = await restore(cp.sketches);
+    let { n, unstored } = await restore(cp.sketches);
     if (cp.sketches.length === 0 && cp.positions.size === 0 && opts.warmStart) {
       const ws = await opts.warmStart();
-      n = await restore(ws.sketches);
-      await opts.store.saveBatch([], ws.sketches, ws.positions);
+      ({ n, unstored } = await restore(ws.sketches));
+      await opts.store.saveBatch([], [...ws.sketches, ...dayRows(unstored.values())], ws.positions);
       positions = new Map(ws.positions);
       opts.logger.info('deals warm-started from the lake', {
         sketches: n,
         segments: sketches.size,
       });
-    } else opts.logger.info('deals sketches restored', { sketches: n, segments: sketches.size });
+    } else {
+      // before trim can drop a finest segment whose days are all its market counts
+      if (unstored.size > 0) await opts.store.saveBatch([], dayRows(unstored.values()), new Map());
+      opts.logger.info('deals sketches restored', {
+        sketches: n,
+        segments: sketches.size,
+        ...(unstored.size > 0 ? { marketDaysStored: unstored.size } : {}),
+      });
+    }
     trim();
     ready = true;
   };
@@ -200,31 +253,26 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
             if (!sketches.holds(key)) fresh.add(key);
             sketches.add(fare.features, fare.price, fare.day);
             touched.set(`${key}\u0000${fare.day}`, { key, day: fare.day });
+            const market = segmentKey(fare.features, 3);
+            touched.set(`${market}\u0000${fare.day}`, { key: market, day: fare.day });
             if (fare.day > maxDay) maxDay = fare.day;
           }
         }
       }
       await revive(fresh);
-      const saved: StoredSketch[] = [];
-      for (const { key, day } of touched.values()) {
-        const sk = sketches.daySketch(key, day);
-        if (sk)
-          saved.push({
-            segment: key,
-            day: dayDate(day),
-            sketch: encodeSketch(sk),
-            fares: sk.count,
-          });
-      }
+      const saved = dayRows(touched.values());
       const next = new Map(positions);
       for (const [shard, seq] of ctx.lastSeq) next.set(shard, Math.max(next.get(shard) ?? -1, seq));
+      // a dropped segment whose fares came back in this batch is held again: its days stay
+      const gone = [...dropped].filter((k) => !sketches.holds(k));
       try {
-        await opts.store.saveBatch(deals, saved, next);
+        await opts.store.saveBatch(deals, saved, next, gone);
       } catch (err) {
         ready = false; // memory holds uncommitted counts: reload before the retry
         throw err;
       }
       positions = next;
+      dropped.clear();
       if (opts.publishTo && deals.length > 0) {
         const enc = new TextEncoder();
         const out: AppendRecord[] = deals.map((d) => ({

@@ -85,4 +85,25 @@ describe('DealsStore.saveBatch', () => {
     assert.equal(await position(1), 20);
     assert.equal(await count('deals'), deals.length);
   });
+
+  it("deletes dropSegments' day sketches in the transaction of the sketches and positions", async () => {
+    const store = new DealsStore(sql);
+    const other = { ...sketch('2030-01-03'), segment: 'JFK-CDG' };
+    await store.saveBatch([], [sketch('2030-01-03'), sketch('2030-01-04'), other], new Map());
+    const held = async () =>
+      (
+        await sql.query<{ s: string }>(
+          "SELECT segment || ' ' || day AS s FROM deal_sketches ORDER BY 1",
+        )
+      ).map((r) => r.s);
+    const before = await held();
+    await assert.rejects(
+      store.saveBatch([], [sketch('not-a-day')], new Map([[2, 5]]), ['JFK-LHR']),
+      /date|not-a-day/i,
+    );
+    assert.deepEqual(await held(), before, 'a failed save deletes nothing');
+    await store.saveBatch([], [other], new Map([[2, 5]]), ['JFK-LHR']);
+    assert.deepEqual(await held(), ['JFK-CDG 2030-01-03']);
+    assert.equal(await position(2), 5);
+  });
 });

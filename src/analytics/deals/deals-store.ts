@@ -27,7 +27,7 @@ export interface Deal {
   vendor: string;
 }
 
-/** A finest-level segment sketch of one day, as checkpointed. */
+/** A segment sketch of one day, as checkpointed: of a finest (`full|…`) or a market segment. */
 export interface StoredSketch {
   segment: string;
   /** `YYYY-MM-DD`. */
@@ -98,7 +98,8 @@ export const DEFAULT_DEALS_LIMIT = 50;
 
 /**
  * The deals use case's tables in the row store (ANALYTICS_MIGRATIONS): deals, and the
- * sketch checkpoint (finest-level day sketches plus the stream positions they include).
+ * sketch checkpoint (finest-level and market-level day sketches plus the stream
+ * positions they include).
  */
 export class DealsStore {
   constructor(readonly client: SqlClient) {}
@@ -122,7 +123,7 @@ export class DealsStore {
     };
   }
 
-  /** Every stored day sketch of `segments` (finest segmentKeys). */
+  /** Every stored day sketch of `segments` (segmentKeys). */
   async sketchesOf(segments: readonly string[]): Promise<StoredSketch[]> {
     if (segments.length === 0) return [];
     return this.sketches('segment = ANY($1::text[])', [segments]);
@@ -140,8 +141,9 @@ export class DealsStore {
 
   /**
    * Saves a batch of the deals use case: upserts `deals` (by vendor, search id and offer
-   * index), replaces the given day sketches and raises the stored positions to
-   * `positions`. The sketches and positions go in one transaction (one SqlClient.batch)
+   * index), deletes every day sketch of `dropSegments`, replaces the given day sketches
+   * and raises the stored positions to `positions`. The deletes, sketches and positions
+   * go in one transaction (one SqlClient.batch)
    * with the last DEALS_PER_STATEMENT deals; the deals before them are upserted first,
    * DEALS_PER_STATEMENT to a transaction, so that reads of the row store's one connection
    * get their turn between them (a deals batch of the history held it up to half a
@@ -153,12 +155,18 @@ export class DealsStore {
     deals: readonly Deal[],
     sketches: readonly StoredSketch[],
     positions: ReadonlyMap<number, number>,
+    dropSegments: readonly string[] = [],
   ): Promise<void> {
     let at = 0;
     for (; deals.length - at > DEALS_PER_STATEMENT; at += DEALS_PER_STATEMENT)
       await this.client.batch([upsertDeals(deals.slice(at, at + DEALS_PER_STATEMENT))]);
     const statements: SqlStatement[] = [];
     if (deals.length > at) statements.push(upsertDeals(deals.slice(at)));
+    if (dropSegments.length > 0)
+      statements.push({
+        sql: 'DELETE FROM deal_sketches WHERE segment = ANY($1::text[])',
+        params: [dropSegments],
+      });
     if (sketches.length > 0) {
       statements.push({
         sql: `INSERT INTO deal_sketches (segment, day, sketch, fares)

@@ -183,16 +183,21 @@ export function describeSegment(key: string): string {
 }
 
 /**
- * The keys of every level for a finest-level (`full|…`) key, finest first, so a stored
- * finest-level sketch can be merged into all its levels on restore. Undefined for
- * another level's key.
+ * The keys of a stored segment's level and every coarser one, finest first: for a
+ * finest-level key (`full|…`) all six, for a market-level key (`market|…`) market, cabin
+ * and all. So a stored day sketch can be merged into the levels it counts on restore.
+ * Undefined for another level's key (none is stored).
  */
-export function levelKeysOfFull(fullKey: string): string[] | undefined {
-  const p = fullKey.split('|');
+export function levelKeysOf(key: string): string[] | undefined {
+  const p = key.split('|');
+  if (p[0] === 'market' && p.length === 4) {
+    const [, cur, , cabin] = p;
+    return [key, `cabin|${cur}|${cabin}`, `all|${cur}`];
+  }
   if (p[0] !== 'full' || p.length !== 7) return undefined;
   const [, cur, market, cabin, trip, lead] = p;
   return [
-    fullKey,
+    key,
     `lead|${cur}|${market}|${cabin}|${trip}|${lead}`,
     `trip|${cur}|${market}|${cabin}|${trip}`,
     `market|${cur}|${market}|${cabin}`,

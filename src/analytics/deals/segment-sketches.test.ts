@@ -8,7 +8,7 @@ const DEFAULT_INTENDED = intendedShares(DEFAULT_PERCENTILES);
 
 import { evaluateDeals } from './evaluate-deals.js';
 import type { FareRow } from './fare-csv.js';
-import { describeSegment, segmentKey } from './fare-segment.js';
+import { describeSegment, levelKeysOf, SEGMENT_LEVELS, segmentKey } from './fare-segment.js';
 import { explain, SegmentSketches } from './segment-sketches.js';
 import { expediaFares, splitByShoppingDay } from './testing/expedia-fares.js';
 
@@ -230,10 +230,17 @@ describe('deal labels', () => {
     assert.equal(s.size, 6 + 20 * 4);
     const coarse = s.classify(quiet(0), 100, 50);
     assert.equal(coarse?.level, 'cabin');
-    const dropped = s.trim(50);
+    const gone: [string, number][] = [];
+    const dropped = s.trim(50, (key, level) => gone.push([key, level]));
     // down to 90% of 60: the oldest quiet markets' full, lead and trip segments went
     assert.equal(dropped, 86 - 54);
     assert.equal(s.size, 54);
+    // each one told, with its level, and none of them held any more
+    assert.equal(gone.length, dropped);
+    assert.ok(
+      gone.every(([key, level]) => !s.holds(key) && key.startsWith(`${SEGMENT_LEVELS[level]}|`)),
+    );
+    assert.ok(gone.some(([key]) => key === segmentKey(quiet(0), 0)));
     // the busy market was added first but has enough fares: it stays usable
     assert.equal(s.classify(busy, 150, 50)?.level, 'full');
     // the quiet fares stay counted in the coarser levels: the same label as before
@@ -303,6 +310,23 @@ describe('deal labels', () => {
     for (const [i, p] of prices.entries()) a.add(f, p, i % 3);
     const labels = [30, 60, 100, 400, 1000, 3000, 6000].map((p) => a.classify(f, p, 2)?.label);
     assert.deepEqual(labels, ['great', 'good', 'typical', 'typical', 'typical', 'high', 'high']);
+  });
+
+  it('names the levels a stored finest or market key counts in, as segmentKey spells them', () => {
+    const f = {
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'roundtrip',
+      leadDays: 17,
+      stayDays: 4,
+      currency: 'USD',
+    };
+    const all = SEGMENT_LEVELS.map((_, i) => segmentKey(f, i));
+    assert.deepEqual(levelKeysOf(all[0] as string), all);
+    assert.deepEqual(levelKeysOf(all[3] as string), all.slice(3));
+    // the other levels are never stored
+    for (const i of [1, 2, 4, 5]) assert.equal(levelKeysOf(all[i] as string), undefined);
+    assert.equal(levelKeysOf('market|USD|JFK-LAX'), undefined);
   });
 
   it('explains a label in words a traveller understands', () => {

@@ -327,9 +327,10 @@ export class SegmentSketches {
    * fare is not labelled against them anyway), the least recently added first, then the
    * others in the same order. A dropped segment's fares stay counted in its coarser
    * levels; if its fares come back it starts again from none, so a label falls back to
-   * a coarser level until it has minFares again. Returns how many segments it dropped.
+   * a coarser level until it has minFares again. Returns how many segments it dropped;
+   * `dropped` is told each one's key and level (an index of SEGMENT_LEVELS).
    */
-  trim(today: number): number {
+  trim(today: number, dropped?: (key: string, level: number) => void): number {
     const size = this.byKey.size;
     if (size <= this.maxSegments) return 0;
     const excess = size - Math.floor(this.maxSegments * TRIM_TO);
@@ -353,14 +354,17 @@ export class SegmentSketches {
         levelOf[n++] = i;
       });
     const threshold = scores.slice().sort()[Math.min(excess, candidates) - 1] as number;
-    let dropped = 0;
-    for (let j = 0; j < candidates && dropped < excess; j++)
+    let gone = 0;
+    for (let j = 0; j < candidates && gone < excess; j++)
       if ((scores[j] as number) <= threshold) {
-        (this.levels[levelOf[j] as number] as Map<number, Segment>).delete(ids[j] as number);
-        this.byKey.delete((segs[j] as Segment).key);
-        dropped++;
+        const level = levelOf[j] as number;
+        const key = (segs[j] as Segment).key;
+        (this.levels[level] as Map<number, Segment>).delete(ids[j] as number);
+        this.byKey.delete(key);
+        dropped?.(key, level);
+        gone++;
       }
-    return dropped;
+    return gone;
   }
 
   /** True when `day` is in the window ending on `today`. */
