@@ -95,10 +95,17 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     }
   };
 
-  /** The stored day sketches of segments' days held in memory (those it still holds). */
-  const dayRows = (days: Iterable<{ key: string; day: number }>): StoredSketch[] => {
+  /**
+   * The stored day sketches of segments' days held in memory (those it still holds).
+   * Sliced: a batch of the history saved thousands, 80-120 ms of the event loop.
+   */
+  const dayRows = async (
+    days: Iterable<{ key: string; day: number }>,
+    slice = new TimeSlice(),
+  ): Promise<StoredSketch[]> => {
     const rows: StoredSketch[] = [];
     for (const { key, day } of days) {
+      if (slice.due()) await slice.pause();
       const sk = sketches.daySketch(key, day);
       if (sk)
         rows.push({ segment: key, day: dayDate(day), sketch: encodeSketch(sk), fares: sk.count });
@@ -149,9 +156,12 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
    * Every stored day, not only the window's: a replay of old searches saves old days.
    * Days out of the window are dropped again by the batch's `evict`.
    */
-  const revive = async (keys: ReadonlySet<string>): Promise<void> => {
+  const revive = async (keys: ReadonlySet<string>, slice: TimeSlice): Promise<void> => {
     if (keys.size === 0) return;
-    for (const r of await opts.store.sketchesOf([...keys])) mergeStored(r, [r.segment]);
+    for (const r of await opts.store.sketchesOf([...keys])) {
+      if (slice.due()) await slice.pause();
+      mergeStored(r, [r.segment]);
+    }
   };
 
   /**
@@ -182,7 +192,11 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
     if (cp.sketches.length === 0 && cp.positions.size === 0 && opts.warmStart) {
       const ws = await opts.warmStart();
       ({ n, unstored } = await restore(ws.sketches));
-      await opts.store.saveBatch([], [...ws.sketches, ...dayRows(unstored.values())], ws.positions);
+      await opts.store.saveBatch(
+        [],
+        [...ws.sketches, ...(await dayRows(unstored.values()))],
+        ws.positions,
+      );
       positions = new Map(ws.positions);
       opts.logger.info('deals warm-started from the lake', {
         sketches: n,
@@ -190,7 +204,8 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
       });
     } else {
       // before trim can drop a finest segment whose days are all its market counts
-      if (unstored.size > 0) await opts.store.saveBatch([], dayRows(unstored.values()), new Map());
+      if (unstored.size > 0)
+        await opts.store.saveBatch([], await dayRows(unstored.values()), new Map());
       opts.logger.info('deals sketches restored', {
         sketches: n,
         segments: sketches.size,
@@ -259,8 +274,8 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
           }
         }
       }
-      await revive(fresh);
-      const saved = dayRows(touched.values());
+      await revive(fresh, slice);
+      const saved = await dayRows(touched.values(), slice);
       const next = new Map(positions);
       for (const [shard, seq] of ctx.lastSeq) next.set(shard, Math.max(next.get(shard) ?? -1, seq));
       // a dropped segment whose fares came back in this batch is held again: its days stay

@@ -45,6 +45,21 @@ describe('sketch codec', () => {
     assert.deepEqual(quantiles(back), quantiles(sk));
   });
 
+  it("writes each sketch's own mapping, though it encodes each mapping once", () => {
+    // accuracies in turn: a mapping encoded for one must not be written for another
+    for (const accuracy of [0.005, 0.02, 0.005, 0.01, 0.02]) {
+      const sk = new DDSketch({ relativeAccuracy: accuracy });
+      sk.accept(321);
+      const back = decodeSketch(encodeSketch(sk));
+      assert.equal(back.mapping.gamma, sk.mapping.gamma);
+      // and the mapping written is the library's own
+      assert.deepEqual(
+        DDSketch.fromProto(Buffer.from(encodeSketch(sk), 'base64')).mapping.toProto(),
+        sk.mapping.toProto(),
+      );
+    }
+  });
+
   it('keeps the accuracy, so a sketch of another one is still refused where it is merged', () => {
     const other = new DDSketch({ relativeAccuracy: 0.02 });
     other.accept(100);
