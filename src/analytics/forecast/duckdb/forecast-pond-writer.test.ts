@@ -44,4 +44,21 @@ describe('demand forecasts pond', () => {
     db.closeSync();
     assert.ok(!existsSync(`${part}.tmp`));
   });
+
+  it("writes every row of a run as large as the demo's, written in slices: every row once", async () => {
+    const [one] = await forecastDemand(counts(), { asOf: '2030-02-12' }, fitInline);
+    assert.ok(one);
+    // 6,696 series, as `up --demo` forecasts: many slices of NDJSON, each its own chunk
+    const series = Array.from({ length: 6696 }, (_, i) => ({ ...one, key: `K${i}` }));
+    const n = await writeForecastPond(dir, '2030-02-13', series);
+    assert.equal(n, 6696 * 28);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const r = await conn.runAndReadAll(
+      `select count(*)::int as n, count(distinct key)::int as keys, count(*) filter (where mean is null)::int as empty from read_parquet('${join(forecastPondPartition(dir, '2030-02-13'), '*.parquet')}')`,
+    );
+    assert.deepEqual(r.getRowObjects(), [{ n: 6696 * 28, keys: 6696, empty: 0 }]);
+    conn.closeSync();
+    db.closeSync();
+  });
 });
