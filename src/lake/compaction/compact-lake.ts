@@ -239,7 +239,13 @@ async function compactPartition(
           sources.push(p);
         }
       }
-      const { rows } = await options.merger.merge(sources, local, ORDER_BY[table]);
+      const { rows, overLimit } = await options.merger.merge(sources, local, ORDER_BY[table]);
+      if (overLimit)
+        options.logger.warn('merge needed more than the merger memory limit and ran without it', {
+          partition: part.prefix,
+          files: group.length,
+          rows,
+        });
       const bytes = (await fs.stat(local)).size;
       await store.putFile(part.prefix + name, local);
       entries.push({ name, ranges, rows, bytes });

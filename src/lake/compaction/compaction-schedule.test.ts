@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { variedRecord } from '../../model/testing/records.js';
-import { silentLogger } from '../../ops/logger.js';
+import { type Logger, silentLogger } from '../../ops/logger.js';
 import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from '../lake-defaults.js';
 import { lakeRoot } from '../lake-layout.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
@@ -221,5 +221,37 @@ describe('scheduled compaction', () => {
     const list = untimed.list.bind(untimed);
     untimed.list = async (prefix) => (await list(prefix)).map(({ key, size }) => ({ key, size }));
     assert.equal((await compact(untimed)).partitions, 1, 'no times: merged');
+  });
+
+  test('a merge that ran over the memory limit is logged as a warning with its partition', async () => {
+    const root = path.join(tmp, 'over-limit');
+    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
+    const warnings: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (msg, fields) => warnings.push(`${msg} ${JSON.stringify(fields)}`),
+      child: () => logger,
+    };
+    const report = await compactLake({
+      store: new LocalObjectStore(root),
+      // stands in for DuckDB: what is checked is what compaction says of such a merge
+      merger: {
+        merge: async (_files, out) => {
+          fs.writeFileSync(out, 'merged');
+          return { rows: 4, overLimit: true };
+        },
+        close: async () => {},
+      },
+      stagingDir: path.join(tmp, 'over-limit-staging'),
+      logger,
+      graceMs: 0,
+      now: () => Date.parse('2026-11-20T05:00:00.000Z') + 10 * 3_600_000,
+    });
+    assert.equal(report.partitions, 1);
+    assert.deepEqual(warnings, [
+      'merge needed more than the merger memory limit and ran without it {"partition":"searches/vendor=generic/dt=2026-11-20/hour=05/","files":2,"rows":4}',
+    ]);
   });
 });

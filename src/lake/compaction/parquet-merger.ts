@@ -8,12 +8,13 @@ export interface ParquetMerger {
    * Writes every row of `sources` (local paths, read by column name so files of older
    * schema versions merge with newer ones) to the local file `target`, zstd-compressed,
    * sorted by `orderBy`. Resolves with the number of rows once the file is complete (not
-   * fsynced: the object store does that).
+   * fsynced: the object store does that). `overLimit`: the merge needed more than the
+   * merger's memory limit and ran again without it.
    */
   merge(
     sources: readonly string[],
     target: string,
     orderBy: readonly string[],
-  ): Promise<{ rows: number }>;
+  ): Promise<{ rows: number; overLimit?: true }>;
   close(): Promise<void>;
 }

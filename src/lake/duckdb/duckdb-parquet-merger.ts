@@ -97,7 +97,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
     sources: readonly string[],
     target: string,
     orderBy: readonly string[],
-  ): Promise<{ rows: number }> {
+  ): Promise<{ rows: number; overLimit?: true }> {
     // The partition columns live in the path, never in the files: no hive_partitioning here.
     const from =
       `read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true, ` +
@@ -116,7 +116,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
         if (!/Out of Memory/i.test((err as Error).message)) throw err;
         this.mergesOverLimit++;
         try {
-          return await run(await this.connection(true));
+          return { ...(await run(await this.connection(true))), overLimit: true };
         } finally {
           await this.close();
         }
