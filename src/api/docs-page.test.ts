@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
+import { waitInPage } from '../cli/testing/chromium.js';
 import { INGEST_PATH, ingestOperations } from '../ingest/ingest-openapi.js';
 import { silentLogger } from '../ops/logger.js';
 import { createApi } from './api.js';
@@ -47,7 +48,11 @@ describe('the /docs page', { skip }, () => {
         paths: Record<string, Record<string, unknown>>;
       };
       const operations = Object.values(doc.paths).reduce((n, p) => n + Object.keys(p).length, 0);
-      await page.waitForFunction(`document.querySelectorAll('.op').length === ${operations}`);
+      await waitInPage(
+        page,
+        'every operation on the page',
+        `document.querySelectorAll('.op').length === ${operations}`,
+      );
       const ingest = page.locator('.op', { hasText: INGEST_PATH });
       assert.match(
         String(await ingest.textContent()),

@@ -16,7 +16,7 @@ import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
 import { startPlatform } from './platform.js';
-import { launchChromium, loadPlaywright } from './testing/chromium.js';
+import { launchChromium, loadPlaywright, waitInPage } from './testing/chromium.js';
 import { until } from './testing/until.js';
 
 const { playwright, missing } = await loadPlaywright('the Console browser test');
@@ -126,22 +126,22 @@ describe('the Console in Chromium', { skip: missing }, () => {
 
       // Overview: the records/s chart draws points from the live feed (SSE): uPlot has
       // drawn its values on its canvas
-      await page.waitForFunction(
+      await waitInPage(
+        page,
+        'the records/s chart drawn',
         `(() => {
           const chart = document.querySelector('#chart-records .chart');
           return Number(chart && chart.getAttribute('data-drawn')) >= 2 &&
             chart.querySelector('canvas') !== null;
         })()`,
-        undefined,
-        { timeout: 60_000 },
       );
       const series =
         (await page.getAttribute('#chart-records .chart', 'data-series'))?.split(',') ?? [];
       assert.ok(series.includes('generic'), `records/s series: ${series.join(', ')}`);
-      await page.waitForFunction(
+      await waitInPage(
+        page,
+        'a point on the rejections chart',
         `Number(document.querySelector('#chart-rejections .chart')?.getAttribute('data-points')) >= 1`,
-        undefined,
-        { timeout: 60_000 },
       );
 
       // Dead letters: the refused record shows (once the lake writer has written it)
