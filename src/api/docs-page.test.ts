@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
-import { waitInPage } from '../cli/testing/chromium.js';
 import { INGEST_PATH, ingestOperations } from '../ingest/ingest-openapi.js';
 import { silentLogger } from '../ops/logger.js';
+import { waitInPage } from '../ops/testing/wait-in-page.js';
 import { createApi } from './api.js';
 
 const CHROMIUM = '/usr/bin/chromium';

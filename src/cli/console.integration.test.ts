@@ -15,8 +15,9 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
+import { waitInPage } from '../ops/testing/wait-in-page.js';
 import { startPlatform } from './platform.js';
-import { launchChromium, loadPlaywright, waitInPage } from './testing/chromium.js';
+import { launchChromium, loadPlaywright } from './testing/chromium.js';
 import { until } from './testing/until.js';
 
 const { playwright, missing } = await loadPlaywright('the Console browser test');

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { until } from './until.js';
+import type { BrowserContext } from 'playwright-core';
 
 /** Where the tests look for Chromium (`CHROMIUM` overrides). */
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -69,22 +68,6 @@ export async function launchChromium(
       rmSync(profile, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Waits until `expression` is truthy in `page`, evaluated anew every 200 ms; rejects
- * "timed out waiting for <what>" after `ms`. Not `page.waitForFunction(string)`: on a
- * page with a Content Security Policy (the Console's, the API reference's) only its
- * first check may evaluate the string, and every poll after it is refused
- * ('unsafe-eval'), so such a wait failed whenever its first check came too early.
- */
-export function waitInPage(
-  page: Page,
-  what: string,
-  expression: string,
-  ms = 60_000,
-): Promise<true> {
-  return until(what, async () => ((await page.evaluate(expression)) ? true : undefined), ms);
 }
 
 /** A running `faresight up --demo` and the URLs its banner printed. */
