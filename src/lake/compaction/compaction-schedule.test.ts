@@ -240,7 +240,7 @@ describe('scheduled compaction', () => {
       merger: {
         merge: async (_files, out) => {
           fs.writeFileSync(out, 'merged');
-          return { rows: 4, overLimit: true };
+          return { rows: 4, overLimit: '1024MB' };
         },
         close: async () => {},
       },
@@ -251,7 +251,7 @@ describe('scheduled compaction', () => {
     });
     assert.equal(report.partitions, 1);
     assert.deepEqual(warnings, [
-      'merge needed more than the merger memory limit and ran without it {"partition":"searches/vendor=generic/dt=2026-11-20/hour=05/","files":2,"rows":4}',
+      'merge needed more than the merger memory limit and ran again {"partition":"searches/vendor=generic/dt=2026-11-20/hour=05/","files":2,"rows":4,"memoryLimit":"1024MB"}',
     ]);
   });
 });

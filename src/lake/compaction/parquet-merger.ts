@@ -9,12 +9,12 @@ export interface ParquetMerger {
    * schema versions merge with newer ones) to the local file `target`, zstd-compressed,
    * sorted by `orderBy`. Resolves with the number of rows once the file is complete (not
    * fsynced: the object store does that). `overLimit`: the merge needed more than the
-   * merger's memory limit and ran again without it.
+   * merger's memory limit and ran again at the limit named (`none`: without one).
    */
   merge(
     sources: readonly string[],
     target: string,
     orderBy: readonly string[],
-  ): Promise<{ rows: number; overLimit?: true }>;
+  ): Promise<{ rows: number; overLimit?: string }>;
   close(): Promise<void>;
 }

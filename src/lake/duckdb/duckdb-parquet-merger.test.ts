@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { encodeRecord } from '../../model/codec.js';
 import { variedRecord } from '../../model/testing/records.js';
-import { DuckDBParquetMerger } from './duckdb-parquet-merger.js';
+import { DuckDBParquetMerger, scaledMemoryLimit } from './duckdb-parquet-merger.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-merger-'));
@@ -110,8 +110,9 @@ test('a merge whose sort needs more than memoryLimit spills into spillDir, not t
   }
 });
 
-test('a merge that needs more than memoryLimit even with spilling runs again without it', async () => {
-  // the source of the test before: at 32 MB DuckDB cannot hold what must stay in memory
+test('a merge that needs more than memoryLimit even with spilling runs again at 4 times the limit', async () => {
+  // the source of the test before: at 32 MB DuckDB cannot hold what must stay in memory,
+  // at 128 MB the sort spills (the test before)
   const source = path.join(root, 'big.parquet');
   const merger = await DuckDBParquetMerger.open({
     memoryLimit: '32MB',
@@ -121,7 +122,7 @@ test('a merge that needs more than memoryLimit even with spilling runs again wit
     const target = path.join(root, 'big-merged-2.parquet');
     assert.deepEqual(await merger.merge([source], target, ['k']), {
       rows: 4_000_000,
-      overLimit: true,
+      overLimit: '128MB',
     });
     assert.equal(merger.mergesOverLimit, 1);
     // the next merge is back under the limit, on a new instance
@@ -133,4 +134,28 @@ test('a merge that needs more than memoryLimit even with spilling runs again wit
   } finally {
     await merger.close();
   }
+});
+
+test('a merge that does not fit in 4 times the limit either runs without one', async () => {
+  const source = path.join(root, 'big.parquet');
+  const merger = await DuckDBParquetMerger.open({
+    memoryLimit: '6MB',
+    spillDir: path.join(root, 'spill-3'),
+  });
+  try {
+    assert.deepEqual(await merger.merge([source], path.join(root, 'big-merged-3.parquet'), ['k']), {
+      rows: 4_000_000,
+      overLimit: 'none',
+    });
+    assert.equal(merger.mergesOverLimit, 1);
+  } finally {
+    await merger.close();
+  }
+});
+
+test('scaledMemoryLimit multiplies a DuckDB memory limit, in MB', () => {
+  assert.equal(scaledMemoryLimit('256MB', 4), '1024MB');
+  assert.equal(scaledMemoryLimit('1.5GB', 2), '3072MB');
+  assert.equal(scaledMemoryLimit('512 KiB', 4), '2MB');
+  assert.equal(scaledMemoryLimit('80%', 4), undefined);
 });

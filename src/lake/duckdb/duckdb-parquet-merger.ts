@@ -27,6 +27,28 @@ export const MERGES_PER_INSTANCE = 64;
 export const MERGE_MEMORY_LIMIT = '256MB';
 
 /**
+ * How much a merge's memory limit grows when a merge does not fit (DuckDB cannot spill
+ * all of it): once, to this many times the limit, then without a limit. Rerunning
+ * without one straight away took 766 MB for a merge that 64 MB could not hold (a
+ * synthetic hour, 750,000 rows), more than the same merge at 256 MB (580 MB).
+ */
+export const MERGE_LIMIT_STEP = 4;
+
+/** `limit` (DuckDB's notation: `256MB`, `1.5GB`) times `factor`, in MB; undefined when it does not parse. */
+export function scaledMemoryLimit(limit: string, factor: number): string | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$/i.exec(limit);
+  if (!m) return undefined;
+  const unit = m[2]!.toUpperCase().replace('I', '');
+  const mb = Number(m[1]) * { KB: 1 / 1024, MB: 1, GB: 1024, TB: 1024 * 1024 }[unit]!;
+  return `${Math.ceil(mb * factor)}MB`;
+}
+
+/** Whether DuckDB refused for want of memory under its limit. */
+function outOfMemory(err: unknown): boolean {
+  return /Out of Memory/i.test((err as Error).message);
+}
+
+/**
  * ParquetMerger on in-memory DuckDB: one `COPY (SELECT ... ORDER BY ...) TO ...` per
  * merge, on an instance renewed every MERGES_PER_INSTANCE merges.
  */
@@ -71,20 +93,22 @@ export class DuckDBParquetMerger implements ParquetMerger {
     );
   }
 
-  /** Merges that needed more than memoryLimit and were run again without it. */
+  /** Merges that needed more than memoryLimit and were run again at a higher one. */
   mergesOverLimit = 0;
 
   /**
    * The connection of the current instance, renewed after MERGES_PER_INSTANCE merges;
-   * `unlimited`: on a new instance without the memory limit.
+   * `limit`: on a new instance of its own at that memory limit instead (`none`: without one).
    */
-  private async connection(unlimited = false): Promise<DuckDBConnection> {
-    if (unlimited || (this.db && this.db.merges >= this.mergesPerInstance)) await this.close();
+  private async connection(limit?: string): Promise<DuckDBConnection> {
+    if (limit !== undefined || (this.db && this.db.merges >= this.mergesPerInstance))
+      await this.close();
     if (!this.db) {
+      const memory = limit ?? this.memoryLimit;
       const instance = await DuckDBInstance.create(':memory:', {
         threads: String(this.threads),
         temp_directory: this.spillDir,
-        ...(unlimited ? {} : { memory_limit: this.memoryLimit }),
+        ...(memory === 'none' ? {} : { memory_limit: memory }),
       });
       this.db = { instance, conn: await instance.connect(), merges: 0 };
       this.instancesOpened++;
@@ -97,7 +121,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
     sources: readonly string[],
     target: string,
     orderBy: readonly string[],
-  ): Promise<{ rows: number; overLimit?: true }> {
+  ): Promise<{ rows: number; overLimit?: string }> {
     // The partition columns live in the path, never in the files: no hive_partitioning here.
     const from =
       `read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true, ` +
@@ -111,12 +135,21 @@ export class DuckDBParquetMerger implements ParquetMerger {
         return await run(await this.connection());
       } catch (err) {
         // Not all of a merge can spill (the Parquet writer's row groups, the sort's
-        // merge of its runs): one that needs more than the limit runs again without it,
-        // on an instance of its own, rather than leave its partition uncompacted.
-        if (!/Out of Memory/i.test((err as Error).message)) throw err;
+        // merge of its runs): one that needs more than the limit runs again, on an
+        // instance of its own, at MERGE_LIMIT_STEP times the limit and then without one,
+        // rather than leave its partition uncompacted.
+        if (!outOfMemory(err)) throw err;
         this.mergesOverLimit++;
+        const stepped = scaledMemoryLimit(this.memoryLimit, MERGE_LIMIT_STEP);
         try {
-          return { ...(await run(await this.connection(true))), overLimit: true };
+          for (const limit of [...(stepped ? [stepped] : []), 'none']) {
+            try {
+              return { ...(await run(await this.connection(limit))), overLimit: limit };
+            } catch (again) {
+              if (limit === 'none' || !outOfMemory(again)) throw again;
+            }
+          }
+          throw err; // not reached: the last attempt returns or throws
         } finally {
           await this.close();
         }
