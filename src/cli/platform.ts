@@ -18,6 +18,7 @@ import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
+import { stopInReverse } from '../ops/lifecycle.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
 import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
@@ -95,14 +96,7 @@ export async function startPlatform(
     await lakeStore?.close();
   };
   const stopServices = async () => {
-    for (const s of [...services].reverse()) {
-      try {
-        await s.stop();
-        logger.debug('stopped', { service: s.name });
-      } catch (err) {
-        logger.error('stop failed', { service: s.name, error: (err as Error).message });
-      }
-    }
+    await stopInReverse(services, logger);
     services.length = 0;
   };
   try {
