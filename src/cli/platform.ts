@@ -89,12 +89,17 @@ export async function startPlatform(
   let rowStore: RowStore | undefined;
   let cache: Cache | undefined;
   let lakeStore: Awaited<ReturnType<typeof openObjectStore>> | undefined;
-  const closeBackends = async () => {
-    await streams.close();
-    await cache?.close();
-    await rowStore?.close();
-    await lakeStore?.close();
-  };
+  // closed after every role has stopped, in this order, each logged like a role's stop
+  const closeBackends = () =>
+    stopInReverse(
+      [
+        { name: 'object store', backend: lakeStore },
+        { name: 'row store', backend: rowStore },
+        { name: 'cache', backend: cache },
+        { name: 'streams', backend: streams },
+      ].flatMap(({ name, backend }) => (backend ? [{ name, stop: () => backend.close() }] : [])),
+      logger,
+    );
   const stopServices = async () => {
     await stopInReverse(services, logger);
     services.length = 0;
