@@ -22,9 +22,19 @@ export const MERGES_PER_INSTANCE = 64;
  * of its 60-minute footprint run closed and was compacted. Merging that hour's offers
  * (34 minutes of the live feed, 750,000 rows) alone: 1,354 MB peak in 6.1 s without a
  * limit; 644 MB in 15.4 s at 256 MB, 804 MB in 9.0 s at 512 MB. Compaction runs in the
- * background: the time is cheaper than the memory.
+ * background: the time is cheaper than the memory. Not lower: 48 minutes of the demo's
+ * offers (1,503 files, 1.08 million rows, two threads) did not fit in 128 MB or 192 MB
+ * and ran again at 4 times the limit, peaking at 1,011-1,062 and 1,361 MB, against
+ * 826-876 MB at 256 MB (2,492 MB without a limit).
  */
 export const MERGE_MEMORY_LIMIT = '256MB';
+
+/**
+ * DuckDB threads of a merge. The same 48 minutes of offers at 256 MB: one thread peaked
+ * at 648-660 MB in 25.0-25.1 s, two at 826-876 MB in 22.4-22.7 s (process start about
+ * 80 MB): a fifth less memory for a tenth more time, in the background.
+ */
+export const MERGE_THREADS = 1;
 
 /**
  * How much a merge's memory limit grows when a merge does not fit (DuckDB cannot spill
@@ -67,7 +77,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
   ) {}
 
   /**
-   * `threads`: DuckDB worker threads, default 2. `compressionLevel`: zstd level of the
+   * `threads`: DuckDB worker threads, default MERGE_THREADS. `compressionLevel`: zstd level of the
    * merged files, 1-22, default 9 (merged files are cold and written once: level 9 makes
    * them about 8% smaller than DuckDB's default 3). `memoryLimit`: DuckDB's, default
    * MERGE_MEMORY_LIMIT; a merge that needs more spills to `spillDir` (default a folder
@@ -85,7 +95,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
   ): Promise<DuckDBParquetMerger> {
     const level = compressionLevelOf(options.compressionLevel ?? DEFAULT_COMPACT_COMPRESSION_LEVEL);
     return new DuckDBParquetMerger(
-      options.threads ?? 2,
+      options.threads ?? MERGE_THREADS,
       level,
       options.mergesPerInstance ?? MERGES_PER_INSTANCE,
       options.memoryLimit ?? MERGE_MEMORY_LIMIT,
