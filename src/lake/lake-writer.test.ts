@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
-import { silentLogger } from '../ops/logger.js';
+import { type Logger, silentLogger } from '../ops/logger.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
 import type { LakeWriterConfig } from './lake-writer.js';
@@ -332,11 +332,23 @@ describe('lake writer commits only what is durable', () => {
       fs
         .readdirSync(lakeRoot(dataDir), { recursive: true })
         .filter((f) => String(f).endsWith('.parquet'));
+    const lines: string[] = [];
+    const record =
+      (level: string) =>
+      (msg: string, fields?: Record<string, unknown>): void => {
+        lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
+      };
+    const logger: Logger = {
+      ...silentLogger,
+      info: record('info'),
+      warn: record('warn'),
+      child: () => logger,
+    };
     try {
       const cut = await startLocalLakeWriter({
         stream: spread,
         config,
-        logger: silentLogger,
+        logger,
         store: slow,
         stopFlushMs: 250,
       });
@@ -344,6 +356,25 @@ describe('lake writer commits only what is durable', () => {
       await cut.stop();
       const stored = parquetFiles().length;
       assert.ok(stored > 0 && stored < 80, `${stored} of 80 files stored before the deadline`);
+      // the stop says what it flushed, what it left, and which part of it took the time (a
+      // file of the writer is an hour of a shard, stored as a searches and an offers file)
+      const flush = lines.find((l) => l.startsWith('info stop flush '));
+      assert.match(
+        flush ?? '',
+        new RegExp(`"source":"shopping","files":40,"written":${stored / 2},"ms":\\d+`),
+      );
+      assert.ok(
+        lines.some(
+          (l) =>
+            l.includes(`cut short by its deadline`) && l.includes(`"filesLeft":${40 - stored / 2}`),
+        ),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((l) =>
+          /^info lake writer stopped \{"loopsMs":\d+,"stagingCloseMs":\d+\}$/.test(l),
+        ),
+      );
       const left = (await spread.lag(LAKE_GROUP))[0]!.records;
       assert.ok(left > 0, 'what was not stored is not committed');
 

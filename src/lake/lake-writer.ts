@@ -216,7 +216,7 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
       done.catch(() => undefined);
       return { sink, done };
     });
-    return new CompositeLakeWriter(loops, abort, ownsParquet ? parquet : undefined);
+    return new CompositeLakeWriter(loops, abort, ownsParquet ? parquet : undefined, log);
   } catch (err) {
     if (ownsParquet) await parquet.close();
     throw err;
@@ -263,6 +263,7 @@ class CompositeLakeWriter implements LakeWriter {
     private readonly loops: readonly SourceLoop[],
     private readonly abort: AbortController,
     private readonly ownedParquet: ParquetWriter | undefined,
+    private readonly log: Logger,
   ) {}
 
   stats(): LakeWriterStats {
@@ -285,9 +286,16 @@ class CompositeLakeWriter implements LakeWriter {
    * failure after all have stopped.
    */
   async stop(): Promise<void> {
+    const started = performance.now();
     this.abort.abort();
     const results = await Promise.allSettled(this.loops.map((l) => l.done));
+    const loopsDone = performance.now();
     await this.ownedParquet?.close();
+    // with the platform's `stopped service=lake ms=...`: which part of the stop took it
+    this.log.info('lake writer stopped', {
+      loopsMs: Math.round(loopsDone - started),
+      stagingCloseMs: Math.round(performance.now() - loopsDone),
+    });
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }

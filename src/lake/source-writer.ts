@@ -265,8 +265,10 @@ export class SourceWriter implements ConsumerSink<LakeItem>, DurableSink {
    * commit, so the stream delivers them again after a restart.
    */
   async flush(deadline?: AbortSignal): Promise<void> {
+    const started = performance.now();
     this.stopping = true;
     this.buffers.closeAll();
+    const files = this.buffers.closed.length;
     await Promise.all(this.writing.values());
     const { closed } = this.buffers;
     for (const f of closed) f.failure = undefined;
@@ -277,6 +279,13 @@ export class SourceWriter implements ConsumerSink<LakeItem>, DurableSink {
       if (failed && !this.fencedBy) throw failed.failure;
     }
     this.throwIfFenced();
+    if (files > 0)
+      this.log.info('stop flush', {
+        source: this.source,
+        files,
+        written: files - closed.length,
+        ms: Math.round(performance.now() - started),
+      });
     if (closed.length > 0)
       this.log.warn('stop flush cut short by its deadline; the stream delivers the rest again', {
         source: this.source,
