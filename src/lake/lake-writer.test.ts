@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { variedRecord } from '../model/testing/records.js';
-import { type Logger, silentLogger } from '../ops/logger.js';
+import { silentLogger } from '../ops/logger.js';
+import { recordingLogger } from '../ops/testing/recording-logger.js';
 import type { EmbeddedStream } from '../stream/embedded/embedded-stream.js';
 import { lakeRoot, parseFileName } from './lake-layout.js';
 import type { LakeWriterConfig } from './lake-writer.js';
@@ -333,17 +334,7 @@ describe('lake writer commits only what is durable', () => {
         .readdirSync(lakeRoot(dataDir), { recursive: true })
         .filter((f) => String(f).endsWith('.parquet'));
     const lines: string[] = [];
-    const record =
-      (level: string) =>
-      (msg: string, fields?: Record<string, unknown>): void => {
-        lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-      };
-    const logger: Logger = {
-      ...silentLogger,
-      info: record('info'),
-      warn: record('warn'),
-      child: () => logger,
-    };
+    const logger = recordingLogger(lines);
     try {
       const cut = await startLocalLakeWriter({
         stream: spread,

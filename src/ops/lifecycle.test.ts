@@ -1,24 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stopInReverse } from './lifecycle.js';
-import { type Logger, silentLogger } from './logger.js';
-
-/** A logger that keeps every line as `level message fields`. */
-function recording(lines: string[]): Logger {
-  const at =
-    (level: string) =>
-    (msg: string, fields?: Record<string, unknown>): void => {
-      lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-    };
-  const logger: Logger = {
-    ...silentLogger,
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}
+import { recordingLogger } from './testing/recording-logger.js';
 
 test('stopInReverse stops the last started first, goes on past a failed stop, and names a slow one while it waits', async () => {
   const order: string[] = [];
@@ -41,7 +24,7 @@ test('stopInReverse stops the last started first, goes on past a failed stop, an
         },
       },
     ],
-    recording(lines),
+    recordingLogger(lines),
     40,
   );
   assert.deepEqual(order, ['broken', 'slow', 'lake']);
