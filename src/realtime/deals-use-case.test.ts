@@ -11,6 +11,7 @@ import { dealsRoutes } from '../api/routes/deals.js';
 import { searchRecord } from '../model/testing/records.js';
 import type { Logger } from '../ops/logger.js';
 import { silentLogger } from '../ops/logger.js';
+import { recordingLogger } from '../ops/testing/recording-logger.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import type { SqlClient } from '../sql/sql-client.js';
 import type { AppendRecord } from '../stream/stream.js';
@@ -46,16 +47,6 @@ function quietMarkets(prefix: string) {
       offers: [{ carrier: 'BA', amount: 500 }],
     }),
   );
-}
-
-/** A logger that keeps each info message, with its fields, in `lines`. */
-function infoLogger(lines: string[]): Logger {
-  const logger: Logger = {
-    ...silentLogger,
-    info: (msg, fields) => lines.push(`${msg} ${JSON.stringify(fields)}`),
-    child: () => logger,
-  };
-  return logger;
 }
 
 /** Sends one search to ZAA at 100 through `uc` as stream position `seq`; the label it gets, or ''. */
@@ -141,7 +132,7 @@ describe('deals use case', () => {
   it('holds its segments to maxSegments after each batch and after a restore, and says so', async () => {
     const own = await PGliteClient.open();
     const lines: string[] = [];
-    const logger = infoLogger(lines);
+    const logger = recordingLogger(lines);
     try {
       const store = new DealsStore(own);
       const quiet = quietMarkets('q');
@@ -200,7 +191,7 @@ describe('deals use case', () => {
       );
       // and a restart counts all 120 in the coarser levels, as memory did before it
       const lines: string[] = [];
-      const logger = infoLogger(lines);
+      const logger = recordingLogger(lines);
       const probe = searchRecord({
         id: 'p',
         destination: 'ZAA',
@@ -275,7 +266,7 @@ describe('deals use case', () => {
       const make = (maxSegments?: number) =>
         createDealsUseCase({
           store,
-          logger: infoLogger(lines),
+          logger: recordingLogger(lines),
           sketches: { minFares: 60, ...(maxSegments ? { maxSegments } : {}) },
           now: () => NOW,
         });

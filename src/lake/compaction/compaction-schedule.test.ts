@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { variedRecord } from '../../model/testing/records.js';
-import { type Logger, silentLogger } from '../../ops/logger.js';
+import { silentLogger } from '../../ops/logger.js';
+import { recordingLogger } from '../../ops/testing/recording-logger.js';
 import { DEFAULT_COMPACT_COMPRESSION_LEVEL } from '../lake-defaults.js';
 import { lakeRoot } from '../lake-layout.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
@@ -228,12 +229,8 @@ describe('scheduled compaction', () => {
     const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
     fs.mkdirSync(dir, { recursive: true });
     for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
-    const warnings: string[] = [];
-    const logger: Logger = {
-      ...silentLogger,
-      warn: (msg, fields) => warnings.push(`${msg} ${JSON.stringify(fields)}`),
-      child: () => logger,
-    };
+    const lines: string[] = [];
+    const logger = recordingLogger(lines);
     const report = await compactLake({
       store: new LocalObjectStore(root),
       // stands in for DuckDB: what is checked is what compaction says of such a merge
@@ -250,8 +247,11 @@ describe('scheduled compaction', () => {
       now: () => Date.parse('2026-11-20T05:00:00.000Z') + 10 * 3_600_000,
     });
     assert.equal(report.partitions, 1);
-    assert.deepEqual(warnings, [
-      'merge needed more than the merger memory limit and ran again {"partition":"searches/vendor=generic/dt=2026-11-20/hour=05/","files":2,"rows":4,"memoryLimit":"1024MB"}',
-    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('warn ')),
+      [
+        'warn merge needed more than the merger memory limit and ran again {"partition":"searches/vendor=generic/dt=2026-11-20/hour=05/","files":2,"rows":4,"memoryLimit":"1024MB"}',
+      ],
+    );
   });
 });
