@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { configSchema } from '../config/config.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
+import { ALL_SCOPE } from '../serving/cache/cache.js';
+import { MemoryCache } from '../serving/cache/memory/memory-cache.js';
 import { RowStore } from '../serving/row-store.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { createApi } from './api.js';
@@ -253,5 +256,36 @@ describe('API', () => {
       await svc.stop();
     }
     await assert.rejects(fetch(`${svc.url}/healthz`));
+  });
+
+  it('startApi with a cache counts its reads by result at /metrics', async () => {
+    const config = configSchema.parse({ api: { host: '127.0.0.1', port: 0 } });
+    assert.equal(config.cache.staleSeconds, 2);
+    const cache = new MemoryCache();
+    const svc = await startApi({
+      config,
+      rowStore: store,
+      logger: silentLogger,
+      cache,
+      metrics: new Registry(),
+    });
+    try {
+      for (let i = 0; i < 3; i++) await fetch(`${svc.url}/v1/markets?limit=1`);
+      await cache.bump([ALL_SCOPE]); // a write: the next read is stale, and refreshes
+      await fetch(`${svc.url}/v1/markets?limit=1`);
+      await svc.cached?.idle();
+      await fetch(`${svc.url}/v1/markets?limit=1`);
+      const text = await (await fetch(`${svc.url}/metrics`)).text();
+      const count = (result: string) =>
+        Number(
+          new RegExp(`^faresight_cache_reads_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(
+            text,
+          )?.[1],
+        );
+      assert.deepEqual(['hit', 'stale', 'miss', 'error'].map(count), [3, 1, 1, 0]);
+      assert.match(text, /^faresight_cache_refresh_failures_total 0$/m);
+    } finally {
+      await svc.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { ApiConfig, CacheConfig } from '../config/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Service } from '../ops/service.js';
@@ -9,8 +9,11 @@ import type { ServingReads } from '../serving/serving-reads.js';
 import { type ApiOptions, createApi } from './api.js';
 
 export interface StartApiOptions {
-  /** The `api` section and the cache's `ttlSeconds`. */
-  config: { readonly api: ApiConfig; readonly cache: Pick<CacheConfig, 'ttlSeconds'> };
+  /** The `api` section and the cache's `ttlSeconds` and `staleSeconds`. */
+  config: {
+    readonly api: ApiConfig;
+    readonly cache: Pick<CacheConfig, 'ttlSeconds' | 'staleSeconds'>;
+  };
   rowStore: ServingReads;
   logger: Logger;
   /** Cache in front of the reads (cache-aside, `cache.ttlSeconds`); none = every read hits the store. */
@@ -40,16 +43,19 @@ export interface ApiService extends Service {
 
 /**
  * Listens on `config.api.host:port` (port 0 picks a free one), with `config.api` keys,
- * rate and max-age. `stop()` stops accepting, lets requests in flight finish, and
- * closes; it closes neither the row store nor the cache.
+ * rate and max-age, and `config.cache` TTL and staleness. `stop()` stops accepting, lets
+ * requests in flight and the cache's refreshes finish, and closes; it closes neither the
+ * row store nor the cache.
  */
 export async function startApi(opts: StartApiOptions): Promise<ApiService> {
   const cached = opts.cache
     ? new CachedReads(opts.rowStore, opts.cache, {
         ttlSeconds: opts.config.cache.ttlSeconds,
+        staleSeconds: opts.config.cache.staleSeconds,
         logger: opts.logger,
       })
     : undefined;
+  if (cached && opts.metrics) cacheMetrics(opts.metrics, cached);
   const app = createApi({
     rowStore: cached ?? opts.rowStore,
     logger: opts.logger,
@@ -82,8 +88,40 @@ export async function startApi(opts: StartApiOptions): Promise<ApiService> {
     url,
     cached,
     stop() {
-      closing ??= app.close();
+      // a refresh in the background reads the row store: done before the store may close
+      closing ??= app.close().then(() => cached?.idle());
       return closing;
     },
   };
+}
+
+/**
+ * `faresight_cache_reads_total{result}` (hit, stale, miss, error) and
+ * `faresight_cache_refresh_failures_total` from the counters of `cached`.
+ */
+function cacheMetrics(registry: Registry, cached: CachedReads): void {
+  if (registry.getSingleMetric('faresight_cache_reads_total')) return;
+  const c = cached.counters;
+  new Counter({
+    name: 'faresight_cache_reads_total',
+    help: 'API reads by how the cache answered: hit (current), stale (within cache.staleSeconds, refreshed in the background), miss (read from the row store), error (a cache operation failed and the row store was read: also a miss)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'hit' }, c.hits);
+      this.inc({ result: 'stale' }, c.stale);
+      this.inc({ result: 'miss' }, c.misses);
+      this.inc({ result: 'error' }, c.errors);
+    },
+  });
+  new Counter({
+    name: 'faresight_cache_refresh_failures_total',
+    help: 'Background refreshes of a stale answer that failed (the next read tries again)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(c.refreshErrors);
+    },
+  });
 }

@@ -19,6 +19,7 @@ import {
   UNKNOWN_AIRPORT_POLICIES,
   type ValidationPolicy,
 } from '../model/validation-policy.js';
+import { DEFAULT_CACHE_STALE_SECONDS } from '../serving/cache/cached-reads.js';
 import { memoryCacheBackend } from '../serving/cache/memory/memory-backend.js';
 import { redisCacheBackend } from '../serving/cache/redis/redis-backend.js';
 import { pgliteBackend } from '../sql/pglite/pglite-backend.js';
@@ -105,7 +106,16 @@ const streamCommon = {
   dedupeWindowSeconds: z.number().int().min(0).default(DEFAULT_DEDUPE_WINDOW_SECONDS),
   maxPendingRecords: z.number().int().positive().default(200_000),
 };
-const cacheCommon = { ttlSeconds: z.number().positive().default(30) };
+const cacheCommon = {
+  ttlSeconds: z.number().positive().default(30).describe('how long an answer stays cached'),
+  staleSeconds: z
+    .number()
+    .min(0)
+    .default(DEFAULT_CACHE_STALE_SECONDS)
+    .describe(
+      'how old an answer whose market a write changed may be served while one read refreshes it; 0: always wait for the row store',
+    ),
+};
 
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),

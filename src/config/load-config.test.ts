@@ -144,6 +144,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.cache, {
       backend: 'redis',
       ttlSeconds: 30,
+      staleSeconds: 2,
       url: 'redis://h:1',
       prefix: 'faresight:',
     });
@@ -182,6 +183,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.cache, {
       backend: 'redis',
       ttlSeconds: 30,
+      staleSeconds: 2,
       url: 'redis://h:1',
       prefix: 'x:',
     });
