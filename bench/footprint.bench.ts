@@ -9,7 +9,8 @@
  * store: what the event loop and the row store's queue add, without a query's work). First, while the demo's history loads (until its feed logs
  * `feed stopped` and every consumer group has caught up: `faresight_stream_lag_records`
  * summed over the groups under CAUGHT_UP_RECORDS), the same requests run back to back and
- * one row gives the API's p50 and both p99s, and the highest event-loop p99 lag the process reported
+ * one row gives the API's p50 and both p99s, how the cache answered the markets reads
+ * (`faresight_cache_reads_total`: hit, stale, miss), and the highest event-loop p99 lag the process reported
  * meanwhile (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s): the API while
  * the history loads, and whether its own event loop or the row store held it. The feed
  * posts the history in about 20 s; the groups take minutes more to work through it.
@@ -157,6 +158,28 @@ async function counter(name: string): Promise<number | undefined> {
   return (await samples(name))?.reduce((a, b) => a + b, 0);
 }
 
+/** The API's cache reads so far by result (hit, stale, miss, error); {} when not served. */
+async function cacheReads(): Promise<Record<string, number>> {
+  try {
+    const text = await (await fetch(`${api}/metrics`)).text();
+    return Object.fromEntries(
+      [...text.matchAll(/^faresight_cache_reads_total\{result="(\w+)"\} (\d+)$/gm)].map((m) => [
+        m[1]!,
+        Number(m[2]),
+      ]),
+    );
+  } catch {
+    return {};
+  }
+}
+
+/** `after` less `before`, as `N hit, N stale, N miss` (the results the API counts). */
+function cacheDelta(before: Record<string, number>, after: Record<string, number>): string {
+  const keys = Object.keys(after).filter((k) => k !== 'error' || after[k]! > (before[k] ?? 0));
+  if (keys.length === 0) return 'cache n/a';
+  return `cache ${keys.map((k) => `${after[k]! - (before[k] ?? 0)} ${k}`).join(', ')}`;
+}
+
 /** What the lake writer has written so far: files and records. */
 async function lakeWritten(): Promise<string> {
   const files = await counter('faresight_lake_files_written_total');
@@ -195,13 +218,15 @@ try {
         caughtUp = true;
     }
   })();
+  const cacheBefore = await cacheReads();
   const during = await apiLatency(() => !caughtUp && Date.now() - started < MINUTES * 60_000);
+  const cacheDuring = cacheDelta(cacheBefore, await cacheReads());
   await watcher;
   const loadMin = (Date.now() - started) / 60_000;
   console.log(
     `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
       `API p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz p99 ${during.healthP99.toFixed(1)} ms)` +
-      `${during.errors ? `, ${during.errors} errors` : ''}, event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
+      `${during.errors ? `, ${during.errors} errors` : ''} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()}  lake ${await lakeWritten()}`,
   );
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
