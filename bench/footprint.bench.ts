@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- footprint [--minutes 60] [--every 5]`: runs `faresight up --demo` (the
+ * `npm run bench -- footprint [--minutes 60] [--every 5] [--log FILE]`: runs `faresight up --demo` (the
  * command as a user starts it, in a fresh data directory, on free ports) for `--minutes`
  * and prints, at start and every `--every` minutes: the RSS of the process and its
  * children, the size on disk of the row store (`<dataDir>/rowstore`), of the lake
@@ -18,10 +18,11 @@
  * wrote so far (its metrics). The baseline is the same endpoint's p99 at the first
  * sample after that, in this run. Goal (issue 18): RSS settles under 1 GB, the row store
  * stops growing, and the API answers in milliseconds while the history loads. The demo's
- * warnings and errors are printed as they come (a merge over its memory limit, ...).
+ * warnings and errors are printed as they come (a merge over its memory limit, ...);
+ * `--log FILE` keeps every line it logs (at info), with its time, in FILE.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '60' },
     every: { type: 'string', default: '5' },
+    log: { type: 'string' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -64,7 +66,10 @@ const child = spawn(
 );
 const stderr: string[] = [];
 let historyLoaded = false;
+// --log FILE: every line the demo logs, to read beside the samples (what ran at a peak)
+const logFile = values.log ? createWriteStream(values.log) : undefined;
 createInterface({ input: child.stderr! }).on('line', (l) => {
+  logFile?.write(`${l}\n`);
   // the live feed runs until the end: the first feed to stop is the history's
   if (/\bfeed stopped\b/.test(l)) historyLoaded = true;
   // what the demo warns of is part of the footprint (a merge over its memory limit, ...)

@@ -1,6 +1,6 @@
 /**
- * CachedReads over a real row store (PGlite) and the in-process cache, written through
- * the serving use case (which bumps the markets it changes). "The store is busy" is a
+ * CachedReads over a real row store (PGlite) and the in-process cache, written as the
+ * serving use case writes (apply, then bump the markets changed). "The store is busy" is a
  * transaction held open on the row store's one connection, as a real-time batch holds it.
  */
 import assert from 'node:assert/strict';
@@ -8,10 +8,10 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { searchRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { recordingLogger } from '../../ops/testing/recording-logger.js';
-import { createServingUseCase } from '../../realtime/serving-use-case.js';
 import { PGliteClient } from '../../sql/pglite/pglite-client.js';
 import { RowStore } from '../row-store.js';
 import type { ServingReads } from '../serving-reads.js';
+import { scopesOfChange } from './cache.js';
 import { CachedReads, type CachedReadsOptions } from './cached-reads.js';
 import { MemoryCache } from './memory/memory-cache.js';
 
@@ -35,23 +35,17 @@ describe('CachedReads', () => {
     const destination = DESTINATIONS[n++]!;
     query = { origin: 'JFK', destination, departureDate: '2030-03-01' };
     cache = new MemoryCache();
-    const serving = createServingUseCase({ rowStore: store, logger: silentLogger, cache });
-    const ctx = {
-      group: 'rt-serving',
-      lastSeq: new Map<number, number>(),
-      publish: async () => {},
+    // as the serving use case writes: apply, then bump the scopes of the markets changed
+    write = async (id, amount) => {
+      const { changedMarkets } = await store.applyRecords([
+        searchRecord({
+          id: `${destination}-${id}`,
+          destination,
+          offers: [{ carrier: 'BA', amount }],
+        }),
+      ]);
+      await cache.bump(scopesOfChange(changedMarkets));
     };
-    write = (id, amount) =>
-      serving.processBatch(
-        [
-          searchRecord({
-            id: `${destination}-${id}`,
-            destination,
-            offers: [{ carrier: 'BA', amount }],
-          }),
-        ],
-        ctx,
-      );
   });
 
   const price = async (reads: ServingReads) => (await reads.cheapest(query))[0]?.amount;
