@@ -1,25 +1,29 @@
 /**
- * `npm run bench -- footprint [--minutes 60] [--every 5] [--log FILE]`: runs `faresight up --demo` (the
- * command as a user starts it, in a fresh data directory, on free ports) for `--minutes`
- * and prints, at start and every `--every` minutes: the RSS of the process and its
- * children, the size on disk of the row store (`<dataDir>/rowstore`), of the lake
- * (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99 of
- * `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the cache
- * does not answer them all), each followed by a `GET /healthz` (a `SELECT 1` on the row
- * store: what the event loop and the row store's queue add, without a query's work). First, while the demo's history loads (until its feed logs
- * `feed stopped` and every consumer group has caught up: `faresight_stream_lag_records`
- * summed over the groups under CAUGHT_UP_RECORDS), the same requests run back to back and
- * one row gives the API's p50 and both p99s, how the cache answered the markets reads
- * (`faresight_cache_reads_total`: hit, stale, miss), and the highest event-loop p99 lag the process reported
- * meanwhile (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s): the API while
- * the history loads, and whether its own event loop or the row store held it. The feed
- * posts the history in about 20 s; the groups take minutes more to work through it.
- * Each row also gives the files and records the lake writer
- * wrote so far (its metrics). The baseline is the same endpoint's p99 at the first
- * sample after that, in this run. Goal (issue 18): RSS settles under 1 GB, the row store
- * stops growing, and the API answers in milliseconds while the history loads. The demo's
- * warnings and errors are printed as they come (a merge over its memory limit, ...);
- * `--log FILE` keeps every line it logs (at info), with its time, in FILE.
+ * `npm run bench -- footprint [--minutes 60] [--every 5] [--log FILE]`: runs
+ * `faresight up --demo` (the command as a user starts it, in a fresh data directory, on
+ * free ports) for `--minutes` and prints, at start and every `--every` minutes: the RSS of
+ * the process and its children, the size on disk of the row store (`<dataDir>/rowstore`),
+ * of the lake (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99
+ * of `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the
+ * cache does not answer them all), each followed by a `GET /healthz` (a `SELECT 1` on the
+ * row store: what the event loop and the row store's queue add, without a query's work)
+ * and a `GET /v1/markets` (one URL throughout, as a user repeating the README's example).
+ *
+ * First, while the demo's history loads (until its feed logs `feed stopped` and every
+ * consumer group has caught up: `faresight_stream_lag_records` summed over the groups
+ * under CAUGHT_UP_RECORDS), the same requests run back to back, and one row gives the
+ * varied reads' p50 and p99, `/healthz`'s p99, the one URL's p50 and p99, how the cache
+ * answered the markets reads (`faresight_cache_reads_total`: hit, stale, miss), the
+ * highest event-loop p99 lag the process reported meanwhile
+ * (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s), and the lake writer's
+ * files and records so far. The feed posts the history in about 20 s; the groups take
+ * minutes more to work through it. The baseline is the same endpoint's p99 at the first
+ * sample after that, in this run.
+ *
+ * Goal (issue 18): RSS settles under 1 GB, the row store stops growing, and the API
+ * answers in milliseconds while the history loads. The demo's warnings and errors are
+ * printed as they come (a merge over its memory limit, ...); `--log FILE` keeps every
+ * line it logs (at info), with its time, in FILE.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -111,11 +115,18 @@ function diskBytes(path: string): number {
   }
 }
 
-async function apiLatency(
-  more: (i: number) => boolean = (i) => i < REQUESTS,
-): Promise<{ p50: number; p99: number; healthP99: number; errors: number; requests: number }> {
+async function apiLatency(more: (i: number) => boolean = (i) => i < REQUESTS): Promise<{
+  p50: number;
+  p99: number;
+  healthP99: number;
+  sameP50: number;
+  sameP99: number;
+  errors: number;
+  requests: number;
+}> {
   const lat: number[] = [];
   const health: number[] = [];
+  const same: number[] = [];
   let errors = 0;
   const timed = async (url: string, into: number[]) => {
     const t = performance.now();
@@ -130,13 +141,17 @@ async function apiLatency(
   };
   for (let i = 0; more(i); i++) {
     await timed(`${api}/v1/markets?limit=${1 + (i % 100)}`, lat);
-    // no store behind it: what the process's event loop alone adds
+    // a `SELECT 1` on the row store: the event loop and the store's queue, without a query's work
     await timed(`${api}/healthz`, health);
+    // the same URL each time, as a user repeating the README's example: what the cache holds
+    await timed(`${api}/v1/markets`, same);
   }
   return {
     p50: percentile(lat, 0.5),
     p99: p99(lat),
     healthP99: p99(health),
+    sameP50: percentile(same, 0.5),
+    sameP99: p99(same),
     errors,
     requests: lat.length,
   };
@@ -230,7 +245,7 @@ try {
   const loadMin = (Date.now() - started) / 60_000;
   console.log(
     `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
-      `API p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz p99 ${during.healthP99.toFixed(1)} ms)` +
+      `API p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz p99 ${during.healthP99.toFixed(1)} ms; one URL throughout: p50 ${during.sameP50.toFixed(1)} ms, p99 ${during.sameP99.toFixed(1)} ms)` +
       `${during.errors ? `, ${during.errors} errors` : ''} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()}  lake ${await lakeWritten()}`,
   );

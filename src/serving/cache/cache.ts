@@ -1,9 +1,9 @@
 /**
  * The serving cache contract: a key-value store with TTL plus per-scope version counters
- * shared by every process using the same backend. Readers put the versions of the scopes
- * an answer depends on into its key (versioned keys), and a writer that changes a scope
- * bumps its version, so every reader everywhere stops seeing the old answer at once
- * without deleting anything; old entries age out by TTL or LRU.
+ * shared by every process using the same backend. Readers store an answer with the
+ * version of the scope it depends on (cached-reads.ts), and a writer that changes a scope
+ * bumps its version, so every reader everywhere stops taking the old answer as current
+ * at once without deleting anything; old entries age out by TTL or LRU.
  *
  * Implementations: `memory/` (an in-process LRU, shared only within one process) and
  * `redis/` (shared by every process on the Redis server). Both pass `runCacheSuite`.
