@@ -10,11 +10,13 @@ export interface ParquetMerger {
    * sorted by `orderBy`. Resolves with the number of rows once the file is complete (not
    * fsynced: the object store does that). `overLimit`: the merge needed more than the
    * merger's memory limit and ran again at the limit named (`none`: without one).
+   * `concatenated`: the sources' key ranges did not overlap, so they were written one
+   * after the other in key order, without a sort.
    */
   merge(
     sources: readonly string[],
     target: string,
     orderBy: readonly string[],
-  ): Promise<{ rows: number; overLimit?: string }>;
+  ): Promise<{ rows: number; overLimit?: string; concatenated?: true }>;
   close(): Promise<void>;
 }

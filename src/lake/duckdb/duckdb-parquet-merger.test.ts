@@ -153,6 +153,84 @@ test('a merge that does not fit in 4 times the limit either runs without one', a
   }
 });
 
+/** Writes `select` (DuckDB SQL) to a Parquet file under root; its path. */
+async function parquet(name: string, select: string): Promise<string> {
+  const file = path.join(root, name);
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+  return file;
+}
+
+/** [rows out of `k` order, rows] of a merged file. */
+async function outOfOrder(file: string): Promise<number[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    const r = await c.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE k < lag_k), count(*) FROM (SELECT k, lag(k) OVER () AS lag_k FROM read_parquet('${file}'))`,
+    );
+    return r.getRows()[0]!.map(Number);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+test('sources whose key ranges do not overlap are copied in key order, within a limit their sort does not fit', async () => {
+  // four files of 500,000 sorted rows each, key ranges apart, given out of order: sorted
+  // together they need more than 32 MB (the tests above), copied in order they do not
+  const sources: string[] = [];
+  for (const j of [2, 0, 3, 1])
+    sources.push(
+      await parquet(
+        `apart-${j}.parquet`,
+        `SELECT i AS k, repeat('x', 30) || i::VARCHAR AS v FROM range(${j * 500_000}, ${(j + 1) * 500_000}) t(i)`,
+      ),
+    );
+  const merger = await DuckDBParquetMerger.open({
+    memoryLimit: '32MB',
+    spillDir: path.join(root, 'spill-4'),
+  });
+  const target = path.join(root, 'apart-merged.parquet');
+  try {
+    assert.deepEqual(await merger.merge(sources, target, ['k']), {
+      rows: 2_000_000,
+      concatenated: true,
+    });
+    assert.equal(merger.mergesOverLimit, 0);
+  } finally {
+    await merger.close();
+  }
+  assert.deepEqual(await outOfOrder(target), [0, 2_000_000]);
+});
+
+test('sources whose key ranges overlap, or a source out of order inside, are sorted', async () => {
+  const even = await parquet('even.parquet', 'SELECT i * 2 AS k FROM range(1000) t(i)');
+  const odd = await parquet('odd.parquet', 'SELECT i * 2 + 1 AS k FROM range(1000) t(i)');
+  // ranges apart, but the first file's own rows descend
+  const down = await parquet('down.parquet', 'SELECT 999 - i AS k FROM range(1000) t(i)');
+  const up = await parquet('up.parquet', 'SELECT 1000 + i AS k FROM range(1000) t(i)');
+  const merger = await DuckDBParquetMerger.open({});
+  try {
+    for (const [name, sources] of [
+      ['overlapping', [odd, even]],
+      ['out of order inside', [up, down]],
+    ] as const) {
+      const target = path.join(root, `${name.replaceAll(' ', '-')}.parquet`);
+      assert.deepEqual(await merger.merge(sources, target, ['k']), { rows: 2000 }, name);
+      assert.deepEqual(await outOfOrder(target), [0, 2000], name);
+    }
+  } finally {
+    await merger.close();
+  }
+});
+
 test('scaledMemoryLimit multiplies a DuckDB memory limit, in MB', () => {
   assert.equal(scaledMemoryLimit('256MB', 4), '1024MB');
   assert.equal(scaledMemoryLimit('1.5GB', 2), '3072MB');

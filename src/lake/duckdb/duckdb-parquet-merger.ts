@@ -53,14 +53,35 @@ export function scaledMemoryLimit(limit: string, factor: number): string | undef
   return `${Math.ceil(mb * factor)}MB`;
 }
 
+/** Orders two sort keys as DuckDB returned them to JSON (a struct of numbers or strings). */
+function compareKeys(a: unknown, b: unknown): number {
+  const av = Object.values(a as Record<string, unknown>);
+  const bv = Object.values(b as Record<string, unknown>);
+  for (let i = 0; i < Math.max(av.length, bv.length); i++) {
+    const x = av[i];
+    const y = bv[i];
+    if (x === y) continue;
+    const nx = typeof x === 'string' && /^-?\d+$/.test(x) ? BigInt(x) : x;
+    const ny = typeof y === 'string' && /^-?\d+$/.test(y) ? BigInt(y) : y;
+    return (nx as number) < (ny as number) ? -1 : 1;
+  }
+  return 0;
+}
+
 /** Whether DuckDB refused for want of memory under its limit. */
 function outOfMemory(err: unknown): boolean {
   return /Out of Memory/i.test((err as Error).message);
 }
 
 /**
- * ParquetMerger on in-memory DuckDB: one `COPY (SELECT ... ORDER BY ...) TO ...` per
- * merge, on an instance renewed every MERGES_PER_INSTANCE merges.
+ * ParquetMerger on in-memory DuckDB, on an instance renewed every MERGES_PER_INSTANCE
+ * merges. Sources whose key ranges do not overlap (the lake writer's files: one shard
+ * each, in stream order) are copied one after the other in key order, streaming, and the
+ * result is checked to be in order; other sources, or a result that is not, take one
+ * `COPY (SELECT ... ORDER BY ...) TO ...`. The sort must hold much of a partition: 13
+ * minutes of the demo's offers (375 files, 262,395 rows) did not fit in 256 MB sorted
+ * (583 MB peak at 384 MB); copied in order they peaked at 451 MB within 256 MB, in 3.9 s
+ * against 6.4 s.
  */
 export class DuckDBParquetMerger implements ParquetMerger {
   private db: { instance: DuckDBInstance; conn: DuckDBConnection; merges: number } | undefined;
@@ -131,15 +152,26 @@ export class DuckDBParquetMerger implements ParquetMerger {
     sources: readonly string[],
     target: string,
     orderBy: readonly string[],
-  ): Promise<{ rows: number; overLimit?: string }> {
+  ): Promise<{ rows: number; overLimit?: string; concatenated?: true }> {
     // The partition columns live in the path, never in the files: no hive_partitioning here.
-    const from =
-      `read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true, ` +
+    const from = (files: readonly string[]) =>
+      `read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, ` +
       'hive_partitioning = false)';
-    const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.join(', ')}` : '';
-    const sql = `COPY (SELECT * FROM ${from}${order}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${this.compressionLevel})`;
-    const run = async (conn: DuckDBConnection) =>
-      ({ rows: Number((await conn.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0) }) as const;
+    const copy = (select: string) =>
+      `COPY (${select}) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${this.compressionLevel})`;
+    const sorted = copy(
+      `SELECT * FROM ${from(sources)}${orderBy.length > 0 ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
+    );
+    const rowsOf = async (conn: DuckDBConnection, sql: string) =>
+      Number((await conn.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
+    const run = async (conn: DuckDBConnection) => {
+      const order = orderBy.length > 0 ? await this.keyOrder(conn, sources, orderBy) : undefined;
+      if (order) {
+        const rows = await rowsOf(conn, copy(`SELECT * FROM ${from(order)}`));
+        if (await this.inOrder(conn, target, orderBy)) return { rows, concatenated: true } as const;
+      }
+      return { rows: await rowsOf(conn, sorted) } as const;
+    };
     try {
       try {
         return await run(await this.connection());
@@ -173,6 +205,50 @@ export class DuckDBParquetMerger implements ParquetMerger {
         },
       );
     }
+  }
+
+  /**
+   * The sources in the order of their sort keys when their key ranges do not overlap
+   * (each file's first key after the last key of the file before it); undefined when
+   * they do. The lake writer writes each file from one shard, in stream order, and a
+   * merged file is sorted: such files need no sort, only to be read in this order.
+   */
+  private async keyOrder(
+    conn: DuckDBConnection,
+    sources: readonly string[],
+    orderBy: readonly string[],
+  ): Promise<string[] | undefined> {
+    // named fields: JSON keeps every one (an unnamed struct's fields all have the name "")
+    const key = `struct_pack(${orderBy.map((c, i) => `k${i} := ${c}`).join(', ')})`;
+    const r = await conn.runAndReadAll(
+      `SELECT filename, min(${key}) AS lo, max(${key}) AS hi FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false, filename = true) GROUP BY filename`,
+    );
+    const ranges = r.getRowObjectsJson() as { filename: string; lo: unknown; hi: unknown }[];
+    if (ranges.length <= 1) return undefined; // one file (or none): nothing to gain
+    // a NULL in a key: ORDER BY puts it last, whatever a comparison here would say
+    const hasNull = (k: unknown) => Object.values(k as Record<string, unknown>).includes(null);
+    if (ranges.some((x) => hasNull(x.lo) || hasNull(x.hi))) return undefined;
+    const cmp = compareKeys;
+    ranges.sort((a, b) => cmp(a.lo, b.lo));
+    for (let i = 1; i < ranges.length; i++)
+      if (cmp(ranges[i - 1]!.hi, ranges[i]!.lo) >= 0) return undefined;
+    // files without rows have no range: they add nothing but their columns
+    const withRows = new Set(ranges.map((x) => x.filename));
+    return [...ranges.map((x) => x.filename), ...sources.filter((f) => !withRows.has(f))];
+  }
+
+  /** Whether `file`'s rows are in `orderBy` order (a file whose own rows were not sorted breaks it). */
+  private async inOrder(
+    conn: DuckDBConnection,
+    file: string,
+    orderBy: readonly string[],
+  ): Promise<boolean> {
+    const key = `(${orderBy.join(', ')})`;
+    // OVER (): in the file's order (insertion order is preserved); only the key columns are held
+    const r = await conn.runAndReadAll(
+      `SELECT count(*) FROM (SELECT ${key} AS k, lag(${key}) OVER () AS prev FROM read_parquet(${sqlString(file)})) WHERE prev IS NOT NULL AND prev > k`,
+    );
+    return Number(r.getRows()[0]?.[0] ?? 1) === 0;
   }
 
   async close(): Promise<void> {

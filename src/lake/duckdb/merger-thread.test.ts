@@ -58,8 +58,10 @@ test('merges on its thread, sorted, and reports bad sources with their path', as
   const merger = await startMergerThread({ compressionLevel: 3 });
   try {
     const target = path.join(root, 'merged.parquet');
+    // the lake writer's sources: one shard each, in order, so copied in order without a sort
     assert.deepEqual(await merger.merge(sources, target, ['stream_shard', 'stream_seq']), {
       rows: 6,
+      concatenated: true,
     });
     assert.deepEqual(await ids(target), want);
     const missing = path.join(root, 'no-such.parquet');
