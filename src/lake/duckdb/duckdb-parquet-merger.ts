@@ -228,10 +228,12 @@ export class DuckDBParquetMerger implements ParquetMerger {
     // a NULL in a key: ORDER BY puts it last, whatever a comparison here would say
     const hasNull = (k: unknown) => Object.values(k as Record<string, unknown>).includes(null);
     if (ranges.some((x) => hasNull(x.lo) || hasNull(x.hi))) return undefined;
-    const cmp = compareKeys;
-    ranges.sort((a, b) => cmp(a.lo, b.lo));
+    // a path DuckDB names otherwise than it was given could not be placed: sort instead
+    const given = new Set(sources);
+    if (ranges.some((x) => !given.has(x.filename))) return undefined;
+    ranges.sort((a, b) => compareKeys(a.lo, b.lo));
     for (let i = 1; i < ranges.length; i++)
-      if (cmp(ranges[i - 1]!.hi, ranges[i]!.lo) >= 0) return undefined;
+      if (compareKeys(ranges[i - 1]!.hi, ranges[i]!.lo) >= 0) return undefined;
     // files without rows have no range: they add nothing but their columns
     const withRows = new Set(ranges.map((x) => x.filename));
     return [...ranges.map((x) => x.filename), ...sources.filter((f) => !withRows.has(f))];
