@@ -39,6 +39,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Settles when `p` does, or rejects as soon as `signal` aborts. */
+function untilSettledOrAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new Error('ETL query interrupted: the process is stopping'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
+
 /**
  * EtlEngine on in-memory DuckDB. Each call opens a DuckDB instance of its own, closed when
  * the call ends, with temporary views named after the input tables: over `read_parquet`
@@ -50,9 +63,21 @@ async function filesUnder(dir: string): Promise<string[]> {
  * (docs/benchmarks.md), and the ETL runs every few minutes beside the API. The files are
  * read grouped by schema (readLakeFileGroups), not with `union_by_name`, which holds every
  * file it opened to bind the query until the query ends.
+ *
+ * Calls run one at a time, each after the one before has closed its instance: at the
+ * demo's first runs over the history the scheduler fired three pond jobs in one minute,
+ * and three 7-day builds at once took a process from 100 to 611 MB where one alone took
+ * it to 250-343 MB (docs/etl.md, "ETL memory"). On a machine's few cores the jobs gain
+ * little by overlapping; a call waits, and a stop while it waits rejects it at once.
  */
 export class DuckDBEtlEngine implements EtlEngine {
   private constructor(private readonly threads: number) {}
+
+  /** Settles when the last call given the engine has closed its instance. */
+  private lane: Promise<void> = Promise.resolve();
+
+  /** DuckDB instances open now, and the most ever open at once (one, by the lane). */
+  readonly instances = { open: 0, most: 0 };
 
   /** Opens the engine; `threads` (of each call's instance) default 2. */
   static async open(opts: { threads?: number } = {}): Promise<DuckDBEtlEngine> {
@@ -92,11 +117,20 @@ export class DuckDBEtlEngine implements EtlEngine {
     const check = () => {
       if (signal?.aborted) throw new Error('ETL query interrupted: the process is stopping');
     };
+    const before = this.lane;
+    let release!: () => void;
+    this.lane = new Promise<void>((r) => {
+      release = r;
+    });
     try {
+      check();
+      await untilSettledOrAborted(before, signal);
       check();
       const instance = await DuckDBInstance.create(':memory:', {
         threads: String(this.threads),
       });
+      this.instances.open++;
+      this.instances.most = Math.max(this.instances.most, this.instances.open);
       const conn = await instance.connect();
       const interrupt = () => conn.interrupt();
       signal?.addEventListener('abort', interrupt, { once: true });
@@ -106,9 +140,12 @@ export class DuckDBEtlEngine implements EtlEngine {
         signal?.removeEventListener('abort', interrupt);
         conn.closeSync();
         instance.closeSync();
+        this.instances.open--;
       }
     } finally {
       done();
+      // a call stopped while it waited lets the next one go only after the call before it
+      void before.then(release);
     }
   }
 

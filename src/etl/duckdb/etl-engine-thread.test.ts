@@ -95,6 +95,55 @@ describe('the ETL engine on its thread', () => {
     }
   });
 
+  test('calls run one at a time, and a call stopped while it waits rejects at once', async () => {
+    const slow = {
+      ...job,
+      sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
+    };
+    const inline = await DuckDBEtlEngine.open({ threads: 1 });
+    const threaded = await startEtlEngineThread({ threads: 1 });
+    const settled = (p: Promise<unknown>) => {
+      const s = { done: false };
+      p.then(
+        () => (s.done = true),
+        () => (s.done = true),
+      );
+      return s;
+    };
+    try {
+      const keys = await inline.affectedKeys(job, files);
+      inline.instances.most = 0;
+      // inline: a second call waits for the first to close its DuckDB instance
+      const stopA = new AbortController();
+      const a = inline.build(slow, files, keys, path.join(dir, 'lane-a'), stopA.signal);
+      while (inline.instances.open === 0) await new Promise((r) => setTimeout(r, 20));
+      const b = inline.affectedKeys(job, files);
+      const bState = settled(b);
+      await Promise.race([b, new Promise((r) => setTimeout(r, 1000))]);
+      assert.equal(bState.done, false, 'the second call waits while the first runs');
+      stopA.abort();
+      await assert.rejects(a, /interrupt/i);
+      assert.deepEqual(await b, keys, 'then runs');
+      assert.equal(inline.instances.most, 1, 'never two DuckDB instances at once');
+
+      // on the thread: a waiting call's stop reaches it by its id, and the running one goes on
+      const stopR = new AbortController();
+      const running = threaded.build(slow, files, keys, path.join(dir, 'lane-r'), stopR.signal);
+      const rState = settled(running);
+      const stopW = new AbortController();
+      const waiting = threaded.affectedKeys(job, files, stopW.signal);
+      setTimeout(() => stopW.abort(), 300);
+      await assert.rejects(waiting, /interrupt/i, 'the waiting call is stopped');
+      assert.equal(rState.done, false, 'while the running one goes on');
+      stopR.abort();
+      await assert.rejects(running, /interrupt/i);
+      assert.deepEqual(await threaded.affectedKeys(job, files), keys, 'and the engine goes on');
+    } finally {
+      await threaded.close();
+      await inline.close();
+    }
+  });
+
   test("a job's SQL error comes back with DuckDB's message", async () => {
     const threaded = await startEtlEngineThread({ threads: 1 });
     try {
