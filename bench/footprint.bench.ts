@@ -209,12 +209,15 @@ async function lakeWritten(): Promise<string> {
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
 const started = Date.now();
-// The RSS between samples, read every second: a spike between two samples shows as the max.
+// The RSS between samples, read every second: a spike between two samples shows as the max,
+// with its time of day (UTC, as the demo logs it: what ran then is in --log FILE).
 let rssMax = 0;
+let rssMaxAt = '';
 let rssMaxAll = 0;
+const clock = () => new Date().toISOString().slice(11, 19);
 const rssTimer = setInterval(() => {
   const r = treeRss(child.pid!);
-  rssMax = Math.max(rssMax, r);
+  if (r > rssMax) [rssMax, rssMaxAt] = [r, clock()];
   rssMaxAll = Math.max(rssMaxAll, r);
 }, 1000);
 let baseline = Number.NaN;
@@ -247,7 +250,7 @@ try {
     `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
       `API p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz p99 ${during.healthP99.toFixed(1)} ms; one URL throughout: p50 ${during.sameP50.toFixed(1)} ms, p99 ${during.sameP99.toFixed(1)} ms)` +
       `${during.errors ? `, ${during.errors} errors` : ''} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
-      `  RSS max ${mb(rssMax).trim()}  lake ${await lakeWritten()}`,
+      `  RSS max ${mb(rssMax).trim()} at ${rssMaxAt}  lake ${await lakeWritten()}`,
   );
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
   for (let due = started; due <= started + MINUTES * 60_000; ) {
@@ -265,7 +268,7 @@ try {
     console.log(
       [
         `t ${min} min`,
-        `RSS ${mb(treeRss(child.pid!))} (max ${mb(Math.max(rssMax, treeRss(child.pid!))).trim()})`,
+        `RSS ${mb(treeRss(child.pid!))} (max ${mb(Math.max(rssMax, treeRss(child.pid!))).trim()} at ${rssMaxAt || clock()})`,
         `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
         `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files (${await lakeWritten()})`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
@@ -273,6 +276,7 @@ try {
       ].join('  '),
     );
     rssMax = 0;
+    rssMaxAt = '';
     do due += EVERY * 60_000;
     while (due < Date.now());
   }
