@@ -299,7 +299,7 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         await ctx.publish(opts.publishTo, out);
       }
       if (Number.isFinite(maxDay)) {
-        sketches.evict(maxDay);
+        await sketches.evictInSlices(maxDay, slice);
         trim();
       }
       const t = now();

@@ -218,6 +218,39 @@ describe('deal labels', () => {
     assert.equal(s.size, 0);
   });
 
+  it('evicts in slices as evict does, pausing whenever the slice is due', async () => {
+    const fill = () => {
+      const s = new SegmentSketches({ windowDays: 7, minFares: 1 });
+      for (let m = 0; m < 50; m++)
+        for (let day = 100; day <= 110; day++)
+          s.add(
+            {
+              market: `M${m}-X`,
+              cabin: 'economy',
+              tripType: 'oneway',
+              leadDays: m,
+              currency: 'USD',
+            },
+            100 + day,
+            day,
+          );
+      return s;
+    };
+    const whole = fill();
+    const sliced = fill();
+    let pauses = 0;
+    const slice = { due: () => true, pause: async () => void pauses++ };
+    assert.equal(await sliced.evictInSlices(110, slice), whole.evict(110));
+    assert.ok(pauses >= sliced.size, `a pause between segments (${pauses})`);
+    assert.equal(sliced.sketches, whole.sketches);
+    assert.equal(sliced.size, whole.size);
+    pauses = 0;
+    assert.equal(await sliced.evictInSlices(110, slice), 0, 'nothing left the window since');
+    assert.equal(pauses, 0, 'and nothing was looked at');
+    assert.equal(await sliced.evictInSlices(200, slice), whole.evict(200));
+    assert.equal(sliced.size, 0);
+  });
+
   it('holds at most maxSegments: trim drops the least recently added fine segments, unusable first', () => {
     const s = new SegmentSketches({ minFares: 5, maxSegments: 60 });
     const base = { cabin: 'economy', tripType: 'oneway', currency: 'USD' };
