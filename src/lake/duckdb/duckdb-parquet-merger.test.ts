@@ -231,6 +231,61 @@ test('sources whose key ranges overlap, or a source out of order inside, are sor
   }
 });
 
+test('sources of different schemas (a column added, columns reordered) are matched by name', async () => {
+  // older files without `note`; one whose columns come in another order (the same schema by name)
+  const before = await parquet(
+    'old-a.parquet',
+    'SELECT i AS k, i * 10 AS v FROM range(0, 100) t(i)',
+  );
+  const after = await parquet(
+    'new-b.parquet',
+    "SELECT 'n' || i::VARCHAR AS note, i * 10 AS v, i AS k FROM range(100, 200) t(i)",
+  );
+  const apart = await parquet(
+    'old-c.parquet',
+    'SELECT i AS k, i * 10 AS v FROM range(200, 300) t(i)',
+  );
+  const mixed = await parquet(
+    'old-d.parquet',
+    'SELECT i AS k, i * 10 AS v FROM range(50, 150) t(i)',
+  );
+  const turned = await parquet(
+    'old-e.parquet',
+    'SELECT i * 10 AS v, i AS k FROM range(300, 400) t(i)',
+  );
+  const merger = await DuckDBParquetMerger.open({});
+  try {
+    for (const [name, sources, want, notes] of [
+      ['in order', [apart, after, before], { rows: 300, concatenated: true }, ['100', 'n100']],
+      ['sorted', [mixed, after, before], { rows: 300 }, ['100', 'n100']],
+      ['reordered', [turned, before], { rows: 200, concatenated: true }, undefined],
+    ] as const) {
+      const target = path.join(root, `schemas-${name.replace(' ', '-')}.parquet`);
+      assert.deepEqual(await merger.merge(sources, target, ['k']), want, name);
+      assert.deepEqual(await outOfOrder(target), [0, want.rows], name);
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      try {
+        const r = await c.runAndReadAll(
+          `SELECT count(*) FILTER (WHERE v = k * 10) FROM read_parquet('${target}')`,
+        );
+        assert.equal(Number(r.getRows()[0]![0]), want.rows, `${name}: every v beside its k`);
+        if (notes) {
+          const n = await c.runAndReadAll(
+            `SELECT count(note), min(note) FROM read_parquet('${target}')`,
+          );
+          assert.deepEqual(n.getRows()[0]!.map(String), notes, name);
+        }
+      } finally {
+        c.closeSync();
+        db.closeSync();
+      }
+    }
+  } finally {
+    await merger.close();
+  }
+});
+
 test('scaledMemoryLimit multiplies a DuckDB memory limit, in MB', () => {
   assert.equal(scaledMemoryLimit('256MB', 4), '1024MB');
   assert.equal(scaledMemoryLimit('1.5GB', 2), '3072MB');
