@@ -131,14 +131,15 @@ export class DuckDBEtlEngine implements EtlEngine {
       });
       this.instances.open++;
       this.instances.most = Math.max(this.instances.most, this.instances.open);
-      const conn = await instance.connect();
-      const interrupt = () => conn.interrupt();
-      signal?.addEventListener('abort', interrupt, { once: true });
+      let conn: DuckDBConnection | undefined;
+      const interrupt = () => conn?.interrupt();
       try {
+        conn = await instance.connect();
+        signal?.addEventListener('abort', interrupt, { once: true });
         return await this.withViews(job, files, conn, check, fn);
       } finally {
         signal?.removeEventListener('abort', interrupt);
-        conn.closeSync();
+        conn?.closeSync();
         instance.closeSync();
         this.instances.open--;
       }
