@@ -66,8 +66,8 @@ function untilSettledOrAborted(p: Promise<void>, signal: AbortSignal | undefined
  *
  * Calls run one at a time, each after the one before has closed its instance: at the
  * demo's first runs over the history the scheduler fired three pond jobs in one minute,
- * and three 7-day builds at once took a process from 100 to 611 MB where one alone took
- * it to 250-343 MB (docs/etl.md, "ETL memory"). On a machine's few cores the jobs gain
+ * and three 7-day builds at once took a process from 100 to 552-609 MB, in turn to
+ * 384-400 MB (docs/etl.md, "ETL memory"). On a machine's few cores the jobs gain
  * little by overlapping; a call waits, and a stop while it waits rejects it at once.
  */
 export class DuckDBEtlEngine implements EtlEngine {
