@@ -299,7 +299,7 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         await ctx.publish(opts.publishTo, out);
       }
       if (Number.isFinite(maxDay)) {
-        await sketches.evictInSlices(maxDay, slice);
+        await sketches.evict(maxDay, slice);
         trim();
       }
       const t = now();

@@ -12,6 +12,9 @@ import { describeSegment, levelKeysOf, SEGMENT_LEVELS, segmentKey } from './fare
 import { explain, SegmentSketches } from './segment-sketches.js';
 import { expediaFares, splitByShoppingDay } from './testing/expedia-fares.js';
 
+/** A time slice that is never due: evict in one go. */
+const noPause = { due: () => false, pause: async () => {} };
+
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -194,7 +197,7 @@ describe('deal labels', () => {
     );
   });
 
-  it('evicts the days that left the window, and only looks again once another has', () => {
+  it('evicts the days that left the window, and only looks again once another has', async () => {
     const s = new SegmentSketches({ windowDays: 7, minFares: 1 });
     const f = {
       market: 'JFK-LAX',
@@ -205,20 +208,20 @@ describe('deal labels', () => {
     };
     for (let day = 100; day <= 110; day++) s.add(f, 100 + day, day);
     const perDay = s.sketches / 11; // one sketch a level a day
-    assert.equal(s.evict(110), 4 * perDay); // days 100-103 left the window ending on 110
+    assert.equal(await s.evict(110, noPause), 4 * perDay); // days 100-103 left the window ending on 110
     assert.equal(s.sketches, 7 * perDay);
-    assert.equal(s.evict(110), 0);
+    assert.equal(await s.evict(110, noPause), 0);
     // a late fare of an old day is dropped at the next eviction
     s.add(f, 99, 95);
     assert.equal(s.sketches, 8 * perDay);
-    assert.equal(s.evict(110), perDay);
+    assert.equal(await s.evict(110, noPause), perDay);
     assert.equal(s.classify(f, 150, 110)?.fares, 7);
     // a segment with no day left is forgotten
-    assert.equal(s.evict(200), 7 * perDay);
+    assert.equal(await s.evict(200, noPause), 7 * perDay);
     assert.equal(s.size, 0);
   });
 
-  it('evicts in slices as evict does, pausing whenever the slice is due', async () => {
+  it('evicts alike in slices, pausing whenever the slice is due', async () => {
     const fill = () => {
       const s = new SegmentSketches({ windowDays: 7, minFares: 1 });
       for (let m = 0; m < 50; m++)
@@ -240,14 +243,14 @@ describe('deal labels', () => {
     const sliced = fill();
     let pauses = 0;
     const slice = { due: () => true, pause: async () => void pauses++ };
-    assert.equal(await sliced.evictInSlices(110, slice), whole.evict(110));
+    assert.equal(await sliced.evict(110, slice), await whole.evict(110, noPause));
     assert.ok(pauses >= sliced.size, `a pause between segments (${pauses})`);
     assert.equal(sliced.sketches, whole.sketches);
     assert.equal(sliced.size, whole.size);
     pauses = 0;
-    assert.equal(await sliced.evictInSlices(110, slice), 0, 'nothing left the window since');
+    assert.equal(await sliced.evict(110, slice), 0, 'nothing left the window since');
     assert.equal(pauses, 0, 'and nothing was looked at');
-    assert.equal(await sliced.evictInSlices(200, slice), whole.evict(200));
+    assert.equal(await sliced.evict(200, slice), await whole.evict(200, noPause));
     assert.equal(sliced.size, 0);
   });
 

@@ -289,35 +289,14 @@ export class SegmentSketches {
     return sk;
   }
 
-  /** Drops day sketches older than the window ending on `today`. Returns how many. */
-  evict(today: number): number {
-    const steps = this.evicting(today);
-    let step = steps.next();
-    while (!step.done) step = steps.next();
-    return step.value;
-  }
-
   /**
-   * As evict, pausing whenever `slice` is due: a day leaving the window makes it look at
-   * every segment, 100-140 ms of the event loop for the demo's 45,000 while its history
-   * loaded (a day of history every few seconds). Nothing else may add to or trim these
-   * sketches until it resolves.
+   * Drops day sketches older than the window ending on `today`; returns how many. Pauses
+   * whenever `slice` is due: a day leaving the window makes it look at every segment,
+   * 100-140 ms of the event loop for the demo's 45,000 while its history loaded (a day of
+   * history every few seconds). Nothing else may add to or trim these sketches until it
+   * resolves.
    */
-  async evictInSlices(
-    today: number,
-    slice: { due(): boolean; pause(): Promise<void> },
-  ): Promise<number> {
-    const steps = this.evicting(today);
-    let step = steps.next();
-    while (!step.done) {
-      if (slice.due()) await slice.pause();
-      step = steps.next();
-    }
-    return step.value;
-  }
-
-  /** evict's work, a step after each segment; returns how many day sketches it dropped. */
-  private *evicting(today: number): Generator<void, number> {
+  async evict(today: number, slice: { due(): boolean; pause(): Promise<void> }): Promise<number> {
     // Called after every batch: nothing to look at until the oldest day leaves the window
     // (the scan of every segment, and a new list for each, cost the event loop each batch).
     const cutoff = today - this.windowDays;
@@ -327,7 +306,7 @@ export class SegmentSketches {
     for (let i = 0; i < this.levels.length; i++) {
       const level = this.levels[i] as Map<number, Segment>;
       for (const [id, seg] of level) {
-        yield;
+        if (slice.due()) await slice.pause();
         const days = seg.days;
         let kept = 0;
         for (const d of days)

@@ -39,11 +39,14 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Settles when `p` does, or rejects as soon as `signal` aborts. */
+const interrupted = () => new Error('ETL query interrupted: the process is stopping');
+
+/** Settles when `p` does, or rejects once `signal` has aborted (at once if it has). */
 function untilSettledOrAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return p;
+  if (signal.aborted) return Promise.reject(interrupted());
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(new Error('ETL query interrupted: the process is stopping'));
+    const onAbort = () => reject(interrupted());
     signal.addEventListener('abort', onAbort, { once: true });
     void p.then(() => {
       signal.removeEventListener('abort', onAbort);
@@ -115,7 +118,7 @@ export class DuckDBEtlEngine implements EtlEngine {
     const { signal, done } = this.stopOf(stop);
     // Before each statement (the interrupt reaches only the one running).
     const check = () => {
-      if (signal?.aborted) throw new Error('ETL query interrupted: the process is stopping');
+      if (signal?.aborted) throw interrupted();
     };
     const before = this.lane;
     let release!: () => void;
@@ -123,7 +126,6 @@ export class DuckDBEtlEngine implements EtlEngine {
       release = r;
     });
     try {
-      check();
       await untilSettledOrAborted(before, signal);
       check();
       const instance = await DuckDBInstance.create(':memory:', {

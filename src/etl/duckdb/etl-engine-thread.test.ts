@@ -39,6 +39,12 @@ before(async () => {
   assert.ok(files.searches!.length > 1, 'records span several partitions');
 });
 
+/** The job with seconds of hashing before its first row: long enough to be caught mid-query. */
+const slowJob = (): JobDefinition => ({
+  ...job,
+  sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
+});
+
 describe('the ETL engine on its thread', () => {
   test('answers as the inline engine does', async () => {
     const inline = await DuckDBEtlEngine.open({ threads: 1 });
@@ -62,11 +68,7 @@ describe('the ETL engine on its thread', () => {
   });
 
   test('a stop interrupts a build in flight, inline and on the thread, and the engine goes on', async () => {
-    // seconds of hashing before the first row: long enough to be caught mid-query
-    const slow = {
-      ...job,
-      sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
-    };
+    const slow = slowJob();
     const inline = await DuckDBEtlEngine.open({ threads: 1 });
     const threaded = await startEtlEngineThread({ threads: 1 });
     try {
@@ -96,10 +98,7 @@ describe('the ETL engine on its thread', () => {
   });
 
   test('calls run one at a time, and a call stopped while it waits rejects at once', async () => {
-    const slow = {
-      ...job,
-      sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
-    };
+    const slow = slowJob();
     const inline = await DuckDBEtlEngine.open({ threads: 1 });
     const threaded = await startEtlEngineThread({ threads: 1 });
     const settled = (p: Promise<unknown>) => {
