@@ -16,6 +16,7 @@ import {
   segmentKey,
   stayIndex,
 } from './fare-segment.js';
+import { encodeBins } from './sketch-codec.js';
 
 /**
  * Defaults of SegmentSketchesOptions. Trailing days of fares a fare is compared with. Short, because fares drift: replaying the
@@ -287,6 +288,17 @@ export class SegmentSketches {
     sk.negativeStore = new Store(1);
     d.addTo(sk);
     return sk;
+  }
+
+  /**
+   * The stored form (encodeBins, base64) of a segment's day sketch and its fares, if any:
+   * what daySketch would give encodeSketch, without making the sketch.
+   */
+  encodedDay(key: string, day: number): { sketch: string; fares: number } | undefined {
+    const seg = this.byKey.get(key);
+    const d = seg && dayOf(seg, day);
+    if (!d) return undefined;
+    return { sketch: encodeBins(d.bins, this.mapping), fares: d.count };
   }
 
   /**

@@ -1,7 +1,41 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DDSketch } from '@datadog/sketches-js';
-import { decodeSketch, encodeSketch } from './sketch-codec.js';
+import compiled from '@datadog/sketches-js/dist/ddsketch/proto/compiled.js';
+import fc from 'fast-check';
+import { decodeSketch, encodeBins, encodeSketch } from './sketch-codec.js';
+
+/** What protobufjs itself writes for these bins (the encoder before encodeBins), base64. */
+function protobufjs(bins: readonly number[], mapping: DDSketch['mapping']): string {
+  const DDSketchProto = (
+    compiled as unknown as {
+      DDSketch: {
+        create(v: unknown): unknown;
+        encode(m: unknown): { finish(): Uint8Array };
+      };
+    }
+  ).DDSketch;
+  const binCounts: Record<number, number> = {};
+  for (let i = 0; i < bins.length; i += 2) binCounts[bins[i] as number] = bins[i + 1] as number;
+  const message = DDSketchProto.create({
+    mapping: mapping.toProto(),
+    positiveValues: { binCounts },
+    negativeValues: {},
+    zeroCount: 0,
+  });
+  return Buffer.from(DDSketchProto.encode(message).finish()).toString('base64');
+}
+
+/** Bins as a day sketch holds them: distinct keys ascending, positive counts. */
+const binsArb = (min: number, max: number) =>
+  fc.uniqueArray(fc.integer({ min, max }), { maxLength: 60 }).chain((keys) =>
+    fc
+      .array(fc.integer({ min: 1, max: 2 ** 31 }), {
+        minLength: keys.length,
+        maxLength: keys.length,
+      })
+      .map((counts) => [...keys].sort((a, b) => a - b).flatMap((k, i) => [k, counts[i] as number])),
+  );
 
 /** A day sketch of a fine segment: a few fares far apart. */
 function fewFares(): DDSketch {
@@ -65,6 +99,34 @@ describe('sketch codec', () => {
     other.accept(100);
     const back = decodeSketch(encodeSketch(other));
     assert.equal(back.mapping.gamma, other.mapping.gamma);
+  });
+
+  it("writes protobufjs's bytes straight from the bins, and reads them back as they were", () => {
+    const mapping = new DDSketch({ relativeAccuracy: 0.005 }).mapping;
+    // keys of at least 0 (prices of at least 1): the very bytes
+    fc.assert(
+      fc.property(binsArb(0, 3_000_000), (bins) => {
+        assert.equal(encodeBins(bins, mapping), protobufjs(bins, mapping));
+      }),
+      { numRuns: 300 },
+    );
+    // any keys (sint32, negative ones below a price of 1): the same bins and counts
+    fc.assert(
+      fc.property(binsArb(-5000, 5000), (bins) => {
+        const back = decodeSketch(encodeBins(bins, mapping));
+        const got: number[] = [];
+        back.store.bins.forEach((c, i) => {
+          if (c > 0) got.push(i + back.store.offset, c);
+        });
+        assert.deepEqual(got, bins);
+        assert.equal(
+          back.count,
+          bins.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0),
+        );
+        assert.equal(back.mapping.gamma, mapping.gamma);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('throws on bytes that are not a sketch', () => {

@@ -20,11 +20,11 @@ interface ProtoSketch {
   positiveValues?: ProtoStore | null;
 }
 interface ProtoSketchType {
-  create(v: Record<string, unknown>): unknown;
   encode(m: unknown): { finish(): Uint8Array };
   decode(b: Uint8Array): ProtoSketch;
 }
-const ProtoDDSketch = (compiled as unknown as { DDSketch: ProtoSketchType }).DDSketch;
+const protos = compiled as unknown as { DDSketch: ProtoSketchType; IndexMapping: ProtoSketchType };
+const ProtoDDSketch = protos.DDSketch;
 
 /**
  * The protobuf of a mapping, by its gamma, offset and kind: the same for every sketch of
@@ -45,21 +45,91 @@ function mappingProto(mapping: DDSketch['mapping']): unknown {
   return proto;
 }
 
-/** A sketch's positive bins (those with a count) and mapping, base64. */
-export function encodeSketch(sk: DDSketch): string {
-  const binCounts: Record<number, number> = {};
-  const { bins, offset } = sk.store;
-  for (let i = 0; i < bins.length; i++) {
-    const c = bins[i] as number;
-    if (c > 0) binCounts[i + offset] = c;
+/** The encoded IndexMapping message of a mapping (see mappingProto). */
+const mappingBytes = new Map<unknown, Uint8Array>();
+
+function encodedMapping(mapping: DDSketch['mapping']): Uint8Array {
+  const proto = mappingProto(mapping);
+  let bytes = mappingBytes.get(proto);
+  if (bytes === undefined) {
+    bytes = protos.IndexMapping.encode(proto).finish();
+    mappingBytes.set(proto, bytes);
   }
-  const message = ProtoDDSketch.create({
-    mapping: mappingProto(sk.mapping),
-    positiveValues: { binCounts },
-    negativeValues: {},
-    zeroCount: 0,
-  });
-  return Buffer.from(ProtoDDSketch.encode(message).finish()).toString('base64');
+  return bytes;
+}
+
+/** Bytes of `v` (an unsigned 32-bit integer) as a protobuf varint. */
+function varintSize(v: number): number {
+  let n = 1;
+  for (let x = v >>> 7; x !== 0; x >>>= 7) n++;
+  return n;
+}
+
+/** Bytes of a binCounts entry of zigzagged key `key`: its key's tag and varint, its count's tag and double. */
+const binEntrySize = (key: number): number => 1 + varintSize(key) + 1 + 8;
+
+/** A sint32 as protobuf writes it: zigzag, then varint. */
+const zigzag = (v: number): number => ((v << 1) ^ (v >> 31)) >>> 0;
+
+/**
+ * The bytes encodeSketch writes for a sketch of `mapping` whose positive bins are `bins`
+ * ([key0, count0, key1, count1, ...], keys ascending, counts positive), written straight
+ * from them: no DDSketch, no protobuf message. The deals' save encodes every day sketch
+ * a batch touched, and building a DDSketch and a message for each was a sixth of what
+ * `up`'s main thread allocated while the demo's history loaded. The same bytes as
+ * encodeSketch when every key is at least 0 (prices of at least 1); below, the same
+ * bins in another order (protobuf's map has none).
+ */
+export function encodeBins(bins: readonly number[], mapping: DDSketch['mapping']): string {
+  const m = encodedMapping(mapping);
+  let store = 0;
+  for (let i = 0; i < bins.length; i += 2) {
+    const entry = binEntrySize(zigzag(bins[i] as number));
+    store += 1 + varintSize(entry) + entry;
+  }
+  // mapping (1), positiveValues (2), negativeValues (3) empty, zeroCount (4) 0
+  const size = 1 + varintSize(m.length) + m.length + 1 + varintSize(store) + store + 2 + 9;
+  const buf = Buffer.allocUnsafe(size);
+  let p = 0;
+  const varint = (v: number) => {
+    let x = v >>> 0;
+    while (x >= 0x80) {
+      buf[p++] = (x & 0x7f) | 0x80;
+      x >>>= 7;
+    }
+    buf[p++] = x;
+  };
+  buf[p++] = 0x0a;
+  varint(m.length);
+  buf.set(m, p);
+  p += m.length;
+  buf[p++] = 0x12;
+  varint(store);
+  for (let i = 0; i < bins.length; i += 2) {
+    const key = zigzag(bins[i] as number);
+    buf[p++] = 0x0a; // binCounts entry
+    varint(binEntrySize(key));
+    buf[p++] = 0x08; // its key, sint32
+    varint(key);
+    buf[p++] = 0x11; // its count, double
+    p = buf.writeDoubleLE(bins[i + 1] as number, p);
+  }
+  buf[p++] = 0x1a;
+  buf[p++] = 0;
+  buf[p++] = 0x21;
+  p = buf.writeDoubleLE(0, p);
+  return buf.toString('base64', 0, p);
+}
+
+/** A sketch's positive bins (those with a count) and mapping, base64 (see encodeBins). */
+export function encodeSketch(sk: DDSketch): string {
+  const bins: number[] = [];
+  const { bins: counts, offset } = sk.store;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i] as number;
+    if (c > 0) bins.push(i + offset, c);
+  }
+  return encodeBins(bins, sk.mapping);
 }
 
 /** The sketch of encodeSketch (or of DDSketch.toProto, base64). Throws on bytes that are not one. */

@@ -8,7 +8,6 @@ import {
   SegmentSketches,
   type SegmentSketchesOptions,
 } from './segment-sketches.js';
-import { encodeSketch } from './sketch-codec.js';
 
 /** What a warm start from the lake returns: finest-level day sketches and the positions they include. */
 export interface WarmStart {
@@ -82,14 +81,8 @@ export async function warmStartFromLake(
   const sketches = [];
   for (const { key, day } of touched.values()) {
     if (slice.due()) await slice.pause();
-    const d = sk.daySketch(key, day);
-    if (d)
-      sketches.push({
-        segment: key,
-        day: dayDate(day),
-        sketch: encodeSketch(d),
-        fares: d.count,
-      });
+    const d = sk.encodedDay(key, day);
+    if (d) sketches.push({ segment: key, day: dayDate(day), sketch: d.sketch, fares: d.fares });
   }
   const positions = new Map<number, number>();
   try {
