@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { startDealsModelThread } from '../analytics/deals/deals-model-thread.js';
 import { DealsStore } from '../analytics/deals/deals-store.js';
 import {
   DEFAULT_MAX_SEGMENTS,
@@ -78,6 +79,11 @@ export function dealsUseCaseFromConfig(deps: {
   config: DealsConfig;
   /** Opens SQL over the lake for the warm start; the use case closes what it opened. */
   openLake?: () => Promise<LakeQuery>;
+  /**
+   * Holds the sketches on a worker thread of its own (deals-model-thread.ts), as `up`
+   * and the realtime role do [false: in process].
+   */
+  thread?: boolean;
 }): UseCase {
   const c = deps.config;
   const opts = sketchOptions(c);
@@ -86,6 +92,22 @@ export function dealsUseCaseFromConfig(deps: {
     store: new DealsStore(deps.client),
     logger: deps.logger,
     sketches: opts,
+    ...(deps.thread
+      ? {
+          openModel: () =>
+            startDealsModelThread(opts, {
+              onEvent: (e) => {
+                if (e.type === 'failed')
+                  deps.logger.error('the deals thread failed; restarting it', {
+                    error: e.error.message,
+                    attempt: e.attempt,
+                    delayMs: e.delayMs,
+                  });
+                else deps.logger.info('the deals thread restarted', { restarts: e.restarts });
+              },
+            }),
+        }
+      : {}),
     ...(c.publishTo ? { publishTo: c.publishTo } : {}),
     pruneEveryMs: c.pruneEveryMinutes * 60_000,
     ...(c.dealRetentionHours ? { dealRetentionMs: c.dealRetentionHours * 3_600_000 } : {}),

@@ -9,6 +9,7 @@ import { DEAD_LETTER_STREAM, decodeDeadLetter } from '../model/dead-letter.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
+import { recordingLogger } from '../ops/testing/recording-logger.js';
 import { RowStore } from '../serving/row-store.js';
 import { NETWORK } from '../serving/testing/graph-suite.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
@@ -183,6 +184,42 @@ describe('realtime runner', () => {
       records(30)
         .map((r) => r.id)
         .sort(),
+    );
+  });
+
+  it('closes every use case after its last batch, even when another fails to close', async () => {
+    const stream = await openStream();
+    await append(stream, records(3));
+    const events: string[] = [];
+    const closing = (name: string, fail: boolean): UseCase => ({
+      name,
+      async processBatch(recs) {
+        events.push(`${name}:${recs.length}`);
+      },
+      async close() {
+        events.push(`${name}:closed`);
+        if (fail) throw new Error(`${name} will not close`);
+      },
+    });
+    const lines: string[] = [];
+    const rt = await startRealtime({
+      stream,
+      useCases: [closing('a', true), closing('b', false)],
+      policy,
+      logger: recordingLogger(lines),
+      retry,
+    });
+    await until('both committed', async () => (await pending(stream, 'rt-b')) === 0);
+    await until('a committed', async () => (await pending(stream, 'rt-a')) === 0);
+    assert.equal(events.filter((e) => e.endsWith(':closed')).length, 0);
+    await rt.stop();
+    await stream.close();
+    assert.deepEqual(events.filter((e) => e.endsWith(':closed')).sort(), ['a:closed', 'b:closed']);
+    // closed after their last batch
+    for (const name of ['a', 'b'])
+      assert.equal(events.filter((e) => e.startsWith(`${name}:`)).at(-1), `${name}:closed`);
+    assert.ok(
+      lines.some((l) => l.includes('use case did not close') && l.includes('a will not close')),
     );
   });
 

@@ -179,6 +179,13 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       stopping ??= (async () => {
         abort.abort();
         await Promise.all(loops);
+        const closed = await Promise.allSettled(opts.useCases.map((uc) => uc.close?.()));
+        for (const [i, c] of closed.entries())
+          if (c.status === 'rejected')
+            opts.logger.warn('use case did not close', {
+              useCase: opts.useCases[i]!.name,
+              error: (c.reason as Error).message,
+            });
         await pool.close();
         opts.logger.info('realtime stopped');
       })();

@@ -50,4 +50,6 @@ export interface UseCase<R = ShoppingRecord> {
   decode?(data: Uint8Array): R;
   /** Applies the decoded records of one batch (never empty). */
   processBatch(records: readonly R[], ctx: BatchContext): Promise<void>;
+  /** Releases what the use case opened (a thread), once the runner stopped feeding it. */
+  close?(): Promise<void>;
 }

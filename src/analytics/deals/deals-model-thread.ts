@@ -1,0 +1,46 @@
+/**
+ * The deals model on a worker thread of its own (src/ops/object-thread.ts), as `up` and
+ * the realtime role run it. While `up --demo` loaded its history, `up`'s main thread
+ * allocated about 79 MB a second, a third of it in the deals use case (half of that
+ * encoding day sketches for its saves), and its collections were most of the API's p99.
+ * On the thread the labelling, counting and encoding allocate and collect on that
+ * thread's heap; the main thread sends each batch's records (a structured clone) and
+ * gets back its deals and rows. A call the thread could not answer (it died or is
+ * restarting) rejects with DealsThreadError: the use case reloads the model from its
+ * checkpoint before the retry, on the new thread.
+ */
+import { ObjectThread } from '../../ops/object-thread.js';
+import type { RestartOptions } from '../../ops/restarting-worker.js';
+import { siblingModule } from '../../ops/spawn-worker.js';
+import type { DealsModel, DealsModelApi } from './deals-model.js';
+import type { SegmentSketchesOptions } from './segment-sketches.js';
+
+/** The deals thread died, is restarting or is closed: not the batch's fault. */
+export class DealsThreadError extends Error {
+  override name = 'DealsThreadError';
+}
+
+/** Starts the thread with a DealsModel of `options`. */
+export async function startDealsModelThread(
+  options: SegmentSketchesOptions = {},
+  restart: RestartOptions<DealsThreadError> = {},
+): Promise<DealsModelApi & { crashForTesting(): void }> {
+  const t = await ObjectThread.start<DealsModel, DealsThreadError>({
+    ...restart,
+    module: siblingModule(import.meta.url, 'deals-model'),
+    factory: 'DealsModel.create',
+    args: [options],
+    label: 'the deals thread',
+    error: DealsThreadError,
+  });
+  return {
+    reset: () => t.call('reset'),
+    restore: (rows) => t.call('restore', rows),
+    label: (records, count) => t.call('label', records, count),
+    batchRows: (revived) => t.call('batchRows', revived),
+    committed: () => t.call('committed'),
+    trim: () => t.call('trim'),
+    close: () => t.close(),
+    crashForTesting: () => t.crashForTesting(),
+  };
+}
