@@ -10,6 +10,8 @@ import {
   type SegmentSketchesOptions,
 } from '../analytics/deals/segment-sketches.js';
 import { warmStartFromLake } from '../analytics/deals/warm-start-from-lake.js';
+import type { ShoppingRecord } from '../model/shopping-record.js';
+import type { ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
 import type { LakeQuery } from '../query/lake-query.js';
 import type { SqlClient } from '../sql/sql-client.js';
@@ -80,11 +82,14 @@ export function dealsUseCaseFromConfig(deps: {
   /** Opens SQL over the lake for the warm start; the use case closes what it opened. */
   openLake?: () => Promise<LakeQuery>;
   /**
-   * Holds the sketches on a worker thread of its own (deals-model-thread.ts), as `up`
-   * and the realtime role do [false: in process].
+   * Holds the sketches on a worker thread of its own (deals-model-thread.ts), which
+   * decodes and validates the records too, as `up` and the realtime role do [false: in
+   * process].
    */
   thread?: boolean;
-}): UseCase {
+  /** The rules records must pass (on the thread; in process the runner applies its own). */
+  validation?: ValidationPolicy;
+}): UseCase<ShoppingRecord | Uint8Array> {
   const c = deps.config;
   const opts = sketchOptions(c);
   const openLake = deps.openLake;
@@ -94,8 +99,9 @@ export function dealsUseCaseFromConfig(deps: {
     sketches: opts,
     ...(deps.thread
       ? {
+          decodeOnModel: true,
           openModel: () =>
-            startDealsModelThread(opts, {
+            startDealsModelThread(opts, deps.validation, {
               onEvent: (e) => {
                 if (e.type === 'failed')
                   deps.logger.error('the deals thread failed; restarting it', {

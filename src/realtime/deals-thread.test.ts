@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDealsModelThread } from '../analytics/deals/deals-model-thread.js';
 import { DealsStore } from '../analytics/deals/deals-store.js';
+import { encodeRecord } from '../model/codec.js';
 import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
@@ -67,15 +68,16 @@ describe('deals on a thread of its own', () => {
       logger: silentLogger,
       sketches,
       now: () => NOW,
+      decodeOnModel: true,
       openModel: async () => {
-        const t = await startDealsModelThread(sketches, { restartDelayMs: 10 });
+        const t = await startDealsModelThread(sketches, undefined, { restartDelayMs: 10 });
         threads.push(t);
         return t;
       },
     });
     const both = async (records: ReturnType<typeof batch>, seq: number) => {
       await local.processBatch(records, ctx(seq));
-      await threaded.processBatch(records, ctx(seq));
+      await threaded.processBatch(records.map(encodeRecord), ctx(seq));
     };
 
     await both(
@@ -101,7 +103,7 @@ describe('deals on a thread of its own', () => {
     let failures = 0;
     for (;;) {
       try {
-        await threaded.processBatch(next, ctx(156));
+        await threaded.processBatch(next.map(encodeRecord), ctx(156));
         break;
       } catch (err) {
         assert.equal((err as Error).name, 'DealsThreadError');
@@ -118,5 +120,50 @@ describe('deals on a thread of its own', () => {
     assert.equal(threads.length, 1, 'one thread, restarted in place');
     await assert.rejects(threads[0]!.trim(), { name: 'DealsThreadError' });
     await local.close?.();
+  });
+
+  it('rejects a batch with a record it cannot use before counting any, naming the record', async () => {
+    const own = await PGliteClient.open();
+    try {
+      const store = new DealsStore(own);
+      const uc = createDealsUseCase({
+        store,
+        logger: silentLogger,
+        now: () => NOW,
+        decodeOnModel: true,
+        openModel: () => startDealsModelThread(),
+      });
+      const good = batch('g', 4, (i) => 400 + i).map(encodeRecord);
+      const unknownAirport = encodeRecord(
+        searchRecord({ id: 'x', destination: 'QQQ', offers: [{ carrier: 'BA', amount: 1 }] }),
+      );
+      const fares = async () =>
+        Number(
+          (
+            await own.query<{ n: string }>(
+              "SELECT coalesce(sum(fares), 0)::text AS n FROM deal_sketches WHERE segment LIKE 'full|%'",
+            )
+          )[0]?.n,
+        );
+      await assert.rejects(uc.processBatch([...good, unknownAirport], ctx(5)), (err: Error) => {
+        assert.equal(err.name, 'RecordRejectedError');
+        assert.match(
+          err.message,
+          /^1 of 5 records cannot be used; record 4: invalid record: .*QQQ/,
+        );
+        return true;
+      });
+      await assert.rejects(uc.processBatch([Buffer.from('not a record')], ctx(6)), {
+        name: 'RecordRejectedError',
+        message: /record 0: .*magic/,
+      });
+      assert.equal(await fares(), 0);
+      // the rest, without them, is counted once
+      await uc.processBatch(good, ctx(4));
+      assert.equal(await fares(), 8);
+      await uc.close?.();
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import {
   DealsModel,
   type DealsModelApi,
   type DealsModelWarning,
+  packRecords,
 } from '../analytics/deals/deals-model.js';
 import type { Deal, DealsStore } from '../analytics/deals/deals-store.js';
 import { dayDate } from '../analytics/deals/fare-of-offer.js';
@@ -13,6 +14,7 @@ import type { WarmStart } from '../analytics/deals/warm-start-from-lake.js';
 import { recordKey, type ShoppingRecord } from '../model/shopping-record.js';
 import type { Logger } from '../ops/logger.js';
 import type { AppendRecord } from '../stream/stream.js';
+import { RecordRejectedError } from './errors.js';
 import type { BatchContext, UseCase } from './use-case.js';
 
 /** Default interval between deals/sketch pruning runs. */
@@ -36,6 +38,15 @@ export interface DealsUseCaseOptions {
    * (startDealsModelThread). Its `close` is called by the use case's.
    */
   openModel?: () => Promise<DealsModelApi>;
+  /**
+   * Records reach the use case as their stream bytes, and the model decodes and
+   * validates them (on its thread, with the rules it was given), instead of the runner
+   * on the main thread: a batch's bytes are copied to the thread whole (see
+   * PackedRecords). A batch with a record that cannot be used is rejected before
+   * anything is counted (RecordRejectedError: the runner bisects it to dead-letter that
+   * record) [false].
+   */
+  decodeOnModel?: boolean;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -65,7 +76,9 @@ export interface DealsUseCaseOptions {
  * reloaded from the checkpoint before the retry (it may hold counts the checkpoint does
  * not, or be a new thread that holds none).
  */
-export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
+export function createDealsUseCase(
+  opts: DealsUseCaseOptions,
+): UseCase<ShoppingRecord | Uint8Array> {
   const now = opts.now ?? Date.now;
   const windowDays = opts.sketches?.windowDays ?? DEFAULT_WINDOW_DAYS;
   const pruneEvery = opts.pruneEveryMs ?? DEFAULT_DEALS_PRUNE_EVERY_MS;
@@ -130,7 +143,11 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
       ready = false;
       await m?.close();
     },
-    async processBatch(records: readonly ShoppingRecord[], ctx: BatchContext): Promise<void> {
+    ...(opts.decodeOnModel ? { decode: (data: Uint8Array) => data } : {}),
+    async processBatch(
+      records: readonly (ShoppingRecord | Uint8Array)[],
+      ctx: BatchContext,
+    ): Promise<void> {
       const m = ready && model ? model : await init();
       let counted = true;
       for (const [shard, seq] of ctx.lastSeq)
@@ -140,7 +157,17 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
       for (const [shard, seq] of ctx.lastSeq) next.set(shard, Math.max(next.get(shard) ?? -1, seq));
       let deals: Deal[];
       try {
-        const labelled = await m.label(records, !counted);
+        const labelled = await m.label(
+          opts.decodeOnModel
+            ? packRecords(records as readonly Uint8Array[])
+            : (records as readonly ShoppingRecord[]),
+          !counted,
+        );
+        const bad = labelled.rejected[0];
+        if (bad)
+          throw new RecordRejectedError(
+            `${labelled.rejected.length} of ${records.length} records cannot be used; record ${bad.index}: ${bad.reason}`,
+          );
         deals = labelled.deals;
         const revived =
           labelled.fresh.length > 0 ? await opts.store.sketchesOf(labelled.fresh) : [];
@@ -149,8 +176,8 @@ export function createDealsUseCase(opts: DealsUseCaseOptions): UseCase {
         await opts.store.saveBatch(deals, saved, next, gone);
       } catch (err) {
         // memory may hold counts the checkpoint does not (or a new thread none): reload
-        // before the retry
-        ready = false;
+        // before the retry (a rejected batch was not counted)
+        if (!(err instanceof RecordRejectedError)) ready = false;
         throw err;
       }
       positions = next;

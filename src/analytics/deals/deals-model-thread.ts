@@ -3,12 +3,14 @@
  * the realtime role run it. While `up --demo` loaded its history, `up`'s main thread
  * allocated about 79 MB a second, a third of it in the deals use case (half of that
  * encoding day sketches for its saves), and its collections were most of the API's p99.
- * On the thread the labelling, counting and encoding allocate and collect on that
- * thread's heap; the main thread sends each batch's records (a structured clone) and
- * gets back its deals and rows. A call the thread could not answer (it died or is
+ * On the thread the decoding, labelling, counting and encoding allocate and collect on
+ * that thread's heap; the main thread sends each batch's records as their stream bytes
+ * (PackedRecords: a structured clone of 2,000 decoded records took 270-300 ms of both
+ * threads, a copy of their bytes a few ms) and gets back its deals and rows. A call the thread could not answer (it died or is
  * restarting) rejects with DealsThreadError: the use case reloads the model from its
  * checkpoint before the retry, on the new thread.
  */
+import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../../model/validation-policy.js';
 import { ObjectThread } from '../../ops/object-thread.js';
 import type { RestartOptions } from '../../ops/restarting-worker.js';
 import { siblingModule } from '../../ops/spawn-worker.js';
@@ -20,16 +22,17 @@ export class DealsThreadError extends Error {
   override name = 'DealsThreadError';
 }
 
-/** Starts the thread with a DealsModel of `options`. */
+/** Starts the thread with a DealsModel of `options` and `validation` (see DealsModel). */
 export async function startDealsModelThread(
   options: SegmentSketchesOptions = {},
+  validation: ValidationPolicy = DEFAULT_VALIDATION_POLICY,
   restart: RestartOptions<DealsThreadError> = {},
 ): Promise<DealsModelApi & { crashForTesting(): void }> {
   const t = await ObjectThread.start<DealsModel, DealsThreadError>({
     ...restart,
     module: siblingModule(import.meta.url, 'deals-model'),
     factory: 'DealsModel.create',
-    args: [options],
+    args: [options, validation],
     label: 'the deals thread',
     error: DealsThreadError,
   });
