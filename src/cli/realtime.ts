@@ -52,8 +52,6 @@ export const USE_CASES = {
       client: d.rowStore.client,
       logger: d.logger,
       config: useCaseConfig('deals', dealsConfigSchema, d.config?.realtime.useCases),
-      // decoding, labelling, counting and encoding off the thread that serves the API
-      thread: true,
       ...(d.config ? { validation: validationPolicyOf(d.config) } : {}),
       // warm start reads the local lake under dataDir (an S3 lake is not read for it)
       ...(dataDir !== undefined ? { openLake: () => openLocalLake({ dataDir }) } : {}),

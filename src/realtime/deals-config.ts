@@ -53,6 +53,12 @@ export const dealsConfigSchema = z
       .default(DEFAULT_DEALS_PRUNE_EVERY_MS / 60_000),
     /** Hours a deal is kept (by when it was shopped); default the window, windowDays. */
     dealRetentionHours: z.number().positive().optional(),
+    /**
+     * Keep the sketches on a worker thread of their own, which also decodes the records:
+     * less work on the thread that serves the API, about 150 MB more at the peaks (on 2
+     * cores the API's p99 did not move; see docs/benchmarks.md).
+     */
+    thread: z.boolean().default(false),
   })
   .prefault({});
 
@@ -81,13 +87,7 @@ export function dealsUseCaseFromConfig(deps: {
   config: DealsConfig;
   /** Opens SQL over the lake for the warm start; the use case closes what it opened. */
   openLake?: () => Promise<LakeQuery>;
-  /**
-   * Holds the sketches on a worker thread of its own (deals-model-thread.ts), which
-   * decodes and validates the records too, as `up` and the realtime role do [false: in
-   * process].
-   */
-  thread?: boolean;
-  /** The rules records must pass (on the thread; in process the runner applies its own). */
+  /** The rules records must pass on the thread (`thread` in the config; in process the runner applies its own). */
   validation?: ValidationPolicy;
 }): UseCase<ShoppingRecord | Uint8Array> {
   const c = deps.config;
@@ -97,7 +97,7 @@ export function dealsUseCaseFromConfig(deps: {
     store: new DealsStore(deps.client),
     logger: deps.logger,
     sketches: opts,
-    ...(deps.thread
+    ...(c.thread
       ? {
           decodeOnModel: true,
           openModel: () =>

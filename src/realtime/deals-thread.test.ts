@@ -7,6 +7,7 @@ import { searchRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import type { SqlClient } from '../sql/sql-client.js';
+import { dealsConfigSchema, dealsUseCaseFromConfig } from './deals-config.js';
 import { createDealsUseCase } from './deals-use-case.js';
 import type { BatchContext } from './use-case.js';
 
@@ -162,6 +163,35 @@ describe('deals on a thread of its own', () => {
       await uc.processBatch(good, ctx(4));
       assert.equal(await fares(), 8);
       await uc.close?.();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('is in process unless the config says thread: true', async () => {
+    const own = await PGliteClient.open();
+    try {
+      const config = (thread?: boolean) =>
+        dealsConfigSchema.parse(thread === undefined ? {} : { thread });
+      const inProcess = dealsUseCaseFromConfig({
+        client: own,
+        logger: silentLogger,
+        config: config(),
+      });
+      assert.equal(inProcess.decode, undefined, 'the runner decodes for it');
+      const threaded = dealsUseCaseFromConfig({
+        client: own,
+        logger: silentLogger,
+        config: config(true),
+      });
+      const bytes = encodeRecord(batch('t', 1, () => 500)[0]!);
+      assert.equal(threaded.decode?.(bytes), bytes, 'it takes the bytes');
+      await threaded.processBatch([bytes], ctx(1));
+      const [row] = await own.query<{ n: string }>(
+        'SELECT coalesce(sum(fares), 0)::text AS n FROM deal_sketches',
+      );
+      assert.equal(row?.n, '4', 'two offers, each in its finest and its market day');
+      await threaded.close?.();
     } finally {
       await own.close();
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { encodeRecord } from '../model/codec.js';
+import { decodeRecord, encodeRecord } from '../model/codec.js';
 import { DEAD_LETTER_STREAM, decodeDeadLetter } from '../model/dead-letter.js';
 import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
@@ -15,6 +15,7 @@ import { NETWORK } from '../serving/testing/graph-suite.js';
 import { PGliteClient } from '../sql/pglite/pglite-client.js';
 import { openTestStream } from '../stream/embedded/testing/test-streams.js';
 import type { Stream } from '../stream/stream.js';
+import { RecordRejectedError } from './errors.js';
 import { type RealtimeService, startRealtime } from './realtime-runner.js';
 import { createServingUseCase } from './serving-use-case.js';
 import { pending, until } from './testing/runner-fixtures.js';
@@ -318,6 +319,51 @@ describe('realtime runner', () => {
       assert.match(text, /faresight_realtime_records_total\{use_case="poison"\} 19/);
       assert.match(text, /faresight_realtime_lag_records\{use_case="poison"\} 0/);
       assert.match(text, /faresight_realtime_lag_seconds\{use_case="poison"\} 0/);
+    } finally {
+      await rt.stop();
+      await dl.close();
+      await stream.close();
+    }
+  });
+
+  it('dead-letters a record a use case took as its bytes: decoded when it decodes, else as it is', async () => {
+    const dir = join(root, 'bytes');
+    const stream = await openStream(dir);
+    const dl = await openStream(dir, DEAD_LETTER_STREAM);
+    await append(stream, records(6));
+    await stream.append([{ key: 'x', id: 'junk', data: Buffer.from('not a record') }]);
+    const bytes: UseCase<Uint8Array> = {
+      name: 'bytes',
+      decode: (data) => data,
+      async processBatch(recs) {
+        for (const r of recs) {
+          let id = 'junk';
+          try {
+            id = decodeRecord(r).id;
+          } catch {}
+          if (id === 'r4' || id === 'junk') throw new RecordRejectedError(`${id} is refused`);
+        }
+      },
+    };
+    const rt = await startRealtime({
+      stream,
+      useCases: [bytes],
+      policy,
+      logger: silentLogger,
+      retry,
+      deadLetters: dl,
+    });
+    try {
+      await until('committed', async () => (await pending(stream, 'rt-bytes')) === 0);
+      const c = await dl.consumer('check', { count: 100, bytes: 1 << 20, periodMs: 20 });
+      const letters = (await c.read()).records.map((r) => decodeDeadLetter(r.data));
+      await c.close();
+      assert.equal(letters.length, 2);
+      const [r4, junk] = letters.sort((a, b) => a.payload.length - b.payload.length).reverse();
+      assert.equal(JSON.parse(r4!.payload).id, 'r4');
+      assert.equal(r4!.vendor, 'generic');
+      assert.equal(junk!.vendor, 'unknown');
+      assert.match(junk!.rejected[0]!.reason, /junk is refused/);
     } finally {
       await rt.stop();
       await dl.close();

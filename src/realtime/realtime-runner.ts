@@ -229,8 +229,14 @@ function useCaseSink<R>(
   };
 }
 
-/** The dead-letter stream entry of a rejected record (id `<group>:<shard>:<seq>`: a replay adds nothing). */
-function deadLetterRecord(e: Rejected, group: string, stage: string): AppendRecord {
+/**
+ * The dead-letter stream entry of a rejected record (id `<group>:<shard>:<seq>`: a replay
+ * adds nothing). A use case that takes records as their bytes (a `decode` that keeps them,
+ * as the deals on their thread do) rejects bytes: they are written decoded when they
+ * decode, else as they are.
+ */
+function deadLetterRecord(rejected: Rejected, group: string, stage: string): AppendRecord {
+  const e = rejected.decoded instanceof Uint8Array ? asDecoded(rejected) : rejected;
   const vendor =
     typeof (e.decoded as { vendor?: unknown } | undefined)?.vendor === 'string'
       ? (e.decoded as { vendor: string }).vendor
@@ -248,6 +254,15 @@ function deadLetterRecord(e: Rejected, group: string, stage: string): AppendReco
     stage,
   );
   return { key: vendor, id, data: encodeDeadLetter(letter) };
+}
+
+/** A rejected record held as its bytes, with them decoded when they decode. */
+function asDecoded(e: Rejected): Rejected {
+  try {
+    return { ...e, decoded: decodeRecord(e.decoded as Uint8Array) };
+  } catch {
+    return { ...e, decoded: undefined };
+  }
 }
 
 /** Decodes a shopping record and validates it; throws CodecError or InvalidRecordError. */
