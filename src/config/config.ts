@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_ETL_MEMORY_LIMIT, MEMORY_LIMIT_PATTERN } from '../etl/etl-defaults.js';
 import {
   DEFAULT_COMPACT_COMPRESSION_LEVEL,
   DEFAULT_COMPRESSION_LEVEL,
@@ -348,6 +349,14 @@ export const configSchema = z.strictObject({
       retryDelayMs: z.number().int().positive().default(5000),
       /** DuckDB threads per job run [DEFAULT_ETL_THREADS: cores less one, at least one]. */
       threads: z.number().int().min(1).max(64).default(DEFAULT_ETL_THREADS),
+      /**
+       * DuckDB's memory limit of a pond build (`512MB`, `1GB`, `none`): it spills the
+       * rest to the temporary directory; a build that cannot is run again without one.
+       */
+      memoryLimit: z
+        .string()
+        .regex(MEMORY_LIMIT_PATTERN, 'must be a size such as 256MB or 1GB, or none')
+        .default(DEFAULT_ETL_MEMORY_LIMIT),
     })
     .prefault({}),
   /** SQL access for BI tools: the Postgres wire endpoint and POST /v1/sql (src/sql-endpoint). */

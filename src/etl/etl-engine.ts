@@ -14,6 +14,8 @@ export interface BuildResult {
   readonly bytes: number;
   /** Partition values (`YYYY-MM-DD`) that got at least one row. */
   readonly partitions: readonly string[];
+  /** The build did not fit in the engine's memory limit and was run again without one. */
+  readonly overLimit?: true;
 }
 
 /** A described output column. */

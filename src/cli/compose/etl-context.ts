@@ -85,6 +85,7 @@ export async function openEtlContext(deps: {
   // the thread it runs on for up to seconds, and this one serves the API in `up`.
   const engine = await startEtlEngineThread({
     threads: deps.config.etl.threads,
+    memoryLimit: deps.config.etl.memoryLimit,
     onEvent: (e) => {
       if (e.type === 'failed')
         deps.logger.error('the ETL engine thread failed; restarting it', {

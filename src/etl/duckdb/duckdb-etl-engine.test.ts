@@ -39,6 +39,7 @@ test('a pond column Hive cannot read is written and described as VARCHAR', async
   const out = path.join(dir, 'pond');
   const built = await engine.build(job, {}, ['2026-12-20'], out);
   assert.equal(built.rows, 1);
+  assert.equal(engine.buildsOverLimit, 0, 'it fits in the default limit');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
@@ -55,4 +56,38 @@ test('a pond column Hive cannot read is written and described as VARCHAR', async
     conn.closeSync();
     db.closeSync();
   }
+});
+
+test('a build that does not fit in the memory limit is run again without one, from an empty folder', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-engine-'));
+  // a hash table of 500,000 groups of a holistic aggregate (quantile_disc) cannot spill
+  const holistic: JobDefinition = {
+    ...job,
+    name: 'holistic',
+    pond: 'holistic',
+    sql:
+      "SELECT DATE '2026-12-20' AS shop_date, count(*) AS n, sum(m) AS total FROM " +
+      '(SELECT x % 500000 AS g, quantile_disc(x * 1.5, 0.5) AS m FROM range(2000000) t(x) GROUP BY g)',
+  };
+  const engine = await DuckDBEtlEngine.open({ threads: 1, memoryLimit: '8MB' });
+  const unlimited = await DuckDBEtlEngine.open({ threads: 1, memoryLimit: 'none' });
+  t.after(async () => {
+    await engine.close();
+    await unlimited.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  const out = path.join(dir, 'limited');
+  // what a first attempt may have left is not in the result
+  await fs.mkdir(path.join(out, 'shop_date=2026-12-20'), { recursive: true });
+  await fs.writeFile(path.join(out, 'shop_date=2026-12-20', 'left-over.parquet'), 'junk');
+  const built = await engine.build(holistic, {}, ['2026-12-20'], out);
+  assert.equal(engine.buildsOverLimit, 1);
+  assert.equal(built.overLimit, true, 'the result says so, for the job runner to log');
+  const want = await unlimited.build(holistic, {}, ['2026-12-20'], path.join(dir, 'unlimited'));
+  assert.equal(unlimited.buildsOverLimit, 0);
+  assert.deepEqual(built.partitions, want.partitions);
+  assert.equal(built.rows, 1);
+  assert.deepEqual(await fs.readdir(path.join(out, 'shop_date=2026-12-20')), [
+    ...(await fs.readdir(path.join(dir, 'unlimited', 'shop_date=2026-12-20'))),
+  ]);
 });

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { needsVarcharForHive } from '../../lake/catalog/hive-type.js';
@@ -8,6 +9,7 @@ import {
   readLakeFileGroups,
   sqlString,
 } from '../../lake/duckdb/lake-table-sql.js';
+import { DEFAULT_ETL_MEMORY_LIMIT } from '../etl-defaults.js';
 import type { BuildResult, EtlEngine, InputFiles, OutputColumn } from '../etl-engine.js';
 import { type JobDefinition, partitionKeyExpr } from '../job.js';
 
@@ -37,6 +39,10 @@ async function filesUnder(dir: string): Promise<string[]> {
     else if (e.name.endsWith('.parquet')) out.push(p);
   }
   return out;
+}
+
+function outOfMemory(err: unknown): boolean {
+  return /Out of Memory/i.test((err as Error).message);
 }
 
 const interrupted = () => new Error('ETL query interrupted: the process is stopping');
@@ -74,7 +80,14 @@ function untilSettledOrAborted(p: Promise<void>, signal: AbortSignal | undefined
  * little by overlapping; a call waits, and a stop while it waits rejects it at once.
  */
 export class DuckDBEtlEngine implements EtlEngine {
-  private constructor(private readonly threads: number) {}
+  private constructor(
+    private readonly threads: number,
+    private readonly memoryLimit: string,
+    private readonly spillDir: string,
+  ) {}
+
+  /** Builds that did not fit in the memory limit and were run again without one. */
+  buildsOverLimit = 0;
 
   /** Settles when the last call given the engine has closed its instance. */
   private lane: Promise<void> = Promise.resolve();
@@ -82,9 +95,19 @@ export class DuckDBEtlEngine implements EtlEngine {
   /** DuckDB instances open now, and the most ever open at once (one, by the lane). */
   readonly instances = { open: 0, most: 0 };
 
-  /** Opens the engine; `threads` (of each call's instance) default 2. */
-  static async open(opts: { threads?: number } = {}): Promise<DuckDBEtlEngine> {
-    return new DuckDBEtlEngine(opts.threads ?? 2);
+  /**
+   * Opens the engine; `threads` (of each call's instance) default 2; `memoryLimit` of a
+   * build, DuckDB's notation, default DEFAULT_ETL_MEMORY_LIMIT, `none` for none;
+   * `spillDir` where a build spills, default a folder of the system's temporary directory.
+   */
+  static async open(
+    opts: { threads?: number; memoryLimit?: string; spillDir?: string } = {},
+  ): Promise<DuckDBEtlEngine> {
+    return new DuckDBEtlEngine(
+      opts.threads ?? 2,
+      opts.memoryLimit ?? DEFAULT_ETL_MEMORY_LIMIT,
+      opts.spillDir ?? path.join(os.tmpdir(), 'faresight-etl-spill'),
+    );
   }
 
   /** Calls in flight started with a call id (by the engine's thread), so `interrupt` can find them. */
@@ -114,6 +137,7 @@ export class DuckDBEtlEngine implements EtlEngine {
     files: InputFiles,
     fn: (c: DuckDBConnection, check: () => void) => Promise<R>,
     stop?: AbortSignal | string,
+    memoryLimit = 'none',
   ): Promise<R> {
     const { signal, done } = this.stopOf(stop);
     // Before each statement (the interrupt reaches only the one running).
@@ -130,6 +154,9 @@ export class DuckDBEtlEngine implements EtlEngine {
       check();
       const instance = await DuckDBInstance.create(':memory:', {
         threads: String(this.threads),
+        ...(memoryLimit === 'none'
+          ? {}
+          : { memory_limit: memoryLimit, temp_directory: this.spillDir }),
       });
       this.instances.open++;
       this.instances.most = Math.max(this.instances.most, this.instances.open);
@@ -207,22 +234,29 @@ export class DuckDBEtlEngine implements EtlEngine {
     stop?: AbortSignal | string,
   ): Promise<BuildResult> {
     if (keys.length === 0) return { rows: 0, bytes: 0, partitions: [] };
-    const rows = await this.withInputs(
-      job,
-      files,
-      async (conn, check) => {
-        await fs.mkdir(outDir, { recursive: true });
-        const readable = await hiveReadableSql(conn, job.sql.replace(/;\s*$/, ''));
-        check();
-        const sql =
-          `COPY (SELECT * FROM (${readable}) AS job ` +
-          `WHERE ${job.partitionColumn} IN (${keys.map((k) => `DATE ${sqlString(k)}`).join(', ')})) ` +
-          `TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${job.partitionColumn}), OVERWRITE_OR_IGNORE)`;
-        const r = await conn.runAndReadAll(sql);
-        return Number(r.getRows()[0]?.[0] ?? 0);
-      },
-      stop,
-    );
+    const copy = async (conn: DuckDBConnection, check: () => void) => {
+      await fs.mkdir(outDir, { recursive: true });
+      const readable = await hiveReadableSql(conn, job.sql.replace(/;\s*$/, ''));
+      check();
+      const sql =
+        `COPY (SELECT * FROM (${readable}) AS job ` +
+        `WHERE ${job.partitionColumn} IN (${keys.map((k) => `DATE ${sqlString(k)}`).join(', ')})) ` +
+        `TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${job.partitionColumn}), OVERWRITE_OR_IGNORE)`;
+      const r = await conn.runAndReadAll(sql);
+      return Number(r.getRows()[0]?.[0] ?? 0);
+    };
+    let rows: number;
+    let overLimit = false;
+    try {
+      rows = await this.withInputs(job, files, copy, stop, this.memoryLimit);
+    } catch (err) {
+      if (this.memoryLimit === 'none' || !outOfMemory(err)) throw err;
+      // rather than leave the pond unbuilt: again without a limit, from an empty folder
+      this.buildsOverLimit++;
+      overLimit = true;
+      await fs.rm(outDir, { recursive: true, force: true });
+      rows = await this.withInputs(job, files, copy, stop);
+    }
     let bytes = 0;
     for (const f of await filesUnder(outDir)) bytes += (await fs.stat(f)).size;
     const prefix = `${job.partitionColumn}=`;
@@ -230,7 +264,7 @@ export class DuckDBEtlEngine implements EtlEngine {
       .filter((n) => n.startsWith(prefix))
       .map((n) => decodeURIComponent(n.slice(prefix.length)))
       .sort();
-    return { rows, bytes, partitions };
+    return { rows, bytes, partitions, ...(overLimit ? { overLimit: true as const } : {}) };
   }
 
   async describe(job: JobDefinition): Promise<OutputColumn[]> {

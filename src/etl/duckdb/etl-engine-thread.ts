@@ -19,14 +19,19 @@ export class EtlEngineThreadError extends Error {
 
 /** Starts the thread with a DuckDBEtlEngine of `threads` DuckDB threads per call (default 2). */
 export async function startEtlEngineThread(
-  o: { threads?: number } & RestartOptions<EtlEngineThreadError> = {},
+  o: { threads?: number; memoryLimit?: string } & RestartOptions<EtlEngineThreadError> = {},
 ): Promise<EtlEngine> {
-  const { threads, ...restart } = o;
+  const { threads, memoryLimit, ...restart } = o;
   const t = await ObjectThread.start<DuckDBEtlEngine, EtlEngineThreadError>({
     ...restart,
     module: siblingModule(import.meta.url, 'duckdb-etl-engine'),
     factory: 'DuckDBEtlEngine.open',
-    args: [threads === undefined ? {} : { threads }],
+    args: [
+      {
+        ...(threads === undefined ? {} : { threads }),
+        ...(memoryLimit === undefined ? {} : { memoryLimit }),
+      },
+    ],
     label: 'the ETL engine thread',
     error: EtlEngineThreadError,
   });
