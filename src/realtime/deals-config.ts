@@ -55,8 +55,9 @@ export const dealsConfigSchema = z
     dealRetentionHours: z.number().positive().optional(),
     /**
      * Keep the sketches on a worker thread of their own, which also decodes the records:
-     * less work on the thread that serves the API, about 150 MB more at the peaks (on 2
-     * cores the API's p99 did not move; see docs/benchmarks.md).
+     * less work on the thread that serves the API. On 2 cores the API's p99 while the
+     * demo's history loads did not move, and the largest RSS rose from 921-960 to
+     * 1,090-1,115 MB (docs/benchmarks.md): for machines with cores to spare.
      */
     thread: z.boolean().default(false),
   })
