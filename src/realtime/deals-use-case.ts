@@ -34,8 +34,8 @@ export interface DealsUseCaseOptions {
   dealRetentionMs?: number;
   /**
    * Opens the model that holds the sketches, on the first batch [a DealsModel in
-   * process, with `sketches`]; `up` and the realtime role put it on a thread of its own
-   * (startDealsModelThread). Its `close` is called by the use case's.
+   * process, with `sketches`]; with `realtime.useCases.deals.thread` it is on a thread
+   * of its own (startDealsModelThread). Its `close` is called by the use case's.
    */
   openModel?: () => Promise<DealsModelApi>;
   /**

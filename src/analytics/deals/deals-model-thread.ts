@@ -1,14 +1,15 @@
 /**
- * The deals model on a worker thread of its own (src/ops/object-thread.ts), as `up` and
- * the realtime role run it. While `up --demo` loaded its history, `up`'s main thread
- * allocated about 79 MB a second, a third of it in the deals use case (half of that
- * encoding day sketches for its saves), and its collections were most of the API's p99.
- * On the thread the decoding, labelling, counting and encoding allocate and collect on
- * that thread's heap; the main thread sends each batch's records as their stream bytes
+ * The deals model on a worker thread of its own (src/ops/object-thread.ts), with
+ * `realtime.useCases.deals.thread`. While `up --demo` loaded its history, its main
+ * thread allocated about 79 MB a second, a third of it in the deals use case. On the
+ * thread the decoding, labelling, counting and encoding allocate and collect on that
+ * thread's heap; the main thread sends each batch's records as their stream bytes
  * (PackedRecords: a structured clone of 2,000 decoded records took 270-300 ms of both
- * threads, a copy of their bytes a few ms) and gets back its deals and rows. A call the thread could not answer (it died or is
- * restarting) rejects with DealsThreadError: the use case reloads the model from its
- * checkpoint before the retry, on the new thread.
+ * threads, a copy of their bytes a few ms) and gets back its deals and rows. On 2 cores
+ * it did not lower the API's p99 and raised the peak RSS (docs/benchmarks.md), so it is
+ * off by default. A call the thread could not answer (it died or is restarting) rejects
+ * with DealsThreadError: the use case reloads the model from its checkpoint before the
+ * retry, on the new thread.
  */
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../../model/validation-policy.js';
 import { ObjectThread } from '../../ops/object-thread.js';

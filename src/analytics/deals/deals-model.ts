@@ -85,9 +85,8 @@ export type DealsModelApi = Pick<
  * checkpoint and calls these in order for a batch: `label` (and count), the store's
  * stored days of the fresh segments into `batchRows`, its save, then `committed`. Every
  * argument and result can be cloned, so the model can live on a worker thread of its
- * own (deals-model-thread.ts), where its allocation (encoding day sketches for the save
- * was a sixth of what `up`'s main thread allocated while the demo's history loaded) and
- * its collections do not hold up the API.
+ * own (deals-model-thread.ts, `realtime.useCases.deals.thread`), where its allocation
+ * and its collections are off the thread that serves the API.
  *
  * Every call that walks many items pauses on a TimeSlice, for when it runs on the event
  * loop that serves requests.
