@@ -5,7 +5,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_ETL_MEMORY_LIMIT, MEMORY_LIMIT_PATTERN } from '../etl/etl-defaults.js';
 import {
   DEFAULT_COMPACT_COMPRESSION_LEVEL,
   DEFAULT_COMPRESSION_LEVEL,
@@ -40,6 +39,21 @@ export const DEFAULT_SHARDS = 8;
  * loop of a process running ETL beside ingest and the API keeps a core (`npm run bench -- etl`).
  */
 export const DEFAULT_ETL_THREADS = Math.max(1, availableParallelism() - 1);
+/**
+ * DuckDB's memory limit of a pond build by default (`etl.memoryLimit`; the engine itself
+ * has none unless given one): what it cannot hold it spills to a folder of the system's
+ * temporary directory. A build that needs more and cannot spill it (a holistic
+ * aggregate such as `quantile_disc` holds every value of a group) is run again without a
+ * limit, once, and counted. A day of `fare_trends` over
+ * 26 million synthetic offers in 283,000 groups: 998 MB without a limit as
+ * `quantile_disc`, 1,016 MB at 256 MB; 429 MB at 256 MB as ranks in a window, which
+ * spill (docs/etl.md, "ETL memory").
+ */
+export const DEFAULT_ETL_MEMORY_LIMIT = '256MB';
+
+/** A DuckDB memory limit as the configuration takes it: `512MB`, `1.5GB`, or `none`. */
+const MEMORY_LIMIT_PATTERN = /^(none|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$/i;
+
 export const DEFAULT_RETENTION_HOURS = 24;
 export const DEFAULT_DEDUPE_WINDOW_SECONDS = 120;
 /**

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_ETL_MEMORY_LIMIT } from '../../config/config.js';
 import { hiveType } from '../../lake/catalog/hive-type.js';
 import type { JobDefinition } from '../job.js';
 import { DuckDBEtlEngine } from './duckdb-etl-engine.js';
@@ -25,7 +26,7 @@ const job: JobDefinition = {
 
 test('a pond column Hive cannot read is written and described as VARCHAR', async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-engine-'));
-  const engine = await DuckDBEtlEngine.open({ threads: 1 });
+  const engine = await DuckDBEtlEngine.open({ threads: 1, memoryLimit: DEFAULT_ETL_MEMORY_LIMIT });
   t.after(async () => {
     await engine.close();
     await fs.rm(dir, { recursive: true, force: true });

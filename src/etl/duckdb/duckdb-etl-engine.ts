@@ -9,7 +9,6 @@ import {
   readLakeFileGroups,
   sqlString,
 } from '../../lake/duckdb/lake-table-sql.js';
-import { DEFAULT_ETL_MEMORY_LIMIT } from '../etl-defaults.js';
 import type { BuildResult, EtlEngine, InputFiles, OutputColumn } from '../etl-engine.js';
 import { type JobDefinition, partitionKeyExpr } from '../job.js';
 
@@ -97,15 +96,16 @@ export class DuckDBEtlEngine implements EtlEngine {
 
   /**
    * Opens the engine; `threads` (of each call's instance) default 2; `memoryLimit` of a
-   * build, DuckDB's notation, default DEFAULT_ETL_MEMORY_LIMIT, `none` for none;
-   * `spillDir` where a build spills, default a folder of the system's temporary directory.
+   * build, DuckDB's notation, default `none` (`up` and the ETL role give it
+   * `etl.memoryLimit`, 256MB by default: config.ts DEFAULT_ETL_MEMORY_LIMIT); `spillDir`
+   * where a build spills, default a folder of the system's temporary directory.
    */
   static async open(
     opts: { threads?: number; memoryLimit?: string; spillDir?: string } = {},
   ): Promise<DuckDBEtlEngine> {
     return new DuckDBEtlEngine(
       opts.threads ?? 2,
-      opts.memoryLimit ?? DEFAULT_ETL_MEMORY_LIMIT,
+      opts.memoryLimit ?? 'none',
       opts.spillDir ?? path.join(os.tmpdir(), 'faresight-etl-spill'),
     );
   }
