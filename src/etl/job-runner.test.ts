@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
 import { createGenerator } from '../generator/generator.js';
 import type { Logger } from '../ops/logger.js';
 import { silentLogger } from '../ops/logger.js';
 import { defaultPondJobs } from './default-ponds.js';
 import type { EtlEngine } from './etl-engine.js';
+import { createEtlMetrics } from './etl-metrics.js';
 import type { EtlStore } from './etl-store.js';
 import { JobRunner } from './job-runner.js';
 import { type EtlFixture, openEtlFixture } from './testing/etl-fixture.js';
@@ -153,6 +155,44 @@ describe('JobRunner, two runs of one job in one process', () => {
     release();
     await first;
     assert.ok((await runner('process-b', fx.engine).run(job)).runId > 0, 'free once it ended');
+  });
+});
+
+describe('JobRunner, a build over the memory limit', () => {
+  it('warns and counts it in faresight_etl_builds_over_limit_total, and publishes the build', async () => {
+    const job = defaultPondJobs().find((j) => j.name === 'carrier_share')!;
+    // The engine's own test runs a build out of memory; here its result says it was.
+    const engine: EtlEngine = Object.create(fx.engine);
+    engine.build = async (...args) => ({ ...(await fx.engine.build(...args)), overLimit: true });
+    const warned: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn(msg, fields) {
+        warned.push(`${msg} ${fields?.job}`);
+      },
+      child: () => logger,
+    };
+    const registry = new Registry();
+    const runner = new JobRunner({
+      store: fx.store,
+      engine,
+      lakeRoot: fx.lakeRoot,
+      logger,
+      metrics: createEtlMetrics(registry),
+    });
+    const r = await runner.run(job, {
+      range: { from: '2025-06-02', to: '2025-06-04' },
+      kind: 'backfill',
+    });
+    assert.ok(r.rows > 0);
+    assert.deepEqual(warned, [
+      'pond build did not fit in etl.memoryLimit; it was run again without one carrier_share',
+    ]);
+    const m = await registry.getSingleMetric('faresight_etl_builds_over_limit_total')!.get();
+    assert.deepEqual(
+      m.values.map((v) => [v.labels.job, v.value]),
+      [['carrier_share', 1]],
+    );
   });
 });
 

@@ -179,12 +179,14 @@ export class JobRunner {
           const window = all.filter((p) => spans.some(([lo, hi]) => p.dt >= lo! && p.dt <= hi!));
           const staged = path.join(dir, `.tmp-${runId}-${n}`);
           const built = await engine.build(job, filesOf(window), group, staged, options.signal);
-          if (built.overLimit)
+          if (built.overLimit) {
             logger.warn('pond build did not fit in etl.memoryLimit; it was run again without one', {
               job: job.name,
               run: runId,
               partitions: group.length,
             });
+            this.opts.metrics?.overLimit(job.name);
+          }
           await swapPartitions(dir, job.partitionColumn, group, staged, `${runId}-${n}`);
           result.rows += built.rows;
           result.bytes += built.bytes;

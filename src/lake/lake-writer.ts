@@ -31,6 +31,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
+import { logWorkerEvents } from '../ops/restarting-worker.js';
 import type { Service } from '../ops/service.js';
 import type { BatchPolicy } from '../stream/batch-policy.js';
 import {
@@ -137,15 +138,11 @@ export async function startLakeWriter(options: LakeWriterOptions): Promise<LakeW
     (await DuckDBParquetWriter.open({
       stagingDir,
       compressionLevel: config.lake.compressionLevel,
-      onStagingThreadEvent: (e) => {
-        if (e.type === 'failed')
-          log.error('staging thread died; staging inline until a new one is up', {
-            error: e.error.message,
-            attempt: e.attempt,
-            inMs: e.delayMs,
-          });
-        else log.info('staging thread restarted', { restarts: e.restarts });
-      },
+      onStagingThreadEvent: logWorkerEvents(
+        log,
+        'staging thread',
+        'staging inline until a new one is up',
+      ),
     }));
   const ownsParquet = options.parquet === undefined;
   const group = options.group ?? LAKE_GROUP;

@@ -12,6 +12,7 @@
  * thread opens for a caller that awaits it).
  */
 import type { Worker } from 'node:worker_threads';
+import type { Logger } from './logger.js';
 import { spawnWorker } from './spawn-worker.js';
 
 /** The thread's answer to request `id` (0: the outcome of its opening). */
@@ -25,6 +26,29 @@ export type WorkerEvent<E extends Error> =
   | { type: 'failed'; error: E; attempt: number; delayMs: number }
   /** A thread started after a failure has opened and takes requests. */
   | { type: 'restarted'; restarts: number };
+
+/**
+ * An `onEvent` that logs a failure (error: `<thread> died; <meanwhile>`, with the error,
+ * the attempt and the wait `inMs`) and a restart (info: `<thread> restarted`), each with
+ * `fields` (which stream, say).
+ */
+export function logWorkerEvents<E extends Error>(
+  logger: Logger,
+  thread: string,
+  meanwhile = 'restarting it',
+  fields: Record<string, unknown> = {},
+): (e: WorkerEvent<E>) => void {
+  return (e) => {
+    if (e.type === 'failed')
+      logger.error(`${thread} died; ${meanwhile}`, {
+        ...fields,
+        error: e.error.message,
+        attempt: e.attempt,
+        inMs: e.delayMs,
+      });
+    else logger.info(`${thread} restarted`, { ...fields, restarts: e.restarts });
+  };
+}
 
 /** Restart settings; defaults in brackets. */
 export interface RestartOptions<E extends Error> {

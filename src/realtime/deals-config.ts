@@ -13,6 +13,7 @@ import { warmStartFromLake } from '../analytics/deals/warm-start-from-lake.js';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import type { ValidationPolicy } from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
+import { logWorkerEvents } from '../ops/restarting-worker.js';
 import type { LakeQuery } from '../query/lake-query.js';
 import type { SqlClient } from '../sql/sql-client.js';
 import { createDealsUseCase, DEFAULT_DEALS_PRUNE_EVERY_MS } from './deals-use-case.js';
@@ -103,15 +104,7 @@ export function dealsUseCaseFromConfig(deps: {
           decodeOnModel: true,
           openModel: () =>
             startDealsModelThread(opts, deps.validation, {
-              onEvent: (e) => {
-                if (e.type === 'failed')
-                  deps.logger.error('the deals thread failed; restarting it', {
-                    error: e.error.message,
-                    attempt: e.attempt,
-                    delayMs: e.delayMs,
-                  });
-                else deps.logger.info('the deals thread restarted', { restarts: e.restarts });
-              },
+              onEvent: logWorkerEvents(deps.logger, 'the deals thread'),
             }),
         }
       : {}),

@@ -29,6 +29,7 @@ import { recordedTask } from '../../etl/recorded-task.js';
 import { type EtlJobs, startEtl } from '../../etl/start-etl.js';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import type { Logger } from '../../ops/logger.js';
+import { logWorkerEvents } from '../../ops/restarting-worker.js';
 import type { Service } from '../../ops/service.js';
 import type { SqlClient } from '../../sql/sql-client.js';
 import {
@@ -86,15 +87,7 @@ export async function openEtlContext(deps: {
   const engine = await startEtlEngineThread({
     threads: deps.config.etl.threads,
     memoryLimit: deps.config.etl.memoryLimit,
-    onEvent: (e) => {
-      if (e.type === 'failed')
-        deps.logger.error('the ETL engine thread failed; restarting it', {
-          error: e.error.message,
-          attempt: e.attempt,
-          delayMs: e.delayMs,
-        });
-      else deps.logger.info('the ETL engine thread restarted', { restarts: e.restarts });
-    },
+    onEvent: logWorkerEvents(deps.logger, 'the ETL engine thread'),
   });
   const metrics = deps.registry ? createEtlMetrics(deps.registry) : undefined;
   const ponds = new EtlPondCatalog(store, deps.config.etl.schedules);

@@ -10,6 +10,7 @@ import type { Config } from '../../config/config.js';
 import { DEAD_LETTER_STREAM } from '../../model/dead-letter.js';
 import { STATS_STREAM } from '../../model/ingest-stats-row.js';
 import type { Logger } from '../../ops/logger.js';
+import { logWorkerEvents } from '../../ops/restarting-worker.js';
 import { embeddedStreamBackend } from '../../stream/embedded/embedded-backend.js';
 import { FileGenerationLog, type GenerationLog } from '../../stream/generations/generation-log.js';
 import {
@@ -148,17 +149,9 @@ async function openBackendStream(
         {},
         {
           dir: streamDir(config),
-          onWriterEvent: (e) => {
-            if (e.type === 'failed')
-              logger.error('stream writer thread died; starting a new one', {
-                stream: name,
-                error: e.error.message,
-                attempt: e.attempt,
-                inMs: e.delayMs,
-              });
-            else
-              logger.info('stream writer thread restarted', { stream: name, restarts: e.restarts });
-          },
+          onWriterEvent: logWorkerEvents(logger, 'stream writer thread', 'starting a new one', {
+            stream: name,
+          }),
         },
       );
       break;

@@ -85,9 +85,6 @@ export class DuckDBEtlEngine implements EtlEngine {
     private readonly spillDir: string,
   ) {}
 
-  /** Builds that did not fit in the memory limit and were run again without one. */
-  buildsOverLimit = 0;
-
   /** Settles when the last call given the engine has closed its instance. */
   private lane: Promise<void> = Promise.resolve();
 
@@ -252,7 +249,6 @@ export class DuckDBEtlEngine implements EtlEngine {
     } catch (err) {
       if (this.memoryLimit === 'none' || !outOfMemory(err)) throw err;
       // rather than leave the pond unbuilt: again without a limit, from an empty folder
-      this.buildsOverLimit++;
       overLimit = true;
       await fs.rm(outDir, { recursive: true, force: true });
       rows = await this.withInputs(job, files, copy, stop);
