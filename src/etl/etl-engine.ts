@@ -14,8 +14,11 @@ export interface BuildResult {
   readonly bytes: number;
   /** Partition values (`YYYY-MM-DD`) that got at least one row. */
   readonly partitions: readonly string[];
-  /** The build did not fit in the engine's memory limit and was run again without one. */
-  readonly overLimit?: true;
+  /**
+   * The build did not fit in the engine's memory limit and was run again without one:
+   * the first line of the error of the attempt within it.
+   */
+  readonly overLimit?: string;
 }
 
 /** A described output column. */

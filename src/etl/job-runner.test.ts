@@ -163,12 +163,15 @@ describe('JobRunner, a build over the memory limit', () => {
     const job = defaultPondJobs().find((j) => j.name === 'carrier_share')!;
     // The engine's own test runs a build out of memory; here its result says it was.
     const engine: EtlEngine = Object.create(fx.engine);
-    engine.build = async (...args) => ({ ...(await fx.engine.build(...args)), overLimit: true });
+    engine.build = async (...args) => ({
+      ...(await fx.engine.build(...args)),
+      overLimit: 'Out of Memory Error: failed to allocate data of size 32.0 KiB',
+    });
     const warned: string[] = [];
     const logger: Logger = {
       ...silentLogger,
       warn(msg, fields) {
-        warned.push(`${msg} ${fields?.job}`);
+        warned.push(`${msg} ${fields?.job}: ${fields?.error}`);
       },
       child: () => logger,
     };
@@ -186,7 +189,7 @@ describe('JobRunner, a build over the memory limit', () => {
     });
     assert.ok(r.rows > 0);
     assert.deepEqual(warned, [
-      'pond build did not fit in etl.memoryLimit; it was run again without one carrier_share',
+      'pond build did not fit in etl.memoryLimit; it was run again without one carrier_share: Out of Memory Error: failed to allocate data of size 32.0 KiB',
     ]);
     const m = await registry.getSingleMetric('faresight_etl_builds_over_limit_total')!.get();
     assert.deepEqual(

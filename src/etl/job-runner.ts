@@ -184,6 +184,7 @@ export class JobRunner {
               job: job.name,
               run: runId,
               partitions: group.length,
+              error: built.overLimit,
             });
             this.opts.metrics?.overLimit(job.name);
           }

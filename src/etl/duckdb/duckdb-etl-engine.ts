@@ -243,13 +243,13 @@ export class DuckDBEtlEngine implements EtlEngine {
       return Number(r.getRows()[0]?.[0] ?? 0);
     };
     let rows: number;
-    let overLimit = false;
+    let overLimit: string | undefined;
     try {
       rows = await this.withInputs(job, files, copy, stop, this.memoryLimit);
     } catch (err) {
       if (this.memoryLimit === 'none' || !outOfMemory(err)) throw err;
       // rather than leave the pond unbuilt: again without a limit, from an empty folder
-      overLimit = true;
+      overLimit = (err as Error).message.split('\n')[0];
       await fs.rm(outDir, { recursive: true, force: true });
       rows = await this.withInputs(job, files, copy, stop);
     }
@@ -260,7 +260,7 @@ export class DuckDBEtlEngine implements EtlEngine {
       .filter((n) => n.startsWith(prefix))
       .map((n) => decodeURIComponent(n.slice(prefix.length)))
       .sort();
-    return { rows, bytes, partitions, ...(overLimit ? { overLimit: true as const } : {}) };
+    return { rows, bytes, partitions, ...(overLimit === undefined ? {} : { overLimit }) };
   }
 
   async describe(job: JobDefinition): Promise<OutputColumn[]> {

@@ -68,3 +68,34 @@ test('grouping again with a SchemaCache reads only the footers of files it has n
   assert.equal(cache.get(a), undefined);
   assert.equal(cache.get(c), oneColumn);
 });
+
+test('grouping thousands of files fits in a small memory limit', async (t) => {
+  const { conn: writer } = await scratch(t);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-sql-'));
+  const db = await DuckDBInstance.create(':memory:', { memory_limit: '32MB', threads: '2' });
+  const conn = await db.connect();
+  t.after(async () => {
+    conn.closeSync();
+    db.closeSync();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  // 2,000 files of one row and 50 columns, half of them with their columns in reverse order
+  const columns = Array.from({ length: 50 }, (_, c) => `i + ${c} AS c${c}`);
+  for (const [side, cols] of [
+    ['a', columns],
+    ['b', columns.toReversed()],
+  ] as const)
+    await writer.run(
+      `COPY (SELECT i % 1000 AS part, ${cols.join(', ')} FROM range(1000) t(i)) ` +
+        `TO '${dir}/${side}' (FORMAT parquet, PARTITION_BY (part))`,
+    );
+  const files = [];
+  for (const side of ['a', 'b'])
+    for (const part of await fs.readdir(path.join(dir, side)))
+      for (const f of await fs.readdir(path.join(dir, side, part)))
+        files.push(path.join(dir, side, part, f));
+  assert.equal(files.length, 2000);
+  const groups = await groupBySchema(conn, files);
+  assert.equal(groups.length, 1, 'one schema, whatever the order of its columns');
+  assert.equal(groups[0]!.length, 2000);
+});
