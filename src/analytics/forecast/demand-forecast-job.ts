@@ -168,12 +168,15 @@ export async function dailySearchCounts(lake: LakeQuery, days: number): Promise<
 }
 
 /**
- * The scheduled forecast job: daily counts from the lake, forecasts (forecastDemand,
- * fitted by `fit`: a ForecastPool in a serving process), written to the row store
- * (DemandStore.write) and, with `writePond`, to a pond. Returns the number of series written.
+ * The scheduled forecast job: daily counts from the lake (opened by `openLake` and closed
+ * as soon as they are read: a DuckDB instance that scanned the history holds what it read
+ * until closed, and the fits and writes take tens of seconds while the demo's history
+ * loads), forecasts (forecastDemand, fitted by `fit`: a ForecastPool in a serving process),
+ * written to the row store (DemandStore.write) and, with `writePond`, to a pond. Returns
+ * the number of series written.
  */
 export async function runDemandForecastJob(
-  lake: LakeQuery,
+  openLake: () => Promise<LakeQuery>,
   store: DemandStore,
   fit: Fitter,
   options: DemandForecastOptions = {},
@@ -182,7 +185,13 @@ export async function runDemandForecastJob(
   writePond?: (runDate: string, series: DemandForecastWrite[]) => Promise<unknown>,
 ): Promise<{ series: number }> {
   const t = now();
-  const rows = await dailySearchCounts(lake, options.historyDays ?? DEFAULT_FIT_HISTORY_DAYS);
+  const lake = await openLake();
+  let rows: DailyCount[];
+  try {
+    rows = await dailySearchCounts(lake, options.historyDays ?? DEFAULT_FIT_HISTORY_DAYS);
+  } finally {
+    await lake.close();
+  }
   const out = await forecastDemand(rows, { asOf: t.toISOString().slice(0, 10), ...options }, fit);
   await store.migrate();
   await store.write(out, t);

@@ -52,26 +52,21 @@ export async function runForecastJob(opts: ForecastRunOptions): Promise<{ series
   // a stop while the threads started found no listener yet
   if (opts.signal?.aborted) stop();
   try {
-    const lake = await opts.openLake();
-    try {
-      const t0 = Date.now();
-      const r = await runDemandForecastJob(
-        lake,
-        opts.store,
-        (req) => pool.fit(req),
-        {},
-        undefined,
-        opts.writePond,
-      );
-      opts.logger.info('demand forecasts written', {
-        ms: Date.now() - t0,
-        series: r.series,
-        threads: pool.threads,
-      });
-      return r;
-    } finally {
-      await lake.close();
-    }
+    const t0 = Date.now();
+    const r = await runDemandForecastJob(
+      opts.openLake,
+      opts.store,
+      (req) => pool.fit(req),
+      {},
+      undefined,
+      opts.writePond,
+    );
+    opts.logger.info('demand forecasts written', {
+      ms: Date.now() - t0,
+      series: r.series,
+      threads: pool.threads,
+    });
+    return r;
   } catch (err) {
     throw opts.signal?.aborted ? Object.assign(stopped(), { cause: err }) : err;
   } finally {

@@ -61,4 +61,35 @@ describe('a forecast run stopped through its signal', () => {
       await sql.close();
     }
   });
+
+  it('closes the lake once the counts are read, before it fits and writes', async () => {
+    // the lake written by the test above
+    const sql = await PGliteClient.open();
+    const events: string[] = [];
+    const store: DemandStore = Object.create(new DemandStore(sql));
+    store.write = async (series, at) => {
+      events.push('write');
+      return DemandStore.prototype.write.call(store, series, at);
+    };
+    try {
+      const done = await runForecastJob({
+        openLake: async () => {
+          const lake = await DuckDBLakeQuery.open({ dataDir: dir });
+          const close = lake.close.bind(lake);
+          lake.close = () => {
+            events.push('lake closed');
+            return close();
+          };
+          return lake;
+        },
+        store,
+        logger: silentLogger,
+        threads: 1,
+      });
+      assert.ok(done.series > 0);
+      assert.deepEqual(events, ['lake closed', 'write']);
+    } finally {
+      await sql.close();
+    }
+  });
 });
