@@ -12,9 +12,13 @@ import { groupBySchema, sqlString } from './lake-table-sql.js';
  * holds on to much of what each merge took until it closes: one instance for a whole run
  * over the demo's history (1,344 partitions, 10,700 files) reached 2.6 GB RSS in 58 s; an
  * instance per merge 0.2 GB but 94 s (opening one costs about 27 ms); 64 merges per
- * instance 0.4 GB in 52 s.
+ * instance 0.4 GB in 52 s, and in `up --demo` a saw-tooth of 250-300 MB every few
+ * seconds while the history was compacted. `lake compact` over a copy of a demo's lake
+ * (11,837 offer and search files, part way through its first compaction), peak RSS and time, fresh copies:
+ * 64 merges 596 and 633 MB in 75.3 and 73.6 s; 32 560 MB, 69.7 s; 16 547 and 535 MB,
+ * 72.8 and 73.2 s; 8 552 MB, 77.9 s.
  */
-export const MERGES_PER_INSTANCE = 64;
+export const MERGES_PER_INSTANCE = 16;
 
 /**
  * DuckDB's memory limit for a merge: its ORDER BY spills to `spillDir` above it. Without
