@@ -15,8 +15,8 @@ import { groupBySchema, sqlString } from './lake-table-sql.js';
  * instance 0.4 GB in 52 s, and in `up --demo` a saw-tooth of 250-300 MB every few
  * seconds while the history was compacted. `lake compact` over a copy of a demo's lake
  * (11,837 offer and search files, part way through its first compaction), peak RSS and time, fresh copies:
- * 64 merges 596 and 633 MB in 75.3 and 73.6 s; 32 560 MB, 69.7 s; 16 547 and 535 MB,
- * 72.8 and 73.2 s; 8 552 MB, 77.9 s.
+ * 64 merges 582 and 618 MB in 75.3 and 73.6 s; 32 547 MB, 69.7 s; 16 534 and 523 MB,
+ * 72.8 and 73.2 s; 8 540 MB, 77.9 s.
  */
 export const MERGES_PER_INSTANCE = 16;
 
