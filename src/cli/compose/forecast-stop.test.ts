@@ -61,9 +61,11 @@ describe('a forecast run stopped through its signal', () => {
       await sql.close();
     }
   });
+});
 
+describe('a forecast run', () => {
   it('closes the lake once the counts are read, before it fits and writes', async () => {
-    // the lake written by the test above
+    // the lake written by the stopped run's test above
     const sql = await PGliteClient.open();
     const events: string[] = [];
     const store: DemandStore = Object.create(new DemandStore(sql));
