@@ -11,7 +11,11 @@ import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { encodeRecord } from '../../model/codec.js';
 import { variedRecord } from '../../model/testing/records.js';
-import { DuckDBParquetMerger, scaledMemoryLimit } from './duckdb-parquet-merger.js';
+import {
+  DuckDBParquetMerger,
+  MERGE_ROW_GROUP_SIZE,
+  scaledMemoryLimit,
+} from './duckdb-parquet-merger.js';
 import { DuckDBParquetWriter } from './duckdb-parquet-writer.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-merger-'));
@@ -208,6 +212,64 @@ test('sources whose key ranges do not overlap are copied in key order, within a 
     await merger.close();
   }
   assert.deepEqual(await outOfOrder(target), [0, 2_000_000]);
+});
+
+/** Rows of each row group of a Parquet file, in order. */
+async function rowGroups(file: string): Promise<number[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    const r = await c.runAndReadAll(
+      `SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('${file}') ORDER BY 1`,
+    );
+    return r.getRows().map((row) => Number(row[1]));
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+test('a copy in key order runs at inOrderCopyLimit, and again at the merge limit when it does not fit there', async () => {
+  // two files of 100,000 rows, key ranges apart: copied in order, never sorted
+  const sources = [
+    await parquet(
+      'low-limit-1.parquet',
+      'SELECT i AS k, i::VARCHAR AS v FROM range(100000, 200000) t(i)',
+    ),
+    await parquet(
+      'low-limit-0.parquet',
+      'SELECT i AS k, i::VARCHAR AS v FROM range(0, 100000) t(i)',
+    ),
+  ];
+  for (const [limit, overLimit] of [
+    [undefined, 0],
+    ['1MB', 1],
+  ] as const) {
+    const merger = await DuckDBParquetMerger.open({
+      spillDir: path.join(root, 'spill-low'),
+      ...(limit ? { inOrderCopyLimit: limit } : {}),
+    });
+    const target = path.join(root, `low-limit-merged-${overLimit}.parquet`);
+    try {
+      assert.deepEqual(await merger.merge(sources, target, ['k']), {
+        rows: 200_000,
+        concatenated: true,
+      });
+      assert.equal(merger.inOrderCopiesOverLimit, overLimit, `inOrderCopyLimit ${limit}`);
+      assert.equal(merger.mergesOverLimit, 0);
+    } finally {
+      await merger.close();
+    }
+    assert.deepEqual(await outOfOrder(target), [0, 200_000]);
+    // row groups of about MERGE_ROW_GROUP_SIZE rows (DuckDB may add up to a vector of
+    // 2,048 rows to one), not DuckDB's 122,880: the writer holds a row group whole
+    const groups = await rowGroups(target);
+    assert.ok(Math.max(...groups) <= MERGE_ROW_GROUP_SIZE + 2048, `${groups}`);
+    assert.equal(
+      groups.reduce((x, y) => x + y),
+      200_000,
+    );
+  }
 });
 
 test('sources whose key ranges overlap, or a source out of order inside, are sorted', async () => {
