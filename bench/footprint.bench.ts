@@ -82,6 +82,16 @@ createInterface({ input: child.stderr! }).on('line', (l) => {
   if (stderr.length > 20) stderr.shift();
 });
 const exited = new Promise<number | null>((r) => child.on('exit', r));
+// Stopped by a signal (scripts/bench.mjs forwards its own): stop the demo and remove its
+// data, as at the end of the run, rather than leave `up --demo` running on its own.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(signal, () => {
+    child.kill('SIGTERM');
+    void exited.then(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(1);
+    });
+  });
 let ingest: string | undefined;
 const api = await new Promise<string>((resolve, reject) => {
   createInterface({ input: child.stdout! }).on('line', (line) => {

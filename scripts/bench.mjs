@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks: `npm run bench -- <area>` runs bench/<area>.bench.ts. Each prints its
 // figures beside a baseline measured in the same run; the ratios are what count.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const areas = readdirSync('bench')
@@ -18,7 +18,7 @@ if (!area || !areas.includes(area)) {
 // `MALLOC_ARENA_MAX=16 npm run bench -- footprint` measures glibc's default on two cores.
 const nodeFlags = JSON.parse(readFileSync('bin/node-flags.json', 'utf8'));
 const nodeEnv = JSON.parse(readFileSync('bin/node-env.json', 'utf8'));
-const r = spawnSync(
+const child = spawn(
   process.execPath,
   [...nodeFlags, '--import', 'tsx', `bench/${area}.bench.ts`, ...rest],
   {
@@ -26,4 +26,7 @@ const r = spawnSync(
     env: { ...nodeEnv, ...process.env },
   },
 );
-process.exit(r.status ?? 1);
+// A signal to this process reaches the bench (a terminal's Ctrl-C reaches both anyway),
+// which stops what it started: `kill <pid of npm run bench>` leaves nothing running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
