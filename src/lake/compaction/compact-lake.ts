@@ -178,6 +178,8 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
       toDelete.push(...merged);
     }
   }
+  // what the merges hold is not needed through the grace wait (30 s by default)
+  await options.merger.release();
   if (toDelete.length > 0 && !options.signal?.aborted) {
     const grace = options.graceMs ?? DEFAULT_GRACE_MS;
     if (grace > 0)

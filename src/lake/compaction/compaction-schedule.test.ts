@@ -178,6 +178,7 @@ describe('scheduled compaction', () => {
       store: new LocalObjectStore(root),
       merger: {
         merge: async () => assert.fail('merged a partition after the stop'),
+        release: async () => {},
         close: async () => {},
       },
       stagingDir: path.join(tmp, 'stopped-staging'),
@@ -203,6 +204,7 @@ describe('scheduled compaction', () => {
             fs.writeFileSync(out, 'merged');
             return { rows: 4 };
           },
+          release: async () => {},
           close: async () => {},
         },
         stagingDir: path.join(tmp, 'untimed-staging'),
@@ -224,6 +226,42 @@ describe('scheduled compaction', () => {
     assert.equal((await compact(untimed)).partitions, 1, 'no times: merged');
   });
 
+  test('the merger hands back what its merges hold before the grace wait, not after', async () => {
+    const root = path.join(tmp, 'released');
+    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
+    const events: string[] = [];
+    const store = new LocalObjectStore(root);
+    const del = store.delete.bind(store);
+    store.delete = async (key) => {
+      events.push('delete');
+      await del(key);
+    };
+    const report = await compactLake({
+      store,
+      // stands in for DuckDB: what is checked is when compaction releases the merger
+      merger: {
+        merge: async (_files, out) => {
+          events.push('merge');
+          fs.writeFileSync(out, 'merged');
+          return { rows: 4 };
+        },
+        release: async () => {
+          events.push('release');
+        },
+        close: async () => {},
+      },
+      stagingDir: path.join(tmp, 'released-staging'),
+      logger: silentLogger,
+      graceMs: 50,
+      now: () => Date.parse('2026-11-20T05:00:00.000Z') + 10 * 3_600_000,
+    });
+    assert.equal(report.partitions, 1);
+    // the sources are deleted after the grace wait
+    assert.deepEqual(events, ['merge', 'release', 'delete', 'delete']);
+  });
+
   test('a merge that ran over the memory limit is logged as a warning with its partition', async () => {
     const root = path.join(tmp, 'over-limit');
     const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
@@ -239,6 +277,7 @@ describe('scheduled compaction', () => {
           fs.writeFileSync(out, 'merged');
           return { rows: 4, overLimit: '1024MB' };
         },
+        release: async () => {},
         close: async () => {},
       },
       stagingDir: path.join(tmp, 'over-limit-staging'),

@@ -18,5 +18,11 @@ export interface ParquetMerger {
     target: string,
     orderBy: readonly string[],
   ): Promise<{ rows: number; overLimit?: string; concatenated?: true }>;
+  /**
+   * Hands back the memory the merges so far hold (DuckDB keeps much of what a merge took
+   * until its instance closes); the merger stays usable. compactLake calls it once its
+   * merges are done, before the grace wait.
+   */
+  release(): Promise<void>;
   close(): Promise<void>;
 }

@@ -179,7 +179,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
    */
   private async connection(limit?: string): Promise<DuckDBConnection> {
     if (limit !== undefined || (this.db && this.db.merges >= this.mergesPerInstance))
-      await this.close();
+      await this.release();
     if (!this.db) {
       const memory = limit ?? this.memoryLimit;
       const instance = await DuckDBInstance.create(':memory:', {
@@ -240,7 +240,7 @@ export class DuckDBParquetMerger implements ParquetMerger {
           }
           throw err; // not reached: the last attempt returns or throws
         } finally {
-          await this.close();
+          await this.release();
         }
       }
     } catch (err) {
@@ -324,10 +324,15 @@ export class DuckDBParquetMerger implements ParquetMerger {
     return Number(r.getRows()[0]?.[0] ?? 1) === 0;
   }
 
-  async close(): Promise<void> {
+  /** Closes the DuckDB instance and hands back what it held; the next merge opens a new one. */
+  async release(): Promise<void> {
     const db = this.db;
     this.db = undefined;
     db?.conn.closeSync();
     db?.instance.closeSync();
+  }
+
+  close(): Promise<void> {
+    return this.release();
   }
 }

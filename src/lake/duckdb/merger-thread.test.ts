@@ -54,7 +54,7 @@ async function ids(file: string): Promise<string[]> {
   }
 }
 
-test('merges on its thread, sorted, and reports bad sources with their path', async () => {
+test('merges on its thread, sorted, again after a release, and reports bad sources with their path', async () => {
   const merger = await startMergerThread({ compressionLevel: 3 });
   try {
     const target = path.join(root, 'merged.parquet');
@@ -64,6 +64,14 @@ test('merges on its thread, sorted, and reports bad sources with their path', as
       concatenated: true,
     });
     assert.deepEqual(await ids(target), want);
+    // released (its DuckDB instance closed), it merges again on a new one
+    await merger.release();
+    const again = path.join(root, 'merged-after-release.parquet');
+    assert.deepEqual(await merger.merge(sources, again, ['stream_shard', 'stream_seq']), {
+      rows: 6,
+      concatenated: true,
+    });
+    assert.deepEqual(await ids(again), want);
     const missing = path.join(root, 'no-such.parquet');
     await assert.rejects(
       merger.merge([missing], path.join(root, 'never.parquet'), []),

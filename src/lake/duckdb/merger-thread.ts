@@ -31,6 +31,7 @@ export async function startMergerThread(
   });
   return {
     merge: (sources, target, orderBy) => t.call('merge', sources, target, orderBy),
+    release: () => t.call('release'),
     close: () => t.close(),
   };
 }
