@@ -8,6 +8,7 @@ import {
   DEFAULT_TARGET_BYTES,
   type LeftPartition,
 } from '../lake/compaction/compact-lake.js';
+import { registerCompactionMetrics } from '../lake/compaction/compaction-metrics.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
@@ -76,6 +77,7 @@ export function register(program: Command): Command {
               logger: logger.child('compact'),
               everyMs: config.lake.compactEveryMinutes * 60_000,
               quietMs: config.lake.compactQuietMinutes * 60_000,
+              metrics: registerCompactionMetrics(registry),
             })
           : undefined;
       logger.info('lake writer running', {

@@ -15,6 +15,7 @@ import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
+import { registerCompactionMetrics } from '../lake/compaction/compaction-metrics.js';
 import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
@@ -126,6 +127,7 @@ export async function startPlatform(
           logger: logger.child('compact'),
           everyMs: config.lake.compactEveryMinutes * 60_000,
           quietMs: config.lake.compactQuietMinutes * 60_000,
+          metrics: registerCompactionMetrics(registry),
         }),
       );
     const store = rowStore;

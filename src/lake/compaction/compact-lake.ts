@@ -79,6 +79,8 @@ export interface CompactionReport {
   bytesOut: number;
   rows: number;
   deleted: number;
+  /** Merges that needed more than the merger's memory limit and ran again at a higher one. */
+  mergesOverLimit: number;
   /** Partitions left as they were, each with why (partition = its prefix, e.g. `offers/vendor=v/dt=d/hour=h/`). */
   left: LeftPartition[];
 }
@@ -144,6 +146,7 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
     bytesOut: 0,
     rows: 0,
     deleted: 0,
+    mergesOverLimit: 0,
     left: [],
   };
   const toDelete: ObjectInfo[] = [];
@@ -242,6 +245,7 @@ async function compactPartition(
         }
       }
       const { rows, overLimit } = await options.merger.merge(sources, local, ORDER_BY[table]);
+      if (overLimit) report.mergesOverLimit++;
       if (overLimit)
         options.logger.warn('merge needed more than the merger memory limit and ran again', {
           partition: part.prefix,

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
 import { variedRecord } from '../../model/testing/records.js';
 import { silentLogger } from '../../ops/logger.js';
 import { recordingLogger } from '../../ops/testing/recording-logger.js';
@@ -18,6 +19,7 @@ import { startLocalLakeWriter } from '../testing/start-local-lake-writer.js';
 import { openTestStream, recordAppend } from '../testing/test-stream.js';
 import { writerConfig } from '../testing/writer-config.js';
 import { type CompactionReport, compactLake } from './compact-lake.js';
+import { registerCompactionMetrics } from './compaction-metrics.js';
 import { type CompactionScheduleOptions, startCompactionSchedule } from './compaction-schedule.js';
 import { MANIFEST_NAME } from './partition-manifest.js';
 
@@ -78,7 +80,7 @@ describe('scheduled compaction', () => {
   async function scheduleUntil(
     root: string,
     dataDir: string,
-    opts: Pick<CompactionScheduleOptions, 'everyMs' | 'firstAfterMs' | 'quietMs'>,
+    opts: Pick<CompactionScheduleOptions, 'everyMs' | 'firstAfterMs' | 'quietMs' | 'metrics'>,
     done: (reports: readonly CompactionReport[]) => boolean,
   ): Promise<CompactionReport[]> {
     const reports: CompactionReport[] = [];
@@ -100,10 +102,53 @@ describe('scheduled compaction', () => {
     return reports;
   }
 
+  /** The value of `name` (with `labels`) in `registry`; 0 when it has none. */
+  async function metric(registry: Registry, name: string, labels: Record<string, string> = {}) {
+    const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
+    const v = m?.values.find((x) => Object.entries(labels).every(([k, l]) => x.labels[k] === l));
+    return v?.value ?? 0;
+  }
+
   test('merges the closed partitions on its own, and leaves the current hour', async () => {
     const { config, root, now, closedHour, hourDir } = await lakeWithSmallFiles('data');
-    const reports = await scheduleUntil(root, config.dataDir, { everyMs: 50 }, (rs) =>
-      rs.some((r) => r.partitions > 0),
+    const registry = new Registry();
+    const reports = await scheduleUntil(
+      root,
+      config.dataDir,
+      { everyMs: 50, metrics: registerCompactionMetrics(registry) },
+      (rs) => rs.some((r) => r.partitions > 0),
+    );
+    // the metrics add up the runs' reports
+    const sum = (k: 'partitions' | 'filesIn' | 'filesOut' | 'bytesIn' | 'deleted') =>
+      reports.reduce((n, r) => n + r[k], 0);
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_runs_total', { outcome: 'ok' }),
+      reports.length,
+    );
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_runs_total', { outcome: 'failed' }),
+      0,
+    );
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_partitions_total'),
+      sum('partitions'),
+    );
+    assert.ok(sum('filesIn') > 1);
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_files_total', { direction: 'in' }),
+      sum('filesIn'),
+    );
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_files_total', { direction: 'out' }),
+      sum('filesOut'),
+    );
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_bytes_total', { direction: 'in' }),
+      sum('bytesIn'),
+    );
+    assert.equal(
+      await metric(registry, 'faresight_lake_compaction_sources_deleted_total'),
+      sum('deleted'),
     );
     const merged = reports.find((r) => r.partitions > 0);
     assert.ok(merged, 'a scheduled run compacted something');
@@ -262,6 +307,38 @@ describe('scheduled compaction', () => {
     assert.deepEqual(events, ['merge', 'release', 'delete', 'delete']);
   });
 
+  test('a run that fails is counted as failed, and the next one runs', async () => {
+    const root = path.join(tmp, 'failing');
+    fs.mkdirSync(root, { recursive: true });
+    const store = new LocalObjectStore(root);
+    store.list = async () => {
+      throw new Error('listing failed');
+    };
+    const registry = new Registry();
+    const schedule = startCompactionSchedule({
+      store,
+      dataDir: path.join(tmp, 'failing-data'),
+      compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
+      logger: silentLogger,
+      everyMs: 20,
+      metrics: registerCompactionMetrics(registry),
+    });
+    try {
+      const failed = () =>
+        metric(registry, 'faresight_lake_compaction_runs_total', { outcome: 'failed' });
+      const until = Date.now() + 60_000;
+      while ((await failed()) < 2 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.ok((await failed()) >= 2, 'two failed runs counted');
+      assert.equal(
+        await metric(registry, 'faresight_lake_compaction_runs_total', { outcome: 'ok' }),
+        0,
+      );
+    } finally {
+      await schedule.stop();
+    }
+  });
+
   test('a merge that ran over the memory limit is logged as a warning with its partition', async () => {
     const root = path.join(tmp, 'over-limit');
     const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
@@ -286,6 +363,10 @@ describe('scheduled compaction', () => {
       now: () => Date.parse('2026-11-20T05:00:00.000Z') + 10 * 3_600_000,
     });
     assert.equal(report.partitions, 1);
+    assert.equal(report.mergesOverLimit, 1);
+    const registry = new Registry();
+    registerCompactionMetrics(registry).ran(report, 1);
+    assert.equal(await metric(registry, 'faresight_lake_compaction_merges_over_limit_total'), 1);
     assert.deepEqual(
       lines.filter((l) => l.startsWith('warn ')),
       [

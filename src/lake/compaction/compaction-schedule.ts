@@ -9,6 +9,7 @@ import type { Service } from '../../ops/service.js';
 import { startMergerThread } from '../duckdb/merger-thread.js';
 import type { ObjectStore } from '../object-store/object-store.js';
 import { type CompactionReport, compactLake } from './compact-lake.js';
+import type { CompactionMetrics } from './compaction-metrics.js';
 
 /**
  * Longest `stop()` waits for a run in progress, ms: a run cut short leaves files readers
@@ -43,6 +44,8 @@ export interface CompactionScheduleOptions {
   quietMs?: number;
   /** Wait before merged sources are deleted; default compactLake's DEFAULT_GRACE_MS. */
   graceMs?: number;
+  /** Metrics of the runs (registerCompactionMetrics); none when absent. */
+  metrics?: CompactionMetrics;
   /** Called after each run (tests wait on it). */
   onRun?: (report: CompactionReport) => void;
 }
@@ -64,6 +67,19 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
   /** Wait before the next run: sooner when a run left partitions that were still being written. */
   let nextAfterMs = o.everyMs;
   const run = async () => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    let report: CompactionReport;
+    try {
+      report = await runOnce();
+    } catch (err) {
+      o.metrics?.failed(seconds());
+      throw err;
+    }
+    o.metrics?.ran(report, seconds());
+    o.onRun?.(report);
+  };
+  const runOnce = async (): Promise<CompactionReport> => {
     // On a thread of its own, started per run: closing DuckDB's instance blocks the
     // thread it runs on (0.24-0.67 s each), and `up` serves the API on this one.
     const merger = await startMergerThread({
@@ -95,7 +111,7 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
         });
       // a second of slack: the quiet period counts from the newest file's time
       nextAfterMs = writing > 0 ? Math.min(o.everyMs, quietMs + 1000) : o.everyMs;
-      o.onRun?.(report);
+      return report;
     } finally {
       await merger.close();
     }
