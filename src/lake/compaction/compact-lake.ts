@@ -245,14 +245,15 @@ async function compactPartition(
         }
       }
       const { rows, overLimit } = await options.merger.merge(sources, local, ORDER_BY[table]);
-      if (overLimit) report.mergesOverLimit++;
-      if (overLimit)
+      if (overLimit) {
+        report.mergesOverLimit++;
         options.logger.warn('merge needed more than the merger memory limit and ran again', {
           partition: part.prefix,
           files: group.length,
           rows,
           memoryLimit: overLimit,
         });
+      }
       const bytes = (await fs.stat(local)).size;
       await store.putFile(part.prefix + name, local);
       entries.push({ name, ranges, rows, bytes });
