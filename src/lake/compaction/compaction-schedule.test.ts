@@ -102,6 +102,15 @@ describe('scheduled compaction', () => {
     return reports;
   }
 
+  /** A lake under tmp/`name` whose closed partition searches 2026-11-20 05:00 holds two small (fake) files. */
+  function closedPartition(name: string) {
+    const root = path.join(tmp, name);
+    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
+    return { root, dir };
+  }
+
   /** The value of `name` (with `labels`) in `registry`; 0 when it has none. */
   async function metric(registry: Registry, name: string, labels: Record<string, string> = {}) {
     const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
@@ -212,11 +221,8 @@ describe('scheduled compaction', () => {
   });
 
   test('a compaction told to stop merges no further partition and deletes nothing', async () => {
-    const root = path.join(tmp, 'stopped');
+    const { root, dir } = closedPartition('stopped');
     const closed = Date.parse('2026-11-20T05:00:00.000Z');
-    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
-    fs.mkdirSync(dir, { recursive: true });
-    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
     const stop = new AbortController();
     stop.abort();
     const report = await compactLake({
@@ -272,10 +278,7 @@ describe('scheduled compaction', () => {
   });
 
   test('the merger hands back what its merges hold before the grace wait, not after', async () => {
-    const root = path.join(tmp, 'released');
-    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
-    fs.mkdirSync(dir, { recursive: true });
-    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
+    const { root } = closedPartition('released');
     const events: string[] = [];
     const store = new LocalObjectStore(root);
     const del = store.delete.bind(store);
@@ -340,10 +343,7 @@ describe('scheduled compaction', () => {
   });
 
   test('a merge that ran over the memory limit is logged as a warning with its partition', async () => {
-    const root = path.join(tmp, 'over-limit');
-    const dir = path.join(root, 'searches', 'vendor=generic', 'dt=2026-11-20', 'hour=05');
-    fs.mkdirSync(dir, { recursive: true });
-    for (const f of ['0-1-2.parquet', '0-3-4.parquet']) fs.writeFileSync(path.join(dir, f), 'x');
+    const { root } = closedPartition('over-limit');
     const lines: string[] = [];
     const logger = recordingLogger(lines);
     const report = await compactLake({
