@@ -47,9 +47,12 @@ export const DEFAULT_ETL_THREADS = Math.max(1, availableParallelism() - 1);
  * limit, once, and counted. A day of `fare_trends` over
  * 26 million synthetic offers in 283,000 groups: 998 MB without a limit as
  * `quantile_disc`, 1,016 MB at 256 MB; 429 MB at 256 MB as ranks in a window, which
- * spill (docs/etl.md, "ETL memory").
+ * spill (docs/etl.md, "ETL memory"). At 128 MB rather than 256, a full day of 20.6
+ * million offers took 124-153 MB less for the daily ponds, in about the same time, and
+ * the first runs over the demo's uncompacted history 0-86 MB less; none ran again
+ * (docs/benchmarks.md, "Footprint: pond builds at 128 MB").
  */
-export const DEFAULT_ETL_MEMORY_LIMIT = '256MB';
+export const DEFAULT_ETL_MEMORY_LIMIT = '128MB';
 
 /** A DuckDB memory limit as the configuration takes it: `512MB`, `1.5GB`, or `none`. */
 const MEMORY_LIMIT_PATTERN = /^(none|\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$/i;
@@ -369,7 +372,7 @@ export const configSchema = z.strictObject({
        */
       memoryLimit: z
         .string()
-        .regex(MEMORY_LIMIT_PATTERN, 'must be a size such as 256MB or 1GB, or none')
+        .regex(MEMORY_LIMIT_PATTERN, 'must be a size such as 128MB or 1GB, or none')
         .default(DEFAULT_ETL_MEMORY_LIMIT),
     })
     .prefault({}),

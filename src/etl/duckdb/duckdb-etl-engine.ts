@@ -94,7 +94,7 @@ export class DuckDBEtlEngine implements EtlEngine {
   /**
    * Opens the engine; `threads` (of each call's instance) default 2; `memoryLimit` of a
    * build, DuckDB's notation, default `none` (`up` and the ETL role give it
-   * `etl.memoryLimit`, 256MB by default: config.ts DEFAULT_ETL_MEMORY_LIMIT); `spillDir`
+   * `etl.memoryLimit`, 128MB by default: config.ts DEFAULT_ETL_MEMORY_LIMIT); `spillDir`
    * where a build spills, default a folder of the system's temporary directory.
    */
   static async open(
