@@ -8,12 +8,11 @@ import {
   DEFAULT_TARGET_BYTES,
   type LeftPartition,
 } from '../lake/compaction/compact-lake.js';
-import { registerCompactionMetrics } from '../lake/compaction/compaction-metrics.js';
-import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import { DuckDBParquetMerger } from '../lake/duckdb/duckdb-parquet-merger.js';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { stopOnSignal } from '../ops/lifecycle.js';
 import { createLogger } from '../ops/logger.js';
+import { startScheduledCompaction } from './compose/compaction.js';
 import { openObjectStore } from './compose/object-store.js';
 import { serveProbes } from './compose/probe-server.js';
 import { startLakeRole } from './compose/roles.js';
@@ -68,18 +67,7 @@ export function register(program: Command): Command {
           : undefined;
       if (probes) process.stdout.write(`probes: ${probes.url}/healthz ${probes.url}/metrics\n`);
 
-      const compaction =
-        config.lake.compactEveryMinutes > 0
-          ? startCompactionSchedule({
-              store,
-              dataDir: config.dataDir,
-              compressionLevel: config.lake.compactCompressionLevel,
-              logger: logger.child('compact'),
-              everyMs: config.lake.compactEveryMinutes * 60_000,
-              quietMs: config.lake.compactQuietMinutes * 60_000,
-              metrics: registerCompactionMetrics(registry),
-            })
-          : undefined;
+      const compaction = startScheduledCompaction(config, store, logger.child('compact'), registry);
       logger.info('lake writer running', {
         lake: store.location,
         compactEveryMinutes: config.lake.compactEveryMinutes,

@@ -15,8 +15,6 @@ import { EtlPondCatalog } from '../etl/etl-pond-catalog.js';
 import { EtlStore } from '../etl/etl-store.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import { hashToken, type VendorToken } from '../ingest/vendor-auth.js';
-import { registerCompactionMetrics } from '../lake/compaction/compaction-metrics.js';
-import { startCompactionSchedule } from '../lake/compaction/compaction-schedule.js';
 import type { LakeWriter } from '../lake/lake-writer.js';
 import { planLocalLifecycle } from '../lake/lifecycle/local-lifecycle.js';
 import { stopInReverse } from '../ops/lifecycle.js';
@@ -31,6 +29,7 @@ import { CustomerStore } from '../tenancy/customer-store.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { writeAdminEndpoint } from './admin-endpoint.js';
 import { openCache } from './compose/cache.js';
+import { startScheduledCompaction } from './compose/compaction.js';
 import { PlatformConsoleBackend } from './compose/console-backend.js';
 import { startEtlRole } from './compose/etl-context.js';
 import { EtlOperations } from './compose/etl-operations.js';
@@ -118,18 +117,13 @@ export async function startPlatform(
       registry,
     });
     services.push(lake);
-    if (config.lake.compactEveryMinutes > 0)
-      services.push(
-        startCompactionSchedule({
-          store: lakeStore,
-          dataDir: config.dataDir,
-          compressionLevel: config.lake.compactCompressionLevel,
-          logger: logger.child('compact'),
-          everyMs: config.lake.compactEveryMinutes * 60_000,
-          quietMs: config.lake.compactQuietMinutes * 60_000,
-          metrics: registerCompactionMetrics(registry),
-        }),
-      );
+    const compaction = startScheduledCompaction(
+      config,
+      lakeStore,
+      logger.child('compact'),
+      registry,
+    );
+    if (compaction) services.push(compaction);
     const store = rowStore;
     const demandStore = new DemandStore(store.client);
     await demandStore.migrate();

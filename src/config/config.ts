@@ -252,6 +252,13 @@ export const configSchema = z.strictObject({
        * comes this long after. 0 = no wait. `lake compact` does not wait.
        */
       compactQuietMinutes: z.number().min(0).default(2),
+      /**
+       * Scheduled compaction also merges the current hour's files as they come (each run
+       * merges the 32 or more that came since the last, into a file per shard; the close
+       * of the hour merges them all), so today's readers (pond builds, queries) do not read
+       * one small file per shard and rotation. false = closed partitions only.
+       */
+      compactCurrentHour: z.boolean().default(true),
       /** Where lake files go: `local` = `<dataDir>/lake`, `s3` = `s3://<bucket>/<prefix>/`. */
       objectStore: z
         .discriminatedUnion('backend', [

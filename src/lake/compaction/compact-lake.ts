@@ -10,6 +10,10 @@
  * old or the new view; leftovers are deleted by the next run. The lake writer takes the
  * manifest's ranges as already stored, so a replay never re-creates a merged record.
  * Run one compaction at a time per lake.
+ *
+ * The current hour is merged the same way when asked (`currentHour`): the writer's files
+ * listed so far go into a merged file, and files it writes meanwhile are simply not in
+ * the manifest, so they stay visible.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -27,6 +31,9 @@ import { listPartitions, type PartitionFiles } from './visible-files.js';
 export const DEFAULT_TARGET_BYTES = 128 * 1024 * 1024;
 /** Default wait between the manifest swap and deleting the merged sources. */
 export const DEFAULT_GRACE_MS = 30_000;
+/** Default fewest new writer files the current hour must hold before `currentHour` merges them. */
+export const DEFAULT_CURRENT_HOUR_MIN_FILES = 32;
+const HOUR_MS = 3_600_000;
 
 /** Row order inside a merged file: stream order, as the writer wrote them. */
 const ORDER_BY: Record<LakeTable, readonly string[]> = {
@@ -56,6 +63,17 @@ export interface CompactOptions {
    * that do not say when an object was written never wait.
    */
   quietMs?: number;
+  /**
+   * Also merge the current hour's writer files, once it holds `currentHourMinFiles` of
+   * them, into a merged file per shard; the files merged before are left as they are
+   * (each run merges only what came since), and the close of the hour merges them all
+   * into files of `targetBytes`. Readers of the open hour (today's pond builds, queries)
+   * then read a few merged files and the last minutes' small files, not one small file per
+   * shard and rotation. Default false: only closed partitions.
+   */
+  currentHour?: boolean;
+  /** Default DEFAULT_CURRENT_HOUR_MIN_FILES. */
+  currentHourMinFiles?: number;
   /** Default DEFAULT_TARGET_BYTES. Files of at least 3/4 of it are left alone. */
   targetBytes?: number;
   /** Default DEFAULT_GRACE_MS. */
@@ -88,6 +106,7 @@ export interface CompactionReport {
 /** Why compaction left a partition alone. */
 export type LeaveReason =
   | 'current hour, still being written'
+  | 'current hour, too few new files yet'
   | 'not before --before'
   | 'written to within the quiet period, still being written'
   | 'nothing to merge (one small file, or already compacted)';
@@ -102,7 +121,7 @@ export interface LeftPartition {
 function partitionEnd(prefix: string): number | undefined {
   const m = /dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/$/.exec(prefix);
   if (!m) return undefined;
-  return Date.parse(`${m[1]}T${m[2]}:00:00.000Z`) + 3_600_000;
+  return Date.parse(`${m[1]}T${m[2]}:00:00.000Z`) + HOUR_MS;
 }
 
 /** True when the lake writer wrote one of the partition's visible files after `since` (epoch ms). */
@@ -131,12 +150,53 @@ function pack(files: readonly ObjectInfo[], target: number): ObjectInfo[][] {
   return groups.filter((g) => g.length > 1);
 }
 
+/**
+ * The current hour's groups: its writer files (not the merged files it has), in groups of
+ * one shard each (of at most `target` bytes, in stream order), none unless there are
+ * `minFiles` of them. A merged file per shard, because
+ * the close merges them all: files of one shard each, in stream order, have key ranges
+ * that do not overlap, and such a merge copies them one after the other without a sort;
+ * a merged file of every shard overlaps the next one's, and the close would sort the hour.
+ */
+function packPerShard(
+  files: readonly ObjectInfo[],
+  part: PartitionFiles,
+  minFiles: number,
+  target: number,
+): ObjectInfo[][] {
+  const writer = files.flatMap((f) => {
+    const r = parseFileName(f.key.slice(part.prefix.length));
+    return r ? [{ f, r }] : [];
+  });
+  if (writer.length < minFiles) return [];
+  // in stream order within a shard (names sort as text: 0-10-12 before 0-9-9)
+  writer.sort((a, b) => a.r.shard - b.r.shard || a.r.first - b.r.first);
+  const groups: ObjectInfo[][] = [];
+  let shard: number | undefined;
+  let bytes = 0;
+  for (const { f, r } of writer) {
+    const current = groups[groups.length - 1];
+    if (current && r.shard === shard && bytes + f.size <= target) {
+      current.push(f);
+      bytes += f.size;
+    } else {
+      groups.push([f]);
+      shard = r.shard;
+      bytes = f.size;
+    }
+  }
+  return groups.filter((g) => g.length > 1);
+}
+
 /** Compacts the closed partitions of the lake in `options.store`. */
 export async function compactLake(options: CompactOptions): Promise<CompactionReport> {
   const now = options.now ?? Date.now;
   const target = options.targetBytes ?? DEFAULT_TARGET_BYTES;
-  const hourStart = Math.floor(now() / 3_600_000) * 3_600_000;
+  const hourStart = Math.floor(now() / HOUR_MS) * HOUR_MS;
   const cutoff = Math.min(options.before ?? hourStart, hourStart);
+  const currentHourMinFiles = options.currentHour
+    ? (options.currentHourMinFiles ?? DEFAULT_CURRENT_HOUR_MIN_FILES)
+    : undefined;
   const quietMs = options.quietMs ?? 0;
   const report: CompactionReport = {
     partitions: 0,
@@ -157,7 +217,21 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
       const end = partitionEnd(part.prefix);
       if (end === undefined) continue;
       if (end > hourStart) {
-        report.left.push({ partition: part.prefix, reason: 'current hour, still being written' });
+        // the hour being written now (not a later one), unless --before is earlier
+        if (currentHourMinFiles === undefined || end > hourStart + HOUR_MS || cutoff < hourStart) {
+          report.left.push({ partition: part.prefix, reason: 'current hour, still being written' });
+          continue;
+        }
+        toDelete.push(...part.obsolete);
+        const merged = await compactPartition(options, table, part, target, report, {
+          minFiles: currentHourMinFiles,
+        });
+        if (merged.length === 0)
+          report.left.push({
+            partition: part.prefix,
+            reason: 'current hour, too few new files yet',
+          });
+        toDelete.push(...merged);
         continue;
       }
       if (end > cutoff) {
@@ -202,19 +276,24 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
   return report;
 }
 
-/** Merges the small files of one partition and swaps its manifest; returns the sources to delete. */
+/**
+ * Merges the small files of one partition and swaps its manifest; returns the sources to
+ * delete. With `open` (the current hour) it merges only writer files, and only when there
+ * are at least `open.minFiles` of them.
+ */
 async function compactPartition(
   options: CompactOptions,
   table: LakeTable,
   part: PartitionFiles,
   target: number,
   report: CompactionReport,
+  open?: { minFiles: number },
 ): Promise<ObjectInfo[]> {
   const { store } = options;
-  const small = part.visible.filter((f) => f.size < target * 0.75);
-  const groups = pack(small, target);
-  if (groups.length === 0) return [];
   const compactedByName = new Map(part.compacted.map((f) => [f.name, f]));
+  const small = part.visible.filter((f) => f.size < target * 0.75);
+  const groups = open ? packPerShard(small, part, open.minFiles, target) : pack(small, target);
+  if (groups.length === 0) return [];
   const rangesOf = (o: ObjectInfo): readonly SeqRange[] => {
     const name = o.key.slice(part.prefix.length);
     const entry = compactedByName.get(name);

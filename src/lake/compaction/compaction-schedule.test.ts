@@ -28,8 +28,11 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('scheduled compaction', () => {
   const files = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith('.parquet'));
-  /** A lake whose closed hour (two hours ago) holds several small files just written, and one record now. */
-  async function lakeWithSmallFiles(name: string) {
+  /**
+   * A lake whose closed hour (two hours ago) holds several small files just written, and
+   * `current` records now (16 make three files of the current hour).
+   */
+  async function lakeWithSmallFiles(name: string, current = 1) {
     const config = writerConfig(path.join(tmp, name), {
       rotateSeconds: 60,
       batch: { count: 7, periodMs: 20 },
@@ -40,11 +43,15 @@ describe('scheduled compaction', () => {
     const records = Array.from({ length: 60 }, (_, i) =>
       variedRecord(i, { receivedAtMs: closedHour + i * 2_000, vendor: 'generic' }),
     );
-    const current = variedRecord(100, { receivedAtMs: now, vendor: 'generic' });
+    const nowRecords = Array.from({ length: current }, (_, i) =>
+      variedRecord(100 + i, { receivedAtMs: now, vendor: 'generic' }),
+    );
     const stream = await openTestStream(path.join(tmp, `${name}-stream`), 'shopping', {
       shards: 1,
     });
-    await stream.append([...records, current].map((r) => ({ ...recordAppend(r), timestamp: now })));
+    await stream.append(
+      [...records, ...nowRecords].map((r) => ({ ...recordAppend(r), timestamp: now })),
+    );
     // a wall clock a rotation period further on at every reading: each batch its own file
     let clock = now;
     const writer = await startLocalLakeWriter({
@@ -54,7 +61,7 @@ describe('scheduled compaction', () => {
       now: () => (clock += 61_000),
     });
     const deadline = Date.now() + 60_000;
-    while (writer.stats().read < records.length + 1 && Date.now() < deadline)
+    while (writer.stats().read < records.length + current && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     await writer.stop();
     await stream.close();
@@ -80,7 +87,10 @@ describe('scheduled compaction', () => {
   async function scheduleUntil(
     root: string,
     dataDir: string,
-    opts: Pick<CompactionScheduleOptions, 'everyMs' | 'firstAfterMs' | 'quietMs' | 'metrics'>,
+    opts: Pick<
+      CompactionScheduleOptions,
+      'everyMs' | 'firstAfterMs' | 'quietMs' | 'metrics' | 'currentHour' | 'currentHourMinFiles'
+    >,
     done: (reports: readonly CompactionReport[]) => boolean,
   ): Promise<CompactionReport[]> {
     const reports: CompactionReport[] = [];
@@ -175,13 +185,38 @@ describe('scheduled compaction', () => {
     }
   });
 
+  test('with currentHour, merges what the current hour holds so far too', async () => {
+    const { config, root, now, hourDir } = await lakeWithSmallFiles('open', 16);
+    const open = hourDir(now);
+    assert.ok(files(open).length > 1, 'small files in the current hour');
+    const reports = await scheduleUntil(
+      root,
+      config.dataDir,
+      { everyMs: 50, currentHour: true, currentHourMinFiles: 2 },
+      (rs) => rs.some((r) => r.partitions >= 2),
+    );
+    // (unless the test straddled the end of the hour, which closes it)
+    if (Math.floor(Date.now() / 3_600_000) !== Math.floor(now / 3_600_000)) return;
+    assert.ok(
+      reports.some((r) => r.partitions >= 2),
+      'the closed hour and the current one',
+    );
+    assert.ok(fs.existsSync(path.join(open, MANIFEST_NAME)), 'the current hour has a manifest');
+    assert.deepEqual(
+      files(open).map((f) => f.slice(0, 2)),
+      ['c-'],
+      'its small files are one merged file',
+    );
+  });
+
   test('leaves a partition still being written, and merges it once it has been quiet', async () => {
     const { config, root, closedHour, hourDir } = await lakeWithSmallFiles('quiet');
     const reports = await scheduleUntil(
       root,
       config.dataDir,
-      // an hour: the second run must come after the quiet period, not everyMs
-      { everyMs: 3_600_000, firstAfterMs: 0, quietMs: 2_000 },
+      // an hour: the second run must come after the quiet period, not everyMs; 10 s of
+      // quiet, so that the first run (a thread's start) comes within it on a loaded machine
+      { everyMs: 3_600_000, firstAfterMs: 0, quietMs: 10_000 },
       (rs) => rs.length >= 2,
     );
     const closed = `${path.relative(root, hourDir(closedHour)).split(path.sep).join('/')}/`;

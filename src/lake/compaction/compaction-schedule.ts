@@ -1,7 +1,8 @@
 /**
  * Compaction on a timer, as `faresight up` and the lake role run it: every `everyMs`,
- * the closed partitions of the lake are compacted (never the current hour), so the small
- * files the writer leaves do not pile up until someone runs `lake compact`.
+ * the closed partitions of the lake are compacted (and, with `currentHour`, what the
+ * current hour gained since the last run), so the small files the writer leaves do not
+ * pile up until someone runs `lake compact`.
  */
 import * as path from 'node:path';
 import type { Logger } from '../../ops/logger.js';
@@ -42,6 +43,12 @@ export interface CompactionScheduleOptions {
    * `everyMs` after, so they are merged once the writer has moved on. Default 0.
    */
   quietMs?: number;
+  /**
+   * Also merge the current hour's files as they come (compactLake's `currentHour`), once
+   * it holds `currentHourMinFiles` new ones (default DEFAULT_CURRENT_HOUR_MIN_FILES). Default false.
+   */
+  currentHour?: boolean;
+  currentHourMinFiles?: number;
   /** Wait before merged sources are deleted; default compactLake's DEFAULT_GRACE_MS. */
   graceMs?: number;
   /** Metrics of the runs (registerCompactionMetrics); none when absent. */
@@ -94,6 +101,10 @@ export function startCompactionSchedule(o: CompactionScheduleOptions): Service {
         logger: o.logger,
         signal: stopping.signal,
         quietMs,
+        ...(o.currentHour ? { currentHour: true } : {}),
+        ...(o.currentHourMinFiles !== undefined
+          ? { currentHourMinFiles: o.currentHourMinFiles }
+          : {}),
         ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
       });
       if (report.partitions > 0)

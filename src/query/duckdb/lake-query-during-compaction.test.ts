@@ -46,6 +46,32 @@ function lakeFiles(root: string): string[] {
     .sort();
 }
 
+/** Runs a lake writer on `stream` until it has read `expected` records, then stops it; its stats. */
+async function writeUntilRead(stream: EmbeddedStream, config: LakeWriterConfig, expected: number) {
+  const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
+  const deadline = Date.now() + 20_000;
+  while (writer.stats().read < expected && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  await writer.stop();
+  assert.equal(writer.stats().read, expected);
+  return writer.stats();
+}
+
+/** Rows and distinct keys of both tables: equal counts mean no row is read twice. */
+async function counts(q: LakeQuery) {
+  const [s] = await q.all('select count(*) n, count(distinct id) ids from searches');
+  const [o] = await q.all(
+    'select count(*) n, count(distinct (search_id, offer_index)) k from offers',
+  );
+  return { searches: s!.n, ids: s!.ids, offers: o!.n, offerKeys: o!.k };
+}
+
+/** What `counts` gives for `records`, each stored once. */
+function countsOf(records: readonly ShoppingRecord[]) {
+  const offers = records.reduce((n, r) => n + r.offers.length, 0);
+  return { searches: records.length, ids: records.length, offers, offerKeys: offers };
+}
+
 describe('compaction', () => {
   let tmp: string;
   let stream: EmbeddedStream;
@@ -54,23 +80,7 @@ describe('compaction', () => {
   let store: LocalObjectStore;
   let merger: DuckDBParquetMerger;
 
-  async function runWriter(expected: number) {
-    const writer = await startLocalLakeWriter({ stream, config, logger: silentLogger });
-    const deadline = Date.now() + 20_000;
-    while (writer.stats().read < expected && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    await writer.stop();
-    assert.equal(writer.stats().read, expected);
-    return writer.stats();
-  }
-
-  async function counts(q: LakeQuery) {
-    const [s] = await q.all('select count(*) n, count(distinct id) ids from searches');
-    const [o] = await q.all(
-      'select count(*) n, count(distinct (search_id, offer_index)) k from offers',
-    );
-    return { searches: s!.n, ids: s!.ids, offers: o!.n, offerKeys: o!.k };
-  }
+  const runWriter = (expected: number) => writeUntilRead(stream, config, expected);
   /** Compacts the test's lake (staging under the temporary directory) with `o`. */
   const compact = (
     o: Omit<Parameters<typeof compactLake>[0], 'store' | 'merger' | 'stagingDir' | 'logger'>,
@@ -232,5 +242,124 @@ describe('compaction', () => {
     } finally {
       await q.close();
     }
+  });
+});
+
+describe('compaction of the current hour', () => {
+  const HOUR = Date.parse('2026-11-27T10:00:00.000Z');
+  const DURING = Date.parse('2026-11-27T10:30:00.000Z');
+  const CLOSED = Date.parse('2026-11-27T11:10:00.000Z');
+  const hour10 = 'searches/vendor=generic/dt=2026-11-27/hour=10/';
+  /** 160 records of hour 10, one every 10 s: the first 100 come before the first compaction. */
+  const records = Array.from({ length: 160 }, (_, i) =>
+    variedRecord(i, { receivedAtMs: HOUR + i * 10_000, vendor: 'generic' }),
+  );
+  let tmp: string;
+  let stream: EmbeddedStream;
+  let config: LakeWriterConfig;
+  let root: string;
+  let merger: DuckDBParquetMerger;
+  let q: DuckDBLakeQuery;
+  /** Whether each merge since the last reset copied its sources in order (no sort). */
+  let copiedInOrder: boolean[] = [];
+  const compact = (now: number, o: { currentHour?: boolean } = { currentHour: true }) =>
+    compactLake({
+      store: new LocalObjectStore(root),
+      merger: {
+        merge: async (...a) => {
+          const r = await merger.merge(...a);
+          copiedInOrder.push(r.concatenated === true);
+          return r;
+        },
+        release: () => merger.release(),
+        close: () => merger.close(),
+      },
+      stagingDir: path.join(tmp, 'staging'),
+      logger: silentLogger,
+      now: () => now,
+      graceMs: 0,
+      currentHourMinFiles: 8,
+      ...o,
+    });
+  const merged = () => lakeFiles(root).filter((f) => f.startsWith(hour10) && f.includes('/c-'));
+  /** The lake writer's files of hour 10 of `table` (`<shard>-<first>-<last>[...].parquet`). */
+  const writerFiles = (table = 'searches') =>
+    lakeFiles(root).filter(
+      (f) =>
+        f.startsWith(hour10.replace('searches/', `${table}/`)) &&
+        /\/\d+-\d+-\d+[^/]*\.parquet$/.test(f),
+    );
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-open-'));
+    config = writerConfig(path.join(tmp, 'data'), {
+      rotateSeconds: 60,
+      rotateBytes: 1,
+      batch: { count: 5, periodMs: 20 },
+    });
+    root = lakeRoot(config.dataDir);
+    stream = await openTestStream(path.join(tmp, 'stream'), 'shopping', { shards: 2 });
+    await stream.append(records.slice(0, 100).map(recordAppend));
+    await writeUntilRead(stream, config, 100);
+    merger = await DuckDBParquetMerger.open();
+    q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
+  });
+
+  after(async () => {
+    await q.close();
+    await merger.close();
+    await stream.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('merges what the hour holds so far, then only what came since, and all of it at the close', async () => {
+    const first = writerFiles();
+    assert.ok(first.length >= 8, `small files to merge (${first.length})`);
+    const left = await compact(DURING, {});
+    assert.equal(left.partitions, 0, 'not asked: the current hour is left');
+    assert.deepEqual(await counts(q), countsOf(records.slice(0, 100)));
+
+    const r1 = await compact(DURING);
+    assert.ok(r1.partitions >= 2, 'searches and offers of hour 10');
+    assert.equal(merged().length, 2, 'a merged file per shard');
+    assert.deepEqual(writerFiles(), [], 'the sources are gone');
+    assert.deepEqual(await counts(q), countsOf(records.slice(0, 100)));
+    // nothing new since: left, and said why
+    const again = await compact(DURING);
+    assert.equal(again.partitions, 0);
+    assert.ok(
+      again.left.some(
+        (l) => l.partition === hour10 && l.reason === 'current hour, too few new files yet',
+      ),
+    );
+
+    // the writer goes on in the same hour: its new files sit beside the merged one
+    await stream.append(records.slice(100).map(recordAppend));
+    await writeUntilRead(stream, config, 60);
+    assert.deepEqual(await counts(q), countsOf(records));
+    const firstMerged = merged();
+    const newFiles = writerFiles().length + writerFiles('offers').length;
+    assert.ok(newFiles >= 8, `new small files (${newFiles})`);
+    const r2 = await compact(DURING);
+    assert.equal(r2.filesIn, newFiles, 'only the writer files are merged, not the merged file');
+    assert.equal(merged().length, 4, 'the merged files are left; the new files get their own');
+    assert.ok(firstMerged.every((f) => merged().includes(f)));
+    assert.equal((await readManifest(new LocalObjectStore(root), hour10))!.files.length, 4);
+    assert.deepEqual(await counts(q), countsOf(records));
+
+    // a replay of everything writes nothing: the manifest covers every record of the hour
+    await stream.rewind(LAKE_GROUP, { time: 0 });
+    assert.equal((await writeUntilRead(stream, config, records.length)).files, 0);
+    assert.deepEqual(await counts(q), countsOf(records));
+
+    // the hour closes: its merged files become one, copied in order, without a sort
+    copiedInOrder = [];
+    const closed = await compact(CLOSED, {});
+    assert.ok(closed.partitions >= 2);
+    assert.deepEqual(copiedInOrder, [true, true], 'searches and offers merged without a sort');
+    assert.equal(merged().length, 1);
+    assert.ok(firstMerged.every((f) => !merged().includes(f)));
+    assert.equal((await readManifest(new LocalObjectStore(root), hour10))!.files.length, 1);
+    assert.deepEqual(await counts(q), countsOf(records));
   });
 });
