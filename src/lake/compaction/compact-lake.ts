@@ -12,8 +12,9 @@
  * Run one compaction at a time per lake.
  *
  * The current hour is merged the same way when asked (`currentHour`): the writer's files
- * listed so far go into a merged file, and files it writes meanwhile are simply not in
- * the manifest, so they stay visible.
+ * listed so far go into a merged file per shard, and files it writes meanwhile are not
+ * in the manifest, so they stay visible. Its sources are deleted by the next run, not
+ * after this run's grace wait.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -188,7 +189,7 @@ function packPerShard(
   return groups.filter((g) => g.length > 1);
 }
 
-/** Compacts the closed partitions of the lake in `options.store`. */
+/** Compacts the closed partitions of the lake in `options.store` (and the current hour, with `currentHour`). */
 export async function compactLake(options: CompactOptions): Promise<CompactionReport> {
   const now = options.now ?? Date.now;
   const target = options.targetBytes ?? DEFAULT_TARGET_BYTES;
@@ -231,7 +232,9 @@ export async function compactLake(options: CompactOptions): Promise<CompactionRe
             partition: part.prefix,
             reason: 'current hour, too few new files yet',
           });
-        toDelete.push(...merged);
+        // Its sources stay until the next run deletes them as obsolete: every build of a
+        // daily pond reads the current hour, and may have listed them minutes before it
+        // reads them (jobs take turns on the engine), longer than the grace wait.
         continue;
       }
       if (end > cutoff) {

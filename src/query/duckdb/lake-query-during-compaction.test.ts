@@ -319,12 +319,15 @@ describe('compaction of the current hour', () => {
     assert.equal(left.partitions, 0, 'not asked: the current hour is left');
     assert.deepEqual(await counts(q), countsOf(records.slice(0, 100)));
 
+    const firstOffers = writerFiles('offers');
     const r1 = await compact(DURING);
     assert.ok(r1.partitions >= 2, 'searches and offers of hour 10');
     assert.equal(merged().length, 2, 'a merged file per shard');
-    assert.deepEqual(writerFiles(), [], 'the sources are gone');
+    // the sources stay for a reader that listed them before (no row is read twice)
+    assert.equal(r1.deleted, 0);
+    assert.deepEqual(writerFiles(), first, 'the sources are left to the next run');
     assert.deepEqual(await counts(q), countsOf(records.slice(0, 100)));
-    // nothing new since: left, and said why
+    // nothing new since: left, and said why; the sources of the run before are deleted
     const again = await compact(DURING);
     assert.equal(again.partitions, 0);
     assert.ok(
@@ -332,6 +335,8 @@ describe('compaction of the current hour', () => {
         (l) => l.partition === hour10 && l.reason === 'current hour, too few new files yet',
       ),
     );
+    assert.equal(again.deleted, first.length + firstOffers.length);
+    assert.deepEqual(writerFiles(), []);
 
     // the writer goes on in the same hour: its new files sit beside the merged one
     await stream.append(records.slice(100).map(recordAppend));
@@ -342,6 +347,7 @@ describe('compaction of the current hour', () => {
     assert.ok(newFiles >= 8, `new small files (${newFiles})`);
     const r2 = await compact(DURING);
     assert.equal(r2.filesIn, newFiles, 'only the writer files are merged, not the merged file');
+    assert.equal(r2.deleted, 0);
     assert.equal(merged().length, 4, 'the merged files are left; the new files get their own');
     assert.ok(firstMerged.every((f) => merged().includes(f)));
     assert.equal((await readManifest(new LocalObjectStore(root), hour10))!.files.length, 4);
@@ -359,6 +365,7 @@ describe('compaction of the current hour', () => {
     assert.deepEqual(copiedInOrder, [true, true], 'searches and offers merged without a sort');
     assert.equal(merged().length, 1);
     assert.ok(firstMerged.every((f) => !merged().includes(f)));
+    assert.deepEqual([...writerFiles(), ...writerFiles('offers')], [], 'every source deleted');
     assert.equal((await readManifest(new LocalObjectStore(root), hour10))!.files.length, 1);
     assert.deepEqual(await counts(q), countsOf(records));
   });
