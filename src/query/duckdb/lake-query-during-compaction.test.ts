@@ -35,7 +35,6 @@ const NOW = Date.parse('2026-11-26T07:10:00.000Z');
 const RECORDS: ShoppingRecord[] = Array.from({ length: 240 }, (_, i) =>
   variedRecord(i, { receivedAtMs: BASE + i * 20_000, vendor: 'generic' }),
 );
-const OFFERS = RECORDS.reduce((n, r) => n + r.offers.length, 0);
 
 /** Every file under the lake (relative, sorted), manifests included. */
 function lakeFiles(root: string): string[] {
@@ -92,12 +91,6 @@ describe('compaction', () => {
       logger: silentLogger,
       ...o,
     });
-  const expected = (n = RECORDS.length, offers = OFFERS) => ({
-    searches: n,
-    ids: n,
-    offers,
-    offerKeys: offers,
-  });
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faresight-compact-'));
@@ -143,12 +136,12 @@ describe('compaction', () => {
     const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     const reader = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
-      assert.deepEqual(await counts(q), expected());
+      assert.deepEqual(await counts(q), countsOf(RECORDS));
       let stop = false;
       let reads = 0;
       const loop = (async () => {
         while (!stop) {
-          assert.deepEqual(await counts(reader), expected(), `read ${reads}`);
+          assert.deepEqual(await counts(reader), countsOf(RECORDS), `read ${reads}`);
           reads++;
         }
       })();
@@ -159,7 +152,7 @@ describe('compaction', () => {
         onSwap: async () => {
           swaps++;
           // Manifest swapped, sources still there: the state a glob would double-count.
-          assert.deepEqual(await counts(q), expected(), 'right after a swap');
+          assert.deepEqual(await counts(q), countsOf(RECORDS), 'right after a swap');
         },
       });
       stop = true;
@@ -168,7 +161,7 @@ describe('compaction', () => {
       assert.ok(swaps >= 4, 'searches and offers, hours 04 and 05 (and 06)');
       assert.equal(report.partitions, swaps);
       assert.equal(report.deleted, report.filesIn);
-      assert.deepEqual(await counts(q), expected());
+      assert.deepEqual(await counts(q), countsOf(RECORDS));
       // Each compacted partition is now one merged file plus its manifest.
       const after04 = lakeFiles(root).filter((f) => f.startsWith(hour04));
       assert.equal(after04.length, 2);
@@ -199,7 +192,7 @@ describe('compaction', () => {
     assert.deepEqual(lakeFiles(root), before);
     const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
-      assert.deepEqual(await counts(q), expected());
+      assert.deepEqual(await counts(q), countsOf(RECORDS));
     } finally {
       await q.close();
     }
@@ -225,8 +218,7 @@ describe('compaction', () => {
     await runWriter(1);
     const q = await DuckDBLakeQuery.open({ dataDir: config.dataDir });
     try {
-      const n = RECORDS.length + 1;
-      assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));
+      assert.deepEqual(await counts(q), countsOf([...RECORDS, late]));
       const report = await compact({
         now: () => NOW,
         graceMs: 0,
@@ -235,7 +227,7 @@ describe('compaction', () => {
       });
       assert.equal(report.partitions, 1, 'only hour 04 of searches');
       assert.equal(report.filesIn, 2, 'the merged file and the late file');
-      assert.deepEqual(await counts(q), expected(n, OFFERS + late.offers.length));
+      assert.deepEqual(await counts(q), countsOf([...RECORDS, late]));
       const files = lakeFiles(root).filter((f) => f.startsWith(hour04));
       assert.equal(files.length, 2, `one merged file and the manifest: ${files.join(', ')}`);
       assert.ok(files.includes(hour04 + MANIFEST_NAME));
