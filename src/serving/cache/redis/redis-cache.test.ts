@@ -20,3 +20,21 @@ test('a Redis that is down is named with its address, the cause and what to chec
     await cache.close();
   }
 });
+
+test('a command while Redis is down names the server, not only what ioredis says', async () => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  const cache = new RedisCache({ url: `redis://127.0.0.1:${port}` });
+  try {
+    await cache.connect().catch(() => {});
+    const named = new RegExp(`^Error: Redis at 127\\.0\\.0\\.1:${port} is not answering \\(`);
+    await assert.rejects(cache.get('k'), named);
+    await assert.rejects(cache.set('k', 'v', 10), named);
+    await assert.rejects(cache.versions(['s']), named);
+    await assert.rejects(cache.bump(['s']), named);
+  } finally {
+    await cache.close();
+  }
+});

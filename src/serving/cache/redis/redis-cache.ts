@@ -95,17 +95,41 @@ export class RedisCache implements Cache {
     return `Redis at ${this.address} is not answering (${cause.message})`;
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(`${this.prefix}c:${key}`)) ?? undefined;
+  /**
+   * Runs a command; its failure names the server. While the connection is down ioredis
+   * rejects with "Stream isn't writeable and enableOfflineQueue options is false", which
+   * says neither which Redis nor why: the message is then the reason `degraded()` gives.
+   */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const message =
+        this.down ?? `Redis at ${this.address} failed a command (${(err as Error).message})`;
+      throw new Error(message, { cause: err });
+    }
   }
 
-  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(`${this.prefix}c:${key}`, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+  get(key: string): Promise<string | undefined> {
+    return this.command(async () => (await this.redis.get(`${this.prefix}c:${key}`)) ?? undefined);
+  }
+
+  set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return this.command(async () => {
+      await this.redis.set(
+        `${this.prefix}c:${key}`,
+        value,
+        'EX',
+        Math.max(1, Math.ceil(ttlSeconds)),
+      );
+    });
   }
 
   async versions(scopes: readonly string[]): Promise<number[]> {
     if (scopes.length === 0) return [];
-    const v = await this.redis.mget(...scopes.map((s) => `${this.prefix}v:${s}`));
+    const v = await this.command(() =>
+      this.redis.mget(...scopes.map((s) => `${this.prefix}v:${s}`)),
+    );
     return v.map((x) => Number(x ?? 0));
   }
 
@@ -113,7 +137,7 @@ export class RedisCache implements Cache {
     if (scopes.length === 0) return;
     const p = this.redis.multi();
     for (const s of scopes) p.incr(`${this.prefix}v:${s}`);
-    await p.exec();
+    await this.command(() => p.exec());
   }
 
   async close(): Promise<void> {
