@@ -318,11 +318,17 @@ async function compactPartition(
       for (const o of group) {
         if (store instanceof LocalObjectStore) sources.push(path.join(store.location, o.key));
         else {
-          const body = await store.get(o.key);
-          if (body === undefined) throw new Error(`${o.key} vanished during compaction`);
           const p = path.join(options.stagingDir, `${process.pid}-src-${downloads.length}.parquet`);
-          await fs.writeFile(p, body);
           downloads.push(p);
+          // streamed to disk where the store can (S3), not held in memory whole
+          let found: boolean;
+          if (store.getFile) found = await store.getFile(o.key, p);
+          else {
+            const body = await store.get(o.key);
+            found = body !== undefined;
+            if (body) await fs.writeFile(p, body);
+          }
+          if (!found) throw new Error(`${o.key} vanished during compaction`);
           sources.push(p);
         }
       }
