@@ -4,7 +4,9 @@
  * and swaps them in, then moves the watermark, all recorded as a run in the row store.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isVanishedFile } from '../lake/duckdb/vanished-file.js';
 import type { LakeTable } from '../lake/tables.js';
 import type { Logger } from '../ops/logger.js';
 import { JobRunError } from './errors.js';
@@ -33,6 +35,12 @@ export const BUILD_DAYS = 7;
  * instance each. One scan of the 10,725 files of `up --demo`'s history held 975 MB.
  */
 export const SCAN_FILES = 1000;
+/**
+ * Times a scan or build lists its inputs again when a file it was given vanished: a
+ * compaction merged the partition and deleted its sources (30 s after, the grace) while
+ * the run, which lists its inputs when it starts, was still working through them.
+ */
+export const VANISHED_RETRIES = 3;
 
 /** Dependencies of JobRunner. */
 export interface JobRunnerOptions {
@@ -139,9 +147,41 @@ export class JobRunner {
       runner: this.runnerId,
     });
     let inputKeys: string[] = [];
+    const listAll = async () => {
+      const listed: InputPartition[] = [];
+      for (const t of job.inputs)
+        listed.push(...(await listInputPartitions(this.opts.lakeRoot, t)));
+      return listed;
+    };
     try {
-      const all: InputPartition[] = [];
-      for (const t of job.inputs) all.push(...(await listInputPartitions(this.opts.lakeRoot, t)));
+      // what the run's watermarks record: its partitions as they were listed at its start
+      const all = await listAll();
+      // what it reads: the same partitions, listed again when a compaction changed them
+      let current = all;
+      /**
+       * `read` over the files of the partitions `pick` takes from the current listing; when
+       * a file vanished (merged and deleted by a compaction since the listing), lists again
+       * and reads those partitions' files as they are now: the same rows, merged.
+       */
+      const withCurrentFiles = async <T>(
+        pick: (listing: readonly InputPartition[]) => InputPartition[],
+        read: (files: InputFiles, attempt: number) => Promise<T>,
+      ): Promise<T> => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await read(filesOf(pick(current)), attempt);
+          } catch (err) {
+            if (attempt >= VANISHED_RETRIES || options.signal?.aborted || !isVanishedFile(err))
+              throw err;
+            logger.info('an input file was compacted away after the run listed it: listing again', {
+              job: job.name,
+              run: runId,
+              error: (err as Error).message.split('\n')[0],
+            });
+            current = await listAll();
+          }
+        }
+      };
       let keys: string[];
       let watermarks: { set: [string, string][]; removed: string[] } | undefined;
       if (options.range) {
@@ -153,9 +193,14 @@ export class JobRunner {
         const removed = [...wm.keys()].filter((k) => !present.has(k));
         inputKeys = [...changed.map((p) => p.key), ...removed];
         const found = new Set<string>();
-        for (const group of groupByFiles(changed, this.opts.scanFiles ?? SCAN_FILES))
-          for (const key of await engine.affectedKeys(job, filesOf(group), options.signal))
-            found.add(key);
+        for (const group of groupByFiles(changed, this.opts.scanFiles ?? SCAN_FILES)) {
+          const keysOf = new Set(group.map((p) => p.key));
+          const affected = await withCurrentFiles(
+            (listing) => listing.filter((p) => keysOf.has(p.key)),
+            (files) => engine.affectedKeys(job, files, options.signal),
+          );
+          for (const key of affected) found.add(key);
+        }
         for (const key of removed) {
           const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(key)?.[1];
           if (!dt) continue;
@@ -176,9 +221,16 @@ export class JobRunner {
           // before the next is built; the watermark moves once all are in.
           const group = keys.slice(at, at + perBuild);
           const spans = group.map((k) => [addDays(k, -1), addDays(k, days - 1 + job.lateDays)]);
-          const window = all.filter((p) => spans.some(([lo, hi]) => p.dt >= lo! && p.dt <= hi!));
           const staged = path.join(dir, `.tmp-${runId}-${n}`);
-          const built = await engine.build(job, filesOf(window), group, staged, options.signal);
+          const built = await withCurrentFiles(
+            (listing) =>
+              listing.filter((p) => spans.some(([lo, hi]) => p.dt >= lo! && p.dt <= hi!)),
+            async (files, attempt) => {
+              // what a failed attempt wrote is not part of this one
+              if (attempt > 0) await fs.rm(staged, { recursive: true, force: true });
+              return engine.build(job, files, group, staged, options.signal);
+            },
+          );
           if (built.overLimit) {
             logger.warn('pond build did not fit in etl.memoryLimit; it was run again without one', {
               job: job.name,

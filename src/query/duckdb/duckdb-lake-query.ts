@@ -13,6 +13,7 @@ import {
   SchemaCache,
   sqlString,
 } from '../../lake/duckdb/lake-table-sql.js';
+import { isVanishedFile } from '../../lake/duckdb/vanished-file.js';
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { archiveRoot } from '../../lake/lifecycle/local-lifecycle.js';
 import { LAKE_TABLES, type LakeTable } from '../../lake/tables.js';
@@ -35,12 +36,6 @@ function toQueryError(err: unknown, sql: string): QueryError {
   return new QueryError(line.replace(/^Failed to extract statements: /, '').trim(), sql, {
     cause: err,
   });
-}
-
-/** A file a view listed is gone (a compaction deleted it after its grace period). */
-function isVanishedFile(err: unknown): boolean {
-  const msg = (err as Error)?.message ?? '';
-  return /No files found|No such file|could not be opened|Cannot open file/i.test(msg);
 }
 
 /**
