@@ -2,7 +2,8 @@
  * `npm run bench -- footprint [--minutes 60] [--every 5] [--log FILE]`: runs
  * `faresight up --demo` (the command as a user starts it, in a fresh data directory, on
  * free ports) for `--minutes` and prints, at start and every `--every` minutes: the RSS of
- * the process and its children, the size on disk of the row store (`<dataDir>/rowstore`),
+ * the process and its children, the size on disk of the row store (`<dataDir>/rowstore`,
+ * and of its write-ahead log, `pg_wal`, apart),
  * of the lake (`<dataDir>/lake`) and of the stream (`<dataDir>/stream`), and the API p99
  * of `GET /v1/markets?limit=N` (200 requests one after another, N varied so that the
  * cache does not answer them all), each followed by a `GET /healthz` (a `SELECT 1` on the
@@ -279,7 +280,8 @@ try {
       [
         `t ${min} min`,
         `RSS ${mb(treeRss(child.pid!))} (max ${mb(Math.max(rssMax, treeRss(child.pid!))).trim()} at ${rssMaxAt || clock()})`,
-        `row store ${mb(diskBytes(join(dir, 'rowstore')))}`,
+        // its write-ahead log apart: it swings by a checkpoint's worth (60-110 MB), the tables do not
+        `row store ${mb(diskBytes(join(dir, 'rowstore')))} (WAL ${mb(diskBytes(join(dir, 'rowstore', 'pg_wal'))).trim()})`,
         `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files (${await lakeWritten()})`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
         `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample; healthz ${a.healthP99.toFixed(1)} ms)${a.errors ? `, ${a.errors} errors` : ''}`,
