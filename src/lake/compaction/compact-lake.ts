@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import type { Logger } from '../../ops/logger.js';
 import { parseFileName, type SeqRange } from '../lake-layout.js';
 import { LocalObjectStore } from '../object-store/local/local-object-store.js';
-import type { ObjectInfo, ObjectStore } from '../object-store/object-store.js';
+import { getToFile, type ObjectInfo, type ObjectStore } from '../object-store/object-store.js';
 import { LAKE_TABLES, type LakeTable } from '../tables.js';
 import type { ParquetMerger } from './parquet-merger.js';
 import { type ManifestFile, mergeRanges, writeManifest } from './partition-manifest.js';
@@ -320,15 +320,8 @@ async function compactPartition(
         else {
           const p = path.join(options.stagingDir, `${process.pid}-src-${downloads.length}.parquet`);
           downloads.push(p);
-          // streamed to disk where the store can (S3), not held in memory whole
-          let found: boolean;
-          if (store.getFile) found = await store.getFile(o.key, p);
-          else {
-            const body = await store.get(o.key);
-            found = body !== undefined;
-            if (body) await fs.writeFile(p, body);
-          }
-          if (!found) throw new Error(`${o.key} vanished during compaction`);
+          if (!(await getToFile(store, o.key, p)))
+            throw new Error(`${o.key} vanished during compaction`);
           sources.push(p);
         }
       }

@@ -3,6 +3,7 @@
  * so that the local directory (`local/`) and S3 (issue 5) are interchangeable. A `put`
  * resolves only once the object is durable; an object is visible whole or not at all.
  */
+import { writeFile } from 'node:fs/promises';
 
 /** One stored object. */
 export interface ObjectInfo {
@@ -43,6 +44,22 @@ export interface ObjectStore {
   list(prefix: string): Promise<ObjectInfo[]>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
+}
+
+/**
+ * Copies the object at `key` to the file `localPath`: streamed where the store can
+ * (`getFile`), else read whole and written. False when there is no such object.
+ */
+export async function getToFile(
+  store: ObjectStore,
+  key: string,
+  localPath: string,
+): Promise<boolean> {
+  if (store.getFile) return store.getFile(key, localPath);
+  const body = await store.get(key);
+  if (body === undefined) return false;
+  await writeFile(localPath, body);
+  return true;
 }
 
 /** True when `key` is a clean relative path: no empty, `.` or `..` segment, no leading `/`. */

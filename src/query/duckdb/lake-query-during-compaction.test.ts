@@ -19,6 +19,7 @@ import { lakeRoot } from '../../lake/lake-layout.js';
 import type { LakeWriterConfig } from '../../lake/lake-writer.js';
 import { LAKE_GROUP } from '../../lake/lake-writer.js';
 import { LocalObjectStore } from '../../lake/object-store/local/local-object-store.js';
+import { recordingMerger } from '../../lake/testing/recording-merger.js';
 import { startLocalLakeWriter } from '../../lake/testing/start-local-lake-writer.js';
 import { openTestStream, recordAppend } from '../../lake/testing/test-stream.js';
 import { writerConfig } from '../../lake/testing/writer-config.js';
@@ -253,19 +254,11 @@ describe('compaction of the current hour', () => {
   let merger: DuckDBParquetMerger;
   let q: DuckDBLakeQuery;
   /** Whether each merge since the last reset copied its sources in order (no sort). */
-  let copiedInOrder: boolean[] = [];
+  const copiedInOrder: boolean[] = [];
   const compact = (now: number, o: { currentHour?: boolean } = { currentHour: true }) =>
     compactLake({
       store: new LocalObjectStore(root),
-      merger: {
-        merge: async (...a) => {
-          const r = await merger.merge(...a);
-          copiedInOrder.push(r.concatenated === true);
-          return r;
-        },
-        release: () => merger.release(),
-        close: () => merger.close(),
-      },
+      merger: recordingMerger(merger, copiedInOrder),
       stagingDir: path.join(tmp, 'staging'),
       logger: silentLogger,
       now: () => now,
@@ -351,7 +344,7 @@ describe('compaction of the current hour', () => {
     assert.deepEqual(await counts(q), countsOf(records));
 
     // the hour closes: its merged files become one, copied in order, without a sort
-    copiedInOrder = [];
+    copiedInOrder.length = 0;
     const closed = await compact(CLOSED, {});
     assert.ok(closed.partitions >= 2);
     assert.deepEqual(copiedInOrder, [true, true], 'searches and offers merged without a sort');

@@ -17,6 +17,7 @@ import { DuckDBParquetMerger } from '../../lake/duckdb/duckdb-parquet-merger.js'
 import { lakeRoot } from '../../lake/lake-layout.js';
 import { S3ObjectStore } from '../../lake/object-store/s3/s3-object-store.js';
 import { type RunningS3rver, startS3rver } from '../../lake/object-store/testing/with-s3rver.js';
+import { recordingMerger } from '../../lake/testing/recording-merger.js';
 import { startLocalLakeWriter } from '../../lake/testing/start-local-lake-writer.js';
 import { openTestStream, recordAppend } from '../../lake/testing/test-stream.js';
 import { writerConfig } from '../../lake/testing/writer-config.js';
@@ -44,7 +45,7 @@ let merger: DuckDBParquetMerger;
 let reference: LakeQuery;
 let remote: RemoteLakeQuery;
 /** Whether each merge since the last reset copied its sources in order (no sort). */
-let copiedInOrder: boolean[] = [];
+const copiedInOrder: boolean[] = [];
 
 before(async () => {
   s3 = await startS3rver();
@@ -95,15 +96,7 @@ after(async () => {
 const compact = (now: number, currentHour: boolean) =>
   compactLake({
     store,
-    merger: {
-      merge: async (...a) => {
-        const r = await merger.merge(...a);
-        copiedInOrder.push(r.concatenated === true);
-        return r;
-      },
-      release: () => merger.release(),
-      close: () => merger.close(),
-    },
+    merger: recordingMerger(merger, copiedInOrder),
     stagingDir: path.join(tmp, 'staging'),
     logger: silentLogger,
     now: () => now,
@@ -165,7 +158,7 @@ test('compaction on S3: the closed hour merged, the current hour per shard, then
   assert.deepEqual(await remote.all(ROWS), expected);
 
   // 06:10: hour 05 is closed; its two merged files become one, copied without a sort
-  copiedInOrder = [];
+  copiedInOrder.length = 0;
   const r3 = await compact(CLOSED, true);
   assert.equal(r3.partitions, 2, 'searches and offers of hour 05');
   assert.deepEqual(copiedInOrder, [true, true]);

@@ -19,7 +19,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ObjectInfo, ObjectStore } from '../../lake/object-store/object-store.js';
+import {
+  getToFile,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../../lake/object-store/object-store.js';
 import { processAlive } from '../../ops/process-alive.js';
 import { CacheTooSmallError } from './errors.js';
 
@@ -210,16 +214,8 @@ export class LakeFileCache {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}${DOWNLOAD_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      const { store } = this.options;
-      let found: boolean;
-      if (store.getFile) found = await store.getFile(o.key, tmp);
-      else {
-        const body = await store.get(o.key);
-        found = body !== undefined;
-        if (body) await fs.writeFile(tmp, body);
-      }
       // Gone since it was listed (compacted away): the query sees the store as it is now.
-      if (!found) return;
+      if (!(await getToFile(this.options.store, o.key, tmp))) return;
       await fs.rename(tmp, target);
       const { size } = await fs.stat(target);
       this.counters.downloads++;

@@ -3,11 +3,17 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { RedisCache } from './redis-cache.js';
 
-test('a Redis that is down is named with its address, the cause and what to check', async () => {
+/** A port with nothing listening on it. */
+async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   await new Promise((r) => server.close(r));
+  return port;
+}
+
+test('a Redis that is down is named with its address, the cause and what to check', async () => {
+  const port = await closedPort();
   const cache = new RedisCache({ url: `redis://127.0.0.1:${port}` });
   try {
     await assert.rejects(
@@ -22,10 +28,7 @@ test('a Redis that is down is named with its address, the cause and what to chec
 });
 
 test('a command while Redis is down names the server, not only what ioredis says', async () => {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
+  const port = await closedPort();
   const cache = new RedisCache({ url: `redis://127.0.0.1:${port}` });
   try {
     await cache.connect().catch(() => {});

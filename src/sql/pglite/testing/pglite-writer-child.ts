@@ -15,10 +15,8 @@ if (!dir) throw new Error('usage: pglite-writer-child <dir>');
 const db = await PGliteClient.open({ dir });
 await db.exec(`CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, n int NOT NULL, v text NOT NULL);
   CREATE INDEX IF NOT EXISTS t_n ON t (n);`);
-const [{ last }] = (await db.query<{ last: number | null }>('SELECT max(id) AS last FROM t')) as [
-  { last: number | null },
-];
-let next = (last ?? 0) + 1;
+const [row] = await db.query<{ last: number | null }>('SELECT max(id) AS last FROM t');
+let next = (row?.last ?? 0) + 1;
 for (let i = 0; ; i++) {
   const from = next;
   await db.transaction(async (tx) => {
