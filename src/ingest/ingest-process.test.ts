@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { sampleRecord } from '../model/testing/records.js';
 import { silentLogger } from '../ops/logger.js';
+import { freePort } from '../ops/testing/ports.js';
 import { createAdapters } from '../vendors/adapters.js';
 import { startIngest } from './ingest-server.js';
 import { openIngestStream } from './testing/ingest-stream.js';
@@ -21,15 +21,6 @@ import { openIngestStream } from './testing/ingest-stream.js';
 const dir = mkdtempSync(join(tmpdir(), 'fs-ingest-proc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'faresight.mjs');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function hasOpenssl(): boolean {
   try {

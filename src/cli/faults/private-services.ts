@@ -2,26 +2,18 @@
  * Private servers for the fault scenarios, each on a free port with its data in a
  * temporary directory, so a scenario can stop and start them without touching the
  * machine's shared PostgreSQL, Redis or NATS. Each `stop()` waits for the process to end;
- * `start()` brings it back on the same port and data.
+ * `start()` brings it back on the same port and data. The ports lie outside the kernel's
+ * ephemeral range (`freePort`), so no other test's server is given one while it is down.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../../ops/testing/ports.js';
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Resolves once something accepts TCP on `port` (rejects after `timeoutMs`). */
 export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
@@ -61,9 +53,21 @@ function childServer(
     port,
     url,
     async start() {
-      child = launch();
-      child.on('error', () => undefined);
-      await waitForPort(port);
+      const c = launch();
+      child = c;
+      c.on('error', () => undefined);
+      // A server that cannot start (its port taken after all) must fail here, not leave
+      // the test talking to whatever holds the port.
+      const died = new Promise<never>((_, reject) => {
+        const fail = (why: string) =>
+          reject(new Error(`the private server for ${url} ${why} while starting`));
+        c.once('error', (err) => fail(`failed (${err.message})`));
+        c.once('exit', (code, signal) => fail(`exited (${signal ?? `code ${code}`})`));
+      });
+      died.catch(() => undefined);
+      await Promise.race([waitForPort(port), died]);
+      if (c.exitCode !== null || c.signalCode !== null)
+        throw new Error(`the private server for ${url} exited while starting`);
     },
     async stop() {
       const c = child;

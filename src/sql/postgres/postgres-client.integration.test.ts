@@ -5,9 +5,9 @@
  * our own backend, so the shared server is untouched.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { freePort as closedPort } from '../../ops/testing/ports.js';
 import { RowStoreUnavailableError } from '../errors.js';
 import {
   createTestSchema,
@@ -81,15 +81,6 @@ describe('PostgresClient when the server cuts its connection', () => {
     }
   });
 });
-
-/** A port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('PostgresClient errors name the server and what to check', () => {
   it('a server that is down', async () => {

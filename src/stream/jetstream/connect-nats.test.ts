@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
+import { freePort } from '../../ops/testing/ports.js';
 import { StreamUnavailableError } from '../errors.js';
 import { connectNats } from './connect-nats.js';
-
-/** A port nothing listens on (taken from the OS, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('connectNats', () => {
   it('names the servers and what to check when nothing listens, not a bare code', async () => {
