@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { silentLogger } from '../ops/logger.js';
+import { freePort } from '../ops/testing/ports.js';
 import { threadNiceness, threadsAtNiceness } from '../ops/thread-priority.js';
 import { FeedRejectedError, GeneratorOptionError } from './errors.js';
 import { runFeedOnThread } from './feed-thread.js';
@@ -127,11 +128,8 @@ describe('runFeed to ingest', () => {
   });
 
   it('keeps retrying while ingest is not up yet, then delivers', async () => {
-    // Reserve a port, close it, start the feed, then bring a server up on that port.
-    const probe = http.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    // A closed port no other test is given meanwhile: start the feed, then a server there.
+    const port = await freePort();
     let got = 0;
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
