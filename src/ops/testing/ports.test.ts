@@ -13,7 +13,10 @@ test('freePort gives a port no listen(0) is given while it stays closed', async 
     return;
   }
   const port = await freePort();
-  assert.ok(port > 1024 && port < low, `port ${port} must lie below the ephemeral range, which starts at ${low}`);
+  assert.ok(
+    port > 1024 && port < low,
+    `port ${port} must lie below the ephemeral range, which starts at ${low}`,
+  );
   // What happened in CI: a released port handed to another test's server. Ask for 300.
   const servers: Server[] = [];
   try {
