@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Compiles src/ to dist/ once (npm's `prepare`, so `npm ci` and `npm pack` run it), copies
-// the files modules read beside themselves (pond SQL, vendor fixtures), and writes
+// the files modules read beside themselves (pond SQL, vendor fixtures), makes the empty
+// row store template (once per PGlite version), and writes
 // dist/.build-stamp last: bin/faresight.mjs runs dist/ only when the stamp is there and no
 // source is newer, so a half-written or stale build is never run.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -39,9 +40,27 @@ if (!existsSync(join(dist, 'cli', 'main.js'))) {
   console.error('build: dist/cli/main.js is missing after tsc');
   process.exit(1);
 }
+// The empty row store a new PGlite data directory is unpacked from (src/sql/pglite/
+// pglite-template.ts), made in a child: PGlite's initdb takes about 900 MB for a moment.
+const t1 = performance.now();
+const tpl = spawnSync(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `const m = await import(${JSON.stringify(pathToFileURL(join(dist, 'sql', 'pglite', 'pglite-template.js')).href)});
+     console.log((await m.ensureTemplate()) ? 'made' : 'kept');`,
+  ],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+);
+if (tpl.status !== 0) {
+  console.error('build: making the empty row store template failed');
+  process.exit(tpl.status ?? 1);
+}
+const templateNote = `row store template ${tpl.stdout.trim()} (${((performance.now() - t1) / 1000).toFixed(1)} s)`;
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
 const files = walk(dist).filter((f) => f.endsWith('.js')).length;
 const size = walk(dist).reduce((n, f) => n + statSync(f).size, 0);
 console.log(
-  `build: ${files} modules and ${assets} assets in dist/ (${(size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  `build: ${files} modules and ${assets} assets in dist/ (${(size / 1e6).toFixed(1)} MB), ${templateNote}, in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );

@@ -8,6 +8,7 @@ import {
 } from '../sql-client.js';
 import { type DirLock, lockDir } from './dir-lock.js';
 import { DEFAULT_SHARED_BUFFERS_MB } from './pglite-settings.js';
+import { readTemplate, seedFromTemplate } from './pglite-template.js';
 
 /**
  * The write-ahead log of an on-disk PGlite. It runs Postgres as a single backend with no
@@ -100,9 +101,17 @@ export class PGliteInlineClient implements SqlClient {
 
   /** Opens (creating when needed) the database. Throws RowStoreLockedError when `dir` is in use. */
   static async open(opts: PGliteInlineClientOptions = {}): Promise<PGliteInlineClient> {
-    if (opts.dir === undefined) return new PGliteInlineClient(await PGlite.create(), undefined);
+    if (opts.dir === undefined) {
+      // In memory (tests, throwaway stores): loaded from the template, not made by initdb.
+      const template = readTemplate();
+      const db = template
+        ? await PGlite.create({ loadDataDir: new Blob([template]) })
+        : await PGlite.create();
+      return new PGliteInlineClient(db, undefined);
+    }
     const lock = opts.lock === false ? undefined : lockDir(opts.dir);
     try {
+      await seedFromTemplate(opts.dir);
       mkdirSync(opts.dir, { recursive: true });
       return new PGliteInlineClient(
         await PGlite.create(opts.dir, {

@@ -1,0 +1,120 @@
+/**
+ * An empty PGlite data directory made once, at build time, so that a new row store is
+ * unpacked rather than made by initdb at its first start.
+ *
+ * initdb inside PGlite grows its WebAssembly memory to about 600 MB, and WebAssembly
+ * memory never shrinks: a row store opened in a fresh directory held about 850 MB where
+ * one reopened holds 250 MB, for the life of the process (`up --demo` reached 1 GB in its
+ * first seconds). Unpacking the template is plain file I/O and then an ordinary start.
+ *
+ * The template is `dist/pglite-template/pglite-<version>.tar.gz`, written by
+ * `scripts/build.mjs` (`npm ci`) with the installed PGlite; its name carries the version,
+ * so a PGlite upgraded without a build is never given another version's catalog. Without
+ * a template (sources run before any build) the row store falls back to initdb.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { extract } from 'tar';
+
+/** The installed PGlite's version, read from its package.json. */
+export function pgliteVersion(): string {
+  const require = createRequire(import.meta.url);
+  let dir = dirname(require.resolve('@electric-sql/pglite'));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const { name, version } = JSON.parse(readFileSync(pkg, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (name === '@electric-sql/pglite' && version) return version;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the package.json of @electric-sql/pglite');
+    dir = up;
+  }
+}
+
+/** Where the build puts the template: the package root is three folders above this module. */
+export function templatePath(root = join(import.meta.dirname, '..', '..', '..')): string {
+  return join(root, 'dist', 'pglite-template', `pglite-${pgliteVersion()}.tar.gz`);
+}
+
+/**
+ * Writes the template at `path` unless it is there (build time): an in-memory PGlite after
+ * initdb and a checkpoint, dumped as a gzipped tar. Other versions' templates beside it
+ * are removed. Returns whether it wrote one.
+ */
+export async function ensureTemplate(path = templatePath()): Promise<boolean> {
+  if (existsSync(path)) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  for (const old of readdirSync(dirname(path)))
+    if (old.endsWith('.tar.gz')) rmSync(join(dirname(path), old), { force: true });
+  const db = await PGlite.create();
+  try {
+    await db.exec('CHECKPOINT');
+    const dump = await db.dumpDataDir('gzip');
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, path);
+  } finally {
+    await db.close();
+  }
+  return true;
+}
+
+/** The template's bytes, or undefined when there is none for the installed PGlite. */
+export function readTemplate(path = templatePath()): Buffer | undefined {
+  return existsSync(path) ? readFileSync(path) : undefined;
+}
+
+/** The dump holds the pid file of the PGlite it was taken from; a new directory must not. */
+const notPidFile = (p: string) => !/(^|\/)postmaster\.pid$/.test(p);
+
+/**
+ * Makes `dir` a new, empty row store from the template when `dir` is missing or empty,
+ * and returns whether it did. The template is unpacked into `<dir>.seeding` and renamed
+ * into place, so a crash mid-way leaves no half-made directory for PGlite to resume.
+ * False (nothing done) when `dir` holds anything or there is no template.
+ */
+export async function seedFromTemplate(dir: string, path = templatePath()): Promise<boolean> {
+  if (existsSync(dir) && readdirSync(dir).length > 0) return false;
+  if (!existsSync(path)) return false;
+  const seeding = `${dir}.seeding`;
+  rmSync(seeding, { recursive: true, force: true });
+  mkdirSync(seeding, { recursive: true });
+  try {
+    // Not `strict`: the dump's member names start with '/', which tar reports and strips.
+    // Every other warning (a bad or cut-off archive) fails the seeding.
+    const problems: string[] = [];
+    await extract({
+      file: path,
+      cwd: seeding,
+      filter: notPidFile,
+      onwarn: (code, message) => {
+        if (code !== 'TAR_ENTRY_INFO') problems.push(`${code}: ${String(message)}`);
+      },
+    });
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    if (!existsSync(join(seeding, 'PG_VERSION'))) throw new Error('it holds no PG_VERSION');
+  } catch (err) {
+    rmSync(seeding, { recursive: true, force: true });
+    throw new Error(
+      `cannot unpack the row store template ${path} (${(err as Error).message}): remove it and run npm run build to make it again`,
+    );
+  }
+  if (existsSync(dir)) rmdirSync(dir);
+  renameSync(seeding, dir);
+  return true;
+}
