@@ -47,7 +47,10 @@ try {
   const tarball = packed.filename;
   if (packed.files.some((f) => /\/testing\/|\/fixtures\/|^src\//.test(f.path)))
     throw new Error('the package ships test code or sources');
-  step(`packed ${tarball}`);
+  // A new row store is unpacked from it; without it every user's first start runs initdb.
+  if (!packed.files.some((f) => /^dist\/pglite-template\/pglite-[^/]+\.tar\.gz$/.test(f.path)))
+    throw new Error('the package lacks the empty row store template (dist/pglite-template/)');
+  step(`packed ${tarball} (${(packed.size / 1e6).toFixed(1)} MB)`);
   const app = join(dir, 'app');
   execFileSync('mkdir', [app]);
   // A user's npm 11 runs no install script it was not told to: the native modules the
