@@ -3,7 +3,7 @@
 // folder (dependencies from npm's cache when it has them), then run `faresight
 // --version` and `faresight up --demo` there until ingest, the API and the lake answer.
 // Exits non-zero with the reason on the first failure. Used by .ci/run.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -60,10 +60,27 @@ try {
     JSON.stringify({
       name: 'faresight-pack-check',
       private: true,
-      allowScripts: { 'better-sqlite3': true, esbuild: true, protobufjs: false, faresight: false },
+      // npm matches a tarball's entry by its absolute `file:` spec, never by name (what
+      // `npm install-scripts deny faresight` writes): faresight's own `prepare` (the
+      // build, already in dist/) has no need to run from a tarball.
+      allowScripts: {
+        'better-sqlite3': true,
+        esbuild: true,
+        protobufjs: false,
+        [`file:${join(dir, tarball)}`]: false,
+      },
     }),
   );
-  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)], app);
+  const install = spawnSync(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)],
+    { cwd: app, encoding: 'utf8' },
+  );
+  process.stderr.write(install.stderr);
+  if (install.status !== 0) throw new Error(`npm install of the tarball exited ${install.status}`);
+  // A user who approved what docs/packaging.md says sees no install-script warning.
+  if (/install-scripts/.test(install.stderr))
+    throw new Error('npm warned of install scripts not covered by allowScripts (above)');
   step('installed the tarball into an empty folder');
   // A user's install must not pull a package that refuses the oldest Node.js we support
   // (npm warns EBADENGINE): our own lockfile's overrides do not apply in their folder.
