@@ -90,8 +90,8 @@ describe('the empty row store template', () => {
   });
 
   it("a new directory's first start stays at a reopen's footprint, far from initdb's", () => {
-    // In a child, so the high-water mark is the row store's alone. initdb grows PGlite's
-    // WebAssembly memory to about 850 MB, which it never gives back; a reopen holds ~250.
+    // In a child, so the high-water mark is the row store's alone: about 850-900 MB while
+    // initdb runs, about 290 MB for a reopen.
     const script = `
       import { readFileSync } from 'node:fs';
       import { PGliteInlineClient } from ${JSON.stringify(new URL('./pglite-inline-client.ts', import.meta.url).href)};

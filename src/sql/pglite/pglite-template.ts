@@ -2,10 +2,11 @@
  * An empty PGlite data directory made once, at build time, so that a new row store is
  * unpacked rather than made by initdb at its first start.
  *
- * initdb inside PGlite grows its WebAssembly memory to about 600 MB, and WebAssembly
- * memory never shrinks: a row store opened in a fresh directory held about 850 MB where
- * one reopened holds 250 MB, for the life of the process (`up --demo` reached 1 GB in its
- * first seconds). Unpacking the template is plain file I/O and then an ordinary start.
+ * initdb inside PGlite takes a process to about 900 MB for its first seconds (a row store
+ * opened alone in a fresh directory: 901 MB high-water, about 400 MB once collected),
+ * where opening an existing store takes about 290 MB high-water and holds 250-270 MB.
+ * `up --demo` reached about 1 GB in its first seconds that way. Unpacking the template
+ * is plain file I/O, then an ordinary start: 293 MB high-water, 264-274 MB held.
  *
  * The template is `dist/pglite-template/pglite-<version>.tar.gz`, written by
  * `scripts/build.mjs` (`npm ci`) with the installed PGlite; its name carries the version,
