@@ -107,6 +107,23 @@ try {
   if (existsSync(join(app, 'node_modules/faresight/src')))
     throw new Error('the package ships src/: it should run from dist/');
   step(`faresight --version = ${version}`);
+  // The template is keyed by the PGlite version it was made with: the user's install must
+  // resolve that same version (the dependency is pinned), or every first start runs initdb.
+  const tpl = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import('./node_modules/faresight/dist/sql/pglite/pglite-template.js');
+       const { existsSync } = await import('node:fs');
+       const p = m.templatePath();
+       console.log(existsSync(p) ? 'found ' + p : 'missing ' + p);`,
+    ],
+    { cwd: app, encoding: 'utf8' },
+  ).trim();
+  if (!tpl.startsWith('found '))
+    throw new Error(`the installed package has no row store template for its PGlite: ${tpl}`);
+  step(`the installed package's row store template matches its PGlite`);
 
   const cfg = join(app, 'faresight.config.json');
   writeFileSync(
