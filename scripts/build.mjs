@@ -41,14 +41,14 @@ if (!existsSync(join(dist, 'cli', 'main.js'))) {
   process.exit(1);
 }
 // The empty row store a new PGlite data directory is unpacked from (src/sql/pglite/
-// pglite-template.ts), made in a child: PGlite's initdb takes about 900 MB for a moment.
+// pglite-template-build.ts), made in a child: PGlite's initdb takes about 900 MB for a moment.
 const t1 = performance.now();
 const tpl = spawnSync(
   process.execPath,
   [
     '--input-type=module',
     '-e',
-    `const m = await import(${JSON.stringify(pathToFileURL(join(dist, 'sql', 'pglite', 'pglite-template.js')).href)});
+    `const m = await import(${JSON.stringify(pathToFileURL(join(dist, 'sql', 'pglite', 'pglite-template-build.js')).href)});
      console.log((await m.ensureTemplate()) ? 'made' : 'kept');`,
   ],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },

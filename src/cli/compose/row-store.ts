@@ -38,6 +38,12 @@ export async function openRowStore(
   config: Pick<Config, 'dataDir' | 'rowStore'>,
   logger: Logger,
 ): Promise<RowStore> {
+  // A new embedded store is unpacked from the build's template; without one, initdb
+  // makes it, which a user should hear of (about 900 MB for its first seconds).
+  const origin =
+    config.rowStore.backend === 'pglite'
+      ? (await import('../../sql/pglite/pglite-template.js')).newStoreOrigin(rowStoreDir(config))
+      : undefined;
   const client = await openSqlClient(config.rowStore, rowStoreDir(config));
   const store = new RowStore(client);
   try {
@@ -45,8 +51,15 @@ export async function openRowStore(
     logger.info('row store open', {
       backend: config.rowStore.backend,
       ...(config.rowStore.backend === 'pglite' ? { dir: rowStoreDir(config) } : {}),
+      ...(origin
+        ? { created: origin.made === 'template' ? 'from the template' : 'by initdb' }
+        : {}),
       ...(applied.length ? { migrated: applied.join(',') } : {}),
     });
+    if (origin?.made === 'initdb')
+      logger.warn(
+        `initdb made the new row store, which takes the process to about 900 MB for its first seconds: ${origin.why}`,
+      );
   } catch (err) {
     await client.close().catch(() => {});
     throw err;

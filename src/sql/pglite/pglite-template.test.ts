@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PGliteInlineClient } from './pglite-inline-client.js';
-import { ensureTemplate, pgliteVersion, seedFromTemplate } from './pglite-template.js';
+import { newStoreOrigin, pgliteVersion, seedFromTemplate } from './pglite-template.js';
+import { ensureTemplate } from './pglite-template-build.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-pglite-template-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -74,6 +75,25 @@ describe('the empty row store template', () => {
         await db.close();
       }
     }
+  });
+
+  it('tells how a store opened now would be made, and why initdb', async () => {
+    const dir = join(tmp, 'h', 'rowstore');
+    assert.deepEqual(newStoreOrigin(dir, template), { made: 'template' });
+    const none = join(tmp, 'none.tar.gz');
+    assert.deepEqual(newStoreOrigin(dir, none), {
+      made: 'initdb',
+      why: `there is no template at ${none} (npm run build makes it)`,
+    });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stray'), 'x');
+    assert.deepEqual(newStoreOrigin(dir, template), {
+      made: 'initdb',
+      why: `${dir} holds files but no database`,
+    });
+    rmSync(dir, { recursive: true });
+    await seedFromTemplate(dir, template);
+    assert.equal(newStoreOrigin(dir, template), undefined, 'a database is there');
   });
 
   it('a corrupt template is named, and leaves no directory behind', async () => {

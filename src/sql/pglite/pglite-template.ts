@@ -9,7 +9,8 @@
  * is plain file I/O, then an ordinary start: 293 MB high-water, 264-274 MB held.
  *
  * The template is `dist/pglite-template/pglite-<version>.tar.gz`, written by
- * `scripts/build.mjs` (`npm ci`) with the installed PGlite; its name carries the version,
+ * `scripts/build.mjs` (`npm ci`) with the installed PGlite (pglite-template-build.ts;
+ * this module never loads PGlite, so the CLI can look for the template cheaply); its name carries the version,
  * so a PGlite upgraded without a build is never given another version's catalog. Without
  * a template (sources run before any build) the row store falls back to initdb.
  */
@@ -21,11 +22,9 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { extract } from 'tar';
 
 /** The installed PGlite's version, read from its package.json. */
@@ -50,29 +49,6 @@ export function pgliteVersion(): string {
 /** Where the build puts the template: the package root is three folders above this module. */
 export function templatePath(root = join(import.meta.dirname, '..', '..', '..')): string {
   return join(root, 'dist', 'pglite-template', `pglite-${pgliteVersion()}.tar.gz`);
-}
-
-/**
- * Writes the template at `path` unless it is there (build time): an in-memory PGlite after
- * initdb and a checkpoint, dumped as a gzipped tar. Other versions' templates beside it
- * are removed. Returns whether it wrote one.
- */
-export async function ensureTemplate(path = templatePath()): Promise<boolean> {
-  if (existsSync(path)) return false;
-  mkdirSync(dirname(path), { recursive: true });
-  for (const old of readdirSync(dirname(path)))
-    if (old.endsWith('.tar.gz')) rmSync(join(dirname(path), old), { force: true });
-  const db = await PGlite.create();
-  try {
-    await db.exec('CHECKPOINT');
-    const dump = await db.dumpDataDir('gzip');
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-    renameSync(tmp, path);
-  } finally {
-    await db.close();
-  }
-  return true;
 }
 
 /** The template's bytes, or undefined when there is none for the installed PGlite. */
@@ -118,4 +94,20 @@ export async function seedFromTemplate(dir: string, path = templatePath()): Prom
   if (existsSync(dir)) rmdirSync(dir);
   renameSync(seeding, dir);
   return true;
+}
+
+/**
+ * How a row store opened now in `dir` would be made: from `template`, or by initdb (and
+ * why), or undefined when `dir` holds a database already. For the log line of a new store.
+ */
+export function newStoreOrigin(
+  dir: string,
+  template = templatePath(),
+): { readonly made: 'template' } | { readonly made: 'initdb'; readonly why: string } | undefined {
+  if (existsSync(join(dir, 'PG_VERSION'))) return undefined;
+  if (!existsSync(template))
+    return { made: 'initdb', why: `there is no template at ${template} (npm run build makes it)` };
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    return { made: 'initdb', why: `${dir} holds files but no database` };
+  return { made: 'template' };
 }
