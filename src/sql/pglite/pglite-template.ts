@@ -10,9 +10,10 @@
  *
  * The template is `dist/pglite-template/pglite-<version>.tar.gz`, written by
  * `scripts/build.mjs` (`npm ci`) with the installed PGlite (pglite-template-build.ts;
- * this module never loads PGlite, so the CLI can look for the template cheaply); its name carries the version,
- * so a PGlite upgraded without a build is never given another version's catalog. Without
- * a template (sources run before any build) the row store falls back to initdb.
+ * this module never loads PGlite, so the CLI can look for the template cheaply). Its name
+ * carries the version, so a PGlite upgraded without a build is never given another
+ * version's catalog. Without a template (sources run before any build) the row store
+ * falls back to initdb.
  */
 import {
   existsSync,
@@ -27,8 +28,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { extract } from 'tar';
 
-/** The installed PGlite's version, read from its package.json. */
+let installedVersion: string | undefined;
+
+/** The installed PGlite's version, read once from its package.json. */
 export function pgliteVersion(): string {
+  installedVersion ??= readPgliteVersion();
+  return installedVersion;
+}
+
+function readPgliteVersion(): string {
   const require = createRequire(import.meta.url);
   let dir = dirname(require.resolve('@electric-sql/pglite'));
   for (;;) {
@@ -56,6 +64,9 @@ export function readTemplate(path = templatePath()): Buffer | undefined {
   return existsSync(path) ? readFileSync(path) : undefined;
 }
 
+/** Whether `dir` is missing or empty: what a new row store is unpacked into. */
+const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
+
 /** The dump holds the pid file of the PGlite it was taken from; a new directory must not. */
 const notPidFile = (p: string) => !/(^|\/)postmaster\.pid$/.test(p);
 
@@ -66,8 +77,7 @@ const notPidFile = (p: string) => !/(^|\/)postmaster\.pid$/.test(p);
  * False (nothing done) when `dir` holds anything or there is no template.
  */
 export async function seedFromTemplate(dir: string, path = templatePath()): Promise<boolean> {
-  if (existsSync(dir) && readdirSync(dir).length > 0) return false;
-  if (!existsSync(path)) return false;
+  if (!isEmptyDir(dir) || !existsSync(path)) return false;
   const seeding = `${dir}.seeding`;
   rmSync(seeding, { recursive: true, force: true });
   mkdirSync(seeding, { recursive: true });
@@ -107,7 +117,6 @@ export function newStoreOrigin(
   if (existsSync(join(dir, 'PG_VERSION'))) return undefined;
   if (!existsSync(template))
     return { made: 'initdb', why: `there is no template at ${template} (npm run build makes it)` };
-  if (existsSync(dir) && readdirSync(dir).length > 0)
-    return { made: 'initdb', why: `${dir} holds files but no database` };
+  if (!isEmptyDir(dir)) return { made: 'initdb', why: `${dir} holds files but no database` };
   return { made: 'template' };
 }
