@@ -8,6 +8,8 @@ export interface RealtimeMetrics {
   failures: Counter<'use_case'>;
   deadLetters: Counter<'use_case'>;
   restarts: Counter<'use_case'>;
+  /** Shopping records a use case was handed, by `result`: `shared` (decoded by another group) or `decoded`. */
+  decodes: Counter<'use_case' | 'result'>;
 }
 
 /**
@@ -67,5 +69,11 @@ export function registerRealtimeMetrics(
       'faresight_realtime_restarts_total',
       'Times a use case loop crashed and was restarted from its last committed checkpoint',
     ),
+    decodes: new Counter({
+      name: 'faresight_realtime_decodes_total',
+      help: 'Shopping records a use case was handed: decoded by itself, or shared (decoded once by another group reading them)',
+      labelNames: ['use_case', 'result'] as const,
+      registers,
+    }),
   };
 }

@@ -245,6 +245,51 @@ describe('realtime runner', () => {
     assert.deepEqual([...rec.seen].sort(), good.map((r) => r.id).sort());
   });
 
+  it('decodes each record once for the use cases that read it, handing each the same record', async () => {
+    const stream = await openStream();
+    const recs = records(120);
+    await append(stream, recs);
+    const got = new Map<string, Map<string, ShoppingRecord>>();
+    const keeping = (name: string): UseCase => {
+      const mine = new Map<string, ShoppingRecord>();
+      got.set(name, mine);
+      return {
+        name,
+        async processBatch(batch) {
+          for (const r of batch) mine.set(r.id, r);
+        },
+      };
+    };
+    const registry = new Registry();
+    const rt = await startRealtime({
+      stream,
+      useCases: [keeping('one'), keeping('two')],
+      policy,
+      logger: silentLogger,
+      retry,
+      registry,
+    });
+    await until(
+      'both committed',
+      async () => (await pending(stream, 'rt-one')) + (await pending(stream, 'rt-two')) === 0,
+    );
+    await rt.stop();
+    await stream.close();
+    const [one, two] = [got.get('one')!, got.get('two')!];
+    assert.equal(one.size, recs.length);
+    assert.equal(two.size, recs.length);
+    for (const r of recs) {
+      assert.deepEqual(one.get(r.id), decodeRecord(encodeRecord(r)));
+      assert.ok(one.get(r.id) === two.get(r.id), `${r.id} was decoded twice`);
+    }
+    // the metric says so: each record decoded by one group and taken by the other
+    const byResult = { shared: 0, decoded: 0 };
+    for (const v of (await registry.getSingleMetric('faresight_realtime_decodes_total')!.get())
+      .values)
+      byResult[v.labels.result as 'shared' | 'decoded'] += v.value;
+    assert.deepEqual(byResult, { shared: recs.length, decoded: recs.length });
+  });
+
   it('rejects duplicate or malformed use case names', async () => {
     const stream = await openStream();
     try {

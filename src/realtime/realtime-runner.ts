@@ -8,14 +8,17 @@
  * moves on (see UseCase for the rules). Records that cannot be decoded are dead-lettered
  * too, and so are shopping records that fail validation (a record on the stream from
  * before the rules were tightened, or written past ingest): at once, with the fields at
- * fault, before any use case sees them, so they cost no retries. Never a hot loop, never
- * a commit of an unprocessed batch. A loop that throws outside that handling (a bug, a
- * stream handing out garbage) is logged, backed off and restarted on a fresh consumer,
- * so it resumes from its last committed checkpoint while the other use cases keep going.
+ * fault, before any use case sees them, so they cost no retries. The use cases reading a
+ * stream with the default decoder share one decoding of each record (SharedDecodes).
+ * Never a hot loop, never a commit of an unprocessed batch. A loop that throws outside
+ * that handling (a bug, a stream handing out garbage) is logged, backed off and restarted
+ * on a fresh consumer, so it resumes from its last committed checkpoint while the other
+ * use cases keep going.
  */
 import type { Registry } from 'prom-client';
 import { decodeRecord } from '../model/codec.js';
 import { deadLetterOf, encodeDeadLetter } from '../model/dead-letter.js';
+import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
 import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../ops/backoff.js';
@@ -32,6 +35,7 @@ import { newLoopStats } from '../stream/consumer/consumer-sink.js';
 import type { AppendRecord, BatchPolicy, Consumer, ShardLag, Stream } from '../stream/stream.js';
 import { RecordRejectedError } from './errors.js';
 import { registerRealtimeMetrics } from './realtime-metrics.js';
+import { SharedDecodes } from './shared-decodes.js';
 import { StreamPool } from './stream-pool.js';
 import type { UseCase } from './use-case.js';
 
@@ -140,13 +144,31 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   };
   const metrics = opts.registry ? registerRealtimeMetrics(opts.registry, lagOf) : undefined;
   const validation = opts.validation ?? DEFAULT_VALIDATION_POLICY;
+  // one decoding of each shopping record for all the use cases that read it
+  const readerOf = new Map<number, number>();
+  const readers = new Map<string, number>();
+  for (const [i, uc] of opts.useCases.entries()) {
+    if (uc.decode) continue;
+    const source = stats[i]!.source;
+    readerOf.set(i, readers.get(source) ?? 0);
+    readers.set(source, (readers.get(source) ?? 0) + 1);
+  }
+  const shared = new Map(
+    [...readers].map(([source, n]) => [source, new SharedDecodes<ShoppingRecord>(n)]),
+  );
+  const sharedFor = (i: number) => {
+    const reader = readerOf.get(i);
+    return reader === undefined ? undefined : { reader, decodes: shared.get(stats[i]!.source)! };
+  };
   const loops = opts.useCases.map((uc, i) => {
     const st = stats[i]!;
     const source = sources[i]!;
     const policy = uc.policy ?? opts.policy;
     const label = { use_case: st.name };
     return runConsumerLoop({
-      sink: useCaseSink(uc, st, pool, opts.deadLetters, validation),
+      sink: useCaseSink(uc, st, pool, opts.deadLetters, validation, sharedFor(i), (n, result) =>
+        metrics?.decodes.inc({ ...label, result }, n),
+      ),
       openConsumer: () => openConsumer(source, st.group, policy),
       first: consumers[i]!,
       stats: st,
@@ -205,19 +227,42 @@ function useCaseSink<R>(
   pool: StreamPool,
   deadLetters: Stream | undefined,
   validation: ValidationPolicy,
+  shared: { reader: number; decodes: SharedDecodes<ShoppingRecord> } | undefined,
+  counted: (records: number, result: 'shared' | 'decoded') => void,
 ): ConsumerSink<R> {
   const stage = `realtime:${stats.name}`;
+  // how the shopping records were decoded, counted into the metric once per batch
+  let sharedCount = 0;
+  let decodedCount = 0;
+  const decodeShopping = (d: Uint8Array) => {
+    const v = validShoppingRecord(d, validation);
+    decodedCount++;
+    return v;
+  };
   return {
-    decode: uc.decode ? (d) => uc.decode!(d) : (d) => validShoppingRecord(d, validation) as R,
-    process: (values, batch) =>
-      uc.processBatch(values, {
+    decode: uc.decode
+      ? (d) => uc.decode!(d)
+      : (d, raw) => {
+          if (!shared) return decodeShopping(d) as R;
+          const before = decodedCount;
+          const v = shared.decodes.get(shared.reader, raw, decodeShopping);
+          if (decodedCount === before) sharedCount++;
+          return v as R;
+        },
+    process: (values, batch) => {
+      if (sharedCount > 0) counted(sharedCount, 'shared');
+      if (decodedCount > 0) counted(decodedCount, 'decoded');
+      sharedCount = 0;
+      decodedCount = 0;
+      return uc.processBatch(values, {
         group: stats.group,
         lastSeq: batch.lastSeq,
         publish: async (name, records) => {
           if (records.length === 0) return;
           await (await pool.get(name)).append(records);
         },
-      }),
+      });
+    },
     isPermanent: (err) => err instanceof RecordRejectedError,
     ...(deadLetters
       ? {

@@ -48,7 +48,11 @@ export interface UseCase<R = ShoppingRecord> {
   readonly source?: string;
   /** Decodes one record of `source`; default the ShoppingRecord codec. Throwing dead-letters it. */
   decode?(data: Uint8Array): R;
-  /** Applies the decoded records of one batch (never empty). */
+  /**
+   * Applies the decoded records of one batch (never empty). With the default `decode`,
+   * the records are shared with the other use cases reading the same stream (decoded
+   * once, see shared-decodes.ts): read them, never change them.
+   */
   processBatch(records: readonly R[], ctx: BatchContext): Promise<void>;
   /** Releases what the use case opened (a thread), once the runner stopped feeding it. */
   close?(): Promise<void>;
