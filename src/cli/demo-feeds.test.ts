@@ -35,6 +35,9 @@ describe('the demo feeds of up --demo', () => {
     const days = new Set(recs.map((r) => r.receivedAt.slice(0, 10)));
     assert.ok(days.size >= 20, `history spans ${days.size} days, not four weeks`);
     assert.ok(recs.every((r) => Date.parse(r.receivedAt) <= Date.now()));
+    // one batch in flight: ingest takes at most one of the history's batches per turn of
+    // up's event loop, beside the API's requests
+    assert.equal(opts.maxInFlight, 1);
   });
 
   it('rotate lake files sooner by default, and keep a rotation the user set', () => {

@@ -72,6 +72,9 @@ export function liveFeedOptions(rate: number, t: DemoFeedTarget): FeedOptions {
  * as fast as ingest takes them, each received a few hundred ms after it was shopped, so
  * jobs that leave out records received long after shopping (ponds) keep them. Ends at
  * `now` even short of `count` (the simulated clock follows the daily search pattern).
+ * One batch in flight at a time: ingest shares `up`'s event loop with the API, and with
+ * four, each turn of the loop parsed up to four of the history's batches before the
+ * API's requests beside them were answered.
  */
 export function historyFeedOptions(
   count: number,
@@ -87,5 +90,6 @@ export function historyFeedOptions(
     vendor: 'generic',
     token: t.token,
     seed: t.seed === undefined ? undefined : t.seed + 1,
+    maxInFlight: 1,
   };
 }
