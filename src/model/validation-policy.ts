@@ -19,6 +19,11 @@ export interface ValidationPolicy {
   readonly maxClockSkewMs: number;
 }
 
+/** True when two policies hold the same rules. */
+export function samePolicy(a: ValidationPolicy, b: ValidationPolicy): boolean {
+  return a.unknownAirports === b.unknownAirports && a.maxClockSkewMs === b.maxClockSkewMs;
+}
+
 /** The policy used when none is given: reject unknown codes, 5 minutes of clock skew. */
 export const DEFAULT_VALIDATION_POLICY: ValidationPolicy = Object.freeze({
   unknownAirports: 'reject',

@@ -257,6 +257,7 @@ function useCaseSink<R>(
       return uc.processBatch(values, {
         group: stats.group,
         lastSeq: batch.lastSeq,
+        ...(uc.decode ? {} : { validated: validation }),
         publish: async (name, records) => {
           if (records.length === 0) return;
           await (await pool.get(name)).append(records);

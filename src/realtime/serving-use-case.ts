@@ -2,7 +2,11 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
-import { DEFAULT_VALIDATION_POLICY, type ValidationPolicy } from '../model/validation-policy.js';
+import {
+  DEFAULT_VALIDATION_POLICY,
+  samePolicy,
+  type ValidationPolicy,
+} from '../model/validation-policy.js';
 import type { Logger } from '../ops/logger.js';
 import { TimeSlice } from '../ops/time-slice.js';
 import { type Cache, scopesOfChange } from '../serving/cache/cache.js';
@@ -66,7 +70,8 @@ export interface ServingUseCaseOptions {
 
 /**
  * Refuses, before any write, records that validation refuses (the runner dead-letters
- * them at once): what reaches the row store is what ingest would have accepted.
+ * them at once): what reaches the row store is what ingest would have accepted. Skipped
+ * for a batch the runner validated with the same rules (BatchContext.validated).
  */
 async function refuseInvalid(
   records: readonly ShoppingRecord[],
@@ -113,8 +118,11 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
   return {
     name: 'serving',
     configSchema: servingConfigSchema,
-    async processBatch(records) {
-      await refuseInvalid(records, opts.validation ?? DEFAULT_VALIDATION_POLICY);
+    async processBatch(records, ctx) {
+      const policy = opts.validation ?? DEFAULT_VALIDATION_POLICY;
+      // the runner validated them with these rules as it decoded them: not twice
+      if (!(ctx?.validated && samePolicy(ctx.validated, policy)))
+        await refuseInvalid(records, policy);
       const r = { newSearches: 0, faresChanged: 0, changedMarkets: [] as string[] };
       for (let i = 0; i < records.length; i += APPLY_RECORDS) {
         // the event loop turns between transactions: reads waiting on the row store run

@@ -20,6 +20,7 @@ import { marketKey, type ShoppingRecord } from '../model/shopping-record.js';
 import { searchRecord } from '../model/testing/records.js';
 import { REJECTION_CASES } from '../model/testing/rejection-cases.js';
 import { validateRecord } from '../model/validate.js';
+import { DEFAULT_VALIDATION_POLICY } from '../model/validation-policy.js';
 import { silentLogger } from '../ops/logger.js';
 import { MemoryCache } from '../serving/cache/memory/memory-cache.js';
 import { RowStore } from '../serving/row-store.js';
@@ -96,6 +97,41 @@ describe('every sink refuses what the validator refuses', () => {
       await serving.processBatch([valid('ok')], ctx);
       assert.equal(await count('SELECT count(*) AS n FROM route_edges'), 1);
       assert.equal(bumps, 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('the serving use case checks a batch again unless the runner validated it with the same rules', async () => {
+    const client = await PGliteClient.open();
+    try {
+      const store = new RowStore(client);
+      await store.migrate();
+      const serving = createServingUseCase({ rowStore: store, logger: silentLogger });
+      const ctx = {
+        group: 'rt-serving',
+        lastSeq: new Map<number, number>(),
+        publish: async () => {},
+      };
+      const unknown = REJECTION_CASES.find((c) => c.name === 'unknown-origin')!;
+      // validated with other rules (unknown codes flagged, not refused): checked again
+      await assert.rejects(
+        serving.processBatch([broken(unknown)], {
+          ...ctx,
+          validated: { ...DEFAULT_VALIDATION_POLICY, unknownAirports: 'flag' },
+        }),
+        RecordRejectedError,
+      );
+      assert.equal((await store.markets()).length, 0);
+      // validated with its own rules: taken as the runner vouched, not checked twice
+      await serving.processBatch([broken(unknown)], {
+        ...ctx,
+        validated: { ...DEFAULT_VALIDATION_POLICY },
+      });
+      assert.deepEqual(
+        (await store.markets()).map((m) => m.origin),
+        ['QQQ'],
+      );
     } finally {
       await client.close();
     }

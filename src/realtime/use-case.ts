@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ShoppingRecord } from '../model/shopping-record.js';
+import type { ValidationPolicy } from '../model/validation-policy.js';
 import type { AppendRecord, BatchPolicy } from '../stream/stream.js';
 
 /** Where a batch came from, and what a use case may do besides its own writes. */
@@ -8,6 +9,12 @@ export interface BatchContext {
   readonly group: string;
   /** Last sequence per shard in the batch: the position a commit will checkpoint. */
   readonly lastSeq: ReadonlyMap<number, number>;
+  /**
+   * The rules every record of the batch passed in the runner just before (use cases
+   * without their own `decode`); a use case that validates with the same rules need not
+   * check them again. Absent: nothing was checked.
+   */
+  readonly validated?: ValidationPolicy;
   /**
    * Appends derived records to stream `stream` (opened on first use by the runner's
    * `openStream`), for other use cases to consume (fan-out). Resolves when they are
