@@ -51,6 +51,51 @@ function syntheticFares(n: number, seed: number): FareRow[] {
   return rows;
 }
 
+describe('window cut-offs', () => {
+  it("are what a DDSketch merged from the window's day sketches answers", () => {
+    const u = rng(7);
+    const f = {
+      market: 'JFK-LAX',
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: 20,
+      stayDays: undefined,
+      currency: '',
+    };
+    const key = segmentKey(f, 0);
+    // one fare, two, a few in one bin, and many over days, prices spread and repeated
+    for (const fares of [1, 2, 3, 7, 50, 400, 3000]) {
+      const windowDays = 7;
+      const s = new SegmentSketches({ windowDays, minFares: 1 });
+      for (let i = 0; i < fares; i++) {
+        const price = i % 5 === 0 ? 199 : Math.round(80 + 400 * u() ** 2);
+        s.add(f, price, 100 + Math.floor(u() * 12));
+      }
+      for (const today of [100, 104, 106, 111, 130]) {
+        // the reference: the window's day sketches merged, asked as labels ask
+        const merged = new DDSketch({ relativeAccuracy: 0.005 });
+        for (let d = today - windowDays + 1; d <= today; d++) {
+          const day = s.daySketch(key, d);
+          if (day) merged.merge(day);
+        }
+        const n = merged.count;
+        const at = (p: number) => {
+          if (n === 0) return Number.NaN;
+          const idx = Math.min(n - 1, Math.max(0, Math.round(p * (n + 1)) - 1));
+          return merged.getValueAtQuantile(n > 1 ? Math.min(1, (idx + 1e-6) / (n - 1)) : 0);
+        };
+        const p = DEFAULT_PERCENTILES;
+        assert.deepEqual(
+          s.cutoffs(key, today),
+          { count: n, great: at(p.great), good: at(p.good), median: at(0.5), high: at(p.high) },
+          `${fares} fares, window ending on day ${today}`,
+        );
+        assert.deepEqual(s.cutoffs(key, today), s.cutoffsByDDSketch(key, today));
+      }
+    }
+  });
+});
+
 describe('deal labels', () => {
   it('are calibrated on held-back fares from the same distribution (within 2 points)', () => {
     const e = evaluateDeals(syntheticFares(40_000, 1), syntheticFares(40_000, 2));

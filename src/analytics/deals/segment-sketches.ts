@@ -100,10 +100,10 @@ const TRIM_TO = 0.9;
  * ascending. Most day sketches are of fine segments holding a few fares each, and the
  * library's sketch (an object, its own mapping, two dense stores of every bin between
  * the lowest and highest) cost about 1,560 bytes each: the demo's deals kept 72,000 of
- * them, 140 MB of the serving process's heap. A window's DDSketch is built from these
- * when it is needed (SegmentSketches.view), with the same bins and counts, so the
- * quantiles are the same. Only prices above the mapping's smallest value are counted;
- * fares are positive.
+ * them, 140 MB of the serving process's heap. A window's quantiles are read from these
+ * when needed (SegmentSketches.view merges the window's bins in key order), as a DDSketch
+ * of the same bins and counts answers them. Only prices above the mapping's smallest
+ * value are counted; fares are positive.
  *
  * The bins are one array of exactly their size, key and count interleaved: a growing
  * array (`push`, `splice`) keeps room for 16 more elements, which made two arrays of a
@@ -274,6 +274,36 @@ export class SegmentSketches {
   /** True when the segment (a segmentKey) is held: false for a new one and for one `trim` dropped. */
   holds(key: string): boolean {
     return this.byKey.has(key);
+  }
+
+  /**
+   * The cut-offs a segment's fares are labelled by in the window ending on `today` (its
+   * fares, the great, good, median and high prices), if it is held.
+   */
+  cutoffs(key: string, today: number): Omit<WindowView, 'day'> | undefined {
+    const seg = this.byKey.get(key);
+    if (!seg) return undefined;
+    const { day: _, ...v } = this.view(seg, today);
+    return v;
+  }
+
+  /**
+   * The same cut-offs from a DDSketch merged from the window's day sketches, as `view`
+   * made them before: the reference `cutoffs` is tested and benchmarked against.
+   */
+  cutoffsByDDSketch(key: string, today: number): Omit<WindowView, 'day'> | undefined {
+    const seg = this.byKey.get(key);
+    if (!seg) return undefined;
+    const merged = new DDSketch({ relativeAccuracy: this.accuracy });
+    for (const d of seg.days) if (this.inWindow(d.day, today)) d.addTo(merged);
+    const n = merged.count;
+    const at = (p: number): number => {
+      if (n === 0) return Number.NaN;
+      const idx = Math.min(n - 1, Math.max(0, Math.round(p * (n + 1)) - 1));
+      return merged.getValueAtQuantile(n > 1 ? Math.min(1, (idx + 1e-6) / (n - 1)) : 0);
+    };
+    const p = this.percentiles;
+    return { count: n, great: at(p.great), good: at(p.good), median: at(0.5), high: at(p.high) };
   }
 
   /** The day sketch of a segment, if any (for checkpoints): a DDSketch of its counts. */
@@ -508,26 +538,88 @@ export class SegmentSketches {
         seg.pending < Math.min(this.refreshEvery, Math.max(1, Math.ceil(v.count * 0.1))))
     )
       return v;
-    const merged = new DDSketch({ relativeAccuracy: this.accuracy });
-    for (const d of seg.days) if (this.inWindow(d.day, today)) d.addTo(merged);
-    const n = merged.count;
-    const at = (p: number): number => {
-      if (n === 0) return Number.NaN;
-      const idx = Math.min(n - 1, Math.max(0, Math.round(p * (n + 1)) - 1));
-      return merged.getValueAtQuantile(n > 1 ? Math.min(1, (idx + 1e-6) / (n - 1)) : 0);
-    };
     const p = this.percentiles;
+    const [great, good, median, high] = this.windowQuantiles(seg, today, [
+      p.great,
+      p.good,
+      0.5,
+      p.high,
+    ]);
     const nv: WindowView = {
       day: today,
-      count: n,
-      great: at(p.great),
-      good: at(p.good),
-      median: at(0.5),
-      high: at(p.high),
+      count: this.windowCount,
+      great: great as number,
+      good: good as number,
+      median: median as number,
+      high: high as number,
     };
     seg.view = nv;
     seg.pending = 0;
     return nv;
+  }
+
+  /** Fares in the window of the last windowQuantiles call. */
+  private windowCount = 0;
+  /** The window's day counts and a cursor into each: windowQuantiles' scratch. */
+  private readonly inView: DayCounts[] = [];
+  private readonly cursors: number[] = [];
+
+  /**
+   * The prices at `percentiles` of `seg`'s fares in the window ending on `today`, as a
+   * DDSketch merged from its day sketches answers them (the rank of each rounded to a
+   * fare, then the lower key at that rank), NaN for each when it has none; the count goes
+   * to `windowCount`. The day sketches' bins are merged in key order in place: building
+   * the merged sketch (an object and two dense stores of 128 bins and up, shifted as
+   * they grow) was the deals' largest allocation while the demo's history loaded.
+   */
+  private windowQuantiles(seg: Segment, today: number, percentiles: number[]): number[] {
+    const days = this.inView;
+    const cursors = this.cursors;
+    days.length = 0;
+    cursors.length = 0;
+    let n = 0;
+    for (const d of seg.days)
+      if (this.inWindow(d.day, today)) {
+        days.push(d);
+        cursors.push(0);
+        n += d.count;
+      }
+    this.windowCount = n;
+    const out = percentiles.map(() => Number.NaN);
+    if (n === 0) return out;
+    // the rank DDSketch.getValueAtQuantile looks up for each, as `view` asked it before
+    const ranks = percentiles.map((p) => {
+      const idx = Math.min(n - 1, Math.max(0, Math.round(p * (n + 1)) - 1));
+      const q = n > 1 ? Math.min(1, (idx + 1e-6) / (n - 1)) : 0;
+      return q * (n - 1);
+    });
+    let left = ranks.length;
+    let running = 0;
+    while (left > 0) {
+      // the smallest key not yet counted, over the days (each day's bins ascend)
+      let key = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < days.length; i++) {
+        const c = cursors[i] as number;
+        const bins = (days[i] as DayCounts).bins;
+        if (c < bins.length && (bins[c] as number) < key) key = bins[c] as number;
+      }
+      if (key === Number.POSITIVE_INFINITY) break; // rounding: never past the last fare
+      for (let i = 0; i < days.length; i++) {
+        const c = cursors[i] as number;
+        const bins = (days[i] as DayCounts).bins;
+        if (c < bins.length && bins[c] === key) {
+          running += bins[c + 1] as number;
+          cursors[i] = c + 2;
+        }
+      }
+      for (let j = 0; j < ranks.length; j++)
+        if (Number.isNaN(out[j] as number) && running > (ranks[j] as number)) {
+          out[j] = this.mapping.value(key);
+          left--;
+        }
+    }
+    days.length = 0;
+    return out;
   }
 }
 
