@@ -12,6 +12,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { segmentKey } from '../src/analytics/deals/fare-segment.js';
 import { SegmentSketches } from '../src/analytics/deals/segment-sketches.js';
+import { rng } from './forecast-datasets.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,13 +23,6 @@ const { values } = parseArgs({
 const FARES = Number(values.fares);
 const ROUNDS = Number(values.rounds);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 4294967296;
-  };
-}
 const u = rng(3);
 const markets = Array.from({ length: 60 }, (_, i) => `M${String(i).padStart(2, '0')}-X${i % 7}`);
 const DAYS = 28;

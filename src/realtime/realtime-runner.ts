@@ -35,7 +35,7 @@ import { newLoopStats } from '../stream/consumer/consumer-sink.js';
 import type { AppendRecord, BatchPolicy, Consumer, ShardLag, Stream } from '../stream/stream.js';
 import { RecordRejectedError } from './errors.js';
 import { registerRealtimeMetrics } from './realtime-metrics.js';
-import { SharedDecodes } from './shared-decodes.js';
+import { type SharedDecode, SharedDecodes } from './shared-decodes.js';
 import { StreamPool } from './stream-pool.js';
 import type { UseCase } from './use-case.js';
 
@@ -144,29 +144,23 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   };
   const metrics = opts.registry ? registerRealtimeMetrics(opts.registry, lagOf) : undefined;
   const validation = opts.validation ?? DEFAULT_VALIDATION_POLICY;
-  // one decoding of each shopping record for all the use cases that read it
-  const readerOf = new Map<number, number>();
-  const readers = new Map<string, number>();
-  for (const [i, uc] of opts.useCases.entries()) {
-    if (uc.decode) continue;
+  // one decoding of each shopping record for all the use cases that read it, their
+  // readers added before any of them reads
+  const decodesOf = new Map<string, SharedDecodes<ShoppingRecord>>();
+  const shared = opts.useCases.map((uc, i) => {
+    if (uc.decode) return undefined;
     const source = stats[i]!.source;
-    readerOf.set(i, readers.get(source) ?? 0);
-    readers.set(source, (readers.get(source) ?? 0) + 1);
-  }
-  const shared = new Map(
-    [...readers].map(([source, n]) => [source, new SharedDecodes<ShoppingRecord>(n)]),
-  );
-  const sharedFor = (i: number) => {
-    const reader = readerOf.get(i);
-    return reader === undefined ? undefined : { reader, decodes: shared.get(stats[i]!.source)! };
-  };
+    const decodes = decodesOf.get(source) ?? new SharedDecodes<ShoppingRecord>();
+    decodesOf.set(source, decodes);
+    return decodes.reader();
+  });
   const loops = opts.useCases.map((uc, i) => {
     const st = stats[i]!;
     const source = sources[i]!;
     const policy = uc.policy ?? opts.policy;
     const label = { use_case: st.name };
     return runConsumerLoop({
-      sink: useCaseSink(uc, st, pool, opts.deadLetters, validation, sharedFor(i), (n, result) =>
+      sink: useCaseSink(uc, st, pool, opts.deadLetters, validation, shared[i], (n, result) =>
         metrics?.decodes.inc({ ...label, result }, n),
       ),
       openConsumer: () => openConsumer(source, st.group, policy),
@@ -227,7 +221,7 @@ function useCaseSink<R>(
   pool: StreamPool,
   deadLetters: Stream | undefined,
   validation: ValidationPolicy,
-  shared: { reader: number; decodes: SharedDecodes<ShoppingRecord> } | undefined,
+  shared: SharedDecode<ShoppingRecord> | undefined,
   counted: (records: number, result: 'shared' | 'decoded') => void,
 ): ConsumerSink<R> {
   const stage = `realtime:${stats.name}`;
@@ -245,7 +239,7 @@ function useCaseSink<R>(
       : (d, raw) => {
           if (!shared) return decodeShopping(d) as R;
           const before = decodedCount;
-          const v = shared.decodes.get(shared.reader, raw, decodeShopping);
+          const v = shared(raw, decodeShopping);
           if (decodedCount === before) sharedCount++;
           return v as R;
         },

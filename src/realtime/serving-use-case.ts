@@ -121,7 +121,7 @@ export function createServingUseCase(opts: ServingUseCaseOptions): UseCase {
     async processBatch(records, ctx) {
       const policy = opts.validation ?? DEFAULT_VALIDATION_POLICY;
       // the runner validated them with these rules as it decoded them: not twice
-      if (!(ctx?.validated && samePolicy(ctx.validated, policy)))
+      if (!(ctx.validated && samePolicy(ctx.validated, policy)))
         await refuseInvalid(records, policy);
       const r = { newSearches: 0, faresChanged: 0, changedMarkets: [] as string[] };
       for (let i = 0; i < records.length; i += APPLY_RECORDS) {

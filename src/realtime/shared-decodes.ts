@@ -30,49 +30,46 @@ interface Entry<R> {
   left: number;
 }
 
+/** A reader's way to its records' decodings: kept by another reader, or `decode(record.data)`. */
+export type SharedDecode<R> = (
+  record: { shard: number; seq: number; data: Uint8Array },
+  decode: (data: Uint8Array) => R,
+) => R;
+
 /** The shared decodings of one stream's records; see the module comment. */
 export class SharedDecodes<R> {
   private readonly entries = new Map<string, Entry<R>>();
   /** Per reader, the sequence it read last on each shard. */
-  private readonly positions: Map<number, number>[];
-  /** Decodings handed out without decoding. */
-  hits = 0;
-  /** Records decoded. */
-  misses = 0;
+  private readonly positions: Map<number, number>[] = [];
 
-  /**
-   * `readers`: the use cases reading this stream with this decoding (below 2, nothing is
-   * kept); `capacity`: records kept at most.
-   */
-  constructor(
-    readers: number,
-    private readonly capacity = DEFAULT_SHARED_DECODES,
-  ) {
+  /** `capacity`: records kept at most. */
+  constructor(private readonly capacity = DEFAULT_SHARED_DECODES) {
     if (!(capacity >= 1)) throw new RangeError(`capacity must be at least 1 (got ${capacity})`);
-    this.positions = Array.from({ length: readers }, () => new Map());
   }
 
   /**
-   * The decoding of `record` for reader `reader` (0 to readers - 1): kept by another
-   * reader, or `decode(record.data)` (which may throw), kept for the readers that have
-   * not read that far on its shard.
+   * Adds a reader (before it reads: records are kept only for the readers there are) and
+   * returns its way to the decodings. `decode` may throw; what it returns is kept for the
+   * readers that have not read that far on its shard.
    */
-  get(
-    reader: number,
+  reader(): SharedDecode<R> {
+    const mine = new Map<number, number>();
+    this.positions.push(mine);
+    return (record, decode) => this.get(mine, record, decode);
+  }
+
+  private get(
+    mine: Map<number, number>,
     record: { shard: number; seq: number; data: Uint8Array },
     decode: (data: Uint8Array) => R,
   ): R {
-    const mine = this.positions[reader];
-    if (!mine) throw new RangeError(`no reader ${reader} (${this.positions.length} readers)`);
     mine.set(record.shard, record.seq);
     const key = `${record.shard}:${record.seq}`;
     const kept = this.entries.get(key);
     if (kept && sameBytes(kept.data, record.data)) {
-      this.hits++;
       if (--kept.left <= 0) this.entries.delete(key);
       return kept.value;
     }
-    this.misses++;
     const value = decode(record.data);
     // replaces a decoding of other bytes under the same key (a renumbered shard)
     if (kept) this.entries.delete(key);

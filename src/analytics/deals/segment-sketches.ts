@@ -539,27 +539,14 @@ export class SegmentSketches {
     )
       return v;
     const p = this.percentiles;
-    const [great, good, median, high] = this.windowQuantiles(seg, today, [
-      p.great,
-      p.good,
-      0.5,
-      p.high,
-    ]);
-    const nv: WindowView = {
-      day: today,
-      count: this.windowCount,
-      great: great as number,
-      good: good as number,
-      median: median as number,
-      high: high as number,
-    };
+    const w = this.windowQuantiles(seg, today, [p.great, p.good, 0.5, p.high]);
+    const [great, good, median, high] = w.values as [number, number, number, number];
+    const nv: WindowView = { day: today, count: w.count, great, good, median, high };
     seg.view = nv;
     seg.pending = 0;
     return nv;
   }
 
-  /** Fares in the window of the last windowQuantiles call. */
-  private windowCount = 0;
   /** The window's day counts and a cursor into each: windowQuantiles' scratch. */
   private readonly inView: DayCounts[] = [];
   private readonly cursors: number[] = [];
@@ -567,12 +554,16 @@ export class SegmentSketches {
   /**
    * The prices at `percentiles` of `seg`'s fares in the window ending on `today`, as a
    * DDSketch merged from its day sketches answers them (the rank of each rounded to a
-   * fare, then the lower key at that rank), NaN for each when it has none; the count goes
-   * to `windowCount`. The day sketches' bins are merged in key order in place: building
+   * fare, then the lower key at that rank), NaN for each when it has none, and its fares.
+   * The day sketches' bins are merged in key order in place: building
    * the merged sketch (an object and two dense stores of 128 bins and up, shifted as
    * they grow) was the deals' largest allocation while the demo's history loaded.
    */
-  private windowQuantiles(seg: Segment, today: number, percentiles: number[]): number[] {
+  private windowQuantiles(
+    seg: Segment,
+    today: number,
+    percentiles: number[],
+  ): { count: number; values: number[] } {
     const days = this.inView;
     const cursors = this.cursors;
     days.length = 0;
@@ -584,9 +575,8 @@ export class SegmentSketches {
         cursors.push(0);
         n += d.count;
       }
-    this.windowCount = n;
     const out = percentiles.map(() => Number.NaN);
-    if (n === 0) return out;
+    if (n === 0) return { count: 0, values: out };
     // the rank DDSketch.getValueAtQuantile looks up for each, as `view` asked it before
     const ranks = percentiles.map((p) => {
       const idx = Math.min(n - 1, Math.max(0, Math.round(p * (n + 1)) - 1));
@@ -619,7 +609,7 @@ export class SegmentSketches {
         }
     }
     days.length = 0;
-    return out;
+    return { count: n, values: out };
   }
 }
 
