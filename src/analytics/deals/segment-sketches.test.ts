@@ -299,6 +299,57 @@ describe('deal labels', () => {
     assert.equal(sliced.size, 0);
   });
 
+  it('looks only at the segments given an older day, until the window moves past the rest', async () => {
+    const s = new SegmentSketches({ windowDays: 7, minFares: 1 });
+    const fare = (m: number) => ({
+      market: `M${m}-X`,
+      cabin: 'economy',
+      tripType: 'oneway',
+      leadDays: 3,
+      currency: 'USD',
+    });
+    for (let m = 0; m < 200; m++) for (let day = 105; day <= 110; day++) s.add(fare(m), 150, day);
+    let looked = 0;
+    const counting = {
+      due: () => {
+        looked++;
+        return false;
+      },
+      pause: async () => {},
+    };
+    assert.equal(
+      await s.evict(110, counting),
+      0,
+      'days 105-110 are all in the window ending on 110',
+    );
+    // a late fare of market 7, and a stored old day merged back (as the deals revive a
+    // trimmed segment): only their segments are looked at, and their old days dropped
+    s.add(fare(7), 150, 101);
+    const key = segmentKey(fare(9), 0);
+    const old = new DDSketch({ relativeAccuracy: 0.005 });
+    old.accept(140);
+    s.mergeDay(key, 100, old);
+    const sketches = s.sketches;
+    looked = 0;
+    assert.equal(await s.evict(110, counting), SEGMENT_LEVELS.length + 1);
+    assert.equal(s.sketches, sketches - SEGMENT_LEVELS.length - 1);
+    assert.ok(looked <= SEGMENT_LEVELS.length + 1, `looked at ${looked} of ${s.size} segments`);
+    assert.equal(s.cutoffs(key, 110)?.count, 6, 'its fares of days 105-110 only');
+    looked = 0;
+    assert.equal(await s.evict(110, counting), 0);
+    assert.equal(looked, 0, 'nothing late since');
+    // a day leaving the window: every segment is looked at again, and day 105 dropped
+    const held = s.size;
+    assert.equal(await s.evict(112, counting), held, 'one day 105 in every segment');
+    assert.ok(looked >= held);
+    // a late segment whose only day leaves is forgotten, not left empty
+    s.add(fare(500), 150, 90);
+    const size = s.size;
+    assert.equal(await s.evict(112, noPause), SEGMENT_LEVELS.length);
+    assert.equal(s.size, size - 4, "its market's four segments had no other day");
+    assert.equal(s.holds(segmentKey(fare(500), 0)), false);
+  });
+
   it('holds at most maxSegments: trim drops the least recently added fine segments, unusable first', () => {
     const s = new SegmentSketches({ minFares: 5, maxSegments: 60 });
     const base = { cabin: 'economy', tripType: 'oneway', currency: 'USD' };

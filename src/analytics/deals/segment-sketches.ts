@@ -201,8 +201,17 @@ export class SegmentSketches {
   private readonly accuracy: number;
   /** The bins' mapping, the same as every sketch of this accuracy has. */
   private readonly mapping: DDSketch['mapping'];
-  /** The oldest day any segment holds (Infinity when none): what evict has to look at. */
+  /**
+   * The oldest day any segment not in `late` holds (Infinity when none): evict looks at
+   * every segment only once the window has moved past it.
+   */
   private oldestDay = Number.POSITIVE_INFINITY;
+  /**
+   * Segments given a day older than oldestDay since the last evict (a late fare, a
+   * revived segment's stored days, a restore): evict looks at these alone while the
+   * window has not moved past oldestDay.
+   */
+  private late = new Set<Segment>();
   private readonly refreshEvery: number;
   private readonly maxSegments: number;
   /** Adds so far: a segment's `touched`. */
@@ -335,35 +344,55 @@ export class SegmentSketches {
    * Drops day sketches older than the window ending on `today`; returns how many. Pauses
    * whenever `slice` is due: a day leaving the window makes it look at every segment,
    * 100-140 ms of the event loop for the demo's 45,000 while its history loaded (a day of
-   * history every few seconds). Nothing else may add to or trim these sketches until it
-   * resolves.
+   * history every few seconds). Otherwise it looks only at the segments given an older
+   * day than the rest since the last call (`late`): the deals revive trimmed segments with
+   * their stored days every batch, and a scan of every segment for those cost the demo's
+   * event loop 40-120 ms a second after its history. Nothing else may add to or trim
+   * these sketches until it resolves.
    */
   async evict(today: number, slice: { due(): boolean; pause(): Promise<void> }): Promise<number> {
-    // Called after every batch: nothing to look at until the oldest day leaves the window
-    // (the scan of every segment, and a new list for each, cost the event loop each batch).
     const cutoff = today - this.windowDays;
-    if (this.oldestDay > cutoff) return 0;
+    const late = this.late;
+    if (this.oldestDay > cutoff && late.size === 0) return 0;
+    this.late = new Set();
     let dropped = 0;
     let oldest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.levels.length; i++) {
-      const level = this.levels[i] as Map<number, Segment>;
+    const look = (seg: Segment, forget: () => void): void => {
+      const days = seg.days;
+      let kept = 0;
+      for (const d of days)
+        if (d.day > cutoff) {
+          days[kept++] = d;
+          if (d.day < oldest) oldest = d.day;
+        }
+      dropped += days.length - kept;
+      if (kept < days.length) seg.days = days.slice(0, kept);
+      if (kept === 0) forget();
+    };
+    if (this.oldestDay > cutoff) {
+      // the window has not moved past the others' days: only the late ones can hold older
+      for (const seg of late) {
+        if (this.byKey.get(seg.key) !== seg) continue; // trimmed since: no longer held
+        if (slice.due()) await slice.pause();
+        look(seg, () => {
+          // its level and id from its key (segments keep neither: 45,000 of them)
+          const p = parseSegmentKey(seg.key) as ParsedSegmentKey;
+          const g = this.group(p.currency, p.market, p.cabin, p.tripType);
+          this.levels[p.level]?.delete(numericKey(g, p.level, p.lead, p.stay));
+          this.byKey.delete(seg.key);
+        });
+      }
+      if (oldest < this.oldestDay) this.oldestDay = oldest;
+      return dropped;
+    }
+    for (const level of this.levels)
       for (const [id, seg] of level) {
         if (slice.due()) await slice.pause();
-        const days = seg.days;
-        let kept = 0;
-        for (const d of days)
-          if (d.day > cutoff) {
-            days[kept++] = d;
-            if (d.day < oldest) oldest = d.day;
-          }
-        dropped += days.length - kept;
-        if (kept < days.length) seg.days = days.slice(0, kept);
-        if (kept === 0) {
+        look(seg, () => {
           level.delete(id);
           this.byKey.delete(seg.key);
-        }
+        });
       }
-    }
     this.oldestDay = oldest;
     return dropped;
   }
@@ -436,7 +465,7 @@ export class SegmentSketches {
     }
     // a list of exactly its days (push would keep room for 16 more)
     seg.days = [...seg.days, new DayCounts(day, key, weight)];
-    if (day < this.oldestDay) this.oldestDay = day;
+    if (day < this.oldestDay) this.late.add(seg);
   }
 
   /** Number of segments held (all levels). */
