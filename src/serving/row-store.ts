@@ -256,8 +256,8 @@ export class RowStore {
    * most `limit` (default 50).
    */
   async markets(opts: { limit?: number } = {}): Promise<MarketSummary[]> {
-    // One statement (a read the row store serves first): each market's fares per currency
-    // through its primary key's (origin, destination) prefix.
+    // One statement (a read the row store serves first): each listed market's count and
+    // cheapest fare per currency, kept in market_fares by triggers (migration 4).
     const rows = await this.client.query<{
       origin: string;
       destination: string;
@@ -271,8 +271,8 @@ export class RowStore {
        FROM (SELECT origin, destination, searches, last_seen FROM markets
              ORDER BY searches DESC, origin, destination LIMIT $1) m
        LEFT JOIN LATERAL (
-         SELECT currency, min(amount)::text AS amount, count(*) AS n FROM cheapest_fares c
-         WHERE c.origin = m.origin AND c.destination = m.destination GROUP BY currency
+         SELECT currency, min_amount::text AS amount, offers AS n FROM market_fares c
+         WHERE c.origin = m.origin AND c.destination = m.destination
        ) f ON true
        ORDER BY m.searches DESC, m.origin, m.destination, f.currency COLLATE "C"`,
       [opts.limit ?? 50],

@@ -34,7 +34,28 @@ async function snapshot(client: SqlClient): Promise<unknown> {
   const searches = await client.query(
     `SELECT origin, destination, search_id, received_at FROM market_searches ORDER BY 1,2,3`,
   );
-  return JSON.parse(JSON.stringify({ fares, markets, searches }));
+  const marketFares = await client.query(
+    `SELECT origin, destination, currency, offers::text AS offers, min_amount::text AS min
+     FROM market_fares ORDER BY 1,2,3`,
+  );
+  return JSON.parse(JSON.stringify({ fares, markets, searches, marketFares }));
+}
+
+/**
+ * market_fares against what it keeps: the count and cheapest fare per market and
+ * currency of cheapest_fares. Returns its rows.
+ */
+async function assertMarketFaresKept(client: SqlClient, when: string): Promise<unknown[]> {
+  const kept = await client.query(
+    `SELECT origin, destination, currency, offers::text AS offers, min_amount::text AS min
+     FROM market_fares ORDER BY 1,2,3`,
+  );
+  const actual = await client.query(
+    `SELECT origin, destination, currency, count(*)::text AS offers, min(amount)::text AS min
+     FROM cheapest_fares GROUP BY 1,2,3 ORDER BY 1,2,3`,
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(kept)), JSON.parse(JSON.stringify(actual)), when);
+  return kept;
 }
 
 const T1 = '2030-01-01T10:00:00.000Z';
@@ -76,7 +97,7 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       );
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1, 2, 3],
+        [1, 2, 3, 4],
       );
     });
 
@@ -113,6 +134,63 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
           searchId: 's2',
         },
       ]);
+    });
+
+    test('keeps each market and currency its count of fares and cheapest, whatever writes them', async () => {
+      const c = client!;
+      // three markets, two currencies, more fare keys than a chunk (50): several statements
+      const records: ShoppingRecord[] = [];
+      for (let i = 0; i < 90; i++)
+        records.push(
+          searchRecord({
+            id: `m${i}`,
+            origin: ['JFK', 'BOS', 'SFO'][i % 3] as string,
+            departureDate: `2030-03-${String(1 + (i % 28)).padStart(2, '0')}`,
+            offers: [
+              { carrier: 'BA', amount: 300 + i },
+              { carrier: 'AA', amount: 200 + ((i * 7) % 50), currency: i % 2 ? 'EUR' : 'USD' },
+            ],
+          }),
+        );
+      await store.applyRecords(records);
+      const first = await assertMarketFaresKept(c, 'after the first batch');
+      assert.equal(first.length, 6);
+      // lower prices for some keys (updates), new keys beside them (inserts), replays
+      await store.applyRecords([
+        ...records.slice(0, 30),
+        searchRecord({ id: 'cheap', offers: [{ carrier: 'BA', amount: 99 }] }),
+        searchRecord({
+          id: 'new',
+          origin: 'SFO',
+          departureDate: '2030-04-02',
+          offers: [{ carrier: 'UA', amount: 120, currency: 'GBP' }],
+        }),
+      ]);
+      await assertMarketFaresKept(c, 'after updates and inserts');
+      // hand-written statements: the cheapest raised, a key moved to another currency, the
+      // cheapest of a market deleted, a market's last fare of a currency deleted
+      await c.exec(`UPDATE cheapest_fares SET amount = 1000 WHERE amount = 99`);
+      await assertMarketFaresKept(c, 'after the cheapest was raised');
+      await c.exec(
+        `UPDATE cheapest_fares SET currency = 'CHF' WHERE origin = 'BOS' AND carrier = 'BA' AND departure_date < '2030-03-10'`,
+      );
+      await assertMarketFaresKept(c, 'after fares moved to another currency');
+      await c.exec(
+        `DELETE FROM cheapest_fares WHERE (origin, destination, currency, amount) IN (SELECT origin, destination, currency, min(amount) FROM cheapest_fares GROUP BY 1, 2, 3)`,
+      );
+      await assertMarketFaresKept(c, 'after the cheapest of each was deleted');
+      await c.exec(`DELETE FROM cheapest_fares WHERE currency = 'GBP'`);
+      const kept = await assertMarketFaresKept(c, 'after a currency lost its last fare');
+      assert.ok(!JSON.stringify(kept).includes('GBP'), 'none kept for it');
+      // the prune's deletes, then a truncate
+      await store.prune({
+        now: Date.parse('2030-03-16T00:00:00Z'),
+        fareRetentionMs: 365 * 86_400_000,
+      });
+      const pruned = await assertMarketFaresKept(c, 'after a prune of departed fares');
+      assert.ok(pruned.length > 0, 'fares departing after the prune are kept');
+      await c.exec('TRUNCATE cheapest_fares');
+      assert.deepEqual(await assertMarketFaresKept(c, 'after a truncate'), []);
     });
 
     test('on an equal price keeps the earlier sighting, whatever the arrival order', async () => {
