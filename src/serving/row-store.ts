@@ -13,6 +13,7 @@
  *   24 h) are pruned; a replay cannot reach further back than the stream retains.
  */
 import type { ShoppingRecord } from '../model/shopping-record.js';
+import { deleteInChunks } from '../sql/delete-in-chunks.js';
 import { migrate } from '../sql/migrate.js';
 import type { SqlClient, SqlStatement } from '../sql/sql-client.js';
 import { type FareRow, fareRows, type SearchRow, searchRows } from './fare-rows.js';
@@ -37,8 +38,11 @@ export const DEFAULT_SEARCH_RETENTION_MS = 48 * 3600_000;
  * retention) cannot bring it back.
  */
 export const DEFAULT_FARE_RETENTION_MS = 48 * 3600_000;
-/** The tables `prune` deletes from, vacuumed after it so their space is reused. */
-const PRUNED_TABLES = ['cheapest_fares', 'market_searches', 'markets'] as const;
+/**
+ * The tables `prune` deletes from or every batch updates, vacuumed after it so their
+ * space is reused.
+ */
+const PRUNED_TABLES = ['cheapest_fares', 'market_searches', 'markets', 'market_fares'] as const;
 
 /** A market with data, as `GET /v1/markets` lists it. */
 export interface MarketSummary {
@@ -364,26 +368,26 @@ export class RowStore {
   async prune(opts: PruneOptions = {}): Promise<PruneResult> {
     const now = opts.now ?? Date.now();
     const ago = (ms: number) => new Date(now - ms).toISOString();
-    const count = async (sql: string, param: string) => {
-      const [r] = await this.client.query<{ n: number | string }>(
-        `WITH d AS (${sql} RETURNING 1) SELECT count(*) AS n FROM d`,
-        [param],
-      );
-      return Number(r?.n ?? 0);
-    };
-    const searchIds = await count(
-      'DELETE FROM market_searches WHERE received_at < $1::timestamptz',
-      ago(opts.searchRetentionMs ?? DEFAULT_SEARCH_RETENTION_MS),
+    // in chunks, and one table vacuumed at a time: reads go in between (deleteInChunks)
+    const searchIds = await deleteInChunks(
+      this.client,
+      'market_searches',
+      'received_at < $1::timestamptz',
+      [ago(opts.searchRetentionMs ?? DEFAULT_SEARCH_RETENTION_MS)],
     );
-    const departedFares = await count(
-      'DELETE FROM cheapest_fares WHERE departure_date < $1::date',
-      ago(86_400_000).slice(0, 10),
+    const departedFares = await deleteInChunks(
+      this.client,
+      'cheapest_fares',
+      'departure_date < $1::date',
+      [ago(86_400_000).slice(0, 10)],
     );
-    const staleFares = await count(
-      'DELETE FROM cheapest_fares WHERE seen_at < $1::timestamptz',
-      ago(opts.fareRetentionMs ?? DEFAULT_FARE_RETENTION_MS),
+    const staleFares = await deleteInChunks(
+      this.client,
+      'cheapest_fares',
+      'seen_at < $1::timestamptz',
+      [ago(opts.fareRetentionMs ?? DEFAULT_FARE_RETENTION_MS)],
     );
-    await this.client.exec(`VACUUM ${PRUNED_TABLES.join(', ')}`);
+    for (const t of PRUNED_TABLES) await this.client.exec(`VACUUM ${t}`);
     return { searchIds, departedFares, staleFares };
   }
 

@@ -1,3 +1,4 @@
+import { deleteInChunks } from '../../sql/delete-in-chunks.js';
 import { migrate } from '../../sql/migrate.js';
 import type { SqlClient, SqlStatement } from '../../sql/sql-client.js';
 import { ANALYTICS_MIGRATIONS } from '../analytics-migrations.js';
@@ -242,8 +243,10 @@ ORDER BY shopped_at DESC, savings_pct DESC LIMIT $${params.length}`,
    * rewrites is reused (PGlite runs no autovacuum).
    */
   async prune(before: Date, beforeDay: string): Promise<void> {
-    await this.client.query('DELETE FROM deals WHERE shopped_at < $1', [before]);
-    await this.client.query('DELETE FROM deal_sketches WHERE day < $1::date', [beforeDay]);
-    await this.client.exec('VACUUM deals, deal_sketches');
+    // in chunks, and one table vacuumed at a time: reads go in between (deleteInChunks)
+    await deleteInChunks(this.client, 'deals', 'shopped_at < $1', [before]);
+    await deleteInChunks(this.client, 'deal_sketches', 'day < $1::date', [beforeDay]);
+    await this.client.exec('VACUUM deals');
+    await this.client.exec('VACUUM deal_sketches');
   }
 }
