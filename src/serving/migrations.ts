@@ -120,10 +120,10 @@ CREATE INDEX cheapest_fares_market_currency ON cheapest_fares (origin, destinati
     sql: `
 -- GET /v1/markets read each listed market's fares to count them and take their cheapest
 -- per currency: 8-12 ms for 50 markets on PGlite 6 minutes into the demo, 16-29 ms 38
--- minutes in, even from the index of migration 3, and growing with the fares kept. Now their count and cheapest
--- are kept per market and currency, by statement triggers on cheapest_fares (every
--- writer, the prune's deletes and hand-written statements included), and the read takes
--- one row per listed market and currency.
+-- minutes in, even from the index of migration 3, and growing with the fares kept. Now
+-- their count and cheapest are kept per market and currency, by statement triggers on
+-- cheapest_fares (every writer, the prune's deletes and hand-written statements
+-- included), and the read takes one row per listed market and currency.
 CREATE TABLE market_fares (
   origin      text    NOT NULL,
   destination text    NOT NULL,
