@@ -168,6 +168,7 @@ BEGIN
   FOR UPDATE;
   INSERT INTO market_fares AS m (origin, destination, currency, offers, min_amount)
   SELECT c->>'o', c->>'d', c->>'c', (c->>'n')::bigint, 0 FROM jsonb_array_elements(changes) c
+  WHERE (c->>'n')::bigint <> 0 -- an upsert's updates move no fare to another key
   ON CONFLICT (origin, destination, currency) DO UPDATE SET offers = m.offers + excluded.offers;
   UPDATE market_fares m SET min_amount = coalesce((
     SELECT min(f.amount) FROM cheapest_fares f

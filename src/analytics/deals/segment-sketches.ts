@@ -377,8 +377,7 @@ export class SegmentSketches {
         look(seg, () => {
           // its level and id from its key (segments keep neither: 45,000 of them)
           const p = parseSegmentKey(seg.key) as ParsedSegmentKey;
-          const g = this.group(p.currency, p.market, p.cabin, p.tripType);
-          this.levels[p.level]?.delete(numericKey(g, p.level, p.lead, p.stay));
+          this.levels[p.level]?.delete(this.idOf(p));
           this.byKey.delete(seg.key);
         });
       }
@@ -553,8 +552,13 @@ export class SegmentSketches {
     if (existing) return existing;
     const p: ParsedSegmentKey | undefined = parseSegmentKey(key);
     if (!p) throw new RangeError(`not a segment key: "${key}"`);
+    return this.create(key, p.level, this.idOf(p));
+  }
+
+  /** The numeric id of a parsed segment key in its level. */
+  private idOf(p: ParsedSegmentKey): number {
     const g = this.group(p.currency, p.market, p.cabin, p.tripType);
-    return this.create(key, p.level, numericKey(g, p.level, p.lead, p.stay));
+    return numericKey(g, p.level, p.lead, p.stay);
   }
 
   private view(seg: Segment, today: number): WindowView {
