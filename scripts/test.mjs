@@ -21,9 +21,22 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// A file that runs past FILE_TIMEOUT_MS fails, named, and the run goes on: on Node 20
+// `--test-timeout` bounds each file's process (and each test in it), so one stuck file
+// cannot hold the run, and CI, until its own limit (the longest file takes about a
+// minute). TEST_FILE_TIMEOUT_MS overrides it.
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 600_000);
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);
