@@ -47,6 +47,16 @@ const EVERY = Number(values.every);
 if (!(MINUTES > 0) || !(EVERY > 0)) throw new Error('--minutes and --every must be positive');
 const REQUESTS = 200;
 /**
+ * A request unanswered after this long counts as an error, ends its sample and is named in
+ * it, and the run goes on: a demo that stops answering must show in the figures, not hang
+ * the bench.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** After the run, the demo gets this long to stop on SIGTERM before it is killed (and said so). */
+const STOP_TIMEOUT_MS = 60_000;
+/** fetch, given up after REQUEST_TIMEOUT_MS (a TimeoutError). */
+const get = (url: string) => fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+/**
  * Lag, in records over all groups, under which the history counts as worked through: a
  * minute of the live feed (the lake group checkpoints when a file closes, so about 1,000
  * records behind is its steady state).
@@ -133,24 +143,29 @@ async function apiLatency(more: (i: number) => boolean = (i) => i < REQUESTS): P
   sameP50: number;
   sameP99: number;
   errors: number;
+  timedOut: string[];
   requests: number;
 }> {
   const lat: number[] = [];
   const health: number[] = [];
   const same: number[] = [];
   let errors = 0;
+  const timedOut: string[] = [];
   const timed = async (url: string, into: number[]) => {
     const t = performance.now();
     try {
-      const r = await fetch(url);
+      const r = await get(url);
       await r.arrayBuffer();
       if (r.status !== 200) errors++;
-    } catch {
+    } catch (err) {
       errors++;
+      if ((err as Error).name === 'TimeoutError')
+        timedOut.push(`${clock()} ${url.slice(api.length)}`);
     }
     into.push(performance.now() - t);
   };
-  for (let i = 0; more(i); i++) {
+  // a request left unanswered ends the sample: the demo is stuck, the rest would wait too
+  for (let i = 0; more(i) && timedOut.length === 0; i++) {
     await timed(`${api}/v1/markets?limit=${1 + (i % 100)}`, lat);
     // a `SELECT 1` on the row store: the event loop and the store's queue, without a query's work
     await timed(`${api}/healthz`, health);
@@ -164,6 +179,7 @@ async function apiLatency(more: (i: number) => boolean = (i) => i < REQUESTS): P
     sameP50: percentile(same, 0.5),
     sameP99: p99(same),
     errors,
+    timedOut,
     requests: lat.length,
   };
 }
@@ -172,7 +188,7 @@ async function apiLatency(more: (i: number) => boolean = (i) => i < REQUESTS): P
 async function samples(name: string): Promise<number[] | undefined> {
   for (const base of [api, ingest]) {
     try {
-      const text = await (await fetch(`${base}/metrics`)).text();
+      const text = await (await get(`${base}/metrics`)).text();
       const lines = text
         .split('\n')
         .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
@@ -192,7 +208,7 @@ async function counter(name: string): Promise<number | undefined> {
 /** The API's cache reads so far by result (hit, stale, miss, error); {} when not served. */
 async function cacheReads(): Promise<Record<string, number>> {
   try {
-    const text = await (await fetch(`${api}/metrics`)).text();
+    const text = await (await get(`${api}/metrics`)).text();
     return Object.fromEntries(
       [...text.matchAll(/^faresight_cache_reads_total\{result="(\w+)"\} (\d+)$/gm)].map((m) => [
         m[1]!,
@@ -216,6 +232,15 @@ async function lakeWritten(): Promise<string> {
   const files = await counter('faresight_lake_files_written_total');
   const records = await counter('faresight_lake_records_written_total');
   return `${files ?? 'n/a'} files, ${records ?? 'n/a'} records written`;
+}
+
+/** `, N errors` and the requests that timed out (the first, with its time); '' for none. */
+function errorsOf(a: { errors: number; timedOut: string[] }): string {
+  if (a.errors === 0) return '';
+  const late = a.timedOut.length
+    ? ` (${a.timedOut.length} unanswered after ${REQUEST_TIMEOUT_MS / 1000} s, the first at ${a.timedOut[0]})`
+    : '';
+  return `, ${a.errors} errors${late}`;
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0).padStart(5)} MB`;
@@ -260,7 +285,7 @@ try {
   console.log(
     `history ${caughtUp ? 'worked through' : lagSeen ? 'still loading' : 'load: no lag metric served'} at ${loadMin.toFixed(1)} min: ` +
       `API p50 ${during.p50.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms over ${during.requests} requests (healthz p99 ${during.healthP99.toFixed(1)} ms; one URL throughout: p50 ${during.sameP50.toFixed(1)} ms, p99 ${during.sameP99.toFixed(1)} ms)` +
-      `${during.errors ? `, ${during.errors} errors` : ''} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
+      `${errorsOf(during)} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()} at ${rssMaxAt}  lake ${await lakeWritten()}`,
   );
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
@@ -284,7 +309,7 @@ try {
         `row store ${mb(diskBytes(join(dir, 'rowstore')))} (WAL ${mb(diskBytes(join(dir, 'rowstore', 'pg_wal'))).trim()})`,
         `lake ${mb(diskBytes(join(dir, 'lake')))} ${String(parquetFiles(join(dir, 'lake'))).padStart(5)} files (${await lakeWritten()})`,
         `stream ${mb(diskBytes(join(dir, 'stream')))}`,
-        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample; healthz ${a.healthP99.toFixed(1)} ms)${a.errors ? `, ${a.errors} errors` : ''}`,
+        `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample; healthz ${a.healthP99.toFixed(1)} ms)${errorsOf(a)}`,
       ].join('  '),
     );
     rssMax = 0;
@@ -299,6 +324,14 @@ try {
 } finally {
   clearInterval(rssTimer);
   child.kill('SIGTERM');
-  await exited;
+  const stopped = await Promise.race([
+    exited.then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS).unref()),
+  ]);
+  if (!stopped) {
+    console.log(`faresight up did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM: killed`);
+    child.kill('SIGKILL');
+    await exited;
+  }
   rmSync(dir, { recursive: true, force: true });
 }
