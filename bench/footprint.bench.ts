@@ -93,16 +93,27 @@ createInterface({ input: child.stderr! }).on('line', (l) => {
   if (stderr.length > 20) stderr.shift();
 });
 const exited = new Promise<number | null>((r) => child.on('exit', r));
+/**
+ * Stops the demo with SIGTERM, kills it (and says so) when it has not stopped within
+ * STOP_TIMEOUT_MS, and removes its data.
+ */
+async function stopDemo(): Promise<void> {
+  child.kill('SIGTERM');
+  const stopped = await Promise.race([
+    exited.then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS).unref()),
+  ]);
+  if (!stopped) {
+    console.log(`faresight up did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM: killed`);
+    child.kill('SIGKILL');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
 // Stopped by a signal (scripts/bench.mjs forwards its own): stop the demo and remove its
 // data, as at the end of the run, rather than leave `up --demo` running on its own.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.once(signal, () => {
-    child.kill('SIGTERM');
-    void exited.then(() => {
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(1);
-    });
-  });
+  process.once(signal, () => void stopDemo().then(() => process.exit(1)));
 let ingest: string | undefined;
 const api = await new Promise<string>((resolve, reject) => {
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -323,15 +334,5 @@ try {
   );
 } finally {
   clearInterval(rssTimer);
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([
-    exited.then(() => true),
-    new Promise<false>((r) => setTimeout(() => r(false), STOP_TIMEOUT_MS).unref()),
-  ]);
-  if (!stopped) {
-    console.log(`faresight up did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM: killed`);
-    child.kill('SIGKILL');
-    await exited;
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await stopDemo();
 }

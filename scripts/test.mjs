@@ -26,6 +26,12 @@ if (files.length === 0) {
 // cannot hold the run, and CI, until its own limit (the longest file takes about a
 // minute). TEST_FILE_TIMEOUT_MS overrides it.
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 600_000);
+if (!Number.isInteger(FILE_TIMEOUT_MS) || FILE_TIMEOUT_MS <= 0) {
+  console.error(
+    `TEST_FILE_TIMEOUT_MS must be a whole number of milliseconds above 0 (got ${JSON.stringify(process.env.TEST_FILE_TIMEOUT_MS)})`,
+  );
+  process.exit(1);
+}
 const r = spawnSync(
   process.execPath,
   [

@@ -4,7 +4,7 @@
  * an hour on one file and landed nothing.)
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,5 +55,20 @@ it('passes', () => {});
     assert.match(out, /✖ .*stuck\.test\.ts .*\n\s+'test timed out after 10000ms'/, out);
     assert.match(out, /✔ passes/, out);
     assert.match(out, /ℹ pass 1\n/, out);
+  });
+
+  it('refuses a file timeout that is not a positive whole number, saying so', () => {
+    for (const bad of ['abc', '0', '-5', '2.5']) {
+      const r = spawnSync(process.execPath, [join(repo, 'scripts', 'test.mjs')], {
+        cwd: dir,
+        env: { ...process.env, TEST_FILE_TIMEOUT_MS: bad },
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 1, bad);
+      assert.match(
+        r.stderr,
+        new RegExp(`TEST_FILE_TIMEOUT_MS must be a whole number .*\\(got "${bad}"\\)`),
+      );
+    }
   });
 });
