@@ -224,4 +224,41 @@ CREATE TRIGGER market_fares_truncated AFTER TRUNCATE ON cheapest_fares
   FOR EACH STATEMENT EXECUTE FUNCTION market_fares_truncated();
 `,
   },
+  {
+    version: 5,
+    name: "market_fares: a market's row rewritten only when its cheapest changed",
+    sql: `
+-- Migration 4's recount set min_amount on every market and currency an update or delete
+-- touched, so a fare lowered to a price above its market's cheapest (most updates) wrote a
+-- new version of the market's row for nothing: dead rows for the vacuum, and WAL. Now the
+-- row is written only when its cheapest differs, as text, so that 300 and 300.00 are two.
+CREATE OR REPLACE FUNCTION market_fares_recount(changes jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  -- locked in key order first, like the inserts
+  PERFORM 1 FROM market_fares m
+  WHERE (m.origin, m.destination, m.currency) IN (
+    SELECT c->>'o', c->>'d', c->>'c' FROM jsonb_array_elements(changes) c)
+  ORDER BY m.origin COLLATE "C", m.destination COLLATE "C", m.currency COLLATE "C"
+  FOR UPDATE;
+  INSERT INTO market_fares AS m (origin, destination, currency, offers, min_amount)
+  SELECT c->>'o', c->>'d', c->>'c', (c->>'n')::bigint, 0 FROM jsonb_array_elements(changes) c
+  WHERE (c->>'n')::bigint <> 0 -- an upsert's updates move no fare to another key
+  ON CONFLICT (origin, destination, currency) DO UPDATE SET offers = m.offers + excluded.offers;
+  UPDATE market_fares m SET min_amount = s.min_amount
+  FROM (
+    SELECT k.o, k.d, k.c, coalesce((
+      SELECT min(f.amount) FROM cheapest_fares f
+      WHERE f.origin = k.o AND f.destination = k.d AND f.currency = k.c
+    ), 0) AS min_amount
+    FROM (SELECT DISTINCT c->>'o' AS o, c->>'d' AS d, c->>'c' AS c
+          FROM jsonb_array_elements(changes) c) k
+  ) s
+  WHERE m.origin = s.o AND m.destination = s.d AND m.currency = s.c
+    AND m.min_amount::text IS DISTINCT FROM s.min_amount::text;
+  DELETE FROM market_fares m
+  WHERE m.offers <= 0 AND (m.origin, m.destination, m.currency) IN (
+    SELECT c->>'o', c->>'d', c->>'c' FROM jsonb_array_elements(changes) c);
+END $fn$;
+`,
+  },
 ];

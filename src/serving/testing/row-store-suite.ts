@@ -97,7 +97,7 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       );
       assert.deepEqual(
         rows.map((r) => Number(r.version)),
-        [1, 2, 3, 4],
+        [1, 2, 3, 4, 5],
       );
     });
 
@@ -191,6 +191,42 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       assert.ok(pruned.length > 0, 'fares departing after the prune are kept');
       await c.exec('TRUNCATE cheapest_fares');
       assert.deepEqual(await assertMarketFaresKept(c, 'after a truncate'), []);
+    });
+
+    test("leaves a market's row alone when a lowered fare is not its cheapest", async () => {
+      const c = client!;
+      await store.applyRecords([
+        searchRecord({
+          id: 'a',
+          offers: [
+            { carrier: 'BA', amount: 500 },
+            { carrier: 'AA', amount: 300 },
+          ],
+        }),
+      ]);
+      const version = async () =>
+        (
+          await c.query<{ v: string; min: string }>(
+            `SELECT xmin::text AS v, min_amount::text AS min FROM market_fares
+             WHERE origin = 'JFK' AND destination = 'LHR' AND currency = 'USD'`,
+          )
+        )[0];
+      const before = await version();
+      assert.equal(Number(before?.min), 300);
+      // BA lowered to 450: its fare row is updated, the market's cheapest (AA 300) is not
+      await store.applyRecords([
+        searchRecord({ id: 'b', offers: [{ carrier: 'BA', amount: 450 }] }),
+      ]);
+      assert.deepEqual(await version(), before, 'the row is not rewritten');
+      await assertMarketFaresKept(c, 'after a lowered fare that is not the cheapest');
+      // AA lowered to 250: the cheapest changes, and the row with it
+      await store.applyRecords([
+        searchRecord({ id: 'c', offers: [{ carrier: 'AA', amount: 250 }] }),
+      ]);
+      const after = await version();
+      assert.equal(Number(after?.min), 250);
+      assert.notEqual(after?.v, before?.v);
+      await assertMarketFaresKept(c, 'after the cheapest was lowered');
     });
 
     test('on an equal price keeps the earlier sighting, whatever the arrival order', async () => {
