@@ -8,29 +8,13 @@
 // The environment and the V8 flags on the first line are bin/node-env.json's and
 // bin/node-flags.json's (the npm scripts and the benches pass the same; docs/packaging.md
 // says why each is there).
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { distIsCurrent } from './dist-current.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** True when any file under `dir` was modified after `since` (ms). */
-function newerThan(dir, since) {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory() ? newerThan(p, since) : statSync(p).mtimeMs > since) return true;
-  }
-  return false;
-}
-
-function builtIsCurrent() {
-  const stamp = `${root}dist/.build-stamp`;
-  if (!existsSync(stamp)) return false;
-  // An installed package has no src/: its dist/ is the code.
-  return !existsSync(`${root}src`) || !newerThan(`${root}src`, statSync(stamp).mtimeMs);
-}
-
 let main;
-if (builtIsCurrent()) {
+if (distIsCurrent(root)) {
   ({ main } = await import('../dist/cli/main.js'));
 } else {
   const { register } = await import('tsx/esm/api');

@@ -4,19 +4,12 @@
 // --version` and `faresight up --demo` there until ingest, the API and the lake answer.
 // Exits non-zero with the reason on the first failure. Used by .ci/run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { distIsCurrent } from '../bin/dist-current.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** npm's own range rules (a dev dependency). */
@@ -28,16 +21,9 @@ const step = (s) =>
 const npm = (args, cwd) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
-function newerThan(d, since) {
-  return readdirSync(d, { withFileTypes: true }).some((e) =>
-    e.isDirectory() ? newerThan(join(d, e.name), since) : statSync(join(d, e.name)).mtimeMs > since,
-  );
-}
-
 let child;
 try {
-  const stamp = join(root, 'dist/.build-stamp');
-  if (!existsSync(stamp) || newerThan(join(root, 'src'), statSync(stamp).mtimeMs)) {
+  if (!distIsCurrent(root)) {
     step('dist/ is missing or stale: building');
     npm(['run', 'build'], root);
   }
