@@ -87,21 +87,23 @@ export async function fareCalendar(db: SqlExecutor, q: CalendarQuery): Promise<C
     d: string;
     r: string;
     currency: string;
-    amount: string;
+    amount_text: string;
     carrier: string;
     stops: number;
     cabin: string;
     seen_at: unknown;
   }>(
+    // amount_text, not amount: ORDER BY takes an output column's name first, and text
+    // orders "100.64" before "87.15"
     `SELECT DISTINCT ON (departure_date, currency) departure_date::text AS d, return_date::text AS r,
-       currency, amount::text AS amount, carrier, stops, cabin, seen_at
+       currency, amount::text AS amount_text, carrier, stops, cabin, seen_at
      FROM cheapest_fares
      WHERE origin = $1 AND destination = $2 AND departure_date BETWEEN $3::date AND $4::date
        AND CASE WHEN $5::date IS NOT NULL THEN return_date = $5::date
                 WHEN $6::int IS NOT NULL THEN return_date = departure_date + $6::int
                 ELSE return_date = '${ONE_WAY_RETURN_DATE}'::date END
        AND ($7::text IS NULL OR pos = $7::text) AND ($8::text IS NULL OR cabin = $8::text)
-     ORDER BY departure_date, currency, amount, seen_at, search_id COLLATE "C"`,
+     ORDER BY departure_date, currency, cheapest_fares.amount, seen_at, search_id COLLATE "C"`,
     [
       q.origin,
       q.destination,
@@ -116,7 +118,7 @@ export async function fareCalendar(db: SqlExecutor, q: CalendarQuery): Promise<C
   return rows.map((r) => ({
     departureDate: r.d,
     returnDate: returnOrNull(r.r),
-    amount: Number(r.amount),
+    amount: Number(r.amount_text),
     currency: r.currency,
     carrier: r.carrier,
     stops: Number(r.stops),
@@ -146,17 +148,20 @@ export async function marketDetail(
   const cheapest = await db.query<{
     one_way: boolean;
     currency: string;
-    amount: string;
+    amount_text: string;
     d: string;
     r: string;
     carrier: string;
     stops: number;
   }>(
+    // amount_text, not amount: as in fareCalendar
     `SELECT DISTINCT ON (one_way, currency) return_date = '${ONE_WAY_RETURN_DATE}'::date AS one_way,
-       currency, amount::text AS amount, departure_date::text AS d, return_date::text AS r, carrier, stops
+       currency, amount::text AS amount_text, departure_date::text AS d, return_date::text AS r,
+       carrier, stops
      FROM cheapest_fares
      WHERE origin = $1 AND destination = $2 AND departure_date >= $3::date
-     ORDER BY one_way DESC, currency, amount, departure_date, seen_at, search_id COLLATE "C"`,
+     ORDER BY one_way DESC, currency, cheapest_fares.amount, cheapest_fares.departure_date, seen_at,
+       search_id COLLATE "C"`,
     [origin, destination, today],
   );
   if (!m && cheapest.length === 0) return undefined;
@@ -189,7 +194,7 @@ export async function marketDetail(
     cheapest: cheapest.map((c) => ({
       tripType: c.one_way ? 'oneway' : 'roundtrip',
       currency: c.currency,
-      amount: Number(c.amount),
+      amount: Number(c.amount_text),
       departureDate: c.d,
       returnDate: returnOrNull(c.r),
       carrier: c.carrier,

@@ -229,6 +229,43 @@ export function runRowStoreSuite(opts: RowStoreSuiteOptions): void {
       await assertMarketFaresKept(c, 'after the cheapest was lowered');
     });
 
+    test("the calendar and a market's cheapest compare amounts as numbers, not as text", async () => {
+      // as text "100.64" < "79.11" < "87.15": the dearest of each would have been shown
+      await store.applyRecords([
+        searchRecord({
+          id: 'n1',
+          departureDate: '2030-03-01',
+          offers: [
+            { carrier: 'AA', amount: 100.64 },
+            { carrier: 'DL', amount: 87.15 },
+          ],
+        }),
+        searchRecord({
+          id: 'n2',
+          departureDate: '2030-03-02',
+          offers: [{ carrier: 'UA', amount: 79.11 }],
+        }),
+      ]);
+      const days = await store.calendar({
+        origin: 'JFK',
+        destination: 'LHR',
+        from: '2030-03-01',
+        to: '2030-03-02',
+      });
+      assert.deepEqual(
+        days.map((d) => [d.departureDate, d.carrier, d.amount]),
+        [
+          ['2030-03-01', 'DL', 87.15],
+          ['2030-03-02', 'UA', 79.11],
+        ],
+      );
+      const market = await store.market('JFK', 'LHR', { today: '2030-01-01' });
+      assert.deepEqual(
+        market?.cheapest.map((c) => [c.tripType, c.carrier, c.amount, c.departureDate]),
+        [['oneway', 'UA', 79.11, '2030-03-02']],
+      );
+    });
+
     test('on an equal price keeps the earlier sighting, whatever the arrival order', async () => {
       const late = searchRecord({
         id: 'late',
