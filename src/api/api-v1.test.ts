@@ -160,6 +160,15 @@ describe('API v1 reads', () => {
         ['LHR', 51.47],
       ],
     );
+    // a route that takes no parameters refuses them, as the others refuse unknown ones,
+    // instead of answering the whole list to ?limit=3
+    const limited = await get('/v1/airports?limit=3');
+    assert.deepEqual(
+      [limited.status, limited.body.field, limited.body.message],
+      [400, 'limit', 'limit: unknown parameter'],
+    );
+    const demand = await get('/v1/airports/JFK/demand?days=7');
+    assert.deepEqual([demand.status, demand.body.field], [400, 'days']);
   });
 
   it('ETag and Cache-Control on reads; 304 on If-None-Match', async () => {

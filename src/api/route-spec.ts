@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { parseQuery } from './parse-query.js';
+
+/** The query of a route that takes none: any parameter is unknown (400 naming it). */
+const NO_QUERY = z.object({}).strict();
 
 /**
  * One API operation: the single description from which the route is registered, its
@@ -13,7 +16,7 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, P extends z.ZodType 
   readonly summary: string;
   readonly description: string;
   readonly tag: string;
-  /** Query parameters (a strict object schema); none when absent. */
+  /** Query parameters (a strict object schema); absent: the route refuses any. */
   readonly query?: Q;
   /** Path parameters (a strict object schema). */
   readonly params?: P;
@@ -51,7 +54,7 @@ export class RouteTable {
   ): void {
     this.specs.push(spec as unknown as RouteSpec);
     this.app.get(fastifyPath(spec.path), { config: { spec } }, async (req, reply) => {
-      const query = spec.query ? parseQuery(spec.query, req.query) : ({} as z.output<Q>);
+      const query = parseQuery(spec.query ?? NO_QUERY, req.query) as z.output<Q>;
       const params = spec.params ? parseQuery(spec.params, req.params) : ({} as z.output<P>);
       return handler({ query, params, req, reply });
     });
