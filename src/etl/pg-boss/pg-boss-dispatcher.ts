@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../../ops/logger.js';
+import { withUser } from '../../sql/postgres/postgres-client.js';
 import type { SlotDispatcher } from '../etl-scheduler.js';
 import type { EtlTask } from '../etl-task.js';
 
@@ -21,7 +22,11 @@ export async function openPgBossDispatcher(opts: {
   /** How often workers poll, seconds; default 2. */
   pollingIntervalSeconds?: number;
 }): Promise<SlotDispatcher> {
-  const boss = new PgBoss({ connectionString: opts.connectionString, schema: opts.schema, max: 4 });
+  const boss = new PgBoss({
+    connectionString: withUser(opts.connectionString),
+    schema: opts.schema,
+    max: 4,
+  });
   boss.on('error', (err: Error) => opts.logger.warn('pg-boss error', { error: err.message }));
   await boss.start();
   const workers: string[] = [];

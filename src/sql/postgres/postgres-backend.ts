@@ -6,7 +6,9 @@ const configSchema = z.strictObject({
     .string()
     .min(1)
     .default('postgres://127.0.0.1:5432/faresight')
-    .describe('PostgreSQL connection string (create the database first: createdb faresight)'),
+    .describe(
+      'PostgreSQL connection string (create the database first: createdb faresight); without a user in it, PGUSER, USER or the OS user, as psql',
+    ),
 });
 
 /** `rowStore.backend: postgres`: a pool on `rowStore.url`; `pg` is loaded only here. */

@@ -5,6 +5,7 @@
  * our own backend, so the shared server is untouched.
  */
 import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { freePort as closedPort } from '../../ops/testing/ports.js';
@@ -94,7 +95,7 @@ describe('PostgresClient errors name the server and what to check', () => {
         assert.match(
           err.message,
           new RegExp(
-            `^PostgreSQL at 127\\.0\\.0\\.1:${port}/faresight: .*ECONNREFUSED.*is the server running`,
+            `^PostgreSQL at ([^@ ]+@)?127\\.0\\.0\\.1:${port}/faresight: .*ECONNREFUSED.*is the server running`,
           ),
         );
         return true;
@@ -105,6 +106,37 @@ describe('PostgresClient errors name the server and what to check', () => {
       );
     } finally {
       await client.close();
+    }
+  });
+
+  it('a URL without a user connects as the OS user, as psql does, and names it', async (t) => {
+    if (skip || !schema) return t.skip(skip || 'no schema');
+    // a service or container often runs with neither PGUSER nor USER set: pg then sent no
+    // user at all ("no PostgreSQL user name specified in startup packet")
+    const url = new URL(schema.url);
+    url.username = '';
+    url.password = '';
+    const osUser = userInfo().username;
+    const saved = { PGUSER: process.env.PGUSER, USER: process.env.USER, pg: pg.defaults.user };
+    delete process.env.PGUSER;
+    delete process.env.USER;
+    pg.defaults.user = undefined;
+    const client = new PostgresClient({ connectionString: url.toString() });
+    try {
+      const rows = await client
+        .query<{ u: string }>('select current_user as u')
+        .catch((err: Error) => {
+          // a machine whose OS user has no role: refused, but by that name
+          assert.match(err.message, new RegExp(`PostgreSQL at ${osUser}@`));
+          return undefined;
+        });
+      if (rows) assert.equal(rows[0]?.u, osUser);
+    } finally {
+      await client.close();
+      for (const k of ['PGUSER', 'USER'] as const)
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      pg.defaults.user = saved.pg;
     }
   });
 

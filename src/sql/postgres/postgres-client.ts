@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { RowStoreUnavailableError } from '../errors.js';
 import {
@@ -9,7 +10,7 @@ import {
 
 /** Options of PostgresClient. */
 export interface PostgresClientOptions {
-  /** `postgres://user@host:port/db`; the user defaults to the OS user, as with psql. */
+  /** `postgres://user@host:port/db`; the user defaults to PGUSER, USER or the OS user, as with psql. */
   connectionString: string;
   /** Schema to work in (`search_path`); it must exist. Default: the server's search_path. */
   schema?: string;
@@ -43,11 +44,39 @@ const HINTS: Record<string, string> = {
   '57P03': 'the server is starting up or shutting down: retry shortly',
 };
 
-/** `host:port/database` of a connection string, without credentials. */
+/**
+ * The connection string with a user: the URL's own, else PGUSER or USER, else the OS
+ * user, as psql does (pg alone sends no user when PGUSER and USER are unset, as in many
+ * services and containers, and the server answers "no PostgreSQL user name specified").
+ * A string that is not a URL is left to pg.
+ */
+export function withUser(connectionString: string): string {
+  try {
+    const u = new URL(connectionString);
+    if (u.username) return connectionString;
+    const user = process.env.PGUSER || process.env.USER || pg.defaults.user || osUser();
+    if (!user) return connectionString;
+    u.username = encodeURIComponent(user);
+    return u.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
+function osUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `user@host:port/database` of a connection string, without the password. */
 function addressOf(connectionString: string): string {
   try {
     const u = new URL(connectionString);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;
+    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
+    return `${user}${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;
   } catch {
     return '(unparsable rowStore.url)';
   }
@@ -84,12 +113,13 @@ export class PostgresClient implements SqlClient {
   private closed = false;
 
   constructor(opts: PostgresClientOptions) {
-    this.address = addressOf(opts.connectionString);
+    const connectionString = withUser(opts.connectionString);
+    this.address = addressOf(connectionString);
     if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
       throw new Error(`rowStore schema "${opts.schema}" is not a plain lower-case identifier`);
     }
     this.pool = new pg.Pool({
-      connectionString: opts.connectionString,
+      connectionString,
       max: opts.max ?? 10,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
