@@ -129,23 +129,26 @@ WITH RECURSIVE legs AS (
 ${
   explore
     ? `SELECT * FROM (
-  SELECT DISTINCT ON (at) at, first_date::text AS first_date, total::text AS total, transfers,
-    to_char(first_depart, 'YYYY-MM-DD"T"HH24:MI') AS depart_at,
-    to_char(arrive_at, 'YYYY-MM-DD"T"HH24:MI') AS arrive_at, fares
-  FROM paths ORDER BY at, total, transfers, arrive_at
-) best ORDER BY total::numeric, at LIMIT $12`
-    : `SELECT at, first_date::text AS first_date, total::text AS total, transfers,
+  SELECT DISTINCT ON (at) at, first_date::text AS first_date, total::text AS total_text,
+    transfers, to_char(first_depart, 'YYYY-MM-DD"T"HH24:MI') AS depart_at,
+    to_char(arrive_at, 'YYYY-MM-DD"T"HH24:MI') AS arrive_at, fares, total
+  FROM paths ORDER BY at, paths.total, transfers, paths.arrive_at
+) best ORDER BY total, at LIMIT $12`
+    : `SELECT at, first_date::text AS first_date, total::text AS total_text, transfers,
     to_char(first_depart, 'YYYY-MM-DD"T"HH24:MI') AS depart_at,
     to_char(arrive_at, 'YYYY-MM-DD"T"HH24:MI') AS arrive_at, fares
   FROM paths WHERE at = $9::text
-  ORDER BY total, transfers, arrive_at, fares::text LIMIT $12`
+  ORDER BY paths.total, transfers, paths.arrive_at, fares::text LIMIT $12`
 }`;
 }
 
+// The amounts are selected as total_text (text keeps the numeric's digits exactly) and
+// ordered by paths.total: ORDER BY takes an output column's name first, and as text
+// "100.01" sorts before "73.13". So too arrive_at, which the output gives as text.
 interface PathRow {
   at: string;
   first_date: string;
-  total: string;
+  total_text: string;
   transfers: number;
   depart_at: string;
   arrive_at: string;
@@ -183,7 +186,7 @@ export async function findItineraries(db: SqlExecutor, q: ItineraryQuery): Promi
   const through = await throughFares(db, q.origin, currency, q.cabin, rows);
   return rows.map((r) => {
     const fares = (typeof r.fares === 'string' ? JSON.parse(r.fares) : r.fares) as ItineraryFare[];
-    const total = Number(r.total);
+    const total = Number(r.total_text);
     const transfers = Number(r.transfers);
     const t = through.get(`${r.at}|${r.first_date}`) ?? null;
     return {

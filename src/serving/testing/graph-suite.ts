@@ -309,5 +309,32 @@ export function runGraphSuite(opts: GraphSuiteOptions): void {
       );
       assert.equal(await store.market('JFK', 'SYD'), undefined);
     });
+
+    test('itineraries are ranked by amount as a number, not as text', async () => {
+      // as text "100.01" < "73.13": routes came dearest first and explore kept the dearer
+      await store.applyRecords([
+        flight('BOS', 'DCA', '2030-05-01T08:00', '2030-05-01T09:30', 100.01, 'B6'),
+        flight('BOS', 'DCA', '2030-05-01T11:00', '2030-05-01T12:30', 73.13, 'WN'),
+      ]);
+      const r = await store.itineraries({
+        origin: 'BOS',
+        destination: 'DCA',
+        date: '2030-05-01',
+        maxStops: 0,
+        today: TODAY,
+      });
+      assert.deepEqual(
+        r.map((i) => [i.fares[0]!.carrier, i.totalAmount]),
+        [
+          ['WN', 73.13],
+          ['B6', 100.01],
+        ],
+      );
+      const explore = await store.itineraries({ origin: 'BOS', maxStops: 0, today: TODAY });
+      assert.deepEqual(
+        explore.map((i) => [i.destination, i.fares[0]!.carrier, i.totalAmount, i.throughFare]),
+        [['DCA', 'WN', 73.13, 73.13]],
+      );
+    });
   });
 }
