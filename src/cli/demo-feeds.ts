@@ -4,6 +4,8 @@
  * vendor's own history would be), so ponds, trends and forecasts fill from the first
  * minutes. Also the lake rotation the demo uses, so its first files land within a minute.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Config, configSchema } from '../config/config.js';
 import type { FeedOptions } from '../generator/run-feed.js';
 
@@ -92,4 +94,50 @@ export function historyFeedOptions(
     seed: t.seed === undefined ? undefined : t.seed + 1,
     maxInFlight: 1,
   };
+}
+
+/**
+ * What `up --demo` wrote into its data directory about the history it posted there, so a
+ * restart on the same directory does not post four more weeks on top (every count, pond
+ * and forecast would double with each `npm start`).
+ */
+export interface HistoryMarker {
+  /** Searches asked for. */
+  count: number;
+  /** The simulated clock's span, ISO. */
+  from: string;
+  to: string;
+  startedAt: string;
+  /** When the feed ended by itself (every search posted); absent while posting. */
+  finishedAt?: string;
+  /** When `up` stopped before the feed had ended: the history is partial. */
+  interruptedAt?: string;
+  /** Searches delivered, once the feed ended or was stopped. */
+  sent?: number;
+}
+
+/** `<dataDir>/demo-history.json`. */
+export function historyMarkerPath(dataDir: string): string {
+  return join(dataDir, 'demo-history.json');
+}
+
+/** The marker of a history posted into `dataDir` before, or undefined. */
+export function readHistoryMarker(dataDir: string): HistoryMarker | undefined {
+  const path = historyMarkerPath(dataDir);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as HistoryMarker;
+  } catch (err) {
+    throw new Error(
+      `${path} is not the demo's history marker (${(err as Error).message}); remove it to post the demo's history again`,
+    );
+  }
+}
+
+/** Writes the marker whole or not at all (a temporary file renamed over it). */
+export function writeHistoryMarker(dataDir: string, marker: HistoryMarker): void {
+  const path = historyMarkerPath(dataDir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(marker, null, 2)}\n`);
+  renameSync(tmp, path);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startFeed } from '../generator/run-feed.js';
 import { hashToken } from '../ingest/vendor-auth.js';
@@ -11,7 +12,10 @@ import {
   DEMO_ROTATE_SECONDS,
   demoConfig,
   historyFeedOptions,
+  historyMarkerPath,
   liveFeedOptions,
+  readHistoryMarker,
+  writeHistoryMarker,
 } from './demo-feeds.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 import { startPlatform } from './platform.js';
@@ -39,7 +43,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the demo feed (default: random)', intOption('--seed'))
     .option(
       '--demo-history <n>',
-      `searches shopped over the past ${DEMO_HISTORY_DAYS} days, each received when shopped, posted at start, for forecasts (default ${DEFAULT_DEMO_HISTORY}; 0 = none)`,
+      `searches shopped over the past ${DEMO_HISTORY_DAYS} days, each received when shopped, posted at start, for forecasts (default ${DEFAULT_DEMO_HISTORY}, once per data directory: a restart posts none unless this is given; 0 = none)`,
       intOption('--demo-history'),
     )
     .action(
@@ -91,16 +95,54 @@ export function register(program: Command): void {
           );
           // four weeks of searches, each received when it was shopped, so ponds and
           // forecasts have history from the first minutes; posted as fast as ingest takes
-          // them
-          const count = opts.demoHistory ?? DEFAULT_DEMO_HISTORY;
-          if (count > 0) {
-            platform.add(
-              startFeed({
-                ...historyFeedOptions(count, target),
-                thread: true,
-                logger: logger.child('demo-history'),
-              }),
+          // them, once per data directory unless --demo-history asks again
+          let count = opts.demoHistory ?? DEFAULT_DEMO_HISTORY;
+          const earlier = readHistoryMarker(config.dataDir);
+          if (count > 0 && earlier && opts.demoHistory === undefined) {
+            logger[earlier.finishedAt ? 'info' : 'warn'](
+              `demo history not posted again: this data directory has the one posted at ${earlier.startedAt}${earlier.finishedAt ? '' : `, stopped after ${earlier.sent ?? 'some'} of ${earlier.count} searches`} (${historyMarkerPath(config.dataDir)}; --demo-history N posts N more)`,
             );
+            count = 0;
+          }
+          if (count > 0) {
+            const history = historyFeedOptions(count, target);
+            const marker = {
+              count,
+              from: (history.start as Date).toISOString(),
+              to: (history.end as Date).toISOString(),
+              startedAt: new Date().toISOString(),
+            };
+            mkdirSync(config.dataDir, { recursive: true });
+            writeHistoryMarker(config.dataDir, marker);
+            let stopping = false;
+            const feed = startFeed({
+              ...history,
+              thread: true,
+              logger: logger.child('demo-history'),
+            });
+            const recorded = feed.done
+              .then(
+                (r) =>
+                  writeHistoryMarker(config.dataDir, {
+                    ...marker,
+                    ...(stopping
+                      ? { interruptedAt: new Date().toISOString() }
+                      : { finishedAt: new Date().toISOString() }),
+                    sent: r.sent,
+                  }),
+                () => {}, // a failed feed is logged by startFeed; the marker says it started
+              )
+              .catch((err: Error) =>
+                logger.warn('demo history marker not written', { error: err.message }),
+              );
+            platform.add({
+              name: 'demo-history',
+              async stop() {
+                stopping = true;
+                await feed.stop();
+                await recorded;
+              },
+            });
           }
           logger.info('demo feed running', { rate, history: count });
         }
