@@ -62,6 +62,17 @@ describe('faresight parse', () => {
     );
   });
 
+  it('says to give --shopped-at when an old payload is read as shopped now', () => {
+    const file = fixturePath('amadeus', 'flight-offers-roundtrip.json');
+    const r = faresight(['parse', '--vendor', 'amadeus', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /departureDate: 2025-06-\d\d is before the search/);
+    assert.match(
+      r.stderr,
+      /faresight: no records in .* as amadeus \(\d rejections?\): its dates are before the time it was read as shopped \(now\); give --shopped-at with when it was shopped\n$/,
+    );
+  });
+
   it('names the known vendors when the vendor is unknown', () => {
     const r = faresight(['parse', '--vendor', 'galileo', 'x.json']);
     assert.equal(r.code, 1);

@@ -107,8 +107,12 @@ export function register(program: Command): void {
         process.stderr.write(`rejected ${where}: ${r.reason}\n`);
       }
       if (records.length === 0) {
+        // an example payload from years ago, read as shopped now, has dates in the past
+        const stale =
+          headers['x-shopped-at'] === undefined &&
+          rejected.some((r) => /is before the search \(shoppedAt/.test(r.reason));
         throw new Error(
-          `no records in ${file === '-' ? 'stdin' : file} as ${opts.vendor} (${rejected.length} rejection${rejected.length === 1 ? '' : 's'})`,
+          `no records in ${file === '-' ? 'stdin' : file} as ${opts.vendor} (${rejected.length} rejection${rejected.length === 1 ? '' : 's'})${stale ? ': its dates are before the time it was read as shopped (now); give --shopped-at with when it was shopped' : ''}`,
         );
       }
     });
