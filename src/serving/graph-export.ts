@@ -38,7 +38,7 @@ export async function exportGraphCsv(db: SqlExecutor, currency = 'USD'): Promise
   const edges = await db.query<{
     origin: string;
     destination: string;
-    amount: string | null;
+    amount_text: string | null;
     d: string | null;
     carrier: string | null;
     carriers: string | null;
@@ -53,7 +53,7 @@ export async function exportGraphCsv(db: SqlExecutor, currency = 'USD'): Promise
               max(seen_at) AS last_seen
        FROM cheapest_fares GROUP BY origin, destination
      )
-     SELECT e.origin, e.destination, r.amount::text AS amount, r.departure_date::text AS d,
+     SELECT e.origin, e.destination, r.amount::text AS amount_text, r.departure_date::text AS d,
             r.carrier, s.carriers, coalesce(m.searches, 0) AS searches,
             coalesce(m.last_seen, s.last_seen) AS last_seen
      FROM ends e
@@ -84,8 +84,8 @@ export async function exportGraphCsv(db: SqlExecutor, currency = 'USD'): Promise
         e.origin,
         e.destination,
         'route',
-        e.amount,
-        e.amount === null ? null : currency,
+        e.amount_text,
+        e.amount_text === null ? null : currency,
         e.d,
         e.carrier,
         e.carriers,

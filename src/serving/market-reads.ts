@@ -170,13 +170,13 @@ export async function marketDetail(
     trip_type: 'oneway' | 'roundtrip';
     cabin: string;
     currency: string;
-    min_amount: string;
+    min_text: string;
     avg_amount: string;
-    max_amount: string;
+    max_text: string;
     fares: string | number;
   }>(
-    `SELECT departure_date::text AS d, trip_type, cabin, currency, min_amount::text AS min_amount,
-       round(avg_amount, 2)::text AS avg_amount, max_amount::text AS max_amount, fares
+    `SELECT departure_date::text AS d, trip_type, cabin, currency, min_amount::text AS min_text,
+       round(avg_amount, 2)::text AS avg_amount, max_amount::text AS max_text, fares
      FROM daily_price_summary
      WHERE origin = $1 AND destination = $2
        AND departure_date IN (SELECT DISTINCT departure_date FROM cheapest_fares
@@ -205,9 +205,9 @@ export async function marketDetail(
       tripType: d.trip_type,
       cabin: d.cabin,
       currency: d.currency,
-      min: Number(d.min_amount),
+      min: Number(d.min_text),
       avg: Number(d.avg_amount),
-      max: Number(d.max_amount),
+      max: Number(d.max_text),
       fares: Number(d.fares),
     })),
   };

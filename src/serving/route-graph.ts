@@ -214,8 +214,8 @@ async function throughFares(
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (rows.length === 0) return out;
-  const found = await db.query<{ destination: string; d: string; amount: string }>(
-    `SELECT destination, departure_date::text AS d, min(amount)::text AS amount
+  const found = await db.query<{ destination: string; d: string; amount_text: string }>(
+    `SELECT destination, departure_date::text AS d, min(amount)::text AS amount_text
      FROM cheapest_fares
      WHERE origin = $1 AND currency = $2 AND return_date = '${ONE_WAY_RETURN_DATE}'::date
        AND ($3::text IS NULL OR cabin = $3::text)
@@ -223,6 +223,6 @@ async function throughFares(
      GROUP BY destination, departure_date`,
     [origin, currency, cabin ?? null, rows.map((r) => r.at), rows.map((r) => r.first_date)],
   );
-  for (const f of found) out.set(`${f.destination}|${f.d}`, Number(f.amount));
+  for (const f of found) out.set(`${f.destination}|${f.d}`, Number(f.amount_text));
   return out;
 }
