@@ -26,12 +26,13 @@
  * printed as they come (a merge over its memory limit, ...); `--log FILE` keeps every
  * line it logs (at info), with its time, in FILE.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { distIsCurrent } from '../bin/dist-current.mjs';
 import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
 import { p99, percentile, treeRss } from './support/process-rss.js';
 
@@ -62,6 +63,14 @@ const get = (url: string) => fetch(url, { signal: AbortSignal.timeout(REQUEST_TI
  * records behind is its steady state).
  */
 const CAUGHT_UP_RECORDS = 3000;
+
+// The demo as a user runs it is the compiled package: with a stale dist/ the bin would run
+// the sources through tsx, and the figures would be tsx's.
+if (!distIsCurrent('.')) {
+  console.log('dist/ is not current: npm run build first');
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('the build failed; nothing measured');
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-footprint-'));
 const child = spawn(
