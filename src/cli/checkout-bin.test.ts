@@ -21,13 +21,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { distIsCurrent } from '../../bin/dist-current.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
-const { distIsCurrent } = (await import(
-  pathToFileURL(join(root, 'bin', 'dist-current.mjs')).href
-)) as { distIsCurrent(root: string): boolean };
-
 const tmp = mkdtempSync(join(tmpdir(), 'fs-checkout-bin-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,7 +9,14 @@ import type { ShoppingRecord } from '../model/shopping-record.js';
 import { dealsConfigSchema } from '../realtime/deals-config.js';
 import { servingConfigSchema } from '../realtime/serving-use-case.js';
 import { useCaseConfig } from '../realtime/use-case-config.js';
-import { DEMO_ROTATE_SECONDS, demoConfig, historyFeedOptions } from './demo-feeds.js';
+import {
+  DEMO_ROTATE_SECONDS,
+  demoConfig,
+  historyFeedOptions,
+  historyMarkerPath,
+  readHistoryMarker,
+  writeHistoryMarker,
+} from './demo-feeds.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-demo-feeds-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,5 +74,21 @@ describe('the demo feeds of up --demo', () => {
     assert.equal(deals(set).windowDays, 3);
     assert.equal(deals(set).dealRetentionHours, 0.5);
     assert.equal(deals(set).maxSegments, 50_000);
+  });
+
+  it('keep a history marker whole, and refuse one that is not theirs by its path', () => {
+    const d = join(dir, 'marker');
+    mkdirSync(d);
+    assert.equal(readHistoryMarker(d), undefined, 'none yet');
+    const m = { count: 5, from: 'a', to: 'b', startedAt: 'c' };
+    writeHistoryMarker(d, m);
+    writeHistoryMarker(d, { ...m, finishedAt: 'd', sent: 5 });
+    assert.deepEqual(readHistoryMarker(d), { ...m, finishedAt: 'd', sent: 5 });
+    assert.deepEqual(readdirSync(d), ['demo-history.json'], 'no temporary file left');
+    writeFileSync(historyMarkerPath(d), '{"count": 5, "fr');
+    assert.throws(
+      () => readHistoryMarker(d),
+      /demo-history\.json is not the demo's history marker .*; remove it to post the demo's history again/,
+    );
   });
 });

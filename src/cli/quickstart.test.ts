@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { newUserEnv } from './testing/new-user-env.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'faresight.mjs');
@@ -57,7 +58,7 @@ function runBlock(commands: string[], api: string): Promise<{ out: string[]; std
     execFile(
       'sh',
       ['-c', prelude + script],
-      { cwd: dir, env: cleanEnv(), maxBuffer: 16 << 20, timeout: 180_000 },
+      { cwd: dir, env: newUserEnv(), maxBuffer: 16 << 20, timeout: 180_000 },
       (_err, stdout, stderr) => {
         const out: string[] = [];
         let rest = stdout;
@@ -73,14 +74,6 @@ function runBlock(commands: string[], api: string): Promise<{ out: string[]; std
   });
 }
 
-/** The environment without FARESIGHT_ settings of the caller: a new user's defaults. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('FARESIGHT_')),
-  );
-  return { ...env, ...extra };
-}
-
 describe('the README quick start', () => {
   it('answers data to every command against up --demo', { timeout: 600_000 }, async () => {
     const commands = quickStartCommands(readFileSync(join(root, 'README.md'), 'utf8'));
@@ -88,7 +81,7 @@ describe('the README quick start', () => {
     // own ports (any free one) and the default data dir ./faresight-data in an empty folder
     const p: ChildProcess = spawn(process.execPath, [bin, 'up', '--demo', '--seed', '11'], {
       cwd: dir,
-      env: cleanEnv({
+      env: newUserEnv({
         FARESIGHT_INGEST_PORT: '0',
         FARESIGHT_API_PORT: '0',
         FARESIGHT_SQL_PORT: '0',
