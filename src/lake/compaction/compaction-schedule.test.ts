@@ -90,7 +90,8 @@ describe('scheduled compaction', () => {
     opts: Pick<
       CompactionScheduleOptions,
       'everyMs' | 'firstAfterMs' | 'quietMs' | 'metrics' | 'currentHour' | 'currentHourMinFiles'
-    >,
+    > &
+      Partial<Pick<CompactionScheduleOptions, 'logger'>>,
     done: (reports: readonly CompactionReport[]) => boolean,
   ): Promise<CompactionReport[]> {
     const reports: CompactionReport[] = [];
@@ -98,9 +99,9 @@ describe('scheduled compaction', () => {
       store: new LocalObjectStore(root),
       dataDir,
       compressionLevel: DEFAULT_COMPACT_COMPRESSION_LEVEL,
-      logger: silentLogger,
       graceMs: 0,
       ...opts,
+      logger: opts.logger ?? silentLogger,
       onRun: (r) => reports.push(r),
     });
     try {
@@ -183,6 +184,30 @@ describe('scheduled compaction', () => {
       );
       assert.ok(!fs.existsSync(path.join(hourDir(now), MANIFEST_NAME)), 'current hour untouched');
     }
+  });
+
+  test('a run logs one line for all it merged, not one per partition', async () => {
+    // the demo's history leaves 1,344 closed partitions: a line each buried `npm start`'s
+    // terminal under them in its first minutes
+    const { config, root } = await lakeWithSmallFiles('one-line');
+    const lines: string[] = [];
+    const reports = await scheduleUntil(
+      root,
+      config.dataDir,
+      { everyMs: 50, logger: recordingLogger(lines) },
+      (rs) => rs.some((r) => r.partitions > 0),
+    );
+    const merged = reports.find((r) => r.partitions > 0);
+    assert.ok(merged && merged.partitions >= 2, 'the searches and offers partitions merged');
+    const info = lines.filter((l) => l.startsWith('info '));
+    assert.deepEqual(
+      info.filter((l) => l.includes('compacted partition')),
+      [],
+      'no line per partition at info',
+    );
+    const runs = info.filter((l) => l.startsWith('info compaction run '));
+    assert.equal(runs.length, reports.filter((r) => r.partitions > 0).length, info.join('\n'));
+    assert.match(runs[0] ?? '', new RegExp(`"partitions":${merged.partitions}\\b`));
   });
 
   test('with currentHour, merges what the current hour holds so far too', async () => {
