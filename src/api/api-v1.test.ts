@@ -371,12 +371,29 @@ describe('OpenAPI document and docs page', () => {
     }
   });
 
-  it('serves a self-contained docs page', async () => {
+  it('serves a self-contained docs page: every file it loads is relative and served here', async () => {
     const r = await app.inject({ method: 'GET', url: '/docs' });
     assert.equal(r.statusCode, 200);
     assert.match(r.headers['content-type'] as string, /text\/html/);
-    assert.match(r.body, /openapi\.json/);
-    assert.doesNotMatch(r.body, /https?:\/\//);
+    const links = [...r.body.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1] as string)
+      .filter((u) => !u.startsWith('data:'));
+    assert.deepEqual(links.sort(), [
+      'docs/docs.js',
+      'docs/swagger-ui-bundle.js',
+      'docs/swagger-ui.css',
+    ]);
+    for (const link of links) {
+      const f = await app.inject({ method: 'GET', url: new URL(link, 'http://h/docs').pathname });
+      assert.equal(f.statusCode, 200, link);
+      assert.ok(f.body.length > 0, link);
+    }
+    // the start-up script reads openapi.json relative to the page, with no online validator
+    const init = await app.inject({ method: 'GET', url: '/docs/docs.js' });
+    assert.match(init.body, /new URL\('openapi\.json', document\.baseURI\)/);
+    assert.match(init.body, /validatorUrl: null/);
+    const missing = await app.inject({ method: 'GET', url: '/docs/index.html' });
+    assert.equal(missing.statusCode, 404);
   });
 
   it('sends /docs/ (trailing slash) to the docs page, whose openapi.json link then resolves', async () => {

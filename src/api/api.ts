@@ -14,7 +14,7 @@ import { type Logger, silentLogger } from '../ops/logger.js';
 import type { ServingReads } from '../serving/serving-reads.js';
 import { type SqlRouteDeps, sqlRoutes } from '../sql-endpoint/sql-routes.js';
 import { type ApiKeyConfig, ApiKeys } from './api-keys.js';
-import { DOCS_HTML } from './docs-page.js';
+import { DOCS_CSP, DOCS_HTML, docsAssets } from './docs-page.js';
 import { errorResponse } from './error-response.js';
 import { type ExtraOperation, OPS_OPERATIONS, openApiDocument } from './openapi.js';
 import { type RouteSpec, RouteTable } from './route-spec.js';
@@ -188,7 +188,24 @@ export function buildApi(opts: ApiOptions): BuiltApi {
     doc ??= JSON.stringify(document());
     return reply.type('application/json; charset=utf-8').send(doc);
   });
-  app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(DOCS_HTML));
+  app.get('/docs', async (_req, reply) =>
+    reply
+      .header('content-security-policy', DOCS_CSP)
+      .type('text/html; charset=utf-8')
+      .send(DOCS_HTML),
+  );
+  app.get<{ Params: { file: string } }>('/docs/:file', async (req, reply) => {
+    const asset = docsAssets().get(req.params.file);
+    if (!asset)
+      return reply
+        .code(404)
+        .send({ error: 'not_found', message: `no file ${req.params.file} under /docs/` });
+    return reply
+      .header('content-security-policy', DOCS_CSP)
+      .header('cache-control', 'public, max-age=3600')
+      .type(asset.type)
+      .send(asset.body);
+  });
   // The page loads `openapi.json` relative to itself (so it works behind a path prefix);
   // from `/docs/` that would be `/docs/openapi.json`, hence a redirect, relative too.
   app.get('/docs/', async (_req, reply) => reply.redirect('../docs', 301));

@@ -1,7 +1,8 @@
 /**
- * `/docs` in a real browser (Debian's Chromium through playwright-core) with every request
- * outside the API refused: the page must render every operation of the document, the
- * examples, and send a request, from the API alone (offline, no CDN).
+ * `/docs` (Swagger UI) in a real browser (Debian's Chromium through playwright-core) with
+ * every request outside the API refused: the page must render every operation of the
+ * document, the examples, and send a request, from the API alone (offline, no CDN), with
+ * no error in the page under its Content-Security-Policy.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -43,26 +44,35 @@ describe('the /docs page', { skip }, () => {
         elsewhere.push(url);
         return route.abort();
       });
-      await page.goto(`${origin}/docs`);
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (e) => consoleErrors.push(e.message));
+      const res = await page.goto(`${origin}/docs`);
+      assert.match(String(res?.headers()['content-security-policy']), /script-src 'self'/);
       const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as {
         paths: Record<string, Record<string, unknown>>;
       };
       const operations = Object.values(doc.paths).reduce((n, p) => n + Object.keys(p).length, 0);
+      // Swagger UI draws one block per operation (listed under each of its tags)
       await waitInPage(
         page,
         'every operation on the page',
-        `document.querySelectorAll('.op').length === ${operations}`,
+        `new Set([...document.querySelectorAll('.opblock')].map((b) => b.id.replace(/^operations-[^-]+-/, ''))).size === ${operations}`,
       );
-      const ingest = page.locator('.op', { hasText: INGEST_PATH });
-      assert.match(
-        String(await ingest.textContent()),
-        /Served by another process: http:\/\/localhost:7070/,
-      );
+      // the ingest operation: the server it is sent to, and the example body
+      const ingest = page.locator('.opblock', { hasText: INGEST_PATH }).first();
+      await ingest.locator('.opblock-summary').first().click();
+      await ingest.locator('.opblock-body').waitFor();
+      assert.match(String(await ingest.textContent()), /localhost:7070/);
       assert.match(String(await ingest.textContent()), /"departureDate": "2026-12-20"/);
-      // a GET of this process answers in the page
-      const spec = page.locator('.op', { hasText: '/openapi.json' });
-      await spec.locator('button').click();
-      await spec.locator('pre.result').filter({ hasText: '200 OK' }).waitFor();
+      // a GET of this process answers in the page ("Try it out" is on; Execute)
+      const spec = page.locator('.opblock', { hasText: '/openapi.json' }).first();
+      await spec.locator('.opblock-summary').first().click();
+      await spec.locator('button.execute').click();
+      await spec.locator('.live-responses-table .response-col_status', { hasText: '200' }).waitFor();
+      assert.deepEqual(consoleErrors, [], 'no errors in the page (a CSP refusal is one)');
       assert.deepEqual(elsewhere, []);
     } finally {
       await browser.close();

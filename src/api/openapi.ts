@@ -100,10 +100,37 @@ export const OPS_OPERATIONS: readonly ExtraOperation[] = [
     method: 'get',
     operation: {
       operationId: 'docs',
-      summary: 'A browsable page of this document (self-contained, works offline)',
+      summary:
+        'This document in Swagger UI, with "Try it out" (served by this process, works offline)',
       tags: ['operations'],
       responses: {
         '200': text('HTML', 'text/html', '<!doctype html><title>Faresight API</title>...'),
+      },
+    },
+  },
+  {
+    path: '/docs/{file}',
+    method: 'get',
+    operation: {
+      operationId: 'docsFile',
+      summary: "The /docs page's script and styles (Swagger UI's, from the installed package)",
+      tags: ['operations'],
+      parameters: [
+        {
+          name: 'file',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: ['swagger-ui.css', 'swagger-ui-bundle.js', 'docs.js'] },
+          example: 'docs.js',
+        },
+      ],
+      responses: {
+        '200': text('the file', 'text/javascript', 'window.ui = SwaggerUIBundle({ url: ... });'),
+        '404': text(
+          'no such file',
+          'application/json',
+          '{"error":"not_found","message":"no file x under /docs/"}',
+        ),
       },
     },
   },
