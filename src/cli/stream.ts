@@ -179,6 +179,17 @@ export function register(program: Command): void {
         }
         await s.rewind(opts.group, { time: from });
         process.stdout.write(`rewound ${opts.group} to ${new Date(from).toISOString()}\n`);
+        // a time before retention is not an error (the group reads all that is left), but
+        // what it asked for is not all there: the lake keeps the rest
+        if (from < Date.now() - info.retentionMs)
+          process.stdout.write(
+            `note: that is further back than the stream's retention (${formatHours(info.retentionMs)}): ${opts.group} reads every record the stream still holds again${info.oldestTimestamp === undefined ? '' : `, from ${new Date(info.oldestTimestamp).toISOString()}`}; older records are only in the lake (faresight query)\n`,
+          );
       });
     });
+}
+
+/** `24 h`, `1.5 h`: a retention in hours. */
+function formatHours(ms: number): string {
+  return `${Math.round((ms / 3_600_000) * 100) / 100} h`;
 }
