@@ -122,7 +122,8 @@ export function ingestOperations(
           }),
           '404': error('No adapter for this vendor', {
             error: 'unknown_vendor',
-            message: 'no ingest route for this vendor',
+            message:
+              'no ingest route for vendor "acme" (POST /v1/ingest/<vendor>; docs/vendors.md lists them)',
           }),
           '413': error('Body, decompressed body or record count over the limits', {
             error: 'body_too_large',

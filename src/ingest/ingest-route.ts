@@ -146,7 +146,12 @@ export function createIngestRoute(
       );
     const adapter = adapters.get(route);
     if (!adapter)
-      return new RequestRefusedError(404, 'unknown_vendor', 'no ingest route for this vendor');
+      // names the vendor asked for, not the ones there are (unauthenticated callers)
+      return new RequestRefusedError(
+        404,
+        'unknown_vendor',
+        `no ingest route for vendor ${JSON.stringify(route)} (POST /v1/ingest/<vendor>; docs/vendors.md lists them)`,
+      );
     if (who.vendor !== undefined && who.vendor !== route)
       return new RequestRefusedError(
         403,

@@ -159,11 +159,12 @@ describe('ingest service', () => {
     });
   });
 
-  it('404s an unknown vendor without listing the known ones', async () => {
+  it('404s an unknown vendor, naming it, without listing the known ones', async () => {
     await withIngest({}, async ({ app }) => {
       const res = await post(app, '{}', {}, 'acme');
       assert.equal(res.statusCode, 404);
       assert.equal(res.json().error, 'unknown_vendor');
+      assert.match(res.json().message, /no ingest route for vendor "acme"/);
       assert.doesNotMatch(res.body, /amadeus/);
     });
   });
