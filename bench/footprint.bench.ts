@@ -9,6 +9,9 @@
  * cache does not answer them all), each followed by a `GET /healthz` (a `SELECT 1` on the
  * row store: what the event loop and the row store's queue add, without a query's work)
  * and a `GET /v1/markets` (one URL throughout, as a user repeating the README's example).
+ * Under each sample, the five largest tables of the row store with their change since the
+ * sample before, and the table that grew most when it is not among them
+ * (`faresight_rowstore_table_bytes`).
  *
  * First, while the demo's history loads (until its feed logs `feed stopped` and every
  * consumer group has caught up: `faresight_stream_lag_records` summed over the groups
@@ -247,6 +250,38 @@ function cacheDelta(before: Record<string, number>, after: Record<string, number
   return `cache ${keys.map((k) => `${after[k]! - (before[k] ?? 0)} ${k}`).join(', ')}`;
 }
 
+/** The row store's tables by size (faresight_rowstore_table_bytes at the API's /metrics). */
+async function tableBytes(): Promise<Map<string, number>> {
+  try {
+    const text = await (await get(`${api}/metrics`)).text();
+    return new Map(
+      [...text.matchAll(/^faresight_rowstore_table_bytes\{table="(\w+)"\} (\d+)$/gm)].map((m) => [
+        m[1]!,
+        Number(m[2]),
+      ]),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The five largest tables in MB with their change since `before`, and the table that grew
+ * most when it is not among them: `tables cheapest_fares 75.1 (+3.2), deals 36.2 (+0.0), ...`.
+ */
+function tablesLine(now: Map<string, number>, before: Map<string, number>): string {
+  if (now.size === 0) return 'tables n/a';
+  const m = (b: number) => (b / 1_048_576).toFixed(1);
+  const change = (t: string) => (now.get(t) ?? 0) - (before.get(t) ?? now.get(t) ?? 0);
+  const entry = (t: string) =>
+    `${t} ${m(now.get(t) ?? 0)} (${change(t) >= 0 ? '+' : ''}${m(change(t))})`;
+  const bySize = [...now.keys()].sort((a, b) => now.get(b)! - now.get(a)!);
+  const shown = bySize.slice(0, 5);
+  const grower = [...now.keys()].sort((a, b) => change(b) - change(a))[0];
+  if (grower && !shown.includes(grower) && change(grower) > 0) shown.push(grower);
+  return `tables MB ${shown.map(entry).join(', ')}`;
+}
+
 /** What the lake writer has written so far: files and records. */
 async function lakeWritten(): Promise<string> {
   const files = await counter('faresight_lake_files_written_total');
@@ -308,6 +343,7 @@ try {
       `${errorsOf(during)} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()} at ${rssMaxAt}  lake ${await lakeWritten()}`,
   );
+  let tablesBefore = new Map<string, number>();
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
   for (let due = started; due <= started + MINUTES * 60_000; ) {
     const wait = due - Date.now();
@@ -332,6 +368,10 @@ try {
         `API p99 ${a.p99.toFixed(1).padStart(7)} ms (${(a.p99 / baseline).toFixed(2)}x first sample; healthz ${a.healthP99.toFixed(1)} ms)${errorsOf(a)}`,
       ].join('  '),
     );
+    // which table grows (the directory's size says only that something does)
+    const tables = await tableBytes();
+    console.log(`        ${tablesLine(tables, tablesBefore)}`);
+    tablesBefore = tables;
     rssMax = 0;
     rssMaxAt = '';
     do due += EVERY * 60_000;

@@ -23,6 +23,7 @@ import type { Service } from '../ops/service.js';
 import type { RealtimeOptions, RealtimeService } from '../realtime/realtime-runner.js';
 import type { Cache } from '../serving/cache/cache.js';
 import type { RowStore } from '../serving/row-store.js';
+import { registerRowStoreSizeMetrics } from '../serving/row-store-size-metrics.js';
 import { startSqlEndpoint } from '../sql-endpoint/start-sql-endpoint.js';
 import type { Stream } from '../stream/stream.js';
 import { CustomerStore } from '../tenancy/customer-store.js';
@@ -125,6 +126,7 @@ export async function startPlatform(
     );
     if (compaction) services.push(compaction);
     const store = rowStore;
+    registerRowStoreSizeMetrics(registry, store.client);
     const demandStore = new DemandStore(store.client);
     await demandStore.migrate();
     const useCases: RealtimeOptions['useCases'] = [

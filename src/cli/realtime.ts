@@ -11,6 +11,7 @@ import type { UseCase } from '../realtime/use-case.js';
 import { useCaseConfig } from '../realtime/use-case-config.js';
 import type { Cache } from '../serving/cache/cache.js';
 import type { RowStore } from '../serving/row-store.js';
+import { registerRowStoreSizeMetrics } from '../serving/row-store-size-metrics.js';
 import type { Stream } from '../stream/stream.js';
 import { openCache } from './compose/cache.js';
 import { openLocalLake } from './compose/lake.js';
@@ -136,6 +137,7 @@ export function register(program: Command): void {
           registry,
         });
         if (opts.metricsPort !== undefined) {
+          registerRowStoreSizeMetrics(registry, rowStore.client);
           metrics = await serveMetrics(registry, config.api.host, opts.metricsPort);
           process.stdout.write(`metrics: ${metrics.url}\n`);
         }
