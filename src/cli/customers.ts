@@ -38,6 +38,7 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd);
       const ok = await withCustomers(config, (c) => c.remove(name));
       if (!ok) throw new Error(`no customer "${name}"`);
+      process.stderr.write(`customer ${name} removed with its key, grants and jobs\n`);
     });
 
   customers
@@ -77,6 +78,13 @@ export function register(program: Command): void {
         await withCustomers(config, (c) =>
           c.grant(name, { pond, ...(markets ? { markets } : {}), ...(pos ? { pos } : {}) }),
         );
+        const narrowed = [
+          ...(markets ? [`markets ${markets.join(',')}`] : []),
+          ...(pos ? [`points of sale ${pos.join(',')}`] : []),
+        ];
+        process.stderr.write(
+          `granted ${pond} to ${name}${narrowed.length ? ` (${narrowed.join('; ')})` : ''}: table ${pond} in its SQL (port ${config.sql.port}, POST /v1/sql)\n`,
+        );
       },
     );
 
@@ -89,6 +97,7 @@ export function register(program: Command): void {
       const { config } = configFrom(cmd);
       const ok = await withCustomers(config, (c) => c.revoke(name, pond));
       if (!ok) throw new Error(`customer "${name}" has no grant on "${pond}"`);
+      process.stderr.write(`revoked ${pond} from ${name}; its slice of the pond is deleted\n`);
     });
 
   customers
@@ -143,5 +152,8 @@ export function register(program: Command): void {
     .action(async (name: string, table: string, _o: unknown, cmd: Command) => {
       const ok = await withCustomers(configFrom(cmd).config, (c) => c.removeJob(name, table));
       if (!ok) throw new Error(`customer "${name}" has no job "${table}"`);
+      process.stderr.write(
+        `job customer:${name}/${table} removed; its table stays until removed by hand\n`,
+      );
     });
 }

@@ -72,6 +72,11 @@ describe('faresight etl and customers', () => {
     assert.match(dup.err, /customer "acme" already exists/);
     const g = await cli('customers', 'grant', 'acme', 'market_demand_daily', '--pos', 'us,gb');
     assert.equal(g.code, 0, g.err);
+    // it says what it did (it once printed nothing)
+    assert.match(
+      g.err,
+      /granted market_demand_daily to acme \(points of sale US,GB\): table market_demand_daily in its SQL/,
+    );
     const g2 = await cli(
       'customers',
       'grant',
@@ -128,5 +133,13 @@ describe('faresight etl and customers', () => {
     assert.match(status.out, /customer:acme\/evil .*failed/);
     const rev = await cli('customers', 'revoke', 'acme', 'fare_trends');
     assert.match(rev.err, /has no grant on "fare_trends"/);
+    const revoked = await cli('customers', 'revoke', 'acme', 'market_demand_daily');
+    assert.equal(revoked.code, 0, revoked.err);
+    assert.match(revoked.err, /revoked market_demand_daily from acme/);
+    const dropped = await cli('customers', 'drop-job', 'acme', 'evil');
+    assert.match(dropped.err, /job customer:acme\/evil removed/);
+    const removed = await cli('customers', 'remove', 'acme');
+    assert.match(removed.err, /customer acme removed/);
+    assert.match((await cli('customers', 'list')).out, /no customers/);
   });
 });
