@@ -371,6 +371,56 @@ describe('OpenAPI document and docs page', () => {
     }
   });
 
+  it("answers every /v1 read sent with the document's own parameter examples ('Try it out' as filled)", async () => {
+    // /docs fills each parameter from its example: origin and destination were both JFK,
+    // and the first Execute a reader pressed answered 400 "must differ from origin"
+    const doc = (await get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        {
+          get?: {
+            parameters?: {
+              name: string;
+              in: string;
+              required: boolean;
+              schema: { example?: unknown; examples?: unknown[] };
+            }[];
+          };
+        }
+      >;
+    };
+    let sent = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const params = item.get?.parameters;
+      if (!path.startsWith('/v1/') || !params) continue;
+      let url = path;
+      const query = new URLSearchParams();
+      for (const p of params) {
+        const example = p.schema.example ?? p.schema.examples?.[0];
+        if (p.required) assert.notEqual(example, undefined, `${path} ${p.name}: an example`);
+        if (example === undefined) continue;
+        if (p.in === 'path') url = url.replace(`{${p.name}}`, String(example));
+        else query.set(p.name, String(example));
+      }
+      const q = query.toString();
+      const res = await app.inject({ method: 'GET', url: q ? `${url}?${q}` : url });
+      assert.notEqual(res.statusCode, 400, `${url}?${q}: ${res.body}`);
+      sent++;
+    }
+    assert.ok(sent >= 6, `${sent} reads with parameters`);
+  });
+
+  it('shows an example body for each error answer', async () => {
+    const doc = (await get('/openapi.json')).body;
+    const cheapest = doc.paths['/v1/fares/cheapest'].get.responses;
+    for (const status of ['400', '401', '403', '429'])
+      assert.match(
+        JSON.stringify(cheapest[status].content['application/json'].example),
+        /"error":"[a-z_]+","message":"[^"]+"/,
+        status,
+      );
+  });
+
   it('serves a self-contained docs page: every file it loads is relative and served here', async () => {
     const r = await app.inject({ method: 'GET', url: '/docs' });
     assert.equal(r.statusCode, 200);

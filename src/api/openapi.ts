@@ -32,9 +32,15 @@ function parameters(schema: z.ZodType | undefined, where: 'query' | 'path'): Ope
   }));
 }
 
-const errorResponse = (description: string) => ({
+/** An error answer with an example body as the API sends it (`example`: error and message). */
+const errorResponse = (
+  description: string,
+  example: { error: string; message: string; field?: string },
+) => ({
   description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  content: {
+    'application/json': { schema: { $ref: '#/components/schemas/Error' }, example },
+  },
 });
 
 /**
@@ -66,7 +72,11 @@ export const OPS_OPERATIONS: readonly ExtraOperation[] = [
           description: 'Up',
           content: { 'application/json': { example: { status: 'ok' } } },
         },
-        '503': errorResponse('The row store cannot be reached'),
+        '503': errorResponse('The row store cannot be reached', {
+          error: 'unavailable',
+          message:
+            'row store unavailable: PostgreSQL at postgres@127.0.0.1:5432/faresight refused the connection',
+        }),
       },
     },
   },
@@ -168,15 +178,32 @@ export function openApiDocument(
         description: 'OK',
         content: { 'application/json': { schema: { type: 'object' }, example: s.example } },
       },
-      '400': errorResponse('A parameter is missing or invalid (the body names it)'),
+      '400': errorResponse('A parameter is missing or invalid (the body names it)', {
+        error: 'bad_request',
+        message: 'destination: must differ from origin',
+        field: 'destination',
+      }),
     };
     if (s.cacheable)
       responses['304'] = { description: 'Not modified (If-None-Match matched the ETag)' };
-    if (s.path.includes('{')) responses['404'] = errorResponse('Not found');
+    if (s.path.includes('{'))
+      responses['404'] = errorResponse('Not found', {
+        error: 'not_found',
+        message: 'no data for market JFK-LAX',
+      });
     if (s.secured) {
-      responses['401'] = errorResponse('Missing or unknown API key');
-      responses['403'] = errorResponse('The key may not use this route');
-      responses['429'] = errorResponse('Rate limit of the key exceeded (see Retry-After)');
+      responses['401'] = errorResponse('Missing or unknown API key', {
+        error: 'unauthorized',
+        message: 'missing API key (Authorization: Bearer <key> or X-Api-Key: <key>)',
+      });
+      responses['403'] = errorResponse('The key may not use this route', {
+        error: 'forbidden',
+        message: 'key "partner" may not use /v1/fares/cheapest (allowed: /v1/markets)',
+      });
+      responses['429'] = errorResponse('Rate limit of the key exceeded (see Retry-After)', {
+        error: 'too_many_requests',
+        message: 'rate limit of key "partner" exceeded; retry in 120 ms',
+      });
     }
     paths[s.path] = {
       get: {

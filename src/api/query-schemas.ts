@@ -31,6 +31,11 @@ const date = text()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date YYYY-MM-DD')
   .refine(isRealDate, 'must be a calendar date YYYY-MM-DD')
   .meta({ description: 'calendar date YYYY-MM-DD', example: '2030-03-01' });
+// The examples are what /docs fills in for "Try it out": taken together, each route's
+// make a request it answers (api-v1.test.ts), so a destination is not the origin again.
+const destination = airport.meta({ description: 'IATA airport code (any case)', example: 'LAX' });
+const dateThen = (example: string) =>
+  date.meta({ description: 'calendar date YYYY-MM-DD', example });
 const country = text()
   .regex(/^\s*[A-Za-z]{2}\s*$/, 'must be a 2-letter ISO country code')
   .transform((s) => s.trim().toUpperCase())
@@ -45,9 +50,9 @@ const cabin = text()
 export const cheapestQuerySchema = z
   .strictObject({
     origin: airport,
-    destination: airport,
+    destination,
     departureDate: date,
-    returnDate: date.optional(),
+    returnDate: dateThen('2030-03-08').optional(),
     pos: country.optional(),
     cabin: cabin.optional(),
   })
@@ -75,7 +80,11 @@ export const marketsQuerySchema = z.strictObject({
         .min(1, 'must be at least 1')
         .max(MAX_MARKETS_LIMIT, `must be at most ${MAX_MARKETS_LIMIT}`),
     )
-    .optional(),
+    .optional()
+    .meta({
+      description: `markets to list, busiest first (at most ${MAX_MARKETS_LIMIT})`,
+      example: '10',
+    }),
 });
 
 /** A whole-number parameter between `min` and `max`. */
@@ -107,11 +116,17 @@ const daysBetween = (a: string, b: string) =>
 export const calendarQuerySchema = z
   .strictObject({
     origin: airport,
-    destination: airport,
+    destination,
     from: date,
-    to: date,
-    returnDate: date.optional(),
-    stay: wholeNumber(0, 365).optional(),
+    to: dateThen('2030-03-31'),
+    // no example: "Try it out" would send it beside stay's, which the route refuses
+    returnDate: date.optional().meta({
+      description: 'calendar date YYYY-MM-DD: one return date for every departure (or stay)',
+      example: undefined,
+    }),
+    stay: wholeNumber(0, 365)
+      .optional()
+      .meta({ description: 'nights between departure and return (or returnDate)', example: '7' }),
     pos: country.optional(),
     cabin: cabin.optional(),
   })
@@ -146,7 +161,7 @@ export const calendarQuerySchema = z
 
 /** Path parameters of `GET /v1/markets/{origin}-{destination}` */
 export const marketParamsSchema = z
-  .strictObject({ origin: airport, destination: airport })
+  .strictObject({ origin: airport, destination })
   .superRefine((q, ctx) => {
     if (q.origin === q.destination) {
       ctx.addIssue({ code: 'custom', path: ['destination'], message: 'must differ from origin' });
@@ -156,16 +171,25 @@ export const marketParamsSchema = z
 /** Most self-transfer points a graph query may ask for. */
 export const MAX_STOPS = 3;
 
+const maxStops = wholeNumber(0, MAX_STOPS).meta({
+  description: `separate tickets minus one (at most ${MAX_STOPS})`,
+  example: '2',
+});
+const minConnectionMinutes = wholeNumber(0, 24 * 60).meta({
+  description: 'shortest self-transfer, minutes (default 180)',
+  example: '180',
+});
+
 /** `GET /v1/graph/routes` */
 export const routesQuerySchema = z
   .strictObject({
     origin: airport,
-    destination: airport,
-    maxStops: wholeNumber(0, MAX_STOPS).optional(),
+    destination,
+    maxStops: maxStops.optional(),
     date: date.optional(),
     currency: currency.optional(),
     cabin: cabin.optional(),
-    minConnectionMinutes: wholeNumber(0, 24 * 60).optional(),
+    minConnectionMinutes: minConnectionMinutes.optional(),
   })
   .superRefine((q, ctx) => {
     if (q.origin === q.destination) {
@@ -176,10 +200,10 @@ export const routesQuerySchema = z
 /** `GET /v1/graph/explore` */
 export const exploreQuerySchema = z.strictObject({
   origin: airport,
-  budget: amount,
+  budget: amount.meta({ description: 'most a way may cost, in currency', example: '500' }),
   currency: currency.optional(),
   date: date.optional(),
-  maxStops: wholeNumber(0, MAX_STOPS).optional(),
+  maxStops: maxStops.optional(),
   cabin: cabin.optional(),
-  minConnectionMinutes: wholeNumber(0, 24 * 60).optional(),
+  minConnectionMinutes: minConnectionMinutes.optional(),
 });

@@ -23,7 +23,13 @@ export const dealsQuerySchema = z.strictObject({
     .max(100)
     .optional()
     .meta({ examples: [20] }),
-  limit: z.coerce.number().int().min(1).max(MAX_DEALS_LIMIT).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_DEALS_LIMIT)
+    .optional()
+    .meta({ examples: [20] }),
 });
 
 /**

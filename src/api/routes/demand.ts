@@ -6,11 +6,12 @@ import { ROUTE_EXAMPLES } from '../route-examples.js';
 import type { RouteTable } from '../route-spec.js';
 
 const airportParamsSchema = z.strictObject({
+  // the example on the input side: the document shows what is sent (io: 'input')
   code: z
     .string()
+    .meta({ description: 'IATA airport code (any case)', examples: ['JFK'] })
     .transform((s) => s.trim().toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter IATA airport code'))
-    .meta({ examples: ['JFK'] }),
+    .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter IATA airport code')),
 });
 
 /**
