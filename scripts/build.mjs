@@ -52,6 +52,14 @@ if (!kept) {
     cpSync(f, join(dist, relative(src, f)));
     assets++;
   }
+  // Swagger UI for /docs (src/api/docs-page.ts), copied in so that an installed package
+  // needs no swagger-ui-dist: that package depends on @scarf/scarf, whose install script
+  // reports downloads, and a user's npm would ask about it. Its licence and notice go too.
+  const swagger = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  for (const f of ['swagger-ui.css', 'swagger-ui-bundle.js', 'LICENSE', 'NOTICE']) {
+    cpSync(join(swagger, f), join(dist, 'api', 'swagger-ui', f));
+    assets++;
+  }
   if (!existsSync(join(dist, 'cli', 'main.js'))) {
     console.error('build: dist/cli/main.js is missing after tsc');
     process.exit(1);

@@ -149,6 +149,16 @@ try {
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+  // /docs (Swagger UI) from the installed package: its files come with dist/, since the
+  // package does not depend on swagger-ui-dist (that one's dependency reports downloads)
+  for (const f of ['docs', 'docs/swagger-ui-bundle.js', 'docs/swagger-ui.css', 'docs/docs.js']) {
+    const r = await fetch(`${api}/${f}`);
+    if (r.status !== 200 || (await r.text()).length === 0)
+      throw new Error(`GET /${f} from the installed package answered ${r.status}`);
+  }
+  if (existsSync(join(app, 'node_modules/swagger-ui-dist')))
+    throw new Error('the installed package pulled swagger-ui-dist: /docs should need only dist/');
+  step('/docs and its Swagger UI files are served from the installed package');
   child.kill('SIGTERM');
   const code = await new Promise((r) => child.on('exit', (c, s) => r(c ?? s)));
   if (code !== 0) throw new Error(`up --demo exited ${code} on SIGTERM:\n${out.slice(-2000)}`);

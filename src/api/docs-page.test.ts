@@ -71,7 +71,9 @@ describe('the /docs page', { skip }, () => {
       const spec = page.locator('.opblock', { hasText: '/openapi.json' }).first();
       await spec.locator('.opblock-summary').first().click();
       await spec.locator('button.execute').click();
-      await spec.locator('.live-responses-table .response-col_status', { hasText: '200' }).waitFor();
+      await spec
+        .locator('.live-responses-table .response-col_status', { hasText: '200' })
+        .waitFor();
       assert.deepEqual(consoleErrors, [], 'no errors in the page (a CSP refusal is one)');
       assert.deepEqual(elsewhere, []);
     } finally {

@@ -1,14 +1,15 @@
 /**
- * `GET /docs`: Swagger UI (the `swagger-ui-dist` package, a runtime dependency) over this
- * process's `/openapi.json`: every operation with its parameters, schemas, examples and
- * "Try it out". Its script and styles are served by the API itself under `/docs/` (read
- * once from the installed package), so the page works offline and behind a path prefix:
+ * `GET /docs`: Swagger UI (from the `swagger-ui-dist` package) over this process's
+ * `/openapi.json`: every operation with its parameters, schemas, examples and "Try it
+ * out". Its script and styles are served by the API itself under `/docs/` (read once, on
+ * the first request), so the page works offline and behind a path prefix:
  * every URL in it is relative. Nothing is fetched from elsewhere (the online validator
  * badge is off).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A file `/docs/` serves. */
 export interface DocsAsset {
@@ -57,12 +58,21 @@ window.ui = SwaggerUIBundle({
 /** Files of swagger-ui-dist served under `/docs/`. */
 const FROM_PACKAGE = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
 
+/**
+ * Where Swagger UI's files are: beside this module in dist/ (the build copies them there,
+ * so an installed package needs no swagger-ui-dist, a development dependency), else the
+ * package itself (running the sources in a checkout).
+ */
 function swaggerUiDir(): string {
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve('swagger-ui-dist/package.json'));
-  if (!existsSync(join(dir, 'swagger-ui-bundle.js')))
-    throw new Error(`swagger-ui-dist in ${dir} has no swagger-ui-bundle.js: reinstall (npm ci)`);
-  return dir;
+  const copied = fileURLToPath(new URL('./swagger-ui/', import.meta.url));
+  if (existsSync(join(copied, 'swagger-ui-bundle.js'))) return copied;
+  try {
+    return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  } catch {
+    throw new Error(
+      `/docs: Swagger UI is neither in ${copied} (npm run build copies it there) nor installed (npm ci)`,
+    );
+  }
 }
 
 let assets: Map<string, DocsAsset> | undefined;
