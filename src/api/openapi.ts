@@ -75,7 +75,7 @@ export const OPS_OPERATIONS: readonly ExtraOperation[] = [
         '503': errorResponse('The row store cannot be reached', {
           error: 'unavailable',
           message:
-            'row store unavailable: PostgreSQL at postgres@127.0.0.1:5432/faresight refused the connection',
+            'row store: PostgreSQL at postgres@127.0.0.1:5432/faresight is not answering (connect ECONNREFUSED)',
         }),
       },
     },
