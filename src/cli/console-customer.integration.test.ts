@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { filesNotServed } from '../ops/testing/files-not-served.js';
 import {
   type DemoPlatform,
   launchChromium,
@@ -89,18 +90,7 @@ describe('the Console customer area in Chromium', { skip: missing }, () => {
       const page = await browser.context.newPage();
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      // a file the page asks for and the API does not serve (the favicon was one) shows as
-      // a console error in every browser (404s of the API's own answers are the page's to show)
-      const notFound: string[] = [];
-      page.on('console', (m) => {
-        const url = m.location().url;
-        if (
-          m.type() === 'error' &&
-          /status of 404/.test(m.text()) &&
-          !/\/(v1|admin\/v1)\//.test(url)
-        )
-          notFound.push(`${m.text()} ${url}`);
-      });
+      const notFound = filesNotServed(page);
 
       // the operator Console refuses a customer key, in the page and on the admin API
       await page.goto(`${demo.apiUrl}/console/`);

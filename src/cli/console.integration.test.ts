@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import { configSchema } from '../config/config.js';
 import { createGenerator } from '../generator/generator.js';
 import { silentLogger } from '../ops/logger.js';
+import { filesNotServed } from '../ops/testing/files-not-served.js';
 import { waitInPage } from '../ops/testing/wait-in-page.js';
 import { startPlatform } from './platform.js';
 import { launchChromium, loadPlaywright } from './testing/chromium.js';
@@ -116,18 +117,7 @@ describe('the Console in Chromium', { skip: missing }, () => {
       const page = await context.newPage();
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      // a file the page asks for and the API does not serve (the favicon was one) shows as
-      // a console error in every browser (404s of the API's own answers are the page's to show)
-      const notFound: string[] = [];
-      page.on('console', (m) => {
-        const url = m.location().url;
-        if (
-          m.type() === 'error' &&
-          /status of 404/.test(m.text()) &&
-          !/\/(v1|admin\/v1)\//.test(url)
-        )
-          notFound.push(`${m.text()} ${url}`);
-      });
+      const notFound = filesNotServed(page);
       const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
       await page.goto(platform.consoleUrl);
       await page.fill('#login-key', 'wrong key');
