@@ -10,7 +10,9 @@ import { defaultPondJobs } from './default-ponds.js';
 import type { EtlEngine } from './etl-engine.js';
 import { createEtlMetrics } from './etl-metrics.js';
 import type { EtlStore } from './etl-store.js';
+import type { JobDefinition } from './job.js';
 import { JobRunner } from './job-runner.js';
+import { listInputPartitions } from './lake-inputs.js';
 import { type EtlFixture, openEtlFixture } from './testing/etl-fixture.js';
 import { writeLakeRecords } from './testing/lake-fixture.js';
 
@@ -368,5 +370,103 @@ describe('JobRunner, a change over many input files', () => {
     assert.deepEqual(grouped.outputPartitions, one.outputPartitions);
     assert.deepEqual(grouped.inputPartitions, one.inputPartitions);
     assert.equal(grouped.rows, one.rows);
+  });
+});
+
+describe('JobRunner, a job whose definition changed', () => {
+  /** A runner whose info and warn lines the test reads. */
+  const watched = () => {
+    const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (msg, fields) => lines.push({ level: 'info', msg, ...(fields ? { fields } : {}) }),
+      warn: (msg, fields) => lines.push({ level: 'warn', msg, ...(fields ? { fields } : {}) }),
+      child: () => logger,
+    };
+    const runner = new JobRunner({
+      store: fx.store,
+      engine: fx.engine,
+      lakeRoot: fx.lakeRoot,
+      logger,
+    });
+    return { runner, lines };
+  };
+  const base = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
+  /** `job` with one more column, `definition` = n. */
+  const redefine = (job: JobDefinition, n: number): JobDefinition => ({
+    ...job,
+    sql: `SELECT *, ${n} AS definition FROM (\n${base.sql}\n)`,
+  });
+
+  it('rebuilds every partition its inputs hold, and says so; the same definition again rebuilds none', async () => {
+    const { runner, lines } = watched();
+    const job = { ...base, name: 'redefined', pond: 'redefined' };
+    const first = await runner.run(job);
+    assert.ok(first.outputPartitions.length > 1);
+    assert.deepEqual((await runner.run(job)).outputPartitions, [], 'no new input: nothing built');
+
+    lines.length = 0;
+    const second = await runner.run(redefine(job, 2));
+    assert.deepEqual(second.outputPartitions, first.outputPartitions);
+    const rows = await fx.readPond('redefined');
+    assert.ok(rows.length > 0);
+    assert.ok(
+      rows.every((r) => Number(r.definition) === 2),
+      'every partition was built by the new definition',
+    );
+    const said = lines.find((l) => /definition changed/.test(l.msg));
+    assert.ok(said, lines.map((l) => l.msg).join('\n'));
+    assert.equal(said.level, 'info');
+    const cols = (await fx.store.tables()).find((t) => t.name === 'redefined')?.columns ?? [];
+    assert.ok(
+      cols.some((c) => c.name === 'definition'),
+      'the catalog has the new column',
+    );
+    assert.deepEqual((await runner.run(redefine(job, 2))).outputPartitions, []);
+  });
+
+  it('rebuilds once after watermarks written before definitions were recorded', async () => {
+    const { runner } = watched();
+    const job = { ...base, name: 'upgraded', pond: 'upgraded' };
+    const first = await runner.run(job);
+    // what an earlier Faresight recorded: the lake fingerprints alone
+    const lake = [
+      ...(await listInputPartitions(fx.lakeRoot, 'searches')),
+      ...(await listInputPartitions(fx.lakeRoot, 'offers')),
+    ];
+    await fx.sql.query('DELETE FROM etl_watermarks WHERE job = $1', [job.name]);
+    for (const p of lake)
+      await fx.sql.query(
+        'INSERT INTO etl_watermarks (job, partition_key, fingerprint) VALUES ($1, $2, $3)',
+        [job.name, p.key, p.fingerprint],
+      );
+    const rebuilt = await runner.run(job);
+    assert.deepEqual(rebuilt.outputPartitions, first.outputPartitions);
+    assert.deepEqual((await runner.run(job)).outputPartitions, []);
+  });
+
+  it('warns naming the partitions it could not rebuild, whose inputs are gone from the lake', async () => {
+    const { runner, lines } = watched();
+    const job = { ...base, name: 'outlived', pond: 'outlived' };
+    const first = await runner.run(job);
+    // a partition whose input partitions the lake lifecycle deleted since it was built
+    const dir = path.join(fx.lakeRoot, 'ponds', 'outlived');
+    fs.cpSync(
+      path.join(dir, `shop_date=${first.outputPartitions[0]}`),
+      path.join(dir, 'shop_date=2024-01-01'),
+      { recursive: true },
+    );
+    lines.length = 0;
+    await runner.run(redefine(job, 3));
+    const warned = lines.find((l) => l.level === 'warn' && /older definition/.test(l.msg));
+    assert.ok(warned, lines.map((l) => l.msg).join('\n'));
+    assert.deepEqual(warned.fields?.partitions, ['2024-01-01']);
+    lines.length = 0;
+    await runner.run(redefine(job, 3));
+    assert.equal(
+      lines.filter((l) => l.level === 'warn').length,
+      0,
+      'warned once, when the definition changed',
+    );
   });
 });

@@ -13,7 +13,7 @@ import { JobRunError } from './errors.js';
 import type { EtlEngine, InputFiles } from './etl-engine.js';
 import type { EtlMetrics } from './etl-metrics.js';
 import type { EtlStore, RunKind } from './etl-store.js';
-import { grainDays, type JobDefinition } from './job.js';
+import { definitionVersion, grainDays, type JobDefinition } from './job.js';
 import { type InputPartition, listInputPartitions } from './lake-inputs.js';
 import { withLease } from './lease.js';
 import { removeStaleStaging, swapPartitions } from './partition-swap.js';
@@ -182,13 +182,28 @@ export class JobRunner {
           }
         }
       };
+      const version = definitionVersion(job);
+      let redefined = false;
       let keys: string[];
       let watermarks: { set: [string, string][]; removed: string[] } | undefined;
       if (options.range) {
         keys = keysInRange(options.range.from, options.range.to, job.grain);
       } else {
         const wm = await store.watermarks(job.name);
-        const changed = all.filter((p) => wm.get(p.key) !== p.fingerprint);
+        // a partition's watermark is its fingerprint as read by this definition of the job
+        const mark = (p: InputPartition) => `${version}:${p.fingerprint}`;
+        redefined = [...wm.values()].some((f) => !f.startsWith(`${version}:`));
+        if (redefined)
+          logger.info(
+            'job definition changed since its pond was built: rebuilding every partition',
+            {
+              job: job.name,
+              run: runId,
+              version,
+              inputPartitions: all.length,
+            },
+          );
+        const changed = all.filter((p) => wm.get(p.key) !== mark(p));
         const present = new Set(all.map((p) => p.key));
         const removed = [...wm.keys()].filter((k) => !present.has(k));
         inputKeys = [...changed.map((p) => p.key), ...removed];
@@ -208,7 +223,7 @@ export class JobRunner {
             found.add(truncateDay(d, job.grain));
         }
         keys = [...found].sort();
-        watermarks = { set: changed.map((p) => [p.key, p.fingerprint]), removed };
+        watermarks = { set: changed.map((p) => [p.key, mark(p)]), removed };
       }
       const result = { rows: 0, bytes: 0 };
       if (keys.length > 0) {
@@ -253,6 +268,7 @@ export class JobRunner {
         });
         await this.opts.onPublished?.(job);
       }
+      if (redefined) await this.warnKept(job, keys, runId);
       await store.finishRun(
         runId,
         {
@@ -300,6 +316,35 @@ export class JobRunner {
       else logger.info('job run stopped', fields);
       throw new JobRunError(job.name, runId, { cause: err });
     }
+  }
+
+  /**
+   * After a rebuild for a changed definition: warns naming the pond's partitions it did
+   * not rebuild (their inputs are gone from the lake, e.g. deleted by the lifecycle), which
+   * keep the rows and columns of the older definition.
+   */
+  private async warnKept(job: JobDefinition, rebuilt: readonly string[], runId: number) {
+    const prefix = `${job.partitionColumn}=`;
+    const names = await fs.readdir(this.pondDir(job.pond)).catch(() => [] as string[]);
+    const done = new Set(rebuilt);
+    const kept = names
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => n.slice(prefix.length))
+      .filter((k) => !done.has(k))
+      .sort();
+    if (kept.length === 0) return;
+    this.opts.logger.warn(
+      'pond partitions kept from an older definition of the job: their inputs are gone from the lake',
+      {
+        job: job.name,
+        run: runId,
+        count: kept.length,
+        // a long list (years of a pond the lifecycle outlived) is given by its ends
+        ...(kept.length <= 20
+          ? { partitions: kept }
+          : { first: kept[0], last: kept[kept.length - 1] }),
+      },
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * says when it runs and how its output is partitioned, so that a run recomputes only the
  * output partitions its new input can change.
  */
+import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import { LAKE_TABLES, type LakeTable } from '../lake/tables.js';
 import { JobDefinitionError } from './errors.js';
@@ -79,4 +80,21 @@ export function partitionKeyExpr(job: JobDefinition): string {
 /** Days an output partition spans (1 or 7). */
 export function grainDays(grain: PondGrain): number {
   return grain === 'day' ? 1 : 7;
+}
+
+/**
+ * A short hash of what decides a job's output rows and columns (its SQL, inputs,
+ * partitioning and lateness; not its schedule or description). The runner records it with
+ * each watermark, so that a changed definition rebuilds every partition (job-runner.ts).
+ */
+export function definitionVersion(job: JobDefinition): string {
+  const decides = [
+    job.sql,
+    [...job.inputs].sort(),
+    job.partitionColumn,
+    job.grain,
+    job.incrementalKey,
+    job.lateDays,
+  ];
+  return createHash('sha256').update(JSON.stringify(decides)).digest('hex').slice(0, 12);
 }
