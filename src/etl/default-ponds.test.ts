@@ -38,6 +38,22 @@ before(async () => {
 });
 after(() => fx?.close());
 
+describe('default ponds, column types', () => {
+  it('counts are BIGINT in every pond (a sum() of integers is a HUGEINT, which Parquet stores as DOUBLE)', async () => {
+    const tables = await fx.store.tables();
+    const counts = tables.flatMap((t) =>
+      t.columns
+        .filter((c) => /(searches|passengers|offers)$/.test(c.name))
+        .map((c) => `${t.name}.${c.name} ${c.type}`),
+    );
+    assert.ok(counts.length >= 8, counts.join(', '));
+    assert.deepEqual(
+      counts.filter((c) => !c.endsWith(' BIGINT')),
+      [],
+    );
+  });
+});
+
 describe('default ponds match an independent computation', () => {
   it('market_demand_daily', async () => {
     const want = marketDemandDaily(records);

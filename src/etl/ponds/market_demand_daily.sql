@@ -23,7 +23,8 @@ SELECT
     ELSE '120+'
   END AS lead_time_bucket,
   count(DISTINCT s.id) AS searches,
-  sum(s.adults + s.children + s.infants) AS passengers
+  -- a sum() of integers is a HUGEINT, which Parquet would store as DOUBLE
+  CAST(sum(s.adults + s.children + s.infants) AS BIGINT) AS passengers
 FROM searches s
 LEFT JOIN cabin_of c ON c.search_id = s.id
 GROUP BY ALL
