@@ -132,7 +132,12 @@ describe('deals use case', () => {
   it('holds its segments to maxSegments after each batch and after a restore, and says so', async () => {
     const own = await PGliteClient.open();
     const lines: string[] = [];
-    const logger = recordingLogger(lines);
+    const recording = recordingLogger(lines);
+    const logger: Logger = {
+      ...recording,
+      debug: (msg, fields) => lines.push(`debug ${msg} ${JSON.stringify(fields ?? {})}`),
+      child: () => logger,
+    };
     try {
       const store = new DealsStore(own);
       const quiet = quietMarkets('q');
@@ -143,11 +148,17 @@ describe('deals use case', () => {
           sketches: { minFares: 20, maxSegments: 100 },
           now: () => NOW,
         });
-      await make().processBatch(quiet, ctx([[0, 60]], []));
+      const first = make();
+      await first.processBatch(quiet, ctx([[0, 60]], []));
       assert.match(
         lines.join('\n'),
-        /deals segments trimmed to maxSegments \{"dropped":152,"segments":90\}/,
+        /info deals segments trimmed to maxSegments \(from now on at debug.*\{"dropped":152,"segments":90\}/,
       );
+      // a model at its cap trims after every batch: said once, not after each
+      lines.length = 0;
+      await first.processBatch(quietMarkets('r'), ctx([[0, 120]], []));
+      assert.match(lines.join('\n'), /debug deals segments trimmed to maxSegments/);
+      assert.doesNotMatch(lines.join('\n'), /info deals segments trimmed/);
       // a restart restores every saved finest and market day (the finest three levels
       // from the finest days, the coarser three from the market days), then trims again
       // before the first batch
@@ -159,7 +170,7 @@ describe('deals use case', () => {
       assert.match(lines.join('\n'), /deals sketches restored \{"sketches":120,"segments":242\}/);
       assert.match(
         lines.join('\n'),
-        /deals segments trimmed to maxSegments \{"dropped":152,"segments":90\}/,
+        /info deals segments trimmed to maxSegments .*\{"dropped":\d+,"segments":90\}/,
       );
     } finally {
       await own.close();

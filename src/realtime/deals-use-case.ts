@@ -92,13 +92,21 @@ export function createDealsUseCase(
     for (const w of warnings) opts.logger.warn(w.message, w.fields);
   };
 
-  /** Says when trim dropped segments. */
+  let trimSaid = false;
+  /**
+   * Says when trim dropped segments: at info the first time after a start or a reload,
+   * at debug after it (a model at its cap trims after every batch: in `up --demo` that was
+   * a line every 45 s).
+   */
   const trimmed = (t: { trimmed: number; segments: number }) => {
-    if (t.trimmed > 0)
-      opts.logger.info('deals segments trimmed to maxSegments', {
-        dropped: t.trimmed,
-        segments: t.segments,
-      });
+    if (t.trimmed === 0) return;
+    const fields = { dropped: t.trimmed, segments: t.segments };
+    if (trimSaid) return opts.logger.debug('deals segments trimmed to maxSegments', fields);
+    trimSaid = true;
+    opts.logger.info(
+      'deals segments trimmed to maxSegments (from now on at debug, after every batch that trims)',
+      fields,
+    );
   };
 
   const init = async (): Promise<DealsModelApi> => {
@@ -106,6 +114,7 @@ export function createDealsUseCase(
     model ??= await openModel();
     const m = model;
     await m.reset();
+    trimSaid = false;
     const fromDay = dayDate(Math.floor(now() / 86_400_000) - windowDays - 1);
     const cp = await opts.store.loadCheckpoint(fromDay);
     positions = cp.positions;
