@@ -7,13 +7,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ShoppingRecord } from '../model/shopping-record.js';
 import { validateRecord } from '../model/validate.js';
-import { silentLogger } from '../ops/logger.js';
+import { type Logger, silentLogger } from '../ops/logger.js';
 import { freePort } from '../ops/testing/ports.js';
 import { threadNiceness, threadsAtNiceness } from '../ops/thread-priority.js';
 import { FeedRejectedError, GeneratorOptionError } from './errors.js';
 import { runFeedOnThread } from './feed-thread.js';
 import { parseRetryAfter } from './ingest-sink.js';
-import { runFeed, startFeed } from './run-feed.js';
+import { runFeed, type StartFeedOptions, startFeed } from './run-feed.js';
 
 interface Received {
   url: string;
@@ -386,6 +386,36 @@ describe('runFeed to a file', () => {
       runFeed({ rate: 10, count: 5, out: path.join(dir, 'missing', 'x.ndjson') }),
       /cannot write .*missing/,
     );
+  });
+});
+
+describe('startFeed, its first line', () => {
+  /** The fields of the 'feed started' line of a feed to a file. */
+  const started = async (opts: Omit<StartFeedOptions, 'logger'>) => {
+    let fields: Record<string, unknown> | undefined;
+    const logger: Logger = {
+      ...silentLogger,
+      info: (msg, f) => {
+        if (msg === 'feed started') fields = f;
+      },
+      child: () => logger,
+    };
+    const service = startFeed({ ...opts, logger });
+    await service.stop();
+    return fields;
+  };
+
+  it('a paced feed gives its rate; a counted one its count and simulated clock, not a rate', async () => {
+    const out = path.join(dir, 'started.ndjson');
+    assert.deepEqual(await started({ rate: 50, out, durationSeconds: 1 }), { rate: 50, to: out });
+    // what up --demo's history logged: "rate=0.01240079365079365" for 30,000 posted in a minute
+    const start = new Date('2026-11-09T12:00:00Z');
+    assert.deepEqual(await started({ rate: 30_000 / (28 * 86_400), count: 30_000, start, out }), {
+      count: 30_000,
+      pace: 'as fast as the target takes them',
+      shoppedFrom: '2026-11-09T12:00:00.000Z',
+      to: out,
+    });
   });
 });
 

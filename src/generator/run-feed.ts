@@ -343,7 +343,14 @@ export function startFeed(opts: StartFeedOptions): FeedService {
     },
   });
   log?.info('feed started', {
-    rate: opts.rate,
+    // a counted feed is not paced: its rate only spaces the simulated shopping times
+    ...(opts.count === undefined
+      ? { rate: opts.rate }
+      : {
+          count: opts.count,
+          pace: 'as fast as the target takes them',
+          ...(opts.start ? { shoppedFrom: opts.start.toISOString() } : {}),
+        }),
     to: opts.target
       ? `${opts.target}/v1/ingest/${opts.vendor ?? 'generic'}`
       : (opts.out ?? 'stdout'),
