@@ -408,6 +408,8 @@ describe('JobRunner, a job whose definition changed', () => {
     lines.length = 0;
     const second = await runner.run(redefine(job, 2));
     assert.deepEqual(second.outputPartitions, first.outputPartitions);
+    assert.equal(first.redefined, false);
+    assert.equal(second.redefined, true);
     const rows = await fx.readPond('redefined');
     assert.ok(rows.length > 0);
     assert.ok(
@@ -422,7 +424,9 @@ describe('JobRunner, a job whose definition changed', () => {
       cols.some((c) => c.name === 'definition'),
       'the catalog has the new column',
     );
-    assert.deepEqual((await runner.run(redefine(job, 2))).outputPartitions, []);
+    const third = await runner.run(redefine(job, 2));
+    assert.deepEqual(third.outputPartitions, []);
+    assert.equal(third.redefined, false);
   });
 
   it('rebuilds once after watermarks written before definitions were recorded', async () => {

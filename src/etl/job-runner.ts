@@ -72,6 +72,8 @@ export interface RunSummary {
   outputPartitions: string[];
   rows: number;
   bytes: number;
+  /** The job's definition had changed since its pond was built: every partition was rebuilt. */
+  redefined: boolean;
 }
 
 /** Options of one run. */
@@ -295,6 +297,7 @@ export class JobRunner {
         outputPartitions: keys,
         rows: result.rows,
         bytes: result.bytes,
+        redefined,
       };
     } catch (err) {
       const error = (err as Error).message?.split('\n')[0] ?? String(err);

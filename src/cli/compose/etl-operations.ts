@@ -53,7 +53,8 @@ export async function runJobNow(
     rows: s.rows,
     message:
       `${name}: run ${s.runId}, ${s.inputPartitions.length} changed input partitions, ` +
-      `${s.outputPartitions.length} output partitions rewritten, ${s.rows} rows, ${s.bytes} bytes`,
+      `${s.outputPartitions.length} output partitions rewritten, ${s.rows} rows, ${s.bytes} bytes` +
+      (s.redefined ? ' (the job changed since its pond was built: every partition rebuilt)' : ''),
   };
 }
 
