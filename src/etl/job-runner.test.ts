@@ -28,6 +28,21 @@ before(async () => {
 });
 after(() => fx?.close());
 
+/** A runner on the fixture whose info and warn lines the test reads; `engine` by default the fixture's. */
+function watched(engine: EtlEngine = fx.engine) {
+  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const logger: Logger = {
+    ...silentLogger,
+    info: (msg, fields) => lines.push({ level: 'info', msg, ...(fields ? { fields } : {}) }),
+    warn: (msg, fields) => lines.push({ level: 'warn', msg, ...(fields ? { fields } : {}) }),
+    child: () => logger,
+  };
+  return {
+    runner: new JobRunner({ store: fx.store, engine, lakeRoot: fx.lakeRoot, logger }),
+    lines,
+  };
+}
+
 describe('JobRunner, two runs of one job in one process', () => {
   it('runs the second after the first ends, so neither removes the other’s staging', async () => {
     const job = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
@@ -211,19 +226,7 @@ describe('JobRunner, a stop during a build', () => {
       pond: 'slow_market_demand',
       sql: `SELECT * FROM (${job.sql}) AS j WHERE (SELECT sum(hash(range)) FROM range(0, 3000000000)) <> 0`,
     };
-    const lines: string[] = [];
-    const logger: Logger = {
-      ...silentLogger,
-      info: (msg) => void lines.push(`info ${msg}`),
-      warn: (msg) => void lines.push(`warn ${msg}`),
-      child: () => logger,
-    };
-    const runner = new JobRunner({
-      store: fx.store,
-      engine: fx.engine,
-      lakeRoot: fx.lakeRoot,
-      logger,
-    });
+    const { runner, lines } = watched();
     const stop = new AbortController();
     const running = runner.run(slow, { signal: stop.signal });
     setTimeout(() => stop.abort(), 500);
@@ -235,7 +238,7 @@ describe('JobRunner, a stop during a build', () => {
     assert.equal(h!.consecutiveFailures, 0, 'a stop is not a failure');
     // a stop is the process's doing, not the job's: logged at info, no warning
     assert.deepEqual(
-      lines.filter((l) => /job run/.test(l)),
+      lines.filter((l) => /job run/.test(l.msg)).map((l) => `${l.level} ${l.msg}`),
       ['info job run stopped'],
     );
     // nothing was swapped in; the same job without the stop writes its partitions
@@ -374,23 +377,6 @@ describe('JobRunner, a change over many input files', () => {
 });
 
 describe('JobRunner, a job whose definition changed', () => {
-  /** A runner whose info and warn lines the test reads. */
-  const watched = () => {
-    const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
-    const logger: Logger = {
-      ...silentLogger,
-      info: (msg, fields) => lines.push({ level: 'info', msg, ...(fields ? { fields } : {}) }),
-      warn: (msg, fields) => lines.push({ level: 'warn', msg, ...(fields ? { fields } : {}) }),
-      child: () => logger,
-    };
-    const runner = new JobRunner({
-      store: fx.store,
-      engine: fx.engine,
-      lakeRoot: fx.lakeRoot,
-      logger,
-    });
-    return { runner, lines };
-  };
   const base = defaultPondJobs().find((j) => j.name === 'market_demand_daily')!;
   /** `job` with one more column, `definition` = n. */
   const redefine = (job: JobDefinition, n: number): JobDefinition => ({
@@ -447,6 +433,33 @@ describe('JobRunner, a job whose definition changed', () => {
     const rebuilt = await runner.run(job);
     assert.deepEqual(rebuilt.outputPartitions, first.outputPartitions);
     assert.deepEqual((await runner.run(job)).outputPartitions, []);
+  });
+
+  it('a rebuild that fails part-way is started again whole by the next run', async () => {
+    const job = { ...base, name: 'refailed', pond: 'refailed' };
+    const first = await watched().runner.run(job);
+    assert.ok(first.outputPartitions.length > 1);
+    // the second build group fails: the first group is already swapped in
+    let builds = 0;
+    const failing: EtlEngine = Object.create(fx.engine);
+    failing.build = async (...args) => {
+      if (++builds === 2) throw new Error('disk full');
+      return fx.engine.build(...args);
+    };
+    const broken = new JobRunner({
+      store: fx.store,
+      engine: failing,
+      lakeRoot: fx.lakeRoot,
+      logger: silentLogger,
+      buildDays: 1,
+    });
+    await assert.rejects(broken.run(redefine(job, 4)), { name: 'JobRunError' });
+    assert.equal(builds, 2);
+    const retried = await watched().runner.run(redefine(job, 4));
+    assert.equal(retried.redefined, true);
+    assert.deepEqual(retried.outputPartitions, first.outputPartitions);
+    const rows = await fx.readPond('refailed');
+    assert.ok(rows.length > 0 && rows.every((r) => Number(r.definition) === 4));
   });
 
   it('warns naming the partitions it could not rebuild, whose inputs are gone from the lake', async () => {
