@@ -27,7 +27,7 @@ export type WindowName = keyof typeof WINDOWS;
 export interface PlatformGauges {
   /** Records behind per consumer group (summed over shards) and the oldest unread age, ms. */
   lag: { group: string; records: number; oldestAgeMs: number }[];
-  /** Lake files written since start (a counter: the sampler turns it into files per hour). */
+  /** Lake files written since start (a counter: the sampler turns it into files per minute). */
   lakeFiles: number;
 }
 
@@ -239,7 +239,7 @@ export class MetricsSampler {
         v[`lag:${g}`] = x.records;
         v[`lag_s:${g}`] = x.ageMs / 1000;
       }
-      v.lake_files_per_hour = (Math.max(0, gauges.lakeFiles - prev.lakeFiles) / dt) * 3600;
+      v.lake_files_per_minute = (Math.max(0, gauges.lakeFiles - prev.lakeFiles) / dt) * 60;
       const p: Point = { t, v };
       for (const r of Object.values(this.rings)) r.add(p);
       for (const fn of this.listeners) fn(p);

@@ -59,9 +59,9 @@ const CHARTS = [
   },
   {
     id: 'lake-files',
-    title: 'Lake files written per hour',
-    unit: '/h',
-    match: (k) => k === 'lake_files_per_hour',
+    title: 'Lake files written per minute',
+    unit: '/min',
+    match: (k) => k === 'lake_files_per_minute',
     label: () => 'files',
   },
 ];
