@@ -19,9 +19,7 @@ import {
 } from './demo-feeds.js';
 import { configFrom, guardExposure, INSECURE_HELP, intOption } from './options.js';
 import { startPlatform } from './platform.js';
-
-/** How often `up` logs its progress line. */
-const PROGRESS_EVERY_MS = 10_000;
+import { PROGRESS_EVERY_MS, progressDue } from './up-progress.js';
 
 /** Registers `faresight up`: every role in one process, optionally with the demo feed. */
 export function register(program: Command): void {
@@ -163,11 +161,24 @@ export function register(program: Command): void {
             '',
           ].join('\n'),
         );
+        let lastLine = { at: -Infinity, lag: 0 };
         const progress = setInterval(async () => {
           try {
             const lag = await platform.stream.lag();
             const byGroup: Record<string, number> = {};
-            for (const l of lag) byGroup[l.group] = (byGroup[l.group] ?? 0) + l.records;
+            let behind = 0;
+            for (const l of lag) {
+              byGroup[l.group] = (byGroup[l.group] ?? 0) + l.records;
+              behind += l.records;
+            }
+            const now = performance.now();
+            const due = progressDue({
+              sinceLastMs: now - lastLine.at,
+              lag: behind,
+              lagThen: lastLine.lag,
+            });
+            if (!due) return;
+            lastLine = { at: now, lag: behind };
             const t = platform.ingestStats.totals;
             const lake = platform.lake.stats();
             logger.info('progress', {

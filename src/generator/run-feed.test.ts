@@ -13,7 +13,14 @@ import { threadNiceness, threadsAtNiceness } from '../ops/thread-priority.js';
 import { FeedRejectedError, GeneratorOptionError } from './errors.js';
 import { runFeedOnThread } from './feed-thread.js';
 import { parseRetryAfter } from './ingest-sink.js';
-import { runFeed, type StartFeedOptions, startFeed } from './run-feed.js';
+import {
+  PACED_PROGRESS_LOG_INTERVAL_MS,
+  PROGRESS_LOG_INTERVAL_MS,
+  progressLogIntervalMs,
+  runFeed,
+  type StartFeedOptions,
+  startFeed,
+} from './run-feed.js';
 
 interface Received {
   url: string;
@@ -416,6 +423,14 @@ describe('startFeed, its first line', () => {
       shoppedFrom: '2026-11-09T12:00:00.000Z',
       to: out,
     });
+  });
+
+  it('a paced feed logs its progress once a minute, a counted one every 10 s', () => {
+    // up --demo's live feed logged `feed progress` every 10 s for as long as it ran
+    assert.equal(progressLogIntervalMs({}), PACED_PROGRESS_LOG_INTERVAL_MS);
+    assert.equal(PACED_PROGRESS_LOG_INTERVAL_MS, 60_000);
+    assert.equal(progressLogIntervalMs({ count: 30_000 }), PROGRESS_LOG_INTERVAL_MS);
+    assert.equal(PROGRESS_LOG_INTERVAL_MS, 10_000);
   });
 });
 

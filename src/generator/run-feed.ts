@@ -298,8 +298,16 @@ export async function runFeed(opts: FeedOptions): Promise<FeedResult> {
   return { sent: counters.sent, accepted: counters.accepted, failed: counters.failed };
 }
 
-/** Log a progress line at most this often, ms. */
+/** A counted feed (the demo's history, `generate --count`) logs a progress line at most this often, ms. */
 export const PROGRESS_LOG_INTERVAL_MS = 10_000;
+
+/** A paced feed (the demo's live feed) logs one at most this often: its rate is known, a line every 10 s is noise. */
+export const PACED_PROGRESS_LOG_INTERVAL_MS = 60_000;
+
+/** How often `startFeed` logs `feed progress` for a feed of these options, ms. */
+export function progressLogIntervalMs(opts: Pick<FeedOptions, 'count'>): number {
+  return opts.count === undefined ? PACED_PROGRESS_LOG_INTERVAL_MS : PROGRESS_LOG_INTERVAL_MS;
+}
 
 export type StartFeedOptions = Omit<FeedOptions, 'signal'> & {
   logger?: Logger;
@@ -326,6 +334,7 @@ export function startFeed(opts: StartFeedOptions): FeedService {
   const controller = new AbortController();
   let lastLog = performance.now();
   let lastSent = 0;
+  const logEvery = progressLogIntervalMs(opts);
   const { thread, ...feed } = opts;
   const done = (thread ? runFeedOnThread : runFeed)({
     ...feed,
@@ -334,7 +343,7 @@ export function startFeed(opts: StartFeedOptions): FeedService {
     onProgress: (sent, errors) => {
       opts.onProgress?.(sent, errors);
       const now = performance.now();
-      if (now - lastLog >= PROGRESS_LOG_INTERVAL_MS) {
+      if (now - lastLog >= logEvery) {
         const rate = ((sent - lastSent) * 1000) / (now - lastLog);
         log?.info('feed progress', { sent, failed: errors, perSecond: Math.round(rate) });
         lastLog = now;
