@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- footprint [--minutes 60] [--every 5] [--log FILE]`: runs
+ * `npm run bench -- footprint [--minutes 60] [--every 5] [--log FILE] [--profile DIR]`: runs
  * `faresight up --demo` (the command as a user starts it, in a fresh data directory, on
  * free ports) for `--minutes` and prints, at start and every `--every` minutes: the RSS of
  * the process and its children, the size on disk of the row store (`<dataDir>/rowstore`,
@@ -27,7 +27,9 @@
  * Goal (issue 18): RSS settles under 1 GB, the row store stops growing, and the API
  * answers in milliseconds while the history loads. The demo's warnings and errors are
  * printed as they come (a merge over its memory limit, ...); `--log FILE` keeps every
- * line it logs (at info), with its time, in FILE.
+ * line it logs (at info), with its time, in FILE; `--profile DIR` runs the demo under
+ * `node --cpu-prof` and leaves a `.cpuprofile` per thread in DIR when it stops (read the main
+ * thread's long tasks with `node --import tsx bench/support/long-tasks.ts FILE`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '60' },
     every: { type: 'string', default: '5' },
     log: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -78,7 +81,15 @@ if (!distIsCurrent('.')) {
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-footprint-'));
 const child = spawn(
   process.execPath,
-  [...NODE_FLAGS, 'bin/faresight.mjs', 'up', '--demo', '--seed', '7'],
+  [
+    ...NODE_FLAGS,
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    'bin/faresight.mjs',
+    'up',
+    '--demo',
+    '--seed',
+    '7',
+  ],
   {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
