@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { KEY_HEADERS, presentedKey } from '../ops/presented-key.js';
 import { RateLimiter } from '../ops/rate-limiter.js';
 
 /** A customer key as configured (`api.keys.<name>`): only the sha256 of the secret. */
@@ -51,16 +52,13 @@ export class ApiKeys {
    */
   check(headers: Readonly<Record<string, string | string[] | undefined>>, path: string): KeyCheck {
     if (!this.enabled) return { ok: true, name: undefined };
-    const auth = headers.authorization;
-    const bearer = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
-    const header = headers['x-api-key'];
-    const presented = bearer ?? (typeof header === 'string' ? header.trim() : undefined);
+    const presented = presentedKey(headers);
     if (!presented) {
       return {
         ok: false,
         status: 401,
         error: 'unauthorized',
-        message: 'missing API key (Authorization: Bearer <key> or X-Api-Key: <key>)',
+        message: `missing API key (${KEY_HEADERS})`,
       };
     }
     const h = createHash('sha256').update(presented, 'utf8').digest();

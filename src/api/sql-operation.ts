@@ -47,7 +47,7 @@ export const SQL_OPERATION: ExtraOperation = {
       '401': sqlError('Missing or unknown customer key'),
       '429': sqlError('Over the per-customer rate (see Retry-After)'),
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { apiKey: [] }],
   },
 };
 
@@ -76,6 +76,6 @@ export const ME_OPERATION: ExtraOperation = {
       '401': sqlError('Missing or unknown customer key'),
       '429': sqlError('Over the per-customer rate (see Retry-After)'),
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { apiKey: [] }],
   },
 };

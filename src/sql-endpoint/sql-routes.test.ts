@@ -57,6 +57,19 @@ describe('GET /v1/me', () => {
     assert.equal((await get()).statusCode, 401);
     assert.equal((await get('fsk_wrong')).statusCode, 401);
   });
+
+  it('takes the key as X-Api-Key too, as every other /v1 route does', async () => {
+    // docs/api.md: a key goes in `Authorization: Bearer` or `X-Api-Key`; /v1/me and /v1/sql
+    // answered 401 to the second
+    const me = await app.inject({ url: '/v1/me', headers: { 'x-api-key': fx.keys.acme } });
+    assert.equal(me.statusCode, 200, me.body);
+    assert.equal(me.json().customer, 'acme');
+    const sql = await post(undefined, { sql: 'SELECT 1 AS one' }, { 'x-api-key': fx.keys.acme });
+    assert.equal(sql.statusCode, 200, sql.body);
+    const refused = await app.inject({ url: '/v1/me', headers: { 'x-api-key': 'fsk_wrong' } });
+    assert.equal(refused.statusCode, 401);
+    assert.match(refused.json().message, /X-Api-Key/);
+  });
 });
 
 describe('POST /v1/sql', () => {

@@ -11,6 +11,7 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { KEY_HEADERS, presentedKey } from '../ops/presented-key.js';
 import { RateLimiter } from '../ops/rate-limiter.js';
 import type { CustomerStore } from '../tenancy/customer-store.js';
 import {
@@ -68,13 +69,16 @@ export function sqlRoutes(app: FastifyInstance, deps: SqlRouteDeps): void {
   );
   /** The customer of the request's key, or undefined once a 401 or 429 is sent. */
   const customerOf = async (req: FastifyRequest, reply: FastifyReply) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const customer = m ? await deps.customers.byKey(m[1]!) : undefined;
+    const key = presentedKey(req.headers);
+    const customer = key ? await deps.customers.byKey(key) : undefined;
     if (!customer) {
-      reply.code(401).header('www-authenticate', 'Bearer').send({
-        error: 'unauthorized',
-        message: 'a valid customer API key is required (Authorization: Bearer <key>)',
-      });
+      reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({
+          error: 'unauthorized',
+          message: `a valid customer API key is required (${KEY_HEADERS})`,
+        });
       return undefined;
     }
     const waitMs = limiter.take(customer);
