@@ -36,6 +36,37 @@ describe('a customer session', () => {
     assert.deepEqual(t.rows, [{ table_name: 'market_demand_daily' }]);
   });
 
+  it('says a granted pond is not built yet, not that it does not exist', async () => {
+    // a customer granted a pond in the minutes after `up` (before the pond's first run)
+    // read 'relation "market_demand_daily" does not exist or is not granted to you'
+    const fresh = await openDuckDBCustomerSession({
+      lakeRoot: fx.etl.lakeRoot,
+      customer: 'newcomer',
+      grants: [{ pond: 'market_demand_daily' }],
+      ponds: fx.ponds.map((p) => ({ name: p.name })),
+      statementTimeoutMs: 5000,
+      maxRows: 50,
+    });
+    try {
+      assert.deepEqual(fresh.relations, []);
+      await assert.rejects(
+        fresh.query('SELECT count(*) FROM market_demand_daily'),
+        (err: Error) =>
+          err instanceof SqlRejectedError &&
+          /pond "market_demand_daily" is granted to you but not built yet.*etl status/.test(
+            err.message,
+          ),
+      );
+      // a pond not granted still reads as unknown, whether built or not
+      await assert.rejects(
+        fresh.query('SELECT * FROM fare_trends'),
+        /relation "fare_trends" does not exist or is not granted to you/,
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('runs CTEs, subqueries, comments and quoted identifiers over its own relations', async () => {
     const r = await acme.query(
       `/* a comment; with a semicolon */ WITH t AS (SELECT * FROM "market_demand_daily") -- trailing; comment

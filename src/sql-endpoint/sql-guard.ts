@@ -69,10 +69,15 @@ function reject(message: string): never {
 
 /**
  * Checks the output of `json_serialize_sql(sql)`. `relations` are the (lower-case) names
- * the customer may read. Throws SqlRejectedError saying what is not allowed; a parse
- * error is reported with DuckDB's message.
+ * the customer may read; `unbuilt` the ponds granted to it that have no files yet (named
+ * as such in the refusal, not as unknown). Throws SqlRejectedError saying what is not
+ * allowed; a parse error is reported with DuckDB's message.
  */
-export function checkSerializedSql(serialized: string, relations: ReadonlySet<string>): void {
+export function checkSerializedSql(
+  serialized: string,
+  relations: ReadonlySet<string>,
+  unbuilt: ReadonlySet<string> = new Set(),
+): void {
   let tree: {
     error?: boolean;
     error_message?: string;
@@ -93,11 +98,14 @@ export function checkSerializedSql(serialized: string, relations: ReadonlySet<st
   if (statements.length > 1) reject('exactly one statement per query is allowed');
   const statement = statements[0];
   if (!isNode(statement)) reject('the statement could not be checked');
-  new ScopedCheck(relations).query(statement.node, new Set());
+  new ScopedCheck(relations, unbuilt).query(statement.node, new Set());
 }
 
 class ScopedCheck {
-  constructor(private readonly relations: ReadonlySet<string>) {}
+  constructor(
+    private readonly relations: ReadonlySet<string>,
+    private readonly unbuilt: ReadonlySet<string>,
+  ) {}
 
   /** A query node (SELECT, set operation, recursive CTE) seen with the CTEs of `outer`. */
   query(node: unknown, outer: Scope): void {
@@ -194,6 +202,11 @@ class ScopedCheck {
       if ((schema === '' || schema === 'main') && this.relations.has(name)) return;
       if (isCatalogRelation(schema, name)) return;
     }
+    if ((catalog === '' || catalog === 'memory') && (schema === '' || schema === 'main'))
+      if (this.unbuilt.has(name))
+        reject(
+          `pond "${shown}" is granted to you but not built yet: its first ETL run has not finished (faresight etl status shows when it runs); try again then`,
+        );
     reject(`relation "${shown}" does not exist or is not granted to you`);
   }
 

@@ -41,6 +41,8 @@ export interface CustomerDatabase {
   readonly conn: DuckDBConnection;
   /** Lower-case names of the views: granted ponds, then the customer's own tables. */
   readonly relations: readonly string[];
+  /** Lower-case names of granted ponds not built yet (no files, no columns known): no view. */
+  readonly unbuilt: readonly string[];
   /** The customer's area, the only directory the database may read or write. */
   readonly area: string;
 }
@@ -62,6 +64,7 @@ export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerD
   });
   const conn = await instance.connect();
   const relations: string[] = [];
+  const unbuilt: string[] = [];
   try {
     const ponds = new Map(spec.ponds.map((p) => [p.name, p]));
     for (const g of spec.grants) {
@@ -82,7 +85,10 @@ export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerD
           .map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`)
           .join(', ');
         await conn.run(`CREATE VIEW ${ident(pond.name)} AS SELECT ${cols} WHERE false`);
-      } else continue;
+      } else {
+        unbuilt.push(pond.name.toLowerCase());
+        continue;
+      }
       relations.push(pond.name.toLowerCase());
     }
     for (const e of await fs.readdir(area, { withFileTypes: true }).catch(() => [])) {
@@ -112,7 +118,7 @@ export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerD
     instance.closeSync();
     throw err;
   }
-  return { instance, conn, relations, area };
+  return { instance, conn, relations, unbuilt, area };
 }
 
 /**
@@ -121,11 +127,12 @@ export async function openCustomerDatabase(spec: SessionSpec): Promise<CustomerD
  */
 export async function openDuckDBCustomerSession(spec: SessionSpec): Promise<CustomerSession> {
   const db = await openCustomerDatabase(spec);
-  return new DuckDBCustomerSession(spec, db.instance, db.conn, db.relations, db.area);
+  return new DuckDBCustomerSession(spec, db.instance, db.conn, db.relations, db.area, db.unbuilt);
 }
 
 class DuckDBCustomerSession implements CustomerSession {
   private readonly allowed: ReadonlySet<string>;
+  private readonly unbuilt: ReadonlySet<string>;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -134,8 +141,10 @@ class DuckDBCustomerSession implements CustomerSession {
     private readonly conn: DuckDBConnection,
     readonly relations: readonly string[],
     private readonly ownDir: string,
+    unbuilt: readonly string[],
   ) {
     this.allowed = new Set(relations);
+    this.unbuilt = new Set(unbuilt);
   }
 
   get customer(): string {
@@ -153,7 +162,7 @@ class DuckDBCustomerSession implements CustomerSession {
     // json_serialize_sql wants a constant: the text goes in as a standard SQL string
     // literal, in which only a doubled quote is special.
     const r = await this.conn.runAndReadAll(`SELECT json_serialize_sql(${lit(sql)})`);
-    checkSerializedSql(String(r.getRows()[0]?.[0] ?? ''), this.allowed);
+    checkSerializedSql(String(r.getRows()[0]?.[0] ?? ''), this.allowed, this.unbuilt);
     let count = 0;
     try {
       count = (await this.conn.extractStatements(sql)).count;
