@@ -13,7 +13,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from './logger.js';
-import { spawnWorker } from './spawn-worker.js';
+import { spawnWorker, threadNameOf } from './spawn-worker.js';
 
 /** The thread's answer to request `id` (0: the outcome of its opening). */
 export type WorkerReply =
@@ -101,7 +101,7 @@ class Thread<E extends Error> {
     private readonly failed: (t: Thread<E>) => void,
     private readonly answered: () => void,
   ) {
-    this.worker = spawnWorker(opts.entry, opts.workerData);
+    this.worker = spawnWorker(opts.entry, opts.workerData, threadNameOf(opts.entry, opts.label));
     if (!holdOpen) this.worker.unref();
     this.opened = new Promise<void>((resolve, reject) => {
       this.waiting.set(0, { resolve: () => resolve(), reject });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import { spawnWorker, WORKER_YOUNG_GENERATION_MB } from './spawn-worker.js';
+import { spawnWorker, threadNameOf, WORKER_YOUNG_GENERATION_MB } from './spawn-worker.js';
 
 /**
  * Keeps a ring of about 3 MB of young objects, replaced one by one, so that each scavenge
@@ -80,3 +80,35 @@ test('without the cap, the same thread grows its new space past it', async () =>
     `new space ${r.newSpaceMb} MB grew past ${MOST_NEW_SPACE_MB} MB`,
   );
 });
+
+/** Answers the thread's OS name (Linux) and the workerData it was given. */
+const NAMED = `
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+parentPort.postMessage({ comm: readFileSync('/proc/thread-self/comm', 'utf8').trim(), workerData });
+`;
+
+for (const ext of ['ts', 'mjs'] as const) {
+  test(`a worker from a .${ext} entry is named for what it does (top -H, /proc)`, {
+    skip: process.platform !== 'linux' && 'thread names are read from /proc (Linux only)',
+  }, async () => {
+    const file = path.join(root, `pglite-thread-main.${ext}`);
+    fs.writeFileSync(file, NAMED);
+    const answer = (w: Worker) =>
+      new Promise<{ comm: string; workerData: unknown }>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+    const plain = await answer(spawnWorker(pathToFileURL(file), { n: 1 }));
+    assert.deepEqual(plain, { comm: 'fs pglite', workerData: { n: 1 } });
+    const labelled = await answer(
+      spawnWorker(
+        pathToFileURL(file),
+        2,
+        threadNameOf(pathToFileURL(file), 'the stream writer thread'),
+      ),
+    );
+    // Linux keeps 15 bytes of a name
+    assert.deepEqual(labelled, { comm: 'fs stream write', workerData: 2 });
+  });
+}

@@ -27,11 +27,34 @@ export function siblingModule(importMetaUrl: string, name: string): URL {
   return new URL(`./${name}${importMetaUrl.endsWith('.ts') ? '.ts' : '.js'}`, importMetaUrl);
 }
 
-/** Starts a worker thread running `entry` with `workerData`. */
-export function spawnWorker(entry: URL, workerData: unknown): Worker {
+/** Longest thread name Linux keeps (16 bytes with the terminating NUL). */
+const THREAD_NAME_MAX = 15;
+
+/**
+ * The OS name of a thread started for `label` (`the staging thread` → `fs staging`), or
+ * for its entry module when it has no label (`pglite-thread-main` → `fs pglite`): what
+ * `top -H`, `ps -L` and /proc/<pid>/task/<tid>/comm show, so that a thread's CPU can be
+ * told from the others' (threads a thread starts, such as DuckDB's, inherit it).
+ */
+export function threadNameOf(entry: URL, label?: string): string {
+  const what = label
+    ? label.replace(/^(the|a|an) /, '').replace(/ thread$/, '')
+    : (entry.pathname.split('/').pop() ?? '')
+        .replace(/\.[cm]?[jt]s$/, '')
+        .replace(/(-thread)?-main$/, '');
+  return `fs ${what}`.slice(0, THREAD_NAME_MAX);
+}
+
+/**
+ * Starts a worker thread running `entry` with `workerData`, named `name` on Linux (default
+ * threadNameOf(entry)) before its module loads.
+ */
+export function spawnWorker(entry: URL, workerData: unknown, name = threadNameOf(entry)): Worker {
   const options = { workerData, resourceLimits: RESOURCE_LIMITS };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { ...options, eval: true });
+  // a thread may rename itself through /proc/thread-self/comm (Linux; elsewhere a no-op)
+  const rename = `try { (await import('node:fs')).writeFileSync('/proc/thread-self/comm', ${JSON.stringify(name)}); } catch {}`;
+  const load = entry.pathname.endsWith('.ts')
+    ? `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`
+    : `await import(${JSON.stringify(entry.href)});`;
+  return new Worker(`(async () => { ${rename} ${load} })();`, { ...options, eval: true });
 }
