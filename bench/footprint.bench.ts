@@ -20,7 +20,9 @@
  * answered the markets reads (`faresight_cache_reads_total`: hit, stale, miss), the
  * highest event-loop p99 lag the process reported meanwhile
  * (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s), and the lake writer's
- * files and records so far. The feed posts the history in about 20 s; the groups take
+ * files and records so far, and what the demo's threads did meanwhile: the main thread's
+ * seconds on a core and waiting for one (Linux schedstat), and the other threads'
+ * together. The feed posts the history in about 20 s; the groups take
  * minutes more to work through it. The baseline is the same endpoint's p99 at the first
  * sample after that, in this run.
  *
@@ -40,6 +42,7 @@ import { parseArgs } from 'node:util';
 import { distIsCurrent } from '../bin/dist-current.mjs';
 import NODE_FLAGS from '../bin/node-flags.json' with { type: 'json' };
 import { p99, percentile, treeRss } from './support/process-rss.js';
+import { threadTimes, threadTimesLine } from './support/thread-times.js';
 
 const { values } = parseArgs({
   options: {
@@ -344,7 +347,15 @@ try {
     }
   })();
   const cacheBefore = await cacheReads();
+  const threadsBefore = threadTimes(child.pid!);
+  const historyFrom = Date.now();
   const during = await apiLatency(() => !caughtUp && Date.now() - started < MINUTES * 60_000);
+  const threads = threadTimesLine(
+    child.pid!,
+    threadsBefore,
+    threadTimes(child.pid!),
+    Date.now() - historyFrom,
+  );
   const cacheDuring = cacheDelta(cacheBefore, await cacheReads());
   await watcher;
   const loadMin = (Date.now() - started) / 60_000;
@@ -354,6 +365,8 @@ try {
       `${errorsOf(during)} (${cacheDuring}), event loop p99 lag up to ${(loopLagMax * 1000).toFixed(0)} ms` +
       `  RSS max ${mb(rssMax).trim()} at ${rssMaxAt}  lake ${await lakeWritten()}`,
   );
+  // whether the event loop waited for its work or for a core (2 cores, many busy threads)
+  console.log(`  threads while the history loaded: ${threads}`);
   let tablesBefore = new Map<string, number>();
   // A sample takes a while on a loaded machine: a slot already past is skipped, not run late.
   for (let due = started; due <= started + MINUTES * 60_000; ) {
