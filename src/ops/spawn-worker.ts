@@ -1,7 +1,8 @@
 /**
- * Worker threads for modules that run as TypeScript under tsx. On Node 20 a worker does
- * not inherit the tsx loader, so a `.ts` entry is started by a small boot script that
- * registers tsx first (about 0.2 s); a `.js` entry (a built package) starts directly.
+ * Worker threads, named for what they do, for modules that run as JavaScript (a built
+ * package) or as TypeScript under tsx. Each starts from a small boot script that names
+ * its thread (see threadNameOf) and imports the entry; on Node 20 a worker does not
+ * inherit the tsx loader, so for a `.ts` entry the script registers tsx first (about 0.2 s).
  *
  * Every worker's young generation is capped at WORKER_YOUNG_GENERATION_MB. V8 lets a
  * thread's new space grow to 32 MB (two 16 MB semi-spaces) once objects survive its
