@@ -21,9 +21,9 @@
  * highest event-loop p99 lag the process reported meanwhile
  * (`faresight_nodejs_eventloop_lag_p99_seconds`, read every 2 s), and the lake writer's
  * files and records so far, and what the demo's threads did meanwhile: the main thread's
- * seconds on a core and waiting for one (Linux schedstat), and the other threads'
- * together. The feed posts the history in about 20 s; the groups take
- * minutes more to work through it. The baseline is the same endpoint's p99 at the first
+ * seconds on a core and waiting for one (Linux schedstat), and the other threads' by
+ * name. The feed posts the history in about 20 s; the groups take minutes more to work
+ * through it. The baseline is the same endpoint's p99 at the first
  * sample after that, in this run.
  *
  * Goal (issue 18): RSS settles under 1 GB, the row store stops growing, and the API

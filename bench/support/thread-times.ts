@@ -36,10 +36,10 @@ export function threadTimes(pid: number): Map<number, ThreadTime> {
 
 /**
  * What the threads of `pid` did between two readings: its main thread's seconds on a core
- * and waiting for one, then the other threads grouped by name (`comm`: Node's worker
- * threads and the main thread are all `node`, DuckDB's and libuv's threads have names of
- * their own), the busiest first (threads that ended in between are not counted; threads
- * that began count from 0).
+ * and waiting for one, then the other threads grouped by name (`comm`: the worker threads'
+ * names, `fs pglite` and so on, which the DuckDB threads they start inherit; V8's threads
+ * and libuv's pool are all `node`, like the main thread), the busiest first (threads that
+ * ended in between are not counted; threads that began count from 0).
  */
 export function threadTimesLine(
   pid: number,

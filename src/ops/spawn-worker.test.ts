@@ -5,6 +5,7 @@
  * same thread started without it grows past the cap.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -110,5 +111,19 @@ for (const ext of ['ts', 'mjs'] as const) {
     );
     // Linux keeps 15 bytes of a name
     assert.deepEqual(labelled, { comm: 'fs stream write', workerData: 2 });
+  });
+}
+
+for (const ext of ['ts', 'mjs'] as const) {
+  test(`a .${ext} entry that throws as it loads fails its worker with the entry's error`, async () => {
+    // every worker now starts from the naming boot script: a failing entry must still
+    // reach the owner's 'error' handler (RestartingWorker restarts on it), not vanish
+    const file = path.join(root, `broken-thread-main.${ext}`);
+    fs.writeFileSync(file, "throw new Error('the entry refused to load');\n");
+    const worker = spawnWorker(pathToFileURL(file), undefined);
+    const [err] = (await once(worker, 'error')) as [Error];
+    assert.match(err.message, /the entry refused to load/);
+    const [code] = (await once(worker, 'exit')) as [number];
+    assert.notEqual(code, 0);
   });
 }

@@ -199,14 +199,14 @@ class ScopedCheck {
         `"${shown}" looks like a file path: files are not granted to you, only your relations`,
       );
     if (catalog === '' || catalog === 'memory') {
-      if ((schema === '' || schema === 'main') && this.relations.has(name)) return;
+      const own = schema === '' || schema === 'main';
+      if (own && this.relations.has(name)) return;
       if (isCatalogRelation(schema, name)) return;
-    }
-    if ((catalog === '' || catalog === 'memory') && (schema === '' || schema === 'main'))
-      if (this.unbuilt.has(name))
+      if (own && this.unbuilt.has(name))
         reject(
           `pond "${shown}" is granted to you but not built yet: its first ETL run has not finished (faresight etl status shows when it runs); try again then`,
         );
+    }
     reject(`relation "${shown}" does not exist or is not granted to you`);
   }
 
